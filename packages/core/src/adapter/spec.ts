@@ -1,0 +1,272 @@
+import type { Context } from '../handler';
+import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
+import type { Capabilities } from './capabilities';
+import type { DeployEvent } from './events';
+
+/**
+ * A problem an adapter's offline check found. `error` stops the deploy before any write; `warning`
+ * is shown and the deploy goes on.
+ *
+ * @public
+ */
+export interface CheckIssue {
+  severity: 'error' | 'warning';
+  /** The feature or limit concerned, e.g. `trigger.storage` or `resources.memory`. */
+  feature: string;
+  /** Where in the function, e.g. `resources.memory`. */
+  path?: string;
+  message: string;
+  /** What to do instead. */
+  hint?: string;
+  /** For limits: the value given and what is allowed. */
+  actual?: unknown;
+  allowed?: string;
+}
+
+/** The code to deploy, packaged deterministically by core. @public */
+export interface Artifact {
+  /** A zip of the code (for `inline`, `dir` and `archive` sources); absent for `bucket` and `image`. */
+  zip?: Uint8Array;
+  /** sha256 of the code: of the zip's entries (names and contents), of the bucket key, or of the image ref. */
+  codeHash: string;
+  /** The files in the zip, sorted. */
+  files?: string[];
+}
+
+/**
+ * Everything an adapter needs to make the live function match: the resolved function, its packaged
+ * code, the secret values (never shown in plans), and the hashes and revision label core computed.
+ *
+ * @public
+ */
+export interface DesiredState {
+  fn: ResolvedFunction;
+  artifact: Artifact;
+  /** Secret values by env name, read from the environment at deploy time. */
+  secretValues: Record<string, string>;
+  /** sha256 of everything that makes a revision: code, runtime, handler, env, secrets, resources, concurrency. */
+  revisionHash: string;
+  /** The label for a revision made by this deploy: `fn.revision` or `r-<first 8 of revisionHash>`. */
+  revisionLabel: string;
+  /** sha256 of the whole desired state (revision hash + triggers, scaling, traffic, domains...). */
+  specHash: string;
+  /** The desired traffic with `latest` resolved to `revisionLabel`. */
+  traffic: ResolvedTrafficEntry[];
+}
+
+/** One revision as the live platform has it. @public */
+export interface LiveRevision {
+  /** The faasport label (`v2`, `r-1a2b3c4d`). */
+  label: string;
+  /** The platform's own id (Knative revision name, FC version id, FunctionGraph version). */
+  id: string;
+  /** The revisionHash stored on it, when it was made by faasport. */
+  revisionHash?: string;
+  ready: boolean;
+  /** Why it is not ready, when known. */
+  reason?: string;
+  createdAt?: string;
+}
+
+/**
+ * A function as it lives on a target, normalised to the neutral model. `config` is the neutral
+ * view of the live configuration (for drift and export); `raw` is the provider's own objects.
+ *
+ * @public
+ */
+export interface LiveFunction {
+  name: string;
+  target: string;
+  /** The specHash faasport stored on the provider object at the last deploy. */
+  specHash?: string;
+  revisions: LiveRevision[];
+  /** The live traffic, by revision label. */
+  traffic: ResolvedTrafficEntry[];
+  /** The main URL, when the function has one. */
+  url?: string;
+  /** URLs per tag. */
+  tagUrls?: Record<string, string>;
+  /** The live configuration, in neutral terms, as far as the provider exposes it. */
+  config?: Partial<ResolvedFunction>;
+  raw?: unknown;
+}
+
+/** One field that differs between live and desired. Secret values are never included. @public */
+export interface FieldChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+/**
+ * One write step of a plan. `action` and `resource` say what it does (`create function`, `update alias
+ * prod`); `changes` list the fields; `data` is the adapter's own payload for `apply`.
+ *
+ * @public
+ */
+export interface Step {
+  /** Unique within the plan, e.g. `function`, `trigger:http`, `traffic`. */
+  id: string;
+  action: 'create' | 'update' | 'delete' | 'publish';
+  /** The provider resource, e.g. `service coffee`, `trigger timer`, `alias prod`. */
+  resource: string;
+  /** One line for humans: `create FC function coffee (nodejs20, 512 MB)`. */
+  summary: string;
+  changes: FieldChange[];
+  /**
+   * When it runs: `prepare` (secrets, config maps, services), `revision` (code and config, a new
+   * revision), `traffic` (moves requests; engine-owned), `finalize` (triggers, domains, scaling
+   * settings that need the revision). Steps run in phase order, and in list order within a phase.
+   */
+  phase: 'prepare' | 'revision' | 'traffic' | 'finalize';
+  /** Adapter payload for apply (request bodies). Must not contain secret values. */
+  data?: unknown;
+}
+
+/** An ordered list of steps, empty when live already matches desired. @public */
+export interface Plan {
+  functionName: string;
+  target: string;
+  /** `create` when the function does not exist yet, `update` when it does, `none` when nothing changes. */
+  kind: 'create' | 'update' | 'none';
+  steps: Step[];
+  warnings: CheckIssue[];
+  /** Fields changed outside faasport since the last deploy (the stored specHash no longer matches). */
+  drift: FieldChange[];
+  /** The revision a deploy will serve as `latest`. */
+  revisionLabel: string;
+  /** The traffic after the deploy. */
+  traffic: ResolvedTrafficEntry[];
+}
+
+/** A minimal structured logger adapters may use. @public */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What core passes to an adapter while it works. @public */
+export interface AdapterContext {
+  /** Emits progress; the CLI renders these. */
+  emit(event: DeployEvent): void;
+  logger: Logger;
+  /** Aborted when the caller cancels. */
+  signal: AbortSignal;
+}
+
+/** Options of an invocation. @public */
+export interface InvokeOptions {
+  /** Send to the revision behind this tag. */
+  tag?: string;
+  /** Send to this revision label. */
+  revision?: string;
+  /** `event` sends the body as an event payload (FC InvokeFunction, FunctionGraph invocations); default `http`. */
+  mode?: 'http' | 'event';
+  /** Fire and forget, where the platform offers it. */
+  async?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One line of a function's logs. @public */
+export interface LogEntry {
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  requestId?: string;
+  revision?: string;
+  fields?: Record<string, unknown>;
+}
+
+/** A deployed function in a listing. @public */
+export interface FunctionSummary {
+  name: string;
+  url?: string;
+  revisions: number;
+  traffic: ResolvedTrafficEntry[];
+}
+
+/** A rendered provider manifest or request body, for `render` and eject. @public */
+export interface Manifest {
+  /** A suggested file name: `coffee.service.yaml`, `coffee.create-function.json`. */
+  name: string;
+  /** `yaml` for Kubernetes manifests, `json` for API request bodies. */
+  format: 'yaml' | 'json';
+  /** The object itself. */
+  content: unknown;
+  /** For API bodies: the method and path they are sent to. */
+  request?: { method: string; path: string };
+}
+
+/**
+ * The contract every faasport target implements (specification v1). Core owns it; adapters implement
+ * it and depend on nothing else of core's internals. Changing it needs a decision record.
+ *
+ * Write calls happen only in `applyStep`, `setTraffic` and `remove`; `read`, `plan`, `check`, `render`
+ * and `export` never write. A re-deploy of an unchanged function must plan zero steps.
+ *
+ * @public
+ */
+export interface Adapter {
+  readonly specificationVersion: 'v1';
+  /** The adapter's name, as used in `targets.*.adapter`: `local`, `knative`, `fc`, `functiongraph`. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /**
+   * Offline checks beyond the declared capabilities: name rules, allowed memory values, provider
+   * options (`fn.providers[name]`). Core already checked features and plain limits.
+   */
+  check?(fn: ResolvedFunction): CheckIssue[];
+  /** The live function, or `undefined` when it does not exist. */
+  read(name: string, ctx: AdapterContext): Promise<LiveFunction | undefined>;
+  /**
+   * The steps that make live match desired, without the traffic step (core adds it when the traffic
+   * differs). Pure: no I/O. Must return no steps when live already matches.
+   */
+  plan(desired: DesiredState, live: LiveFunction | undefined): Step[];
+  /** Executes one step of the adapter's own plan. */
+  applyStep(step: Step, desired: DesiredState, ctx: AdapterContext): Promise<void>;
+  /**
+   * Waits until the revision is ready to take traffic, or throws DeployTimeoutError / DeployError with
+   * the platform's reason. Optional for targets where a published revision is ready at once.
+   */
+  waitReady?(name: string, revisionLabel: string, ctx: AdapterContext & { timeoutMs: number }): Promise<void>;
+  /** Moves traffic. Entries name revision labels (never `latest`). */
+  setTraffic(name: string, traffic: ResolvedTrafficEntry[], ctx: AdapterContext): Promise<void>;
+  /** Calls the function: `request` goes through the HTTP route (or becomes the event payload in `event` mode). */
+  invoke(name: string, request: Request, options?: InvokeOptions): Promise<Response>;
+  /** Streams logs, where the target can. */
+  logs?(name: string, options: { follow?: boolean; since?: Date; signal?: AbortSignal }): AsyncIterable<LogEntry>;
+  list(ctx: AdapterContext): Promise<FunctionSummary[]>;
+  /** Deletes the function and everything faasport made for it. No error when it does not exist. */
+  remove(name: string, ctx: AdapterContext): Promise<void>;
+  /** The live function back in the neutral model, for migration. */
+  export(name: string, ctx: AdapterContext): Promise<ExportResult>;
+  /** Offline manifests or request bodies. Secret values appear as references, never as values. */
+  render(desired: DesiredState): Manifest[];
+}
+
+/** The result of `export`: the function as written config, its code, and what could not carry over. @public */
+export interface ExportResult {
+  /** The neutral function config (source `archive` pointing at `codeFile` when code was downloaded). */
+  config: import('../model').FunctionConfig;
+  /** The code as a zip, when the platform returns it. */
+  code?: Uint8Array;
+  /** Things on the platform the neutral model cannot express. */
+  notes: string[];
+}
+
+/**
+ * Marks an object as an adapter and checks its shape once, at construction.
+ *
+ * @public
+ */
+export function defineAdapter<A extends Adapter>(adapter: A): A {
+  if (adapter.specificationVersion !== 'v1') {
+    throw new TypeError(`adapter "${adapter.name}" implements specification ${String(adapter.specificationVersion)}; this core supports v1`);
+  }
+  return adapter;
+}
+
+/** The handler context type, re-exported for adapter shims. @public */
+export type HandlerContext = Context;

@@ -1,0 +1,20 @@
+export { type ErrorCode, type ErrorKind, errorCatalog } from './catalog';
+export {
+  ConfigurationError,
+  DeployError,
+  DeployTimeoutError,
+  DriftError,
+  FaasportError,
+  type FaasportErrorOptions,
+  formatIssues,
+  InternalError,
+  InvokeError,
+  LimitExceededError,
+  NotFoundError,
+  ProviderApiError,
+  RolloutError,
+  UnsupportedFeatureError,
+  ValidationError,
+  type ValidationIssue,
+} from './errors';
+export { redact, redactValue, registerSecret } from './redact';
