@@ -1,10 +1,18 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import { projectJsonSchema } from './src/model/json-schema';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
+  external: ['vitest'],
+  async onSuccess() {
+    // The JSON Schema of faasport.yaml, generated from the zod model at build time.
+    mkdirSync('dist', { recursive: true });
+    writeFileSync('dist/schema.json', `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
+  },
 });

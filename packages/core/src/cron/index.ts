@@ -64,7 +64,7 @@ export function isValidTimezone(timezone: string): boolean {
 
 /**
  * Translates a 5-field cron expression to the 6-field, seconds-first form that Alibaba Cloud FC timer
- * triggers take (`0 */5 * * * *`). FC evaluates timer crons in UTC; a non-UTC timezone is rejected
+ * triggers take (`0 0 4 * * *` for 04:00 daily). FC evaluates timer crons in UTC; a non-UTC timezone is rejected
  * unless the hour fields are wildcards, because shifting hour lists across days cannot be exact.
  *
  * @public
@@ -75,7 +75,7 @@ export function toFcCron(expression: string, timezone = 'UTC'): string {
 
 /**
  * Translates a 5-field cron expression to the 6-field, seconds-first form that Huawei Cloud FunctionGraph
- * TIMER triggers take (`0 */5 * * * *`); FunctionGraph, like Quartz, wants `?` in one of day-of-month and
+ * TIMER triggers take (`0 0 4 * * *` for 04:00 daily); FunctionGraph, like Quartz, wants `?` in one of day-of-month and
  * day-of-week when the other is restricted.
  *
  * @public

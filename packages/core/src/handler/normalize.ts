@@ -83,7 +83,7 @@ export function cloudEventToBinary(event: CloudEvent): { headers: Record<string,
     if (key === 'data' || key === 'data_base64' || key === 'datacontenttype' || value === undefined) continue;
     headers[`ce-${key}`] = String(value);
   }
-  let body = new Uint8Array();
+  let body: Uint8Array = new Uint8Array();
   if (event.data_base64 !== undefined) {
     body = fromBase64(event.data_base64);
     headers['content-type'] = event.datacontenttype ?? 'application/octet-stream';

@@ -1,0 +1,22 @@
+export { assertDeployable, checkFunction } from './check';
+export {
+  applyPlan,
+  type DeployOptions,
+  type DeployResult,
+  deploy,
+  desiredStateOf,
+  type EngineOptions,
+  type InvokeInput,
+  invoke,
+  type PlannedDeploy,
+  planDeploy,
+  type RolloutCheck,
+  type RolloutOptions,
+  type RolloutResult,
+  remove,
+  rollout,
+  setTraffic,
+} from './engine';
+export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
+export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
+export { resolveSecrets } from './secrets';
