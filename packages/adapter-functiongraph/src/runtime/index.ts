@@ -1,0 +1,52 @@
+/**
+ * `@faasport/adapter-functiongraph/runtime`: the shim deployed with every `web` and `event` function on
+ * FunctionGraph, and the text of the standalone file the adapter adds to the code package.
+ *
+ * @packageDocumentation
+ */
+import { createFunctionGraphShim, type ShimConfig } from './shim';
+
+export {
+  type ApigResult,
+  createFunctionGraphShim,
+  type FunctionGraphContext,
+  type FunctionGraphShim,
+  type ShimConfig,
+} from './shim';
+
+/** The file name of the shim inside the code package; the function's handler is `faasport_shim.handler`. @public */
+export const shimFileName = 'faasport_shim.js';
+
+/** The FunctionGraph handler string that runs the shim. @public */
+export const shimHandler = 'faasport_shim.handler';
+
+/**
+ * The standalone CommonJS source of the shim for one function: no dependencies, loaded by
+ * FunctionGraph's Node.js runtime as `faasport_shim.js`. The user's module is loaded with `import()`,
+ * so ES modules and CommonJS both work.
+ *
+ * @public
+ */
+export function shimSource(config: ShimConfig): string {
+  return [
+    '// faasport FunctionGraph shim: runs a portable faasport handler on FunctionGraph. Generated; do not edit.',
+    "'use strict';",
+    "const { pathToFileURL } = require('node:url');",
+    "const { join } = require('node:path');",
+    `const config = ${JSON.stringify(config)};`,
+    `const shim = (${createFunctionGraphShim.toString()})(config, (file) => import(pathToFileURL(join(__dirname, file)).href));`,
+    'exports.handler = shim.handler;',
+    '',
+  ].join('\n');
+}
+
+/** Reads the config written into a shim file by {@link shimSource}, or `undefined` when it is not one. @public */
+export function readShimConfig(source: string): ShimConfig | undefined {
+  const match = /^const config = (\{.*\});$/m.exec(source);
+  if (!match) return undefined;
+  try {
+    return JSON.parse(match[1]!) as ShimConfig;
+  } catch {
+    return undefined;
+  }
+}
