@@ -25,9 +25,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     projects: [
-      project('core', ['packages/core/test/**/*.test.ts', 'packages/core/test/**/*.test-d.ts']),
+      project('core', ['packages/core/test/**/*.test.ts'], {
+        typecheck: { enabled: true, include: ['packages/core/test/**/*.test-d.ts'], tsconfig: './packages/core/tsconfig.json' },
+      }),
       project('runtime', ['packages/runtime/test/**/*.test.ts']),
       project('emulators', ['packages/emulators/test/**/*.test.ts']),
       project('adapter-knative', ['packages/adapter-knative/test/**/*.test.ts']),

@@ -1,7 +1,10 @@
-import type { CloudEvent, Context, EventHandler, WebHandler, WebResult } from './types';
+import type { CloudEvent, Context, WebResult } from './types';
 
 /** A handler marked with its contract, as `defineHandler` returns it. @public */
-export type DefinedHandler<H> = H & { readonly contract: 'web' | 'event' };
+export type DefinedHandler<H, C extends 'web' | 'event' = 'web' | 'event'> = H & { readonly contract: C };
+
+type AnyWebHandler = (request: Request, context: Context) => WebResult | Promise<WebResult>;
+type AnyEventHandler = (event: CloudEvent<any>, context: Context) => unknown;
 
 /**
  * Declares a `web` handler with types: `(request: Request, ctx: Context) => Response | string | object | ...`.
@@ -12,9 +15,7 @@ export type DefinedHandler<H> = H & { readonly contract: 'web' | 'event' };
  * ```
  * @public
  */
-export function defineHandler<R extends WebResult>(
-  handler: (request: Request, context: Context) => R | Promise<R>,
-): DefinedHandler<(request: Request, context: Context) => R | Promise<R>>;
+export function defineHandler<H extends AnyWebHandler>(handler: H): DefinedHandler<H, 'web'>;
 /**
  * Declares an `event` handler with types: `(event: CloudEvent<T>, ctx: Context) => result`.
  *
@@ -24,14 +25,8 @@ export function defineHandler<R extends WebResult>(
  * ```
  * @public
  */
-export function defineHandler<T, R>(
-  options: { contract: 'event' },
-  handler: (event: CloudEvent<T>, context: Context) => R | Promise<R>,
-): DefinedHandler<EventHandler<T, R>>;
-export function defineHandler(
-  a: WebHandler | { contract: 'event' },
-  b?: EventHandler,
-): DefinedHandler<WebHandler> | DefinedHandler<EventHandler> {
+export function defineHandler<H extends AnyEventHandler>(options: { contract: 'event' }, handler: H): DefinedHandler<H, 'event'>;
+export function defineHandler(a: AnyWebHandler | { contract: 'event' }, b?: AnyEventHandler): unknown {
   if (typeof a === 'function') return Object.assign(a, { contract: 'web' as const });
   if (typeof b !== 'function') throw new TypeError('defineHandler({ contract: "event" }, handler) needs a handler function');
   return Object.assign(b, { contract: 'event' as const });

@@ -13,8 +13,11 @@ import type { FunctionConfig, ProjectConfig } from './schema';
  * ```
  * @public
  */
-export function defineFunction<const T extends FunctionConfig>(config: T, options: { baseDir?: string } = {}): ResolvedFunction & { name: T['name'] } {
-  return resolveFunction(config, options) as ResolvedFunction & { name: T['name'] };
+export function defineFunction<const N extends string>(
+  config: FunctionConfig & { name: N },
+  options: { baseDir?: string } = {},
+): ResolvedFunction & { name: N } {
+  return resolveFunction(config, options) as ResolvedFunction & { name: N };
 }
 
 /**
@@ -22,6 +25,6 @@ export function defineFunction<const T extends FunctionConfig>(config: T, option
  *
  * @public
  */
-export function defineProject<const T extends ProjectConfig>(config: T, options: { baseDir?: string } = {}): ResolvedProject {
+export function defineProject(config: ProjectConfig, options: { baseDir?: string } = {}): ResolvedProject {
   return resolveProject(config, options);
 }

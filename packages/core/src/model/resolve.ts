@@ -75,6 +75,10 @@ function issueMessage(issue: z.core.$ZodIssue, hideValue: boolean): string {
     return issue.message;
   }
   const value = hideValue ? 'the value' : JSON.stringify(input);
+  if (issue.code === 'invalid_key' && issue.issues.length) {
+    // A record key broke its rule: report the key's own message ("... is not a valid environment variable name").
+    return issueMessage(issue.issues[0] as z.core.$ZodIssue, hideValue);
+  }
   switch (issue.code) {
     case 'invalid_type':
       return input === undefined

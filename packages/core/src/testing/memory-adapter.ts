@@ -1,4 +1,4 @@
-import { type Adapter, type Capabilities, defineAdapter, type DesiredState, type LiveFunction, type Step, features } from '../adapter';
+import { type Adapter, type AdapterContext, type Capabilities, defineAdapter, type DesiredState, type LiveFunction, type Step, features } from '../adapter';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
 
 interface MemoryRevision {
@@ -55,7 +55,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
     specificationVersion: 'v1' as const,
     name: 'memory',
     capabilities,
-    async read(name) {
+    async read(name: string, _ctx?: AdapterContext) {
       calls.push(`read ${name}`);
       const fn = functions.get(name);
       return fn ? live(fn) : undefined;
@@ -85,7 +85,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       }
       return steps;
     },
-    async applyStep(step: Step, desired: DesiredState) {
+    async applyStep(step: Step, desired: DesiredState, _ctx?: AdapterContext) {
       calls.push(`apply ${step.id}`);
       if (options.failStep === step.id) throw new Error(`step ${step.id} failed on purpose`);
       const name = desired.fn.name;
