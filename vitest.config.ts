@@ -27,7 +27,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       project('core', ['packages/core/test/**/*.test.ts'], {
-        typecheck: { enabled: true, include: ['packages/core/test/**/*.test-d.ts'], tsconfig: './packages/core/tsconfig.json' },
+        typecheck: {
+          enabled: true,
+          include: ['packages/core/test/**/*.test-d.ts'],
+          tsconfig: './packages/core/tsconfig.json',
+        },
       }),
       project('runtime', ['packages/runtime/test/**/*.test.ts']),
       project('emulators', ['packages/emulators/test/**/*.test.ts']),

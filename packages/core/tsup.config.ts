@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 import { projectJsonSchema } from './src/model/json-schema';
 

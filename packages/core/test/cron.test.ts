@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, fromSixFieldCron, nextCronTimes, parseDurationSeconds, toFcCron, toFunctionGraphCron } from '../src';
+import {
+  cronProblem,
+  fromSixFieldCron,
+  nextCronTimes,
+  parseDurationSeconds,
+  toFcCron,
+  toFunctionGraphCron,
+} from '../src';
 
 describe('cron', () => {
   it('validates 5-field expressions', () => {
-    for (const ok of ['* * * * *', '*/5 * * * *', '0 9-17 * * mon-fri', '0 0 1,15 * *', '30 4 * jan,jul sun', '0 0 * * 7']) {
+    for (const ok of [
+      '* * * * *',
+      '*/5 * * * *',
+      '0 9-17 * * mon-fri',
+      '0 0 1,15 * *',
+      '30 4 * jan,jul sun',
+      '0 0 * * 7',
+    ]) {
       expect(cronProblem(ok), ok).toBeUndefined();
     }
     expect(cronProblem('* * *')).toMatch(/5-field/);
@@ -34,7 +48,9 @@ describe('cron', () => {
       '2026-01-01T00:30:00.000Z',
       '2026-01-01T00:45:00.000Z',
     ]);
-    expect(nextCronTimes('0 9 * * *', { from, timezone: 'Asia/Shanghai' })[0]!.toISOString()).toBe('2026-01-01T01:00:00.000Z');
+    expect(nextCronTimes('0 9 * * *', { from, timezone: 'Asia/Shanghai' })[0]!.toISOString()).toBe(
+      '2026-01-01T01:00:00.000Z',
+    );
   });
 
   it('parses durations', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type DeployEvent,
   DeployError,
+  type DeployEvent,
   defineFunction,
   deploy,
   type FunctionConfig,
@@ -17,7 +17,12 @@ import {
 import { createMemoryAdapter } from '../src/testing';
 
 const fn = (extra: Partial<FunctionConfig> = {}) =>
-  defineFunction({ name: 'shop', source: { inline: 'export default () => "hi"' }, env: { REPLY: 'one' }, ...extra } as FunctionConfig);
+  defineFunction({
+    name: 'shop',
+    source: { inline: 'export default () => "hi"' },
+    env: { REPLY: 'one' },
+    ...extra,
+  } as FunctionConfig);
 
 describe('deploy engine', () => {
   it('plans zero steps and makes zero writes on an unchanged re-deploy', async () => {
@@ -71,7 +76,11 @@ describe('deploy engine', () => {
     expect(d.completedSteps).toEqual(['create revision v2 of shop', 'route v2 100%']);
     expect(d.rolledBack).toEqual(['traffic restored to v1 100%']);
     expect(d.message).toContain('trigger quota exceeded');
-    const after = await target.read('shop', { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal });
+    const after = await target.read('shop', {
+      emit() {},
+      logger: { debug() {}, info() {}, warn() {} },
+      signal: new AbortController().signal,
+    });
     expect(after!.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
     expect(await (await target.invoke('shop', new Request('http://x/'))).text()).toBe('one');
   });
@@ -79,8 +88,14 @@ describe('deploy engine', () => {
   it('rejects an unsupported feature before any read or write', async () => {
     const adapter = createMemoryAdapter({
       capabilities: {
-        features: Object.fromEntries(features.filter((f) => f !== 'trigger.storage').map((f) => [f, 'native'])),
-        limits: { memoryMb: { min: 128, max: 3072 }, timeoutSeconds: { min: 1, max: 600 }, runtimes: ['nodejs20'] },
+        features: Object.fromEntries(
+          features.filter((f) => f !== 'trigger.storage').map((f) => [f, 'native']),
+        ),
+        limits: {
+          memoryMb: { min: 128, max: 3072 },
+          timeoutSeconds: { min: 1, max: 600 },
+          runtimes: ['nodejs20'],
+        },
       },
     });
     const withStorage = fn({ triggers: [{ storage: { bucket: 'uploads' } }] });
@@ -101,7 +116,12 @@ describe('deploy engine', () => {
     const adapter = createMemoryAdapter({
       capabilities: {
         features: Object.fromEntries(features.map((f) => [f, 'native'])),
-        limits: { memoryMb: { min: 128, max: 3072 }, timeoutSeconds: { min: 1, max: 600 }, runtimes: ['nodejs20'], trafficTargets: 2 },
+        limits: {
+          memoryMb: { min: 128, max: 3072 },
+          timeoutSeconds: { min: 1, max: 600 },
+          runtimes: ['nodejs20'],
+          trafficTargets: 2,
+        },
       },
     });
     const three = fn({
@@ -120,7 +140,16 @@ describe('deploy engine', () => {
     const adapter = createMemoryAdapter();
     await deploy(adapter, fn({ revision: 'v1' }));
     const before = adapter.writes();
-    const err = await deploy(adapter, fn({ revision: 'v2', traffic: [{ revision: 'v9', percent: 10 }, { revision: 'latest', percent: 90 }] })).catch((e) => e);
+    const err = await deploy(
+      adapter,
+      fn({
+        revision: 'v2',
+        traffic: [
+          { revision: 'v9', percent: 10 },
+          { revision: 'latest', percent: 90 },
+        ],
+      }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toContain('"v9" does not exist');
     expect(err.message).toContain('v1');
@@ -130,13 +159,25 @@ describe('deploy engine', () => {
   it('setTraffic validates, resolves latest, and moves requests', async () => {
     const adapter = createMemoryAdapter();
     await deploy(adapter, fn({ revision: 'v1' }));
-    await deploy(adapter, fn({ revision: 'v2', env: { REPLY: 'two' }, traffic: [{ revision: 'v1', percent: 100 }, { revision: 'latest', percent: 0, tag: 'next' }] }));
+    await deploy(
+      adapter,
+      fn({
+        revision: 'v2',
+        env: { REPLY: 'two' },
+        traffic: [
+          { revision: 'v1', percent: 100 },
+          { revision: 'latest', percent: 0, tag: 'next' },
+        ],
+      }),
+    );
     expect(await (await adapter.invoke('shop', new Request('http://x/'))).text()).toBe('one');
     const set = await setTraffic(adapter, 'shop', [{ revision: 'latest', percent: 100 }]);
     expect(set).toEqual([{ revision: 'v2', percent: 100 }]);
     expect(await (await adapter.invoke('shop', new Request('http://x/'))).text()).toBe('two');
     await expect(setTraffic(adapter, 'shop', [{ revision: 'v1', percent: 60 }])).rejects.toThrow(/sum to 60/);
-    await expect(setTraffic(adapter, 'nope', [{ revision: 'v1', percent: 100 }])).rejects.toThrow(/does not exist on target "memory"/);
+    await expect(setTraffic(adapter, 'nope', [{ revision: 'v1', percent: 100 }])).rejects.toThrow(
+      /does not exist on target "memory"/,
+    );
   });
 });
 
@@ -144,7 +185,10 @@ describe('rollout', () => {
   async function twoRevisions(failing: string[] = []) {
     const adapter = createMemoryAdapter({ failingRevisions: failing });
     await deploy(adapter, fn({ revision: 'v1' }));
-    await deploy(adapter, fn({ revision: 'v2', env: { REPLY: 'two' }, traffic: [{ revision: 'v1', percent: 100 }] }));
+    await deploy(
+      adapter,
+      fn({ revision: 'v2', env: { REPLY: 'two' }, traffic: [{ revision: 'v1', percent: 100 }] }),
+    );
     return adapter;
   }
 
@@ -175,11 +219,16 @@ describe('rollout', () => {
 
   it('rolls back to the traffic before the rollout when a check fails', async () => {
     const adapter = await twoRevisions(['v2']);
-    const error = await rollout(adapter, 'shop', { revision: 'v2', steps: [10, 50, 100], samples: 5 }).catch((e) => e);
+    const error = await rollout(adapter, 'shop', { revision: 'v2', steps: [10, 50, 100], samples: 5 }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(RolloutError);
     expect(error.atPercent).toBe(10);
     expect(error.message).toContain('5/5 requests failed');
-    expect(adapter.calls.filter((c) => c.startsWith('traffic')).slice(-2)).toEqual(['traffic shop v1=90,v2=10', 'traffic shop v1=100']);
+    expect(adapter.calls.filter((c) => c.startsWith('traffic')).slice(-2)).toEqual([
+      'traffic shop v1=90,v2=10',
+      'traffic shop v1=100',
+    ]);
   });
 
   it('uses a custom check and rejects bad steps before any write', async () => {
@@ -187,10 +236,17 @@ describe('rollout', () => {
     const before = adapter.writes();
     await expect(rollout(adapter, 'shop', { steps: [50, 10] })).rejects.toThrow(/increasing whole percents/);
     expect(adapter.writes()).toBe(before);
-    const err = await rollout(adapter, 'shop', { steps: [25, 100], check: async ({ percent }) => ({ ok: percent < 100, detail: 'p99 too high' }) }).catch((e) => e);
+    const err = await rollout(adapter, 'shop', {
+      steps: [25, 100],
+      check: async ({ percent }) => ({ ok: percent < 100, detail: 'p99 too high' }),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.atPercent).toBe(100);
-    const live = await adapter.read('shop', { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal });
+    const live = await adapter.read('shop', {
+      emit() {},
+      logger: { debug() {}, info() {}, warn() {} },
+      signal: new AbortController().signal,
+    });
     expect(live!.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cloudEventFromRequest, cloudEventToBinary, createCloudEvent, eventResultToBytes, toResponse } from '../src';
+import {
+  cloudEventFromRequest,
+  cloudEventToBinary,
+  createCloudEvent,
+  eventResultToBytes,
+  toResponse,
+} from '../src';
 
 describe('result normalisation', () => {
   it('turns each kind of web result into a Response', async () => {
@@ -22,12 +28,26 @@ describe('result normalisation', () => {
 
 describe('CloudEvents over HTTP', () => {
   it('round-trips binary mode', async () => {
-    const event = createCloudEvent({ type: 'com.example.order.created', source: '/orders', data: { id: 7 }, subject: 'o7' });
+    const event = createCloudEvent({
+      type: 'com.example.order.created',
+      source: '/orders',
+      data: { id: 7 },
+      subject: 'o7',
+    });
     const { headers, body } = cloudEventToBinary(event);
     expect(headers['ce-type']).toBe('com.example.order.created');
     expect(headers['content-type']).toBe('application/json');
-    const back = await cloudEventFromRequest(new Request('http://x/', { method: 'POST', headers, body: body as BodyInit }));
-    expect(back).toMatchObject({ specversion: '1.0', id: event.id, type: event.type, source: '/orders', subject: 'o7', data: { id: 7 } });
+    const back = await cloudEventFromRequest(
+      new Request('http://x/', { method: 'POST', headers, body: body as BodyInit }),
+    );
+    expect(back).toMatchObject({
+      specversion: '1.0',
+      id: event.id,
+      type: event.type,
+      source: '/orders',
+      subject: 'o7',
+      data: { id: 7 },
+    });
   });
 
   it('reads structured mode and rejects requests that are not events', async () => {
@@ -37,8 +57,13 @@ describe('CloudEvents over HTTP', () => {
       body: JSON.stringify({ specversion: '1.0', id: '1', source: 's', type: 't', data: 'x' }),
     });
     expect(await cloudEventFromRequest(structured)).toMatchObject({ id: '1', data: 'x' });
-    expect(await cloudEventFromRequest(new Request('http://x/', { method: 'POST', body: 'plain' }))).toBeUndefined();
-    const missingType = new Request('http://x/', { method: 'POST', headers: { 'ce-id': '1', 'ce-source': 's' } });
+    expect(
+      await cloudEventFromRequest(new Request('http://x/', { method: 'POST', body: 'plain' })),
+    ).toBeUndefined();
+    const missingType = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'ce-id': '1', 'ce-source': 's' },
+    });
     expect(await cloudEventFromRequest(missingType)).toBeUndefined();
   });
 });

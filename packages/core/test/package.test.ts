@@ -46,12 +46,20 @@ describe('packageSource', () => {
 
   it('re-packs archives deterministically and rejects entries that escape the root', () => {
     const good = join(root, 'good.zip');
-    writeFileSync(good, zipSync({ 'b.js': new TextEncoder().encode('b'), 'a.js': new TextEncoder().encode('a') }, { mtime: new Date('2010-01-01') }));
+    writeFileSync(
+      good,
+      zipSync(
+        { 'b.js': new TextEncoder().encode('b'), 'a.js': new TextEncoder().encode('a') },
+        { mtime: new Date('2010-01-01') },
+      ),
+    );
     const pa = packageSource(defineFunction({ name: 'f', source: { archive: good } }));
     expect(pa.files).toEqual(['a.js', 'b.js']);
     const evil = join(root, 'evil.zip');
     writeFileSync(evil, zipSync({ '../../etc/cron.d/x': new TextEncoder().encode('boom') }));
-    expect(() => packageSource(defineFunction({ name: 'f', source: { archive: evil } }))).toThrow(/escapes the archive root/);
+    expect(() => packageSource(defineFunction({ name: 'f', source: { archive: evil } }))).toThrow(
+      /escapes the archive root/,
+    );
     expect(isSafeEntryName('a/../../b')).toBe(false);
     expect(isSafeEntryName('/etc/passwd')).toBe(false);
     expect(isSafeEntryName('C:/x')).toBe(false);
@@ -61,7 +69,9 @@ describe('packageSource', () => {
   it('rejects symlinks that leave the folder, and missing folders, with the path', () => {
     const dir = makeFolder('d', new Date());
     symlinkSync('/etc/hostname', join(dir, 'leak'));
-    expect(() => packageSource(defineFunction({ name: 'f', source: { dir } }))).toThrow(/"leak" links outside the folder/);
+    expect(() => packageSource(defineFunction({ name: 'f', source: { dir } }))).toThrow(
+      /"leak" links outside the folder/,
+    );
     const missing = join(root, 'nope');
     const err = (() => {
       try {
@@ -76,8 +86,21 @@ describe('packageSource', () => {
 
   it('names inline code after the handler and its module system', () => {
     const esm = packageSource(defineFunction({ name: 'f', source: { inline: 'export default () => 1' } }));
-    const cjs = packageSource(defineFunction({ name: 'f', contract: 'native', source: { inline: 'module.exports.handler = () => 1' } }));
-    const py = packageSource(defineFunction({ name: 'f', runtime: 'python3.11', handler: 'main.handler', source: { inline: 'def handler(r, c): return 1' } }));
+    const cjs = packageSource(
+      defineFunction({
+        name: 'f',
+        contract: 'native',
+        source: { inline: 'module.exports.handler = () => 1' },
+      }),
+    );
+    const py = packageSource(
+      defineFunction({
+        name: 'f',
+        runtime: 'python3.11',
+        handler: 'main.handler',
+        source: { inline: 'def handler(r, c): return 1' },
+      }),
+    );
     expect(esm.files).toEqual(['index.mjs']);
     expect(cjs.files).toEqual(['index.js']);
     expect(py.files).toEqual(['main.py']);
@@ -86,7 +109,11 @@ describe('packageSource', () => {
 
 describe('desired state hashes', () => {
   it('labels revisions by content, and secret values change the hash without appearing in it', () => {
-    const base = { name: 'f', source: { inline: 'export default () => 1' }, secrets: { TOKEN: { fromEnv: 'MY_TOKEN' } } };
+    const base = {
+      name: 'f',
+      source: { inline: 'export default () => 1' },
+      secrets: { TOKEN: { fromEnv: 'MY_TOKEN' } },
+    };
     const a = desiredStateOf(defineFunction(base), { env: { MY_TOKEN: 'secret-one' } });
     const b = desiredStateOf(defineFunction(base), { env: { MY_TOKEN: 'secret-one' } });
     const c = desiredStateOf(defineFunction(base), { env: { MY_TOKEN: 'secret-two' } });
@@ -95,7 +122,10 @@ describe('desired state hashes', () => {
     expect(c.revisionHash).not.toBe(a.revisionHash);
     expect(JSON.stringify({ ...a, secretValues: undefined })).not.toContain('secret-one');
     expect(() => desiredStateOf(defineFunction(base), { env: {} })).toThrow(/MY_TOKEN, which is not set/);
-    const triggersOnly = desiredStateOf(defineFunction({ ...base, triggers: [{ schedule: { cron: '0 * * * *' } }] }), { env: { MY_TOKEN: 'secret-one' } });
+    const triggersOnly = desiredStateOf(
+      defineFunction({ ...base, triggers: [{ schedule: { cron: '0 * * * *' } }] }),
+      { env: { MY_TOKEN: 'secret-one' } },
+    );
     expect(triggersOnly.revisionHash).toBe(a.revisionHash);
     expect(triggersOnly.specHash).not.toBe(a.specHash);
   });

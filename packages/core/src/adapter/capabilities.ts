@@ -103,7 +103,10 @@ export function featuresUsed(fn: ResolvedFunction): Set<Feature> {
 }
 
 /** The level and note of a support declaration. @public */
-export function supportOf(capabilities: Capabilities, feature: Feature): { level: SupportLevel; note?: string; instead?: string } {
+export function supportOf(
+  capabilities: Capabilities,
+  feature: Feature,
+): { level: SupportLevel; note?: string; instead?: string } {
   const s = capabilities.features[feature];
   if (s === undefined) return { level: 'unsupported' };
   return typeof s === 'string' ? { level: s } : s;

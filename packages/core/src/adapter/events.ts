@@ -11,9 +11,18 @@ export type DeployEvent =
   | { type: 'plan-end'; functionName: string; target: string; plan: Plan }
   | { type: 'warning'; functionName: string; issue: CheckIssue }
   | { type: 'step-start'; functionName: string; step: Pick<Step, 'id' | 'action' | 'resource' | 'summary'> }
-  | { type: 'step-end'; functionName: string; step: Pick<Step, 'id' | 'action' | 'resource' | 'summary'>; ms: number }
+  | {
+      type: 'step-end';
+      functionName: string;
+      step: Pick<Step, 'id' | 'action' | 'resource' | 'summary'>;
+      ms: number;
+    }
   | { type: 'wait'; functionName: string; what: string; elapsedMs: number }
-  | { type: 'traffic'; functionName: string; traffic: Array<{ revision: string; percent: number; tag?: string }> }
+  | {
+      type: 'traffic';
+      functionName: string;
+      traffic: Array<{ revision: string; percent: number; tag?: string }>;
+    }
   | { type: 'rollout-step'; functionName: string; percent: number; revision: string }
   | { type: 'check'; functionName: string; ok: boolean; detail: string }
   | { type: 'rollback'; functionName: string; what: string }

@@ -236,7 +236,10 @@ export interface Adapter {
   /** Calls the function: `request` goes through the HTTP route (or becomes the event payload in `event` mode). */
   invoke(name: string, request: Request, options?: InvokeOptions): Promise<Response>;
   /** Streams logs, where the target can. */
-  logs?(name: string, options: { follow?: boolean; since?: Date; signal?: AbortSignal }): AsyncIterable<LogEntry>;
+  logs?(
+    name: string,
+    options: { follow?: boolean; since?: Date; signal?: AbortSignal },
+  ): AsyncIterable<LogEntry>;
   list(ctx: AdapterContext): Promise<FunctionSummary[]>;
   /** Deletes the function and everything faasport made for it. No error when it does not exist. */
   remove(name: string, ctx: AdapterContext): Promise<void>;
@@ -263,7 +266,9 @@ export interface ExportResult {
  */
 export function defineAdapter<A extends Adapter>(adapter: A): A {
   if (adapter.specificationVersion !== 'v1') {
-    throw new TypeError(`adapter "${adapter.name}" implements specification ${String(adapter.specificationVersion)}; this core supports v1`);
+    throw new TypeError(
+      `adapter "${adapter.name}" implements specification ${String(adapter.specificationVersion)}; this core supports v1`,
+    );
   }
   return adapter;
 }

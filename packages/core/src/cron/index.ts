@@ -38,13 +38,15 @@ function fieldProblem(field: string, index: number): string | undefined {
   for (const part of field.split(',')) {
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === undefined || range === '') return 'malformed step';
-    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `step "${step}" is not a positive whole number`;
+    if (step !== undefined && !/^[1-9]\d*$/.test(step))
+      return `step "${step}" is not a positive whole number`;
     if (range === '*') continue;
     const bounds = range.split('-');
     if (bounds.length > 2) return `malformed range "${range}"`;
     for (const bound of bounds) {
       const named = names.indexOf(bound.toLowerCase());
-      const value = named >= 0 ? named + (index === 3 ? 1 : 0) : /^\d+$/.test(bound) ? Number(bound) : Number.NaN;
+      const value =
+        named >= 0 ? named + (index === 3 ? 1 : 0) : /^\d+$/.test(bound) ? Number(bound) : Number.NaN;
       if (Number.isNaN(value)) return `"${bound}" is not a number${names.length ? ' or a name' : ''}`;
       if (value < min || value > max) return `${value} is outside ${min}-${max}`;
     }
@@ -119,7 +121,8 @@ function shiftToUtc(expression: string, timezone: string): string {
     );
   }
   if (offset === 0) return fields.join(' ');
-  if (offset % 60 !== 0) throw new RangeError(`time zone "${timezone}" is not a whole number of hours from UTC`);
+  if (offset % 60 !== 0)
+    throw new RangeError(`time zone "${timezone}" is not a whole number of hours from UTC`);
   const hourField = fields[1]!;
   if (hourField === '*' || hourField.startsWith('*/')) return fields.join(' ');
   const shift = offset / 60;
@@ -141,7 +144,12 @@ function expandField(field: string, min: number, max: number): number[] {
   for (const part of field.split(',')) {
     const [range, stepText] = part.split('/');
     const step = stepText ? Number(stepText) : 1;
-    const [from, to] = range === '*' ? [min, max] : range!.includes('-') ? range!.split('-').map(Number) : [Number(range), stepText ? max : Number(range)];
+    const [from, to] =
+      range === '*'
+        ? [min, max]
+        : range!.includes('-')
+          ? range!.split('-').map(Number)
+          : [Number(range), stepText ? max : Number(range)];
     for (let v = from!; v <= to!; v += step) values.add(v);
   }
   return [...values];
@@ -176,7 +184,10 @@ function offsetAt(timezone: string, date: Date): number {
  *
  * @public
  */
-export function nextCronTimes(expression: string, options: { timezone?: string; from?: Date; count?: number } = {}): Date[] {
+export function nextCronTimes(
+  expression: string,
+  options: { timezone?: string; from?: Date; count?: number } = {},
+): Date[] {
   const problem = cronProblem(expression);
   if (problem) throw new RangeError(`"${expression}" ${problem}`);
   const iterator = CronExpressionParser.parse(expression, {
@@ -203,7 +214,16 @@ export function parseDurationSeconds(value: string | number): number | undefined
   let consumed = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const n = Number(m[1]);
-    total += m[2] === 'ms' ? n / 1000 : m[2] === 's' ? n : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n * 86400;
+    total +=
+      m[2] === 'ms'
+        ? n / 1000
+        : m[2] === 's'
+          ? n
+          : m[2] === 'm'
+            ? n * 60
+            : m[2] === 'h'
+              ? n * 3600
+              : n * 86400;
     consumed = re.lastIndex;
   }
   return consumed === text.length && text.length > 0 ? total : undefined;

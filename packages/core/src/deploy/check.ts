@@ -60,7 +60,14 @@ export function checkFunction(adapter: Adapter, fn: ResolvedFunction): CheckIssu
     const ok = r.values ? r.values.includes(value) : value >= r.min && value <= r.max;
     if (!ok) {
       const allowed = r.description ?? (r.values ? r.values.join(', ') : `${r.min}-${r.max}`);
-      issues.push({ severity: 'error', feature: path, path, message: `${label} ${value} is not accepted`, actual: value, allowed });
+      issues.push({
+        severity: 'error',
+        feature: path,
+        path,
+        message: `${label} ${value} is not accepted`,
+        actual: value,
+        allowed,
+      });
     }
   };
   range('resources.memory', 'memory (MB)', fn.resources.memory, limits.memoryMb);
@@ -111,21 +118,48 @@ export function assertDeployable(adapter: Adapter, fn: ResolvedFunction): CheckI
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return issues.filter((i) => i.severity === 'warning');
   const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.message).join('; ')})` : '';
+  const more =
+    errors.length > 1
+      ? ` (and ${errors.length - 1} more: ${errors
+          .slice(1)
+          .map((e) => e.message)
+          .join('; ')})`
+      : '';
   if (first.actual !== undefined && first.allowed !== undefined) {
     throw new LimitExceededError(
-      { limit: first.path ?? first.feature, actual: first.actual, allowed: first.allowed + more, target: adapter.name, functionName: fn.name },
+      {
+        limit: first.path ?? first.feature,
+        actual: first.actual,
+        allowed: first.allowed + more,
+        target: adapter.name,
+        functionName: fn.name,
+      },
       { adapter: adapter.name },
     );
   }
-  if (first.feature.includes('.') || first.feature === 'secrets' || first.feature === 'domains' || first.feature === 'initializer') {
+  if (
+    first.feature.includes('.') ||
+    first.feature === 'secrets' ||
+    first.feature === 'domains' ||
+    first.feature === 'initializer'
+  ) {
     throw new UnsupportedFeatureError(
-      { feature: first.feature, target: adapter.name, functionName: fn.name, reason: first.message + more, instead: first.hint },
+      {
+        feature: first.feature,
+        target: adapter.name,
+        functionName: fn.name,
+        reason: first.message + more,
+        instead: first.hint,
+      },
       { adapter: adapter.name },
     );
   }
   throw new ValidationError(
-    errors.map((e) => ({ path: e.path ?? e.feature, message: e.message + (e.hint ? ` (${e.hint})` : ''), rule: e.feature })),
+    errors.map((e) => ({
+      path: e.path ?? e.feature,
+      message: e.message + (e.hint ? ` (${e.hint})` : ''),
+      rule: e.feature,
+    })),
     { subject: `function "${fn.name}" for target "${adapter.name}"`, adapter: adapter.name },
   );
 }

@@ -17,8 +17,8 @@ import {
   InvokeError,
   NotFoundError,
   RolloutError,
-  ValidationError,
   redactValue,
+  ValidationError,
 } from '../errors';
 import type { ResolvedFunction, ResolvedTrafficEntry, TrafficEntryConfig } from '../model';
 import { toIssues } from '../model/resolve';
@@ -80,13 +80,27 @@ function contextFor(options: EngineOptions): AdapterContext {
 }
 
 /** Builds the desired state of a function: packages the code, reads secrets, computes hashes. @public */
-export function desiredStateOf(fn: ResolvedFunction, options: Pick<DeployOptions, 'env' | 'baseDir'> = {}): DesiredState {
+export function desiredStateOf(
+  fn: ResolvedFunction,
+  options: Pick<DeployOptions, 'env' | 'baseDir'> = {},
+): DesiredState {
   const artifact = packageSource(fn);
   const secretValues = resolveSecrets(fn, options);
   const revisionHash = revisionHashOf(fn, artifact, secretValues);
   const revisionLabel = fn.revision ?? `r-${revisionHash.slice(0, 8)}`;
-  const traffic = fn.traffic.map((t) => ({ ...t, revision: t.revision === 'latest' ? revisionLabel : t.revision }));
-  return { fn, artifact, secretValues, revisionHash, revisionLabel, specHash: specHashOf(fn, revisionHash, traffic), traffic };
+  const traffic = fn.traffic.map((t) => ({
+    ...t,
+    revision: t.revision === 'latest' ? revisionLabel : t.revision,
+  }));
+  return {
+    fn,
+    artifact,
+    secretValues,
+    revisionHash,
+    revisionLabel,
+    specHash: specHashOf(fn, revisionHash, traffic),
+    traffic,
+  };
 }
 
 const driftFields = ['runtime', 'handler', 'env', 'resources', 'contract'] as const;
@@ -97,7 +111,8 @@ function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldCha
   for (const field of driftFields) {
     const liveValue = live.config[field];
     if (liveValue === undefined) continue;
-    if (JSON.stringify(liveValue) !== JSON.stringify(fn[field])) out.push({ path: field, from: liveValue, to: fn[field] });
+    if (JSON.stringify(liveValue) !== JSON.stringify(fn[field]))
+      out.push({ path: field, from: liveValue, to: fn[field] });
   }
   return out;
 }
@@ -111,7 +126,11 @@ function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldCha
  * when the target cannot take the function.
  * @public
  */
-export async function planDeploy(adapter: Adapter, fn: ResolvedFunction, options: DeployOptions = {}): Promise<PlannedDeploy> {
+export async function planDeploy(
+  adapter: Adapter,
+  fn: ResolvedFunction,
+  options: DeployOptions = {},
+): Promise<PlannedDeploy> {
   const ctx = contextFor(options);
   ctx.emit({ type: 'plan-start', functionName: fn.name, target: adapter.name });
   const warnings = assertDeployable(adapter, fn);
@@ -127,11 +146,20 @@ export async function planDeploy(adapter: Adapter, fn: ResolvedFunction, options
       resource: 'traffic',
       phase: 'traffic',
       summary: `route ${describeTraffic(desired.traffic)}`,
-      changes: [{ path: 'traffic', from: live ? normalizeTraffic(live.traffic) : undefined, to: normalizeTraffic(desired.traffic) }],
+      changes: [
+        {
+          path: 'traffic',
+          from: live ? normalizeTraffic(live.traffic) : undefined,
+          to: normalizeTraffic(desired.traffic),
+        },
+      ],
     });
   }
   const phaseOrder = { prepare: 0, revision: 1, traffic: 2, finalize: 3 } as const;
-  const ordered = steps.map((s, i) => ({ s, i })).sort((a, b) => phaseOrder[a.s.phase] - phaseOrder[b.s.phase] || a.i - b.i).map((x) => x.s);
+  const ordered = steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => phaseOrder[a.s.phase] - phaseOrder[b.s.phase] || a.i - b.i)
+    .map((x) => x.s);
   const plan: Plan = redactValue({
     functionName: fn.name,
     target: adapter.name,
@@ -178,7 +206,11 @@ export function describeTraffic(traffic: readonly ResolvedTrafficEntry[]): strin
  * ```
  * @public
  */
-export async function deploy(adapter: Adapter, fn: ResolvedFunction, options: DeployOptions = {}): Promise<DeployResult> {
+export async function deploy(
+  adapter: Adapter,
+  fn: ResolvedFunction,
+  options: DeployOptions = {},
+): Promise<DeployResult> {
   const started = Date.now();
   const planned = await planDeploy(adapter, fn, options);
   return applyPlan(adapter, planned, { ...options, checkDrift: false }, started);
@@ -200,9 +232,18 @@ export async function applyPlan(
     const now = await adapter.read(planned.plan.functionName, contextFor(options));
     const changed: string[] = [];
     if ((now?.specHash ?? null) !== (planned.live?.specHash ?? null)) changed.push('spec');
-    if (JSON.stringify(normalizeTraffic(now?.traffic ?? [])) !== JSON.stringify(normalizeTraffic(planned.live?.traffic ?? []))) changed.push('traffic');
+    if (
+      JSON.stringify(normalizeTraffic(now?.traffic ?? [])) !==
+      JSON.stringify(normalizeTraffic(planned.live?.traffic ?? []))
+    )
+      changed.push('traffic');
     if ((now?.revisions.length ?? 0) !== (planned.live?.revisions.length ?? 0)) changed.push('revisions');
-    if (changed.length) throw new DriftError({ functionName: planned.plan.functionName, fields: changed, adapter: adapter.name });
+    if (changed.length)
+      throw new DriftError({
+        functionName: planned.plan.functionName,
+        fields: changed,
+        adapter: adapter.name,
+      });
   }
   const ctx = contextFor(options);
   const { plan, desired, live } = planned;
@@ -216,8 +257,16 @@ export async function applyPlan(
     try {
       if (step.phase === 'traffic') {
         if (adapter.waitReady) {
-          ctx.emit({ type: 'wait', functionName: name, what: `revision ${desired.revisionLabel} ready`, elapsedMs: 0 });
-          await adapter.waitReady(name, desired.revisionLabel, { ...ctx, timeoutMs: options.waitTimeoutMs ?? 120_000 });
+          ctx.emit({
+            type: 'wait',
+            functionName: name,
+            what: `revision ${desired.revisionLabel} ready`,
+            elapsedMs: 0,
+          });
+          await adapter.waitReady(name, desired.revisionLabel, {
+            ...ctx,
+            timeoutMs: options.waitTimeoutMs ?? 120_000,
+          });
         }
         trafficMoved = true;
         await adapter.setTraffic(name, desired.traffic, ctx);
@@ -231,12 +280,23 @@ export async function applyPlan(
         try {
           await adapter.setTraffic(name, live.traffic, ctx);
           rolledBack.push(`traffic restored to ${describeTraffic(live.traffic)}`);
-          ctx.emit({ type: 'rollback', functionName: name, what: `traffic restored to ${describeTraffic(live.traffic)}` });
+          ctx.emit({
+            type: 'rollback',
+            functionName: name,
+            what: `traffic restored to ${describeTraffic(live.traffic)}`,
+          });
         } catch (rollbackError) {
           rolledBack.push(`traffic restore FAILED: ${(rollbackError as Error).message}`);
         }
       }
-      throw new DeployError({ functionName: name, failedStep: step.summary, completedSteps: completed, rolledBack, cause: error, adapter: adapter.name });
+      throw new DeployError({
+        functionName: name,
+        failedStep: step.summary,
+        completedSteps: completed,
+        rolledBack,
+        cause: error,
+        adapter: adapter.name,
+      });
     }
     completed.push(step.summary);
     ctx.emit({ type: 'step-end', functionName: name, step: brief, ms: Date.now() - t0 });
@@ -254,7 +314,14 @@ export async function applyPlan(
     warnings: plan.warnings,
     ms: Date.now() - started,
   };
-  ctx.emit({ type: 'done', functionName: name, target: adapter.name, changed: result.changed, ...(result.url ? { url: result.url } : {}), ms: result.ms });
+  ctx.emit({
+    type: 'done',
+    functionName: name,
+    target: adapter.name,
+    changed: result.changed,
+    ...(result.url ? { url: result.url } : {}),
+    ms: result.ms,
+  });
   return result;
 }
 
@@ -279,7 +346,8 @@ export async function setTraffic(
 ): Promise<ResolvedTrafficEntry[]> {
   const ctx = contextFor(options);
   const parsed = trafficSchema.safeParse(traffic, { reportInput: true });
-  if (!parsed.success) throw new ValidationError(toIssues(parsed.error, 'traffic'), { subject: `traffic of "${name}"` });
+  if (!parsed.success)
+    throw new ValidationError(toIssues(parsed.error, 'traffic'), { subject: `traffic of "${name}"` });
   const live = await readExisting(adapter, name, ctx);
   const newest = newestRevision(live);
   const resolved = parsed.data.map((t) => ({
@@ -291,7 +359,11 @@ export async function setTraffic(
   const unknown = resolved.filter((t) => !known.has(t.revision));
   if (unknown.length) {
     throw new ValidationError(
-      unknown.map((t) => ({ path: 'traffic', message: `revision ${JSON.stringify(t.revision)} does not exist (known: ${[...known].join(', ')})`, rule: 'revision-exists' })),
+      unknown.map((t) => ({
+        path: 'traffic',
+        message: `revision ${JSON.stringify(t.revision)} does not exist (known: ${[...known].join(', ')})`,
+        rule: 'revision-exists',
+      })),
       { subject: `traffic of "${name}"` },
     );
   }
@@ -299,7 +371,13 @@ export async function setTraffic(
   const targets = new Set(resolved.filter((t) => t.percent > 0).map((t) => t.revision)).size;
   if (limit !== undefined && targets > limit) {
     throw new ValidationError(
-      [{ path: 'traffic', message: `splits traffic over ${targets} revisions; target "${adapter.name}" routes to at most ${limit} at once`, rule: 'traffic-targets' }],
+      [
+        {
+          path: 'traffic',
+          message: `splits traffic over ${targets} revisions; target "${adapter.name}" routes to at most ${limit} at once`,
+          rule: 'traffic-targets',
+        },
+      ],
       { subject: `traffic of "${name}"` },
     );
   }
@@ -313,12 +391,19 @@ export async function setTraffic(
 function newestRevision(live: LiveFunction): string {
   const sorted = [...live.revisions].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
   const last = sorted[sorted.length - 1];
-  if (!last) throw new ValidationError([{ path: 'traffic', message: `function "${live.name}" has no revisions`, rule: 'revision-exists' }]);
+  if (!last)
+    throw new ValidationError([
+      { path: 'traffic', message: `function "${live.name}" has no revisions`, rule: 'revision-exists' },
+    ]);
   return last.label;
 }
 
 /** What a rollout check sees and returns. @public */
-export type RolloutCheck = (info: { functionName: string; revision: string; percent: number }) => Promise<boolean | { ok: boolean; detail?: string }>;
+export type RolloutCheck = (info: {
+  functionName: string;
+  revision: string;
+  percent: number;
+}) => Promise<boolean | { ok: boolean; detail?: string }>;
 
 /** Options of {@link rollout}. @public */
 export interface RolloutOptions extends EngineOptions {
@@ -356,19 +441,35 @@ export interface RolloutResult {
  *
  * @public
  */
-export async function rollout(adapter: Adapter, name: string, options: RolloutOptions): Promise<RolloutResult> {
+export async function rollout(
+  adapter: Adapter,
+  name: string,
+  options: RolloutOptions,
+): Promise<RolloutResult> {
   const ctx = contextFor(options);
   const steps = options.steps;
-  if (!steps.length || steps.some((s, i) => !Number.isInteger(s) || s < 1 || s > 100 || (i > 0 && s <= steps[i - 1]!)) || steps[steps.length - 1] !== 100) {
+  if (
+    !steps.length ||
+    steps.some((s, i) => !Number.isInteger(s) || s < 1 || s > 100 || (i > 0 && s <= steps[i - 1]!)) ||
+    steps[steps.length - 1] !== 100
+  ) {
     throw new ValidationError([
-      { path: 'rollout.steps', message: `${JSON.stringify(steps)} must be increasing whole percents ending at 100 (e.g. 10,50,100)`, rule: 'rollout-steps' },
+      {
+        path: 'rollout.steps',
+        message: `${JSON.stringify(steps)} must be increasing whole percents ending at 100 (e.g. 10,50,100)`,
+        rule: 'rollout-steps',
+      },
     ]);
   }
   const live = await readExisting(adapter, name, ctx);
   const revision = options.revision ?? newestRevision(live);
   if (!live.revisions.some((r) => r.label === revision)) {
     throw new ValidationError([
-      { path: 'rollout.revision', message: `revision ${JSON.stringify(revision)} does not exist (known: ${live.revisions.map((r) => r.label).join(', ')})`, rule: 'revision-exists' },
+      {
+        path: 'rollout.revision',
+        message: `revision ${JSON.stringify(revision)} does not exist (known: ${live.revisions.map((r) => r.label).join(', ')})`,
+        rule: 'revision-exists',
+      },
     ]);
   }
   const from = live.traffic;
@@ -395,11 +496,25 @@ export async function rollout(adapter: Adapter, name: string, options: RolloutOp
     } catch (error) {
       verdict = { ok: false, detail: (error as Error).message };
     }
-    ctx.emit({ type: 'check', functionName: name, ok: verdict.ok, detail: verdict.detail ?? (verdict.ok ? 'healthy' : 'unhealthy') });
+    ctx.emit({
+      type: 'check',
+      functionName: name,
+      ok: verdict.ok,
+      detail: verdict.detail ?? (verdict.ok ? 'healthy' : 'unhealthy'),
+    });
     if (!verdict.ok) {
       await adapter.setTraffic(name, from, ctx);
-      ctx.emit({ type: 'rollback', functionName: name, what: `traffic restored to ${describeTraffic(from)}` });
-      throw new RolloutError({ functionName: name, revision, atPercent: percent, reason: verdict.detail ?? 'the check failed' });
+      ctx.emit({
+        type: 'rollback',
+        functionName: name,
+        what: `traffic restored to ${describeTraffic(from)}`,
+      });
+      throw new RolloutError({
+        functionName: name,
+        revision,
+        atPercent: percent,
+        reason: verdict.detail ?? 'the check failed',
+      });
     }
   }
   return { functionName: name, revision, from, steps, traffic: current };
@@ -412,7 +527,11 @@ function defaultCheck(adapter: Adapter, options: RolloutOptions): RolloutCheck {
     let failures = 0;
     for (let i = 0; i < samples; i++) {
       try {
-        const response = await adapter.invoke(functionName, new Request(`http://function${options.healthPath ?? '/'}`), { revision });
+        const response = await adapter.invoke(
+          functionName,
+          new Request(`http://function${options.healthPath ?? '/'}`),
+          { revision },
+        );
         await response.arrayBuffer();
         if (response.status >= 500) failures++;
       } catch {
@@ -420,12 +539,17 @@ function defaultCheck(adapter: Adapter, options: RolloutOptions): RolloutCheck {
       }
     }
     const rate = failures / samples;
-    return { ok: rate <= maxErrorRate, detail: `${failures}/${samples} requests failed (limit ${Math.round(maxErrorRate * 100)}%)` };
+    return {
+      ok: rate <= maxErrorRate,
+      detail: `${failures}/${samples} requests failed (limit ${Math.round(maxErrorRate * 100)}%)`,
+    };
   };
 }
 
 /** What to send when invoking: a Request, or its parts. @public */
-export type InvokeInput = Request | { method?: string; path?: string; headers?: Record<string, string>; body?: string | Uint8Array | object };
+export type InvokeInput =
+  | Request
+  | { method?: string; path?: string; headers?: Record<string, string>; body?: string | Uint8Array | object };
 
 /**
  * Invokes a deployed function through its target and returns the Response.
@@ -461,7 +585,11 @@ function toRequest(input: Exclude<InvokeInput, Request>): Request {
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
   const method = input.method ?? (body === undefined ? 'GET' : 'POST');
-  return new Request(`http://function${input.path ?? '/'}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  return new Request(`http://function${input.path ?? '/'}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 /**

@@ -26,7 +26,11 @@ function sortKeys(value: unknown): unknown {
  *
  * @public
  */
-export function revisionHashOf(fn: ResolvedFunction, artifact: Artifact, secretValues: Record<string, string>): string {
+export function revisionHashOf(
+  fn: ResolvedFunction,
+  artifact: Artifact,
+  secretValues: Record<string, string>,
+): string {
   const image = fn.source.kind === 'image' ? fn.source : undefined;
   return sha256(
     canonicalJson({
@@ -46,7 +50,11 @@ export function revisionHashOf(fn: ResolvedFunction, artifact: Artifact, secretV
 }
 
 /** The hash of the whole desired state: the revision plus what is not part of it. @public */
-export function specHashOf(fn: ResolvedFunction, revisionHash: string, traffic: ResolvedTrafficEntry[]): string {
+export function specHashOf(
+  fn: ResolvedFunction,
+  revisionHash: string,
+  traffic: ResolvedTrafficEntry[],
+): string {
   return sha256(
     canonicalJson({
       revision: revisionHash,

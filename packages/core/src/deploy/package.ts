@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { type Zippable, unzipSync, zipSync } from 'fflate';
+import { unzipSync, type Zippable, zipSync } from 'fflate';
 import type { Artifact } from '../adapter';
 import { ValidationError } from '../errors';
 import type { ResolvedFunction } from '../model';
@@ -29,13 +29,19 @@ export function packageSource(fn: ResolvedFunction): Artifact {
   const source = fn.source;
   switch (source.kind) {
     case 'inline':
-      return zipEntries([{ name: inlineFileName(fn), data: new TextEncoder().encode(source.code), executable: false }]);
+      return zipEntries([
+        { name: inlineFileName(fn), data: new TextEncoder().encode(source.code), executable: false },
+      ]);
     case 'dir':
       return zipEntries(readDir(source.path));
     case 'archive':
       return zipEntries(readArchive(source.path));
     case 'bucket':
-      return { codeHash: sha256(`bucket:${source.endpoint ?? ''}:${source.region ?? ''}:${source.name}/${source.key}`) };
+      return {
+        codeHash: sha256(
+          `bucket:${source.endpoint ?? ''}:${source.region ?? ''}:${source.name}/${source.key}`,
+        ),
+      };
     case 'image':
       return { codeHash: sha256(`image:${source.ref}`) };
   }
@@ -76,7 +82,9 @@ function readDir(root: string): Entry[] {
     if (!statSync(root).isDirectory()) throw new Error('not a folder');
     rootReal = realpathSync(root);
   } catch {
-    throw new ValidationError([{ path: 'source.dir', message: `${JSON.stringify(root)} is not a folder that exists`, rule: 'exists' }]);
+    throw new ValidationError([
+      { path: 'source.dir', message: `${JSON.stringify(root)} is not a folder that exists`, rule: 'exists' },
+    ]);
   }
   const out: Entry[] = [];
   const walk = (dir: string) => {
@@ -90,20 +98,30 @@ function readDir(root: string): Entry[] {
         const real = realpathSync(full);
         if (real !== rootReal && !real.startsWith(rootReal + sep)) {
           throw new ValidationError([
-            { path: 'source.dir', message: `${JSON.stringify(relative(root, full))} links outside the folder (to ${real}); copy the file in instead`, rule: 'symlink' },
+            {
+              path: 'source.dir',
+              message: `${JSON.stringify(relative(root, full))} links outside the folder (to ${real}); copy the file in instead`,
+              rule: 'symlink',
+            },
           ]);
         }
         target = statSync(full);
       }
       if (target.isDirectory()) walk(full);
       else if (target.isFile()) {
-        out.push({ name: relative(root, full).split(sep).join('/'), data: readFileSync(full), executable: (target.mode & 0o111) !== 0 });
+        out.push({
+          name: relative(root, full).split(sep).join('/'),
+          data: readFileSync(full),
+          executable: (target.mode & 0o111) !== 0,
+        });
       }
     }
   };
   walk(root);
   if (out.length === 0) {
-    throw new ValidationError([{ path: 'source.dir', message: `${JSON.stringify(root)} has no files to deploy`, rule: 'empty' }]);
+    throw new ValidationError([
+      { path: 'source.dir', message: `${JSON.stringify(root)} has no files to deploy`, rule: 'empty' },
+    ]);
   }
   return out;
 }
@@ -114,7 +132,11 @@ function readArchive(path: string): Entry[] {
     files = unzipSync(readFileSync(path));
   } catch (error) {
     throw new ValidationError([
-      { path: 'source.archive', message: `${JSON.stringify(path)} cannot be read as a zip archive: ${(error as Error).message}`, rule: 'archive' },
+      {
+        path: 'source.archive',
+        message: `${JSON.stringify(path)} cannot be read as a zip archive: ${(error as Error).message}`,
+        rule: 'archive',
+      },
     ]);
   }
   const out: Entry[] = [];
@@ -122,13 +144,19 @@ function readArchive(path: string): Entry[] {
     if (name.endsWith('/')) continue;
     if (!isSafeEntryName(name)) {
       throw new ValidationError([
-        { path: 'source.archive', message: `${JSON.stringify(path)} has an entry ${JSON.stringify(name)} that escapes the archive root; rebuild the archive without it`, rule: 'zip-slip' },
+        {
+          path: 'source.archive',
+          message: `${JSON.stringify(path)} has an entry ${JSON.stringify(name)} that escapes the archive root; rebuild the archive without it`,
+          rule: 'zip-slip',
+        },
       ]);
     }
     out.push({ name, data, executable: false });
   }
   if (out.length === 0) {
-    throw new ValidationError([{ path: 'source.archive', message: `${JSON.stringify(path)} has no files`, rule: 'empty' }]);
+    throw new ValidationError([
+      { path: 'source.archive', message: `${JSON.stringify(path)} has no files`, rule: 'empty' },
+    ]);
   }
   return out;
 }
@@ -140,7 +168,14 @@ function readArchive(path: string): Entry[] {
  * @public
  */
 export function isSafeEntryName(name: string): boolean {
-  if (name === '' || name.startsWith('/') || name.includes('\\') || /^[A-Za-z]:/.test(name) || name.includes('\0')) return false;
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    /^[A-Za-z]:/.test(name) ||
+    name.includes('\0')
+  )
+    return false;
   return !name.split('/').some((part) => part === '..');
 }
 

@@ -27,13 +27,18 @@ export function resolveSecrets(
       }
       out[name] = value;
     } else {
-      const file = isAbsolute(ref.fromFile) ? ref.fromFile : resolve(options.baseDir ?? process.cwd(), ref.fromFile);
+      const file = isAbsolute(ref.fromFile)
+        ? ref.fromFile
+        : resolve(options.baseDir ?? process.cwd(), ref.fromFile);
       try {
         out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch {
-        throw new ConfigurationError(`Secret ${name} of function "${fn.name}" reads ${file}, which cannot be read.`, {
-          hint: 'Create the file or fix the path in secrets.',
-        });
+        throw new ConfigurationError(
+          `Secret ${name} of function "${fn.name}" reads ${file}, which cannot be read.`,
+          {
+            hint: 'Create the file or fix the path in secrets.',
+          },
+        );
       }
     }
     registerSecret(out[name]);

@@ -68,7 +68,14 @@ export const errorCatalog = {
 } as const satisfies Record<string, { kind: ErrorKind; title: string; hint: string }>;
 
 /** The kinds of failure an error code belongs to. @public */
-export type ErrorKind = 'validation' | 'unsupported' | 'usage' | 'provider' | 'timeout' | 'conflict' | 'internal';
+export type ErrorKind =
+  | 'validation'
+  | 'unsupported'
+  | 'usage'
+  | 'provider'
+  | 'timeout'
+  | 'conflict'
+  | 'internal';
 
 /** A permanent faasport error code. @public */
 export type ErrorCode = keyof typeof errorCatalog;

@@ -53,7 +53,12 @@ export class FaasportError extends Error {
 
   /** A plain, JSON-safe view of the error for `--json` output and logs. */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message, hint: this.hint };
+    const out: Record<string, unknown> = {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+    };
     if (this.retryable) out.retryable = true;
     if (this.adapter) out.adapter = this.adapter;
     for (const [key, value] of Object.entries(this)) {
@@ -88,7 +93,10 @@ export class ValidationError extends FaasportError {
   readonly issues: ValidationIssue[];
   /** The file the configuration came from, when loaded from a file. */
   readonly file?: string;
-  constructor(issues: ValidationIssue[], options: FaasportErrorOptions & { file?: string; subject?: string } = {}) {
+  constructor(
+    issues: ValidationIssue[],
+    options: FaasportErrorOptions & { file?: string; subject?: string } = {},
+  ) {
     const where = options.file ? ` in ${options.file}` : options.subject ? ` in ${options.subject}` : '';
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
     super('FP_VALIDATION', `Invalid configuration${where} (${count}):\n${formatIssues(issues)}`, options);
@@ -105,7 +113,9 @@ export class UnsupportedFeatureError extends FaasportError {
     args: { feature: string; target: string; functionName?: string; reason?: string; instead?: string },
     options: FaasportErrorOptions = {},
   ) {
-    const fn = args.functionName ? `Function "${args.functionName}" uses ${args.feature}` : `${args.feature} is used`;
+    const fn = args.functionName
+      ? `Function "${args.functionName}" uses ${args.feature}`
+      : `${args.feature} is used`;
     const reason = args.reason ? `: ${args.reason}` : '';
     super('FP_UNSUPPORTED_FEATURE', `${fn}, which target "${args.target}" does not support${reason}.`, {
       ...options,
@@ -122,7 +132,14 @@ export class LimitExceededError extends FaasportError {
   readonly actual: unknown;
   readonly allowed: string;
   constructor(
-    args: { limit: string; actual: unknown; allowed: string; target: string; functionName?: string; path?: string },
+    args: {
+      limit: string;
+      actual: unknown;
+      allowed: string;
+      target: string;
+      functionName?: string;
+      path?: string;
+    },
     options: FaasportErrorOptions = {},
   ) {
     const where = args.path ? `${args.path}: ` : '';
@@ -158,8 +175,15 @@ export class ConfigurationError extends FaasportError {
   }
 
   /** The standard error for a missing credential or option. */
-  static missing(args: { what: string; option: string; envVar?: string; adapter?: string }): ConfigurationError {
-    const via = args.envVar ? ` (option \`${args.option}\` or environment variable ${args.envVar})` : ` (option \`${args.option}\`)`;
+  static missing(args: {
+    what: string;
+    option: string;
+    envVar?: string;
+    adapter?: string;
+  }): ConfigurationError {
+    const via = args.envVar
+      ? ` (option \`${args.option}\` or environment variable ${args.envVar})`
+      : ` (option \`${args.option}\`)`;
     return new ConfigurationError(`Missing ${args.what}${via}.`, {
       option: args.option,
       envVar: args.envVar,
@@ -215,10 +239,14 @@ export class DeployTimeoutError extends FaasportError {
   readonly lastStatus?: string;
   constructor(args: { functionName: string; waitedMs: number; lastStatus?: string; adapter?: string }) {
     const last = args.lastStatus ? ` Last status: ${args.lastStatus}.` : '';
-    super('FP_DEPLOY_TIMEOUT', `Function "${args.functionName}" was not ready after ${args.waitedMs} ms.${last}`, {
-      adapter: args.adapter,
-      retryable: true,
-    });
+    super(
+      'FP_DEPLOY_TIMEOUT',
+      `Function "${args.functionName}" was not ready after ${args.waitedMs} ms.${last}`,
+      {
+        adapter: args.adapter,
+        retryable: true,
+      },
+    );
     this.waitedMs = args.waitedMs;
     if (args.lastStatus) this.lastStatus = args.lastStatus;
   }
@@ -257,7 +285,11 @@ export class DeployError extends FaasportError {
     super(
       'FP_DEPLOY_FAILED',
       `Deploy of "${args.functionName}" failed at step "${args.failedStep}": ${reason}\nSteps completed: ${ran}.\nRolled back: ${back}.`,
-      { cause: args.cause, adapter: args.adapter, retryable: FaasportError.isInstance(args.cause) && args.cause.retryable },
+      {
+        cause: args.cause,
+        adapter: args.adapter,
+        retryable: FaasportError.isInstance(args.cause) && args.cause.retryable,
+      },
     );
     this.functionName = args.functionName;
     this.failedStep = args.failedStep;
@@ -279,8 +311,16 @@ export class NotFoundError extends FaasportError {
 export class InvokeError extends FaasportError {
   readonly functionError?: string;
   readonly status?: number;
-  constructor(args: { functionName: string; message: string; status?: number; functionError?: string; adapter?: string }) {
-    super('FP_INVOKE_FAILED', `Function "${args.functionName}" failed: ${args.message}`, { adapter: args.adapter });
+  constructor(args: {
+    functionName: string;
+    message: string;
+    status?: number;
+    functionError?: string;
+    adapter?: string;
+  }) {
+    super('FP_INVOKE_FAILED', `Function "${args.functionName}" failed: ${args.message}`, {
+      adapter: args.adapter,
+    });
     if (args.functionError) this.functionError = args.functionError;
     if (args.status !== undefined) this.status = args.status;
   }

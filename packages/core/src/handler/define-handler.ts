@@ -25,9 +25,13 @@ export function defineHandler<H extends AnyWebHandler>(handler: H): DefinedHandl
  * ```
  * @public
  */
-export function defineHandler<H extends AnyEventHandler>(options: { contract: 'event' }, handler: H): DefinedHandler<H, 'event'>;
+export function defineHandler<H extends AnyEventHandler>(
+  options: { contract: 'event' },
+  handler: H,
+): DefinedHandler<H, 'event'>;
 export function defineHandler(a: AnyWebHandler | { contract: 'event' }, b?: AnyEventHandler): unknown {
   if (typeof a === 'function') return Object.assign(a, { contract: 'web' as const });
-  if (typeof b !== 'function') throw new TypeError('defineHandler({ contract: "event" }, handler) needs a handler function');
+  if (typeof b !== 'function')
+    throw new TypeError('defineHandler({ contract: "event" }, handler) needs a handler function');
   return Object.assign(b, { contract: 'event' as const });
 }

@@ -10,7 +10,8 @@ import type { CloudEvent, WebResult } from './types';
 export function toResponse(result: WebResult): Response {
   if (result instanceof Response) return result;
   if (result === undefined || result === null) return new Response(null, { status: 204 });
-  if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (typeof result === 'string')
+    return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
     return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
   }
@@ -28,14 +29,22 @@ export function eventResultToBytes(result: unknown): Uint8Array {
 const ceRequired = ['id', 'source', 'type'] as const;
 
 function randomId(): string {
-  return globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  return globalThis.crypto?.randomUUID
+    ? globalThis.crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
 /** Builds a CloudEvent with a fresh id and the current time. @public */
-export function createCloudEvent<T>(fields: { type: string; source: string; data?: T; subject?: string; id?: string; time?: string } & Record<string, unknown>): CloudEvent<T> {
+export function createCloudEvent<T>(
+  fields: { type: string; source: string; data?: T; subject?: string; id?: string; time?: string } & Record<
+    string,
+    unknown
+  >,
+): CloudEvent<T> {
   return {
     specversion: '1.0',
-    datacontenttype: fields.data === undefined || typeof fields.data === 'string' ? undefined : 'application/json',
+    datacontenttype:
+      fields.data === undefined || typeof fields.data === 'string' ? undefined : 'application/json',
     ...fields,
     id: fields.id ?? randomId(),
     time: fields.time ?? new Date().toISOString(),
@@ -102,7 +111,8 @@ export function cloudEventToBinary(event: CloudEvent): { headers: Record<string,
 /** Base64 of bytes, with Web APIs only. @public */
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 

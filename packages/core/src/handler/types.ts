@@ -54,10 +54,24 @@ export interface Context {
 }
 
 /** What a web handler may return: a Response, text, bytes, a JSON-able value, or nothing (204). @public */
-export type WebResult = Response | string | Uint8Array | ArrayBuffer | Record<string, unknown> | unknown[] | number | boolean | null | undefined | void;
+export type WebResult =
+  | Response
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | Record<string, unknown>
+  | unknown[]
+  | number
+  | boolean
+  | null
+  | undefined
+  | void;
 
 /** A handler of the `web` contract: a Web `Request` in, a `Response` (or something that becomes one) out. @public */
 export type WebHandler = (request: Request, context: Context) => WebResult | Promise<WebResult>;
 
 /** A handler of the `event` contract: a CloudEvent in, any JSON-able result out. @public */
-export type EventHandler<T = unknown, R = unknown> = (event: CloudEvent<T>, context: Context) => R | Promise<R>;
+export type EventHandler<T = unknown, R = unknown> = (
+  event: CloudEvent<T>,
+  context: Context,
+) => R | Promise<R>;

@@ -1,5 +1,5 @@
-import type { ResolvedFunction, ResolvedProject } from './resolved';
 import { resolveFunction, resolveProject } from './resolve';
+import type { ResolvedFunction, ResolvedProject } from './resolved';
 import type { FunctionConfig, ProjectConfig } from './schema';
 
 /**

@@ -8,7 +8,10 @@ import { functionSchema, projectSchema } from './schema';
  * @public
  */
 export function projectJsonSchema(): Record<string, unknown> {
-  const project = z.toJSONSchema(projectSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
+  const project = z.toJSONSchema(projectSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    any
+  >;
   const fn = z.toJSONSchema(functionSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
   delete fn.$schema;
   project.properties.functions = { type: 'array', minItems: 1, items: fn };

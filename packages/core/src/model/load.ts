@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError, ValidationError } from '../errors';
-import type { ResolvedProject } from './resolved';
 import { resolveProject } from './resolve';
+import type { ResolvedProject } from './resolved';
 
 /** The file names `loadProject` looks for in a folder, in order. @public */
 export const projectFileNames = ['faasport.yaml', 'faasport.yml', 'faasport.json'] as const;
@@ -47,7 +47,10 @@ export function loadProject(path: string): ResolvedProject {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      throw new ValidationError([{ path: '', message: `is not valid JSON: ${(error as Error).message}`, rule: 'syntax' }], { file });
+      throw new ValidationError(
+        [{ path: '', message: `is not valid JSON: ${(error as Error).message}`, rule: 'syntax' }],
+        { file },
+      );
     }
   } else {
     const doc = parseDocument(text, { prettyErrors: true });
@@ -64,7 +67,10 @@ export function loadProject(path: string): ResolvedProject {
     data = doc.toJS();
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ValidationError([{ path: '', message: 'must be a mapping with name and functions', rule: 'invalid_type' }], { file });
+    throw new ValidationError(
+      [{ path: '', message: 'must be a mapping with name and functions', rule: 'invalid_type' }],
+      { file },
+    );
   }
   return resolveProject(data, { baseDir: dirname(file), file });
 }

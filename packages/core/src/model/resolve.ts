@@ -1,7 +1,7 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../cron';
-import { type ValidationIssue, ValidationError } from '../errors';
+import { ValidationError, type ValidationIssue } from '../errors';
 import type { ResolvedFunction, ResolvedProject, ResolvedSource, ResolvedTrigger } from './resolved';
 import { type DefaultsConfig, type FunctionConfig, functionSchema, projectSchema } from './schema';
 
@@ -45,14 +45,20 @@ export function toIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
       const branches = issue.errors as z.core.$ZodIssue[][];
       const best = branches.reduce((a, b) => (deepest(b) > deepest(a) ? b : a), branches[0] ?? []);
       if (best.length) {
-        const nested = { issues: best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) } as unknown as z.ZodError;
+        const nested = {
+          issues: best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+        } as unknown as z.ZodError;
         out.push(...toIssues(nested, prefix));
         continue;
       }
     }
     const path = formatPath(issue.path, prefix);
     const underSecrets = issue.path.includes('secrets');
-    out.push({ path, message: issueMessage(issue, underSecrets), rule: issue.code === 'custom' ? 'rule' : issue.code });
+    out.push({
+      path,
+      message: issueMessage(issue, underSecrets),
+      rule: issue.code === 'custom' ? 'rule' : issue.code,
+    });
   }
   return out;
 }
@@ -71,7 +77,10 @@ function describe(value: unknown): string {
 function issueMessage(issue: z.core.$ZodIssue, hideValue: boolean): string {
   const input = (issue as { input?: unknown }).input;
   // Messages written by our schemas already include the value and the rule.
-  if (issue.code === 'custom' || (issue.message && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too'))) {
+  if (
+    issue.code === 'custom' ||
+    (issue.message && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too'))
+  ) {
     return issue.message;
   }
   const value = hideValue ? 'the value' : JSON.stringify(input);
@@ -131,7 +140,12 @@ function resolveTriggers(fn: FunctionConfig, contract: string): ResolvedTrigger[
   };
   return given.map((t): ResolvedTrigger => {
     if (t.http) {
-      return { kind: 'http', name: nameFor('http', t.http.name), methods: t.http.methods ?? allMethods, auth: t.http.auth ?? 'anonymous' };
+      return {
+        kind: 'http',
+        name: nameFor('http', t.http.name),
+        methods: t.http.methods ?? allMethods,
+        auth: t.http.auth ?? 'anonymous',
+      };
     }
     if (t.schedule) {
       const s = t.schedule;
@@ -155,9 +169,20 @@ function resolveTriggers(fn: FunctionConfig, contract: string): ResolvedTrigger[
         ...(s.suffix ? { suffix: s.suffix } : {}),
       };
     }
-    if (t.queue) return { kind: 'queue', name: nameFor('queue', t.queue.name), topic: t.queue.topic, batchSize: t.queue.batchSize ?? 1 };
+    if (t.queue)
+      return {
+        kind: 'queue',
+        name: nameFor('queue', t.queue.name),
+        topic: t.queue.topic,
+        batchSize: t.queue.batchSize ?? 1,
+      };
     const e = t.event!;
-    return { kind: 'event', name: nameFor('event', e.name), filter: e.filter, broker: e.broker ?? builtinDefaults.broker };
+    return {
+      kind: 'event',
+      name: nameFor('event', e.name),
+      filter: e.filter,
+      broker: e.broker ?? builtinDefaults.broker,
+    };
   });
 }
 
@@ -191,10 +216,15 @@ function buildResolved(fn: FunctionConfig, defaults: DefaultsConfig, baseDir: st
   const isImage = source.kind === 'image';
   const resources = deepMerge(defaults.resources ?? {}, fn.resources ?? {});
   const scaling = deepMerge(defaults.scaling ?? {}, fn.scaling ?? {});
-  const providers = deepMerge(defaults.providers ?? {}, fn.providers ?? {}) as Record<string, Record<string, unknown>>;
+  const providers = deepMerge(defaults.providers ?? {}, fn.providers ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const handler = isImage
     ? undefined
-    : (fn.handler ?? defaults.handler ?? (contract === 'native' ? builtinDefaults.nativeHandler : builtinDefaults.webHandler));
+    : (fn.handler ??
+      defaults.handler ??
+      (contract === 'native' ? builtinDefaults.nativeHandler : builtinDefaults.webHandler));
   const resolved: ResolvedFunction = {
     name: fn.name,
     ...(fn.description ? { description: fn.description } : {}),
@@ -215,7 +245,10 @@ function buildResolved(fn: FunctionConfig, defaults: DefaultsConfig, baseDir: st
       min: scaling.min ?? builtinDefaults.scaling.min,
       max: scaling.max ?? Math.max(builtinDefaults.scaling.max, scaling.min ?? 0),
       concurrency: scaling.concurrency ?? builtinDefaults.scaling.concurrency,
-      idleSeconds: scaling.idle !== undefined ? parseDurationSeconds(scaling.idle)! : builtinDefaults.scaling.idleSeconds,
+      idleSeconds:
+        scaling.idle !== undefined
+          ? parseDurationSeconds(scaling.idle)!
+          : builtinDefaults.scaling.idleSeconds,
     },
     triggers: resolveTriggers(fn, contract),
     ...(fn.revision ? { revision: fn.revision } : {}),
@@ -224,14 +257,19 @@ function buildResolved(fn: FunctionConfig, defaults: DefaultsConfig, baseDir: st
       percent: t.percent,
       ...(t.tag ? { tag: t.tag } : {}),
     })),
-    domains: (fn.domains ?? []).map((d) => ({ host: d.host.toLowerCase(), ...(d.path ? { path: d.path } : {}) })),
+    domains: (fn.domains ?? []).map((d) => ({
+      host: d.host.toLowerCase(),
+      ...(d.path ? { path: d.path } : {}),
+    })),
     visibility: fn.visibility ?? defaults.visibility ?? 'public',
     ...(fn.rollout
       ? {
           rollout: {
             steps: fn.rollout.steps,
             intervalSeconds:
-              fn.rollout.interval !== undefined ? parseDurationSeconds(fn.rollout.interval)! : builtinDefaults.rollout.intervalSeconds,
+              fn.rollout.interval !== undefined
+                ? parseDurationSeconds(fn.rollout.interval)!
+                : builtinDefaults.rollout.intervalSeconds,
             check: {
               maxErrorRate: fn.rollout.check?.maxErrorRate ?? builtinDefaults.rollout.maxErrorRate,
               samples: fn.rollout.check?.samples ?? builtinDefaults.rollout.samples,
@@ -259,7 +297,10 @@ function deepFreeze<T>(value: T): T {
  *
  * @public
  */
-export function resolveProject(input: unknown, options: { baseDir?: string; file?: string } = {}): ResolvedProject {
+export function resolveProject(
+  input: unknown,
+  options: { baseDir?: string; file?: string } = {},
+): ResolvedProject {
   const baseDir = options.baseDir ?? process.cwd();
   const parsed = projectSchema.safeParse(input, { reportInput: true });
   const issues: ValidationIssue[] = parsed.success ? [] : toIssues(parsed.error);
@@ -272,7 +313,11 @@ export function resolveProject(input: unknown, options: { baseDir?: string; file
     if (name !== undefined) {
       const first = names.get(name);
       if (first !== undefined) {
-        issues.push({ path: `functions[${i}].name`, message: `"${name}" is already the name of functions[${first}]; names must be unique`, rule: 'unique' });
+        issues.push({
+          path: `functions[${i}].name`,
+          message: `"${name}" is already the name of functions[${first}]; names must be unique`,
+          rule: 'unique',
+        });
       } else names.set(name, i);
     }
   });

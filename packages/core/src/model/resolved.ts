@@ -9,13 +9,28 @@ export type ResolvedSource =
   | { kind: 'dir'; path: string }
   | { kind: 'archive'; path: string }
   | { kind: 'bucket'; name: string; key: string; region?: string; endpoint?: string }
-  | { kind: 'image'; ref: string; command?: string[]; args?: string[]; workdir?: string; port: number; user?: string };
+  | {
+      kind: 'image';
+      ref: string;
+      command?: string[];
+      args?: string[];
+      workdir?: string;
+      port: number;
+      user?: string;
+    };
 
 /** A resolved trigger. @public */
 export type ResolvedTrigger =
   | { kind: 'http'; name: string; methods: string[]; auth: 'anonymous' | 'function' | 'private' }
   | { kind: 'schedule'; name: string; cron: string; timezone: string; payload?: unknown; enabled: boolean }
-  | { kind: 'storage'; name: string; bucket: string; events: Array<'created' | 'deleted'>; prefix?: string; suffix?: string }
+  | {
+      kind: 'storage';
+      name: string;
+      bucket: string;
+      events: Array<'created' | 'deleted'>;
+      prefix?: string;
+      suffix?: string;
+    }
   | { kind: 'queue'; name: string; topic: string; batchSize: number }
   | { kind: 'event'; name: string; filter: Record<string, string>; broker: string };
 

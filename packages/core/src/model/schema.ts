@@ -29,7 +29,8 @@ const functionName = z
   .min(1, { error: 'must not be empty (give the function a name)' })
   .max(64, { error: (i) => `${show(i.input)} is longer than 64 characters` })
   .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
-    error: (i) => `${show(i.input)} is not a valid name (start with a letter; then letters, digits, "-" or "_")`,
+    error: (i) =>
+      `${show(i.input)} is not a valid name (start with a letter; then letters, digits, "-" or "_")`,
   });
 
 /** A DNS label: lowercase letters, digits and `-`, at most 63, used for tags and revision labels. */
@@ -39,13 +40,17 @@ const dnsLabel = (what: string, max = 63) =>
     .min(1, { error: `must not be empty (give the ${what} a name)` })
     .max(max, { error: (i) => `${show(i.input)} is longer than ${max} characters` })
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
-      error: (i) => `${show(i.input)} is not a valid ${what} (lowercase letters, digits and "-", not at either end)`,
+      error: (i) =>
+        `${show(i.input)} is not a valid ${what} (lowercase letters, digits and "-", not at either end)`,
     });
 
 const duration = (what: string) =>
   z.union([z.number(), z.string()]).superRefine((value, ctx) => {
     if (parseDurationSeconds(value) === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${show(value)} is not a duration for ${what} (use seconds, or "90s", "5m", "1h")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${show(value)} is not a duration for ${what} (use seconds, or "90s", "5m", "1h")`,
+      });
     }
   });
 
@@ -87,7 +92,8 @@ const nonNegativeInt = (what: string) =>
     .min(0, { error: (i) => `${show(i.input)} must not be negative (${what})` });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-  error: (i) => `${show(i.input)} is not a valid environment variable name (letters, digits and "_", not starting with a digit)`,
+  error: (i) =>
+    `${show(i.input)} is not a valid environment variable name (letters, digits and "_", not starting with a digit)`,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +103,10 @@ const bucketSource = strict({
   name: z.string().min(1, { error: 'must not be empty (the bucket name)' }),
   key: z.string().min(1, { error: 'must not be empty (the object key of the zip archive)' }),
   region: z.string().optional(),
-  endpoint: z.string().url({ error: (i) => `${show(i.input)} is not a URL` }).optional(),
+  endpoint: z
+    .string()
+    .url({ error: (i) => `${show(i.input)} is not a URL` })
+    .optional(),
 });
 
 const imageSource = strict({
@@ -182,7 +191,10 @@ const scheduleTrigger = strict({
     .string()
     .superRefine((value, ctx) => {
       if (!isValidTimezone(value)) {
-        ctx.addIssue({ code: 'custom', message: `${show(value)} is not an IANA time zone (e.g. "UTC", "Asia/Shanghai")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${show(value)} is not an IANA time zone (e.g. "UTC", "Asia/Shanghai")`,
+        });
       }
     })
     .optional(),
@@ -194,7 +206,11 @@ const storageTrigger = strict({
   name: z.string().optional(),
   bucket: z.string().min(1, { error: 'must not be empty (the bucket to watch)' }),
   events: z
-    .array(z.enum(['created', 'deleted'], { error: (i) => `${show(i.input)} is not a storage event (created or deleted)` }))
+    .array(
+      z.enum(['created', 'deleted'], {
+        error: (i) => `${show(i.input)} is not a storage event (created or deleted)`,
+      }),
+    )
     .min(1, { error: 'must list at least one event (created, deleted)' })
     .optional(),
   prefix: z.string().optional(),
@@ -271,7 +287,11 @@ export const trafficSchema = z
       if (!e.tag) return;
       const first = tags.get(e.tag);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [i, 'tag'], message: `${show(e.tag)} is already the tag of entry ${first}; tags must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'tag'],
+          message: `${show(e.tag)} is already the tag of entry ${first}; tags must be unique`,
+        });
       } else tags.set(e.tag, i);
     });
     const latest = entries.flatMap((e, i) => (e.revision === 'latest' ? [i] : []));
@@ -297,11 +317,18 @@ const rolloutSchema = strict({
     .superRefine((steps, ctx) => {
       for (let i = 1; i < steps.length; i++) {
         if (steps[i]! <= steps[i - 1]!) {
-          ctx.addIssue({ code: 'custom', path: [i], message: `${steps[i]} is not more than the step before (${steps[i - 1]}); steps must increase` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `${steps[i]} is not more than the step before (${steps[i - 1]}); steps must increase`,
+          });
         }
       }
       if (steps[steps.length - 1] !== 100) {
-        ctx.addIssue({ code: 'custom', message: `ends at ${steps[steps.length - 1]}; the last step must be 100` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `ends at ${steps[steps.length - 1]}; the last step must be 100`,
+        });
       }
     }),
   interval: duration('the wait between rollout steps').optional(),
@@ -312,7 +339,10 @@ const rolloutSchema = strict({
       .max(1, { error: (i) => `${show(i.input)} is above 1 (a fraction of failed requests, 0-1)` })
       .optional(),
     samples: positiveInt('requests sampled per step', 10_000).optional(),
-    healthPath: z.string().regex(/^\//, { error: (i) => `${show(i.input)} must start with "/"` }).optional(),
+    healthPath: z
+      .string()
+      .regex(/^\//, { error: (i) => `${show(i.input)} must start with "/"` })
+      .optional(),
   }).optional(),
 });
 
@@ -333,7 +363,11 @@ const scalingSchema = strict({
   idle: duration('the idle time before scaling to zero').optional(),
 }).superRefine((s, ctx) => {
   if (s.min !== undefined && s.max !== undefined && s.min > s.max) {
-    ctx.addIssue({ code: 'custom', path: ['min'], message: `${s.min} is more than max (${s.max}); min must not exceed max` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['min'],
+      message: `${s.min} is more than max (${s.max}); min must not exceed max`,
+    });
   }
 });
 
@@ -374,14 +408,22 @@ const functionShape = {
   handler: z
     .string()
     .regex(/^[^\s]+\.[A-Za-z_$][\w$]*$/, {
-      error: (i) => `${show(i.input)} is not a handler (write "file.export", e.g. "index.default" or "app.handler")`,
+      error: (i) =>
+        `${show(i.input)} is not a handler (write "file.export", e.g. "index.default" or "app.handler")`,
     })
     .optional(),
   contract: z
-    .enum(['web', 'event', 'native'], { error: (i) => `${show(i.input)} is not a contract (web, event or native)` })
+    .enum(['web', 'event', 'native'], {
+      error: (i) => `${show(i.input)} is not a contract (web, event or native)`,
+    })
     .optional(),
   initializer: z.string().optional(),
-  env: z.record(envName, z.string({ error: (i) => `${show(i.input)} is not a string (quote numbers and booleans)` })).optional(),
+  env: z
+    .record(
+      envName,
+      z.string({ error: (i) => `${show(i.input)} is not a string (quote numbers and booleans)` }),
+    )
+    .optional(),
   secrets: z.record(envName, secretRef).optional(),
   resources: resourcesSchema.optional(),
   scaling: scalingSchema.optional(),
@@ -445,8 +487,15 @@ export const defaultsSchema = strict({
 export const targetSchema = z
   .object({
     adapter: z
-      .string({ error: (i) => (i.input === undefined ? 'is required (local, knative, fc, functiongraph, lambda)' : `${show(i.input)} is not a string`) })
-      .regex(/^[a-z][a-z0-9-]*$/, { error: (i) => `${show(i.input)} is not an adapter name (e.g. local, knative, fc)` }),
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? 'is required (local, knative, fc, functiongraph, lambda)'
+            : `${show(i.input)} is not a string`,
+      })
+      .regex(/^[a-z][a-z0-9-]*$/, {
+        error: (i) => `${show(i.input)} is not an adapter name (e.g. local, knative, fc)`,
+      }),
   })
   .catchall(z.unknown());
 
@@ -457,7 +506,9 @@ export const projectSchema = strict({
   defaults: defaultsSchema.optional(),
   targets: z
     .record(
-      z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: (i) => `${show(i.input)} is not a valid target name` }),
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: (i) => `${show(i.input)} is not a valid target name` }),
       targetSchema,
     )
     .optional(),
@@ -467,7 +518,9 @@ export const projectSchema = strict({
 /** What a user writes for a function. @public */
 export type FunctionConfig = z.input<typeof functionSchema>;
 /** What a user writes for a project. The functions are {@link FunctionConfig}s. @public */
-export type ProjectConfig = Omit<z.input<typeof projectSchema>, 'functions'> & { functions: FunctionConfig[] };
+export type ProjectConfig = Omit<z.input<typeof projectSchema>, 'functions'> & {
+  functions: FunctionConfig[];
+};
 /** A trigger as written. @public */
 export type TriggerConfig = z.input<typeof triggerSchema>;
 /** A traffic entry as written. @public */

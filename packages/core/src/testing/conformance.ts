@@ -55,12 +55,21 @@ export const conformanceEventHandler = `export default async function (event, ct
 
 /** A fixture per feature: a change to the base function that makes it use that feature. */
 const featureFixtures: Partial<Record<Feature, (base: FunctionConfig) => FunctionConfig>> = {
-  'source.image': (b) => ({ ...b, source: { image: { ref: 'registry.example.com/app:1' } }, handler: undefined, runtime: undefined }),
+  'source.image': (b) => ({
+    ...b,
+    source: { image: { ref: 'registry.example.com/app:1' } },
+    handler: undefined,
+    runtime: undefined,
+  }),
   'source.bucket': (b) => ({ ...b, source: { bucket: { name: 'code', key: 'fn.zip' } } }),
   'trigger.schedule': (b) => ({ ...b, triggers: [{ schedule: { cron: '*/5 * * * *' } }] }),
   'trigger.storage': (b) => ({ ...b, triggers: [{ storage: { bucket: 'uploads', events: ['created'] } }] }),
   'trigger.queue': (b) => ({ ...b, triggers: [{ queue: { topic: 'orders' } }] }),
-  'trigger.event': (b) => ({ ...b, contract: 'event', triggers: [{ event: { filter: { type: 'com.example.x' } } }] }),
+  'trigger.event': (b) => ({
+    ...b,
+    contract: 'event',
+    triggers: [{ event: { filter: { type: 'com.example.x' } } }],
+  }),
   'scaling.min': (b) => ({ ...b, scaling: { ...b.scaling, min: 1 } }),
   'scaling.concurrency': (b) => ({ ...b, scaling: { ...b.scaling, concurrency: 10 } }),
   secrets: (b) => ({ ...b, secrets: { TOKEN: { fromEnv: 'FAASPORT_CONFORMANCE_TOKEN' } } }),
@@ -167,25 +176,44 @@ export function testAdapter(options: ConformanceOptions): void {
         ),
       );
       expect(v2.revision).toBe('v2');
-      expect(await text(await invoke(target.adapter, 'conf-split', {}, { tag: 'canary' }))).toBe('two from conf-split');
-      expect(await text(await invoke(target.adapter, 'conf-split', {}, { tag: 'stable' }))).toBe('one from conf-split');
-      expect(await text(await invoke(target.adapter, 'conf-split', {}, { revision: 'v1' }))).toBe('one from conf-split');
+      expect(await text(await invoke(target.adapter, 'conf-split', {}, { tag: 'canary' }))).toBe(
+        'two from conf-split',
+      );
+      expect(await text(await invoke(target.adapter, 'conf-split', {}, { tag: 'stable' }))).toBe(
+        'one from conf-split',
+      );
+      expect(await text(await invoke(target.adapter, 'conf-split', {}, { revision: 'v1' }))).toBe(
+        'one from conf-split',
+      );
       const seen = new Set<string>();
-      for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await text(await invoke(target.adapter, 'conf-split')));
+      for (let i = 0; i < 40 && seen.size < 2; i++)
+        seen.add(await text(await invoke(target.adapter, 'conf-split')));
       expect([...seen].sort()).toEqual(['one from conf-split', 'two from conf-split']);
     });
 
     maybe('set-traffic', 'moves all traffic back to a revision (rollback)', async () => {
       const traffic = await setTraffic(target.adapter, 'conf-split', [{ revision: 'v1', percent: 100 }]);
       expect(traffic).toEqual([{ revision: 'v1', percent: 100 }]);
-      for (let i = 0; i < 10; i++) expect(await text(await invoke(target.adapter, 'conf-split'))).toBe('one from conf-split');
+      for (let i = 0; i < 10; i++)
+        expect(await text(await invoke(target.adapter, 'conf-split'))).toBe('one from conf-split');
       const live = await target.adapter.read('conf-split', ctx);
       expect(live!.traffic.filter((t) => t.percent > 0)).toEqual([{ revision: 'v1', percent: 100 }]);
-      await expect(setTraffic(target.adapter, 'conf-split', [{ revision: 'nope', percent: 100 }])).rejects.toThrow(/does not exist/);
+      await expect(
+        setTraffic(target.adapter, 'conf-split', [{ revision: 'nope', percent: 100 }]),
+      ).rejects.toThrow(/does not exist/);
     });
 
     maybe('invoke-event', 'runs the event contract with a CloudEvent', async () => {
-      await deploy(target.adapter, fn(base('conf-event', { source: { inline: conformanceEventHandler }, contract: 'event', triggers: [] })));
+      await deploy(
+        target.adapter,
+        fn(
+          base('conf-event', {
+            source: { inline: conformanceEventHandler },
+            contract: 'event',
+            triggers: [],
+          }),
+        ),
+      );
       const response = await invoke(target.adapter, 'conf-event', { body: { n: 21 } }, { mode: 'event' });
       const result = JSON.parse(await text(response));
       expect(result.doubled).toBe(42);
@@ -205,17 +233,23 @@ export function testAdapter(options: ConformanceOptions): void {
 
     maybe('unsupported-features', 'rejects every unsupported feature before any write', async () => {
       let checked = 0;
-      for (const [feature, make] of Object.entries(featureFixtures) as Array<[Feature, (b: FunctionConfig) => FunctionConfig]>) {
+      for (const [feature, make] of Object.entries(featureFixtures) as Array<
+        [Feature, (b: FunctionConfig) => FunctionConfig]
+      >) {
         if (supportOf(target.adapter.capabilities, feature).level !== 'unsupported') continue;
         const config = fn(make(base(`conf-unsupported-${checked}`)));
         if (!featuresUsed(config).has(feature)) continue;
         const before = target.writes();
-        const error = await deploy(target.adapter, config, { env: { FAASPORT_CONFORMANCE_TOKEN: 'conformance-secret' } }).then(
+        const error = await deploy(target.adapter, config, {
+          env: { FAASPORT_CONFORMANCE_TOKEN: 'conformance-secret' },
+        }).then(
           () => undefined,
           (e: unknown) => e,
         );
         expect(FaasportError.isInstance(error), `${feature} should be rejected`).toBe(true);
-        expect((error as FaasportError).code, `${feature}: ${(error as Error).message}`).toMatch(/FP_UNSUPPORTED_FEATURE|FP_VALIDATION|FP_LIMIT_EXCEEDED/);
+        expect((error as FaasportError).code, `${feature}: ${(error as Error).message}`).toMatch(
+          /FP_UNSUPPORTED_FEATURE|FP_VALIDATION|FP_LIMIT_EXCEEDED/,
+        );
         expect((error as Error).message).not.toContain('conformance-secret');
         expect(target.writes(), `${feature} must not write`).toBe(before);
         checked++;
@@ -238,15 +272,22 @@ export function testAdapter(options: ConformanceOptions): void {
       }
     });
 
-    maybe('limits', 'rejects a value outside the limits before any write, naming what is allowed', async () => {
-      const before = target.writes();
-      const tooBig = fn(base('conf-limits', { resources: { memory: 1_000_000, timeout: 30 } }));
-      const error = await deploy(target.adapter, tooBig).then(() => undefined, (e: unknown) => e);
-      expect(FaasportError.isInstance(error)).toBe(true);
-      expect((error as FaasportError).code).toBe('FP_LIMIT_EXCEEDED');
-      expect((error as Error).message).toContain('1000000');
-      expect(target.writes()).toBe(before);
-    });
+    maybe(
+      'limits',
+      'rejects a value outside the limits before any write, naming what is allowed',
+      async () => {
+        const before = target.writes();
+        const tooBig = fn(base('conf-limits', { resources: { memory: 1_000_000, timeout: 30 } }));
+        const error = await deploy(target.adapter, tooBig).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(FaasportError.isInstance(error)).toBe(true);
+        expect((error as FaasportError).code).toBe('FP_LIMIT_EXCEEDED');
+        expect((error as Error).message).toContain('1000000');
+        expect(target.writes()).toBe(before);
+      },
+    );
 
     maybe('remove', 'removes functions and is quiet when they are gone', async () => {
       for (const name of ['conf-web', 'conf-split', 'conf-event']) await remove(target.adapter, name);

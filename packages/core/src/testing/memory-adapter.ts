@@ -1,4 +1,13 @@
-import { type Adapter, type AdapterContext, type Capabilities, defineAdapter, type DesiredState, type LiveFunction, type Step, features } from '../adapter';
+import {
+  type Adapter,
+  type AdapterContext,
+  type Capabilities,
+  type DesiredState,
+  defineAdapter,
+  features,
+  type LiveFunction,
+  type Step,
+} from '../adapter';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
 
 interface MemoryRevision {
@@ -40,16 +49,32 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
   let counter = 0;
   const capabilities: Capabilities = options.capabilities ?? {
     features: Object.fromEntries(features.map((f) => [f, 'native'])),
-    limits: { memoryMb: { min: 64, max: 32_768 }, timeoutSeconds: { min: 1, max: 86_400 }, runtimes: ['nodejs18', 'nodejs20', 'nodejs22', 'python3.11', 'python3.12', 'custom'] },
+    limits: {
+      memoryMb: { min: 64, max: 32_768 },
+      timeoutSeconds: { min: 1, max: 86_400 },
+      runtimes: ['nodejs18', 'nodejs20', 'nodejs22', 'python3.11', 'python3.12', 'custom'],
+    },
   };
   const live = (fn: MemoryFunction): LiveFunction => ({
     name: fn.name,
     target: 'memory',
     specHash: fn.specHash,
-    revisions: fn.revisions.map((r) => ({ label: r.label, id: r.label, revisionHash: r.revisionHash, ready: true, createdAt: r.createdAt })),
+    revisions: fn.revisions.map((r) => ({
+      label: r.label,
+      id: r.label,
+      revisionHash: r.revisionHash,
+      ready: true,
+      createdAt: r.createdAt,
+    })),
     traffic: fn.traffic.map((t) => ({ ...t })),
     url: `memory://${fn.name}`,
-    config: { runtime: fn.config.runtime, handler: fn.config.handler, env: fn.config.env, resources: fn.config.resources, contract: fn.config.contract },
+    config: {
+      runtime: fn.config.runtime,
+      handler: fn.config.handler,
+      env: fn.config.env,
+      resources: fn.config.resources,
+      contract: fn.config.contract,
+    },
   });
   const adapter = defineAdapter({
     specificationVersion: 'v1' as const,
@@ -117,7 +142,9 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
     async invoke(name, _request, invokeOptions = {}) {
       const fn = functions.get(name);
       if (!fn) return new Response('not found', { status: 404 });
-      let label = invokeOptions.revision ?? fn.traffic.find((t) => invokeOptions.tag && t.tag === invokeOptions.tag)?.revision;
+      let label =
+        invokeOptions.revision ??
+        fn.traffic.find((t) => invokeOptions.tag && t.tag === invokeOptions.tag)?.revision;
       if (!label) {
         let roll = Math.random() * 100;
         for (const t of fn.traffic) {
@@ -133,7 +160,11 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       return new Response(revision.reply, { status: failing ? 500 : revision.status });
     },
     async list() {
-      return [...functions.values()].map((fn) => ({ name: fn.name, revisions: fn.revisions.length, traffic: fn.traffic }));
+      return [...functions.values()].map((fn) => ({
+        name: fn.name,
+        revisions: fn.revisions.length,
+        traffic: fn.traffic,
+      }));
     },
     async remove(name) {
       calls.push(`remove ${name}`);
@@ -144,12 +175,24 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       if (!fn) throw new Error(`no function ${name}`);
       const c = fn.config;
       return {
-        config: { name: c.name, source: { inline: 'export default () => "exported"' }, runtime: c.runtime, env: { ...c.env }, resources: { ...c.resources } },
+        config: {
+          name: c.name,
+          source: { inline: 'export default () => "exported"' },
+          runtime: c.runtime,
+          env: { ...c.env },
+          resources: { ...c.resources },
+        },
         notes: ['the memory target keeps no code'],
       };
     },
     render(desired) {
-      return [{ name: `${desired.fn.name}.json`, format: 'json' as const, content: { name: desired.fn.name, revision: desired.revisionLabel } }];
+      return [
+        {
+          name: `${desired.fn.name}.json`,
+          format: 'json' as const,
+          content: { name: desired.fn.name, revision: desired.revisionLabel },
+        },
+      ];
     },
   } satisfies Adapter);
   return Object.assign(adapter, {
