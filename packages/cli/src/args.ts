@@ -1,0 +1,32 @@
+import type { ArgsDef } from 'citty';
+
+/** `--json`: on every command. @public */
+export const jsonArgs = {
+  json: { type: 'boolean', description: 'Print the result as JSON on stdout (errors as {"error": {...}}), for scripts' },
+} as const satisfies ArgsDef;
+
+/** `--config`: where the project file is. @public */
+export const configArgs = {
+  config: {
+    type: 'string',
+    alias: 'c',
+    description: 'The project file, or the folder holding faasport.yaml (default: the current folder)',
+    valueHint: 'path',
+  },
+} as const satisfies ArgsDef;
+
+/** `--target`: which deploy target. @public */
+export const targetArgs = {
+  target: {
+    type: 'string',
+    alias: 't',
+    description:
+      'A target from faasport.yaml `targets`, or an adapter name (local, knative, fc, functiongraph); default: $FAASPORT_TARGET, the only target, or local',
+    valueHint: 'name',
+  },
+} as const satisfies ArgsDef;
+
+/** `--yes`: skip confirmation. @public */
+export const yesArgs = {
+  yes: { type: 'boolean', alias: 'y', description: 'Do not ask for confirmation on a terminal' },
+} as const satisfies ArgsDef;

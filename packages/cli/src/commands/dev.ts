@@ -1,0 +1,135 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { type Adapter, type DeployResult, deploy, loadProject, remove, type ResolvedProject } from '@faasport/core';
+import { jsonArgs } from '../args';
+import { command } from '../command';
+import type { CliContext } from '../context';
+import { errorJson, renderError } from '../output/errors';
+import { progressRenderer } from '../output/events';
+import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
+
+/** Paths under the project that never trigger a redeploy: state, dependencies, VCS. */
+const ignored = ['.faasport', 'node_modules', '.git'];
+
+function isIgnored(file: string, dataDirRel: string): boolean {
+  const first = file.split(sep)[0] ?? '';
+  return ignored.includes(first) || (dataDirRel !== '' && !dataDirRel.startsWith('..') && (file === dataDirRel || file.startsWith(dataDirRel + sep)));
+}
+
+/** Deploys every function of the project and removes the ones no longer in it. */
+async function syncProject(ctx: CliContext, adapter: Adapter, project: ResolvedProject, deployed: Set<string>): Promise<DeployResult[]> {
+  const onEvent = progressRenderer(ctx);
+  const results: DeployResult[] = [];
+  for (const fn of project.functions) {
+    results.push(await deploy(adapter, fn, { env: ctx.io.env, baseDir: project.baseDir, onEvent, signal: ctx.io.signal }));
+    deployed.add(fn.name);
+  }
+  for (const name of [...deployed]) {
+    if (!project.functions.some((f) => f.name === name)) {
+      await remove(adapter, name, { signal: ctx.io.signal });
+      deployed.delete(name);
+      ctx.note(`${ctx.err.yellow('-')} removed ${name} (no longer in the project)`);
+    }
+  }
+  return results;
+}
+
+function report(ctx: CliContext, results: DeployResult[]): void {
+  if (ctx.json) {
+    ctx.jsonLine({
+      type: 'deployed',
+      functions: results.map((r) => ({ name: r.functionName, revision: r.revision, changed: r.changed, url: r.url, tagUrls: r.tagUrls ?? {} })),
+    });
+    return;
+  }
+  for (const r of results) {
+    ctx.print(`  ${ctx.out.bold(r.functionName)}  ${ctx.out.dim(r.revision)}  ${r.url ? ctx.out.cyan(r.url) : ''}`.trimEnd());
+  }
+}
+
+function reportError(ctx: CliContext, error: unknown): void {
+  if (ctx.json) ctx.jsonLine({ type: 'error', ...errorJson(error) });
+  else renderError(ctx, error);
+}
+
+export default command({
+  meta: { name: 'dev', description: 'Run a project on the bundled runtime: deploy it, watch its files, redeploy on change' },
+  args: {
+    dir: { type: 'positional', description: 'The project folder (or its faasport.yaml)', default: '.' },
+    port: { type: 'string', alias: 'p', description: 'The port to listen on; 0 picks a free one', default: '8080', valueHint: 'port' },
+    host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
+    'data-dir': { type: 'string', description: 'Where the runtime keeps state (default: .faasport in the project, or $FAASPORT_DATA_DIR)', valueHint: 'dir' },
+    ...jsonArgs,
+  },
+  examples: [
+    ['faasport dev examples/hello', 'serve examples/hello on 127.0.0.1:8080'],
+    ['faasport dev --port 0 --json', 'a free port; NDJSON lines {"type":"ready"|"deployed"|"error", ...}'],
+  ],
+  epilogue:
+    'Every function gets a URL; a saved change deploys a new revision and the URL answers with it. Other commands\n(`faasport invoke`, `traffic`, `logs`) reach this runtime through the `local` target from the same folder.',
+  async run(args, ctx) {
+    const path = resolve(ctx.io.cwd, args.dir);
+    let project = loadProject(path);
+    const dataDir = args['data-dir'] ? resolve(ctx.io.cwd, args['data-dir']) : ctx.io.env.FAASPORT_DATA_DIR ? resolve(project.baseDir, ctx.io.env.FAASPORT_DATA_DIR) : join(project.baseDir, '.faasport');
+    const runtime = await hostRuntime({ port: parsePort(args.port, 'dev', 8080), host: args.host, dataDir });
+    let watcher: FSWatcher | undefined;
+    try {
+      const { localAdapterFactory } = await import('../adapters/local');
+      const adapter = await localAdapterFactory({ options: { url: runtime.url, token: runtime.token }, env: ctx.io.env, baseDir: project.baseDir, offline: false });
+      if (ctx.json) ctx.jsonLine({ type: 'ready', url: runtime.url, dataDir: runtime.dataDir, project: project.name });
+      else ctx.print(`${ctx.out.green('✓')} faasport dev: ${ctx.out.bold(project.name)} on ${ctx.out.cyan(runtime.url)}`);
+      const deployed = new Set<string>();
+      try {
+        report(ctx, await syncProject(ctx, adapter, project, deployed));
+      } catch (error) {
+        reportError(ctx, error);
+      }
+
+      // Redeploys run one at a time; changes during a redeploy cause one more afterwards.
+      let timer: NodeJS.Timeout | undefined;
+      let running: Promise<void> | undefined;
+      let again = false;
+      const changed = new Set<string>();
+      const redeploy = async () => {
+        if (running) {
+          again = true;
+          return;
+        }
+        const files = [...changed];
+        changed.clear();
+        running = (async () => {
+          if (!ctx.json) ctx.note(ctx.err.dim(`↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`));
+          try {
+            project = loadProject(path);
+            report(ctx, await syncProject(ctx, adapter, project, deployed));
+          } catch (error) {
+            reportError(ctx, error);
+          }
+        })();
+        await running;
+        running = undefined;
+        if (again) {
+          again = false;
+          await redeploy();
+        }
+      };
+      const dataDirRel = relative(project.baseDir, runtime.dataDir);
+      watcher = watch(project.baseDir, { recursive: true }, (_event, file) => {
+        const name = file ? String(file) : '';
+        if (!name || isIgnored(name, dataDirRel)) return;
+        changed.add(name);
+        clearTimeout(timer);
+        timer = setTimeout(() => void redeploy(), 100);
+      });
+      if (!ctx.json) ctx.note(ctx.err.dim(`watching ${relative(ctx.io.cwd, project.baseDir) || '.'} for changes; Ctrl-C stops`));
+      await untilAborted(ctx.io.signal);
+      clearTimeout(timer);
+      if (running) await running;
+    } finally {
+      watcher?.close();
+      await runtime.close();
+      if (ctx.json) ctx.jsonLine({ type: 'stopped' });
+      else ctx.note(ctx.err.dim('stopped'));
+    }
+  },
+});

@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExportResult, FunctionConfig, ResolvedTarget } from '@faasport/core';
+import { stringify } from 'yaml';
+
+/**
+ * Turns an export into a `faasport.yaml` project. When the platform returned the code and a folder
+ * is given, the code is written there as `<name>.zip` and the source points at it.
+ *
+ * @public
+ */
+export function exportedProject(
+  exported: ExportResult,
+  options: { dir?: string; target?: ResolvedTarget } = {},
+): { config: FunctionConfig; yaml: string; codeFile?: string } {
+  let config = exported.config;
+  let codeFile: string | undefined;
+  if (exported.code && options.dir) {
+    mkdirSync(options.dir, { recursive: true });
+    codeFile = join(options.dir, `${config.name}.zip`);
+    writeFileSync(codeFile, exported.code);
+    config = { ...config, source: { archive: `./${config.name}.zip` } };
+  }
+  const project: Record<string, unknown> = { name: config.name };
+  if (options.target) project.targets = { [options.target.name]: { adapter: options.target.adapter, ...options.target.options } };
+  project.functions = [config];
+  const notes = exported.notes.length ? `${exported.notes.map((n) => `# not carried over: ${n}`).join('\n')}\n` : '';
+  const yaml = `# exported by faasport${options.target ? ` from target ${options.target.name}` : ''}\n${notes}${stringify(project, { lineWidth: 0 })}`;
+  return { config, yaml, ...(codeFile ? { codeFile } : {}) };
+}

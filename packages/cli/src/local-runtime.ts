@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigurationError } from '@faasport/core';
+
+/** Where a running runtime is: written by `faasport dev` and `faasport serve` into their data dir. @public */
+export interface RuntimeConnection {
+  url: string;
+  token: string;
+}
+
+/** The file a running runtime's address is kept in, inside its data dir. @internal */
+export const connectionFileName = 'runtime.json';
+
+/** The data dir the CLI uses by default: `.faasport` in the project folder. @public */
+export function defaultDataDir(baseDir: string, env: Record<string, string | undefined>): string {
+  return env.FAASPORT_DATA_DIR ? resolve(baseDir, env.FAASPORT_DATA_DIR) : join(baseDir, '.faasport');
+}
+
+/** Records where a runtime listens, with mode 0600 (it holds the admin token). @internal */
+export function writeConnection(dataDir: string, connection: RuntimeConnection & { pid: number }): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, connectionFileName);
+  writeFileSync(file, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Removes the record when the runtime stops. @internal */
+export function clearConnection(dataDir: string): void {
+  rmSync(join(dataDir, connectionFileName), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Finds the runtime a `local` target talks to: `url` + `token` options (or FAASPORT_RUNTIME_URL and
+ * FAASPORT_RUNTIME_TOKEN), else the runtime started by `faasport dev` / `faasport serve` in the
+ * target's data dir (option `dataDir`, FAASPORT_DATA_DIR, default `.faasport` in the project).
+ *
+ * @throws {@link ConfigurationError} saying how to start one or which variable to set.
+ * @public
+ */
+export function localTargetConnection(
+  options: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  baseDir: string,
+): RuntimeConnection {
+  const url = (options.url as string | undefined) ?? env.FAASPORT_RUNTIME_URL;
+  if (url) {
+    const token = (options.token as string | undefined) ?? env.FAASPORT_RUNTIME_TOKEN;
+    if (!token) throw ConfigurationError.missing({ what: `the admin token of the runtime at ${url}`, option: 'token', envVar: 'FAASPORT_RUNTIME_TOKEN', adapter: 'local' });
+    return { url, token };
+  }
+  const dataDir =
+    typeof options.dataDir === 'string'
+      ? isAbsolute(options.dataDir)
+        ? options.dataDir
+        : resolve(baseDir, options.dataDir)
+      : defaultDataDir(baseDir, env);
+  const file = join(dataDir, connectionFileName);
+  if (existsSync(file)) {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as RuntimeConnection & { pid?: number };
+    if (record.pid === undefined || alive(record.pid)) return { url: record.url, token: record.token };
+  }
+  throw new ConfigurationError(`No faasport runtime is running for ${dataDir}.`, {
+    option: 'url',
+    envVar: 'FAASPORT_RUNTIME_URL',
+    adapter: 'local',
+    hint: 'Start one with `faasport dev` or `faasport serve` in the project folder, or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
+  });
+}

@@ -1,0 +1,92 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  type Adapter,
+  ConfigurationError,
+  findProjectFile,
+  loadProject,
+  type ResolvedFunction,
+  type ResolvedProject,
+  type ResolvedTarget,
+} from '@faasport/core';
+import { adapterRegistry, createAdapter } from './adapters';
+import type { CliContext } from './context';
+
+/**
+ * Loads the project named by `--config` (a file or a folder; default: the working directory).
+ * Validation errors list every field, and nothing is touched.
+ *
+ * @public
+ */
+export function loadProjectAt(ctx: CliContext, config: string | undefined): ResolvedProject {
+  return loadProject(resolve(ctx.io.cwd, config ?? '.'));
+}
+
+/** Loads the project when there is one; `undefined` when the folder has no project file. @public */
+export function loadProjectIfAny(ctx: CliContext, config: string | undefined): ResolvedProject | undefined {
+  const path = resolve(ctx.io.cwd, config ?? '.');
+  if (config === undefined) {
+    try {
+      findProjectFile(path);
+    } catch {
+      return undefined;
+    }
+  }
+  return loadProject(path);
+}
+
+/** The folder a project lives in (or the working directory without one). @internal */
+export function projectDir(ctx: CliContext, project: ResolvedProject | undefined, config?: string): string {
+  if (project) return project.baseDir;
+  const path = resolve(ctx.io.cwd, config ?? '.');
+  return existsSync(path) && statSync(path).isFile() ? dirname(path) : path;
+}
+
+/**
+ * Picks the target: `--target` (a target of the project, or a bare adapter name), else
+ * `$FAASPORT_TARGET`, else the project's only target, else `local`.
+ *
+ * @throws {@link ConfigurationError} naming the known targets when the name matches nothing.
+ * @public
+ */
+export function resolveTarget(ctx: CliContext, project: ResolvedProject | undefined, name: string | undefined): ResolvedTarget {
+  const targets = project?.targets ?? {};
+  const chosen = name ?? ctx.io.env.FAASPORT_TARGET ?? (Object.keys(targets).length === 1 ? Object.keys(targets)[0] : undefined) ?? 'local';
+  const fromProject = targets[chosen];
+  if (fromProject) return fromProject;
+  if (adapterRegistry[chosen]) return { name: chosen, adapter: chosen, options: {} };
+  const known = [...Object.keys(targets), ...Object.keys(adapterRegistry).filter((a) => !targets[a])];
+  throw new ConfigurationError(
+    `Unknown target "${chosen}"${project ? '' : ' (no faasport.yaml here)'}: known targets are ${known.join(', ')}.`,
+    {
+      option: '--target',
+      hint: project
+        ? `Add it under \`targets\` in ${project.file ?? 'faasport.yaml'}, or pass --target with one of: ${known.join(', ')}.`
+        : `Pass --target with an adapter name (${Object.keys(adapterRegistry).join(', ')}) or run in a folder with faasport.yaml.`,
+    },
+  );
+}
+
+/** Creates the adapter of a target. @public */
+export function adapterFor(ctx: CliContext, target: ResolvedTarget, baseDir: string, extra: { offline?: boolean } = {}): Promise<Adapter> {
+  return createAdapter(target.adapter, { options: target.options, env: ctx.io.env, baseDir, offline: extra.offline === true }, target.name);
+}
+
+/**
+ * The functions a command acts on: all of the project's, or only those named.
+ *
+ * @throws {@link ConfigurationError} naming the project's functions when a name is unknown.
+ * @public
+ */
+export function selectFunctions(project: ResolvedProject, names: string[]): ResolvedFunction[] {
+  if (names.length === 0) return project.functions;
+  return names.map((n) => {
+    const fn = project.functions.find((f) => f.name === n);
+    if (!fn) {
+      throw new ConfigurationError(`Function "${n}" is not in ${project.file ?? 'the project'} (functions: ${project.functions.map((f) => f.name).join(', ')}).`, {
+        option: '--function',
+      });
+    }
+    return fn;
+  });
+}

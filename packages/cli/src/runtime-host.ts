@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { UsageError } from './errors';
+import { clearConnection, writeConnection } from './local-runtime';
+
+/** A bundled runtime started by the CLI. @internal */
+export interface HostedRuntime {
+  url: string;
+  token: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Parses `--port` (0 picks a free port). @internal */
+export function parsePort(value: string | undefined, commandName: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`--port ${JSON.stringify(value)} is not a port number (0-65535; 0 picks a free one).`, { command: commandName });
+  }
+  return n;
+}
+
+/**
+ * Starts the bundled runtime and records its address in the data dir, so `faasport invoke`,
+ * `traffic`, `logs`... against the `local` target find it.
+ *
+ * @internal
+ */
+export async function hostRuntime(options: { port: number; host: string; dataDir: string }): Promise<HostedRuntime> {
+  const { startRuntime } = await import('@faasport/runtime');
+  const dataDir = resolve(options.dataDir);
+  const runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
+  writeConnection(dataDir, { url: runtime.url, token: runtime.token, pid: process.pid });
+  return {
+    url: runtime.url,
+    token: runtime.token,
+    dataDir,
+    async close() {
+      clearConnection(dataDir);
+      await runtime.close();
+    },
+  };
+}
+
+/** Resolves when the signal aborts. @internal */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -1,0 +1,45 @@
+import type { Adapter, ResolvedFunction, ResolvedProject, ResolvedTarget } from '@faasport/core';
+import type { CliContext } from './context';
+import { adapterFor, loadProjectAt, loadProjectIfAny, projectDir, resolveTarget, selectFunctions } from './project';
+
+/** A loaded project with its chosen target and that target's adapter. @public */
+export interface ProjectWorkspace {
+  project: ResolvedProject;
+  target: ResolvedTarget;
+  adapter: Adapter;
+  functions: ResolvedFunction[];
+}
+
+/** Splits `a,b` and repeated flags into names. @internal */
+export function listArg(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/**
+ * Loads the project (validating it fully before anything else happens), picks the target and
+ * creates its adapter.
+ *
+ * @public
+ */
+export async function openProject(
+  ctx: CliContext,
+  args: { config?: string; target?: string; function?: string | string[] },
+): Promise<ProjectWorkspace> {
+  const project = loadProjectAt(ctx, args.config);
+  const functions = selectFunctions(project, listArg(args.function));
+  const target = resolveTarget(ctx, project, args.target);
+  const adapter = await adapterFor(ctx, target, project.baseDir);
+  return { project, target, adapter, functions };
+}
+
+/** A target's adapter for commands that act on deployed functions (the project file is optional). @public */
+export async function openTarget(
+  ctx: CliContext,
+  args: { config?: string; target?: string },
+): Promise<{ project?: ResolvedProject; target: ResolvedTarget; adapter: Adapter }> {
+  const project = loadProjectIfAny(ctx, args.config);
+  const target = resolveTarget(ctx, project, args.target);
+  const adapter = await adapterFor(ctx, target, projectDir(ctx, project, args.config));
+  return { ...(project ? { project } : {}), target, adapter };
+}
