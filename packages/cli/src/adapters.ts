@@ -60,7 +60,9 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
 function isMissingModule(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
   return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(e?.message ?? '')) &&
+    (e?.code === 'ERR_MODULE_NOT_FOUND' ||
+      e?.code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (module|package)/.test(e?.message ?? '')) &&
     (e.message ?? '').includes(pkg)
   );
 }
@@ -72,12 +74,19 @@ function isMissingModule(error: unknown, pkg: string): boolean {
  * package is not installed (naming the install command).
  * @public
  */
-export async function createAdapter(name: string, input: AdapterFactoryInput, targetName = name): Promise<Adapter> {
+export async function createAdapter(
+  name: string,
+  input: AdapterFactoryInput,
+  targetName = name,
+): Promise<Adapter> {
   const entry = adapterRegistry[name];
   if (!entry) {
     throw new ConfigurationError(
       `Target "${targetName}" uses adapter "${name}", which faasport does not know (known: ${Object.keys(adapterRegistry).join(', ')}).`,
-      { option: `targets.${targetName}.adapter`, hint: `Set targets.${targetName}.adapter to one of: ${Object.keys(adapterRegistry).join(', ')}.` },
+      {
+        option: `targets.${targetName}.adapter`,
+        hint: `Set targets.${targetName}.adapter to one of: ${Object.keys(adapterRegistry).join(', ')}.`,
+      },
     );
   }
   let factory: AdapterFactory;
@@ -85,10 +94,13 @@ export async function createAdapter(name: string, input: AdapterFactoryInput, ta
     factory = await entry.load();
   } catch (error) {
     if (isMissingModule(error, entry.package)) {
-      throw new ConfigurationError(`Target "${targetName}" needs the package ${entry.package}, which is not installed.`, {
-        hint: `Install it: npm install ${entry.package}`,
-        cause: error,
-      });
+      throw new ConfigurationError(
+        `Target "${targetName}" needs the package ${entry.package}, which is not installed.`,
+        {
+          hint: `Install it: npm install ${entry.package}`,
+          cause: error,
+        },
+      );
     }
     throw error;
   }

@@ -2,7 +2,10 @@ import type { ArgsDef } from 'citty';
 
 /** `--json`: on every command. @public */
 export const jsonArgs = {
-  json: { type: 'boolean', description: 'Print the result as JSON on stdout (errors as {"error": {...}}), for scripts' },
+  json: {
+    type: 'boolean',
+    description: 'Print the result as JSON on stdout (errors as {"error": {...}}), for scripts',
+  },
 } as const satisfies ArgsDef;
 
 /** `--config`: where the project file is. @public */

@@ -58,10 +58,16 @@ function checkArgs(cmd: FaasportCommand<ArgsDef>, args: ArgsDef, argv: string[],
     for (const n of names) {
       const spec = flags.get(n);
       if (!spec) {
-        const near = didYouMean(n, [...flags.keys()].filter((k) => k.length > 1));
-        throw new UsageError(`Unknown option ${arg.startsWith('--') ? '--' : '-'}${n} for \`faasport ${path}\`${near ? `; did you mean --${near}?` : '.'}`, {
-          command: path,
-        });
+        const near = didYouMean(
+          n,
+          [...flags.keys()].filter((k) => k.length > 1),
+        );
+        throw new UsageError(
+          `Unknown option ${arg.startsWith('--') ? '--' : '-'}${n} for \`faasport ${path}\`${near ? `; did you mean --${near}?` : '.'}`,
+          {
+            command: path,
+          },
+        );
       }
       if (spec.type === 'string' && eq === -1 && n === names[names.length - 1]) {
         const next = argv[i + 1];
@@ -111,9 +117,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const sub = subs[word];
       if (!sub) {
         const near = didYouMean(word, Object.keys(subs));
-        throw new UsageError(`Unknown command \`${word}\`${near ? `; did you mean \`${[...path, near].join(' ')}\`?` : '.'}`, {
-          command: path.join(' ') || undefined,
-        });
+        throw new UsageError(
+          `Unknown command \`${word}\`${near ? `; did you mean \`${[...path, near].join(' ')}\`?` : '.'}`,
+          {
+            command: path.join(' ') || undefined,
+          },
+        );
       }
       path.push(word);
       cmd = sub;
@@ -130,9 +139,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (!cmd.run) {
       io.stderr.write(await renderHelp(cmd, path, ctx.err, path.length === 0 ? version : undefined));
-      throw new UsageError(path.length ? `\`faasport ${path.join(' ')}\` needs a command.` : 'No command given.', {
-        command: path.join(' ') || undefined,
-      });
+      throw new UsageError(
+        path.length ? `\`faasport ${path.join(' ')}\` needs a command.` : 'No command given.',
+        {
+          command: path.join(' ') || undefined,
+        },
+      );
     }
     const args = ((typeof cmd.args === 'function' ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
     checkArgs(cmd, { ...args, json: args.json ?? { type: 'boolean' } }, rest, path.join(' '));

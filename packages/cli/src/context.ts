@@ -92,7 +92,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return { bytes: value.byteLength };
   if (value instanceof Error) {
     const withJson = value as Error & { toJSON?: () => unknown };
-    return typeof withJson.toJSON === 'function' ? withJson.toJSON() : { name: value.name, message: value.message };
+    return typeof withJson.toJSON === 'function'
+      ? withJson.toJSON()
+      : { name: value.name, message: value.message };
   }
   return value;
 }

@@ -22,9 +22,14 @@ export function exportedProject(
     config = { ...config, source: { archive: `./${config.name}.zip` } };
   }
   const project: Record<string, unknown> = { name: config.name };
-  if (options.target) project.targets = { [options.target.name]: { adapter: options.target.adapter, ...options.target.options } };
+  if (options.target)
+    project.targets = {
+      [options.target.name]: { adapter: options.target.adapter, ...options.target.options },
+    };
   project.functions = [config];
-  const notes = exported.notes.length ? `${exported.notes.map((n) => `# not carried over: ${n}`).join('\n')}\n` : '';
+  const notes = exported.notes.length
+    ? `${exported.notes.map((n) => `# not carried over: ${n}`).join('\n')}\n`
+    : '';
   const yaml = `# exported by faasport${options.target ? ` from target ${options.target.name}` : ''}\n${notes}${stringify(project, { lineWidth: 0 })}`;
   return { config, yaml, ...(codeFile ? { codeFile } : {}) };
 }

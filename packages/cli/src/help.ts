@@ -12,7 +12,8 @@ const resolve = async <T>(value: T | Promise<T> | (() => T) | (() => Promise<T>)
 export async function subCommandsOf(cmd: CommandDef<any>): Promise<Record<string, AnyCommand>> {
   const subs = (await resolve(cmd.subCommands ?? {})) as Record<string, unknown>;
   const out: Record<string, AnyCommand> = {};
-  for (const [name, sub] of Object.entries(subs)) out[name] = (await resolve(sub as AnyCommand)) as AnyCommand;
+  for (const [name, sub] of Object.entries(subs))
+    out[name] = (await resolve(sub as AnyCommand)) as AnyCommand;
   return out;
 }
 
@@ -30,13 +31,20 @@ function flagLabel(name: string, arg: ArgDef): string {
  *
  * @public
  */
-export async function renderHelp(cmd: AnyCommand, path: string[], c: Palette, version?: string): Promise<string> {
+export async function renderHelp(
+  cmd: AnyCommand,
+  path: string[],
+  c: Palette,
+  version?: string,
+): Promise<string> {
   const meta = (await resolve(cmd.meta ?? {})) as { name?: string; description?: string };
   const args = ((await resolve(cmd.args ?? {})) ?? {}) as ArgsDef;
   const subs = cmd.subCommands ? await subCommandsOf(cmd) : {};
   const name = ['faasport', ...path].join(' ');
   const lines: string[] = [];
-  lines.push(`${c.bold(name)}${version ? c.dim(` v${version}`) : ''} ${c.dim('—')} ${meta.description ?? ''}`);
+  lines.push(
+    `${c.bold(name)}${version ? c.dim(` v${version}`) : ''} ${c.dim('—')} ${meta.description ?? ''}`,
+  );
   lines.push('');
 
   const positionals = Object.entries(args).filter(([, a]) => a.type === 'positional');
@@ -48,7 +56,8 @@ export async function renderHelp(cmd: AnyCommand, path: string[], c: Palette, ve
     usage.push(a.required === false || a.default !== undefined ? `[${label}]` : `<${label}>`);
   }
   if (cmd.variadic) usage.push(`[${cmd.variadic}...]`);
-  for (const [n, a] of options) if (a.required) usage.push(`--${n} <${(a as { valueHint?: string }).valueHint ?? 'value'}>`);
+  for (const [n, a] of options)
+    if (a.required) usage.push(`--${n} <${(a as { valueHint?: string }).valueHint ?? 'value'}>`);
   usage.push('[options]');
   lines.push(`${c.bold('Usage:')} ${usage.join(' ')}`);
 
@@ -82,9 +91,15 @@ export async function renderHelp(cmd: AnyCommand, path: string[], c: Palette, ve
   lines.push('', c.bold('Options:'), table(optionRows, '  '));
   if (cmd.examples?.length) {
     lines.push('', c.bold('Examples:'));
-    lines.push(table(cmd.examples.map(([line, what]) => [`$ ${line}`, c.dim(what)]), '  '));
+    lines.push(
+      table(
+        cmd.examples.map(([line, what]) => [`$ ${line}`, c.dim(what)]),
+        '  ',
+      ),
+    );
   }
   if (cmd.epilogue) lines.push('', cmd.epilogue);
-  if (Object.keys(subs).length) lines.push('', c.dim(`Run \`${name} <command> --help\` for a command's options.`));
+  if (Object.keys(subs).length)
+    lines.push('', c.dim(`Run \`${name} <command> --help\` for a command's options.`));
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { type AdapterEntry, type AdapterFactory, type AdapterFactoryInput, adapterRegistry, createAdapter } from './adapters';
+export {
+  type AdapterEntry,
+  type AdapterFactory,
+  type AdapterFactoryInput,
+  adapterRegistry,
+  createAdapter,
+} from './adapters';
 export { runCli, version } from './cli';
 export { command, type FaasportCommand } from './command';
 export { CliContext, type CliIo } from './context';

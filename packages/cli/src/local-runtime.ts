@@ -54,7 +54,13 @@ export function localTargetConnection(
   const url = (options.url as string | undefined) ?? env.FAASPORT_RUNTIME_URL;
   if (url) {
     const token = (options.token as string | undefined) ?? env.FAASPORT_RUNTIME_TOKEN;
-    if (!token) throw ConfigurationError.missing({ what: `the admin token of the runtime at ${url}`, option: 'token', envVar: 'FAASPORT_RUNTIME_TOKEN', adapter: 'local' });
+    if (!token)
+      throw ConfigurationError.missing({
+        what: `the admin token of the runtime at ${url}`,
+        option: 'token',
+        envVar: 'FAASPORT_RUNTIME_TOKEN',
+        adapter: 'local',
+      });
     return { url, token };
   }
   const dataDir =

@@ -11,7 +11,8 @@ const lazy = (load: () => Promise<{ default: FaasportCommand<any> }>) => () => l
 export const mainCommand: FaasportCommand = {
   meta: {
     name: 'faasport',
-    description: 'One function model, every FaaS: deploy, invoke, split traffic, import and migrate serverless functions.',
+    description:
+      'One function model, every FaaS: deploy, invoke, split traffic, import and migrate serverless functions.',
   },
   subCommands: {
     init: lazy(() => import('./commands/init')),

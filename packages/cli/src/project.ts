@@ -49,9 +49,17 @@ export function projectDir(ctx: CliContext, project: ResolvedProject | undefined
  * @throws {@link ConfigurationError} naming the known targets when the name matches nothing.
  * @public
  */
-export function resolveTarget(ctx: CliContext, project: ResolvedProject | undefined, name: string | undefined): ResolvedTarget {
+export function resolveTarget(
+  ctx: CliContext,
+  project: ResolvedProject | undefined,
+  name: string | undefined,
+): ResolvedTarget {
   const targets = project?.targets ?? {};
-  const chosen = name ?? ctx.io.env.FAASPORT_TARGET ?? (Object.keys(targets).length === 1 ? Object.keys(targets)[0] : undefined) ?? 'local';
+  const chosen =
+    name ??
+    ctx.io.env.FAASPORT_TARGET ??
+    (Object.keys(targets).length === 1 ? Object.keys(targets)[0] : undefined) ??
+    'local';
   const fromProject = targets[chosen];
   if (fromProject) return fromProject;
   if (adapterRegistry[chosen]) return { name: chosen, adapter: chosen, options: {} };
@@ -68,8 +76,17 @@ export function resolveTarget(ctx: CliContext, project: ResolvedProject | undefi
 }
 
 /** Creates the adapter of a target. @public */
-export function adapterFor(ctx: CliContext, target: ResolvedTarget, baseDir: string, extra: { offline?: boolean } = {}): Promise<Adapter> {
-  return createAdapter(target.adapter, { options: target.options, env: ctx.io.env, baseDir, offline: extra.offline === true }, target.name);
+export function adapterFor(
+  ctx: CliContext,
+  target: ResolvedTarget,
+  baseDir: string,
+  extra: { offline?: boolean } = {},
+): Promise<Adapter> {
+  return createAdapter(
+    target.adapter,
+    { options: target.options, env: ctx.io.env, baseDir, offline: extra.offline === true },
+    target.name,
+  );
 }
 
 /**
@@ -83,9 +100,12 @@ export function selectFunctions(project: ResolvedProject, names: string[]): Reso
   return names.map((n) => {
     const fn = project.functions.find((f) => f.name === n);
     if (!fn) {
-      throw new ConfigurationError(`Function "${n}" is not in ${project.file ?? 'the project'} (functions: ${project.functions.map((f) => f.name).join(', ')}).`, {
-        option: '--function',
-      });
+      throw new ConfigurationError(
+        `Function "${n}" is not in ${project.file ?? 'the project'} (functions: ${project.functions.map((f) => f.name).join(', ')}).`,
+        {
+          option: '--function',
+        },
+      );
     }
     return fn;
   });

@@ -15,7 +15,10 @@ export function parsePort(value: string | undefined, commandName: string, fallba
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new UsageError(`--port ${JSON.stringify(value)} is not a port number (0-65535; 0 picks a free one).`, { command: commandName });
+    throw new UsageError(
+      `--port ${JSON.stringify(value)} is not a port number (0-65535; 0 picks a free one).`,
+      { command: commandName },
+    );
   }
   return n;
 }
@@ -26,7 +29,11 @@ export function parsePort(value: string | undefined, commandName: string, fallba
  *
  * @internal
  */
-export async function hostRuntime(options: { port: number; host: string; dataDir: string }): Promise<HostedRuntime> {
+export async function hostRuntime(options: {
+  port: number;
+  host: string;
+  dataDir: string;
+}): Promise<HostedRuntime> {
   const { startRuntime } = await import('@faasport/runtime');
   const dataDir = resolve(options.dataDir);
   const runtime = await startRuntime({ port: options.port, host: options.host, dataDir });

@@ -1,6 +1,13 @@
 import type { Adapter, ResolvedFunction, ResolvedProject, ResolvedTarget } from '@faasport/core';
 import type { CliContext } from './context';
-import { adapterFor, loadProjectAt, loadProjectIfAny, projectDir, resolveTarget, selectFunctions } from './project';
+import {
+  adapterFor,
+  loadProjectAt,
+  loadProjectIfAny,
+  projectDir,
+  resolveTarget,
+  selectFunctions,
+} from './project';
 
 /** A loaded project with its chosen target and that target's adapter. @public */
 export interface ProjectWorkspace {
@@ -13,7 +20,10 @@ export interface ProjectWorkspace {
 /** Splits `a,b` and repeated flags into names. @internal */
 export function listArg(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -14,7 +14,10 @@ export class Capture {
 }
 
 /** Runs the CLI in-process with captured output, in `cwd`, with only the given environment. */
-export async function cli(argv: string[], options: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {}) {
+export async function cli(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
+) {
   const stdout = new Capture(options.tty);
   const stderr = new Capture(options.tty);
   const code = await runCli(argv, {

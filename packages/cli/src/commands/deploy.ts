@@ -6,11 +6,19 @@ import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
 
 export default command({
-  meta: { name: 'deploy', description: 'Deploy the project to a target: plan, confirm, apply step by step, print the URLs' },
+  meta: {
+    name: 'deploy',
+    description: 'Deploy the project to a target: plan, confirm, apply step by step, print the URLs',
+  },
   args: {
     ...targetArgs,
     ...configArgs,
-    function: { type: 'string', alias: 'f', description: 'Only these functions (comma-separated names)', valueHint: 'names' },
+    function: {
+      type: 'string',
+      alias: 'f',
+      description: 'Only these functions (comma-separated names)',
+      valueHint: 'names',
+    },
     ...yesArgs,
     ...jsonArgs,
   },
@@ -25,23 +33,38 @@ export default command({
     const onEvent = progressRenderer(ctx);
     const options = { env: ctx.io.env, baseDir: project.baseDir, signal: ctx.io.signal, onEvent };
     const planned: PlannedDeploy[] = [];
-    for (const fn of functions) planned.push(await planDeploy(adapter, fn, { ...options, onEvent: undefined }));
+    for (const fn of functions)
+      planned.push(await planDeploy(adapter, fn, { ...options, onEvent: undefined }));
     const pending = planned.filter((p) => p.plan.steps.length > 0);
     if (pending.length && ctx.interactive && !args.yes) {
-      printPlans(ctx, pending.map((p) => p.plan), 'stderr');
-      if (!(await ctx.confirm(`Deploy ${pending.length} function${pending.length === 1 ? '' : 's'} to ${target.name}?`))) {
+      printPlans(
+        ctx,
+        pending.map((p) => p.plan),
+        'stderr',
+      );
+      if (
+        !(await ctx.confirm(
+          `Deploy ${pending.length} function${pending.length === 1 ? '' : 's'} to ${target.name}?`,
+        ))
+      ) {
         ctx.note('Nothing was deployed.');
         ctx.result({ target: target.name, deployed: false, functions: [] }, () => {});
         return;
       }
     }
-    for (const p of planned) for (const w of p.plan.warnings) onEvent({ type: 'warning', functionName: p.plan.functionName, issue: w });
+    for (const p of planned)
+      for (const w of p.plan.warnings)
+        onEvent({ type: 'warning', functionName: p.plan.functionName, issue: w });
     const results: DeployResult[] = [];
-    for (const p of planned) results.push(await applyPlan(adapter, p, { ...options, checkDrift: ctx.interactive && !args.yes }));
+    for (const p of planned)
+      results.push(await applyPlan(adapter, p, { ...options, checkDrift: ctx.interactive && !args.yes }));
     ctx.result({ target: target.name, adapter: target.adapter, deployed: true, functions: results }, (r) => {
       for (const fn of r.functions) {
-        ctx.print(`${ctx.out.bold(fn.functionName)}  ${fn.revision}  ${fn.url ? ctx.out.cyan(fn.url) : ctx.out.dim('(no URL)')}`);
-        for (const [tag, url] of Object.entries(fn.tagUrls ?? {})) ctx.print(`  ${ctx.out.dim(`tag ${tag}`)}  ${url}`);
+        ctx.print(
+          `${ctx.out.bold(fn.functionName)}  ${fn.revision}  ${fn.url ? ctx.out.cyan(fn.url) : ctx.out.dim('(no URL)')}`,
+        );
+        for (const [tag, url] of Object.entries(fn.tagUrls ?? {}))
+          ctx.print(`  ${ctx.out.dim(`tag ${tag}`)}  ${url}`);
       }
     });
   },

@@ -1,6 +1,13 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { type Adapter, type DeployResult, deploy, loadProject, remove, type ResolvedProject } from '@faasport/core';
+import {
+  type Adapter,
+  type DeployResult,
+  deploy,
+  loadProject,
+  type ResolvedProject,
+  remove,
+} from '@faasport/core';
 import { jsonArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
@@ -13,15 +20,32 @@ const ignored = ['.faasport', 'node_modules', '.git'];
 
 function isIgnored(file: string, dataDirRel: string): boolean {
   const first = file.split(sep)[0] ?? '';
-  return ignored.includes(first) || (dataDirRel !== '' && !dataDirRel.startsWith('..') && (file === dataDirRel || file.startsWith(dataDirRel + sep)));
+  return (
+    ignored.includes(first) ||
+    (dataDirRel !== '' &&
+      !dataDirRel.startsWith('..') &&
+      (file === dataDirRel || file.startsWith(dataDirRel + sep)))
+  );
 }
 
 /** Deploys every function of the project and removes the ones no longer in it. */
-async function syncProject(ctx: CliContext, adapter: Adapter, project: ResolvedProject, deployed: Set<string>): Promise<DeployResult[]> {
+async function syncProject(
+  ctx: CliContext,
+  adapter: Adapter,
+  project: ResolvedProject,
+  deployed: Set<string>,
+): Promise<DeployResult[]> {
   const onEvent = progressRenderer(ctx);
   const results: DeployResult[] = [];
   for (const fn of project.functions) {
-    results.push(await deploy(adapter, fn, { env: ctx.io.env, baseDir: project.baseDir, onEvent, signal: ctx.io.signal }));
+    results.push(
+      await deploy(adapter, fn, {
+        env: ctx.io.env,
+        baseDir: project.baseDir,
+        onEvent,
+        signal: ctx.io.signal,
+      }),
+    );
     deployed.add(fn.name);
   }
   for (const name of [...deployed]) {
@@ -38,12 +62,20 @@ function report(ctx: CliContext, results: DeployResult[]): void {
   if (ctx.json) {
     ctx.jsonLine({
       type: 'deployed',
-      functions: results.map((r) => ({ name: r.functionName, revision: r.revision, changed: r.changed, url: r.url, tagUrls: r.tagUrls ?? {} })),
+      functions: results.map((r) => ({
+        name: r.functionName,
+        revision: r.revision,
+        changed: r.changed,
+        url: r.url,
+        tagUrls: r.tagUrls ?? {},
+      })),
     });
     return;
   }
   for (const r of results) {
-    ctx.print(`  ${ctx.out.bold(r.functionName)}  ${ctx.out.dim(r.revision)}  ${r.url ? ctx.out.cyan(r.url) : ''}`.trimEnd());
+    ctx.print(
+      `  ${ctx.out.bold(r.functionName)}  ${ctx.out.dim(r.revision)}  ${r.url ? ctx.out.cyan(r.url) : ''}`.trimEnd(),
+    );
   }
 }
 
@@ -53,12 +85,25 @@ function reportError(ctx: CliContext, error: unknown): void {
 }
 
 export default command({
-  meta: { name: 'dev', description: 'Run a project on the bundled runtime: deploy it, watch its files, redeploy on change' },
+  meta: {
+    name: 'dev',
+    description: 'Run a project on the bundled runtime: deploy it, watch its files, redeploy on change',
+  },
   args: {
     dir: { type: 'positional', description: 'The project folder (or its faasport.yaml)', default: '.' },
-    port: { type: 'string', alias: 'p', description: 'The port to listen on; 0 picks a free one', default: '8080', valueHint: 'port' },
+    port: {
+      type: 'string',
+      alias: 'p',
+      description: 'The port to listen on; 0 picks a free one',
+      default: '8080',
+      valueHint: 'port',
+    },
     host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
-    'data-dir': { type: 'string', description: 'Where the runtime keeps state (default: .faasport in the project, or $FAASPORT_DATA_DIR)', valueHint: 'dir' },
+    'data-dir': {
+      type: 'string',
+      description: 'Where the runtime keeps state (default: .faasport in the project, or $FAASPORT_DATA_DIR)',
+      valueHint: 'dir',
+    },
     ...jsonArgs,
   },
   examples: [
@@ -70,14 +115,27 @@ export default command({
   async run(args, ctx) {
     const path = resolve(ctx.io.cwd, args.dir);
     let project = loadProject(path);
-    const dataDir = args['data-dir'] ? resolve(ctx.io.cwd, args['data-dir']) : ctx.io.env.FAASPORT_DATA_DIR ? resolve(project.baseDir, ctx.io.env.FAASPORT_DATA_DIR) : join(project.baseDir, '.faasport');
+    const dataDir = args['data-dir']
+      ? resolve(ctx.io.cwd, args['data-dir'])
+      : ctx.io.env.FAASPORT_DATA_DIR
+        ? resolve(project.baseDir, ctx.io.env.FAASPORT_DATA_DIR)
+        : join(project.baseDir, '.faasport');
     const runtime = await hostRuntime({ port: parsePort(args.port, 'dev', 8080), host: args.host, dataDir });
     let watcher: FSWatcher | undefined;
     try {
       const { localAdapterFactory } = await import('../adapters/local');
-      const adapter = await localAdapterFactory({ options: { url: runtime.url, token: runtime.token }, env: ctx.io.env, baseDir: project.baseDir, offline: false });
-      if (ctx.json) ctx.jsonLine({ type: 'ready', url: runtime.url, dataDir: runtime.dataDir, project: project.name });
-      else ctx.print(`${ctx.out.green('✓')} faasport dev: ${ctx.out.bold(project.name)} on ${ctx.out.cyan(runtime.url)}`);
+      const adapter = await localAdapterFactory({
+        options: { url: runtime.url, token: runtime.token },
+        env: ctx.io.env,
+        baseDir: project.baseDir,
+        offline: false,
+      });
+      if (ctx.json)
+        ctx.jsonLine({ type: 'ready', url: runtime.url, dataDir: runtime.dataDir, project: project.name });
+      else
+        ctx.print(
+          `${ctx.out.green('✓')} faasport dev: ${ctx.out.bold(project.name)} on ${ctx.out.cyan(runtime.url)}`,
+        );
       const deployed = new Set<string>();
       try {
         report(ctx, await syncProject(ctx, adapter, project, deployed));
@@ -98,7 +156,12 @@ export default command({
         const files = [...changed];
         changed.clear();
         running = (async () => {
-          if (!ctx.json) ctx.note(ctx.err.dim(`↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`));
+          if (!ctx.json)
+            ctx.note(
+              ctx.err.dim(
+                `↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`,
+              ),
+            );
           try {
             project = loadProject(path);
             report(ctx, await syncProject(ctx, adapter, project, deployed));
@@ -121,7 +184,10 @@ export default command({
         clearTimeout(timer);
         timer = setTimeout(() => void redeploy(), 100);
       });
-      if (!ctx.json) ctx.note(ctx.err.dim(`watching ${relative(ctx.io.cwd, project.baseDir) || '.'} for changes; Ctrl-C stops`));
+      if (!ctx.json)
+        ctx.note(
+          ctx.err.dim(`watching ${relative(ctx.io.cwd, project.baseDir) || '.'} for changes; Ctrl-C stops`),
+        );
       await untilAborted(ctx.io.signal);
       clearTimeout(timer);
       if (running) await running;

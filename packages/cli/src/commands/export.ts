@@ -6,7 +6,10 @@ import { exportedProject } from '../exported';
 import { openTarget } from '../workspace';
 
 export default command({
-  meta: { name: 'export', description: 'Write a live function back as faasport.yaml (and its code), for migration or adoption' },
+  meta: {
+    name: 'export',
+    description: 'Write a live function back as faasport.yaml (and its code), for migration or adoption',
+  },
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     target: {
@@ -17,17 +20,27 @@ export default command({
       valueHint: 'name',
     },
     ...configArgs,
-    out: { type: 'string', alias: 'o', description: 'Write faasport.yaml and <fn>.zip into this folder instead of printing', valueHint: 'dir' },
+    out: {
+      type: 'string',
+      alias: 'o',
+      description: 'Write faasport.yaml and <fn>.zip into this folder instead of printing',
+      valueHint: 'dir',
+    },
     ...jsonArgs,
   },
   examples: [
     ['faasport export --target fc coffee', 'print the neutral faasport.yaml of FC function coffee'],
     ['faasport export --target fc coffee -o ./coffee', 'also save its code as ./coffee/coffee.zip'],
   ],
-  epilogue: 'What the neutral model cannot express is listed as "not carried over" comments (and in "notes" with --json).',
+  epilogue:
+    'What the neutral model cannot express is listed as "not carried over" comments (and in "notes" with --json).',
   async run(args, ctx) {
     const { target, adapter } = await openTarget(ctx, args);
-    const exported = await adapter.export(args.fn, { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: ctx.io.signal });
+    const exported = await adapter.export(args.fn, {
+      emit() {},
+      logger: { debug() {}, info() {}, warn() {} },
+      signal: ctx.io.signal,
+    });
     const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;
     const project = exportedProject(exported, { ...(dir ? { dir } : {}), target });
     if (dir) writeFileSync(join(dir, 'faasport.yaml'), project.yaml);
@@ -36,14 +49,21 @@ export default command({
       function: args.fn,
       config: project.config,
       notes: exported.notes,
-      ...(dir ? { files: [join(dir, 'faasport.yaml'), ...(project.codeFile ? [project.codeFile] : [])] } : {}),
+      ...(dir
+        ? { files: [join(dir, 'faasport.yaml'), ...(project.codeFile ? [project.codeFile] : [])] }
+        : {}),
       codeBytes: exported.code?.byteLength ?? 0,
     };
     ctx.result(result, (r) => {
       if (r.files) for (const f of r.files) ctx.print(`${ctx.out.green('+')} ${f}`);
       else {
         ctx.io.stdout.write(project.yaml);
-        if (exported.code) ctx.note(ctx.err.dim(`The code (${exported.code.byteLength} bytes) was not saved; pass -o <dir> to write it.`));
+        if (exported.code)
+          ctx.note(
+            ctx.err.dim(
+              `The code (${exported.code.byteLength} bytes) was not saved; pass -o <dir> to write it.`,
+            ),
+          );
       }
       for (const n of r.notes) ctx.note(`${ctx.err.yellow('⚠')} not carried over: ${n}`);
     });

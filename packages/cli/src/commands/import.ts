@@ -6,11 +6,23 @@ import { jsonArgs } from '../args';
 import { command } from '../command';
 
 export default command({
-  meta: { name: 'import', description: 'Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml' },
+  meta: {
+    name: 'import',
+    description: 'Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml',
+  },
   args: {
     file: { type: 'positional', description: 'The manifest to convert (use - for stdin)', required: true },
-    out: { type: 'string', alias: 'o', description: 'Write faasport.yaml here instead of printing it', valueHint: 'file' },
-    name: { type: 'string', description: 'The project name (default: the first function name)', valueHint: 'name' },
+    out: {
+      type: 'string',
+      alias: 'o',
+      description: 'Write faasport.yaml here instead of printing it',
+      valueHint: 'file',
+    },
+    name: {
+      type: 'string',
+      description: 'The project name (default: the first function name)',
+      valueHint: 'name',
+    },
     force: { type: 'boolean', description: 'Overwrite the output file' },
     ...jsonArgs,
   },
@@ -18,11 +30,14 @@ export default command({
     ['faasport import service.yaml', 'print the neutral faasport.yaml of a Knative Service'],
     ['faasport import func.yaml -o faasport.yaml', 'convert a Knative func project'],
   ],
-  epilogue: 'Fields the neutral model cannot express are listed as "not carried over" comments (and in "notes" with --json).',
+  epilogue:
+    'Fields the neutral model cannot express are listed as "not carried over" comments (and in "notes" with --json).',
   async run(args, ctx) {
     const path = args.file === '-' ? undefined : resolve(ctx.io.cwd, args.file);
     if (path && !existsSync(path)) {
-      throw new ConfigurationError(`${args.file} does not exist.`, { hint: 'Pass the path of a Knative Service YAML, an OpenFunction Function or a func.yaml.' });
+      throw new ConfigurationError(`${args.file} does not exist.`, {
+        hint: 'Pass the path of a Knative Service YAML, an OpenFunction Function or a func.yaml.',
+      });
     }
     const text = path ? readFileSync(path, 'utf8') : readFileSync(0, 'utf8');
     const { importManifest } = await import('@faasport/adapter-knative');
@@ -36,7 +51,10 @@ export default command({
     if (args.out) {
       const out = resolve(ctx.io.cwd, args.out);
       if (existsSync(out) && !args.force) {
-        throw new ConfigurationError(`${args.out} already exists; nothing was written.`, { option: '--force', hint: 'Pass --force to overwrite, or choose another -o path.' });
+        throw new ConfigurationError(`${args.out} already exists; nothing was written.`, {
+          option: '--force',
+          hint: 'Pass --force to overwrite, or choose another -o path.',
+        });
       }
       writeFileSync(out, yaml);
     }

@@ -56,26 +56,43 @@ export default command({
   args: {
     dir: { type: 'positional', description: 'The folder to create the project in', default: '.' },
     name: { type: 'string', description: 'The function name (default: the folder name)', valueHint: 'name' },
-    contract: { type: 'string', description: 'web (an HTTP handler) or event (a CloudEvent handler)', default: 'web', valueHint: 'web|event' },
+    contract: {
+      type: 'string',
+      description: 'web (an HTTP handler) or event (a CloudEvent handler)',
+      default: 'web',
+      valueHint: 'web|event',
+    },
     force: { type: 'boolean', description: 'Overwrite existing files' },
     ...jsonArgs,
   },
   examples: [
     ['faasport init', 'a web function named after the current folder'],
-    ['faasport init reports --contract event --name nightly', 'an event function on a schedule, in ./reports'],
+    [
+      'faasport init reports --contract event --name nightly',
+      'an event function on a schedule, in ./reports',
+    ],
   ],
   run(args, ctx) {
     const contract = args.contract;
     if (contract !== 'web' && contract !== 'event') {
-      throw new UsageError(`--contract ${JSON.stringify(contract)} is not a contract; use web or event.`, { command: 'init' });
-    }
-    const dir = resolve(ctx.io.cwd, args.dir);
-    const folderName = basename(dir).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '') || 'hello';
-    const fn = args.name ?? folderName;
-    if (!nameRule.test(fn)) {
-      throw new UsageError(`--name ${JSON.stringify(fn)} is not a valid function name (start with a letter; then letters, digits, "-" or "_").`, {
+      throw new UsageError(`--contract ${JSON.stringify(contract)} is not a contract; use web or event.`, {
         command: 'init',
       });
+    }
+    const dir = resolve(ctx.io.cwd, args.dir);
+    const folderName =
+      basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/^[^a-z]+/, '') || 'hello';
+    const fn = args.name ?? folderName;
+    if (!nameRule.test(fn)) {
+      throw new UsageError(
+        `--name ${JSON.stringify(fn)} is not a valid function name (start with a letter; then letters, digits, "-" or "_").`,
+        {
+          command: 'init',
+        },
+      );
     }
     const files: Record<string, string> = {
       'faasport.yaml': projectYaml(folderName, fn, contract),
@@ -83,10 +100,13 @@ export default command({
     };
     const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
     if (existing.length && !args.force) {
-      throw new ConfigurationError(`${existing.map((f) => join(relative(ctx.io.cwd, dir) || '.', f)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written.`, {
-        option: '--force',
-        hint: 'Pass --force to overwrite, or choose another folder.',
-      });
+      throw new ConfigurationError(
+        `${existing.map((f) => join(relative(ctx.io.cwd, dir) || '.', f)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written.`,
+        {
+          option: '--force',
+          hint: 'Pass --force to overwrite, or choose another folder.',
+        },
+      );
     }
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(join(dir, file, '..'), { recursive: true });

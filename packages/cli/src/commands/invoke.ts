@@ -17,7 +17,8 @@ function parseHeaders(values: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of values) {
     const i = h.indexOf(':');
-    if (i <= 0) throw new UsageError(`--header ${JSON.stringify(h)} is not "Name: value".`, { command: 'invoke' });
+    if (i <= 0)
+      throw new UsageError(`--header ${JSON.stringify(h)} is not "Name: value".`, { command: 'invoke' });
     headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return headers;
@@ -29,10 +30,25 @@ export default command({
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,
     ...configArgs,
-    data: { type: 'string', alias: 'd', description: 'The request body, or @file to read it from a file', valueHint: 'body' },
-    method: { type: 'string', alias: 'X', description: 'The HTTP method (default: GET, or POST with --data)', valueHint: 'method' },
+    data: {
+      type: 'string',
+      alias: 'd',
+      description: 'The request body, or @file to read it from a file',
+      valueHint: 'body',
+    },
+    method: {
+      type: 'string',
+      alias: 'X',
+      description: 'The HTTP method (default: GET, or POST with --data)',
+      valueHint: 'method',
+    },
     path: { type: 'string', description: 'The request path and query (default: /)', valueHint: 'path' },
-    header: { type: 'string', alias: 'H', description: 'A request header "Name: value" (repeatable)', valueHint: 'header' },
+    header: {
+      type: 'string',
+      alias: 'H',
+      description: 'A request header "Name: value" (repeatable)',
+      valueHint: 'header',
+    },
     tag: { type: 'string', description: 'Send to the revision behind this traffic tag', valueHint: 'tag' },
     revision: { type: 'string', description: 'Send to this revision', valueHint: 'label' },
     event: { type: 'boolean', description: 'Send the body as an event payload instead of an HTTP request' },
@@ -40,7 +56,10 @@ export default command({
   },
   examples: [
     ['faasport invoke hello', 'GET / through the default target'],
-    ['faasport invoke hello --data \'{"name":"Ada"}\' -H "content-type: application/json"', 'POST a JSON body'],
+    [
+      'faasport invoke hello --data \'{"name":"Ada"}\' -H "content-type: application/json"',
+      'POST a JSON body',
+    ],
     ['faasport invoke blue-green --tag v2', 'call the revision tagged v2'],
   ],
   epilogue: 'Exits 1 when the function answers with a status of 400 or more.',
@@ -57,7 +76,9 @@ export default command({
       {
         ...(args.method ? { method: args.method.toUpperCase() } : {}),
         path: path.startsWith('/') ? path : `/${path}`,
-        headers: parseHeaders(args.header === undefined ? [] : ([] as string[]).concat(args.header as string | string[])),
+        headers: parseHeaders(
+          args.header === undefined ? [] : ([] as string[]).concat(args.header as string | string[]),
+        ),
         ...(body === undefined ? {} : { body }),
       },
       {

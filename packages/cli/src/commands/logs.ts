@@ -5,41 +5,63 @@ import { UsageError } from '../errors';
 import { openTarget } from '../workspace';
 
 export default command({
-  meta: { name: 'logs', description: "Print a function's logs; --follow streams new lines until interrupted" },
+  meta: {
+    name: 'logs',
+    description: "Print a function's logs; --follow streams new lines until interrupted",
+  },
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,
     ...configArgs,
     follow: { type: 'boolean', alias: 'f', description: 'Keep streaming new lines (Ctrl-C stops)' },
-    since: { type: 'string', description: 'Only lines newer than this duration ago, e.g. 10m, 1h', valueHint: 'duration' },
+    since: {
+      type: 'string',
+      description: 'Only lines newer than this duration ago, e.g. 10m, 1h',
+      valueHint: 'duration',
+    },
     ...jsonArgs,
   },
   examples: [
     ['faasport logs hello', 'the recent lines'],
     ['faasport logs hello --follow --json', 'stream lines as NDJSON'],
   ],
-  epilogue: 'With --json each line is one JSON object (NDJSON): { time, level, message, requestId, revision, fields }.',
+  epilogue:
+    'With --json each line is one JSON object (NDJSON): { time, level, message, requestId, revision, fields }.',
   async run(args, ctx) {
     let since: Date | undefined;
     if (args.since !== undefined) {
       const seconds = parseDurationSeconds(args.since);
-      if (seconds === undefined) throw new UsageError(`--since ${JSON.stringify(args.since)} is not a duration (e.g. 90s, 10m, 1h).`, { command: 'logs' });
+      if (seconds === undefined)
+        throw new UsageError(`--since ${JSON.stringify(args.since)} is not a duration (e.g. 90s, 10m, 1h).`, {
+          command: 'logs',
+        });
       since = new Date(Date.now() - seconds * 1000);
     }
     const { adapter } = await openTarget(ctx, args);
     if (!adapter.logs) {
-      throw new UnsupportedFeatureError({ feature: 'logs', target: adapter.name, instead: "Read the logs in the provider's console or log service." });
+      throw new UnsupportedFeatureError({
+        feature: 'logs',
+        target: adapter.name,
+        instead: "Read the logs in the provider's console or log service.",
+      });
     }
     const c = ctx.out;
     const colour = { debug: c.dim, info: (s: string) => s, warn: c.yellow, error: c.red } as const;
-    for await (const entry of adapter.logs(args.fn, { follow: args.follow === true, ...(since ? { since } : {}), signal: ctx.io.signal })) {
+    for await (const entry of adapter.logs(args.fn, {
+      follow: args.follow === true,
+      ...(since ? { since } : {}),
+      signal: ctx.io.signal,
+    })) {
       if (ctx.json) {
         ctx.jsonLine(entry);
         continue;
       }
-      const fields = entry.fields && Object.keys(entry.fields).length ? ` ${c.dim(JSON.stringify(entry.fields))}` : '';
+      const fields =
+        entry.fields && Object.keys(entry.fields).length ? ` ${c.dim(JSON.stringify(entry.fields))}` : '';
       const meta = [entry.revision, entry.requestId?.slice(0, 8)].filter(Boolean).join(' ');
-      ctx.print(`${c.dim(entry.time)} ${colour[entry.level](entry.level.toUpperCase().padEnd(5))} ${meta ? c.dim(`[${meta}] `) : ''}${entry.message}${fields}`);
+      ctx.print(
+        `${c.dim(entry.time)} ${colour[entry.level](entry.level.toUpperCase().padEnd(5))} ${meta ? c.dim(`[${meta}] `) : ''}${entry.message}${fields}`,
+      );
     }
   },
 });

@@ -13,7 +13,11 @@ export default command({
   ],
   async run(args, ctx) {
     const { target, adapter } = await openTarget(ctx, args);
-    const functions = await adapter.list({ emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: ctx.io.signal });
+    const functions = await adapter.list({
+      emit() {},
+      logger: { debug() {}, info() {}, warn() {} },
+      signal: ctx.io.signal,
+    });
     ctx.result({ target: target.name, functions }, (r) => {
       if (r.functions.length === 0) {
         ctx.note(`No functions on ${r.target}.`);

@@ -13,14 +13,27 @@ import { adapterFor, loadProjectIfAny, projectDir, resolveTarget } from '../proj
 const silent = { emit() {}, logger: { debug() {}, info() {}, warn() {} } };
 
 export default command({
-  meta: { name: 'migrate', description: "Move a function between targets: export, check against the destination, report what doesn't carry over, deploy" },
+  meta: {
+    name: 'migrate',
+    description:
+      "Move a function between targets: export, check against the destination, report what doesn't carry over, deploy",
+  },
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
-    from: { type: 'string', required: true, description: 'The target the function lives on now', valueHint: 'target' },
+    from: {
+      type: 'string',
+      required: true,
+      description: 'The target the function lives on now',
+      valueHint: 'target',
+    },
     to: { type: 'string', required: true, description: 'The target to deploy it to', valueHint: 'target' },
     ...configArgs,
     'dry-run': { type: 'boolean', description: 'Export, check and plan, but deploy nothing' },
-    'save-to': { type: 'string', description: 'Also keep the exported faasport.yaml and code in this folder', valueHint: 'dir' },
+    'save-to': {
+      type: 'string',
+      description: 'Also keep the exported faasport.yaml and code in this folder',
+      valueHint: 'dir',
+    },
     ...yesArgs,
     ...jsonArgs,
   },
@@ -29,9 +42,10 @@ export default command({
     ['faasport migrate coffee --from fc --to knative --yes', 'move it'],
   ],
   epilogue:
-    'The function is exported to the neutral model, checked against the destination\'s capabilities before anything is written\n(an unsupported feature stops the migration), then deployed. The source is left as it is.',
+    "The function is exported to the neutral model, checked against the destination's capabilities before anything is written\n(an unsupported feature stops the migration), then deployed. The source is left as it is.",
   async run(args, ctx) {
-    if (args.from === args.to) throw new UsageError('--from and --to name the same target.', { command: 'migrate' });
+    if (args.from === args.to)
+      throw new UsageError('--from and --to name the same target.', { command: 'migrate' });
     const project = loadProjectIfAny(ctx, args.config);
     const baseDir = projectDir(ctx, project, args.config);
     const from = resolveTarget(ctx, project, args.from);
@@ -40,16 +54,30 @@ export default command({
     const destination = await adapterFor(ctx, to, baseDir);
 
     const exported = await source.export(args.fn, { ...silent, signal: ctx.io.signal });
-    const dir = args['save-to'] ? join(ctx.io.cwd, args['save-to']) : mkdtempSync(join(tmpdir(), 'faasport-migrate-'));
+    const dir = args['save-to']
+      ? join(ctx.io.cwd, args['save-to'])
+      : mkdtempSync(join(tmpdir(), 'faasport-migrate-'));
     const neutral = exportedProject(exported, { dir, target: from });
     if (args['save-to']) writeFileSync(join(dir, 'faasport.yaml'), neutral.yaml);
     const fn = resolveFunction(neutral.config, { baseDir: dir });
     for (const note of exported.notes) ctx.note(`${ctx.err.yellow('⚠')} not carried over: ${note}`);
 
-    const planned = await planDeploy(destination, fn, { env: ctx.io.env, baseDir: dir, signal: ctx.io.signal });
+    const planned = await planDeploy(destination, fn, {
+      env: ctx.io.env,
+      baseDir: dir,
+      signal: ctx.io.signal,
+    });
     if (args['dry-run']) {
-      ctx.result({ function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: false, plan: planned.plan }, (r) =>
-        printPlans(ctx, [r.plan]),
+      ctx.result(
+        {
+          function: args.fn,
+          from: from.name,
+          to: to.name,
+          notes: exported.notes,
+          deployed: false,
+          plan: planned.plan,
+        },
+        (r) => printPlans(ctx, [r.plan]),
       );
       return;
     }
@@ -57,15 +85,29 @@ export default command({
       printPlans(ctx, [planned.plan], 'stderr');
       if (!(await ctx.confirm(`Deploy ${args.fn} to ${to.name}?`))) {
         ctx.note('Nothing was deployed.');
-        ctx.result({ function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: false }, () => {});
+        ctx.result(
+          { function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: false },
+          () => {},
+        );
         return;
       }
     }
     const onEvent = progressRenderer(ctx);
     for (const w of planned.plan.warnings) onEvent({ type: 'warning', functionName: args.fn, issue: w });
-    const result = await applyPlan(destination, planned, { env: ctx.io.env, baseDir: dir, signal: ctx.io.signal, onEvent, checkDrift: false });
-    ctx.result({ function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: true, result }, (r) => {
-      ctx.print(`${ctx.out.green('✓')} ${ctx.out.bold(r.function)} migrated from ${r.from} to ${r.to}  ${r.result.url ? ctx.out.cyan(r.result.url) : ''}`.trimEnd());
+    const result = await applyPlan(destination, planned, {
+      env: ctx.io.env,
+      baseDir: dir,
+      signal: ctx.io.signal,
+      onEvent,
+      checkDrift: false,
     });
+    ctx.result(
+      { function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: true, result },
+      (r) => {
+        ctx.print(
+          `${ctx.out.green('✓')} ${ctx.out.bold(r.function)} migrated from ${r.from} to ${r.to}  ${r.result.url ? ctx.out.cyan(r.result.url) : ''}`.trimEnd(),
+        );
+      },
+    );
   },
 });

@@ -5,11 +5,19 @@ import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
 
 export default command({
-  meta: { name: 'plan', description: 'Show what a deploy would change, with capability warnings; writes nothing' },
+  meta: {
+    name: 'plan',
+    description: 'Show what a deploy would change, with capability warnings; writes nothing',
+  },
   args: {
     ...targetArgs,
     ...configArgs,
-    function: { type: 'string', alias: 'f', description: 'Only these functions (comma-separated names)', valueHint: 'names' },
+    function: {
+      type: 'string',
+      alias: 'f',
+      description: 'Only these functions (comma-separated names)',
+      valueHint: 'names',
+    },
     ...jsonArgs,
   },
   examples: [
@@ -17,15 +25,22 @@ export default command({
     ['faasport plan --target prod --function coffee', 'plan one function for the prod target'],
     ['faasport plan --json | jq ".functions[].kind"', 'plans as JSON for scripts'],
   ],
-  epilogue: 'Marks: + create, ~ update, - delete, ↑ publish. A function deployed unchanged shows "no changes".',
+  epilogue:
+    'Marks: + create, ~ update, - delete, ↑ publish. A function deployed unchanged shows "no changes".',
   async run(args, ctx) {
     const { target, adapter, functions, project } = await openProject(ctx, args);
     const plans = [];
     for (const fn of functions) {
-      const { plan } = await planDeploy(adapter, fn, { env: ctx.io.env, baseDir: project.baseDir, signal: ctx.io.signal });
+      const { plan } = await planDeploy(adapter, fn, {
+        env: ctx.io.env,
+        baseDir: project.baseDir,
+        signal: ctx.io.signal,
+      });
       plans.push(plan);
     }
     const changes = plans.filter((p) => p.kind !== 'none').length;
-    ctx.result({ target: target.name, adapter: target.adapter, changes, functions: plans }, (r) => printPlans(ctx, r.functions));
+    ctx.result({ target: target.name, adapter: target.adapter, changes, functions: plans }, (r) =>
+      printPlans(ctx, r.functions),
+    );
   },
 });

@@ -13,40 +13,63 @@ import { listArg } from '../workspace';
  * placeholder, since render never needs the values (manifests carry references, not secrets).
  */
 function placeholderEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  return new Proxy(env, { get: (target, key) => (typeof key === 'string' ? (target[key] ?? `\${${key}}`) : undefined) });
+  return new Proxy(env, {
+    get: (target, key) => (typeof key === 'string' ? (target[key] ?? `\${${key}}`) : undefined),
+  });
 }
 
 function contentText(m: Manifest, format: 'yaml' | 'json'): string {
-  return format === 'yaml' ? stringify(m.content, { lineWidth: 0 }) : `${JSON.stringify(m.content, null, 2)}\n`;
+  return format === 'yaml'
+    ? stringify(m.content, { lineWidth: 0 })
+    : `${JSON.stringify(m.content, null, 2)}\n`;
 }
 
 export default command({
   meta: {
     name: 'render',
-    description: "Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials",
+    description:
+      "Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials",
   },
   args: {
     target: {
       type: 'string',
       alias: 't',
       required: true,
-      description: 'A target from faasport.yaml `targets`, or an adapter name (knative, fc, functiongraph, local)',
+      description:
+        'A target from faasport.yaml `targets`, or an adapter name (knative, fc, functiongraph, local)',
       valueHint: 'name',
     },
     ...configArgs,
-    function: { type: 'string', alias: 'f', description: 'Only these functions (comma-separated names)', valueHint: 'names' },
-    format: { type: 'string', description: 'yaml or json (default: yaml for Kubernetes manifests, json for request bodies)', valueHint: 'yaml|json' },
-    out: { type: 'string', alias: 'o', description: 'Write one file per manifest into this folder instead of stdout', valueHint: 'dir' },
+    function: {
+      type: 'string',
+      alias: 'f',
+      description: 'Only these functions (comma-separated names)',
+      valueHint: 'names',
+    },
+    format: {
+      type: 'string',
+      description: 'yaml or json (default: yaml for Kubernetes manifests, json for request bodies)',
+      valueHint: 'yaml|json',
+    },
+    out: {
+      type: 'string',
+      alias: 'o',
+      description: 'Write one file per manifest into this folder instead of stdout',
+      valueHint: 'dir',
+    },
     ...jsonArgs,
   },
   examples: [
     ['faasport render --target knative | kubectl apply -f -', 'apply the Knative Services yourself'],
     ['faasport render --target fc -o ./out', 'write the FC request bodies as files'],
   ],
-  epilogue: 'Secret values never appear: manifests reference them. Unset secret variables render as ${NAME}.',
+  epilogue:
+    'Secret values never appear: manifests reference them. Unset secret variables render as $' + '{NAME}.',
   async run(args, ctx) {
     if (args.format !== undefined && args.format !== 'yaml' && args.format !== 'json') {
-      throw new UsageError(`--format ${JSON.stringify(args.format)} is not a format; use yaml or json.`, { command: 'render' });
+      throw new UsageError(`--format ${JSON.stringify(args.format)} is not a format; use yaml or json.`, {
+        command: 'render',
+      });
     }
     const project = loadProjectAt(ctx, args.config);
     const functions = selectFunctions(project, listArg(args.function));
@@ -54,8 +77,11 @@ export default command({
     const adapter = await adapterFor(ctx, target, project.baseDir, { offline: true });
     const env = placeholderEnv(ctx.io.env);
     const manifests: Manifest[] = [];
-    for (const fn of functions) manifests.push(...adapter.render(desiredStateOf(fn, { env, baseDir: project.baseDir })));
-    const format = (args.format as 'yaml' | 'json' | undefined) ?? (manifests.every((m) => m.format === 'yaml') ? 'yaml' : 'json');
+    for (const fn of functions)
+      manifests.push(...adapter.render(desiredStateOf(fn, { env, baseDir: project.baseDir })));
+    const format =
+      (args.format as 'yaml' | 'json' | undefined) ??
+      (manifests.every((m) => m.format === 'yaml') ? 'yaml' : 'json');
     if (args.out) {
       const dir = resolve(ctx.io.cwd, args.out);
       mkdirSync(dir, { recursive: true });
@@ -64,7 +90,9 @@ export default command({
         writeFileSync(join(dir, name), contentText(m, format));
         return join(dir, name);
       });
-      ctx.result({ target: target.name, files }, (r) => r.files.forEach((f) => ctx.print(f)));
+      ctx.result({ target: target.name, files }, (r) => {
+        for (const f of r.files) ctx.print(f);
+      });
       return;
     }
     if (ctx.json || format === 'json') {
@@ -72,7 +100,12 @@ export default command({
       return;
     }
     ctx.io.stdout.write(
-      manifests.map((m) => `# ${m.name}${m.request ? ` (${m.request.method} ${m.request.path})` : ''}\n${contentText(m, 'yaml')}`).join('---\n'),
+      manifests
+        .map(
+          (m) =>
+            `# ${m.name}${m.request ? ` (${m.request.method} ${m.request.path})` : ''}\n${contentText(m, 'yaml')}`,
+        )
+        .join('---\n'),
     );
   },
 });

@@ -14,7 +14,8 @@ export default command({
     ...jsonArgs,
   },
   examples: [['faasport rm hello --target prod --yes', 'remove without asking']],
-  epilogue: 'Removing a function that does not exist is not an error. On a terminal you are asked first unless --yes.',
+  epilogue:
+    'Removing a function that does not exist is not an error. On a terminal you are asked first unless --yes.',
   async run(args, ctx) {
     const { target, adapter } = await openTarget(ctx, args);
     if (ctx.interactive && !args.yes && !(await ctx.confirm(`Remove ${args.fn} from ${target.name}?`))) {

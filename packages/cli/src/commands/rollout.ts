@@ -6,38 +6,73 @@ import { progressRenderer, trafficText } from '../output/events';
 import { openTarget } from '../workspace';
 
 export default command({
-  meta: { name: 'rollout', description: 'Shift traffic to a revision step by step, checking health; rolls back on failure' },
+  meta: {
+    name: 'rollout',
+    description: 'Shift traffic to a revision step by step, checking health; rolls back on failure',
+  },
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,
     ...configArgs,
-    steps: { type: 'string', description: 'Percents of traffic at each step, increasing, ending at 100', default: '10,50,100', valueHint: 'list' },
-    revision: { type: 'string', description: 'The revision to roll out (default: the newest)', valueHint: 'label' },
-    interval: { type: 'string', description: 'Wait between steps before checking, e.g. 30s, 5m (default: 0)', valueHint: 'duration' },
-    samples: { type: 'string', description: 'Requests sent to the new revision per check (default: 20)', valueHint: 'n' },
-    'max-error-rate': { type: 'string', description: 'Largest failed fraction a check accepts, 0-1 (default: 0.05)', valueHint: 'rate' },
-    'health-path': { type: 'string', description: 'The path the check requests (default: /)', valueHint: 'path' },
+    steps: {
+      type: 'string',
+      description: 'Percents of traffic at each step, increasing, ending at 100',
+      default: '10,50,100',
+      valueHint: 'list',
+    },
+    revision: {
+      type: 'string',
+      description: 'The revision to roll out (default: the newest)',
+      valueHint: 'label',
+    },
+    interval: {
+      type: 'string',
+      description: 'Wait between steps before checking, e.g. 30s, 5m (default: 0)',
+      valueHint: 'duration',
+    },
+    samples: {
+      type: 'string',
+      description: 'Requests sent to the new revision per check (default: 20)',
+      valueHint: 'n',
+    },
+    'max-error-rate': {
+      type: 'string',
+      description: 'Largest failed fraction a check accepts, 0-1 (default: 0.05)',
+      valueHint: 'rate',
+    },
+    'health-path': {
+      type: 'string',
+      description: 'The path the check requests (default: /)',
+      valueHint: 'path',
+    },
     ...jsonArgs,
   },
   examples: [
     ['faasport rollout hello --steps 10,50,100', 'shift to the newest revision in three steps'],
     ['faasport rollout hello --revision v2 --steps 25,100 --interval 1m', 'one minute between steps'],
   ],
-  epilogue: 'After each step the new revision gets test requests; too many 5xx answers restore the traffic from before the rollout and exit 1.',
+  epilogue:
+    'After each step the new revision gets test requests; too many 5xx answers restore the traffic from before the rollout and exit 1.',
   async run(args, ctx) {
     const steps = args.steps.split(',').map((s) => s.trim());
     if (steps.some((s) => !/^\d+$/.test(s))) {
-      throw new UsageError(`--steps ${JSON.stringify(args.steps)} is not a list of whole percents (e.g. 10,50,100).`, { command: 'rollout' });
+      throw new UsageError(
+        `--steps ${JSON.stringify(args.steps)} is not a list of whole percents (e.g. 10,50,100).`,
+        { command: 'rollout' },
+      );
     }
     const number = (flag: string, value: string | undefined, check: (n: number) => boolean) => {
       if (value === undefined) return undefined;
       const n = Number(value);
-      if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not valid.`, { command: 'rollout' });
+      if (!Number.isFinite(n) || !check(n))
+        throw new UsageError(`--${flag} ${JSON.stringify(value)} is not valid.`, { command: 'rollout' });
       return n;
     };
     const interval = args.interval === undefined ? undefined : parseDurationSeconds(args.interval);
     if (args.interval !== undefined && interval === undefined) {
-      throw new UsageError(`--interval ${JSON.stringify(args.interval)} is not a duration (e.g. 30s, 5m).`, { command: 'rollout' });
+      throw new UsageError(`--interval ${JSON.stringify(args.interval)} is not a duration (e.g. 30s, 5m).`, {
+        command: 'rollout',
+      });
     }
     const samples = number('samples', args.samples, (n) => Number.isInteger(n) && n > 0);
     const maxErrorRate = number('max-error-rate', args['max-error-rate'], (n) => n >= 0 && n <= 1);
@@ -53,7 +88,9 @@ export default command({
       signal: ctx.io.signal,
     });
     ctx.result({ target: target.name, ...result }, (r) =>
-      ctx.print(`${ctx.out.green('✓')} ${ctx.out.bold(r.functionName)} rolled out ${r.revision}: ${trafficText(r.traffic)}`),
+      ctx.print(
+        `${ctx.out.green('✓')} ${ctx.out.bold(r.functionName)} rolled out ${r.revision}: ${trafficText(r.traffic)}`,
+      ),
     );
   },
 });

@@ -5,11 +5,24 @@ import { defaultDataDir } from '../local-runtime';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 
 export default command({
-  meta: { name: 'serve', description: 'Run the bundled runtime only (the `local` target), until interrupted' },
+  meta: {
+    name: 'serve',
+    description: 'Run the bundled runtime only (the `local` target), until interrupted',
+  },
   args: {
-    port: { type: 'string', alias: 'p', description: 'The port to listen on; 0 picks a free one', default: '8080', valueHint: 'port' },
+    port: {
+      type: 'string',
+      alias: 'p',
+      description: 'The port to listen on; 0 picks a free one',
+      default: '8080',
+      valueHint: 'port',
+    },
     host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
-    'data-dir': { type: 'string', description: 'Where state lives (SQLite, code, logs) (default: ./.faasport or $FAASPORT_DATA_DIR)', valueHint: 'dir' },
+    'data-dir': {
+      type: 'string',
+      description: 'Where state lives (SQLite, code, logs) (default: ./.faasport or $FAASPORT_DATA_DIR)',
+      valueHint: 'dir',
+    },
     ...jsonArgs,
   },
   examples: [
@@ -18,8 +31,14 @@ export default command({
   ],
   epilogue: 'Deploy to it from another terminal with `faasport deploy --target local` in the same folder.',
   async run(args, ctx) {
-    const dataDir = args['data-dir'] ? resolve(ctx.io.cwd, args['data-dir']) : defaultDataDir(ctx.io.cwd, ctx.io.env);
-    const runtime = await hostRuntime({ port: parsePort(args.port, 'serve', 8080), host: args.host, dataDir });
+    const dataDir = args['data-dir']
+      ? resolve(ctx.io.cwd, args['data-dir'])
+      : defaultDataDir(ctx.io.cwd, ctx.io.env);
+    const runtime = await hostRuntime({
+      port: parsePort(args.port, 'serve', 8080),
+      host: args.host,
+      dataDir,
+    });
     try {
       if (ctx.json) ctx.jsonLine({ type: 'ready', url: runtime.url, dataDir: runtime.dataDir });
       else {

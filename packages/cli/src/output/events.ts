@@ -2,7 +2,9 @@ import type { DeployEvent, DeployEventListener } from '@faasport/core';
 import type { CliContext } from '../context';
 
 /** `v1 90%, v2 10% (canary)` @internal */
-export function trafficText(traffic: ReadonlyArray<{ revision: string; percent: number; tag?: string }>): string {
+export function trafficText(
+  traffic: ReadonlyArray<{ revision: string; percent: number; tag?: string }>,
+): string {
   return traffic.map((t) => `${t.revision} ${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`).join(', ');
 }
 
@@ -13,7 +15,10 @@ export function trafficText(traffic: ReadonlyArray<{ revision: string; percent: 
  *
  * @public
  */
-export function progressRenderer(ctx: CliContext, options: { showPlanEvents?: boolean } = {}): DeployEventListener {
+export function progressRenderer(
+  ctx: CliContext,
+  options: { showPlanEvents?: boolean } = {},
+): DeployEventListener {
   const c = ctx.err;
   const tty = ctx.io.stderr.isTTY === true && c.enabled;
   let pendingStep: string | undefined;
@@ -30,7 +35,9 @@ export function progressRenderer(ctx: CliContext, options: { showPlanEvents?: bo
       case 'plan-end':
         return;
       case 'warning':
-        line(`${c.yellow('⚠')} ${event.functionName}: ${event.issue.message}${event.issue.hint ? c.dim(` (${event.issue.hint})`) : ''}`);
+        line(
+          `${c.yellow('⚠')} ${event.functionName}: ${event.issue.message}${event.issue.hint ? c.dim(` (${event.issue.hint})`) : ''}`,
+        );
         return;
       case 'step-start':
         line(`  ${c.dim('…')} ${event.step.summary}`);

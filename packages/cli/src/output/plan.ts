@@ -26,15 +26,24 @@ export function printPlans(ctx: CliContext, plans: Plan[], stream: 'stdout' | 's
   const print = (line: string) => (stream === 'stdout' ? ctx.print(line) : ctx.note(line));
   const colourOf = { create: c.green, update: c.yellow, delete: c.red, publish: c.cyan } as const;
   for (const plan of plans) {
-    const kind = plan.kind === 'none' ? c.dim('no changes') : plan.kind === 'create' ? c.green('create') : c.yellow('update');
-    print(`${c.bold(plan.functionName)} on ${plan.target}: ${kind}${plan.kind === 'none' ? '' : c.dim(`  (revision ${plan.revisionLabel})`)}`);
+    const kind =
+      plan.kind === 'none'
+        ? c.dim('no changes')
+        : plan.kind === 'create'
+          ? c.green('create')
+          : c.yellow('update');
+    print(
+      `${c.bold(plan.functionName)} on ${plan.target}: ${kind}${plan.kind === 'none' ? '' : c.dim(`  (revision ${plan.revisionLabel})`)}`,
+    );
     for (const step of plan.steps) {
       const paint = colourOf[step.action];
       print(`  ${paint(marks[step.action])} ${step.summary}`);
       for (const change of step.changes) print(`      ${c.dim(changeLine(change))}`);
     }
-    for (const drift of plan.drift) print(`  ${c.yellow('!')} changed outside faasport: ${changeLine(drift)}`);
-    for (const w of plan.warnings) print(`  ${c.yellow('⚠')} ${w.message}${w.hint ? c.dim(` (${w.hint})`) : ''}`);
+    for (const drift of plan.drift)
+      print(`  ${c.yellow('!')} changed outside faasport: ${changeLine(drift)}`);
+    for (const w of plan.warnings)
+      print(`  ${c.yellow('⚠')} ${w.message}${w.hint ? c.dim(` (${w.hint})`) : ''}`);
   }
   const count = (k: Plan['kind']) => plans.filter((p) => p.kind === k).length;
   const changed = count('create') + count('update');

@@ -60,10 +60,19 @@ export function visibleLength(text: string): number {
  */
 export function table(rows: string[][], indent = ''): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+  }
   return rows
     .map((row) =>
-      (indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell)))).join('  ')).trimEnd(),
+      (
+        indent +
+        row
+          .map((cell, i) =>
+            i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell)),
+          )
+          .join('  ')
+      ).trimEnd(),
     )
     .join('\n');
 }
