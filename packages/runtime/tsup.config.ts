@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url locates the worker scripts; shims make it work in the CommonJS build too.
+  shims: true,
   target: 'node20',
 });

@@ -37,8 +37,16 @@ export interface ExecutableSpec {
   /** For `http`: the port the command listens on. The executor sets `PORT` (and for FunctionGraph-style
    * commands that hard-code 8000 it maps the port: see `fixedPort`). */
   port?: number;
-  /** Set when the code listens on a fixed port it does not take from `$PORT` (e.g. 8000). */
+  /** Set when the code listens on a fixed port it does not take from `$PORT` (e.g. 8000). Node commands
+   * are remapped to a free port (so several instances can run); other commands keep the port and are
+   * limited to one instance. */
   fixedPort?: boolean;
+  /** For `http`: the lifecycle paths. `initPath` (e.g. `/init` for FunctionGraph custom images,
+   * `/initialize` for FC custom runtimes) is POSTed once per instance before its first call;
+   * `invokePath` (default `/invoke`) receives `invokeEvent` payloads. */
+  http?: { initPath?: string; invokePath?: string; initHeaders?: Record<string, string> };
+  /** Milliseconds an instance may take to start (process + module load + readiness). Default 10 000. */
+  startTimeoutMs?: number;
   /** The only environment the instance sees (plus PATH and the runtime's own variables). */
   env: Record<string, string>;
   timeoutMs: number;
@@ -72,16 +80,93 @@ export interface EventResult {
 /** A deployed executable: instances are started on demand and scaled by the executor. */
 export interface Executable {
   readonly spec: ExecutableSpec;
-  /** Sends an HTTP request through the instance (web, fc-http, http contracts; APIG-shaped for fg-event). */
-  fetch(request: Request, options?: { requestId?: string; signal?: AbortSignal }): Promise<Response>;
-  /** Sends an event payload (event, fc-event, fg-event, lambda contracts). */
-  invokeEvent(payload: Uint8Array, options?: { requestId?: string; context?: Record<string, unknown>; signal?: AbortSignal }): Promise<EventResult>;
+  /**
+   * Sends an HTTP request through an instance (web, fc-http, http contracts; APIG-shaped for fg-event,
+   * function-URL-shaped for lambda; a CloudEvent in binary or structured mode for event).
+   * Handler failures become responses (500); platform failures throw {@link ExecutionError}
+   * (`timeout` 504, `crash` 502, `start` 502, `overloaded` 429, `aborted`).
+   */
+  fetch(request: Request, options?: InvokeCallOptions): Promise<Response>;
+  /**
+   * Sends an event payload (event, fc-event, fg-event, lambda contracts; POSTed to `http.invokePath`
+   * for http, to `/` for web). Handler failures are reported in `EventResult.error`; platform
+   * failures throw {@link ExecutionError}.
+   */
+  invokeEvent(payload: Uint8Array, options?: InvokeCallOptions): Promise<EventResult>;
+  /** Instances and load right now. */
+  stats(): ExecutableStats;
   /** Stops every instance. */
   close(): Promise<void>;
 }
 
+/** Options of one call. */
+export interface InvokeCallOptions {
+  requestId?: string;
+  /** Extra fields merged into the provider context object the handler sees (FC `service`, `region`...). */
+  context?: Record<string, unknown>;
+  /** Extra request headers for `http` contract event calls (FC `x-fc-*`, FunctionGraph `X-CFF-*`). */
+  headers?: Record<string, string>;
+  /** The client address, for handlers that read it (FC `clientIP`). */
+  clientIp?: string;
+  signal?: AbortSignal;
+}
+
+/** Load of an executable. */
+export interface ExecutableStats {
+  /** Instances running or starting. */
+  instances: number;
+  /** Instances starting. */
+  starting: number;
+  /** Calls running. */
+  inFlight: number;
+  /** Calls waiting for an instance. */
+  queued: number;
+  /** Instances started since load (cold starts). */
+  started: number;
+}
+
+/** Why an instance stopped. */
+export type InstanceStopReason = 'idle' | 'timeout' | 'crash' | 'closed' | 'start-failed';
+
+/** What the executor reports while it works (for logs and metrics). */
+export interface ExecutorObserver {
+  /** A line written by function code; `requestId` is set when it was written during a call. */
+  log?(entry: ExecutorLogEntry): void;
+  /** An instance became ready; `fromPool` tells whether a pre-started worker was used. */
+  instanceStarted?(info: { executableId: string; instanceId: string; startMs: number; fromPool: boolean }): void;
+  instanceStopped?(info: { executableId: string; instanceId: string; reason: InstanceStopReason }): void;
+}
+
+/** One log line of function code. */
+export interface ExecutorLogEntry {
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  requestId?: string;
+  executableId: string;
+  functionName: string;
+  revision: string;
+  instanceId: string;
+}
+
+/** Options of {@link createExecutor}. */
+export interface ExecutorOptions {
+  /** Pre-started generic workers kept per runtime (and memory size). Default 1; 0 disables the pool. */
+  warmPool?: number;
+  /** Calls that may wait for an instance, per executable, before new calls get `overloaded`. Default 1000. */
+  maxQueue?: number;
+  /** How long a call may wait for an instance before it fails with `overloaded`. Default: the timeout, at least 10 s. */
+  queueTimeoutMs?: number;
+  /** Folders added to NODE_PATH of Node instances, so `require('raw-body')` resolves. Default: the runtime's own node_modules. */
+  nodePath?: string[];
+  /** The Python interpreter. Default: `python3.x` when the runtime names one that exists, else `python3`. */
+  python?: string;
+  observer?: ExecutorObserver;
+}
+
 /** Runs executables. */
 export interface Executor {
+  /** Validates the spec and prepares the executable; instances start on the first call (or `minInstances` at once). */
   load(spec: ExecutableSpec): Promise<Executable>;
   close(): Promise<void>;
 }

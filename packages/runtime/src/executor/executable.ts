@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { ExecutionError } from './errors';
+import { HttpInstance } from './http-instance';
+import { type CallMessage, type EventReply, type HttpReply, type Instance, InstanceGoneError, type InstanceLog } from './instance';
+import type {
+  EventResult,
+  Executable,
+  ExecutableSpec,
+  ExecutableStats,
+  ExecutorObserver,
+  InstanceStopReason,
+  InvokeCallOptions,
+} from './types';
+
+/** Starts one instance of an executable (from the warm pool or fresh) and reports whether it was pooled. */
+export type InstanceFactory = () => Promise<{ instance: Instance; fromPool: boolean }>;
+
+interface Waiter {
+  resolve: (instance: Instance) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Schedules calls of one executable over its instances: concurrency per instance, at most
+ * `maxInstances`, `minInstances` kept warm, idle instances stopped, a bounded wait queue, and a
+ * per-call timeout that kills the instance.
+ */
+export class ScheduledExecutable implements Executable {
+  private readonly ready = new Set<Instance>();
+  private starting = 0;
+  private readonly queue: Waiter[] = [];
+  private readonly idleTimers = new Map<Instance, NodeJS.Timeout>();
+  private started = 0;
+  private closed = false;
+  private readonly maxInstances: number;
+
+  constructor(
+    readonly spec: ExecutableSpec,
+    private readonly factory: InstanceFactory,
+    private readonly options: { maxQueue: number; queueTimeoutMs: number; observer?: ExecutorObserver; singleInstance?: boolean },
+  ) {
+    this.maxInstances = options.singleInstance ? 1 : Math.max(1, spec.maxInstances);
+    this.ensureMinimum();
+  }
+
+  stats(): ExecutableStats {
+    let inFlight = 0;
+    for (const instance of this.ready) inFlight += instance.inFlight;
+    return { instances: this.ready.size + this.starting, starting: this.starting, inFlight, queued: this.queue.length, started: this.started };
+  }
+
+  async fetch(request: Request, options: InvokeCallOptions = {}): Promise<Response> {
+    const method = request.method.toUpperCase();
+    const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+    const message: CallMessage = {
+      t: 'http',
+      rid: options.requestId ?? randomUUID(),
+      method,
+      url: request.url,
+      headers: [...request.headers],
+      body: body && body.length ? body : undefined,
+      deadline: 0,
+      context: options.context,
+      clientIp: options.clientIp,
+      extraHeaders: options.headers,
+    };
+    const reply = (await this.run(message, options.signal)) as HttpReply;
+    const headers = new Headers();
+    for (const [name, value] of reply.headers) headers.append(name, value);
+    const status = reply.status >= 200 && reply.status <= 599 ? reply.status : 502;
+    return new Response(nullBodyStatus.has(status) || method === 'HEAD' ? null : (reply.body as BodyInit | null), { status, headers });
+  }
+
+  async invokeEvent(payload: Uint8Array, options: InvokeCallOptions = {}): Promise<EventResult> {
+    const started = Date.now();
+    const requestId = options.requestId ?? randomUUID();
+    const message: CallMessage = {
+      t: 'event',
+      rid: requestId,
+      payload,
+      deadline: 0,
+      context: options.context,
+      extraHeaders: options.headers,
+    };
+    const reply = (await this.run(message, options.signal)) as EventReply;
+    return {
+      body: reply.body instanceof Uint8Array ? reply.body : new Uint8Array(reply.body ?? []),
+      error: reply.error,
+      logs: reply.logs ?? [],
+      durationMs: Date.now() - started,
+      requestId,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.queue.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(this.failure('aborted', 'the function was unloaded'));
+    }
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
+    const exits = [...this.ready].map((instance) => new Promise<void>((resolve) => {
+      instance.onExit(() => resolve());
+      instance.kill('closed');
+    }));
+    await Promise.all(exits);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private failure(reason: ExecutionError['reason'], message: string): ExecutionError {
+    return new ExecutionError({ functionName: this.spec.functionName, reason, message });
+  }
+
+  private async run(message: CallMessage, signal?: AbortSignal): Promise<HttpReply | EventReply> {
+    const instance = await this.acquire(signal);
+    message.deadline = Date.now() + this.spec.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(this.failure('timeout', `the call ${message.rid} ran longer than the ${this.spec.timeoutMs} ms timeout; the instance was stopped`));
+        this.ready.delete(instance);
+        instance.kill('timeout');
+      }, this.spec.timeoutMs);
+    });
+    try {
+      return await Promise.race([instance.call(message), timedOut]);
+    } catch (error) {
+      if (error instanceof InstanceGoneError) {
+        throw this.failure('crash', `the instance serving ${message.rid} stopped: ${error.message}`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.release(instance);
+    }
+  }
+
+  private pickReady(): Instance | undefined {
+    let best: Instance | undefined;
+    for (const instance of this.ready) {
+      if (instance.inFlight >= this.spec.concurrency || instance.stopReason) continue;
+      if (!best || instance.inFlight < best.inFlight) best = instance;
+    }
+    return best;
+  }
+
+  private take(instance: Instance): Instance {
+    instance.inFlight++;
+    const idle = this.idleTimers.get(instance);
+    if (idle) {
+      clearTimeout(idle);
+      this.idleTimers.delete(instance);
+    }
+    return instance;
+  }
+
+  private acquire(signal?: AbortSignal): Promise<Instance> {
+    if (this.closed) return Promise.reject(this.failure('aborted', 'the function was unloaded'));
+    const instance = this.pickReady();
+    if (instance) return Promise.resolve(this.take(instance));
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(this.failure('overloaded', `${this.queue.length} calls are already waiting for an instance (max ${this.options.maxQueue})`));
+    }
+    return new Promise<Instance>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      const drop = (error: ExecutionError) => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+        clearTimeout(waiter.timer);
+        reject(error);
+      };
+      waiter.timer = setTimeout(
+        () => drop(this.failure('overloaded', `no instance was free within ${this.options.queueTimeoutMs} ms (max ${this.maxInstances} instances × ${this.spec.concurrency} concurrent calls)`)),
+        this.options.queueTimeoutMs,
+      );
+      signal?.addEventListener('abort', () => drop(this.failure('aborted', 'the caller went away')), { once: true });
+      this.queue.push(waiter);
+      this.scale();
+    });
+  }
+
+  private release(instance: Instance): void {
+    instance.inFlight = Math.max(0, instance.inFlight - 1);
+    instance.lastUsed = Date.now();
+    if (!this.ready.has(instance)) {
+      this.scale();
+      return;
+    }
+    this.drain(instance);
+    if (instance.inFlight === 0) this.armIdle(instance);
+  }
+
+  private drain(instance: Instance): void {
+    while (this.queue.length && instance.inFlight < this.spec.concurrency && this.ready.has(instance)) {
+      const waiter = this.queue.shift()!;
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.take(instance));
+    }
+  }
+
+  private armIdle(instance: Instance): void {
+    const idleMs = (this.spec.idleSeconds ?? 300) * 1000;
+    if (!Number.isFinite(idleMs) || idleMs < 0) return;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(instance);
+      if (instance.inFlight === 0 && this.ready.size > (this.spec.minInstances ?? 0)) {
+        this.ready.delete(instance);
+        instance.kill('idle');
+      }
+    }, idleMs);
+    timer.unref();
+    this.idleTimers.set(instance, timer);
+  }
+
+  /** Starts instances while calls wait and the limit allows. */
+  private scale(): void {
+    if (this.closed) return;
+    let uncovered = this.queue.length - this.starting * this.spec.concurrency;
+    while (uncovered > 0 && this.ready.size + this.starting < this.maxInstances) {
+      this.startInstance();
+      uncovered -= this.spec.concurrency;
+    }
+  }
+
+  private ensureMinimum(): void {
+    const min = Math.min(this.spec.minInstances ?? 0, this.maxInstances);
+    while (!this.closed && this.ready.size + this.starting < min) this.startInstance();
+  }
+
+  private startInstance(): void {
+    this.starting++;
+    const begin = Date.now();
+    this.factory().then(
+      ({ instance, fromPool }) => {
+        this.starting--;
+        this.started++;
+        if (this.closed) {
+          instance.kill('closed');
+          return;
+        }
+        this.ready.add(instance);
+        instance.setLogSink((log) => this.log(instance.id, log));
+        instance.onExit((reason) => this.onInstanceExit(instance, reason));
+        this.options.observer?.instanceStarted?.({ executableId: this.spec.id, instanceId: instance.id, startMs: Date.now() - begin, fromPool });
+        this.drain(instance);
+        if (instance.inFlight === 0) this.armIdle(instance);
+        this.scale();
+      },
+      (error: Error) => {
+        this.starting--;
+        this.options.observer?.instanceStopped?.({ executableId: this.spec.id, instanceId: 'none', reason: 'start-failed' });
+        this.log('none', { level: 'error', message: `instance failed to start: ${error.message}`, time: new Date().toISOString() });
+        // Nothing else can serve the waiting calls: fail them with the start error instead of retrying forever.
+        if (this.ready.size === 0 && this.starting === 0) {
+          for (const waiter of this.queue.splice(0)) {
+            clearTimeout(waiter.timer);
+            waiter.reject(this.failure('start', `the function could not start: ${error.message}`));
+          }
+        }
+      },
+    );
+  }
+
+  private onInstanceExit(instance: Instance, reason: InstanceStopReason): void {
+    this.ready.delete(instance);
+    const idle = this.idleTimers.get(instance);
+    if (idle) clearTimeout(idle);
+    this.idleTimers.delete(instance);
+    this.options.observer?.instanceStopped?.({ executableId: this.spec.id, instanceId: instance.id, reason });
+    if (this.closed) return;
+    this.ensureMinimum();
+    this.scale();
+  }
+
+  private log(instanceId: string, log: InstanceLog): void {
+    this.options.observer?.log?.({
+      time: log.time,
+      level: log.level,
+      message: log.message,
+      requestId: log.rid ?? undefined,
+      executableId: this.spec.id,
+      functionName: this.spec.functionName,
+      revision: this.spec.revision,
+      instanceId,
+    });
+  }
+}
+
+/** Starts an `http` contract instance and waits until it serves. */
+export async function startHttpInstance(options: ConstructorParameters<typeof HttpInstance>[0]): Promise<Instance> {
+  const instance = new HttpInstance(options);
+  await instance.ready();
+  return instance;
+}

@@ -1,0 +1,216 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import {
+  type CallMessage,
+  type EventReply,
+  type HttpReply,
+  type Instance,
+  InstanceGoneError,
+  type InstanceLog,
+} from './instance';
+import type { InstanceStopReason } from './types';
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+/** How to start an `http` contract instance. */
+export interface HttpInstanceOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** The port the server will listen on. */
+  port: number;
+  startTimeoutMs: number;
+  initPath?: string;
+  initHeaders?: Record<string, string>;
+  invokePath: string;
+}
+
+/**
+ * An instance of the `http` contract: any command serving HTTP on a port (custom runtimes, custom
+ * containers run as commands, FunctionGraph custom images). Calls are proxied to it over loopback.
+ */
+export class HttpInstance implements Instance {
+  readonly id = `i-${randomUUID().slice(0, 8)}`;
+  inFlight = 0;
+  lastUsed = Date.now();
+  stopReason?: InstanceStopReason;
+  private readonly child: ChildProcess;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  private exited = false;
+  private exitDetail = '';
+  private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
+  private logSink?: (log: InstanceLog) => void;
+  private stderrTail = '';
+  private readonly requests = new Set<http.ClientRequest>();
+
+  constructor(private readonly options: HttpInstanceOptions) {
+    this.child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.forward(this.child.stdout, 'info');
+    this.forward(this.child.stderr, 'error');
+    this.child.on('error', (error) => this.handleExit(`could not start "${options.command}": ${error.message}`));
+    this.child.on('exit', (code, signal) => this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
+  }
+
+  /** Waits until the server accepts connections, then POSTs the init path once when configured. */
+  async ready(): Promise<void> {
+    const deadline = Date.now() + this.options.startTimeoutMs;
+    let delay = 5;
+    while (!this.exited) {
+      if (await canConnect(this.options.port)) break;
+      if (Date.now() > deadline) {
+        this.kill('start-failed');
+        throw new InstanceGoneError('start-failed', `the command did not listen on port ${this.options.port} within ${this.options.startTimeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 100);
+    }
+    if (this.exited) throw new InstanceGoneError('start-failed', this.describe(`the command ${this.exitDetail} before it listened on port ${this.options.port}`));
+    if (this.options.initPath) {
+      const reply = await this.request('POST', this.options.initPath, [['content-type', 'application/json'], ...Object.entries(this.options.initHeaders ?? {})], new Uint8Array());
+      if (reply.status >= 400) {
+        this.kill('start-failed');
+        throw new InstanceGoneError('start-failed', `POST ${this.options.initPath} answered ${reply.status}`);
+      }
+    }
+  }
+
+  setLogSink(sink: (log: InstanceLog) => void): void {
+    this.logSink = sink;
+    for (const log of this.early.splice(0)) sink(log);
+  }
+
+  /** Lines written before anyone listened (start-up output), kept for the first sink. */
+  private readonly early: InstanceLog[] = [];
+
+  private deliver(log: InstanceLog): void {
+    if (this.logSink) this.logSink(log);
+    else if (this.early.length < 100) this.early.push(log);
+  }
+
+  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void {
+    if (this.exited) listener(this.stopReason ?? 'crash', this.exitDetail);
+    else this.exitListeners.push(listener);
+  }
+
+  async call(message: CallMessage): Promise<HttpReply | EventReply> {
+    if (message.t === 'http') {
+      const url = new URL(message.url);
+      const headers = message.headers.filter(([name]) => !hopByHop.has(name.toLowerCase()));
+      for (const [name, value] of Object.entries(message.extraHeaders ?? {})) headers.push([name, value]);
+      return this.request(message.method, url.pathname + url.search, headers, message.body);
+    }
+    const headers: [string, string][] = [['content-type', 'application/json'], ...Object.entries(message.extraHeaders ?? {})];
+    const reply = await this.request('POST', this.options.invokePath, headers, message.payload);
+    const failed = reply.status >= 400 || reply.headers.some(([name, value]) => name === 'x-fc-status' && value !== '200');
+    return {
+      t: 'eres',
+      body: reply.body ?? new Uint8Array(),
+      error: failed ? { message: `${this.options.invokePath} answered ${reply.status}`, type: 'HttpError' } : undefined,
+    };
+  }
+
+  kill(reason: InstanceStopReason): void {
+    if (this.exited) return;
+    this.stopReason ??= reason;
+    this.child.kill('SIGKILL');
+  }
+
+  private request(method: string, path: string, headers: [string, string][], body?: Uint8Array): Promise<HttpReply> {
+    return new Promise((resolve, reject) => {
+      const flat: string[] = [];
+      let hasHost = false;
+      for (const [name, value] of headers) {
+        if (name.toLowerCase() === 'content-length') continue;
+        if (name.toLowerCase() === 'host') hasHost = true;
+        flat.push(name, value);
+      }
+      // Raw header arrays get no automatic Host header, and HTTP/1.1 servers answer 400 without one.
+      if (!hasHost) flat.push('host', `127.0.0.1:${this.options.port}`);
+      if (body && body.length) flat.push('content-length', String(body.length));
+      const req = http.request({ host: '127.0.0.1', port: this.options.port, method, path, headers: flat, agent: this.agent });
+      this.requests.add(req);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          this.requests.delete(req);
+          const out: [string, string][] = [];
+          for (let i = 0; i < res.rawHeaders.length; i += 2) {
+            const name = res.rawHeaders[i]!.toLowerCase();
+            if (!hopByHop.has(name) && name !== 'content-length') out.push([name, res.rawHeaders[i + 1]!]);
+          }
+          const data = Buffer.concat(chunks);
+          resolve({ t: 'res', status: res.statusCode ?? 502, headers: out, body: data.length ? new Uint8Array(data) : null });
+        });
+        res.on('error', (error) => reject(new InstanceGoneError(this.stopReason ?? 'crash', error.message)));
+      });
+      req.on('error', (error) => {
+        this.requests.delete(req);
+        reject(new InstanceGoneError(this.stopReason ?? 'crash', this.exited ? this.describe(`the instance ${this.exitDetail}`) : error.message));
+      });
+      req.end(body && body.length ? Buffer.from(body) : undefined);
+    });
+  }
+
+  private forward(stream: Readable | null, level: InstanceLog['level']): void {
+    if (!stream) return;
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      rest += chunk;
+      const lines = rest.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        if (level === 'error') this.stderrTail = `${this.stderrTail}${line}\n`.slice(-2000);
+        this.deliver({ level, message: line, time: new Date().toISOString() });
+      }
+    });
+  }
+
+  private describe(what: string): string {
+    return this.stderrTail.trim() ? `${what}: ${this.stderrTail.trim()}` : what;
+  }
+
+  private handleExit(detail: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitDetail = detail;
+    this.stopReason ??= 'crash';
+    this.agent.destroy();
+    for (const req of this.requests) req.destroy(new InstanceGoneError(this.stopReason, this.describe(`the instance ${detail}`)));
+    for (const listener of this.exitListeners) listener(this.stopReason, this.describe(`the instance ${detail}`));
+    this.exitListeners = [];
+  }
+}

@@ -1,0 +1,333 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import type { InstanceStopReason } from './types';
+
+/** A call sent to an instance. Bodies are bytes; the instance answers with a {@link WireReply}. */
+export type CallMessage =
+  | {
+      t: 'http';
+      rid: string;
+      method: string;
+      url: string;
+      headers: [string, string][];
+      body?: Uint8Array;
+      deadline: number;
+      context?: Record<string, unknown>;
+      clientIp?: string;
+      extraHeaders?: Record<string, string>;
+    }
+  | {
+      t: 'event';
+      rid: string;
+      payload: Uint8Array;
+      deadline: number;
+      context?: Record<string, unknown>;
+      extraHeaders?: Record<string, string>;
+    };
+
+/** An HTTP answer from an instance. */
+export interface HttpReply {
+  t: 'res';
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array | null;
+}
+
+/** An event answer from an instance. */
+export interface EventReply {
+  t: 'eres';
+  body: Uint8Array;
+  error?: { message: string; type?: string; stack?: string };
+  logs?: string[];
+}
+
+/** A log line an instance wrote. */
+export interface InstanceLog {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  rid?: string;
+  time: string;
+}
+
+/** What every kind of instance offers the scheduler. */
+export interface Instance {
+  readonly id: string;
+  /** Calls running now. */
+  inFlight: number;
+  /** When the last call finished (epoch ms). */
+  lastUsed: number;
+  /** Why it stopped, once it has. */
+  stopReason?: InstanceStopReason;
+  call(message: CallMessage): Promise<HttpReply | EventReply>;
+  /** Stops the process at once (SIGKILL). */
+  kill(reason: InstanceStopReason): void;
+  /** Called once when the process is gone. */
+  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void;
+  /** Where the instance's log lines go. */
+  setLogSink(sink: (log: InstanceLog) => void): void;
+}
+
+/** The message a generic worker gets to become an instance of one function. */
+export interface LoadMessage {
+  codeDir: string;
+  handler?: string;
+  initializer?: string;
+  contract: string;
+  env: Record<string, string>;
+  baseEnv: Record<string, string>;
+  functionName: string;
+  revision: string;
+  target: string;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** Thrown by instance calls when the process went away; the scheduler turns it into an ExecutionError. */
+export class InstanceGoneError extends Error {
+  constructor(
+    readonly reason: InstanceStopReason,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+type Pending = { resolve: (reply: HttpReply | EventReply) => void; reject: (error: Error) => void };
+
+/** The variables every instance gets besides its own: enough to find programs and write temp files. */
+export function baseEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Keeps the last bytes of a stream's output, for start-failure messages. */
+function tailCollector(limit = 2000) {
+  let text = '';
+  return {
+    add(chunk: string) {
+      text = (text + chunk).slice(-limit);
+    },
+    get: () => text.trim(),
+  };
+}
+
+/** Splits a stream into lines and hands each to `onLine`. */
+function forwardLines(stream: Readable | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    rest += chunk;
+    let index = rest.indexOf('\n');
+    while (index >= 0) {
+      const line = rest.slice(0, index);
+      rest = rest.slice(index + 1);
+      if (line.trim()) onLine(line);
+      index = rest.indexOf('\n');
+    }
+  });
+  stream.on('end', () => {
+    if (rest.trim()) onLine(rest);
+  });
+}
+
+/**
+ * A generic worker process (Node.js or Python) speaking the executor's message protocol. It starts
+ * without code; {@link WorkerProcess.load} turns it into an instance of one function.
+ */
+export class WorkerProcess implements Instance {
+  readonly id = `i-${randomUUID().slice(0, 8)}`;
+  inFlight = 0;
+  lastUsed = Date.now();
+  stopReason?: InstanceStopReason;
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
+  private logSink?: (log: InstanceLog) => void;
+  private readonly stderrTail = tailCollector();
+  private exited = false;
+  private readyWaiter?: { resolve: () => void; reject: (error: Error) => void };
+  private loadWaiter?: { resolve: () => void; reject: (error: Error) => void };
+  private readonly lineChannel?: Writable;
+
+  /** Starts the process; wait for {@link WorkerProcess.ready} before loading. */
+  constructor(
+    readonly kind: 'node' | 'python',
+    options: { script: string; memoryMb?: number; python?: string; env: Record<string, string> },
+  ) {
+    if (kind === 'node') {
+      const args = options.memoryMb ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`] : [];
+      this.child = spawn(process.execPath, [...args, options.script], {
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      });
+      this.child.on('message', (message) => this.onMessage(message as Record<string, unknown>));
+    } else {
+      this.child = spawn(options.python ?? 'python3', ['-u', options.script], {
+        env: { ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      const channel = this.child.stdio[3] as unknown as Readable & Writable;
+      this.lineChannel = channel;
+      forwardLines(channel, (line) => {
+        try {
+          this.onMessage(fromPythonWire(JSON.parse(line)));
+        } catch {
+          this.stderrTail.add(`bad message from worker: ${line.slice(0, 200)}\n`);
+        }
+      });
+      channel.on('error', () => undefined);
+    }
+    forwardLines(this.child.stdout, (line) => this.emitRaw('info', line));
+    forwardLines(this.child.stderr, (line) => {
+      this.stderrTail.add(`${line}\n`);
+      this.emitRaw('error', line);
+    });
+    this.child.on('error', (error) => this.handleExit(`could not start: ${error.message}`));
+    this.child.on('exit', (code, signal) => this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
+  }
+
+  /** Resolves when the worker has started and waits for code. */
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) reject(new InstanceGoneError('start-failed', this.describeExit('worker exited before it was ready')));
+      else this.readyWaiter = { resolve, reject };
+    });
+  }
+
+  /** Loads the function's code into the worker; rejects with the load error (missing file, syntax...). */
+  load(spec: LoadMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.loadWaiter = { resolve, reject };
+      this.send({ t: 'load', spec });
+    });
+  }
+
+  setLogSink(sink: (log: InstanceLog) => void): void {
+    this.logSink = sink;
+    for (const log of this.early.splice(0)) sink(log);
+  }
+
+  /** Lines written before anyone listened (start-up output), kept for the first sink. */
+  private readonly early: InstanceLog[] = [];
+
+  private deliver(log: InstanceLog): void {
+    if (this.logSink) this.logSink(log);
+    else if (this.early.length < 100) this.early.push(log);
+  }
+
+  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void {
+    if (this.exited) listener(this.stopReason ?? 'crash', 'already exited');
+    else this.exitListeners.push(listener);
+  }
+
+  call(message: CallMessage): Promise<HttpReply | EventReply> {
+    if (this.exited) return Promise.reject(new InstanceGoneError(this.stopReason ?? 'crash', 'the instance has stopped'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ ...message, id });
+    });
+  }
+
+  kill(reason: InstanceStopReason): void {
+    if (this.exited) return;
+    this.stopReason ??= reason;
+    this.child.kill('SIGKILL');
+  }
+
+  private send(message: Record<string, unknown>): void {
+    if (this.kind === 'node') {
+      if (this.child.connected) this.child.send(message, (error) => error && this.kill('crash'));
+      return;
+    }
+    this.lineChannel?.write(`${JSON.stringify(toPythonWire(message))}\n`);
+  }
+
+  private onMessage(message: Record<string, unknown>): void {
+    switch (message.t) {
+      case 'ready':
+        this.readyWaiter?.resolve();
+        this.readyWaiter = undefined;
+        return;
+      case 'loaded':
+        this.loadWaiter?.resolve();
+        this.loadWaiter = undefined;
+        return;
+      case 'loadError': {
+        const error = message.error as { message: string };
+        this.loadWaiter?.reject(new InstanceGoneError('start-failed', error.message));
+        this.loadWaiter = undefined;
+        return;
+      }
+      case 'log':
+        this.deliver({
+          level: message.level as InstanceLog['level'],
+          message: String(message.message),
+          rid: (message.rid as string | undefined) ?? undefined,
+          time: String(message.time),
+        });
+        return;
+      case 'res':
+      case 'eres': {
+        const id = message.id as number;
+        const waiter = this.pending.get(id);
+        if (!waiter) return;
+        this.pending.delete(id);
+        waiter.resolve(message as unknown as HttpReply | EventReply);
+        return;
+      }
+    }
+  }
+
+  private emitRaw(level: InstanceLog['level'], line: string): void {
+    this.deliver({ level, message: line, time: new Date().toISOString() });
+  }
+
+  private describeExit(what: string): string {
+    const tail = this.stderrTail.get();
+    return tail ? `${what}: ${tail}` : what;
+  }
+
+  private handleExit(detail: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    const reason = this.stopReason ?? 'crash';
+    this.stopReason = reason;
+    const message = this.describeExit(`the instance ${detail}`);
+    const gone = new InstanceGoneError(reason, message);
+    this.readyWaiter?.reject(new InstanceGoneError('start-failed', message));
+    this.loadWaiter?.reject(new InstanceGoneError('start-failed', message));
+    for (const waiter of this.pending.values()) waiter.reject(gone);
+    this.pending.clear();
+    for (const listener of this.exitListeners) listener(reason, message);
+    this.exitListeners = [];
+  }
+}
+
+function toPythonWire(message: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...message };
+  if (message.body instanceof Uint8Array) {
+    out.body64 = Buffer.from(message.body).toString('base64');
+    delete out.body;
+  }
+  if (message.payload instanceof Uint8Array) {
+    out.payload64 = Buffer.from(message.payload).toString('base64');
+    delete out.payload;
+  }
+  return out;
+}
+
+function fromPythonWire(message: Record<string, unknown>): Record<string, unknown> {
+  if (message.t !== 'res' && message.t !== 'eres') return message;
+  const { body64, ...rest } = message;
+  const bytes = typeof body64 === 'string' ? new Uint8Array(Buffer.from(body64, 'base64')) : null;
+  return { ...rest, body: message.t === 'eres' ? (bytes ?? new Uint8Array()) : bytes };
+}

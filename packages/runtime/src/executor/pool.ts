@@ -1,0 +1,78 @@
+import { WorkerProcess } from './instance';
+
+/** What kind of generic worker a pool key stands for. */
+export interface WorkerKind {
+  kind: 'node' | 'python';
+  script: string;
+  memoryMb?: number;
+  python?: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Pre-started generic workers, per runtime (and, for Node, per heap size, which is fixed at process
+ * start). Taking one turns a cold start into a module load; the pool refills in the background.
+ */
+export class WarmPool {
+  private readonly idle = new Map<string, WorkerProcess[]>();
+  private readonly starting = new Map<string, number>();
+  private readonly kinds = new Map<string, WorkerKind>();
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  /** The pool key of a worker kind. */
+  static keyOf(kind: WorkerKind): string {
+    return kind.kind === 'node' ? `node:${kind.memoryMb ?? 0}` : `python:${kind.python ?? 'python3'}`;
+  }
+
+  /** Makes sure `size` workers of this kind are ready or starting. */
+  fill(kind: WorkerKind): void {
+    if (this.closed || this.size <= 0) return;
+    const key = WarmPool.keyOf(kind);
+    this.kinds.set(key, kind);
+    const idle = this.idle.get(key) ?? [];
+    this.idle.set(key, idle);
+    while (idle.length + (this.starting.get(key) ?? 0) < this.size) {
+      const worker = new WorkerProcess(kind.kind, kind);
+      this.starting.set(key, (this.starting.get(key) ?? 0) + 1);
+      worker.ready().then(
+        () => {
+          this.starting.set(key, (this.starting.get(key) ?? 1) - 1);
+          if (this.closed) return worker.kill('closed');
+          idle.push(worker);
+          worker.onExit(() => {
+            const at = idle.indexOf(worker);
+            if (at >= 0) idle.splice(at, 1);
+          });
+        },
+        () => this.starting.set(key, (this.starting.get(key) ?? 1) - 1),
+      );
+    }
+  }
+
+  /** A ready generic worker: from the pool when one is waiting, else a fresh process. */
+  async take(kind: WorkerKind): Promise<{ worker: WorkerProcess; fromPool: boolean }> {
+    const key = WarmPool.keyOf(kind);
+    const worker = this.idle.get(key)?.shift();
+    this.fill(kind);
+    if (worker) return { worker, fromPool: true };
+    const fresh = new WorkerProcess(kind.kind, kind);
+    await fresh.ready();
+    return { worker: fresh, fromPool: false };
+  }
+
+  /** Workers waiting in the pool. */
+  get idleCount(): number {
+    let count = 0;
+    for (const list of this.idle.values()) count += list.length;
+    return count;
+  }
+
+  /** Stops every pooled worker. */
+  close(): void {
+    this.closed = true;
+    for (const list of this.idle.values()) for (const worker of list) worker.kill('closed');
+    this.idle.clear();
+  }
+}

@@ -1,0 +1,337 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createExecutor, ExecutionError, type ExecutableSpec, type Executor, type ExecutorLogEntry } from '../src/index';
+import { cleanTemp, codeDir, fcCoffeeExample, functionGraphExpressExample } from './helpers/fixtures';
+
+const logs: ExecutorLogEntry[] = [];
+const stops: Array<{ executableId: string; reason: string }> = [];
+let executor: Executor;
+
+beforeAll(() => {
+  process.env.FAASPORT_TEST_PARENT_SECRET = 'parent-only-value';
+  executor = createExecutor({
+    warmPool: 1,
+    observer: { log: (entry) => logs.push(entry), instanceStopped: (info) => stops.push(info) },
+  });
+});
+
+afterAll(async () => {
+  await executor.close();
+  delete process.env.FAASPORT_TEST_PARENT_SECRET;
+  cleanTemp();
+});
+
+let counter = 0;
+function spec(fields: Partial<ExecutableSpec> & Pick<ExecutableSpec, 'codeDir' | 'contract'>): ExecutableSpec {
+  counter++;
+  return {
+    id: `test/${counter}`,
+    runtime: 'nodejs20',
+    handler: 'index.handler',
+    env: {},
+    timeoutMs: 5000,
+    memoryMb: 128,
+    concurrency: 1,
+    maxInstances: 2,
+    functionName: `fn${counter}`,
+    revision: 'r1',
+    target: 'local',
+    ...fields,
+  };
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('Node.js module formats and the portable web contract', () => {
+  test('an ESM .mjs default export sees its own env only, and gets a request id and context', async () => {
+    const dir = codeDir({
+      'index.mjs': `export default async (request, ctx) => {
+        ctx.log.info('handling', { path: new URL(request.url).pathname });
+        return { path: new URL(request.url).pathname, method: request.method, body: await request.text(),
+          requestId: ctx.requestId, functionName: ctx.functionName, revision: ctx.revision,
+          env: ctx.env, processEnv: Object.keys(process.env).sort(), remaining: ctx.remainingMs() > 0 };
+      };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.default', env: { GREETING: 'hi' } }));
+    const res = await exe.fetch(new Request('http://fn.local/a/b?x=1', { method: 'POST', body: 'payload' }), { requestId: 'req-123' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const body = await res.json();
+    expect(body).toMatchObject({ path: '/a/b', method: 'POST', body: 'payload', requestId: 'req-123', revision: 'r1', env: { GREETING: 'hi' }, remaining: true });
+    expect(body.processEnv).toContain('GREETING');
+    expect(body.processEnv).not.toContain('FAASPORT_TEST_PARENT_SECRET');
+    expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
+  });
+
+  test('CommonJS .js and .cjs handlers, strings, bytes and undefined results', async () => {
+    const dir = codeDir({
+      'index.js': `exports.handler = async (req) => 'text from cjs';`,
+      'bytes.cjs': `module.exports.handler = async () => new Uint8Array([1, 2, 3]);`,
+      'empty.js': `exports.handler = async () => undefined;`,
+    });
+    const text = await executor.load(spec({ codeDir: dir, contract: 'web' }));
+    const res = await text.fetch(new Request('http://x/'));
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(await res.text()).toBe('text from cjs');
+    const bytes = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'bytes.handler' }));
+    expect([...new Uint8Array(await (await bytes.fetch(new Request('http://x/'))).arrayBuffer())]).toEqual([1, 2, 3]);
+    const empty = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'empty.handler' }));
+    expect((await empty.fetch(new Request('http://x/'))).status).toBe(204);
+  });
+
+  test('a handler that throws answers 500 with the message, and the instance keeps serving', async () => {
+    const dir = codeDir({ 'index.js': `let n = 0; exports.handler = async () => { if (++n === 1) throw new Error('boom'); return 'ok ' + n; };` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web' }));
+    const first = await exe.fetch(new Request('http://x/'));
+    expect(first.status).toBe(500);
+    expect(await first.json()).toMatchObject({ error: { code: 'FunctionError', message: 'boom' } });
+    expect(await (await exe.fetch(new Request('http://x/'))).text()).toBe('ok 2');
+  });
+
+  test('a missing handler file fails the call with a start error naming the file', async () => {
+    const exe = await executor.load(spec({ codeDir: codeDir({ 'other.js': '' }), contract: 'web', handler: 'missing.handler' }));
+    const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
+    expect(ExecutionError.is(error)).toBe(true);
+    expect(error.reason).toBe('start');
+    expect(error.status).toBe(502);
+    expect(error.message).toContain('missing');
+  });
+});
+
+describe('the event contract', () => {
+  test('invokeEvent passes a CloudEvent and returns the JSON result with the call logs', async () => {
+    const dir = codeDir({ 'index.js': `exports.handler = async (event, ctx) => { console.log('got', event.type); return { type: event.type, data: event.data }; };` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'event' }));
+    const event = { specversion: '1.0', id: 'e1', source: 'test', type: 'test.created', data: { n: 1 } };
+    const result = await exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)));
+    expect(JSON.parse(new TextDecoder().decode(result.body))).toEqual({ type: 'test.created', data: { n: 1 } });
+    expect(result.logs).toEqual(['got test.created']);
+    expect(result.error).toBeUndefined();
+  });
+
+  test('fetch accepts a binary-mode CloudEvent', async () => {
+    const dir = codeDir({ 'index.js': `exports.handler = async (event) => ({ id: event.id, type: event.type, data: event.data });` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'event' }));
+    const res = await exe.fetch(
+      new Request('http://x/', {
+        method: 'POST',
+        headers: { 'ce-id': 'b1', 'ce-source': 's', 'ce-type': 't.binary', 'ce-specversion': '1.0', 'content-type': 'application/json' },
+        body: JSON.stringify({ k: 'v' }),
+      }),
+    );
+    expect(await res.json()).toEqual({ id: 'b1', type: 't.binary', data: { k: 'v' } });
+  });
+});
+
+describe('provider native contracts', () => {
+  test('the FC "coffee" HTTP handler runs unchanged, raw-body included', async () => {
+    const exe = await executor.load(spec({ codeDir: codeDir({ 'index.js': fcCoffeeExample }), contract: 'fc-http' }));
+    const res = await exe.fetch(new Request('http://x/'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.text()).toBe('Hello coffee-default\n');
+  });
+
+  test('an FC HTTP handler reads the body with raw-body and sees path, queries and method', async () => {
+    const dir = codeDir({
+      'index.js': `var getRawBody = require('raw-body');
+        exports.handler = function (req, resp, context) {
+          getRawBody(req, function (err, body) {
+            resp.setStatusCode(201);
+            resp.setHeader('x-custom', 'yes');
+            resp.send(JSON.stringify({ body: body.toString(), path: req.path, queries: req.queries, method: req.method, requestId: context.requestId, fn: context.function.name, service: context.service.name }));
+          });
+        };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'fc-http' }));
+    const res = await exe.fetch(new Request('http://x/p/q?a=1&a=2&b=3', { method: 'PUT', body: 'raw!' }), { requestId: 'fc-1', context: { service: { name: 'svc' } } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-custom')).toBe('yes');
+    expect(await res.json()).toMatchObject({ body: 'raw!', path: '/p/q', queries: { a: ['1', '2'], b: '3' }, method: 'PUT', requestId: 'fc-1', service: 'svc' });
+  });
+
+  test('FC event handlers: callback style gets a Buffer, async style returns objects as JSON, errors are reported', async () => {
+    const dir = codeDir({
+      'cb.js': `exports.handler = function (event, context, callback) { callback(null, 'isBuffer=' + Buffer.isBuffer(event) + ' ' + JSON.parse(event.toString()).x); };`,
+      'index.mjs': `export const handler = async (event, context) => ({ len: event.length, rid: context.requestId });`,
+      'fail.js': `exports.handler = function (event, context, callback) { callback(new Error('handled failure')); };`,
+    });
+    const cb = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'cb.handler' }));
+    const r1 = await cb.invokeEvent(new TextEncoder().encode('{"x":42}'));
+    expect(new TextDecoder().decode(r1.body)).toBe('isBuffer=true 42');
+    const asyncFn = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'index.handler' }));
+    const r2 = await asyncFn.invokeEvent(new Uint8Array([1, 2, 3]), { requestId: 'ev-9' });
+    expect(JSON.parse(new TextDecoder().decode(r2.body))).toEqual({ len: 3, rid: 'ev-9' });
+    const fail = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'fail.handler' }));
+    const r3 = await fail.invokeEvent(new Uint8Array());
+    expect(r3.error?.message).toBe('handled failure');
+  });
+
+  test('FunctionGraph event handlers get parsed JSON and a context with getters; APIG requests need a structured result', async () => {
+    const dir = codeDir({
+      'index.js': `exports.handler = async (event, context) => ({ statusCode: 200, isBase64Encoded: false, headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ got: event.body ? Buffer.from(event.body, 'base64').toString() : event, rid: context.getRequestID(), user: context.getUserData('K'), method: event.httpMethod }) });`,
+      'plain.js': `exports.handler = async (event) => 'just a string';`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'fg-event', env: { K: 'user-data' } }));
+    const viaEvent = await exe.invokeEvent(new TextEncoder().encode('{"a":1}'), { requestId: 'fg-1' });
+    expect(JSON.parse(JSON.parse(new TextDecoder().decode(viaEvent.body)).body)).toEqual({ got: { a: 1 }, rid: 'fg-1', user: 'user-data' });
+    const viaHttp = await exe.fetch(new Request('http://x/apig', { method: 'POST', body: 'hello' }));
+    expect(await viaHttp.json()).toMatchObject({ got: 'hello', method: 'POST', user: 'user-data' });
+    const plain = await executor.load(spec({ codeDir: dir, contract: 'fg-event', handler: 'plain.handler' }));
+    expect((await plain.fetch(new Request('http://x/'))).status).toBe(500);
+  });
+
+  test('Lambda handlers answer function-URL requests and events', async () => {
+    const dir = codeDir({
+      'index.mjs': `export const handler = async (event, context) => event.requestContext
+        ? { statusCode: 202, headers: { 'x-path': event.rawPath }, body: Buffer.from(event.body, 'base64').toString() + ' ' + context.awsRequestId }
+        : { echo: event };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'lambda' }));
+    const res = await exe.fetch(new Request('http://x/lam', { method: 'POST', body: 'hey' }), { requestId: 'aws-1' });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-path')).toBe('/lam');
+    expect(await res.text()).toBe('hey aws-1');
+    const ev = await exe.invokeEvent(new TextEncoder().encode('{"q":1}'));
+    expect(JSON.parse(new TextDecoder().decode(ev.body))).toEqual({ echo: { q: 1 } });
+  });
+});
+
+describe('Python', () => {
+  test('web and event handlers in their own process, with only their own env', async () => {
+    const dir = codeDir({
+      'main.py': `import os
+def handler(request, ctx):
+    print("python log line")
+    return {"path": request.path, "q": request.query, "body": request.text(), "rid": ctx.request_id,
+            "env": os.environ.get("ONLY_MINE"), "leak": os.environ.get("FAASPORT_TEST_PARENT_SECRET")}
+
+def created(event, ctx):
+    return {"type": event["type"], "n": event["data"]["n"] * 2}
+
+def teapot(request, ctx):
+    return ("short and stout", 418, {"x-kind": "teapot"})
+`,
+    });
+    const web = await executor.load(spec({ codeDir: dir, contract: 'web', runtime: 'python3.11', handler: 'main.handler', env: { ONLY_MINE: 'yes' } }));
+    const res = await web.fetch(new Request('http://x/py?z=9', { method: 'POST', body: 'snake' }), { requestId: 'py-1' });
+    expect(await res.json()).toEqual({ path: '/py', q: { z: '9' }, body: 'snake', rid: 'py-1', env: 'yes', leak: null });
+    expect(logs.some((l) => l.requestId === 'py-1' && l.message === 'python log line')).toBe(true);
+    const teapot = await executor.load(spec({ codeDir: dir, contract: 'web', runtime: 'python3.11', handler: 'main.teapot' }));
+    const tea = await teapot.fetch(new Request('http://x/'));
+    expect(tea.status).toBe(418);
+    expect(tea.headers.get('x-kind')).toBe('teapot');
+    const event = await executor.load(spec({ codeDir: dir, contract: 'event', runtime: 'python3', handler: 'main.created' }));
+    const out = await event.invokeEvent(new TextEncoder().encode(JSON.stringify({ specversion: '1.0', id: '1', source: 's', type: 'py.t', data: { n: 21 } })));
+    expect(JSON.parse(new TextDecoder().decode(out.body))).toEqual({ type: 'py.t', n: 42 });
+  });
+});
+
+describe('the http contract (custom runtimes and images)', () => {
+  test('the FunctionGraph custom-image Express example runs on its fixed port 8000, /init once, events to /invoke', async () => {
+    const dir = codeDir({ 'server.js': functionGraphExpressExample });
+    const exe = await executor.load(
+      spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'server.js'], port: 8000, fixedPort: true, http: { initPath: '/init', invokePath: '/invoke' }, maxInstances: 2, concurrency: 1 }),
+    );
+    const results = await Promise.all([0, 1].map(() => exe.invokeEvent(new TextEncoder().encode('{"k":1}'))));
+    for (const result of results) {
+      expect(new TextDecoder().decode(result.body)).toBe('Hello invoke\n');
+      expect(result.error).toBeUndefined();
+    }
+    const res = await exe.fetch(new Request('http://x/invoke', { method: 'POST', body: '{}' }));
+    expect(await res.text()).toBe('Hello invoke\n');
+    expect(logs.some((l) => l.executableId === exe.spec.id && l.message.startsWith('Listening on http://localhost:8000'))).toBe(true);
+  });
+
+  test('a custom command serving $PORT gets requests proxied with method, path, headers and body', async () => {
+    const dir = codeDir({
+      'app.mjs': `import http from 'node:http';
+        http.createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ method: req.method, url: req.url, h: req.headers['x-test'], body: b, port: process.env.PORT, mine: process.env.MINE }));
+        }); }).listen(Number(process.env.PORT), '127.0.0.1');`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'app.mjs'], env: { MINE: 'm' } }));
+    const res = await exe.fetch(new Request('http://x/some/path?q=1', { method: 'PATCH', headers: { 'x-test': 'T' }, body: 'data' }));
+    const body = await res.json();
+    expect(body).toMatchObject({ method: 'PATCH', url: '/some/path?q=1', h: 'T', body: 'data', mine: 'm' });
+    expect(Number(body.port)).toBeGreaterThan(0);
+  });
+});
+
+describe('isolation, limits and scaling', () => {
+  test('a call over the timeout fails with 504 and the instance is replaced', async () => {
+    const dir = codeDir({ 'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/hang') await new Promise(() => setInterval(() => {}, 1000)); return 'pid ' + process.pid; };` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', timeoutMs: 400, maxInstances: 1 }));
+    const before = await (await exe.fetch(new Request('http://x/'))).text();
+    const error = await exe.fetch(new Request('http://x/hang')).catch((e) => e);
+    expect(ExecutionError.is(error)).toBe(true);
+    expect(error.reason).toBe('timeout');
+    expect(error.status).toBe(504);
+    const after = await (await exe.fetch(new Request('http://x/'))).text();
+    expect(after).toMatch(/^pid \d+$/);
+    expect(after).not.toBe(before);
+    expect(stops.some((s) => s.executableId === exe.spec.id && s.reason === 'timeout')).toBe(true);
+  });
+
+  test('a crashing instance fails its call with 502, others are untouched, and the next call is served', async () => {
+    const crashDir = codeDir({ 'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/crash') process.exit(3); return 'alive'; };` });
+    const otherDir = codeDir({ 'index.js': `exports.handler = async () => 'other alive';` });
+    const crashy = await executor.load(spec({ codeDir: crashDir, contract: 'web' }));
+    const other = await executor.load(spec({ codeDir: otherDir, contract: 'web' }));
+    const error = await crashy.fetch(new Request('http://x/crash')).catch((e) => e);
+    expect(error.reason).toBe('crash');
+    expect(error.status).toBe(502);
+    expect(await (await other.fetch(new Request('http://x/'))).text()).toBe('other alive');
+    expect(await (await crashy.fetch(new Request('http://x/'))).text()).toBe('alive');
+  });
+
+  test('max instances and per-instance concurrency bound the processes under concurrent load', async () => {
+    const dir = codeDir({ 'index.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 150)); return String(process.pid); };` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', maxInstances: 2, concurrency: 2 }));
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, exe.stats().instances)), 5);
+    const pids = await Promise.all(Array.from({ length: 12 }, () => exe.fetch(new Request('http://x/')).then((r) => r.text())));
+    clearInterval(sampler);
+    expect(new Set(pids).size).toBe(2);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(exe.stats().started).toBe(2);
+  });
+
+  test('idle instances stop (scale to zero), the next call cold-starts one, and minInstances stay warm', async () => {
+    const dir = codeDir({ 'index.js': `exports.handler = async () => 'pid ' + process.pid;` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', idleSeconds: 0.2 }));
+    await exe.fetch(new Request('http://x/'));
+    await waitFor(() => stops.some((s) => s.executableId === exe.spec.id && s.reason === 'idle'), 'scale to zero');
+    expect(exe.stats().instances).toBe(0);
+    expect(await (await exe.fetch(new Request('http://x/'))).text()).toMatch(/^pid/);
+    expect(exe.stats().started).toBe(2);
+    const warm = await executor.load(spec({ codeDir: dir, contract: 'web', idleSeconds: 0.1, minInstances: 1 }));
+    await waitFor(() => warm.stats().instances === 1 && warm.stats().starting === 0, 'min instance');
+    await warm.fetch(new Request('http://x/'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(warm.stats().instances).toBe(1);
+  });
+
+  test('the memory limit stops a function that allocates past it', async () => {
+    const dir = codeDir({ 'index.js': `const hold = []; exports.handler = async () => { for (;;) hold.push(new Array(1e6).fill(Math.random())); };` });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', memoryMb: 32, timeoutMs: 20_000 }));
+    const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
+    expect(error.reason).toBe('crash');
+    expect(error.message).toMatch(/heap|memory|killed|exited/i);
+  });
+
+  test('an invalid spec is rejected with the field named', async () => {
+    const error = await executor.load(spec({ codeDir: '/definitely/not/here', contract: 'web' })).catch((e) => e);
+    expect(error.code).toBe('FP_VALIDATION');
+    expect(error.message).toContain('codeDir');
+    const bad = await executor.load({ ...spec({ codeDir: '/tmp', contract: 'web' }), timeoutMs: -1 }).catch((e) => e);
+    expect(bad.message).toContain('timeoutMs');
+  });
+});

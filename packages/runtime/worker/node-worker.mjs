@@ -1,0 +1,572 @@
+// The generic Node.js worker of the faasport executor. It starts without any function code, waits
+// for a `load` message (code folder, handler, contract, environment), then serves calls sent over the
+// IPC channel. One process runs one function instance; the parent kills it on timeout.
+// Plain JavaScript on purpose: it runs in a child process without a build step.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+if (!process.send) {
+  process.stderr.write('node-worker.mjs must be started by the faasport executor (IPC channel missing)\n');
+  process.exit(2);
+}
+
+const calls = new AsyncLocalStorage();
+/** @type {{ spec: any, handler: Function, env: Record<string,string> } | undefined} */
+let fn;
+
+const send = (message) => {
+  if (process.connected) process.send(message);
+};
+
+// Console output becomes structured log lines carrying the request id of the call that wrote them.
+const consoleLevels = { log: 'info', info: 'info', debug: 'debug', trace: 'debug', warn: 'warn', error: 'error' };
+for (const [name, level] of Object.entries(consoleLevels)) {
+  console[name] = (...args) => emitLog(level, format(...args));
+}
+
+function emitLog(level, message, fields) {
+  const call = calls.getStore();
+  const text = fields && Object.keys(fields).length ? `${message} ${safeJson(fields)}` : message;
+  if (call) call.logs.push(text);
+  send({ t: 'log', level, message: text, rid: call?.rid, time: new Date().toISOString() });
+}
+
+function safeJson(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message) => {
+  if (message.t === 'load') load(message.spec).then(
+    () => send({ t: 'loaded' }),
+    (error) => send({ t: 'loadError', error: errorInfo(error) }),
+  );
+  else if (message.t === 'http' || message.t === 'event') {
+    calls.run({ rid: message.rid, logs: [] }, () => serve(message));
+  }
+});
+send({ t: 'ready' });
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+async function load(spec) {
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, spec.baseEnv, spec.env);
+  process.chdir(spec.codeDir);
+  const { file, exportName } = splitHandler(spec.handler ?? 'index.handler');
+  const mod = await importCode(spec.codeDir, file);
+  const handler = pickExport(mod, exportName, spec.contract);
+  if (typeof handler !== 'function') {
+    throw new Error(`handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`);
+  }
+  fn = { spec, handler, env: { ...spec.env } };
+  if (spec.initializer) {
+    const init = splitHandler(spec.initializer);
+    const initMod = init.file === file ? mod : await importCode(spec.codeDir, init.file);
+    const initializer = pickExport(initMod, init.exportName, spec.contract);
+    if (typeof initializer !== 'function') throw new Error(`initializer "${spec.initializer}" is not a function export`);
+    const rid = `init-${Date.now()}`;
+    await calls.run({ rid, logs: [] }, () => callWithCallback(initializer, [providerContext({ rid, deadline: Date.now() + spec.timeoutMs }, 'init')]));
+  }
+}
+
+function splitHandler(handler) {
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0) return { file: handler, exportName: 'default' };
+  return { file: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
+}
+
+function resolveFile(codeDir, file) {
+  const base = path.resolve(codeDir, file);
+  const root = path.resolve(codeDir) + path.sep;
+  if (!base.startsWith(root)) throw new Error(`handler file "${file}" is outside the code folder`);
+  const candidates = path.extname(base) ? [base] : [];
+  candidates.push(`${base}.js`, `${base}.mjs`, `${base}.cjs`, path.join(base, 'index.js'), path.join(base, 'index.mjs'));
+  const found = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+  if (!found) throw new Error(`handler file "${file}" not found in the code (tried ${candidates.map((c) => path.relative(codeDir, c)).join(', ')})`);
+  return found;
+}
+
+async function importCode(codeDir, file) {
+  const found = resolveFile(codeDir, file);
+  if (found.endsWith('.mjs')) return import(pathToFileURL(found).href);
+  try {
+    return createRequire(path.join(codeDir, 'index.js'))(found);
+  } catch (error) {
+    // ESM in a .js file (type: module, or detected module syntax), or top-level await.
+    if (error?.code === 'ERR_REQUIRE_ESM' || error?.code === 'ERR_REQUIRE_ASYNC_MODULE' || error instanceof SyntaxError) {
+      return import(pathToFileURL(found).href);
+    }
+    throw error;
+  }
+}
+
+function pickExport(mod, name, contract) {
+  if (mod == null) return undefined;
+  if (typeof mod[name] === 'function') return mod[name];
+  if (mod.default && typeof mod.default[name] === 'function') return mod.default[name];
+  if ((name === 'default' || contract === 'web' || contract === 'event') && typeof mod.default === 'function') return mod.default;
+  if (typeof mod === 'function') return mod;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving
+
+async function serve(message) {
+  const call = calls.getStore();
+  try {
+    if (!fn) throw new Error('no function loaded');
+    const reply = message.t === 'http' ? await serveHttp(message) : await serveEvent(message);
+    send({ ...reply, id: message.id, logs: message.t === 'event' ? call.logs : undefined });
+  } catch (error) {
+    emitLog('error', `Unhandled error: ${error?.stack ?? error}`);
+    if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });
+    else send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
+  }
+}
+
+function errorInfo(error) {
+  if (error instanceof Error) return { message: error.message, type: error.name, stack: error.stack };
+  if (error && typeof error === 'object') return { message: String(error.message ?? safeJson(error)), type: 'Error' };
+  return { message: String(error), type: 'Error' };
+}
+
+function errorResponse(error) {
+  const info = errorInfo(error);
+  return jsonResponse(500, { error: { code: 'FunctionError', type: info.type, message: info.message } });
+}
+
+function jsonResponse(status, value) {
+  return { t: 'res', status, headers: [['content-type', 'application/json']], body: new TextEncoder().encode(JSON.stringify(value)) };
+}
+
+async function serveHttp(message) {
+  switch (fn.spec.contract) {
+    case 'web':
+      return webCall(message);
+    case 'event':
+      return eventOverHttp(message);
+    case 'fc-http':
+      return fcHttpCall(message);
+    case 'fc-event':
+      return eventToHttp(message, await fcEventCall(message.body ?? new Uint8Array(), message));
+    case 'fg-event':
+      return fgApigCall(message);
+    case 'lambda':
+      return lambdaUrlCall(message);
+    default:
+      throw new Error(`contract "${fn.spec.contract}" cannot serve HTTP in a Node worker`);
+  }
+}
+
+async function serveEvent(message) {
+  const payload = message.payload ?? new Uint8Array();
+  switch (fn.spec.contract) {
+    case 'event': {
+      const result = await fn.handler(parseCloudEvent(payload, message.rid), portableContext(message, { payload }));
+      return { t: 'eres', body: resultBytes(result) };
+    }
+    case 'web': {
+      const res = await webCall({ ...message, method: 'POST', url: 'http://localhost/', headers: [['content-type', 'application/json']], body: payload });
+      const error = res.status >= 400 ? { message: `HTTP ${res.status}`, type: 'HttpError' } : undefined;
+      return { t: 'eres', body: res.body ?? new Uint8Array(), error };
+    }
+    case 'fc-event':
+      return fcEventCall(payload, message);
+    case 'fg-event': {
+      const result = await callWithCallback(fn.handler, [parseJsonOrText(payload), fgContext(message)]);
+      return { t: 'eres', body: resultBytes(result) };
+    }
+    case 'lambda': {
+      const result = await callWithCallback(fn.handler, [parseJsonOrText(payload), lambdaContext(message)]);
+      return { t: 'eres', body: resultBytes(result) };
+    }
+    case 'fc-http':
+      throw new Error('an FC HTTP handler takes HTTP requests, not events');
+    default:
+      throw new Error(`unknown contract "${fn.spec.contract}"`);
+  }
+}
+
+/** Calls a handler that may answer through a Node-style callback, a promise, or a plain return. */
+function callWithCallback(handler, args) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (error, value) => {
+      if (done) return;
+      done = true;
+      if (error !== null && error !== undefined) reject(error instanceof Error ? error : Object.assign(new Error(typeof error === 'string' ? error : safeJson(error)), { name: 'HandledError' }));
+      else resolve(value);
+    };
+    const takesCallback = handler.length > args.length;
+    try {
+      const out = handler(...args, (error, value) => finish(error, value));
+      if (out && typeof out.then === 'function') {
+        out.then((value) => {
+          if (value !== undefined || !takesCallback) finish(null, value);
+        }, (error) => finish(error ?? new Error('handler rejected')));
+      } else if (!takesCallback) finish(null, out);
+    } catch (error) {
+      finish(error ?? new Error('handler threw'));
+    }
+  });
+}
+
+function resultBytes(result) {
+  if (result === undefined || result === null) return new Uint8Array();
+  if (result instanceof Uint8Array) return result;
+  if (result instanceof ArrayBuffer) return new Uint8Array(result);
+  if (typeof result === 'string') return new TextEncoder().encode(result);
+  return new TextEncoder().encode(JSON.stringify(result));
+}
+
+function parseJsonOrText(payload) {
+  const text = new TextDecoder().decode(payload);
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// --- portable contracts -------------------------------------------------------------------------
+
+function portableContext(message, raw) {
+  const deadline = message.deadline;
+  const log = {};
+  for (const level of ['debug', 'info', 'warn', 'error']) log[level] = (text, fields) => emitLog(level, String(text), fields);
+  return Object.freeze({
+    requestId: message.rid,
+    functionName: fn.spec.functionName,
+    revision: fn.spec.revision,
+    target: fn.spec.target,
+    deadline,
+    remainingMs: () => Math.max(0, deadline - Date.now()),
+    env: Object.freeze({ ...fn.env }),
+    log: Object.freeze(log),
+    raw: { ...raw, context: message.context },
+  });
+}
+
+function toRequest(message) {
+  const method = message.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD' && message.body && message.body.length > 0;
+  return new Request(message.url, { method, headers: message.headers, body: hasBody ? message.body : undefined, duplex: 'half' });
+}
+
+async function fromResponse(response) {
+  const body = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+  return { t: 'res', status: response.status, headers: [...response.headers], body };
+}
+
+function toResponse(result) {
+  if (result instanceof Response) return result;
+  if (result === undefined || result === null) return new Response(null, { status: 204 });
+  if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
+    return new Response(result, { headers: { 'content-type': 'application/octet-stream' } });
+  }
+  return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
+}
+
+async function webCall(message) {
+  const request = toRequest(message);
+  const result = await fn.handler(request, portableContext(message, { request }));
+  return fromResponse(toResponse(result));
+}
+
+async function eventOverHttp(message) {
+  const event = cloudEventFromWire(message);
+  const result = await fn.handler(event, portableContext(message, { event }));
+  if (result === undefined || result === null) return { t: 'res', status: 204, headers: [], body: null };
+  if (typeof result === 'string') return { t: 'res', status: 200, headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(result) };
+  return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: resultBytes(result) };
+}
+
+function parseCloudEvent(payload, rid) {
+  const value = parseJsonOrText(payload);
+  if (value && typeof value === 'object' && value.specversion && value.id && value.type && value.source) return value;
+  return { specversion: '1.0', id: rid, source: 'faasport:invoke', type: 'dev.faasport.invoke', time: new Date().toISOString(), datacontenttype: 'application/json', data: value };
+}
+
+function cloudEventFromWire(message) {
+  const headers = new Map(message.headers.map(([k, v]) => [k.toLowerCase(), v]));
+  const contentType = headers.get('content-type') ?? '';
+  const body = message.body ?? new Uint8Array();
+  if (contentType.startsWith('application/cloudevents+json')) return parseCloudEvent(body, message.rid);
+  if (headers.has('ce-id')) {
+    const event = { specversion: '1.0' };
+    for (const [key, value] of headers) if (key.startsWith('ce-')) event[key.slice(3)] = value;
+    if (contentType) event.datacontenttype = contentType;
+    if (body.length) {
+      const text = new TextDecoder().decode(body);
+      if (contentType.includes('json')) event.data = parseJsonOrText(body);
+      else if (contentType === '' || contentType.startsWith('text/')) event.data = text;
+      else event.data_base64 = Buffer.from(body).toString('base64');
+    }
+    return event;
+  }
+  return parseCloudEvent(body, message.rid);
+}
+
+function eventToHttp(message, reply) {
+  if (reply.error) return jsonResponse(500, { error: { code: 'FunctionError', type: reply.error.type, message: reply.error.message } });
+  return { t: 'res', status: 200, headers: [['content-type', 'application/octet-stream']], body: reply.body };
+}
+
+// --- Alibaba Cloud FC 2.0 ----------------------------------------------------------------------
+
+function providerContext(message, kind) {
+  const spec = fn.spec;
+  const logger = {};
+  for (const level of ['debug', 'info', 'warn', 'error']) logger[level] = (...args) => emitLog(level, format(...args));
+  logger.log = logger.info;
+  const extra = message.context ?? {};
+  const base = {
+    requestId: message.rid,
+    credentials: { accessKeyId: '', accessKeySecret: '', securityToken: '', ...extra.credentials },
+    function: {
+      name: spec.functionName,
+      handler: spec.handler,
+      memory: spec.memoryMb,
+      timeout: Math.round(spec.timeoutMs / 1000),
+      initializer: spec.initializer ?? '',
+      initializationTimeout: Math.round(spec.timeoutMs / 1000),
+      ...extra.function,
+    },
+    service: { name: '', logProject: '', logStore: '', qualifier: 'LATEST', versionId: '', ...extra.service },
+    region: extra.region ?? 'local',
+    accountId: extra.accountId ?? '',
+    tracing: extra.tracing ?? {},
+    logger,
+  };
+  if (kind === 'init' && spec.contract === 'fg-event') return fgContext(message);
+  return base;
+}
+
+function fcHttpCall(message) {
+  const url = new URL(message.url);
+  const ignoredIn = new Set(['connection', 'keep-alive']);
+  const headers = {};
+  for (const [key, value] of message.headers) {
+    const name = key.toLowerCase();
+    if (ignoredIn.has(name) || name.startsWith('x-fc-')) continue;
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  const queries = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in queries) queries[key] = [].concat(queries[key], value);
+    else queries[key] = value;
+  }
+  const bodyBuffer = Buffer.from(message.body ?? new Uint8Array());
+  const req = new Readable({ read() {} });
+  if (bodyBuffer.length) req.push(bodyBuffer);
+  req.push(null);
+  Object.assign(req, {
+    headers,
+    path: decodeURIComponent(url.pathname),
+    queries,
+    method: message.method,
+    clientIP: message.clientIp ?? '127.0.0.1',
+    url: url.pathname + url.search,
+    body: bodyBuffer,
+  });
+  return new Promise((resolve, reject) => {
+    let status = 200;
+    const out = new Map();
+    let sent = false;
+    const ignoredOut = new Set(['connection', 'content-length', 'date', 'keep-alive', 'server', 'upgrade']);
+    const finish = (body) => {
+      if (sent) return;
+      sent = true;
+      const list = [];
+      for (const [name, value] of out) {
+        if (ignoredOut.has(name) || name.startsWith('x-fc-')) continue;
+        for (const item of [].concat(value)) list.push([name, String(item)]);
+      }
+      resolve({ t: 'res', status, headers: list, body });
+    };
+    const resp = {
+      setStatusCode(code) {
+        status = Number(code);
+      },
+      setHeader(name, value) {
+        out.set(String(name).toLowerCase(), value);
+      },
+      deleteHeader(name) {
+        out.delete(String(name).toLowerCase());
+      },
+      hasHeader(name) {
+        return out.has(String(name).toLowerCase());
+      },
+      send(data) {
+        if (data instanceof Readable || (data && typeof data.pipe === 'function' && typeof data.on === 'function')) {
+          const chunks = [];
+          data.on('data', (chunk) => chunks.push(Buffer.from(chunk)));
+          data.on('end', () => finish(new Uint8Array(Buffer.concat(chunks))));
+          data.on('error', reject);
+          return;
+        }
+        if (data === undefined || data === null) finish(new Uint8Array());
+        else if (typeof data === 'string') finish(new TextEncoder().encode(data));
+        else if (data instanceof Uint8Array) finish(new Uint8Array(data));
+        else finish(new TextEncoder().encode(JSON.stringify(data)));
+      },
+    };
+    try {
+      const returned = fn.handler(req, resp, providerContext(message, 'call'));
+      if (returned && typeof returned.then === 'function') returned.then(undefined, reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+async function fcEventCall(payload, message) {
+  const result = await callWithCallback(fn.handler, [Buffer.from(payload), providerContext(message, 'call')]);
+  let body;
+  if (Buffer.isBuffer(result) || result instanceof Uint8Array) body = new Uint8Array(result);
+  else if (result !== null && typeof result === 'object') body = new TextEncoder().encode(JSON.stringify(result));
+  else body = new TextEncoder().encode(result === undefined ? '' : String(result));
+  return { t: 'eres', body };
+}
+
+// --- Huawei Cloud FunctionGraph ----------------------------------------------------------------
+
+function fgContext(message) {
+  const spec = fn.spec;
+  const extra = message.context ?? {};
+  const logger = {};
+  for (const level of ['debug', 'info', 'warn', 'error']) logger[level] = (...args) => emitLog(level, format(...args));
+  const userData = { ...fn.env, ...extra.userData };
+  return {
+    getRequestID: () => message.rid,
+    getRemainingTimeInMilliSeconds: () => Math.max(0, message.deadline - Date.now()),
+    getAccessKey: () => extra.accessKey ?? '',
+    getSecretKey: () => extra.secretKey ?? '',
+    getSecurityAccessKey: () => extra.securityAccessKey ?? '',
+    getSecuritySecretKey: () => extra.securitySecretKey ?? '',
+    getSecurityToken: () => extra.securityToken ?? '',
+    getToken: () => extra.token ?? '',
+    getUserData: (key) => userData[key],
+    getFunctionName: () => spec.functionName,
+    getRunningTimeInSeconds: () => Math.round(spec.timeoutMs / 1000),
+    getVersion: () => extra.version ?? spec.revision,
+    getMemorySize: () => spec.memoryMb,
+    getCPUNumber: () => extra.cpu ?? Math.max(1, Math.round(spec.memoryMb / 128) * 100),
+    getProjectID: () => extra.projectId ?? '',
+    getPackage: () => extra.package ?? 'default',
+    getAlias: () => extra.alias ?? '',
+    getLogger: () => logger,
+  };
+}
+
+async function fgApigCall(message) {
+  const url = new URL(message.url);
+  const headers = {};
+  for (const [key, value] of message.headers) headers[key.toLowerCase()] = value;
+  const query = {};
+  for (const [key, value] of url.searchParams) query[key] = value;
+  const event = {
+    body: Buffer.from(message.body ?? new Uint8Array()).toString('base64'),
+    isBase64Encoded: true,
+    requestContext: { apiId: 'local', requestId: message.rid, stage: 'RELEASE' },
+    queryStringParameters: query,
+    pathParameters: {},
+    httpMethod: message.method,
+    path: decodeURIComponent(url.pathname),
+    headers,
+  };
+  const result = await callWithCallback(fn.handler, [event, fgContext(message)]);
+  if (!result || typeof result !== 'object' || typeof result.statusCode !== 'number') {
+    return jsonResponse(500, {
+      error: { code: 'FunctionError', message: 'an APIG-triggered function must return {statusCode, headers, body, isBase64Encoded}' },
+    });
+  }
+  return structuredHttpResult(result);
+}
+
+function structuredHttpResult(result) {
+  const list = [];
+  for (const [name, value] of Object.entries(result.headers ?? {})) for (const item of [].concat(value)) list.push([name, String(item)]);
+  for (const cookie of result.cookies ?? []) list.push(['set-cookie', String(cookie)]);
+  let body = null;
+  if (result.body !== undefined && result.body !== null) {
+    if (typeof result.body === 'string') body = result.isBase64Encoded ? new Uint8Array(Buffer.from(result.body, 'base64')) : new TextEncoder().encode(result.body);
+    else if (result.body instanceof Uint8Array) body = result.body;
+    else body = new TextEncoder().encode(JSON.stringify(result.body));
+  }
+  return { t: 'res', status: result.statusCode, headers: list, body };
+}
+
+// --- AWS Lambda ----------------------------------------------------------------------------------
+
+function lambdaContext(message) {
+  const spec = fn.spec;
+  return {
+    awsRequestId: message.rid,
+    functionName: spec.functionName,
+    functionVersion: spec.revision,
+    memoryLimitInMB: String(spec.memoryMb),
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${spec.functionName}`,
+    logGroupName: `/aws/lambda/${spec.functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    ...message.context,
+  };
+}
+
+async function lambdaUrlCall(message) {
+  const url = new URL(message.url);
+  const headers = {};
+  const cookies = [];
+  for (const [key, value] of message.headers) {
+    const name = key.toLowerCase();
+    if (name === 'cookie') cookies.push(...value.split(/;\s*/));
+    else headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  const query = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const body = Buffer.from(message.body ?? new Uint8Array());
+  const now = Date.now();
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    cookies: cookies.length ? cookies : undefined,
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: url.host,
+      http: { method: message.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: message.clientIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: message.rid,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    body: body.length ? body.toString('base64') : undefined,
+    isBase64Encoded: body.length > 0,
+  };
+  const result = await callWithCallback(fn.handler, [event, lambdaContext(message)]);
+  if (result && typeof result === 'object' && typeof result.statusCode === 'number') return structuredHttpResult(result);
+  if (result === undefined || result === null) return { t: 'res', status: 200, headers: [], body: null };
+  if (typeof result === 'string') return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: new TextEncoder().encode(result) };
+  return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: resultBytes(result) };
+}

@@ -1,0 +1,380 @@
+"""The generic Python worker of the faasport executor.
+
+It starts without function code, waits for a `load` message (code folder, handler, contract,
+environment) on file descriptor 3, then serves calls. Messages are JSON lines; bytes travel as base64.
+One process runs one function instance; the parent kills it on timeout.
+
+Contracts: `web` (handler(request, ctx) -> str | bytes | dict | list | None | (body, status[, headers])),
+`event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)) and
+`fg-event` (handler(event_dict, context)).
+"""
+
+import asyncio
+import base64
+import contextvars
+import datetime
+import importlib.util
+import inspect
+import io
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+CHANNEL_FD = 3
+_write_lock = threading.Lock()
+_out = os.fdopen(CHANNEL_FD, "wb", buffering=0, closefd=False)
+_current = contextvars.ContextVar("faasport_call", default=None)
+_fn = {}
+
+
+def send(message):
+    data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+    with _write_lock:
+        _out.write(data)
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def emit_log(level, text):
+    call = _current.get()
+    if call is not None:
+        call["logs"].append(text)
+    send({"t": "log", "level": level, "message": text, "rid": call["rid"] if call else None, "time": now_iso()})
+
+
+class _LogStream(io.TextIOBase):
+    """Turns print() output into log lines that carry the request id of the call that wrote them."""
+
+    def __init__(self, level):
+        self.level = level
+        self.buffer_text = ""
+
+    def write(self, text):
+        self.buffer_text += text
+        while "\n" in self.buffer_text:
+            line, self.buffer_text = self.buffer_text.split("\n", 1)
+            emit_log(self.level, line)
+        return len(text)
+
+    def flush(self):
+        if self.buffer_text:
+            emit_log(self.level, self.buffer_text)
+            self.buffer_text = ""
+
+
+sys.stdout = _LogStream("info")
+sys.stderr = _LogStream("error")
+
+
+class Logger:
+    def _log(self, level, message, fields=None):
+        emit_log(level, message if not fields else f"{message} {json.dumps(fields, default=str)}")
+
+    def debug(self, message, fields=None):
+        self._log("debug", message, fields)
+
+    def info(self, message, fields=None):
+        self._log("info", message, fields)
+
+    def warn(self, message, fields=None):
+        self._log("warn", message, fields)
+
+    warning = warn
+
+    def error(self, message, fields=None):
+        self._log("error", message, fields)
+
+
+class Request:
+    """The request a `web` handler receives."""
+
+    def __init__(self, message):
+        self.method = message.get("method", "GET")
+        self.url = message["url"]
+        parsed = urllib.parse.urlsplit(self.url)
+        self.path = parsed.path
+        self.query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        self.headers = {}
+        for key, value in message.get("headers", []):
+            self.headers[key.lower()] = value
+        self.body = base64.b64decode(message.get("body64") or "")
+
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body or b"null")
+
+
+class Context:
+    """The portable handler context."""
+
+    def __init__(self, message, raw):
+        spec = _fn["spec"]
+        self.request_id = message["rid"]
+        self.function_name = spec["functionName"]
+        self.revision = spec["revision"]
+        self.target = spec["target"]
+        self.deadline = message["deadline"]
+        self.env = dict(spec["env"])
+        self.log = Logger()
+        self.raw = raw
+
+    def remaining_ms(self):
+        return max(0, self.deadline - int(time.time() * 1000))
+
+
+class FcContext:
+    """An Alibaba Cloud FC 2.0 Python context."""
+
+    def __init__(self, message):
+        spec = _fn["spec"]
+        extra = message.get("context") or {}
+        self.request_id = message["rid"]
+        self.credentials = extra.get("credentials", {})
+        self.function = {"name": spec["functionName"], "handler": spec.get("handler"), "memory": spec["memoryMb"],
+                         "timeout": round(spec["timeoutMs"] / 1000), **extra.get("function", {})}
+        self.service = {"name": "", "qualifier": "LATEST", "version_id": "", **extra.get("service", {})}
+        self.region = extra.get("region", "local")
+        self.account_id = extra.get("accountId", "")
+
+
+class FgContext:
+    """A Huawei Cloud FunctionGraph Python context."""
+
+    def __init__(self, message):
+        self._message = message
+        self._extra = message.get("context") or {}
+
+    def getRequestID(self):
+        return self._message["rid"]
+
+    def getRemainingTimeInMilliSeconds(self):
+        return max(0, self._message["deadline"] - int(time.time() * 1000))
+
+    def getFunctionName(self):
+        return _fn["spec"]["functionName"]
+
+    def getVersion(self):
+        return self._extra.get("version", _fn["spec"]["revision"])
+
+    def getMemorySize(self):
+        return _fn["spec"]["memoryMb"]
+
+    def getRunningTimeInSeconds(self):
+        return round(_fn["spec"]["timeoutMs"] / 1000)
+
+    def getUserData(self, key, default=None):
+        return _fn["spec"]["env"].get(key, default)
+
+    def getProjectID(self):
+        return self._extra.get("projectId", "")
+
+    def getPackage(self):
+        return self._extra.get("package", "default")
+
+    def getLogger(self):
+        return Logger()
+
+
+def load(spec):
+    os.environ.clear()
+    os.environ.update(spec.get("baseEnv", {}))
+    os.environ.update(spec["env"])
+    if spec.get("memoryMb"):
+        try:
+            import resource
+            limit = (int(spec["memoryMb"]) + 512) * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
+    code_dir = spec["codeDir"]
+    os.chdir(code_dir)
+    sys.path.insert(0, code_dir)
+    handler = spec.get("handler") or "main.handler"
+    module_name, _, export = handler.rpartition(".")
+    if not module_name:
+        raise ValueError(f'handler "{handler}" must be "file.function"')
+    file_path = os.path.realpath(os.path.join(code_dir, module_name.replace(".", os.sep) + ".py"))
+    if not file_path.startswith(os.path.realpath(code_dir) + os.sep):
+        raise ValueError(f'handler file "{module_name}" is outside the code folder')
+    if not os.path.isfile(file_path):
+        raise FileNotFoundError(f'handler file "{module_name}.py" not found in the code')
+    module_spec = importlib.util.spec_from_file_location(module_name, file_path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module
+    module_spec.loader.exec_module(module)
+    fn = getattr(module, export, None)
+    if not callable(fn):
+        raise AttributeError(f'{module_name}.py has no function "{export}"')
+    _fn["spec"] = spec
+    _fn["handler"] = fn
+    if spec.get("initializer"):
+        init_module, _, init_export = spec["initializer"].rpartition(".")
+        init = getattr(module, init_export, None) if init_module == module_name else None
+        if callable(init):
+            message = {"rid": "init", "deadline": int(time.time() * 1000) + spec["timeoutMs"], "context": {}}
+            init(FcContext(message) if spec["contract"] == "fc-event" else FgContext(message))
+
+
+def call(fn, *args):
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        result = asyncio.run(_await(result))
+    return result
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+def result_bytes(result):
+    if result is None:
+        return b""
+    if isinstance(result, (bytes, bytearray)):
+        return bytes(result)
+    if isinstance(result, str):
+        return result.encode()
+    return json.dumps(result, default=str).encode()
+
+
+def web_response(result):
+    status, headers = 200, {}
+    if isinstance(result, tuple):
+        body = result[0]
+        status = result[1] if len(result) > 1 else 200
+        headers = dict(result[2]) if len(result) > 2 else {}
+    elif hasattr(result, "status") and hasattr(result, "body"):
+        body, status, headers = result.body, result.status, dict(getattr(result, "headers", {}) or {})
+    else:
+        body = result
+    lower = {k.lower() for k in headers}
+    if body is None:
+        return {"status": 204 if status == 200 else status, "headers": list(headers.items()), "body64": None}
+    if isinstance(body, str):
+        if "content-type" not in lower:
+            headers["content-type"] = "text/plain; charset=utf-8"
+        data = body.encode()
+    elif isinstance(body, (bytes, bytearray)):
+        if "content-type" not in lower:
+            headers["content-type"] = "application/octet-stream"
+        data = bytes(body)
+    else:
+        if "content-type" not in lower:
+            headers["content-type"] = "application/json"
+        data = json.dumps(body, default=str).encode()
+    return {"status": status, "headers": [[k, str(v)] for k, v in headers.items()], "body64": base64.b64encode(data).decode()}
+
+
+def parse_json_or_text(data):
+    if not data:
+        return {}
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def as_cloud_event(data, rid):
+    value = parse_json_or_text(data)
+    if isinstance(value, dict) and all(k in value for k in ("specversion", "id", "source", "type")):
+        return value
+    return {"specversion": "1.0", "id": rid, "source": "faasport:invoke", "type": "dev.faasport.invoke",
+            "time": now_iso(), "datacontenttype": "application/json", "data": value}
+
+
+def cloud_event_from_http(message):
+    headers = {k.lower(): v for k, v in message.get("headers", [])}
+    body = base64.b64decode(message.get("body64") or "")
+    content_type = headers.get("content-type", "")
+    if "ce-id" in headers and not content_type.startswith("application/cloudevents+json"):
+        event = {"specversion": "1.0"}
+        for key, value in headers.items():
+            if key.startswith("ce-"):
+                event[key[3:]] = value
+        if content_type:
+            event["datacontenttype"] = content_type
+        if body:
+            if "json" in content_type:
+                event["data"] = parse_json_or_text(body)
+            elif content_type == "" or content_type.startswith("text/"):
+                event["data"] = body.decode("utf-8", "replace")
+            else:
+                event["data_base64"] = base64.b64encode(body).decode()
+        return event
+    return as_cloud_event(body, message["rid"])
+
+
+def serve(message):
+    _current.set({"rid": message["rid"], "logs": []})
+    call_state = _current.get()
+    contract = _fn["spec"]["contract"]
+    handler = _fn["handler"]
+    try:
+        if message["t"] == "http":
+            if contract == "web":
+                request = Request(message)
+                reply = web_response(call(handler, request, Context(message, {"request": request})))
+            elif contract == "event":
+                event = cloud_event_from_http(message)
+                result = call(handler, event, Context(message, {"event": event}))
+                reply = web_response(result)
+            else:
+                raise ValueError(f'contract "{contract}" does not take HTTP requests in the Python worker')
+            send({"t": "res", "id": message["id"], **reply})
+        else:
+            payload = base64.b64decode(message.get("payload64") or "")
+            if contract == "event":
+                result = call(handler, as_cloud_event(payload, message["rid"]), Context(message, {}))
+            elif contract == "fc-event":
+                result = call(handler, payload, FcContext(message))
+            elif contract == "fg-event":
+                result = call(handler, parse_json_or_text(payload), FgContext(message))
+            elif contract == "web":
+                request = Request({**message, "method": "POST", "url": "http://localhost/",
+                                   "headers": [["content-type", "application/json"]], "body64": message.get("payload64")})
+                reply = web_response(call(handler, request, Context(message, {"request": request})))
+                result = base64.b64decode(reply["body64"] or "")
+            else:
+                raise ValueError(f'contract "{contract}" is not supported by the Python worker')
+            send({"t": "eres", "id": message["id"], "body64": base64.b64encode(result_bytes(result)).decode(),
+                  "logs": call_state["logs"]})
+    except BaseException as error:  # noqa: BLE001 - every handler failure is reported, never fatal
+        emit_log("error", "Unhandled error: " + "".join(traceback.format_exception(error)).rstrip())
+        info = {"message": str(error), "type": type(error).__name__}
+        if message["t"] == "http":
+            body = json.dumps({"error": {"code": "FunctionError", "type": info["type"], "message": info["message"]}})
+            send({"t": "res", "id": message["id"], "status": 500, "headers": [["content-type", "application/json"]],
+                  "body64": base64.b64encode(body.encode()).decode()})
+        else:
+            send({"t": "eres", "id": message["id"], "body64": "", "error": info, "logs": call_state["logs"]})
+
+
+def main():
+    channel = os.fdopen(CHANNEL_FD, "rb", buffering=0, closefd=False)
+    reader = io.BufferedReader(channel)
+    send({"t": "ready"})
+    for line in reader:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        kind = message.get("t")
+        if kind == "load":
+            try:
+                load(message["spec"])
+                send({"t": "loaded"})
+            except BaseException as error:  # noqa: BLE001
+                send({"t": "loadError", "error": {"message": str(error), "type": type(error).__name__}})
+        elif kind in ("http", "event"):
+            threading.Thread(target=serve, args=(message,), daemon=True).start()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
