@@ -12,8 +12,13 @@ export const binPath = join(repoRoot, 'packages/cli/bin/faasport.mjs');
 
 /** Fails early with a clear message when the packages were not built. */
 export function assertBuilt(): void {
-  for (const file of [binPath, join(repoRoot, 'packages/core/dist/index.js'), join(repoRoot, 'packages/runtime/dist/index.js')]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (npm test does it) before the e2e tests`);
+  for (const file of [
+    binPath,
+    join(repoRoot, 'packages/core/dist/index.js'),
+    join(repoRoot, 'packages/runtime/dist/index.js'),
+  ]) {
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: run \`npm run build\` (npm test does it) before the e2e tests`);
   }
 }
 
@@ -62,7 +67,11 @@ export class BinProcess {
   readonly child: ChildProcess;
   readonly lines: Array<Record<string, unknown>> = [];
   stderr = '';
-  private waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void; from: number }> = [];
+  private waiters: Array<{
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+    from: number;
+  }> = [];
   private exited: Promise<number>;
 
   constructor(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
@@ -104,7 +113,13 @@ export class BinProcess {
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       this.waiters.push({ match, resolve, from });
-      void this.exited.then((code) => reject(new Error(`faasport exited with ${code} before the line came.\nstderr:\n${this.stderr}\nlines:\n${JSON.stringify(this.lines)}`)));
+      void this.exited.then((code) =>
+        reject(
+          new Error(
+            `faasport exited with ${code} before the line came.\nstderr:\n${this.stderr}\nlines:\n${JSON.stringify(this.lines)}`,
+          ),
+        ),
+      );
     });
   }
 

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, BinProcess, cleanEnv, runBin } from './helpers/bin';
+import { copyExample } from './helpers/project';
+
+/** `faasport serve` in a project folder, so commands run there reach it through the local target. */
+async function serveIn(dir: string): Promise<BinProcess> {
+  const serve = new BinProcess(['serve', '--port', '0', '--json'], { cwd: dir, env: cleanEnv() });
+  await serve.next((l) => l.type === 'ready');
+  return serve;
+}
+
+const json = async (args: string[], cwd: string) => {
+  const r = await runBin([...args, '--json'], { cwd });
+  expect(r.code, `faasport ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+describe('plan, deploy, plan again on the local target', () => {
+  let dir: string;
+  let serve: BinProcess;
+  beforeAll(async () => {
+    assertBuilt();
+    dir = copyExample('hello');
+    serve = await serveIn(dir);
+  });
+  afterAll(async () => {
+    expect(await serve?.stop()).toBe(0);
+  });
+
+  it('plans a create, deploys it with progress per step, then plans no changes', async () => {
+    const before = await json(['plan'], dir);
+    expect(before.changes).toBe(1);
+    expect(before.functions[0]).toMatchObject({ functionName: 'hello', kind: 'create' });
+    expect(before.functions[0].steps.length).toBeGreaterThan(0);
+
+    const human = await runBin(['deploy', '--yes'], { cwd: dir });
+    expect(human.code, human.stderr).toBe(0);
+    // Progress comes from the engine's events: one line per finished step, then the done line.
+    for (const step of before.functions[0].steps) expect(human.stderr).toContain(`✓ ${step.summary}`);
+    expect(human.stderr).toMatch(/✓ hello deployed to local/);
+    expect(human.stdout).toMatch(/^hello {2}r-[0-9a-f]{8} {2}http:\/\//);
+
+    const after = await json(['plan'], dir);
+    expect(after.changes).toBe(0);
+    expect(after.functions[0]).toMatchObject({ functionName: 'hello', kind: 'none', steps: [] });
+    const text = await runBin(['plan'], { cwd: dir });
+    expect(text.stdout).toContain('No changes.');
+
+    const again = await json(['deploy', '--yes'], dir);
+    expect(again.functions[0].changed).toBe(false);
+  });
+});
+
+describe('blue-green on the local target: v1, v2 at 0 % tagged, 50/50, rollout to 100 %, rollback', () => {
+  let dir: string;
+  let serve: BinProcess;
+  beforeAll(async () => {
+    assertBuilt();
+    dir = copyExample('blue-green');
+    serve = await serveIn(dir);
+  });
+  afterAll(async () => {
+    expect(await serve?.stop()).toBe(0);
+  });
+
+  const body = async (args: string[] = []) =>
+    (await json(['invoke', 'helloworld', ...args], dir)).body as string;
+  const v1 = 'Hello Yeah, it works!!!\n';
+  const v2 = 'Hello Yeah, it still works - version 2 !!!\n';
+
+  it('walks the whole blue-green sequence', async () => {
+    await json(['deploy', '--yes'], dir);
+    expect(await body()).toBe(v1);
+
+    const second = await json(['deploy', '--yes', '--config', 'v2.yaml'], dir);
+    expect(second.functions[0].traffic).toEqual([
+      { revision: 'v1', percent: 100 },
+      { revision: 'v2', percent: 0, tag: 'v2' },
+    ]);
+    expect(await body()).toBe(v1);
+    expect(await body(['--tag', 'v2'])).toBe(v2);
+    expect(await body(['--revision', 'v1'])).toBe(v1);
+
+    const split = await json(['traffic', 'helloworld', 'v1=50', 'v2=50', '--tag', 'v2=v2'], dir);
+    expect(split.traffic).toEqual([
+      { revision: 'v1', percent: 50 },
+      { revision: 'v2', percent: 50, tag: 'v2' },
+    ]);
+    const seen = new Set<string>();
+    for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await body());
+    expect(seen).toEqual(new Set([v1, v2]));
+
+    const rolled = await json(
+      ['rollout', 'helloworld', '--revision', 'v2', '--steps', '75,100', '--samples', '3'],
+      dir,
+    );
+    expect(rolled.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
+    expect(await body()).toBe(v2);
+
+    const back = await json(['traffic', 'helloworld', 'v1=100'], dir);
+    expect(back.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
+    expect(await body()).toBe(v1);
+  });
+
+  it('rejects a split that does not sum to 100 or names an unknown revision, changing nothing', async () => {
+    const bad = await runBin(['traffic', 'helloworld', 'v1=60', 'v2=30'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('sum to 90');
+    const unknown = await runBin(['traffic', 'helloworld', 'v1=50', 'v9=50', '--json'], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stdout).error.message).toContain('"v9" does not exist');
+    expect(await body()).toBe(v1);
+  });
+
+  it('prints the progress of a rollout step by step', async () => {
+    const r = await runBin(
+      ['rollout', 'helloworld', '--revision', 'v2', '--steps', '50,100', '--samples', '2'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('rollout helloworld: 50% to v2');
+    expect(r.stderr).toContain('rollout helloworld: 100% to v2');
+    expect(r.stderr).toMatch(/✓ check: 0\/2 requests failed/);
+    expect(r.stdout).toContain('rolled out v2');
+  });
+});
