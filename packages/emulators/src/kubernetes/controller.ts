@@ -1,0 +1,699 @@
+/**
+ * A Knative Serving + Eventing controller for the emulator. On every Service change it stamps the
+ * Configuration, Route and Revision children, starts the revision's code through the faasport
+ * executor, and writes status the way Knative does (reference §1.6, §8.8): `observedGeneration`,
+ * `ConfigurationsReady` / `RoutesReady` / `Ready` conditions, `latestCreatedRevisionName`,
+ * `latestReadyRevisionName`, `url`, and `traffic` with tag URLs. It also keeps the routing table the
+ * emulator's ingress serves by `Host` header, and delivers PingSource and Broker events on request.
+ *
+ * How images run: the faasport runtime image reads its code from a ConfigMap (or a URL for bucket
+ * sources) and runs it with the `web` / `event` contract; an image a test mapped to a local command
+ * runs with the `http` contract; Alibaba's FC workload class with inline code runs with `fc-http`.
+ * Anything else cannot be pulled here: its Revision becomes `Ready=False` (`ContainerMissing`).
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { type Json, clone, deepEqual, isObject } from './patch';
+import { findResource, type ResourceType } from './resources';
+import type { KubeObject, ObjectStore, WatchEvent } from './store';
+
+/** The executor surface the controller uses (implemented by `@faasport/runtime`'s `createExecutor`). */
+export interface ExecutorLike {
+  load(spec: Record<string, unknown>): Promise<ExecutableLike>;
+  close(): Promise<void>;
+}
+
+/** One loaded revision's code. */
+export interface ExecutableLike {
+  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Options of the controller. */
+export interface ControllerOptions {
+  /** The domain of route URLs: `http://<name>.<namespace>.<domain>`. */
+  domain: string;
+  /** Image references (prefix match, without tag) recognised as the faasport runtime image. */
+  runtimeImages: string[];
+  /** Test mappings from image references to local commands serving HTTP on `$PORT`. */
+  imageCommands: Map<string, string[]>;
+  /** Objects a bucket-sourced revision may fetch, by URL (when the URL is not served over HTTP). */
+  executor: () => ExecutorLike;
+}
+
+const SERVING = 'serving.knative.dev';
+const t = (group: string, version: string, plural: string) => findResource(group, version, plural)!;
+const KSVC = t(SERVING, 'v1', 'services');
+const CONFIG = t(SERVING, 'v1', 'configurations');
+const ROUTE = t(SERVING, 'v1', 'routes');
+const REVISION = t(SERVING, 'v1', 'revisions');
+const CONFIGMAP = t('', 'v1', 'configmaps');
+const SECRET = t('', 'v1', 'secrets');
+const DOMAIN_MAPPING = t(SERVING, 'v1beta1', 'domainmappings');
+const TRIGGER = t('eventing.knative.dev', 'v1', 'triggers');
+const BROKER = t('eventing.knative.dev', 'v1', 'brokers');
+const PING = t('sources.knative.dev', 'v1', 'pingsources');
+
+const CONTROLLER = 'knative-controller';
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A condition as Knative writes it. */
+interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  severity?: string;
+}
+
+type RevisionState =
+  | { phase: 'pending' }
+  | { phase: 'ready'; executable: ExecutableLike; dir?: string }
+  | { phase: 'failed'; reason: string; message: string };
+
+/** One routable host: the revisions behind it and their weights. */
+interface RouteTarget {
+  namespace: string;
+  service: string;
+  entries: Array<{ revision: string; percent: number }>;
+}
+
+/** Reads `ce-*` headers and body from a CloudEvent to deliver. */
+export interface DeliverableEvent {
+  type: string;
+  source: string;
+  id?: string;
+  data?: unknown;
+  [extension: string]: unknown;
+}
+
+export class KnativeController {
+  private readonly revisions = new Map<string, RevisionState>();
+  private readonly routes = new Map<string, RouteTarget>();
+  private readonly queue = new Map<string, Promise<void>>();
+  private readonly seen = new Map<string, string>();
+  private readonly unsubscribe: () => void;
+  private readonly pending = new Set<Promise<unknown>>();
+  private executorInstance?: ExecutorLike;
+  private closed = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: ControllerOptions,
+  ) {
+    this.unsubscribe = store.subscribe((event) => this.onEvent(event));
+  }
+
+  /** Resolves once every reconcile started so far has finished (for tests that want a quiet point). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Stops every revision's instances. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe();
+    await this.idle();
+    for (const state of this.revisions.values()) if (state.phase === 'ready') await state.executable.close().catch(() => {});
+    for (const state of this.revisions.values()) if (state.phase === 'ready' && state.dir) rmSync(state.dir, { recursive: true, force: true });
+    await this.executorInstance?.close();
+  }
+
+  private get executor(): ExecutorLike {
+    this.executorInstance ??= this.options.executor();
+    return this.executorInstance;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    promise.finally(() => this.pending.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  private onEvent(event: WatchEvent): void {
+    if (this.closed) return;
+    const obj = event.object;
+    const ns = obj.metadata.namespace ?? '';
+    if (event.resource === KSVC) {
+      const key = `${ns}/${obj.metadata.name}`;
+      if (event.type === 'DELETED') {
+        this.seen.delete(key);
+        this.enqueue(key, () => this.cleanup(ns, obj.metadata.name));
+        return;
+      }
+      // Status writes come back as events too; only spec and label changes need a reconcile.
+      const fingerprint = JSON.stringify([obj.spec, obj.metadata.labels ?? {}, obj.metadata.generation]);
+      if (this.seen.get(key) !== fingerprint) {
+        this.seen.set(key, fingerprint);
+        this.enqueue(key, () => this.reconcile(ns, obj.metadata.name));
+      }
+    }
+    if (event.resource === DOMAIN_MAPPING && event.type !== 'DELETED') this.enqueue(`dm/${ns}/${obj.metadata.name}`, () => this.reconcileDomainMapping(ns, obj.metadata.name));
+    if (event.resource === DOMAIN_MAPPING && event.type === 'DELETED') this.routes.delete(obj.metadata.name);
+    if ([TRIGGER, BROKER, PING].includes(event.resource) && event.type !== 'DELETED') {
+      this.enqueue(`ev/${event.resource.plural}/${ns}/${obj.metadata.name}`, () => this.markEventingReady(event.resource, ns, obj.metadata.name));
+    }
+  }
+
+  /** Runs reconciles of one key one after another. */
+  private enqueue(key: string, work: () => Promise<void>): void {
+    const previous = this.queue.get(key) ?? Promise.resolve();
+    const next = this.track(
+      previous.then(
+        () => new Promise<void>((resolve) => setImmediate(resolve)).then(work),
+        () => work(),
+      ),
+    ).catch(() => {});
+    this.queue.set(key, next);
+  }
+
+  private upsert(type: ResourceType, ns: string, body: KubeObject): KubeObject {
+    const existing = this.store.get(type, ns, body.metadata.name);
+    if (!existing) return this.store.create(type, ns, body, { fieldManager: CONTROLLER });
+    const next = { ...existing, spec: body.spec, metadata: { ...existing.metadata, labels: body.metadata.labels, annotations: body.metadata.annotations } };
+    return this.store.update(type, existing, next, { fieldManager: CONTROLLER });
+  }
+
+  private writeStatus(type: ResourceType, ns: string, name: string, status: Json): void {
+    const current = this.store.get(type, ns, name);
+    if (!current) return;
+    const previous = (current.status as Json | undefined) ?? {};
+    const conditions = (status.conditions as Condition[] | undefined)?.map((c) => {
+      const before = ((previous.conditions as Condition[] | undefined) ?? []).find((p) => p.type === c.type);
+      const same = before && before.status === c.status && before.reason === c.reason && before.message === c.message;
+      return { ...c, lastTransitionTime: same ? before.lastTransitionTime : now() };
+    });
+    this.store.update(type, current, { ...current, status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status', fieldManager: CONTROLLER });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Serving
+
+  private async reconcile(ns: string, name: string): Promise<void> {
+    const svc = this.store.get(KSVC, ns, name);
+    if (!svc || this.closed) return;
+    const spec = svc.spec as Json;
+    const template = clone(spec.template as Json);
+    const owner = { apiVersion: `${SERVING}/v1`, kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const labels = { ...(svc.metadata.labels ?? {}), 'serving.knative.dev/service': name };
+    const config = this.upsert(CONFIG, ns, {
+      apiVersion: `${SERVING}/v1`,
+      kind: 'Configuration',
+      metadata: { name, namespace: ns, labels, annotations: svc.metadata.annotations ?? {}, ownerReferences: [owner] },
+      spec: { template },
+    } as unknown as KubeObject);
+    this.upsert(ROUTE, ns, {
+      apiVersion: `${SERVING}/v1`,
+      kind: 'Route',
+      metadata: { name, namespace: ns, labels, ownerReferences: [owner] },
+      spec: { traffic: clone(spec.traffic) },
+    } as unknown as KubeObject);
+    const tmeta = (template.metadata as Json | undefined) ?? {};
+    const revisionName = typeof tmeta.name === 'string' ? tmeta.name : `${name}-${String(config.metadata.generation).padStart(5, '0')}`;
+    const revisionSpec = { metadata: { annotations: tmeta.annotations ?? {}, labels: tmeta.labels ?? {} }, spec: template.spec };
+    const existing = this.store.get(REVISION, ns, revisionName);
+    let nameTaken = false;
+    if (existing) {
+      const before = { metadata: { annotations: stripKnative(existing.metadata.annotations), labels: stripKnative(existing.metadata.labels) }, spec: existing.spec };
+      nameTaken = existing.metadata.labels?.['serving.knative.dev/service'] !== name || !deepEqual(before, revisionSpec);
+    } else {
+      const revision = this.store.create(
+        REVISION,
+        ns,
+        {
+          apiVersion: `${SERVING}/v1`,
+          kind: 'Revision',
+          metadata: {
+            name: revisionName,
+            namespace: ns,
+            labels: {
+              ...(tmeta.labels as Record<string, string> | undefined),
+              'serving.knative.dev/service': name,
+              'serving.knative.dev/configuration': name,
+              'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
+              'serving.knative.dev/serviceUID': String(svc.metadata.uid),
+            },
+            annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
+            ownerReferences: [{ apiVersion: `${SERVING}/v1`, kind: 'Configuration', name, uid: config.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          },
+          spec: clone(template.spec),
+        },
+        { fieldManager: CONTROLLER },
+      );
+      this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
+      this.writeStatus(REVISION, ns, revisionName, { observedGeneration: 1, conditions: revisionConditions({ phase: 'pending' }) });
+      this.track(this.startRevision(svc, revision)).catch(() => {});
+    }
+    this.updateServiceStatus(ns, name, revisionName, nameTaken);
+  }
+
+  private async startRevision(svc: KubeObject, revision: KubeObject): Promise<void> {
+    const ns = revision.metadata.namespace ?? '';
+    const key = `${ns}/${revision.metadata.name}`;
+    let state: RevisionState;
+    try {
+      state = await this.load(svc, revision);
+    } catch (error) {
+      state = { phase: 'failed', reason: 'ExitCode1', message: `Container failed with: ${(error as Error).message}` };
+    }
+    if (this.closed || !this.store.get(REVISION, ns, revision.metadata.name)) {
+      if (state.phase === 'ready') await state.executable.close().catch(() => {});
+      return;
+    }
+    this.revisions.set(key, state);
+    this.writeStatus(REVISION, ns, revision.metadata.name, {
+      observedGeneration: 1,
+      conditions: revisionConditions(state),
+      ...(state.phase === 'ready' ? { actualReplicas: 0, desiredReplicas: 0 } : {}),
+    });
+    const owner = revision.metadata.labels?.['serving.knative.dev/service'];
+    if (owner) this.enqueue(`${ns}/${owner}`, async () => this.refreshService(ns, owner));
+  }
+
+  private async refreshService(ns: string, name: string): Promise<void> {
+    const svc = this.store.get(KSVC, ns, name);
+    if (!svc) return;
+    const template = (svc.spec as Json).template as Json;
+    const revisionName = ((svc.status as Json | undefined)?.latestCreatedRevisionName as string | undefined) ?? String((template.metadata as Json | undefined)?.name ?? '');
+    this.updateServiceStatus(ns, name, revisionName, false);
+  }
+
+  /** Resolves how to run a revision's container, then loads it. */
+  private async load(svc: KubeObject, revision: KubeObject): Promise<RevisionState> {
+    const ns = revision.metadata.namespace ?? '';
+    const spec = revision.spec as Json;
+    const containers = (spec.containers as Json[] | undefined) ?? [];
+    const container = containers.find((c) => Array.isArray(c.ports) && c.ports.length) ?? containers[0] ?? {};
+    const image = String(container.image ?? '');
+    const port = Number(((container.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080);
+    const env = this.containerEnv(ns, container, spec);
+    if ('failure' in env) return { phase: 'failed', ...env.failure };
+    const vars = env.vars;
+    vars.K_SERVICE = svc.metadata.name;
+    vars.K_CONFIGURATION = svc.metadata.name;
+    vars.K_REVISION = revision.metadata.name;
+    const timeoutMs = Number(spec.timeoutSeconds ?? 300) * 1000;
+    const annotations = revision.metadata.annotations ?? {};
+    const concurrency = Number(spec.containerConcurrency ?? 0) || 100;
+    const maxScale = Number(annotations['autoscaling.knative.dev/max-scale'] ?? 0) || 10;
+    const minScale = Number(annotations['autoscaling.knative.dev/min-scale'] ?? 0);
+    const label = revision.metadata.labels?.['faasport.dev/revision'] ?? revision.metadata.name;
+    const base = {
+      id: `knative/${ns}/${revision.metadata.name}`,
+      timeoutMs,
+      memoryMb: memoryMb(container),
+      concurrency,
+      maxInstances: maxScale,
+      minInstances: minScale,
+      functionName: svc.metadata.name,
+      revision: label,
+      target: 'knative',
+    };
+    const fcClass = svc.metadata.annotations?.['workload.serving.knative.aliyun.com/class'] === 'fc';
+    if (fcClass) {
+      const space = annotations['fc.revision.serving.knative.aliyun.com/code-space'];
+      const command = (container.command as string[] | undefined) ?? [];
+      if (space === 'inline' && command[0]) {
+        const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
+        writeFileSync(join(dir, 'index.js'), command[0]);
+        const executable = await this.executor.load({ ...base, codeDir: dir, runtime: fcRuntime(image), handler: 'index.handler', contract: 'fc-http', env: vars });
+        return { phase: 'ready', executable, dir };
+      }
+      return {
+        phase: 'failed',
+        reason: 'ContainerMissing',
+        message: `Function Compute code-space "${String(space)}" cannot be fetched in the emulator (only inline FC code runs here)`,
+      };
+    }
+    const imageName = image.replace(/[:@].*$/, '');
+    const mapped = this.options.imageCommands.get(image) ?? this.options.imageCommands.get(imageName);
+    if (mapped) {
+      const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
+      const executable = await this.executor.load({
+        ...base,
+        codeDir: dir,
+        runtime: 'custom',
+        contract: 'http',
+        command: mapped,
+        port,
+        env: { ...vars, PORT: String(port) },
+        ...(typeof container.workingDir === 'string' ? {} : {}),
+      });
+      return { phase: 'ready', executable, dir };
+    }
+    if (this.options.runtimeImages.some((prefix) => imageName === prefix || image.startsWith(prefix))) {
+      const code = await this.runtimeCode(ns, spec, container, vars);
+      if ('failure' in code) return { phase: 'failed', ...code.failure };
+      const contract = vars.FAASPORT_CONTRACT === 'event' ? 'event' : 'web';
+      const executable = await this.executor.load({
+        ...base,
+        codeDir: code.dir,
+        runtime: vars.FAASPORT_RUNTIME ?? 'nodejs20',
+        handler: vars.FAASPORT_HANDLER ?? 'index.default',
+        ...(vars.FAASPORT_INITIALIZER ? { initializer: vars.FAASPORT_INITIALIZER } : {}),
+        contract,
+        env: vars,
+      });
+      return { phase: 'ready', executable, dir: code.dir };
+    }
+    return {
+      phase: 'failed',
+      reason: 'ContainerMissing',
+      message: `Unable to fetch image "${image}": failed to resolve image to digest: the emulator cannot pull images (map it to a local command with mapImage())`,
+    };
+  }
+
+  /** The container's env with `valueFrom` references resolved, or the failure Kubernetes would report. */
+  private containerEnv(ns: string, container: Json, _spec: Json): { vars: Record<string, string> } | { failure: { reason: string; message: string } } {
+    const vars: Record<string, string> = {};
+    for (const entry of (container.env as Json[] | undefined) ?? []) {
+      const name = String(entry.name);
+      if (typeof entry.value === 'string') vars[name] = entry.value;
+      const from = isObject(entry.valueFrom) ? entry.valueFrom : undefined;
+      const ref = (from?.secretKeyRef ?? from?.configMapKeyRef) as Json | undefined;
+      if (!ref) continue;
+      const isSecret = Boolean(from?.secretKeyRef);
+      const obj = this.store.get(isSecret ? SECRET : CONFIGMAP, ns, String(ref.name));
+      const raw = obj ? ((obj.data as Record<string, string> | undefined) ?? {})[String(ref.key)] : undefined;
+      if (raw === undefined) {
+        if (ref.optional === true) continue;
+        const what = isSecret ? 'secret' : 'configmap';
+        return {
+          failure: {
+            reason: 'CreateContainerConfigError',
+            message: obj ? `couldn't find key ${String(ref.key)} in ${what.charAt(0).toUpperCase() + what.slice(1)} ${ns}/${String(ref.name)}` : `${what} "${String(ref.name)}" not found`,
+          },
+        };
+      }
+      vars[name] = isSecret ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    }
+    return { vars };
+  }
+
+  /** Unpacks the faasport runtime image's code: the ConfigMap volume's `code.zip`, or a zip at `FAASPORT_CODE_URL`. */
+  private async runtimeCode(ns: string, spec: Json, container: Json, vars: Record<string, string>): Promise<{ dir: string } | { failure: { reason: string; message: string } }> {
+    let zip: Uint8Array | undefined;
+    if (vars.FAASPORT_CODE_URL) {
+      try {
+        const response = await fetch(vars.FAASPORT_CODE_URL);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        zip = new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        return { failure: { reason: 'ExitCode1', message: `Container failed with: cannot fetch the code from ${vars.FAASPORT_CODE_URL}: ${(error as Error).message}` } };
+      }
+    } else {
+      const mounts = (container.volumeMounts as Json[] | undefined) ?? [];
+      const volumes = (spec.volumes as Json[] | undefined) ?? [];
+      const codeVolume = volumes.find((v) => isObject(v.configMap) && mounts.some((m) => m.name === v.name));
+      const cmName = codeVolume ? String((codeVolume.configMap as Json).name) : undefined;
+      const cm = cmName ? this.store.get(CONFIGMAP, ns, cmName) : undefined;
+      if (!cm) {
+        return { failure: { reason: 'CreateContainerConfigError', message: `configmap "${cmName ?? '(no code volume)'}" not found` } };
+      }
+      const b64 = ((cm.binaryData as Record<string, string> | undefined) ?? {})['code.zip'];
+      if (!b64) return { failure: { reason: 'ExitCode1', message: `Container failed with: configmap "${cmName}" has no code.zip` } };
+      zip = Buffer.from(b64, 'base64');
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
+    try {
+      const files = unzipSync(zip);
+      for (const [name, data] of Object.entries(files)) {
+        if (name.endsWith('/')) continue;
+        if (name.startsWith('/') || name.split('/').includes('..')) throw new Error(`unsafe entry ${name}`);
+        const file = join(dir, name);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, data);
+      }
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      return { failure: { reason: 'ExitCode1', message: `Container failed with: the code archive cannot be unpacked: ${(error as Error).message}` } };
+    }
+    return { dir };
+  }
+
+  private revisionState(ns: string, name: string): RevisionState | undefined {
+    const state = this.revisions.get(`${ns}/${name}`);
+    if (state) return state;
+    return this.store.get(REVISION, ns, name) ? { phase: 'pending' } : undefined;
+  }
+
+  private updateServiceStatus(ns: string, name: string, latestCreated: string, nameTaken: boolean): void {
+    const svc = this.store.get(KSVC, ns, name);
+    if (!svc) return;
+    const spec = svc.spec as Json;
+    const previous = (svc.status as Json | undefined) ?? {};
+    const created = this.revisionState(ns, latestCreated);
+    const readyRevisions = this.store
+      .list(REVISION, ns)
+      .filter((r) => r.metadata.labels?.['serving.knative.dev/service'] === name && this.revisionState(ns, r.metadata.name)?.phase === 'ready')
+      .sort((a, b) => Number(a.metadata.labels?.['serving.knative.dev/configurationGeneration']) - Number(b.metadata.labels?.['serving.knative.dev/configurationGeneration']));
+    const latestReady = created?.phase === 'ready' ? latestCreated : readyRevisions[readyRevisions.length - 1]?.metadata.name;
+    const configCondition: Condition = nameTaken
+      ? { type: 'ConfigurationsReady', status: 'False', reason: 'RevisionNameTaken', message: `The revision name "${latestCreated}" is taken by a conflicting Revision, so traffic will not be migrated` }
+      : created?.phase === 'ready'
+        ? { type: 'ConfigurationsReady', status: 'True' }
+        : created?.phase === 'failed'
+          ? { type: 'ConfigurationsReady', status: 'False', reason: 'RevisionFailed', message: `Revision "${latestCreated}" failed with message: ${created.message}.` }
+          : { type: 'ConfigurationsReady', status: 'Unknown', reason: 'OutOfDate', message: 'The Configuration is still working to reflect the latest desired specification.' };
+    // Resolve the traffic targets.
+    const entries = (spec.traffic as Json[] | undefined) ?? [{ latestRevision: true, percent: 100 }];
+    let routeCondition: Condition = { type: 'RoutesReady', status: 'True' };
+    const resolved: Array<Json & { revisionName: string; percent: number; tag?: string }> = [];
+    for (const entry of entries) {
+      const target = entry.latestRevision === true ? latestReady : (entry.revisionName as string | undefined);
+      const state = target ? this.revisionState(ns, target) : undefined;
+      if (!target) {
+        routeCondition = { type: 'RoutesReady', status: created?.phase === 'failed' ? 'False' : 'Unknown', reason: 'RevisionMissing', message: `Configuration "${name}" does not have any ready Revision.` };
+        break;
+      }
+      if (!state) {
+        routeCondition = { type: 'RoutesReady', status: 'False', reason: 'RevisionMissing', message: `Revision "${target}" referenced in traffic not found.` };
+        break;
+      }
+      if (state.phase === 'failed') {
+        routeCondition = { type: 'RoutesReady', status: 'False', reason: 'RevisionMissing', message: `Revision "${target}" failed with message: ${state.message}.` };
+        break;
+      }
+      if (state.phase === 'pending') {
+        routeCondition = { type: 'RoutesReady', status: 'Unknown', reason: 'RevisionMissing', message: `Revision "${target}" is not yet ready.` };
+        break;
+      }
+      resolved.push({
+        ...(entry.tag ? { tag: entry.tag as string } : {}),
+        revisionName: target,
+        latestRevision: entry.latestRevision === true,
+        percent: Number(entry.percent ?? 0),
+      });
+    }
+    const local = svc.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local';
+    const domain = local ? 'svc.cluster.local' : this.options.domain;
+    const host = `${name}.${ns}.${domain}`;
+    let traffic = previous.traffic as Json[] | undefined;
+    if (routeCondition.status === 'True') {
+      traffic = resolved.map((e) => ({ ...e, ...(e.tag ? { url: `http://${e.tag}-${name}.${ns}.${domain}` } : {}) }));
+      this.setRoutes(ns, name, host, domain, resolved);
+    }
+    const conditions = [configCondition, routeCondition];
+    const ready: Condition = conditions.find((c) => c.status === 'False')
+      ? { ...conditions.find((c) => c.status === 'False')!, type: 'Ready' }
+      : conditions.find((c) => c.status === 'Unknown')
+        ? { ...conditions.find((c) => c.status === 'Unknown')!, type: 'Ready' }
+        : { type: 'Ready', status: 'True' };
+    const status: Json = {
+      observedGeneration: svc.metadata.generation,
+      conditions: [configCondition, ready, routeCondition],
+      latestCreatedRevisionName: latestCreated,
+      ...(latestReady ? { latestReadyRevisionName: latestReady } : {}),
+      url: `http://${host}`,
+      address: { url: `http://${name}.${ns}.svc.cluster.local` },
+      ...(traffic ? { traffic } : {}),
+    };
+    this.writeStatus(KSVC, ns, name, status);
+    this.writeStatus(CONFIG, ns, name, {
+      observedGeneration: this.store.get(CONFIG, ns, name)?.metadata.generation,
+      latestCreatedRevisionName: latestCreated,
+      ...(latestReady ? { latestReadyRevisionName: latestReady } : {}),
+      conditions: [{ ...configCondition, type: 'Ready' }],
+    });
+    this.writeStatus(ROUTE, ns, name, {
+      observedGeneration: this.store.get(ROUTE, ns, name)?.metadata.generation,
+      url: `http://${host}`,
+      ...(traffic ? { traffic } : {}),
+      conditions: [{ ...routeCondition, type: 'Ready' }, { ...routeCondition, type: 'AllTrafficAssigned' }],
+    });
+  }
+
+  private setRoutes(ns: string, name: string, host: string, domain: string, resolved: Array<{ revisionName: string; percent: number; tag?: string }>): void {
+    for (const [h, target] of this.routes) if (target.namespace === ns && target.service === name && !h.includes('/dm')) this.routes.delete(h);
+    this.routes.set(host, { namespace: ns, service: name, entries: resolved.filter((e) => e.percent > 0).map((e) => ({ revision: e.revisionName, percent: e.percent })) });
+    for (const e of resolved) {
+      if (e.tag) this.routes.set(`${e.tag}-${name}.${ns}.${domain}`, { namespace: ns, service: name, entries: [{ revision: e.revisionName, percent: 100 }] });
+    }
+    for (const dm of this.store.list(DOMAIN_MAPPING, ns)) {
+      const ref = (dm.spec as Json).ref as Json | undefined;
+      if (ref?.name === name) this.routes.set(dm.metadata.name, this.routes.get(host)!);
+    }
+  }
+
+  private async reconcileDomainMapping(ns: string, name: string): Promise<void> {
+    const dm = this.store.get(DOMAIN_MAPPING, ns, name);
+    if (!dm) return;
+    const ref = (dm.spec as Json).ref as Json;
+    const svc = this.store.get(KSVC, ns, String(ref.name));
+    const url = (svc?.status as Json | undefined)?.url as string | undefined;
+    const target = url ? this.routes.get(new URL(url).hostname) : undefined;
+    if (target) this.routes.set(name, target);
+    const condition: Condition = target
+      ? { type: 'Ready', status: 'True' }
+      : { type: 'Ready', status: 'Unknown', reason: 'DomainMappingNotReady', message: `Service "${String(ref.name)}" is not ready yet` };
+    this.writeStatus(DOMAIN_MAPPING, ns, name, {
+      observedGeneration: dm.metadata.generation,
+      url: `http://${name}`,
+      address: { url: `http://${name}` },
+      conditions: [condition],
+    });
+  }
+
+  private async markEventingReady(type: ResourceType, ns: string, name: string): Promise<void> {
+    const obj = this.store.get(type, ns, name);
+    if (!obj || (obj.status as Json | undefined)?.observedGeneration === obj.metadata.generation) return;
+    const extra: Json = {};
+    if (type === BROKER) extra.address = { url: `http://broker-ingress.knative-eventing.svc.cluster.local/${ns}/${name}` };
+    if (type === PING || type === TRIGGER) {
+      const sink = ((obj.spec as Json).sink ?? (obj.spec as Json).subscriber) as Json | undefined;
+      const ref = sink?.ref as Json | undefined;
+      extra[type === PING ? 'sinkUri' : 'subscriberUri'] = ref ? `http://${String(ref.name)}.${ns}.svc.cluster.local` : sink?.uri;
+    }
+    this.writeStatus(type, ns, name, { observedGeneration: obj.metadata.generation, conditions: [{ type: 'Ready', status: 'True' }], ...extra });
+  }
+
+  private async cleanup(ns: string, name: string): Promise<void> {
+    for (const type of [CONFIG, ROUTE]) if (this.store.get(type, ns, name)) this.store.delete(type, ns, name);
+    for (const rev of this.store.list(REVISION, ns)) {
+      if (rev.metadata.labels?.['serving.knative.dev/service'] !== name) continue;
+      this.store.delete(REVISION, ns, rev.metadata.name);
+      const state = this.revisions.get(`${ns}/${rev.metadata.name}`);
+      this.revisions.delete(`${ns}/${rev.metadata.name}`);
+      if (state?.phase === 'ready') {
+        await state.executable.close().catch(() => {});
+        if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+      }
+    }
+    for (const [host, target] of this.routes) if (target.namespace === ns && target.service === name) this.routes.delete(host);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ingress and event delivery
+
+  /** True when the emulator's ingress serves this host. */
+  servesHost(host: string): boolean {
+    return this.routes.has(host);
+  }
+
+  /** Serves one request for a route host: picks a revision by weight and runs it. */
+  async serve(host: string, request: Request): Promise<Response> {
+    const target = this.routes.get(host);
+    if (!target) return new Response(`no route for host ${host}\n`, { status: 404 });
+    const total = target.entries.reduce((sum, e) => sum + e.percent, 0);
+    let pick = Math.random() * total;
+    const entry = target.entries.find((e) => (pick -= e.percent) < 0) ?? target.entries[target.entries.length - 1];
+    if (!entry) return new Response(`route ${host} has no traffic\n`, { status: 503 });
+    const state = this.revisions.get(`${target.namespace}/${entry.revision}`);
+    if (state?.phase !== 'ready') return new Response(`revision ${entry.revision} is not ready\n`, { status: 503 });
+    try {
+      return await state.executable.fetch(request);
+    } catch (error) {
+      const status = Number((error as { status?: number }).status) || 502;
+      return new Response(`${(error as Error).message}\n`, { status });
+    }
+  }
+
+  /** Delivers a CloudEvent to a Service by name, as a Trigger or PingSource sink would (binary mode). */
+  async deliver(ns: string, service: string, event: DeliverableEvent): Promise<Response> {
+    const svc = this.store.get(KSVC, ns, service);
+    const url = (svc?.status as Json | undefined)?.url as string | undefined;
+    if (!url) return new Response(`service ${ns}/${service} has no URL\n`, { status: 404 });
+    const headers: Record<string, string> = { 'ce-specversion': '1.0', 'ce-id': event.id ?? crypto.randomUUID(), 'content-type': 'application/json' };
+    for (const [key, value] of Object.entries(event)) {
+      if (key === 'data' || key === 'id' || value === undefined) continue;
+      headers[`ce-${key}`] = String(value);
+    }
+    const body = event.data === undefined ? undefined : typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+    const host = new URL(url).hostname;
+    return this.serve(host, new Request(`http://${host}/`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) }));
+  }
+
+  /** Fires a PingSource once now: its event goes to its sink. */
+  async firePing(ns: string, name: string): Promise<Response> {
+    const ping = this.store.get(PING, ns, name);
+    if (!ping) return new Response(`pingsource ${ns}/${name} not found\n`, { status: 404 });
+    const spec = ping.spec as Json;
+    const ref = (spec.sink as Json).ref as Json;
+    let data: unknown = spec.data;
+    if (spec.dataBase64) data = Buffer.from(String(spec.dataBase64), 'base64').toString('utf8');
+    if (typeof data === 'string' && spec.contentType === 'application/json') data = JSON.parse(data);
+    return this.deliver(ns, String(ref.name), { type: 'dev.knative.sources.ping', source: `/apis/v1/namespaces/${ns}/pingsources/${name}`, data });
+  }
+
+  /** Sends an event into a Broker: every Trigger on it whose filter matches gets it. */
+  async publish(ns: string, broker: string, event: DeliverableEvent): Promise<Response[]> {
+    if (!this.store.get(BROKER, ns, broker)) throw new Error(`broker ${ns}/${broker} not found`);
+    const out: Response[] = [];
+    for (const trigger of this.store.list(TRIGGER, ns)) {
+      const spec = trigger.spec as Json;
+      if (spec.broker !== broker) continue;
+      const attributes = (((spec.filter as Json | undefined)?.attributes as Record<string, string> | undefined) ?? {});
+      if (!Object.entries(attributes).every(([k, v]) => String(event[k]) === v)) continue;
+      const ref = (spec.subscriber as Json).ref as Json;
+      out.push(await this.deliver(ns, String(ref.name), event));
+    }
+    return out;
+  }
+}
+
+function stripKnative(map: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !k.startsWith('serving.knative.dev/')));
+}
+
+function revisionConditions(state: RevisionState): Condition[] {
+  if (state.phase === 'ready') {
+    return [
+      { type: 'Active', status: 'False', reason: 'NoTraffic', message: 'The target is not receiving traffic.', severity: 'Info' },
+      { type: 'ContainerHealthy', status: 'True' },
+      { type: 'Ready', status: 'True' },
+      { type: 'ResourcesAvailable', status: 'True' },
+    ];
+  }
+  if (state.phase === 'failed') {
+    const type = state.reason === 'ContainerMissing' || state.reason === 'CreateContainerConfigError' ? 'ResourcesAvailable' : 'ContainerHealthy';
+    return [
+      { type, status: 'False', reason: state.reason, message: state.message },
+      { type: 'Ready', status: 'False', reason: state.reason, message: state.message },
+    ];
+  }
+  return [
+    { type: 'ContainerHealthy', status: 'Unknown', reason: 'Deploying' },
+    { type: 'Ready', status: 'Unknown', reason: 'Deploying' },
+    { type: 'ResourcesAvailable', status: 'Unknown', reason: 'Deploying' },
+  ];
+}
+
+/** Memory limit of a container in MB (Kubernetes quantities: Mi, Gi, M, G). */
+function memoryMb(container: Json): number {
+  const resources = isObject(container.resources) ? container.resources : {};
+  const value = String(((resources.limits as Json | undefined)?.memory ?? (resources.requests as Json | undefined)?.memory ?? '256Mi') as string);
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(value);
+  if (!m) return 256;
+  const n = Number(m[1]);
+  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1 / 1000, M: 1, G: 1000 };
+  return Math.max(1, Math.round(n * (m[2] ? factor[m[2]]! : 1 / (1024 * 1024))));
+}
+
+/** FC runtime names as the workload class writes them (`nodejs8`) mapped to one the executor runs. */
+function fcRuntime(image: string): string {
+  if (image.startsWith('python')) return image.startsWith('python3') ? image : 'python3.10';
+  return 'nodejs20';
+}

@@ -1,0 +1,197 @@
+/**
+ * A Kubernetes API server with Knative Serving and Eventing, for tests: `@kubernetes/client-node`
+ * talks to it unchanged over HTTP on 127.0.0.1. It keeps objects with Kubernetes semantics
+ * (resourceVersion, generation, 404/409/422/415 Status errors, merge and JSON patch, server-side
+ * apply, list with selectors, watch), applies Knative's admission rules, and runs a controller that
+ * creates Revisions, writes status and serves routes by running the code through the faasport executor.
+ *
+ * Routes are served by the same HTTP server, chosen by the `Host` header — the way an ingress such as
+ * Kourier is reached with `curl -H "Host: hello.default.example.com" http://<ingress-ip>`. Route hosts
+ * are `<svc>.<ns>.<domain>` (domain `example.com` by default) and tag hosts `<tag>-<svc>.<ns>.<domain>`;
+ * send requests to `url` with that Host header (the Knative adapter's `ingress` option does this).
+ *
+ * @example
+ * ```ts
+ * const kube = await startKubernetesEmulator();
+ * const kc = new KubeConfig(); kc.loadFromString(kube.kubeConfig);
+ * // ... deploy, then: fetch through `kube.url` with `Host: hello.default.example.com`
+ * await kube.close();
+ * ```
+ * @packageDocumentation
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createExecutor } from '@faasport/runtime';
+import { type DeliverableEvent, type ExecutorLike, KnativeController } from './controller';
+import { type Json, isObject } from './patch';
+import { type ResourceType, findResource, resourceOfKind } from './resources';
+import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
+import { type KubeObject, ObjectStore } from './store';
+import { admitObject, applyDefaults, validateManifest as validateWithRules } from './validation';
+
+export type { DeliverableEvent, ResourceType, WriteRecord, KubeObject };
+export { KubeApiError } from './status';
+
+/** The default faasport runtime image the emulator recognises. */
+export const defaultRuntimeImage = 'ghcr.io/faasport/knative-runtime';
+
+/** Options of {@link startKubernetesEmulator}. */
+export interface KubernetesEmulatorOptions {
+  /** Namespaces that exist at start (default `default`, plus `knative-serving` and `knative-eventing`). */
+  namespaces?: string[];
+  /** The domain of route URLs (default `example.com`, as in Knative's classic `config-domain`). */
+  domain?: string;
+  /** The bearer token clients must send (default: a random one, written into `kubeConfig`). */
+  token?: string;
+  /** Image references (prefixes) run as the faasport runtime image (default `ghcr.io/faasport/knative-runtime`). */
+  runtimeImages?: string[];
+  /** Image references mapped to local commands that serve HTTP on `$PORT`. */
+  images?: Record<string, string[]>;
+  /** The executor that runs revisions (default: `createExecutor()` from `@faasport/runtime`). */
+  executor?: ExecutorLike;
+}
+
+/** A running emulator. */
+export interface KubernetesEmulator {
+  /** `http://127.0.0.1:<port>`: the API server, and the ingress for route hosts. */
+  url: string;
+  /** The bearer token the API server accepts. */
+  token: string;
+  /** A kubeconfig (YAML) pointing at the emulator, for `KubeConfig.loadFromString` or a file. */
+  kubeConfig: string;
+  /** The same as options for `KubeConfig.loadFromOptions`. */
+  kubeConfigOptions: {
+    clusters: Array<{ name: string; server: string; skipTLSVerify: boolean }>;
+    users: Array<{ name: string; token: string }>;
+    contexts: Array<{ name: string; cluster: string; user: string; namespace: string }>;
+    currentContext: string;
+  };
+  /** How many write calls (POST, PUT, PATCH, DELETE) the API server received. */
+  writes(): number;
+  /** The write calls received, in order. */
+  writeLog(): WriteRecord[];
+  /** Runs an image reference as a local command (`http` contract, serving on `$PORT`). */
+  mapImage(ref: string, command: string[]): void;
+  /** An object as stored, or undefined. */
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Objects of a kind. */
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  /** Changes an object as another client would (bumps resourceVersion), bypassing the HTTP layer. */
+  modify(apiVersion: string, kind: string, namespace: string | undefined, name: string, change: (obj: KubeObject) => void): KubeObject;
+  /** Runs `run` once before the next write that `match` accepts (e.g. to simulate a concurrent writer). */
+  interceptNextWrite(match: Parameters<ApiServer['interceptNextWrite']>[0], run: WriteInterceptor): void;
+  /** Resolves when the controller has nothing left to do. */
+  idle(): Promise<void>;
+  /** Fires a PingSource once, delivering its event to its sink. */
+  firePing(namespace: string, name: string): Promise<Response>;
+  /** Publishes a CloudEvent into a Broker; returns the responses of the matching Triggers' subscribers. */
+  publish(namespace: string, broker: string, event: DeliverableEvent): Promise<Response[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator on 127.0.0.1 (a random port).
+ */
+export async function startKubernetesEmulator(options: KubernetesEmulatorOptions = {}): Promise<KubernetesEmulator> {
+  const token = options.token ?? randomBytes(16).toString('hex');
+  const store = new ObjectStore(admitObject, (t, obj, old) => applyDefaults(t, obj, old));
+  const namespaces = findResource('', 'v1', 'namespaces')!;
+  for (const ns of new Set(['default', 'knative-serving', 'knative-eventing', ...(options.namespaces ?? [])])) {
+    store.create(namespaces, undefined, { metadata: { name: ns } });
+  }
+  const imageCommands = new Map(Object.entries(options.images ?? {}));
+  const controller = new KnativeController(store, {
+    domain: options.domain ?? 'example.com',
+    runtimeImages: options.runtimeImages ?? [defaultRuntimeImage],
+    imageCommands,
+    executor: () => options.executor ?? (createExecutor({ warmPool: 0 }) as unknown as ExecutorLike),
+  });
+  const api = new ApiServer(store, controller, token);
+  const server = createServer((req, res) => {
+    api.handle(req, res).catch((error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const typeOf = (apiVersion: string, kind: string): ResourceType => {
+    const t = resourceOfKind(apiVersion, kind);
+    if (!t) throw new Error(`the emulator does not serve ${kind} of ${apiVersion}`);
+    return t;
+  };
+  const kubeConfig = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '  - name: emulator',
+    '    cluster:',
+    `      server: ${url}`,
+    '      insecure-skip-tls-verify: true',
+    'users:',
+    '  - name: emulator',
+    '    user:',
+    `      token: ${token}`,
+    'contexts:',
+    '  - name: emulator',
+    '    context:',
+    '      cluster: emulator',
+    '      user: emulator',
+    '      namespace: default',
+    'current-context: emulator',
+    '',
+  ].join('\n');
+  return {
+    url,
+    token,
+    kubeConfig,
+    kubeConfigOptions: {
+      clusters: [{ name: 'emulator', server: url, skipTLSVerify: true }],
+      users: [{ name: 'emulator', token }],
+      contexts: [{ name: 'emulator', cluster: 'emulator', user: 'emulator', namespace: 'default' }],
+      currentContext: 'emulator',
+    },
+    writes: () => api.writes.length,
+    writeLog: () => [...api.writes],
+    mapImage: (ref, command) => {
+      imageCommands.set(ref, command);
+    },
+    get: (apiVersion, kind, namespace, name) => store.get(typeOf(apiVersion, kind), namespace, name),
+    list: (apiVersion, kind, namespace) => store.list(typeOf(apiVersion, kind), namespace),
+    modify: (apiVersion, kind, namespace, name, change) => {
+      const t = typeOf(apiVersion, kind);
+      const current = store.mustGet(t, namespace, name);
+      const next = JSON.parse(JSON.stringify(current)) as KubeObject;
+      change(next);
+      return store.update(t, current, next, { fieldManager: 'other-client' });
+    },
+    interceptNextWrite: (match, run) => api.interceptNextWrite(match, run),
+    idle: () => controller.idle(),
+    firePing: (namespace, name) => controller.firePing(namespace, name),
+    publish: (namespace, broker, event) => controller.publish(namespace, broker, event),
+    close: async () => {
+      api.closeWatches();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await controller.close();
+    },
+  };
+}
+
+/**
+ * Checks a manifest (a Kubernetes / Knative object) offline with the emulator's rules: the CRD's
+ * types and fields, and Knative's validating webhooks. Returns the problems; empty when a cluster
+ * would accept it.
+ */
+export function validateManifest(manifest: unknown): string[] {
+  if (!isObject(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
+    return ['not a Kubernetes object (apiVersion and kind are required)'];
+  }
+  const t = resourceOfKind(manifest.apiVersion, manifest.kind);
+  if (!t) return [`${manifest.kind} of ${manifest.apiVersion} is not a resource the emulator knows`];
+  const copy = JSON.parse(JSON.stringify(manifest)) as Json;
+  if (!isObject(copy.metadata)) copy.metadata = {};
+  applyDefaults(t, copy as KubeObject, undefined);
+  return validateWithRules(t, copy);
+}
