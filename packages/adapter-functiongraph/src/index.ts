@@ -1,1 +1,26 @@
-export {};
+/**
+ * `@faasport/adapter-functiongraph`: deploys faasport functions to Huawei Cloud FunctionGraph (API v2)
+ * over axios with an SDK-HMAC-SHA256 signer.
+ *
+ * @packageDocumentation
+ */
+export { createFunctionGraphAdapter, type FunctionGraphAdapter } from './deploy/adapter';
+export {
+  checkForFunctionGraph,
+  functionGraphCapabilities,
+  functionGraphProviderSchema,
+  mainAlias,
+  memorySizes,
+  runtimeMap,
+} from './deploy/mapping';
+export {
+  canonicalQuery,
+  canonicalUri,
+  huaweiUrlEncode,
+  type SignableRequest,
+  type SignatureParts,
+  sdkDate,
+  signingAlgorithm,
+  signRequest,
+} from './deploy/signer';
+export { envVars, type FunctionGraphAdapterOptions, type FunctionGraphCredentials, functionGraphOptionsSchema } from './options';

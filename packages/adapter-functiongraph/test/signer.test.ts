@@ -77,8 +77,9 @@ describe('SDK-HMAC-SHA256 signer', () => {
       data: { name: 'café ☕' },
       extra: { 'X-Cff-Log-Type': 'tail', 'X-CFF-Request-Version': 'v1' },
     },
-  ])('matches the official AKSKSigner for $what', ({ method, path, query, data, extra }) => {
-    const headers = { 'content-type': 'application/json', 'X-Project-Id': pid, 'X-Sdk-Date': '20251231T235959Z', ...(extra ?? {}) };
+  ] as Array<{ what: string; method: string; path: string; query?: Record<string, string>; data?: unknown; extra?: Record<string, string> }>)(
+    'matches the official AKSKSigner for $what', ({ method, path, query, data, extra }) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': pid, 'X-Sdk-Date': '20251231T235959Z', ...(extra ?? {}) };
     const qs = query ? `?${new URLSearchParams(query).toString()}` : '';
     const ours = signRequest({
       method,

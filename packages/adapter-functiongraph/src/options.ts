@@ -1,0 +1,130 @@
+import { ConfigurationError, registerSecret, ValidationError } from '@faasport/core';
+import { z } from 'zod';
+
+/** Access keys of a Huawei Cloud account or IAM user; `securityToken` for temporary credentials. @public */
+export interface FunctionGraphCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  securityToken?: string;
+}
+
+const credentialsSchema = z.strictObject({
+  accessKeyId: z.string().min(1, { error: 'must not be empty (the AK)' }),
+  secretAccessKey: z.string().min(1, { error: 'must not be empty (the SK)' }),
+  securityToken: z.string().min(1).optional(),
+});
+
+/**
+ * Options of the FunctionGraph adapter. Unknown keys are errors. Credentials, project and region fall
+ * back to the Huawei Cloud SDK environment variables (`HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`,
+ * `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`), then to
+ * the Terraform provider's (`HW_ACCESS_KEY`, `HW_SECRET_KEY`, `HW_SECURITY_TOKEN`, `HW_PROJECT_ID`, `HW_REGION_NAME`).
+ *
+ * @public
+ */
+export const functionGraphOptionsSchema = z.strictObject({
+  /** The region, e.g. `cn-north-4`. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-north-4, ap-southeast-1)` })
+    .optional(),
+  /** The project id of the region (32 hex characters in Huawei Cloud). */
+  projectId: z.string().min(1, { error: 'must not be empty' }).optional(),
+  credentials: credentialsSchema.optional(),
+  /** The API endpoint; default `https://functiongraph.{region}.myhuaweicloud.com`. */
+  endpoint: z.url({ error: (i) => `${JSON.stringify(i.input)} is not a URL` }).optional(),
+  /** The FunctionGraph package (app) functions live in; default `default`. */
+  package: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: (i) => `${JSON.stringify(i.input)} is not a package name (letters, digits, "_" and "-", at most 64)` })
+    .optional(),
+  /** Retries of throttled (429) and failed (5xx, network) calls, with exponential backoff and jitter. */
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10).optional(),
+      baseDelayMs: z.number().int().min(0).max(60_000).optional(),
+    })
+    .optional(),
+  /** Timeout of one API call in ms (default 60 000). */
+  requestTimeoutMs: z.number().int().positive().optional(),
+  /** The environment to read variables from (default `process.env`). */
+  env: z.record(z.string(), z.string().optional()).optional(),
+  /** The deploy target's name, shown in results (default `functiongraph`). */
+  target: z.string().min(1).optional(),
+});
+
+/** What `createFunctionGraphAdapter` takes. @public */
+export type FunctionGraphAdapterOptions = z.input<typeof functionGraphOptionsSchema>;
+
+/** The options after validation and environment fallbacks (credentials still lazy). */
+export interface ResolvedOptions {
+  region: string;
+  projectId: string;
+  endpoint: string;
+  package: string;
+  retry: { attempts: number; baseDelayMs: number };
+  requestTimeoutMs: number;
+  target: string;
+  /** Reads the credentials; throws ConfigurationError when they are missing. */
+  credentials(): FunctionGraphCredentials;
+}
+
+/** Environment variables read for each setting, in order. */
+export const envVars = {
+  accessKeyId: ['HUAWEICLOUD_SDK_AK', 'HW_ACCESS_KEY'],
+  secretAccessKey: ['HUAWEICLOUD_SDK_SK', 'HW_SECRET_KEY'],
+  securityToken: ['HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HW_SECURITY_TOKEN'],
+  projectId: ['HUAWEICLOUD_SDK_PROJECT_ID', 'HW_PROJECT_ID'],
+  region: ['HUAWEICLOUD_SDK_REGION', 'HW_REGION_NAME'],
+} as const;
+
+const adapter = 'functiongraph';
+
+/** Validates the options and applies environment fallbacks. Credentials are read on first use. @internal */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const parsed = functionGraphOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        // Never echo credential values.
+        message: issue.path[0] === 'credentials' ? issue.message.replace(/"[^"]*"/g, 'the value') : issue.message,
+        rule: issue.code,
+      })),
+      { subject: 'the functiongraph adapter options', adapter },
+    );
+  }
+  const o = parsed.data;
+  const env = o.env ?? process.env;
+  const fromEnv = (names: readonly string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  const region = o.region ?? fromEnv(envVars.region);
+  if (!region) throw ConfigurationError.missing({ what: 'FunctionGraph region', option: 'region', envVar: envVars.region[0], adapter });
+  const projectId = o.projectId ?? fromEnv(envVars.projectId);
+  if (!projectId) throw ConfigurationError.missing({ what: 'FunctionGraph project id', option: 'projectId', envVar: envVars.projectId[0], adapter });
+  let credentials: FunctionGraphCredentials | undefined;
+  return {
+    region,
+    projectId,
+    endpoint: (o.endpoint ?? `https://functiongraph.${region}.myhuaweicloud.com`).replace(/\/+$/, ''),
+    package: o.package ?? 'default',
+    retry: { attempts: o.retry?.attempts ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 200 },
+    requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+    target: o.target ?? adapter,
+    credentials() {
+      if (credentials) return credentials;
+      const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId);
+      if (!accessKeyId) {
+        throw ConfigurationError.missing({ what: 'Huawei Cloud access key id', option: 'credentials.accessKeyId', envVar: envVars.accessKeyId[0], adapter });
+      }
+      const secretAccessKey = o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey);
+      if (!secretAccessKey) {
+        throw ConfigurationError.missing({ what: 'Huawei Cloud secret access key', option: 'credentials.secretAccessKey', envVar: envVars.secretAccessKey[0], adapter });
+      }
+      const securityToken = o.credentials?.securityToken ?? (o.credentials ? undefined : fromEnv(envVars.securityToken));
+      registerSecret(secretAccessKey);
+      registerSecret(securityToken);
+      credentials = { accessKeyId, secretAccessKey, ...(securityToken ? { securityToken } : {}) };
+      return credentials;
+    },
+  };
+}

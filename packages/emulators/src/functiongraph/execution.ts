@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Executable, ExecutableSpec, Executor } from '@faasport/runtime';
+import { isSafeEntryName } from '@faasport/core';
+import { unzipSync } from 'fflate';
+import type { CodeState, ConfigState } from './state';
+
+/** A local command standing in for a container image (the emulator runs no containers). */
+export interface ImageCommand {
+  /** The command and its arguments, e.g. `['node', 'server.js']`. */
+  command: string[];
+  /** The folder to run it in. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+const runtimeNames: Record<string, string> = {
+  'Node.js14.18': 'nodejs18',
+  'Node.js16.17': 'nodejs18',
+  'Node.js18.15': 'nodejs18',
+  'Node.js20.15': 'nodejs20',
+  'Python3.9': 'python3.9',
+  'Python3.10': 'python3.10',
+};
+
+/** What the emulator knows about one call, for the function's context. */
+export interface CallInfo {
+  functionName: string;
+  package: string;
+  version: string;
+  alias?: string;
+  projectId: string;
+  region: string;
+}
+
+/**
+ * Turns FunctionGraph functions into runtime executables: unpacks the code of each (function,
+ * version, digest) once, picks the native contract (`fg-event` for Node.js / Python handlers, `http`
+ * for HTTP functions and custom images on port 8000) and keeps the executable until the code changes.
+ */
+export class FunctionGraphExecution {
+  private readonly root = mkdtempSync(join(tmpdir(), 'fg-emulator-'));
+  private readonly loaded = new Map<string, Promise<Executable>>();
+
+  constructor(
+    private readonly executor: () => Executor,
+    private readonly images: Record<string, ImageCommand>,
+  ) {}
+
+  /** The executable for a function's config and code at one version. */
+  executable(config: ConfigState, code: CodeState, info: CallInfo): Promise<Executable> {
+    const key = `${config.package}/${config.func_name}@${info.version}#${code.digest}:${configKey(config)}`;
+    let found = this.loaded.get(key);
+    if (!found) {
+      found = this.load(key, config, code, info);
+      found.catch(() => this.loaded.delete(key));
+      this.loaded.set(key, found);
+    }
+    return found;
+  }
+
+  /** The spec the runtime runs; throws a message for what the emulator cannot run. */
+  private async load(key: string, config: ConfigState, code: CodeState, info: CallInfo): Promise<Executable> {
+    const env: Record<string, string> = {
+      ...parseUserData(config.user_data),
+      ...parseUserData(config.encrypted_user_data),
+      RUNTIME_PROJECT_ID: info.projectId,
+      RUNTIME_FUNC_NAME: config.func_name,
+      RUNTIME_FUNC_VERSION: info.version,
+      RUNTIME_PACKAGE: config.package,
+      RUNTIME_HANDLER: config.handler,
+      RUNTIME_TIMEOUT: String(config.timeout),
+      RUNTIME_MEMORY: String(config.memory_size),
+    };
+    const base = {
+      id: `functiongraph/${key}`,
+      env,
+      timeoutMs: config.timeout * 1000,
+      memoryMb: config.memory_size,
+      concurrency: Math.max(1, config.strategy_config.concurrent_num),
+      maxInstances: config.strategy_config.concurrency > 0 ? config.strategy_config.concurrency : 100,
+      functionName: config.func_name,
+      revision: info.version,
+      target: 'functiongraph',
+    };
+    let spec: ExecutableSpec;
+    if (config.runtime === 'Custom Image') {
+      const ref = config.custom_image?.image ?? '';
+      const mapped = this.images[ref];
+      if (!mapped) throw new Error(`the emulator has no local command for image "${ref}" (pass images: { "${ref}": { command: [...] } })`);
+      const codeDir = mapped.cwd ?? this.unpack(key, undefined);
+      spec = {
+        ...base,
+        env: { ...env, ...(mapped.env ?? {}) },
+        codeDir,
+        runtime: 'custom',
+        contract: 'http',
+        command: mapped.command,
+        ...(mapped.cwd ? { workdir: mapped.cwd } : {}),
+        port: 8000,
+        fixedPort: true,
+        http: { initPath: '/init', invokePath: '/invoke' },
+      };
+    } else if (config.runtime === 'http' || config.runtime === 'Custom') {
+      const codeDir = this.unpack(key, code);
+      spec = {
+        ...base,
+        env: { ...env, RUNTIME_CODE_ROOT: codeDir },
+        codeDir,
+        runtime: 'custom',
+        contract: 'http',
+        command: ['/bin/sh', join(codeDir, 'bootstrap')],
+        port: 8000,
+        fixedPort: true,
+        ...(config.runtime === 'Custom' ? { http: { invokePath: '/invoke' } } : {}),
+      };
+    } else {
+      const runtime = runtimeNames[config.runtime];
+      if (!runtime) throw new Error(`the emulator does not run the ${config.runtime} runtime`);
+      const codeDir = this.unpack(key, code, config);
+      spec = {
+        ...base,
+        env: { ...env, RUNTIME_CODE_ROOT: codeDir },
+        codeDir,
+        runtime,
+        contract: 'fg-event',
+        handler: config.handler,
+        ...(config.initializer_handler ? { initializer: config.initializer_handler } : {}),
+      };
+    }
+    return this.executor().load(spec);
+  }
+
+  /** Unpacks a code package (zip, or one inline file) into a fresh folder. */
+  private unpack(key: string, code: CodeState | undefined, config?: ConfigState): string {
+    const dir = join(this.root, createHash('sha256').update(key).digest('hex').slice(0, 16));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    if (!code?.bytes) return dir;
+    if (code.code_type === 'inline') {
+      const module = (config?.handler ?? 'index.handler').replace(/\.[^.]+$/, '');
+      writeFileSync(join(dir, `${module}${config?.runtime.startsWith('Python') ? '.py' : '.js'}`), code.bytes);
+      return dir;
+    }
+    for (const [name, data] of Object.entries(unzipSync(code.bytes))) {
+      if (name.endsWith('/') || !isSafeEntryName(name)) continue;
+      const target = join(dir, name);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, data, { mode: name === 'bootstrap' ? 0o755 : 0o644 });
+    }
+    return dir;
+  }
+
+  /** Stops every executable and removes the unpacked code. */
+  async close(): Promise<void> {
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    await Promise.all(all.map((p) => p.then((e) => e.close(), () => undefined)));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function configKey(config: ConfigState): string {
+  return createHash('sha256')
+    .update(JSON.stringify([config.runtime, config.handler, config.memory_size, config.timeout, config.user_data, config.encrypted_user_data, config.initializer_handler, config.custom_image, config.strategy_config]))
+    .digest('hex')
+    .slice(0, 12);
+}
+
+/** The env vars of a `user_data` JSON string. */
+export function parseUserData(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as Record<string, string>;
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}

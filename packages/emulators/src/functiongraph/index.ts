@@ -1,0 +1,12 @@
+/**
+ * The FunctionGraph v2 API emulator (`@faasport/emulators/functiongraph`).
+ *
+ * @packageDocumentation
+ */
+export type { ImageCommand } from './execution';
+export {
+  type FunctionGraphEmulator,
+  type FunctionGraphEmulatorOptions,
+  type InjectedFault,
+  startFunctionGraphEmulator,
+} from './server';
