@@ -1,0 +1,314 @@
+import {
+  type Adapter,
+  defineAdapter,
+  type DesiredState,
+  type FunctionSummary,
+  InvokeError,
+  type InvokeOptions,
+  NotFoundError,
+  ProviderApiError,
+  type Step,
+  UnsupportedFeatureError,
+  ValidationError,
+} from '@faasport/core';
+import { checkFunction } from './check';
+import { FcApiClient, isNotFound } from './client';
+import { exportFunction } from './export';
+import { fcCapabilities } from './limits';
+import { type FcLiveState, readState, toLiveFunction, versionIdOfLabel } from './live';
+import { codeOf, functionConfigOf, markers } from './mapping';
+import { desiredNames, planSteps } from './plan';
+import { type FcAdapterOptions, resolveFcOptions } from './options';
+import { renderManifests } from './render';
+import { applyTraffic } from './traffic';
+
+/** An FC adapter: the faasport adapter contract plus the options it runs with. @public */
+export interface FcAdapter extends Adapter {
+  readonly name: 'fc';
+  /** The endpoint requests go to. */
+  readonly endpoint: string;
+}
+
+/** Ignores 404s: remove() must be quiet about what is already gone. */
+async function quiet(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  return headers;
+}
+
+function functionErrorMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errorMessage?: string; errorType?: string };
+    if (parsed.errorMessage) return `${parsed.errorType ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
+  } catch {
+    // not JSON: use the text
+  }
+  return body || 'the function failed without a message';
+}
+
+/**
+ * Creates the Alibaba Cloud Function Compute 2.0 adapter, on `@alicloud/fc2` (API 2016-08-15).
+ * Credentials come from the options or from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+ * `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN` (or the older `ALICLOUD_*` names).
+ *
+ * @example
+ * ```ts
+ * const fc = createFcAdapter({ accountId: '1234567890', region: 'cn-hangzhou' });
+ * await deploy(fc, defineFunction({ name: 'coffee', source: { dir: './coffee' } }));
+ * ```
+ * @throws {@link ConfigurationError} naming the option and the environment variable when a setting is missing.
+ * @public
+ */
+export function createFcAdapter(options: FcAdapterOptions & { env?: Record<string, string | undefined> } = {}): FcAdapter {
+  const { env, ...rest } = options;
+  const o = resolveFcOptions(rest, env ?? process.env);
+  const client = new FcApiClient(o);
+  const planContext = { region: o.region, accountId: o.accountId };
+  const target = o.target;
+
+  async function mustRead(name: string): Promise<FcLiveState> {
+    const state = await readState(client, name, { domains: false });
+    if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
+    return state;
+  }
+
+  async function applyOne(step: Step, desired: DesiredState): Promise<void> {
+    const names = desiredNames(desired);
+    const svc = names.service;
+    const fnName = desired.fn.name;
+    const data = (step.data ?? {}) as Record<string, unknown>;
+    if (step.id === 'service') {
+      if (step.action === 'create') {
+        try {
+          await client.createService(data.body as Record<string, unknown>);
+        } catch (error) {
+          // A service group, or a service left by a deploy that failed later, is reused.
+          if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)) throw error;
+        }
+      } else await client.updateService(svc, data.body as Record<string, unknown>, data.etag as string | undefined);
+      return;
+    }
+    if (step.id === 'function') {
+      const { functionName: _n, ...config } = functionConfigOf(desired);
+      if (step.action === 'create') {
+        await client.createFunction(svc, { functionName: fnName, ...config, ...(codeOf(desired) ? { code: codeOf(desired) } : {}) });
+      } else {
+        const code = data.code ? codeOf(desired) : undefined;
+        await client.updateFunction(svc, fnName, { ...config, ...(code ? { code } : {}) }, data.etag as string | undefined);
+      }
+      return;
+    }
+    if (step.id === 'version') {
+      await client.publishVersion(svc, markers.version(fnName, desired.revisionLabel, desired.revisionHash));
+      return;
+    }
+    if (step.id.startsWith('trigger:')) {
+      const name = data.name as string;
+      if (step.action === 'delete') await quiet(() => client.deleteTrigger(svc, fnName, name));
+      else if (step.action === 'create') await client.createTrigger(svc, fnName, data.body as Record<string, unknown>);
+      else await client.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
+      return;
+    }
+    if (step.id === 'provision') {
+      await client.putProvisionTarget(svc, fnName, names.mainAlias, data.target as number);
+      return;
+    }
+    if (step.id.startsWith('domain:')) {
+      const host = step.id.slice('domain:'.length);
+      if (step.action === 'delete') await quiet(() => client.deleteCustomDomain(host));
+      else if (step.action === 'create') await client.createCustomDomain(data.body as Record<string, unknown>);
+      else await client.updateCustomDomain(host, data.body as Record<string, unknown>);
+      return;
+    }
+    throw new ValidationError([{ path: 'step', message: `step ${JSON.stringify(step.id)} is not an FC adapter step`, rule: 'step' }], { adapter: 'fc' });
+  }
+
+  async function invokeHttp(state: FcLiveState, qualifier: string, request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = `/2016-08-15/proxy/${state.names.service}.${qualifier}/${state.names.fn}${url.pathname}`;
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => {
+      if (key !== 'host' && key !== 'connection' && key !== 'content-length') headers[key.toLowerCase()] = value;
+    });
+    const trigger = state.triggers.find((t) => t.triggerType === 'http')!;
+    const signed = trigger.triggerConfig.authType === 'function' ? client.signProxyRequest(request.method, path, url.searchParams, headers) : headers;
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+    let response: Response;
+    try {
+      response = await fetch(`${o.endpoint}${path}${url.search}`, {
+        method: request.method,
+        headers: signed,
+        ...(body && body.length ? { body: body as BodyInit } : {}),
+        redirect: 'manual',
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+    } catch (error) {
+      throw new ProviderApiError({ adapter: 'fc', operation: 'InvokeHttpTrigger', providerMessage: (error as Error).message, retryable: true }, { cause: error });
+    }
+    const errorType = response.headers.get('x-fc-error-type');
+    if (errorType) {
+      throw new InvokeError({ functionName: state.names.fn, message: functionErrorMessage(await response.text()), status: response.status, functionError: errorType, adapter: 'fc' });
+    }
+    if (response.status >= 400 && (response.headers.get('content-type') ?? '').startsWith('application/json')) {
+      const text = await response.text();
+      let parsed: { ErrorCode?: string; ErrorMessage?: string } = {};
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // a function's own JSON error body
+      }
+      if (parsed.ErrorCode) {
+        throw new ProviderApiError({
+          adapter: 'fc',
+          operation: 'InvokeHttpTrigger',
+          status: response.status,
+          providerCode: parsed.ErrorCode,
+          providerMessage: parsed.ErrorMessage,
+          requestId: response.headers.get('x-fc-request-id') ?? undefined,
+        });
+      }
+      return new Response(text, { status: response.status, headers: response.headers });
+    }
+    return response;
+  }
+
+  async function invokeEvent(state: FcLiveState, qualifier: string, request: Request, async: boolean): Promise<Response> {
+    const body = Buffer.from(await request.arrayBuffer());
+    const r = await client.invokeFunction(state.names.service, state.names.fn, body, qualifier, async ? { 'x-fc-invocation-type': 'Async' } : {});
+    const errorType = r.headers['x-fc-error-type'];
+    if (errorType) {
+      throw new InvokeError({
+        functionName: state.names.fn,
+        message: functionErrorMessage(typeof r.data === 'string' ? r.data : Buffer.isBuffer(r.data) ? r.data.toString('utf8') : JSON.stringify(r.data)),
+        status: 200,
+        functionError: String(errorType),
+        adapter: 'fc',
+      });
+    }
+    const bytes = Buffer.isBuffer(r.data) ? new Uint8Array(r.data) : new TextEncoder().encode(typeof r.data === 'string' ? r.data : JSON.stringify(r.data ?? ''));
+    return new Response(async ? null : (bytes as BodyInit), { status: async ? 202 : 200, headers: headersOf(r.headers) });
+  }
+
+  return defineAdapter({
+    specificationVersion: 'v1',
+    name: 'fc',
+    endpoint: o.endpoint,
+    capabilities: fcCapabilities,
+    check: checkFunction,
+
+    async read(name) {
+      const state = await readState(client, name);
+      return state ? toLiveFunction(state, o.endpoint, target) : undefined;
+    },
+
+    plan(desired, live) {
+      return planSteps(desired, live, planContext);
+    },
+
+    async applyStep(step, desired) {
+      await applyOne(step, desired);
+    },
+
+    async setTraffic(name, traffic) {
+      // Checks the two-version limit and every label before the first write.
+      await applyTraffic(client, await readState(client, name, { domains: false }), name, traffic, target);
+    },
+
+    async invoke(name, request, invokeOptions: InvokeOptions = {}) {
+      const state = await mustRead(name);
+      let qualifier: string;
+      if (invokeOptions.tag) {
+        const alias = state.tagAliases.get(invokeOptions.tag);
+        if (!alias) {
+          throw new ValidationError(
+            [{ path: 'tag', message: `tag ${JSON.stringify(invokeOptions.tag)} does not exist on "${name}" (known: ${[...state.tagAliases.keys()].join(', ') || 'none'})`, rule: 'tag-exists' }],
+            { adapter: 'fc' },
+          );
+        }
+        qualifier = alias.aliasName;
+      } else if (invokeOptions.revision) {
+        const id = versionIdOfLabel(state, invokeOptions.revision);
+        if (!id) {
+          throw new ValidationError(
+            [{ path: 'revision', message: `revision ${JSON.stringify(invokeOptions.revision)} does not exist on "${name}" (known: ${state.versions.map((v) => v.label).join(', ') || 'none'})`, rule: 'revision-exists' }],
+            { adapter: 'fc' },
+          );
+        }
+        qualifier = id;
+      } else qualifier = state.mainAlias?.aliasName ?? 'LATEST';
+      const hasHttp = state.triggers.some((t) => t.triggerType === 'http');
+      // Without an HTTP trigger the function is reachable only through InvokeFunction.
+      if (invokeOptions.mode === 'event' || invokeOptions.async || !hasHttp) return invokeEvent(state, qualifier, request, invokeOptions.async ?? false);
+      return invokeHttp(state, qualifier, request);
+    },
+
+    logs() {
+      throw new UnsupportedFeatureError(
+        {
+          feature: 'logs',
+          target,
+          reason: 'FC 2.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
+          instead: 'Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service\'s logConfig project and logstore.',
+        },
+        { adapter: 'fc' },
+      );
+    },
+
+    async list() {
+      const out: FunctionSummary[] = [];
+      for (const svc of await client.listServices()) {
+        if (!markers.isService(svc.description)) continue;
+        for (const f of await client.listFunctions(svc.serviceName)) {
+          const state = await readState(client, f.functionName, { domains: false });
+          if (!state || state.names.service !== svc.serviceName) continue;
+          const live = toLiveFunction(state, o.endpoint, target);
+          out.push({ name: live.name, ...(live.url ? { url: live.url } : {}), revisions: live.revisions.length, traffic: live.traffic });
+        }
+      }
+      return out.sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async remove(name) {
+      const state = await readState(client, name);
+      if (!state) return;
+      const { service: { serviceName: svc }, names } = state;
+      for (const t of state.triggers) await quiet(() => client.deleteTrigger(svc, name, t.triggerName));
+      if (state.mainAlias && state.provisionTarget > 0) await quiet(() => client.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
+      for (const d of state.domains) {
+        const others = (d.routeConfig?.routes ?? []).filter((r) => !(r.serviceName === svc && r.functionName === name));
+        if (others.length) await quiet(() => client.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
+        else await quiet(() => client.deleteCustomDomain(d.domainName));
+      }
+      for (const a of state.tagAliases.values()) await quiet(() => client.deleteAlias(svc, a.aliasName));
+      if (state.mainAlias) await quiet(() => client.deleteAlias(svc, state.mainAlias!.aliasName));
+      for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId))) await quiet(() => client.deleteVersion(svc, v.versionId));
+      await quiet(() => client.deleteFunction(svc, name));
+      if (names.dedicated || (await client.listFunctions(svc)).length === 0) {
+        try {
+          await client.deleteService(svc);
+        } catch (error) {
+          // Another function was added to the service meanwhile: leave it.
+          if (!isNotFound(error) && !(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)) throw error;
+        }
+      }
+    },
+
+    async export(name) {
+      const state = await readState(client, name);
+      if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
+      return exportFunction(client, state);
+    },
+
+    render(desired) {
+      return renderManifests(desired, planContext);
+    },
+  } satisfies FcAdapter);
+}

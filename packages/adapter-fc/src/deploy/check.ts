@@ -1,0 +1,71 @@
+import { type CheckIssue, type ResolvedFunction, toFcCron } from '@faasport/core';
+import { fcProviderSchema, maxUserDescription } from './mapping';
+
+/** FC-specific offline checks beyond the declared capabilities and limits. */
+export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  const parsed = fcProviderSchema.safeParse(fn.providers.fc ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({
+        severity: 'error',
+        feature: 'providers.fc',
+        path: `providers.fc${issue.path.length ? `.${issue.path.join('.')}` : ''}`,
+        message: issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(fcProviderSchema.shape).join(', ')})` : issue.message,
+      });
+    }
+  }
+  const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
+  if (shimmed && !fn.runtime.startsWith('nodejs')) {
+    issues.push({
+      severity: 'error',
+      feature: `contract.${fn.contract}`,
+      path: 'contract',
+      message: `the ${fn.contract} contract runs on FC through a Node.js shim, and runtime ${fn.runtime} is not Node.js`,
+      hint: 'Use a nodejs runtime, or contract: native with an FC handler of your runtime.',
+    });
+  }
+  if (shimmed && fn.source.kind === 'bucket') {
+    issues.push({
+      severity: 'error',
+      feature: 'source.bucket',
+      path: 'source.bucket',
+      message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
+      hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
+    });
+  }
+  if (fn.source.kind === 'image' && (fn.source.workdir || fn.source.user)) {
+    issues.push({
+      severity: 'error',
+      feature: 'source.image',
+      path: fn.source.workdir ? 'source.image.workdir' : 'source.image.user',
+      message: 'FC 2.0 custom containers take no working directory or user override',
+      hint: 'Set WORKDIR and USER in the image instead.',
+    });
+  }
+  if ((fn.description?.length ?? 0) > maxUserDescription) {
+    issues.push({
+      severity: 'error',
+      feature: 'description',
+      path: 'description',
+      message: `description is ${fn.description!.length} characters; on FC it may have at most ${maxUserDescription} (faasport keeps its revision marker in the rest of FC's 256)`,
+      actual: fn.description!.length,
+      allowed: `at most ${maxUserDescription} characters`,
+    });
+  }
+  for (const t of fn.triggers) {
+    if (t.kind !== 'schedule') continue;
+    try {
+      toFcCron(t.cron, t.timezone);
+    } catch (error) {
+      issues.push({
+        severity: 'error',
+        feature: 'trigger.schedule',
+        path: `triggers.${t.name}.timezone`,
+        message: `cannot run "${t.cron}" in ${t.timezone} on FC, which evaluates timers in UTC: ${(error as Error).message}`,
+        hint: 'Write the cron in UTC (timezone: UTC).',
+      });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,133 @@
+import { ConfigurationError, registerSecret, ValidationError } from '@faasport/core';
+import { z } from 'zod';
+
+/** Options of {@link createFcAdapter}, validated strictly. @public */
+export const fcAdapterOptionsSchema = z.strictObject({
+  /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
+  accountId: z.string().regex(/^\d+$/, { error: (i) => `${JSON.stringify(i.input)} is not an account id (digits only)` }).optional(),
+  /** The region, e.g. `cn-hangzhou`. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2,}-[a-z0-9-]+$/, { error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-hangzhou)` })
+    .optional(),
+  credentials: z
+    .strictObject({
+      accessKeyId: z.string().min(1).optional(),
+      accessKeySecret: z.string().min(1).optional(),
+      /** An STS token; needed with an `STS.` access key. */
+      securityToken: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Overrides the endpoint, e.g. `http://127.0.0.1:9000` for an emulator. Must include the scheme. */
+  endpoint: z.url({ error: (i) => `${JSON.stringify(i.input)} is not a URL with a scheme (e.g. https://1234.cn-hangzhou.fc.aliyuncs.com)` }).optional(),
+  /** Use the VPC-internal endpoint (`<region>-internal`); ignored when `endpoint` is set. */
+  internal: z.boolean().optional(),
+  /** Request timeout in milliseconds (default 60000). */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Attempts for retryable errors (throttling, 5xx, network), default 4. */
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+  /** First backoff in milliseconds, doubled each retry with jitter (default 200). */
+  retryBaseMs: z.number().int().min(0).optional(),
+  /** The target name shown in errors and results (default `fc`). */
+  target: z.string().optional(),
+});
+
+/** Options of {@link createFcAdapter}. @public */
+export type FcAdapterOptions = z.input<typeof fcAdapterOptionsSchema>;
+
+/** Options with credentials and defaults resolved. */
+export interface ResolvedFcOptions {
+  accountId: string;
+  region: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  endpoint: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  target: string;
+}
+
+/**
+ * Environment variables read for each setting, first match wins. `ALIBABA_CLOUD_*` are the names the
+ * Alibaba Cloud CLI and SDKs use; `ALICLOUD_*` are the older names (Terraform provider, Serverless Devs).
+ */
+export const fcEnvVars = {
+  accessKeyId: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY'],
+  accessKeySecret: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY'],
+  securityToken: ['ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN'],
+  accountId: ['ALIBABA_CLOUD_ACCOUNT_ID', 'ALICLOUD_ACCOUNT_ID', 'FC_ACCOUNT_ID'],
+  region: ['ALIBABA_CLOUD_REGION', 'ALICLOUD_REGION', 'FC_REGION'],
+} as const;
+
+function fromEnv(env: Record<string, string | undefined>, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Validates the options and fills credentials from the environment. Every credential is registered
+ * as a secret, so it never shows in an error or a log line.
+ *
+ * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming the option and
+ * the environment variable for a missing one.
+ */
+export function resolveFcOptions(input: unknown, env: Record<string, string | undefined> = process.env): ResolvedFcOptions {
+  const parsed = fcAdapterOptionsSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw new ValidationError(
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        // Never echo credential values.
+        message: issue.path[0] === 'credentials' ? 'is not valid' : issue.message,
+        rule: issue.code,
+      })),
+      { subject: 'fc adapter options', adapter: 'fc' },
+    );
+  const o = parsed.data;
+  const need = (value: string | undefined, what: string, option: string, names: readonly string[]): string => {
+    if (value) return value;
+    throw ConfigurationError.missing({ what, option, envVar: names[0], adapter: 'fc' });
+  };
+  const accountId = need(o.accountId ?? fromEnv(env, fcEnvVars.accountId), 'the Alibaba Cloud account id', 'accountId', fcEnvVars.accountId);
+  const region = need(o.region ?? fromEnv(env, fcEnvVars.region), 'the FC region', 'region', fcEnvVars.region);
+  const accessKeyId = need(
+    o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId),
+    'the Alibaba Cloud access key id',
+    'credentials.accessKeyId',
+    fcEnvVars.accessKeyId,
+  );
+  const accessKeySecret = need(
+    o.credentials?.accessKeySecret ?? fromEnv(env, fcEnvVars.accessKeySecret),
+    'the Alibaba Cloud access key secret',
+    'credentials.accessKeySecret',
+    fcEnvVars.accessKeySecret,
+  );
+  const securityToken = o.credentials?.securityToken ?? fromEnv(env, fcEnvVars.securityToken);
+  if (accessKeyId.startsWith('STS.') && !securityToken) {
+    throw ConfigurationError.missing({
+      what: 'the STS security token (the access key id is a temporary STS key)',
+      option: 'credentials.securityToken',
+      envVar: fcEnvVars.securityToken[0],
+      adapter: 'fc',
+    });
+  }
+  registerSecret(accessKeySecret);
+  registerSecret(securityToken);
+  const endpoint = (o.endpoint ?? `https://${accountId}.${region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`).replace(/\/+$/, '');
+  return {
+    accountId,
+    region,
+    accessKeyId,
+    accessKeySecret,
+    ...(securityToken ? { securityToken } : {}),
+    endpoint,
+    timeoutMs: o.timeoutMs ?? 60_000,
+    maxAttempts: o.maxAttempts ?? 4,
+    retryBaseMs: o.retryBaseMs ?? 200,
+    target: o.target ?? 'fc',
+  };
+}

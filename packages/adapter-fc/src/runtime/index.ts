@@ -1,0 +1,38 @@
+/**
+ * `@faasport/adapter-fc/runtime`: the shim deployed with every `web` and `event` function on Alibaba
+ * Cloud FC 2.0, and the text of the standalone file the adapter adds to the code package.
+ *
+ * @packageDocumentation
+ */
+import { createFcShim } from './shim';
+
+export { createFcShim, type FcCallback, type FcContext, type FcHttpRequest, type FcHttpResponse, type FcShim, type FcShimEnv } from './shim';
+
+/** The file name of the shim inside the code package (an ES module; FC's nodejs18/20 runtimes load `.mjs`). @public */
+export const shimFileName = '__faasport_fc.mjs';
+
+/** FC handler strings that run the shim, per contract. @public */
+export const shimHandlers = {
+  web: '__faasport_fc.httpHandler',
+  event: '__faasport_fc.eventHandler',
+  initializer: '__faasport_fc.initializer',
+} as const;
+
+/**
+ * The standalone ES module source of the shim: no dependencies, the same for every function (it
+ * reads the user's handler, contract and revision from `FAASPORT_*` environment variables), so the
+ * code package stays deterministic. The user's module is loaded with `import()`, so ES modules and
+ * CommonJS both work.
+ *
+ * @public
+ */
+export function shimSource(): string {
+  return [
+    '// faasport FC shim: runs a portable faasport handler on Alibaba Cloud Function Compute 2.0. Generated; do not edit.',
+    `const shim = (${createFcShim.toString()})(process.env, (file) => import(new URL('./' + file, import.meta.url).href));`,
+    'export const httpHandler = shim.httpHandler;',
+    'export const eventHandler = shim.eventHandler;',
+    'export const initializer = shim.initializer;',
+    '',
+  ].join('\n');
+}

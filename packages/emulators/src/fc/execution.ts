@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { FunctionRecord } from './state';
+
+/**
+ * The parts of `@faasport/runtime`'s executor the emulator uses (see packages/runtime/src/executor/types.ts),
+ * declared structurally so the emulator can also be given any compatible executor.
+ */
+export interface FcExecutor {
+  load(spec: Record<string, unknown> & { id: string; contract: string }): Promise<FcExecutable>;
+  close(): Promise<void>;
+}
+
+/** A loaded function. */
+export interface FcExecutable {
+  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
+  invokeEvent(
+    payload: Uint8Array,
+    options?: { requestId?: string; context?: Record<string, unknown> },
+  ): Promise<{ body: Uint8Array; error?: { message: string; type?: string; stack?: string }; logs: string[] }>;
+  close(): Promise<void>;
+}
+
+/** What the code is asked to do: serve an HTTP request (HTTP trigger) or handle an event (InvokeFunction). */
+export type FcCallKind = 'http' | 'event';
+
+/** Context facts the FC runtime gives a function. */
+export interface FcCallSite {
+  accountId: string;
+  region: string;
+  serviceName: string;
+  qualifier: string;
+  versionId: string;
+}
+
+function isSafe(name: string): boolean {
+  return !(name.startsWith('/') || name.includes('\\') || name.includes('\0') || name.split('/').includes('..'));
+}
+
+/** The faasport runtime name the executor knows for an FC runtime. */
+function executorRuntime(fcRuntime: string): string {
+  if (fcRuntime.startsWith('nodejs')) return ['nodejs18', 'nodejs20', 'nodejs22'].includes(fcRuntime) ? fcRuntime : 'nodejs20';
+  if (fcRuntime.startsWith('python3')) return fcRuntime === 'python3' ? 'python3.9' : fcRuntime;
+  return 'custom';
+}
+
+/**
+ * Runs FC function code through the faasport executor with FC's native contracts: Node handlers as
+ * `fc-http` (HTTP trigger, `(req, resp, context)`) or `fc-event` (InvokeFunction, `(event, context, callback)`);
+ * custom runtimes as `http` on `caPort` (`/invoke`, `/initialize`, or the forwarded HTTP request).
+ */
+export class FcExecution {
+  private executor?: Promise<FcExecutor>;
+  private readonly loaded = new Map<string, Promise<FcExecutable>>();
+  private readonly root = mkdtempSync(join(tmpdir(), 'faasport-fc-emulator-'));
+
+  constructor(private readonly given?: FcExecutor) {}
+
+  private async getExecutor(): Promise<FcExecutor> {
+    if (!this.executor) {
+      this.executor = this.given
+        ? Promise.resolve(this.given)
+        : import('@faasport/runtime').then((mod) => {
+            const create = (mod as unknown as { createExecutor?: () => FcExecutor }).createExecutor;
+            if (!create) throw new Error('@faasport/runtime does not export createExecutor');
+            return create();
+          });
+    }
+    return this.executor;
+  }
+
+  /** Loads (once per code, config and contract) the executable for a function. */
+  async executable(fn: FunctionRecord, kind: FcCallKind, site: FcCallSite): Promise<FcExecutable> {
+    if (!fn.zip) {
+      throw new Error(
+        fn.oss
+          ? `the emulator cannot fetch code from OSS (${fn.oss.bucket}/${fn.oss.object})`
+          : `the emulator cannot run container images (${String(fn.customContainerConfig?.image)})`,
+      );
+    }
+    const custom = fn.runtime.startsWith('custom');
+    const contract = custom ? 'http' : kind === 'http' ? 'fc-http' : 'fc-event';
+    const config = JSON.stringify([fn.runtime, fn.handler, fn.initializer, fn.environmentVariables, fn.timeout, fn.memorySize, fn.instanceConcurrency, fn.caPort, fn.customRuntimeConfig]);
+    const key = `${site.serviceName}/${fn.functionName}/${fn.codeChecksum}/${createHash('sha1').update(config).digest('hex').slice(0, 12)}/${contract}`;
+    let pending = this.loaded.get(key);
+    if (!pending) {
+      pending = this.load(fn, contract, key, site);
+      this.loaded.set(key, pending);
+      pending.catch(() => this.loaded.delete(key));
+    }
+    return pending;
+  }
+
+  private async load(fn: FunctionRecord, contract: string, key: string, site: FcCallSite): Promise<FcExecutable> {
+    const codeDir = join(this.root, createHash('sha1').update(key).digest('hex').slice(0, 16));
+    rmSync(codeDir, { recursive: true, force: true });
+    mkdirSync(codeDir, { recursive: true });
+    for (const [name, data] of Object.entries(unzipSync(fn.zip!))) {
+      if (name.endsWith('/') || !isSafe(name)) continue;
+      const file = join(codeDir, name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, data, { mode: name === 'bootstrap' ? 0o755 : 0o644 });
+    }
+    const command = fn.customRuntimeConfig?.command?.length
+      ? [...fn.customRuntimeConfig.command, ...(fn.customRuntimeConfig.args ?? [])]
+      : ['./bootstrap'];
+    const executor = await this.getExecutor();
+    return executor.load({
+      id: `fc/${key}`,
+      codeDir,
+      runtime: executorRuntime(fn.runtime),
+      handler: fn.handler,
+      ...(fn.initializer ? { initializer: fn.initializer } : {}),
+      contract,
+      ...(contract === 'http' ? { command, port: fn.caPort, fixedPort: true } : {}),
+      env: {
+        ...fn.environmentVariables,
+        FC_FUNC_CODE_PATH: codeDir,
+        FC_SERVER_PORT: String(fn.caPort),
+        FC_FUNCTION_NAME: fn.functionName,
+        FC_SERVICE_NAME: site.serviceName,
+        FC_REGION: site.region,
+        FC_ACCOUNT_ID: site.accountId,
+      },
+      timeoutMs: fn.timeout * 1000,
+      memoryMb: fn.memorySize,
+      concurrency: fn.instanceConcurrency,
+      maxInstances: 10,
+      functionName: fn.functionName,
+      revision: site.versionId || 'LATEST',
+      target: 'fc',
+    });
+  }
+
+  /** Stops every instance and removes the unpacked code. */
+  async close(): Promise<void> {
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    await Promise.allSettled(all.map(async (p) => (await p).close()));
+    if (this.executor && !this.given) await (await this.executor.catch(() => undefined))?.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
