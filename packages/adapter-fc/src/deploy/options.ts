@@ -19,7 +19,10 @@ export const fcAdapterOptionsSchema = z.strictObject({
     })
     .optional(),
   /** Overrides the endpoint, e.g. `http://127.0.0.1:9000` for an emulator. Must include the scheme. */
-  endpoint: z.url({ error: (i) => `${JSON.stringify(i.input)} is not a URL with a scheme (e.g. https://1234.cn-hangzhou.fc.aliyuncs.com)` }).optional(),
+  endpoint: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+(\/.*)?$/, { error: (i) => `${JSON.stringify(i.input)} is not an http(s) URL (e.g. https://1234.cn-hangzhou.fc.aliyuncs.com)` })
+    .optional(),
   /** Use the VPC-internal endpoint (`<region>-internal`); ignored when `endpoint` is set. */
   internal: z.boolean().optional(),
   /** Request timeout in milliseconds (default 60000). */
