@@ -23,4 +23,9 @@ export {
   signingAlgorithm,
   signRequest,
 } from './deploy/signer';
-export { envVars, type FunctionGraphAdapterOptions, type FunctionGraphCredentials, functionGraphOptionsSchema } from './options';
+export {
+  envVars,
+  type FunctionGraphAdapterOptions,
+  type FunctionGraphCredentials,
+  functionGraphOptionsSchema,
+} from './options';

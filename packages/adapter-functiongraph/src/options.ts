@@ -26,7 +26,9 @@ export const functionGraphOptionsSchema = z.strictObject({
   /** The region, e.g. `cn-north-4`. */
   region: z
     .string()
-    .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-north-4, ap-southeast-1)` })
+    .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, {
+      error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-north-4, ap-southeast-1)`,
+    })
     .optional(),
   /** The project id of the region (32 hex characters in Huawei Cloud). */
   projectId: z.string().min(1, { error: 'must not be empty' }).optional(),
@@ -36,7 +38,10 @@ export const functionGraphOptionsSchema = z.strictObject({
   /** The FunctionGraph package (app) functions live in; default `default`. */
   package: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: (i) => `${JSON.stringify(i.input)} is not a package name (letters, digits, "_" and "-", at most 64)` })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a package name (letters, digits, "_" and "-", at most 64)`,
+    })
     .optional(),
   /** Retries of throttled (429) and failed (5xx, network) calls, with exponential backoff and jitter. */
   retry: z
@@ -88,7 +93,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       parsed.error.issues.map((issue) => ({
         path: issue.path.map(String).join('.'),
         // Never echo credential values.
-        message: issue.path[0] === 'credentials' ? issue.message.replace(/"[^"]*"/g, 'the value') : issue.message,
+        message:
+          issue.path[0] === 'credentials' ? issue.message.replace(/"[^"]*"/g, 'the value') : issue.message,
         rule: issue.code,
       })),
       { subject: 'the functiongraph adapter options', adapter },
@@ -96,11 +102,24 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   const o = parsed.data;
   const env = o.env ?? process.env;
-  const fromEnv = (names: readonly string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  const fromEnv = (names: readonly string[]) =>
+    names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
   const region = o.region ?? fromEnv(envVars.region);
-  if (!region) throw ConfigurationError.missing({ what: 'FunctionGraph region', option: 'region', envVar: envVars.region[0], adapter });
+  if (!region)
+    throw ConfigurationError.missing({
+      what: 'FunctionGraph region',
+      option: 'region',
+      envVar: envVars.region[0],
+      adapter,
+    });
   const projectId = o.projectId ?? fromEnv(envVars.projectId);
-  if (!projectId) throw ConfigurationError.missing({ what: 'FunctionGraph project id', option: 'projectId', envVar: envVars.projectId[0], adapter });
+  if (!projectId)
+    throw ConfigurationError.missing({
+      what: 'FunctionGraph project id',
+      option: 'projectId',
+      envVar: envVars.projectId[0],
+      adapter,
+    });
   let credentials: FunctionGraphCredentials | undefined;
   return {
     region,
@@ -114,13 +133,24 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       if (credentials) return credentials;
       const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId);
       if (!accessKeyId) {
-        throw ConfigurationError.missing({ what: 'Huawei Cloud access key id', option: 'credentials.accessKeyId', envVar: envVars.accessKeyId[0], adapter });
+        throw ConfigurationError.missing({
+          what: 'Huawei Cloud access key id',
+          option: 'credentials.accessKeyId',
+          envVar: envVars.accessKeyId[0],
+          adapter,
+        });
       }
       const secretAccessKey = o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey);
       if (!secretAccessKey) {
-        throw ConfigurationError.missing({ what: 'Huawei Cloud secret access key', option: 'credentials.secretAccessKey', envVar: envVars.secretAccessKey[0], adapter });
+        throw ConfigurationError.missing({
+          what: 'Huawei Cloud secret access key',
+          option: 'credentials.secretAccessKey',
+          envVar: envVars.secretAccessKey[0],
+          adapter,
+        });
       }
-      const securityToken = o.credentials?.securityToken ?? (o.credentials ? undefined : fromEnv(envVars.securityToken));
+      const securityToken =
+        o.credentials?.securityToken ?? (o.credentials ? undefined : fromEnv(envVars.securityToken));
       registerSecret(secretAccessKey);
       registerSecret(securityToken);
       credentials = { accessKeyId, secretAccessKey, ...(securityToken ? { securityToken } : {}) };

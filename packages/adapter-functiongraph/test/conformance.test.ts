@@ -1,5 +1,5 @@
-import { startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { testAdapter } from '@faasport/core/testing';
+import { startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { createFunctionGraphAdapter } from '../src';
 
 // The core conformance suite, against the FunctionGraph emulator over real HTTP (axios + our signer).
@@ -7,7 +7,10 @@ testAdapter({
   name: 'functiongraph (emulator)',
   baseFunction: { providers: { functiongraph: { apigGroupId: 'group-conformance' } } },
   async setup() {
-    const emulator = await startFunctionGraphEmulator({ accessKeyId: 'conf-ak', secretAccessKey: 'conf-sk-secret' });
+    const emulator = await startFunctionGraphEmulator({
+      accessKeyId: 'conf-ak',
+      secretAccessKey: 'conf-sk-secret',
+    });
     const adapter = createFunctionGraphAdapter({
       region: emulator.region,
       projectId: emulator.projectId,

@@ -11,7 +11,11 @@ afterAll(() => {
 });
 
 /** Writes the generated shim and a user module, then calls the shim's handler in a fresh Node process. */
-function runInNode(files: Record<string, string>, config: Parameters<typeof shimSource>[0], event: unknown): unknown {
+function runInNode(
+  files: Record<string, string>,
+  config: Parameters<typeof shimSource>[0],
+  event: unknown,
+): unknown {
   const dir = mkdtempSync(join(tmpdir(), 'fg-shim-'));
   dirs.push(dir);
   writeFileSync(join(dir, shimFileName), shimSource(config));
@@ -42,7 +46,11 @@ describe('FunctionGraph runtime shim', () => {
       const body = await request.json();
       return new Response(request.method + ' ' + url.pathname + ' ' + url.searchParams.get('echo') + ' ' + body.name + ' ' + ctx.revision + ' ' + ctx.functionName, { status: 201, headers: { 'content-type': 'text/plain', 'x-a': '1' } });
     }`;
-    const result = runInNode({ 'index.mjs': user }, { module: 'index.mjs', export: 'default', contract: 'web', functionName: 'hello', revision: 'v1' }, apigEvent);
+    const result = runInNode(
+      { 'index.mjs': user },
+      { module: 'index.mjs', export: 'default', contract: 'web', functionName: 'hello', revision: 'v1' },
+      apigEvent,
+    );
     expect(result).toEqual({
       statusCode: 201,
       headers: { 'content-type': 'text/plain', 'x-a': '1' },
@@ -54,7 +62,10 @@ describe('FunctionGraph runtime shim', () => {
   it('answers binary bodies base64-encoded and plain objects as JSON', async () => {
     const shim = createFunctionGraphShim(
       { module: 'x', export: 'default', contract: 'web', functionName: 'f', revision: 'v1' },
-      async () => ({ default: () => new Response(new Uint8Array([0, 1, 255]), { headers: { 'content-type': 'image/png' } }) }),
+      async () => ({
+        default: () =>
+          new Response(new Uint8Array([0, 1, 255]), { headers: { 'content-type': 'image/png' } }),
+      }),
     );
     const binary = (await shim.handler(apigEvent)) as { body: string; isBase64Encoded: boolean };
     expect(binary.isBase64Encoded).toBe(true);
@@ -63,22 +74,51 @@ describe('FunctionGraph runtime shim', () => {
       { module: 'x', export: 'handle', contract: 'web', functionName: 'f', revision: 'v1' },
       async () => ({ default: { handle: () => ({ ok: true }) } }),
     );
-    expect(await json.handler(apigEvent)).toMatchObject({ statusCode: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
+    expect(await json.handler(apigEvent)).toMatchObject({
+      statusCode: 200,
+      body: '{"ok":true}',
+      headers: { 'content-type': 'application/json' },
+    });
   });
 
   it('runs an event handler (CommonJS) with a timer event as a CloudEvent', () => {
     const user = `exports.handler = async (event, ctx) => ({ type: event.type, source: event.source, data: event.data, id: event.id });`;
-    const timer = { version: 'v1.0', time: '2018-06-01T08:30:00+08:00', trigger_type: 'TIMER', trigger_name: 'tick', user_event: '{"ping":true}' };
-    const result = runInNode({ 'main.js': user }, { module: 'main.js', export: 'handler', contract: 'event', functionName: 'hello', revision: 'v1' }, timer);
-    expect(result).toEqual({ type: 'dev.faasport.schedule', source: 'functiongraph:timer/tick', data: { ping: true }, id: 'req-1' });
+    const timer = {
+      version: 'v1.0',
+      time: '2018-06-01T08:30:00+08:00',
+      trigger_type: 'TIMER',
+      trigger_name: 'tick',
+      user_event: '{"ping":true}',
+    };
+    const result = runInNode(
+      { 'main.js': user },
+      { module: 'main.js', export: 'handler', contract: 'event', functionName: 'hello', revision: 'v1' },
+      timer,
+    );
+    expect(result).toEqual({
+      type: 'dev.faasport.schedule',
+      source: 'functiongraph:timer/tick',
+      data: { ping: true },
+      id: 'req-1',
+    });
   });
 
   it('turns OBS records into storage CloudEvents and direct invocations into invoke events', () => {
-    const shim = createFunctionGraphShim({ module: 'x', export: 'default', contract: 'event', functionName: 'f', revision: 'v1' }, async () => ({}));
+    const shim = createFunctionGraphShim(
+      { module: 'x', export: 'default', contract: 'event', functionName: 'f', revision: 'v1' },
+      async () => ({}),
+    );
     const obs = {
       Records: [
-        { eventName: 'ObjectCreated:Put', eventTime: '2024-01-02T03:04:05.000Z', s3: { bucket: { name: 'uploads' }, object: { key: 'img/a+b.png', size: 3 } } },
-        { eventName: 'ObjectRemoved:Delete', obs: { bucket: { name: 'uploads' }, object: { key: 'old.txt' } } },
+        {
+          eventName: 'ObjectCreated:Put',
+          eventTime: '2024-01-02T03:04:05.000Z',
+          s3: { bucket: { name: 'uploads' }, object: { key: 'img/a+b.png', size: 3 } },
+        },
+        {
+          eventName: 'ObjectRemoved:Delete',
+          obs: { bucket: { name: 'uploads' }, object: { key: 'old.txt' } },
+        },
       ],
     };
     const events = shim.cloudEventsFrom(obs);
@@ -91,12 +131,21 @@ describe('FunctionGraph runtime shim', () => {
   });
 
   it('names a missing export clearly', async () => {
-    const shim = createFunctionGraphShim({ module: 'index.mjs', export: 'default', contract: 'web', functionName: 'f', revision: 'v1' }, async () => ({}));
+    const shim = createFunctionGraphShim(
+      { module: 'index.mjs', export: 'default', contract: 'web', functionName: 'f', revision: 'v1' },
+      async () => ({}),
+    );
     await expect(shim.handler(apigEvent)).rejects.toThrow(/index.mjs has no exported function "default"/);
   });
 
   it('keeps its config readable in the generated file', () => {
-    const config = { module: 'index.mjs', export: 'default', contract: 'web' as const, functionName: 'f', revision: 'r-1' };
+    const config = {
+      module: 'index.mjs',
+      export: 'default',
+      contract: 'web' as const,
+      functionName: 'f',
+      revision: 'r-1',
+    };
     expect(readShimConfig(shimSource(config))).toEqual(config);
     expect(readShimConfig('module.exports = {}')).toBeUndefined();
   });

@@ -8,7 +8,13 @@ const require = createRequire(import.meta.url);
 const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as {
   AKSKSigner: {
     sign(
-      request: { endpoint: string; method: string; headers: Record<string, string>; data?: unknown; queryParams?: Record<string, unknown> },
+      request: {
+        endpoint: string;
+        method: string;
+        headers: Record<string, string>;
+        data?: unknown;
+        queryParams?: Record<string, unknown>;
+      },
       credential: { getAk(): string; getSk(): string },
     ): Record<string, string>;
   };
@@ -19,10 +25,22 @@ const host = 'https://functiongraph.cn-north-4.myhuaweicloud.com';
 const credential = { getAk: () => 'AK1', getSk: () => 'SK1' };
 
 /** Signs with the official SDK, as its BaseCredentials.processAuthRequest prepares the request. */
-function officialSign(args: { method: string; path: string; query?: Record<string, string>; data?: unknown; headers: Record<string, string> }) {
+function officialSign(args: {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  data?: unknown;
+  headers: Record<string, string>;
+}) {
   const qs = args.query ? `?${new URLSearchParams(args.query).toString().replace(/\+/g, '%20')}` : '';
   return AKSKSigner.sign(
-    { endpoint: `${host}${args.path}${qs}`, method: args.method, headers: { ...args.headers }, data: args.data, queryParams: args.query },
+    {
+      endpoint: `${host}${args.path}${qs}`,
+      method: args.method,
+      headers: { ...args.headers },
+      data: args.data,
+      queryParams: args.query,
+    },
     credential,
   );
 }
@@ -63,7 +81,12 @@ describe('SDK-HMAC-SHA256 signer', () => {
       path: `/v2/${pid}/fgs/functions/urn:fss:cn-north-4:${pid}:function:default:hello:!main/reservedinstances`,
       data: { count: 2, idle_mode: false },
     },
-    { what: 'a GET with a query containing a space', method: 'GET', path: `/v2/${pid}/fgs/functions`, query: { marker: '0', package_name: 'my app' } },
+    {
+      what: 'a GET with a query containing a space',
+      method: 'GET',
+      path: `/v2/${pid}/fgs/functions`,
+      query: { marker: '0', package_name: 'my app' },
+    },
     {
       what: 'temporary credentials (X-Security-Token is signed)',
       method: 'GET',
@@ -77,9 +100,20 @@ describe('SDK-HMAC-SHA256 signer', () => {
       data: { name: 'café ☕' },
       extra: { 'X-Cff-Log-Type': 'tail', 'X-CFF-Request-Version': 'v1' },
     },
-  ] as Array<{ what: string; method: string; path: string; query?: Record<string, string>; data?: unknown; extra?: Record<string, string> }>)(
-    'matches the official AKSKSigner for $what', ({ method, path, query, data, extra }) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': pid, 'X-Sdk-Date': '20251231T235959Z', ...(extra ?? {}) };
+  ] as Array<{
+    what: string;
+    method: string;
+    path: string;
+    query?: Record<string, string>;
+    data?: unknown;
+    extra?: Record<string, string>;
+  }>)('matches the official AKSKSigner for $what', ({ method, path, query, data, extra }) => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'X-Project-Id': pid,
+      'X-Sdk-Date': '20251231T235959Z',
+      ...(extra ?? {}),
+    };
     const qs = query ? `?${new URLSearchParams(query).toString()}` : '';
     const ours = signRequest({
       method,

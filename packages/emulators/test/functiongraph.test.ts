@@ -11,7 +11,13 @@ beforeAll(async () => {
   emu = await startFunctionGraphEmulator({
     accessKeyId: ak,
     secretAccessKey: sk,
-    obs: { code: { 'fn.zip': zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async (e) => ({ fromObs: e.n });') }) } },
+    obs: {
+      code: {
+        'fn.zip': zipSync({
+          'index.js': new TextEncoder().encode('exports.handler = async (e) => ({ fromObs: e.n });'),
+        }),
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -19,13 +25,22 @@ afterAll(async () => {
 });
 
 /** Calls the emulator the way a signed SDK client does. */
-async function call(method: string, path: string, body?: unknown, options: { headers?: Record<string, string>; secret?: string; date?: Date } = {}) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { headers?: Record<string, string>; secret?: string; date?: Date } = {},
+) {
   const url = `${emu.url}/v2/${emu.projectId}/fgs/${path}`;
   const text = body === undefined ? undefined : JSON.stringify(body);
   const { headers } = signRequest({
     method,
     url,
-    headers: { 'content-type': 'application/json', 'X-Project-Id': emu.projectId, ...(options.headers ?? {}) },
+    headers: {
+      'content-type': 'application/json',
+      'X-Project-Id': emu.projectId,
+      ...(options.headers ?? {}),
+    },
     ...(text === undefined ? {} : { body: text }),
     accessKeyId: ak,
     secretAccessKey: options.secret ?? sk,
@@ -46,7 +61,8 @@ async function call(method: string, path: string, body?: unknown, options: { hea
 /** The 4-field simplified URN with a qualifier. */
 const q = (fn: string, qualifier: string) => `${emu.projectId}:default:${fn}:${qualifier}`;
 
-const code = (source: string) => Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) })).toString('base64');
+const code = (source: string) =>
+  Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) })).toString('base64');
 
 const createBody = (name: string, extra: Record<string, unknown> = {}) => ({
   func_name: name,
@@ -58,7 +74,9 @@ const createBody = (name: string, extra: Record<string, unknown> = {}) => ({
   type: 'v2',
   code_type: 'zip',
   code_filename: 'index.zip',
-  func_code: { file: code('exports.handler = async (event, context) => ({ got: event, v: process.env.STAGE });') },
+  func_code: {
+    file: code('exports.handler = async (event, context) => ({ got: event, v: process.env.STAGE });'),
+  },
   user_data: '{"STAGE":"one"}',
   ...extra,
 });
@@ -82,7 +100,14 @@ describe('FunctionGraph emulator: signatures', () => {
 
   it('checks the signed body: a body changed after signing is rejected', async () => {
     const url = `${emu.url}/v2/${emu.projectId}/fgs/functions`;
-    const { headers } = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{"a":1}', accessKeyId: ak, secretAccessKey: sk });
+    const { headers } = signRequest({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+      accessKeyId: ak,
+      secretAccessKey: sk,
+    });
     const { host: _h, ...sent } = headers;
     const r = await fetch(url, { method: 'POST', headers: sent, body: '{"a":2}' });
     expect(r.status).toBe(401);
@@ -93,7 +118,9 @@ describe('FunctionGraph emulator: functions, versions, aliases', () => {
   it('creates a function (200, URN with :latest) and rejects duplicates with 409 FSS.1061', async () => {
     const created = await call('POST', 'functions', createBody('alpha'));
     expect(created.status).toBe(200);
-    expect(created.body.func_urn).toBe(`urn:fss:${emu.region}:${emu.projectId}:function:default:alpha:latest`);
+    expect(created.body.func_urn).toBe(
+      `urn:fss:${emu.region}:${emu.projectId}:function:default:alpha:latest`,
+    );
     expect(created.body.strategy_config).toEqual({ concurrency: -1, concurrent_num: 1 });
     const again = await call('POST', 'functions', createBody('alpha'));
     expect(again.status).toBe(409);
@@ -109,16 +136,32 @@ describe('FunctionGraph emulator: functions, versions, aliases', () => {
     expect(memory.body).toMatchObject({ error_code: 'FSS.1007' });
     const name = await call('POST', 'functions', createBody('9beta'));
     expect(name.body).toMatchObject({ error_code: 'FSS.1002' });
-    const userData = await call('POST', 'functions', createBody('beta', { user_data: JSON.stringify(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, 'v']))) }));
+    const userData = await call(
+      'POST',
+      'functions',
+      createBody('beta', {
+        user_data: JSON.stringify(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, 'v']))),
+      }),
+    );
     expect(userData.body).toMatchObject({ error_code: 'FSS.1017' });
     const noCode = await call('POST', 'functions', createBody('beta', { func_code: {} }));
     expect(noCode.body).toMatchObject({ error_code: 'FSS.1012' });
-    const strategyOnCreate = await call('POST', 'functions', createBody('beta', { strategy_config: { concurrency: 5 } }));
+    const strategyOnCreate = await call(
+      'POST',
+      'functions',
+      createBody('beta', { strategy_config: { concurrency: 5 } }),
+    );
     expect(strategyOnCreate.body.error_msg).toMatch(/strategy_config: is not a known field/);
   });
 
   it('accepts every URN form and answers 404 FSS.1051 for a missing function', async () => {
-    for (const ref of ['alpha', 'default:alpha', `${emu.projectId}:default:alpha`, `${emu.projectId}:default:alpha:latest`, `urn:fss:${emu.region}:${emu.projectId}:function:default:alpha`]) {
+    for (const ref of [
+      'alpha',
+      'default:alpha',
+      `${emu.projectId}:default:alpha`,
+      `${emu.projectId}:default:alpha:latest`,
+      `urn:fss:${emu.region}:${emu.projectId}:function:default:alpha`,
+    ]) {
       const r = await call('GET', `functions/${ref}/config`);
       expect(r.status, ref).toBe(200);
       expect(r.body.func_name).toBe('alpha');
@@ -143,26 +186,72 @@ describe('FunctionGraph emulator: functions, versions, aliases', () => {
     expect(r.body.user_data).toBe('');
     expect(r.body.memory_size).toBe(512);
     expect(r.body.strategy_config).toEqual({ concurrency: 10, concurrent_num: 4 });
-    const withCode = await call('PUT', 'functions/alpha/config', { ...createBody('alpha'), package: undefined });
+    const withCode = await call('PUT', 'functions/alpha/config', {
+      ...createBody('alpha'),
+      package: undefined,
+    });
     expect(withCode.status).toBe(400);
   });
 
   it('publishes versions, refuses an unchanged publish (FSS.1016) and routes aliases by weight', async () => {
-    await call('PUT', 'functions/alpha/config', { func_name: 'alpha', runtime: 'Node.js20.15', timeout: 30, handler: 'index.handler', memory_size: 256, user_data: '{"STAGE":"one"}' });
+    await call('PUT', 'functions/alpha/config', {
+      func_name: 'alpha',
+      runtime: 'Node.js20.15',
+      timeout: 30,
+      handler: 'index.handler',
+      memory_size: 256,
+      user_data: '{"STAGE":"one"}',
+    });
     const v1 = await call('POST', 'functions/alpha/versions', { version: 'v1', description: 'first' });
     expect(v1.status).toBe(200);
     expect(v1.body.func_urn).toMatch(/:alpha:v1$/);
-    expect((await call('POST', 'functions/alpha/versions', { version: 'v1b' })).body).toMatchObject({ error_code: 'FSS.1016' });
-    expect((await call('POST', 'functions/alpha/versions', { version: 'v1' })).body).toMatchObject({ error_code: 'FSS.1062' });
-    await call('PUT', 'functions/alpha/config', { func_name: 'alpha', runtime: 'Node.js20.15', timeout: 30, handler: 'index.handler', memory_size: 256, user_data: '{"STAGE":"two"}' });
+    expect((await call('POST', 'functions/alpha/versions', { version: 'v1b' })).body).toMatchObject({
+      error_code: 'FSS.1016',
+    });
+    expect((await call('POST', 'functions/alpha/versions', { version: 'v1' })).body).toMatchObject({
+      error_code: 'FSS.1062',
+    });
+    await call('PUT', 'functions/alpha/config', {
+      func_name: 'alpha',
+      runtime: 'Node.js20.15',
+      timeout: 30,
+      handler: 'index.handler',
+      memory_size: 256,
+      user_data: '{"STAGE":"two"}',
+    });
     expect((await call('POST', 'functions/alpha/versions', { version: 'v2' })).status).toBe(200);
-    const alias = await call('POST', 'functions/alpha/aliases', { name: 'prod', version: 'v1', additional_version_weights: { v2: 100 } });
+    const alias = await call('POST', 'functions/alpha/aliases', {
+      name: 'prod',
+      version: 'v1',
+      additional_version_weights: { v2: 100 },
+    });
     expect(alias.body.alias_urn).toBe(`urn:fss:${emu.region}:${emu.projectId}:function:default:alpha:!prod`);
-    expect((await call('POST', 'functions/alpha/aliases', { name: 'bad', version: 'v1', additional_version_weights: { v2: 10, latest: 10 } })).body).toMatchObject({ error_code: 'FSS.1091' });
-    expect((await call('POST', 'functions/alpha/aliases', { name: 'bad', version: 'v1', additional_version_weights: { v1: 10 } })).body).toMatchObject({ error_code: 'FSS.1093' });
+    expect(
+      (
+        await call('POST', 'functions/alpha/aliases', {
+          name: 'bad',
+          version: 'v1',
+          additional_version_weights: { v2: 10, latest: 10 },
+        })
+      ).body,
+    ).toMatchObject({ error_code: 'FSS.1091' });
+    expect(
+      (
+        await call('POST', 'functions/alpha/aliases', {
+          name: 'bad',
+          version: 'v1',
+          additional_version_weights: { v1: 10 },
+        })
+      ).body,
+    ).toMatchObject({ error_code: 'FSS.1093' });
     const list = await call('GET', 'functions/alpha/aliases');
     expect(Array.isArray(list.body)).toBe(true);
-    const invoked = await call('POST', `functions/${q('alpha', '!prod')}/invocations`, { n: 1 }, { headers: { 'X-CFF-Request-Version': 'v1' } });
+    const invoked = await call(
+      'POST',
+      `functions/${q('alpha', '!prod')}/invocations`,
+      { n: 1 },
+      { headers: { 'X-CFF-Request-Version': 'v1' } },
+    );
     expect(invoked.status).toBe(200);
     expect(JSON.parse(invoked.body.result)).toEqual({ got: { n: 1 }, v: 'two' });
     expect(invoked.headers.get('x-cff-request-id')).toBe(invoked.body.request_id);
@@ -180,37 +269,83 @@ describe('FunctionGraph emulator: functions, versions, aliases', () => {
   });
 
   it('creates triggers with 201, lists them as a bare array, refuses duplicates, deletes with 204', async () => {
-    const timer = { trigger_type_code: 'TIMER', trigger_status: 'ACTIVE', event_data: { name: 'tick', schedule_type: 'Cron', schedule: '0 */5 * * * ?' } };
+    const timer = {
+      trigger_type_code: 'TIMER',
+      trigger_status: 'ACTIVE',
+      event_data: { name: 'tick', schedule_type: 'Cron', schedule: '0 */5 * * * ?' },
+    };
     const created = await call('POST', `triggers/${q('alpha', '!prod')}`, timer);
     expect(created.status).toBe(201);
     expect(created.body.trigger_id).toBeTruthy();
-    expect((await call('POST', `triggers/${q('alpha', '!prod')}`, timer)).body).toMatchObject({ error_code: 'FSS.1148' });
-    const badCron = await call('POST', `triggers/${q('alpha', '!prod')}`, { ...timer, event_data: { ...timer.event_data, name: 'x', schedule: '*/5 * * * *' } });
+    expect((await call('POST', `triggers/${q('alpha', '!prod')}`, timer)).body).toMatchObject({
+      error_code: 'FSS.1148',
+    });
+    const badCron = await call('POST', `triggers/${q('alpha', '!prod')}`, {
+      ...timer,
+      event_data: { ...timer.event_data, name: 'x', schedule: '*/5 * * * *' },
+    });
     expect(badCron.body).toMatchObject({ error_code: 'FSS.1109' });
     const list = await call('GET', `triggers/${q('alpha', '!prod')}`);
     expect(list.body).toHaveLength(1);
-    expect((await call('DELETE', 'functions/alpha/aliases/prod')).body).toMatchObject({ error_code: 'FSS.1154' });
+    expect((await call('DELETE', 'functions/alpha/aliases/prod')).body).toMatchObject({
+      error_code: 'FSS.1154',
+    });
     const del = await call('DELETE', `triggers/${q('alpha', '!prod')}/TIMER/${created.body.trigger_id}`);
     expect(del.status).toBe(204);
     expect(del.raw).toBe('');
-    expect((await call('GET', `triggers/${q('alpha', '!prod')}/TIMER/${created.body.trigger_id}`)).body).toMatchObject({ error_code: 'FSS.1140' });
+    expect(
+      (await call('GET', `triggers/${q('alpha', '!prod')}/TIMER/${created.body.trigger_id}`)).body,
+    ).toMatchObject({ error_code: 'FSS.1140' });
   });
 
   it('sets reserved instances only on a version or alias URN', async () => {
-    expect((await call('PUT', 'functions/alpha/reservedinstances', { count: 1, idle_mode: false })).status).toBe(400);
-    expect((await call('PUT', `functions/${q('alpha', '!prod')}/reservedinstances`, { count: 2, idle_mode: false })).status).toBe(200);
+    expect(
+      (await call('PUT', 'functions/alpha/reservedinstances', { count: 1, idle_mode: false })).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('PUT', `functions/${q('alpha', '!prod')}/reservedinstances`, {
+          count: 2,
+          idle_mode: false,
+        })
+      ).status,
+    ).toBe(200);
     const list = await call('GET', 'functions/reservedinstanceconfigs', undefined, {});
-    expect(list.body.reserved_instances).toEqual([expect.objectContaining({ qualifier_name: 'prod', min_count: 2 })]);
+    expect(list.body.reserved_instances).toEqual([
+      expect.objectContaining({ qualifier_name: 'prod', min_count: 2 }),
+    ]);
   });
 
   it('runs OBS code and counts only writes', async () => {
     const before = emu.writes();
-    const r = await call('POST', 'functions', createBody('fromobs', { code_type: 'obs', func_code: undefined, code_filename: undefined, code_url: `https://code.obs.${emu.region}.myhuaweicloud.com/fn.zip` }));
+    const r = await call(
+      'POST',
+      'functions',
+      createBody('fromobs', {
+        code_type: 'obs',
+        func_code: undefined,
+        code_filename: undefined,
+        code_url: `https://code.obs.${emu.region}.myhuaweicloud.com/fn.zip`,
+      }),
+    );
     expect(r.status).toBe(200);
-    const missing = await call('POST', 'functions', createBody('fromobs2', { code_type: 'obs', func_code: undefined, code_url: `https://code.obs.${emu.region}.myhuaweicloud.com/other.zip` }));
+    const missing = await call(
+      'POST',
+      'functions',
+      createBody('fromobs2', {
+        code_type: 'obs',
+        func_code: undefined,
+        code_url: `https://code.obs.${emu.region}.myhuaweicloud.com/other.zip`,
+      }),
+    );
     expect(missing.body).toMatchObject({ error_code: 'FSS.1011' });
     expect(emu.writes()).toBe(before + 2);
-    const out = await call('POST', 'functions/fromobs/invocations', { n: 5 }, { headers: { 'X-CFF-Request-Version': 'v1' } });
+    const out = await call(
+      'POST',
+      'functions/fromobs/invocations',
+      { n: 5 },
+      { headers: { 'X-CFF-Request-Version': 'v1' } },
+    );
     expect(JSON.parse(out.body.result)).toEqual({ fromObs: 5 });
     expect(emu.writes()).toBe(before + 2);
   });

@@ -2,15 +2,15 @@ import {
   type Adapter,
   type AdapterContext,
   canonicalJson,
-  defineAdapter,
   type DesiredState,
+  defineAdapter,
   type ExportResult,
   type FieldChange,
   type FunctionConfig,
   type FunctionSummary,
   fromSixFieldCron,
-  type InvokeOptions,
   InvokeError,
+  type InvokeOptions,
   type LiveFunction,
   type Manifest,
   type ResolvedFunction,
@@ -32,9 +32,9 @@ import {
   deployedCode,
   desiredTriggers,
   functionGraphCapabilities,
+  type Marker,
   mainAlias,
   managedConfig,
-  type Marker,
   parseDescription,
   revisionHashOfVersion,
   runtimeMap,
@@ -56,7 +56,15 @@ interface FgConfig {
   description?: string;
   initializer_handler?: string;
   initializer_timeout?: number;
-  custom_image?: { enabled?: boolean; image?: string; command?: string; args?: string; working_dir?: string; uid?: string; gid?: string };
+  custom_image?: {
+    enabled?: boolean;
+    image?: string;
+    command?: string;
+    args?: string;
+    working_dir?: string;
+    uid?: string;
+    gid?: string;
+  };
   strategy_config?: { concurrency?: number; concurrent_num?: number };
   code_type?: string;
   code_url?: string;
@@ -95,16 +103,53 @@ interface FgLive {
 
 /** Fields of GET config that PUT config accepts; the rest of a read-modify-write body comes from here. */
 const updatableFields = [
-  'func_name', 'runtime', 'timeout', 'handler', 'memory_size', 'user_data', 'encrypted_user_data', 'xrole', 'app_xrole',
-  'description', 'initializer_handler', 'initializer_timeout', 'pre_stop_handler', 'pre_stop_timeout', 'custom_image', 'type',
-  'strategy_config', 'depend_version_list', 'func_vpc', 'mount_config', 'enterprise_project_id', 'log_config',
-  'network_controller', 'enable_lts_log', 'lts_custom_tag', 'is_stateful_function', 'enable_dynamic_memory', 'gpu_memory',
-  'gpu_type', 'domain_names', 'peering_cidr', 'ephemeral_storage', 'enable_auth_in_header', 'heartbeat_handler',
-  'restore_hook_handler', 'restore_hook_timeout', 'enable_class_isolation',
+  'func_name',
+  'runtime',
+  'timeout',
+  'handler',
+  'memory_size',
+  'user_data',
+  'encrypted_user_data',
+  'xrole',
+  'app_xrole',
+  'description',
+  'initializer_handler',
+  'initializer_timeout',
+  'pre_stop_handler',
+  'pre_stop_timeout',
+  'custom_image',
+  'type',
+  'strategy_config',
+  'depend_version_list',
+  'func_vpc',
+  'mount_config',
+  'enterprise_project_id',
+  'log_config',
+  'network_controller',
+  'enable_lts_log',
+  'lts_custom_tag',
+  'is_stateful_function',
+  'enable_dynamic_memory',
+  'gpu_memory',
+  'gpu_type',
+  'domain_names',
+  'peering_cidr',
+  'ephemeral_storage',
+  'enable_auth_in_header',
+  'heartbeat_handler',
+  'restore_hook_handler',
+  'restore_hook_timeout',
+  'enable_class_isolation',
 ] as const;
 
-const reverseRuntime: Record<string, string> = Object.fromEntries(Object.entries(runtimeMap).map(([k, v]) => [v, k]));
-const noContext: AdapterContext = { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal };
+const reverseRuntime: Record<string, string> = Object.fromEntries(
+  Object.entries(runtimeMap).map(([k, v]) => [v, k]),
+);
+const noContext: AdapterContext = {
+  emit() {},
+  logger: { debug() {}, info() {}, warn() {} },
+  signal: new AbortController().signal,
+};
 
 /**
  * Creates the Huawei Cloud FunctionGraph adapter: deploys faasport functions through the FunctionGraph
@@ -129,25 +174,57 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   const kinds = new Map<string, { runtime: string; contract?: string }>();
 
   async function readRaw(name: string): Promise<FgLive | undefined> {
-    const config = await client.call<FgConfig>('GetFunctionConfig', 'GET', `functions/${urn(name, 'latest')}/config`, { allow: [404] });
+    const config = await client.call<FgConfig>(
+      'GetFunctionConfig',
+      'GET',
+      `functions/${urn(name, 'latest')}/config`,
+      { allow: [404] },
+    );
     if (config.status === 404) return undefined;
     const marker = parseDescription(config.data.description).marker;
-    const versions = (await client.call<{ versions?: FgConfig[] }>('ListFunctionVersions', 'GET', `functions/${urn(name)}/versions`, { query: { marker: '0', maxitems: '400' } })).data.versions ?? [];
-    const aliases = (await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`)).data ?? [];
+    const versions =
+      (
+        await client.call<{ versions?: FgConfig[] }>(
+          'ListFunctionVersions',
+          'GET',
+          `functions/${urn(name)}/versions`,
+          { query: { marker: '0', maxitems: '400' } },
+        )
+      ).data.versions ?? [];
+    const aliases =
+      (await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`)).data ??
+      [];
     const hasMain = aliases.some((a) => a.name === mainAlias);
-    const triggers = hasMain ? ((await client.call<FgTrigger[]>('ListFunctionTriggers', 'GET', `triggers/${urn(name, `!${mainAlias}`)}`)).data ?? []) : [];
+    const triggers = hasMain
+      ? ((
+          await client.call<FgTrigger[]>(
+            'ListFunctionTriggers',
+            'GET',
+            `triggers/${urn(name, `!${mainAlias}`)}`,
+          )
+        ).data ?? [])
+      : [];
     let reserved = 0;
     if (hasMain) {
-      const list = await client.call<{ reserved_instances?: Array<{ function_urn?: string; qualifier_name?: string; min_count?: number }> }>(
-        'ListReservedInstanceConfigs',
-        'GET',
-        'functions/reservedinstanceconfigs',
-        { query: { function_urn: urn(name), marker: '0', limit: '100' } },
-      );
-      reserved = list.data.reserved_instances?.find((r) => r.qualifier_name === mainAlias || r.function_urn === urn(name, `!${mainAlias}`))?.min_count ?? 0;
+      const list = await client.call<{
+        reserved_instances?: Array<{ function_urn?: string; qualifier_name?: string; min_count?: number }>;
+      }>('ListReservedInstanceConfigs', 'GET', 'functions/reservedinstanceconfigs', {
+        query: { function_urn: urn(name), marker: '0', limit: '100' },
+      });
+      reserved =
+        list.data.reserved_instances?.find(
+          (r) => r.qualifier_name === mainAlias || r.function_urn === urn(name, `!${mainAlias}`),
+        )?.min_count ?? 0;
     }
     kinds.set(name, { runtime: config.data.runtime, ...(marker ? { contract: marker.k } : {}) });
-    return { config: config.data, ...(marker ? { marker } : {}), versions: versions.filter((v) => v.version !== 'latest'), aliases, triggers, reserved };
+    return {
+      config: config.data,
+      ...(marker ? { marker } : {}),
+      versions: versions.filter((v) => v.version !== 'latest'),
+      aliases,
+      triggers,
+      reserved,
+    };
   }
 
   function trafficOf(aliases: FgAlias[]): ResolvedTrafficEntry[] {
@@ -170,7 +247,9 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   }
 
   function liveOf(name: string, raw: FgLive): LiveFunction {
-    const apig = raw.triggers.find((t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY');
+    const apig = raw.triggers.find(
+      (t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY',
+    );
     const invokeUrl = apig?.event_data?.invoke_url;
     return {
       name,
@@ -178,7 +257,13 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       ...(raw.marker ? { specHash: raw.marker.s } : {}),
       revisions: raw.versions.map((v) => {
         const hash = revisionHashOfVersion(v.version_description);
-        return { label: v.version!, id: v.func_urn, ...(hash ? { revisionHash: hash } : {}), ready: true, ...(v.last_modified ? { createdAt: v.last_modified } : {}) };
+        return {
+          label: v.version!,
+          id: v.func_urn,
+          ...(hash ? { revisionHash: hash } : {}),
+          ready: true,
+          ...(v.last_modified ? { createdAt: v.last_modified } : {}),
+        };
       }),
       traffic: trafficOf(raw.aliases),
       ...(typeof invokeUrl === 'string' ? { url: invokeUrl } : {}),
@@ -200,27 +285,53 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const want = managedConfig(desired, o.region, 'references');
     const have = raw.config;
     const changes: FieldChange[] = [];
-    for (const field of ['runtime', 'handler', 'memory_size', 'timeout', 'initializer_handler', 'xrole'] as const) {
+    for (const field of [
+      'runtime',
+      'handler',
+      'memory_size',
+      'timeout',
+      'initializer_handler',
+      'xrole',
+    ] as const) {
       const w = want[field] ?? '';
       const h = have[field] ?? '';
-      if (field === 'initializer_handler' || field === 'xrole' ? (w || '') !== (h || '') : w !== h) changes.push({ path: field, from: have[field], to: want[field] });
+      if (field === 'initializer_handler' || field === 'xrole' ? (w || '') !== (h || '') : w !== h)
+        changes.push({ path: field, from: have[field], to: want[field] });
     }
-    if (canonicalJson(parseEnv(have.user_data)) !== canonicalJson(desired.fn.env)) changes.push({ path: 'env', from: parseEnv(have.user_data), to: desired.fn.env });
+    if (canonicalJson(parseEnv(have.user_data)) !== canonicalJson(desired.fn.env))
+      changes.push({ path: 'env', from: parseEnv(have.user_data), to: desired.fn.env });
     const liveSecretKeys = Object.keys(parseEnv(have.encrypted_user_data)).sort();
     const wantSecretKeys = Object.keys(desired.fn.secrets).sort();
-    if (canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys) || raw.marker?.r !== desired.revisionHash) {
-      if (canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys)) changes.push({ path: 'secrets', from: liveSecretKeys, to: wantSecretKeys });
+    if (
+      canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys) ||
+      raw.marker?.r !== desired.revisionHash
+    ) {
+      if (canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys))
+        changes.push({ path: 'secrets', from: liveSecretKeys, to: wantSecretKeys });
     }
-    if (want.custom_image && canonicalJson(stripEmpty(have.custom_image ?? {})) !== canonicalJson(want.custom_image)) {
+    if (
+      want.custom_image &&
+      canonicalJson(stripEmpty(have.custom_image ?? {})) !== canonicalJson(want.custom_image)
+    ) {
       changes.push({ path: 'custom_image', from: have.custom_image, to: want.custom_image });
     }
     const strategy = strategyConfig(desired.fn);
-    if ((have.strategy_config?.concurrency ?? -1) !== strategy.concurrency || (have.strategy_config?.concurrent_num ?? 1) !== strategy.concurrent_num) {
+    if (
+      (have.strategy_config?.concurrency ?? -1) !== strategy.concurrency ||
+      (have.strategy_config?.concurrent_num ?? 1) !== strategy.concurrent_num
+    ) {
       changes.push({ path: 'strategy_config', from: have.strategy_config, to: strategy });
     }
-    if (parseDescription(have.description).user !== (desired.fn.description || undefined)) changes.push({ path: 'description', from: parseDescription(have.description).user, to: desired.fn.description });
-    if (raw.marker?.r !== desired.revisionHash) changes.push({ path: 'revisionHash', from: raw.marker?.r, to: desired.revisionHash });
-    if (raw.marker?.s !== desired.specHash) changes.push({ path: 'specHash', from: raw.marker?.s, to: desired.specHash });
+    if (parseDescription(have.description).user !== (desired.fn.description || undefined))
+      changes.push({
+        path: 'description',
+        from: parseDescription(have.description).user,
+        to: desired.fn.description,
+      });
+    if (raw.marker?.r !== desired.revisionHash)
+      changes.push({ path: 'revisionHash', from: raw.marker?.r, to: desired.revisionHash });
+    if (raw.marker?.s !== desired.specHash)
+      changes.push({ path: 'specHash', from: raw.marker?.s, to: desired.specHash });
     return changes;
   }
 
@@ -237,7 +348,17 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
         action: 'create',
         resource: `function ${fn.name}`,
         summary: `create FunctionGraph function ${fn.name} (${runtime}, ${fn.resources.memory} MB, ${fn.resources.timeout} s)`,
-        changes: [{ path: 'function', to: { runtime, memory_size: fn.resources.memory, timeout: fn.resources.timeout, code: code.hash.slice(0, 12) } }],
+        changes: [
+          {
+            path: 'function',
+            to: {
+              runtime,
+              memory_size: fn.resources.memory,
+              timeout: fn.resources.timeout,
+              code: code.hash.slice(0, 12),
+            },
+          },
+        ],
         phase: 'revision',
       });
       steps.push({
@@ -276,7 +397,13 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       const hash = revisionHashOfVersion(existing.version_description);
       if (hash !== desired.revisionHash) {
         throw new ValidationError(
-          [{ path: 'revision', message: `version ${JSON.stringify(desired.revisionLabel)} of ${fn.name} already exists with other code or settings; FunctionGraph versions are immutable, so give this revision a new label`, rule: 'revision-immutable' }],
+          [
+            {
+              path: 'revision',
+              message: `version ${JSON.stringify(desired.revisionLabel)} of ${fn.name} already exists with other code or settings; FunctionGraph versions are immutable, so give this revision a new label`,
+              rule: 'revision-immutable',
+            },
+          ],
           { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
         );
       }
@@ -293,7 +420,9 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const liveTriggers = raw?.triggers ?? [];
     const kept = new Set<string>();
     for (const want of triggers) {
-      const match = liveTriggers.find((t) => `${t.trigger_type_code}/${String(t.event_data?.name ?? '')}` === want.key);
+      const match = liveTriggers.find(
+        (t) => `${t.trigger_type_code}/${String(t.event_data?.name ?? '')}` === want.key,
+      );
       if (match && sameTrigger(match, want)) {
         kept.add(match.trigger_id);
         continue;
@@ -304,7 +433,16 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       }
       steps.push(triggerStep('create', want.key, want, fn.name));
     }
-    for (const t of liveTriggers) if (!kept.has(t.trigger_id)) steps.push(triggerStep('delete', `${t.trigger_type_code}/${String(t.event_data?.name ?? t.trigger_id)}`, t, fn.name));
+    for (const t of liveTriggers)
+      if (!kept.has(t.trigger_id))
+        steps.push(
+          triggerStep(
+            'delete',
+            `${t.trigger_type_code}/${String(t.event_data?.name ?? t.trigger_id)}`,
+            t,
+            fn.name,
+          ),
+        );
     if ((raw?.reserved ?? 0) !== fn.scaling.min) {
       steps.push({
         id: 'reserved',
@@ -318,14 +456,24 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     return steps;
   }
 
-  function triggerStep(action: 'create' | 'delete', key: string, trigger: DesiredTrigger | FgTrigger, name: string, why?: string): Step {
+  function triggerStep(
+    action: 'create' | 'delete',
+    key: string,
+    trigger: DesiredTrigger | FgTrigger,
+    name: string,
+    why?: string,
+  ): Step {
     const type = 'type' in trigger ? trigger.type : trigger.trigger_type_code;
     return {
       id: `trigger-${action}:${key}`,
       action,
       resource: `trigger ${key}`,
       summary: `${action} ${type} trigger ${key.split('/')[1]} of ${name}${why ? ` (${why})` : ''}`,
-      changes: [action === 'create' ? { path: `triggers.${key}`, to: (trigger as DesiredTrigger).eventData } : { path: `triggers.${key}`, from: (trigger as FgTrigger).event_data }],
+      changes: [
+        action === 'create'
+          ? { path: `triggers.${key}`, to: (trigger as DesiredTrigger).eventData }
+          : { path: `triggers.${key}`, from: (trigger as FgTrigger).event_data },
+      ],
       phase: 'finalize',
       data: action === 'delete' ? { id: (trigger as FgTrigger).trigger_id, type } : { key },
     };
@@ -334,18 +482,37 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   // ----------------------------------------------------------------------------------------------
   // apply
 
-  async function readModifyWriteConfig(name: string, desired: DesiredState | undefined, extra: Record<string, unknown>): Promise<void> {
-    const current = (await client.call<FgConfig>('GetFunctionConfig', 'GET', `functions/${urn(name, 'latest')}/config`)).data;
+  async function readModifyWriteConfig(
+    name: string,
+    desired: DesiredState | undefined,
+    extra: Record<string, unknown>,
+  ): Promise<void> {
+    const current = (
+      await client.call<FgConfig>('GetFunctionConfig', 'GET', `functions/${urn(name, 'latest')}/config`)
+    ).data;
     const body: Record<string, unknown> = {};
     for (const field of updatableFields) {
       const value = current[field];
       if (value === undefined || value === null || value === '') continue;
-      if ((field === 'initializer_timeout' || field === 'pre_stop_timeout' || field === 'restore_hook_timeout') && value === 0) continue;
+      if (
+        (field === 'initializer_timeout' ||
+          field === 'pre_stop_timeout' ||
+          field === 'restore_hook_timeout') &&
+        value === 0
+      )
+        continue;
       body[field] = value;
     }
     if (desired) {
       const managed = managedConfig(desired, o.region, 'values');
-      for (const field of ['user_data', 'encrypted_user_data', 'initializer_handler', 'initializer_timeout', 'xrole'] as const) delete body[field];
+      for (const field of [
+        'user_data',
+        'encrypted_user_data',
+        'initializer_handler',
+        'initializer_timeout',
+        'xrole',
+      ] as const)
+        delete body[field];
       Object.assign(body, managed, { strategy_config: strategyConfig(desired.fn) });
       if (body.user_data === '') delete body.user_data;
       if (body.encrypted_user_data === '') delete body.encrypted_user_data;
@@ -358,7 +525,11 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const fn = desired.fn;
     kinds.delete(fn.name);
     if (step.id === 'function') {
-      const body: Record<string, unknown> = { ...managedConfig(desired, o.region, 'values'), package: o.package, ...codeFields(desired, o.region) };
+      const body: Record<string, unknown> = {
+        ...managedConfig(desired, o.region, 'values'),
+        package: o.package,
+        ...codeFields(desired, o.region),
+      };
       if (body.user_data === '') delete body.user_data;
       if (body.encrypted_user_data === '') delete body.encrypted_user_data;
       await client.call('CreateFunction', 'POST', 'functions', { body });
@@ -366,7 +537,9 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       // strategy_config is not accepted on create; FunctionGraph takes it through the config update.
       await readModifyWriteConfig(fn.name, undefined, { strategy_config: strategyConfig(fn) });
     } else if (step.id === 'code') {
-      await client.call('UpdateFunctionCode', 'PUT', `functions/${urn(fn.name, 'latest')}/code`, { body: codeFields(desired, o.region) });
+      await client.call('UpdateFunctionCode', 'PUT', `functions/${urn(fn.name, 'latest')}/code`, {
+        body: codeFields(desired, o.region),
+      });
     } else if (step.id === 'config') {
       await readModifyWriteConfig(fn.name, desired, {});
     } else if (step.id === 'version') {
@@ -381,51 +554,91 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       });
     } else if (step.id.startsWith('trigger-delete:')) {
       const { id, type } = step.data as { id: string; type: string };
-      await client.call('DeleteTrigger', 'DELETE', `triggers/${urn(fn.name, `!${mainAlias}`)}/${type}/${id}`, { allow: [404] });
+      await client.call(
+        'DeleteTrigger',
+        'DELETE',
+        `triggers/${urn(fn.name, `!${mainAlias}`)}/${type}/${id}`,
+        { allow: [404] },
+      );
     } else if (step.id === 'reserved') {
-      await client.call('UpdateReservedInstances', 'PUT', `functions/${urn(fn.name, `!${mainAlias}`)}/reservedinstances`, {
-        body: { count: fn.scaling.min, idle_mode: false },
-      });
+      await client.call(
+        'UpdateReservedInstances',
+        'PUT',
+        `functions/${urn(fn.name, `!${mainAlias}`)}/reservedinstances`,
+        {
+          body: { count: fn.scaling.min, idle_mode: false },
+        },
+      );
     } else {
-      throw new ValidationError([{ path: 'plan', message: `step ${JSON.stringify(step.id)} is not a FunctionGraph step`, rule: 'step' }]);
+      throw new ValidationError([
+        {
+          path: 'plan',
+          message: `step ${JSON.stringify(step.id)} is not a FunctionGraph step`,
+          rule: 'step',
+        },
+      ]);
     }
   }
 
-  async function setTraffic(name: string, traffic: ResolvedTrafficEntry[], _ctx: AdapterContext): Promise<void> {
+  async function setTraffic(
+    name: string,
+    traffic: ResolvedTrafficEntry[],
+    _ctx: AdapterContext,
+  ): Promise<void> {
     const routed = traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
     const byRevision = new Map<string, number>();
     for (const t of routed) byRevision.set(t.revision, (byRevision.get(t.revision) ?? 0) + t.percent);
     const targets = [...byRevision.entries()].sort((a, b) => b[1] - a[1]);
     if (targets.length === 0 || targets.length > 2) {
       throw new ValidationError(
-        [{ path: 'traffic', message: `routes to ${targets.length} revisions; a FunctionGraph alias routes to one or two`, rule: 'traffic-targets' }],
+        [
+          {
+            path: 'traffic',
+            message: `routes to ${targets.length} revisions; a FunctionGraph alias routes to one or two`,
+            rule: 'traffic-targets',
+          },
+        ],
         { subject: `traffic of "${name}"`, adapter: 'functiongraph' },
       );
     }
-    const aliases = (await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`)).data ?? [];
+    const aliases =
+      (await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`)).data ??
+      [];
     const wantMain = {
       version: targets[0]![0],
       description: aliasDescription(),
       ...(targets[1] ? { additional_version_weights: { [targets[1][0]]: targets[1][1] } } : {}),
     };
     const wantTags = new Map(traffic.filter((t) => t.tag).map((t) => [t.tag!, t.revision]));
-    const upsert = async (aliasName: string, body: { version: string; description: string; additional_version_weights?: Record<string, number> }) => {
+    const upsert = async (
+      aliasName: string,
+      body: { version: string; description: string; additional_version_weights?: Record<string, number> },
+    ) => {
       const have = aliases.find((a) => a.name === aliasName);
       if (!have) {
-        await client.call('CreateVersionAlias', 'POST', `functions/${urn(name)}/aliases`, { body: { name: aliasName, ...body } });
+        await client.call('CreateVersionAlias', 'POST', `functions/${urn(name)}/aliases`, {
+          body: { name: aliasName, ...body },
+        });
       } else if (
         have.version !== body.version ||
         (have.description ?? '') !== body.description ||
-        canonicalJson(nonZero(have.additional_version_weights)) !== canonicalJson(body.additional_version_weights ?? {})
+        canonicalJson(nonZero(have.additional_version_weights)) !==
+          canonicalJson(body.additional_version_weights ?? {})
       ) {
-        await client.call('UpdateVersionAlias', 'PUT', `functions/${urn(name)}/aliases/${aliasName}`, { body });
+        await client.call('UpdateVersionAlias', 'PUT', `functions/${urn(name)}/aliases/${aliasName}`, {
+          body,
+        });
       }
     };
     await upsert(mainAlias, wantMain);
-    for (const [tag, revision] of wantTags) await upsert(tag, { version: revision, description: aliasDescription(tag) });
+    for (const [tag, revision] of wantTags)
+      await upsert(tag, { version: revision, description: aliasDescription(tag) });
     for (const alias of aliases) {
       const tag = /^faasport tag (.+)$/.exec(alias.description ?? '')?.[1];
-      if (tag && !wantTags.has(tag)) await client.call('DeleteVersionAlias', 'DELETE', `functions/${urn(name)}/aliases/${alias.name}`, { allow: [404] });
+      if (tag && !wantTags.has(tag))
+        await client.call('DeleteVersionAlias', 'DELETE', `functions/${urn(name)}/aliases/${alias.name}`, {
+          allow: [404],
+        });
     }
   }
 
@@ -435,8 +648,19 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   async function kindOf(name: string): Promise<{ runtime: string; contract?: string }> {
     const cached = kinds.get(name);
     if (cached) return cached;
-    const config = await client.call<FgConfig>('GetFunctionConfig', 'GET', `functions/${urn(name, 'latest')}/config`, { allow: [404] });
-    if (config.status === 404) throw new InvokeError({ functionName: name, message: `it does not exist on target "${o.target}"`, status: 404, adapter: 'functiongraph' });
+    const config = await client.call<FgConfig>(
+      'GetFunctionConfig',
+      'GET',
+      `functions/${urn(name, 'latest')}/config`,
+      { allow: [404] },
+    );
+    if (config.status === 404)
+      throw new InvokeError({
+        functionName: name,
+        message: `it does not exist on target "${o.target}"`,
+        status: 404,
+        adapter: 'functiongraph',
+      });
     const marker = parseDescription(config.data.description).marker;
     const kind = { runtime: config.data.runtime, ...(marker ? { contract: marker.k } : {}) };
     kinds.set(name, kind);
@@ -446,7 +670,11 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   async function qualifierFor(name: string, options: InvokeOptions): Promise<string> {
     if (options.revision) return options.revision;
     if (options.tag) return `!${options.tag}`;
-    const aliases = (await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`, { allow: [404] })).data;
+    const aliases = (
+      await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`, {
+        allow: [404],
+      })
+    ).data;
     return Array.isArray(aliases) && aliases.some((a) => a.name === mainAlias) ? `!${mainAlias}` : 'latest';
   }
 
@@ -456,7 +684,10 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const target = urn(name, qualifier);
     const bodyBytes = new Uint8Array(await request.arrayBuffer());
     const httpFunction = kind.runtime === 'http' || kind.runtime === 'Custom Image';
-    const eventMode = options.mode === 'event' || kind.contract === 'event' || (kind.runtime === 'Custom Image' && options.mode !== 'http');
+    const eventMode =
+      options.mode === 'event' ||
+      kind.contract === 'event' ||
+      (kind.runtime === 'Custom Image' && options.mode !== 'http');
     if (httpFunction && !eventMode) return invokeThroughApig(name, request, bodyBytes, options);
     let payload: unknown;
     if (eventMode) {
@@ -466,40 +697,79 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       payload = apigEventOf(request, bodyBytes);
     }
     if (options.async) {
-      const r = await client.call<{ request_id?: string }>('AsyncInvokeFunction', 'POST', `functions/${target}/invocations-async`, { body: payload });
-      return new Response(JSON.stringify({ requestId: r.data.request_id }), { status: 202, headers: { 'content-type': 'application/json', 'x-cff-request-id': r.data.request_id ?? '' } });
+      const r = await client.call<{ request_id?: string }>(
+        'AsyncInvokeFunction',
+        'POST',
+        `functions/${target}/invocations-async`,
+        { body: payload },
+      );
+      return new Response(JSON.stringify({ requestId: r.data.request_id }), {
+        status: 202,
+        headers: { 'content-type': 'application/json', 'x-cff-request-id': r.data.request_id ?? '' },
+      });
     }
-    const r = await client.call<{ request_id?: string; result?: string; status?: number; log?: string }>('InvokeFunction', 'POST', `functions/${target}/invocations`, {
-      body: payload,
-      headers: { 'X-CFF-Request-Version': 'v1', 'X-Cff-Log-Type': 'tail' },
-    });
+    const r = await client.call<{ request_id?: string; result?: string; status?: number; log?: string }>(
+      'InvokeFunction',
+      'POST',
+      `functions/${target}/invocations`,
+      {
+        body: payload,
+        headers: { 'X-CFF-Request-Version': 'v1', 'X-Cff-Log-Type': 'tail' },
+      },
+    );
     const requestId = r.data.request_id ?? r.headers['x-cff-request-id'] ?? '';
-    const result = typeof r.data.result === 'string' ? r.data.result : typeof r.data === 'string' ? r.data : JSON.stringify(r.data.result ?? null);
+    const result =
+      typeof r.data.result === 'string'
+        ? r.data.result
+        : typeof r.data === 'string'
+          ? r.data
+          : JSON.stringify(r.data.result ?? null);
     if (r.headers['x-is-func-err'] === 'true' || (r.headers['x-func-err-code'] ?? '0') !== '0') {
       const parsed = parseJson(result) as { errorMessage?: string; errorType?: string };
       throw new InvokeError({
         functionName: name,
-        message: typeof parsed === 'object' && parsed?.errorMessage ? `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage} (request id ${requestId})` : `${result} (request id ${requestId})`,
+        message:
+          typeof parsed === 'object' && parsed?.errorMessage
+            ? `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage} (request id ${requestId})`
+            : `${result} (request id ${requestId})`,
         status: r.data.status ?? 500,
         functionError: typeof parsed === 'object' && parsed?.errorType ? parsed.errorType : 'FunctionError',
         adapter: 'functiongraph',
       });
     }
-    const base = { 'x-cff-request-id': requestId, 'x-faasport-version': r.headers['x-cff-func-version'] ?? '' };
+    const base = {
+      'x-cff-request-id': requestId,
+      'x-faasport-version': r.headers['x-cff-func-version'] ?? '',
+    };
     if (!eventMode) {
-      const answer = parseJson(result) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | undefined;
+      const answer = parseJson(result) as
+        | { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean }
+        | undefined;
       if (answer && typeof answer === 'object' && typeof answer.statusCode === 'number') {
-        const bytes = answer.isBase64Encoded ? Buffer.from(answer.body ?? '', 'base64') : Buffer.from(answer.body ?? '');
+        const bytes = answer.isBase64Encoded
+          ? Buffer.from(answer.body ?? '', 'base64')
+          : Buffer.from(answer.body ?? '');
         const nullBody = answer.statusCode === 204 || answer.statusCode === 304 || request.method === 'HEAD';
-        return new Response(nullBody ? null : bytes, { status: answer.statusCode, headers: { ...(answer.headers ?? {}), ...base } });
+        return new Response(nullBody ? null : bytes, {
+          status: answer.statusCode,
+          headers: { ...(answer.headers ?? {}), ...base },
+        });
       }
     }
     const json = parseJson(result) !== result;
-    return new Response(result, { status: 200, headers: { 'content-type': json ? 'application/json' : 'text/plain; charset=utf-8', ...base } });
+    return new Response(result, {
+      status: 200,
+      headers: { 'content-type': json ? 'application/json' : 'text/plain; charset=utf-8', ...base },
+    });
   }
 
   /** HTTP functions and custom images answer through their APIG trigger, as callers reach them. */
-  async function invokeThroughApig(name: string, request: Request, body: Uint8Array, options: InvokeOptions): Promise<Response> {
+  async function invokeThroughApig(
+    name: string,
+    request: Request,
+    body: Uint8Array,
+    options: InvokeOptions,
+  ): Promise<Response> {
     if (options.tag || options.revision) {
       throw new UnsupportedFeatureError({
         feature: 'traffic.tags',
@@ -510,16 +780,29 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       });
     }
     const raw = await readRaw(name);
-    const apig = raw?.triggers.find((t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY');
+    const apig = raw?.triggers.find(
+      (t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY',
+    );
     const invokeUrl = apig?.event_data?.invoke_url;
     if (typeof invokeUrl !== 'string') {
-      throw new InvokeError({ functionName: name, message: 'it is an HTTP function without an APIG trigger; add an http trigger, or invoke with mode: "event"', adapter: 'functiongraph' });
+      throw new InvokeError({
+        functionName: name,
+        message:
+          'it is an HTTP function without an APIG trigger; add an http trigger, or invoke with mode: "event"',
+        adapter: 'functiongraph',
+      });
     }
     const url = new URL(request.url);
     const target = `${invokeUrl.replace(/\/$/, '')}${url.pathname === '/' ? '' : url.pathname}${url.search}`;
     const headers = new Headers(request.headers);
     headers.delete('host');
-    return fetch(target, { method: request.method, headers, ...(body.length && request.method !== 'GET' && request.method !== 'HEAD' ? { body: body as BodyInit } : {}) });
+    return fetch(target, {
+      method: request.method,
+      headers,
+      ...(body.length && request.method !== 'GET' && request.method !== 'HEAD'
+        ? { body: body as BodyInit }
+        : {}),
+    });
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -529,19 +812,35 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const out: FunctionSummary[] = [];
     let marker = '0';
     for (;;) {
-      const page = await client.call<{ functions?: FgConfig[]; next_marker?: number; count?: number }>('ListFunctions', 'GET', 'functions', {
-        query: { marker, maxitems: '400', package_name: o.package },
-      });
+      const page = await client.call<{ functions?: FgConfig[]; next_marker?: number; count?: number }>(
+        'ListFunctions',
+        'GET',
+        'functions',
+        {
+          query: { marker, maxitems: '400', package_name: o.package },
+        },
+      );
       const functions = page.data.functions ?? [];
       for (const f of functions) {
         if (!parseDescription(f.description).marker) continue;
         const raw = await readRaw(f.func_name);
         if (!raw) continue;
         const live = liveOf(f.func_name, raw);
-        out.push({ name: f.func_name, ...(live.url ? { url: live.url } : {}), revisions: live.revisions.length, traffic: live.traffic });
+        out.push({
+          name: f.func_name,
+          ...(live.url ? { url: live.url } : {}),
+          revisions: live.revisions.length,
+          traffic: live.traffic,
+        });
       }
       const next = page.data.next_marker;
-      if (!functions.length || next === undefined || String(next) === marker || (page.data.count !== undefined && next >= page.data.count)) break;
+      if (
+        !functions.length ||
+        next === undefined ||
+        String(next) === marker ||
+        (page.data.count !== undefined && next >= page.data.count)
+      )
+        break;
       marker = String(next);
     }
     return out;
@@ -549,19 +848,38 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
 
   async function remove(name: string, _ctx: AdapterContext): Promise<void> {
     kinds.delete(name);
-    const aliases = await client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${urn(name)}/aliases`, { allow: [404] });
+    const aliases = await client.call<FgAlias[]>(
+      'ListVersionAliases',
+      'GET',
+      `functions/${urn(name)}/aliases`,
+      { allow: [404] },
+    );
     if (aliases.status === 404) return;
     // An alias with triggers cannot be deleted (FSS.1154), so triggers go first.
     for (const qualifier of ['latest', ...(aliases.data ?? []).map((a) => `!${a.name}`)]) {
-      const triggers = await client.call<FgTrigger[]>('ListFunctionTriggers', 'GET', `triggers/${urn(name, qualifier)}`, { allow: [404] });
-      if (Array.isArray(triggers.data) && triggers.data.length) await client.call('DeleteFunctionTriggers', 'DELETE', `triggers/${urn(name, qualifier)}`, { allow: [404] });
+      const triggers = await client.call<FgTrigger[]>(
+        'ListFunctionTriggers',
+        'GET',
+        `triggers/${urn(name, qualifier)}`,
+        { allow: [404] },
+      );
+      if (Array.isArray(triggers.data) && triggers.data.length)
+        await client.call('DeleteFunctionTriggers', 'DELETE', `triggers/${urn(name, qualifier)}`, {
+          allow: [404],
+        });
     }
     await client.call('DeleteFunction', 'DELETE', `functions/${urn(name)}`, { allow: [404] });
   }
 
   async function exportFunction(name: string, ctx: AdapterContext = noContext): Promise<ExportResult> {
     const raw = await readRaw(name);
-    if (!raw) throw new InvokeError({ functionName: name, message: `it does not exist on target "${o.target}"`, status: 404, adapter: 'functiongraph' });
+    if (!raw)
+      throw new InvokeError({
+        functionName: name,
+        message: `it does not exist on target "${o.target}"`,
+        status: 404,
+        adapter: 'functiongraph',
+      });
     void ctx;
     return exportFrom(name, raw);
   }
@@ -592,11 +910,18 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       handler = undefined;
     } else if (c.code_type === 'obs' && c.code_url) {
       const m = /^https?:\/\/([^./]+)\.([^/]+)\/(.+)$/.exec(c.code_url);
-      if (m) config.source = { bucket: { name: m[1]!, key: decodeURIComponent(m[3]!), endpoint: `https://${m[2]}` } };
+      if (m)
+        config.source = {
+          bucket: { name: m[1]!, key: decodeURIComponent(m[3]!), endpoint: `https://${m[2]}` },
+        };
       contract = 'native';
       handler = c.handler;
     } else {
-      const codeResponse = await client.call<{ func_code?: { file?: string; link?: string } }>('GetFunctionCode', 'GET', `functions/${urn(name, 'latest')}/code`);
+      const codeResponse = await client.call<{ func_code?: { file?: string; link?: string } }>(
+        'GetFunctionCode',
+        'GET',
+        `functions/${urn(name, 'latest')}/code`,
+      );
       const file = codeResponse.data.func_code?.file;
       let bytes: Uint8Array | undefined = file ? new Uint8Array(Buffer.from(file, 'base64')) : undefined;
       const link = codeResponse.data.func_code?.link;
@@ -609,10 +934,13 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
         try {
           files = unzipSync(bytes);
         } catch {
-          files = c.code_type === 'inline' ? { [`${c.handler.replace(/\.[^.]+$/, '')}.js`]: bytes } : undefined;
+          files =
+            c.code_type === 'inline' ? { [`${c.handler.replace(/\.[^.]+$/, '')}.js`]: bytes } : undefined;
         }
         if (files) {
-          const shim = files[shimFileName] ? readShimConfig(new TextDecoder().decode(files[shimFileName])) : undefined;
+          const shim = files[shimFileName]
+            ? readShimConfig(new TextDecoder().decode(files[shimFileName]))
+            : undefined;
           if (shim) {
             contract = shim.contract;
             handler = `${shim.module.replace(/\.[^.]+$/, '')}.${shim.export}`;
@@ -644,7 +972,9 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const secretKeys = Object.keys(parseEnv(c.encrypted_user_data));
     if (secretKeys.length) {
       config.secrets = Object.fromEntries(secretKeys.map((k) => [k, { fromEnv: k }]));
-      notes.push(`secrets ${secretKeys.join(', ')} are exported as references to environment variables of the same names; their values are not exported`);
+      notes.push(
+        `secrets ${secretKeys.join(', ')} are exported as references to environment variables of the same names; their values are not exported`,
+      );
     }
     if (c.initializer_handler) config.initializer = c.initializer_handler;
     config.resources = { memory: c.memory_size, timeout: Math.min(c.timeout, 86_400) };
@@ -662,18 +992,42 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       if (t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY') {
         apigGroupId = String(d.group_id ?? '');
         const auth = d.auth === 'IAM' ? 'private' : d.auth === 'APP' ? 'function' : 'anonymous';
-        triggers.push({ http: { ...(d.req_method && d.req_method !== 'ANY' ? { methods: [d.req_method] } : {}), auth } });
+        triggers.push({
+          http: { ...(d.req_method && d.req_method !== 'ANY' ? { methods: [d.req_method] } : {}), auth },
+        });
       } else if (t.trigger_type_code === 'TIMER') {
         const cron = d.schedule_type === 'Cron' ? fromSixFieldCron(String(d.schedule ?? '')) : undefined;
         if (!cron) {
-          notes.push(`timer ${String(d.name)} (${String(d.schedule_type)} ${String(d.schedule)}) has no 5-field cron form; it was left out`);
+          notes.push(
+            `timer ${String(d.name)} (${String(d.schedule_type)} ${String(d.schedule)}) has no 5-field cron form; it was left out`,
+          );
           continue;
         }
         const payload = d.user_event === undefined ? undefined : parseJson(String(d.user_event));
-        triggers.push({ schedule: { cron, timezone: 'UTC', ...(payload === undefined ? {} : { payload }), ...(t.trigger_status === 'DISABLED' ? { enabled: false } : {}) } });
+        triggers.push({
+          schedule: {
+            cron,
+            timezone: 'UTC',
+            ...(payload === undefined ? {} : { payload }),
+            ...(t.trigger_status === 'DISABLED' ? { enabled: false } : {}),
+          },
+        });
       } else if (t.trigger_type_code === 'OBS') {
-        const events = [...new Set(((d.events as string[] | undefined) ?? []).map((e) => (/Removed|Delete/.test(e) ? 'deleted' : 'created')))];
-        triggers.push({ storage: { bucket: String(d.bucket), ...(events.length ? { events } : {}), ...(d.prefix ? { prefix: d.prefix } : {}), ...(d.suffix ? { suffix: d.suffix } : {}) } });
+        const events = [
+          ...new Set(
+            ((d.events as string[] | undefined) ?? []).map((e) =>
+              /Removed|Delete/.test(e) ? 'deleted' : 'created',
+            ),
+          ),
+        ];
+        triggers.push({
+          storage: {
+            bucket: String(d.bucket),
+            ...(events.length ? { events } : {}),
+            ...(d.prefix ? { prefix: d.prefix } : {}),
+            ...(d.suffix ? { suffix: d.suffix } : {}),
+          },
+        });
       } else {
         notes.push(`a ${t.trigger_type_code} trigger has no faasport equivalent; it was left out`);
       }
@@ -685,9 +1039,15 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     const latestVersion = [...raw.versions].pop()?.version;
     if (latestVersion && !traffic.some((t) => t.revision === latestVersion)) config.revision = latestVersion;
     for (const alias of raw.aliases) {
-      if (alias.name !== mainAlias && !/^faasport tag /.test(alias.description ?? '')) notes.push(`alias ${alias.name} (version ${alias.version}) is not managed by faasport and was left out`);
+      if (alias.name !== mainAlias && !/^faasport tag /.test(alias.description ?? ''))
+        notes.push(
+          `alias ${alias.name} (version ${alias.version}) is not managed by faasport and was left out`,
+        );
     }
-    if (raw.versions.length) notes.push(`versions ${raw.versions.map((v) => v.version).join(', ')} exist on FunctionGraph; only the deployed code of latest is exported`);
+    if (raw.versions.length)
+      notes.push(
+        `versions ${raw.versions.map((v) => v.version).join(', ')} exist on FunctionGraph; only the deployed code of latest is exported`,
+      );
     return { config: config as unknown as FunctionConfig, ...(code ? { code } : {}), notes };
   }
 
@@ -699,7 +1059,11 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
         name: `${fn.name}.create-function.json`,
         format: 'json',
         request: { method: 'POST', path: `${base}/functions` },
-        content: { ...managedConfig(desired, o.region, 'references'), package: o.package, ...codeFields(desired, o.region) },
+        content: {
+          ...managedConfig(desired, o.region, 'references'),
+          package: o.package,
+          ...codeFields(desired, o.region),
+        },
       },
       {
         name: `${fn.name}.update-config.json`,
@@ -748,7 +1112,10 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
       manifests.push({
         name: `${fn.name}.reserved-instances.json`,
         format: 'json',
-        request: { method: 'PUT', path: `${base}/functions/${urn(fn.name, `!${mainAlias}`)}/reservedinstances` },
+        request: {
+          method: 'PUT',
+          path: `${base}/functions/${urn(fn.name, `!${mainAlias}`)}/reservedinstances`,
+        },
         content: { count: fn.scaling.min, idle_mode: false },
       });
     }
@@ -760,7 +1127,7 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     name: 'functiongraph',
     capabilities: functionGraphCapabilities,
     check: checkForFunctionGraph,
-    async read(name: string) {
+    async read(name: string, _ctx?: AdapterContext) {
       const raw = await readRaw(name);
       return raw ? liveOf(name, raw) : undefined;
     },
@@ -783,7 +1150,9 @@ function parseEnv(text: string | undefined): Record<string, string> {
   if (!text) return {};
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, string>)
+      : {};
   } catch {
     return {};
   }
@@ -802,7 +1171,9 @@ function nonZero(weights: Record<string, number> | undefined): Record<string, nu
 }
 
 function stripEmpty(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== '' && v !== undefined && v !== null),
+  );
 }
 
 /** An APIG trigger event for a Request: what the gateway sends a function (base64 body). */
@@ -820,7 +1191,11 @@ function apigEventOf(request: Request, body: Uint8Array): Record<string, unknown
   return {
     body: Buffer.from(body).toString('base64'),
     isBase64Encoded: true,
-    requestContext: { apiId: 'faasport-invoke', requestId: crypto.randomUUID().replace(/-/g, ''), stage: 'RELEASE' },
+    requestContext: {
+      apiId: 'faasport-invoke',
+      requestId: crypto.randomUUID().replace(/-/g, ''),
+      stage: 'RELEASE',
+    },
     queryStringParameters: query,
     pathParameters: {},
     httpMethod: request.method,
@@ -828,4 +1203,3 @@ function apigEventOf(request: Request, body: Uint8Array): Record<string, unknown
     headers,
   };
 }
-

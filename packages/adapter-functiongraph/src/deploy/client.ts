@@ -55,7 +55,12 @@ export class FunctionGraphClient {
   }
 
   /** Calls the API; `operation` names the call in errors (e.g. `CreateFunction`). */
-  async call<T = unknown>(operation: string, method: string, path: string, options: FgCallOptions = {}): Promise<FgResponse<T>> {
+  async call<T = unknown>(
+    operation: string,
+    method: string,
+    path: string,
+    options: FgCallOptions = {},
+  ): Promise<FgResponse<T>> {
     const credentials = this.options.credentials();
     const url = this.url(path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -68,14 +73,26 @@ export class FunctionGraphClient {
         ...(credentials.securityToken ? { 'X-Security-Token': credentials.securityToken } : {}),
         ...(options.headers ?? {}),
       };
-      const signed = signRequest({ method, url, headers, ...(body === undefined ? {} : { body }), ...credentials });
+      const signed = signRequest({
+        method,
+        url,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...credentials,
+      });
       let response: FgResponse<T> | undefined;
       let networkError: (Error & { code?: string }) | undefined;
       try {
-        const r = await this.http.request<string>({ method, url, headers: signed.headers, ...(body === undefined ? {} : { data: body }) });
+        const r = await this.http.request<string>({
+          method,
+          url,
+          headers: signed.headers,
+          ...(body === undefined ? {} : { data: body }),
+        });
         const text = typeof r.data === 'string' ? r.data : '';
         const flat: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers)) if (v !== undefined && v !== null) flat[k.toLowerCase()] = String(v);
+        for (const [k, v] of Object.entries(r.headers))
+          if (v !== undefined && v !== null) flat[k.toLowerCase()] = String(v);
         let data: unknown = text;
         if ((flat['content-type'] ?? '').includes('json') && text) {
           try {
@@ -88,7 +105,9 @@ export class FunctionGraphClient {
       } catch (error) {
         networkError = error as Error & { code?: string };
       }
-      const retryable = networkError ? retryableNetworkCodes.has(networkError.code ?? '') : retryableStatuses.has(response!.status);
+      const retryable = networkError
+        ? retryableNetworkCodes.has(networkError.code ?? '')
+        : retryableStatuses.has(response!.status);
       if (retryable && attempt < this.options.retry.attempts) {
         const backoff = this.options.retry.baseDelayMs * 2 ** (attempt - 1);
         await this.sleep(Math.min(backoff + Math.random() * backoff, 10_000));
@@ -96,7 +115,12 @@ export class FunctionGraphClient {
       }
       if (networkError) {
         throw new ProviderApiError(
-          { adapter: 'functiongraph', operation, providerMessage: `${networkError.code ?? 'network error'}: ${networkError.message}`, retryable: retryableNetworkCodes.has(networkError.code ?? '') },
+          {
+            adapter: 'functiongraph',
+            operation,
+            providerMessage: `${networkError.code ?? 'network error'}: ${networkError.message}`,
+            retryable: retryableNetworkCodes.has(networkError.code ?? ''),
+          },
           { cause: networkError, hint: `Check that ${this.options.endpoint} is reachable.` },
         );
       }
@@ -109,7 +133,10 @@ export class FunctionGraphClient {
 
 /** FunctionGraph's `{error_code, error_msg}` body as a ProviderApiError. */
 export function toProviderError(operation: string, response: FgResponse): ProviderApiError {
-  const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as { error_code?: string; error_msg?: string };
+  const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as {
+    error_code?: string;
+    error_msg?: string;
+  };
   const code = body.error_code;
   const auth = response.status === 401 || /^APIGW\.03/.test(code ?? '');
   const hint = auth

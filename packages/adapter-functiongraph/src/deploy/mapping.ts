@@ -26,7 +26,9 @@ export const runtimeMap: Record<string, string> = {
 };
 
 /** Memory sizes FunctionGraph accepts, in MB. @public */
-export const memorySizes = [128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240] as const;
+export const memorySizes = [
+  128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240,
+] as const;
 
 /** Most environment variables in `user_data` (FSS.1017), and most bytes of its JSON (the API doc; FSS.1018 says 2 KB). */
 export const userDataLimits = { keys: 20, bytes: 4096 } as const;
@@ -37,18 +39,37 @@ export const functionGraphCapabilities: Capabilities = {
     'source.inline': 'native',
     'source.dir': 'native',
     'source.archive': 'native',
-    'source.bucket': { level: 'native', note: 'OBS code_url; the archive is deployed as-is, so use contract native' },
+    'source.bucket': {
+      level: 'native',
+      note: 'OBS code_url; the archive is deployed as-is, so use contract native',
+    },
     'source.image': { level: 'native', note: 'custom image (Custom-Image-Swr) serving port 8000' },
     'contract.web': { level: 'emulated', note: 'a bundled shim maps APIG events to Request/Response' },
-    'contract.event': { level: 'emulated', note: 'a bundled shim delivers timer and OBS events as CloudEvents' },
+    'contract.event': {
+      level: 'emulated',
+      note: 'a bundled shim delivers timer and OBS events as CloudEvents',
+    },
     'contract.native': 'native',
-    'trigger.http': { level: 'native', note: 'an APIG trigger in the group providers.functiongraph.apigGroupId' },
+    'trigger.http': {
+      level: 'native',
+      note: 'an APIG trigger in the group providers.functiongraph.apigGroupId',
+    },
     'trigger.http.private': { level: 'native', note: 'auth function → APIG APP auth, private → IAM auth' },
     'trigger.schedule': { level: 'native', note: 'TIMER trigger, 6-field cron in UTC' },
     'trigger.storage': { level: 'native', note: 'OBS trigger' },
-    'trigger.queue': { level: 'unsupported', instead: 'Create a DMS / Kafka trigger in FunctionGraph directly; faasport does not map queues here yet.' },
-    'trigger.event': { level: 'unsupported', instead: 'Use an EventGrid trigger created in FunctionGraph directly, or deploy to knative or local.' },
-    'traffic.split': { level: 'native', note: 'alias with additional_version_weights: two revisions, whole percents' },
+    'trigger.queue': {
+      level: 'unsupported',
+      instead:
+        'Create a DMS / Kafka trigger in FunctionGraph directly; faasport does not map queues here yet.',
+    },
+    'trigger.event': {
+      level: 'unsupported',
+      instead: 'Use an EventGrid trigger created in FunctionGraph directly, or deploy to knative or local.',
+    },
+    'traffic.split': {
+      level: 'native',
+      note: 'alias with additional_version_weights: two revisions, whole percents',
+    },
     'traffic.tags': { level: 'emulated', note: 'one alias per tag' },
     'scaling.min': { level: 'native', note: 'reserved instances on the main alias' },
     'scaling.max': 'native',
@@ -57,7 +78,10 @@ export const functionGraphCapabilities: Capabilities = {
     secrets: { level: 'native', note: 'encrypted_user_data' },
     domains: { level: 'unsupported', instead: 'Bind the domain to the APIG API group in the APIG console.' },
     initializer: 'native',
-    'visibility.private': { level: 'unsupported', instead: 'Use an http trigger with auth: private (APIG IAM auth) instead.' },
+    'visibility.private': {
+      level: 'unsupported',
+      instead: 'Use an http trigger with auth: private (APIG IAM auth) instead.',
+    },
   },
   limits: {
     memoryMb: { min: 128, max: 10240, values: memorySizes, description: memorySizes.join(', ') },
@@ -69,7 +93,8 @@ export const functionGraphCapabilities: Capabilities = {
     name: {
       pattern: /^[A-Za-z]([A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$/,
       maxLength: 60,
-      description: '1-60 letters, digits, "_" or "-", starting with a letter and ending with a letter or digit',
+      description:
+        '1-60 letters, digits, "_" or "-", starting with a letter and ending with a letter or digit',
     },
     runtimes: Object.keys(runtimeMap),
   },
@@ -99,7 +124,11 @@ export function providerOptions(fn: ResolvedFunction): ProviderOptions {
   const parsed = functionGraphProviderSchema.safeParse(fn.providers.functiongraph ?? {});
   if (parsed.success) return parsed.data;
   throw new ValidationError(
-    parsed.error.issues.map((i) => ({ path: ['providers', 'functiongraph', ...i.path.map(String)].join('.'), message: i.message, rule: i.code })),
+    parsed.error.issues.map((i) => ({
+      path: ['providers', 'functiongraph', ...i.path.map(String)].join('.'),
+      message: i.message,
+      rule: i.code,
+    })),
     { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
   );
 }
@@ -113,7 +142,8 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
   try {
     provider = providerOptions(fn);
   } catch (error) {
-    for (const i of (error as ValidationError).issues) issues.push({ severity: 'error', feature: 'provider-options', path: i.path, message: i.message });
+    for (const i of (error as ValidationError).issues)
+      issues.push({ severity: 'error', feature: 'provider-options', path: i.path, message: i.message });
   }
   const isImage = fn.source.kind === 'image';
   if (fn.triggers.some((t) => t.kind === 'http') && !provider.apigGroupId) {
@@ -121,7 +151,8 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
       severity: 'error',
       feature: 'provider-options',
       path: 'providers.functiongraph.apigGroupId',
-      message: 'an http trigger is published as an APIG API, which needs the API group: providers.functiongraph.apigGroupId is not set',
+      message:
+        'an http trigger is published as an APIG API, which needs the API group: providers.functiongraph.apigGroupId is not set',
       hint: 'Create an API group in APIG and set providers: { functiongraph: { apigGroupId: "<group id>" } }, or remove the http trigger.',
     });
   }
@@ -144,7 +175,13 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
     });
   }
   if (fn.runtime === 'custom' && !isImage && fn.contract !== 'native') {
-    issues.push({ severity: 'error', feature: 'contract', path: 'contract', message: 'runtime custom deploys an HTTP function (a bootstrap file serving port 8000); set contract: native' });
+    issues.push({
+      severity: 'error',
+      feature: 'contract',
+      path: 'contract',
+      message:
+        'runtime custom deploys an HTTP function (a bootstrap file serving port 8000); set contract: native',
+    });
   }
   if (fn.source.kind === 'image') {
     const image = fn.source;
@@ -156,35 +193,94 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
         message: `FunctionGraph sends requests to port 8000; the image must listen there (source.image.port ${image.port} is not used)`,
       });
     }
-    for (const [field, list] of [['command', image.command], ['args', image.args]] as const) {
+    for (const [field, list] of [
+      ['command', image.command],
+      ['args', image.args],
+    ] as const) {
       if (list?.some((part) => part.includes(','))) {
-        issues.push({ severity: 'error', feature: 'source.image', path: `source.image.${field}`, message: `FunctionGraph takes ${field} as one comma-separated string, so no part may contain ","` });
+        issues.push({
+          severity: 'error',
+          feature: 'source.image',
+          path: `source.image.${field}`,
+          message: `FunctionGraph takes ${field} as one comma-separated string, so no part may contain ","`,
+        });
       }
     }
-    const joined = [image.command?.join(','), image.args?.join(','), image.workdir].filter(Boolean).join('').length;
+    const joined = [image.command?.join(','), image.args?.join(','), image.workdir]
+      .filter(Boolean)
+      .join('').length;
     if (joined > 5120) {
-      issues.push({ severity: 'error', feature: 'source.image', path: 'source.image', message: `command, args and workdir take ${joined} characters`, actual: joined, allowed: 'at most 5120 characters together' });
+      issues.push({
+        severity: 'error',
+        feature: 'source.image',
+        path: 'source.image',
+        message: `command, args and workdir take ${joined} characters`,
+        actual: joined,
+        allowed: 'at most 5120 characters together',
+      });
     }
     if (image.user && /^0(:|$)/.test(image.user)) {
-      issues.push({ severity: 'error', feature: 'source.image', path: 'source.image.user', message: 'FunctionGraph never runs images as root (uid 0)', actual: image.user, allowed: 'a uid other than 0 (default 1003)' });
+      issues.push({
+        severity: 'error',
+        feature: 'source.image',
+        path: 'source.image.user',
+        message: 'FunctionGraph never runs images as root (uid 0)',
+        actual: image.user,
+        allowed: 'a uid other than 0 (default 1003)',
+      });
     }
   }
   const envKeys = Object.keys(fn.env);
   if (envKeys.length > userDataLimits.keys) {
-    issues.push({ severity: 'error', feature: 'env', path: 'env', message: `${envKeys.length} environment variables`, actual: envKeys.length, allowed: `at most ${userDataLimits.keys} variables (user_data)` });
+    issues.push({
+      severity: 'error',
+      feature: 'env',
+      path: 'env',
+      message: `${envKeys.length} environment variables`,
+      actual: envKeys.length,
+      allowed: `at most ${userDataLimits.keys} variables (user_data)`,
+    });
   }
   const envBytes = Buffer.byteLength(canonicalJson(fn.env));
   if (envBytes > userDataLimits.bytes) {
-    issues.push({ severity: 'error', feature: 'env', path: 'env', message: `the environment takes ${envBytes} bytes as JSON`, actual: envBytes, allowed: `at most ${userDataLimits.bytes} bytes (user_data)` });
+    issues.push({
+      severity: 'error',
+      feature: 'env',
+      path: 'env',
+      message: `the environment takes ${envBytes} bytes as JSON`,
+      actual: envBytes,
+      allowed: `at most ${userDataLimits.bytes} bytes (user_data)`,
+    });
   }
   if (Object.keys(fn.secrets).length > userDataLimits.keys) {
-    issues.push({ severity: 'error', feature: 'secrets', path: 'secrets', message: `${Object.keys(fn.secrets).length} secrets`, actual: Object.keys(fn.secrets).length, allowed: `at most ${userDataLimits.keys} secrets (encrypted_user_data)` });
+    issues.push({
+      severity: 'error',
+      feature: 'secrets',
+      path: 'secrets',
+      message: `${Object.keys(fn.secrets).length} secrets`,
+      actual: Object.keys(fn.secrets).length,
+      allowed: `at most ${userDataLimits.keys} secrets (encrypted_user_data)`,
+    });
   }
   if (fn.scaling.max > 1000) {
-    issues.push({ severity: 'error', feature: 'scaling.max', path: 'scaling.max', message: `max instances ${fn.scaling.max}`, actual: fn.scaling.max, allowed: '1-1000 instances' });
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.max',
+      path: 'scaling.max',
+      message: `max instances ${fn.scaling.max}`,
+      actual: fn.scaling.max,
+      allowed: '1-1000 instances',
+    });
   }
   if (fn.scaling.min > 1000) {
-    issues.push({ severity: 'error', feature: 'scaling.min', path: 'scaling.min', message: `reserved instances ${fn.scaling.min}`, actual: fn.scaling.min, allowed: '0-1000 reserved instances' });
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.min',
+      path: 'scaling.min',
+      message: `reserved instances ${fn.scaling.min}`,
+      actual: fn.scaling.min,
+      allowed: '0-1000 reserved instances',
+    });
   }
   for (const t of fn.traffic) {
     if (t.tag && (t.tag === mainAlias || !/^[a-z]([a-z0-9-]*[a-z0-9])?$/.test(t.tag))) {
@@ -201,11 +297,22 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
       try {
         toFunctionGraphCron(t.cron, t.timezone);
       } catch (error) {
-        issues.push({ severity: 'error', feature: 'trigger.schedule', path: 'triggers', message: `schedule ${JSON.stringify(t.cron)} in ${t.timezone}: ${(error as Error).message}`, hint: 'Write the cron in UTC, or use a time zone without daylight saving.' });
+        issues.push({
+          severity: 'error',
+          feature: 'trigger.schedule',
+          path: 'triggers',
+          message: `schedule ${JSON.stringify(t.cron)} in ${t.timezone}: ${(error as Error).message}`,
+          hint: 'Write the cron in UTC, or use a time zone without daylight saving.',
+        });
       }
     }
     if (t.kind === 'http' && t.methods.length > 1 && t.methods.length < 7) {
-      issues.push({ severity: 'warning', feature: 'trigger.http', path: 'triggers', message: `an APIG API takes one method or ANY; methods ${t.methods.join(', ')} are published as ANY` });
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message: `an APIG API takes one method or ANY; methods ${t.methods.join(', ')} are published as ANY`,
+      });
     }
   }
   return issues;
@@ -252,7 +359,8 @@ export function parseDescription(description: string | undefined): { user?: stri
 /** Version descriptions hold the revision hash. */
 export const versionDescription = (revisionHash: string) => `faasport revision ${revisionHash}`;
 /** The revision hash of a version description, if faasport wrote it. */
-export const revisionHashOfVersion = (description: string | undefined) => /^faasport revision ([0-9a-f]{64})$/.exec(description ?? '')?.[1];
+export const revisionHashOfVersion = (description: string | undefined) =>
+  /^faasport revision ([0-9a-f]{64})$/.exec(description ?? '')?.[1];
 /** Alias descriptions mark the aliases faasport manages. */
 export const aliasDescription = (tag?: string) => (tag ? `faasport tag ${tag}` : 'faasport main');
 
@@ -279,23 +387,47 @@ export function deployedCode(desired: DesiredState, region: string): DeployedCod
   } else if (fn.source.kind === 'bucket') {
     const s = fn.source;
     const host = s.endpoint ? new URL(s.endpoint).host : `obs.${s.region ?? region}.myhuaweicloud.com`;
-    code = { code_type: 'obs', codeUrl: `https://${s.name}.${host}/${s.key.split('/').map(encodeURIComponent).join('/')}`, hash: desired.artifact.codeHash, handler: fn.handler ?? 'index.handler' };
+    code = {
+      code_type: 'obs',
+      codeUrl: `https://${s.name}.${host}/${s.key.split('/').map(encodeURIComponent).join('/')}`,
+      hash: desired.artifact.codeHash,
+      handler: fn.handler ?? 'index.handler',
+    };
   } else if (fn.contract === 'native') {
-    code = { code_type: 'zip', zip: desired.artifact.zip!, hash: desired.artifact.codeHash, handler: fn.handler ?? (fn.runtime === 'custom' ? 'bootstrap' : 'index.handler') };
+    code = {
+      code_type: 'zip',
+      zip: desired.artifact.zip!,
+      hash: desired.artifact.codeHash,
+      handler: fn.handler ?? (fn.runtime === 'custom' ? 'bootstrap' : 'index.handler'),
+    };
   } else {
     const files = unzipSync(desired.artifact.zip!);
     const handler = fn.handler ?? 'index.default';
     const dot = handler.lastIndexOf('.');
     const moduleName = handler.slice(0, dot);
     const exportName = handler.slice(dot + 1);
-    const module = ['.mjs', '.js', '.cjs'].map((ext) => `${moduleName}${ext}`).find((name) => files[name] !== undefined);
+    const module = ['.mjs', '.js', '.cjs']
+      .map((ext) => `${moduleName}${ext}`)
+      .find((name) => files[name] !== undefined);
     if (!module) {
       throw new ValidationError(
-        [{ path: 'handler', message: `${JSON.stringify(handler)} names module "${moduleName}", but the code has no ${moduleName}.mjs, .js or .cjs (files: ${Object.keys(files).slice(0, 10).join(', ')})`, rule: 'handler-module' }],
+        [
+          {
+            path: 'handler',
+            message: `${JSON.stringify(handler)} names module "${moduleName}", but the code has no ${moduleName}.mjs, .js or .cjs (files: ${Object.keys(files).slice(0, 10).join(', ')})`,
+            rule: 'handler-module',
+          },
+        ],
         { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
       );
     }
-    const shim = shimSource({ module, export: exportName, contract: fn.contract as 'web' | 'event', functionName: fn.name, revision: desired.revisionLabel });
+    const shim = shimSource({
+      module,
+      export: exportName,
+      contract: fn.contract as 'web' | 'event',
+      functionName: fn.name,
+      revision: desired.revisionLabel,
+    });
     const entries = Object.entries(files)
       .filter(([name]) => !name.endsWith('/') && name !== shimFileName)
       .map(([name, data]) => ({ name, data, executable: false }));
@@ -308,13 +440,19 @@ export function deployedCode(desired: DesiredState, region: string): DeployedCod
 }
 
 /** The config fields faasport manages, as FunctionGraph takes them (secret values only when `secrets` is given). */
-export function managedConfig(desired: DesiredState, region: string, secrets: 'values' | 'references'): Record<string, unknown> {
+export function managedConfig(
+  desired: DesiredState,
+  region: string,
+  secrets: 'values' | 'references',
+): Record<string, unknown> {
   const fn = desired.fn;
   const provider = providerOptions(fn);
   const code = deployedCode(desired, region);
   const isImage = fn.source.kind === 'image';
   const secretKeys = Object.keys(fn.secrets).sort();
-  const secretData = Object.fromEntries(secretKeys.map((k) => [k, secrets === 'values' ? (desired.secretValues[k] ?? '') : `\${secret:${k}}`]));
+  const secretData = Object.fromEntries(
+    secretKeys.map((k) => [k, secrets === 'values' ? (desired.secretValues[k] ?? '') : `\${secret:${k}}`]),
+  );
   const out: Record<string, unknown> = {
     func_name: fn.name,
     runtime: isImage ? 'Custom Image' : runtimeMap[fn.runtime],
@@ -331,7 +469,12 @@ export function managedConfig(desired: DesiredState, region: string, secrets: 'v
       ...(fn.handler ? { h: fn.handler } : {}),
       k: fn.contract,
     }),
-    ...(fn.initializer ? { initializer_handler: fn.initializer, initializer_timeout: Math.min(300, Math.max(1, fn.resources.timeout)) } : {}),
+    ...(fn.initializer
+      ? {
+          initializer_handler: fn.initializer,
+          initializer_timeout: Math.min(300, Math.max(1, fn.resources.timeout)),
+        }
+      : {}),
     ...(provider.xrole ? { xrole: provider.xrole } : {}),
   };
   if (fn.source.kind === 'image') {
@@ -359,7 +502,11 @@ export function codeFields(desired: DesiredState, region: string): Record<string
   const code = deployedCode(desired, region);
   if (code.code_type === 'Custom-Image-Swr') return { code_type: 'Custom-Image-Swr' };
   if (code.code_type === 'obs') return { code_type: 'obs', code_url: code.codeUrl };
-  return { code_type: 'zip', code_filename: 'index.zip', func_code: { file: Buffer.from(code.zip!).toString('base64') } };
+  return {
+    code_type: 'zip',
+    code_filename: 'index.zip',
+    func_code: { file: Buffer.from(code.zip!).toString('base64') },
+  };
 }
 
 /** A trigger as faasport wants it on FunctionGraph. */
@@ -420,7 +567,9 @@ export function desiredTriggers(fn: ResolvedFunction): DesiredTrigger[] {
           name,
           schedule_type: 'Cron',
           schedule: toFunctionGraphCron(t.cron, t.timezone),
-          ...(t.payload === undefined ? {} : { user_event: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
+          ...(t.payload === undefined
+            ? {}
+            : { user_event: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
         },
       });
     } else if (t.kind === 'storage') {
@@ -443,8 +592,16 @@ export function desiredTriggers(fn: ResolvedFunction): DesiredTrigger[] {
 }
 
 /** True when a live trigger already matches a desired one (only the fields faasport sends are compared). */
-export function sameTrigger(live: { trigger_status?: string; event_data?: Record<string, unknown> }, desired: DesiredTrigger): boolean {
+export function sameTrigger(
+  live: { trigger_status?: string; event_data?: Record<string, unknown> },
+  desired: DesiredTrigger,
+): boolean {
   if ((live.trigger_status ?? 'ACTIVE') !== desired.status) return false;
   const data = live.event_data ?? {};
-  return Object.entries(desired.eventData).every(([k, v]) => canonicalJson(k === 'events' && Array.isArray(data[k]) ? [...(data[k] as string[])].sort() : data[k]) === canonicalJson(v));
+  return Object.entries(desired.eventData).every(
+    ([k, v]) =>
+      canonicalJson(
+        k === 'events' && Array.isArray(data[k]) ? [...(data[k] as string[])].sort() : data[k],
+      ) === canonicalJson(v),
+  );
 }

@@ -10,12 +10,18 @@ export const signingAlgorithm = 'SDK-HMAC-SHA256';
  * @public
  */
 export function huaweiUrlEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The `X-Sdk-Date` form of a time: `YYYYMMDDTHHmmssZ` in UTC. @public */
 export function sdkDate(date: Date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** What to sign: one HTTP request, with the exact body bytes that will be sent. @public */
@@ -79,7 +85,10 @@ function sha256Hex(data: string | Uint8Array): string {
  * ```
  * @public
  */
-export function signRequest(request: SignableRequest): { headers: Record<string, string>; parts: SignatureParts } {
+export function signRequest(request: SignableRequest): {
+  headers: Record<string, string>;
+  parts: SignatureParts;
+} {
   const url = new URL(request.url);
   const date = request.headers['X-Sdk-Date'] ?? sdkDate(request.date);
   const all: Record<string, string> = { ...request.headers, 'X-Sdk-Date': date, host: url.host };

@@ -24,7 +24,12 @@ export interface FunctionGraphContext {
   getFunctionName?(): string;
   getVersion?(): string;
   getUserData?(key: string): string | undefined;
-  getLogger?(): { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void; debug?(...args: unknown[]): void };
+  getLogger?(): {
+    info(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
+    debug?(...args: unknown[]): void;
+  };
   [key: string]: unknown;
 }
 
@@ -50,12 +55,17 @@ export interface FunctionGraphShim {
  *
  * @public
  */
-export function createFunctionGraphShim(config: ShimConfig, importModule: (file: string) => Promise<Record<string, unknown>>): FunctionGraphShim {
-  const textTypes = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
+export function createFunctionGraphShim(
+  config: ShimConfig,
+  importModule: (file: string) => Promise<Record<string, unknown>>,
+): FunctionGraphShim {
+  const textTypes =
+    /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
 
   function toBase64(bytes: Uint8Array): string {
     let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(binary);
   }
   function fromBase64(text: string): Uint8Array {
@@ -121,7 +131,8 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
   function toResponse(result: unknown): Response {
     if (result instanceof Response) return result;
     if (result === undefined || result === null) return new Response(null, { status: 204 });
-    if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    if (typeof result === 'string')
+      return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
     if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
       return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
     }
@@ -139,7 +150,12 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
 
   function cloudEventsFrom(event: unknown, context?: FunctionGraphContext): Array<Record<string, unknown>> {
     const requestId = context?.getRequestID?.() ?? randomId();
-    if (isObject(event) && event.specversion === '1.0' && typeof event.id === 'string' && typeof event.type === 'string') {
+    if (
+      isObject(event) &&
+      event.specversion === '1.0' &&
+      typeof event.id === 'string' &&
+      typeof event.type === 'string'
+    ) {
       return [event];
     }
     if (isObject(event) && event.trigger_type === 'TIMER') {
@@ -152,15 +168,22 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
           type: 'dev.faasport.schedule',
           source: `functiongraph:timer/${name}`,
           subject: name,
-          time: typeof event.time === 'string' ? new Date(event.time).toISOString() : new Date().toISOString(),
-          ...(data === undefined || data === '' ? {} : { datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data }),
+          time:
+            typeof event.time === 'string' ? new Date(event.time).toISOString() : new Date().toISOString(),
+          ...(data === undefined || data === ''
+            ? {}
+            : { datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data }),
         },
       ];
     }
     if (isObject(event) && Array.isArray(event.Records)) {
       return event.Records.filter(isObject).map((record, i) => {
-        const detail = (isObject(record.obs) ? record.obs : isObject(record.s3) ? record.s3 : {}) as Record<string, unknown>;
-        const bucket = isObject(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : '';
+        const detail = (isObject(record.obs) ? record.obs : isObject(record.s3) ? record.s3 : {}) as Record<
+          string,
+          unknown
+        >;
+        const bucket =
+          isObject(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : '';
         const object = isObject(detail.object) ? detail.object : {};
         const key = typeof object.key === 'string' ? decodeURIComponent(object.key.replace(/\+/g, ' ')) : '';
         const eventName = typeof record.eventName === 'string' ? record.eventName : '';
@@ -171,7 +194,10 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
           type: removed ? 'dev.faasport.storage.object.deleted' : 'dev.faasport.storage.object.created',
           source: `functiongraph:obs/${bucket}`,
           subject: key,
-          time: typeof record.eventTime === 'string' ? new Date(record.eventTime).toISOString() : new Date().toISOString(),
+          time:
+            typeof record.eventTime === 'string'
+              ? new Date(record.eventTime).toISOString()
+              : new Date().toISOString(),
           datacontenttype: 'application/json',
           data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
         };
@@ -184,24 +210,34 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
         type: 'dev.faasport.invoke',
         source: `functiongraph:function/${config.functionName}`,
         time: new Date().toISOString(),
-        ...(event === undefined || event === null ? {} : { datacontenttype: typeof event === 'string' ? 'text/plain' : 'application/json', data: event }),
+        ...(event === undefined || event === null
+          ? {}
+          : { datacontenttype: typeof event === 'string' ? 'text/plain' : 'application/json', data: event }),
       },
     ];
   }
 
   function contextFor(context: FunctionGraphContext | undefined, raw: unknown) {
-    const remaining = () => (typeof context?.getRemainingTimeInMilliSeconds === 'function' ? context.getRemainingTimeInMilliSeconds() : 30_000);
+    const remaining = () =>
+      typeof context?.getRemainingTimeInMilliSeconds === 'function'
+        ? context.getRemainingTimeInMilliSeconds()
+        : 30_000;
     const deadline = Date.now() + remaining();
     const requestId = context?.getRequestID?.() ?? randomId();
     const platformLog = context?.getLogger?.();
     const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
       const text = JSON.stringify({ level, message, requestId, ...(fields ?? {}) });
-      if (platformLog) (level === 'error' ? platformLog.error : level === 'warn' ? platformLog.warn : platformLog.info).call(platformLog, text);
+      if (platformLog)
+        (level === 'error' ? platformLog.error : level === 'warn' ? platformLog.warn : platformLog.info).call(
+          platformLog,
+          text,
+        );
       else console.log(text);
     };
     const version = context?.getVersion?.();
     const env: Record<string, string | undefined> = {};
-    const processEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+    const processEnv =
+      (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
     for (const [k, v] of Object.entries(processEnv)) env[k] = v;
     return {
       requestId,
@@ -221,9 +257,12 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
     userHandler ??= importModule(config.module).then((mod) => {
       let fn = mod[config.export];
       // A CommonJS module loaded through import() exposes module.exports as `default`.
-      if (typeof fn !== 'function' && isObject(mod.default)) fn = (mod.default as Record<string, unknown>)[config.export];
+      if (typeof fn !== 'function' && isObject(mod.default))
+        fn = (mod.default as Record<string, unknown>)[config.export];
       if (typeof fn !== 'function') {
-        throw new TypeError(`${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`);
+        throw new TypeError(
+          `${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`,
+        );
       }
       return fn as (input: unknown, ctx: unknown) => unknown;
     });
@@ -231,7 +270,11 @@ export function createFunctionGraphShim(config: ShimConfig, importModule: (file:
   }
 
   function isApigEvent(event: unknown): event is Record<string, unknown> {
-    return isObject(event) && typeof event.httpMethod === 'string' && (isObject(event.requestContext) || typeof event.path === 'string');
+    return (
+      isObject(event) &&
+      typeof event.httpMethod === 'string' &&
+      (isObject(event.requestContext) || typeof event.path === 'string')
+    );
   }
 
   async function handler(event: unknown, context?: FunctionGraphContext): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { FgApiError, fieldErrorCodes, fgErrors } from './errors';
+import { FgApiError, fgErrors, fieldErrorCodes } from './errors';
 
 /**
  * Strict request-body checks, field by field, as FunctionGraph validates them: unknown fields and
@@ -12,36 +12,81 @@ interface BodySpec {
   fields: Record<string, Check>;
 }
 
-const str = (max = 100_000): Check => (v) => (typeof v !== 'string' ? 'must be a string' : v.length > max ? `must be at most ${max} characters` : undefined);
-const int = (min: number, max: number): Check => (v) =>
-  typeof v !== 'number' || !Number.isInteger(v) ? 'must be an integer' : v < min || v > max ? `must be between ${min} and ${max}` : undefined;
+const str =
+  (max = 100_000): Check =>
+  (v) =>
+    typeof v !== 'string'
+      ? 'must be a string'
+      : v.length > max
+        ? `must be at most ${max} characters`
+        : undefined;
+const int =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v !== 'number' || !Number.isInteger(v)
+      ? 'must be an integer'
+      : v < min || v > max
+        ? `must be between ${min} and ${max}`
+        : undefined;
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be a boolean');
-const oneOf = (values: readonly (string | number)[]): Check => (v) =>
-  values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}`;
-const obj = (spec?: BodySpec): Check => (v) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object';
-  if (!spec) return undefined;
-  const problem = firstProblem(v as Record<string, unknown>, spec);
-  return problem ? `${problem.field}: ${problem.message}` : undefined;
-};
+const oneOf =
+  (values: readonly (string | number)[]): Check =>
+  (v) =>
+    values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}`;
+const obj =
+  (spec?: BodySpec): Check =>
+  (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object';
+    if (!spec) return undefined;
+    const problem = firstProblem(v as Record<string, unknown>, spec);
+    return problem ? `${problem.field}: ${problem.message}` : undefined;
+  };
 const arr: Check = (v) => (Array.isArray(v) ? undefined : 'must be an array');
 
 /** FunctionGraph's runtimes (SDK enum plus Node.js20.15 from the runtime table). */
 export const fgRuntimes = [
-  'Node.js6.10', 'Node.js8.10', 'Node.js10.16', 'Node.js12.13', 'Node.js14.18', 'Node.js16.17', 'Node.js18.15', 'Node.js20.15',
-  'Python2.7', 'Python3.6', 'Python3.9', 'Python3.10', 'Java8', 'Java11', 'Java17', 'Go1.8', 'Go1.x',
-  'C#(.NET Core 2.0)', 'C#(.NET Core 2.1)', 'C#(.NET Core 3.1)', 'C#(.NET Core 6.0)', 'PHP7.3', 'PHP8.3', 'Cangjie1.0',
-  'Custom', 'http', 'Custom Image',
+  'Node.js6.10',
+  'Node.js8.10',
+  'Node.js10.16',
+  'Node.js12.13',
+  'Node.js14.18',
+  'Node.js16.17',
+  'Node.js18.15',
+  'Node.js20.15',
+  'Python2.7',
+  'Python3.6',
+  'Python3.9',
+  'Python3.10',
+  'Java8',
+  'Java11',
+  'Java17',
+  'Go1.8',
+  'Go1.x',
+  'C#(.NET Core 2.0)',
+  'C#(.NET Core 2.1)',
+  'C#(.NET Core 3.1)',
+  'C#(.NET Core 6.0)',
+  'PHP7.3',
+  'PHP8.3',
+  'Cangjie1.0',
+  'Custom',
+  'http',
+  'Custom Image',
 ] as const;
 
 /** Memory sizes (MB) FunctionGraph accepts. */
-export const fgMemorySizes = [128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240] as const;
+export const fgMemorySizes = [
+  128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240,
+] as const;
 
 const funcName: Check = (v) =>
   typeof v === 'string' && /^[A-Za-z]([A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$/.test(v)
     ? undefined
     : 'must be 1-60 letters, digits, "_" or "-", start with a letter and end with a letter or digit';
-const handler: Check = (v) => (typeof v === 'string' && (v === '-' || (/\./.test(v) && v.length >= 3 && v.length <= 128)) ? undefined : 'must be "file.function" (3-128 characters)');
+const handler: Check = (v) =>
+  typeof v === 'string' && (v === '-' || (/\./.test(v) && v.length >= 3 && v.length <= 128))
+    ? undefined
+    : 'must be "file.function" (3-128 characters)';
 const userData: Check = (v) => {
   if (typeof v !== 'string') return 'must be a JSON-encoded string';
   if (v === '') return undefined;
@@ -51,7 +96,8 @@ const userData: Check = (v) => {
   } catch {
     return 'must be a JSON object encoded as a string';
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'must be a JSON object encoded as a string';
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return 'must be a JSON object encoded as a string';
   if (Object.values(parsed).some((x) => typeof x !== 'string')) return 'values must be strings';
   return undefined;
 };
@@ -71,7 +117,10 @@ const customImage: BodySpec = {
 };
 
 const funcCode: BodySpec = { required: [], fields: { file: str(100_000_000), link: str(2048) } };
-const strategyConfig: BodySpec = { required: [], fields: { concurrency: int(-1, 1000), concurrent_num: int(-1, 1000) } };
+const strategyConfig: BodySpec = {
+  required: [],
+  fields: { concurrency: int(-1, 1000), concurrent_num: int(-1, 1000) },
+};
 
 const commonConfigFields: Record<string, Check> = {
   func_name: funcName,
@@ -148,13 +197,19 @@ export const updateCodeBody: BodySpec = {
 };
 
 /** PUT /functions/{urn}/config-max-instance. */
-export const maxInstanceBody: BodySpec = { required: ['max_instance_num'], fields: { max_instance_num: int(-1, 1000) } };
+export const maxInstanceBody: BodySpec = {
+  required: ['max_instance_num'],
+  fields: { max_instance_num: int(-1, 1000) },
+};
 
 /** POST /functions/{urn}/versions. */
 export const publishVersionBody: BodySpec = {
   required: [],
   fields: {
-    version: (v) => (typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,41}$/.test(v) ? undefined : 'must be 1-42 letters, digits, ".", "_" or "-"'),
+    version: (v) =>
+      typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,41}$/.test(v)
+        ? undefined
+        : 'must be 1-42 letters, digits, ".", "_" or "-"',
     description: str(512),
     digest: str(256),
   },
@@ -167,7 +222,8 @@ const aliasName: Check = (v) =>
 const weights: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object of version: percent';
   for (const [k, w] of Object.entries(v)) {
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100) return `weight of ${k} must be an integer percent 0-100`;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100)
+      return `weight of ${k} must be an integer percent 0-100`;
   }
   return undefined;
 };
@@ -175,13 +231,24 @@ const weights: Check = (v) => {
 /** POST /functions/{urn}/aliases. */
 export const createAliasBody: BodySpec = {
   required: ['name', 'version'],
-  fields: { name: aliasName, version: str(64), description: str(512), additional_version_weights: weights, additional_version_strategy: obj() },
+  fields: {
+    name: aliasName,
+    version: str(64),
+    description: str(512),
+    additional_version_weights: weights,
+    additional_version_strategy: obj(),
+  },
 };
 
 /** PUT /functions/{urn}/aliases/{name}. */
 export const updateAliasBody: BodySpec = {
   required: ['version'],
-  fields: { version: str(64), description: str(512), additional_version_weights: weights, additional_version_strategy: obj() },
+  fields: {
+    version: str(64),
+    description: str(512),
+    additional_version_weights: weights,
+    additional_version_strategy: obj(),
+  },
 };
 
 /** POST /triggers/{urn}. `event_data` is checked per trigger type by the server. */
@@ -189,8 +256,24 @@ export const createTriggerBody: BodySpec = {
   required: ['trigger_type_code', 'event_data'],
   fields: {
     trigger_type_code: oneOf([
-      'TIMER', 'APIG', 'CTS', 'DDS', 'DMS', 'DIS', 'LTS', 'OBS', 'SMN', 'KAFKA', 'RABBITMQ', 'DEDICATEDGATEWAY',
-      'OPENSOURCEKAFKA', 'APIC', 'GAUSSMONGO', 'EVENTGRID', 'ROCKETMQ', 'IOTDA',
+      'TIMER',
+      'APIG',
+      'CTS',
+      'DDS',
+      'DMS',
+      'DIS',
+      'LTS',
+      'OBS',
+      'SMN',
+      'KAFKA',
+      'RABBITMQ',
+      'DEDICATEDGATEWAY',
+      'OPENSOURCEKAFKA',
+      'APIC',
+      'GAUSSMONGO',
+      'EVENTGRID',
+      'ROCKETMQ',
+      'IOTDA',
     ]),
     trigger_status: oneOf(['ACTIVE', 'DISABLED']),
     event_type_code: str(64),
@@ -201,13 +284,21 @@ export const createTriggerBody: BodySpec = {
 /** PUT /triggers/{urn}/{type}/{id}: the SDK types event_data as an array, terraform sends an object; both are accepted. */
 export const updateTriggerBody: BodySpec = {
   required: [],
-  fields: { trigger_status: oneOf(['ACTIVE', 'DISABLED']), event_data: (v) => (typeof v === 'object' && v !== null ? undefined : 'must be an object or an array') },
+  fields: {
+    trigger_status: oneOf(['ACTIVE', 'DISABLED']),
+    event_data: (v) => (typeof v === 'object' && v !== null ? undefined : 'must be an object or an array'),
+  },
 };
 
 /** TIMER event_data. */
 export const timerEventData: BodySpec = {
   required: ['name', 'schedule_type', 'schedule'],
-  fields: { name: str(64), schedule_type: oneOf(['Rate', 'Cron']), schedule: str(256), user_event: str(4096) },
+  fields: {
+    name: str(64),
+    schedule_type: oneOf(['Rate', 'Cron']),
+    schedule: str(256),
+    user_event: str(4096),
+  },
 };
 
 /** OBS event_data. */
@@ -216,7 +307,20 @@ export const obsEventData: BodySpec = {
   fields: {
     bucket: str(64),
     events: (v) =>
-      Array.isArray(v) && v.length > 0 && v.every((e) => ['ObjectCreated', 'Put', 'Post', 'Copy', 'CompleteMultipartUpload', 'ObjectRemoved', 'Delete', 'DeleteMarkerCreated'].includes(e))
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((e) =>
+        [
+          'ObjectCreated',
+          'Put',
+          'Post',
+          'Copy',
+          'CompleteMultipartUpload',
+          'ObjectRemoved',
+          'Delete',
+          'DeleteMarkerCreated',
+        ].includes(e),
+      )
         ? undefined
         : 'must list OBS events (ObjectCreated, Put, Post, Copy, CompleteMultipartUpload, ObjectRemoved, Delete, DeleteMarkerCreated)',
     prefix: str(1024),
@@ -227,9 +331,24 @@ export const obsEventData: BodySpec = {
 
 /** APIG / DEDICATEDGATEWAY event_data. */
 export const apigEventData: BodySpec = {
-  required: ['name', 'group_id', 'env_id', 'env_name', 'protocol', 'req_method', 'path', 'auth', 'type', 'backend_type', 'func_info'],
+  required: [
+    'name',
+    'group_id',
+    'env_id',
+    'env_name',
+    'protocol',
+    'req_method',
+    'path',
+    'auth',
+    'type',
+    'backend_type',
+    'func_info',
+  ],
   fields: {
-    name: (v) => (typeof v === 'string' && /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9_\u4e00-\u9fa5]{2,63}$/.test(v) ? undefined : 'must be 3-64 letters, digits or "_", starting with a letter'),
+    name: (v) =>
+      typeof v === 'string' && /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9_\u4e00-\u9fa5]{2,63}$/.test(v)
+        ? undefined
+        : 'must be 3-64 letters, digits or "_", starting with a letter',
     group_id: str(64),
     env_id: str(64),
     env_name: str(64),
@@ -242,7 +361,10 @@ export const apigEventData: BodySpec = {
     backend_type: oneOf(['FUNCTION']),
     sl_domain: str(256),
     instance_id: str(64),
-    func_info: obj({ required: ['timeout'], fields: { timeout: int(1, 60_000), invocation_type: oneOf(['sync', 'async']), version: str(64) } }),
+    func_info: obj({
+      required: ['timeout'],
+      fields: { timeout: int(1, 60_000), invocation_type: oneOf(['sync', 'async']), version: str(64) },
+    }),
   },
 };
 
@@ -252,9 +374,13 @@ export const reservedInstancesBody: BodySpec = {
   fields: { count: int(0, 1000), idle_mode: bool, tactics_config: obj() },
 };
 
-function firstProblem(body: Record<string, unknown>, spec: BodySpec): { field: string; message: string } | undefined {
+function firstProblem(
+  body: Record<string, unknown>,
+  spec: BodySpec,
+): { field: string; message: string } | undefined {
   for (const key of Object.keys(body)) {
-    if (!(key in spec.fields)) return { field: key, message: `is not a known field (known: ${Object.keys(spec.fields).join(', ')})` };
+    if (!(key in spec.fields))
+      return { field: key, message: `is not a known field (known: ${Object.keys(spec.fields).join(', ')})` };
   }
   for (const key of spec.required) {
     if (body[key] === undefined || body[key] === null) return { field: key, message: 'is required' };
@@ -268,8 +394,13 @@ function firstProblem(body: Record<string, unknown>, spec: BodySpec): { field: s
 }
 
 /** Throws FunctionGraph's 400 for the first problem of a body, with the field's own FSS code where it has one. */
-export function checkBody(body: unknown, spec: BodySpec, codeFor: (field: string) => string | undefined = (f) => fieldErrorCodes[f]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fgErrors.invalidParameter('The request body must be a JSON object.');
+export function checkBody(
+  body: unknown,
+  spec: BodySpec,
+  codeFor: (field: string) => string | undefined = (f) => fieldErrorCodes[f],
+): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw fgErrors.invalidParameter('The request body must be a JSON object.');
   const problem = firstProblem(body as Record<string, unknown>, spec);
   if (problem) {
     const code = codeFor(problem.field) ?? 'FSS.0400';
@@ -277,4 +408,3 @@ export function checkBody(body: unknown, spec: BodySpec, codeFor: (field: string
   }
   return body as Record<string, unknown>;
 }
-

@@ -23,8 +23,13 @@ export const fgErrors = {
   invalidParameter: (message: string) => new FgApiError(400, 'FSS.0400', `Invalid parameter. ${message}`),
   // The APIGW.0301 body is documented by shape only; the exact message text is not verified.
   signature: (detail: string) =>
-    new FgApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: verify aksk signature fail, ${detail}`),
-  unauthorized: (detail: string) => new FgApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
+    new FgApiError(
+      401,
+      'APIGW.0301',
+      `Incorrect IAM authentication information: verify aksk signature fail, ${detail}`,
+    ),
+  unauthorized: (detail: string) =>
+    new FgApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
   forbidden: (code: string, message: string) => new FgApiError(403, code, message),
   notFound: (message = 'The specified resource was not found.') => new FgApiError(404, 'FSS.0404', message),
   functionNotFound: () => new FgApiError(404, 'FSS.1051', 'Not found the function'),
@@ -38,7 +43,8 @@ export const fgErrors = {
   tooLarge: (code: string, message: string) => new FgApiError(413, code, message),
   throttled: () => new FgApiError(429, 'FSS.0429', 'Too many requests.'),
   internal: (message = 'Internal server error.') => new FgApiError(500, 'FSS.0500', message),
-  unsupportedPath: (method: string, path: string) => new FgApiError(404, 'APIGW.0101', `The API does not exist or has not been published: ${method} ${path}`),
+  unsupportedPath: (method: string, path: string) =>
+    new FgApiError(404, 'APIGW.0101', `The API does not exist or has not been published: ${method} ${path}`),
 };
 
 /** The FSS code for an invalid value of a create / update field (reference B11: FSS.1002-1009, 1017, 1018). */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Executable, ExecutableSpec, Executor } from '@faasport/runtime';
 import { isSafeEntryName } from '@faasport/core';
+import type { Executable, ExecutableSpec, Executor } from '@faasport/runtime';
 import { unzipSync } from 'fflate';
 import type { CodeState, ConfigState } from './state';
 
@@ -90,7 +90,10 @@ export class FunctionGraphExecution {
     if (config.runtime === 'Custom Image') {
       const ref = config.custom_image?.image ?? '';
       const mapped = this.images[ref];
-      if (!mapped) throw new Error(`the emulator has no local command for image "${ref}" (pass images: { "${ref}": { command: [...] } })`);
+      if (!mapped)
+        throw new Error(
+          `the emulator has no local command for image "${ref}" (pass images: { "${ref}": { command: [...] } })`,
+        );
       const codeDir = mapped.cwd ?? this.unpack(key, undefined);
       spec = {
         ...base,
@@ -142,7 +145,10 @@ export class FunctionGraphExecution {
     if (!code?.bytes) return dir;
     if (code.code_type === 'inline') {
       const module = (config?.handler ?? 'index.handler').replace(/\.[^.]+$/, '');
-      writeFileSync(join(dir, `${module}${config?.runtime.startsWith('Python') ? '.py' : '.js'}`), code.bytes);
+      writeFileSync(
+        join(dir, `${module}${config?.runtime.startsWith('Python') ? '.py' : '.js'}`),
+        code.bytes,
+      );
       return dir;
     }
     for (const [name, data] of Object.entries(unzipSync(code.bytes))) {
@@ -158,14 +164,33 @@ export class FunctionGraphExecution {
   async close(): Promise<void> {
     const all = [...this.loaded.values()];
     this.loaded.clear();
-    await Promise.all(all.map((p) => p.then((e) => e.close(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (e) => e.close(),
+          () => undefined,
+        ),
+      ),
+    );
     rmSync(this.root, { recursive: true, force: true });
   }
 }
 
 function configKey(config: ConfigState): string {
   return createHash('sha256')
-    .update(JSON.stringify([config.runtime, config.handler, config.memory_size, config.timeout, config.user_data, config.encrypted_user_data, config.initializer_handler, config.custom_image, config.strategy_config]))
+    .update(
+      JSON.stringify([
+        config.runtime,
+        config.handler,
+        config.memory_size,
+        config.timeout,
+        config.user_data,
+        config.encrypted_user_data,
+        config.initializer_handler,
+        config.custom_image,
+        config.strategy_config,
+      ]),
+    )
     .digest('hex')
     .slice(0, 12);
 }

@@ -2,7 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { FgApiError, fgErrors } from './errors';
 
-const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const enc = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Parses `YYYYMMDDTHHmmssZ`. */
 function parseSdkDate(value: string): number | undefined {
@@ -42,9 +43,11 @@ export function verifySignature(
   }
   const date = req.headers['x-sdk-date'];
   const when = typeof date === 'string' ? parseSdkDate(date) : undefined;
-  if (when === undefined) throw fgErrors.signature('X-Sdk-Date is missing or not in the YYYYMMDDTHHmmssZ form');
+  if (when === undefined)
+    throw fgErrors.signature('X-Sdk-Date is missing or not in the YYYYMMDDTHHmmssZ form');
   // The ±15 minute window is APIG's commonly documented behaviour; the exact window is not verified.
-  if (Math.abs((options.now ?? Date.now()) - when) > options.maxSkewMs) throw fgErrors.signature('the request has expired (X-Sdk-Date too far from now)');
+  if (Math.abs((options.now ?? Date.now()) - when) > options.maxSkewMs)
+    throw fgErrors.signature('the request has expired (X-Sdk-Date too far from now)');
   const url = new URL(req.url ?? '/', 'http://emulator');
   let uri = url.pathname.split('/').map(enc).join('/');
   if (!uri.endsWith('/')) uri += '/';
@@ -64,13 +67,15 @@ export function verifySignature(
     })
     .join('');
   const contentSha = req.headers['x-sdk-content-sha256'];
-  const payloadHash = typeof contentSha === 'string' ? contentSha : createHash('sha256').update(rawBody).digest('hex');
+  const payloadHash =
+    typeof contentSha === 'string' ? contentSha : createHash('sha256').update(rawBody).digest('hex');
   const canonical = [req.method ?? 'GET', uri, query, headerLines, signedHeaders, payloadHash].join('\n');
   const stringToSign = `SDK-HMAC-SHA256\n${date}\n${createHash('sha256').update(canonical).digest('hex')}`;
   const expected = createHmac('sha256', credential.secretAccessKey).update(stringToSign).digest('hex');
   const a = Buffer.from(expected);
   const b = Buffer.from(signature);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw fgErrors.signature('the signature does not match');
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw fgErrors.signature('the signature does not match');
   if (credential.securityToken !== undefined) {
     if (!names.includes('x-security-token') || req.headers['x-security-token'] !== credential.securityToken) {
       throw fgErrors.unauthorized('the security token is missing or invalid for these temporary credentials');

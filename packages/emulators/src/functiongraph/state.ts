@@ -26,7 +26,15 @@ export interface ConfigState {
   initializer_timeout?: number;
   xrole?: string;
   app_xrole?: string;
-  custom_image?: { enabled: boolean; image: string; command?: string; args?: string; working_dir?: string; uid?: string; gid?: string };
+  custom_image?: {
+    enabled: boolean;
+    image: string;
+    command?: string;
+    args?: string;
+    working_dir?: string;
+    uid?: string;
+    gid?: string;
+  };
   type: string;
   strategy_config: { concurrency: number; concurrent_num: number };
   /** Other accepted fields, kept and returned as given. */
@@ -88,5 +96,8 @@ export interface FunctionState {
 
 /** `2019-10-25 15:37:27`, the time format of most FunctionGraph responses. */
 export function fgTime(date = new Date()): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '');
 }

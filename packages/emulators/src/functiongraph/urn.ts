@@ -18,7 +18,8 @@ export function parseFunctionUrn(raw: string, projectId: string): FunctionRef {
   const parts = text.split(':');
   if (text.startsWith('urn:fss:')) {
     if ((parts.length !== 7 && parts.length !== 8) || parts[4] !== 'function') throw invalidUrn(text);
-    if (parts[3] !== projectId) throw fgErrors.forbidden('FSS.0403', `The URN ${text} belongs to another project.`);
+    if (parts[3] !== projectId)
+      throw fgErrors.forbidden('FSS.0403', `The URN ${text} belongs to another project.`);
     return { package: parts[5]!, name: parts[6]!, ...(parts[7] ? { qualifier: parts[7] } : {}) };
   }
   switch (parts.length) {
