@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError, NotFoundError, ProviderApiError, registerSecret, ValidationError, type ValidationIssue } from '@faasport/core';
+import { z } from 'zod';
+
+/** Options of the local adapter: a runtime's URL and token, or its data dir (where it records both). */
+export type LocalAdapterOptions = { url: string; token: string } | { dataDir: string };
+
+const optionsSchema = z.union([
+  z.strictObject({ url: z.string().url(), token: z.string().min(16) }),
+  z.strictObject({ dataDir: z.string().min(1) }),
+]);
+
+/** The connection a client uses. */
+export interface Connection {
+  url: string;
+  token: string;
+}
+
+/** Validates the options and finds the runtime (reading `runtime.json` and `token` from a data dir). */
+export function connectionOf(options: LocalAdapterOptions): Connection {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || 'options', message: issue.message, rule: issue.code })),
+      { subject: 'local adapter options (give { url, token } or { dataDir })' },
+    );
+  }
+  const value = parsed.data;
+  if ('url' in value) {
+    registerSecret(value.token);
+    return { url: value.url.replace(/\/$/, ''), token: value.token };
+  }
+  const dataDir = path.resolve(value.dataDir);
+  const record = path.join(dataDir, 'runtime.json');
+  if (!fs.existsSync(record)) {
+    throw new ConfigurationError(`No faasport runtime is running for ${dataDir} (${record} is missing).`, {
+      option: 'dataDir',
+      hint: `Start one with \`faasport-runtime --data-dir ${dataDir}\`, or pass { url, token }.`,
+      adapter: 'local',
+    });
+  }
+  const { url } = JSON.parse(fs.readFileSync(record, 'utf8')) as { url: string };
+  const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
+  registerSecret(token);
+  return { url, token };
+}
+
+/** The typed client of the runtime's admin API (`/_faasport/v1`). */
+export class AdminClient {
+  constructor(readonly connection: Connection) {}
+
+  /** Sends a request to the admin API and returns the raw response. */
+  async raw(method: string, route: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.connection.url}/_faasport/v1${route}`, {
+        method,
+        body: init.body,
+        headers: { authorization: `Bearer ${this.connection.token}`, ...init.headers },
+        signal: init.signal,
+        ...(init.body ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new ProviderApiError({
+        adapter: 'local',
+        operation: `${method} ${route}`,
+        providerMessage: `cannot reach the runtime at ${this.connection.url}: ${(error as Error).message}`,
+        retryable: true,
+      });
+    }
+  }
+
+  /** Sends JSON and parses the JSON answer; maps error answers to faasport errors. */
+  async json<T>(method: string, route: string, body?: unknown, subject?: { functionName?: string }): Promise<T> {
+    const response = await this.raw(method, route, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const text = await response.text();
+    const data = text ? safeJson(text) : undefined;
+    if (response.ok) return data as T;
+    throw errorOf(response.status, data, `${method} ${route}`, subject?.functionName);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { message: text.slice(0, 500) } };
+  }
+}
+
+/** Turns an admin API error answer into the matching faasport error. */
+export function errorOf(status: number, data: unknown, operation: string, functionName?: string): Error {
+  const error = (data as { error?: { code?: string; message?: string; issues?: ValidationIssue[] } } | undefined)?.error ?? {};
+  if (error.code === 'FP_VALIDATION' && Array.isArray(error.issues)) return new ValidationError(error.issues, { adapter: 'local' });
+  if (status === 404 && functionName && error.code === 'FunctionNotFound') return new NotFoundError({ functionName, target: 'local', adapter: 'local' });
+  return new ProviderApiError({
+    adapter: 'local',
+    operation,
+    status,
+    providerCode: error.code,
+    providerMessage: error.message ?? `HTTP ${status}`,
+  });
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudEvent, ResolvedFunction, ResolvedTrigger } from '@faasport/core';
+import { cloudEventToBinary } from '@faasport/core';
+import { ExecutionError } from '../executor';
+import { type Functions, localOptions } from './functions';
+import type { LogStore } from './logs';
+import type { Metrics } from './metrics';
+import type { QueuedEvent, Store } from './store';
+
+/** Retry settings of event delivery. */
+export interface RetryPolicy {
+  /** Delivery attempts before an event goes to the dead-letter store. */
+  attempts: number;
+  /** The first retry waits this long; each next one twice as long. */
+  backoffMs: number;
+}
+
+/** Reads the resolved settings (triggers, scaling) of every function. */
+export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunction }>;
+
+const concurrentDeliveries = 16;
+
+/**
+ * The CloudEvents broker: publishing stores one delivery per matching trigger in the durable queue
+ * (in one transaction, before the publish is acknowledged); a dispatcher delivers them, retrying
+ * failures with exponential backoff and moving events that keep failing to the dead-letter store.
+ */
+export class Broker {
+  private readonly inflight = new Set<number>();
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly functions: Functions,
+    private readonly settings: SettingsSource,
+    private readonly logs: LogStore,
+    private readonly metrics: Metrics,
+    private readonly defaults: RetryPolicy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Stores deliveries of `event` to every function whose event trigger filter matches. */
+  publish(event: CloudEvent): { id: string; deliveries: string[] } {
+    const targets: Array<{ fn: ResolvedFunction; trigger: ResolvedTrigger }> = [];
+    for (const { settings } of this.settings()) {
+      for (const trigger of settings.triggers) {
+        if (trigger.kind !== 'event') continue;
+        if (Object.entries(trigger.filter).every(([attribute, value]) => String(event[attribute] ?? '') === value)) {
+          targets.push({ fn: settings, trigger });
+        }
+      }
+    }
+    this.store.transaction(() => {
+      for (const { fn, trigger } of targets) this.enqueue(fn, trigger.name, event);
+    });
+    this.kick();
+    return { id: event.id, deliveries: targets.map((t) => `${t.fn.name}/${t.trigger.name}`) };
+  }
+
+  /** Queues one delivery (call inside a store transaction to make it atomic with other writes). */
+  enqueue(fn: ResolvedFunction, trigger: string, event: CloudEvent): boolean {
+    const retry = this.policyOf(fn);
+    return this.store.enqueue({
+      eventId: event.id,
+      functionName: fn.name,
+      trigger,
+      event,
+      maxAttempts: retry.attempts,
+      backoffMs: retry.backoffMs,
+      at: this.now(),
+    });
+  }
+
+  /** Starts delivering. */
+  start(): void {
+    this.kick();
+  }
+
+  /** Delivers what is due now (and schedules the next check). */
+  kick(): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.dispatch(), 0);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    const until = Date.now() + 2000;
+    while (this.inflight.size && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private policyOf(fn: ResolvedFunction): RetryPolicy {
+    let retry: RetryPolicy = this.defaults;
+    try {
+      const local = localOptions(fn).retry;
+      retry = { attempts: local?.attempts ?? this.defaults.attempts, backoffMs: local?.backoffMs ?? this.defaults.backoffMs };
+    } catch {
+      // Invalid provider options were rejected at deploy; keep the defaults.
+    }
+    return retry;
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    const free = concurrentDeliveries - this.inflight.size;
+    if (free > 0) {
+      for (const event of this.store.dueEvents(this.now(), free, this.inflight)) {
+        this.inflight.add(event.seq);
+        this.deliver(event).finally(() => {
+          this.inflight.delete(event.seq);
+          this.kick();
+        });
+      }
+    }
+    const next = this.store.nextDueAt();
+    if (next !== undefined && !this.closed) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.dispatch(), Math.min(1000, Math.max(5, next - this.now())));
+      this.timer.unref();
+    }
+  }
+
+  private async deliver(queued: QueuedEvent): Promise<void> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    let failure: string | undefined;
+    let status = 200;
+    let revision: string | undefined;
+    try {
+      const fn = this.store.getFunction(queued.functionName);
+      if (!fn) {
+        this.store.delivered(queued.seq);
+        return;
+      }
+      revision = this.functions.pick(fn);
+      if (!revision) throw new Error('no revision of the function receives traffic');
+      const executable = await this.functions.executableFor(fn.name, revision);
+      const event = queued.event as CloudEvent;
+      const spec = executable.spec;
+      const asEvent = spec.contract !== 'web' && !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
+      if (asEvent) {
+        const result = await executable.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), { requestId });
+        if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
+      } else {
+        const { headers, body } = cloudEventToBinary(event);
+        const response = await executable.fetch(new Request('http://localhost/', { method: 'POST', headers, body: body.length ? (body as BodyInit) : undefined }), { requestId });
+        status = response.status;
+        await response.arrayBuffer();
+        if (status >= 300) failure = `the function answered HTTP ${status}`;
+      }
+    } catch (error) {
+      failure = ExecutionError.is(error) ? `${error.reason}: ${error.message}` : (error as Error).message;
+      status = ExecutionError.is(error) ? error.status : 500;
+    }
+    const durationMs = Date.now() - started;
+    if (failure === undefined) {
+      this.store.delivered(queued.seq);
+      this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
+      this.logs.write({ time: new Date().toISOString(), level: 'info', kind: 'invocation', function: queued.functionName, revision, requestId, message: `delivered event ${queued.eventId} (${queued.trigger})`, status, durationMs });
+      return;
+    }
+    const outcome = this.store.failed(queued, failure, this.now());
+    if (outcome === 'dead') this.metrics.inc('faasport_events_dead_lettered_total', { function: queued.functionName });
+    this.logs.write({
+      time: new Date().toISOString(),
+      level: outcome === 'dead' ? 'error' : 'warn',
+      kind: 'invocation',
+      function: queued.functionName,
+      revision,
+      requestId,
+      message: `event ${queued.eventId} (${queued.trigger}) attempt ${queued.attempts + 1}/${queued.maxAttempts} failed: ${failure}${outcome === 'dead' ? '; moved to the dead-letter store' : '; will retry'}`,
+      status,
+      durationMs,
+    });
+  }
+}

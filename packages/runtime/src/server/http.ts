@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FaasportError, redact } from '@faasport/core';
+
+/** The body was larger than allowed. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the request body is larger than ${limit} bytes`);
+  }
+}
+
+/** Reads a request body, failing fast (413) once it passes `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(limit));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Sends a JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+  res.end(data);
+}
+
+/** Sends the runtime's JSON error shape: `{ error: { code, message, ... } }`. Messages are redacted. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, { error: { code, message: redact(message), ...extra } });
+}
+
+/** An admin API failure with its HTTP status and a stable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps an error thrown while serving an admin call to a status and the JSON error. */
+export function sendFailure(res: ServerResponse, error: unknown): void {
+  if (error instanceof HttpError) {
+    sendError(res, error.status, error.code, error.message);
+    return;
+  }
+  if (error instanceof BodyTooLargeError) {
+    sendError(res, 413, 'PayloadTooLarge', error.message);
+    return;
+  }
+  if (FaasportError.isInstance(error)) {
+    const status = error.code === 'FP_NOT_FOUND' ? 404 : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage' ? 400 : 500;
+    const { message: _message, code: _code, name: _name, ...rest } = error.toJSON();
+    sendError(res, status, error.code, error.message, rest);
+    return;
+  }
+  sendError(res, 500, 'FP_INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** Writes a Web Response to a Node response. */
+export async function sendResponse(res: ServerResponse, response: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
+  const headers: Record<string, string | string[]> = { ...extraHeaders };
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie' || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') return;
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+  if (body) headers['content-length'] = String(body.length);
+  res.writeHead(response.status, headers);
+  res.end(body);
+}

@@ -1,0 +1,448 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { registerSecret } from '@faasport/core';
+import { createExecutor, ExecutionError, type Executor } from '../executor';
+import { handleAdmin } from './api';
+import { Broker, type RetryPolicy } from './broker';
+import { Buckets } from './buckets';
+import { CodeStore } from './code-store';
+import { Functions } from './functions';
+import { BodyTooLargeError, readBody, sendError, sendFailure, sendResponse } from './http';
+import { LogStore } from './logs';
+import { Metrics } from './metrics';
+import { Scheduler } from './scheduler';
+import { type FunctionRow, Store } from './store';
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /** Where state, code, logs and bucket objects live. Created when missing. */
+  dataDir: string;
+  /** The port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** The address to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** The namespace in function hosts: `{fn}.{namespace}.localhost`. Default `default`. */
+  namespace?: string;
+  /** Largest request body through the gateway. Default 6 MiB. */
+  bodyLimitBytes?: number;
+  /** Largest request head (request line + headers). Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** A client must send its whole request within this time (slow-client protection). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A client must send its headers within this time. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Pre-started generic workers per runtime. Default 1; 0 disables the pool. */
+  warmPool?: number;
+  /** Event delivery retries (per function overridable with `providers.local.retry`). Default 5 attempts, 1 s backoff. */
+  retry?: Partial<RetryPolicy>;
+  /** The clock of the scheduler and the broker (tests pass a controllable one). Default `Date.now`. */
+  clock?: () => number;
+  /** How often the scheduler looks for due ticks. Default 1000 ms. */
+  schedulerIntervalMs?: number;
+}
+
+/** A running runtime. */
+export interface Runtime {
+  /** The base URL of the gateway and the admin API. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** The admin bearer token and the file holding it (mode 0600). */
+  readonly token: string;
+  readonly tokenFile: string;
+  /** Write calls the admin API has accepted (deploys, settings, traffic, removals). */
+  writes(): number;
+  /** Runs the scheduler once at the clock's time; returns what fired. */
+  tick(): Array<{ function: string; trigger: string; at: string }>;
+  /** Stops serving, the scheduler, the broker and every instance. */
+  close(): Promise<void>;
+}
+
+/** Everything the request handlers share. */
+export interface RuntimeContext {
+  store: Store;
+  code: CodeStore;
+  functions: Functions;
+  broker: Broker;
+  buckets: Buckets;
+  logs: LogStore;
+  metrics: Metrics;
+  executor: Executor;
+  scheduler: Scheduler;
+  namespace: string;
+  bodyLimit: number;
+  baseUrl: () => string;
+  countWrite: () => void;
+  /** Serves a call to a function (gateway and admin invoke share it). */
+  serve: (req: IncomingMessage, res: ServerResponse, route: Route, options?: { mode?: 'event'; body?: Buffer }) => Promise<void>;
+}
+
+/** Where a gateway request goes. */
+export interface Route {
+  fn: FunctionRow;
+  tag?: string;
+  revision?: string;
+  /** The path the function sees. */
+  path: string;
+}
+
+const adminPrefix = '/_faasport/v1';
+
+function loadToken(dataDir: string): { token: string; file: string } {
+  const file = path.join(dataDir, 'token');
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  fs.chmodSync(file, 0o600);
+  const token = fs.readFileSync(file, 'utf8').trim();
+  registerSecret(token);
+  return { token, file };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+/**
+ * Starts the bundled runtime: the gateway and the admin API on one port, the SQLite state, the
+ * executor, the cron scheduler and the CloudEvents broker.
+ *
+ * @example
+ * ```ts
+ * const runtime = await startRuntime({ dataDir: '.faasport', port: 0 });
+ * console.log(runtime.url, runtime.tokenFile);
+ * ```
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const dataDir = path.resolve(options.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { token, file: tokenFile } = loadToken(dataDir);
+  const tokenBytes = Buffer.from(token);
+  const namespace = options.namespace ?? 'default';
+  const clock = options.clock ?? Date.now;
+  const store = new Store(dataDir);
+  try {
+    fs.chmodSync(path.join(dataDir, 'state.db'), 0o600);
+  } catch {
+    // Not fatal: the folder itself is 0700.
+  }
+  const code = new CodeStore(dataDir);
+  const logs = new LogStore(dataDir);
+  const metrics = new Metrics();
+  const executor = createExecutor({
+    warmPool: options.warmPool ?? 1,
+    observer: {
+      log: (entry) =>
+        logs.write({ time: entry.time, level: entry.level, kind: 'log', function: entry.functionName, revision: entry.revision, requestId: entry.requestId, message: entry.message, instance: entry.instanceId }),
+      instanceStarted: (info) => {
+        const [fn, revision] = info.executableId.split('@') as [string, string];
+        metrics.inc('faasport_cold_starts_total', { function: fn, pooled: String(info.fromPool) });
+        logs.write({ time: new Date().toISOString(), level: 'info', kind: 'system', function: fn, revision, message: `instance ${info.instanceId} started in ${info.startMs} ms${info.fromPool ? ' (warm pool)' : ''}`, instance: info.instanceId });
+      },
+      instanceStopped: (info) => {
+        const [fn, revision] = info.executableId.split('@') as [string, string];
+        logs.write({ time: new Date().toISOString(), level: info.reason === 'idle' || info.reason === 'closed' ? 'info' : 'warn', kind: 'system', function: fn, revision, message: `instance ${info.instanceId} stopped (${info.reason})`, instance: info.instanceId });
+      },
+    },
+  });
+  const functions = new Functions(store, code, executor, dataDir);
+  const settings = () => functions.all();
+  const broker = new Broker(store, functions, settings, logs, metrics, { attempts: options.retry?.attempts ?? 5, backoffMs: options.retry?.backoffMs ?? 1000 }, clock);
+  const buckets = new Buckets(dataDir, store, broker, settings);
+  const scheduler = new Scheduler(store, broker, settings, logs, clock);
+  metrics.gauge('faasport_instances', 'Running instances per function revision.', () =>
+    functions.loaded().map((e) => {
+      const [fn, revision] = e.spec.id.split('@') as [string, string];
+      return { labels: { function: fn, revision }, value: e.stats().instances };
+    }),
+  );
+  metrics.gauge('faasport_events_pending', 'Events waiting in the durable queue.', () => [{ labels: {}, value: store.pendingCount() }]);
+
+  let writes = 0;
+  let baseUrl = '';
+  const bodyLimit = options.bodyLimitBytes ?? 6 * 1024 * 1024;
+  const context: RuntimeContext = {
+    store,
+    code,
+    functions,
+    broker,
+    buckets,
+    logs,
+    metrics,
+    executor,
+    scheduler,
+    namespace,
+    bodyLimit,
+    baseUrl: () => baseUrl,
+    countWrite: () => {
+      writes++;
+    },
+    serve: (req, res, route, serveOptions) => serveFunction(context, req, res, route, serveOptions),
+  };
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
+
+  const server = http.createServer(
+    {
+      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      const url = req.url ?? '/';
+      if (url === '/metrics' || url.startsWith('/metrics?')) {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(metrics.render());
+        return;
+      }
+      if (url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+        return;
+      }
+      const route = gatewayRoute(context, req.headers.host ?? '', url);
+      if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
+        if (!authorized(req)) {
+          req.resume();
+          sendError(res, 401, 'Unauthorized', `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`);
+          return;
+        }
+        handleAdmin(context, req, res, new URL(url, 'http://runtime').pathname.slice(adminPrefix.length), new URL(url, 'http://runtime').searchParams).catch((error) =>
+          sendFailure(res, error),
+        );
+        return;
+      }
+      if (!route) {
+        req.resume();
+        sendError(res, 404, 'FunctionNotFound', `no function matches host ${JSON.stringify(req.headers.host ?? '')} and path ${JSON.stringify(url.split('?')[0])}`);
+        return;
+      }
+      const settingsOf = functions.settingsOf(route.fn.name);
+      const needsToken = settingsOf?.visibility === 'private' || settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
+      if (needsToken && !authorized(req)) {
+        req.resume();
+        sendError(res, 401, 'Unauthorized', `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`);
+        return;
+      }
+      const httpTrigger = settingsOf?.triggers.find((t) => t.kind === 'http');
+      if (settingsOf && !httpTrigger) {
+        req.resume();
+        sendError(res, 404, 'FunctionNotFound', `function "${route.fn.name}" has no http trigger`);
+        return;
+      }
+      if (httpTrigger && httpTrigger.kind === 'http' && !httpTrigger.methods.includes(req.method ?? 'GET')) {
+        req.resume();
+        sendError(res, 405, 'MethodNotAllowed', `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`, {});
+        return;
+      }
+      serveFunction(context, req, res, route).catch((error) => sendFailure(res, error));
+    },
+  );
+  server.maxHeadersCount = 200;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: { code: status === 431 ? 'HeadersTooLarge' : status === 408 ? 'RequestTimeout' : 'BadRequest', message: error.message } });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!isLoopback(host)) {
+    logs.write({ time: new Date().toISOString(), level: 'warn', kind: 'system', function: '_runtime', message: `listening on ${host}, not loopback: anyone who can reach it and has the token can deploy code` });
+  }
+  fs.writeFileSync(path.join(dataDir, 'runtime.json'), `${JSON.stringify({ url: baseUrl, token, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+
+  functions.warm();
+  broker.start();
+  scheduler.start(options.schedulerIntervalMs ?? 1000);
+
+  let closed = false;
+  return {
+    url: baseUrl,
+    host,
+    port,
+    dataDir,
+    token,
+    tokenFile,
+    writes: () => writes,
+    tick: () => scheduler.tick(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      scheduler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await broker.close();
+      await executor.close();
+      await logs.close();
+      store.close();
+      fs.rmSync(path.join(dataDir, 'runtime.json'), { force: true });
+    },
+  };
+}
+
+/**
+ * The route of a gateway request: `{fn}.{ns}.localhost`, `{tag}-{fn}.{ns}.localhost`, a custom domain,
+ * or `/{fn}/...`. Returns `admin` for the admin API, `undefined` when nothing matches.
+ */
+export function gatewayRoute(context: RuntimeContext, hostHeader: string, url: string): Route | 'admin' | undefined {
+  const [pathname = '/', query] = url.split('?', 2) as [string, string?];
+  const search = query === undefined ? '' : `?${query}`;
+  const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
+  const suffix = `.${context.namespace}.localhost`;
+  if (host.endsWith(suffix)) {
+    const label = host.slice(0, -suffix.length);
+    if (!label.includes('.')) {
+      const fn = context.functions.get(label);
+      if (fn) return { fn, path: pathname + search };
+      for (let i = label.indexOf('-'); i > 0; i = label.indexOf('-', i + 1)) {
+        const tagged = context.functions.get(label.slice(i + 1));
+        const tag = label.slice(0, i);
+        if (tagged?.traffic.some((t) => t.tag === tag)) return { fn: tagged, tag, path: pathname + search };
+      }
+      return undefined;
+    }
+  }
+  for (const { name, settings } of context.functions.all()) {
+    for (const domain of settings.domains) {
+      if (domain.host !== host) continue;
+      const prefix = domain.path && domain.path !== '/' ? domain.path.replace(/\/$/, '') : '';
+      if (prefix && pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
+      const fn = context.functions.get(name);
+      if (fn) return { fn, path: (pathname.slice(prefix.length) || '/') + search };
+    }
+  }
+  if (pathname === adminPrefix || pathname.startsWith(`${adminPrefix}/`)) return 'admin';
+  const match = /^\/([^/]+)(\/.*)?$/.exec(pathname);
+  if (!match) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+  const fn = context.functions.get(name);
+  return fn ? { fn, path: (match[2] ?? '/') + search } : undefined;
+}
+
+const skippedRequestHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'authorization-faasport']);
+
+const failureCodes: Record<string, string> = {
+  timeout: 'FunctionTimeout',
+  crash: 'FunctionCrashed',
+  start: 'FunctionStartFailed',
+  overloaded: 'TooManyRequests',
+  aborted: 'ClientClosedRequest',
+};
+
+/** Serves one call to a function: body limit, revision choice, the executor, logs and metrics. */
+async function serveFunction(
+  context: RuntimeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+  options: { mode?: 'event'; body?: Buffer } = {},
+): Promise<void> {
+  const started = performance.now();
+  const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.:-]{1,128}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ?? randomUUID();
+  const fn = route.fn;
+  const label = context.functions.pick(fn, { tag: route.tag, revision: route.revision });
+  if (!label) {
+    req.resume();
+    const what = route.revision ? `revision "${route.revision}"` : route.tag ? `tag "${route.tag}"` : 'a revision receiving traffic';
+    sendError(res, 404, 'RevisionNotFound', `function "${fn.name}" has no ${what}`);
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = options.body ?? (await readBody(req, context.bodyLimit));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      sendError(res, 413, 'PayloadTooLarge', `the request body is larger than the ${context.bodyLimit}-byte limit`, { limit: context.bodyLimit });
+      return;
+    }
+    throw error;
+  }
+  let status = 500;
+  let failure: string | undefined;
+  try {
+    const executable = await context.functions.executableFor(fn.name, label);
+    const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    const extra = { 'x-faasport-request-id': requestId, 'x-faasport-revision': label };
+    if (options.mode === 'event') {
+      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), { requestId });
+      status = result.error ? 500 : 200;
+      if (result.error) failure = result.error.message;
+      const payload = result.error ? Buffer.from(JSON.stringify({ error: { code: 'FunctionError', type: result.error.type, message: result.error.message } })) : Buffer.from(result.body);
+      const text = payload.toString('utf8');
+      let json = false;
+      try {
+        JSON.parse(text);
+        json = payload.length > 0;
+      } catch {
+        json = false;
+      }
+      res.writeHead(status, { ...extra, 'content-type': json ? 'application/json' : 'application/octet-stream', 'content-length': payload.length });
+      res.end(payload);
+    } else {
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!;
+        if (!skippedRequestHeaders.has(name.toLowerCase())) headers.append(name, req.rawHeaders[i + 1]!);
+      }
+      const method = req.method ?? 'GET';
+      const hostName = req.headers.host ?? 'localhost';
+      const request = new Request(`http://${hostName}${route.path}`, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : (body as unknown as BodyInit),
+      });
+      const response = await executable.fetch(request, { requestId, clientIp });
+      status = response.status;
+      await sendResponse(res, response, extra);
+    }
+  } catch (error) {
+    if (ExecutionError.is(error)) {
+      status = error.status;
+      failure = `${error.reason}: ${error.message}`;
+      sendError(res, error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, { requestId });
+    } else {
+      status = 500;
+      failure = (error as Error).message;
+      sendFailure(res, error);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  context.metrics.inc('faasport_invocations_total', { function: fn.name, revision: label, status: String(status) });
+  if (status >= 500) context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
+  context.metrics.observe({ function: fn.name }, seconds);
+  context.logs.write({
+    time: new Date().toISOString(),
+    level: status >= 500 ? 'error' : 'info',
+    kind: 'invocation',
+    function: fn.name,
+    revision: label,
+    requestId,
+    message: `${options.mode === 'event' ? 'EVENT' : req.method} ${route.path.split('?')[0]} ${status} ${Math.round(seconds * 1000)} ms${failure ? ` (${failure})` : ''}`,
+    status,
+    durationMs: Math.round(seconds * 1000),
+  });
+}
+

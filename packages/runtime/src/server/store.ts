@@ -1,0 +1,301 @@
+import path from 'node:path';
+import type { FunctionConfig, ResolvedTrafficEntry } from '@faasport/core';
+import Database from 'better-sqlite3';
+
+/** One stored revision: immutable once written. */
+export interface RevisionRow {
+  functionName: string;
+  label: string;
+  revisionHash: string;
+  codeHash: string;
+  /** The neutral config the revision was deployed with (secrets as references). */
+  config: FunctionConfig;
+  /** Secret values by env name (kept only here; never returned by the API). */
+  secretValues: Record<string, string>;
+  createdAt: string;
+}
+
+/** One stored function. */
+export interface FunctionRow {
+  name: string;
+  specHash?: string;
+  /** The latest settings (scaling, triggers, domains, visibility) as neutral config. */
+  config?: FunctionConfig;
+  traffic: ResolvedTrafficEntry[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One queued event delivery. */
+export interface QueuedEvent {
+  seq: number;
+  eventId: string;
+  functionName: string;
+  trigger: string;
+  event: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  backoffMs: number;
+  nextAt: number;
+  status: 'pending' | 'dead';
+  lastError?: string;
+  createdAt: string;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS functions (
+  name TEXT PRIMARY KEY,
+  spec_hash TEXT,
+  config TEXT,
+  traffic TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revisions (
+  function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  revision_hash TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  config TEXT NOT NULL,
+  secret_values TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (function_name, label)
+);
+CREATE TABLE IF NOT EXISTS cron_state (
+  function_name TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  last_fire INTEGER NOT NULL,
+  PRIMARY KEY (function_name, trigger_name)
+);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  event TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  backoff_ms INTEGER NOT NULL,
+  next_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (event_id, function_name, trigger_name)
+);
+CREATE INDEX IF NOT EXISTS events_due ON events (status, next_at);
+CREATE TABLE IF NOT EXISTS objects (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  content_type TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (bucket, key)
+);
+`;
+
+const nowIso = () => new Date().toISOString();
+
+/**
+ * The runtime's durable state in SQLite (WAL, synchronous=FULL so an acknowledged write survives a
+ * `kill -9`): functions, immutable revisions, traffic, cron marks, the event queue, bucket objects.
+ */
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    this.db = new Database(path.join(dataDir, 'state.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(schema);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `work` in one transaction: all of it is stored, or none. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  // --- functions ----------------------------------------------------------------------------
+
+  listFunctions(): FunctionRow[] {
+    return (this.db.prepare('SELECT * FROM functions ORDER BY name').all() as any[]).map(functionRow);
+  }
+
+  getFunction(name: string): FunctionRow | undefined {
+    const row = this.db.prepare('SELECT * FROM functions WHERE name = ?').get(name);
+    return row ? functionRow(row) : undefined;
+  }
+
+  ensureFunction(name: string): void {
+    const now = nowIso();
+    this.db.prepare('INSERT OR IGNORE INTO functions (name, traffic, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, '[]', now, now);
+  }
+
+  setSettings(name: string, specHash: string, config: FunctionConfig): void {
+    this.db.prepare('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?').run(specHash, JSON.stringify(config), nowIso(), name);
+  }
+
+  setTraffic(name: string, traffic: ResolvedTrafficEntry[]): void {
+    this.db.prepare('UPDATE functions SET traffic = ?, updated_at = ? WHERE name = ?').run(JSON.stringify(traffic), nowIso(), name);
+  }
+
+  deleteFunction(name: string): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM revisions WHERE function_name = ?').run(name);
+      this.db.prepare('DELETE FROM cron_state WHERE function_name = ?').run(name);
+      this.db.prepare("DELETE FROM events WHERE function_name = ? AND status = 'pending'").run(name);
+      this.db.prepare('DELETE FROM functions WHERE name = ?').run(name);
+    });
+  }
+
+  // --- revisions ----------------------------------------------------------------------------
+
+  listRevisions(name: string): RevisionRow[] {
+    return (this.db.prepare('SELECT * FROM revisions WHERE function_name = ? ORDER BY created_at, rowid').all(name) as any[]).map(revisionRow);
+  }
+
+  getRevision(name: string, label: string): RevisionRow | undefined {
+    const row = this.db.prepare('SELECT * FROM revisions WHERE function_name = ? AND label = ?').get(name, label);
+    return row ? revisionRow(row) : undefined;
+  }
+
+  insertRevision(row: Omit<RevisionRow, 'createdAt'>): void {
+    this.db
+      .prepare('INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.functionName, row.label, row.revisionHash, row.codeHash, JSON.stringify(row.config), JSON.stringify(row.secretValues), nowIso());
+  }
+
+  /** Every code hash still referenced (for garbage collection of the code folder). */
+  codeHashes(): Set<string> {
+    return new Set((this.db.prepare('SELECT DISTINCT code_hash FROM revisions').all() as any[]).map((r) => r.code_hash as string));
+  }
+
+  // --- cron ---------------------------------------------------------------------------------
+
+  lastFire(functionName: string, trigger: string): number | undefined {
+    const row = this.db.prepare('SELECT last_fire FROM cron_state WHERE function_name = ? AND trigger_name = ?').get(functionName, trigger) as any;
+    return row?.last_fire;
+  }
+
+  setLastFire(functionName: string, trigger: string, at: number): void {
+    this.db
+      .prepare('INSERT INTO cron_state (function_name, trigger_name, last_fire) VALUES (?, ?, ?) ON CONFLICT (function_name, trigger_name) DO UPDATE SET last_fire = excluded.last_fire')
+      .run(functionName, trigger, at);
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  /** Queues a delivery; returns false when the same event was already queued for that trigger. */
+  enqueue(entry: { eventId: string; functionName: string; trigger: string; event: unknown; maxAttempts: number; backoffMs: number; at: number }): boolean {
+    const result = this.db
+      .prepare('INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.eventId, entry.functionName, entry.trigger, JSON.stringify(entry.event), entry.maxAttempts, entry.backoffMs, entry.at, nowIso());
+    return result.changes > 0;
+  }
+
+  dueEvents(now: number, limit: number, exclude: Set<number>): QueuedEvent[] {
+    const rows = this.db.prepare("SELECT * FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?").all(now, limit + exclude.size) as any[];
+    return rows.map(eventRow).filter((e) => !exclude.has(e.seq)).slice(0, limit);
+  }
+
+  nextDueAt(): number | undefined {
+    const row = this.db.prepare("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'").get() as any;
+    return row?.at ?? undefined;
+  }
+
+  /** A delivered event leaves the queue. */
+  delivered(seq: number): void {
+    this.db.prepare('DELETE FROM events WHERE seq = ?').run(seq);
+  }
+
+  /** A failed attempt: retried later with exponential backoff, or moved to the dead-letter store. */
+  failed(event: QueuedEvent, error: string, now: number): 'retry' | 'dead' {
+    const attempts = event.attempts + 1;
+    if (attempts >= event.maxAttempts) {
+      this.db.prepare("UPDATE events SET attempts = ?, status = 'dead', last_error = ? WHERE seq = ?").run(attempts, error, event.seq);
+      return 'dead';
+    }
+    const delay = event.backoffMs * 2 ** (attempts - 1);
+    this.db.prepare('UPDATE events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?').run(attempts, now + delay, error, event.seq);
+    return 'retry';
+  }
+
+  deadLetters(functionName?: string): QueuedEvent[] {
+    const rows = functionName
+      ? this.db.prepare("SELECT * FROM events WHERE status = 'dead' AND function_name = ? ORDER BY seq").all(functionName)
+      : this.db.prepare("SELECT * FROM events WHERE status = 'dead' ORDER BY seq").all();
+    return (rows as any[]).map(eventRow);
+  }
+
+  pendingCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'pending'").get() as any).n;
+  }
+
+  // --- bucket objects -----------------------------------------------------------------------
+
+  putObject(bucket: string, key: string, size: number, etag: string, contentType: string | undefined): void {
+    this.db
+      .prepare('INSERT INTO objects (bucket, key, size, etag, content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, updated_at = excluded.updated_at')
+      .run(bucket, key, size, etag, contentType ?? null, nowIso());
+  }
+
+  getObject(bucket: string, key: string): { size: number; etag: string; contentType?: string; updatedAt: string } | undefined {
+    const row = this.db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as any;
+    return row ? { size: row.size, etag: row.etag, contentType: row.content_type ?? undefined, updatedAt: row.updated_at } : undefined;
+  }
+
+  deleteObject(bucket: string, key: string): boolean {
+    return this.db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?').run(bucket, key).changes > 0;
+  }
+
+  listObjects(bucket: string, prefix = ''): Array<{ key: string; size: number; etag: string; updatedAt: string }> {
+    const rows = this.db.prepare("SELECT * FROM objects WHERE bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key").all(bucket, prefix, prefix) as any[];
+    return rows.map((r) => ({ key: r.key, size: r.size, etag: r.etag, updatedAt: r.updated_at }));
+  }
+}
+
+function functionRow(row: any): FunctionRow {
+  return {
+    name: row.name,
+    specHash: row.spec_hash ?? undefined,
+    config: row.config ? JSON.parse(row.config) : undefined,
+    traffic: JSON.parse(row.traffic),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function revisionRow(row: any): RevisionRow {
+  return {
+    functionName: row.function_name,
+    label: row.label,
+    revisionHash: row.revision_hash,
+    codeHash: row.code_hash,
+    config: JSON.parse(row.config),
+    secretValues: JSON.parse(row.secret_values),
+    createdAt: row.created_at,
+  };
+}
+
+function eventRow(row: any): QueuedEvent {
+  return {
+    seq: row.seq,
+    eventId: row.event_id,
+    functionName: row.function_name,
+    trigger: row.trigger_name,
+    event: JSON.parse(row.event),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    backoffMs: row.backoff_ms,
+    nextAt: row.next_at,
+    status: row.status,
+    lastError: row.last_error ?? undefined,
+    createdAt: row.created_at,
+  };
+}
