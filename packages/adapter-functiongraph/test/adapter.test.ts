@@ -172,6 +172,48 @@ describe('options and credentials', () => {
   });
 });
 
+describe('temporary credentials', () => {
+  it('signs X-Security-Token, and the platform refuses the keys without it', async () => {
+    const temp = await startFunctionGraphEmulator({
+      accessKeyId: 'tmp-ak',
+      secretAccessKey: 'tmp-sk-1234',
+      securityToken: 'sts-token-5678',
+    });
+    try {
+      const base = { region: temp.region, projectId: temp.projectId, endpoint: temp.url, env: {} };
+      const withToken = createFunctionGraphAdapter({
+        ...base,
+        credentials: {
+          accessKeyId: 'tmp-ak',
+          secretAccessKey: 'tmp-sk-1234',
+          securityToken: 'sts-token-5678',
+        },
+      });
+      expect(await withToken.list(ctx)).toEqual([]);
+      const fromEnv = createFunctionGraphAdapter({
+        ...base,
+        env: {
+          HUAWEICLOUD_SDK_AK: 'tmp-ak',
+          HUAWEICLOUD_SDK_SK: 'tmp-sk-1234',
+          HUAWEICLOUD_SDK_SECURITY_TOKEN: 'sts-token-5678',
+        },
+      });
+      expect(await fromEnv.list(ctx)).toEqual([]);
+      const without = createFunctionGraphAdapter({
+        ...base,
+        credentials: { accessKeyId: 'tmp-ak', secretAccessKey: 'tmp-sk-1234' },
+      });
+      const error = (await without.list(ctx).catch((e: unknown) => e)) as ProviderApiError;
+      expect(error).toBeInstanceOf(ProviderApiError);
+      expect(error.status).toBe(401);
+      expect(error.message).toMatch(/security token/);
+      expect(error.message).not.toContain('sts-token-5678');
+    } finally {
+      await temp.close();
+    }
+  });
+});
+
 describe('retries', () => {
   it('retries throttling and 5xx, then gives up with a retryable ProviderApiError', async () => {
     emu.injectFault({ status: 429, code: 'FSS.0429', method: 'GET', times: 2 });
