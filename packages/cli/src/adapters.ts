@@ -2,6 +2,8 @@ import { type Adapter, ConfigurationError } from '@faasport/core';
 
 /** Options an adapter factory receives: the target's options from faasport.yaml, plus the environment. @public */
 export interface AdapterFactoryInput {
+  /** The target's name in faasport.yaml (or the adapter name when none was given). */
+  targetName: string;
   /** The target's options (everything but `adapter`). */
   options: Record<string, unknown>;
   /** The environment credentials are read from. */

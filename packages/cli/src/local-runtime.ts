@@ -1,32 +1,19 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from '@faasport/core';
 
-/** Where a running runtime is: written by `faasport dev` and `faasport serve` into their data dir. @public */
+/** Where a running runtime is: the runtime records it in its data dir as `runtime.json`. @public */
 export interface RuntimeConnection {
   url: string;
   token: string;
 }
 
-/** The file a running runtime's address is kept in, inside its data dir. @internal */
+/** The file a running runtime records its address in, inside its data dir. @internal */
 export const connectionFileName = 'runtime.json';
 
 /** The data dir the CLI uses by default: `.faasport` in the project folder. @public */
 export function defaultDataDir(baseDir: string, env: Record<string, string | undefined>): string {
   return env.FAASPORT_DATA_DIR ? resolve(baseDir, env.FAASPORT_DATA_DIR) : join(baseDir, '.faasport');
-}
-
-/** Records where a runtime listens, with mode 0600 (it holds the admin token). @internal */
-export function writeConnection(dataDir: string, connection: RuntimeConnection & { pid: number }): string {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, connectionFileName);
-  writeFileSync(file, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
-  return file;
-}
-
-/** Removes the record when the runtime stops. @internal */
-export function clearConnection(dataDir: string): void {
-  rmSync(join(dataDir, connectionFileName), { force: true });
 }
 
 function alive(pid: number): boolean {

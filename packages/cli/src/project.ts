@@ -82,11 +82,13 @@ export function adapterFor(
   baseDir: string,
   extra: { offline?: boolean } = {},
 ): Promise<Adapter> {
-  return createAdapter(
-    target.adapter,
-    { options: target.options, env: ctx.io.env, baseDir, offline: extra.offline === true },
-    target.name,
-  );
+  return createAdapter(target.adapter, {
+    targetName: target.name,
+    options: target.options,
+    env: ctx.io.env,
+    baseDir,
+    offline: extra.offline === true,
+  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { UsageError } from './errors';
-import { clearConnection, writeConnection } from './local-runtime';
 
 /** A bundled runtime started by the CLI. @internal */
 export interface HostedRuntime {
@@ -24,8 +23,8 @@ export function parsePort(value: string | undefined, commandName: string, fallba
 }
 
 /**
- * Starts the bundled runtime and records its address in the data dir, so `faasport invoke`,
- * `traffic`, `logs`... against the `local` target find it.
+ * Starts the bundled runtime. It records its address and token in the data dir (`runtime.json`,
+ * mode 0600), so `faasport invoke`, `traffic`, `logs`... against the `local` target find it.
  *
  * @internal
  */
@@ -37,15 +36,11 @@ export async function hostRuntime(options: {
   const { startRuntime } = await import('@faasport/runtime');
   const dataDir = resolve(options.dataDir);
   const runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
-  writeConnection(dataDir, { url: runtime.url, token: runtime.token, pid: process.pid });
   return {
     url: runtime.url,
     token: runtime.token,
     dataDir,
-    async close() {
-      clearConnection(dataDir);
-      await runtime.close();
-    },
+    close: () => runtime.close(),
   };
 }
 

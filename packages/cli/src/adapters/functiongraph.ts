@@ -1,7 +1,18 @@
 import type { AdapterFactory } from '../adapters';
 
-/** The `functiongraph` adapter: Huawei Cloud FunctionGraph v2. */
-export const functionGraphAdapterFactory: AdapterFactory = async ({ options, env }) => {
-  const { createFunctionGraphAdapter } = await import('@faasport/adapter-functiongraph');
-  return createFunctionGraphAdapter({ ...options, env } as never);
+/**
+ * The `functiongraph` adapter: Huawei Cloud FunctionGraph v2. Credentials, project and region come
+ * from the target's options or the HUAWEICLOUD_SDK_* variables; offline (render) they may be absent.
+ */
+export const functionGraphAdapterFactory: AdapterFactory = async ({ targetName, options, env, offline }) => {
+  const { createFunctionGraphAdapter, envVars } = await import('@faasport/adapter-functiongraph');
+  const has = (names: readonly string[]) => names.some((n) => env[n]);
+  const o = options as Record<string, any>;
+  const placeholders = offline
+    ? {
+        ...(o.region || has(envVars.region) ? {} : { region: 'cn-north-4' }),
+        ...(o.projectId || has(envVars.projectId) ? {} : { projectId: '<project-id>' }),
+      }
+    : {};
+  return createFunctionGraphAdapter({ target: targetName, ...placeholders, ...o, env });
 };

@@ -125,6 +125,7 @@ export default command({
     try {
       const { localAdapterFactory } = await import('../adapters/local');
       const adapter = await localAdapterFactory({
+        targetName: 'local',
         options: { url: runtime.url, token: runtime.token },
         env: ctx.io.env,
         baseDir: project.baseDir,

@@ -1,0 +1,84 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir } from './helpers';
+
+function project(targets: string): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'coffee'));
+  writeFileSync(join(dir, 'coffee', 'index.mjs'), 'export default () => "Hello coffee-default\\n";\n');
+  writeFileSync(
+    join(dir, 'faasport.yaml'),
+    `name: coffee\ntargets:\n${targets}\nfunctions:\n  - name: coffee\n    source: { dir: ./coffee }\n    env: { VERSION: coffee-default }\n`,
+  );
+  return dir;
+}
+
+describe('credentials', () => {
+  it('a missing FC access key names the option and the environment variable', async () => {
+    const dir = project('  prod: { adapter: fc, accountId: "1234567890", region: cn-hangzhou }');
+    const { code, stderr } = await cli(['plan', '--target', 'prod'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('FP_CONFIGURATION');
+    expect(stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
+    expect(stderr).toContain('credentials.accessKeyId');
+    expect(readdirSync(dir).sort()).toEqual(['coffee', 'faasport.yaml']);
+  });
+
+  it('a missing FunctionGraph project names HUAWEICLOUD_SDK_PROJECT_ID, also as JSON', async () => {
+    const dir = project('  hw: { adapter: functiongraph, region: cn-north-4 }');
+    const { code, stdout } = await cli(['deploy', '--target', 'hw', '--yes', '--json'], { cwd: dir });
+    expect(code).toBe(1);
+    const { error } = JSON.parse(stdout);
+    expect(error).toMatchObject({ code: 'FP_CONFIGURATION', envVar: 'HUAWEICLOUD_SDK_PROJECT_ID' });
+  });
+
+  it('a secret never shows in an error', async () => {
+    const dir = project('  prod: { adapter: fc, region: cn-hangzhou }');
+    const { stderr } = await cli(['plan', '--target', 'prod'], {
+      cwd: dir,
+      env: {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-visible-id',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'super-secret-value-123',
+      },
+    });
+    expect(stderr).toContain('ALIBABA_CLOUD_ACCOUNT_ID');
+    expect(stderr).not.toContain('super-secret-value-123');
+  });
+});
+
+describe('render is offline', () => {
+  it('prints FC request bodies as JSON with no credentials and no endpoint', async () => {
+    const dir = project('  prod: { adapter: fc }');
+    const { code, stdout, stderr } = await cli(['render', '--target', 'prod'], { cwd: dir });
+    expect(code, stderr).toBe(0);
+    const manifests = JSON.parse(stdout) as Array<{
+      name: string;
+      format: string;
+      content: unknown;
+      request?: { method: string; path: string };
+    }>;
+    expect(manifests.length).toBeGreaterThan(0);
+    expect(manifests.every((m) => m.format === 'json')).toBe(true);
+    expect(JSON.stringify(manifests)).toContain('coffee');
+  });
+
+  it('prints FunctionGraph request bodies, or writes one file per manifest with -o', async () => {
+    const dir = project('  hw: { adapter: functiongraph }');
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await cli(['render', '--target', 'hw', '-o', out, '--json'], {
+      cwd: dir,
+    });
+    expect(code, stderr).toBe(0);
+    const { files } = JSON.parse(stdout) as { files: string[] };
+    expect(files.length).toBeGreaterThan(0);
+    expect(readdirSync(out).sort()).toEqual(files.map((f) => f.slice(out.length + 1)).sort());
+  });
+
+  it('rejects an unknown --format as a usage error', async () => {
+    const dir = project('  prod: { adapter: fc }');
+    const { code, stderr } = await cli(['render', '--target', 'prod', '--format', 'toml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('"toml" is not a format');
+  });
+});
