@@ -1,7 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineFunction, deploy, FaasportError, invoke, planDeploy, ProviderApiError, setTraffic, UnsupportedFeatureError } from '@faasport/core';
+import {
+  defineFunction,
+  deploy,
+  FaasportError,
+  invoke,
+  ProviderApiError,
+  planDeploy,
+  setTraffic,
+  UnsupportedFeatureError,
+} from '@faasport/core';
 import type { FcEmulator } from '@faasport/emulators/fc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFcAdapter, type FcAdapter } from '../src';
@@ -35,7 +44,13 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
   });
 
   it('deploys the coffee FC-native handler with contract native and answers through its HTTP trigger', async () => {
-    const fn = defineFunction({ name: 'coffee', source: { inline: coffeeNative }, contract: 'native', handler: 'index.handler', triggers: [{ http: {} }] });
+    const fn = defineFunction({
+      name: 'coffee',
+      source: { inline: coffeeNative },
+      contract: 'native',
+      handler: 'index.handler',
+      triggers: [{ http: {} }],
+    });
     const result = await deploy(adapter, fn);
     expect(result.url).toBe(`${emulator.url}/2016-08-15/proxy/coffee.main/coffee/`);
     // Through the adapter...
@@ -52,7 +67,11 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
   });
 
   it('deploys the same greeting as a web handler (shim) and answers the same', async () => {
-    const fn = defineFunction({ name: 'coffee-web', source: { inline: coffeeWeb }, env: { VERSION: 'coffee-default' } });
+    const fn = defineFunction({
+      name: 'coffee-web',
+      source: { inline: coffeeWeb },
+      env: { VERSION: 'coffee-default' },
+    });
     const result = await deploy(adapter, fn);
     const response = await fetch(result.url!);
     expect(response.status).toBe(200);
@@ -63,7 +82,11 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
   });
 
   it('re-deploys the unchanged function without a single write call', async () => {
-    const fn = defineFunction({ name: 'coffee-web', source: { inline: coffeeWeb }, env: { VERSION: 'coffee-default' } });
+    const fn = defineFunction({
+      name: 'coffee-web',
+      source: { inline: coffeeWeb },
+      env: { VERSION: 'coffee-default' },
+    });
     const before = emulator.writes();
     const { plan } = await planDeploy(adapter, fn);
     expect(plan.steps).toEqual([]);
@@ -87,14 +110,28 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
         { revision: 'latest', percent: 30 },
       ],
     });
-    const error = await deploy(adapter, three).then(() => undefined, (e: unknown) => e);
+    const error = await deploy(adapter, three).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UnsupportedFeatureError);
     expect((error as Error).message).toMatch(/at most 2/);
     expect(emulator.writes()).toBe(before);
     // The adapter's own setTraffic refuses it too, before writing (for callers that skip core's checks).
     const direct = await adapter
-      .setTraffic('split3', [{ revision: 'v1', percent: 40 }, { revision: 'v2', percent: 30 }, { revision: 'v1x', percent: 30 }], ctx)
-      .then(() => undefined, (e: unknown) => e);
+      .setTraffic(
+        'split3',
+        [
+          { revision: 'v1', percent: 40 },
+          { revision: 'v2', percent: 30 },
+          { revision: 'v1x', percent: 30 },
+        ],
+        ctx,
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(direct).toBeInstanceOf(UnsupportedFeatureError);
     expect((direct as Error).message).toMatch(/at most 2 versions/);
     expect(emulator.writes()).toBe(before);
@@ -111,7 +148,8 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     ]);
     const svc = emulator.state.services.get('split3')!;
     const main = svc.aliases.get('main')!;
-    const versionOf = (label: string) => [...svc.versions.values()].find((v) => v.description.includes(`revision=${label} `))!.versionId;
+    const versionOf = (label: string) =>
+      [...svc.versions.values()].find((v) => v.description.includes(`revision=${label} `))!.versionId;
     expect(main.versionId).toBe(versionOf('v1'));
     expect(main.additionalVersionWeight).toEqual({ [versionOf('v2')]: 0.1 });
     const counts = new Map<string, number>();
@@ -136,13 +174,18 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
       credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: 'not-the-secret' },
       retryBaseMs: 1,
     });
-    const error = await wrong.read('coffee', ctx).then(() => undefined, (e: unknown) => e);
+    const error = await wrong.read('coffee', ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ProviderApiError);
     const e = error as ProviderApiError;
     expect(e.status).toBe(403);
     expect(e.providerCode).toBe('SignatureNotMatch');
     expect(e.retryable).toBe(false);
-    expect(e.message).toMatch(/^fc GetService failed with 403 SignatureNotMatch: The request signature we calculated does not match/);
+    expect(e.message).toMatch(
+      /^fc GetService failed with 403 SignatureNotMatch: The request signature we calculated does not match/,
+    );
     expect(e.message).toMatch(/request id [0-9a-f-]{36}/);
     expect(e.message).not.toContain('not-the-secret');
 
@@ -152,7 +195,10 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
       endpoint: emulator.url,
       credentials: { accessKeyId: 'LTAI-nobody', accessKeySecret: 'whatever-secret' },
     });
-    const e2 = (await unknownKey.read('coffee', ctx).then(() => undefined, (x: unknown) => x)) as ProviderApiError;
+    const e2 = (await unknownKey.read('coffee', ctx).then(
+      () => undefined,
+      (x: unknown) => x,
+    )) as ProviderApiError;
     expect(e2.providerCode).toBe('InvalidAccessKeyID');
     expect(e2.message).toContain("invalid access key ID 'LTAI-nobody'");
   });
@@ -166,7 +212,15 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
       runtime: 'nodejs20',
       env: { VERSION: 'coffee-default' },
       resources: { memory: 256, timeout: 30 },
-      triggers: [{ http: { name: 'http', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'], auth: 'anonymous' } }],
+      triggers: [
+        {
+          http: {
+            name: 'http',
+            methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
+            auth: 'anonymous',
+          },
+        },
+      ],
     });
     expect(exported.code).toBeInstanceOf(Uint8Array);
     const dir = mkdtempSync(join(tmpdir(), 'faasport-fc-export-'));
@@ -190,7 +244,10 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
       triggers: [],
     });
     await deploy(adapter, fn);
-    const error = await invoke(adapter, 'boom', { body: { n: 1 } }, { mode: 'event' }).then(() => undefined, (e: unknown) => e);
+    const error = await invoke(adapter, 'boom', { body: { n: 1 } }, { mode: 'event' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(FaasportError.isInstance(error)).toBe(true);
     expect((error as FaasportError).code).toBe('FP_INVOKE_FAILED');
     expect((error as Error).message).toContain('the beans are gone');

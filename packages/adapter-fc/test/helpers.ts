@@ -1,4 +1,4 @@
-import { type AdapterContext, type DeployEvent } from '@faasport/core';
+import type { AdapterContext, DeployEvent } from '@faasport/core';
 import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
 import { createFcAdapter, type FcAdapter } from '../src';
 
@@ -10,7 +10,9 @@ export const ctx: AdapterContext = {
 };
 
 /** Starts an FC emulator and an adapter pointed at it with the emulator's credentials. */
-export async function startTarget(extra: Parameters<typeof createFcAdapter>[0] = {}): Promise<{ emulator: FcEmulator; adapter: FcAdapter }> {
+export async function startTarget(
+  extra: Parameters<typeof createFcAdapter>[0] = {},
+): Promise<{ emulator: FcEmulator; adapter: FcAdapter }> {
   const emulator = await startFcEmulator();
   const adapter = createFcAdapter({
     accountId: emulator.accountId,

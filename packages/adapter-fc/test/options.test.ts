@@ -17,38 +17,76 @@ describe('FC adapter options', () => {
     const e = error as ConfigurationError;
     expect(e.option).toBe('credentials.accessKeyId');
     expect(e.envVar).toBe('ALIBABA_CLOUD_ACCESS_KEY_ID');
-    expect(e.message).toBe('Missing the Alibaba Cloud access key id (option `credentials.accessKeyId` or environment variable ALIBABA_CLOUD_ACCESS_KEY_ID).');
-
-    expect(() => createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIx' } })).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_SECRET/);
-    expect(() => createFcAdapter({ region: 'cn-hangzhou', credentials: { accessKeyId: 'a', accessKeySecret: 'b' }, env: {} })).toThrow(
-      /option `accountId` or environment variable ALIBABA_CLOUD_ACCOUNT_ID/,
+    expect(e.message).toBe(
+      'Missing the Alibaba Cloud access key id (option `credentials.accessKeyId` or environment variable ALIBABA_CLOUD_ACCESS_KEY_ID).',
     );
-    expect(() => createFcAdapter({ accountId: '1', credentials: { accessKeyId: 'a', accessKeySecret: 'b' }, env: {} })).toThrow(/`region`/);
+
+    expect(() => createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIx' } })).toThrow(
+      /ALIBABA_CLOUD_ACCESS_KEY_SECRET/,
+    );
+    expect(() =>
+      createFcAdapter({
+        region: 'cn-hangzhou',
+        credentials: { accessKeyId: 'a', accessKeySecret: 'b' },
+        env: {},
+      }),
+    ).toThrow(/option `accountId` or environment variable ALIBABA_CLOUD_ACCOUNT_ID/);
+    expect(() =>
+      createFcAdapter({ accountId: '1', credentials: { accessKeyId: 'a', accessKeySecret: 'b' }, env: {} }),
+    ).toThrow(/`region`/);
   });
 
   it('reads credentials from ALIBABA_CLOUD_* and the older ALICLOUD_* variables', () => {
-    expect(createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI1', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret-1' } }).name).toBe('fc');
-    expect(createFcAdapter({ ...base, env: { ALICLOUD_ACCESS_KEY: 'LTAI2', ALICLOUD_SECRET_KEY: 'secret-2' } }).name).toBe('fc');
     expect(
-      createFcAdapter({ env: { ALICLOUD_ACCESS_KEY_ID: 'LTAI3', ALICLOUD_ACCESS_KEY_SECRET: 'secret-3', ALICLOUD_REGION: 'cn-beijing', ALICLOUD_ACCOUNT_ID: '42' } })
-        .endpoint,
+      createFcAdapter({
+        ...base,
+        env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI1', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret-1' },
+      }).name,
+    ).toBe('fc');
+    expect(
+      createFcAdapter({ ...base, env: { ALICLOUD_ACCESS_KEY: 'LTAI2', ALICLOUD_SECRET_KEY: 'secret-2' } })
+        .name,
+    ).toBe('fc');
+    expect(
+      createFcAdapter({
+        env: {
+          ALICLOUD_ACCESS_KEY_ID: 'LTAI3',
+          ALICLOUD_ACCESS_KEY_SECRET: 'secret-3',
+          ALICLOUD_REGION: 'cn-beijing',
+          ALICLOUD_ACCOUNT_ID: '42',
+        },
+      }).endpoint,
     ).toBe('https://42.cn-beijing.fc.aliyuncs.com');
   });
 
   it('uses https by default, the internal endpoint on request, and an override as given', () => {
     const creds = { credentials: { accessKeyId: 'LTAI', accessKeySecret: 'secret' }, env: {} };
-    expect(createFcAdapter({ ...base, ...creds }).endpoint).toBe('https://1234567890.cn-hangzhou.fc.aliyuncs.com');
-    expect(createFcAdapter({ ...base, ...creds, internal: true }).endpoint).toBe('https://1234567890.cn-hangzhou-internal.fc.aliyuncs.com');
-    expect(createFcAdapter({ ...base, ...creds, endpoint: 'http://127.0.0.1:9000/' }).endpoint).toBe('http://127.0.0.1:9000');
+    expect(createFcAdapter({ ...base, ...creds }).endpoint).toBe(
+      'https://1234567890.cn-hangzhou.fc.aliyuncs.com',
+    );
+    expect(createFcAdapter({ ...base, ...creds, internal: true }).endpoint).toBe(
+      'https://1234567890.cn-hangzhou-internal.fc.aliyuncs.com',
+    );
+    expect(createFcAdapter({ ...base, ...creds, endpoint: 'http://127.0.0.1:9000/' }).endpoint).toBe(
+      'http://127.0.0.1:9000',
+    );
   });
 
   it('needs a security token with an STS key', () => {
-    expect(() => createFcAdapter({ ...base, credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' }, env: {} })).toThrow(
-      /ALIBABA_CLOUD_SECURITY_TOKEN/,
-    );
-    expect(createFcAdapter({ ...base, credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' }, env: { ALIBABA_CLOUD_SECURITY_TOKEN: 'tok-123' } }).name).toBe(
-      'fc',
-    );
+    expect(() =>
+      createFcAdapter({
+        ...base,
+        credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' },
+        env: {},
+      }),
+    ).toThrow(/ALIBABA_CLOUD_SECURITY_TOKEN/);
+    expect(
+      createFcAdapter({
+        ...base,
+        credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' },
+        env: { ALIBABA_CLOUD_SECURITY_TOKEN: 'tok-123' },
+      }).name,
+    ).toBe('fc');
   });
 
   it('rejects unknown and malformed options, never echoing a credential', () => {
@@ -56,7 +94,11 @@ describe('FC adapter options', () => {
     expect(strict.success).toBe(false);
     let error: unknown;
     try {
-      createFcAdapter({ ...base, endpoint: 'localhost:9000', credentials: { accessKeyId: 'LTAI', accessKeySecret: 'super-secret-value' } });
+      createFcAdapter({
+        ...base,
+        endpoint: 'localhost:9000',
+        credentials: { accessKeyId: 'LTAI', accessKeySecret: 'super-secret-value' },
+      });
     } catch (e) {
       error = e;
     }
@@ -64,17 +106,27 @@ describe('FC adapter options', () => {
     expect((error as ValidationError).issues[0]!.path).toBe('endpoint');
     expect((error as Error).message).toContain('localhost:9000');
     expect((error as Error).message).not.toContain('super-secret-value');
-    expect(() => createFcAdapter({ ...base, accountId: 'abc', credentials: { accessKeyId: 'a', accessKeySecret: 'b' } })).toThrow(/not an account id/);
+    expect(() =>
+      createFcAdapter({ ...base, accountId: 'abc', credentials: { accessKeyId: 'a', accessKeySecret: 'b' } }),
+    ).toThrow(/not an account id/);
   });
 
   it('redacts the access key secret from every faasport error', () => {
-    createFcAdapter({ ...base, credentials: { accessKeyId: 'LTAI', accessKeySecret: 'redact-me-please' }, env: {} });
+    createFcAdapter({
+      ...base,
+      credentials: { accessKeyId: 'LTAI', accessKeySecret: 'redact-me-please' },
+      env: {},
+    });
     const e = new ConfigurationError('token redact-me-please leaked');
     expect(e.message).toBe('token *** leaked');
   });
 
   it('declares logs unsupported with a clear error', () => {
-    const fc = createFcAdapter({ ...base, credentials: { accessKeyId: 'LTAI', accessKeySecret: 'secret' }, env: {} });
+    const fc = createFcAdapter({
+      ...base,
+      credentials: { accessKeyId: 'LTAI', accessKeySecret: 'secret' },
+      env: {},
+    });
     let error: unknown;
     try {
       fc.logs!('coffee', {});

@@ -24,10 +24,18 @@ writeFileSync(
 }
 `,
 );
-writeFileSync(join(dir, 'events.js'), `exports.handle = async (event, ctx) => ({ type: event.type, source: event.source, subject: event.subject, data: event.data });\n`);
+writeFileSync(
+  join(dir, 'events.js'),
+  `exports.handle = async (event, ctx) => ({ type: event.type, source: event.source, subject: event.subject, data: event.data });\n`,
+);
 
 function run(script: string, env: Record<string, string>): unknown {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -51,52 +59,100 @@ console.log(Buffer.from(result).toString());
 
 describe('FC runtime shim (standalone file)', () => {
   it('names the handlers FC is pointed at', () => {
-    expect(shimHandlers).toEqual({ web: '__faasport_fc.httpHandler', event: '__faasport_fc.eventHandler', initializer: '__faasport_fc.initializer' });
+    expect(shimHandlers).toEqual({
+      web: '__faasport_fc.httpHandler',
+      event: '__faasport_fc.eventHandler',
+      initializer: '__faasport_fc.initializer',
+    });
     expect(shimSource()).not.toMatch(/\bimport\s+[{*\w]/);
   });
 
   it('turns an FC HTTP call (req, resp, context) into a web handler call and back', () => {
-    const out = run(httpScript(`{ method: 'POST', path: '/orders/7', queries: { q: ['a', 'b'] }, headers: { host: 'example.com', 'content-type': 'text/plain' } }`), {
-      FAASPORT_HANDLER: 'web.default',
-      FAASPORT_CONTRACT: 'web',
-      FAASPORT_REVISION: 'v2',
-      GREETING: 'hi',
-    }) as { status: number; headers: Record<string, unknown>; body: string };
+    const out = run(
+      httpScript(
+        `{ method: 'POST', path: '/orders/7', queries: { q: ['a', 'b'] }, headers: { host: 'example.com', 'content-type': 'text/plain' } }`,
+      ),
+      {
+        FAASPORT_HANDLER: 'web.default',
+        FAASPORT_CONTRACT: 'web',
+        FAASPORT_REVISION: 'v2',
+        GREETING: 'hi',
+      },
+    ) as { status: number; headers: Record<string, unknown>; body: string };
     expect(out.status).toBe(202);
     expect(out.headers['content-type']).toBe('application/json');
     expect(out.headers['x-revision']).toBe('v2');
     expect(out.headers['x-fc-internal']).toBeUndefined();
     expect(out.headers['set-cookie']).toEqual(['a=1', 'b=2']);
-    expect(JSON.parse(out.body)).toEqual({ path: '/orders/7', q: ['a', 'b'], body: 'posted', fn: 'coffee', target: 'fc', rid: 'rid-1', greeting: 'hi' });
+    expect(JSON.parse(out.body)).toEqual({
+      path: '/orders/7',
+      q: ['a', 'b'],
+      body: 'posted',
+      fn: 'coffee',
+      target: 'fc',
+      rid: 'rid-1',
+      greeting: 'hi',
+    });
   });
 
   it('answers 500 with the message when the web handler throws', () => {
-    const out = run(httpScript(`{ method: 'GET', path: '/', queries: { fail: '1' }, headers: {} }`), { FAASPORT_HANDLER: 'web.default' }) as { status: number; body: string };
+    const out = run(httpScript(`{ method: 'GET', path: '/', queries: { fail: '1' }, headers: {} }`), {
+      FAASPORT_HANDLER: 'web.default',
+    }) as { status: number; body: string };
     expect(out.status).toBe(500);
     expect(JSON.parse(out.body)).toEqual({ error: 'handler broke' });
   });
 
   it('turns FC timer, OSS and plain events into CloudEvents', () => {
     const env = { FAASPORT_HANDLER: 'events.handle', FAASPORT_CONTRACT: 'event' };
-    expect(run(eventScript(JSON.stringify({ triggerTime: '2026-01-02T03:04:05Z', triggerName: 'every5', payload: '{"ping":true}' })), env)).toEqual({
+    expect(
+      run(
+        eventScript(
+          JSON.stringify({
+            triggerTime: '2026-01-02T03:04:05Z',
+            triggerName: 'every5',
+            payload: '{"ping":true}',
+          }),
+        ),
+        env,
+      ),
+    ).toEqual({
       type: 'dev.faasport.schedule',
       source: 'fc:timer/every5',
       subject: 'every5',
       data: { ping: true },
     });
-    const oss = { events: [{ eventName: 'ObjectCreated:PutObject', eventTime: '2026-01-02T03:04:05Z', oss: { bucket: { name: 'uploads' }, object: { key: 'img/a.png', size: 3 } } }] };
+    const oss = {
+      events: [
+        {
+          eventName: 'ObjectCreated:PutObject',
+          eventTime: '2026-01-02T03:04:05Z',
+          oss: { bucket: { name: 'uploads' }, object: { key: 'img/a.png', size: 3 } },
+        },
+      ],
+    };
     expect(run(eventScript(JSON.stringify(oss)), env)).toEqual({
       type: 'dev.faasport.storage.object.created',
       source: 'fc:oss/uploads',
       subject: 'img/a.png',
       data: { bucket: 'uploads', key: 'img/a.png', size: 3, event: 'ObjectCreated:PutObject' },
     });
-    expect(run(eventScript('{"n":21}'), env)).toEqual({ type: 'dev.faasport.invoke', source: 'fc:function/ev', data: { n: 21 } });
+    expect(run(eventScript('{"n":21}'), env)).toEqual({
+      type: 'dev.faasport.invoke',
+      source: 'fc:function/ev',
+      data: { n: 21 },
+    });
     const ce = { specversion: '1.0', id: '1', type: 'com.example.order', source: '/shop', data: { id: 7 } };
-    expect(run(eventScript(JSON.stringify(ce)), env)).toEqual({ type: 'com.example.order', source: '/shop', data: { id: 7 } });
+    expect(run(eventScript(JSON.stringify(ce)), env)).toEqual({
+      type: 'com.example.order',
+      source: '/shop',
+      data: { id: 7 },
+    });
   });
 
   it('reports a missing handler module clearly', () => {
-    expect(() => run(eventScript('{}'), { FAASPORT_HANDLER: 'nope.handler' })).toThrow(/cannot find the module "nope"/);
+    expect(() => run(eventScript('{}'), { FAASPORT_HANDLER: 'nope.handler' })).toThrow(
+      /cannot find the module "nope"/,
+    );
   });
 });

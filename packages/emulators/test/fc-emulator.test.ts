@@ -4,11 +4,12 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FcEmulator, fcStringToSign, startFcEmulator } from '../src/fc';
 
-// biome-ignore lint/suspicious/noExplicitAny: @alicloud/fc2 ships no types; these tests drive it raw on purpose.
 const FCClient = ((FCClientModule as any).default ?? FCClientModule) as any;
 
 const zipOf = (files: Record<string, string>) =>
-  Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)])))).toString('base64');
+  Buffer.from(
+    zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))),
+  ).toString('base64');
 
 const nativeHttp = `exports.handler = (req, resp, context) => {
   resp.setStatusCode(201);
@@ -32,11 +33,15 @@ async function failure(promise: Promise<unknown>): Promise<{ code?: string; mess
 
 describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
   let fc: FcEmulator;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   let client: any;
   beforeAll(async () => {
     fc = await startFcEmulator({ accountId: '123456789' });
-    client = new FCClient(fc.accountId, { accessKeyID: fc.accessKeyId, accessKeySecret: fc.accessKeySecret, region: fc.region, endpoint: fc.url });
+    client = new FCClient(fc.accountId, {
+      accessKeyID: fc.accessKeyId,
+      accessKeySecret: fc.accessKeySecret,
+      region: fc.region,
+      endpoint: fc.url,
+    });
   });
   afterAll(async () => {
     await fc?.close();
@@ -50,26 +55,47 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
       'x-fc-account-id': '123456789',
     };
     const s1 = fcStringToSign('POST', '/2016-08-15/services', headers);
-    expect(createHmac('sha256', 'SECRET').update(s1).digest('base64')).toBe('RQ1OhJtw7xhbgZS30OMnrYspumDDe2XRHe4etu5qyC4=');
+    expect(createHmac('sha256', 'SECRET').update(s1).digest('base64')).toBe(
+      'RQ1OhJtw7xhbgZS30OMnrYspumDDe2XRHe4etu5qyC4=',
+    );
     const s2 = fcStringToSign('GET', '/2016-08-15/proxy/svc1.prod/fn1/a/b?b=2&a=1&a=0', {
       date: 'Fri, 02 Jan 2026 03:04:05 GMT',
       'x-fc-account-id': '123456789',
       'x-fc-trace': 't',
     });
-    expect(s2).toBe('GET\n\n\nFri, 02 Jan 2026 03:04:05 GMT\nx-fc-account-id:123456789\nx-fc-trace:t\n/2016-08-15/proxy/svc1.prod/fn1/a/b\na=0\na=1\nb=2');
-    expect(createHmac('sha256', 'SECRET').update(s2).digest('base64')).toBe('WxrJsBxGeZfqMJG5NtfYSYtncDDyY6dXcphpXouibtk=');
+    expect(s2).toBe(
+      'GET\n\n\nFri, 02 Jan 2026 03:04:05 GMT\nx-fc-account-id:123456789\nx-fc-trace:t\n/2016-08-15/proxy/svc1.prod/fn1/a/b\na=0\na=1\nb=2',
+    );
+    expect(createHmac('sha256', 'SECRET').update(s2).digest('base64')).toBe(
+      'WxrJsBxGeZfqMJG5NtfYSYtncDDyY6dXcphpXouibtk=',
+    );
   });
 
   it('rejects a bad signature and an unknown key with FC error bodies', async () => {
-    const wrong = new FCClient(fc.accountId, { accessKeyID: fc.accessKeyId, accessKeySecret: 'wrong', region: fc.region, endpoint: fc.url });
+    const wrong = new FCClient(fc.accountId, {
+      accessKeyID: fc.accessKeyId,
+      accessKeySecret: 'wrong',
+      region: fc.region,
+      endpoint: fc.url,
+    });
     const e1 = await failure(wrong.listServices());
     expect(e1.name).toBe('FCSignatureNotMatchError');
-    expect(e1.message).toMatch(/failed with 403\. requestid: .+, message: The request signature we calculated does not match/);
-    const unknown = new FCClient(fc.accountId, { accessKeyID: 'nobody', accessKeySecret: 'x', region: fc.region, endpoint: fc.url });
+    expect(e1.message).toMatch(
+      /failed with 403\. requestid: .+, message: The request signature we calculated does not match/,
+    );
+    const unknown = new FCClient(fc.accountId, {
+      accessKeyID: 'nobody',
+      accessKeySecret: 'x',
+      region: fc.region,
+      endpoint: fc.url,
+    });
     expect((await failure(unknown.listServices())).code).toBe('InvalidAccessKeyID');
     const raw = await fetch(`${fc.url}/2016-08-15/services`);
     expect(raw.status).toBe(400);
-    expect(await raw.json()).toEqual({ ErrorCode: 'MissingRequiredHeader', ErrorMessage: 'required HTTP header Authorization was not specified' });
+    expect(await raw.json()).toEqual({
+      ErrorCode: 'MissingRequiredHeader',
+      ErrorMessage: 'required HTTP header Authorization was not specified',
+    });
   });
 
   it('validates bodies strictly: unknown fields and wrong types are InvalidArgument', async () => {
@@ -82,11 +108,28 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
     const e3 = await failure(client.createService('9starts-with-digit'));
     expect(e3.code).toBe('InvalidArgument');
     await client.createService('strict');
-    const e4 = await failure(client.createFunction('strict', { functionName: 'f', runtime: 'nodejs20', handler: 'index.handler', memorySize: 100, code: { zipFile: zipOf({ 'index.js': '' }) } }));
+    const e4 = await failure(
+      client.createFunction('strict', {
+        functionName: 'f',
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        memorySize: 100,
+        code: { zipFile: zipOf({ 'index.js': '' }) },
+      }),
+    );
     expect(e4.message).toContain('memorySize 100 is invalid');
-    const e5 = await failure(client.createFunction('strict', { functionName: 'f', runtime: 'nodejs99', handler: 'index.handler', code: { zipFile: zipOf({ 'index.js': '' }) } }));
+    const e5 = await failure(
+      client.createFunction('strict', {
+        functionName: 'f',
+        runtime: 'nodejs99',
+        handler: 'index.handler',
+        code: { zipFile: zipOf({ 'index.js': '' }) },
+      }),
+    );
     expect(e5.message).toContain("runtime 'nodejs99' is not supported");
-    const e6 = await failure(client.createTrigger('strict', 'nope', { triggerName: 't', triggerType: 'http', triggerConfig: {} }));
+    const e6 = await failure(
+      client.createTrigger('strict', 'nope', { triggerName: 't', triggerType: 'http', triggerConfig: {} }),
+    );
     expect(e6.code).toBe('FunctionNotFound');
   });
 
@@ -96,14 +139,31 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
     expect(created.headers.etag).toMatch(/^[0-9a-f]{32}$/);
     expect((await failure(client.createService('svc'))).code).toBe('ServiceAlreadyExists');
     expect((await failure(client.getService('missing'))).code).toBe('ServiceNotFound');
-    await client.createFunction('svc', { functionName: 'web', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: zipOf({ 'index.js': nativeHttp }) } });
+    await client.createFunction('svc', {
+      functionName: 'web',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      code: { zipFile: zipOf({ 'index.js': nativeHttp }) },
+    });
     const fn = await client.getFunction('svc', 'web');
-    expect(fn.data).toMatchObject({ functionName: 'web', memorySize: 128, timeout: 60, instanceConcurrency: 1, caPort: 9000 });
+    expect(fn.data).toMatchObject({
+      functionName: 'web',
+      memorySize: 128,
+      timeout: 60,
+      instanceConcurrency: 1,
+      caPort: 9000,
+    });
     expect(fn.data.codeChecksum).toMatch(/^\d+$/);
-    expect((await failure(client.updateFunction('svc', 'web', { timeout: 5 }, { 'if-match': 'stale' }))).code).toBe('PreconditionFailed');
+    expect(
+      (await failure(client.updateFunction('svc', 'web', { timeout: 5 }, { 'if-match': 'stale' }))).code,
+    ).toBe('PreconditionFailed');
     await client.updateFunction('svc', 'web', { timeout: 5 }, { 'if-match': fn.headers.etag });
     expect((await client.getFunction('svc', 'web')).data.timeout).toBe(5);
-    await client.createTrigger('svc', 'web', { triggerName: 'http', triggerType: 'http', triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST'] } });
+    await client.createTrigger('svc', 'web', {
+      triggerName: 'http',
+      triggerType: 'http',
+      triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST'] },
+    });
     expect((await failure(client.deleteFunction('svc', 'web'))).code).toBe('FunctionNotEmpty');
     expect((await failure(client.deleteService('svc'))).code).toBe('ServiceNotEmpty');
     const list = await client.listFunctions('svc', { limit: 1 });
@@ -111,17 +171,35 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
   });
 
   it('serves the HTTP trigger path with the FC HTTP handler contract', async () => {
-    const response = await fetch(`${fc.url}/2016-08-15/proxy/svc/web/a/b?x=1&x=2`, { method: 'POST', body: 'hi' });
+    const response = await fetch(`${fc.url}/2016-08-15/proxy/svc/web/a/b?x=1&x=2`, {
+      method: 'POST',
+      body: 'hi',
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-path')).toBe('/a/b');
-    expect(await response.json()).toEqual({ method: 'POST', q: { x: ['1', '2'] }, body: 'hi', fn: 'web', qualifier: 'LATEST' });
+    expect(await response.json()).toEqual({
+      method: 'POST',
+      q: { x: ['1', '2'] },
+      body: 'hi',
+      fn: 'web',
+      qualifier: 'LATEST',
+    });
     const notAllowed = await fetch(`${fc.url}/2016-08-15/proxy/svc/web/`, { method: 'DELETE' });
     expect(notAllowed.status).toBe(405);
   });
 
   it('checks FC signatures on HTTP triggers with authType function', async () => {
-    await client.createFunction('svc', { functionName: 'private', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: zipOf({ 'index.js': nativeHttp }) } });
-    await client.createTrigger('svc', 'private', { triggerName: 'http', triggerType: 'http', triggerConfig: { authType: 'function', methods: ['GET'] } });
+    await client.createFunction('svc', {
+      functionName: 'private',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      code: { zipFile: zipOf({ 'index.js': nativeHttp }) },
+    });
+    await client.createTrigger('svc', 'private', {
+      triggerName: 'http',
+      triggerType: 'http',
+      triggerConfig: { authType: 'function', methods: ['GET'] },
+    });
     const anonymous = await fetch(`${fc.url}/2016-08-15/proxy/svc/private/`);
     expect(anonymous.status).toBe(400);
     // fc2's own proxy call signs the path and the sorted query lines.
@@ -131,12 +209,24 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
 
   it('publishes versions, routes aliases by weight, and refuses an empty publish', async () => {
     await client.createService('ver');
-    await client.createFunction('ver', { functionName: 'ev', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: zipOf({ 'index.js': nativeEvent }) } });
-    expect((await client.publishVersion('ver', 'one')).data).toMatchObject({ versionId: '1', description: 'one' });
-    expect((await failure(client.publishVersion('ver', 'again'))).message).toContain('no changes were made since last publish');
+    await client.createFunction('ver', {
+      functionName: 'ev',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      code: { zipFile: zipOf({ 'index.js': nativeEvent }) },
+    });
+    expect((await client.publishVersion('ver', 'one')).data).toMatchObject({
+      versionId: '1',
+      description: 'one',
+    });
+    expect((await failure(client.publishVersion('ver', 'again'))).message).toContain(
+      'no changes were made since last publish',
+    );
     await client.updateFunction('ver', 'ev', { environmentVariables: { X: '2' } });
     expect((await client.publishVersion('ver', 'two')).data.versionId).toBe('2');
-    expect((await failure(client.createAlias('ver', 'bad', '1', { additionalVersionWeight: { 1: 0.5 } }))).code).toBe('AdditionalVersionContainsMajorVersion');
+    expect(
+      (await failure(client.createAlias('ver', 'bad', '1', { additionalVersionWeight: { 1: 0.5 } }))).code,
+    ).toBe('AdditionalVersionContainsMajorVersion');
     expect((await failure(client.createAlias('ver', 'LATEST', '1'))).code).toBe('InvalidArgument');
     await client.createAlias('ver', 'prod', '1', { additionalVersionWeight: { 2: 0.25 } });
     const versions: string[] = [];
@@ -149,7 +239,9 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
     expect((await failure(client.deleteVersion('ver', '2'))).code).toBe('InvalidArgument');
     const provision = await client.putProvisionConfig('ver', 'ev', 'prod', { target: 2 });
     expect(provision.data).toMatchObject({ target: 2, resource: `${fc.accountId}#ver#prod#ev` });
-    expect((await failure(client.putProvisionConfig('ver', 'ev', '1', { target: 1 }))).code).toBe('InvalidArgument');
+    expect((await failure(client.putProvisionConfig('ver', 'ev', '1', { target: 1 }))).code).toBe(
+      'InvalidArgument',
+    );
   });
 
   it('runs event handlers through InvokeFunction and reports function errors with X-Fc-Error-Type', async () => {
@@ -159,7 +251,9 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
     const bad = await client.invokeFunction('ver', 'ev', JSON.stringify({ fail: true }));
     expect(bad.headers['x-fc-error-type']).toBe('UnhandledInvocationError');
     expect(JSON.parse(bad.data)).toMatchObject({ errorMessage: 'asked to fail' });
-    const async = await client.invokeFunction('ver', 'ev', JSON.stringify({ n: 1 }), { 'x-fc-invocation-type': 'Async' });
+    const async = await client.invokeFunction('ver', 'ev', JSON.stringify({ n: 1 }), {
+      'x-fc-invocation-type': 'Async',
+    });
     expect(async.data).toBe('');
     expect(fc.requests().at(-1)).toMatchObject({ status: 202, write: false });
   });
@@ -186,10 +280,23 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
       handler: 'index.handler',
       code: { zipFile: zipOf({ 'index.js': 'exports.handler = (e, c, cb) => cb(null, e.toString());' }) },
     });
-    await client.createTrigger('timers', 'tick', { triggerName: 'every5', triggerType: 'timer', triggerConfig: { cronExpression: '0 */5 * * * *', payload: '{"ping":true}', enable: true } });
-    const bad = await failure(client.createTrigger('timers', 'tick', { triggerName: 'bad', triggerType: 'timer', triggerConfig: { cronExpression: '*/5 * * * *', enable: true } }));
+    await client.createTrigger('timers', 'tick', {
+      triggerName: 'every5',
+      triggerType: 'timer',
+      triggerConfig: { cronExpression: '0 */5 * * * *', payload: '{"ping":true}', enable: true },
+    });
+    const bad = await failure(
+      client.createTrigger('timers', 'tick', {
+        triggerName: 'bad',
+        triggerType: 'timer',
+        triggerConfig: { cronExpression: '*/5 * * * *', enable: true },
+      }),
+    );
     expect(bad.message).toContain('cronExpression');
     const fired = await fc.fireTimer('timers', 'tick', 'every5');
-    expect(JSON.parse(new TextDecoder().decode(fired.body))).toMatchObject({ triggerName: 'every5', payload: '{"ping":true}' });
+    expect(JSON.parse(new TextDecoder().decode(fired.body))).toMatchObject({
+      triggerName: 'every5',
+      payload: '{"ping":true}',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import {
   type Adapter,
-  defineAdapter,
   type DesiredState,
+  defineAdapter,
   type FunctionSummary,
   InvokeError,
   type InvokeOptions,
@@ -17,8 +17,8 @@ import { exportFunction } from './export';
 import { fcCapabilities } from './limits';
 import { type FcLiveState, readState, toLiveFunction, versionIdOfLabel } from './live';
 import { codeOf, functionConfigOf, markers } from './mapping';
-import { desiredNames, planSteps } from './plan';
 import { type FcAdapterOptions, resolveFcOptions } from './options';
+import { desiredNames, planSteps } from './plan';
 import { renderManifests } from './render';
 import { applyTraffic } from './traffic';
 
@@ -40,14 +40,16 @@ async function quiet(run: () => Promise<unknown>): Promise<void> {
 
 function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
-  for (const [k, v] of Object.entries(raw)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  for (const [k, v] of Object.entries(raw))
+    if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   return headers;
 }
 
 function functionErrorMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errorMessage?: string; errorType?: string };
-    if (parsed.errorMessage) return `${parsed.errorType ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
+    if (parsed.errorMessage)
+      return `${parsed.errorType ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
   } catch {
     // not JSON: use the text
   }
@@ -67,7 +69,9 @@ function functionErrorMessage(body: string): string {
  * @throws {@link ConfigurationError} naming the option and the environment variable when a setting is missing.
  * @public
  */
-export function createFcAdapter(options: FcAdapterOptions & { env?: Record<string, string | undefined> } = {}): FcAdapter {
+export function createFcAdapter(
+  options: FcAdapterOptions & { env?: Record<string, string | undefined> } = {},
+): FcAdapter {
   const { env, ...rest } = options;
   const o = resolveFcOptions(rest, env ?? process.env);
   const client = new FcApiClient(o);
@@ -91,18 +95,33 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
           await client.createService(data.body as Record<string, unknown>);
         } catch (error) {
           // A service group, or a service left by a deploy that failed later, is reused.
-          if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)) throw error;
+          if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409))
+            throw error;
         }
-      } else await client.updateService(svc, data.body as Record<string, unknown>, data.etag as string | undefined);
+      } else
+        await client.updateService(
+          svc,
+          data.body as Record<string, unknown>,
+          data.etag as string | undefined,
+        );
       return;
     }
     if (step.id === 'function') {
       const { functionName: _n, ...config } = functionConfigOf(desired);
       if (step.action === 'create') {
-        await client.createFunction(svc, { functionName: fnName, ...config, ...(codeOf(desired) ? { code: codeOf(desired) } : {}) });
+        await client.createFunction(svc, {
+          functionName: fnName,
+          ...config,
+          ...(codeOf(desired) ? { code: codeOf(desired) } : {}),
+        });
       } else {
         const code = data.code ? codeOf(desired) : undefined;
-        await client.updateFunction(svc, fnName, { ...config, ...(code ? { code } : {}) }, data.etag as string | undefined);
+        await client.updateFunction(
+          svc,
+          fnName,
+          { ...config, ...(code ? { code } : {}) },
+          data.etag as string | undefined,
+        );
       }
       return;
     }
@@ -113,7 +132,8 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
     if (step.id.startsWith('trigger:')) {
       const name = data.name as string;
       if (step.action === 'delete') await quiet(() => client.deleteTrigger(svc, fnName, name));
-      else if (step.action === 'create') await client.createTrigger(svc, fnName, data.body as Record<string, unknown>);
+      else if (step.action === 'create')
+        await client.createTrigger(svc, fnName, data.body as Record<string, unknown>);
       else await client.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
       return;
     }
@@ -124,11 +144,15 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
     if (step.id.startsWith('domain:')) {
       const host = step.id.slice('domain:'.length);
       if (step.action === 'delete') await quiet(() => client.deleteCustomDomain(host));
-      else if (step.action === 'create') await client.createCustomDomain(data.body as Record<string, unknown>);
+      else if (step.action === 'create')
+        await client.createCustomDomain(data.body as Record<string, unknown>);
       else await client.updateCustomDomain(host, data.body as Record<string, unknown>);
       return;
     }
-    throw new ValidationError([{ path: 'step', message: `step ${JSON.stringify(step.id)} is not an FC adapter step`, rule: 'step' }], { adapter: 'fc' });
+    throw new ValidationError(
+      [{ path: 'step', message: `step ${JSON.stringify(step.id)} is not an FC adapter step`, rule: 'step' }],
+      { adapter: 'fc' },
+    );
   }
 
   async function invokeHttp(state: FcLiveState, qualifier: string, request: Request): Promise<Response> {
@@ -136,28 +160,52 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
     const path = `/2016-08-15/proxy/${state.names.service}.${qualifier}/${state.names.fn}${url.pathname}`;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => {
-      if (key !== 'host' && key !== 'connection' && key !== 'content-length') headers[key.toLowerCase()] = value;
+      if (key !== 'host' && key !== 'connection' && key !== 'content-length')
+        headers[key.toLowerCase()] = value;
     });
     const trigger = state.triggers.find((t) => t.triggerType === 'http')!;
-    const signed = trigger.triggerConfig.authType === 'function' ? client.signProxyRequest(request.method, path, url.searchParams, headers) : headers;
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+    const signed =
+      trigger.triggerConfig.authType === 'function'
+        ? client.signProxyRequest(request.method, path, url.searchParams, headers)
+        : headers;
+    const body =
+      request.method === 'GET' || request.method === 'HEAD'
+        ? undefined
+        : new Uint8Array(await request.arrayBuffer());
     let response: Response;
     try {
       response = await fetch(`${o.endpoint}${path}${url.search}`, {
         method: request.method,
         headers: signed,
-        ...(body && body.length ? { body: body as BodyInit } : {}),
+        ...(body?.length ? { body: body as BodyInit } : {}),
         redirect: 'manual',
         ...(request.signal ? { signal: request.signal } : {}),
       });
     } catch (error) {
-      throw new ProviderApiError({ adapter: 'fc', operation: 'InvokeHttpTrigger', providerMessage: (error as Error).message, retryable: true }, { cause: error });
+      throw new ProviderApiError(
+        {
+          adapter: 'fc',
+          operation: 'InvokeHttpTrigger',
+          providerMessage: (error as Error).message,
+          retryable: true,
+        },
+        { cause: error },
+      );
     }
     const errorType = response.headers.get('x-fc-error-type');
     if (errorType) {
-      throw new InvokeError({ functionName: state.names.fn, message: functionErrorMessage(await response.text()), status: response.status, functionError: errorType, adapter: 'fc' });
+      throw new InvokeError({
+        functionName: state.names.fn,
+        message: functionErrorMessage(await response.text()),
+        status: response.status,
+        functionError: errorType,
+        adapter: 'fc',
+      });
     }
-    if (response.status >= 400 && (response.headers.get('content-type') ?? '').startsWith('application/json')) {
+    if (
+      response.status >= 400 &&
+      (response.headers.get('content-type') ?? '').startsWith('application/json')
+    ) {
       const text = await response.text();
       let parsed: { ErrorCode?: string; ErrorMessage?: string } = {};
       try {
@@ -180,21 +228,43 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
     return response;
   }
 
-  async function invokeEvent(state: FcLiveState, qualifier: string, request: Request, async: boolean): Promise<Response> {
+  async function invokeEvent(
+    state: FcLiveState,
+    qualifier: string,
+    request: Request,
+    async: boolean,
+  ): Promise<Response> {
     const body = Buffer.from(await request.arrayBuffer());
-    const r = await client.invokeFunction(state.names.service, state.names.fn, body, qualifier, async ? { 'x-fc-invocation-type': 'Async' } : {});
+    const r = await client.invokeFunction(
+      state.names.service,
+      state.names.fn,
+      body,
+      qualifier,
+      async ? { 'x-fc-invocation-type': 'Async' } : {},
+    );
     const errorType = r.headers['x-fc-error-type'];
     if (errorType) {
       throw new InvokeError({
         functionName: state.names.fn,
-        message: functionErrorMessage(typeof r.data === 'string' ? r.data : Buffer.isBuffer(r.data) ? r.data.toString('utf8') : JSON.stringify(r.data)),
+        message: functionErrorMessage(
+          typeof r.data === 'string'
+            ? r.data
+            : Buffer.isBuffer(r.data)
+              ? r.data.toString('utf8')
+              : JSON.stringify(r.data),
+        ),
         status: 200,
         functionError: String(errorType),
         adapter: 'fc',
       });
     }
-    const bytes = Buffer.isBuffer(r.data) ? new Uint8Array(r.data) : new TextEncoder().encode(typeof r.data === 'string' ? r.data : JSON.stringify(r.data ?? ''));
-    return new Response(async ? null : (bytes as BodyInit), { status: async ? 202 : 200, headers: headersOf(r.headers) });
+    const bytes = Buffer.isBuffer(r.data)
+      ? new Uint8Array(r.data)
+      : new TextEncoder().encode(typeof r.data === 'string' ? r.data : JSON.stringify(r.data ?? ''));
+    return new Response(async ? null : (bytes as BodyInit), {
+      status: async ? 202 : 200,
+      headers: headersOf(r.headers),
+    });
   }
 
   return defineAdapter({
@@ -229,7 +299,13 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
         const alias = state.tagAliases.get(invokeOptions.tag);
         if (!alias) {
           throw new ValidationError(
-            [{ path: 'tag', message: `tag ${JSON.stringify(invokeOptions.tag)} does not exist on "${name}" (known: ${[...state.tagAliases.keys()].join(', ') || 'none'})`, rule: 'tag-exists' }],
+            [
+              {
+                path: 'tag',
+                message: `tag ${JSON.stringify(invokeOptions.tag)} does not exist on "${name}" (known: ${[...state.tagAliases.keys()].join(', ') || 'none'})`,
+                rule: 'tag-exists',
+              },
+            ],
             { adapter: 'fc' },
           );
         }
@@ -238,7 +314,13 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
         const id = versionIdOfLabel(state, invokeOptions.revision);
         if (!id) {
           throw new ValidationError(
-            [{ path: 'revision', message: `revision ${JSON.stringify(invokeOptions.revision)} does not exist on "${name}" (known: ${state.versions.map((v) => v.label).join(', ') || 'none'})`, rule: 'revision-exists' }],
+            [
+              {
+                path: 'revision',
+                message: `revision ${JSON.stringify(invokeOptions.revision)} does not exist on "${name}" (known: ${state.versions.map((v) => v.label).join(', ') || 'none'})`,
+                rule: 'revision-exists',
+              },
+            ],
             { adapter: 'fc' },
           );
         }
@@ -246,7 +328,8 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
       } else qualifier = state.mainAlias?.aliasName ?? 'LATEST';
       const hasHttp = state.triggers.some((t) => t.triggerType === 'http');
       // Without an HTTP trigger the function is reachable only through InvokeFunction.
-      if (invokeOptions.mode === 'event' || invokeOptions.async || !hasHttp) return invokeEvent(state, qualifier, request, invokeOptions.async ?? false);
+      if (invokeOptions.mode === 'event' || invokeOptions.async || !hasHttp)
+        return invokeEvent(state, qualifier, request, invokeOptions.async ?? false);
       return invokeHttp(state, qualifier, request);
     },
 
@@ -256,7 +339,8 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
           feature: 'logs',
           target,
           reason: 'FC 2.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
-          instead: 'Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service\'s logConfig project and logstore.',
+          instead:
+            "Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service's logConfig project and logstore.",
         },
         { adapter: 'fc' },
       );
@@ -270,7 +354,12 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
           const state = await readState(client, f.functionName, { domains: false });
           if (!state || state.names.service !== svc.serviceName) continue;
           const live = toLiveFunction(state, o.endpoint, target);
-          out.push({ name: live.name, ...(live.url ? { url: live.url } : {}), revisions: live.revisions.length, traffic: live.traffic });
+          out.push({
+            name: live.name,
+            ...(live.url ? { url: live.url } : {}),
+            revisions: live.revisions.length,
+            traffic: live.traffic,
+          });
         }
       }
       return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -279,24 +368,36 @@ export function createFcAdapter(options: FcAdapterOptions & { env?: Record<strin
     async remove(name) {
       const state = await readState(client, name);
       if (!state) return;
-      const { service: { serviceName: svc }, names } = state;
+      const {
+        service: { serviceName: svc },
+        names,
+      } = state;
       for (const t of state.triggers) await quiet(() => client.deleteTrigger(svc, name, t.triggerName));
-      if (state.mainAlias && state.provisionTarget > 0) await quiet(() => client.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
+      if (state.mainAlias && state.provisionTarget > 0)
+        await quiet(() => client.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
       for (const d of state.domains) {
-        const others = (d.routeConfig?.routes ?? []).filter((r) => !(r.serviceName === svc && r.functionName === name));
-        if (others.length) await quiet(() => client.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
+        const others = (d.routeConfig?.routes ?? []).filter(
+          (r) => !(r.serviceName === svc && r.functionName === name),
+        );
+        if (others.length)
+          await quiet(() => client.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
         else await quiet(() => client.deleteCustomDomain(d.domainName));
       }
       for (const a of state.tagAliases.values()) await quiet(() => client.deleteAlias(svc, a.aliasName));
       if (state.mainAlias) await quiet(() => client.deleteAlias(svc, state.mainAlias!.aliasName));
-      for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId))) await quiet(() => client.deleteVersion(svc, v.versionId));
+      for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId)))
+        await quiet(() => client.deleteVersion(svc, v.versionId));
       await quiet(() => client.deleteFunction(svc, name));
       if (names.dedicated || (await client.listFunctions(svc)).length === 0) {
         try {
           await client.deleteService(svc);
         } catch (error) {
           // Another function was added to the service meanwhile: leave it.
-          if (!isNotFound(error) && !(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)) throw error;
+          if (
+            !isNotFound(error) &&
+            !(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)
+          )
+            throw error;
         }
       }
     },

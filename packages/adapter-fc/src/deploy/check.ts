@@ -11,7 +11,10 @@ export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
         severity: 'error',
         feature: 'providers.fc',
         path: `providers.fc${issue.path.length ? `.${issue.path.join('.')}` : ''}`,
-        message: issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(fcProviderSchema.shape).join(', ')})` : issue.message,
+        message:
+          issue.code === 'unrecognized_keys'
+            ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(fcProviderSchema.shape).join(', ')})`
+            : issue.message,
       });
     }
   }

@@ -24,20 +24,57 @@ interface Fc2Client {
   updateFunction(service: string, fn: string, options: object, headers?: object): Promise<Fc2Response>;
   deleteFunction(service: string, fn: string, query?: object, headers?: object): Promise<Fc2Response>;
   listFunctions(service: string, query: object, headers?: object, qualifier?: string): Promise<Fc2Response>;
-  invokeFunction(service: string, fn: string, event: Buffer | string, headers?: object, qualifier?: string, opts?: { rawBuf?: boolean }): Promise<Fc2Response>;
+  invokeFunction(
+    service: string,
+    fn: string,
+    event: Buffer | string,
+    headers?: object,
+    qualifier?: string,
+    opts?: { rawBuf?: boolean },
+  ): Promise<Fc2Response>;
   createTrigger(service: string, fn: string, options: object, headers?: object): Promise<Fc2Response>;
-  updateTrigger(service: string, fn: string, trigger: string, options: object, headers?: object): Promise<Fc2Response>;
-  deleteTrigger(service: string, fn: string, trigger: string, query?: object, headers?: object): Promise<Fc2Response>;
+  updateTrigger(
+    service: string,
+    fn: string,
+    trigger: string,
+    options: object,
+    headers?: object,
+  ): Promise<Fc2Response>;
+  deleteTrigger(
+    service: string,
+    fn: string,
+    trigger: string,
+    query?: object,
+    headers?: object,
+  ): Promise<Fc2Response>;
   listTriggers(service: string, fn: string, query: object, headers?: object): Promise<Fc2Response>;
   publishVersion(service: string, description: string, headers?: object): Promise<Fc2Response>;
   listVersions(service: string, query: object, headers?: object): Promise<Fc2Response>;
   deleteVersion(service: string, versionId: string, headers?: object): Promise<Fc2Response>;
-  createAlias(service: string, alias: string, versionId: string, options: object, headers?: object): Promise<Fc2Response>;
-  updateAlias(service: string, alias: string, versionId: string, options: object, headers?: object): Promise<Fc2Response>;
+  createAlias(
+    service: string,
+    alias: string,
+    versionId: string,
+    options: object,
+    headers?: object,
+  ): Promise<Fc2Response>;
+  updateAlias(
+    service: string,
+    alias: string,
+    versionId: string,
+    options: object,
+    headers?: object,
+  ): Promise<Fc2Response>;
   deleteAlias(service: string, alias: string, headers?: object): Promise<Fc2Response>;
   listAliases(service: string, query: object, headers?: object): Promise<Fc2Response>;
   getProvisionConfig(service: string, fn: string, qualifier: string, headers?: object): Promise<Fc2Response>;
-  putProvisionConfig(service: string, fn: string, qualifier: string, options: object, headers?: object): Promise<Fc2Response>;
+  putProvisionConfig(
+    service: string,
+    fn: string,
+    qualifier: string,
+    options: object,
+    headers?: object,
+  ): Promise<Fc2Response>;
   createCustomDomain(domain: string, options: object, headers?: object): Promise<Fc2Response>;
   updateCustomDomain(domain: string, options: object, headers?: object): Promise<Fc2Response>;
   /** fc2 bug: the 2nd argument is sent as HTTP headers. */
@@ -48,15 +85,33 @@ interface Fc2Client {
 interface Fc2Constructor {
   new (
     accountId: string,
-    config: { accessKeyID: string; accessKeySecret: string; securityToken?: string; region: string; endpoint?: string; timeout?: number },
+    config: {
+      accessKeyID: string;
+      accessKeySecret: string;
+      securityToken?: string;
+      region: string;
+      endpoint?: string;
+      timeout?: number;
+    },
   ): Fc2Client;
-  getSignature(accessKeyId: string, accessKeySecret: string, method: string, path: string, headers: Record<string, string>, queries: Record<string, string | string[]> | null): string;
+  getSignature(
+    accessKeyId: string,
+    accessKeySecret: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    queries: Record<string, string | string[]> | null,
+  ): string;
 }
 
 const FCClient = ((FCClientModule as { default?: unknown }).default ?? FCClientModule) as Fc2Constructor;
 
 // Lenient schemas of FC responses: the fields the adapter reads, everything else kept.
-const serviceSchema = z.looseObject({ serviceName: z.string(), description: z.string().optional(), role: z.string().optional() });
+const serviceSchema = z.looseObject({
+  serviceName: z.string(),
+  description: z.string().optional(),
+  role: z.string().optional(),
+});
 const functionSchema = z.looseObject({
   functionName: z.string(),
   description: z.string().optional(),
@@ -68,7 +123,9 @@ const functionSchema = z.looseObject({
   memorySize: z.number().optional(),
   instanceConcurrency: z.number().optional(),
   environmentVariables: z.record(z.string(), z.string()).nullish(),
-  customContainerConfig: z.looseObject({ image: z.string(), command: z.string().optional(), args: z.string().optional() }).nullish(),
+  customContainerConfig: z
+    .looseObject({ image: z.string(), command: z.string().optional(), args: z.string().optional() })
+    .nullish(),
   caPort: z.number().optional(),
   codeChecksum: z.string().optional(),
   cpu: z.number().optional(),
@@ -83,7 +140,11 @@ const triggerSchema = z.looseObject({
   description: z.string().optional(),
   triggerConfig: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
 });
-const versionSchema = z.looseObject({ versionId: z.string(), description: z.string().optional(), createdTime: z.string().optional() });
+const versionSchema = z.looseObject({
+  versionId: z.string(),
+  description: z.string().optional(),
+  createdTime: z.string().optional(),
+});
 const aliasSchema = z.looseObject({
   aliasName: z.string(),
   versionId: z.string(),
@@ -96,7 +157,17 @@ const domainSchema = z.looseObject({
   protocol: z.string().optional(),
   routeConfig: z
     .looseObject({
-      routes: z.array(z.looseObject({ path: z.string(), serviceName: z.string(), functionName: z.string(), qualifier: z.string().optional(), methods: z.array(z.string()).nullish() })).nullish(),
+      routes: z
+        .array(
+          z.looseObject({
+            path: z.string(),
+            serviceName: z.string(),
+            functionName: z.string(),
+            qualifier: z.string().optional(),
+            methods: z.array(z.string()).nullish(),
+          }),
+        )
+        .nullish(),
     })
     .nullish(),
 });
@@ -164,7 +235,12 @@ function toProviderError(operation: string, error: unknown): ProviderApiError {
   }
   // No HTTP answer: connection refused, reset, timeout. Retryable.
   return new ProviderApiError(
-    { adapter: 'fc', operation, providerMessage: `${e?.code ? `${e.code}: ` : ''}${message}`, retryable: true },
+    {
+      adapter: 'fc',
+      operation,
+      providerMessage: `${e?.code ? `${e.code}: ` : ''}${message}`,
+      retryable: true,
+    },
     { cause: error },
   );
 }
@@ -209,13 +285,22 @@ export class FcApiClient {
     }
   }
 
-  private async listAll<T>(operation: string, key: string, schema: z.ZodType<T>, run: (fc: Fc2Client, query: Record<string, string | number>) => Promise<Fc2Response>): Promise<T[]> {
+  private async listAll<T>(
+    operation: string,
+    key: string,
+    schema: z.ZodType<T>,
+    run: (fc: Fc2Client, query: Record<string, string | number>) => Promise<Fc2Response>,
+  ): Promise<T[]> {
     const out: T[] = [];
     let nextToken: string | undefined;
     do {
       const query: Record<string, string | number> = { limit: 100, ...(nextToken ? { nextToken } : {}) };
       const { data } = await this.call(operation, (fc) => run(fc, query));
-      const page = parse(z.looseObject({ [key]: z.array(schema).nullish(), nextToken: z.string().nullish() }), operation, data);
+      const page = parse(
+        z.looseObject({ [key]: z.array(schema).nullish(), nextToken: z.string().nullish() }),
+        operation,
+        data,
+      );
       out.push(...((page[key] as T[] | null | undefined) ?? []));
       nextToken = (page.nextToken as string | null | undefined) ?? undefined;
     } while (nextToken);
@@ -231,13 +316,17 @@ export class FcApiClient {
     await this.call('CreateService', (fc) => fc.createService(serviceName, { ...rest }));
   }
   async updateService(name: string, body: Record<string, unknown>, etag?: string): Promise<void> {
-    await this.call('UpdateService', (fc) => fc.updateService(name, { ...body }, etag ? { 'if-match': etag } : {}));
+    await this.call('UpdateService', (fc) =>
+      fc.updateService(name, { ...body }, etag ? { 'if-match': etag } : {}),
+    );
   }
   async deleteService(name: string): Promise<void> {
     await this.call('DeleteService', (fc) => fc.deleteService(name, {}));
   }
   listServices(prefix?: string): Promise<FcService[]> {
-    return this.listAll('ListServices', 'services', serviceSchema, (fc, q) => fc.listServices({ ...q, ...(prefix ? { prefix } : {}) }));
+    return this.listAll('ListServices', 'services', serviceSchema, (fc, q) =>
+      fc.listServices({ ...q, ...(prefix ? { prefix } : {}) }),
+    );
   }
 
   async getFunction(service: string, fn: string, qualifier?: string): Promise<WithEtag<FcFunction>> {
@@ -247,26 +336,49 @@ export class FcApiClient {
   async createFunction(service: string, body: Record<string, unknown>): Promise<void> {
     await this.call('CreateFunction', (fc) => fc.createFunction(service, structuredClone(body)));
   }
-  async updateFunction(service: string, fn: string, body: Record<string, unknown>, etag?: string): Promise<void> {
-    await this.call('UpdateFunction', (fc) => fc.updateFunction(service, fn, structuredClone(body), etag ? { 'if-match': etag } : {}));
+  async updateFunction(
+    service: string,
+    fn: string,
+    body: Record<string, unknown>,
+    etag?: string,
+  ): Promise<void> {
+    await this.call('UpdateFunction', (fc) =>
+      fc.updateFunction(service, fn, structuredClone(body), etag ? { 'if-match': etag } : {}),
+    );
   }
   async deleteFunction(service: string, fn: string): Promise<void> {
     await this.call('DeleteFunction', (fc) => fc.deleteFunction(service, fn));
   }
   listFunctions(service: string): Promise<FcFunction[]> {
-    return this.listAll('ListFunctions', 'functions', functionSchema, (fc, q) => fc.listFunctions(service, q));
+    return this.listAll('ListFunctions', 'functions', functionSchema, (fc, q) =>
+      fc.listFunctions(service, q),
+    );
   }
-  async getFunctionCode(service: string, fn: string, qualifier?: string): Promise<{ url: string; checksum?: string }> {
+  async getFunctionCode(
+    service: string,
+    fn: string,
+    qualifier?: string,
+  ): Promise<{ url: string; checksum?: string }> {
     const r = await this.call('GetFunctionCode', (fc) => fc.getFunctionCode(service, fn, {}, qualifier));
     return parse(codeSchema, 'GetFunctionCode', r.data);
   }
   /** InvokeFunction. A function error is an HTTP 200 with `x-fc-error-type`: returned, not thrown. */
-  async invokeFunction(service: string, fn: string, event: Buffer, qualifier: string | undefined, headers: Record<string, string>): Promise<Fc2Response> {
-    return this.call('InvokeFunction', (fc) => fc.invokeFunction(service, fn, event, { ...headers }, qualifier, { rawBuf: true }));
+  async invokeFunction(
+    service: string,
+    fn: string,
+    event: Buffer,
+    qualifier: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<Fc2Response> {
+    return this.call('InvokeFunction', (fc) =>
+      fc.invokeFunction(service, fn, event, { ...headers }, qualifier, { rawBuf: true }),
+    );
   }
 
   async listTriggers(service: string, fn: string): Promise<FcTrigger[]> {
-    const raw = await this.listAll('ListTriggers', 'triggers', triggerSchema, (fc, q) => fc.listTriggers(service, fn, q));
+    const raw = await this.listAll('ListTriggers', 'triggers', triggerSchema, (fc, q) =>
+      fc.listTriggers(service, fn, q),
+    );
     return raw.map((t) => ({
       triggerName: t.triggerName,
       triggerType: t.triggerType,
@@ -274,13 +386,21 @@ export class FcApiClient {
       sourceArn: t.sourceArn,
       invocationRole: t.invocationRole,
       ...(t.description !== undefined ? { description: t.description } : {}),
-      triggerConfig: typeof t.triggerConfig === 'string' ? (JSON.parse(t.triggerConfig) as Record<string, unknown>) : (t.triggerConfig ?? {}),
+      triggerConfig:
+        typeof t.triggerConfig === 'string'
+          ? (JSON.parse(t.triggerConfig) as Record<string, unknown>)
+          : (t.triggerConfig ?? {}),
     }));
   }
   async createTrigger(service: string, fn: string, body: Record<string, unknown>): Promise<void> {
     await this.call('CreateTrigger', (fc) => fc.createTrigger(service, fn, structuredClone(body)));
   }
-  async updateTrigger(service: string, fn: string, trigger: string, body: Record<string, unknown>): Promise<void> {
+  async updateTrigger(
+    service: string,
+    fn: string,
+    trigger: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     await this.call('UpdateTrigger', (fc) => fc.updateTrigger(service, fn, trigger, structuredClone(body)));
   }
   async deleteTrigger(service: string, fn: string, trigger: string): Promise<void> {
@@ -292,7 +412,9 @@ export class FcApiClient {
     return parse(versionSchema, 'PublishServiceVersion', r.data);
   }
   listVersions(service: string): Promise<FcVersion[]> {
-    return this.listAll('ListServiceVersions', 'versions', versionSchema, (fc, q) => fc.listVersions(service, q));
+    return this.listAll('ListServiceVersions', 'versions', versionSchema, (fc, q) =>
+      fc.listVersions(service, q),
+    );
   }
   async deleteVersion(service: string, versionId: string): Promise<void> {
     await this.call('DeleteServiceVersion', (fc) => fc.deleteVersion(service, versionId));
@@ -301,10 +423,20 @@ export class FcApiClient {
   listAliases(service: string): Promise<FcAlias[]> {
     return this.listAll('ListAliases', 'aliases', aliasSchema, (fc, q) => fc.listAliases(service, q));
   }
-  async createAlias(service: string, alias: string, versionId: string, options: { description?: string; additionalVersionWeight?: Record<string, number> }): Promise<void> {
+  async createAlias(
+    service: string,
+    alias: string,
+    versionId: string,
+    options: { description?: string; additionalVersionWeight?: Record<string, number> },
+  ): Promise<void> {
     await this.call('CreateAlias', (fc) => fc.createAlias(service, alias, versionId, { ...options }));
   }
-  async updateAlias(service: string, alias: string, versionId: string, options: { description?: string; additionalVersionWeight?: Record<string, number> }): Promise<void> {
+  async updateAlias(
+    service: string,
+    alias: string,
+    versionId: string,
+    options: { description?: string; additionalVersionWeight?: Record<string, number> },
+  ): Promise<void> {
     await this.call('UpdateAlias', (fc) => fc.updateAlias(service, alias, versionId, { ...options }));
   }
   async deleteAlias(service: string, alias: string): Promise<void> {
@@ -320,7 +452,9 @@ export class FcApiClient {
   }
 
   listCustomDomains(): Promise<FcDomain[]> {
-    return this.listAll('ListCustomDomains', 'customDomains', domainSchema, (fc, q) => fc.listCustomDomains(q));
+    return this.listAll('ListCustomDomains', 'customDomains', domainSchema, (fc, q) =>
+      fc.listCustomDomains(q),
+    );
   }
   async createCustomDomain(body: Record<string, unknown>): Promise<void> {
     const { domainName, ...rest } = body as { domainName: string };
@@ -337,19 +471,33 @@ export class FcApiClient {
    * Signs a request to an HTTP trigger (`authType: function`) with fc2's own signer: the `/proxy/`
    * variant of the FC signature, which also signs the sorted query lines.
    */
-  signProxyRequest(method: string, path: string, query: URLSearchParams, headers: Record<string, string>): Record<string, string> {
+  signProxyRequest(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    headers: Record<string, string>,
+  ): Record<string, string> {
     const all: Record<string, string> = {
       ...headers,
       date: new Date().toUTCString(),
       'x-fc-account-id': this.options.accountId,
-      ...(this.options.securityToken && this.options.accessKeyId.startsWith('STS') ? { 'x-fc-security-token': this.options.securityToken } : {}),
+      ...(this.options.securityToken && this.options.accessKeyId.startsWith('STS')
+        ? { 'x-fc-security-token': this.options.securityToken }
+        : {}),
     };
     const queries: Record<string, string | string[]> = {};
     for (const key of new Set(query.keys())) {
       const values = query.getAll(key);
       queries[key] = values.length === 1 ? values[0]! : values;
     }
-    all.authorization = FCClient.getSignature(this.options.accessKeyId, this.options.accessKeySecret, method, path, all, queries);
+    all.authorization = FCClient.getSignature(
+      this.options.accessKeyId,
+      this.options.accessKeySecret,
+      method,
+      path,
+      all,
+      queries,
+    );
     return all;
   }
 }

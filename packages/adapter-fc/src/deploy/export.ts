@@ -1,4 +1,10 @@
-import { type ExportResult, type FunctionConfig, fromSixFieldCron, ProviderApiError, zipEntries } from '@faasport/core';
+import {
+  type ExportResult,
+  type FunctionConfig,
+  fromSixFieldCron,
+  ProviderApiError,
+  zipEntries,
+} from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { shimFileName } from '../runtime';
 import type { FcApiClient, FcTrigger } from './client';
@@ -13,12 +19,23 @@ function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
   const c = t.triggerConfig;
   if (t.triggerType === 'http') {
     const methods = Array.isArray(c.methods) ? (c.methods as string[]) : undefined;
-    return { trigger: { http: { name: t.triggerName, ...(methods?.length ? { methods } : {}), auth: c.authType === 'function' ? 'function' : 'anonymous' } } };
+    return {
+      trigger: {
+        http: {
+          name: t.triggerName,
+          ...(methods?.length ? { methods } : {}),
+          auth: c.authType === 'function' ? 'function' : 'anonymous',
+        },
+      },
+    };
   }
   if (t.triggerType === 'timer') {
     const expression = String(c.cronExpression ?? '');
     const cron = fromSixFieldCron(expression);
-    if (!cron) return { note: `timer trigger ${t.triggerName}: "${expression}" has no 5-field cron form; it was not exported` };
+    if (!cron)
+      return {
+        note: `timer trigger ${t.triggerName}: "${expression}" has no 5-field cron form; it was not exported`,
+      };
     let payload: unknown;
     if (typeof c.payload === 'string' && c.payload !== '') {
       try {
@@ -27,39 +44,78 @@ function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
         payload = c.payload;
       }
     }
-    return { trigger: { schedule: { name: t.triggerName, cron, timezone: 'UTC', ...(payload === undefined ? {} : { payload }), enabled: c.enable !== false } } };
+    return {
+      trigger: {
+        schedule: {
+          name: t.triggerName,
+          cron,
+          timezone: 'UTC',
+          ...(payload === undefined ? {} : { payload }),
+          enabled: c.enable !== false,
+        },
+      },
+    };
   }
   if (t.triggerType === 'oss') {
     const bucket = /^acs:oss:[^:]*:[^:]*:(.+)$/.exec(t.sourceArn ?? '')?.[1];
-    if (!bucket) return { note: `oss trigger ${t.triggerName}: cannot read the bucket from ${t.sourceArn ?? 'an empty sourceArn'}` };
-    const events = (Array.isArray(c.events) ? (c.events as string[]) : []).map((e) => (e.startsWith('oss:ObjectRemoved') ? 'deleted' : 'created'));
-    const key = ((c.filter as { key?: { prefix?: string; suffix?: string } } | undefined)?.key ?? {}) as { prefix?: string; suffix?: string };
+    if (!bucket)
+      return {
+        note: `oss trigger ${t.triggerName}: cannot read the bucket from ${t.sourceArn ?? 'an empty sourceArn'}`,
+      };
+    const events = (Array.isArray(c.events) ? (c.events as string[]) : []).map((e) =>
+      e.startsWith('oss:ObjectRemoved') ? 'deleted' : 'created',
+    );
+    const key = ((c.filter as { key?: { prefix?: string; suffix?: string } } | undefined)?.key ?? {}) as {
+      prefix?: string;
+      suffix?: string;
+    };
     return {
       trigger: {
         storage: {
           name: t.triggerName,
           bucket,
-          events: [...new Set(events)].length ? ([...new Set(events)] as Array<'created' | 'deleted'>) : ['created'],
+          events: [...new Set(events)].length
+            ? ([...new Set(events)] as Array<'created' | 'deleted'>)
+            : ['created'],
           ...(key.prefix ? { prefix: key.prefix } : {}),
           ...(key.suffix ? { suffix: key.suffix } : {}),
         },
       },
     };
   }
-  return { note: `${t.triggerType} trigger ${t.triggerName} has no faasport equivalent; it was not exported` };
+  return {
+    note: `${t.triggerType} trigger ${t.triggerName} has no faasport equivalent; it was not exported`,
+  };
 }
 
 /** Downloads the code package of a version (or LATEST) through GetFunctionCode's URL. */
-async function downloadCode(client: FcApiClient, state: FcLiveState, qualifier: string | undefined): Promise<Uint8Array> {
+async function downloadCode(
+  client: FcApiClient,
+  state: FcLiveState,
+  qualifier: string | undefined,
+): Promise<Uint8Array> {
   const { url } = await client.getFunctionCode(state.names.service, state.names.fn, qualifier);
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ProviderApiError({ adapter: 'fc', operation: 'DownloadFunctionCode', providerMessage: (error as Error).message, retryable: true }, { cause: error });
+    throw new ProviderApiError(
+      {
+        adapter: 'fc',
+        operation: 'DownloadFunctionCode',
+        providerMessage: (error as Error).message,
+        retryable: true,
+      },
+      { cause: error },
+    );
   }
   if (!response.ok) {
-    throw new ProviderApiError({ adapter: 'fc', operation: 'DownloadFunctionCode', status: response.status, providerMessage: await response.text() });
+    throw new ProviderApiError({
+      adapter: 'fc',
+      operation: 'DownloadFunctionCode',
+      status: response.status,
+      providerMessage: await response.text(),
+    });
   }
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -97,10 +153,13 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
       .map(([name, data]) => ({ name, data, executable: name === 'bootstrap' }));
     code = zipEntries(entries).zip;
     source = { archive: `./${state.names.fn}.zip` };
-    notes.push(`the code was downloaded; write it to ./${state.names.fn}.zip next to the exported config (or change source)`);
+    notes.push(
+      `the code was downloaded; write it to ./${state.names.fn}.zip next to the exported config (or change source)`,
+    );
   }
   const runtime = neutralRuntimeOf(fn.runtime);
-  if (!runtime.exact && fn.runtime !== 'custom-container') notes.push(`FC runtime ${fn.runtime} was exported as ${runtime.runtime}, the nearest faasport runtime`);
+  if (!runtime.exact && fn.runtime !== 'custom-container')
+    notes.push(`FC runtime ${fn.runtime} was exported as ${runtime.runtime}, the nearest faasport runtime`);
   const triggers: TriggerConfig[] = [];
   for (const t of state.triggers) {
     const r = triggerOf(t);
@@ -108,13 +167,19 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
     if (r.note) notes.push(r.note);
   }
   const traffic = trafficOf(state);
-  if (versionId) notes.push(`the code and configuration are those of revision ${labelOfVersion(state, versionId)} (FC version ${versionId}), which takes the main traffic`);
+  if (versionId)
+    notes.push(
+      `the code and configuration are those of revision ${labelOfVersion(state, versionId)} (FC version ${versionId}), which takes the main traffic`,
+    );
   if (traffic.length > 1 || traffic.some((t) => t.tag)) {
     notes.push(
       `the traffic split (${traffic.map((t) => `${t.revision} ${t.percent}%${t.tag ? ` tag ${t.tag}` : ''}`).join(', ')}) was not exported: only the code of the main version is`,
     );
   }
-  if (secretNames.length) notes.push(`secrets ${secretNames.join(', ')} are read from environment variables of the same names at deploy time`);
+  if (secretNames.length)
+    notes.push(
+      `secrets ${secretNames.join(', ')} are read from environment variables of the same names at deploy time`,
+    );
   const handler = contract === 'native' ? fn.handler : settings[envKeys.handler];
   const initializer = contract === 'native' ? fn.initializer || undefined : settings[envKeys.initializer];
   const role = state.service.role;
@@ -126,10 +191,17 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
     contract,
     ...(initializer ? { initializer } : {}),
     env,
-    ...(secretNames.length ? { secrets: Object.fromEntries(secretNames.map((n) => [n, { fromEnv: n }])) } : {}),
+    ...(secretNames.length
+      ? { secrets: Object.fromEntries(secretNames.map((n) => [n, { fromEnv: n }])) }
+      : {}),
     resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 60 },
     ...((fn.instanceConcurrency ?? 1) > 1 || state.provisionTarget > 0
-      ? { scaling: { ...(state.provisionTarget > 0 ? { min: state.provisionTarget } : {}), ...((fn.instanceConcurrency ?? 1) > 1 ? { concurrency: fn.instanceConcurrency } : {}) } }
+      ? {
+          scaling: {
+            ...(state.provisionTarget > 0 ? { min: state.provisionTarget } : {}),
+            ...((fn.instanceConcurrency ?? 1) > 1 ? { concurrency: fn.instanceConcurrency } : {}),
+          },
+        }
       : {}),
     triggers,
     ...(state.domains.length
@@ -141,7 +213,16 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
           }),
         }
       : {}),
-    ...(role || !state.names.dedicated ? { providers: { fc: { ...(role ? { role } : {}), ...(!state.names.dedicated ? { service: state.names.service } : {}) } } } : {}),
+    ...(role || !state.names.dedicated
+      ? {
+          providers: {
+            fc: {
+              ...(role ? { role } : {}),
+              ...(!state.names.dedicated ? { service: state.names.service } : {}),
+            },
+          },
+        }
+      : {}),
   };
   return { config, ...(code ? { code } : {}), notes };
 }

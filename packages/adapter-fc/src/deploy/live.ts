@@ -1,7 +1,17 @@
 import type { LiveFunction, LiveRevision, ResolvedTrafficEntry } from '@faasport/core';
-import { type FcAlias, type FcApiClient, type FcDomain, type FcFunction, type FcService, type FcTrigger, type FcVersion, isNotFound, type WithEtag } from './client';
-import { envKeys, type FcNames, markers, namesFor } from './mapping';
+import {
+  type FcAlias,
+  type FcApiClient,
+  type FcDomain,
+  type FcFunction,
+  type FcService,
+  type FcTrigger,
+  type FcVersion,
+  isNotFound,
+  type WithEtag,
+} from './client';
 import { neutralRuntimeOf } from './limits';
+import { envKeys, type FcNames, markers, namesFor } from './mapping';
 
 /** Everything the adapter reads about one function: the provider objects behind a {@link LiveFunction}. */
 export interface FcLiveState {
@@ -21,7 +31,10 @@ export interface FcLiveState {
 }
 
 /** Finds the service a function lives in: its own, else a faasport service group that holds it. */
-export async function findService(client: FcApiClient, name: string): Promise<WithEtag<FcService> | undefined> {
+export async function findService(
+  client: FcApiClient,
+  name: string,
+): Promise<WithEtag<FcService> | undefined> {
   try {
     const own = await client.getService(name);
     if (markers.isService(own.description)) {
@@ -40,7 +53,11 @@ export async function findService(client: FcApiClient, name: string): Promise<Wi
 }
 
 /** Reads a function's FC objects; `undefined` when it does not exist. */
-export async function readState(client: FcApiClient, name: string, options: { domains?: boolean } = {}): Promise<FcLiveState | undefined> {
+export async function readState(
+  client: FcApiClient,
+  name: string,
+  options: { domains?: boolean } = {},
+): Promise<FcLiveState | undefined> {
   const service = await findService(client, name);
   if (!service) return undefined;
   const names = namesFor(name, service.serviceName);
@@ -68,12 +85,16 @@ export async function readState(client: FcApiClient, name: string, options: { do
     if (m.main) mainAlias = a;
     else if (m.tag) tagAliases.set(m.tag, a);
   }
-  const provisionTarget = mainAlias ? await client.getProvisionTarget(names.service, name, mainAlias.aliasName).catch(() => 0) : 0;
+  const provisionTarget = mainAlias
+    ? await client.getProvisionTarget(names.service, name, mainAlias.aliasName).catch(() => 0)
+    : 0;
   const domains =
     options.domains === false
       ? []
       : (await client.listCustomDomains()).filter((d) =>
-          (d.routeConfig?.routes ?? []).some((r) => r.serviceName === names.service && r.functionName === name),
+          (d.routeConfig?.routes ?? []).some(
+            (r) => r.serviceName === names.service && r.functionName === name,
+          ),
         );
   return { names, service, fn, triggers, versions: ours, mainAlias, tagAliases, provisionTarget, domains };
 }
@@ -85,7 +106,9 @@ export function labelOfVersion(state: FcLiveState, versionId: string): string {
 
 /** The newest FC version id carrying a label. */
 export function versionIdOfLabel(state: FcLiveState, label: string): string | undefined {
-  const matches = state.versions.filter((v) => v.label === label).sort((a, b) => Number(b.versionId) - Number(a.versionId));
+  const matches = state.versions
+    .filter((v) => v.label === label)
+    .sort((a, b) => Number(b.versionId) - Number(a.versionId));
   if (matches[0]) return matches[0].versionId;
   const m = /^version-(\d+)$/.exec(label);
   return m ? m[1] : undefined;
@@ -99,7 +122,8 @@ export function trafficOf(state: FcLiveState): ResolvedTrafficEntry[] {
     const extra = Object.entries(main.additionalVersionWeight ?? {}).filter(([, w]) => w > 0);
     const extraPercent = extra.reduce((sum, [, w]) => sum + Math.round(w * 100), 0);
     out.push({ revision: labelOfVersion(state, main.versionId), percent: 100 - extraPercent });
-    for (const [id, w] of extra) out.push({ revision: labelOfVersion(state, id), percent: Math.round(w * 100) });
+    for (const [id, w] of extra)
+      out.push({ revision: labelOfVersion(state, id), percent: Math.round(w * 100) });
   }
   for (const [tag, alias] of [...state.tagAliases].sort(([a], [b]) => a.localeCompare(b))) {
     const revision = labelOfVersion(state, alias.versionId);
@@ -111,7 +135,11 @@ export function trafficOf(state: FcLiveState): ResolvedTrafficEntry[] {
 }
 
 /** The function's own environment: FC's variables minus faasport's settings and the secrets. */
-export function userEnvOf(fn: FcFunction): { env: Record<string, string>; secretNames: string[]; settings: Record<string, string> } {
+export function userEnvOf(fn: FcFunction): {
+  env: Record<string, string>;
+  secretNames: string[];
+  settings: Record<string, string>;
+} {
   const all = fn.environmentVariables ?? {};
   const secretNames = (all[envKeys.secrets] ?? '').split(',').filter(Boolean);
   const env: Record<string, string> = {};
@@ -134,10 +162,14 @@ export function toLiveFunction(state: FcLiveState, endpoint: string, target: str
     ...(v.createdTime ? { createdAt: v.createdTime } : {}),
   }));
   const hasHttp = state.triggers.some((t) => t.triggerType === 'http');
-  const proxy = (qualifier: string) => `${endpoint}/2016-08-15/proxy/${names.service}.${qualifier}/${names.fn}/`;
+  const proxy = (qualifier: string) =>
+    `${endpoint}/2016-08-15/proxy/${names.service}.${qualifier}/${names.fn}/`;
   const { env, settings } = userEnvOf(fn);
   const marker = markers.parseFn(fn.description);
-  const contract = settings[envKeys.contract] === 'web' || settings[envKeys.contract] === 'event' ? settings[envKeys.contract] : 'native';
+  const contract =
+    settings[envKeys.contract] === 'web' || settings[envKeys.contract] === 'event'
+      ? settings[envKeys.contract]
+      : 'native';
   const tagUrls: Record<string, string> = {};
   if (hasHttp) for (const [tag, alias] of state.tagAliases) tagUrls[tag] = proxy(alias.aliasName);
   return {
@@ -150,7 +182,11 @@ export function toLiveFunction(state: FcLiveState, endpoint: string, target: str
     ...(Object.keys(tagUrls).length ? { tagUrls } : {}),
     config: {
       ...(fn.runtime === 'custom-container' ? {} : { runtime: neutralRuntimeOf(fn.runtime).runtime }),
-      ...(contract === 'native' ? (fn.runtime === 'custom-container' ? {} : { handler: fn.handler }) : { handler: settings[envKeys.handler] }),
+      ...(contract === 'native'
+        ? fn.runtime === 'custom-container'
+          ? {}
+          : { handler: fn.handler }
+        : { handler: settings[envKeys.handler] }),
       contract: contract as 'web' | 'event' | 'native',
       env,
       resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 60 },

@@ -1,4 +1,11 @@
-import { type DesiredState, type ResolvedFunction, type ResolvedTrigger, toBase64, toFcCron, zipEntries } from '@faasport/core';
+import {
+  type DesiredState,
+  type ResolvedFunction,
+  type ResolvedTrigger,
+  toBase64,
+  toFcCron,
+  zipEntries,
+} from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
@@ -7,11 +14,25 @@ import { fcRuntimeOf } from './limits';
 /** `providers.fc` of a function, validated strictly by this adapter. @public */
 export const fcProviderSchema = z.strictObject({
   /** Put the function in this FC service (to group functions); default: a service named after the function. */
-  service: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, { error: (i) => `${JSON.stringify(i.input)} is not an FC service name (1-128 letters, digits, "_", "-", starting with a letter or "_")` }).optional(),
+  service: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not an FC service name (1-128 letters, digits, "_", "-", starting with a letter or "_")`,
+    })
+    .optional(),
   /** The RAM role the service assumes, e.g. `acs:ram::123:role/fc`. */
-  role: z.string().regex(/^acs:ram::\d+:role\/.+$/, { error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account>:role/<name>)` }).optional(),
+  role: z
+    .string()
+    .regex(/^acs:ram::\d+:role\/.+$/, {
+      error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account>:role/<name>)`,
+    })
+    .optional(),
   /** The role OSS uses to invoke the function for storage triggers (default: `role`). */
-  invocationRole: z.string().regex(/^acs:ram::\d+:role\/.+$/).optional(),
+  invocationRole: z
+    .string()
+    .regex(/^acs:ram::\d+:role\/.+$/)
+    .optional(),
   /** Whether the service may reach the internet (default true). */
   internetAccess: z.boolean().optional(),
   /** SLS project and logstore for the service's logs. */
@@ -59,9 +80,11 @@ export function namesFor(fnName: string, service: string): FcNames {
 
 /** Markers faasport writes into FC descriptions, so that read() finds its hashes and labels. */
 export const markers = {
-  service: (fnName: string, dedicated: boolean) => (dedicated ? `faasport function ${fnName}` : 'faasport service group'),
+  service: (fnName: string, dedicated: boolean) =>
+    dedicated ? `faasport function ${fnName}` : 'faasport service group',
   isService: (description: string | undefined) => (description ?? '').startsWith('faasport '),
-  version: (fnName: string, label: string, hash: string) => `faasport fn=${fnName} revision=${label} hash=${hash}`,
+  version: (fnName: string, label: string, hash: string) =>
+    `faasport fn=${fnName} revision=${label} hash=${hash}`,
   parseVersion: (description: string | undefined) => {
     const m = /^faasport fn=(\S+) revision=(\S+) hash=([0-9a-f]+)$/.exec(description ?? '');
     return m ? { fn: m[1]!, label: m[2]!, hash: m[3]! } : undefined;
@@ -77,7 +100,9 @@ export const markers = {
     `${userDescription ? `${userDescription} ` : ''}[faasport rev=${revisionHash.slice(0, 32)} spec=${specHash.slice(0, 32)}]`,
   parseFn: (description: string | undefined) => {
     const m = /^(?:(.*) )?\[faasport rev=([0-9a-f]+) spec=([0-9a-f]+)\]$/s.exec(description ?? '');
-    return m ? { user: m[1] ?? '', rev: m[2]!, spec: m[3]! } : { user: description ?? '', rev: undefined, spec: undefined };
+    return m
+      ? { user: m[1] ?? '', rev: m[2]!, spec: m[3]! }
+      : { user: description ?? '', rev: undefined, spec: undefined };
   },
 };
 
@@ -112,7 +137,11 @@ export function codePackage(desired: DesiredState): Uint8Array | undefined {
 /** The environment the function gets: its env, its secrets, and the shim's settings. */
 export function environmentOf(desired: DesiredState): Record<string, string> {
   const fn = desired.fn;
-  const env: Record<string, string> = { ...fn.env, ...desired.secretValues, [envKeys.revision]: desired.revisionLabel };
+  const env: Record<string, string> = {
+    ...fn.env,
+    ...desired.secretValues,
+    [envKeys.revision]: desired.revisionLabel,
+  };
   const secretNames = Object.keys(fn.secrets).sort();
   if (secretNames.length) env[envKeys.secrets] = secretNames.join(',');
   if (fn.contract !== 'native' && fn.source.kind !== 'image') {
@@ -187,14 +216,22 @@ export function serviceBodyOf(fn: ResolvedFunction, names: FcNames): Record<stri
 }
 
 /** The CreateTrigger body of one trigger. `queue` and `event` triggers are rejected earlier by capabilities. */
-export function triggerBodyOf(t: ResolvedTrigger, fn: ResolvedFunction, names: FcNames, ctx: { region: string; accountId: string }): Record<string, unknown> {
+export function triggerBodyOf(
+  t: ResolvedTrigger,
+  fn: ResolvedFunction,
+  names: FcNames,
+  ctx: { region: string; accountId: string },
+): Record<string, unknown> {
   const base = { triggerName: t.name, qualifier: names.mainAlias };
   switch (t.kind) {
     case 'http':
       return {
         ...base,
         triggerType: 'http',
-        triggerConfig: { authType: t.auth === 'anonymous' ? 'anonymous' : 'function', methods: t.methods.filter((m) => fcMethods.includes(m)) },
+        triggerConfig: {
+          authType: t.auth === 'anonymous' ? 'anonymous' : 'function',
+          methods: t.methods.filter((m) => fcMethods.includes(m)),
+        },
       };
     case 'schedule':
       return {
@@ -202,13 +239,19 @@ export function triggerBodyOf(t: ResolvedTrigger, fn: ResolvedFunction, names: F
         triggerType: 'timer',
         triggerConfig: {
           cronExpression: toFcCron(t.cron, t.timezone),
-          ...(t.payload === undefined ? {} : { payload: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
+          ...(t.payload === undefined
+            ? {}
+            : { payload: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
           enable: t.enabled,
         },
       };
     case 'storage': {
       const p = providerOptions(fn);
-      const events = t.events.flatMap((e) => (e === 'created' ? ['oss:ObjectCreated:*'] : ['oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects']));
+      const events = t.events.flatMap((e) =>
+        e === 'created'
+          ? ['oss:ObjectCreated:*']
+          : ['oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
+      );
       const role = p.invocationRole ?? p.role;
       return {
         ...base,
@@ -217,7 +260,16 @@ export function triggerBodyOf(t: ResolvedTrigger, fn: ResolvedFunction, names: F
         ...(role ? { invocationRole: role } : {}),
         triggerConfig: {
           events,
-          ...(t.prefix || t.suffix ? { filter: { key: { ...(t.prefix ? { prefix: t.prefix } : {}), ...(t.suffix ? { suffix: t.suffix } : {}) } } } : {}),
+          ...(t.prefix || t.suffix
+            ? {
+                filter: {
+                  key: {
+                    ...(t.prefix ? { prefix: t.prefix } : {}),
+                    ...(t.suffix ? { suffix: t.suffix } : {}),
+                  },
+                },
+              }
+            : {}),
         },
       };
     }
@@ -227,11 +279,16 @@ export function triggerBodyOf(t: ResolvedTrigger, fn: ResolvedFunction, names: F
 }
 
 /** The CreateCustomDomain body of one domain, routed to the main alias. */
-export function domainBodyOf(domain: { host: string; path?: string }, names: FcNames): Record<string, unknown> {
+export function domainBodyOf(
+  domain: { host: string; path?: string },
+  names: FcNames,
+): Record<string, unknown> {
   const path = `${(domain.path ?? '').replace(/\/+$/, '')}/*`;
   return {
     domainName: domain.host,
     protocol: 'HTTP',
-    routeConfig: { routes: [{ path, serviceName: names.service, functionName: names.fn, qualifier: names.mainAlias }] },
+    routeConfig: {
+      routes: [{ path, serviceName: names.service, functionName: names.fn, qualifier: names.mainAlias }],
+    },
   };
 }

@@ -4,11 +4,16 @@ import { z } from 'zod';
 /** Options of {@link createFcAdapter}, validated strictly. @public */
 export const fcAdapterOptionsSchema = z.strictObject({
   /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
-  accountId: z.string().regex(/^\d+$/, { error: (i) => `${JSON.stringify(i.input)} is not an account id (digits only)` }).optional(),
+  accountId: z
+    .string()
+    .regex(/^\d+$/, { error: (i) => `${JSON.stringify(i.input)} is not an account id (digits only)` })
+    .optional(),
   /** The region, e.g. `cn-hangzhou`. */
   region: z
     .string()
-    .regex(/^[a-z]{2,}-[a-z0-9-]+$/, { error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-hangzhou)` })
+    .regex(/^[a-z]{2,}-[a-z0-9-]+$/, {
+      error: (i) => `${JSON.stringify(i.input)} is not a region id (e.g. cn-hangzhou)`,
+    })
     .optional(),
   credentials: z
     .strictObject({
@@ -21,7 +26,10 @@ export const fcAdapterOptionsSchema = z.strictObject({
   /** Overrides the endpoint, e.g. `http://127.0.0.1:9000` for an emulator. Must include the scheme. */
   endpoint: z
     .string()
-    .regex(/^https?:\/\/[^/\s]+(\/.*)?$/, { error: (i) => `${JSON.stringify(i.input)} is not an http(s) URL (e.g. https://1234.cn-hangzhou.fc.aliyuncs.com)` })
+    .regex(/^https?:\/\/[^/\s]+(\/.*)?$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not an http(s) URL (e.g. https://1234.cn-hangzhou.fc.aliyuncs.com)`,
+    })
     .optional(),
   /** Use the VPC-internal endpoint (`<region>-internal`); ignored when `endpoint` is set. */
   internal: z.boolean().optional(),
@@ -79,9 +87,13 @@ function fromEnv(env: Record<string, string | undefined>, names: readonly string
  * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming the option and
  * the environment variable for a missing one.
  */
-export function resolveFcOptions(input: unknown, env: Record<string, string | undefined> = process.env): ResolvedFcOptions {
+export function resolveFcOptions(
+  input: unknown,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedFcOptions {
   const parsed = fcAdapterOptionsSchema.safeParse(input ?? {}, { reportInput: true });
-  if (!parsed.success) throw new ValidationError(
+  if (!parsed.success)
+    throw new ValidationError(
       parsed.error.issues.map((issue) => ({
         path: issue.path.join('.'),
         // Never echo credential values.
@@ -91,12 +103,27 @@ export function resolveFcOptions(input: unknown, env: Record<string, string | un
       { subject: 'fc adapter options', adapter: 'fc' },
     );
   const o = parsed.data;
-  const need = (value: string | undefined, what: string, option: string, names: readonly string[]): string => {
+  const need = (
+    value: string | undefined,
+    what: string,
+    option: string,
+    names: readonly string[],
+  ): string => {
     if (value) return value;
     throw ConfigurationError.missing({ what, option, envVar: names[0], adapter: 'fc' });
   };
-  const accountId = need(o.accountId ?? fromEnv(env, fcEnvVars.accountId), 'the Alibaba Cloud account id', 'accountId', fcEnvVars.accountId);
-  const region = need(o.region ?? fromEnv(env, fcEnvVars.region), 'the FC region', 'region', fcEnvVars.region);
+  const accountId = need(
+    o.accountId ?? fromEnv(env, fcEnvVars.accountId),
+    'the Alibaba Cloud account id',
+    'accountId',
+    fcEnvVars.accountId,
+  );
+  const region = need(
+    o.region ?? fromEnv(env, fcEnvVars.region),
+    'the FC region',
+    'region',
+    fcEnvVars.region,
+  );
   const accessKeyId = need(
     o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId),
     'the Alibaba Cloud access key id',
@@ -120,7 +147,9 @@ export function resolveFcOptions(input: unknown, env: Record<string, string | un
   }
   registerSecret(accessKeySecret);
   registerSecret(securityToken);
-  const endpoint = (o.endpoint ?? `https://${accountId}.${region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`).replace(/\/+$/, '');
+  const endpoint = (
+    o.endpoint ?? `https://${accountId}.${region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`
+  ).replace(/\/+$/, '');
   return {
     accountId,
     region,

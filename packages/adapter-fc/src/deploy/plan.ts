@@ -1,4 +1,11 @@
-import { canonicalJson, type DesiredState, type FieldChange, type LiveFunction, type Step, ValidationError } from '@faasport/core';
+import {
+  canonicalJson,
+  type DesiredState,
+  type FieldChange,
+  type LiveFunction,
+  type Step,
+  ValidationError,
+} from '@faasport/core';
 import { crc64 } from './crc64';
 import type { FcLiveState } from './live';
 import {
@@ -27,7 +34,12 @@ export function desiredNames(desired: DesiredState): FcNames {
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 /** Field changes between two flat objects; values of `masked` keys are never shown. */
-function diff(prefix: string, from: Record<string, unknown>, to: Record<string, unknown>, masked: ReadonlySet<string> = new Set()): FieldChange[] {
+function diff(
+  prefix: string,
+  from: Record<string, unknown>,
+  to: Record<string, unknown>,
+  masked: ReadonlySet<string> = new Set(),
+): FieldChange[] {
   const out: FieldChange[] = [];
   for (const key of [...new Set([...Object.keys(from), ...Object.keys(to)])].sort()) {
     if (same(from[key], to[key])) continue;
@@ -42,7 +54,10 @@ function diff(prefix: string, from: Record<string, unknown>, to: Record<string, 
  * (e.g. newer API fields with defaults), which are not changes. A payload or filter set outside
  * faasport is kept, so that removing it shows as a change.
  */
-function comparableConfig(wanted: Record<string, unknown>, live: Record<string, unknown>): Record<string, unknown> {
+function comparableConfig(
+  wanted: Record<string, unknown>,
+  live: Record<string, unknown>,
+): Record<string, unknown> {
   const keys = new Set(Object.keys(wanted));
   if (live.payload) keys.add('payload');
   if (live.filter) keys.add('filter');
@@ -57,7 +72,11 @@ function liveFunctionFields(live: FcLiveState, keys: string[]): Record<string, u
     let value = fn[key];
     if (key === 'customContainerConfig' && value && typeof value === 'object') {
       const c = value as Record<string, unknown>;
-      value = { image: c.image, ...(c.command ? { command: c.command } : {}), ...(c.args ? { args: c.args } : {}) };
+      value = {
+        image: c.image,
+        ...(c.command ? { command: c.command } : {}),
+        ...(c.args ? { args: c.args } : {}),
+      };
     }
     if (key === 'initializer' && value === '') value = undefined;
     out[key] = value ?? undefined;
@@ -70,7 +89,11 @@ function liveFunctionFields(live: FcLiveState, keys: string[]): Record<string, u
  * desired request bodies with what read() found, field by field, and the code by its CRC-64 checksum,
  * so a re-deploy of an unchanged function plans nothing. Step data never holds secret values.
  */
-export function planSteps(desired: DesiredState, liveFunction: LiveFunction | undefined, ctx: PlanContext): Step[] {
+export function planSteps(
+  desired: DesiredState,
+  liveFunction: LiveFunction | undefined,
+  ctx: PlanContext,
+): Step[] {
   const live = liveFunction?.raw as FcLiveState | undefined;
   const fn = desired.fn;
   const names = desiredNames(desired);
@@ -91,7 +114,11 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
     });
   } else {
     const { serviceName: _n, description: _d, ...wanted } = serviceBody;
-    const changes = diff('service.', Object.fromEntries(Object.keys(wanted).map((k) => [k, (live.service as Record<string, unknown>)[k]])), wanted);
+    const changes = diff(
+      'service.',
+      Object.fromEntries(Object.keys(wanted).map((k) => [k, (live.service as Record<string, unknown>)[k]])),
+      wanted,
+    );
     if (changes.length) {
       steps.push({
         id: 'service',
@@ -126,14 +153,26 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
     for (const change of diff('function.', liveFunctionFields(live, wantedKeys), fields)) {
       if (change.path === 'function.environmentVariables') {
         changes.push(
-          ...diff('env.', (live.fn.environmentVariables ?? {}) as Record<string, unknown>, fields.environmentVariables as Record<string, unknown>, secretKeys),
+          ...diff(
+            'env.',
+            (live.fn.environmentVariables ?? {}) as Record<string, unknown>,
+            fields.environmentVariables as Record<string, unknown>,
+            secretKeys,
+          ),
         );
       } else changes.push(change);
     }
     const marker = markers.parseFn(live.fn.description);
     const codeChanged =
-      desiredChecksum !== undefined ? desiredChecksum !== live.fn.codeChecksum : marker.rev !== desired.revisionHash.slice(0, 32);
-    if (codeChanged && fn.source.kind !== 'image') changes.push({ path: 'code', from: live.fn.codeChecksum, to: desiredChecksum ?? desired.artifact.codeHash });
+      desiredChecksum !== undefined
+        ? desiredChecksum !== live.fn.codeChecksum
+        : marker.rev !== desired.revisionHash.slice(0, 32);
+    if (codeChanged && fn.source.kind !== 'image')
+      changes.push({
+        path: 'code',
+        from: live.fn.codeChecksum,
+        to: desiredChecksum ?? desired.artifact.codeHash,
+      });
     if (changes.length) {
       steps.push({
         id: 'function',
@@ -185,7 +224,9 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
         resource: `trigger ${trigger.name}`,
         phase: 'finalize',
         summary: `delete FC ${current.triggerType} trigger ${trigger.name} (its type changes to ${String(body.triggerType)})`,
-        changes: [{ path: `triggers.${trigger.name}.triggerType`, from: current.triggerType, to: body.triggerType }],
+        changes: [
+          { path: `triggers.${trigger.name}.triggerType`, from: current.triggerType, to: body.triggerType },
+        ],
         data: { name: trigger.name },
       });
     }
@@ -207,7 +248,12 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
       sourceArn: current.sourceArn ?? undefined,
       invocationRole: current.invocationRole ?? undefined,
     };
-    const wanted = { qualifier: body.qualifier, triggerConfig: body.triggerConfig, sourceArn: body.sourceArn, invocationRole: body.invocationRole };
+    const wanted = {
+      qualifier: body.qualifier,
+      triggerConfig: body.triggerConfig,
+      sourceArn: body.sourceArn,
+      invocationRole: body.invocationRole,
+    };
     const changes = diff(`triggers.${trigger.name}.`, liveView, wanted);
     if (changes.length) {
       if (changes.some((c) => c.path.endsWith('.sourceArn'))) {
@@ -286,7 +332,12 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
         changes: [],
         data: { body },
       });
-    } else if (!same({ protocol: current.protocol, routes: current.routeConfig?.routes }, { protocol: body.protocol, routes: (body.routeConfig as { routes: unknown }).routes })) {
+    } else if (
+      !same(
+        { protocol: current.protocol, routes: current.routeConfig?.routes },
+        { protocol: body.protocol, routes: (body.routeConfig as { routes: unknown }).routes },
+      )
+    ) {
       const { domainName: _d, ...update } = body;
       steps.push({
         id: `domain:${domain.host}`,
@@ -294,7 +345,9 @@ export function planSteps(desired: DesiredState, liveFunction: LiveFunction | un
         resource: `custom domain ${domain.host}`,
         phase: 'finalize',
         summary: `update FC custom domain ${domain.host}`,
-        changes: [{ path: `domains.${domain.host}.routeConfig`, from: current.routeConfig, to: body.routeConfig }],
+        changes: [
+          { path: `domains.${domain.host}.routeConfig`, from: current.routeConfig, to: body.routeConfig },
+        ],
         data: { body: update },
       });
     }

@@ -1,6 +1,13 @@
 import type { DesiredState, Manifest } from '@faasport/core';
 import { crc64 } from './crc64';
-import { codePackage, domainBodyOf, functionConfigOf, markers, serviceBodyOf, triggerBodyOf } from './mapping';
+import {
+  codePackage,
+  domainBodyOf,
+  functionConfigOf,
+  markers,
+  serviceBodyOf,
+  triggerBodyOf,
+} from './mapping';
 import { desiredNames, type PlanContext } from './plan';
 
 /**
@@ -22,7 +29,8 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
   const body = functionConfigOf(desired);
   const env = { ...(body.environmentVariables as Record<string, string>) };
   for (const [name, ref] of Object.entries(fn.secrets)) {
-    env[name] = 'fromEnv' in ref ? `<secret: environment variable ${ref.fromEnv}>` : `<secret: file ${ref.fromFile}>`;
+    env[name] =
+      'fromEnv' in ref ? `<secret: environment variable ${ref.fromEnv}>` : `<secret: file ${ref.fromFile}>`;
   }
   const zip = codePackage(desired);
   const code =
@@ -31,8 +39,18 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
       : zip
         ? { zipFile: `<base64 of the ${zip.length}-byte code package, codeChecksum ${crc64(zip)}>` }
         : undefined;
-  out.push(json('create-function', 'POST', `/services/${names.service}/functions`, { ...body, environmentVariables: env, ...(code ? { code } : {}) }));
-  out.push(json('publish-version', 'POST', `/services/${names.service}/versions`, { description: markers.version(fn.name, desired.revisionLabel, desired.revisionHash) }));
+  out.push(
+    json('create-function', 'POST', `/services/${names.service}/functions`, {
+      ...body,
+      environmentVariables: env,
+      ...(code ? { code } : {}),
+    }),
+  );
+  out.push(
+    json('publish-version', 'POST', `/services/${names.service}/versions`, {
+      description: markers.version(fn.name, desired.revisionLabel, desired.revisionHash),
+    }),
+  );
   const weighted = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
   const [main, extra] = weighted;
   if (main) {
@@ -41,7 +59,9 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
         aliasName: names.mainAlias,
         versionId: `<FC version of revision ${main.revision}>`,
         description: markers.mainAlias(fn.name),
-        additionalVersionWeight: extra ? { [`<FC version of revision ${extra.revision}>`]: extra.percent / 100 } : {},
+        additionalVersionWeight: extra
+          ? { [`<FC version of revision ${extra.revision}>`]: extra.percent / 100 }
+          : {},
       }),
     );
   }
@@ -57,11 +77,26 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
   }
   for (const t of fn.triggers) {
     if (t.kind === 'queue' || t.kind === 'event') continue;
-    out.push(json(`create-trigger-${t.name}`, 'POST', `/services/${names.service}/functions/${fn.name}/triggers`, triggerBodyOf(t, fn, names, ctx)));
+    out.push(
+      json(
+        `create-trigger-${t.name}`,
+        'POST',
+        `/services/${names.service}/functions/${fn.name}/triggers`,
+        triggerBodyOf(t, fn, names, ctx),
+      ),
+    );
   }
   if (fn.scaling.min > 0) {
-    out.push(json('put-provision-config', 'PUT', `/services/${names.service}.${names.mainAlias}/functions/${fn.name}/provision-config`, { target: fn.scaling.min }));
+    out.push(
+      json(
+        'put-provision-config',
+        'PUT',
+        `/services/${names.service}.${names.mainAlias}/functions/${fn.name}/provision-config`,
+        { target: fn.scaling.min },
+      ),
+    );
   }
-  for (const d of fn.domains) out.push(json(`create-custom-domain-${d.host}`, 'POST', '/custom-domains', domainBodyOf(d, names)));
+  for (const d of fn.domains)
+    out.push(json(`create-custom-domain-${d.host}`, 'POST', '/custom-domains', domainBodyOf(d, names)));
   return out;
 }

@@ -1,4 +1,9 @@
-import { NotFoundError, type ResolvedTrafficEntry, UnsupportedFeatureError, ValidationError } from '@faasport/core';
+import {
+  NotFoundError,
+  type ResolvedTrafficEntry,
+  UnsupportedFeatureError,
+  ValidationError,
+} from '@faasport/core';
 import type { FcApiClient } from './client';
 import { type FcLiveState, versionIdOfLabel } from './live';
 import { markers } from './mapping';
@@ -8,9 +13,14 @@ import { markers } from './mapping';
  * other (FC allows one) gets `additionalVersionWeight` as a fraction. Throws before any write when the
  * split cannot be expressed.
  */
-export function mainAliasOf(state: FcLiveState, traffic: readonly ResolvedTrafficEntry[], target: string): { versionId: string; weights: Record<string, number> } {
+export function mainAliasOf(
+  state: FcLiveState,
+  traffic: readonly ResolvedTrafficEntry[],
+  target: string,
+): { versionId: string; weights: Record<string, number> } {
   const percents = new Map<string, number>();
-  for (const t of traffic) if (t.percent > 0) percents.set(t.revision, (percents.get(t.revision) ?? 0) + t.percent);
+  for (const t of traffic)
+    if (t.percent > 0) percents.set(t.revision, (percents.get(t.revision) ?? 0) + t.percent);
   if (percents.size > 2) {
     throw new UnsupportedFeatureError(
       {
@@ -18,12 +28,15 @@ export function mainAliasOf(state: FcLiveState, traffic: readonly ResolvedTraffi
         target,
         functionName: state.names.fn,
         reason: `FC routes an alias to at most 2 versions (its version plus one additionalVersionWeight), and the split names ${percents.size}: ${[...percents].map(([r, p]) => `${r} ${p}%`).join(', ')}`,
-        instead: 'Give traffic to at most 2 revisions (tags at 0% are fine), or deploy to a target without this limit (knative, local).',
+        instead:
+          'Give traffic to at most 2 revisions (tags at 0% are fine), or deploy to a target without this limit (knative, local).',
       },
       { adapter: 'fc' },
     );
   }
-  const missing = [...percents.keys(), ...traffic.map((t) => t.revision)].filter((label) => !versionIdOfLabel(state, label));
+  const missing = [...percents.keys(), ...traffic.map((t) => t.revision)].filter(
+    (label) => !versionIdOfLabel(state, label),
+  );
   if (missing.length) {
     throw new ValidationError(
       [...new Set(missing)].map((label) => ({
@@ -47,10 +60,20 @@ export function mainAliasOf(state: FcLiveState, traffic: readonly ResolvedTraffi
 }
 
 const sameWeights = (a: Record<string, number> | null | undefined, b: Record<string, number>) =>
-  JSON.stringify(Object.entries(a ?? {}).filter(([, w]) => w > 0).sort()) === JSON.stringify(Object.entries(b).sort());
+  JSON.stringify(
+    Object.entries(a ?? {})
+      .filter(([, w]) => w > 0)
+      .sort(),
+  ) === JSON.stringify(Object.entries(b).sort());
 
 /** Makes the main alias and the tag aliases match the traffic: validates everything first, then writes. */
-export async function applyTraffic(client: FcApiClient, state: FcLiveState | undefined, name: string, traffic: readonly ResolvedTrafficEntry[], target: string): Promise<void> {
+export async function applyTraffic(
+  client: FcApiClient,
+  state: FcLiveState | undefined,
+  name: string,
+  traffic: readonly ResolvedTrafficEntry[],
+  target: string,
+): Promise<void> {
   if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
   const { names } = state;
   const main = mainAliasOf(state, traffic, target);
@@ -59,14 +82,26 @@ export async function applyTraffic(client: FcApiClient, state: FcLiveState | und
 
   const svc = names.service;
   if (!state.mainAlias) {
-    await client.createAlias(svc, names.mainAlias, main.versionId, { description: markers.mainAlias(name), additionalVersionWeight: main.weights });
-  } else if (state.mainAlias.versionId !== main.versionId || !sameWeights(state.mainAlias.additionalVersionWeight, main.weights)) {
-    await client.updateAlias(svc, state.mainAlias.aliasName, main.versionId, { additionalVersionWeight: main.weights });
+    await client.createAlias(svc, names.mainAlias, main.versionId, {
+      description: markers.mainAlias(name),
+      additionalVersionWeight: main.weights,
+    });
+  } else if (
+    state.mainAlias.versionId !== main.versionId ||
+    !sameWeights(state.mainAlias.additionalVersionWeight, main.weights)
+  ) {
+    await client.updateAlias(svc, state.mainAlias.aliasName, main.versionId, {
+      additionalVersionWeight: main.weights,
+    });
   }
   for (const [tag, versionId] of tags) {
     const current = state.tagAliases.get(tag);
-    if (!current) await client.createAlias(svc, names.tagAlias(tag), versionId, { description: markers.tagAlias(name, tag) });
+    if (!current)
+      await client.createAlias(svc, names.tagAlias(tag), versionId, {
+        description: markers.tagAlias(name, tag),
+      });
     else if (current.versionId !== versionId) await client.updateAlias(svc, current.aliasName, versionId, {});
   }
-  for (const [tag, alias] of state.tagAliases) if (!tags.has(tag)) await client.deleteAlias(svc, alias.aliasName);
+  for (const [tag, alias] of state.tagAliases)
+    if (!tags.has(tag)) await client.deleteAlias(svc, alias.aliasName);
 }

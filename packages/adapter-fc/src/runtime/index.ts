@@ -6,7 +6,15 @@
  */
 import { createFcShim } from './shim';
 
-export { createFcShim, type FcCallback, type FcContext, type FcHttpRequest, type FcHttpResponse, type FcShim, type FcShimEnv } from './shim';
+export {
+  createFcShim,
+  type FcCallback,
+  type FcContext,
+  type FcHttpRequest,
+  type FcHttpResponse,
+  type FcShim,
+  type FcShimEnv,
+} from './shim';
 
 /** The file name of the shim inside the code package (an ES module; FC's nodejs18/20 runtimes load `.mjs`). @public */
 export const shimFileName = '__faasport_fc.mjs';

@@ -29,7 +29,12 @@ export interface FcContext {
   service?: { name?: string; qualifier?: string; versionId?: string };
   region?: string;
   accountId?: string;
-  logger?: { info?: (...a: unknown[]) => void; warn?: (...a: unknown[]) => void; error?: (...a: unknown[]) => void; debug?: (...a: unknown[]) => void };
+  logger?: {
+    info?: (...a: unknown[]) => void;
+    warn?: (...a: unknown[]) => void;
+    error?: (...a: unknown[]) => void;
+    debug?: (...a: unknown[]) => void;
+  };
   [key: string]: unknown;
 }
 
@@ -69,8 +74,19 @@ export interface FcShim {
  * @param load - imports a file of the code package by relative name (`index.mjs`).
  * @public
  */
-export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Record<string, unknown>>): FcShim {
-  const ignoredResponseHeaders = ['connection', 'content-length', 'date', 'keep-alive', 'server', 'upgrade', 'transfer-encoding'];
+export function createFcShim(
+  env: FcShimEnv,
+  load: (file: string) => Promise<Record<string, unknown>>,
+): FcShim {
+  const ignoredResponseHeaders = [
+    'connection',
+    'content-length',
+    'date',
+    'keep-alive',
+    'server',
+    'upgrade',
+    'transfer-encoding',
+  ];
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   const encoder = new TextEncoder();
 
@@ -91,7 +107,9 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
             lastError = error;
           }
         }
-        throw new Error(`faasport: cannot find the module "${moduleName}" (.mjs, .js or .cjs) in the code package: ${String((lastError as Error)?.message ?? '')}`);
+        throw new Error(
+          `faasport: cannot find the module "${moduleName}" (.mjs, .js or .cjs) in the code package: ${String((lastError as Error)?.message ?? '')}`,
+        );
       })();
       modules.set(moduleName, pending);
       pending.catch(() => modules.delete(moduleName));
@@ -106,13 +124,17 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
     const mod = await importModule(moduleName);
     let fn = mod[exportName];
     // A CommonJS module imported with import() puts module.exports under `default`.
-    if (typeof fn !== 'function' && mod.default && typeof mod.default === 'object') fn = (mod.default as Record<string, unknown>)[exportName];
-    if (typeof fn !== 'function') throw new Error(`faasport: "${moduleName}" has no function export "${exportName}" (handler ${spec})`);
+    if (typeof fn !== 'function' && mod.default && typeof mod.default === 'object')
+      fn = (mod.default as Record<string, unknown>)[exportName];
+    if (typeof fn !== 'function')
+      throw new Error(`faasport: "${moduleName}" has no function export "${exportName}" (handler ${spec})`);
     return fn as (...args: unknown[]) => unknown;
   }
 
   function randomId(): string {
-    return globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+    return globalThis.crypto?.randomUUID
+      ? globalThis.crypto.randomUUID()
+      : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
   }
 
   function contextFor(context: FcContext, raw: unknown) {
@@ -120,16 +142,18 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
     const deadline = Date.now() + timeoutMs;
     const requestId = context?.requestId ?? randomId();
     const logger = context?.logger;
-    const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-      const text = JSON.stringify({ level, message, requestId, ...(fields ?? {}) });
-      const sink = logger?.[level] ?? logger?.info;
-      if (sink) sink.call(logger, text);
-      else console.log(text);
-    };
+    const line =
+      (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+        const text = JSON.stringify({ level, message, requestId, ...(fields ?? {}) });
+        const sink = logger?.[level] ?? logger?.info;
+        if (sink) sink.call(logger, text);
+        else console.log(text);
+      };
     return {
       requestId,
       functionName: context?.function?.name ?? '',
-      revision: env.FAASPORT_REVISION ?? context?.service?.versionId ?? context?.service?.qualifier ?? 'LATEST',
+      revision:
+        env.FAASPORT_REVISION ?? context?.service?.versionId ?? context?.service?.qualifier ?? 'LATEST',
       target: 'fc',
       deadline,
       remainingMs: () => Math.max(0, deadline - Date.now()),
@@ -150,7 +174,8 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
   function toResponse(result: unknown): Response {
     if (result instanceof Response) return result;
     if (result === undefined || result === null) return new Response(null, { status: 204 });
-    if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    if (typeof result === 'string')
+      return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
     if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
       return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
     }
@@ -159,7 +184,8 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
 
   async function readBody(req: FcHttpRequest): Promise<Uint8Array | undefined> {
     if (req.body !== undefined && req.body !== null) {
-      if (typeof req.body === 'string' || req.body instanceof Uint8Array || req.body instanceof ArrayBuffer) return toBytes(req.body);
+      if (typeof req.body === 'string' || req.body instanceof Uint8Array || req.body instanceof ArrayBuffer)
+        return toBytes(req.body);
     }
     const stream = req as unknown as AsyncIterable<Uint8Array | string>;
     if (typeof stream[Symbol.asyncIterator] === 'function') {
@@ -193,16 +219,18 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
       const path = req.path ?? (typeof req.url === 'string' ? req.url.split('?')[0] : '/') ?? '/';
       const search = new URLSearchParams();
       if (req.queries) {
-        for (const [k, v] of Object.entries(req.queries)) for (const item of Array.isArray(v) ? v : [v]) search.append(k, String(item));
+        for (const [k, v] of Object.entries(req.queries))
+          for (const item of Array.isArray(v) ? v : [v]) search.append(k, String(item));
       } else if (typeof req.url === 'string' && req.url.includes('?')) {
-        for (const [k, v] of new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1))) search.append(k, v);
+        for (const [k, v] of new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1)))
+          search.append(k, v);
       }
       const query = search.toString();
       url = `http://${host}${path.startsWith('/') ? path : `/${path}`}${query ? `?${query}` : ''}`;
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const init: RequestInit = { method, headers };
-    if (body && body.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
+    if (body?.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
     return new Request(url, init);
   }
 
@@ -223,9 +251,16 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
     const text = typeof event === 'string' ? event : new TextDecoder().decode(toBytes(event));
     const value = text === '' ? undefined : parseMaybeJson(text);
     const fnName = context?.function?.name ?? '';
-    if (isObject(value) && value.specversion === '1.0' && typeof value.id === 'string' && typeof value.type === 'string') return value;
+    if (
+      isObject(value) &&
+      value.specversion === '1.0' &&
+      typeof value.id === 'string' &&
+      typeof value.type === 'string'
+    )
+      return value;
     if (isObject(value) && typeof value.triggerTime === 'string' && typeof value.triggerName === 'string') {
-      const payload = typeof value.payload === 'string' && value.payload !== '' ? parseMaybeJson(value.payload) : undefined;
+      const payload =
+        typeof value.payload === 'string' && value.payload !== '' ? parseMaybeJson(value.payload) : undefined;
       return {
         specversion: '1.0',
         id: requestId,
@@ -233,10 +268,19 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
         source: `fc:timer/${value.triggerName}`,
         subject: value.triggerName,
         time: new Date(value.triggerTime).toISOString(),
-        ...(payload === undefined ? {} : { datacontenttype: typeof payload === 'string' ? 'text/plain' : 'application/json', data: payload }),
+        ...(payload === undefined
+          ? {}
+          : {
+              datacontenttype: typeof payload === 'string' ? 'text/plain' : 'application/json',
+              data: payload,
+            }),
       };
     }
-    if (isObject(value) && Array.isArray(value.events) && value.events.some((e) => isObject(e) && isObject(e.oss))) {
+    if (
+      isObject(value) &&
+      Array.isArray(value.events) &&
+      value.events.some((e) => isObject(e) && isObject(e.oss))
+    ) {
       const record = value.events.find((e) => isObject(e) && isObject(e.oss)) as Record<string, unknown>;
       const oss = record.oss as Record<string, unknown>;
       const bucket = isObject(oss.bucket) && typeof oss.bucket.name === 'string' ? oss.bucket.name : '';
@@ -246,10 +290,15 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
       return {
         specversion: '1.0',
         id: requestId,
-        type: /Removed|Delete/i.test(eventName) ? 'dev.faasport.storage.object.deleted' : 'dev.faasport.storage.object.created',
+        type: /Removed|Delete/i.test(eventName)
+          ? 'dev.faasport.storage.object.deleted'
+          : 'dev.faasport.storage.object.created',
         source: `fc:oss/${bucket}`,
         subject: key,
-        time: typeof record.eventTime === 'string' ? new Date(record.eventTime).toISOString() : new Date().toISOString(),
+        time:
+          typeof record.eventTime === 'string'
+            ? new Date(record.eventTime).toISOString()
+            : new Date().toISOString(),
         datacontenttype: 'application/json',
         data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
       };
@@ -260,13 +309,15 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
       type: 'dev.faasport.invoke',
       source: `fc:function/${fnName}`,
       time: new Date().toISOString(),
-      ...(value === undefined ? {} : { datacontenttype: typeof value === 'string' ? 'text/plain' : 'application/json', data: value }),
+      ...(value === undefined
+        ? {}
+        : { datacontenttype: typeof value === 'string' ? 'text/plain' : 'application/json', data: value }),
     };
   }
 
   function handlerSpec(): string {
     const spec = env.FAASPORT_HANDLER;
-    if (!spec || !spec.includes('.')) throw new Error('faasport: FAASPORT_HANDLER is not set to "file.export"');
+    if (!spec?.includes('.')) throw new Error('faasport: FAASPORT_HANDLER is not set to "file.export"');
     return spec;
   }
 
@@ -290,7 +341,8 @@ export function createFcShim(env: FcShimEnv, load: (file: string) => Promise<Rec
         });
       }
       resp.setStatusCode(response.status);
-      const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
+      const cookies =
+        typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
       response.headers.forEach((value, key) => {
         if (ignoredResponseHeaders.includes(key) || key.startsWith('x-fc-') || key === 'set-cookie') return;
         resp.setHeader(key, value);

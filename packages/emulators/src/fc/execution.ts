@@ -20,7 +20,11 @@ export interface FcExecutable {
   invokeEvent(
     payload: Uint8Array,
     options?: { requestId?: string; context?: Record<string, unknown> },
-  ): Promise<{ body: Uint8Array; error?: { message: string; type?: string; stack?: string }; logs: string[] }>;
+  ): Promise<{
+    body: Uint8Array;
+    error?: { message: string; type?: string; stack?: string };
+    logs: string[];
+  }>;
   close(): Promise<void>;
 }
 
@@ -37,12 +41,18 @@ export interface FcCallSite {
 }
 
 function isSafe(name: string): boolean {
-  return !(name.startsWith('/') || name.includes('\\') || name.includes('\0') || name.split('/').includes('..'));
+  return !(
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    name.split('/').includes('..')
+  );
 }
 
 /** The faasport runtime name the executor knows for an FC runtime. */
 function executorRuntime(fcRuntime: string): string {
-  if (fcRuntime.startsWith('nodejs')) return ['nodejs18', 'nodejs20', 'nodejs22'].includes(fcRuntime) ? fcRuntime : 'nodejs20';
+  if (fcRuntime.startsWith('nodejs'))
+    return ['nodejs18', 'nodejs20', 'nodejs22'].includes(fcRuntime) ? fcRuntime : 'nodejs20';
   if (fcRuntime.startsWith('python3')) return fcRuntime === 'python3' ? 'python3.9' : fcRuntime;
   return 'custom';
 }
@@ -83,7 +93,17 @@ export class FcExecution {
     }
     const custom = fn.runtime.startsWith('custom');
     const contract = custom ? 'http' : kind === 'http' ? 'fc-http' : 'fc-event';
-    const config = JSON.stringify([fn.runtime, fn.handler, fn.initializer, fn.environmentVariables, fn.timeout, fn.memorySize, fn.instanceConcurrency, fn.caPort, fn.customRuntimeConfig]);
+    const config = JSON.stringify([
+      fn.runtime,
+      fn.handler,
+      fn.initializer,
+      fn.environmentVariables,
+      fn.timeout,
+      fn.memorySize,
+      fn.instanceConcurrency,
+      fn.caPort,
+      fn.customRuntimeConfig,
+    ]);
     const key = `${site.serviceName}/${fn.functionName}/${fn.codeChecksum}/${createHash('sha1').update(config).digest('hex').slice(0, 12)}/${contract}`;
     let pending = this.loaded.get(key);
     if (!pending) {
@@ -94,7 +114,12 @@ export class FcExecution {
     return pending;
   }
 
-  private async load(fn: FunctionRecord, contract: string, key: string, site: FcCallSite): Promise<FcExecutable> {
+  private async load(
+    fn: FunctionRecord,
+    contract: string,
+    key: string,
+    site: FcCallSite,
+  ): Promise<FcExecutable> {
     const codeDir = join(this.root, createHash('sha1').update(key).digest('hex').slice(0, 16));
     rmSync(codeDir, { recursive: true, force: true });
     mkdirSync(codeDir, { recursive: true });

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FcExecutor, FcExecution } from './execution';
+import { FcExecution, type FcExecutor } from './execution';
 import { FcApi, type InjectedFault, type RecordedRequest } from './server';
 import type { FcState } from './state';
 
-export { fcStringToSign, verifyFcSignature } from './signature';
 export type { FcExecutable, FcExecutor } from './execution';
 export type { InjectedFault, RecordedRequest } from './server';
+export { fcStringToSign, verifyFcSignature } from './signature';
 
 /** Options of {@link startFcEmulator}. @public */
 export interface FcEmulatorOptions {
@@ -41,7 +41,11 @@ export interface FcEmulator {
   /** Makes the next `times` API calls (not invocations) fail with this error, e.g. 503 ResourceThrottled. */
   injectFault(fault: Omit<InjectedFault, 'times'> & { times?: number }): void;
   /** Invokes a function as its timer trigger fires, with FC's timer event `{triggerTime, triggerName, payload}`. */
-  fireTimer(serviceName: string, functionName: string, triggerName: string): Promise<{ body: Uint8Array; error?: { message: string } }>;
+  fireTimer(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+  ): Promise<{ body: Uint8Array; error?: { message: string } }>;
   /** Stops the server and every function instance. */
   close(): Promise<void>;
 }
@@ -65,7 +69,10 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
   const region = options.region ?? 'cn-hangzhou';
   const accessKeyId = options.accessKeyId ?? 'LTAI-emulator';
   const accessKeySecret = options.accessKeySecret ?? 'emulator-secret';
-  const secrets = new Map<string, string>([[accessKeyId, accessKeySecret], ...Object.entries(options.keys ?? {})]);
+  const secrets = new Map<string, string>([
+    [accessKeyId, accessKeySecret],
+    ...Object.entries(options.keys ?? {}),
+  ]);
   const execution = new FcExecution(options.executor);
   let url = '';
   const api = new FcApi({ accountId, region, secrets, execution, baseUrl: () => url });

@@ -9,13 +9,16 @@ import { fcErrors } from './errors';
 
 const name = (what: string, max: number) =>
   z.string().regex(new RegExp(`^[A-Za-z_][A-Za-z0-9_-]{0,${max - 1}}$`), {
-    error: (i) => `${what} '${String(i.input)}' is invalid: 1-${max} characters, letters, digits, '_' and '-', starting with a letter or '_'`,
+    error: (i) =>
+      `${what} '${String(i.input)}' is invalid: 1-${max} characters, letters, digits, '_' and '-', starting with a letter or '_'`,
   });
 
 export const serviceNameSchema = name('serviceName', 128);
 export const functionNameSchema = name('functionName', 64);
 export const triggerNameSchema = name('triggerName', 128);
-export const aliasNameSchema = name('aliasName', 128).refine((v) => v !== 'LATEST', { error: "aliasName cannot be 'LATEST'" });
+export const aliasNameSchema = name('aliasName', 128).refine((v) => v !== 'LATEST', {
+  error: "aliasName cannot be 'LATEST'",
+});
 
 const logConfig = z.strictObject({
   project: z.string().optional(),
@@ -24,13 +27,20 @@ const logConfig = z.strictObject({
   enableInstanceMetrics: z.boolean().optional(),
   logBeginRule: z.string().optional(),
 });
-const vpcConfig = z.strictObject({ vpcId: z.string().optional(), vSwitchIds: z.array(z.string()).optional(), securityGroupId: z.string().optional() });
+const vpcConfig = z.strictObject({
+  vpcId: z.string().optional(),
+  vSwitchIds: z.array(z.string()).optional(),
+  securityGroupId: z.string().optional(),
+});
 const nasConfig = z.strictObject({
   userId: z.number().int().optional(),
   groupId: z.number().int().optional(),
   mountPoints: z.array(z.strictObject({ serverAddr: z.string(), mountDir: z.string() })).optional(),
 });
-const tracingConfig = z.strictObject({ type: z.string().optional(), params: z.record(z.string(), z.string()).optional() });
+const tracingConfig = z.strictObject({
+  type: z.string().optional(),
+  params: z.record(z.string(), z.string()).optional(),
+});
 
 const serviceFields = {
   description: z.string().max(256).optional(),
@@ -45,11 +55,20 @@ export const createServiceSchema = z.strictObject({ serviceName: serviceNameSche
 export const updateServiceSchema = z.strictObject(serviceFields);
 
 const code = z
-  .strictObject({ zipFile: z.string().optional(), ossBucketName: z.string().optional(), ossObjectName: z.string().optional() })
-  .refine((c) => (c.zipFile !== undefined) !== (c.ossBucketName !== undefined || c.ossObjectName !== undefined), {
-    error: 'code must have either zipFile or ossBucketName and ossObjectName',
+  .strictObject({
+    zipFile: z.string().optional(),
+    ossBucketName: z.string().optional(),
+    ossObjectName: z.string().optional(),
   })
-  .refine((c) => c.zipFile !== undefined || (c.ossBucketName && c.ossObjectName), { error: 'code needs both ossBucketName and ossObjectName' });
+  .refine(
+    (c) => (c.zipFile !== undefined) !== (c.ossBucketName !== undefined || c.ossObjectName !== undefined),
+    {
+      error: 'code must have either zipFile or ossBucketName and ossObjectName',
+    },
+  )
+  .refine((c) => c.zipFile !== undefined || (c.ossBucketName && c.ossObjectName), {
+    error: 'code needs both ossBucketName and ossObjectName',
+  });
 
 /** `command`/`args` of a custom container are JSON arrays written as strings in the 2016-08-15 API. */
 const jsonArrayString = z.string().refine(
@@ -71,20 +90,45 @@ const customContainerConfig = z.strictObject({
   instanceID: z.string().optional(),
   webServerMode: z.boolean().optional(),
 });
-const customRuntimeConfig = z.strictObject({ command: z.array(z.string()).optional(), args: z.array(z.string()).optional() });
+const customRuntimeConfig = z.strictObject({
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+});
 
 /** Runtimes FC 2.0 accepts (reference Part A16). */
 export const fcRuntimes = [
-  'nodejs20', 'nodejs18', 'nodejs16', 'nodejs14', 'nodejs12', 'nodejs10', 'nodejs8', 'nodejs6', 'nodejs4.4',
-  'python3.10', 'python3.9', 'python3', 'python2.7', 'java11', 'java8', 'go1', 'php7.2', 'dotnetcore3.1', 'dotnetcore2.1',
-  'custom', 'custom.debian10', 'custom.debian11', 'custom.debian12', 'custom-container',
+  'nodejs20',
+  'nodejs18',
+  'nodejs16',
+  'nodejs14',
+  'nodejs12',
+  'nodejs10',
+  'nodejs8',
+  'nodejs6',
+  'nodejs4.4',
+  'python3.10',
+  'python3.9',
+  'python3',
+  'python2.7',
+  'java11',
+  'java8',
+  'go1',
+  'php7.2',
+  'dotnetcore3.1',
+  'dotnetcore2.1',
+  'custom',
+  'custom.debian10',
+  'custom.debian11',
+  'custom.debian12',
+  'custom-container',
 ] as const;
 
 const memorySize = z
   .number()
   .int()
   .refine((m) => (m >= 128 && m <= 3072 && m % 64 === 0) || [4096, 8192, 16384, 32768].includes(m), {
-    error: (i) => `memorySize ${String(i.input)} is invalid: a multiple of 64 from 128 to 3072, or 4096, 8192, 16384, 32768`,
+    error: (i) =>
+      `memorySize ${String(i.input)} is invalid: a multiple of 64 from 128 to 3072, or 4096, 8192, 16384, 32768`,
   });
 
 const functionFields = {
@@ -107,10 +151,19 @@ const functionFields = {
   diskSize: z.number().int().optional(),
 };
 export const createFunctionSchema = z
-  .strictObject({ functionName: functionNameSchema, ...functionFields, runtime: functionFields.runtime.unwrap(), handler: functionFields.handler.unwrap() })
-  .refine((f) => (f.runtime === 'custom-container' ? f.customContainerConfig !== undefined : f.code !== undefined), {
-    error: 'a function needs code (zipFile or OSS object), or customContainerConfig for runtime custom-container',
-  });
+  .strictObject({
+    functionName: functionNameSchema,
+    ...functionFields,
+    runtime: functionFields.runtime.unwrap(),
+    handler: functionFields.handler.unwrap(),
+  })
+  .refine(
+    (f) => (f.runtime === 'custom-container' ? f.customContainerConfig !== undefined : f.code !== undefined),
+    {
+      error:
+        'a function needs code (zipFile or OSS object), or customContainerConfig for runtime custom-container',
+    },
+  );
 export const updateFunctionSchema = z.strictObject(functionFields);
 
 const httpTriggerConfig = z.strictObject({
@@ -119,17 +172,34 @@ const httpTriggerConfig = z.strictObject({
   disableURLInternet: z.boolean().optional(),
 });
 const timerTriggerConfig = z.strictObject({
-  cronExpression: z.string().regex(/^(@every \d+[smh]|(\S+\s+){5}\S+)$/, { error: (i) => `cronExpression '${String(i.input)}' is invalid` }),
+  cronExpression: z.string().regex(/^(@every \d+[smh]|(\S+\s+){5}\S+)$/, {
+    error: (i) => `cronExpression '${String(i.input)}' is invalid`,
+  }),
   payload: z.string().optional(),
   enable: z.boolean(),
 });
 const ossTriggerConfig = z.strictObject({
   events: z.array(z.string().regex(/^oss:Object[A-Za-z]+:[A-Za-z*]+$/)).min(1),
-  filter: z.strictObject({ key: z.strictObject({ prefix: z.string().optional(), suffix: z.string().optional() }) }).optional(),
+  filter: z
+    .strictObject({ key: z.strictObject({ prefix: z.string().optional(), suffix: z.string().optional() }) })
+    .optional(),
 });
 /** triggerConfig by trigger type; other types are stored unchecked. */
-export const triggerConfigSchemas: Record<string, z.ZodType> = { http: httpTriggerConfig, timer: timerTriggerConfig, oss: ossTriggerConfig };
-export const triggerTypes = ['http', 'timer', 'oss', 'log', 'mns_topic', 'cdn_events', 'tablestore', 'eventbridge'] as const;
+export const triggerConfigSchemas: Record<string, z.ZodType> = {
+  http: httpTriggerConfig,
+  timer: timerTriggerConfig,
+  oss: ossTriggerConfig,
+};
+export const triggerTypes = [
+  'http',
+  'timer',
+  'oss',
+  'log',
+  'mns_topic',
+  'cdn_events',
+  'tablestore',
+  'eventbridge',
+] as const;
 
 // The 2021-04-06 API sends triggerConfig as a JSON string; 2016-08-15 clients send an object. Both are accepted.
 const triggerConfig = z.union([z.record(z.string(), z.unknown()), z.string()]);
@@ -173,10 +243,14 @@ const route = z.strictObject({
 const domainFields = {
   protocol: z.enum(['HTTP', 'HTTPS', 'HTTP,HTTPS']).optional(),
   routeConfig: z.strictObject({ routes: z.array(route) }).optional(),
-  certConfig: z.strictObject({ certName: z.string(), certificate: z.string(), privateKey: z.string() }).optional(),
+  certConfig: z
+    .strictObject({ certName: z.string(), certificate: z.string(), privateKey: z.string() })
+    .optional(),
 };
 export const createDomainSchema = z.strictObject({
-  domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i, { error: (i) => `domainName '${String(i.input)}' is invalid` }),
+  domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i, {
+    error: (i) => `domainName '${String(i.input)}' is invalid`,
+  }),
   ...domainFields,
 });
 export const updateDomainSchema = z.strictObject(domainFields);
@@ -194,6 +268,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const at = issue.path.length ? issue.path.join('.') : 'body';
-  if (issue.code === 'unrecognized_keys') throw fcErrors.invalidArgument(`unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')} in ${at}`);
+  if (issue.code === 'unrecognized_keys')
+    throw fcErrors.invalidArgument(`unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')} in ${at}`);
   throw fcErrors.invalidArgument(`${at}: ${issue.message}`);
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FcApiError, fcErrors } from './errors';
-import { type FcCallSite, FcExecution } from './execution';
+import type { FcCallSite, FcExecution } from './execution';
 import {
   createAliasSchema,
   createDomainSchema,
@@ -92,7 +92,9 @@ export class FcApi {
     try {
       if (method === 'GET' && path.startsWith('/_emulator/code/')) {
         const zip = this.codeLinks.get(path.slice('/_emulator/code/'.length));
-        reply = zip ? { status: 200, raw: zip, headers: { 'content-type': 'application/zip' } } : { status: 404, body: { Code: 'NoSuchKey' } };
+        reply = zip
+          ? { status: 200, raw: zip, headers: { 'content-type': 'application/zip' } }
+          : { status: 404, body: { Code: 'NoSuchKey' } };
       } else if (!path.startsWith(`${prefix}/`)) {
         throw fcErrors.pathNotSupported(method, path);
       } else {
@@ -112,17 +114,27 @@ export class FcApi {
     if (check.ok) return;
     if (check.reason === 'missing') throw fcErrors.missingHeader('Authorization');
     if (check.reason === 'unknown-key') throw fcErrors.invalidAccessKeyId(check.accessKeyId ?? '');
-    if (check.reason === 'stale-date') throw fcErrors.accessDenied('the difference between the request time and the server time is too large');
+    if (check.reason === 'stale-date')
+      throw fcErrors.accessDenied('the difference between the request time and the server time is too large');
     throw fcErrors.signatureNotMatch();
   }
 
-  private async route(method: string, path: string, url: URL, req: IncomingMessage, raw: Buffer, requestId: string): Promise<Reply | Response> {
+  private async route(
+    method: string,
+    path: string,
+    url: URL,
+    req: IncomingMessage,
+    raw: Buffer,
+    requestId: string,
+  ): Promise<Reply | Response> {
     const proxy = /^\/proxy\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (proxy) return this.proxy(method, proxy[1]!, proxy[2]!, proxy[3] ?? '/', url, req, raw, requestId);
     this.authenticate(method, req.url ?? '/', req);
     const account = req.headers['x-fc-account-id'];
     if (account !== this.options.accountId) {
-      throw account === undefined ? fcErrors.missingHeader('X-Fc-Account-Id') : fcErrors.accessDenied(`account '${String(account)}' does not match the endpoint`);
+      throw account === undefined
+        ? fcErrors.missingHeader('X-Fc-Account-Id')
+        : fcErrors.accessDenied(`account '${String(account)}' does not match the endpoint`);
     }
     const fault = this.faults[0];
     if (fault && !/\/invocations$/.test(path)) {
@@ -136,7 +148,8 @@ export class FcApi {
       }
       try {
         const parsed = JSON.parse(raw.toString('utf8'));
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not an object');
         return parsed as Json;
       } catch {
         throw fcErrors.invalidArgument('the request body is not a JSON object');
@@ -144,27 +157,16 @@ export class FcApi {
     };
     const ifMatch = req.headers['if-match'] as string | undefined;
     const q = url.searchParams;
-    const seg = path.split('/').filter(Boolean);
-    const m = (pattern: string) => {
-      const parts = pattern.split('/').filter(Boolean);
-      if (parts.length !== seg.length || parts[0] !== seg[0]) return undefined;
-      const out: string[] = [];
-      for (let i = 0; i < parts.length; i++) {
-        if (parts[i] === '*') out.push(seg[i]!);
-        else if (parts[i] !== seg[i]) return undefined;
-      }
-      return out;
-    };
-    let a: string[] | undefined;
+    const { route, params: a } = matchRoute(path);
     // Services
-    if ((a = m('/services'))) {
+    if (route === '/services') {
       if (method === 'POST') return this.createService(body());
       if (method === 'GET') {
         const { page, nextToken } = paginate([...this.state.services.values()], (s) => s.serviceName, q);
         return ok({ services: page.map(serviceView), ...(nextToken ? { nextToken } : {}) });
       }
     }
-    if ((a = m('/services/*'))) {
+    if (route === '/services/*') {
       const [name, qualifier] = splitQualifier(a[0]!);
       const svc = this.service(name);
       if (method === 'GET') return withEtag(serviceView(svc));
@@ -183,7 +185,7 @@ export class FcApi {
       }
     }
     // Functions
-    if ((a = m('/services/*/functions'))) {
+    if (route === '/services/*/functions') {
       const [name, qualifier] = splitQualifier(a[0]!);
       const svc = this.service(name);
       if (method === 'POST' && !qualifier) return this.createFunction(svc, body());
@@ -193,7 +195,7 @@ export class FcApi {
         return ok({ functions: page.map(functionView), ...(nextToken ? { nextToken } : {}) });
       }
     }
-    if ((a = m('/services/*/functions/*'))) {
+    if (route === '/services/*/functions/*') {
       const [name, qualifier] = splitQualifier(a[0]!);
       const svc = this.service(name);
       const fn = this.fnAt(svc, qualifier, a[1]!);
@@ -205,35 +207,41 @@ export class FcApi {
         if (svc.triggers.get(fn.functionName)?.size) throw fcErrors.functionNotEmpty(fn.functionName);
         svc.functions.delete(fn.functionName);
         svc.triggers.delete(fn.functionName);
-        for (const key of [...svc.provision.keys()]) if (key.endsWith(`/${fn.functionName}`)) svc.provision.delete(key);
+        for (const key of [...svc.provision.keys()])
+          if (key.endsWith(`/${fn.functionName}`)) svc.provision.delete(key);
         svc.changedSincePublish = true;
         return { status: 204 };
       }
     }
-    if ((a = m('/services/*/functions/*/code')) && method === 'GET') {
+    if (route === '/services/*/functions/*/code' && method === 'GET') {
       const [name, qualifier] = splitQualifier(a[0]!);
       const fn = this.fnAt(this.service(name), qualifier, a[1]!);
-      if (!fn.zip) throw fcErrors.invalidArgument(`function '${fn.functionName}' has no code package to download`);
+      if (!fn.zip)
+        throw fcErrors.invalidArgument(`function '${fn.functionName}' has no code package to download`);
       const token = randomBytes(16).toString('hex');
       this.codeLinks.set(token, fn.zip);
       // Real FC answers a signed OSS URL; the emulator serves the zip itself.
       return ok({ url: `${this.options.baseUrl()}/_emulator/code/${token}`, checksum: fn.codeChecksum });
     }
-    if ((a = m('/services/*/functions/*/invocations')) && method === 'POST') {
+    if (route === '/services/*/functions/*/invocations' && method === 'POST') {
       const [name, qualifier] = splitQualifier(a[0]!);
       return this.invokeFunction(name, qualifier, a[1]!, raw, req, requestId);
     }
     // Triggers
-    if ((a = m('/services/*/functions/*/triggers'))) {
+    if (route === '/services/*/functions/*/triggers') {
       const svc = this.service(a[0]!);
       const fn = this.fnAt(svc, undefined, a[1]!);
       if (method === 'POST') return this.createTrigger(svc, fn, body());
       if (method === 'GET') {
-        const { page, nextToken } = paginate([...(svc.triggers.get(fn.functionName)?.values() ?? [])], (t) => t.triggerName, q);
+        const { page, nextToken } = paginate(
+          [...(svc.triggers.get(fn.functionName)?.values() ?? [])],
+          (t) => t.triggerName,
+          q,
+        );
         return ok({ triggers: page, ...(nextToken ? { nextToken } : {}) });
       }
     }
-    if ((a = m('/services/*/functions/*/triggers/*'))) {
+    if (route === '/services/*/functions/*/triggers/*') {
       const svc = this.service(a[0]!);
       const fn = this.fnAt(svc, undefined, a[1]!);
       const triggers = svc.triggers.get(fn.functionName) ?? new Map<string, TriggerRecord>();
@@ -243,7 +251,8 @@ export class FcApi {
       if (method === 'PUT') {
         checkEtag(ifMatch, t);
         const update = parseBody(updateTriggerSchema, body());
-        if (update.triggerConfig !== undefined) t.triggerConfig = checkTriggerConfig(t.triggerType, update.triggerConfig);
+        if (update.triggerConfig !== undefined)
+          t.triggerConfig = checkTriggerConfig(t.triggerType, update.triggerConfig);
         if (update.description !== undefined) t.description = update.description;
         if (update.qualifier !== undefined) t.qualifier = this.checkQualifier(svc, update.qualifier);
         if (update.invocationRole !== undefined) t.invocationRole = update.invocationRole;
@@ -257,7 +266,7 @@ export class FcApi {
       }
     }
     // Versions
-    if ((a = m('/services/*/versions'))) {
+    if (route === '/services/*/versions') {
       const svc = this.service(a[0]!);
       if (method === 'POST') return this.publishVersion(svc, body());
       if (method === 'GET') {
@@ -269,21 +278,26 @@ export class FcApi {
         const limit = Math.max(1, Math.min(100, Number(q.get('limit') ?? 20) || 20));
         const page = all.slice(Math.max(0, from), Math.max(0, from) + limit);
         const next = all[Math.max(0, from) + limit];
-        return ok({ versions: page.map(versionView), direction, ...(next ? { nextToken: next.versionId } : {}) });
+        return ok({
+          versions: page.map(versionView),
+          direction,
+          ...(next ? { nextToken: next.versionId } : {}),
+        });
       }
     }
-    if ((a = m('/services/*/versions/*')) && method === 'DELETE') {
+    if (route === '/services/*/versions/*' && method === 'DELETE') {
       const svc = this.service(a[0]!);
       const id = a[1]!;
       if (!svc.versions.has(id)) throw fcErrors.versionNotFound(svc.serviceName, id);
       for (const alias of svc.aliases.values()) {
-        if (alias.versionId === id || id in alias.additionalVersionWeight) throw fcErrors.versionInUse(svc.serviceName, id);
+        if (alias.versionId === id || id in alias.additionalVersionWeight)
+          throw fcErrors.versionInUse(svc.serviceName, id);
       }
       svc.versions.delete(id);
       return { status: 204 };
     }
     // Aliases
-    if ((a = m('/services/*/aliases'))) {
+    if (route === '/services/*/aliases') {
       const svc = this.service(a[0]!);
       if (method === 'POST') return this.createAlias(svc, body());
       if (method === 'GET') {
@@ -291,7 +305,7 @@ export class FcApi {
         return ok({ aliases: page.map(aliasView), ...(nextToken ? { nextToken } : {}) });
       }
     }
-    if ((a = m('/services/*/aliases/*'))) {
+    if (route === '/services/*/aliases/*') {
       const svc = this.service(a[0]!);
       const alias = svc.aliases.get(a[1]!);
       if (!alias) throw fcErrors.aliasNotFound(svc.serviceName, a[1]!);
@@ -311,17 +325,20 @@ export class FcApi {
       if (method === 'DELETE') {
         checkEtag(ifMatch, aliasView(alias));
         svc.aliases.delete(alias.aliasName);
-        for (const key of [...svc.provision.keys()]) if (key.startsWith(`${alias.aliasName}/`)) svc.provision.delete(key);
+        for (const key of [...svc.provision.keys()])
+          if (key.startsWith(`${alias.aliasName}/`)) svc.provision.delete(key);
         return { status: 204 };
       }
     }
     // Provisioned instances
-    if ((a = m('/services/*/functions/*/provision-config'))) {
+    if (route === '/services/*/functions/*/provision-config') {
       const [name, qualifier] = splitQualifier(a[0]!);
       const svc = this.service(name);
       const fn = this.fnAt(svc, undefined, a[1]!);
-      if (!qualifier || /^\d+$/.test(qualifier)) throw fcErrors.invalidArgument('provision config needs an alias or LATEST as qualifier');
-      if (qualifier !== 'LATEST' && !svc.aliases.has(qualifier)) throw fcErrors.aliasNotFound(svc.serviceName, qualifier);
+      if (!qualifier || /^\d+$/.test(qualifier))
+        throw fcErrors.invalidArgument('provision config needs an alias or LATEST as qualifier');
+      if (qualifier !== 'LATEST' && !svc.aliases.has(qualifier))
+        throw fcErrors.aliasNotFound(svc.serviceName, qualifier);
       const key = `${qualifier}/${fn.functionName}`;
       if (method === 'PUT') {
         const { target, ...extra } = parseBody(provisionSchema, body());
@@ -332,7 +349,7 @@ export class FcApi {
       // GET of a function without provisioned instances: answered as target 0 (not verified against FC).
       if (method === 'GET') return ok(provisionView(this.options.accountId, svc, qualifier, fn.functionName));
     }
-    if ((a = m('/provision-configs')) && method === 'GET') {
+    if (route === '/provision-configs' && method === 'GET') {
       const out: Json[] = [];
       for (const svc of this.state.services.values()) {
         if (q.get('serviceName') && q.get('serviceName') !== svc.serviceName) continue;
@@ -345,21 +362,29 @@ export class FcApi {
       return ok({ provisionConfigs: out });
     }
     // Custom domains
-    if ((a = m('/custom-domains'))) {
+    if (route === '/custom-domains') {
       if (method === 'POST') {
         const { domainName, ...fields } = parseBody(createDomainSchema, body());
         if (this.state.domains.has(domainName)) throw fcErrors.domainExists(domainName);
         const now = fcTime();
-        const d: DomainRecord = { domainName, fields: { protocol: 'HTTP', ...fields }, createdTime: now, lastModifiedTime: now };
+        const d: DomainRecord = {
+          domainName,
+          fields: { protocol: 'HTTP', ...fields },
+          createdTime: now,
+          lastModifiedTime: now,
+        };
         this.state.domains.set(domainName, d);
         return withEtag(this.domainView(d));
       }
       if (method === 'GET') {
         const { page, nextToken } = paginate([...this.state.domains.values()], (d) => d.domainName, q);
-        return ok({ customDomains: page.map((d) => this.domainView(d)), ...(nextToken ? { nextToken } : {}) });
+        return ok({
+          customDomains: page.map((d) => this.domainView(d)),
+          ...(nextToken ? { nextToken } : {}),
+        });
       }
     }
-    if ((a = m('/custom-domains/*'))) {
+    if (route === '/custom-domains/*') {
       const d = this.state.domains.get(a[0]!);
       if (!d) throw fcErrors.domainNotFound(a[0]!);
       if (method === 'GET') return withEtag(this.domainView(d));
@@ -434,7 +459,8 @@ export class FcApi {
 
   private createFunction(svc: ServiceRecord, input: Json): Reply {
     const parsed = parseBody(createFunctionSchema, input);
-    if (svc.functions.has(parsed.functionName)) throw fcErrors.functionExists(svc.serviceName, parsed.functionName);
+    if (svc.functions.has(parsed.functionName))
+      throw fcErrors.functionExists(svc.serviceName, parsed.functionName);
     const now = fcTime();
     const fn: FunctionRecord = {
       functionId: newId(),
@@ -461,13 +487,20 @@ export class FcApi {
     return withEtag(functionView(fn));
   }
 
-  private updateFunction(svc: ServiceRecord, fn: FunctionRecord, input: Json, ifMatch: string | undefined): Reply {
+  private updateFunction(
+    svc: ServiceRecord,
+    fn: FunctionRecord,
+    input: Json,
+    ifMatch: string | undefined,
+  ): Reply {
     checkEtag(ifMatch, functionView(fn));
     const parsed = parseBody(updateFunctionSchema, input);
     const next: FunctionRecord = { ...fn };
     applyFunctionFields(next, parsed);
     if (next.runtime === 'custom-container' ? !next.customContainerConfig : !next.zip && !next.oss) {
-      throw fcErrors.invalidArgument('a function needs code, or customContainerConfig for runtime custom-container');
+      throw fcErrors.invalidArgument(
+        'a function needs code, or customContainerConfig for runtime custom-container',
+      );
     }
     next.lastModifiedTime = fcTime();
     svc.functions.set(fn.functionName, next);
@@ -477,13 +510,20 @@ export class FcApi {
 
   private createTrigger(svc: ServiceRecord, fn: FunctionRecord, input: Json): Reply {
     const parsed = parseBody(createTriggerSchema, input);
-    let triggers = svc.triggers.get(fn.functionName);
-    if (!triggers) svc.triggers.set(fn.functionName, (triggers = new Map()));
-    if (triggers.has(parsed.triggerName)) throw fcErrors.triggerExists(svc.serviceName, fn.functionName, parsed.triggerName);
-    if ((parsed.triggerType === 'http' || parsed.triggerType === 'timer') && (parsed.sourceArn || parsed.invocationRole)) {
-      throw fcErrors.invalidArgument(`sourceArn and invocationRole are not used by ${parsed.triggerType} triggers`);
+    const triggers = svc.triggers.get(fn.functionName) ?? new Map<string, TriggerRecord>();
+    svc.triggers.set(fn.functionName, triggers);
+    if (triggers.has(parsed.triggerName))
+      throw fcErrors.triggerExists(svc.serviceName, fn.functionName, parsed.triggerName);
+    if (
+      (parsed.triggerType === 'http' || parsed.triggerType === 'timer') &&
+      (parsed.sourceArn || parsed.invocationRole)
+    ) {
+      throw fcErrors.invalidArgument(
+        `sourceArn and invocationRole are not used by ${parsed.triggerType} triggers`,
+      );
     }
-    if (parsed.triggerType === 'oss' && !parsed.sourceArn) throw fcErrors.invalidArgument('an oss trigger needs sourceArn (acs:oss:<region>:<account>:<bucket>)');
+    if (parsed.triggerType === 'oss' && !parsed.sourceArn)
+      throw fcErrors.invalidArgument('an oss trigger needs sourceArn (acs:oss:<region>:<account>:<bucket>)');
     if (parsed.triggerType === 'http' && [...triggers.values()].some((t) => t.triggerType === 'http')) {
       throw fcErrors.invalidArgument(`function '${fn.functionName}' already has an http trigger`);
     }
@@ -507,7 +547,8 @@ export class FcApi {
   private publishVersion(svc: ServiceRecord, input: Json): Reply {
     const { description } = parseBody(publishVersionSchema, input);
     // Exact wording not verified; FC refuses to publish when nothing changed since the last version.
-    if (!svc.changedSincePublish && svc.versions.size) throw fcErrors.invalidArgument('no changes were made since last publish');
+    if (!svc.changedSincePublish && svc.versions.size)
+      throw fcErrors.invalidArgument('no changes were made since last publish');
     const now = fcTime();
     const v: VersionRecord = {
       versionId: String(svc.nextVersion++),
@@ -525,10 +566,15 @@ export class FcApi {
     if (!svc.versions.has(versionId)) throw fcErrors.versionNotFound(svc.serviceName, versionId);
     const extra = Object.keys(weights);
     if (extra.includes(versionId)) {
-      throw new FcApiError(400, 'AdditionalVersionContainsMajorVersion', 'additionalVersionWeight must not contain the major version of the alias');
+      throw new FcApiError(
+        400,
+        'AdditionalVersionContainsMajorVersion',
+        'additionalVersionWeight must not contain the major version of the alias',
+      );
     }
     // FC routes an alias to its version plus at most one additional version (exact wording not verified).
-    if (extra.length > 1) throw fcErrors.invalidArgument('additionalVersionWeight can contain at most one version');
+    if (extra.length > 1)
+      throw fcErrors.invalidArgument('additionalVersionWeight can contain at most one version');
     for (const id of extra) if (!svc.versions.has(id)) throw fcErrors.versionNotFound(svc.serviceName, id);
   }
 
@@ -566,7 +612,11 @@ export class FcApi {
   // Invocation
 
   /** Resolves a qualifier to the function to run: LATEST, a version, or an alias's weighted choice. */
-  private resolveForCall(svcName: string, qualifier: string | undefined, fnName: string): { fn: FunctionRecord; site: FcCallSite } {
+  private resolveForCall(
+    svcName: string,
+    qualifier: string | undefined,
+    fnName: string,
+  ): { fn: FunctionRecord; site: FcCallSite } {
     const svc = this.service(svcName);
     let versionId = '';
     if (qualifier && qualifier !== 'LATEST') {
@@ -582,14 +632,28 @@ export class FcApi {
     if (!fn) throw fcErrors.functionNotFound(svcName, fnName);
     return {
       fn,
-      site: { accountId: this.options.accountId, region: this.options.region, serviceName: svcName, qualifier: qualifier ?? 'LATEST', versionId },
+      site: {
+        accountId: this.options.accountId,
+        region: this.options.region,
+        serviceName: svcName,
+        qualifier: qualifier ?? 'LATEST',
+        versionId,
+      },
     };
   }
 
-  private async invokeFunction(svcName: string, qualifier: string | undefined, fnName: string, raw: Buffer, req: IncomingMessage, requestId: string): Promise<Reply> {
+  private async invokeFunction(
+    svcName: string,
+    qualifier: string | undefined,
+    fnName: string,
+    raw: Buffer,
+    req: IncomingMessage,
+    requestId: string,
+  ): Promise<Reply> {
     const { fn, site } = this.resolveForCall(svcName, qualifier, fnName);
     const async = String(req.headers['x-fc-invocation-type'] ?? 'Sync').toLowerCase() === 'async';
-    if (raw.length > (async ? 128 * 1024 : maxSyncPayload)) throw fcErrors.entityTooLarge(async ? 128 * 1024 : maxSyncPayload);
+    if (raw.length > (async ? 128 * 1024 : maxSyncPayload))
+      throw fcErrors.entityTooLarge(async ? 128 * 1024 : maxSyncPayload);
     const headers: Record<string, string> = { 'x-fc-invocation-service-version': site.versionId || 'LATEST' };
     const run = async () => {
       const exe = await this.options.execution.executable(fn, 'event', site);
@@ -603,35 +667,64 @@ export class FcApi {
     try {
       result = await run();
     } catch (error) {
-      return functionError(headers, 'UnhandledInvocationError', { message: (error as Error).message, type: 'Error' });
+      return functionError(headers, 'UnhandledInvocationError', {
+        message: (error as Error).message,
+        type: 'Error',
+      });
     }
     if (req.headers['x-fc-log-type'] === 'Tail') {
       headers['x-fc-log-result'] = Buffer.from(result.logs.join('\n').slice(-4096)).toString('base64');
     }
     if (result.error) return functionError(headers, 'UnhandledInvocationError', result.error);
-    return { status: 200, raw: result.body, headers: { ...headers, 'content-type': 'application/octet-stream' } };
+    return {
+      status: 200,
+      raw: result.body,
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+    };
   }
 
-  private async proxy(method: string, target: string, fnName: string, rest: string, url: URL, req: IncomingMessage, raw: Buffer, requestId: string): Promise<Reply | Response> {
+  private async proxy(
+    method: string,
+    target: string,
+    fnName: string,
+    rest: string,
+    url: URL,
+    req: IncomingMessage,
+    raw: Buffer,
+    requestId: string,
+  ): Promise<Reply | Response> {
     const [svcName, qualifier] = splitQualifier(target);
     const svc = this.service(svcName);
     const triggers = [...(svc.triggers.get(fnName)?.values() ?? [])].filter((t) => t.triggerType === 'http');
     // FC binds an HTTP trigger to one qualifier; whether the legacy proxy path also serves other
     // qualifiers of the function is not verified, so the emulator serves any qualifier of a function
     // that has an HTTP trigger.
-    const trigger = triggers.find((t) => (t.qualifier ?? 'LATEST') === (qualifier ?? 'LATEST')) ?? triggers[0];
+    const trigger =
+      triggers.find((t) => (t.qualifier ?? 'LATEST') === (qualifier ?? 'LATEST')) ?? triggers[0];
     if (!trigger) throw fcErrors.functionNotFound(svcName, fnName);
     const config = trigger.triggerConfig as { authType?: string; methods?: string[] };
     if (config.authType === 'function') this.authenticate(method, req.url ?? '/', req);
     if (config.methods && !config.methods.includes(method)) {
       // Status and code not verified against FC.
-      throw new FcApiError(405, 'MethodNotAllowed', `method '${method}' is not allowed by the http trigger of function '${fnName}'`);
+      throw new FcApiError(
+        405,
+        'MethodNotAllowed',
+        `method '${method}' is not allowed by the http trigger of function '${fnName}'`,
+      );
     }
     if (raw.length > maxSyncPayload) throw fcErrors.entityTooLarge(maxSyncPayload);
     const { fn, site } = this.resolveForCall(svcName, qualifier, fnName);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || k === 'host' || k === 'connection' || k === 'keep-alive' || k === 'authorization' || k.startsWith('x-fc-')) continue;
+      if (
+        v === undefined ||
+        k === 'host' ||
+        k === 'connection' ||
+        k === 'keep-alive' ||
+        k === 'authorization' ||
+        k.startsWith('x-fc-')
+      )
+        continue;
       headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
     headers.set('x-fc-request-id', requestId);
@@ -642,32 +735,82 @@ export class FcApi {
     const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${rest}${url.search}`, {
       method,
       headers,
-      ...(raw.length && method !== 'GET' && method !== 'HEAD' ? { body: new Uint8Array(raw) as BodyInit } : {}),
+      ...(raw.length && method !== 'GET' && method !== 'HEAD'
+        ? { body: new Uint8Array(raw) as BodyInit }
+        : {}),
     });
     let response: Response;
     try {
       const exe = await this.options.execution.executable(fn, 'http', site);
       response = await exe.fetch(request, { requestId });
     } catch (error) {
-      return { status: 502, body: { errorMessage: (error as Error).message, errorType: 'Error' }, headers: { 'x-fc-error-type': 'UnhandledInvocationError' } };
+      return {
+        status: 502,
+        body: { errorMessage: (error as Error).message, errorType: 'Error' },
+        headers: { 'x-fc-error-type': 'UnhandledInvocationError' },
+      };
     }
     return response;
   }
 
   /** Test helper: invokes a function as its timer trigger would, with FC's timer event. */
-  async fireTimer(serviceName: string, functionName: string, triggerName: string): Promise<{ body: Uint8Array; error?: { message: string } }> {
+  async fireTimer(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+  ): Promise<{ body: Uint8Array; error?: { message: string } }> {
     const svc = this.service(serviceName);
     const t = svc.triggers.get(functionName)?.get(triggerName);
-    if (!t || t.triggerType !== 'timer') throw fcErrors.triggerNotFound(serviceName, functionName, triggerName);
+    if (t?.triggerType !== 'timer') throw fcErrors.triggerNotFound(serviceName, functionName, triggerName);
     const { fn, site } = this.resolveForCall(serviceName, t.qualifier, functionName);
-    const event = { triggerTime: fcTime(), triggerName, payload: (t.triggerConfig as { payload?: string }).payload ?? '' };
+    const event = {
+      triggerTime: fcTime(),
+      triggerName,
+      payload: (t.triggerConfig as { payload?: string }).payload ?? '',
+    };
     const requestId = randomUUID();
     const exe = await this.options.execution.executable(fn, 'event', site);
-    return exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), { requestId, context: fcContext(fn, site, requestId) });
+    return exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
+      requestId,
+      context: fcContext(fn, site, requestId),
+    });
   }
 }
 
 // -----------------------------------------------------------------------------------------------
+
+/** The API's path patterns; `*` is one path segment. */
+const routes = [
+  '/services',
+  '/services/*',
+  '/services/*/functions',
+  '/services/*/functions/*',
+  '/services/*/functions/*/code',
+  '/services/*/functions/*/invocations',
+  '/services/*/functions/*/triggers',
+  '/services/*/functions/*/triggers/*',
+  '/services/*/versions',
+  '/services/*/versions/*',
+  '/services/*/aliases',
+  '/services/*/aliases/*',
+  '/services/*/functions/*/provision-config',
+  '/provision-configs',
+  '/custom-domains',
+  '/custom-domains/*',
+];
+
+/** The pattern a path matches and the values of its `*` segments. */
+function matchRoute(path: string): { route?: string; params: string[] } {
+  const seg = path.split('/').filter(Boolean);
+  for (const pattern of routes) {
+    const parts = pattern.split('/').filter(Boolean);
+    if (parts.length !== seg.length) continue;
+    const params: string[] = [];
+    if (parts.every((part, i) => (part === '*' ? params.push(seg[i]!) > 0 : part === seg[i])))
+      return { route: pattern, params };
+  }
+  return { params: [] };
+}
 
 function splitQualifier(segment: string): [string, string | undefined] {
   const i = segment.indexOf('.');
@@ -683,7 +826,8 @@ function withEtag(body: unknown): Reply {
 }
 
 function checkEtag(ifMatch: string | undefined, current: unknown): void {
-  if (ifMatch !== undefined && ifMatch.replace(/"/g, '') !== etagOf(current)) throw fcErrors.preconditionFailed();
+  if (ifMatch !== undefined && ifMatch.replace(/"/g, '') !== etagOf(current))
+    throw fcErrors.preconditionFailed();
 }
 
 function checkTriggerConfig(type: string, config: Record<string, unknown> | string): Record<string, unknown> {
@@ -700,11 +844,20 @@ function checkTriggerConfig(type: string, config: Record<string, unknown> | stri
 }
 
 function applyFunctionFields(fn: FunctionRecord, input: Record<string, unknown>): void {
-  const { code, functionName: _ignored, ...fields } = input as { code?: { zipFile?: string; ossBucketName?: string; ossObjectName?: string } } & Record<string, unknown>;
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) (fn as unknown as Record<string, unknown>)[k] = v;
+  const {
+    code,
+    functionName: _ignored,
+    ...fields
+  } = input as { code?: { zipFile?: string; ossBucketName?: string; ossObjectName?: string } } & Record<
+    string,
+    unknown
+  >;
+  for (const [k, v] of Object.entries(fields))
+    if (v !== undefined) (fn as unknown as Record<string, unknown>)[k] = v;
   if (code?.zipFile !== undefined) {
     const zip = new Uint8Array(Buffer.from(code.zipFile, 'base64'));
-    if (zip.length < 4 || zip[0] !== 0x50 || zip[1] !== 0x4b) throw fcErrors.invalidArgument('code.zipFile is not a base64-encoded zip file');
+    if (zip.length < 4 || zip[0] !== 0x50 || zip[1] !== 0x4b)
+      throw fcErrors.invalidArgument('code.zipFile is not a base64-encoded zip file');
     fn.zip = zip;
     delete fn.oss;
     fn.codeSize = zip.length;
@@ -729,11 +882,20 @@ function serviceView(svc: ServiceRecord): Json {
 
 function functionView(fn: FunctionRecord): Json {
   const { zip: _zip, oss: _oss, ...rest } = fn;
-  return { ...rest, customContainerConfig: fn.customContainerConfig ?? null, initializer: fn.initializer ?? '' };
+  return {
+    ...rest,
+    customContainerConfig: fn.customContainerConfig ?? null,
+    initializer: fn.initializer ?? '',
+  };
 }
 
 function versionView(v: VersionRecord): Json {
-  return { versionId: v.versionId, description: v.description, createdTime: v.createdTime, lastModifiedTime: v.lastModifiedTime };
+  return {
+    versionId: v.versionId,
+    description: v.description,
+    createdTime: v.createdTime,
+    lastModifiedTime: v.lastModifiedTime,
+  };
 }
 
 function aliasView(a: AliasRecord): Json {
@@ -744,7 +906,12 @@ function aliasView(a: AliasRecord): Json {
 function provisionView(accountId: string, svc: ServiceRecord, qualifier: string, fnName: string): Json {
   const p = svc.provision.get(`${qualifier}/${fnName}`);
   // The resource string format was not verified against a live response.
-  return { resource: `${accountId}#${svc.serviceName}#${qualifier}#${fnName}`, target: p?.target ?? 0, current: p?.target ?? 0, ...(p?.extra ?? {}) };
+  return {
+    resource: `${accountId}#${svc.serviceName}#${qualifier}#${fnName}`,
+    target: p?.target ?? 0,
+    current: p?.target ?? 0,
+    ...(p?.extra ?? {}),
+  };
 }
 
 /**
@@ -773,18 +940,32 @@ function fcContext(fn: FunctionRecord, site: FcCallSite, requestId: string): Rec
       initializer: fn.initializer ?? '',
       initializationTimeout: fn.initializationTimeout,
     },
-    service: { name: site.serviceName, logProject: '', logStore: '', qualifier: site.qualifier, versionId: site.versionId },
+    service: {
+      name: site.serviceName,
+      logProject: '',
+      logStore: '',
+      qualifier: site.qualifier,
+      versionId: site.versionId,
+    },
     region: site.region,
     accountId: site.accountId,
   };
 }
 
-function functionError(headers: Record<string, string>, type: string, error: { message: string; type?: string; stack?: string }): Reply {
+function functionError(
+  headers: Record<string, string>,
+  type: string,
+  error: { message: string; type?: string; stack?: string },
+): Reply {
   return {
     status: 200,
     headers: { ...headers, 'x-fc-error-type': type, 'content-type': 'application/octet-stream' },
     raw: new TextEncoder().encode(
-      JSON.stringify({ errorMessage: error.message, errorType: error.type ?? 'Error', stackTrace: error.stack ? error.stack.split('\n') : [] }),
+      JSON.stringify({
+        errorMessage: error.message,
+        errorType: error.type ?? 'Error',
+        stackTrace: error.stack ? error.stack.split('\n') : [],
+      }),
     ),
   };
 }

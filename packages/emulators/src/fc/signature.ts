@@ -41,17 +41,26 @@ const maxSkewMs = 15 * 60 * 1000;
  *
  * @param secrets - access key id → secret.
  */
-export function verifyFcSignature(method: string, rawUrl: string, headers: IncomingHttpHeaders, secrets: ReadonlyMap<string, string>): SignatureCheck {
+export function verifyFcSignature(
+  method: string,
+  rawUrl: string,
+  headers: IncomingHttpHeaders,
+  secrets: ReadonlyMap<string, string>,
+): SignatureCheck {
   const auth = headers.authorization ?? '';
   const match = /^FC ([^:]+):(.+)$/.exec(auth);
   if (!match) return { ok: false, reason: 'missing' };
   const [, accessKeyId, signature] = match as unknown as [string, string, string];
   const secret = secrets.get(accessKeyId);
   if (secret === undefined) return { ok: false, reason: 'unknown-key', accessKeyId };
-  const expected = createHmac('sha256', secret).update(fcStringToSign(method, rawUrl, headers), 'utf8').digest();
+  const expected = createHmac('sha256', secret)
+    .update(fcStringToSign(method, rawUrl, headers), 'utf8')
+    .digest();
   const given = Buffer.from(signature, 'base64');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'mismatch', accessKeyId };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'mismatch', accessKeyId };
   const date = Date.parse(String(headers.date ?? ''));
-  if (Number.isNaN(date) || Math.abs(Date.now() - date) > maxSkewMs) return { ok: false, reason: 'stale-date', accessKeyId };
+  if (Number.isNaN(date) || Math.abs(Date.now() - date) > maxSkewMs)
+    return { ok: false, reason: 'stale-date', accessKeyId };
   return { ok: true, accessKeyId };
 }

@@ -131,11 +131,17 @@ export function crc64(data: Uint8Array): string {
  * FC's list pagination: `prefix`, `startKey` (first name included), `limit` (default 20, not verified),
  * and `nextToken` (the name to continue from; omitted on the last page).
  */
-export function paginate<T>(items: T[], key: (item: T) => string, query: URLSearchParams): { page: T[]; nextToken?: string } {
+export function paginate<T>(
+  items: T[],
+  key: (item: T) => string,
+  query: URLSearchParams,
+): { page: T[]; nextToken?: string } {
   const prefix = query.get('prefix') ?? '';
   const start = query.get('nextToken') ?? query.get('startKey') ?? '';
   const limit = Math.max(1, Math.min(100, Number(query.get('limit') ?? 20) || 20));
-  const sorted = items.filter((i) => key(i).startsWith(prefix) && key(i) >= start).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const sorted = items
+    .filter((i) => key(i).startsWith(prefix) && key(i) >= start)
+    .sort((a, b) => (key(a) < key(b) ? -1 : 1));
   const page = sorted.slice(0, limit);
   const next = sorted[limit];
   return next ? { page, nextToken: key(next) } : { page };

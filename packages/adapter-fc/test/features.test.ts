@@ -1,0 +1,415 @@
+import {
+  defineFunction,
+  deploy,
+  desiredStateOf,
+  type FaasportError,
+  invoke,
+  LimitExceededError,
+  ProviderApiError,
+  planDeploy,
+  remove,
+  UnsupportedFeatureError,
+} from '@faasport/core';
+import type { FcEmulator } from '@faasport/emulators/fc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFcAdapter, type FcAdapter } from '../src';
+import { ctx, startTarget } from './helpers';
+
+const hello = `export default async (request, ctx) => 'hello from ' + ctx.functionName + ' ' + ctx.revision;\n`;
+const onEvent = `export default async (event) => ({ type: event.type, data: event.data ?? null });\n`;
+
+describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
+  let emulator: FcEmulator;
+  let adapter: FcAdapter;
+  beforeAll(async () => {
+    ({ emulator, adapter } = await startTarget());
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it('maps schedule and storage triggers, scaling, secrets and domains, and re-deploys with zero writes', async () => {
+    const fn = defineFunction({
+      name: 'jobs',
+      contract: 'event',
+      source: { inline: onEvent },
+      env: { STAGE: 'prod' },
+      secrets: { DB_PASSWORD: { fromEnv: 'FC_TEST_DB_PASSWORD' } },
+      resources: { memory: 512, timeout: 120 },
+      scaling: { min: 2, concurrency: 10 },
+      triggers: [
+        {
+          schedule: {
+            name: 'nightly',
+            cron: '0 2 * * *',
+            timezone: 'Asia/Shanghai',
+            payload: { ping: true },
+          },
+        },
+        { storage: { bucket: 'uploads', events: ['created', 'deleted'], prefix: 'img/', suffix: '.png' } },
+      ],
+      domains: [{ host: 'jobs.example.com', path: '/api' }],
+      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+    });
+    const env = { FC_TEST_DB_PASSWORD: 'p4ssw0rd-value' };
+    const { plan } = await planDeploy(adapter, fn, { env });
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'service',
+      'function',
+      'version',
+      'traffic',
+      'trigger:nightly',
+      'trigger:storage',
+      'provision',
+      'domain:jobs.example.com',
+    ]);
+    expect(JSON.stringify(plan)).not.toContain('p4ssw0rd-value');
+    await deploy(adapter, fn, { env });
+
+    const svc = emulator.state.services.get('jobs')!;
+    expect(svc.fields.role).toBe('acs:ram::1234567890:role/fc');
+    const f = svc.functions.get('jobs')!;
+    expect(f).toMatchObject({
+      memorySize: 512,
+      timeout: 120,
+      instanceConcurrency: 10,
+      handler: '__faasport_fc.eventHandler',
+      runtime: 'nodejs20',
+    });
+    expect(f.environmentVariables).toMatchObject({
+      STAGE: 'prod',
+      DB_PASSWORD: 'p4ssw0rd-value',
+      FAASPORT_SECRETS: 'DB_PASSWORD',
+      FAASPORT_CONTRACT: 'event',
+    });
+    const triggers = svc.triggers.get('jobs')!;
+    // 02:00 in Shanghai (UTC+8) is 18:00 UTC; FC timers take six fields, seconds first.
+    expect(triggers.get('nightly')).toMatchObject({
+      triggerType: 'timer',
+      qualifier: 'main',
+      triggerConfig: { cronExpression: '0 0 18 * * *', payload: '{"ping":true}', enable: true },
+    });
+    expect(triggers.get('storage')).toMatchObject({
+      triggerType: 'oss',
+      sourceArn: 'acs:oss:cn-hangzhou:1234567890:uploads',
+      invocationRole: 'acs:ram::1234567890:role/fc',
+      triggerConfig: {
+        events: ['oss:ObjectCreated:*', 'oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
+        filter: { key: { prefix: 'img/', suffix: '.png' } },
+      },
+    });
+    expect(svc.provision.get('main/jobs')?.target).toBe(2);
+    expect(emulator.state.domains.get('jobs.example.com')?.fields.routeConfig).toEqual({
+      routes: [{ path: '/api/*', serviceName: 'jobs', functionName: 'jobs', qualifier: 'main' }],
+    });
+    // The timer fires the event contract with a schedule CloudEvent.
+    const fired = await emulator.fireTimer('jobs', 'jobs', 'nightly');
+    expect(JSON.parse(new TextDecoder().decode(fired.body))).toEqual({
+      type: 'dev.faasport.schedule',
+      data: { ping: true },
+    });
+
+    const before = emulator.writes();
+    const again = await deploy(adapter, fn, { env });
+    expect(again.changed).toBe(false);
+    expect(emulator.writes()).toBe(before);
+
+    // Read gives the neutral view back, without faasport's settings or the secret.
+    const live = await adapter.read('jobs', ctx);
+    expect(live?.config?.env).toEqual({ STAGE: 'prod' });
+    expect(live?.config?.contract).toBe('event');
+  });
+
+  it('updates only what changed: a trigger, the provision target, a removed domain', async () => {
+    const fn = defineFunction({
+      name: 'jobs',
+      contract: 'event',
+      source: { inline: onEvent },
+      env: { STAGE: 'prod' },
+      secrets: { DB_PASSWORD: { fromEnv: 'FC_TEST_DB_PASSWORD' } },
+      resources: { memory: 512, timeout: 120 },
+      scaling: { min: 0, concurrency: 10 },
+      triggers: [{ schedule: { name: 'nightly', cron: '30 3 * * *', enabled: false } }],
+      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+    });
+    const env = { FC_TEST_DB_PASSWORD: 'p4ssw0rd-value' };
+    const { plan } = await planDeploy(adapter, fn, { env });
+    expect(plan.steps.map((s) => `${s.action} ${s.id}`)).toEqual([
+      'update function',
+      'update trigger:nightly',
+      'delete trigger:storage',
+      'update provision',
+      'delete domain:jobs.example.com',
+    ]);
+    // Only the spec hash in the description changed on the function: no new revision is published.
+    expect(plan.steps[0]!.changes.map((c) => c.path)).toEqual(['function.description']);
+    await deploy(adapter, fn, { env });
+    const svc = emulator.state.services.get('jobs')!;
+    expect(svc.triggers.get('jobs')!.get('nightly')!.triggerConfig).toEqual({
+      cronExpression: '0 30 3 * * *',
+      enable: false,
+    });
+    expect(svc.triggers.get('jobs')!.has('storage')).toBe(false);
+    expect(svc.provision.has('main/jobs')).toBe(false);
+    expect(emulator.state.domains.size).toBe(0);
+    expect(svc.versions.size).toBe(1);
+  });
+
+  it('publishes a new revision when a secret value changes, without showing it', async () => {
+    const fn = defineFunction({
+      name: 'jobs',
+      contract: 'event',
+      source: { inline: onEvent },
+      env: { STAGE: 'prod' },
+      secrets: { DB_PASSWORD: { fromEnv: 'FC_TEST_DB_PASSWORD' } },
+      resources: { memory: 512, timeout: 120 },
+      scaling: { concurrency: 10 },
+      triggers: [{ schedule: { name: 'nightly', cron: '30 3 * * *', enabled: false } }],
+      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+    });
+    const env = { FC_TEST_DB_PASSWORD: 'n3w-secret-value' };
+    const { plan } = await planDeploy(adapter, fn, { env });
+    const fnStep = plan.steps.find((s) => s.id === 'function')!;
+    expect(fnStep.changes.find((c) => c.path === 'env.DB_PASSWORD')).toEqual({ path: 'env.DB_PASSWORD' });
+    expect(JSON.stringify(plan)).not.toMatch(/n3w-secret-value|p4ssw0rd-value/);
+    expect(plan.steps.map((s) => s.id)).toContain('version');
+  });
+
+  it('routes invocations by tag and by revision through aliases', async () => {
+    const base = { name: 'tags', source: { inline: hello } } as const;
+    await deploy(adapter, defineFunction({ ...base, revision: 'blue' }));
+    await deploy(
+      adapter,
+      defineFunction({
+        ...base,
+        revision: 'green',
+        env: { COLOR: 'green' },
+        traffic: [
+          { revision: 'blue', percent: 100, tag: 'stable' },
+          { revision: 'latest', percent: 0, tag: 'next' },
+        ],
+      }),
+    );
+    const svc = emulator.state.services.get('tags')!;
+    expect([...svc.aliases.keys()].sort()).toEqual(['main', 'next', 'stable']);
+    expect(await (await invoke(adapter, 'tags', {}, { tag: 'next' })).text()).toBe('hello from tags green');
+    expect(await (await invoke(adapter, 'tags', {}, { tag: 'stable' })).text()).toBe('hello from tags blue');
+    expect(await (await invoke(adapter, 'tags')).text()).toBe('hello from tags blue');
+    expect(await (await invoke(adapter, 'tags', {}, { revision: 'green' })).text()).toBe(
+      'hello from tags green',
+    );
+    const live = await adapter.read('tags', ctx);
+    expect(live?.tagUrls?.next).toBe(`${emulator.url}/2016-08-15/proxy/tags.next/tags/`);
+    await expect(invoke(adapter, 'tags', {}, { tag: 'nope' })).rejects.toThrow(/tag "nope" does not exist/);
+  });
+
+  it('groups functions in one service with providers.fc.service, with aliases per function', async () => {
+    const a = defineFunction({
+      name: 'shop-a',
+      source: { inline: hello },
+      providers: { fc: { service: 'shop' } },
+    });
+    const b = defineFunction({
+      name: 'shop-b',
+      source: { inline: hello },
+      providers: { fc: { service: 'shop' } },
+    });
+    await deploy(adapter, a);
+    await deploy(adapter, b);
+    const svc = emulator.state.services.get('shop')!;
+    expect([...svc.functions.keys()].sort()).toEqual(['shop-a', 'shop-b']);
+    expect([...svc.aliases.keys()].sort()).toEqual(['shop-a--main', 'shop-b--main']);
+    expect(await (await invoke(adapter, 'shop-b')).text()).toMatch(/^hello from shop-b r-/);
+    const before = emulator.writes();
+    expect((await deploy(adapter, a)).changed).toBe(false);
+    expect(emulator.writes()).toBe(before);
+    await remove(adapter, 'shop-a');
+    expect(emulator.state.services.get('shop')?.functions.has('shop-a')).toBe(false);
+    expect(await (await invoke(adapter, 'shop-b')).text()).toMatch(/^hello from shop-b/);
+    await remove(adapter, 'shop-b');
+    expect(emulator.state.services.has('shop')).toBe(false);
+  });
+
+  it('deploys image sources as custom-container with caPort, and bucket sources as OSS code', async () => {
+    const image = defineFunction({
+      name: 'img',
+      source: {
+        image: {
+          ref: 'registry.cn-hangzhou.aliyuncs.com/ns/app:v1',
+          command: ['node'],
+          args: ['server.js'],
+          port: 9000,
+        },
+      },
+    });
+    await deploy(adapter, image);
+    expect(emulator.state.services.get('img')!.functions.get('img')).toMatchObject({
+      runtime: 'custom-container',
+      caPort: 9000,
+      customContainerConfig: {
+        image: 'registry.cn-hangzhou.aliyuncs.com/ns/app:v1',
+        command: '["node"]',
+        args: '["server.js"]',
+      },
+    });
+    const bucket = defineFunction({
+      name: 'oss-code',
+      contract: 'native',
+      handler: 'index.handler',
+      source: { bucket: { name: 'code', key: 'fn.zip' } },
+    });
+    await deploy(adapter, bucket);
+    expect(emulator.state.services.get('oss-code')!.functions.get('oss-code')!.oss).toEqual({
+      bucket: 'code',
+      object: 'fn.zip',
+    });
+    const before = emulator.writes();
+    expect((await deploy(adapter, bucket)).changed).toBe(false);
+    expect((await deploy(adapter, image)).changed).toBe(false);
+    expect(emulator.writes()).toBe(before);
+    const exported = await adapter.export('img', ctx);
+    expect(exported.config.source).toEqual({
+      image: {
+        ref: 'registry.cn-hangzhou.aliyuncs.com/ns/app:v1',
+        command: ['node'],
+        args: ['server.js'],
+        port: 9000,
+      },
+    });
+  });
+
+  it('checks FC limits and contracts offline, before any write', async () => {
+    const before = emulator.writes();
+    const memory = await deploy(
+      adapter,
+      defineFunction({ name: 'big', source: { inline: hello }, resources: { memory: 200 } }),
+    ).catch((e: unknown) => e);
+    expect(memory).toBeInstanceOf(LimitExceededError);
+    expect((memory as Error).message).toContain('128-3072 in steps of 64');
+    const runtime = await deploy(
+      adapter,
+      defineFunction({ name: 'new-node', runtime: 'nodejs22', source: { inline: hello } }),
+    ).catch((e: unknown) => e);
+    expect((runtime as LimitExceededError).allowed).toContain(
+      'nodejs18, nodejs20, python3.9, python3.10, custom',
+    );
+    const python = await deploy(
+      adapter,
+      defineFunction({ name: 'py', runtime: 'python3.10', source: { inline: 'def handler(e, c): pass\n' } }),
+    ).catch((e: unknown) => e);
+    expect((python as Error).message).toContain('runs on FC through a Node.js shim');
+    const bucketWeb = await deploy(
+      adapter,
+      defineFunction({ name: 'bw', source: { bucket: { name: 'b', key: 'k.zip' } } }),
+    ).catch((e: unknown) => e);
+    expect((bucketWeb as FaasportError).code).toBe('FP_UNSUPPORTED_FEATURE');
+    const queue = await deploy(
+      adapter,
+      defineFunction({
+        name: 'q',
+        contract: 'event',
+        source: { inline: onEvent },
+        triggers: [{ queue: { topic: 'orders' } }],
+      }),
+    ).catch((e: unknown) => e);
+    expect(queue).toBeInstanceOf(UnsupportedFeatureError);
+    const provider = await deploy(
+      adapter,
+      defineFunction({ name: 'pv', source: { inline: hello }, providers: { fc: { servise: 'x' } } }),
+    ).catch((e: unknown) => e);
+    expect((provider as Error).message).toContain('unknown key "servise"');
+    const tz = await deploy(
+      adapter,
+      defineFunction({
+        name: 'tz',
+        contract: 'event',
+        source: { inline: onEvent },
+        triggers: [{ schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } }],
+      }),
+    ).catch((e: unknown) => e);
+    expect((tz as Error).message).toContain('FC, which evaluates timers in UTC');
+    expect(emulator.writes()).toBe(before);
+  });
+
+  it('retries throttling and 5xx with backoff, and does not retry client errors', async () => {
+    const fn = defineFunction({ name: 'retry', source: { inline: hello } });
+    emulator.injectFault({ status: 503, code: 'ResourceThrottled', times: 2 });
+    await deploy(adapter, fn);
+    expect(emulator.requests().filter((r) => r.status === 503)).toHaveLength(2);
+
+    const three = createFcAdapter({
+      accountId: emulator.accountId,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret },
+      maxAttempts: 3,
+      retryBaseMs: 1,
+    });
+    let mark = emulator.requests().length;
+    emulator.injectFault({ status: 500, code: 'InternalServerError', times: 3 });
+    const gaveUp = await three.read('retry', ctx).catch((e: unknown) => e);
+    expect(gaveUp).toBeInstanceOf(ProviderApiError);
+    expect((gaveUp as ProviderApiError).retryable).toBe(true);
+    expect((gaveUp as ProviderApiError).providerCode).toBe('InternalServerError');
+    expect(
+      emulator
+        .requests()
+        .slice(mark)
+        .map((r) => r.status),
+    ).toEqual([500, 500, 500]);
+
+    mark = emulator.requests().length;
+    emulator.injectFault({ status: 400, code: 'InvalidArgument', message: 'bad request' });
+    const invalid = await three.read('retry', ctx).catch((e: unknown) => e);
+    expect((invalid as ProviderApiError).status).toBe(400);
+    expect(
+      emulator
+        .requests()
+        .slice(mark)
+        .map((r) => r.status),
+    ).toEqual([400]);
+  });
+
+  it('renders the FC request bodies with secrets as references', () => {
+    const fn = defineFunction({
+      name: 'render-me',
+      source: { inline: hello },
+      secrets: { TOKEN: { fromEnv: 'FC_RENDER_TOKEN' } },
+      scaling: { min: 1 },
+      traffic: [{ revision: 'latest', percent: 100 }],
+    });
+    const manifests = adapter.render(desiredStateOf(fn, { env: { FC_RENDER_TOKEN: 'render-secret-value' } }));
+    expect(manifests.map((m) => m.name)).toEqual([
+      'render-me.create-service.json',
+      'render-me.create-function.json',
+      'render-me.publish-version.json',
+      'render-me.create-alias-main.json',
+      'render-me.create-trigger-http.json',
+      'render-me.put-provision-config.json',
+    ]);
+    expect(JSON.stringify(manifests)).not.toContain('render-secret-value');
+    const fnBody = manifests[1]!;
+    expect(fnBody.request).toEqual({ method: 'POST', path: '/2016-08-15/services/render-me/functions' });
+    expect(fnBody.content).toMatchObject({
+      functionName: 'render-me',
+      runtime: 'nodejs20',
+      handler: '__faasport_fc.httpHandler',
+      environmentVariables: { TOKEN: '<secret: environment variable FC_RENDER_TOKEN>' },
+    });
+    expect((fnBody.content as { code: { zipFile: string } }).code.zipFile).toMatch(
+      /^<base64 of the \d+-byte code package, codeChecksum \d+>$/,
+    );
+  });
+
+  it('lists and removes functions, quietly when already gone', async () => {
+    const names = (await adapter.list(ctx)).map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['jobs', 'tags', 'img', 'oss-code', 'retry']));
+    const tags = (await adapter.list(ctx)).find((f) => f.name === 'tags')!;
+    expect(tags.revisions).toBe(2);
+    expect(tags.url).toBe(`${emulator.url}/2016-08-15/proxy/tags.main/tags/`);
+    await remove(adapter, 'tags');
+    expect(emulator.state.services.has('tags')).toBe(false);
+    await remove(adapter, 'tags');
+    expect(await adapter.read('tags', ctx)).toBeUndefined();
+  });
+});
