@@ -1,1 +1,15 @@
-export {};
+/**
+ * `@faasport/adapter-knative`: deploy faasport functions to Knative Serving (and Eventing) with
+ * `@kubernetes/client-node`, render them as Kubernetes manifests, export live Services back to the
+ * neutral model, and import OpenFunction Functions, Knative `func.yaml` files and Service YAML.
+ *
+ * @packageDocumentation
+ */
+export { type KnativeAdapter, createKnativeAdapter } from './deploy/adapter';
+export { knativeCapabilities } from './deploy/capabilities';
+export { DEFAULT_RUNTIME_IMAGE } from './deploy/constants';
+export { exportFromObjects, exportServiceYaml } from './deploy/export';
+export { type KnativeAdapterOptions, knativeAdapterOptionsSchema } from './deploy/options';
+export { type KnativeProviderOptions, knativeProviderSchema } from './deploy/provider-options';
+export { toYaml } from './deploy/yaml';
+export { type ImportResult, importFuncYaml, importManifest, importOpenFunction } from './import';

@@ -1,0 +1,45 @@
+/**
+ * Sending a request to a function's route: straight to its URL, or to an ingress address with the
+ * route's host in the `Host` header (how Kourier or Gloo are reached from outside the cluster;
+ * `fetch` cannot set `Host`, so this goes through `node:http`).
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** Sends `request` to `target` (a route URL), through `ingress` when given. */
+export async function sendToRoute(target: string, request: Request, ingress?: string, signal?: AbortSignal): Promise<Response> {
+  const incoming = new URL(request.url);
+  const route = new URL(target);
+  const path = `${route.pathname.replace(/\/$/, '')}${incoming.pathname}${incoming.search}`;
+  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  const base = ingress ? new URL(ingress) : route;
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  headers.host = route.host;
+  if (body) headers['content-length'] = String(body.length);
+  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<Response>((resolve, reject) => {
+    const req = send(
+      { protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, method: request.method, path, headers, ...(signal ? { signal } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const out = new Headers();
+          for (const [key, value] of Object.entries(res.headers)) {
+            if (value === undefined || key === 'transfer-encoding' || key === 'connection') continue;
+            out.set(key, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const status = res.statusCode ?? 502;
+          const payload = Buffer.concat(chunks);
+          resolve(new Response(status === 204 || status === 304 || request.method === 'HEAD' ? null : payload, { status, headers: out }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? Buffer.from(body) : undefined);
+  });
+}

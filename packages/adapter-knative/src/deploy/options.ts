@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, ValidationError, formatIssues } from '@faasport/core';
+import { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { DEFAULT_RUNTIME_IMAGE, MAX_CONFIGMAP_CODE_BYTES } from './constants';
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Options of {@link createKnativeAdapter}. Where the cluster is comes from, in order: `kubeConfig`
+ * (an object, for tests and programs that already have one), `inCluster`, `kubeconfig` (a file), then
+ * the default places (`$KUBECONFIG`, `~/.kube/config`, the in-cluster service account).
+ *
+ * @public
+ */
+export const knativeAdapterOptionsSchema = z.strictObject({
+  /** A loaded `KubeConfig` from `@kubernetes/client-node`. */
+  kubeConfig: z.instanceof(KubeConfig, { error: 'must be a KubeConfig from @kubernetes/client-node' }).optional(),
+  /** Path of a kubeconfig file (like `kubectl --kubeconfig`). */
+  kubeconfig: z.string().min(1).optional(),
+  /** The kubeconfig context to use (default: its current context). */
+  context: z.string().min(1).optional(),
+  /** Use the pod's service account (running inside the cluster). */
+  inCluster: z.boolean().optional(),
+  /** The namespace (default: the context's namespace, else `default`). */
+  namespace: z
+    .string()
+    .regex(dnsLabel, { error: (i) => `${JSON.stringify(i.input)} is not a namespace name (lowercase letters, digits and "-")` })
+    .optional(),
+  /** The server-side apply field manager. */
+  fieldManager: z.string().min(1).default('faasport'),
+  /** The image that runs inline / dir / archive / bucket code (build it from this package's `image/`). */
+  runtimeImage: z.string().min(1).default(DEFAULT_RUNTIME_IMAGE),
+  /**
+   * Send invocations to this address with the route's host in the `Host` header, as you would through
+   * a Kourier or Gloo ingress (`http://<ingress-ip>`). Without it, invoke calls `status.url` directly.
+   */
+  ingress: z.url({ error: (i) => `${JSON.stringify(i.input)} is not a URL (e.g. http://10.0.0.5)` }).optional(),
+  /** Largest code zip kept in a ConfigMap, in bytes (Kubernetes allows 1 MiB per ConfigMap). */
+  maxConfigMapBytes: z.number().int().positive().max(MAX_CONFIGMAP_CODE_BYTES).default(MAX_CONFIGMAP_CODE_BYTES),
+  /** Add a 0% `rev-<label>` tag for each revision in the traffic so it can be invoked by revision. */
+  revisionTags: z.boolean().default(true),
+  /** Environment variables to read `KUBECONFIG` from (default: the process environment). */
+  env: z.record(z.string(), z.string().optional()).optional(),
+  /** How often to re-read while waiting, when a watch ends early (ms). */
+  pollIntervalMs: z.number().int().positive().default(1000),
+});
+
+/** What a user passes. @public */
+export type KnativeAdapterOptions = z.input<typeof knativeAdapterOptionsSchema>;
+/** Options with defaults applied. @public */
+export type ResolvedKnativeOptions = z.output<typeof knativeAdapterOptionsSchema>;
+
+/** Validates adapter options; throws a {@link ValidationError} naming each bad option. */
+export function parseOptions(input: unknown): ResolvedKnativeOptions {
+  const parsed = knativeAdapterOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(options)', message: i.message, rule: i.code }));
+    throw new ValidationError(issues, { subject: 'the knative adapter options', adapter: 'knative' });
+  }
+  return parsed.data;
+}
+
+/** Loads the kubeconfig the options point at, and picks the context and namespace. */
+export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfig; namespace: string } {
+  let kc: KubeConfig;
+  if (options.kubeConfig) kc = options.kubeConfig;
+  else {
+    kc = new KubeConfig();
+    try {
+      if (options.inCluster) kc.loadFromCluster();
+      else if (options.kubeconfig) {
+        if (!existsSync(options.kubeconfig)) {
+          throw new ConfigurationError(`The kubeconfig file ${options.kubeconfig} does not exist.`, { option: 'kubeconfig', adapter: 'knative' });
+        }
+        kc.loadFromFile(options.kubeconfig);
+      } else {
+        const fromEnv = (options.env ?? process.env).KUBECONFIG;
+        const home = join(homedir(), '.kube', 'config');
+        const inCluster = existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
+        if (!fromEnv && !existsSync(home) && !inCluster) {
+          // loadFromDefault would silently fall back to http://localhost:8080.
+          throw ConfigurationError.missing({ what: 'a Kubernetes cluster to deploy to (no kubeconfig found)', option: 'kubeconfig', envVar: 'KUBECONFIG', adapter: 'knative' });
+        }
+        if (fromEnv && options.env) {
+          // An explicit environment: load its KUBECONFIG (the first file; kubectl merges a list).
+          kc.loadFromFile(fromEnv.split(':')[0]!);
+        } else kc.loadFromDefault();
+      }
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      throw new ConfigurationError(`The kubeconfig cannot be loaded: ${(error as Error).message}`, { option: 'kubeconfig', envVar: 'KUBECONFIG', adapter: 'knative', cause: error });
+    }
+  }
+  if (options.context) {
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(options.context)) {
+      throw new ConfigurationError(`The kubeconfig has no context "${options.context}" (it has: ${names.join(', ') || 'none'}).`, {
+        option: 'context',
+        adapter: 'knative',
+        hint: 'Pass one of the listed contexts, or run `kubectl config get-contexts`.',
+      });
+    }
+    kc.setCurrentContext(options.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new ConfigurationError(`The kubeconfig has no cluster for context "${kc.getCurrentContext()}".`, { option: 'context', adapter: 'knative' });
+  }
+  const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return { kc, namespace: options.namespace ?? contextNamespace ?? 'default' };
+}
+
+/** Formats zod issues of a provider options block. */
+export function providerIssues(error: z.ZodError): string {
+  return formatIssues(error.issues.map((i) => ({ path: `providers.knative.${i.path.join('.')}`, message: i.message, rule: i.code })));
+}
