@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    'fc/index': 'src/fc/index.ts',
+    'functiongraph/index': 'src/functiongraph/index.ts',
+    'kubernetes/index': 'src/kubernetes/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
