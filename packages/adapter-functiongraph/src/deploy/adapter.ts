@@ -1184,10 +1184,12 @@ function apigEventOf(request: Request, body: Uint8Array): Record<string, unknown
     headers[k] = v;
   });
   headers.host ??= url.host;
-  const query: Record<string, string> = {};
-  url.searchParams.forEach((v, k) => {
-    query[k] = v;
-  });
+  // APIG's documented events show one value per key; a repeated key is passed as an array so no value is lost.
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? values[0]! : values;
+  }
   return {
     body: Buffer.from(body).toString('base64'),
     isBase64Encoded: true,

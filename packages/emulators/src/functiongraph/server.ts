@@ -1067,10 +1067,12 @@ export async function startFunctionGraphEmulator(
       res.end(Buffer.from(await response.arrayBuffer()));
       return;
     }
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((v, k) => {
-      query[k] = v;
-    });
+    // Not verified: APIG's documented events show one value per key; a repeated key is passed as an array.
+    const query: Record<string, string | string[]> = {};
+    for (const name of new Set(url.searchParams.keys())) {
+      const values = url.searchParams.getAll(name);
+      query[name] = values.length === 1 ? values[0]! : values;
+    }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const event = {
