@@ -300,3 +300,49 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
     });
   });
 });
+
+describe('FC 2.0 emulator: custom runtime on caPort', () => {
+  let fc: FcEmulator;
+  afterAll(async () => {
+    await fc?.close();
+  });
+
+  it('starts bootstrap, calls POST /initialize once and POST /invoke per event, and forwards HTTP calls', async () => {
+    fc = await startFcEmulator();
+    const client = new FCClient(fc.accountId, { accessKeyID: fc.accessKeyId, accessKeySecret: fc.accessKeySecret, region: fc.region, endpoint: fc.url });
+    const server = `#!/usr/bin/env node
+const http = require('node:http');
+let initialized = 0;
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString();
+    if (req.url === '/initialize') { initialized++; return res.end('ok'); }
+    if (req.url === '/invoke') {
+      if (body === 'fail') { res.setHeader('x-fc-status', '404'); return res.end('failed'); }
+      return res.end(JSON.stringify({ event: body, initialized }));
+    }
+    res.end('http ' + req.method + ' ' + req.url);
+  });
+}).listen(Number(process.env.FC_SERVER_PORT || 9000), '127.0.0.1');
+`;
+    await client.createService('custom');
+    await client.createFunction('custom', {
+      functionName: 'boot',
+      runtime: 'custom.debian10',
+      handler: 'index.handler',
+      initializer: 'index.init',
+      caPort: 9000,
+      code: { zipFile: zipOf({ bootstrap: server }) },
+    });
+    const first = await client.invokeFunction('custom', 'boot', 'hello');
+    expect(JSON.parse(first.data)).toEqual({ event: 'hello', initialized: 1 });
+    const second = await client.invokeFunction('custom', 'boot', 'again');
+    expect(JSON.parse(second.data)).toEqual({ event: 'again', initialized: 1 });
+    const failed = await client.invokeFunction('custom', 'boot', 'fail');
+    expect(failed.headers['x-fc-error-type']).toBe('UnhandledInvocationError');
+    await client.createTrigger('custom', 'boot', { triggerName: 'http', triggerType: 'http', triggerConfig: { authType: 'anonymous', methods: ['GET'] } });
+    expect(await (await fetch(`${fc.url}/2016-08-15/proxy/custom/boot/x?y=1`)).text()).toBe('http GET /x?y=1');
+  });
+});

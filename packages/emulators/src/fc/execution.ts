@@ -140,7 +140,18 @@ export class FcExecution {
       handler: fn.handler,
       ...(fn.initializer ? { initializer: fn.initializer } : {}),
       contract,
-      ...(contract === 'http' ? { command, port: fn.caPort, fixedPort: true } : {}),
+      ...(contract === 'http'
+        ? {
+            command,
+            port: fn.caPort,
+            fixedPort: true,
+            // FC's custom runtime contract (reference A15): events to POST /invoke, the initializer to POST /initialize.
+            http: {
+              invokePath: '/invoke',
+              ...(fn.initializer ? { initPath: '/initialize', initHeaders: { 'x-fc-control-path': '/initialize' } } : {}),
+            },
+          }
+        : {}),
       env: {
         ...fn.environmentVariables,
         FC_FUNC_CODE_PATH: codeDir,
