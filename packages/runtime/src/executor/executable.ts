@@ -22,6 +22,8 @@ interface Waiter {
 }
 
 const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
+/** Instances of one executable that may be starting at the same time. */
+const maxParallelStarts = 2;
 
 /**
  * Schedules calls of one executable over its instances: concurrency per instance, at most
@@ -221,7 +223,9 @@ export class ScheduledExecutable implements Executable {
   private scale(): void {
     if (this.closed) return;
     let uncovered = this.queue.length - this.starting * this.spec.concurrency;
-    while (uncovered > 0 && this.ready.size + this.starting < this.maxInstances) {
+    // Bounded scale-up rate: a burst of fast calls is usually served by the instances that free up
+    // meanwhile, so starting one process per waiting call would only waste CPU on process starts.
+    while (uncovered > 0 && this.ready.size + this.starting < this.maxInstances && this.starting < maxParallelStarts) {
       this.startInstance();
       uncovered -= this.spec.concurrency;
     }
