@@ -95,13 +95,18 @@ export class FunctionGraphExecution {
           `the emulator has no local command for image "${ref}" (pass images: { "${ref}": { command: [...] } })`,
         );
       const codeDir = mapped.cwd ?? this.unpack(key, undefined);
+      // The mapped command stands for the image's ENTRYPOINT + CMD; custom_image.command replaces the
+      // entrypoint and custom_image.args the arguments, as FunctionGraph's overrides do.
+      const image = config.custom_image;
+      const entry = image?.command ? image.command.split(',') : mapped.command.slice(0, 1);
+      const args = image?.args ? image.args.split(',') : image?.command ? [] : mapped.command.slice(1);
       spec = {
         ...base,
         env: { ...env, ...(mapped.env ?? {}) },
         codeDir,
         runtime: 'custom',
         contract: 'http',
-        command: mapped.command,
+        command: [...entry, ...args],
         ...(mapped.cwd ? { workdir: mapped.cwd } : {}),
         port: 8000,
         fixedPort: true,

@@ -688,6 +688,7 @@ export async function startFunctionGraphEmulator(
         if (ref.package !== fn.package || ref.name !== fn.name) continue;
       }
       for (const [qualifier, state] of fn.reserved) {
+        // Fields of the SDK model ReservedInstanceConfigs.
         out.push({
           function_urn: `${urnOf(fn)}:${qualifier}`,
           qualifier_type: qualifier.startsWith('!') ? 'alias' : 'version',
