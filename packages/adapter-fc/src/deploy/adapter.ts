@@ -12,11 +12,11 @@ import {
   ValidationError,
 } from '@faasport/core';
 import { checkFunction } from './check';
-import { FcApiClient, isNotFound } from './client';
+import { FcApiClient, type FcTrigger, isNotFound } from './client';
 import { exportFunction } from './export';
 import { fcCapabilities } from './limits';
-import { type FcLiveState, readState, toLiveFunction, versionIdOfLabel } from './live';
-import { codeOf, functionConfigOf, markers } from './mapping';
+import { findInvokeTarget, readState, toLiveFunction } from './live';
+import { codeOf, type FcNames, functionConfigOf, markers } from './mapping';
 import { type FcAdapterOptions, resolveFcOptions } from './options';
 import { desiredNames, planSteps } from './plan';
 import { renderManifests } from './render';
@@ -77,12 +77,6 @@ export function createFcAdapter(
   const client = new FcApiClient(o);
   const planContext = { region: o.region, accountId: o.accountId };
   const target = o.target;
-
-  async function mustRead(name: string): Promise<FcLiveState> {
-    const state = await readState(client, name, { domains: false });
-    if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
-    return state;
-  }
 
   async function applyOne(step: Step, desired: DesiredState): Promise<void> {
     const names = desiredNames(desired);
@@ -155,15 +149,19 @@ export function createFcAdapter(
     );
   }
 
-  async function invokeHttp(state: FcLiveState, qualifier: string, request: Request): Promise<Response> {
+  async function invokeHttp(
+    names: FcNames,
+    trigger: FcTrigger,
+    qualifier: string,
+    request: Request,
+  ): Promise<Response> {
     const url = new URL(request.url);
-    const path = `/2016-08-15/proxy/${state.names.service}.${qualifier}/${state.names.fn}${url.pathname}`;
+    const path = `/2016-08-15/proxy/${names.service}.${qualifier}/${names.fn}${url.pathname}`;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => {
       if (key !== 'host' && key !== 'connection' && key !== 'content-length')
         headers[key.toLowerCase()] = value;
     });
-    const trigger = state.triggers.find((t) => t.triggerType === 'http')!;
     const signed =
       trigger.triggerConfig.authType === 'function'
         ? client.signProxyRequest(request.method, path, url.searchParams, headers)
@@ -195,7 +193,7 @@ export function createFcAdapter(
     const errorType = response.headers.get('x-fc-error-type');
     if (errorType) {
       throw new InvokeError({
-        functionName: state.names.fn,
+        functionName: names.fn,
         message: functionErrorMessage(await response.text()),
         status: response.status,
         functionError: errorType,
@@ -229,15 +227,15 @@ export function createFcAdapter(
   }
 
   async function invokeEvent(
-    state: FcLiveState,
+    names: FcNames,
     qualifier: string,
     request: Request,
     async: boolean,
   ): Promise<Response> {
     const body = Buffer.from(await request.arrayBuffer());
     const r = await client.invokeFunction(
-      state.names.service,
-      state.names.fn,
+      names.service,
+      names.fn,
       body,
       qualifier,
       async ? { 'x-fc-invocation-type': 'Async' } : {},
@@ -245,7 +243,7 @@ export function createFcAdapter(
     const errorType = r.headers['x-fc-error-type'];
     if (errorType) {
       throw new InvokeError({
-        functionName: state.names.fn,
+        functionName: names.fn,
         message: functionErrorMessage(
           typeof r.data === 'string'
             ? r.data
@@ -293,31 +291,52 @@ export function createFcAdapter(
     },
 
     async invoke(name, request, invokeOptions: InvokeOptions = {}) {
-      const state = await mustRead(name);
+      const found = await findInvokeTarget(client, name);
+      if (!found) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
+      const { names, triggers } = found;
+      const http = triggers.find((t) => t.triggerType === 'http');
+      const aliasesOf = async () => {
+        const tags = new Map<string, string>();
+        let main: string | undefined;
+        for (const a of await client.listAliases(names.service)) {
+          const m = markers.parseAlias(a.description);
+          if (!m || m.fn !== name) continue;
+          if (m.main) main = a.aliasName;
+          else if (m.tag) tags.set(m.tag, a.aliasName);
+        }
+        return { main, tags };
+      };
       let qualifier: string;
       if (invokeOptions.tag) {
-        const alias = state.tagAliases.get(invokeOptions.tag);
+        const { tags } = await aliasesOf();
+        const alias = tags.get(invokeOptions.tag);
         if (!alias) {
           throw new ValidationError(
             [
               {
                 path: 'tag',
-                message: `tag ${JSON.stringify(invokeOptions.tag)} does not exist on "${name}" (known: ${[...state.tagAliases.keys()].join(', ') || 'none'})`,
+                message: `tag ${JSON.stringify(invokeOptions.tag)} does not exist on "${name}" (known: ${[...tags.keys()].join(', ') || 'none'})`,
                 rule: 'tag-exists',
               },
             ],
             { adapter: 'fc' },
           );
         }
-        qualifier = alias.aliasName;
+        qualifier = alias;
       } else if (invokeOptions.revision) {
-        const id = versionIdOfLabel(state, invokeOptions.revision);
+        const versions = (await client.listVersions(names.service)).flatMap((v) => {
+          const m = markers.parseVersion(v.description);
+          return m && m.fn === name ? [{ id: v.versionId, label: m.label }] : [];
+        });
+        const id = versions
+          .filter((v) => v.label === invokeOptions.revision)
+          .sort((a, b) => Number(b.id) - Number(a.id))[0]?.id;
         if (!id) {
           throw new ValidationError(
             [
               {
                 path: 'revision',
-                message: `revision ${JSON.stringify(invokeOptions.revision)} does not exist on "${name}" (known: ${state.versions.map((v) => v.label).join(', ') || 'none'})`,
+                message: `revision ${JSON.stringify(invokeOptions.revision)} does not exist on "${name}" (known: ${[...new Set(versions.map((v) => v.label))].join(', ') || 'none'})`,
                 rule: 'revision-exists',
               },
             ],
@@ -325,12 +344,14 @@ export function createFcAdapter(
           );
         }
         qualifier = id;
-      } else qualifier = state.mainAlias?.aliasName ?? 'LATEST';
-      const hasHttp = state.triggers.some((t) => t.triggerType === 'http');
+      } else {
+        // faasport binds the HTTP trigger to the main alias; without one, look the alias up.
+        qualifier = http?.qualifier ?? (await aliasesOf()).main ?? 'LATEST';
+      }
       // Without an HTTP trigger the function is reachable only through InvokeFunction.
-      if (invokeOptions.mode === 'event' || invokeOptions.async || !hasHttp)
-        return invokeEvent(state, qualifier, request, invokeOptions.async ?? false);
-      return invokeHttp(state, qualifier, request);
+      if (invokeOptions.mode === 'event' || invokeOptions.async || !http)
+        return invokeEvent(names, qualifier, request, invokeOptions.async ?? false);
+      return invokeHttp(names, http, qualifier, request);
     },
 
     logs() {

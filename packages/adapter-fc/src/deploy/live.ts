@@ -52,6 +52,32 @@ export async function findService(
   return undefined;
 }
 
+/** What invoke() needs: where the function is, its triggers, and (on demand) its aliases and versions. */
+export interface FcInvokeTarget {
+  names: FcNames;
+  triggers: FcTrigger[];
+}
+
+/**
+ * Finds a function for an invocation with as few calls as possible: the function in its own service
+ * first (one call), then faasport service groups.
+ */
+export async function findInvokeTarget(
+  client: FcApiClient,
+  name: string,
+): Promise<FcInvokeTarget | undefined> {
+  let service: string | undefined;
+  try {
+    await client.getFunction(name, name);
+    service = name;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    service = (await findService(client, name))?.serviceName;
+  }
+  if (!service) return undefined;
+  return { names: namesFor(name, service), triggers: await client.listTriggers(service, name) };
+}
+
 /** Reads a function's FC objects; `undefined` when it does not exist. */
 export async function readState(
   client: FcApiClient,
