@@ -128,6 +128,7 @@ function container(desired: DesiredState, ctx: RenderContext, secretRef: string 
       { name: 'FAASPORT_CONTRACT', value: fn.contract },
       { name: 'FAASPORT_RUNTIME', value: fn.runtime },
       { name: 'FAASPORT_REVISION', value: desired.revisionLabel },
+      { name: 'FAASPORT_TIMEOUT_SECONDS', value: String(fn.resources.timeout) },
     );
     if (fn.initializer) env.push({ name: 'FAASPORT_INITIALIZER', value: fn.initializer });
     if (fn.source.kind === 'bucket') {

@@ -331,7 +331,7 @@ function trafficProblems(traffic: unknown[], base: string): FieldProblem[] {
 function servingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
   const name = obj.metadata.name;
-  if (!dns1035.test(name) || name.length > 63) out.push({ message: `not a DNS 1035 label: "${name}"`, path: 'metadata.name' });
+  if (t.plural !== 'domainmappings' && (!dns1035.test(name) || name.length > 63)) out.push({ message: `not a DNS 1035 label: "${name}"`, path: 'metadata.name' });
   const annotations = obj.metadata.annotations ?? {};
   const misplaced = Object.keys(annotations).filter((k) => k.startsWith('autoscaling.knative.dev/'));
   if (misplaced.length && t.plural !== 'revisions') {
