@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { deploy, defineFunction, type FunctionConfig } from '@faasport/core';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { createLocalAdapter } from '../src/index';
+import { cleanTemp, tempDir } from './helpers/fixtures';
+import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
+
+const running: RuntimeProcess[] = [];
+
+afterEach(async () => {
+  for (const runtime of running.splice(0)) await runtime.stop();
+});
+afterAll(() => cleanTemp());
+
+async function start(dataDir: string): Promise<RuntimeProcess> {
+  const runtime = await startRuntimeProcess(dataDir, ['--retry-attempts', '3', '--retry-backoff-ms', '50']);
+  running.push(runtime);
+  return runtime;
+}
+
+async function ship(runtime: RuntimeProcess, config: FunctionConfig) {
+  return deploy(createLocalAdapter({ url: runtime.url, token: runtime.token }), defineFunction(config));
+}
+
+function admin(runtime: RuntimeProcess, route: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}) {
+  return request(`${runtime.url}/_faasport/v1${route}`, { ...options, headers: { authorization: `Bearer ${runtime.token}`, ...options.headers } });
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** An event handler that appends `<type> <id> <subject>` to $MARKS after $DELAY ms. */
+const recorder = `import fs from 'node:fs';
+export default async (event, ctx) => {
+  await new Promise((r) => setTimeout(r, Number(ctx.env.DELAY || 0)));
+  fs.appendFileSync(ctx.env.MARKS, event.type + ' ' + event.id + ' ' + (event.subject || '') + '\\n');
+  return { ok: true };
+};`;
+
+const marks = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+
+describe('the CloudEvents broker', () => {
+  test('an event acknowledged before a kill -9 is delivered after the restart', async () => {
+    const dataDir = tempDir('faasport-kill9-');
+    const file = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    let runtime = await start(dataDir);
+    await ship(runtime, {
+      name: 'consumer',
+      contract: 'event',
+      source: { inline: recorder },
+      env: { MARKS: file, DELAY: '1500' },
+      triggers: [{ event: { filter: { type: 'com.example.order' } } }],
+    });
+    const published = await admin(runtime, '/events', {
+      method: 'POST',
+      headers: { 'ce-id': 'order-1', 'ce-source': '/shop', 'ce-type': 'com.example.order', 'ce-specversion': '1.0', 'content-type': 'application/json' },
+      body: JSON.stringify({ total: 42 }),
+    });
+    expect(published.status).toBe(202);
+    expect(JSON.parse(published.body).deliveries).toEqual(['consumer/event']);
+    await runtime.kill9();
+    running.splice(running.indexOf(runtime), 1);
+    expect(marks(file)).toEqual([]);
+
+    runtime = await start(dataDir);
+    await waitFor(() => marks(file).length > 0, 'the delivery after the restart');
+    expect(marks(file)[0]).toBe('com.example.order order-1');
+    // Functions and traffic survived too.
+    const live = await createLocalAdapter({ url: runtime.url, token: runtime.token }).read('consumer');
+    expect(live?.traffic[0]?.percent).toBe(100);
+  });
+
+  test('structured-mode events reach matching triggers only, and a failing consumer ends in the dead-letter store', async () => {
+    const runtime = await start(tempDir('faasport-dlq-'));
+    await ship(runtime, {
+      name: 'failing',
+      contract: 'event',
+      source: { inline: `export default async (event) => { throw new Error('cannot handle ' + event.id); };` },
+      triggers: [{ event: { filter: { type: 'com.example.bad', source: '/tests' } } }],
+    });
+    const send = (id: string, source: string) =>
+      admin(runtime, '/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({ specversion: '1.0', id, source, type: 'com.example.bad', data: { n: 1 } }),
+      });
+    expect(JSON.parse((await send('ignored-1', '/elsewhere')).body).deliveries).toEqual([]);
+    expect(JSON.parse((await send('bad-1', '/tests')).body).deliveries).toEqual(['failing/event']);
+    let dead: Array<{ eventId: string; attempts: number; lastError: string; function: string }> = [];
+    await waitFor(async () => {
+      dead = JSON.parse((await admin(runtime, '/deadletters?function=failing')).body).deadLetters;
+      return dead.length > 0;
+    }, 'the dead letter');
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ eventId: 'bad-1', attempts: 3, function: 'failing' });
+    expect(dead[0]!.lastError).toContain('cannot handle bad-1');
+    const logs = (await admin(runtime, '/logs?function=failing')).body;
+    expect(logs.match(/attempt \d\/3 failed/g)).toHaveLength(3);
+    const notCloudEvent = await admin(runtime, '/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(notCloudEvent.status).toBe(400);
+  });
+});
+
+describe('local buckets', () => {
+  test('a bucket write triggers the function whose storage trigger matches', async () => {
+    const runtime = await start(tempDir('faasport-buckets-'));
+    const file = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    await ship(runtime, {
+      name: 'uploads',
+      contract: 'event',
+      source: { inline: recorder },
+      env: { MARKS: file },
+      triggers: [{ storage: { bucket: 'inbox', prefix: 'in/', suffix: '.txt', events: ['created'] } }],
+    });
+    const skipped = await admin(runtime, '/buckets/inbox/other/b.txt', { method: 'PUT', body: 'nope' });
+    expect(JSON.parse(skipped.body).deliveries).toEqual([]);
+    const put = await admin(runtime, '/buckets/inbox/in/a.txt', { method: 'PUT', body: 'hello bucket', headers: { 'content-type': 'text/plain' } });
+    expect(put.status).toBe(200);
+    expect(JSON.parse(put.body)).toMatchObject({ bucket: 'inbox', key: 'in/a.txt', size: 12, deliveries: ['uploads/storage'] });
+    await waitFor(() => marks(file).length > 0, 'the storage event');
+    expect(marks(file)).toHaveLength(1);
+    expect(marks(file)[0]).toMatch(/^dev\.faasport\.storage\.object\.created \S+ in\/a\.txt$/);
+    const got = await admin(runtime, '/buckets/inbox/in/a.txt');
+    expect(got.body).toBe('hello bucket');
+    const bad = await admin(runtime, '/buckets/inbox/..%2Fescape', { method: 'PUT', body: 'x' });
+    expect(bad.status).toBe(400);
+  });
+});
