@@ -1,0 +1,192 @@
+/** Applying plan steps and traffic to FunctionGraph. */
+import {
+  type AdapterContext,
+  canonicalJson,
+  type DesiredState,
+  type ResolvedTrafficEntry,
+  type Step,
+  ValidationError,
+} from '@faasport/core';
+import { type FgAlias, type FgConfig, type FgContext, nonZero, updatableFields } from './context';
+import {
+  aliasDescription,
+  codeFields,
+  desiredTriggers,
+  mainAlias,
+  managedConfig,
+  strategyConfig,
+  versionDescription,
+} from './mapping';
+
+/** Updates the config by read-modify-write: FunctionGraph resets optional fields a PUT leaves out, so unmanaged fields are carried over from a fresh read. */
+export async function readModifyWriteConfig(
+  fg: FgContext,
+  name: string,
+  desired: DesiredState | undefined,
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const current = (
+    await fg.client.call<FgConfig>('GetFunctionConfig', 'GET', `functions/${fg.urn(name, 'latest')}/config`)
+  ).data;
+  const body: Record<string, unknown> = {};
+  for (const field of updatableFields) {
+    const value = current[field];
+    if (value === undefined || value === null || value === '') continue;
+    if (
+      (field === 'initializer_timeout' || field === 'pre_stop_timeout' || field === 'restore_hook_timeout') &&
+      value === 0
+    )
+      continue;
+    body[field] = value;
+  }
+  if (desired) {
+    const managed = managedConfig(desired, fg.o.region, 'values');
+    for (const field of [
+      'user_data',
+      'encrypted_user_data',
+      'initializer_handler',
+      'initializer_timeout',
+      'xrole',
+    ] as const)
+      delete body[field];
+    Object.assign(body, managed, { strategy_config: strategyConfig(desired.fn) });
+    if (body.user_data === '') delete body.user_data;
+    if (body.encrypted_user_data === '') delete body.encrypted_user_data;
+  }
+  Object.assign(body, extra);
+  await fg.client.call('UpdateFunctionConfig', 'PUT', `functions/${fg.urn(name, 'latest')}/config`, { body });
+}
+
+/** Executes one step of the plan. */
+export async function applyStep(
+  fg: FgContext,
+  step: Step,
+  desired: DesiredState,
+  _ctx: AdapterContext,
+): Promise<void> {
+  const fn = desired.fn;
+  fg.kinds.delete(fn.name);
+  if (step.id === 'function') {
+    const body: Record<string, unknown> = {
+      ...managedConfig(desired, fg.o.region, 'values'),
+      package: fg.o.package,
+      ...codeFields(desired, fg.o.region),
+    };
+    if (body.user_data === '') delete body.user_data;
+    if (body.encrypted_user_data === '') delete body.encrypted_user_data;
+    await fg.client.call('CreateFunction', 'POST', 'functions', { body });
+  } else if (step.id === 'scaling') {
+    // strategy_config is not accepted on create; FunctionGraph takes it through the config update.
+    await readModifyWriteConfig(fg, fn.name, undefined, { strategy_config: strategyConfig(fn) });
+  } else if (step.id === 'code') {
+    await fg.client.call('UpdateFunctionCode', 'PUT', `functions/${fg.urn(fn.name, 'latest')}/code`, {
+      body: codeFields(desired, fg.o.region),
+    });
+  } else if (step.id === 'config') {
+    await readModifyWriteConfig(fg, fn.name, desired, {});
+  } else if (step.id === 'version') {
+    await fg.client.call('PublishVersion', 'POST', `functions/${fg.urn(fn.name)}/versions`, {
+      body: { version: desired.revisionLabel, description: versionDescription(desired.revisionHash) },
+    });
+  } else if (step.id.startsWith('trigger-create:')) {
+    const key = (step.data as { key: string }).key;
+    const want = desiredTriggers(fn).find((t) => t.key === key)!;
+    await fg.client.call('CreateTrigger', 'POST', `triggers/${fg.urn(fn.name, `!${mainAlias}`)}`, {
+      body: { trigger_type_code: want.type, trigger_status: want.status, event_data: want.eventData },
+    });
+  } else if (step.id.startsWith('trigger-delete:')) {
+    const { id, type } = step.data as { id: string; type: string };
+    await fg.client.call(
+      'DeleteTrigger',
+      'DELETE',
+      `triggers/${fg.urn(fn.name, `!${mainAlias}`)}/${type}/${id}`,
+      { allow: [404] },
+    );
+  } else if (step.id === 'reserved') {
+    await fg.client.call(
+      'UpdateReservedInstances',
+      'PUT',
+      `functions/${fg.urn(fn.name, `!${mainAlias}`)}/reservedinstances`,
+      {
+        body: { count: fn.scaling.min, idle_mode: false },
+      },
+    );
+  } else {
+    throw new ValidationError([
+      {
+        path: 'plan',
+        message: `step ${JSON.stringify(step.id)} is not a FunctionGraph step`,
+        rule: 'step',
+      },
+    ]);
+  }
+}
+
+/** Points the main alias at one or two versions (weights in whole percents) and each tag alias at its version; writes only aliases that differ. */
+export async function setTraffic(
+  fg: FgContext,
+  name: string,
+  traffic: ResolvedTrafficEntry[],
+  _ctx: AdapterContext,
+): Promise<void> {
+  const routed = traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
+  const byRevision = new Map<string, number>();
+  for (const t of routed) byRevision.set(t.revision, (byRevision.get(t.revision) ?? 0) + t.percent);
+  const targets = [...byRevision.entries()].sort((a, b) => b[1] - a[1]);
+  if (targets.length === 0 || targets.length > 2) {
+    throw new ValidationError(
+      [
+        {
+          path: 'traffic',
+          message: `routes to ${targets.length} revisions; a FunctionGraph alias routes to one or two`,
+          rule: 'traffic-targets',
+        },
+      ],
+      { subject: `traffic of "${name}"`, adapter: 'functiongraph' },
+    );
+  }
+  const aliases =
+    (await fg.client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${fg.urn(name)}/aliases`))
+      .data ?? [];
+  const wantMain = {
+    version: targets[0]![0],
+    description: aliasDescription(),
+    ...(targets[1] ? { additional_version_weights: { [targets[1][0]]: targets[1][1] } } : {}),
+  };
+  const wantTags = new Map(traffic.filter((t) => t.tag).map((t) => [t.tag!, t.revision]));
+  const upsert = async (
+    aliasName: string,
+    body: { version: string; description: string; additional_version_weights?: Record<string, number> },
+  ) => {
+    const have = aliases.find((a) => a.name === aliasName);
+    if (!have) {
+      await fg.client.call('CreateVersionAlias', 'POST', `functions/${fg.urn(name)}/aliases`, {
+        body: { name: aliasName, ...body },
+      });
+    } else if (
+      have.version !== body.version ||
+      (have.description ?? '') !== body.description ||
+      canonicalJson(nonZero(have.additional_version_weights)) !==
+        canonicalJson(body.additional_version_weights ?? {})
+    ) {
+      await fg.client.call('UpdateVersionAlias', 'PUT', `functions/${fg.urn(name)}/aliases/${aliasName}`, {
+        body,
+      });
+    }
+  };
+  await upsert(mainAlias, wantMain);
+  for (const [tag, revision] of wantTags)
+    await upsert(tag, { version: revision, description: aliasDescription(tag) });
+  for (const alias of aliases) {
+    const tag = /^faasport tag (.+)$/.exec(alias.description ?? '')?.[1];
+    if (tag && !wantTags.has(tag))
+      await fg.client.call(
+        'DeleteVersionAlias',
+        'DELETE',
+        `functions/${fg.urn(name)}/aliases/${alias.name}`,
+        {
+          allow: [404],
+        },
+      );
+  }
+}

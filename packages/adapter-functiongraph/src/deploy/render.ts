@@ -1,0 +1,84 @@
+/** Rendering the FunctionGraph request bodies of a deploy, offline. */
+import type { DesiredState, Manifest } from '@faasport/core';
+import type { FgContext } from './context';
+import {
+  aliasDescription,
+  codeFields,
+  desiredTriggers,
+  mainAlias,
+  managedConfig,
+  strategyConfig,
+  versionDescription,
+} from './mapping';
+
+/** The request bodies of a deploy as JSON manifests; secret values appear as references. */
+export function render(fg: FgContext, desired: DesiredState): Manifest[] {
+  const fn = desired.fn;
+  const base = `/v2/${fg.o.projectId}/fgs`;
+  const manifests: Manifest[] = [
+    {
+      name: `${fn.name}.create-function.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/functions` },
+      content: {
+        ...managedConfig(desired, fg.o.region, 'references'),
+        package: fg.o.package,
+        ...codeFields(desired, fg.o.region),
+      },
+    },
+    {
+      name: `${fn.name}.update-config.json`,
+      format: 'json',
+      request: { method: 'PUT', path: `${base}/functions/${fg.urn(fn.name, 'latest')}/config` },
+      content: { ...managedConfig(desired, fg.o.region, 'references'), strategy_config: strategyConfig(fn) },
+    },
+    {
+      name: `${fn.name}.publish-version.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/functions/${fg.urn(fn.name)}/versions` },
+      content: { version: desired.revisionLabel, description: versionDescription(desired.revisionHash) },
+    },
+  ];
+  const routed = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
+  if (routed[0]) {
+    manifests.push({
+      name: `${fn.name}.alias-${mainAlias}.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/functions/${fg.urn(fn.name)}/aliases` },
+      content: {
+        name: mainAlias,
+        version: routed[0].revision,
+        description: aliasDescription(),
+        ...(routed[1] ? { additional_version_weights: { [routed[1].revision]: routed[1].percent } } : {}),
+      },
+    });
+  }
+  for (const t of desired.traffic.filter((e) => e.tag)) {
+    manifests.push({
+      name: `${fn.name}.alias-${t.tag}.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/functions/${fg.urn(fn.name)}/aliases` },
+      content: { name: t.tag, version: t.revision, description: aliasDescription(t.tag) },
+    });
+  }
+  for (const t of desiredTriggers(fn)) {
+    manifests.push({
+      name: `${fn.name}.trigger-${t.type.toLowerCase()}-${t.eventData.name as string}.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/triggers/${fg.urn(fn.name, `!${mainAlias}`)}` },
+      content: { trigger_type_code: t.type, trigger_status: t.status, event_data: t.eventData },
+    });
+  }
+  if (fn.scaling.min > 0) {
+    manifests.push({
+      name: `${fn.name}.reserved-instances.json`,
+      format: 'json',
+      request: {
+        method: 'PUT',
+        path: `${base}/functions/${fg.urn(fn.name, `!${mainAlias}`)}/reservedinstances`,
+      },
+      content: { count: fn.scaling.min, idle_mode: false },
+    });
+  }
+  return manifests;
+}
