@@ -181,6 +181,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
 
     async waitReady(name, revisionLabel, ctx) {
       const { kc, client } = connect();
+      let failed: { revision: string; reason: string; message: string } | undefined;
       await waitForService(
         kc,
         client,
@@ -195,18 +196,26 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
           const config = condition(service, 'ConfigurationsReady');
           if (config?.status === 'True') return { done: true, value: undefined };
           if (config?.status === 'False') {
-            throw new ProviderApiError({
-              adapter: 'knative',
-              operation: `revision ${wanted} (${revisionLabel})`,
-              providerCode: config.reason ?? 'RevisionFailed',
-              providerMessage: config.message ?? 'the revision failed',
-              retryable: false,
-            });
+            failed = { revision: wanted, reason: config.reason ?? 'RevisionFailed', message: config.message ?? 'the revision failed' };
+            return { done: true, value: undefined };
           }
           return { done: false, status: `revision ${wanted}: ${config?.reason ?? 'Unknown'} ${config?.message ?? ''}`.trim() };
         },
         { timeoutMs: ctx.timeoutMs, pollIntervalMs: options.pollIntervalMs, signal: ctx.signal },
       );
+      if (failed) {
+        // The Revision's own condition names the cause (ContainerMissing, ExitCode1, ...).
+        const revision = await client.get('revision', failed.revision);
+        const ready = revision ? condition(revision, 'Ready') : undefined;
+        const reason = ready?.status === 'False' && ready.reason ? `${failed.reason}/${ready.reason}` : failed.reason;
+        throw new ProviderApiError({
+          adapter: 'knative',
+          operation: `revision ${failed.revision} (${revisionLabel})`,
+          providerCode: reason,
+          providerMessage: failed.message.replace(/\.+$/, ''),
+          retryable: false,
+        });
+      }
     },
 
     async setTraffic(name, traffic, ctx) {
