@@ -12,6 +12,7 @@ import {
   UnsupportedFeatureError,
 } from '@faasport/core';
 import type { FcEmulator } from '@faasport/emulators/fc';
+import { createLocalAdapter, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFcAdapter, type FcAdapter } from '../src';
 import { ctx, startTarget } from './helpers';
@@ -203,7 +204,7 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     expect(e2.message).toContain("invalid access key ID 'LTAI-nobody'");
   });
 
-  it('exports a live function and deploys the export under a new name, answering the same', async () => {
+  it('exports a live function and deploys the export to FC under a new name and to the local runtime, answering the same', async () => {
     const exported = await adapter.export('coffee-web', ctx);
     expect(exported.config).toMatchObject({
       name: 'coffee-web',
@@ -226,14 +227,52 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-fc-export-'));
     const archive = join(dir, 'coffee-web.zip');
     writeFileSync(archive, exported.code!);
-    // The local runtime's adapter needs a running runtime server; the export is deployed back to FC
-    // under a new name, which exercises the same round trip through the neutral model.
+    // Deployed back to FC under a new name...
     const copy = defineFunction({ ...exported.config, name: 'coffee-copy', source: { archive } });
     const result = await deploy(adapter, copy);
     expect(await (await fetch(result.url!)).text()).toBe('Hello coffee-default\n');
     // The shim is not part of the exported code: it is added again at deploy.
     const { unzipSync } = await import('fflate');
     expect(Object.keys(unzipSync(exported.code!))).toEqual(['index.mjs']);
+
+    // And to another target: the bundled local runtime answers the same.
+    const runtime = await startRuntime({
+      dataDir: mkdtempSync(join(tmpdir(), 'faasport-fc-local-')),
+      port: 0,
+    });
+    try {
+      const local = createLocalAdapter({ url: runtime.url, token: runtime.token });
+      const migrated = defineFunction({ ...exported.config, source: { archive } });
+      await deploy(local, migrated);
+      const answer = await invoke(local, 'coffee-web', { path: '/' });
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe('Hello coffee-default\n');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("exports the FC-native coffee and runs it unchanged on the local runtime with FC's contract", async () => {
+    const exported = await adapter.export('coffee', ctx);
+    expect(exported.config).toMatchObject({
+      contract: 'native',
+      handler: 'index.handler',
+      providers: { local: { contract: 'fc-http' } },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'faasport-fc-export-'));
+    const archive = join(dir, 'coffee.zip');
+    writeFileSync(archive, exported.code!);
+    const runtime = await startRuntime({
+      dataDir: mkdtempSync(join(tmpdir(), 'faasport-fc-local-')),
+      port: 0,
+    });
+    try {
+      const local = createLocalAdapter({ url: runtime.url, token: runtime.token });
+      await deploy(local, defineFunction({ ...exported.config, source: { archive } }));
+      expect(await (await invoke(local, 'coffee', { path: '/' })).text()).toBe('Hello coffee-default\n');
+    } finally {
+      await runtime.close();
+    }
   });
 
   it('surfaces a function error (X-Fc-Error-Type) as an InvokeError, not a 200', async () => {

@@ -183,6 +183,20 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
   const handler = contract === 'native' ? fn.handler : settings[envKeys.handler];
   const initializer = contract === 'native' ? fn.initializer || undefined : settings[envKeys.initializer];
   const role = state.service.role;
+  const providers: NonNullable<FunctionConfig['providers']> = {};
+  if (role || !state.names.dedicated) {
+    providers.fc = {
+      ...(role ? { role } : {}),
+      ...(!state.names.dedicated ? { service: state.names.service } : {}),
+    };
+  }
+  // A native Node.js handler keeps FC's contract: the local runtime can run it as is, to test a
+  // migration before the code is ported.
+  if (contract === 'native' && fn.runtime.startsWith('nodejs')) {
+    providers.local = {
+      contract: state.triggers.some((t) => t.triggerType === 'http') ? 'fc-http' : 'fc-event',
+    };
+  }
   const config: FunctionConfig = {
     name: state.names.fn,
     ...(marker.user ? { description: marker.user } : {}),
@@ -213,16 +227,7 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
           }),
         }
       : {}),
-    ...(role || !state.names.dedicated
-      ? {
-          providers: {
-            fc: {
-              ...(role ? { role } : {}),
-              ...(!state.names.dedicated ? { service: state.names.service } : {}),
-            },
-          },
-        }
-      : {}),
+    ...(Object.keys(providers).length ? { providers } : {}),
   };
   return { config, ...(code ? { code } : {}), notes };
 }
