@@ -15,17 +15,29 @@ import { errorJson, renderError } from '../output/errors';
 import { progressRenderer } from '../output/events';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 
-/** Paths under the project that never trigger a redeploy: state, dependencies, VCS. */
-const ignored = ['.faasport', 'node_modules', '.git'];
+/** Folders that never trigger a redeploy, wherever they are: state, dependencies, VCS. */
+const ignored = new Set(['.faasport', 'node_modules', '.git']);
 
-function isIgnored(file: string, dataDirRel: string): boolean {
-  const first = file.split(sep)[0] ?? '';
-  return (
-    ignored.includes(first) ||
-    (dataDirRel !== '' &&
-      !dataDirRel.startsWith('..') &&
-      (file === dataDirRel || file.startsWith(dataDirRel + sep)))
-  );
+/**
+ * Whether a changed file (relative to the project folder) can change a deploy: the project file
+ * itself, or a file of a function's code (its folder or archive). Anything else (logs, build output,
+ * editor files elsewhere) is ignored, so a function writing into the project cannot loop the watcher.
+ */
+function isRelevant(project: ResolvedProject, file: string, dataDir: string): boolean {
+  if (file.split(sep).some((part) => ignored.has(part))) return false;
+  const abs = resolve(project.baseDir, file);
+  if (abs === dataDir || abs.startsWith(dataDir + sep)) return false;
+  if (project.file && abs === project.file) return true;
+  return project.functions.some((fn) => {
+    if (fn.source.kind === 'dir') return abs === fn.source.path || abs.startsWith(fn.source.path + sep);
+    if (fn.source.kind === 'archive') return abs === fn.source.path;
+    return false;
+  });
+}
+
+/** The URL that works everywhere (path routing on the runtime's own address), besides the host-based one. */
+function pathUrl(runtimeUrl: string, name: string): string {
+  return `${runtimeUrl}/${encodeURIComponent(name)}/`;
 }
 
 /** Deploys every function of the project and removes the ones no longer in it. */
@@ -58,7 +70,7 @@ async function syncProject(
   return results;
 }
 
-function report(ctx: CliContext, results: DeployResult[]): void {
+function report(ctx: CliContext, runtimeUrl: string, results: DeployResult[]): void {
   if (ctx.json) {
     ctx.jsonLine({
       type: 'deployed',
@@ -66,16 +78,20 @@ function report(ctx: CliContext, results: DeployResult[]): void {
         name: r.functionName,
         revision: r.revision,
         changed: r.changed,
-        url: r.url,
+        url: pathUrl(runtimeUrl, r.functionName),
+        hostUrl: r.url,
         tagUrls: r.tagUrls ?? {},
       })),
     });
     return;
   }
   for (const r of results) {
+    const c = ctx.out;
+    const host = r.url ? c.dim(`  (or ${r.url})`) : '';
     ctx.print(
-      `  ${ctx.out.bold(r.functionName)}  ${ctx.out.dim(r.revision)}  ${r.url ? ctx.out.cyan(r.url) : ''}`.trimEnd(),
+      `  ${c.bold(r.functionName)}  ${c.dim(r.revision)}  ${c.cyan(pathUrl(runtimeUrl, r.functionName))}${host}`,
     );
+    for (const [tag, url] of Object.entries(r.tagUrls ?? {})) ctx.print(`    ${c.dim(`tag ${tag}`)}  ${url}`);
   }
 }
 
@@ -139,7 +155,7 @@ export default command({
         );
       const deployed = new Set<string>();
       try {
-        report(ctx, await syncProject(ctx, adapter, project, deployed));
+        report(ctx, runtime.url, await syncProject(ctx, adapter, project, deployed));
       } catch (error) {
         reportError(ctx, error);
       }
@@ -165,7 +181,7 @@ export default command({
             );
           try {
             project = loadProject(path);
-            report(ctx, await syncProject(ctx, adapter, project, deployed));
+            report(ctx, runtime.url, await syncProject(ctx, adapter, project, deployed));
           } catch (error) {
             reportError(ctx, error);
           }
@@ -177,10 +193,9 @@ export default command({
           await redeploy();
         }
       };
-      const dataDirRel = relative(project.baseDir, runtime.dataDir);
       watcher = watch(project.baseDir, { recursive: true }, (_event, file) => {
         const name = file ? String(file) : '';
-        if (!name || isIgnored(name, dataDirRel)) return;
+        if (!name || !isRelevant(project, name, runtime.dataDir)) return;
         changed.add(name);
         clearTimeout(timer);
         timer = setTimeout(() => void redeploy(), 100);
