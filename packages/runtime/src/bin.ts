@@ -23,7 +23,9 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} ${JSON.stringify(value)} is not a whole number between ${min} and ${max}.\n`);
+    process.stderr.write(
+      `--${name} ${JSON.stringify(value)} is not a whole number between ${min} and ${max}.\n`,
+    );
     process.exit(2);
   }
   return n;
@@ -53,7 +55,9 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const dataDir = path.resolve((values['data-dir'] as string | undefined) ?? process.env.FAASPORT_DATA_DIR ?? '.faasport');
+  const dataDir = path.resolve(
+    (values['data-dir'] as string | undefined) ?? process.env.FAASPORT_DATA_DIR ?? '.faasport',
+  );
   const runtime = await startRuntime({
     dataDir,
     port: integer('port', values.port as string | undefined, 0, 65535) ?? 8080,
@@ -65,7 +69,9 @@ async function main(): Promise<void> {
       backoffMs: integer('retry-backoff-ms', values['retry-backoff-ms'] as string | undefined, 1, 3_600_000),
     },
   });
-  process.stdout.write(`faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`);
+  process.stdout.write(
+    `faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`,
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -80,6 +86,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${FaasportError.isInstance(error) ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(
+    `${FaasportError.isInstance(error) ? error.message : ((error as Error).stack ?? String(error))}\n`,
+  );
   process.exit(1);
 });

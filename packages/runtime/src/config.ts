@@ -50,7 +50,12 @@ export function toFunctionConfig(fn: ResolvedFunction, source: FunctionConfig['s
     env: { ...fn.env },
     ...(Object.keys(fn.secrets).length ? { secrets: { ...fn.secrets } as FunctionConfig['secrets'] } : {}),
     resources: { ...fn.resources },
-    scaling: { min: fn.scaling.min, max: fn.scaling.max, concurrency: fn.scaling.concurrency, idle: fn.scaling.idleSeconds },
+    scaling: {
+      min: fn.scaling.min,
+      max: fn.scaling.max,
+      concurrency: fn.scaling.concurrency,
+      idle: fn.scaling.idleSeconds,
+    },
     triggers: fn.triggers.map(triggerToConfig),
     ...(fn.revision ? { revision: fn.revision } : {}),
     traffic: fn.traffic.map((t) => ({ ...t })),

@@ -2,11 +2,12 @@
  * `@faasport/runtime`: the bundled self-hosted faasport runtime, its executor (function code in OS
  * processes, shared with the cloud emulators) and the `local` adapter.
  */
-export * from './executor';
-export { createLocalAdapter, localCapabilities, type LocalAdapterOptions } from './adapter';
+
+export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
 export { AdminClient } from './adapter/client';
-export { type Runtime, type RuntimeOptions, startRuntime } from './server/runtime';
-export { localProviderSchema, type LocalProviderOptions } from './server/functions';
-export { inspectArchive } from './server/code-store';
-export type { RuntimeLogEntry } from './server/logs';
+export * from './executor';
 export type { RetryPolicy } from './server/broker';
+export { inspectArchive } from './server/code-store';
+export { type LocalProviderOptions, localProviderSchema } from './server/functions';
+export type { RuntimeLogEntry } from './server/logs';
+export { type Runtime, type RuntimeOptions, startRuntime } from './server/runtime';

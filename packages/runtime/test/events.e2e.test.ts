@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { deploy, defineFunction, type FunctionConfig } from '@faasport/core';
+import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
 import { cleanTemp, tempDir } from './helpers/fixtures';
@@ -23,11 +23,22 @@ async function ship(runtime: RuntimeProcess, config: FunctionConfig) {
   return deploy(createLocalAdapter({ url: runtime.url, token: runtime.token }), defineFunction(config));
 }
 
-function admin(runtime: RuntimeProcess, route: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}) {
-  return request(`${runtime.url}/_faasport/v1${route}`, { ...options, headers: { authorization: `Bearer ${runtime.token}`, ...options.headers } });
+function admin(
+  runtime: RuntimeProcess,
+  route: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+) {
+  return request(`${runtime.url}/_faasport/v1${route}`, {
+    ...options,
+    headers: { authorization: `Bearer ${runtime.token}`, ...options.headers },
+  });
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -43,7 +54,8 @@ export default async (event, ctx) => {
   return { ok: true };
 };`;
 
-const marks = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+const marks = (file: string) =>
+  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
 
 describe('the CloudEvents broker', () => {
   test('an event acknowledged before a kill -9 is delivered after the restart', async () => {
@@ -59,7 +71,13 @@ describe('the CloudEvents broker', () => {
     });
     const published = await admin(runtime, '/events', {
       method: 'POST',
-      headers: { 'ce-id': 'order-1', 'ce-source': '/shop', 'ce-type': 'com.example.order', 'ce-specversion': '1.0', 'content-type': 'application/json' },
+      headers: {
+        'ce-id': 'order-1',
+        'ce-source': '/shop',
+        'ce-type': 'com.example.order',
+        'ce-specversion': '1.0',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ total: 42 }),
     });
     expect(published.status).toBe(202);
@@ -81,7 +99,9 @@ describe('the CloudEvents broker', () => {
     await ship(runtime, {
       name: 'failing',
       contract: 'event',
-      source: { inline: `export default async (event) => { throw new Error('cannot handle ' + event.id); };` },
+      source: {
+        inline: `export default async (event) => { throw new Error('cannot handle ' + event.id); };`,
+      },
       triggers: [{ event: { filter: { type: 'com.example.bad', source: '/tests' } } }],
     });
     const send = (id: string, source: string) =>
@@ -102,7 +122,11 @@ describe('the CloudEvents broker', () => {
     expect(dead[0]!.lastError).toContain('cannot handle bad-1');
     const logs = (await admin(runtime, '/logs?function=failing')).body;
     expect(logs.match(/attempt \d\/3 failed/g)).toHaveLength(3);
-    const notCloudEvent = await admin(runtime, '/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const notCloudEvent = await admin(runtime, '/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(notCloudEvent.status).toBe(400);
   });
 });
@@ -120,9 +144,18 @@ describe('local buckets', () => {
     });
     const skipped = await admin(runtime, '/buckets/inbox/other/b.txt', { method: 'PUT', body: 'nope' });
     expect(JSON.parse(skipped.body).deliveries).toEqual([]);
-    const put = await admin(runtime, '/buckets/inbox/in/a.txt', { method: 'PUT', body: 'hello bucket', headers: { 'content-type': 'text/plain' } });
+    const put = await admin(runtime, '/buckets/inbox/in/a.txt', {
+      method: 'PUT',
+      body: 'hello bucket',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(put.status).toBe(200);
-    expect(JSON.parse(put.body)).toMatchObject({ bucket: 'inbox', key: 'in/a.txt', size: 12, deliveries: ['uploads/storage'] });
+    expect(JSON.parse(put.body)).toMatchObject({
+      bucket: 'inbox',
+      key: 'in/a.txt',
+      size: 12,
+      deliveries: ['uploads/storage'],
+    });
     await waitFor(() => marks(file).length > 0, 'the storage event');
     expect(marks(file)).toHaveLength(1);
     expect(marks(file)[0]).toMatch(/^dev\.faasport\.storage\.object\.created \S+ in\/a\.txt$/);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createExecutor, ExecutionError, type ExecutableSpec, type Executor, type ExecutorLogEntry } from '../src/index';
+import {
+  createExecutor,
+  type ExecutableSpec,
+  ExecutionError,
+  type Executor,
+  type ExecutorLogEntry,
+} from '../src/index';
 import { cleanTemp, codeDir, fcCoffeeExample, functionGraphExpressExample } from './helpers/fixtures';
 
 const logs: ExecutorLogEntry[] = [];
@@ -21,7 +27,9 @@ afterAll(async () => {
 });
 
 let counter = 0;
-function spec(fields: Partial<ExecutableSpec> & Pick<ExecutableSpec, 'codeDir' | 'contract'>): ExecutableSpec {
+function spec(
+  fields: Partial<ExecutableSpec> & Pick<ExecutableSpec, 'codeDir' | 'contract'>,
+): ExecutableSpec {
   counter++;
   return {
     id: `test/${counter}`,
@@ -57,12 +65,24 @@ describe('Node.js module formats and the portable web contract', () => {
           env: ctx.env, processEnv: Object.keys(process.env).sort(), remaining: ctx.remainingMs() > 0 };
       };`,
     });
-    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.default', env: { GREETING: 'hi' } }));
-    const res = await exe.fetch(new Request('http://fn.local/a/b?x=1', { method: 'POST', body: 'payload' }), { requestId: 'req-123' });
+    const exe = await executor.load(
+      spec({ codeDir: dir, contract: 'web', handler: 'index.default', env: { GREETING: 'hi' } }),
+    );
+    const res = await exe.fetch(new Request('http://fn.local/a/b?x=1', { method: 'POST', body: 'payload' }), {
+      requestId: 'req-123',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = await res.json();
-    expect(body).toMatchObject({ path: '/a/b', method: 'POST', body: 'payload', requestId: 'req-123', revision: 'r1', env: { GREETING: 'hi' }, remaining: true });
+    expect(body).toMatchObject({
+      path: '/a/b',
+      method: 'POST',
+      body: 'payload',
+      requestId: 'req-123',
+      revision: 'r1',
+      env: { GREETING: 'hi' },
+      remaining: true,
+    });
     expect(body.processEnv).toContain('GREETING');
     expect(body.processEnv).not.toContain('FAASPORT_TEST_PARENT_SECRET');
     expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
@@ -79,13 +99,17 @@ describe('Node.js module formats and the portable web contract', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(await res.text()).toBe('text from cjs');
     const bytes = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'bytes.handler' }));
-    expect([...new Uint8Array(await (await bytes.fetch(new Request('http://x/'))).arrayBuffer())]).toEqual([1, 2, 3]);
+    expect([...new Uint8Array(await (await bytes.fetch(new Request('http://x/'))).arrayBuffer())]).toEqual([
+      1, 2, 3,
+    ]);
     const empty = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'empty.handler' }));
     expect((await empty.fetch(new Request('http://x/'))).status).toBe(204);
   });
 
   test('a handler that throws answers 500 with the message, and the instance keeps serving', async () => {
-    const dir = codeDir({ 'index.js': `let n = 0; exports.handler = async () => { if (++n === 1) throw new Error('boom'); return 'ok ' + n; };` });
+    const dir = codeDir({
+      'index.js': `let n = 0; exports.handler = async () => { if (++n === 1) throw new Error('boom'); return 'ok ' + n; };`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'web' }));
     const first = await exe.fetch(new Request('http://x/'));
     expect(first.status).toBe(500);
@@ -94,7 +118,9 @@ describe('Node.js module formats and the portable web contract', () => {
   });
 
   test('a missing handler file fails the call with a start error naming the file', async () => {
-    const exe = await executor.load(spec({ codeDir: codeDir({ 'other.js': '' }), contract: 'web', handler: 'missing.handler' }));
+    const exe = await executor.load(
+      spec({ codeDir: codeDir({ 'other.js': '' }), contract: 'web', handler: 'missing.handler' }),
+    );
     const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
     expect(ExecutionError.is(error)).toBe(true);
     expect(error.reason).toBe('start');
@@ -105,22 +131,35 @@ describe('Node.js module formats and the portable web contract', () => {
 
 describe('the event contract', () => {
   test('invokeEvent passes a CloudEvent and returns the JSON result with the call logs', async () => {
-    const dir = codeDir({ 'index.js': `exports.handler = async (event, ctx) => { console.log('got', event.type); return { type: event.type, data: event.data }; };` });
+    const dir = codeDir({
+      'index.js': `exports.handler = async (event, ctx) => { console.log('got', event.type); return { type: event.type, data: event.data }; };`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'event' }));
     const event = { specversion: '1.0', id: 'e1', source: 'test', type: 'test.created', data: { n: 1 } };
     const result = await exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)));
-    expect(JSON.parse(new TextDecoder().decode(result.body))).toEqual({ type: 'test.created', data: { n: 1 } });
+    expect(JSON.parse(new TextDecoder().decode(result.body))).toEqual({
+      type: 'test.created',
+      data: { n: 1 },
+    });
     expect(result.logs).toEqual(['got test.created']);
     expect(result.error).toBeUndefined();
   });
 
   test('fetch accepts a binary-mode CloudEvent', async () => {
-    const dir = codeDir({ 'index.js': `exports.handler = async (event) => ({ id: event.id, type: event.type, data: event.data });` });
+    const dir = codeDir({
+      'index.js': `exports.handler = async (event) => ({ id: event.id, type: event.type, data: event.data });`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'event' }));
     const res = await exe.fetch(
       new Request('http://x/', {
         method: 'POST',
-        headers: { 'ce-id': 'b1', 'ce-source': 's', 'ce-type': 't.binary', 'ce-specversion': '1.0', 'content-type': 'application/json' },
+        headers: {
+          'ce-id': 'b1',
+          'ce-source': 's',
+          'ce-type': 't.binary',
+          'ce-specversion': '1.0',
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ k: 'v' }),
       }),
     );
@@ -130,7 +169,9 @@ describe('the event contract', () => {
 
 describe('provider native contracts', () => {
   test('the FC "coffee" HTTP handler runs unchanged, raw-body included', async () => {
-    const exe = await executor.load(spec({ codeDir: codeDir({ 'index.js': fcCoffeeExample }), contract: 'fc-http' }));
+    const exe = await executor.load(
+      spec({ codeDir: codeDir({ 'index.js': fcCoffeeExample }), contract: 'fc-http' }),
+    );
     const res = await exe.fetch(new Request('http://x/'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
@@ -149,10 +190,20 @@ describe('provider native contracts', () => {
         };`,
     });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'fc-http' }));
-    const res = await exe.fetch(new Request('http://x/p/q?a=1&a=2&b=3', { method: 'PUT', body: 'raw!' }), { requestId: 'fc-1', context: { service: { name: 'svc' } } });
+    const res = await exe.fetch(new Request('http://x/p/q?a=1&a=2&b=3', { method: 'PUT', body: 'raw!' }), {
+      requestId: 'fc-1',
+      context: { service: { name: 'svc' } },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-custom')).toBe('yes');
-    expect(await res.json()).toMatchObject({ body: 'raw!', path: '/p/q', queries: { a: ['1', '2'], b: '3' }, method: 'PUT', requestId: 'fc-1', service: 'svc' });
+    expect(await res.json()).toMatchObject({
+      body: 'raw!',
+      path: '/p/q',
+      queries: { a: ['1', '2'], b: '3' },
+      method: 'PUT',
+      requestId: 'fc-1',
+      service: 'svc',
+    });
   });
 
   test('FC event handlers: callback style gets a Buffer, async style returns objects as JSON, errors are reported', async () => {
@@ -164,7 +215,9 @@ describe('provider native contracts', () => {
     const cb = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'cb.handler' }));
     const r1 = await cb.invokeEvent(new TextEncoder().encode('{"x":42}'));
     expect(new TextDecoder().decode(r1.body)).toBe('isBuffer=true 42');
-    const asyncFn = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'index.handler' }));
+    const asyncFn = await executor.load(
+      spec({ codeDir: dir, contract: 'fc-event', handler: 'index.handler' }),
+    );
     const r2 = await asyncFn.invokeEvent(new Uint8Array([1, 2, 3]), { requestId: 'ev-9' });
     expect(JSON.parse(new TextDecoder().decode(r2.body))).toEqual({ len: 3, rid: 'ev-9' });
     const fail = await executor.load(spec({ codeDir: dir, contract: 'fc-event', handler: 'fail.handler' }));
@@ -180,7 +233,11 @@ describe('provider native contracts', () => {
     });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'fg-event', env: { K: 'user-data' } }));
     const viaEvent = await exe.invokeEvent(new TextEncoder().encode('{"a":1}'), { requestId: 'fg-1' });
-    expect(JSON.parse(JSON.parse(new TextDecoder().decode(viaEvent.body)).body)).toEqual({ got: { a: 1 }, rid: 'fg-1', user: 'user-data' });
+    expect(JSON.parse(JSON.parse(new TextDecoder().decode(viaEvent.body)).body)).toEqual({
+      got: { a: 1 },
+      rid: 'fg-1',
+      user: 'user-data',
+    });
     const viaHttp = await exe.fetch(new Request('http://x/apig', { method: 'POST', body: 'hello' }));
     expect(await viaHttp.json()).toMatchObject({ got: 'hello', method: 'POST', user: 'user-data' });
     const plain = await executor.load(spec({ codeDir: dir, contract: 'fg-event', handler: 'plain.handler' }));
@@ -194,7 +251,9 @@ describe('provider native contracts', () => {
         : { echo: event };`,
     });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'lambda' }));
-    const res = await exe.fetch(new Request('http://x/lam', { method: 'POST', body: 'hey' }), { requestId: 'aws-1' });
+    const res = await exe.fetch(new Request('http://x/lam', { method: 'POST', body: 'hey' }), {
+      requestId: 'aws-1',
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('x-path')).toBe('/lam');
     expect(await res.text()).toBe('hey aws-1');
@@ -219,16 +278,41 @@ def teapot(request, ctx):
     return ("short and stout", 418, {"x-kind": "teapot"})
 `,
     });
-    const web = await executor.load(spec({ codeDir: dir, contract: 'web', runtime: 'python3.11', handler: 'main.handler', env: { ONLY_MINE: 'yes' } }));
-    const res = await web.fetch(new Request('http://x/py?z=9', { method: 'POST', body: 'snake' }), { requestId: 'py-1' });
-    expect(await res.json()).toEqual({ path: '/py', q: { z: '9' }, body: 'snake', rid: 'py-1', env: 'yes', leak: null });
+    const web = await executor.load(
+      spec({
+        codeDir: dir,
+        contract: 'web',
+        runtime: 'python3.11',
+        handler: 'main.handler',
+        env: { ONLY_MINE: 'yes' },
+      }),
+    );
+    const res = await web.fetch(new Request('http://x/py?z=9', { method: 'POST', body: 'snake' }), {
+      requestId: 'py-1',
+    });
+    expect(await res.json()).toEqual({
+      path: '/py',
+      q: { z: '9' },
+      body: 'snake',
+      rid: 'py-1',
+      env: 'yes',
+      leak: null,
+    });
     expect(logs.some((l) => l.requestId === 'py-1' && l.message === 'python log line')).toBe(true);
-    const teapot = await executor.load(spec({ codeDir: dir, contract: 'web', runtime: 'python3.11', handler: 'main.teapot' }));
+    const teapot = await executor.load(
+      spec({ codeDir: dir, contract: 'web', runtime: 'python3.11', handler: 'main.teapot' }),
+    );
     const tea = await teapot.fetch(new Request('http://x/'));
     expect(tea.status).toBe(418);
     expect(tea.headers.get('x-kind')).toBe('teapot');
-    const event = await executor.load(spec({ codeDir: dir, contract: 'event', runtime: 'python3', handler: 'main.created' }));
-    const out = await event.invokeEvent(new TextEncoder().encode(JSON.stringify({ specversion: '1.0', id: '1', source: 's', type: 'py.t', data: { n: 21 } })));
+    const event = await executor.load(
+      spec({ codeDir: dir, contract: 'event', runtime: 'python3', handler: 'main.created' }),
+    );
+    const out = await event.invokeEvent(
+      new TextEncoder().encode(
+        JSON.stringify({ specversion: '1.0', id: '1', source: 's', type: 'py.t', data: { n: 21 } }),
+      ),
+    );
     expect(JSON.parse(new TextDecoder().decode(out.body))).toEqual({ type: 'py.t', n: 42 });
   });
 });
@@ -237,7 +321,17 @@ describe('the http contract (custom runtimes and images)', () => {
   test('the FunctionGraph custom-image Express example runs on its fixed port 8000, /init once, events to /invoke', async () => {
     const dir = codeDir({ 'server.js': functionGraphExpressExample });
     const exe = await executor.load(
-      spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'server.js'], port: 8000, fixedPort: true, http: { initPath: '/init', invokePath: '/invoke' }, maxInstances: 2, concurrency: 1 }),
+      spec({
+        codeDir: dir,
+        contract: 'http',
+        runtime: 'custom',
+        command: ['node', 'server.js'],
+        port: 8000,
+        fixedPort: true,
+        http: { initPath: '/init', invokePath: '/invoke' },
+        maxInstances: 2,
+        concurrency: 1,
+      }),
     );
     const results = await Promise.all([0, 1].map(() => exe.invokeEvent(new TextEncoder().encode('{"k":1}'))));
     for (const result of results) {
@@ -246,7 +340,11 @@ describe('the http contract (custom runtimes and images)', () => {
     }
     const res = await exe.fetch(new Request('http://x/invoke', { method: 'POST', body: '{}' }));
     expect(await res.text()).toBe('Hello invoke\n');
-    expect(logs.some((l) => l.executableId === exe.spec.id && l.message.startsWith('Listening on http://localhost:8000'))).toBe(true);
+    expect(
+      logs.some(
+        (l) => l.executableId === exe.spec.id && l.message.startsWith('Listening on http://localhost:8000'),
+      ),
+    ).toBe(true);
   });
 
   test('a custom command serving $PORT gets requests proxied with method, path, headers and body', async () => {
@@ -257,8 +355,18 @@ describe('the http contract (custom runtimes and images)', () => {
           res.end(JSON.stringify({ method: req.method, url: req.url, h: req.headers['x-test'], body: b, port: process.env.PORT, mine: process.env.MINE }));
         }); }).listen(Number(process.env.PORT), '127.0.0.1');`,
     });
-    const exe = await executor.load(spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'app.mjs'], env: { MINE: 'm' } }));
-    const res = await exe.fetch(new Request('http://x/some/path?q=1', { method: 'PATCH', headers: { 'x-test': 'T' }, body: 'data' }));
+    const exe = await executor.load(
+      spec({
+        codeDir: dir,
+        contract: 'http',
+        runtime: 'custom',
+        command: ['node', 'app.mjs'],
+        env: { MINE: 'm' },
+      }),
+    );
+    const res = await exe.fetch(
+      new Request('http://x/some/path?q=1', { method: 'PATCH', headers: { 'x-test': 'T' }, body: 'data' }),
+    );
     const body = await res.json();
     expect(body).toMatchObject({ method: 'PATCH', url: '/some/path?q=1', h: 'T', body: 'data', mine: 'm' });
     expect(Number(body.port)).toBeGreaterThan(0);
@@ -267,7 +375,9 @@ describe('the http contract (custom runtimes and images)', () => {
 
 describe('isolation, limits and scaling', () => {
   test('a call over the timeout fails with 504 and the instance is replaced', async () => {
-    const dir = codeDir({ 'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/hang') await new Promise(() => setInterval(() => {}, 1000)); return 'pid ' + process.pid; };` });
+    const dir = codeDir({
+      'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/hang') await new Promise(() => setInterval(() => {}, 1000)); return 'pid ' + process.pid; };`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'web', timeoutMs: 400, maxInstances: 1 }));
     const before = await (await exe.fetch(new Request('http://x/'))).text();
     const error = await exe.fetch(new Request('http://x/hang')).catch((e) => e);
@@ -281,7 +391,9 @@ describe('isolation, limits and scaling', () => {
   });
 
   test('a crashing instance fails its call with 502, others are untouched, and the next call is served', async () => {
-    const crashDir = codeDir({ 'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/crash') process.exit(3); return 'alive'; };` });
+    const crashDir = codeDir({
+      'index.js': `exports.handler = async (req) => { if (new URL(req.url).pathname === '/crash') process.exit(3); return 'alive'; };`,
+    });
     const otherDir = codeDir({ 'index.js': `exports.handler = async () => 'other alive';` });
     const crashy = await executor.load(spec({ codeDir: crashDir, contract: 'web' }));
     const other = await executor.load(spec({ codeDir: otherDir, contract: 'web' }));
@@ -293,11 +405,15 @@ describe('isolation, limits and scaling', () => {
   });
 
   test('max instances and per-instance concurrency bound the processes under concurrent load', async () => {
-    const dir = codeDir({ 'index.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 150)); return String(process.pid); };` });
+    const dir = codeDir({
+      'index.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 150)); return String(process.pid); };`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'web', maxInstances: 2, concurrency: 2 }));
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, exe.stats().instances)), 5);
-    const pids = await Promise.all(Array.from({ length: 12 }, () => exe.fetch(new Request('http://x/')).then((r) => r.text())));
+    const pids = await Promise.all(
+      Array.from({ length: 12 }, () => exe.fetch(new Request('http://x/')).then((r) => r.text())),
+    );
     clearInterval(sampler);
     expect(new Set(pids).size).toBe(2);
     expect(peak).toBeLessThanOrEqual(2);
@@ -308,11 +424,16 @@ describe('isolation, limits and scaling', () => {
     const dir = codeDir({ 'index.js': `exports.handler = async () => 'pid ' + process.pid;` });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'web', idleSeconds: 0.2 }));
     await exe.fetch(new Request('http://x/'));
-    await waitFor(() => stops.some((s) => s.executableId === exe.spec.id && s.reason === 'idle'), 'scale to zero');
+    await waitFor(
+      () => stops.some((s) => s.executableId === exe.spec.id && s.reason === 'idle'),
+      'scale to zero',
+    );
     expect(exe.stats().instances).toBe(0);
     expect(await (await exe.fetch(new Request('http://x/'))).text()).toMatch(/^pid/);
     expect(exe.stats().started).toBe(2);
-    const warm = await executor.load(spec({ codeDir: dir, contract: 'web', idleSeconds: 0.1, minInstances: 1 }));
+    const warm = await executor.load(
+      spec({ codeDir: dir, contract: 'web', idleSeconds: 0.1, minInstances: 1 }),
+    );
     await waitFor(() => warm.stats().instances === 1 && warm.stats().starting === 0, 'min instance');
     await warm.fetch(new Request('http://x/'));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -320,7 +441,9 @@ describe('isolation, limits and scaling', () => {
   });
 
   test('the memory limit stops a function that allocates past it', async () => {
-    const dir = codeDir({ 'index.js': `const hold = []; exports.handler = async () => { for (;;) hold.push(new Array(1e6).fill(Math.random())); };` });
+    const dir = codeDir({
+      'index.js': `const hold = []; exports.handler = async () => { for (;;) hold.push(new Array(1e6).fill(Math.random())); };`,
+    });
     const exe = await executor.load(spec({ codeDir: dir, contract: 'web', memoryMb: 32, timeoutMs: 20_000 }));
     const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
     expect(error.reason).toBe('crash');
@@ -328,10 +451,14 @@ describe('isolation, limits and scaling', () => {
   });
 
   test('an invalid spec is rejected with the field named', async () => {
-    const error = await executor.load(spec({ codeDir: '/definitely/not/here', contract: 'web' })).catch((e) => e);
+    const error = await executor
+      .load(spec({ codeDir: '/definitely/not/here', contract: 'web' }))
+      .catch((e) => e);
     expect(error.code).toBe('FP_VALIDATION');
     expect(error.message).toContain('codeDir');
-    const bad = await executor.load({ ...spec({ codeDir: '/tmp', contract: 'web' }), timeoutMs: -1 }).catch((e) => e);
+    const bad = await executor
+      .load({ ...spec({ codeDir: '/tmp', contract: 'web' }), timeoutMs: -1 })
+      .catch((e) => e);
     expect(bad.message).toContain('timeoutMs');
   });
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { deploy, defineFunction, type FunctionConfig, invoke, setTraffic } from '@faasport/core';
+import { defineFunction, deploy, type FunctionConfig, invoke, setTraffic } from '@faasport/core';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
@@ -35,7 +35,9 @@ const echo = `export default async (request, ctx) => {
 async function metric(name: string, fn: string): Promise<number> {
   const res = await request(`${runtime.url}/metrics`);
   let total = 0;
-  for (const line of res.body.split('\n')) if (line.startsWith(`${name}{`) && line.includes(`function="${fn}"`)) total += Number(line.split(' ').pop());
+  for (const line of res.body.split('\n'))
+    if (line.startsWith(`${name}{`) && line.includes(`function="${fn}"`))
+      total += Number(line.split(' ').pop());
   return total;
 }
 
@@ -53,9 +55,13 @@ describe('admin API security', () => {
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body).error.code).toBe('Unauthorized');
     expect(none.body).not.toContain(runtime.token);
-    const wrong = await request(`${runtime.url}/_faasport/v1/functions`, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await request(`${runtime.url}/_faasport/v1/functions`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
-    const ok = await request(`${runtime.url}/_faasport/v1/functions`, { headers: { authorization: `Bearer ${runtime.token}` } });
+    const ok = await request(`${runtime.url}/_faasport/v1/functions`, {
+      headers: { authorization: `Bearer ${runtime.token}` },
+    });
     expect(ok.status).toBe(200);
     expect(fs.statSync(path.join(runtime.dataDir, 'token')).mode & 0o777).toBe(0o600);
     expect(runtime.output()).toContain(path.join(runtime.dataDir, 'token'));
@@ -75,16 +81,31 @@ describe('admin API security', () => {
           code: Buffer.from(zip).toString('base64'),
         }),
       });
-    const slip = await send(zipSync({ 'index.js': new TextEncoder().encode('exports.handler = () => 1'), '../../evil.js': new TextEncoder().encode('owned') }));
+    const slip = await send(
+      zipSync({
+        'index.js': new TextEncoder().encode('exports.handler = () => 1'),
+        '../../evil.js': new TextEncoder().encode('owned'),
+      }),
+    );
     expect(slip.status).toBe(400);
     expect(slip.body).toContain('zip-slip');
-    const link = await send(zipSync({ 'index.js': [new TextEncoder().encode('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }] }));
+    const link = await send(
+      zipSync({
+        'index.js': [new TextEncoder().encode('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }],
+      }),
+    );
     expect(link.status).toBe(400);
     expect(link.body).toContain('symbolic link');
     expect(fs.readdirSync(codeRoot).sort()).toEqual(before);
     expect(fs.existsSync(path.join(runtime.dataDir, 'evil.js'))).toBe(false);
     expect(fs.existsSync(path.join(path.dirname(runtime.dataDir), 'evil.js'))).toBe(false);
-    expect((await request(`${runtime.url}/_faasport/v1/functions/slip`, { headers: { authorization: `Bearer ${runtime.token}` } })).status).toBe(404);
+    expect(
+      (
+        await request(`${runtime.url}/_faasport/v1/functions/slip`, {
+          headers: { authorization: `Bearer ${runtime.token}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -94,7 +115,12 @@ describe('gateway routing', () => {
     expect(result.changed).toBe(true);
     const byHost = await request(`${runtime.url}/some/where?x=1`, { host: hostOf('hello') });
     expect(byHost.status).toBe(200);
-    expect(JSON.parse(byHost.body)).toMatchObject({ path: '/some/where', query: '?x=1', greeting: 'hi', revision: result.revision });
+    expect(JSON.parse(byHost.body)).toMatchObject({
+      path: '/some/where',
+      query: '?x=1',
+      greeting: 'hi',
+      revision: result.revision,
+    });
     const byPath = await request(`${runtime.url}/hello/deep/path`);
     expect(JSON.parse(byPath.body)).toMatchObject({ path: '/deep/path', greeting: 'hi' });
     const requestId = byPath.headers['x-faasport-request-id'] as string;
@@ -103,7 +129,10 @@ describe('gateway routing', () => {
     const unknown = await request(`${runtime.url}/`, { host: hostOf('nope') });
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).error.code).toBe('FunctionNotFound');
-    const tooBig = await request(`${runtime.url}/hello/`, { method: 'POST', body: new Uint8Array(6 * 1024 * 1024 + 1) });
+    const tooBig = await request(`${runtime.url}/hello/`, {
+      method: 'POST',
+      body: new Uint8Array(6 * 1024 * 1024 + 1),
+    });
     expect(tooBig.status).toBe(413);
     expect(JSON.parse(tooBig.body).error.code).toBe('PayloadTooLarge');
     const bigHeaders = await request(`${runtime.url}/hello/`, { headers: { 'x-big': 'a'.repeat(20_000) } });
@@ -111,19 +140,36 @@ describe('gateway routing', () => {
 
     // The invocation record and the function's own line carry the same request id.
     await waitFor(async () => {
-      const logs = await request(`${runtime.url}/_faasport/v1/logs?function=hello&requestId=${requestId}`, { headers: { authorization: `Bearer ${runtime.token}` } });
-      const lines = logs.body.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      return lines.some((l) => l.kind === 'invocation' && l.status === 200) && lines.some((l) => l.kind === 'log' && l.message === 'echo /deep/path');
+      const logs = await request(`${runtime.url}/_faasport/v1/logs?function=hello&requestId=${requestId}`, {
+        headers: { authorization: `Bearer ${runtime.token}` },
+      });
+      const lines = logs.body
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      return (
+        lines.some((l) => l.kind === 'invocation' && l.status === 200) &&
+        lines.some((l) => l.kind === 'log' && l.message === 'echo /deep/path')
+      );
     }, 'logs with the request id');
     expect(await metric('faasport_invocations_total', 'hello')).toBeGreaterThanOrEqual(2);
 
     // An unchanged re-deploy writes nothing.
-    expect((await ship({ name: 'hello', source: { inline: echo }, env: { GREETING: 'hi' } })).changed).toBe(false);
+    expect((await ship({ name: 'hello', source: { inline: echo }, env: { GREETING: 'hi' } })).changed).toBe(
+      false,
+    );
   });
 
   test('a 90/10 split holds over 2,000 requests, and tags get their own hosts', async () => {
     const scaling = { concurrency: 100, max: 2 };
-    await ship({ name: 'split', revision: 'v1', source: { inline: echo }, env: { GREETING: 'one' }, scaling });
+    await ship({
+      name: 'split',
+      revision: 'v1',
+      source: { inline: echo },
+      env: { GREETING: 'one' },
+      scaling,
+    });
     await ship({
       name: 'split',
       revision: 'v2',
@@ -137,7 +183,9 @@ describe('gateway routing', () => {
     });
     const counts: Record<string, number> = {};
     for (let batch = 0; batch < 40; batch++) {
-      const replies = await Promise.all(Array.from({ length: 50 }, () => request(`${runtime.url}/`, { host: hostOf('split') })));
+      const replies = await Promise.all(
+        Array.from({ length: 50 }, () => request(`${runtime.url}/`, { host: hostOf('split') })),
+      );
       for (const reply of replies) {
         expect(reply.status).toBe(200);
         const revision = reply.headers['x-faasport-revision'] as string;
@@ -177,7 +225,9 @@ describe('instances', () => {
   test('max instances is respected under concurrent load', async () => {
     await ship({
       name: 'bounded',
-      source: { inline: `export default async () => { await new Promise((r) => setTimeout(r, 100)); return String(process.pid); };` },
+      source: {
+        inline: `export default async () => { await new Promise((r) => setTimeout(r, 100)); return String(process.pid); };`,
+      },
       scaling: { max: 2, concurrency: 1 },
     });
     let peak = 0;
@@ -203,7 +253,12 @@ describe('instances', () => {
       if (p === '/crash') process.exit(7);
       return String(process.pid);
     };`;
-    await ship({ name: 'fragile', source: { inline: handler }, resources: { timeout: 1 }, scaling: { max: 1 } });
+    await ship({
+      name: 'fragile',
+      source: { inline: handler },
+      resources: { timeout: 1 },
+      scaling: { max: 1 },
+    });
     const pid1 = (await request(`${runtime.url}/fragile/`)).body;
     const hung = await request(`${runtime.url}/fragile/hang`);
     expect(hung.status).toBe(504);
@@ -228,7 +283,9 @@ describe('runtimes', () => {
       name: 'py',
       runtime: 'python3.11',
       handler: 'main.handler',
-      source: { inline: `def handler(request, ctx):\n    return {"lang": "python", "path": request.path, "rid": ctx.request_id}\n` },
+      source: {
+        inline: `def handler(request, ctx):\n    return {"lang": "python", "path": request.path, "rid": ctx.request_id}\n`,
+      },
     });
     const reply = await request(`${runtime.url}/py/snake`, { headers: { 'x-request-id': 'py-req-1' } });
     expect(JSON.parse(reply.body)).toEqual({ lang: 'python', path: '/snake', rid: 'py-req-1' });
@@ -239,7 +296,12 @@ describe('runtimes', () => {
       'server.mjs': `import http from 'node:http';
         http.createServer((req, res) => res.end('custom ' + req.method + ' ' + req.url)).listen(Number(process.env.PORT), '127.0.0.1');`,
     });
-    await ship({ name: 'custom-cmd', runtime: 'custom', source: { dir }, providers: { local: { command: ['node', 'server.mjs'] } } });
+    await ship({
+      name: 'custom-cmd',
+      runtime: 'custom',
+      source: { dir },
+      providers: { local: { command: ['node', 'server.mjs'] } },
+    });
     const reply = await request(`${runtime.url}/custom-cmd/a?b=1`, { method: 'PUT' });
     expect(reply.body).toBe('custom PUT /a?b=1');
   });
@@ -250,7 +312,15 @@ describe('runtimes', () => {
       name: 'fg-image',
       runtime: 'custom',
       source: { dir },
-      providers: { local: { command: ['node', 'server.js'], port: 8000, fixedPort: true, initPath: '/init', invokePath: '/invoke' } },
+      providers: {
+        local: {
+          command: ['node', 'server.js'],
+          port: 8000,
+          fixedPort: true,
+          initPath: '/init',
+          invokePath: '/invoke',
+        },
+      },
       scaling: { max: 2 },
     });
     const viaGateway = await request(`${runtime.url}/fg-image/invoke`, { method: 'POST', body: '{}' });
@@ -259,7 +329,9 @@ describe('runtimes', () => {
     const asEvent = await invoke(adapter, 'fg-image', { body: { hello: 'world' } }, { mode: 'event' });
     expect(await asEvent.text()).toBe('Hello invoke\n');
     await waitFor(async () => {
-      const logs = await request(`${runtime.url}/_faasport/v1/logs?function=fg-image`, { headers: { authorization: `Bearer ${runtime.token}` } });
+      const logs = await request(`${runtime.url}/_faasport/v1/logs?function=fg-image`, {
+        headers: { authorization: `Bearer ${runtime.token}` },
+      });
       return logs.body.includes('Listening on http://localhost:8000');
     }, 'the server start-up line in the logs');
   });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { deploy, defineFunction } from '@faasport/core';
+import { defineFunction, deploy } from '@faasport/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
 import { cleanTemp, tempDir } from './helpers/fixtures';
@@ -28,9 +28,15 @@ describe('the cron scheduler (test clock)', () => {
   test('fires once per tick, timezone aware, and never twice for a tick across a restart', async () => {
     const dataDir = tempDir('faasport-cron-');
     const file = path.join(tempDir('faasport-marks-'), 'marks.txt');
-    const lines = () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+    const lines = () =>
+      fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
     const clock = testClock('2026-03-01T00:59:30Z');
-    let runtime: Runtime = await startRuntime({ dataDir, port: 0, clock: clock.now, schedulerIntervalMs: 60_000 });
+    let runtime: Runtime = await startRuntime({
+      dataDir,
+      port: 0,
+      clock: clock.now,
+      schedulerIntervalMs: 60_000,
+    });
     const adapter = () => createLocalAdapter({ url: runtime.url, token: runtime.token });
     await deploy(
       adapter(),
@@ -41,7 +47,14 @@ describe('the cron scheduler (test clock)', () => {
         env: { MARKS: file },
         triggers: [
           // 09:00 in Shanghai is 01:00 UTC; the UTC 09:00 schedule must not fire at 01:00 UTC.
-          { schedule: { name: 'shanghai', cron: '0 9 * * *', timezone: 'Asia/Shanghai', payload: { zone: 'shanghai' } } },
+          {
+            schedule: {
+              name: 'shanghai',
+              cron: '0 9 * * *',
+              timezone: 'Asia/Shanghai',
+              payload: { zone: 'shanghai' },
+            },
+          },
           { schedule: { name: 'utc', cron: '0 9 * * *', timezone: 'UTC', payload: { zone: 'utc' } } },
         ],
       }),
@@ -49,7 +62,9 @@ describe('the cron scheduler (test clock)', () => {
     expect(runtime.tick()).toEqual([]);
 
     clock.set('2026-03-01T01:00:00.500Z');
-    expect(runtime.tick()).toEqual([{ function: 'morning', trigger: 'shanghai', at: '2026-03-01T01:00:00.000Z' }]);
+    expect(runtime.tick()).toEqual([
+      { function: 'morning', trigger: 'shanghai', at: '2026-03-01T01:00:00.000Z' },
+    ]);
     expect(runtime.tick()).toEqual([]);
     await waitFor(() => lines().length === 1, 'the first firing');
     expect(lines()[0]).toBe('2026-03-01T01:00:00.000Z {"zone":"shanghai"}');

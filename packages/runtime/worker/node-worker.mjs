@@ -24,7 +24,14 @@ const send = (message) => {
 };
 
 // Console output becomes structured log lines carrying the request id of the call that wrote them.
-const consoleLevels = { log: 'info', info: 'info', debug: 'debug', trace: 'debug', warn: 'warn', error: 'error' };
+const consoleLevels = {
+  log: 'info',
+  info: 'info',
+  debug: 'debug',
+  trace: 'debug',
+  warn: 'warn',
+  error: 'error',
+};
 for (const [name, level] of Object.entries(consoleLevels)) {
   console[name] = (...args) => emitLog(level, format(...args));
 }
@@ -46,10 +53,11 @@ function safeJson(value) {
 
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
-  if (message.t === 'load') load(message.spec).then(
-    () => send({ t: 'loaded' }),
-    (error) => send({ t: 'loadError', error: errorInfo(error) }),
-  );
+  if (message.t === 'load')
+    load(message.spec).then(
+      () => send({ t: 'loaded' }),
+      (error) => send({ t: 'loadError', error: errorInfo(error) }),
+    );
   else if (message.t === 'http' || message.t === 'event') {
     calls.run({ rid: message.rid, logs: [] }, () => serve(message));
   }
@@ -67,16 +75,23 @@ async function load(spec) {
   const mod = await importCode(spec.codeDir, file);
   const handler = pickExport(mod, exportName, spec.contract);
   if (typeof handler !== 'function') {
-    throw new Error(`handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`);
+    throw new Error(
+      `handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`,
+    );
   }
   fn = { spec, handler, env: { ...spec.env } };
   if (spec.initializer) {
     const init = splitHandler(spec.initializer);
     const initMod = init.file === file ? mod : await importCode(spec.codeDir, init.file);
     const initializer = pickExport(initMod, init.exportName, spec.contract);
-    if (typeof initializer !== 'function') throw new Error(`initializer "${spec.initializer}" is not a function export`);
+    if (typeof initializer !== 'function')
+      throw new Error(`initializer "${spec.initializer}" is not a function export`);
     const rid = `init-${Date.now()}`;
-    await calls.run({ rid, logs: [] }, () => callWithCallback(initializer, [providerContext({ rid, deadline: Date.now() + spec.timeoutMs }, 'init')]));
+    await calls.run({ rid, logs: [] }, () =>
+      callWithCallback(initializer, [
+        providerContext({ rid, deadline: Date.now() + spec.timeoutMs }, 'init'),
+      ]),
+    );
   }
 }
 
@@ -91,9 +106,18 @@ function resolveFile(codeDir, file) {
   const root = path.resolve(codeDir) + path.sep;
   if (!base.startsWith(root)) throw new Error(`handler file "${file}" is outside the code folder`);
   const candidates = path.extname(base) ? [base] : [];
-  candidates.push(`${base}.js`, `${base}.mjs`, `${base}.cjs`, path.join(base, 'index.js'), path.join(base, 'index.mjs'));
+  candidates.push(
+    `${base}.js`,
+    `${base}.mjs`,
+    `${base}.cjs`,
+    path.join(base, 'index.js'),
+    path.join(base, 'index.mjs'),
+  );
   const found = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
-  if (!found) throw new Error(`handler file "${file}" not found in the code (tried ${candidates.map((c) => path.relative(codeDir, c)).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `handler file "${file}" not found in the code (tried ${candidates.map((c) => path.relative(codeDir, c)).join(', ')})`,
+    );
   return found;
 }
 
@@ -104,7 +128,11 @@ async function importCode(codeDir, file) {
     return createRequire(path.join(codeDir, 'index.js'))(found);
   } catch (error) {
     // ESM in a .js file (type: module, or detected module syntax), or top-level await.
-    if (error?.code === 'ERR_REQUIRE_ESM' || error?.code === 'ERR_REQUIRE_ASYNC_MODULE' || error instanceof SyntaxError) {
+    if (
+      error?.code === 'ERR_REQUIRE_ESM' ||
+      error?.code === 'ERR_REQUIRE_ASYNC_MODULE' ||
+      error instanceof SyntaxError
+    ) {
       return import(pathToFileURL(found).href);
     }
     throw error;
@@ -115,7 +143,8 @@ function pickExport(mod, name, contract) {
   if (mod == null) return undefined;
   if (typeof mod[name] === 'function') return mod[name];
   if (mod.default && typeof mod.default[name] === 'function') return mod.default[name];
-  if ((name === 'default' || contract === 'web' || contract === 'event') && typeof mod.default === 'function') return mod.default;
+  if ((name === 'default' || contract === 'web' || contract === 'event') && typeof mod.default === 'function')
+    return mod.default;
   if (typeof mod === 'function') return mod;
   return undefined;
 }
@@ -132,13 +161,15 @@ async function serve(message) {
   } catch (error) {
     emitLog('error', `Unhandled error: ${error?.stack ?? error}`);
     if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });
-    else send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
+    else
+      send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
   }
 }
 
 function errorInfo(error) {
   if (error instanceof Error) return { message: error.message, type: error.name, stack: error.stack };
-  if (error && typeof error === 'object') return { message: String(error.message ?? safeJson(error)), type: 'Error' };
+  if (error && typeof error === 'object')
+    return { message: String(error.message ?? safeJson(error)), type: 'Error' };
   return { message: String(error), type: 'Error' };
 }
 
@@ -148,7 +179,12 @@ function errorResponse(error) {
 }
 
 function jsonResponse(status, value) {
-  return { t: 'res', status, headers: [['content-type', 'application/json']], body: new TextEncoder().encode(JSON.stringify(value)) };
+  return {
+    t: 'res',
+    status,
+    headers: [['content-type', 'application/json']],
+    body: new TextEncoder().encode(JSON.stringify(value)),
+  };
 }
 
 async function serveHttp(message) {
@@ -174,11 +210,20 @@ async function serveEvent(message) {
   const payload = message.payload ?? new Uint8Array();
   switch (fn.spec.contract) {
     case 'event': {
-      const result = await fn.handler(parseCloudEvent(payload, message.rid), portableContext(message, { payload }));
+      const result = await fn.handler(
+        parseCloudEvent(payload, message.rid),
+        portableContext(message, { payload }),
+      );
       return { t: 'eres', body: resultBytes(result) };
     }
     case 'web': {
-      const res = await webCall({ ...message, method: 'POST', url: 'http://localhost/', headers: [['content-type', 'application/json']], body: payload });
+      const res = await webCall({
+        ...message,
+        method: 'POST',
+        url: 'http://localhost/',
+        headers: [['content-type', 'application/json']],
+        body: payload,
+      });
       const error = res.status >= 400 ? { message: `HTTP ${res.status}`, type: 'HttpError' } : undefined;
       return { t: 'eres', body: res.body ?? new Uint8Array(), error };
     }
@@ -206,16 +251,26 @@ function callWithCallback(handler, args) {
     const finish = (error, value) => {
       if (done) return;
       done = true;
-      if (error !== null && error !== undefined) reject(error instanceof Error ? error : Object.assign(new Error(typeof error === 'string' ? error : safeJson(error)), { name: 'HandledError' }));
+      if (error !== null && error !== undefined)
+        reject(
+          error instanceof Error
+            ? error
+            : Object.assign(new Error(typeof error === 'string' ? error : safeJson(error)), {
+                name: 'HandledError',
+              }),
+        );
       else resolve(value);
     };
     const takesCallback = handler.length > args.length;
     try {
       const out = handler(...args, (error, value) => finish(error, value));
       if (out && typeof out.then === 'function') {
-        out.then((value) => {
-          if (value !== undefined || !takesCallback) finish(null, value);
-        }, (error) => finish(error ?? new Error('handler rejected')));
+        out.then(
+          (value) => {
+            if (value !== undefined || !takesCallback) finish(null, value);
+          },
+          (error) => finish(error ?? new Error('handler rejected')),
+        );
       } else if (!takesCallback) finish(null, out);
     } catch (error) {
       finish(error ?? new Error('handler threw'));
@@ -246,7 +301,8 @@ function parseJsonOrText(payload) {
 function portableContext(message, raw) {
   const deadline = message.deadline;
   const log = {};
-  for (const level of ['debug', 'info', 'warn', 'error']) log[level] = (text, fields) => emitLog(level, String(text), fields);
+  for (const level of ['debug', 'info', 'warn', 'error'])
+    log[level] = (text, fields) => emitLog(level, String(text), fields);
   return Object.freeze({
     requestId: message.rid,
     functionName: fn.spec.functionName,
@@ -263,7 +319,12 @@ function portableContext(message, raw) {
 function toRequest(message) {
   const method = message.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD' && message.body && message.body.length > 0;
-  return new Request(message.url, { method, headers: message.headers, body: hasBody ? message.body : undefined, duplex: 'half' });
+  return new Request(message.url, {
+    method,
+    headers: message.headers,
+    body: hasBody ? message.body : undefined,
+    duplex: 'half',
+  });
 }
 
 async function fromResponse(response) {
@@ -274,7 +335,8 @@ async function fromResponse(response) {
 function toResponse(result) {
   if (result instanceof Response) return result;
   if (result === undefined || result === null) return new Response(null, { status: 204 });
-  if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (typeof result === 'string')
+    return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
     return new Response(result, { headers: { 'content-type': 'application/octet-stream' } });
   }
@@ -291,14 +353,34 @@ async function eventOverHttp(message) {
   const event = cloudEventFromWire(message);
   const result = await fn.handler(event, portableContext(message, { event }));
   if (result === undefined || result === null) return { t: 'res', status: 204, headers: [], body: null };
-  if (typeof result === 'string') return { t: 'res', status: 200, headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(result) };
-  return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: resultBytes(result) };
+  if (typeof result === 'string')
+    return {
+      t: 'res',
+      status: 200,
+      headers: [['content-type', 'text/plain; charset=utf-8']],
+      body: new TextEncoder().encode(result),
+    };
+  return {
+    t: 'res',
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: resultBytes(result),
+  };
 }
 
 function parseCloudEvent(payload, rid) {
   const value = parseJsonOrText(payload);
-  if (value && typeof value === 'object' && value.specversion && value.id && value.type && value.source) return value;
-  return { specversion: '1.0', id: rid, source: 'faasport:invoke', type: 'dev.faasport.invoke', time: new Date().toISOString(), datacontenttype: 'application/json', data: value };
+  if (value && typeof value === 'object' && value.specversion && value.id && value.type && value.source)
+    return value;
+  return {
+    specversion: '1.0',
+    id: rid,
+    source: 'faasport:invoke',
+    type: 'dev.faasport.invoke',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: value,
+  };
 }
 
 function cloudEventFromWire(message) {
@@ -321,8 +403,11 @@ function cloudEventFromWire(message) {
   return parseCloudEvent(body, message.rid);
 }
 
-function eventToHttp(message, reply) {
-  if (reply.error) return jsonResponse(500, { error: { code: 'FunctionError', type: reply.error.type, message: reply.error.message } });
+function eventToHttp(_message, reply) {
+  if (reply.error)
+    return jsonResponse(500, {
+      error: { code: 'FunctionError', type: reply.error.type, message: reply.error.message },
+    });
   return { t: 'res', status: 200, headers: [['content-type', 'application/octet-stream']], body: reply.body };
 }
 
@@ -331,7 +416,8 @@ function eventToHttp(message, reply) {
 function providerContext(message, kind) {
   const spec = fn.spec;
   const logger = {};
-  for (const level of ['debug', 'info', 'warn', 'error']) logger[level] = (...args) => emitLog(level, format(...args));
+  for (const level of ['debug', 'info', 'warn', 'error'])
+    logger[level] = (...args) => emitLog(level, format(...args));
   logger.log = logger.info;
   const extra = message.context ?? {};
   const base = {
@@ -412,7 +498,10 @@ function fcHttpCall(message) {
         return out.has(String(name).toLowerCase());
       },
       send(data) {
-        if (data instanceof Readable || (data && typeof data.pipe === 'function' && typeof data.on === 'function')) {
+        if (
+          data instanceof Readable ||
+          (data && typeof data.pipe === 'function' && typeof data.on === 'function')
+        ) {
           const chunks = [];
           data.on('data', (chunk) => chunks.push(Buffer.from(chunk)));
           data.on('end', () => finish(new Uint8Array(Buffer.concat(chunks))));
@@ -438,7 +527,8 @@ async function fcEventCall(payload, message) {
   const result = await callWithCallback(fn.handler, [Buffer.from(payload), providerContext(message, 'call')]);
   let body;
   if (Buffer.isBuffer(result) || result instanceof Uint8Array) body = new Uint8Array(result);
-  else if (result !== null && typeof result === 'object') body = new TextEncoder().encode(JSON.stringify(result));
+  else if (result !== null && typeof result === 'object')
+    body = new TextEncoder().encode(JSON.stringify(result));
   else body = new TextEncoder().encode(result === undefined ? '' : String(result));
   return { t: 'eres', body };
 }
@@ -449,7 +539,8 @@ function fgContext(message) {
   const spec = fn.spec;
   const extra = message.context ?? {};
   const logger = {};
-  for (const level of ['debug', 'info', 'warn', 'error']) logger[level] = (...args) => emitLog(level, format(...args));
+  for (const level of ['debug', 'info', 'warn', 'error'])
+    logger[level] = (...args) => emitLog(level, format(...args));
   const userData = { ...fn.env, ...extra.userData };
   return {
     getRequestID: () => message.rid,
@@ -492,7 +583,10 @@ async function fgApigCall(message) {
   const result = await callWithCallback(fn.handler, [event, fgContext(message)]);
   if (!result || typeof result !== 'object' || typeof result.statusCode !== 'number') {
     return jsonResponse(500, {
-      error: { code: 'FunctionError', message: 'an APIG-triggered function must return {statusCode, headers, body, isBase64Encoded}' },
+      error: {
+        code: 'FunctionError',
+        message: 'an APIG-triggered function must return {statusCode, headers, body, isBase64Encoded}',
+      },
     });
   }
   return structuredHttpResult(result);
@@ -500,11 +594,15 @@ async function fgApigCall(message) {
 
 function structuredHttpResult(result) {
   const list = [];
-  for (const [name, value] of Object.entries(result.headers ?? {})) for (const item of [].concat(value)) list.push([name, String(item)]);
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    for (const item of [].concat(value)) list.push([name, String(item)]);
   for (const cookie of result.cookies ?? []) list.push(['set-cookie', String(cookie)]);
   let body = null;
   if (result.body !== undefined && result.body !== null) {
-    if (typeof result.body === 'string') body = result.isBase64Encoded ? new Uint8Array(Buffer.from(result.body, 'base64')) : new TextEncoder().encode(result.body);
+    if (typeof result.body === 'string')
+      body = result.isBase64Encoded
+        ? new Uint8Array(Buffer.from(result.body, 'base64'))
+        : new TextEncoder().encode(result.body);
     else if (result.body instanceof Uint8Array) body = result.body;
     else body = new TextEncoder().encode(JSON.stringify(result.body));
   }
@@ -554,7 +652,13 @@ async function lambdaUrlCall(message) {
       accountId: 'anonymous',
       apiId: 'local',
       domainName: url.host,
-      http: { method: message.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: message.clientIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: message.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: message.clientIp ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: message.rid,
       routeKey: '$default',
       stage: '$default',
@@ -565,8 +669,20 @@ async function lambdaUrlCall(message) {
     isBase64Encoded: body.length > 0,
   };
   const result = await callWithCallback(fn.handler, [event, lambdaContext(message)]);
-  if (result && typeof result === 'object' && typeof result.statusCode === 'number') return structuredHttpResult(result);
+  if (result && typeof result === 'object' && typeof result.statusCode === 'number')
+    return structuredHttpResult(result);
   if (result === undefined || result === null) return { t: 'res', status: 200, headers: [], body: null };
-  if (typeof result === 'string') return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: new TextEncoder().encode(result) };
-  return { t: 'res', status: 200, headers: [['content-type', 'application/json']], body: resultBytes(result) };
+  if (typeof result === 'string')
+    return {
+      t: 'res',
+      status: 200,
+      headers: [['content-type', 'application/json']],
+      body: new TextEncoder().encode(result),
+    };
+  return {
+    t: 'res',
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: resultBytes(result),
+  };
 }

@@ -10,8 +10,10 @@ const listen = net.Server.prototype.listen;
 
 net.Server.prototype.listen = function remappedListen(...args) {
   if (fixed && target) {
-    if (Number(args[0]) === fixed && (typeof args[0] === 'number' || typeof args[0] === 'string')) args[0] = target;
-    else if (args[0] && typeof args[0] === 'object' && Number(args[0].port) === fixed) args[0] = { ...args[0], port: target };
+    if (Number(args[0]) === fixed && (typeof args[0] === 'number' || typeof args[0] === 'string'))
+      args[0] = target;
+    else if (args[0] && typeof args[0] === 'object' && Number(args[0].port) === fixed)
+      args[0] = { ...args[0], port: target };
   }
   return listen.apply(this, args);
 };

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError, NotFoundError, ProviderApiError, registerSecret, ValidationError, type ValidationIssue } from '@faasport/core';
+import {
+  ConfigurationError,
+  NotFoundError,
+  ProviderApiError,
+  registerSecret,
+  ValidationError,
+  type ValidationIssue,
+} from '@faasport/core';
 import { z } from 'zod';
 
 /** Options of the local adapter: a runtime's URL and token, or its data dir (where it records both). */
@@ -22,7 +29,11 @@ export function connectionOf(options: LocalAdapterOptions): Connection {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || 'options', message: issue.message, rule: issue.code })),
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.') || 'options',
+        message: issue.message,
+        rule: issue.code,
+      })),
       { subject: 'local adapter options (give { url, token } or { dataDir })' },
     );
   }
@@ -51,7 +62,11 @@ export class AdminClient {
   constructor(readonly connection: Connection) {}
 
   /** Sends a request to the admin API and returns the raw response. */
-  async raw(method: string, route: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async raw(
+    method: string,
+    route: string,
+    init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
     try {
       return await fetch(`${this.connection.url}/_faasport/v1${route}`, {
         method,
@@ -71,8 +86,19 @@ export class AdminClient {
   }
 
   /** Sends JSON and parses the JSON answer; maps error answers to faasport errors. */
-  async json<T>(method: string, route: string, body?: unknown, subject?: { functionName?: string }): Promise<T> {
-    const response = await this.raw(method, route, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  async json<T>(
+    method: string,
+    route: string,
+    body?: unknown,
+    subject?: { functionName?: string },
+  ): Promise<T> {
+    const response = await this.raw(
+      method,
+      route,
+      body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    );
     const text = await response.text();
     const data = text ? safeJson(text) : undefined;
     if (response.ok) return data as T;
@@ -90,9 +116,13 @@ function safeJson(text: string): unknown {
 
 /** Turns an admin API error answer into the matching faasport error. */
 export function errorOf(status: number, data: unknown, operation: string, functionName?: string): Error {
-  const error = (data as { error?: { code?: string; message?: string; issues?: ValidationIssue[] } } | undefined)?.error ?? {};
-  if (error.code === 'FP_VALIDATION' && Array.isArray(error.issues)) return new ValidationError(error.issues, { adapter: 'local' });
-  if (status === 404 && functionName && error.code === 'FunctionNotFound') return new NotFoundError({ functionName, target: 'local', adapter: 'local' });
+  const error =
+    (data as { error?: { code?: string; message?: string; issues?: ValidationIssue[] } } | undefined)
+      ?.error ?? {};
+  if (error.code === 'FP_VALIDATION' && Array.isArray(error.issues))
+    return new ValidationError(error.issues, { adapter: 'local' });
+  if (status === 404 && functionName && error.code === 'FunctionNotFound')
+    return new NotFoundError({ functionName, target: 'local', adapter: 'local' });
   return new ProviderApiError({
     adapter: 'local',
     operation,

@@ -35,13 +35,23 @@ export const localCapabilities: Capabilities = {
     },
     'contract.web': 'native',
     'contract.event': 'native',
-    'contract.native': { level: 'emulated', note: 'set providers.local.contract to fc-http, fc-event, fg-event or lambda' },
+    'contract.native': {
+      level: 'emulated',
+      note: 'set providers.local.contract to fc-http, fc-event, fg-event or lambda',
+    },
     'trigger.http': 'native',
-    'trigger.http.private': { level: 'emulated', note: 'callers send the runtime admin token as a bearer token' },
+    'trigger.http.private': {
+      level: 'emulated',
+      note: 'callers send the runtime admin token as a bearer token',
+    },
     'trigger.schedule': 'native',
     'trigger.storage': { level: 'native', note: 'local buckets (PUT /_faasport/v1/buckets/{bucket}/{key})' },
     'trigger.event': 'native',
-    'trigger.queue': { level: 'unsupported', note: 'the local runtime has no message queues', instead: 'use an event trigger on the runtime broker' },
+    'trigger.queue': {
+      level: 'unsupported',
+      note: 'the local runtime has no message queues',
+      instead: 'use an event trigger on the runtime broker',
+    },
     'traffic.split': 'native',
     'traffic.tags': 'native',
     'scaling.min': 'native',
@@ -51,10 +61,17 @@ export const localCapabilities: Capabilities = {
     secrets: { level: 'native', note: 'stored in the runtime database (mode 0600)' },
     domains: { level: 'emulated', note: 'matched on the Host header; DNS is yours to point at the runtime' },
     initializer: 'native',
-    'visibility.private': { level: 'emulated', note: 'callers send the runtime admin token as a bearer token' },
+    'visibility.private': {
+      level: 'emulated',
+      note: 'callers send the runtime admin token as a bearer token',
+    },
   },
   limits: {
-    memoryMb: { min: 16, max: 32_768, description: '16-32768 MB (Node heap limit; Python address-space limit)' },
+    memoryMb: {
+      min: 16,
+      max: 32_768,
+      description: '16-32768 MB (Node heap limit; Python address-space limit)',
+    },
     timeoutSeconds: { min: 1, max: 86_400 },
     concurrency: { min: 1, max: 1000 },
     payloadBytes: 6 * 1024 * 1024,
@@ -62,7 +79,6 @@ export const localCapabilities: Capabilities = {
     runtimes,
   },
 };
-
 
 /** The `source` of the config sent with a revision (the code itself travels as the zip). */
 function sourceOf(fn: ResolvedFunction): FunctionConfig['source'] {
@@ -113,15 +129,38 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-          issues.push({ severity: 'error', feature: 'providers.local', path: ['providers', 'local', ...issue.path].join('.'), message: issue.message, hint: 'see the local runtime options: contract, command, port, fixedPort, initPath, invokePath, retry' });
+          issues.push({
+            severity: 'error',
+            feature: 'providers.local',
+            path: ['providers', 'local', ...issue.path].join('.'),
+            message: issue.message,
+            hint: 'see the local runtime options: contract, command, port, fixedPort, initPath, invokePath, retry',
+          });
         }
         return issues;
       }
-      if (fn.contract === 'native' && fn.runtime !== 'custom' && fn.source.kind !== 'image' && !parsed.data.contract) {
-        issues.push({ severity: 'error', feature: 'contract.native', path: 'providers.local.contract', message: 'a native function needs providers.local.contract on the local runtime', hint: 'set it to fc-http, fc-event, fg-event or lambda' });
+      if (
+        fn.contract === 'native' &&
+        fn.runtime !== 'custom' &&
+        fn.source.kind !== 'image' &&
+        !parsed.data.contract
+      ) {
+        issues.push({
+          severity: 'error',
+          feature: 'contract.native',
+          path: 'providers.local.contract',
+          message: 'a native function needs providers.local.contract on the local runtime',
+          hint: 'set it to fc-http, fc-event, fg-event or lambda',
+        });
       }
       if (fn.source.kind === 'image' && !fn.source.command?.length && !parsed.data.command) {
-        issues.push({ severity: 'error', feature: 'source.image', path: 'source.image.command', message: 'the local runtime does not pull images; it runs source.image.command', hint: 'set source.image.command to the command the image runs' });
+        issues.push({
+          severity: 'error',
+          feature: 'source.image',
+          path: 'source.image.command',
+          message: 'the local runtime does not pull images; it runs source.image.command',
+          hint: 'set source.image.command to the command the image runs',
+        });
       }
       return issues;
     },
@@ -185,7 +224,12 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
           { functionName: fn.name },
         );
       } else if (step.id === 'settings') {
-        await client.json('PUT', `${path(fn.name)}/settings`, { specHash: desired.specHash, config: revisionConfig(fn) }, { functionName: fn.name });
+        await client.json(
+          'PUT',
+          `${path(fn.name)}/settings`,
+          { specHash: desired.specHash, config: revisionConfig(fn) },
+          { functionName: fn.name },
+        );
       } else {
         throw new Error(`the local adapter has no step "${step.id}"`);
       }
@@ -205,20 +249,29 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       if (invokeOptions.revision) headers['x-faasport-revision'] = invokeOptions.revision;
       if (invokeOptions.mode === 'event') headers['x-faasport-mode'] = 'event';
       const method = request.method.toUpperCase();
-      const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
-      return client.raw(method, `${path(name)}/invoke${url.pathname === '/' ? '' : url.pathname}${url.search}`, {
-        body: body && body.length ? (body as BodyInit) : undefined,
-        headers,
-        signal: invokeOptions.signal,
-      });
+      const body =
+        method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+      return client.raw(
+        method,
+        `${path(name)}/invoke${url.pathname === '/' ? '' : url.pathname}${url.search}`,
+        {
+          body: body?.length ? (body as BodyInit) : undefined,
+          headers,
+          signal: invokeOptions.signal,
+        },
+      );
     },
 
-    async *logs(name: string, logOptions: { follow?: boolean; since?: Date; signal?: AbortSignal }): AsyncIterable<LogEntry> {
+    async *logs(
+      name: string,
+      logOptions: { follow?: boolean; since?: Date; signal?: AbortSignal },
+    ): AsyncIterable<LogEntry> {
       const query = new URLSearchParams({ function: name });
       if (logOptions.follow) query.set('follow', '1');
       if (logOptions.since) query.set('since', logOptions.since.toISOString());
       const response = await client.raw('GET', `/logs?${query}`, { signal: logOptions.signal });
-      if (!response.ok || !response.body) throw errorOf(response.status, await response.json().catch(() => ({})), 'GET /logs', name);
+      if (!response.ok || !response.body)
+        throw errorOf(response.status, await response.json().catch(() => ({})), 'GET /logs', name);
       const decoder = new TextDecoder();
       let rest = '';
       try {
@@ -230,14 +283,26 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
             rest = rest.slice(index + 1);
             index = rest.indexOf('\n');
             if (!line) continue;
-            const entry = JSON.parse(line) as { time: string; level: LogEntry['level']; message: string; requestId?: string; revision?: string; kind?: string; status?: number; durationMs?: number };
+            const entry = JSON.parse(line) as {
+              time: string;
+              level: LogEntry['level'];
+              message: string;
+              requestId?: string;
+              revision?: string;
+              kind?: string;
+              status?: number;
+              durationMs?: number;
+            };
             yield {
               time: entry.time,
               level: entry.level,
               message: entry.message,
               ...(entry.requestId ? { requestId: entry.requestId } : {}),
               ...(entry.revision ? { revision: entry.revision } : {}),
-              fields: { kind: entry.kind, ...(entry.status !== undefined ? { status: entry.status, durationMs: entry.durationMs } : {}) },
+              fields: {
+                kind: entry.kind,
+                ...(entry.status !== undefined ? { status: entry.status, durationMs: entry.durationMs } : {}),
+              },
             };
           }
         }
@@ -256,13 +321,24 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     },
 
     async export(name: string): Promise<ExportResult> {
-      const data = await client.json<{ config: FunctionConfig; code?: string; notes: string[] }>('GET', `${path(name)}/export`, undefined, { functionName: name });
-      return { config: data.config, ...(data.code ? { code: new Uint8Array(Buffer.from(data.code, 'base64')) } : {}), notes: data.notes };
+      const data = await client.json<{ config: FunctionConfig; code?: string; notes: string[] }>(
+        'GET',
+        `${path(name)}/export`,
+        undefined,
+        { functionName: name },
+      );
+      return {
+        config: data.config,
+        ...(data.code ? { code: new Uint8Array(Buffer.from(data.code, 'base64')) } : {}),
+        notes: data.notes,
+      };
     },
 
     render(desired: DesiredState): Manifest[] {
       const fn = desired.fn;
-      const secretRefs = Object.fromEntries(Object.keys(desired.secretValues).map((key) => [key, `<secret ${key}>`]));
+      const secretRefs = Object.fromEntries(
+        Object.keys(desired.secretValues).map((key) => [key, `<secret ${key}>`]),
+      );
       return [
         {
           name: `${fn.name}.revision.json`,
@@ -276,8 +352,18 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
           },
           request: { method: 'POST', path: `/_faasport/v1${path(fn.name)}/revisions` },
         },
-        { name: `${fn.name}.settings.json`, format: 'json', content: { specHash: desired.specHash, config: revisionConfig(fn) }, request: { method: 'PUT', path: `/_faasport/v1${path(fn.name)}/settings` } },
-        { name: `${fn.name}.traffic.json`, format: 'json', content: { traffic: desired.traffic }, request: { method: 'PUT', path: `/_faasport/v1${path(fn.name)}/traffic` } },
+        {
+          name: `${fn.name}.settings.json`,
+          format: 'json',
+          content: { specHash: desired.specHash, config: revisionConfig(fn) },
+          request: { method: 'PUT', path: `/_faasport/v1${path(fn.name)}/settings` },
+        },
+        {
+          name: `${fn.name}.traffic.json`,
+          format: 'json',
+          content: { traffic: desired.traffic },
+          request: { method: 'PUT', path: `/_faasport/v1${path(fn.name)}/traffic` },
+        },
       ];
     },
   } satisfies Adapter);

@@ -3,7 +3,13 @@ import { InvokeError } from '@faasport/core';
 /** Why the platform (not the handler) failed a call. */
 export type ExecutionFailure = 'timeout' | 'crash' | 'start' | 'overloaded' | 'aborted';
 
-const statusOf: Record<ExecutionFailure, number> = { timeout: 504, crash: 502, start: 502, overloaded: 429, aborted: 499 };
+const statusOf: Record<ExecutionFailure, number> = {
+  timeout: 504,
+  crash: 502,
+  start: 502,
+  overloaded: 429,
+  aborted: 499,
+};
 
 /**
  * A call the executor could not complete: the instance timed out (and was killed), crashed, could not
@@ -16,12 +22,21 @@ export class ExecutionError extends InvokeError {
   declare readonly status: number;
 
   constructor(args: { functionName: string; reason: ExecutionFailure; message: string }) {
-    super({ functionName: args.functionName, message: args.message, status: statusOf[args.reason], functionError: args.reason });
+    super({
+      functionName: args.functionName,
+      message: args.message,
+      status: statusOf[args.reason],
+      functionError: args.reason,
+    });
     this.reason = args.reason;
   }
 
   /** True for an ExecutionError, even from another copy of this package. */
   static is(value: unknown): value is ExecutionError {
-    return value instanceof Error && typeof (value as ExecutionError).reason === 'string' && (value as ExecutionError).code === 'FP_INVOKE_FAILED';
+    return (
+      value instanceof Error &&
+      typeof (value as ExecutionError).reason === 'string' &&
+      (value as ExecutionError).code === 'FP_INVOKE_FAILED'
+    );
   }
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionError } from './errors';
 import { HttpInstance } from './http-instance';
-import { type CallMessage, type EventReply, type HttpReply, type Instance, InstanceGoneError, type InstanceLog } from './instance';
+import {
+  type CallMessage,
+  type EventReply,
+  type HttpReply,
+  type Instance,
+  InstanceGoneError,
+  type InstanceLog,
+} from './instance';
 import type {
   EventResult,
   Executable,
@@ -42,7 +49,12 @@ export class ScheduledExecutable implements Executable {
   constructor(
     readonly spec: ExecutableSpec,
     private readonly factory: InstanceFactory,
-    private readonly options: { maxQueue: number; queueTimeoutMs: number; observer?: ExecutorObserver; singleInstance?: boolean },
+    private readonly options: {
+      maxQueue: number;
+      queueTimeoutMs: number;
+      observer?: ExecutorObserver;
+      singleInstance?: boolean;
+    },
   ) {
     this.maxInstances = options.singleInstance ? 1 : Math.max(1, spec.maxInstances);
     this.ensureMinimum();
@@ -51,19 +63,26 @@ export class ScheduledExecutable implements Executable {
   stats(): ExecutableStats {
     let inFlight = 0;
     for (const instance of this.ready) inFlight += instance.inFlight;
-    return { instances: this.ready.size + this.starting, starting: this.starting, inFlight, queued: this.queue.length, started: this.started };
+    return {
+      instances: this.ready.size + this.starting,
+      starting: this.starting,
+      inFlight,
+      queued: this.queue.length,
+      started: this.started,
+    };
   }
 
   async fetch(request: Request, options: InvokeCallOptions = {}): Promise<Response> {
     const method = request.method.toUpperCase();
-    const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+    const body =
+      method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
     const message: CallMessage = {
       t: 'http',
       rid: options.requestId ?? randomUUID(),
       method,
       url: request.url,
       headers: [...request.headers],
-      body: body && body.length ? body : undefined,
+      body: body?.length ? body : undefined,
       deadline: 0,
       context: options.context,
       clientIp: options.clientIp,
@@ -73,7 +92,10 @@ export class ScheduledExecutable implements Executable {
     const headers = new Headers();
     for (const [name, value] of reply.headers) headers.append(name, value);
     const status = reply.status >= 200 && reply.status <= 599 ? reply.status : 502;
-    return new Response(nullBodyStatus.has(status) || method === 'HEAD' ? null : (reply.body as BodyInit | null), { status, headers });
+    return new Response(
+      nullBodyStatus.has(status) || method === 'HEAD' ? null : (reply.body as BodyInit | null),
+      { status, headers },
+    );
   }
 
   async invokeEvent(payload: Uint8Array, options: InvokeCallOptions = {}): Promise<EventResult> {
@@ -105,10 +127,13 @@ export class ScheduledExecutable implements Executable {
     }
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
-    const exits = [...this.ready].map((instance) => new Promise<void>((resolve) => {
-      instance.onExit(() => resolve());
-      instance.kill('closed');
-    }));
+    const exits = [...this.ready].map(
+      (instance) =>
+        new Promise<void>((resolve) => {
+          instance.onExit(() => resolve());
+          instance.kill('closed');
+        }),
+    );
     await Promise.all(exits);
   }
 
@@ -124,7 +149,12 @@ export class ScheduledExecutable implements Executable {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(this.failure('timeout', `the call ${message.rid} ran longer than the ${this.spec.timeoutMs} ms timeout; the instance was stopped`));
+        reject(
+          this.failure(
+            'timeout',
+            `the call ${message.rid} ran longer than the ${this.spec.timeoutMs} ms timeout; the instance was stopped`,
+          ),
+        );
         this.ready.delete(instance);
         instance.kill('timeout');
       }, this.spec.timeoutMs);
@@ -166,7 +196,12 @@ export class ScheduledExecutable implements Executable {
     const instance = this.pickReady();
     if (instance) return Promise.resolve(this.take(instance));
     if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(this.failure('overloaded', `${this.queue.length} calls are already waiting for an instance (max ${this.options.maxQueue})`));
+      return Promise.reject(
+        this.failure(
+          'overloaded',
+          `${this.queue.length} calls are already waiting for an instance (max ${this.options.maxQueue})`,
+        ),
+      );
     }
     return new Promise<Instance>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
@@ -177,10 +212,18 @@ export class ScheduledExecutable implements Executable {
         reject(error);
       };
       waiter.timer = setTimeout(
-        () => drop(this.failure('overloaded', `no instance was free within ${this.options.queueTimeoutMs} ms (max ${this.maxInstances} instances × ${this.spec.concurrency} concurrent calls)`)),
+        () =>
+          drop(
+            this.failure(
+              'overloaded',
+              `no instance was free within ${this.options.queueTimeoutMs} ms (max ${this.maxInstances} instances × ${this.spec.concurrency} concurrent calls)`,
+            ),
+          ),
         this.options.queueTimeoutMs,
       );
-      signal?.addEventListener('abort', () => drop(this.failure('aborted', 'the caller went away')), { once: true });
+      signal?.addEventListener('abort', () => drop(this.failure('aborted', 'the caller went away')), {
+        once: true,
+      });
       this.queue.push(waiter);
       this.scale();
     });
@@ -225,7 +268,11 @@ export class ScheduledExecutable implements Executable {
     let uncovered = this.queue.length - this.starting * this.spec.concurrency;
     // Bounded scale-up rate: a burst of fast calls is usually served by the instances that free up
     // meanwhile, so starting one process per waiting call would only waste CPU on process starts.
-    while (uncovered > 0 && this.ready.size + this.starting < this.maxInstances && this.starting < maxParallelStarts) {
+    while (
+      uncovered > 0 &&
+      this.ready.size + this.starting < this.maxInstances &&
+      this.starting < maxParallelStarts
+    ) {
       this.startInstance();
       uncovered -= this.spec.concurrency;
     }
@@ -250,15 +297,28 @@ export class ScheduledExecutable implements Executable {
         this.ready.add(instance);
         instance.setLogSink((log) => this.log(instance.id, log));
         instance.onExit((reason) => this.onInstanceExit(instance, reason));
-        this.options.observer?.instanceStarted?.({ executableId: this.spec.id, instanceId: instance.id, startMs: Date.now() - begin, fromPool });
+        this.options.observer?.instanceStarted?.({
+          executableId: this.spec.id,
+          instanceId: instance.id,
+          startMs: Date.now() - begin,
+          fromPool,
+        });
         this.drain(instance);
         if (instance.inFlight === 0) this.armIdle(instance);
         this.scale();
       },
       (error: Error) => {
         this.starting--;
-        this.options.observer?.instanceStopped?.({ executableId: this.spec.id, instanceId: 'none', reason: 'start-failed' });
-        this.log('none', { level: 'error', message: `instance failed to start: ${error.message}`, time: new Date().toISOString() });
+        this.options.observer?.instanceStopped?.({
+          executableId: this.spec.id,
+          instanceId: 'none',
+          reason: 'start-failed',
+        });
+        this.log('none', {
+          level: 'error',
+          message: `instance failed to start: ${error.message}`,
+          time: new Date().toISOString(),
+        });
         // Nothing else can serve the waiting calls: fail them with the start error instead of retrying forever.
         if (this.ready.size === 0 && this.starting === 0) {
           for (const waiter of this.queue.splice(0)) {
@@ -296,7 +356,9 @@ export class ScheduledExecutable implements Executable {
 }
 
 /** Starts an `http` contract instance and waits until it serves. */
-export async function startHttpInstance(options: ConstructorParameters<typeof HttpInstance>[0]): Promise<Instance> {
+export async function startHttpInstance(
+  options: ConstructorParameters<typeof HttpInstance>[0],
+): Promise<Instance> {
   const instance = new HttpInstance(options);
   await instance.ready();
   return instance;

@@ -36,7 +36,15 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 /** How to start an `http` contract instance. */
 export interface HttpInstanceOptions {
@@ -78,8 +86,12 @@ export class HttpInstance implements Instance {
     });
     this.forward(this.child.stdout, 'info');
     this.forward(this.child.stderr, 'error');
-    this.child.on('error', (error) => this.handleExit(`could not start "${options.command}": ${error.message}`));
-    this.child.on('exit', (code, signal) => this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.child.on('error', (error) =>
+      this.handleExit(`could not start "${options.command}": ${error.message}`),
+    );
+    this.child.on('exit', (code, signal) =>
+      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
+    );
   }
 
   /** Waits until the server accepts connections, then POSTs the init path once when configured. */
@@ -90,14 +102,26 @@ export class HttpInstance implements Instance {
       if (await canConnect(this.options.port)) break;
       if (Date.now() > deadline) {
         this.kill('start-failed');
-        throw new InstanceGoneError('start-failed', `the command did not listen on port ${this.options.port} within ${this.options.startTimeoutMs} ms`);
+        throw new InstanceGoneError(
+          'start-failed',
+          `the command did not listen on port ${this.options.port} within ${this.options.startTimeoutMs} ms`,
+        );
       }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }
-    if (this.exited) throw new InstanceGoneError('start-failed', this.describe(`the command ${this.exitDetail} before it listened on port ${this.options.port}`));
+    if (this.exited)
+      throw new InstanceGoneError(
+        'start-failed',
+        this.describe(`the command ${this.exitDetail} before it listened on port ${this.options.port}`),
+      );
     if (this.options.initPath) {
-      const reply = await this.request('POST', this.options.initPath, [['content-type', 'application/json'], ...Object.entries(this.options.initHeaders ?? {})], new Uint8Array());
+      const reply = await this.request(
+        'POST',
+        this.options.initPath,
+        [['content-type', 'application/json'], ...Object.entries(this.options.initHeaders ?? {})],
+        new Uint8Array(),
+      );
       if (reply.status >= 400) {
         this.kill('start-failed');
         throw new InstanceGoneError('start-failed', `POST ${this.options.initPath} answered ${reply.status}`);
@@ -130,13 +154,19 @@ export class HttpInstance implements Instance {
       for (const [name, value] of Object.entries(message.extraHeaders ?? {})) headers.push([name, value]);
       return this.request(message.method, url.pathname + url.search, headers, message.body);
     }
-    const headers: [string, string][] = [['content-type', 'application/json'], ...Object.entries(message.extraHeaders ?? {})];
+    const headers: [string, string][] = [
+      ['content-type', 'application/json'],
+      ...Object.entries(message.extraHeaders ?? {}),
+    ];
     const reply = await this.request('POST', this.options.invokePath, headers, message.payload);
-    const failed = reply.status >= 400 || reply.headers.some(([name, value]) => name === 'x-fc-status' && value !== '200');
+    const failed =
+      reply.status >= 400 || reply.headers.some(([name, value]) => name === 'x-fc-status' && value !== '200');
     return {
       t: 'eres',
       body: reply.body ?? new Uint8Array(),
-      error: failed ? { message: `${this.options.invokePath} answered ${reply.status}`, type: 'HttpError' } : undefined,
+      error: failed
+        ? { message: `${this.options.invokePath} answered ${reply.status}`, type: 'HttpError' }
+        : undefined,
     };
   }
 
@@ -146,7 +176,12 @@ export class HttpInstance implements Instance {
     this.child.kill('SIGKILL');
   }
 
-  private request(method: string, path: string, headers: [string, string][], body?: Uint8Array): Promise<HttpReply> {
+  private request(
+    method: string,
+    path: string,
+    headers: [string, string][],
+    body?: Uint8Array,
+  ): Promise<HttpReply> {
     return new Promise((resolve, reject) => {
       const flat: string[] = [];
       let hasHost = false;
@@ -157,8 +192,15 @@ export class HttpInstance implements Instance {
       }
       // Raw header arrays get no automatic Host header, and HTTP/1.1 servers answer 400 without one.
       if (!hasHost) flat.push('host', `127.0.0.1:${this.options.port}`);
-      if (body && body.length) flat.push('content-length', String(body.length));
-      const req = http.request({ host: '127.0.0.1', port: this.options.port, method, path, headers: flat, agent: this.agent });
+      if (body?.length) flat.push('content-length', String(body.length));
+      const req = http.request({
+        host: '127.0.0.1',
+        port: this.options.port,
+        method,
+        path,
+        headers: flat,
+        agent: this.agent,
+      });
       this.requests.add(req);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -171,15 +213,25 @@ export class HttpInstance implements Instance {
             if (!hopByHop.has(name) && name !== 'content-length') out.push([name, res.rawHeaders[i + 1]!]);
           }
           const data = Buffer.concat(chunks);
-          resolve({ t: 'res', status: res.statusCode ?? 502, headers: out, body: data.length ? new Uint8Array(data) : null });
+          resolve({
+            t: 'res',
+            status: res.statusCode ?? 502,
+            headers: out,
+            body: data.length ? new Uint8Array(data) : null,
+          });
         });
         res.on('error', (error) => reject(new InstanceGoneError(this.stopReason ?? 'crash', error.message)));
       });
       req.on('error', (error) => {
         this.requests.delete(req);
-        reject(new InstanceGoneError(this.stopReason ?? 'crash', this.exited ? this.describe(`the instance ${this.exitDetail}`) : error.message));
+        reject(
+          new InstanceGoneError(
+            this.stopReason ?? 'crash',
+            this.exited ? this.describe(`the instance ${this.exitDetail}`) : error.message,
+          ),
+        );
       });
-      req.end(body && body.length ? Buffer.from(body) : undefined);
+      req.end(body?.length ? Buffer.from(body) : undefined);
     });
   }
 
@@ -209,8 +261,10 @@ export class HttpInstance implements Instance {
     this.exitDetail = detail;
     this.stopReason ??= 'crash';
     this.agent.destroy();
-    for (const req of this.requests) req.destroy(new InstanceGoneError(this.stopReason, this.describe(`the instance ${detail}`)));
-    for (const listener of this.exitListeners) listener(this.stopReason, this.describe(`the instance ${detail}`));
+    for (const req of this.requests)
+      req.destroy(new InstanceGoneError(this.stopReason, this.describe(`the instance ${detail}`)));
+    for (const listener of this.exitListeners)
+      listener(this.stopReason, this.describe(`the instance ${detail}`));
     this.exitListeners = [];
   }
 }

@@ -24,7 +24,13 @@ const specSchema = z.object({
   workdir: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional(),
   fixedPort: z.boolean().optional(),
-  http: z.object({ initPath: z.string().startsWith('/').optional(), invokePath: z.string().startsWith('/').optional(), initHeaders: z.record(z.string(), z.string()).optional() }).optional(),
+  http: z
+    .object({
+      initPath: z.string().startsWith('/').optional(),
+      invokePath: z.string().startsWith('/').optional(),
+      initHeaders: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   startTimeoutMs: z.number().int().positive().optional(),
   env: z.record(z.string(), z.string()),
   timeoutMs: z.number().int().positive(),
@@ -39,7 +45,10 @@ const specSchema = z.object({
 });
 
 function invalid(spec: ExecutableSpec, field: string, message: string, hint?: string): ValidationError {
-  return new ValidationError([{ path: field, message, rule: 'executor' }], { subject: `function "${spec.functionName}"`, hint });
+  return new ValidationError([{ path: field, message, rule: 'executor' }], {
+    subject: `function "${spec.functionName}"`,
+    hint,
+  });
 }
 
 const pythonCache = new Map<string, string>();
@@ -65,7 +74,12 @@ function runtimeFamily(spec: ExecutableSpec): 'node' | 'python' | 'http' {
   if (spec.contract === 'http') return 'http';
   if (/^node(js)?\d*/.test(spec.runtime)) return 'node';
   if (/^python3/.test(spec.runtime)) return 'python';
-  throw invalid(spec, 'runtime', `runtime "${spec.runtime}" cannot run the "${spec.contract}" contract`, 'use nodejs20 or python3.x, or contract "http" with a command for custom runtimes');
+  throw invalid(
+    spec,
+    'runtime',
+    `runtime "${spec.runtime}" cannot run the "${spec.contract}" contract`,
+    'use nodejs20 or python3.x, or contract "http" with a command for custom runtimes',
+  );
 }
 
 function isNodeCommand(command: string): boolean {
@@ -74,7 +88,8 @@ function isNodeCommand(command: string): boolean {
 
 /** The command of an `http` instance: the spec's, else `bootstrap` in the code folder (FC custom runtime, FunctionGraph HTTP functions). */
 function httpCommand(spec: ExecutableSpec): string[] {
-  if (spec.command?.length) return spec.command[0] === 'node' ? [process.execPath, ...spec.command.slice(1)] : spec.command;
+  if (spec.command?.length)
+    return spec.command[0] === 'node' ? [process.execPath, ...spec.command.slice(1)] : spec.command;
   const bootstrap = path.join(spec.codeDir, 'bootstrap');
   if (existsSync(bootstrap)) {
     try {
@@ -84,7 +99,12 @@ function httpCommand(spec: ExecutableSpec): string[] {
       return ['/bin/sh', bootstrap];
     }
   }
-  throw invalid(spec, 'command', 'an http-contract function needs a command, or a "bootstrap" file in its code', 'set command (e.g. ["node", "server.js"]) or add an executable bootstrap');
+  throw invalid(
+    spec,
+    'command',
+    'an http-contract function needs a command, or a "bootstrap" file in its code',
+    'set command (e.g. ["node", "server.js"]) or add an executable bootstrap',
+  );
 }
 
 /**
@@ -165,7 +185,11 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       const parsed = specSchema.safeParse(input);
       if (!parsed.success) {
         throw new ValidationError(
-          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message, rule: issue.code })),
+          parsed.error.issues.map((issue) => ({
+            path: issue.path.join('.'),
+            message: issue.message,
+            rule: issue.code,
+          })),
           { subject: `executable "${input?.id}"` },
         );
       }
@@ -196,7 +220,12 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
                 memoryMb: spec.memoryMb,
                 env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
               }
-            : { kind: 'python', script: workerPath('python_worker.py'), python: options.python ?? pythonFor(spec.runtime), env: baseEnvironment() };
+            : {
+                kind: 'python',
+                script: workerPath('python_worker.py'),
+                python: options.python ?? pythonFor(spec.runtime),
+                env: baseEnvironment(),
+              };
         pool.fill(kind);
         executable = new ScheduledExecutable(spec, workerFactory(spec, kind), queueOptions);
       }

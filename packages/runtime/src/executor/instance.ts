@@ -162,7 +162,9 @@ export class WorkerProcess implements Instance {
     options: { script: string; memoryMb?: number; python?: string; env: Record<string, string> },
   ) {
     if (kind === 'node') {
-      const args = options.memoryMb ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`] : [];
+      const args = options.memoryMb
+        ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`]
+        : [];
       this.child = spawn(process.execPath, [...args, options.script], {
         env: options.env,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -191,13 +193,16 @@ export class WorkerProcess implements Instance {
       this.emitRaw('error', line);
     });
     this.child.on('error', (error) => this.handleExit(`could not start: ${error.message}`));
-    this.child.on('exit', (code, signal) => this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.child.on('exit', (code, signal) =>
+      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
+    );
   }
 
   /** Resolves when the worker has started and waits for code. */
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.exited) reject(new InstanceGoneError('start-failed', this.describeExit('worker exited before it was ready')));
+      if (this.exited)
+        reject(new InstanceGoneError('start-failed', this.describeExit('worker exited before it was ready')));
       else this.readyWaiter = { resolve, reject };
     });
   }
@@ -229,7 +234,8 @@ export class WorkerProcess implements Instance {
   }
 
   call(message: CallMessage): Promise<HttpReply | EventReply> {
-    if (this.exited) return Promise.reject(new InstanceGoneError(this.stopReason ?? 'crash', 'the instance has stopped'));
+    if (this.exited)
+      return Promise.reject(new InstanceGoneError(this.stopReason ?? 'crash', 'the instance has stopped'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -133,7 +133,12 @@ export interface ExecutorObserver {
   /** A line written by function code; `requestId` is set when it was written during a call. */
   log?(entry: ExecutorLogEntry): void;
   /** An instance became ready; `fromPool` tells whether a pre-started worker was used. */
-  instanceStarted?(info: { executableId: string; instanceId: string; startMs: number; fromPool: boolean }): void;
+  instanceStarted?(info: {
+    executableId: string;
+    instanceId: string;
+    startMs: number;
+    fromPool: boolean;
+  }): void;
   instanceStopped?(info: { executableId: string; instanceId: string; reason: InstanceStopReason }): void;
 }
 

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type CloudEvent, cloudEventFromRequest, type FunctionConfig, trafficSchema, ValidationError, zipEntries } from '@faasport/core';
+import {
+  type CloudEvent,
+  cloudEventFromRequest,
+  type FunctionConfig,
+  trafficSchema,
+  ValidationError,
+  zipEntries,
+} from '@faasport/core';
 import { z } from 'zod';
 import { toFunctionConfig } from '../config';
 import { contractOf, localOptions, resolveStored } from './functions';
@@ -28,7 +35,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, subject: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new ValidationError(
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message, rule: issue.code })),
+      result.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+        rule: issue.code,
+      })),
       { subject },
     );
   }
@@ -47,15 +58,27 @@ async function jsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
 
 function checkName(name: string): void {
   if (!functionName.test(name)) {
-    throw new ValidationError([{ path: 'name', message: `${JSON.stringify(name.slice(0, 80))} is not a function name (a letter, then letters, digits, "-" or "_"; at most 64)`, rule: 'name' }]);
+    throw new ValidationError([
+      {
+        path: 'name',
+        message: `${JSON.stringify(name.slice(0, 80))} is not a function name (a letter, then letters, digits, "-" or "_"; at most 64)`,
+        rule: 'name',
+      },
+    ]);
   }
 }
 
 /** The public URL of a function and of its tags. */
-export function urlsOf(context: RuntimeContext, name: string, tags: string[]): { url: string; tagUrls: Record<string, string> } {
+export function urlsOf(
+  context: RuntimeContext,
+  name: string,
+  tags: string[],
+): { url: string; tagUrls: Record<string, string> } {
   const base = new URL(context.baseUrl());
   const hostForm = dnsLabel.test(name);
-  const url = hostForm ? `http://${name}.${context.namespace}.localhost:${base.port}/` : `${context.baseUrl()}/${encodeURIComponent(name)}/`;
+  const url = hostForm
+    ? `http://${name}.${context.namespace}.localhost:${base.port}/`
+    : `${context.baseUrl()}/${encodeURIComponent(name)}/`;
   const tagUrls: Record<string, string> = {};
   for (const tag of tags) tagUrls[tag] = `http://${tag}-${name}.${context.namespace}.localhost:${base.port}/`;
   return { url, tagUrls };
@@ -66,25 +89,50 @@ function liveOf(context: RuntimeContext, name: string) {
   if (!fn) return undefined;
   const revisions = context.store.listRevisions(name);
   const settings = context.functions.settingsOf(name);
-  const { url, tagUrls } = urlsOf(context, name, fn.traffic.flatMap((t) => (t.tag ? [t.tag] : [])));
+  const { url, tagUrls } = urlsOf(
+    context,
+    name,
+    fn.traffic.flatMap((t) => (t.tag ? [t.tag] : [])),
+  );
   return {
     name,
     target: 'local',
     specHash: fn.specHash,
-    revisions: revisions.map((r) => ({ label: r.label, id: r.label, revisionHash: r.revisionHash, ready: true, createdAt: r.createdAt })),
+    revisions: revisions.map((r) => ({
+      label: r.label,
+      id: r.label,
+      revisionHash: r.revisionHash,
+      ready: true,
+      createdAt: r.createdAt,
+    })),
     traffic: fn.traffic,
     url,
     tagUrls,
     config: settings
-      ? { runtime: settings.runtime, handler: settings.handler, env: settings.env, resources: settings.resources, contract: settings.contract }
+      ? {
+          runtime: settings.runtime,
+          handler: settings.handler,
+          env: settings.env,
+          resources: settings.resources,
+          contract: settings.contract,
+        }
       : undefined,
   };
 }
 
 /** Handles one admin API call (the caller has checked the token). `path` is below `/_faasport/v1`. */
-export async function handleAdmin(context: RuntimeContext, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+export async function handleAdmin(
+  context: RuntimeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): Promise<void> {
   const method = req.method ?? 'GET';
-  const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   const { store, functions } = context;
 
   if (parts.length === 1 && parts[0] === 'health') return sendJson(res, 200, { ok: true });
@@ -128,13 +176,23 @@ export async function handleAdmin(context: RuntimeContext, req: IncomingMessage,
       context.countWrite();
       const body = parse(settingsBody, await jsonBody(req, 4 * 1024 * 1024), `settings of "${name}"`);
       const resolved = resolveStored(body.config as FunctionConfig);
-      if (resolved.name !== name) throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
+      if (resolved.name !== name)
+        throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
       localOptions(resolved);
       const queue = resolved.triggers.find((t) => t.kind === 'queue');
       if (queue) {
-        throw new HttpError(400, 'FP_UNSUPPORTED_FEATURE', `trigger "${queue.name}" is a queue trigger; the local runtime has no queues (use an event trigger on its broker)`);
+        throw new HttpError(
+          400,
+          'FP_UNSUPPORTED_FEATURE',
+          `trigger "${queue.name}" is a queue trigger; the local runtime has no queues (use an event trigger on its broker)`,
+        );
       }
-      if (!store.getFunction(name)) throw new HttpError(404, 'FunctionNotFound', `function "${name}" does not exist; deploy a revision first`);
+      if (!store.getFunction(name))
+        throw new HttpError(
+          404,
+          'FunctionNotFound',
+          `function "${name}" does not exist; deploy a revision first`,
+        );
       store.setSettings(name, body.specHash, body.config as FunctionConfig);
       functions.changed(name);
       functions.warm(name);
@@ -143,17 +201,28 @@ export async function handleAdmin(context: RuntimeContext, req: IncomingMessage,
     if (parts.length === 3 && parts[2] === 'traffic' && method === 'PUT') {
       context.countWrite();
       const body = parse(trafficBody, await jsonBody(req, 1024 * 1024), `traffic of "${name}"`);
-      if (!store.getFunction(name)) throw new HttpError(404, 'FunctionNotFound', `function "${name}" does not exist`);
+      if (!store.getFunction(name))
+        throw new HttpError(404, 'FunctionNotFound', `function "${name}" does not exist`);
       for (const entry of body.traffic) {
         if (entry.revision === 'latest' || !store.getRevision(name, entry.revision)) {
           const known = store.listRevisions(name).map((r) => r.label);
           throw new ValidationError(
-            [{ path: 'traffic', message: `revision "${entry.revision}" does not exist (revisions: ${known.join(', ') || 'none'})`, rule: 'exists' }],
+            [
+              {
+                path: 'traffic',
+                message: `revision "${entry.revision}" does not exist (revisions: ${known.join(', ') || 'none'})`,
+                rule: 'exists',
+              },
+            ],
             { subject: `traffic of "${name}"` },
           );
         }
       }
-      const traffic = body.traffic.map((t) => ({ revision: t.revision, percent: t.percent, ...(t.tag ? { tag: t.tag } : {}) }));
+      const traffic = body.traffic.map((t) => ({
+        revision: t.revision,
+        percent: t.percent,
+        ...(t.tag ? { tag: t.tag } : {}),
+      }));
       store.setTraffic(name, traffic);
       functions.changed(name);
       functions.warm(name);
@@ -170,27 +239,55 @@ export async function handleAdmin(context: RuntimeContext, req: IncomingMessage,
       }
       const rest = `/${parts.slice(3).map(encodeURIComponent).join('/')}`;
       const search = query.toString();
-      const header = (key: string) => (typeof req.headers[key] === 'string' ? (req.headers[key] as string) : undefined);
-      return context.serve(req, res, { fn, tag: header('x-faasport-tag'), revision: header('x-faasport-revision'), path: rest + (search ? `?${search}` : '') }, { mode: header('x-faasport-mode') === 'event' ? 'event' : undefined });
+      const header = (key: string) =>
+        typeof req.headers[key] === 'string' ? (req.headers[key] as string) : undefined;
+      return context.serve(
+        req,
+        res,
+        {
+          fn,
+          tag: header('x-faasport-tag'),
+          revision: header('x-faasport-revision'),
+          path: rest + (search ? `?${search}` : ''),
+        },
+        { mode: header('x-faasport-mode') === 'event' ? 'event' : undefined },
+      );
     }
   }
 
-  if (parts.length === 1 && parts[0] === 'logs' && method === 'GET') return streamLogs(context, req, res, query);
+  if (parts.length === 1 && parts[0] === 'logs' && method === 'GET')
+    return streamLogs(context, req, res, query);
 
   if (parts.length === 1 && parts[0] === 'events' && method === 'POST') {
     const body = await readBody(req, context.bodyLimit);
     const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(key, value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (typeof value === 'string') headers.set(key, value);
     let event: CloudEvent | undefined;
     try {
-      event = await cloudEventFromRequest(new Request('http://runtime/events', { method: 'POST', headers, body: body.length ? (body as unknown as BodyInit) : undefined }));
+      event = await cloudEventFromRequest(
+        new Request('http://runtime/events', {
+          method: 'POST',
+          headers,
+          body: body.length ? (body as unknown as BodyInit) : undefined,
+        }),
+      );
     } catch (error) {
       throw new HttpError(400, 'InvalidEvent', `the body is not a CloudEvent: ${(error as Error).message}`);
     }
     if (!event) {
-      throw new HttpError(400, 'InvalidEvent', 'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode) or an application/cloudevents+json body (structured mode)');
+      throw new HttpError(
+        400,
+        'InvalidEvent',
+        'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode) or an application/cloudevents+json body (structured mode)',
+      );
     }
-    if (event.specversion !== '1.0') throw new HttpError(400, 'InvalidEvent', `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`);
+    if (event.specversion !== '1.0')
+      throw new HttpError(
+        400,
+        'InvalidEvent',
+        `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
+      );
     const result = context.broker.publish(event);
     return sendJson(res, 202, result);
   }
@@ -213,16 +310,23 @@ export async function handleAdmin(context: RuntimeContext, req: IncomingMessage,
   if (parts[0] === 'buckets' && parts[1]) {
     const bucket = parts[1];
     const key = parts.slice(2).join('/');
-    if (!key && method === 'GET') return sendJson(res, 200, { bucket, objects: context.buckets.list(bucket, query.get('prefix') ?? '') });
+    if (!key && method === 'GET')
+      return sendJson(res, 200, { bucket, objects: context.buckets.list(bucket, query.get('prefix') ?? '') });
     if (method === 'PUT') {
       const data = await readBody(req, 256 * 1024 * 1024);
-      const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
+      const contentType =
+        typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
       return sendJson(res, 200, context.buckets.put(bucket, key, data, contentType));
     }
     if (method === 'GET') {
       const object = context.buckets.get(bucket, key);
-      if (!object) throw new HttpError(404, 'NoSuchKey', `bucket "${bucket}" has no object ${JSON.stringify(key)}`);
-      res.writeHead(200, { 'content-type': object.contentType ?? 'application/octet-stream', etag: `"${object.etag}"`, 'content-length': object.data.length });
+      if (!object)
+        throw new HttpError(404, 'NoSuchKey', `bucket "${bucket}" has no object ${JSON.stringify(key)}`);
+      res.writeHead(200, {
+        'content-type': object.contentType ?? 'application/octet-stream',
+        etag: `"${object.etag}"`,
+        'content-length': object.data.length,
+      });
       res.end(object.data);
       return;
     }
@@ -236,22 +340,49 @@ export async function handleAdmin(context: RuntimeContext, req: IncomingMessage,
   throw new HttpError(404, 'NotFound', `no admin route ${method} ${path}`);
 }
 
-function deployRevision(context: RuntimeContext, res: ServerResponse, name: string, body: z.infer<typeof revisionBody>): void {
+function deployRevision(
+  context: RuntimeContext,
+  res: ServerResponse,
+  name: string,
+  body: z.infer<typeof revisionBody>,
+): void {
   const { store, functions, code } = context;
   const resolved = resolveStored(body.config as FunctionConfig);
-  if (resolved.name !== name) throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
+  if (resolved.name !== name)
+    throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
   localOptions(resolved);
   contractOf(resolved);
-  if (resolved.source.kind === 'image' && !localOptions(resolved).command && !resolved.source.command?.length) {
+  if (
+    resolved.source.kind === 'image' &&
+    !localOptions(resolved).command &&
+    !resolved.source.command?.length
+  ) {
     throw new ValidationError(
-      [{ path: 'source.image.command', message: 'is required on the local runtime, which runs the command instead of pulling the image', rule: 'required' }],
+      [
+        {
+          path: 'source.image.command',
+          message: 'is required on the local runtime, which runs the command instead of pulling the image',
+          rule: 'required',
+        },
+      ],
       { subject: `function "${name}"` },
     );
   }
   const existing = store.getRevision(name, body.label);
   if (existing) {
-    if (existing.revisionHash === body.revisionHash) return sendJson(res, 200, { label: existing.label, revisionHash: existing.revisionHash, created: false });
-    throw new HttpError(409, 'RevisionExists', `revision "${body.label}" of "${name}" already exists with other code or config; revisions are immutable, so give the new one another label`);
+    if (existing.revisionHash === body.revisionHash) {
+      sendJson(res, 200, {
+        label: existing.label,
+        revisionHash: existing.revisionHash,
+        created: false,
+      });
+      return;
+    }
+    throw new HttpError(
+      409,
+      'RevisionExists',
+      `revision "${body.label}" of "${name}" already exists with other code or config; revisions are immutable, so give the new one another label`,
+    );
   }
   let codeHash = 'none';
   if (body.code !== undefined) {
@@ -260,17 +391,33 @@ function deployRevision(context: RuntimeContext, res: ServerResponse, name: stri
     const object = context.buckets.get(resolved.source.name, resolved.source.key);
     if (!object) {
       throw new ValidationError(
-        [{ path: 'source.bucket', message: `local bucket "${resolved.source.name}" has no object ${JSON.stringify(resolved.source.key)}; upload it with PUT /_faasport/v1/buckets/${resolved.source.name}/${resolved.source.key}`, rule: 'exists' }],
+        [
+          {
+            path: 'source.bucket',
+            message: `local bucket "${resolved.source.name}" has no object ${JSON.stringify(resolved.source.key)}; upload it with PUT /_faasport/v1/buckets/${resolved.source.name}/${resolved.source.key}`,
+            rule: 'exists',
+          },
+        ],
         { subject: `function "${name}"` },
       );
     }
     codeHash = code.put(new Uint8Array(object.data), 'source.bucket');
   } else if (resolved.source.kind !== 'image') {
-    throw new ValidationError([{ path: 'code', message: 'is required: the zip of the code, base64', rule: 'required' }], { subject: `function "${name}"` });
+    throw new ValidationError(
+      [{ path: 'code', message: 'is required: the zip of the code, base64', rule: 'required' }],
+      { subject: `function "${name}"` },
+    );
   }
   store.transaction(() => {
     store.ensureFunction(name);
-    store.insertRevision({ functionName: name, label: body.label, revisionHash: body.revisionHash, codeHash, config: body.config as FunctionConfig, secretValues: body.secretValues });
+    store.insertRevision({
+      functionName: name,
+      label: body.label,
+      revisionHash: body.revisionHash,
+      codeHash,
+      config: body.config as FunctionConfig,
+      secretValues: body.secretValues,
+    });
   });
   functions.changed(name);
   sendJson(res, 201, { label: body.label, revisionHash: body.revisionHash, codeHash, created: true });
@@ -288,28 +435,53 @@ function exportFunction(context: RuntimeContext, res: ServerResponse, name: stri
   const notes: string[] = [];
   let zip: Uint8Array | undefined;
   if (revision.codeHash !== 'none') {
-    zip = zipEntries(context.code.files(revision.codeHash).map((f) => ({ name: f.name, data: f.data, executable: false }))).zip;
+    zip = zipEntries(
+      context.code.files(revision.codeHash).map((f) => ({ name: f.name, data: f.data, executable: false })),
+    ).zip;
   }
   const source: FunctionConfig['source'] =
-    revisionConfig.source.kind === 'image' ? { image: { ...revisionConfig.source } } as FunctionConfig['source'] : { archive: `./${name}.zip` };
+    revisionConfig.source.kind === 'image'
+      ? ({ image: { ...revisionConfig.source } } as FunctionConfig['source'])
+      : { archive: `./${name}.zip` };
   const config = toFunctionConfig(
-    { ...resolved, runtime: revisionConfig.runtime, handler: revisionConfig.handler, contract: revisionConfig.contract, env: revisionConfig.env, resources: revisionConfig.resources, secrets: revisionConfig.secrets, revision: undefined, traffic: [{ revision: 'latest', percent: 100 }] },
+    {
+      ...resolved,
+      runtime: revisionConfig.runtime,
+      handler: revisionConfig.handler,
+      contract: revisionConfig.contract,
+      env: revisionConfig.env,
+      resources: revisionConfig.resources,
+      secrets: revisionConfig.secrets,
+      revision: undefined,
+      traffic: [{ revision: 'latest', percent: 100 }],
+    },
     source,
   );
-  if (revisions.length > 1) notes.push(`${revisions.length} revisions exist; the export holds "${revision.label}" (the one with the most traffic) and sends all traffic to it`);
-  if (Object.keys(revisionConfig.secrets).length) notes.push('secret values are not exported; the config keeps the references');
+  if (revisions.length > 1)
+    notes.push(
+      `${revisions.length} revisions exist; the export holds "${revision.label}" (the one with the most traffic) and sends all traffic to it`,
+    );
+  if (Object.keys(revisionConfig.secrets).length)
+    notes.push('secret values are not exported; the config keeps the references');
   sendJson(res, 200, { config, code: zip ? Buffer.from(zip).toString('base64') : undefined, notes });
 }
 
-function streamLogs(context: RuntimeContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+function streamLogs(
+  context: RuntimeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): void {
   const fnName = query.get('function') ?? undefined;
   const since = query.get('since') ? new Date(query.get('since')!) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new HttpError(400, 'InvalidQuery', `since=${JSON.stringify(query.get('since'))} is not a date`);
+  if (since && Number.isNaN(since.getTime()))
+    throw new HttpError(400, 'InvalidQuery', `since=${JSON.stringify(query.get('since'))} is not a date`);
   const requestId = query.get('requestId') ?? undefined;
   const limit = query.get('limit') ? Number(query.get('limit')) : undefined;
   const follow = query.get('follow') === '1' || query.get('follow') === 'true';
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-  for (const entry of context.logs.read({ function: fnName, since, requestId, limit })) res.write(`${JSON.stringify(entry)}\n`);
+  for (const entry of context.logs.read({ function: fnName, since, requestId, limit }))
+    res.write(`${JSON.stringify(entry)}\n`);
   if (!follow) {
     res.end();
     return;

@@ -46,7 +46,11 @@ export class Broker {
     for (const { settings } of this.settings()) {
       for (const trigger of settings.triggers) {
         if (trigger.kind !== 'event') continue;
-        if (Object.entries(trigger.filter).every(([attribute, value]) => String(event[attribute] ?? '') === value)) {
+        if (
+          Object.entries(trigger.filter).every(
+            ([attribute, value]) => String(event[attribute] ?? '') === value,
+          )
+        ) {
           targets.push({ fn: settings, trigger });
         }
       }
@@ -96,7 +100,10 @@ export class Broker {
     let retry: RetryPolicy = this.defaults;
     try {
       const local = localOptions(fn).retry;
-      retry = { attempts: local?.attempts ?? this.defaults.attempts, backoffMs: local?.backoffMs ?? this.defaults.backoffMs };
+      retry = {
+        attempts: local?.attempts ?? this.defaults.attempts,
+        backoffMs: local?.backoffMs ?? this.defaults.backoffMs,
+      };
     } catch {
       // Invalid provider options were rejected at deploy; keep the defaults.
     }
@@ -140,13 +147,24 @@ export class Broker {
       const executable = await this.functions.executableFor(fn.name, revision);
       const event = queued.event as CloudEvent;
       const spec = executable.spec;
-      const asEvent = spec.contract !== 'web' && !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
+      const asEvent =
+        spec.contract !== 'web' &&
+        !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
       if (asEvent) {
-        const result = await executable.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), { requestId });
+        const result = await executable.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
+          requestId,
+        });
         if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
       } else {
         const { headers, body } = cloudEventToBinary(event);
-        const response = await executable.fetch(new Request('http://localhost/', { method: 'POST', headers, body: body.length ? (body as BodyInit) : undefined }), { requestId });
+        const response = await executable.fetch(
+          new Request('http://localhost/', {
+            method: 'POST',
+            headers,
+            body: body.length ? (body as BodyInit) : undefined,
+          }),
+          { requestId },
+        );
         status = response.status;
         await response.arrayBuffer();
         if (status >= 300) failure = `the function answered HTTP ${status}`;
@@ -159,11 +177,22 @@ export class Broker {
     if (failure === undefined) {
       this.store.delivered(queued.seq);
       this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
-      this.logs.write({ time: new Date().toISOString(), level: 'info', kind: 'invocation', function: queued.functionName, revision, requestId, message: `delivered event ${queued.eventId} (${queued.trigger})`, status, durationMs });
+      this.logs.write({
+        time: new Date().toISOString(),
+        level: 'info',
+        kind: 'invocation',
+        function: queued.functionName,
+        revision,
+        requestId,
+        message: `delivered event ${queued.eventId} (${queued.trigger})`,
+        status,
+        durationMs,
+      });
       return;
     }
     const outcome = this.store.failed(queued, failure, this.now());
-    if (outcome === 'dead') this.metrics.inc('faasport_events_dead_lettered_total', { function: queued.functionName });
+    if (outcome === 'dead')
+      this.metrics.inc('faasport_events_dead_lettered_total', { function: queued.functionName });
     this.logs.write({
       time: new Date().toISOString(),
       level: outcome === 'dead' ? 'error' : 'warn',

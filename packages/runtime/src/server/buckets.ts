@@ -11,10 +11,25 @@ const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export function checkObjectName(bucket: string, key: string): void {
   const issues = [];
   if (!bucketName.test(bucket)) {
-    issues.push({ path: 'bucket', message: `${JSON.stringify(bucket)} is not a bucket name (3-63 lowercase letters, digits, "." and "-")`, rule: 'bucket-name' });
+    issues.push({
+      path: 'bucket',
+      message: `${JSON.stringify(bucket)} is not a bucket name (3-63 lowercase letters, digits, "." and "-")`,
+      rule: 'bucket-name',
+    });
   }
-  if (key === '' || key.length > 1024 || key.startsWith('/') || key.includes('\0') || key.includes('\\') || key.split('/').some((p) => p === '..' || p === '.')) {
-    issues.push({ path: 'key', message: `${JSON.stringify(key.slice(0, 100))} is not an object key (1-1024 characters, relative, no "." or ".." segments)`, rule: 'object-key' });
+  if (
+    key === '' ||
+    key.length > 1024 ||
+    key.startsWith('/') ||
+    key.includes('\0') ||
+    key.includes('\\') ||
+    key.split('/').some((p) => p === '..' || p === '.')
+  ) {
+    issues.push({
+      path: 'key',
+      message: `${JSON.stringify(key.slice(0, 100))} is not an object key (1-1024 characters, relative, no "." or ".." segments)`,
+      rule: 'object-key',
+    });
   }
   if (issues.length) throw new ValidationError(issues);
 }
@@ -42,7 +57,12 @@ export class Buckets {
   }
 
   /** Stores an object and queues its `created` events atomically with the metadata. */
-  put(bucket: string, key: string, data: Uint8Array, contentType?: string): { bucket: string; key: string; size: number; etag: string; deliveries: string[] } {
+  put(
+    bucket: string,
+    key: string,
+    data: Uint8Array,
+    contentType?: string,
+  ): { bucket: string; key: string; size: number; etag: string; deliveries: string[] } {
     checkObjectName(bucket, key);
     const file = this.fileOf(bucket, key);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -63,7 +83,11 @@ export class Buckets {
     const meta = this.store.getObject(bucket, key);
     if (!meta) return undefined;
     try {
-      return { data: fs.readFileSync(this.fileOf(bucket, key)), contentType: meta.contentType, etag: meta.etag };
+      return {
+        data: fs.readFileSync(this.fileOf(bucket, key)),
+        contentType: meta.contentType,
+        etag: meta.etag,
+      };
     } catch {
       return undefined;
     }
@@ -87,12 +111,18 @@ export class Buckets {
     return this.store.listObjects(bucket, prefix);
   }
 
-  private emit(kind: 'created' | 'deleted', bucket: string, key: string, info: Record<string, unknown>): string[] {
+  private emit(
+    kind: 'created' | 'deleted',
+    bucket: string,
+    key: string,
+    info: Record<string, unknown>,
+  ): string[] {
     const deliveries: string[] = [];
     const id = `storage:${bucket}:${key}:${kind}:${randomUUID()}`;
     for (const { name, settings } of this.settings()) {
       for (const trigger of settings.triggers) {
-        if (trigger.kind !== 'storage' || trigger.bucket !== bucket || !trigger.events.includes(kind)) continue;
+        if (trigger.kind !== 'storage' || trigger.bucket !== bucket || !trigger.events.includes(kind))
+          continue;
         if (trigger.prefix && !key.startsWith(trigger.prefix)) continue;
         if (trigger.suffix && !key.endsWith(trigger.suffix)) continue;
         this.broker.enqueue(settings, trigger.name, {

@@ -32,7 +32,8 @@ function centralDirectory(zip: Uint8Array): CentralEntry[] {
   const out: CentralEntry[] = [];
   const decoder = new TextDecoder();
   for (let i = 0; i < count; i++) {
-    if (offset + 46 > zip.length || view.getUint32(offset, true) !== 0x02014b50) throw new Error('corrupt central directory');
+    if (offset + 46 > zip.length || view.getUint32(offset, true) !== 0x02014b50)
+      throw new Error('corrupt central directory');
     const madeBy = view.getUint16(offset + 4, true) >> 8;
     const uncompressedSize = view.getUint32(offset + 24, true);
     const nameLength = view.getUint16(offset + 28, true);
@@ -54,14 +55,19 @@ function reject(field: string, message: string, rule: string): never {
  * Checks a code archive without writing anything: every entry must stay inside the folder it is
  * unpacked into (no absolute paths, no `..`, no symlinks, no duplicates), within size limits.
  */
-export function inspectArchive(zip: Uint8Array, field = 'code'): Record<string, { data: Uint8Array; executable: boolean }> {
+export function inspectArchive(
+  zip: Uint8Array,
+  field = 'code',
+): Record<string, { data: Uint8Array; executable: boolean }> {
   let entries: CentralEntry[];
   let files: Record<string, Uint8Array>;
   try {
     entries = centralDirectory(zip);
-    if (entries.length > maxEntries) reject(field, `the archive has ${entries.length} entries (at most ${maxEntries})`, 'archive-size');
+    if (entries.length > maxEntries)
+      reject(field, `the archive has ${entries.length} entries (at most ${maxEntries})`, 'archive-size');
     const declared = entries.reduce((total, e) => total + e.uncompressedSize, 0);
-    if (declared > maxUnpackedBytes) reject(field, `the archive unpacks to ${declared} bytes (at most ${maxUnpackedBytes})`, 'archive-size');
+    if (declared > maxUnpackedBytes)
+      reject(field, `the archive unpacks to ${declared} bytes (at most ${maxUnpackedBytes})`, 'archive-size');
     files = unzipSync(zip);
   } catch (error) {
     if (error instanceof ValidationError) throw error;
@@ -71,13 +77,22 @@ export function inspectArchive(zip: Uint8Array, field = 'code'): Record<string, 
   const out: Record<string, { data: Uint8Array; executable: boolean }> = {};
   for (const entry of entries) {
     if (!isSafeEntryName(entry.name)) {
-      reject(field, `the archive entry ${JSON.stringify(entry.name)} escapes the code folder (zip-slip); rebuild the archive without it`, 'zip-slip');
+      reject(
+        field,
+        `the archive entry ${JSON.stringify(entry.name)} escapes the code folder (zip-slip); rebuild the archive without it`,
+        'zip-slip',
+      );
     }
     if (entry.mode !== undefined && (entry.mode & 0o170000) === 0o120000) {
-      reject(field, `the archive entry ${JSON.stringify(entry.name)} is a symbolic link; links are not unpacked (copy the file in instead)`, 'symlink');
+      reject(
+        field,
+        `the archive entry ${JSON.stringify(entry.name)} is a symbolic link; links are not unpacked (copy the file in instead)`,
+        'symlink',
+      );
     }
     const normalized = path.posix.normalize(entry.name);
-    if (seen.has(normalized)) reject(field, `the archive has the entry ${JSON.stringify(entry.name)} twice`, 'duplicate');
+    if (seen.has(normalized))
+      reject(field, `the archive has the entry ${JSON.stringify(entry.name)} twice`, 'duplicate');
     seen.add(normalized);
     if (entry.name.endsWith('/')) continue;
     const data = files[entry.name];
@@ -126,7 +141,8 @@ export class CodeStore {
       fs.mkdirSync(tmp, { mode: 0o700 });
       for (const [name, file] of Object.entries(files)) {
         const target = path.resolve(tmp, name);
-        if (!target.startsWith(tmp + path.sep)) reject(field, `the archive entry ${JSON.stringify(name)} escapes the code folder`, 'zip-slip');
+        if (!target.startsWith(tmp + path.sep))
+          reject(field, `the archive entry ${JSON.stringify(name)} escapes the code folder`, 'zip-slip');
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, file.data, { mode: file.executable ? 0o755 : 0o644 });
       }
@@ -148,7 +164,8 @@ export class CodeStore {
         const full = path.join(current, name);
         const stat = fs.lstatSync(full);
         if (stat.isDirectory()) walk(full);
-        else if (stat.isFile()) out.push({ name: path.relative(dir, full).split(path.sep).join('/'), data: fs.readFileSync(full) });
+        else if (stat.isFile())
+          out.push({ name: path.relative(dir, full).split(path.sep).join('/'), data: fs.readFileSync(full) });
       }
     };
     walk(dir);
@@ -158,7 +175,8 @@ export class CodeStore {
   /** Removes code folders no revision uses. */
   collect(keep: Set<string>): void {
     for (const name of fs.readdirSync(this.root)) {
-      if (!name.startsWith('.tmp-') && !keep.has(name)) fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
+      if (!name.startsWith('.tmp-') && !keep.has(name))
+        fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
     }
   }
 }

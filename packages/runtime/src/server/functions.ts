@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FunctionConfig, ResolvedFunction, ResolvedTrafficEntry } from '@faasport/core';
 import { resolveFunction, ValidationError } from '@faasport/core';
 import { z } from 'zod';
-import type { ExecutableSpec, Executable, ExecutionContract, Executor } from '../executor';
+import type { Executable, ExecutableSpec, ExecutionContract, Executor } from '../executor';
 import type { CodeStore } from './code-store';
 import type { FunctionRow, RevisionRow, Store } from './store';
 
@@ -22,7 +22,12 @@ export const localProviderSchema = z.strictObject({
   /** Where event payloads are POSTed for custom functions (default `/invoke`). */
   invokePath: z.string().startsWith('/').optional(),
   /** Event delivery retries for this function's triggers. */
-  retry: z.strictObject({ attempts: z.number().int().min(1).max(100).optional(), backoffMs: z.number().int().min(1).max(3_600_000).optional() }).optional(),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(100).optional(),
+      backoffMs: z.number().int().min(1).max(3_600_000).optional(),
+    })
+    .optional(),
 });
 
 /** The parsed `providers.local` options. */
@@ -38,7 +43,11 @@ export function localOptions(fn: ResolvedFunction): LocalProviderOptions {
   const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((issue) => ({ path: ['providers', 'local', ...issue.path].join('.'), message: issue.message, rule: issue.code })),
+      parsed.error.issues.map((issue) => ({
+        path: ['providers', 'local', ...issue.path].join('.'),
+        message: issue.message,
+        rule: issue.code,
+      })),
       { subject: `function "${fn.name}"` },
     );
   }
@@ -52,7 +61,13 @@ export function contractOf(fn: ResolvedFunction): ExecutionContract {
     const contract = localOptions(fn).contract;
     if (!contract) {
       throw new ValidationError(
-        [{ path: 'providers.local.contract', message: 'is required for contract "native" (fc-http, fc-event, fg-event or lambda)', rule: 'required' }],
+        [
+          {
+            path: 'providers.local.contract',
+            message: 'is required for contract "native" (fc-http, fc-event, fg-event or lambda)',
+            rule: 'required',
+          },
+        ],
         { subject: `function "${fn.name}"` },
       );
     }
@@ -67,7 +82,10 @@ export function contractOf(fn: ResolvedFunction): ExecutionContract {
  * and one loaded executable per revision.
  */
 export class Functions {
-  private readonly executables = new Map<string, { key: string; executable: Promise<Executable>; ready?: Executable }>();
+  private readonly executables = new Map<
+    string,
+    { key: string; executable: Promise<Executable>; ready?: Executable }
+  >();
   private readonly weights = new Map<string, Map<string, number>>();
   private readonly rows = new Map<string, FunctionRow | null>();
   private readonly revisions = new Map<string, RevisionRow | null>();
@@ -142,13 +160,19 @@ export class Functions {
       const revision = fn ? this.revision(name, label) : undefined;
       if (!fn || !revision) {
         this.executables.delete(id);
-        void entry.executable.then((e) => e.close(), () => undefined);
+        void entry.executable.then(
+          (e) => e.close(),
+          () => undefined,
+        );
         continue;
       }
       const spec = this.specOf(fn, revision);
       if (keyOf(spec) !== entry.key) {
         this.executables.delete(id);
-        void entry.executable.then((e) => e.close(), () => undefined);
+        void entry.executable.then(
+          (e) => e.close(),
+          () => undefined,
+        );
       }
     }
   }
@@ -188,7 +212,10 @@ export class Functions {
     const revision = this.revision(fnName, label);
     if (!fn || !revision) return Promise.reject(new Error(`revision ${label} of ${fnName} does not exist`));
     const spec = this.specOf(fn, revision);
-    const entry: { key: string; executable: Promise<Executable>; ready?: Executable } = { key: keyOf(spec), executable: this.executor.load(spec) };
+    const entry: { key: string; executable: Promise<Executable>; ready?: Executable } = {
+      key: keyOf(spec),
+      executable: this.executor.load(spec),
+    };
     entry.executable.then(
       (e) => {
         entry.ready = e;
@@ -211,12 +238,20 @@ export class Functions {
       const fn = this.get(name);
       const settings = this.settingsOf(name);
       if (!fn || !settings || settings.scaling.min === 0) continue;
-      for (const entry of fn.traffic) if (entry.percent > 0) this.executableFor(name, entry.revision).catch(() => undefined);
+      for (const entry of fn.traffic)
+        if (entry.percent > 0) this.executableFor(name, entry.revision).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.executables.values()].map((e) => e.executable.then((x) => x.close(), () => undefined)));
+    await Promise.all(
+      [...this.executables.values()].map((e) =>
+        e.executable.then(
+          (x) => x.close(),
+          () => undefined,
+        ),
+      ),
+    );
     this.executables.clear();
   }
 

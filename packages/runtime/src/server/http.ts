@@ -31,14 +31,29 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** Sends a JSON body. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(data),
+    ...headers,
+  });
   res.end(data);
 }
 
 /** Sends the runtime's JSON error shape: `{ error: { code, message, ... } }`. Messages are redacted. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -68,7 +83,12 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
     return;
   }
   if (FaasportError.isInstance(error)) {
-    const status = error.code === 'FP_NOT_FOUND' ? 404 : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage' ? 400 : 500;
+    const status =
+      error.code === 'FP_NOT_FOUND'
+        ? 404
+        : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage'
+          ? 400
+          : 500;
     const { message: _message, code: _code, name: _name, ...rest } = error.toJSON();
     sendError(res, status, error.code, error.message, rest);
     return;
@@ -77,10 +97,20 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
 }
 
 /** Writes a Web Response to a Node response. */
-export async function sendResponse(res: ServerResponse, response: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
+export async function sendResponse(
+  res: ServerResponse,
+  response: Response,
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
   const headers: Record<string, string | string[]> = { ...extraHeaders };
   response.headers.forEach((value, name) => {
-    if (name === 'set-cookie' || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') return;
+    if (
+      name === 'set-cookie' ||
+      name === 'content-length' ||
+      name === 'transfer-encoding' ||
+      name === 'connection'
+    )
+      return;
     headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();

@@ -89,7 +89,8 @@ export class LogStore {
 
   private names(): string[] {
     const names = new Set(this.rings.keys());
-    for (const file of fs.readdirSync(this.dir)) if (file.endsWith('.ndjson')) names.add(file.slice(0, -'.ndjson'.length));
+    for (const file of fs.readdirSync(this.dir))
+      if (file.endsWith('.ndjson')) names.add(file.slice(0, -'.ndjson'.length));
     return [...names];
   }
 

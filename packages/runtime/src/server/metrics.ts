@@ -61,8 +61,14 @@ export class Metrics {
     lines.push(`# HELP ${hist} ${this.help[hist]}`, `# TYPE ${hist} histogram`);
     for (const [labels, h] of this.histograms) {
       const sep = labels ? ',' : '';
-      buckets.forEach((b, i) => lines.push(`${hist}_bucket{${labels}${sep}le="${b}"} ${h.counts[i]}`));
-      lines.push(`${hist}_bucket{${labels}${sep}le="+Inf"} ${h.count}`, `${hist}_sum{${labels}} ${h.sum}`, `${hist}_count{${labels}} ${h.count}`);
+      buckets.forEach((b, i) => {
+        lines.push(`${hist}_bucket{${labels}${sep}le="${b}"} ${h.counts[i]}`);
+      });
+      lines.push(
+        `${hist}_bucket{${labels}${sep}le="+Inf"} ${h.count}`,
+        `${hist}_sum{${labels}} ${h.sum}`,
+        `${hist}_count{${labels}} ${h.count}`,
+      );
     }
     for (const [name, read] of this.gauges) {
       lines.push(`# HELP ${name} ${this.help[name]}`, `# TYPE ${name} gauge`);

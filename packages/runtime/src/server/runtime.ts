@@ -78,7 +78,12 @@ export interface RuntimeContext {
   baseUrl: () => string;
   countWrite: () => void;
   /** Serves a call to a function (gateway and admin invoke share it). */
-  serve: (req: IncomingMessage, res: ServerResponse, route: Route, options?: { mode?: 'event'; body?: Buffer }) => Promise<void>;
+  serve: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    options?: { mode?: 'event'; body?: Buffer },
+  ) => Promise<void>;
 }
 
 /** Where a gateway request goes. */
@@ -137,21 +142,54 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     warmPool: options.warmPool ?? 1,
     observer: {
       log: (entry) =>
-        logs.write({ time: entry.time, level: entry.level, kind: 'log', function: entry.functionName, revision: entry.revision, requestId: entry.requestId, message: entry.message, instance: entry.instanceId }),
+        logs.write({
+          time: entry.time,
+          level: entry.level,
+          kind: 'log',
+          function: entry.functionName,
+          revision: entry.revision,
+          requestId: entry.requestId,
+          message: entry.message,
+          instance: entry.instanceId,
+        }),
       instanceStarted: (info) => {
         const [fn, revision] = info.executableId.split('@') as [string, string];
         metrics.inc('faasport_cold_starts_total', { function: fn, pooled: String(info.fromPool) });
-        logs.write({ time: new Date().toISOString(), level: 'info', kind: 'system', function: fn, revision, message: `instance ${info.instanceId} started in ${info.startMs} ms${info.fromPool ? ' (warm pool)' : ''}`, instance: info.instanceId });
+        logs.write({
+          time: new Date().toISOString(),
+          level: 'info',
+          kind: 'system',
+          function: fn,
+          revision,
+          message: `instance ${info.instanceId} started in ${info.startMs} ms${info.fromPool ? ' (warm pool)' : ''}`,
+          instance: info.instanceId,
+        });
       },
       instanceStopped: (info) => {
         const [fn, revision] = info.executableId.split('@') as [string, string];
-        logs.write({ time: new Date().toISOString(), level: info.reason === 'idle' || info.reason === 'closed' ? 'info' : 'warn', kind: 'system', function: fn, revision, message: `instance ${info.instanceId} stopped (${info.reason})`, instance: info.instanceId });
+        logs.write({
+          time: new Date().toISOString(),
+          level: info.reason === 'idle' || info.reason === 'closed' ? 'info' : 'warn',
+          kind: 'system',
+          function: fn,
+          revision,
+          message: `instance ${info.instanceId} stopped (${info.reason})`,
+          instance: info.instanceId,
+        });
       },
     },
   });
   const functions = new Functions(store, code, executor, dataDir);
   const settings = () => functions.all();
-  const broker = new Broker(store, functions, settings, logs, metrics, { attempts: options.retry?.attempts ?? 5, backoffMs: options.retry?.backoffMs ?? 1000 }, clock);
+  const broker = new Broker(
+    store,
+    functions,
+    settings,
+    logs,
+    metrics,
+    { attempts: options.retry?.attempts ?? 5, backoffMs: options.retry?.backoffMs ?? 1000 },
+    clock,
+  );
   const buckets = new Buckets(dataDir, store, broker, settings);
   const scheduler = new Scheduler(store, broker, settings, logs, clock);
   metrics.gauge('faasport_instances', 'Running instances per function revision.', () =>
@@ -160,7 +198,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return { labels: { function: fn, revision }, value: e.stats().instances };
     }),
   );
-  metrics.gauge('faasport_events_pending', 'Events waiting in the durable queue.', () => [{ labels: {}, value: store.pendingCount() }]);
+  metrics.gauge('faasport_events_pending', 'Events waiting in the durable queue.', () => [
+    { labels: {}, value: store.pendingCount() },
+  ]);
 
   let writes = 0;
   let baseUrl = '';
@@ -213,24 +253,45 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
         if (!authorized(req)) {
           req.resume();
-          sendError(res, 401, 'Unauthorized', `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`);
+          sendError(
+            res,
+            401,
+            'Unauthorized',
+            `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`,
+          );
           return;
         }
-        handleAdmin(context, req, res, new URL(url, 'http://runtime').pathname.slice(adminPrefix.length), new URL(url, 'http://runtime').searchParams).catch((error) =>
-          sendFailure(res, error),
-        );
+        handleAdmin(
+          context,
+          req,
+          res,
+          new URL(url, 'http://runtime').pathname.slice(adminPrefix.length),
+          new URL(url, 'http://runtime').searchParams,
+        ).catch((error) => sendFailure(res, error));
         return;
       }
       if (!route) {
         req.resume();
-        sendError(res, 404, 'FunctionNotFound', `no function matches host ${JSON.stringify(req.headers.host ?? '')} and path ${JSON.stringify(url.split('?')[0])}`);
+        sendError(
+          res,
+          404,
+          'FunctionNotFound',
+          `no function matches host ${JSON.stringify(req.headers.host ?? '')} and path ${JSON.stringify(url.split('?')[0])}`,
+        );
         return;
       }
       const settingsOf = functions.settingsOf(route.fn.name);
-      const needsToken = settingsOf?.visibility === 'private' || settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
+      const needsToken =
+        settingsOf?.visibility === 'private' ||
+        settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
       if (needsToken && !authorized(req)) {
         req.resume();
-        sendError(res, 401, 'Unauthorized', `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`);
+        sendError(
+          res,
+          401,
+          'Unauthorized',
+          `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`,
+        );
         return;
       }
       const httpTrigger = settingsOf?.triggers.find((t) => t.kind === 'http');
@@ -241,7 +302,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
       if (httpTrigger && httpTrigger.kind === 'http' && !httpTrigger.methods.includes(req.method ?? 'GET')) {
         req.resume();
-        sendError(res, 405, 'MethodNotAllowed', `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`, {});
+        sendError(
+          res,
+          405,
+          'MethodNotAllowed',
+          `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`,
+          {},
+        );
         return;
       }
       serveFunction(context, req, res, route).catch((error) => sendFailure(res, error));
@@ -250,9 +317,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   server.maxHeadersCount = 200;
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: { code: status === 431 ? 'HeadersTooLarge' : status === 408 ? 'RequestTimeout' : 'BadRequest', message: error.message } });
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({
+      error: {
+        code: status === 431 ? 'HeadersTooLarge' : status === 408 ? 'RequestTimeout' : 'BadRequest',
+        message: error.message,
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -263,9 +338,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!isLoopback(host)) {
-    logs.write({ time: new Date().toISOString(), level: 'warn', kind: 'system', function: '_runtime', message: `listening on ${host}, not loopback: anyone who can reach it and has the token can deploy code` });
+    logs.write({
+      time: new Date().toISOString(),
+      level: 'warn',
+      kind: 'system',
+      function: '_runtime',
+      message: `listening on ${host}, not loopback: anyone who can reach it and has the token can deploy code`,
+    });
   }
-  fs.writeFileSync(path.join(dataDir, 'runtime.json'), `${JSON.stringify({ url: baseUrl, token, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dataDir, 'runtime.json'),
+    `${JSON.stringify({ url: baseUrl, token, pid: process.pid }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
 
   functions.warm();
   broker.start();
@@ -302,7 +387,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * The route of a gateway request: `{fn}.{ns}.localhost`, `{tag}-{fn}.{ns}.localhost`, a custom domain,
  * or `/{fn}/...`. Returns `admin` for the admin API, `undefined` when nothing matches.
  */
-export function gatewayRoute(context: RuntimeContext, hostHeader: string, url: string): Route | 'admin' | undefined {
+export function gatewayRoute(
+  context: RuntimeContext,
+  hostHeader: string,
+  url: string,
+): Route | 'admin' | undefined {
   const [pathname = '/', query] = url.split('?', 2) as [string, string?];
   const search = query === undefined ? '' : `?${query}`;
   const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
@@ -342,7 +431,14 @@ export function gatewayRoute(context: RuntimeContext, hostHeader: string, url: s
   return fn ? { fn, path: (match[2] ?? '/') + search } : undefined;
 }
 
-const skippedRequestHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'authorization-faasport']);
+const skippedRequestHeaders = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'authorization-faasport',
+]);
 
 const failureCodes: Record<string, string> = {
   timeout: 'FunctionTimeout',
@@ -361,12 +457,19 @@ async function serveFunction(
   options: { mode?: 'event'; body?: Buffer } = {},
 ): Promise<void> {
   const started = performance.now();
-  const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.:-]{1,128}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ?? randomUUID();
+  const requestId =
+    (typeof req.headers['x-request-id'] === 'string' && /^[\w.:-]{1,128}$/.test(req.headers['x-request-id'])
+      ? req.headers['x-request-id']
+      : undefined) ?? randomUUID();
   const fn = route.fn;
   const label = context.functions.pick(fn, { tag: route.tag, revision: route.revision });
   if (!label) {
     req.resume();
-    const what = route.revision ? `revision "${route.revision}"` : route.tag ? `tag "${route.tag}"` : 'a revision receiving traffic';
+    const what = route.revision
+      ? `revision "${route.revision}"`
+      : route.tag
+        ? `tag "${route.tag}"`
+        : 'a revision receiving traffic';
     sendError(res, 404, 'RevisionNotFound', `function "${fn.name}" has no ${what}`);
     return;
   }
@@ -375,7 +478,13 @@ async function serveFunction(
     body = options.body ?? (await readBody(req, context.bodyLimit));
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      sendError(res, 413, 'PayloadTooLarge', `the request body is larger than the ${context.bodyLimit}-byte limit`, { limit: context.bodyLimit });
+      sendError(
+        res,
+        413,
+        'PayloadTooLarge',
+        `the request body is larger than the ${context.bodyLimit}-byte limit`,
+        { limit: context.bodyLimit },
+      );
       return;
     }
     throw error;
@@ -387,10 +496,18 @@ async function serveFunction(
     const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
     const extra = { 'x-faasport-request-id': requestId, 'x-faasport-revision': label };
     if (options.mode === 'event') {
-      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), { requestId });
+      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), {
+        requestId,
+      });
       status = result.error ? 500 : 200;
       if (result.error) failure = result.error.message;
-      const payload = result.error ? Buffer.from(JSON.stringify({ error: { code: 'FunctionError', type: result.error.type, message: result.error.message } })) : Buffer.from(result.body);
+      const payload = result.error
+        ? Buffer.from(
+            JSON.stringify({
+              error: { code: 'FunctionError', type: result.error.type, message: result.error.message },
+            }),
+          )
+        : Buffer.from(result.body);
       const text = payload.toString('utf8');
       let json = false;
       try {
@@ -399,7 +516,11 @@ async function serveFunction(
       } catch {
         json = false;
       }
-      res.writeHead(status, { ...extra, 'content-type': json ? 'application/json' : 'application/octet-stream', 'content-length': payload.length });
+      res.writeHead(status, {
+        ...extra,
+        'content-type': json ? 'application/json' : 'application/octet-stream',
+        'content-length': payload.length,
+      });
       res.end(payload);
     } else {
       const headers = new Headers();
@@ -412,7 +533,10 @@ async function serveFunction(
       const request = new Request(`http://${hostName}${route.path}`, {
         method,
         headers,
-        body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : (body as unknown as BodyInit),
+        body:
+          method === 'GET' || method === 'HEAD' || body.length === 0
+            ? undefined
+            : (body as unknown as BodyInit),
       });
       const response = await executable.fetch(request, { requestId, clientIp });
       status = response.status;
@@ -422,7 +546,9 @@ async function serveFunction(
     if (ExecutionError.is(error)) {
       status = error.status;
       failure = `${error.reason}: ${error.message}`;
-      sendError(res, error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, { requestId });
+      sendError(res, error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, {
+        requestId,
+      });
     } else {
       status = 500;
       failure = (error as Error).message;
@@ -430,8 +556,13 @@ async function serveFunction(
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  context.metrics.inc('faasport_invocations_total', { function: fn.name, revision: label, status: String(status) });
-  if (status >= 500) context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
+  context.metrics.inc('faasport_invocations_total', {
+    function: fn.name,
+    revision: label,
+    status: String(status),
+  });
+  if (status >= 500)
+    context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
   context.metrics.observe({ function: fn.name }, seconds);
   context.logs.write({
     time: new Date().toISOString(),
@@ -445,4 +576,3 @@ async function serveFunction(
     durationMs: Math.round(seconds * 1000),
   });
 }
-

@@ -55,7 +55,10 @@ export class Scheduler {
         let due: number | undefined;
         let from = last;
         for (let i = 0; i < catchUpLimit; i++) {
-          const next = nextCronTimes(trigger.cron, { timezone: trigger.timezone, from: new Date(from) })[0]!.getTime();
+          const next = nextCronTimes(trigger.cron, {
+            timezone: trigger.timezone,
+            from: new Date(from),
+          })[0]!.getTime();
           if (next > now) break;
           due = next;
           from = next;
@@ -75,7 +78,13 @@ export class Scheduler {
           this.broker.enqueue(settings, trigger.name, event);
           this.store.setLastFire(name, trigger.name, due!);
         });
-        this.logs.write({ time: new Date().toISOString(), level: 'info', kind: 'system', function: name, message: `schedule ${trigger.name} fired for ${at}` });
+        this.logs.write({
+          time: new Date().toISOString(),
+          level: 'info',
+          kind: 'system',
+          function: name,
+          message: `schedule ${trigger.name} fired for ${at}`,
+        });
         fired.push({ function: name, trigger: trigger.name, at });
       }
     }

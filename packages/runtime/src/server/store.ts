@@ -134,15 +134,21 @@ export class Store {
 
   ensureFunction(name: string): void {
     const now = nowIso();
-    this.db.prepare('INSERT OR IGNORE INTO functions (name, traffic, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, '[]', now, now);
+    this.db
+      .prepare('INSERT OR IGNORE INTO functions (name, traffic, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(name, '[]', now, now);
   }
 
   setSettings(name: string, specHash: string, config: FunctionConfig): void {
-    this.db.prepare('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?').run(specHash, JSON.stringify(config), nowIso(), name);
+    this.db
+      .prepare('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?')
+      .run(specHash, JSON.stringify(config), nowIso(), name);
   }
 
   setTraffic(name: string, traffic: ResolvedTrafficEntry[]): void {
-    this.db.prepare('UPDATE functions SET traffic = ?, updated_at = ? WHERE name = ?').run(JSON.stringify(traffic), nowIso(), name);
+    this.db
+      .prepare('UPDATE functions SET traffic = ?, updated_at = ? WHERE name = ?')
+      .run(JSON.stringify(traffic), nowIso(), name);
   }
 
   deleteFunction(name: string): void {
@@ -157,55 +163,105 @@ export class Store {
   // --- revisions ----------------------------------------------------------------------------
 
   listRevisions(name: string): RevisionRow[] {
-    return (this.db.prepare('SELECT * FROM revisions WHERE function_name = ? ORDER BY created_at, rowid').all(name) as any[]).map(revisionRow);
+    return (
+      this.db
+        .prepare('SELECT * FROM revisions WHERE function_name = ? ORDER BY created_at, rowid')
+        .all(name) as any[]
+    ).map(revisionRow);
   }
 
   getRevision(name: string, label: string): RevisionRow | undefined {
-    const row = this.db.prepare('SELECT * FROM revisions WHERE function_name = ? AND label = ?').get(name, label);
+    const row = this.db
+      .prepare('SELECT * FROM revisions WHERE function_name = ? AND label = ?')
+      .get(name, label);
     return row ? revisionRow(row) : undefined;
   }
 
   insertRevision(row: Omit<RevisionRow, 'createdAt'>): void {
     this.db
-      .prepare('INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(row.functionName, row.label, row.revisionHash, row.codeHash, JSON.stringify(row.config), JSON.stringify(row.secretValues), nowIso());
+      .prepare(
+        'INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        row.functionName,
+        row.label,
+        row.revisionHash,
+        row.codeHash,
+        JSON.stringify(row.config),
+        JSON.stringify(row.secretValues),
+        nowIso(),
+      );
   }
 
   /** Every code hash still referenced (for garbage collection of the code folder). */
   codeHashes(): Set<string> {
-    return new Set((this.db.prepare('SELECT DISTINCT code_hash FROM revisions').all() as any[]).map((r) => r.code_hash as string));
+    return new Set(
+      (this.db.prepare('SELECT DISTINCT code_hash FROM revisions').all() as any[]).map(
+        (r) => r.code_hash as string,
+      ),
+    );
   }
 
   // --- cron ---------------------------------------------------------------------------------
 
   lastFire(functionName: string, trigger: string): number | undefined {
-    const row = this.db.prepare('SELECT last_fire FROM cron_state WHERE function_name = ? AND trigger_name = ?').get(functionName, trigger) as any;
+    const row = this.db
+      .prepare('SELECT last_fire FROM cron_state WHERE function_name = ? AND trigger_name = ?')
+      .get(functionName, trigger) as any;
     return row?.last_fire;
   }
 
   setLastFire(functionName: string, trigger: string, at: number): void {
     this.db
-      .prepare('INSERT INTO cron_state (function_name, trigger_name, last_fire) VALUES (?, ?, ?) ON CONFLICT (function_name, trigger_name) DO UPDATE SET last_fire = excluded.last_fire')
+      .prepare(
+        'INSERT INTO cron_state (function_name, trigger_name, last_fire) VALUES (?, ?, ?) ON CONFLICT (function_name, trigger_name) DO UPDATE SET last_fire = excluded.last_fire',
+      )
       .run(functionName, trigger, at);
   }
 
   // --- events -------------------------------------------------------------------------------
 
   /** Queues a delivery; returns false when the same event was already queued for that trigger. */
-  enqueue(entry: { eventId: string; functionName: string; trigger: string; event: unknown; maxAttempts: number; backoffMs: number; at: number }): boolean {
+  enqueue(entry: {
+    eventId: string;
+    functionName: string;
+    trigger: string;
+    event: unknown;
+    maxAttempts: number;
+    backoffMs: number;
+    at: number;
+  }): boolean {
     const result = this.db
-      .prepare('INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.eventId, entry.functionName, entry.trigger, JSON.stringify(entry.event), entry.maxAttempts, entry.backoffMs, entry.at, nowIso());
+      .prepare(
+        'INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        entry.eventId,
+        entry.functionName,
+        entry.trigger,
+        JSON.stringify(entry.event),
+        entry.maxAttempts,
+        entry.backoffMs,
+        entry.at,
+        nowIso(),
+      );
     return result.changes > 0;
   }
 
   dueEvents(now: number, limit: number, exclude: Set<number>): QueuedEvent[] {
-    const rows = this.db.prepare("SELECT * FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?").all(now, limit + exclude.size) as any[];
-    return rows.map(eventRow).filter((e) => !exclude.has(e.seq)).slice(0, limit);
+    const rows = this.db
+      .prepare("SELECT * FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?")
+      .all(now, limit + exclude.size) as any[];
+    return rows
+      .map(eventRow)
+      .filter((e) => !exclude.has(e.seq))
+      .slice(0, limit);
   }
 
   nextDueAt(): number | undefined {
-    const row = this.db.prepare("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'").get() as any;
+    const row = this.db
+      .prepare("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'")
+      .get() as any;
     return row?.at ?? undefined;
   }
 
@@ -218,17 +274,23 @@ export class Store {
   failed(event: QueuedEvent, error: string, now: number): 'retry' | 'dead' {
     const attempts = event.attempts + 1;
     if (attempts >= event.maxAttempts) {
-      this.db.prepare("UPDATE events SET attempts = ?, status = 'dead', last_error = ? WHERE seq = ?").run(attempts, error, event.seq);
+      this.db
+        .prepare("UPDATE events SET attempts = ?, status = 'dead', last_error = ? WHERE seq = ?")
+        .run(attempts, error, event.seq);
       return 'dead';
     }
     const delay = event.backoffMs * 2 ** (attempts - 1);
-    this.db.prepare('UPDATE events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?').run(attempts, now + delay, error, event.seq);
+    this.db
+      .prepare('UPDATE events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?')
+      .run(attempts, now + delay, error, event.seq);
     return 'retry';
   }
 
   deadLetters(functionName?: string): QueuedEvent[] {
     const rows = functionName
-      ? this.db.prepare("SELECT * FROM events WHERE status = 'dead' AND function_name = ? ORDER BY seq").all(functionName)
+      ? this.db
+          .prepare("SELECT * FROM events WHERE status = 'dead' AND function_name = ? ORDER BY seq")
+          .all(functionName)
       : this.db.prepare("SELECT * FROM events WHERE status = 'dead' ORDER BY seq").all();
     return (rows as any[]).map(eventRow);
   }
@@ -241,21 +303,38 @@ export class Store {
 
   putObject(bucket: string, key: string, size: number, etag: string, contentType: string | undefined): void {
     this.db
-      .prepare('INSERT INTO objects (bucket, key, size, etag, content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO objects (bucket, key, size, etag, content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, updated_at = excluded.updated_at',
+      )
       .run(bucket, key, size, etag, contentType ?? null, nowIso());
   }
 
-  getObject(bucket: string, key: string): { size: number; etag: string; contentType?: string; updatedAt: string } | undefined {
+  getObject(
+    bucket: string,
+    key: string,
+  ): { size: number; etag: string; contentType?: string; updatedAt: string } | undefined {
     const row = this.db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as any;
-    return row ? { size: row.size, etag: row.etag, contentType: row.content_type ?? undefined, updatedAt: row.updated_at } : undefined;
+    return row
+      ? {
+          size: row.size,
+          etag: row.etag,
+          contentType: row.content_type ?? undefined,
+          updatedAt: row.updated_at,
+        }
+      : undefined;
   }
 
   deleteObject(bucket: string, key: string): boolean {
     return this.db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?').run(bucket, key).changes > 0;
   }
 
-  listObjects(bucket: string, prefix = ''): Array<{ key: string; size: number; etag: string; updatedAt: string }> {
-    const rows = this.db.prepare("SELECT * FROM objects WHERE bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key").all(bucket, prefix, prefix) as any[];
+  listObjects(
+    bucket: string,
+    prefix = '',
+  ): Array<{ key: string; size: number; etag: string; updatedAt: string }> {
+    const rows = this.db
+      .prepare('SELECT * FROM objects WHERE bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key')
+      .all(bucket, prefix, prefix) as any[];
     return rows.map((r) => ({ key: r.key, size: r.size, etag: r.etag, updatedAt: r.updated_at }));
   }
 }

@@ -11,13 +11,18 @@ const coreSrc = path.resolve(packageDir, '../core/src/index.ts');
 let built: Promise<string> | undefined;
 
 /**
- * Bundles `src/bin.ts` (with @faasport/core from source) into `test/.build/`, so end-to-end tests run
- * the current code as a real child process without a prior `npm run build`. Kept inside the package
- * so the bundle finds the `worker/` folder the way `dist/` does.
+ * Bundles `src/bin.ts` (with @faasport/core from source) into `dist/e2e/`, so end-to-end tests run the
+ * current code as a real child process without a prior `npm run build`. Kept inside the package so
+ * the bundle finds the `worker/` folder the way the published `dist/` does; removed at exit.
  */
 export function buildBin(): Promise<string> {
   built ??= (async () => {
-    const outfile = path.join(packageDir, 'test', '.build', `bin-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
+    const outfile = path.join(
+      packageDir,
+      'test',
+      '.build',
+      `bin-${process.pid}-${randomUUID().slice(0, 8)}.mjs`,
+    );
     await build({
       entryPoints: [path.join(packageDir, 'src', 'bin.ts')],
       outfile,
@@ -27,7 +32,9 @@ export function buildBin(): Promise<string> {
       target: 'node20',
       packages: 'external',
       alias: { '@faasport/core': coreSrc },
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
       logLevel: 'silent',
     });
     return outfile;
@@ -52,7 +59,9 @@ export interface RuntimeProcess {
 /** Starts `faasport-runtime` on a free port with the given data dir and extra flags. */
 export async function startRuntimeProcess(dataDir: string, args: string[] = []): Promise<RuntimeProcess> {
   const bin = await buildBin();
-  const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -93,7 +102,12 @@ export async function startRuntimeProcess(dataDir: string, args: string[] = []):
 /** A raw HTTP request with an explicit Host header (fetch cannot set Host). */
 export function request(
   url: string,
-  options: { method?: string; host?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+  options: {
+    method?: string;
+    host?: string;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+  } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -109,7 +123,13 @@ export function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
