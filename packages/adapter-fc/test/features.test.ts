@@ -230,6 +230,45 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     expect(emulator.state.services.has('shop')).toBe(false);
   });
 
+  it('runs the initializer once per instance before the web handler', async () => {
+    const code = `let warmedAt = 0;
+export async function init(ctx) { warmedAt = 42; ctx.log.info('initialized'); }
+export default async () => 'warm ' + warmedAt;
+`;
+    const fn = defineFunction({
+      name: 'warm',
+      source: { inline: code },
+      initializer: 'index.init',
+      providers: { fc: { initializationTimeout: 10 } },
+    });
+    await deploy(adapter, fn);
+    expect(emulator.state.services.get('warm')!.functions.get('warm')).toMatchObject({
+      initializer: '__faasport_fc.initializer',
+      initializationTimeout: 10,
+      environmentVariables: expect.objectContaining({ FAASPORT_INITIALIZER: 'index.init' }),
+    });
+    expect(await (await invoke(adapter, 'warm')).text()).toBe('warm 42');
+  });
+
+  it('refuses to move a function to another service, before any write', async () => {
+    const before = emulator.writes();
+    const moved = defineFunction({
+      name: 'warm',
+      source: { inline: hello },
+      providers: { fc: { service: 'elsewhere' } },
+    });
+    const error = await deploy(adapter, moved).catch((e: unknown) => e);
+    expect((error as FaasportError).code).toBe('FP_VALIDATION');
+    expect((error as Error).message).toContain('lives in FC service "warm"');
+    expect(emulator.writes()).toBe(before);
+    const badTrigger = await deploy(
+      adapter,
+      defineFunction({ name: 'warm', source: { inline: hello }, triggers: [{ http: { name: '1st http' } }] }),
+    ).catch((e: unknown) => e);
+    expect((badTrigger as Error).message).toContain('trigger name "1st http" is not valid on FC');
+    expect(emulator.writes()).toBe(before);
+  });
+
   it('deploys image sources as custom-container with caPort, and bucket sources as OSS code', async () => {
     const image = defineFunction({
       name: 'img',

@@ -57,6 +57,15 @@ export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
     });
   }
   for (const t of fn.triggers) {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(t.name)) {
+      issues.push({
+        severity: 'error',
+        feature: `trigger.${t.kind}`,
+        path: `triggers.${t.name}.name`,
+        message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
+        hint: 'Rename the trigger.',
+      });
+    }
     if (t.kind !== 'schedule') continue;
     try {
       toFcCron(t.cron, t.timezone);

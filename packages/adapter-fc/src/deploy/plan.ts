@@ -97,6 +97,22 @@ export function planSteps(
   const live = liveFunction?.raw as FcLiveState | undefined;
   const fn = desired.fn;
   const names = desiredNames(desired);
+  if (live && live.names.service !== names.service) {
+    throw new ValidationError(
+      [
+        {
+          path: 'providers.fc.service',
+          message: `function "${fn.name}" lives in FC service "${live.names.service}", and this deploy asks for service "${names.service}"; FC cannot move a function between services`,
+          rule: 'service-move',
+        },
+      ],
+      {
+        subject: `function "${fn.name}"`,
+        adapter: 'fc',
+        hint: `Set providers.fc.service back to "${live.names.service}", or remove the function first (faasport rm ${fn.name}) and deploy it again.`,
+      },
+    );
+  }
   const steps: Step[] = [];
   const secretKeys = new Set(Object.keys(fn.secrets));
 
