@@ -181,7 +181,7 @@ describe('triggers, visibility and domains', () => {
     expect(await ping.json()).toEqual({ type: 'dev.knative.sources.ping', data: { n: 1 } });
     const delivered = await kube.publish('default', 'default', { type: 'com.example.tick', source: '/test', data: { n: 2 } });
     expect(await Promise.all(delivered.map((r) => r.json()))).toEqual([{ type: 'com.example.tick', data: { n: 2 } }]);
-    expect(kube.get('serving.knative.dev/v1beta1', 'DomainMapping', 'default', 'ticker.example.org')?.status?.url).toBe('http://ticker.example.org');
+    expect((kube.get('serving.knative.dev/v1beta1', 'DomainMapping', 'default', 'ticker.example.org')?.status as { url?: string } | undefined)?.url).toBe('http://ticker.example.org');
     const { plan } = await planDeploy(adapter, fn([{ event: { filter: { type: 'com.example.tick' } } }]));
     expect(plan.steps.map((s) => s.summary)).toEqual(['delete PingSource ticker-schedule']);
     await deploy(adapter, fn([{ event: { filter: { type: 'com.example.tick' } } }]));

@@ -68,9 +68,9 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
   const resources: NonNullable<FunctionConfig['resources']> = {};
   if (memory) resources.memory = memory;
   if (serving.timeout) {
-    const seconds = parseDurationSeconds(String(serving.timeout).replace(/0s$/, 's').replace(/m0s$/, 'm'));
-    const parsed = seconds ?? goDuration(String(serving.timeout));
-    if (parsed) resources.timeout = parsed;
+    const seconds = goDuration(String(serving.timeout)) ?? parseDurationSeconds(String(serving.timeout));
+    if (seconds) resources.timeout = seconds;
+    else notes.push(`serving.timeout ${serving.timeout} is not a duration faasport reads; set resources.timeout`);
   }
   if (Object.keys(resources).length) config.resources = resources;
   const scale: Json = serving.scaleOptions ?? {};
