@@ -63,7 +63,15 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     }
     return connection;
   };
-  const offlineNamespace = () => options.namespace ?? (options.kubeConfig ? connect().namespace : 'default');
+  /** The namespace for manifests: the option, else the kubeconfig context's (render also works with no kubeconfig). */
+  const manifestNamespace = () => {
+    if (options.namespace) return options.namespace;
+    try {
+      return connect().namespace;
+    } catch {
+      return 'default';
+    }
+  };
 
   const renderContext = (live: LiveFunction | undefined, namespace: string): RenderContext => {
     const raw = live?.raw as LiveRaw | undefined;
@@ -124,7 +132,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     plan(desired, live) {
       checkCodeSize(desired);
       const raw = live?.raw as LiveRaw | undefined;
-      const namespace = raw?.objects.service.metadata.namespace ?? offlineNamespace();
+      const namespace = raw?.objects.service.metadata.namespace ?? manifestNamespace();
       const objects = renderObjects(desired, renderContext(live, namespace));
       const steps: Step[] = [];
       for (const o of objects) {
@@ -271,7 +279,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
 
     render(desired): Manifest[] {
       checkCodeSize(desired);
-      return renderObjects(desired, renderContext(undefined, offlineNamespace()), true).map((o) => ({
+      return renderObjects(desired, renderContext(undefined, manifestNamespace()), true).map((o) => ({
         name: `${desired.fn.name}.${o.object.kind.toLowerCase()}${o.id.includes(':') ? `-${o.object.metadata.name}` : ''}.yaml`,
         format: 'yaml',
         content: o.object,
