@@ -1,3 +1,4 @@
+import FCClientModule from '@alicloud/fc2';
 import {
   defineFunction,
   deploy,
@@ -11,6 +12,7 @@ import {
   UnsupportedFeatureError,
 } from '@faasport/core';
 import type { FcEmulator } from '@faasport/emulators/fc';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFcAdapter, type FcAdapter } from '../src';
 import { ctx, startTarget } from './helpers';
@@ -438,6 +440,59 @@ export default async () => 'warm ' + warmedAt;
     expect((fnBody.content as { code: { zipFile: string } }).code.zipFile).toMatch(
       /^<base64 of the \d+-byte code package, codeChecksum \d+>$/,
     );
+  });
+
+  it('exports a function that faasport did not deploy, from any service, with notes for what cannot carry over', async () => {
+    const fc2 = (FCClientModule as unknown as { default?: unknown }).default ?? FCClientModule;
+    const client = new (
+      fc2 as new (
+        ...args: unknown[]
+      ) => Record<string, (...args: unknown[]) => Promise<unknown>>
+    )(emulator.accountId, {
+      accessKeyID: emulator.accessKeyId,
+      accessKeySecret: emulator.accessKeySecret,
+      region: emulator.region,
+      endpoint: emulator.url,
+    });
+    const code = zipSync({
+      'main.js': new TextEncoder().encode(
+        'exports.handler = (event, context, callback) => callback(null, "legacy:" + event);\n',
+      ),
+    });
+    await client.createService!('legacy-app', { description: 'made in the console' });
+    await client.createFunction!('legacy-app', {
+      functionName: 'legacy',
+      runtime: 'nodejs14',
+      handler: 'main.handler',
+      memorySize: 192,
+      timeout: 15,
+      environmentVariables: { MODE: 'old' },
+      code: { zipFile: Buffer.from(code).toString('base64') },
+    });
+    await client.createTrigger!('legacy-app', 'legacy', {
+      triggerName: 'tick',
+      triggerType: 'timer',
+      triggerConfig: { cronExpression: '@every 5m', enable: true },
+    });
+    expect(await adapter.read('legacy', ctx)).toBeUndefined();
+    const exported = await adapter.export('legacy', ctx);
+    expect(exported.config).toMatchObject({
+      name: 'legacy',
+      contract: 'native',
+      handler: 'main.handler',
+      runtime: 'nodejs18',
+      env: { MODE: 'old' },
+      resources: { memory: 192, timeout: 15 },
+      triggers: [],
+      providers: { fc: { service: 'legacy-app' }, local: { contract: 'fc-event' } },
+    });
+    expect(exported.notes).toEqual(
+      expect.arrayContaining([
+        'FC runtime nodejs14 was exported as nodejs18, the nearest faasport runtime',
+        'timer trigger tick: "@every 5m" has no 5-field cron form; it was not exported',
+      ]),
+    );
+    expect(Object.keys(unzipSync(exported.code!))).toEqual(['main.js']);
   });
 
   it('lists and removes functions, quietly when already gone', async () => {

@@ -424,7 +424,7 @@ export function createFcAdapter(
     },
 
     async export(name) {
-      const state = await readState(client, name);
+      const state = await readState(client, name, { anyService: true });
       if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
       return exportFunction(client, state);
     },

@@ -30,24 +30,31 @@ export interface FcLiveState {
   domains: FcDomain[];
 }
 
-/** Finds the service a function lives in: its own, else a faasport service group that holds it. */
+async function holds(client: FcApiClient, service: string, name: string): Promise<boolean> {
+  try {
+    await client.getFunction(service, name);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Finds the service a function lives in: the service of its own name (made by faasport or not), else
+ * a faasport service group that holds it. With `anyService`, every service of the account is searched,
+ * to export functions that were not deployed by faasport.
+ */
 export async function findService(
   client: FcApiClient,
   name: string,
+  options: { anyService?: boolean } = {},
 ): Promise<WithEtag<FcService> | undefined> {
-  try {
-    const own = await client.getService(name);
-    if (markers.isService(own.description)) {
-      const fns = await client.listFunctions(name);
-      if (fns.some((f) => f.functionName === name)) return own;
-    }
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  if (await holds(client, name, name)) return client.getService(name);
   for (const svc of await client.listServices()) {
-    if (svc.description !== markers.service(name, false)) continue;
-    const fns = await client.listFunctions(svc.serviceName);
-    if (fns.some((f) => f.functionName === name)) return client.getService(svc.serviceName);
+    if (svc.serviceName === name) continue;
+    if (!options.anyService && svc.description !== markers.service(name, false)) continue;
+    if (await holds(client, svc.serviceName, name)) return client.getService(svc.serviceName);
   }
   return undefined;
 }
@@ -82,9 +89,9 @@ export async function findInvokeTarget(
 export async function readState(
   client: FcApiClient,
   name: string,
-  options: { domains?: boolean } = {},
+  options: { domains?: boolean; anyService?: boolean } = {},
 ): Promise<FcLiveState | undefined> {
-  const service = await findService(client, name);
+  const service = await findService(client, name, { anyService: options.anyService });
   if (!service) return undefined;
   const names = namesFor(name, service.serviceName);
   let fn: WithEtag<FcFunction>;
@@ -112,7 +119,10 @@ export async function readState(
     else if (m.tag) tagAliases.set(m.tag, a);
   }
   const provisionTarget = mainAlias
-    ? await client.getProvisionTarget(names.service, name, mainAlias.aliasName).catch(() => 0)
+    ? await client.getProvisionTarget(names.service, name, mainAlias.aliasName).catch((error: unknown) => {
+        if (isNotFound(error)) return 0;
+        throw error;
+      })
     : 0;
   const domains =
     options.domains === false
