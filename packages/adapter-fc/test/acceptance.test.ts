@@ -185,7 +185,7 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     expect(e.providerCode).toBe('SignatureNotMatch');
     expect(e.retryable).toBe(false);
     expect(e.message).toMatch(
-      /^fc GetService failed with 403 SignatureNotMatch: The request signature we calculated does not match/,
+      /^fc GetFunction failed with 403 SignatureNotMatch: The request signature we calculated does not match/,
     );
     expect(e.message).toMatch(/request id [0-9a-f-]{36}/);
     expect(e.message).not.toContain('not-the-secret');
