@@ -189,6 +189,7 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     );
     expect(e.message).toMatch(/request id [0-9a-f-]{36}/);
     expect(e.message).not.toContain('not-the-secret');
+    expect(e.hint).toContain('ALIBABA_CLOUD_ACCESS_KEY_SECRET');
 
     const unknownKey = createFcAdapter({
       accountId: emulator.accountId,

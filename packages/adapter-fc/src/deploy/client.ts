@@ -212,6 +212,19 @@ function parse<T>(schema: z.ZodType<T>, operation: string, data: unknown): T {
   });
 }
 
+/** What to do about FC's authentication errors. */
+function hintFor(code: string | undefined): string | undefined {
+  if (code === 'SignatureNotMatch') {
+    return "Check the access key secret (credentials.accessKeySecret or ALIBABA_CLOUD_ACCESS_KEY_SECRET), that it belongs to the access key id, and that this machine's clock is right.";
+  }
+  if (code === 'InvalidAccessKeyID') {
+    return 'Check the access key id (credentials.accessKeyId or ALIBABA_CLOUD_ACCESS_KEY_ID); a temporary STS key also needs its security token.';
+  }
+  if (code === 'AccessDenied')
+    return 'The RAM user or role lacks an FC permission for this call, or the account id does not match the key.';
+  return undefined;
+}
+
 /** Reads status, request id and message out of an fc2 error (fc2 puts them only in the message). */
 function toProviderError(operation: string, error: unknown): ProviderApiError {
   if (ProviderApiError.isInstance(error) && error instanceof ProviderApiError) return error;
@@ -230,7 +243,7 @@ function toProviderError(operation: string, error: unknown): ProviderApiError {
         ...(m[2] && m[2] !== 'undefined' ? { requestId: m[2] } : {}),
         retryable: status === 429 || status >= 500,
       },
-      { cause: error },
+      { cause: error, ...(hintFor(e.code) ? { hint: hintFor(e.code) } : {}) },
     );
   }
   // No HTTP answer: connection refused, reset, timeout. Retryable.
