@@ -1,4 +1,5 @@
 import { cpSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from './bin';
 
@@ -21,4 +22,18 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 export async function text(url: string, init?: RequestInit): Promise<{ status: number; body: string }> {
   const res = await fetch(url, init);
   return { status: res.status, body: await res.text() };
+}
+
+/** GETs `url` with another Host header (as `curl -H "Host: ..."` does through an ingress); fetch cannot. */
+export function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -17,5 +17,5 @@ export const fcAdapterFactory: AdapterFactory = async ({ targetName, options, en
           : { credentials: { accessKeyId: 'offline', accessKeySecret: 'offline' } }),
       }
     : {};
-  return createFcAdapter({ target: targetName, ...placeholders, ...o, env });
+  return createFcAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
 };

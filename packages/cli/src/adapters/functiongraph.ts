@@ -14,5 +14,5 @@ export const functionGraphAdapterFactory: AdapterFactory = async ({ targetName, 
         ...(o.projectId || has(envVars.projectId) ? {} : { projectId: '<project-id>' }),
       }
     : {};
-  return createFunctionGraphAdapter({ target: targetName, ...placeholders, ...o, env });
+  return createFunctionGraphAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
 };

@@ -11,5 +11,5 @@ export const knativeAdapterFactory: AdapterFactory = async ({ options, env, base
   const o = { ...options } as Record<string, any>;
   if (typeof o.kubeconfig === 'string' && !isAbsolute(o.kubeconfig))
     o.kubeconfig = resolve(baseDir, o.kubeconfig);
-  return createKnativeAdapter({ ...o, env });
+  return createKnativeAdapter({ ...o, env: { ...env } });
 };

@@ -1,0 +1,184 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
+import {
+  type KubernetesEmulator,
+  startKubernetesEmulator,
+  validateManifest,
+} from '@faasport/emulators/kubernetes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { assertBuilt, cleanEnv, runBin } from './helpers/bin';
+import { copyExample, getWithHost } from './helpers/project';
+
+/** A Kubernetes object as rendered. */
+interface KubeDoc {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
+
+let kube: KubernetesEmulator;
+let fc: FcEmulator;
+
+beforeAll(async () => {
+  assertBuilt();
+  [kube, fc] = await Promise.all([startKubernetesEmulator(), startFcEmulator()]);
+});
+
+afterAll(async () => {
+  await Promise.all([kube?.close(), fc?.close()]);
+});
+
+/** The coffee example with its fc and knative targets pointed at the emulators. */
+function coffeeOnEmulators(): { dir: string; env: Record<string, string> } {
+  const dir = copyExample('coffee');
+  writeFileSync(join(dir, 'kubeconfig.yaml'), kube.kubeConfig);
+  const yaml = readFileSync(join(dir, 'faasport.yaml'), 'utf8')
+    .replace(
+      'fc: { adapter: fc, region: cn-hangzhou }',
+      `fc: { adapter: fc, region: ${fc.region}, endpoint: "${fc.url}" }`,
+    )
+    .replace(
+      'knative: { adapter: knative, namespace: default }',
+      `knative: { adapter: knative, namespace: default, kubeconfig: ./kubeconfig.yaml, ingress: "${kube.url}" }`,
+    );
+  writeFileSync(join(dir, 'faasport.yaml'), yaml);
+  return {
+    dir,
+    env: cleanEnv({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: fc.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: fc.accessKeySecret,
+      ALIBABA_CLOUD_ACCOUNT_ID: fc.accountId,
+    }),
+  };
+}
+
+describe('render --target knative', () => {
+  it('prints YAML that the Knative emulator accepts and serves, with no cluster configured', async () => {
+    const dir = copyExample('hello');
+    const r = await runBin(['render', '--target', 'knative'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeDoc);
+    expect(docs.map((d) => d.kind)).toContain('Service');
+    for (const doc of docs) expect(validateManifest(doc), doc.kind).toEqual([]);
+
+    // Create each object as `kubectl create -f -` would (POST to its collection), then call the route
+    // through the ingress.
+    for (const doc of docs) {
+      const [group, version] = doc.apiVersion!.includes('/')
+        ? doc.apiVersion!.split('/')
+        : ['', doc.apiVersion!];
+      const plural = `${doc.kind!.toLowerCase()}s`;
+      const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+      const res = await fetch(
+        `${kube.url}${base}/namespaces/${doc.metadata?.namespace ?? 'default'}/${plural}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(doc),
+        },
+      );
+      expect(res.status, `${doc.kind}: ${await res.clone().text()}`).toBe(201);
+    }
+    await kube.idle();
+    const res = await getWithHost(`${kube.url}/?name=knative`, 'hello.default.example.com');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatch(/^Hello knative from hello \(revision r-[0-9a-f]{8}\)\n$/);
+  });
+});
+
+describe('migrate from the FC emulator to the Knative emulator', () => {
+  it('exports coffee-web from FC, deploys it to Knative, and both answer the same', async () => {
+    const { dir, env } = coffeeOnEmulators();
+    const deployed = await runBin(
+      ['deploy', '--target', 'fc', '--function', 'coffee-web', '--yes', '--json'],
+      { cwd: dir, env },
+    );
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    const onFc = await runBin(['invoke', 'coffee-web', '--target', 'fc', '--json'], { cwd: dir, env });
+    expect(onFc.code, onFc.stderr).toBe(0);
+    expect(JSON.parse(onFc.stdout).body).toBe('Hello coffee-default\n');
+
+    const writesBefore = kube.writes();
+    const dry = await runBin(
+      ['migrate', 'coffee-web', '--from', 'fc', '--to', 'knative', '--dry-run', '--json'],
+      { cwd: dir, env },
+    );
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan).toMatchObject({ function: 'coffee-web', from: 'fc', to: 'knative', deployed: false });
+    expect(plan.plan.kind).toBe('create');
+    expect(kube.writes()).toBe(writesBefore);
+
+    const migrated = await runBin(
+      ['migrate', 'coffee-web', '--from', 'fc', '--to', 'knative', '--yes', '--json'],
+      { cwd: dir, env },
+    );
+    expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
+    const result = JSON.parse(migrated.stdout);
+    expect(result).toMatchObject({ function: 'coffee-web', from: 'fc', to: 'knative', deployed: true });
+    expect(Array.isArray(result.notes)).toBe(true);
+
+    const onKnative = await runBin(['invoke', 'coffee-web', '--target', 'knative', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(onKnative.code, onKnative.stderr).toBe(0);
+    expect(JSON.parse(onKnative.stdout).body).toBe(JSON.parse(onFc.stdout).body);
+  });
+
+  it('export prints the neutral faasport.yaml of a live FC function', async () => {
+    const { dir, env } = coffeeOnEmulators();
+    expect(
+      (await runBin(['deploy', '--target', 'fc', '--function', 'coffee-web', '--yes'], { cwd: dir, env }))
+        .code,
+    ).toBe(0);
+    const out = join(dir, 'exported');
+    const r = await runBin(['export', 'coffee-web', '--target', 'fc', '-o', out], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    const yaml = readFileSync(join(out, 'faasport.yaml'), 'utf8');
+    expect(yaml).toContain('name: coffee-web');
+    expect(yaml).toContain('VERSION: coffee-default');
+    // The exported project is a valid project: plan reads it (and reaches the target).
+    const plan = await runBin(['plan', '--target', 'fc', '--json'], { cwd: out, env });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).functions[0].functionName).toBe('coffee-web');
+  });
+
+  it('refuses to move what the destination cannot do, naming it, before writing anything', async () => {
+    const { dir, env } = coffeeOnEmulators();
+    writeFileSync(join(dir, 'web', 'thumbs.mjs'), 'export default (event) => ({ seen: event.subject });\n');
+    writeFileSync(
+      join(dir, 'storage.yaml'),
+      readFileSync(join(dir, 'faasport.yaml'), 'utf8').replace(
+        /functions:[\s\S]*$/,
+        [
+          'functions:',
+          '  - name: thumbs',
+          '    source: { dir: ./web }',
+          '    handler: thumbs.default',
+          '    contract: event',
+          '    triggers:',
+          '      - storage: { bucket: uploads, events: [created], prefix: img/ }',
+          '    providers: { fc: { role: "acs:ram::1234567890:role/fc", invocationRole: "acs:ram::1234567890:role/oss" } }',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const deployed = await runBin(['deploy', '--config', 'storage.yaml', '--target', 'fc', '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const writes = kube.writes();
+    const r = await runBin(
+      ['migrate', 'thumbs', '--config', 'storage.yaml', '--from', 'fc', '--to', 'knative', '--yes'],
+      { cwd: dir, env },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FP_UNSUPPORTED_FEATURE');
+    expect(r.stderr).toContain('trigger.storage');
+    expect(kube.writes()).toBe(writes);
+  });
+});
