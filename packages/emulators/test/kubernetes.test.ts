@@ -357,7 +357,9 @@ describe('Knative controller', () => {
   it('runs the faasport runtime image with code from a ConfigMap', async () => {
     const code = zipSync({ 'index.mjs': new TextEncoder().encode('export default (req, ctx) => "web " + ctx.env.GREETING + " " + ctx.functionName;') });
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'webfn-code' }, binaryData: { 'code.zip': Buffer.from(code).toString('base64') } } });
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'webfn' }, stringData: undefined, data: { GREETING: Buffer.from('hi').toString('base64') } } });
+    const secret = await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'webfn' }, stringData: { GREETING: 'hi' } } });
+    expect(secret.data).toEqual({ GREETING: Buffer.from('hi').toString('base64') });
+    expect(secret.stringData).toBeUndefined();
     const body = {
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Service',

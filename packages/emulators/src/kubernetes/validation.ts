@@ -136,6 +136,14 @@ function schemaProblems(t: ResourceType, obj: KubeObject): Array<{ field: string
 
 /** Applies Knative's defaulting webhook to a Service or Configuration (and Trigger filters). */
 export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, user = 'system:admin'): void {
+  if (t.group === '' && t.plural === 'secrets' && isObject(obj.stringData)) {
+    // The apiserver folds the write-only stringData into data (base64) and never stores it.
+    const data = isObject(obj.data) ? obj.data : {};
+    for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    obj.data = data;
+    delete obj.stringData;
+    return;
+  }
   if (t.group === 'eventing.knative.dev' && t.plural === 'triggers') {
     const spec = (isObject(obj.spec) ? obj.spec : {}) as Json;
     if (!isObject(spec.filter)) spec.filter = {};
