@@ -205,6 +205,31 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     await expect(invoke(adapter, 'tags', {}, { tag: 'nope' })).rejects.toThrow(/tag "nope" does not exist/);
   });
 
+  it('signs calls to HTTP triggers with auth function, and invokes asynchronously', async () => {
+    const echo = `export default async (request) => { const url = new URL(request.url); return request.method + ' ' + url.pathname + ' ' + url.searchParams.getAll('a').join(',') + ' ' + (await request.text()); };\n`;
+    const fn = defineFunction({
+      name: 'signed',
+      source: { inline: echo },
+      triggers: [{ http: { auth: 'function', methods: ['GET', 'POST'] } }],
+    });
+    const result = await deploy(adapter, fn);
+    expect(emulator.state.services.get('signed')!.triggers.get('signed')!.get('http')!.triggerConfig).toEqual(
+      { authType: 'function', methods: ['GET', 'POST'] },
+    );
+    const anonymous = await fetch(`${result.url}x`);
+    expect(anonymous.status).toBe(400);
+    expect(await anonymous.json()).toMatchObject({ ErrorCode: 'MissingRequiredHeader' });
+    const response = await invoke(adapter, 'signed', {
+      method: 'POST',
+      path: '/x/y?a=2&a=1',
+      body: 'payload',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(await response.text()).toBe('POST /x/y 2,1 payload');
+    const accepted = await invoke(adapter, 'signed', { body: { n: 1 } }, { async: true });
+    expect(accepted.status).toBe(202);
+  });
+
   it('groups functions in one service with providers.fc.service, with aliases per function', async () => {
     const a = defineFunction({
       name: 'shop-a',
