@@ -1,7 +1,7 @@
 // The faasport Knative runtime image's entry: unpacks the function's code (the ConfigMap-mounted
 // code.zip, or the zip at FAASPORT_CODE_URL for bucket sources), loads the handler, and serves it on
 // $PORT through the runtime shim (runtime.mjs, built from src/runtime). Node.js built-ins only.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -33,7 +33,12 @@ function unzip(buffer) {
     const name = buffer.toString('utf8', offset + 46, offset + 46 + nameLength);
     const dataStart = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
     const raw = buffer.subarray(dataStart, dataStart + size);
-    if (!name.endsWith('/')) files.push({ name, data: method === 0 ? raw : method === 8 ? inflateRawSync(raw) : fail(`${name} uses zip method ${method}`) });
+    if (!name.endsWith('/'))
+      files.push({
+        name,
+        data:
+          method === 0 ? raw : method === 8 ? inflateRawSync(raw) : fail(`${name} uses zip method ${method}`),
+      });
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return files;
@@ -46,11 +51,13 @@ function fail(message) {
 async function fetchCode() {
   if (env.FAASPORT_CODE_URL) {
     const response = await fetch(env.FAASPORT_CODE_URL);
-    if (!response.ok) throw new Error(`cannot download the code from ${env.FAASPORT_CODE_URL}: HTTP ${response.status}`);
+    if (!response.ok)
+      throw new Error(`cannot download the code from ${env.FAASPORT_CODE_URL}: HTTP ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
   }
   const file = join(codeDir, 'code.zip');
-  if (!existsSync(file)) throw new Error(`no code at ${file} (mount the function's ConfigMap there, or set FAASPORT_CODE_URL)`);
+  if (!existsSync(file))
+    throw new Error(`no code at ${file} (mount the function's ConfigMap there, or set FAASPORT_CODE_URL)`);
   return readFileSync(file);
 }
 
@@ -58,7 +65,8 @@ function unpack(zip) {
   const root = resolve(workDir);
   for (const { name, data } of unzip(zip)) {
     const target = resolve(root, name);
-    if (target !== root && !target.startsWith(root + sep)) throw new Error(`zip entry ${name} escapes the code folder`);
+    if (target !== root && !target.startsWith(root + sep))
+      throw new Error(`zip entry ${name} escapes the code folder`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, data);
   }
@@ -71,7 +79,8 @@ async function loadExport(root, spec) {
   const name = spec.slice(dot + 1);
   const candidates = ['.mjs', '.js', '.cjs', ''].map((ext) => join(root, file + ext));
   const path = candidates.find((p) => existsSync(p));
-  if (!path) throw new Error(`handler module ${file} not found in the code (looked for ${file}.mjs, .js, .cjs)`);
+  if (!path)
+    throw new Error(`handler module ${file} not found in the code (looked for ${file}.mjs, .js, .cjs)`);
   const mod = await import(pathToFileURL(path).href);
   const fn = name === 'default' ? (mod.default?.default ?? mod.default) : (mod[name] ?? mod.default?.[name]);
   if (typeof fn !== 'function') throw new Error(`${spec}: ${file} has no function export "${name}"`);
@@ -83,7 +92,11 @@ async function main() {
   const root = unpack(await fetchCode());
   const contract = env.FAASPORT_CONTRACT === 'event' ? 'event' : 'web';
   const handler = await loadExport(root, env.FAASPORT_HANDLER ?? 'index.default');
-  if (env.FAASPORT_INITIALIZER) await (await loadExport(root, env.FAASPORT_INITIALIZER))({ functionName: env.K_SERVICE, revision: env.FAASPORT_REVISION });
+  if (env.FAASPORT_INITIALIZER)
+    await (await loadExport(root, env.FAASPORT_INITIALIZER))({
+      functionName: env.K_SERVICE,
+      revision: env.FAASPORT_REVISION,
+    });
   const serve = createKnativeHandler(handler, {
     contract,
     functionName: env.K_SERVICE ?? env.FAASPORT_FUNCTION ?? 'function',
@@ -96,7 +109,8 @@ async function main() {
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
     const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
       method: req.method,
       headers,
@@ -110,7 +124,14 @@ async function main() {
     res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   });
-  server.listen(port, () => console.log(JSON.stringify({ level: 'info', message: `faasport runtime serving ${env.FAASPORT_HANDLER ?? 'index.default'} (${contract}) on port ${port}` })));
+  server.listen(port, () =>
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        message: `faasport runtime serving ${env.FAASPORT_HANDLER ?? 'index.default'} (${contract}) on port ${port}`,
+      }),
+    ),
+  );
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { type KnativeAdapter, createKnativeAdapter } from './deploy/adapter';
+export { createKnativeAdapter, type KnativeAdapter } from './deploy/adapter';
 export { knativeCapabilities } from './deploy/capabilities';
 export { DEFAULT_RUNTIME_IMAGE } from './deploy/constants';
 export { exportFromObjects, exportServiceYaml } from './deploy/export';

@@ -1,13 +1,27 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AdapterContext, DeployError, FaasportError, defineFunction, deploy, invoke, planDeploy, remove, setTraffic } from '@faasport/core';
+import type { KnativeAdapter } from '@faasport/adapter-knative';
+import {
+  type AdapterContext,
+  DeployError,
+  defineFunction,
+  deploy,
+  FaasportError,
+  invoke,
+  planDeploy,
+  remove,
+  setTraffic,
+} from '@faasport/core';
 import type { KubernetesEmulator } from '@faasport/emulators/kubernetes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KnativeAdapter } from '@faasport/adapter-knative';
 import { startKnative } from './helpers';
 
-const ctx: AdapterContext = { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal };
+const ctx: AdapterContext = {
+  emit() {},
+  logger: { debug() {}, info() {}, warn() {} },
+  signal: new AbortController().signal,
+};
 let kube: KubernetesEmulator;
 let adapter: KnativeAdapter;
 let dir: string;
@@ -25,7 +39,9 @@ beforeAll(async () => {
     `import { createServer } from 'node:http';
 createServer((req, res) => res.end(process.env.COLOR + ' ' + process.env.K_REVISION)).listen(Number(process.env.PORT));`,
   );
-  ({ kube, adapter } = await startKnative({ images: { 'example.com/blue-green-demo': ['node', join(dir, 'color.mjs')] } }));
+  ({ kube, adapter } = await startKnative({
+    images: { 'example.com/blue-green-demo': ['node', join(dir, 'color.mjs')] },
+  }));
 });
 
 afterAll(async () => {
@@ -56,10 +72,15 @@ describe('deploy, ready, invoke', () => {
         ],
       }),
     );
-    expect(second.tagUrls).toEqual({ stable: 'http://stable-hello.default.example.com', next: 'http://next-hello.default.example.com' });
+    expect(second.tagUrls).toEqual({
+      stable: 'http://stable-hello.default.example.com',
+      next: 'http://next-hello.default.example.com',
+    });
     expect(await text(await invoke(adapter, 'hello', {}, { tag: 'next' }))).toBe('hey from v2');
     expect(await text(await invoke(adapter, 'hello'))).toBe('hi from v1');
-    await expect(invoke(adapter, 'hello', {}, { tag: 'nope' })).rejects.toThrow(/tag "nope" has no URL \(tags: stable, next\)/);
+    await expect(invoke(adapter, 'hello', {}, { tag: 'nope' })).rejects.toThrow(
+      /tag "nope" has no URL \(tags: stable, next\)/,
+    );
   });
 
   it('re-deploys an unchanged function without a single write call', async () => {
@@ -94,24 +115,44 @@ describe('deploy, ready, invoke', () => {
     expect(writes.map((w) => `${w.method} ${w.status}`)).toEqual(['PATCH 409', 'PATCH 200']);
     expect(writes.every((w) => w.contentType === 'application/merge-patch+json')).toBe(true);
     expect(await text(await invoke(adapter, 'hello'))).toBe('hey from v2');
-    expect(kube.get('serving.knative.dev/v1', 'Service', 'default', 'hello')?.metadata.labels?.team).toBe('payments');
+    expect(kube.get('serving.knative.dev/v1', 'Service', 'default', 'hello')?.metadata.labels?.team).toBe(
+      'payments',
+    );
   });
 
   it('surfaces the reason of a revision that fails, and keeps serving the old one', async () => {
-    const broken = defineFunction({ name: 'hello', source: { image: { ref: 'registry.example.com/not-pullable:1' } }, revision: 'v3' });
-    const error = await deploy(adapter, broken).then(() => undefined, (e: unknown) => e);
+    const broken = defineFunction({
+      name: 'hello',
+      source: { image: { ref: 'registry.example.com/not-pullable:1' } },
+      revision: 'v3',
+    });
+    const error = await deploy(adapter, broken).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DeployError);
     expect((error as Error).message).toContain('ContainerMissing');
     expect((error as Error).message).toContain('Unable to fetch image "registry.example.com/not-pullable:1"');
     const live = await adapter.read('hello', ctx);
-    expect(live?.revisions.find((r) => r.label === 'v3')).toMatchObject({ ready: false, reason: expect.stringContaining('ContainerMissing') });
+    expect(live?.revisions.find((r) => r.label === 'v3')).toMatchObject({
+      ready: false,
+      reason: expect.stringContaining('ContainerMissing'),
+    });
     expect(await text(await invoke(adapter, 'hello'))).toBe('hey from v2');
   });
 
   it('rejects a storage trigger before any write, naming what to do instead', async () => {
     const before = kube.writes();
-    const fn = defineFunction({ name: 'thumbs', source: { inline: 'export default () => 1' }, contract: 'event', triggers: [{ storage: { bucket: 'uploads' } }] });
-    const error = await deploy(adapter, fn).then(() => undefined, (e: unknown) => e);
+    const fn = defineFunction({
+      name: 'thumbs',
+      source: { inline: 'export default () => 1' },
+      contract: 'event',
+      triggers: [{ storage: { bucket: 'uploads' } }],
+    });
+    const error = await deploy(adapter, fn).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(FaasportError.isInstance(error) && error.code).toBe('FP_UNSUPPORTED_FEATURE');
     expect((error as Error).message).toContain('trigger.storage');
     expect((error as FaasportError).hint).toMatch(/Broker/);
@@ -130,15 +171,29 @@ describe('deploy, ready, invoke', () => {
     expect(plan.steps.map((s) => s.id)).toEqual(['secret', 'configmap', 'service', 'traffic']);
     await deploy(adapter, fn, { env });
     expect(await text(await invoke(adapter, 'vault'))).toBe('pw=21');
-    const secrets = kube.list('v1', 'Secret', 'default').filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault');
+    const secrets = kube
+      .list('v1', 'Secret', 'default')
+      .filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault');
     expect(secrets).toHaveLength(1);
-    expect(Buffer.from(String((secrets[0]!.data as Record<string, string>).DB_PASSWORD), 'base64').toString()).toBe('correct-horse-battery');
+    expect(
+      Buffer.from(String((secrets[0]!.data as Record<string, string>).DB_PASSWORD), 'base64').toString(),
+    ).toBe('correct-horse-battery');
   });
 });
 
 describe('the blue-green progression on the emulator', () => {
-  const demo = (revision: string, color: string, traffic?: Array<{ revision: string; percent: number; tag?: string }>) =>
-    defineFunction({ name: 'blue-green-demo', source: { image: { ref: 'example.com/blue-green-demo:1' } }, env: { COLOR: color }, revision, ...(traffic ? { traffic } : {}) });
+  const demo = (
+    revision: string,
+    color: string,
+    traffic?: Array<{ revision: string; percent: number; tag?: string }>,
+  ) =>
+    defineFunction({
+      name: 'blue-green-demo',
+      source: { image: { ref: 'example.com/blue-green-demo:1' } },
+      env: { COLOR: color },
+      revision,
+      ...(traffic ? { traffic } : {}),
+    });
   const answers = async (n = 30) => {
     const seen = new Set<string>();
     for (let i = 0; i < n; i++) seen.add(await text(await invoke(adapter, 'blue-green-demo')));
@@ -148,14 +203,36 @@ describe('the blue-green progression on the emulator', () => {
   it('v1 100% → v2 0% tagged v2 → 50/50 → v2 100% → rollback to v1', async () => {
     await deploy(adapter, demo('v1', 'blue'));
     expect(await answers(5)).toEqual(['blue blue-green-demo-v1']);
-    await deploy(adapter, demo('v2', 'green', [{ revision: 'v1', percent: 100 }, { revision: 'latest', percent: 0, tag: 'v2' }]));
+    await deploy(
+      adapter,
+      demo('v2', 'green', [
+        { revision: 'v1', percent: 100 },
+        { revision: 'latest', percent: 0, tag: 'v2' },
+      ]),
+    );
     expect(await answers(5)).toEqual(['blue blue-green-demo-v1']);
-    expect(await text(await invoke(adapter, 'blue-green-demo', {}, { tag: 'v2' }))).toBe('green blue-green-demo-v2');
-    await deploy(adapter, demo('v2', 'green', [{ revision: 'v1', percent: 50 }, { revision: 'latest', percent: 50, tag: 'v2' }]));
+    expect(await text(await invoke(adapter, 'blue-green-demo', {}, { tag: 'v2' }))).toBe(
+      'green blue-green-demo-v2',
+    );
+    await deploy(
+      adapter,
+      demo('v2', 'green', [
+        { revision: 'v1', percent: 50 },
+        { revision: 'latest', percent: 50, tag: 'v2' },
+      ]),
+    );
     expect(await answers(40)).toEqual(['blue blue-green-demo-v1', 'green blue-green-demo-v2']);
-    await deploy(adapter, demo('v2', 'green', [{ revision: 'v1', percent: 0, tag: 'v1' }, { revision: 'latest', percent: 100 }]));
+    await deploy(
+      adapter,
+      demo('v2', 'green', [
+        { revision: 'v1', percent: 0, tag: 'v1' },
+        { revision: 'latest', percent: 100 },
+      ]),
+    );
     expect(await answers(5)).toEqual(['green blue-green-demo-v2']);
-    expect(await text(await invoke(adapter, 'blue-green-demo', {}, { tag: 'v1' }))).toBe('blue blue-green-demo-v1');
+    expect(await text(await invoke(adapter, 'blue-green-demo', {}, { tag: 'v1' }))).toBe(
+      'blue blue-green-demo-v1',
+    );
     await setTraffic(adapter, 'blue-green-demo', [{ revision: 'v1', percent: 100 }]);
     expect(await answers(5)).toEqual(['blue blue-green-demo-v1']);
     const live = await adapter.read('blue-green-demo', ctx);
@@ -175,13 +252,31 @@ describe('triggers, visibility and domains', () => {
         visibility: 'private',
         domains: [{ host: 'ticker.example.org' }],
       });
-    const result = await deploy(adapter, fn([{ schedule: { cron: '*/5 * * * *', payload: { n: 1 } } }, { event: { filter: { type: 'com.example.tick' } } }]));
+    const result = await deploy(
+      adapter,
+      fn([
+        { schedule: { cron: '*/5 * * * *', payload: { n: 1 } } },
+        { event: { filter: { type: 'com.example.tick' } } },
+      ]),
+    );
     expect(result.url).toBe('http://ticker.default.svc.cluster.local');
     const ping = await kube.firePing('default', 'ticker-schedule');
     expect(await ping.json()).toEqual({ type: 'dev.knative.sources.ping', data: { n: 1 } });
-    const delivered = await kube.publish('default', 'default', { type: 'com.example.tick', source: '/test', data: { n: 2 } });
-    expect(await Promise.all(delivered.map((r) => r.json()))).toEqual([{ type: 'com.example.tick', data: { n: 2 } }]);
-    expect((kube.get('serving.knative.dev/v1beta1', 'DomainMapping', 'default', 'ticker.example.org')?.status as { url?: string } | undefined)?.url).toBe('http://ticker.example.org');
+    const delivered = await kube.publish('default', 'default', {
+      type: 'com.example.tick',
+      source: '/test',
+      data: { n: 2 },
+    });
+    expect(await Promise.all(delivered.map((r) => r.json()))).toEqual([
+      { type: 'com.example.tick', data: { n: 2 } },
+    ]);
+    expect(
+      (
+        kube.get('serving.knative.dev/v1beta1', 'DomainMapping', 'default', 'ticker.example.org')?.status as
+          | { url?: string }
+          | undefined
+      )?.url,
+    ).toBe('http://ticker.example.org');
     const { plan } = await planDeploy(adapter, fn([{ event: { filter: { type: 'com.example.tick' } } }]));
     expect(plan.steps.map((s) => s.summary)).toEqual(['delete PingSource ticker-schedule']);
     await deploy(adapter, fn([{ event: { filter: { type: 'com.example.tick' } } }]));
@@ -195,8 +290,16 @@ describe('list and remove', () => {
     expect(names).toEqual(expect.arrayContaining(['hello', 'blue-green-demo', 'vault', 'ticker']));
     await remove(adapter, 'vault');
     expect(await adapter.read('vault', ctx)).toBeUndefined();
-    expect(kube.list('v1', 'Secret', 'default').filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault')).toEqual([]);
-    expect(kube.list('v1', 'ConfigMap', 'default').filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault')).toEqual([]);
+    expect(
+      kube
+        .list('v1', 'Secret', 'default')
+        .filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault'),
+    ).toEqual([]);
+    expect(
+      kube
+        .list('v1', 'ConfigMap', 'default')
+        .filter((s) => s.metadata.labels?.['faasport.dev/function'] === 'vault'),
+    ).toEqual([]);
     await remove(adapter, 'vault');
   });
 });

@@ -1,11 +1,15 @@
+import { exportServiceYaml, importManifest, type KnativeAdapter, toYaml } from '@faasport/adapter-knative';
 import { type AdapterContext, defineFunction, deploy, desiredStateOf } from '@faasport/core';
 import type { KubernetesEmulator } from '@faasport/emulators/kubernetes';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KnativeAdapter, exportServiceYaml, importManifest, toYaml } from '@faasport/adapter-knative';
 import { startKnative } from './helpers';
 
-const ctx: AdapterContext = { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal };
+const ctx: AdapterContext = {
+  emit() {},
+  logger: { debug() {}, info() {}, warn() {} },
+  signal: new AbortController().signal,
+};
 let kube: KubernetesEmulator;
 let adapter: KnativeAdapter;
 
@@ -25,7 +29,17 @@ describe('export', () => {
       resources: { memory: 512, timeout: 60, cpu: 0.5 },
       scaling: { min: 1, max: 7, concurrency: 4, idle: 120 },
       visibility: 'private' as const,
-      triggers: [{ http: {} }, { schedule: { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', payload: { job: 'report' } } }],
+      triggers: [
+        { http: {} },
+        {
+          schedule: {
+            name: 'nightly',
+            cron: '0 3 * * *',
+            timezone: 'Europe/Berlin',
+            payload: { job: 'report' },
+          },
+        },
+      ],
       revision: 'v1',
     };
     await deploy(adapter, defineFunction(config));
@@ -41,12 +55,32 @@ describe('export', () => {
       scaling: { min: 1, max: 7, concurrency: 4, idle: 120 },
       visibility: 'private',
       revision: 'v1',
-      triggers: [{ http: {} }, { schedule: { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', payload: { job: 'report' } } }],
+      triggers: [
+        { http: {} },
+        {
+          schedule: {
+            name: 'nightly',
+            cron: '0 3 * * *',
+            timezone: 'Europe/Berlin',
+            payload: { job: 'report' },
+          },
+        },
+      ],
     });
     expect(new TextDecoder().decode(unzipSync(exported.code!)['index.mjs'])).toBe(config.source.inline);
     const again = defineFunction({ ...exported.config, source: config.source });
     const original = defineFunction(config);
-    for (const key of ['env', 'resources', 'scaling', 'visibility', 'triggers', 'runtime', 'handler', 'contract'] as const) expect(again[key]).toEqual(original[key]);
+    for (const key of [
+      'env',
+      'resources',
+      'scaling',
+      'visibility',
+      'triggers',
+      'runtime',
+      'handler',
+      'contract',
+    ] as const)
+      expect(again[key]).toEqual(original[key]);
   });
 
   it('exports a Service YAML file (the helloworld-go example) to the neutral model with notes', () => {
@@ -76,7 +110,11 @@ spec:
       'no memory limit on the container: faasport will set its default (256 MB)',
       'containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency',
     ]);
-    expect(defineFunction(config).source).toEqual({ kind: 'image', ref: 'gcr.io/knative-samples/helloworld-go', port: 8080 });
+    expect(defineFunction(config).source).toEqual({
+      kind: 'image',
+      ref: 'gcr.io/knative-samples/helloworld-go',
+      port: 8080,
+    });
   });
 
   it('round-trips a rendered function through YAML, including the FC workload class', () => {
@@ -89,7 +127,9 @@ spec:
     });
     const manifests = adapter.render(desiredStateOf(fn));
     const { config, notes } = exportServiceYaml(toYaml(manifests.map((m) => m.content)));
-    expect(config.providers).toEqual({ knative: { workloadClass: 'fc', role: 'acs:ram::1041208914252405:role/fc-yuanyi-test' } });
+    expect(config.providers).toEqual({
+      knative: { workloadClass: 'fc', role: 'acs:ram::1041208914252405:role/fc-yuanyi-test' },
+    });
     expect(defineFunction(config).env).toEqual(fn.env);
     expect(defineFunction(config).scaling).toEqual(fn.scaling);
     expect(notes).toEqual([]);
@@ -166,8 +206,12 @@ spec:
 `);
     expect(config.source).toEqual({ image: { ref: 'openfunctiondev/v1beta1-sample:latest', port: 8081 } });
     expect(notes.some((n) => n.startsWith('build dropped'))).toBe(true);
-    expect(notes).toContain('serving.runtime "async" (Dapr + KEDA) dropped: deployed as an HTTP function on Knative');
-    expect(notes).toContain('Dapr inputs/outputs/triggers dropped (cron): use event triggers through a Knative Broker');
+    expect(notes).toContain(
+      'serving.runtime "async" (Dapr + KEDA) dropped: deployed as an HTTP function on Knative',
+    );
+    expect(notes).toContain(
+      'Dapr inputs/outputs/triggers dropped (cron): use event triggers through a Knative Broker',
+    );
   });
 
   it('imports a Knative func.yaml', () => {
@@ -205,7 +249,10 @@ deploy:
       providers: {
         knative: {
           target: 50,
-          annotations: { 'autoscaling.knative.dev/metric': 'concurrency', 'autoscaling.knative.dev/target-utilization-percentage': '70' },
+          annotations: {
+            'autoscaling.knative.dev/metric': 'concurrency',
+            'autoscaling.knative.dev/target-utilization-percentage': '70',
+          },
         },
       },
       resources: { memory: 256 },
@@ -216,6 +263,8 @@ deploy:
   });
 
   it('names the kinds it understands when given something else', () => {
-    expect(() => importManifest('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n')).toThrow(/OpenFunction Function .* func.yaml .* Knative Service/);
+    expect(() => importManifest('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n')).toThrow(
+      /OpenFunction Function .* func.yaml .* Knative Service/,
+    );
   });
 });

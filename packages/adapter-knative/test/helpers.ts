@@ -1,6 +1,14 @@
+import {
+  createKnativeAdapter,
+  type KnativeAdapter,
+  type KnativeAdapterOptions,
+} from '@faasport/adapter-knative';
+import {
+  type KubernetesEmulator,
+  type KubernetesEmulatorOptions,
+  startKubernetesEmulator,
+} from '@faasport/emulators/kubernetes';
 import { KubeConfig } from '@kubernetes/client-node';
-import { type KubernetesEmulator, type KubernetesEmulatorOptions, startKubernetesEmulator } from '@faasport/emulators/kubernetes';
-import { createKnativeAdapter, type KnativeAdapter, type KnativeAdapterOptions } from '@faasport/adapter-knative';
 
 /** An emulator and an adapter pointed at it (invocations go through the emulator's ingress by Host header). */
 export async function startKnative(
@@ -10,6 +18,11 @@ export async function startKnative(
   const kube = await startKubernetesEmulator(emulatorOptions);
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeConfig);
-  const adapter = createKnativeAdapter({ kubeConfig: kc, ingress: kube.url, pollIntervalMs: 50, ...adapterOptions });
+  const adapter = createKnativeAdapter({
+    kubeConfig: kc,
+    ingress: kube.url,
+    pollIntervalMs: 50,
+    ...adapterOptions,
+  });
   return { kube, adapter, kc };
 }

@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AdapterContext, FaasportError, defineFunction, deploy, invoke } from '@faasport/core';
+import { createKnativeAdapter } from '@faasport/adapter-knative';
+import { type AdapterContext, defineFunction, deploy, FaasportError, invoke } from '@faasport/core';
 import { type KubernetesEmulator, startKubernetesEmulator } from '@faasport/emulators/kubernetes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnativeAdapter } from '@faasport/adapter-knative';
 
-const ctx: AdapterContext = { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal };
+const ctx: AdapterContext = {
+  emit() {},
+  logger: { debug() {}, info() {}, warn() {} },
+  signal: new AbortController().signal,
+};
 let kube: KubernetesEmulator;
 let dir: string;
 let file: string;
@@ -23,7 +27,10 @@ beforeAll(async () => {
       'contexts:\n',
       'contexts:\n  - name: elsewhere\n    context:\n      cluster: elsewhere\n      user: emulator\n',
     )
-    .replace('clusters:\n', 'clusters:\n  - name: elsewhere\n    cluster:\n      server: http://127.0.0.1:9\n      insecure-skip-tls-verify: true\n');
+    .replace(
+      'clusters:\n',
+      'clusters:\n  - name: elsewhere\n    cluster:\n      server: http://127.0.0.1:9\n      insecure-skip-tls-verify: true\n',
+    );
   writeFileSync(file, yaml);
 });
 
@@ -36,7 +43,10 @@ describe('adapter options', () => {
   it('loads a kubeconfig file with a named context and takes the namespace from it', async () => {
     const adapter = createKnativeAdapter({ kubeconfig: file, context: 'emulator', ingress: kube.url });
     expect(adapter.namespace()).toBe('shop');
-    await deploy(adapter, defineFunction({ name: 'ns-check', source: { inline: 'export default () => "in shop"' } }));
+    await deploy(
+      adapter,
+      defineFunction({ name: 'ns-check', source: { inline: 'export default () => "in shop"' } }),
+    );
     expect(kube.get('serving.knative.dev/v1', 'Service', 'shop', 'ns-check')).toBeDefined();
     expect(await (await invoke(adapter, 'ns-check')).text()).toBe('in shop');
     expect((await adapter.list(ctx)).map((f) => f.url)).toEqual(['http://ns-check.shop.example.com']);
@@ -49,7 +59,9 @@ describe('adapter options', () => {
 
   it('names the contexts there are when the one asked for is missing', () => {
     const adapter = createKnativeAdapter({ kubeconfig: file, context: 'prod' });
-    expect(() => adapter.namespace()).toThrow('The kubeconfig has no context "prod" (it has: elsewhere, emulator).');
+    expect(() => adapter.namespace()).toThrow(
+      'The kubeconfig has no context "prod" (it has: elsewhere, emulator).',
+    );
   });
 
   it('says which option and variable to set when there is no kubeconfig at all', () => {
@@ -68,13 +80,18 @@ describe('adapter options', () => {
   });
 
   it('rejects unknown or malformed options, naming them', () => {
-    expect(() => createKnativeAdapter({ namespace: 'Not_Valid' })).toThrow(/namespace: "Not_Valid" is not a namespace name/);
+    expect(() => createKnativeAdapter({ namespace: 'Not_Valid' })).toThrow(
+      /namespace: "Not_Valid" is not a namespace name/,
+    );
     expect(() => createKnativeAdapter({ namspace: 'x' } as never)).toThrow(/namspace/);
   });
 
   it('reports an unreachable cluster as a retryable provider error', async () => {
     const adapter = createKnativeAdapter({ kubeconfig: file });
-    const error = await adapter.read('x', ctx).then(() => undefined, (e: unknown) => e);
+    const error = await adapter.read('x', ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(FaasportError.isInstance(error) && error.code).toBe('FP_PROVIDER_API');
     expect((error as FaasportError).retryable).toBe(true);
   });

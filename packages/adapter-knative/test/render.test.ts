@@ -1,23 +1,27 @@
-import { type FunctionConfig, defineFunction, desiredStateOf } from '@faasport/core';
+import { createKnativeAdapter, toYaml } from '@faasport/adapter-knative';
+import { defineFunction, desiredStateOf, type FunctionConfig } from '@faasport/core';
 import { validateManifest } from '@faasport/emulators/kubernetes';
 import { describe, expect, it } from 'vitest';
-import { createKnativeAdapter, toYaml } from '@faasport/adapter-knative';
 
 const adapter = createKnativeAdapter({ namespace: 'default' });
 
 /** Renders a function and checks every manifest against the emulator's admission rules. */
 function render(config: FunctionConfig, env: Record<string, string> = {}) {
   const manifests = adapter.render(desiredStateOf(defineFunction(config), { env }));
-  for (const m of manifests) expect(validateManifest(m.content), `${m.name} must pass Knative's rules`).toEqual([]);
+  for (const m of manifests)
+    expect(validateManifest(m.content), `${m.name} must pass Knative's rules`).toEqual([]);
   return manifests;
 }
 
 /** Hash annotations change with any change to core's hashing; snapshots show them as <hash>. */
 function stable<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value), (key, v) => (key.startsWith('faasport.dev/') && key.endsWith('-hash') ? '<hash>' : v));
+  return JSON.parse(JSON.stringify(value), (key, v) =>
+    key.startsWith('faasport.dev/') && key.endsWith('-hash') ? '<hash>' : v,
+  );
 }
 
-const serviceOf = (config: FunctionConfig) => render(config).find((m) => m.name.endsWith('.service.yaml'))!.content as Record<string, any>;
+const serviceOf = (config: FunctionConfig) =>
+  render(config).find((m) => m.name.endsWith('.service.yaml'))!.content as Record<string, any>;
 
 describe('render: the helloworld-go Service', () => {
   it('renders the image with its TARGET env as a valid Knative Service', () => {
@@ -78,7 +82,10 @@ describe('render: the helloworld-go Service', () => {
 });
 
 describe('render: the blue-green progression', () => {
-  const base: FunctionConfig = { name: 'blue-green-demo', source: { image: { ref: 'example.com/blue-green-demo:1' } } };
+  const base: FunctionConfig = {
+    name: 'blue-green-demo',
+    source: { image: { ref: 'example.com/blue-green-demo:1' } },
+  };
   const trafficOf = (config: FunctionConfig) => {
     const svc = serviceOf(config);
     return { revision: svc.spec.template.metadata.name, traffic: svc.spec.traffic };
@@ -182,7 +189,14 @@ describe('render: the blue-green progression', () => {
     `);
   });
   it('rolls back to v1', () => {
-    expect(trafficOf({ ...base, revision: 'v2', env: { COLOR: 'green' }, traffic: [{ revision: 'v1', percent: 100 }] })).toMatchInlineSnapshot(`
+    expect(
+      trafficOf({
+        ...base,
+        revision: 'v2',
+        env: { COLOR: 'green' },
+        traffic: [{ revision: 'v1', percent: 100 }],
+      }),
+    ).toMatchInlineSnapshot(`
       {
         "revision": "blue-green-demo-v2",
         "traffic": [
@@ -209,7 +223,15 @@ module.exports.handler = function (request, response, context) {
   const fc = { knative: { workloadClass: 'fc' } };
 
   it('inline Node code: code-space inline, runtime in image, code in command', () => {
-    const svc = serviceOf({ name: 'coffee', source: { inline: coffeeCode }, contract: 'native', handler: 'index.handler', runtime: 'nodejs20', revision: 'v1', providers: fc });
+    const svc = serviceOf({
+      name: 'coffee',
+      source: { inline: coffeeCode },
+      contract: 'native',
+      handler: 'index.handler',
+      runtime: 'nodejs20',
+      revision: 'v1',
+      providers: fc,
+    });
     expect(svc.metadata.annotations['workload.serving.knative.aliyun.com/class']).toBe('fc');
     expect(toYaml([stable(svc)])).toMatchInlineSnapshot(`
       "apiVersion: serving.knative.dev/v1
@@ -276,7 +298,9 @@ module.exports.handler = function (request, response, context) {
       revision: 'v1',
       providers: fc,
     });
-    expect(svc.spec.template.metadata.annotations['fc.revision.serving.knative.aliyun.com/code-space']).toBe('oss');
+    expect(svc.spec.template.metadata.annotations['fc.revision.serving.knative.aliyun.com/code-space']).toBe(
+      'oss',
+    );
     expect(svc.spec.template.spec.containers).toMatchInlineSnapshot(`
       [
         {
@@ -342,20 +366,23 @@ module.exports.handler = function (request, response, context) {
 
 describe('render: a function with code, secrets, triggers and domains', () => {
   it('renders a ConfigMap, a Secret without values, a PingSource, a Broker, a Trigger and a DomainMapping', () => {
-    const manifests = render({
-      name: 'orders',
-      source: { inline: 'export default (event) => event.data' },
-      contract: 'event',
-      revision: 'v1',
-      secrets: { DB_PASSWORD: { fromEnv: 'ORDERS_DB_PASSWORD' } },
-      scaling: { min: 1, max: 5, concurrency: 10, idle: '90s' },
-      visibility: 'private',
-      triggers: [
-        { schedule: { cron: '*/5 * * * *', timezone: 'Asia/Shanghai', payload: { ping: true } } },
-        { event: { filter: { type: 'com.example.order.created' } } },
-      ],
-      domains: [{ host: 'orders.example.com' }],
-    }, { ORDERS_DB_PASSWORD: 'hunter2-secret' });
+    const manifests = render(
+      {
+        name: 'orders',
+        source: { inline: 'export default (event) => event.data' },
+        contract: 'event',
+        revision: 'v1',
+        secrets: { DB_PASSWORD: { fromEnv: 'ORDERS_DB_PASSWORD' } },
+        scaling: { min: 1, max: 5, concurrency: 10, idle: '90s' },
+        visibility: 'private',
+        triggers: [
+          { schedule: { cron: '*/5 * * * *', timezone: 'Asia/Shanghai', payload: { ping: true } } },
+          { event: { filter: { type: 'com.example.order.created' } } },
+        ],
+        domains: [{ host: 'orders.example.com' }],
+      },
+      { ORDERS_DB_PASSWORD: 'hunter2-secret' },
+    );
     expect(JSON.stringify(manifests)).not.toContain('hunter2-secret');
     expect(manifests.map((m) => m.name)).toMatchInlineSnapshot(`
       [
@@ -379,18 +406,34 @@ describe('render: a function with code, secrets, triggers and domains', () => {
       'autoscaling.knative.dev/window': '90s',
     });
     expect(service.spec.template.spec.containerConcurrency).toBe(10);
-    expect(service.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'DB_PASSWORD')).toEqual({
+    expect(
+      service.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'DB_PASSWORD'),
+    ).toEqual({
       name: 'DB_PASSWORD',
-      valueFrom: { secretKeyRef: { name: expect.stringMatching(/^orders-secrets-[0-9a-f]{8}$/), key: 'DB_PASSWORD' } },
+      valueFrom: {
+        secretKeyRef: { name: expect.stringMatching(/^orders-secrets-[0-9a-f]{8}$/), key: 'DB_PASSWORD' },
+      },
     });
-    const ping = manifests.find((m) => m.name.startsWith('orders.pingsource'))!.content as Record<string, any>;
-    expect(ping.spec).toMatchObject({ schedule: '*/5 * * * *', timezone: 'Asia/Shanghai', data: '{"ping":true}' });
+    const ping = manifests.find((m) => m.name.startsWith('orders.pingsource'))!.content as Record<
+      string,
+      any
+    >;
+    expect(ping.spec).toMatchObject({
+      schedule: '*/5 * * * *',
+      timezone: 'Asia/Shanghai',
+      data: '{"ping":true}',
+    });
   });
 
   it('refuses code too large for a ConfigMap, pointing to image or bucket sources', () => {
-    const big = defineFunction({ name: 'big', source: { inline: `export default () => ${JSON.stringify('x'.repeat(10))};\n// ${'y'.repeat(10)}` } });
+    const big = defineFunction({
+      name: 'big',
+      source: { inline: `export default () => ${JSON.stringify('x'.repeat(10))};\n// ${'y'.repeat(10)}` },
+    });
     const small = createKnativeAdapter({ namespace: 'default', maxConfigMapBytes: 64 });
-    expect(() => small.render(desiredStateOf(big))).toThrow(/code size .* is not accepted by target "knative"/);
+    expect(() => small.render(desiredStateOf(big))).toThrow(
+      /code size .* is not accepted by target "knative"/,
+    );
     try {
       small.render(desiredStateOf(big));
     } catch (error) {

@@ -18,7 +18,14 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'faasport-kn-image-'));
   // The image ships the shim built from src/runtime as runtime.mjs; build it the same way here.
   shim = join(dir, 'runtime.mjs');
-  buildSync({ entryPoints: [fileURLToPath(new URL('../src/runtime/index.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'neutral', outfile: shim, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('../src/runtime/index.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    outfile: shim,
+    logLevel: 'silent',
+  });
 });
 
 afterAll(() => {
@@ -36,13 +43,28 @@ const freePort = () =>
   });
 
 /** Starts the image's entry as the container would, and resolves once it listens. */
-async function startEntry(name: string, files: Record<string, string>, env: Record<string, string>): Promise<string> {
+async function startEntry(
+  name: string,
+  files: Record<string, string>,
+  env: Record<string, string>,
+): Promise<string> {
   const codeDir = join(dir, name, 'code');
   mkdirSync(codeDir, { recursive: true });
-  writeFileSync(join(codeDir, 'code.zip'), zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))));
+  writeFileSync(
+    join(codeDir, 'code.zip'),
+    zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))),
+  );
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), FAASPORT_CODE_DIR: codeDir, FAASPORT_WORK_DIR: join(dir, name, 'work'), FAASPORT_SHIM: shim, K_SERVICE: name, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      FAASPORT_CODE_DIR: codeDir,
+      FAASPORT_WORK_DIR: join(dir, name, 'work'),
+      FAASPORT_SHIM: shim,
+      K_SERVICE: name,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -61,7 +83,11 @@ describe('the runtime image entry', () => {
   it('serves a web handler unpacked from the ConfigMap zip', async () => {
     const url = await startEntry(
       'web',
-      { 'lib/greet.mjs': 'export const greet = (n) => "hello " + n;', 'index.mjs': 'import { greet } from "./lib/greet.mjs"; export default (req, ctx) => greet(new URL(req.url).searchParams.get("n")) + " @" + ctx.revision;' },
+      {
+        'lib/greet.mjs': 'export const greet = (n) => "hello " + n;',
+        'index.mjs':
+          'import { greet } from "./lib/greet.mjs"; export default (req, ctx) => greet(new URL(req.url).searchParams.get("n")) + " @" + ctx.revision;',
+      },
       { FAASPORT_HANDLER: 'index.default', FAASPORT_CONTRACT: 'web', FAASPORT_REVISION: 'v7' },
     );
     const response = await fetch(`${url}/?n=kn`);
@@ -69,13 +95,36 @@ describe('the runtime image entry', () => {
   });
 
   it('serves an event handler with binary and structured CloudEvents', async () => {
-    const url = await startEntry('event', { 'index.js': 'module.exports.handler = async (event) => ({ type: event.type, twice: event.data.n * 2 });' }, { FAASPORT_HANDLER: 'index.handler', FAASPORT_CONTRACT: 'event' });
-    const binary = await fetch(url, { method: 'POST', headers: { 'ce-id': '1', 'ce-type': 'com.example', 'ce-source': '/t', 'ce-specversion': '1.0', 'content-type': 'application/json' }, body: '{"n":4}' });
+    const url = await startEntry(
+      'event',
+      {
+        'index.js':
+          'module.exports.handler = async (event) => ({ type: event.type, twice: event.data.n * 2 });',
+      },
+      { FAASPORT_HANDLER: 'index.handler', FAASPORT_CONTRACT: 'event' },
+    );
+    const binary = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'ce-id': '1',
+        'ce-type': 'com.example',
+        'ce-source': '/t',
+        'ce-specversion': '1.0',
+        'content-type': 'application/json',
+      },
+      body: '{"n":4}',
+    });
     expect(await binary.json()).toEqual({ type: 'com.example', twice: 8 });
     const structured = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify({ specversion: '1.0', id: '2', type: 'com.example.s', source: '/t', data: { n: 5 } }),
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: '2',
+        type: 'com.example.s',
+        source: '/t',
+        data: { n: 5 },
+      }),
     });
     expect(await structured.json()).toEqual({ type: 'com.example.s', twice: 10 });
     const notAnEvent = await fetch(url, { method: 'POST', body: 'x' });
@@ -83,7 +132,13 @@ describe('the runtime image entry', () => {
   });
 
   it('exits with a clear message when the handler is missing', async () => {
-    await expect(startEntry('missing', { 'index.mjs': 'export const other = 1;' }, { FAASPORT_HANDLER: 'index.default' })).rejects.toThrow(/the function cannot start: index.default: index has no function export/);
+    await expect(
+      startEntry(
+        'missing',
+        { 'index.mjs': 'export const other = 1;' },
+        { FAASPORT_HANDLER: 'index.default' },
+      ),
+    ).rejects.toThrow(/the function cannot start: index.default: index has no function export/);
   });
 });
 

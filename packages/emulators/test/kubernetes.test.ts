@@ -2,10 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  type KubernetesEmulator,
+  startKubernetesEmulator,
+  validateManifest,
+} from '@faasport/emulators/kubernetes';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubernetesEmulator, startKubernetesEmulator, validateManifest } from '@faasport/emulators/kubernetes';
 
 const KSVC = { group: 'serving.knative.dev', version: 'v1', plural: 'services' } as const;
 const ns = 'default';
@@ -17,7 +29,9 @@ let kc: KubeConfig;
 let dir: string;
 
 /** The Status body of a failed client-node call. */
-async function statusOf(promise: Promise<unknown>): Promise<{ code: number; reason?: string; message?: string; details?: unknown }> {
+async function statusOf(
+  promise: Promise<unknown>,
+): Promise<{ code: number; reason?: string; message?: string; details?: unknown }> {
   try {
     await promise;
   } catch (error) {
@@ -28,14 +42,21 @@ async function statusOf(promise: Promise<unknown>): Promise<{ code: number; reas
   throw new Error('expected the call to fail');
 }
 
-const service = (name: string, extra: Record<string, unknown> = {}, template: Record<string, unknown> = {}) => ({
+const service = (
+  name: string,
+  extra: Record<string, unknown> = {},
+  template: Record<string, unknown> = {},
+) => ({
   apiVersion: 'serving.knative.dev/v1',
   kind: 'Service',
   metadata: { name, namespace: ns, labels: { app: name } },
   spec: {
     template: {
       metadata: { name: `${name}-v1` },
-      spec: { containers: [{ image: 'example.com/hello:1', env: [{ name: 'TARGET', value: 'emulator' }] }], ...template },
+      spec: {
+        containers: [{ image: 'example.com/hello:1', env: [{ name: 'TARGET', value: 'emulator' }] }],
+        ...template,
+      },
     },
     ...extra,
   },
@@ -43,7 +64,14 @@ const service = (name: string, extra: Record<string, unknown> = {}, template: Re
 
 const apply = (body: Record<string, unknown>, manager = 'test') =>
   co.patchNamespacedCustomObject(
-    { ...KSVC, namespace: ns, name: (body.metadata as { name: string }).name, body, fieldManager: manager, force: true },
+    {
+      ...KSVC,
+      namespace: ns,
+      name: (body.metadata as { name: string }).name,
+      body,
+      fieldManager: manager,
+      force: true,
+    },
     setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
   );
 
@@ -53,7 +81,8 @@ async function settled(name: string): Promise<Record<string, any>> {
   for (let i = 0; i < 200; i++) {
     const svc = await co.getNamespacedCustomObject({ ...KSVC, namespace: ns, name });
     const ready = svc.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
-    if (svc.status?.observedGeneration === svc.metadata.generation && ready && ready.status !== 'Unknown') return svc;
+    if (svc.status?.observedGeneration === svc.metadata.generation && ready && ready.status !== 'Unknown')
+      return svc;
     await kube.idle();
     await new Promise((r) => setImmediate(r));
   }
@@ -66,7 +95,9 @@ function viaIngress(host: string, path = '/'): Promise<{ status: number; text():
     const req = request(`${kube.url}${path}`, { headers: { host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: async () => Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: async () => Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -80,7 +111,9 @@ beforeAll(async () => {
     `import { createServer } from 'node:http';
 createServer((req, res) => res.end('Hello ' + process.env.TARGET + ' from ' + process.env.K_REVISION + ' ' + req.url)).listen(Number(process.env.PORT));`,
   );
-  kube = await startKubernetesEmulator({ images: { 'example.com/hello': ['node', join(dir, 'server.mjs')] } });
+  kube = await startKubernetesEmulator({
+    images: { 'example.com/hello': ['node', join(dir, 'server.mjs')] },
+  });
   kc = new KubeConfig();
   kc.loadFromString(kube.kubeConfig);
   co = kc.makeApiClient(CustomObjectsApi);
@@ -99,7 +132,9 @@ describe('Kubernetes API semantics', () => {
   });
 
   it('serves discovery for the Knative groups', async () => {
-    const response = await fetch(`${kube.url}/apis/serving.knative.dev/v1`, { headers: { authorization: `Bearer ${kube.token}` } });
+    const response = await fetch(`${kube.url}/apis/serving.knative.dev/v1`, {
+      headers: { authorization: `Bearer ${kube.token}` },
+    });
     const list = await response.json();
     expect(list.kind).toBe('APIResourceList');
     expect(list.resources.map((r: { name: string }) => r.name)).toEqual(
@@ -108,39 +143,75 @@ describe('Kubernetes API semantics', () => {
   });
 
   it('creates with 201, sets server fields, and answers 404 and 409 with Status objects', async () => {
-    const created = await co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body: service('api-basic') });
+    const created = await co.createNamespacedCustomObject({
+      ...KSVC,
+      namespace: ns,
+      body: service('api-basic'),
+    });
     expect(created.metadata.generation).toBe(1);
     expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata.resourceVersion).toMatch(/^\d+$/);
     expect(created.spec.template.spec.containers[0].name).toBe('user-container');
     expect(created.spec.traffic).toEqual([{ latestRevision: true, percent: 100 }]);
     const missing = await statusOf(co.getNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'nope' }));
-    expect(missing).toMatchObject({ code: 404, reason: 'NotFound', message: 'services.serving.knative.dev "nope" not found' });
-    const again = await statusOf(co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body: service('api-basic') }));
+    expect(missing).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+      message: 'services.serving.knative.dev "nope" not found',
+    });
+    const again = await statusOf(
+      co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body: service('api-basic') }),
+    );
     expect(again).toMatchObject({ code: 409, reason: 'AlreadyExists' });
-    const noNamespace = await statusOf(core.createNamespacedConfigMap({ namespace: 'missing-ns', body: { metadata: { name: 'x' } } }));
+    const noNamespace = await statusOf(
+      core.createNamespacedConfigMap({ namespace: 'missing-ns', body: { metadata: { name: 'x' } } }),
+    );
     expect(noNamespace).toMatchObject({ code: 404, message: 'namespaces "missing-ns" not found' });
   });
 
   it('requires resourceVersion on PUT of a custom resource (422) and rejects a stale one (409)', async () => {
     const current = await co.getNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic' });
     const { resourceVersion, ...meta } = current.metadata;
-    const without = await statusOf(co.replaceNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic', body: { ...current, metadata: meta } }));
+    const without = await statusOf(
+      co.replaceNamespacedCustomObject({
+        ...KSVC,
+        namespace: ns,
+        name: 'api-basic',
+        body: { ...current, metadata: meta },
+      }),
+    );
     expect(without).toMatchObject({ code: 422, reason: 'Invalid' });
-    expect(without.message).toContain('metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+    expect(without.message).toContain(
+      'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+    );
     const changed = structuredClone(current);
     changed.metadata.labels.extra = 'yes';
-    const updated = await co.replaceNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic', body: changed });
+    const updated = await co.replaceNamespacedCustomObject({
+      ...KSVC,
+      namespace: ns,
+      name: 'api-basic',
+      body: changed,
+    });
     expect(Number(updated.metadata.resourceVersion)).toBeGreaterThan(Number(resourceVersion));
     expect(updated.metadata.generation).toBe(1); // labels are metadata: no new generation
-    const stale = await statusOf(co.replaceNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic', body: current }));
+    const stale = await statusOf(
+      co.replaceNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic', body: current }),
+    );
     expect(stale).toMatchObject({ code: 409, reason: 'Conflict' });
     expect(stale.message).toContain('the object has been modified');
   });
 
   it('merge-patches, JSON-patches, and refuses strategic merge patch on custom resources with 415', async () => {
     const merged = await co.patchNamespacedCustomObject(
-      { ...KSVC, namespace: ns, name: 'api-basic', body: { metadata: { labels: { extra: null } }, spec: { template: { metadata: { name: 'api-basic-v2' } } } } },
+      {
+        ...KSVC,
+        namespace: ns,
+        name: 'api-basic',
+        body: {
+          metadata: { labels: { extra: null } },
+          spec: { template: { metadata: { name: 'api-basic-v2' } } },
+        },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     expect(merged.metadata.labels.extra).toBeUndefined();
@@ -149,16 +220,30 @@ describe('Kubernetes API semantics', () => {
       ...KSVC,
       namespace: ns,
       name: 'api-basic',
-      body: [{ op: 'replace', path: '/spec/template/metadata/name', value: 'api-basic-v3' }, { op: 'add', path: '/spec/template/spec/timeoutSeconds', value: 60 }],
+      body: [
+        { op: 'replace', path: '/spec/template/metadata/name', value: 'api-basic-v3' },
+        { op: 'add', path: '/spec/template/spec/timeoutSeconds', value: 60 },
+      ],
     });
     expect(patched.spec.template.spec.timeoutSeconds).toBe(60);
     const strategic = await statusOf(
-      co.patchNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic', body: {} }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)),
+      co.patchNamespacedCustomObject(
+        { ...KSVC, namespace: ns, name: 'api-basic', body: {} },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      ),
     );
     expect(strategic).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
     const precondition = await statusOf(
       co.patchNamespacedCustomObject(
-        { ...KSVC, namespace: ns, name: 'api-basic', body: { metadata: { resourceVersion: '1' }, spec: { traffic: [{ latestRevision: true, percent: 100 }] } } },
+        {
+          ...KSVC,
+          namespace: ns,
+          name: 'api-basic',
+          body: {
+            metadata: { resourceVersion: '1' },
+            spec: { traffic: [{ latestRevision: true, percent: 100 }] },
+          },
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
     );
@@ -168,7 +253,14 @@ describe('Kubernetes API semantics', () => {
   it('server-side apply creates (201), is a no-op when repeated, drops fields the manager stops sending, and needs fieldManager', async () => {
     const before = kube.writes();
     const first = await co.patchNamespacedCustomObjectWithHttpInfo(
-      { ...KSVC, namespace: ns, name: 'api-apply', body: service('api-apply', {}, {}), fieldManager: 'faasport', force: true },
+      {
+        ...KSVC,
+        namespace: ns,
+        name: 'api-apply',
+        body: service('api-apply', {}, {}),
+        fieldManager: 'faasport',
+        force: true,
+      },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     expect(first.httpStatusCode).toBe(201);
@@ -183,14 +275,21 @@ describe('Kubernetes API semantics', () => {
     expect(dropped.metadata.annotations['serving.knative.dev/creator']).toBeDefined();
     expect(kube.writes() - before).toBe(4);
     const noManager = await statusOf(
-      co.patchNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-apply', body: service('api-apply') }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
+      co.patchNamespacedCustomObject(
+        { ...KSVC, namespace: ns, name: 'api-apply', body: service('api-apply') },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
     );
     expect(noManager).toMatchObject({ code: 422 });
     expect(noManager.message).toContain('fieldManager: Required value: is required for apply patch');
   });
 
   it('reports an apply conflict with another manager unless forced', async () => {
-    const labelled = (team: string) => ({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { name: 'api-apply', labels: { team } } });
+    const labelled = (team: string) => ({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'api-apply', labels: { team } },
+    });
     await apply(labelled('a'), 'kubectl-edit');
     const conflict = await statusOf(
       co.patchNamespacedCustomObject(
@@ -199,14 +298,18 @@ describe('Kubernetes API semantics', () => {
       ),
     );
     expect(conflict).toMatchObject({ code: 409, reason: 'Conflict' });
-    expect(conflict.message).toContain('conflict with "kubectl-edit" using serving.knative.dev/v1: .metadata.labels.team');
+    expect(conflict.message).toContain(
+      'conflict with "kubectl-edit" using serving.knative.dev/v1: .metadata.labels.team',
+    );
     const forced = await apply(labelled('b'), 'labeler');
     expect(forced.metadata.labels.team).toBe('b');
   });
 
   it('rejects unknown fields with fieldValidation=Strict and prunes them otherwise', async () => {
     const body = service('api-strict', {}, { bogusField: true });
-    const strict = await statusOf(co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body, fieldValidation: 'Strict' }));
+    const strict = await statusOf(
+      co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body, fieldValidation: 'Strict' }),
+    );
     expect(strict).toMatchObject({ code: 400, reason: 'BadRequest' });
     expect(strict.message).toContain('unknown field "spec.template.spec.bogusField"');
     const pruned = await co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body });
@@ -214,10 +317,19 @@ describe('Kubernetes API semantics', () => {
   });
 
   it('lists with label selectors and streams watch events', async () => {
-    const list = await co.listNamespacedCustomObject({ ...KSVC, namespace: ns, labelSelector: 'app in (api-basic,api-apply),app!=zzz' });
+    const list = await co.listNamespacedCustomObject({
+      ...KSVC,
+      namespace: ns,
+      labelSelector: 'app in (api-basic,api-apply),app!=zzz',
+    });
     expect(list.kind).toBe('ServiceList');
-    expect(list.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort()).toEqual(['api-apply', 'api-basic']);
-    const bad = await statusOf(co.listNamespacedCustomObject({ ...KSVC, namespace: ns, fieldSelector: 'spec.foo=1' }));
+    expect(list.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort()).toEqual([
+      'api-apply',
+      'api-basic',
+    ]);
+    const bad = await statusOf(
+      co.listNamespacedCustomObject({ ...KSVC, namespace: ns, fieldSelector: 'spec.foo=1' }),
+    );
     expect(bad).toMatchObject({ code: 400, message: 'field label not supported: spec.foo' });
     const events: string[] = [];
     const current = await co.getNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic' });
@@ -256,8 +368,12 @@ describe('Knative admission rules', () => {
     );
     const prefix = service('bad-prefix');
     prefix.spec.template.metadata.name = 'other-v1';
-    expect(await denied(prefix)).toContain('"other-v1" must have prefix "bad-prefix-": spec.template.metadata.name');
-    expect(await denied(service('bad-timeout', {}, { timeoutSeconds: 900 }))).toContain('expected 0 <= 900 <= 600: spec.template.spec.timeoutSeconds');
+    expect(await denied(prefix)).toContain(
+      '"other-v1" must have prefix "bad-prefix-": spec.template.metadata.name',
+    );
+    expect(await denied(service('bad-timeout', {}, { timeoutSeconds: 900 }))).toContain(
+      'expected 0 <= 900 <= 600: spec.template.spec.timeoutSeconds',
+    );
     const port = service('bad-port');
     (port.spec.template.spec.containers[0] as Record<string, unknown>).ports = [{ containerPort: 8012 }];
     expect(await denied(port)).toContain('8012 is a reserved port');
@@ -265,14 +381,28 @@ describe('Knative admission rules', () => {
     env.spec.template.spec.containers[0]!.env.push({ name: 'K_SERVICE', value: 'x' });
     expect(await denied(env)).toContain('K_SERVICE is a reserved environment variable');
     const window = service('bad-window');
-    (window.spec.template.metadata as Record<string, unknown>).annotations = { 'autoscaling.knative.dev/window': '2s', 'autoscaling.knative.dev/min-scale': '3', 'autoscaling.knative.dev/max-scale': '2' };
+    (window.spec.template.metadata as Record<string, unknown>).annotations = {
+      'autoscaling.knative.dev/window': '2s',
+      'autoscaling.knative.dev/min-scale': '3',
+      'autoscaling.knative.dev/max-scale': '2',
+    };
     const message = await denied(window);
-    expect(message).toContain('expected 6s <= 2s <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/window');
+    expect(message).toContain(
+      'expected 6s <= 2s <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/window',
+    );
     expect(message).toContain('max-scale=2 is less than min-scale=3');
     const top = service('bad-top');
     (top.metadata as Record<string, unknown>).annotations = { 'autoscaling.knative.dev/min-scale': '1' };
-    expect(await denied(top)).toContain('autoscaling annotations must be put under "spec.template.metadata.annotations"');
-    const cc = await statusOf(co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body: service('bad-type', {}, { containerConcurrency: 'ten' }) }));
+    expect(await denied(top)).toContain(
+      'autoscaling annotations must be put under "spec.template.metadata.annotations"',
+    );
+    const cc = await statusOf(
+      co.createNamespacedCustomObject({
+        ...KSVC,
+        namespace: ns,
+        body: service('bad-type', {}, { containerConcurrency: 'ten' }),
+      }),
+    );
     expect(cc).toMatchObject({ code: 422, reason: 'Invalid' });
     expect(cc.message).toContain('spec.template.spec.containerConcurrency in body must be of type integer');
   });
@@ -281,11 +411,18 @@ describe('Knative admission rules', () => {
     await co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body: service('same-name') });
     const status = await statusOf(
       co.patchNamespacedCustomObject(
-        { ...KSVC, namespace: ns, name: 'same-name', body: { spec: { template: { spec: { timeoutSeconds: 10 } } } } },
+        {
+          ...KSVC,
+          namespace: ns,
+          name: 'same-name',
+          body: { spec: { template: { spec: { timeoutSeconds: 10 } } } },
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
     );
-    expect(status.message).toContain('Saw the following changes without a name change (-old +new): spec.template.metadata.name');
+    expect(status.message).toContain(
+      'Saw the following changes without a name change (-old +new): spec.template.metadata.name',
+    );
   });
 
   it('keeps a Trigger broker immutable and checks PingSource fields', async () => {
@@ -294,11 +431,18 @@ describe('Knative admission rules', () => {
       apiVersion: 'eventing.knative.dev/v1',
       kind: 'Trigger',
       metadata: { name: 'on-order' },
-      spec: { broker: 'default', filter: { attributes: { type: 'com.example.order' } }, subscriber: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'x' } } },
+      spec: {
+        broker: 'default',
+        filter: { attributes: { type: 'com.example.order' } },
+        subscriber: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'x' } },
+      },
     };
     await co.createNamespacedCustomObject({ ...TRIGGERS, namespace: ns, body: trigger });
     const moved = await statusOf(
-      co.patchNamespacedCustomObject({ ...TRIGGERS, namespace: ns, name: 'on-order', body: { spec: { broker: 'other' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      co.patchNamespacedCustomObject(
+        { ...TRIGGERS, namespace: ns, name: 'on-order', body: { spec: { broker: 'other' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     expect(moved.message).toContain('validation.webhook.eventing.knative.dev');
     expect(moved.message).toContain('Immutable fields changed');
@@ -324,7 +468,9 @@ describe('Knative controller', () => {
     expect(svc.status.latestReadyRevisionName).toBe('hello-v1');
     const revision = kube.get('serving.knative.dev/v1', 'Revision', ns, 'hello-v1');
     expect(revision?.metadata.labels?.['serving.knative.dev/service']).toBe('hello');
-    expect(await (await viaIngress('hello.default.example.com', '/x')).text()).toBe('Hello emulator from hello-v1 /x');
+    expect(await (await viaIngress('hello.default.example.com', '/x')).text()).toBe(
+      'Hello emulator from hello-v1 /x',
+    );
     // A second revision at 0% under a tag, reachable by its tag URL only.
     const v2 = service('hello', {
       traffic: [
@@ -338,10 +484,20 @@ describe('Knative controller', () => {
     const after = await settled('hello');
     expect(after.status.traffic).toEqual([
       { revisionName: 'hello-v1', latestRevision: false, percent: 100 },
-      { tag: 'candidate', revisionName: 'hello-v2', latestRevision: false, percent: 0, url: 'http://candidate-hello.default.example.com' },
+      {
+        tag: 'candidate',
+        revisionName: 'hello-v2',
+        latestRevision: false,
+        percent: 0,
+        url: 'http://candidate-hello.default.example.com',
+      },
     ]);
-    expect(await (await viaIngress('candidate-hello.default.example.com')).text()).toBe('Hello v2 from hello-v2 /');
-    expect(await (await viaIngress('hello.default.example.com')).text()).toBe('Hello emulator from hello-v1 /');
+    expect(await (await viaIngress('candidate-hello.default.example.com')).text()).toBe(
+      'Hello v2 from hello-v2 /',
+    );
+    expect(await (await viaIngress('hello.default.example.com')).text()).toBe(
+      'Hello emulator from hello-v1 /',
+    );
   });
 
   it('marks a revision whose image cannot be pulled Ready=False with the reason', async () => {
@@ -351,13 +507,28 @@ describe('Knative controller', () => {
     const svc = await settled('broken');
     const ready = svc.status.conditions.find((c: { type: string }) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'RevisionFailed' });
-    expect(ready.message).toContain('Revision "broken-v1" failed with message: Unable to fetch image "registry.example.com/missing:1"');
+    expect(ready.message).toContain(
+      'Revision "broken-v1" failed with message: Unable to fetch image "registry.example.com/missing:1"',
+    );
   });
 
   it('runs the faasport runtime image with code from a ConfigMap', async () => {
-    const code = zipSync({ 'index.mjs': new TextEncoder().encode('export default (req, ctx) => "web " + ctx.env.GREETING + " " + ctx.functionName;') });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'webfn-code' }, binaryData: { 'code.zip': Buffer.from(code).toString('base64') } } });
-    const secret = await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'webfn' }, stringData: { GREETING: 'hi' } } });
+    const code = zipSync({
+      'index.mjs': new TextEncoder().encode(
+        'export default (req, ctx) => "web " + ctx.env.GREETING + " " + ctx.functionName;',
+      ),
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: 'webfn-code' },
+        binaryData: { 'code.zip': Buffer.from(code).toString('base64') },
+      },
+    });
+    const secret = await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'webfn' }, stringData: { GREETING: 'hi' } },
+    });
     expect(secret.data).toEqual({ GREETING: Buffer.from('hi').toString('base64') });
     expect(secret.stringData).toBeUndefined();
     const body = {
@@ -391,8 +562,18 @@ describe('Knative controller', () => {
   });
 
   it('delivers PingSource and Broker events to the sink service', async () => {
-    const code = zipSync({ 'index.mjs': new TextEncoder().encode('export default (event) => ({ type: event.type, data: event.data });') });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'evfn-code' }, binaryData: { 'code.zip': Buffer.from(code).toString('base64') } } });
+    const code = zipSync({
+      'index.mjs': new TextEncoder().encode(
+        'export default (event) => ({ type: event.type, data: event.data });',
+      ),
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: 'evfn-code' },
+        binaryData: { 'code.zip': Buffer.from(code).toString('base64') },
+      },
+    });
     await apply({
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Service',
@@ -420,7 +601,12 @@ describe('Knative controller', () => {
       version: 'v1',
       plural: 'pingsources',
       namespace: ns,
-      body: { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', metadata: { name: 'tick' }, spec: { schedule: '*/5 * * * *', contentType: 'application/json', data: '{"n":1}', sink } },
+      body: {
+        apiVersion: 'sources.knative.dev/v1',
+        kind: 'PingSource',
+        metadata: { name: 'tick' },
+        spec: { schedule: '*/5 * * * *', contentType: 'application/json', data: '{"n":1}', sink },
+      },
     });
     const ping = await kube.firePing(ns, 'tick');
     expect(await ping.json()).toEqual({ type: 'dev.knative.sources.ping', data: { n: 1 } });
@@ -436,9 +622,18 @@ describe('Knative controller', () => {
       version: 'v1',
       plural: 'triggers',
       namespace: ns,
-      body: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', metadata: { name: 'evfn-orders' }, spec: { broker: 'default', filter: { attributes: { type: 'com.example.paid' } }, subscriber: sink } },
+      body: {
+        apiVersion: 'eventing.knative.dev/v1',
+        kind: 'Trigger',
+        metadata: { name: 'evfn-orders' },
+        spec: { broker: 'default', filter: { attributes: { type: 'com.example.paid' } }, subscriber: sink },
+      },
     });
-    const delivered = await kube.publish(ns, 'default', { type: 'com.example.paid', source: '/test', data: { id: 7 } });
+    const delivered = await kube.publish(ns, 'default', {
+      type: 'com.example.paid',
+      source: '/test',
+      data: { id: 7 },
+    });
     expect(delivered).toHaveLength(1);
     expect(await delivered[0]!.json()).toEqual({ type: 'com.example.paid', data: { id: 7 } });
     expect(await kube.publish(ns, 'default', { type: 'com.example.other', source: '/test' })).toHaveLength(0);
@@ -447,7 +642,11 @@ describe('Knative controller', () => {
   it('deletes the children of a deleted Service', async () => {
     await co.deleteNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'hello' });
     await kube.idle();
-    expect(kube.list('serving.knative.dev/v1', 'Revision', ns).filter((r) => r.metadata.labels?.['serving.knative.dev/service'] === 'hello')).toEqual([]);
+    expect(
+      kube
+        .list('serving.knative.dev/v1', 'Revision', ns)
+        .filter((r) => r.metadata.labels?.['serving.knative.dev/service'] === 'hello'),
+    ).toEqual([]);
     expect((await viaIngress('hello.default.example.com')).status).toBe(401);
   });
 });

@@ -5,10 +5,11 @@ import {
   type Adapter,
   type AdapterContext,
   type DesiredState,
+  defineAdapter,
   type ExportResult,
   type FunctionSummary,
-  type InvokeOptions,
   InvokeError,
+  type InvokeOptions,
   LimitExceededError,
   type LiveFunction,
   type Manifest,
@@ -16,20 +17,31 @@ import {
   ProviderApiError,
   type ResolvedTrafficEntry,
   type Step,
-  ValidationError,
-  defineAdapter,
   toBase64,
+  ValidationError,
 } from '@faasport/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { knativeCapabilities } from './capabilities';
 import { checkKnative } from './check';
 import { KubeClient, kindOf } from './client';
-import { REVISION_TAG_PREFIX, keys } from './constants';
+import { keys, REVISION_TAG_PREFIX } from './constants';
 import { exportFromObjects } from './export';
 import { sendToRoute } from './invoke';
 import { type LiveRaw, labelOf, readObjects, toLiveFunction } from './live';
-import { type KnativeAdapterOptions, type ResolvedKnativeOptions, loadKubeConfig, parseOptions } from './options';
-import { type KubeObject, type RenderContext, type RenderedObject, renderObjects, trafficEntries, usesConfigMap } from './render';
+import {
+  type KnativeAdapterOptions,
+  loadKubeConfig,
+  parseOptions,
+  type ResolvedKnativeOptions,
+} from './options';
+import {
+  type KubeObject,
+  type RenderContext,
+  type RenderedObject,
+  renderObjects,
+  trafficEntries,
+  usesConfigMap,
+} from './render';
 import { waitForService } from './wait';
 import { toYaml } from './yaml';
 
@@ -41,7 +53,8 @@ export interface KnativeAdapter extends Adapter {
 }
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
-const condition = (obj: KubeObject, type: string): Condition | undefined => ((obj.status?.conditions ?? []) as Condition[]).find((c) => c.type === type);
+const condition = (obj: KubeObject, type: string): Condition | undefined =>
+  ((obj.status?.conditions ?? []) as Condition[]).find((c) => c.type === type);
 
 /**
  * Creates the Knative adapter.
@@ -87,7 +100,14 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     const size = desired.artifact.zip?.length ?? 0;
     if (usesConfigMap(desired.fn) && size > options.maxConfigMapBytes) {
       throw new LimitExceededError(
-        { limit: 'code size (zip bytes in a ConfigMap)', actual: size, allowed: `up to ${options.maxConfigMapBytes} bytes`, target: 'knative', functionName: desired.fn.name, path: 'source' },
+        {
+          limit: 'code size (zip bytes in a ConfigMap)',
+          actual: size,
+          allowed: `up to ${options.maxConfigMapBytes} bytes`,
+          target: 'knative',
+          functionName: desired.fn.name,
+          path: 'source',
+        },
         {
           adapter: 'knative',
           hint: 'Kubernetes keeps a ConfigMap under 1 MiB: build an image (source.image), or upload the zip and use source.bucket with an endpoint the cluster can reach.',
@@ -152,8 +172,14 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       if (raw) {
         const wanted = new Set(objects.map((o) => o.id));
         const owned: Array<[string, KubeObject]> = [
-          ...raw.objects.pingSources.map((o): [string, KubeObject] => [`ping:${o.metadata.name.slice(desired.fn.name.length + 1)}`, o]),
-          ...raw.objects.triggers.map((o): [string, KubeObject] => [`trigger:${o.metadata.name.slice(desired.fn.name.length + 1)}`, o]),
+          ...raw.objects.pingSources.map((o): [string, KubeObject] => [
+            `ping:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
+            o,
+          ]),
+          ...raw.objects.triggers.map((o): [string, KubeObject] => [
+            `trigger:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
+            o,
+          ]),
           ...raw.objects.domainMappings.map((o): [string, KubeObject] => [`domain:${o.metadata.name}`, o]),
         ];
         for (const [id, object] of owned) {
@@ -165,7 +191,13 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
             summary: `delete ${object.kind} ${object.metadata.name}`,
             phase: 'finalize',
             changes: [{ path: id, from: 'exists' }],
-            data: { object: { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name } } },
+            data: {
+              object: {
+                apiVersion: object.apiVersion,
+                kind: object.kind,
+                metadata: { name: object.metadata.name },
+              },
+            },
           });
         }
       }
@@ -182,7 +214,9 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       if (object.kind === 'Secret') {
         // The values join the object only here, on the way to the cluster.
         delete object.stringData;
-        object.data = Object.fromEntries(Object.entries(desired.secretValues).map(([k, v]) => [k, toBase64(new TextEncoder().encode(v))]));
+        object.data = Object.fromEntries(
+          Object.entries(desired.secretValues).map(([k, v]) => [k, toBase64(new TextEncoder().encode(v))]),
+        );
       }
       await client.apply(object);
     },
@@ -198,16 +232,29 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
           const generation = Number(service.metadata.generation);
           const status = service.status ?? {};
           const wanted = String(service.spec?.template?.metadata?.name ?? '');
-          if (Number(status.observedGeneration ?? 0) < generation || status.latestCreatedRevisionName !== wanted) {
-            return { done: false, status: `generation ${generation} not observed yet (observed ${status.observedGeneration ?? 'none'})` };
+          if (
+            Number(status.observedGeneration ?? 0) < generation ||
+            status.latestCreatedRevisionName !== wanted
+          ) {
+            return {
+              done: false,
+              status: `generation ${generation} not observed yet (observed ${status.observedGeneration ?? 'none'})`,
+            };
           }
           const config = condition(service, 'ConfigurationsReady');
           if (config?.status === 'True') return { done: true, value: undefined };
           if (config?.status === 'False') {
-            failed = { revision: wanted, reason: config.reason ?? 'RevisionFailed', message: config.message ?? 'the revision failed' };
+            failed = {
+              revision: wanted,
+              reason: config.reason ?? 'RevisionFailed',
+              message: config.message ?? 'the revision failed',
+            };
             return { done: true, value: undefined };
           }
-          return { done: false, status: `revision ${wanted}: ${config?.reason ?? 'Unknown'} ${config?.message ?? ''}`.trim() };
+          return {
+            done: false,
+            status: `revision ${wanted}: ${config?.reason ?? 'Unknown'} ${config?.message ?? ''}`.trim(),
+          };
         },
         { timeoutMs: ctx.timeoutMs, pollIntervalMs: options.pollIntervalMs, signal: ctx.signal },
       );
@@ -215,7 +262,8 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
         // The Revision's own condition names the cause (ContainerMissing, ExitCode1, ...).
         const revision = await client.get('revision', failed.revision);
         const ready = revision ? condition(revision, 'Ready') : undefined;
-        const reason = ready?.status === 'False' && ready.reason ? `${failed.reason}/${ready.reason}` : failed.reason;
+        const reason =
+          ready?.status === 'False' && ready.reason ? `${failed.reason}/${ready.reason}` : failed.reason;
         throw new ProviderApiError({
           adapter: 'knative',
           operation: `revision ${failed.revision} (${revisionLabel})`,
@@ -256,8 +304,21 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       return services.map((service): FunctionSummary => {
         const name = service.metadata.name;
         const mine = revisions.filter((r) => r.metadata.labels?.['serving.knative.dev/service'] === name);
-        const live = toLiveFunction(name, { service, revisions: mine, pingSources: [], triggers: [], domainMappings: [], configMaps: [], secrets: [] });
-        return { name, ...(live.url ? { url: live.url } : {}), revisions: mine.length, traffic: live.traffic };
+        const live = toLiveFunction(name, {
+          service,
+          revisions: mine,
+          pingSources: [],
+          triggers: [],
+          domainMappings: [],
+          configMaps: [],
+          secrets: [],
+        });
+        return {
+          name,
+          ...(live.url ? { url: live.url } : {}),
+          revisions: mine.length,
+          traffic: live.traffic,
+        };
       });
     },
 
@@ -274,7 +335,13 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       const { client } = connect();
       const objects = await readObjects(client, name);
       if (!objects) throw new NotFoundError({ functionName: name, target: 'knative', adapter: 'knative' });
-      return exportFromObjects([objects.service, ...objects.pingSources, ...objects.triggers, ...objects.domainMappings, ...objects.configMaps]);
+      return exportFromObjects([
+        objects.service,
+        ...objects.pingSources,
+        ...objects.triggers,
+        ...objects.domainMappings,
+        ...objects.configMaps,
+      ]);
     },
 
     render(desired): Manifest[] {
@@ -288,7 +355,11 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
   };
 
   /** Merge-patches `spec.traffic` (retrying on 409) and waits until the route serves it. */
-  async function moveTraffic(name: string, traffic: ResolvedTrafficEntry[], ctx: AdapterContext): Promise<void> {
+  async function moveTraffic(
+    name: string,
+    traffic: ResolvedTrafficEntry[],
+    ctx: AdapterContext,
+  ): Promise<void> {
     const { kc, client } = connect();
     const objects = await readObjects(client, name);
     if (!objects) throw new NotFoundError({ functionName: name, target: 'knative', adapter: 'knative' });
@@ -297,7 +368,11 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     const missing = traffic.filter((t) => !byLabel.has(t.revision));
     if (missing.length) {
       throw new ValidationError(
-        missing.map((t) => ({ path: 'traffic', message: `revision ${JSON.stringify(t.revision)} does not exist (known: ${[...byLabel.keys()].join(', ')})`, rule: 'revision-exists' })),
+        missing.map((t) => ({
+          path: 'traffic',
+          message: `revision ${JSON.stringify(t.revision)} does not exist (known: ${[...byLabel.keys()].join(', ')})`,
+          rule: 'revision-exists',
+        })),
         { subject: `traffic of "${name}"`, adapter: 'knative' },
       );
     }
@@ -310,13 +385,23 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       name,
       (service) => {
         const status = service.status ?? {};
-        if (Number(status.observedGeneration ?? 0) < generation) return { done: false, status: `traffic generation ${generation} not observed yet` };
+        if (Number(status.observedGeneration ?? 0) < generation)
+          return { done: false, status: `traffic generation ${generation} not observed yet` };
         const routes = condition(service, 'RoutesReady');
         if (routes?.status === 'True') return { done: true, value: undefined };
         if (routes?.status === 'False') {
-          throw new ProviderApiError({ adapter: 'knative', operation: `route ${name}`, providerCode: routes.reason ?? 'RouteFailed', providerMessage: routes.message ?? '', retryable: false });
+          throw new ProviderApiError({
+            adapter: 'knative',
+            operation: `route ${name}`,
+            providerCode: routes.reason ?? 'RouteFailed',
+            providerMessage: routes.message ?? '',
+            retryable: false,
+          });
         }
-        return { done: false, status: `route: ${routes?.reason ?? 'Unknown'} ${routes?.message ?? ''}`.trim() };
+        return {
+          done: false,
+          status: `route: ${routes?.reason ?? 'Unknown'} ${routes?.message ?? ''}`.trim(),
+        };
       },
       { timeoutMs: 120_000, pollIntervalMs: options.pollIntervalMs, signal: ctx.signal },
     );
@@ -327,18 +412,28 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
 
 /** The URL to call: a tag's URL, a revision's (by its tag), or the Service URL. */
 function routeUrl(service: KubeObject, name: string, options: InvokeOptions): string {
-  const entries = (service.status?.traffic ?? []) as Array<{ tag?: string; url?: string; revisionName?: string }>;
+  const entries = (service.status?.traffic ?? []) as Array<{
+    tag?: string;
+    url?: string;
+    revisionName?: string;
+  }>;
   if (options.tag) {
     const entry = entries.find((e) => e.tag === options.tag);
     if (!entry?.url) {
       const tags = entries.filter((e) => e.tag && !e.tag.startsWith(REVISION_TAG_PREFIX)).map((e) => e.tag);
-      throw new InvokeError({ functionName: name, message: `tag "${options.tag}" has no URL (tags: ${tags.join(', ') || 'none'})`, adapter: 'knative' });
+      throw new InvokeError({
+        functionName: name,
+        message: `tag "${options.tag}" has no URL (tags: ${tags.join(', ') || 'none'})`,
+        adapter: 'knative',
+      });
     }
     return entry.url;
   }
   if (options.revision) {
     const revisionName = `${name}-${options.revision}`;
-    const tagged = entries.filter((e) => e.url && (e.revisionName === revisionName || e.revisionName?.startsWith(`${revisionName}-`)));
+    const tagged = entries.filter(
+      (e) => e.url && (e.revisionName === revisionName || e.revisionName?.startsWith(`${revisionName}-`)),
+    );
     const entry = tagged.find((e) => e.tag === `${REVISION_TAG_PREFIX}${options.revision}`) ?? tagged[0];
     if (!entry?.url) {
       throw new InvokeError({
@@ -350,7 +445,12 @@ function routeUrl(service: KubeObject, name: string, options: InvokeOptions): st
     return entry.url;
   }
   const url = service.status?.url;
-  if (!url) throw new InvokeError({ functionName: name, message: 'the Service has no URL yet (is it ready?)', adapter: 'knative' });
+  if (!url)
+    throw new InvokeError({
+      functionName: name,
+      message: 'the Service has no URL yet (is it ready?)',
+      adapter: 'knative',
+    });
   return String(url);
 }
 

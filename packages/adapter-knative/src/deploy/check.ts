@@ -7,7 +7,12 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
   const parsed = knativeProviderSchema.safeParse(fn.providers.knative ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      issues.push({ severity: 'error', feature: 'providers.knative', path: `providers.knative.${issue.path.join('.')}`, message: issue.message });
+      issues.push({
+        severity: 'error',
+        feature: 'providers.knative',
+        path: `providers.knative.${issue.path.join('.')}`,
+        message: issue.message,
+      });
     }
     return issues;
   }
@@ -34,7 +39,12 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
     });
   }
   if (fn.scaling.max > 0 && fn.scaling.max < fn.scaling.min) {
-    issues.push({ severity: 'error', feature: 'scaling.max', path: 'scaling.max', message: `max ${fn.scaling.max} is below min ${fn.scaling.min}` });
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.max',
+      path: 'scaling.max',
+      message: `max ${fn.scaling.max} is below min ${fn.scaling.min}`,
+    });
   }
   for (const d of fn.domains) {
     if (d.path) {
@@ -48,17 +58,42 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
     }
   }
   for (const name of [...Object.keys(fn.env), ...Object.keys(fn.secrets)]) {
-    if (['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'].includes(name) || name.startsWith('FAASPORT_')) {
-      issues.push({ severity: 'error', feature: 'env', path: `env.${name}`, message: `${name} is set by Knative or the faasport runtime image and cannot be given` });
+    if (
+      ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'].includes(name) ||
+      name.startsWith('FAASPORT_')
+    ) {
+      issues.push({
+        severity: 'error',
+        feature: 'env',
+        path: `env.${name}`,
+        message: `${name} is set by Knative or the faasport runtime image and cannot be given`,
+      });
     }
   }
   for (const t of fn.traffic) {
     if (t.tag?.startsWith('rev-')) {
-      issues.push({ severity: 'error', feature: 'traffic.tags', path: 'traffic', message: `tag "${t.tag}" starts with "rev-", which the Knative adapter keeps for per-revision tags`, hint: 'Choose another tag.' });
+      issues.push({
+        severity: 'error',
+        feature: 'traffic.tags',
+        path: 'traffic',
+        message: `tag "${t.tag}" starts with "rev-", which the Knative adapter keeps for per-revision tags`,
+        hint: 'Choose another tag.',
+      });
     }
   }
-  if (fn.source.kind === 'image' && fn.source.port && [8012, 8013, 8022, 9090, 9091, 8008].includes(fn.source.port)) {
-    issues.push({ severity: 'error', feature: 'source.image', path: 'source.image.port', message: `port ${fn.source.port} is reserved by Knative's queue-proxy`, actual: fn.source.port, allowed: 'any port but 8008, 8012, 8013, 8022, 9090, 9091' });
+  if (
+    fn.source.kind === 'image' &&
+    fn.source.port &&
+    [8012, 8013, 8022, 9090, 9091, 8008].includes(fn.source.port)
+  ) {
+    issues.push({
+      severity: 'error',
+      feature: 'source.image',
+      path: 'source.image.port',
+      message: `port ${fn.source.port} is reserved by Knative's queue-proxy`,
+      actual: fn.source.port,
+      allowed: 'any port but 8008, 8012, 8013, 8022, 9090, 9091',
+    });
   }
   if (fc) {
     if (fn.source.kind === 'dir' || fn.source.kind === 'archive') {
@@ -76,14 +111,27 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         feature: `contract.${fn.contract}`,
         path: 'contract',
         message: `the FC workload class runs FC's own handler contract; "${fn.contract}" handlers need the faasport FC shim`,
-        hint: 'Write the handler in FC\'s contract and set contract: native, or deploy with the fc adapter, or use the Knative runtime image (no workloadClass).',
+        hint: "Write the handler in FC's contract and set contract: native, or deploy with the fc adapter, or use the Knative runtime image (no workloadClass).",
       });
     }
     if (fn.source.kind === 'image' && !p.role) {
-      issues.push({ severity: 'warning', feature: 'source.image', path: 'providers.knative.role', message: 'an FC image revision usually needs providers.knative.role (rendered as fc.revision.serving.knative.aliyun.com/role-arm) to pull from ACR' });
+      issues.push({
+        severity: 'warning',
+        feature: 'source.image',
+        path: 'providers.knative.role',
+        message:
+          'an FC image revision usually needs providers.knative.role (rendered as fc.revision.serving.knative.aliyun.com/role-arm) to pull from ACR',
+      });
     }
     if (fn.source.kind !== 'image' && !fn.runtime.startsWith('nodejs') && !fn.runtime.startsWith('python')) {
-      issues.push({ severity: 'error', feature: 'runtime', path: 'runtime', message: `runtime ${fn.runtime} has no FC runtime name`, actual: fn.runtime, allowed: 'nodejs*, python3.*' });
+      issues.push({
+        severity: 'error',
+        feature: 'runtime',
+        path: 'runtime',
+        message: `runtime ${fn.runtime} has no FC runtime name`,
+        actual: fn.runtime,
+        allowed: 'nodejs*, python3.*',
+      });
     }
   } else {
     if (fn.contract === 'native') {
@@ -91,7 +139,8 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         severity: 'error',
         feature: 'contract.native',
         path: 'contract',
-        message: 'the Knative runtime image runs web and event handlers; there is no Knative-native handler contract to deploy as-is',
+        message:
+          'the Knative runtime image runs web and event handlers; there is no Knative-native handler contract to deploy as-is',
         hint: 'Use contract web or event, build an image that serves HTTP on $PORT (source.image), or set providers.knative.workloadClass: fc for FC handlers.',
       });
     }
@@ -110,7 +159,8 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         severity: 'error',
         feature: 'source.bucket',
         path: 'source.bucket.endpoint',
-        message: 'a bucket source on Knative needs source.bucket.endpoint: the runtime image downloads <endpoint>/<bucket>/<key> when it starts',
+        message:
+          'a bucket source on Knative needs source.bucket.endpoint: the runtime image downloads <endpoint>/<bucket>/<key> when it starts',
         hint: 'Set the endpoint of an S3-compatible or HTTP store the cluster can reach (objects must be readable without credentials, e.g. a presigned or public URL), or use an image source.',
       });
     }

@@ -4,7 +4,14 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ProviderApiError } from '@faasport/core';
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
 import type { KubeObject } from './render';
 
@@ -27,7 +34,11 @@ export function statusOf(error: unknown): KubeStatus {
     }
   }
   const status = (body && typeof body === 'object' ? body : {}) as { reason?: string; message?: string };
-  return { code: error.code, ...(status.reason ? { reason: status.reason } : {}), message: status.message ?? (typeof body === 'string' ? body : error.message.split('\n')[0]) };
+  return {
+    code: error.code,
+    ...(status.reason ? { reason: status.reason } : {}),
+    message: status.message ?? (typeof body === 'string' ? body : error.message.split('\n')[0]),
+  };
 }
 
 /** The kinds of object the client handles: Knative custom resources, plus ConfigMaps and Secrets. */
@@ -37,7 +48,9 @@ export type ObjectKind = CustomKind | 'configMap' | 'secret';
 export function kindOf(object: KubeObject): ObjectKind {
   if (object.kind === 'ConfigMap') return 'configMap';
   if (object.kind === 'Secret') return 'secret';
-  const found = (Object.entries(resources) as Array<[CustomKind, (typeof resources)[CustomKind]]>).find(([, r]) => r.kind === object.kind);
+  const found = (Object.entries(resources) as Array<[CustomKind, (typeof resources)[CustomKind]]>).find(
+    ([, r]) => r.kind === object.kind,
+  );
   if (!found) throw new Error(`unknown kind ${object.kind}`);
   return found[0];
 }
@@ -68,9 +81,21 @@ export class KubeClient {
   /** GET; `undefined` on 404. */
   async get(kind: ObjectKind, name: string): Promise<KubeObject | undefined> {
     try {
-      if (kind === 'configMap') return (await this.core.readNamespacedConfigMap({ name, namespace: this.namespace })) as unknown as KubeObject;
-      if (kind === 'secret') return (await this.core.readNamespacedSecret({ name, namespace: this.namespace })) as unknown as KubeObject;
-      return (await this.custom.getNamespacedCustomObject({ ...pick(resources[kind]), namespace: this.namespace, name })) as KubeObject;
+      if (kind === 'configMap')
+        return (await this.core.readNamespacedConfigMap({
+          name,
+          namespace: this.namespace,
+        })) as unknown as KubeObject;
+      if (kind === 'secret')
+        return (await this.core.readNamespacedSecret({
+          name,
+          namespace: this.namespace,
+        })) as unknown as KubeObject;
+      return (await this.custom.getNamespacedCustomObject({
+        ...pick(resources[kind]),
+        namespace: this.namespace,
+        name,
+      })) as KubeObject;
     } catch (error) {
       if (statusOf(error).code === 404) return undefined;
       throw toProviderError(`get ${kind} ${name}`, error);
@@ -80,9 +105,17 @@ export class KubeClient {
   /** Lists objects of a kind by label selector. */
   async list(kind: ObjectKind, labelSelector: string): Promise<KubeObject[]> {
     return this.call(`list ${kind}`, async () => {
-      if (kind === 'configMap') return (await this.core.listNamespacedConfigMap({ namespace: this.namespace, labelSelector })).items as unknown as KubeObject[];
-      if (kind === 'secret') return (await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector })).items as unknown as KubeObject[];
-      const list = await this.custom.listNamespacedCustomObject({ ...pick(resources[kind]), namespace: this.namespace, labelSelector });
+      if (kind === 'configMap')
+        return (await this.core.listNamespacedConfigMap({ namespace: this.namespace, labelSelector }))
+          .items as unknown as KubeObject[];
+      if (kind === 'secret')
+        return (await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector }))
+          .items as unknown as KubeObject[];
+      const list = await this.custom.listNamespacedCustomObject({
+        ...pick(resources[kind]),
+        namespace: this.namespace,
+        labelSelector,
+      });
       return (list.items ?? []) as KubeObject[];
     });
   }
@@ -93,10 +126,21 @@ export class KubeClient {
     const name = object.metadata.name;
     const options = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
     return this.call(`apply ${object.kind} ${name}`, async () => {
-      const params = { name, namespace: this.namespace, body: object, fieldManager: this.fieldManager, force: true };
-      if (kind === 'configMap') return (await this.core.patchNamespacedConfigMap(params, options)) as unknown as KubeObject;
-      if (kind === 'secret') return (await this.core.patchNamespacedSecret(params, options)) as unknown as KubeObject;
-      return (await this.custom.patchNamespacedCustomObject({ ...pick(resources[kind]), ...params }, options)) as KubeObject;
+      const params = {
+        name,
+        namespace: this.namespace,
+        body: object,
+        fieldManager: this.fieldManager,
+        force: true,
+      };
+      if (kind === 'configMap')
+        return (await this.core.patchNamespacedConfigMap(params, options)) as unknown as KubeObject;
+      if (kind === 'secret')
+        return (await this.core.patchNamespacedSecret(params, options)) as unknown as KubeObject;
+      return (await this.custom.patchNamespacedCustomObject(
+        { ...pick(resources[kind]), ...params },
+        options,
+      )) as KubeObject;
     });
   }
 
@@ -104,20 +148,41 @@ export class KubeClient {
    * Merge-patches a custom object, with the resourceVersion it was read at as a precondition. A 409
    * (someone wrote in between) re-reads and retries, up to `attempts` times with jittered backoff.
    */
-  async mergePatch(kind: CustomKind, name: string, change: (current: KubeObject) => Record<string, unknown>, attempts = 5): Promise<KubeObject> {
+  async mergePatch(
+    kind: CustomKind,
+    name: string,
+    change: (current: KubeObject) => Record<string, unknown>,
+    attempts = 5,
+  ): Promise<KubeObject> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(kind, name);
-      if (!current) throw new ProviderApiError({ adapter: 'knative', operation: `patch ${resources[kind].kind} ${name}`, status: 404, providerCode: 'NotFound', providerMessage: `${name} not found` });
+      if (!current)
+        throw new ProviderApiError({
+          adapter: 'knative',
+          operation: `patch ${resources[kind].kind} ${name}`,
+          status: 404,
+          providerCode: 'NotFound',
+          providerMessage: `${name} not found`,
+        });
       const body = { ...change(current), metadata: { resourceVersion: current.metadata.resourceVersion } };
       try {
         return (await this.custom.patchNamespacedCustomObject(
-          { ...pick(resources[kind]), namespace: this.namespace, name, body, fieldManager: this.fieldManager },
+          {
+            ...pick(resources[kind]),
+            namespace: this.namespace,
+            name,
+            body,
+            fieldManager: this.fieldManager,
+          },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         )) as KubeObject;
       } catch (error) {
         const status = statusOf(error);
-        if (status.code !== 409 || attempt >= attempts) throw toProviderError(`patch ${resources[kind].kind} ${name}`, error);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+        if (status.code !== 409 || attempt >= attempts)
+          throw toProviderError(`patch ${resources[kind].kind} ${name}`, error);
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)),
+        );
       }
     }
   }
@@ -125,9 +190,15 @@ export class KubeClient {
   /** Deletes; quiet when already gone. */
   async delete(kind: ObjectKind, name: string): Promise<void> {
     try {
-      if (kind === 'configMap') await this.core.deleteNamespacedConfigMap({ name, namespace: this.namespace });
+      if (kind === 'configMap')
+        await this.core.deleteNamespacedConfigMap({ name, namespace: this.namespace });
       else if (kind === 'secret') await this.core.deleteNamespacedSecret({ name, namespace: this.namespace });
-      else await this.custom.deleteNamespacedCustomObject({ ...pick(resources[kind]), namespace: this.namespace, name });
+      else
+        await this.custom.deleteNamespacedCustomObject({
+          ...pick(resources[kind]),
+          namespace: this.namespace,
+          name,
+        });
     } catch (error) {
       if (statusOf(error).code === 404) return;
       throw toProviderError(`delete ${kind} ${name}`, error);
@@ -135,17 +206,30 @@ export class KubeClient {
   }
 }
 
-const pick = (r: { group: string; version: string; plural: string }) => ({ group: r.group, version: r.version, plural: r.plural });
+const pick = (r: { group: string; version: string; plural: string }) => ({
+  group: r.group,
+  version: r.version,
+  plural: r.plural,
+});
 
 /** A Kubernetes API failure as a faasport error. */
 export function toProviderError(operation: string, error: unknown): ProviderApiError {
   if (error instanceof ProviderApiError) return error;
   const status = statusOf(error);
   if (status.code === undefined) {
-    return new ProviderApiError({ adapter: 'knative', operation, providerMessage: (error as Error).message, retryable: true }, { cause: error });
+    return new ProviderApiError(
+      { adapter: 'knative', operation, providerMessage: (error as Error).message, retryable: true },
+      { cause: error },
+    );
   }
   return new ProviderApiError(
-    { adapter: 'knative', operation, status: status.code, ...(status.reason ? { providerCode: status.reason } : {}), ...(status.message ? { providerMessage: status.message } : {}) },
+    {
+      adapter: 'knative',
+      operation,
+      status: status.code,
+      ...(status.reason ? { providerCode: status.reason } : {}),
+      ...(status.message ? { providerMessage: status.message } : {}),
+    },
     { cause: error },
   );
 }

@@ -2,7 +2,7 @@
  * Reverse mapping, for migration: a Knative Service (live, or from a YAML file) and the objects around
  * it back to a neutral {@link FunctionConfig}, with notes on what cannot carry over.
  */
-import { type ExportResult, type FunctionConfig, ValidationError, fromBase64 } from '@faasport/core';
+import { type ExportResult, type FunctionConfig, fromBase64, ValidationError } from '@faasport/core';
 import { parseAllDocuments } from 'yaml';
 import { CODE_MOUNT_PATH, keys } from './constants';
 import type { KubeObject } from './render';
@@ -38,7 +38,16 @@ export function memoryToMb(quantity: unknown): number | undefined {
   if (quantity === undefined) return undefined;
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(String(quantity));
   if (!m) return undefined;
-  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, K: 1000 / 1048576, M: 1_000_000 / 1048576, G: 1e9 / 1048576, T: 1e12 / 1048576 };
+  const factor: Record<string, number> = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    Ti: 1024 * 1024,
+    K: 1000 / 1048576,
+    M: 1_000_000 / 1048576,
+    G: 1e9 / 1048576,
+    T: 1e12 / 1048576,
+  };
   return Math.round(Number(m[1]) * (m[2] ? factor[m[2]]! : 1 / 1048576));
 }
 
@@ -59,7 +68,9 @@ function runtimeFromFc(image: string, notes: string[]): string {
   if (/^python3\.(9|10|11|12)$/.test(image)) return image;
   if (/^nodejs(18|20|22)$/.test(image)) return image;
   if (image.startsWith('nodejs')) {
-    notes.push(`FC runtime "${image}" is mapped to nodejs20 (the oldest Node.js faasport runs); test the code on it`);
+    notes.push(
+      `FC runtime "${image}" is mapped to nodejs20 (the oldest Node.js faasport runs); test the code on it`,
+    );
     return 'nodejs20';
   }
   notes.push(`FC runtime "${image}" has no faasport equivalent; set runtime by hand`);
@@ -71,9 +82,20 @@ function runtimeFromFc(image: string, notes: string[]): string {
  * ConfigMap, when given) to the neutral model.
  */
 export function exportFromObjects(objects: KubeObject[]): ExportResult {
-  const service = objects.find((o) => o.kind === 'Service' && String(o.apiVersion).startsWith('serving.knative.dev/'));
+  const service = objects.find(
+    (o) => o.kind === 'Service' && String(o.apiVersion).startsWith('serving.knative.dev/'),
+  );
   if (!service) {
-    throw new ValidationError([{ path: 'kind', message: 'no Knative Service (serving.knative.dev/v1, kind Service) found', rule: 'knative-service' }], { adapter: 'knative' });
+    throw new ValidationError(
+      [
+        {
+          path: 'kind',
+          message: 'no Knative Service (serving.knative.dev/v1, kind Service) found',
+          rule: 'knative-service',
+        },
+      ],
+      { adapter: 'knative' },
+    );
   }
   const notes: string[] = [];
   const name = String(service.metadata.name);
@@ -83,7 +105,13 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
   const pod: Json = template.spec ?? {};
   const containers: Json[] = pod.containers ?? [];
   const main = containers.find((c) => Array.isArray(c.ports) && c.ports.length) ?? containers[0] ?? {};
-  if (containers.length > 1) notes.push(`${containers.length - 1} sidecar container(s) dropped: ${containers.filter((c) => c !== main).map((c) => c.name ?? c.image).join(', ')}`);
+  if (containers.length > 1)
+    notes.push(
+      `${containers.length - 1} sidecar container(s) dropped: ${containers
+        .filter((c) => c !== main)
+        .map((c) => c.name ?? c.image)
+        .join(', ')}`,
+    );
   const envList: Json[] = main.env ?? [];
   const envValue = (key: string) => envList.find((e) => e.name === key)?.value as string | undefined;
   const env: Record<string, string> = {};
@@ -93,9 +121,13 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
     if (typeof e.value === 'string') env[e.name] = e.value;
     else if (e.valueFrom?.secretKeyRef) {
       secrets[e.name] = { fromEnv: e.name };
-    } else if (e.valueFrom) notes.push(`env ${e.name} comes from ${Object.keys(e.valueFrom).join(', ')}; not exported`);
+    } else if (e.valueFrom)
+      notes.push(`env ${e.name} comes from ${Object.keys(e.valueFrom).join(', ')}; not exported`);
   }
-  if (Object.keys(secrets).length) notes.push(`secret values are not exported: set ${Object.keys(secrets).join(', ')} in the environment of the deploy (secrets read them with fromEnv)`);
+  if (Object.keys(secrets).length)
+    notes.push(
+      `secret values are not exported: set ${Object.keys(secrets).join(', ')} in the environment of the deploy (secrets read them with fromEnv)`,
+    );
   if (main.envFrom) notes.push('envFrom (whole ConfigMaps/Secrets as env) is not exported');
 
   const config: FunctionConfig = { name } as FunctionConfig;
@@ -129,16 +161,31 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
     const bucket = envValue('FAASPORT_BUCKET');
     const key = envValue('FAASPORT_BUCKET_KEY');
     if (url && bucket && key) {
-      const endpoint = url.slice(0, url.length - `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`.length);
+      const endpoint = url.slice(
+        0,
+        url.length -
+          `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`.length,
+      );
       const region = envValue('FAASPORT_BUCKET_REGION');
-      config.source = { bucket: { name: bucket, key, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) } };
+      config.source = {
+        bucket: { name: bucket, key, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) },
+      };
     } else {
-      const volume = (pod.volumes ?? []).find((v: Json) => v.configMap && (main.volumeMounts ?? []).some((m: Json) => m.name === v.name && m.mountPath === CODE_MOUNT_PATH));
-      const cm = volume ? objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name) : undefined;
+      const volume = (pod.volumes ?? []).find(
+        (v: Json) =>
+          v.configMap &&
+          (main.volumeMounts ?? []).some((m: Json) => m.name === v.name && m.mountPath === CODE_MOUNT_PATH),
+      );
+      const cm = volume
+        ? objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)
+        : undefined;
       const zip = cm?.binaryData?.['code.zip'];
       config.source = { archive: `./${name}.zip` };
       if (zip) code = fromBase64(String(zip));
-      else notes.push(`the code ConfigMap ${volume?.configMap?.name ?? '(none)'} was not available: put the code at ./${name}.zip`);
+      else
+        notes.push(
+          `the code ConfigMap ${volume?.configMap?.name ?? '(none)'} was not available: put the code at ./${name}.zip`,
+        );
     }
   } else {
     const port = main.ports?.[0]?.containerPort;
@@ -170,15 +217,20 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
     const disk = memoryToMb(limits['ephemeral-storage']);
     if (disk) config.resources.disk = disk;
   }
-  const min = annotations['autoscaling.knative.dev/min-scale'] ?? annotations['autoscaling.knative.dev/minScale'];
-  const max = annotations['autoscaling.knative.dev/max-scale'] ?? annotations['autoscaling.knative.dev/maxScale'];
+  const min =
+    annotations['autoscaling.knative.dev/min-scale'] ?? annotations['autoscaling.knative.dev/minScale'];
+  const max =
+    annotations['autoscaling.knative.dev/max-scale'] ?? annotations['autoscaling.knative.dev/maxScale'];
   const window = annotations['autoscaling.knative.dev/window'];
   const concurrency = Number(pod.containerConcurrency ?? 0);
   const scaling: NonNullable<FunctionConfig['scaling']> = {};
   if (min !== undefined) scaling.min = Number(min);
   if (max !== undefined && Number(max) > 0) scaling.max = Number(max);
   if (concurrency > 0) scaling.concurrency = concurrency;
-  else notes.push('containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency');
+  else
+    notes.push(
+      'containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency',
+    );
   if (window) {
     const seconds = durationSeconds(window);
     if (seconds) scaling.idle = seconds;
@@ -186,19 +238,42 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
   if (Object.keys(scaling).length) config.scaling = scaling;
   const target = annotations['autoscaling.knative.dev/target'];
   if (target !== undefined && Number(target) !== concurrency) {
-    config.providers = { ...(config.providers ?? {}), knative: { ...(config.providers?.knative ?? {}), target: Number(target) } };
+    config.providers = {
+      ...(config.providers ?? {}),
+      knative: { ...(config.providers?.knative ?? {}), target: Number(target) },
+    };
   }
   const extra = Object.keys(annotations).filter((k) => !known.has(k));
   if (extra.length) {
     const carry = Object.fromEntries(extra.map((k) => [k, annotations[k]!]));
-    config.providers = { ...(config.providers ?? {}), knative: { ...(config.providers?.knative ?? {}), annotations: carry } };
+    config.providers = {
+      ...(config.providers ?? {}),
+      knative: { ...(config.providers?.knative ?? {}), annotations: carry },
+    };
   }
-  if (pod.serviceAccountName) config.providers = { ...(config.providers ?? {}), knative: { ...(config.providers?.knative ?? {}), serviceAccountName: pod.serviceAccountName } };
+  if (pod.serviceAccountName)
+    config.providers = {
+      ...(config.providers ?? {}),
+      knative: { ...(config.providers?.knative ?? {}), serviceAccountName: pod.serviceAccountName },
+    };
   if (pod.imagePullSecrets) {
-    config.providers = { ...(config.providers ?? {}), knative: { ...(config.providers?.knative ?? {}), imagePullSecrets: pod.imagePullSecrets.map((s: Json) => s.name) } };
+    config.providers = {
+      ...(config.providers ?? {}),
+      knative: {
+        ...(config.providers?.knative ?? {}),
+        imagePullSecrets: pod.imagePullSecrets.map((s: Json) => s.name),
+      },
+    };
   }
-  const otherVolumes = (pod.volumes ?? []).filter((v: Json) => !(v.configMap && (main.volumeMounts ?? []).some((m: Json) => m.name === v.name && m.mountPath === CODE_MOUNT_PATH)));
-  if (otherVolumes.length) notes.push(`volumes not exported: ${otherVolumes.map((v: Json) => v.name).join(', ')}`);
+  const otherVolumes = (pod.volumes ?? []).filter(
+    (v: Json) =>
+      !(
+        v.configMap &&
+        (main.volumeMounts ?? []).some((m: Json) => m.name === v.name && m.mountPath === CODE_MOUNT_PATH)
+      ),
+  );
+  if (otherVolumes.length)
+    notes.push(`volumes not exported: ${otherVolumes.map((v: Json) => v.name).join(', ')}`);
   if (service.metadata.labels?.[keys.visibility] === 'cluster-local') config.visibility = 'private';
   const revisionLabel = tmeta.labels?.[keys.revision];
   if (revisionLabel) config.revision = revisionLabel;
@@ -206,10 +281,13 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
   // Triggers.
   const triggers: NonNullable<FunctionConfig['triggers']> = [];
   if (config.contract !== 'event') triggers.push({ http: {} });
-  const refersHere = (o: KubeObject, field: 'sink' | 'subscriber') => o.spec?.[field]?.ref?.kind === 'Service' && o.spec[field].ref.name === name;
+  const refersHere = (o: KubeObject, field: 'sink' | 'subscriber') =>
+    o.spec?.[field]?.ref?.kind === 'Service' && o.spec[field].ref.name === name;
   for (const ping of objects.filter((o) => o.kind === 'PingSource' && refersHere(o, 'sink'))) {
     let payload: unknown;
-    const data = ping.spec.dataBase64 ? Buffer.from(String(ping.spec.dataBase64), 'base64').toString('utf8') : ping.spec.data;
+    const data = ping.spec.dataBase64
+      ? Buffer.from(String(ping.spec.dataBase64), 'base64').toString('utf8')
+      : ping.spec.data;
     if (typeof data === 'string') {
       try {
         payload = JSON.parse(data);
@@ -222,20 +300,43 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
       notes.push(`PingSource ${ping.metadata.name} schedule "${cron}" is not a 5-field cron; not exported`);
       continue;
     }
-    const trigger = ping.metadata.name.startsWith(`${name}-`) ? ping.metadata.name.slice(name.length + 1) : ping.metadata.name;
-    triggers.push({ schedule: { name: trigger, cron, ...(ping.spec.timezone ? { timezone: ping.spec.timezone } : {}), ...(payload !== undefined && !(typeof payload === 'object' && payload && !Object.keys(payload).length) ? { payload } : {}) } });
+    const trigger = ping.metadata.name.startsWith(`${name}-`)
+      ? ping.metadata.name.slice(name.length + 1)
+      : ping.metadata.name;
+    triggers.push({
+      schedule: {
+        name: trigger,
+        cron,
+        ...(ping.spec.timezone ? { timezone: ping.spec.timezone } : {}),
+        ...(payload !== undefined && !(typeof payload === 'object' && payload && !Object.keys(payload).length)
+          ? { payload }
+          : {}),
+      },
+    });
   }
   for (const t of objects.filter((o) => o.kind === 'Trigger' && refersHere(o, 'subscriber'))) {
     const filter = t.spec.filter?.attributes ?? {};
     if (!Object.keys(filter).length) {
-      notes.push(`Trigger ${t.metadata.name} has no attribute filter; faasport event triggers need one (not exported)`);
+      notes.push(
+        `Trigger ${t.metadata.name} has no attribute filter; faasport event triggers need one (not exported)`,
+      );
       continue;
     }
-    const trigger = t.metadata.name.startsWith(`${name}-`) ? t.metadata.name.slice(name.length + 1) : t.metadata.name;
-    triggers.push({ event: { name: trigger, filter, ...(t.spec.broker && t.spec.broker !== 'default' ? { broker: t.spec.broker } : {}) } });
+    const trigger = t.metadata.name.startsWith(`${name}-`)
+      ? t.metadata.name.slice(name.length + 1)
+      : t.metadata.name;
+    triggers.push({
+      event: {
+        name: trigger,
+        filter,
+        ...(t.spec.broker && t.spec.broker !== 'default' ? { broker: t.spec.broker } : {}),
+      },
+    });
   }
   config.triggers = triggers;
-  const domains = objects.filter((o) => o.kind === 'DomainMapping' && o.spec?.ref?.name === name).map((o) => ({ host: String(o.metadata.name) }));
+  const domains = objects
+    .filter((o) => o.kind === 'DomainMapping' && o.spec?.ref?.name === name)
+    .map((o) => ({ host: String(o.metadata.name) }));
   if (domains.length) config.domains = domains;
 
   // Traffic: only a plain "all to the newest" carries over; splits name revisions the new target does not have.
@@ -243,11 +344,21 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
   const visible = traffic.filter((t) => !(String(t.tag ?? '').startsWith('rev-') && !t.percent));
   const split = visible.filter((t) => Number(t.percent ?? 0) > 0 || t.tag);
   if (split.length > 1 || (split.length === 1 && split[0]!.tag)) {
-    notes.push(`traffic split not exported (the revisions it names do not exist on a new target): ${split.map((t) => `${t.revisionName ?? 'latest'} ${t.percent ?? 0}%${t.tag ? ` (${t.tag})` : ''}`).join(', ')}`);
+    notes.push(
+      `traffic split not exported (the revisions it names do not exist on a new target): ${split.map((t) => `${t.revisionName ?? 'latest'} ${t.percent ?? 0}%${t.tag ? ` (${t.tag})` : ''}`).join(', ')}`,
+    );
   }
-  const extraLabels = Object.keys(service.metadata.labels ?? {}).filter((k) => !known.has(k) && !k.startsWith('serving.knative.dev/'));
+  const extraLabels = Object.keys(service.metadata.labels ?? {}).filter(
+    (k) => !known.has(k) && !k.startsWith('serving.knative.dev/'),
+  );
   if (extraLabels.length) {
-    config.providers = { ...(config.providers ?? {}), knative: { ...(config.providers?.knative ?? {}), labels: Object.fromEntries(extraLabels.map((k) => [k, service.metadata.labels[k]])) } };
+    config.providers = {
+      ...(config.providers ?? {}),
+      knative: {
+        ...(config.providers?.knative ?? {}),
+        labels: Object.fromEntries(extraLabels.map((k) => [k, service.metadata.labels[k]])),
+      },
+    };
   }
   return { config, ...(code ? { code } : {}), notes };
 }
@@ -267,7 +378,16 @@ export function exportServiceYaml(text: string): ExportResult {
   const objects: KubeObject[] = [];
   for (const doc of docs) {
     if (doc.errors.length) {
-      throw new ValidationError([{ path: '', message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, rule: 'syntax' }], { adapter: 'knative' });
+      throw new ValidationError(
+        [
+          {
+            path: '',
+            message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+            rule: 'syntax',
+          },
+        ],
+        { adapter: 'knative' },
+      );
     }
     const value = doc.toJS();
     if (value && typeof value === 'object' && !Array.isArray(value)) {

@@ -7,7 +7,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 /** Sends `request` to `target` (a route URL), through `ingress` when given. */
-export async function sendToRoute(target: string, request: Request, ingress?: string, signal?: AbortSignal): Promise<Response> {
+export async function sendToRoute(
+  target: string,
+  request: Request,
+  ingress?: string,
+  signal?: AbortSignal,
+): Promise<Response> {
   const incoming = new URL(request.url);
   const route = new URL(target);
   const path = `${route.pathname.replace(/\/$/, '')}${incoming.pathname}${incoming.search}`;
@@ -22,7 +27,15 @@ export async function sendToRoute(target: string, request: Request, ingress?: st
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Response>((resolve, reject) => {
     const req = send(
-      { protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, method: request.method, path, headers, ...(signal ? { signal } : {}) },
+      {
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port || undefined,
+        method: request.method,
+        path,
+        headers,
+        ...(signal ? { signal } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -35,7 +48,12 @@ export async function sendToRoute(target: string, request: Request, ingress?: st
           }
           const status = res.statusCode ?? 502;
           const payload = Buffer.concat(chunks);
-          resolve(new Response(status === 204 || status === 304 || request.method === 'HEAD' ? null : payload, { status, headers: out }));
+          resolve(
+            new Response(status === 204 || status === 304 || request.method === 'HEAD' ? null : payload, {
+              status,
+              headers: out,
+            }),
+          );
         });
       },
     );

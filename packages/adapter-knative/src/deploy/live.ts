@@ -4,7 +4,7 @@
  */
 import type { LiveFunction, LiveRevision, ResolvedTrafficEntry } from '@faasport/core';
 import type { KubeClient } from './client';
-import { REVISION_TAG_PREFIX, keys } from './constants';
+import { keys, REVISION_TAG_PREFIX } from './constants';
 import type { KubeObject } from './render';
 
 /** Everything read about one function. */
@@ -46,13 +46,21 @@ export async function readObjects(client: KubeClient, name: string): Promise<Liv
     client.list('configMap', mine),
     client.list('secret', mine),
   ]);
-  const generation = (r: KubeObject) => Number(r.metadata.labels?.['serving.knative.dev/configurationGeneration'] ?? 0);
-  revisions.sort((a, b) => generation(a) - generation(b) || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+  const generation = (r: KubeObject) =>
+    Number(r.metadata.labels?.['serving.knative.dev/configurationGeneration'] ?? 0);
+  revisions.sort(
+    (a, b) =>
+      generation(a) - generation(b) ||
+      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)),
+  );
   return { service, revisions, pingSources, triggers, domainMappings, configMaps, secrets };
 }
 
 /** The faasport label of a revision: its `faasport.dev/revision` label, else the name after `<fn>-`. */
-export function labelOf(fnName: string, revision: KubeObject | { name: string; labels?: Record<string, string> }): string {
+export function labelOf(
+  fnName: string,
+  revision: KubeObject | { name: string; labels?: Record<string, string> },
+): string {
   const meta = 'metadata' in revision ? revision.metadata : revision;
   const label = meta.labels?.[keys.revision];
   if (label) return label;
@@ -60,14 +68,25 @@ export function labelOf(fnName: string, revision: KubeObject | { name: string; l
 }
 
 const conditionOf = (obj: KubeObject, type: string) =>
-  ((obj.status?.conditions ?? []) as Array<{ type: string; status: string; reason?: string; message?: string }>).find((c) => c.type === type);
+  (
+    (obj.status?.conditions ?? []) as Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+    }>
+  ).find((c) => c.type === type);
 
 /** The traffic the Service routes now, pinned to revision names (`latestRevision` resolved). */
 export function pinnedTraffic(service: KubeObject): Array<Record<string, unknown>> {
   const status = service.status ?? {};
   const current = status.observedGeneration === service.metadata.generation && Array.isArray(status.traffic);
-  const entries = (current ? status.traffic : (service.spec?.traffic ?? [])) as Array<Record<string, unknown>>;
-  const latest = (status.latestReadyRevisionName as string | undefined) ?? (service.spec?.template?.metadata?.name as string | undefined);
+  const entries = (current ? status.traffic : (service.spec?.traffic ?? [])) as Array<
+    Record<string, unknown>
+  >;
+  const latest =
+    (status.latestReadyRevisionName as string | undefined) ??
+    (service.spec?.template?.metadata?.name as string | undefined);
   return entries.map((e) => ({
     revisionName: e.latestRevision === true && !current ? latest : e.revisionName,
     percent: Number(e.percent ?? 0),
@@ -84,9 +103,13 @@ export function toLiveFunction(name: string, objects: LiveObjects): LiveFunction
     return {
       label: labelOf(name, r),
       id: r.metadata.name,
-      ...(r.metadata.annotations?.[keys.revisionHash] ? { revisionHash: r.metadata.annotations[keys.revisionHash] } : {}),
+      ...(r.metadata.annotations?.[keys.revisionHash]
+        ? { revisionHash: r.metadata.annotations[keys.revisionHash] }
+        : {}),
       ready: ready?.status === 'True',
-      ...(ready?.status === 'False' ? { reason: `${ready.reason ?? 'Failed'}: ${ready.message ?? ''}`.trim() } : {}),
+      ...(ready?.status === 'False'
+        ? { reason: `${ready.reason ?? 'Failed'}: ${ready.message ?? ''}`.trim() }
+        : {}),
       ...(r.metadata.creationTimestamp ? { createdAt: String(r.metadata.creationTimestamp) } : {}),
     };
   });
@@ -97,7 +120,11 @@ export function toLiveFunction(name: string, objects: LiveObjects): LiveFunction
     const tag = entry.tag as string | undefined;
     if (tag?.startsWith(REVISION_TAG_PREFIX) && entry.percent === 0) continue;
     const revisionName = String(entry.revisionName ?? '');
-    traffic.push({ revision: byName.get(revisionName) ?? labelOf(name, { name: revisionName }), percent: Number(entry.percent), ...(tag ? { tag } : {}) });
+    traffic.push({
+      revision: byName.get(revisionName) ?? labelOf(name, { name: revisionName }),
+      percent: Number(entry.percent),
+      ...(tag ? { tag } : {}),
+    });
   }
   for (const entry of (service.status?.traffic ?? []) as Array<{ tag?: string; url?: string }>) {
     if (entry.tag && entry.url && !entry.tag.startsWith(REVISION_TAG_PREFIX)) tagUrls[entry.tag] = entry.url;
@@ -114,18 +141,24 @@ export function toLiveFunction(name: string, objects: LiveObjects): LiveFunction
     hashes,
     configMapNames: objects.configMaps.map((o) => o.metadata.name),
     secretNames: objects.secrets.map((o) => o.metadata.name),
-    brokers: String(service.metadata.annotations?.[keys.brokers] ?? '').split(',').filter(Boolean),
+    brokers: String(service.metadata.annotations?.[keys.brokers] ?? '')
+      .split(',')
+      .filter(Boolean),
     revisions: objects.revisions.map((r) => ({
       name: r.metadata.name,
       label: labelOf(name, r),
-      ...(r.metadata.annotations?.[keys.templateHash] ? { templateHash: r.metadata.annotations[keys.templateHash] } : {}),
+      ...(r.metadata.annotations?.[keys.templateHash]
+        ? { templateHash: r.metadata.annotations[keys.templateHash] }
+        : {}),
     })),
     pinnedTraffic: pinned,
   };
   return {
     name,
     target: 'knative',
-    ...(service.metadata.annotations?.[keys.specHash] ? { specHash: service.metadata.annotations[keys.specHash] } : {}),
+    ...(service.metadata.annotations?.[keys.specHash]
+      ? { specHash: service.metadata.annotations[keys.specHash] }
+      : {}),
     revisions,
     traffic,
     ...(service.status?.url ? { url: String(service.status.url) } : {}),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, ValidationError, formatIssues } from '@faasport/core';
+import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { DEFAULT_RUNTIME_IMAGE, MAX_CONFIGMAP_CODE_BYTES } from './constants';
@@ -17,7 +17,9 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export const knativeAdapterOptionsSchema = z.strictObject({
   /** A loaded `KubeConfig` from `@kubernetes/client-node`. */
-  kubeConfig: z.instanceof(KubeConfig, { error: 'must be a KubeConfig from @kubernetes/client-node' }).optional(),
+  kubeConfig: z
+    .instanceof(KubeConfig, { error: 'must be a KubeConfig from @kubernetes/client-node' })
+    .optional(),
   /** Path of a kubeconfig file (like `kubectl --kubeconfig`). */
   kubeconfig: z.string().min(1).optional(),
   /** The kubeconfig context to use (default: its current context). */
@@ -27,7 +29,9 @@ export const knativeAdapterOptionsSchema = z.strictObject({
   /** The namespace (default: the context's namespace, else `default`). */
   namespace: z
     .string()
-    .regex(dnsLabel, { error: (i) => `${JSON.stringify(i.input)} is not a namespace name (lowercase letters, digits and "-")` })
+    .regex(dnsLabel, {
+      error: (i) => `${JSON.stringify(i.input)} is not a namespace name (lowercase letters, digits and "-")`,
+    })
     .optional(),
   /** The server-side apply field manager. */
   fieldManager: z.string().min(1).default('faasport'),
@@ -37,9 +41,16 @@ export const knativeAdapterOptionsSchema = z.strictObject({
    * Send invocations to this address with the route's host in the `Host` header, as you would through
    * a Kourier or Gloo ingress (`http://<ingress-ip>`). Without it, invoke calls `status.url` directly.
    */
-  ingress: z.url({ error: (i) => `${JSON.stringify(i.input)} is not a URL (e.g. http://10.0.0.5)` }).optional(),
+  ingress: z
+    .url({ error: (i) => `${JSON.stringify(i.input)} is not a URL (e.g. http://10.0.0.5)` })
+    .optional(),
   /** Largest code zip kept in a ConfigMap, in bytes (Kubernetes allows 1 MiB per ConfigMap). */
-  maxConfigMapBytes: z.number().int().positive().max(MAX_CONFIGMAP_CODE_BYTES).default(MAX_CONFIGMAP_CODE_BYTES),
+  maxConfigMapBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_CONFIGMAP_CODE_BYTES)
+    .default(MAX_CONFIGMAP_CODE_BYTES),
   /** Add a 0% `rev-<label>` tag for each revision in the traffic so it can be invoked by revision. */
   revisionTags: z.boolean().default(true),
   /** Environment variables to read `KUBECONFIG` from (default: the process environment). */
@@ -57,7 +68,11 @@ export type ResolvedKnativeOptions = z.output<typeof knativeAdapterOptionsSchema
 export function parseOptions(input: unknown): ResolvedKnativeOptions {
   const parsed = knativeAdapterOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(options)', message: i.message, rule: i.code }));
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.join('.') || '(options)',
+      message: i.message,
+      rule: i.code,
+    }));
     throw new ValidationError(issues, { subject: 'the knative adapter options', adapter: 'knative' });
   }
   return parsed.data;
@@ -73,7 +88,10 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
       if (options.inCluster) kc.loadFromCluster();
       else if (options.kubeconfig) {
         if (!existsSync(options.kubeconfig)) {
-          throw new ConfigurationError(`The kubeconfig file ${options.kubeconfig} does not exist.`, { option: 'kubeconfig', adapter: 'knative' });
+          throw new ConfigurationError(`The kubeconfig file ${options.kubeconfig} does not exist.`, {
+            option: 'kubeconfig',
+            adapter: 'knative',
+          });
         }
         kc.loadFromFile(options.kubeconfig);
       } else {
@@ -82,7 +100,12 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
         const inCluster = existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
         if (!fromEnv && !existsSync(home) && !inCluster) {
           // loadFromDefault would silently fall back to http://localhost:8080.
-          throw ConfigurationError.missing({ what: 'a Kubernetes cluster to deploy to (no kubeconfig found)', option: 'kubeconfig', envVar: 'KUBECONFIG', adapter: 'knative' });
+          throw ConfigurationError.missing({
+            what: 'a Kubernetes cluster to deploy to (no kubeconfig found)',
+            option: 'kubeconfig',
+            envVar: 'KUBECONFIG',
+            adapter: 'knative',
+          });
         }
         if (fromEnv && options.env) {
           // An explicit environment: load its KUBECONFIG (the first file; kubectl merges a list).
@@ -91,22 +114,33 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
       }
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
-      throw new ConfigurationError(`The kubeconfig cannot be loaded: ${(error as Error).message}`, { option: 'kubeconfig', envVar: 'KUBECONFIG', adapter: 'knative', cause: error });
+      throw new ConfigurationError(`The kubeconfig cannot be loaded: ${(error as Error).message}`, {
+        option: 'kubeconfig',
+        envVar: 'KUBECONFIG',
+        adapter: 'knative',
+        cause: error,
+      });
     }
   }
   if (options.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(options.context)) {
-      throw new ConfigurationError(`The kubeconfig has no context "${options.context}" (it has: ${names.join(', ') || 'none'}).`, {
-        option: 'context',
-        adapter: 'knative',
-        hint: 'Pass one of the listed contexts, or run `kubectl config get-contexts`.',
-      });
+      throw new ConfigurationError(
+        `The kubeconfig has no context "${options.context}" (it has: ${names.join(', ') || 'none'}).`,
+        {
+          option: 'context',
+          adapter: 'knative',
+          hint: 'Pass one of the listed contexts, or run `kubectl config get-contexts`.',
+        },
+      );
     }
     kc.setCurrentContext(options.context);
   }
   if (!kc.getCurrentCluster()) {
-    throw new ConfigurationError(`The kubeconfig has no cluster for context "${kc.getCurrentContext()}".`, { option: 'context', adapter: 'knative' });
+    throw new ConfigurationError(`The kubeconfig has no cluster for context "${kc.getCurrentContext()}".`, {
+      option: 'context',
+      adapter: 'knative',
+    });
   }
   const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
   return { kc, namespace: options.namespace ?? contextNamespace ?? 'default' };
@@ -114,5 +148,11 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
 
 /** Formats zod issues of a provider options block. */
 export function providerIssues(error: z.ZodError): string {
-  return formatIssues(error.issues.map((i) => ({ path: `providers.knative.${i.path.join('.')}`, message: i.message, rule: i.code })));
+  return formatIssues(
+    error.issues.map((i) => ({
+      path: `providers.knative.${i.path.join('.')}`,
+      message: i.message,
+      rule: i.code,
+    })),
+  );
 }

@@ -7,11 +7,15 @@ import { z } from 'zod';
  */
 export const knativeProviderSchema = z.strictObject({
   /** `fc` renders Alibaba's Knative-on-Function-Compute form (`workload.serving.knative.aliyun.com/class: fc`). */
-  workloadClass: z.enum(['fc'], { error: (i) => `${JSON.stringify(i.input)} is not a workload class (only "fc")` }).optional(),
+  workloadClass: z
+    .enum(['fc'], { error: (i) => `${JSON.stringify(i.input)} is not a workload class (only "fc")` })
+    .optional(),
   /** For `workloadClass: fc` with an image: the RAM role ARN that may pull it (`acs:ram::<uid>:role/<name>`). */
   role: z
     .string()
-    .regex(/^acs:ram::\d+:role\/.+$/, { error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account id>:role/<name>)` })
+    .regex(/^acs:ram::\d+:role\/.+$/, {
+      error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account id>:role/<name>)`,
+    })
     .optional(),
   serviceAccountName: z.string().min(1).optional(),
   /** Secrets used to pull the image. */

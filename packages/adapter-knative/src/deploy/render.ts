@@ -5,12 +5,22 @@
  * Alibaba's Knative-on-FC form when `providers.knative.workloadClass` is `fc`.
  */
 import { createHash } from 'node:crypto';
-import { type DesiredState, type ResolvedFunction, type ResolvedTrafficEntry, canonicalJson, toBase64 } from '@faasport/core';
-import { CODE_MOUNT_PATH, DEFAULT_PORT, MANAGED_BY, REVISION_TAG_PREFIX, keys } from './constants';
+import {
+  canonicalJson,
+  type DesiredState,
+  type ResolvedFunction,
+  type ResolvedTrafficEntry,
+  toBase64,
+} from '@faasport/core';
+import { CODE_MOUNT_PATH, DEFAULT_PORT, keys, MANAGED_BY, REVISION_TAG_PREFIX } from './constants';
 import type { KnativeProviderOptions } from './provider-options';
 
 /** A Kubernetes object as JSON. */
-export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: Record<string, any> & { name: string } };
+export type KubeObject = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, any> & { name: string };
+};
 
 /** One object the adapter writes, with its plan identity. */
 export interface RenderedObject {
@@ -45,14 +55,17 @@ export function providerOptions(fn: ResolvedFunction): KnativeProviderOptions {
 const commonLabels = (fn: ResolvedFunction) => ({ [keys.managedBy]: MANAGED_BY, [keys.function]: fn.name });
 
 /** The name of the ConfigMap holding a code zip, addressed by the code's hash so revisions keep their own code. */
-export const codeConfigMapName = (fn: ResolvedFunction, codeHash: string) => `${fn.name}-code-${codeHash.slice(0, 8)}`;
+export const codeConfigMapName = (fn: ResolvedFunction, codeHash: string) =>
+  `${fn.name}-code-${codeHash.slice(0, 8)}`;
 
 /** The name of the Secret holding the secret values of one revision (by a hash of the values). */
-export const secretName = (fn: ResolvedFunction, valuesHash: string) => `${fn.name}-secrets-${valuesHash.slice(0, 8)}`;
+export const secretName = (fn: ResolvedFunction, valuesHash: string) =>
+  `${fn.name}-secrets-${valuesHash.slice(0, 8)}`;
 
 /** Whether a function's code travels in a ConfigMap. */
 export const usesConfigMap = (fn: ResolvedFunction) =>
-  providerOptions(fn).workloadClass !== 'fc' && (fn.source.kind === 'inline' || fn.source.kind === 'dir' || fn.source.kind === 'archive');
+  providerOptions(fn).workloadClass !== 'fc' &&
+  (fn.source.kind === 'inline' || fn.source.kind === 'dir' || fn.source.kind === 'archive');
 
 /** The URL the runtime image fetches a bucket source from (path style: `<endpoint>/<bucket>/<key>`). */
 export function bucketUrl(source: Extract<ResolvedFunction['source'], { kind: 'bucket' }>): string {
@@ -87,7 +100,15 @@ export function fcRuntimeName(runtime: string): string {
 }
 
 /** The container and template annotations of the revision. */
-function container(desired: DesiredState, ctx: RenderContext, secretRef: string | undefined): { container: Record<string, any>; annotations: Record<string, string>; volumes?: Array<Record<string, any>> } {
+function container(
+  desired: DesiredState,
+  ctx: RenderContext,
+  secretRef: string | undefined,
+): {
+  container: Record<string, any>;
+  annotations: Record<string, string>;
+  volumes?: Array<Record<string, any>>;
+} {
   const fn = desired.fn;
   const p = providerOptions(fn);
   const env: Array<Record<string, any>> = [];
@@ -133,15 +154,20 @@ function container(desired: DesiredState, ctx: RenderContext, secretRef: string 
     if (fn.initializer) env.push({ name: 'FAASPORT_INITIALIZER', value: fn.initializer });
     if (fn.source.kind === 'bucket') {
       env.push({ name: 'FAASPORT_CODE_URL', value: bucketUrl(fn.source) });
-      env.push({ name: 'FAASPORT_BUCKET', value: fn.source.name }, { name: 'FAASPORT_BUCKET_KEY', value: fn.source.key });
+      env.push(
+        { name: 'FAASPORT_BUCKET', value: fn.source.name },
+        { name: 'FAASPORT_BUCKET_KEY', value: fn.source.key },
+      );
       if (fn.source.region) env.push({ name: 'FAASPORT_BUCKET_REGION', value: fn.source.region });
     } else {
       out.volumeMounts = [{ name: 'code', mountPath: CODE_MOUNT_PATH, readOnly: true }];
       volumes = [{ name: 'code', configMap: { name: codeConfigMapName(fn, desired.artifact.codeHash) } }];
     }
   }
-  for (const [name, value] of Object.entries(fn.env).sort(([a], [b]) => a.localeCompare(b))) env.push({ name, value });
-  for (const name of Object.keys(fn.secrets).sort()) env.push({ name, valueFrom: { secretKeyRef: { name: secretRef!, key: name } } });
+  for (const [name, value] of Object.entries(fn.env).sort(([a], [b]) => a.localeCompare(b)))
+    env.push({ name, value });
+  for (const name of Object.keys(fn.secrets).sort())
+    env.push({ name, valueFrom: { secretKeyRef: { name: secretRef!, key: name } } });
   if (env.length) out.env = env;
   out.resources = resources(fn);
   return { container: out, annotations, ...(volumes ? { volumes } : {}) };
@@ -165,7 +191,12 @@ export function templateHashOf(template: Record<string, any>): string {
  * The revision name for a new template: `<fn>-<label>`, or `<fn>-<label>-<templatehash>` when a live
  * revision already has `<fn>-<label>` with another template (Knative forbids reusing a name).
  */
-export function revisionNameFor(fn: ResolvedFunction, label: string, templateHash: string, ctx: RenderContext): string {
+export function revisionNameFor(
+  fn: ResolvedFunction,
+  label: string,
+  templateHash: string,
+  ctx: RenderContext,
+): string {
   const plain = `${fn.name}-${label}`;
   const taken = ctx.revisions?.find((r) => r.name === plain);
   if (!taken || taken.templateHash === templateHash) return plain;
@@ -178,11 +209,16 @@ export function trafficEntries(
   nameOf: (label: string) => string,
   addRevisionTags: boolean,
 ): Array<Record<string, unknown>> {
-  const entries: Array<Record<string, unknown>> = traffic.map((t) => ({ revisionName: nameOf(t.revision), percent: t.percent, ...(t.tag ? { tag: t.tag } : {}) }));
+  const entries: Array<Record<string, unknown>> = traffic.map((t) => ({
+    revisionName: nameOf(t.revision),
+    percent: t.percent,
+    ...(t.tag ? { tag: t.tag } : {}),
+  }));
   if (addRevisionTags) {
     const tagged = new Set(traffic.filter((t) => t.tag).map((t) => t.revision));
     const labels = [...new Set(traffic.map((t) => t.revision))].filter((l) => !tagged.has(l));
-    for (const label of labels) entries.push({ revisionName: nameOf(label), percent: 0, tag: `${REVISION_TAG_PREFIX}${label}` });
+    for (const label of labels)
+      entries.push({ revisionName: nameOf(label), percent: 0, tag: `${REVISION_TAG_PREFIX}${label}` });
   }
   return entries;
 }
@@ -198,7 +234,11 @@ const withHash = (object: KubeObject, hashInput: unknown): { object: KubeObject;
  * otherwise the Service keeps the live traffic (or starts with the new revision) and the engine's
  * traffic step moves it once the revision is ready.
  */
-export function renderObjects(desired: DesiredState, ctx: RenderContext, forRender = false): RenderedObject[] {
+export function renderObjects(
+  desired: DesiredState,
+  ctx: RenderContext,
+  forRender = false,
+): RenderedObject[] {
   const fn = desired.fn;
   const p = providerOptions(fn);
   const ns = ctx.namespace;
@@ -212,7 +252,11 @@ export function renderObjects(desired: DesiredState, ctx: RenderContext, forRend
       metadata: { name: secretRef, namespace: ns, labels },
       type: 'Opaque',
       // Values are filled in at apply time, never kept in plans or rendered files.
-      stringData: Object.fromEntries(Object.keys(fn.secrets).sort().map((k) => [k, forRender ? `<${k} from ${describeRef(fn, k)}>` : ''])),
+      stringData: Object.fromEntries(
+        Object.keys(fn.secrets)
+          .sort()
+          .map((k) => [k, forRender ? `<${k} from ${describeRef(fn, k)}>` : '']),
+      ),
     };
     out.push({ id: 'secret', phase: 'prepare', ...withHash(object, { name: secretRef }) });
   }
@@ -228,7 +272,11 @@ export function renderObjects(desired: DesiredState, ctx: RenderContext, forRend
   }
   const brokers = [...new Set(fn.triggers.flatMap((t) => (t.kind === 'event' ? [t.broker] : [])))].sort();
   for (const broker of brokers) {
-    const object: KubeObject = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: broker, namespace: ns } };
+    const object: KubeObject = {
+      apiVersion: 'eventing.knative.dev/v1',
+      kind: 'Broker',
+      metadata: { name: broker, namespace: ns },
+    };
     out.push({ id: `broker:${broker}`, phase: 'prepare', object, hash: '', shared: true });
   }
 
@@ -249,7 +297,11 @@ export function renderObjects(desired: DesiredState, ctx: RenderContext, forRend
     ...(p.imagePullSecrets ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
   };
   const template: Record<string, any> = {
-    metadata: { name: '', labels: { [keys.function]: fn.name, [keys.revision]: desired.revisionLabel }, annotations: templateAnnotations },
+    metadata: {
+      name: '',
+      labels: { [keys.function]: fn.name, [keys.revision]: desired.revisionLabel },
+      annotations: templateAnnotations,
+    },
     spec: podSpec,
   };
   const templateHash = templateHashOf(template);

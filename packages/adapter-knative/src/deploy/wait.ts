@@ -28,22 +28,45 @@ export async function waitForService<T>(
   while (Date.now() < deadline) {
     if (options.signal?.aborted) break;
     const service = await client.get('service', name);
-    if (!service) throw new DeployTimeoutError({ functionName: name, waitedMs: Date.now() - started, lastStatus: 'the Service was deleted', adapter: 'knative' });
+    if (!service)
+      throw new DeployTimeoutError({
+        functionName: name,
+        waitedMs: Date.now() - started,
+        lastStatus: 'the Service was deleted',
+        adapter: 'knative',
+      });
     const verdict = evaluate(service);
     if (verdict.done) return verdict.value;
     last = verdict.status;
-    const changed = await watchOnce(kc, client.namespace, name, String(service.metadata.resourceVersion), Math.min(deadline - Date.now(), options.pollIntervalMs * 30));
+    const changed = await watchOnce(
+      kc,
+      client.namespace,
+      name,
+      String(service.metadata.resourceVersion),
+      Math.min(deadline - Date.now(), options.pollIntervalMs * 30),
+    );
     if (changed) {
       const again = evaluate(changed);
       if (again.done) return again.value;
       last = again.status;
     }
   }
-  throw new DeployTimeoutError({ functionName: name, waitedMs: Date.now() - started, lastStatus: last, adapter: 'knative' });
+  throw new DeployTimeoutError({
+    functionName: name,
+    waitedMs: Date.now() - started,
+    lastStatus: last,
+    adapter: 'knative',
+  });
 }
 
 /** Resolves with the next state of the Service after `resourceVersion`, or undefined when the watch ends. */
-function watchOnce(kc: KubeConfig, namespace: string, name: string, resourceVersion: string, timeoutMs: number): Promise<KubeObject | undefined> {
+function watchOnce(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  resourceVersion: string,
+  timeoutMs: number,
+): Promise<KubeObject | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     let controller: AbortController | undefined;
@@ -58,7 +81,11 @@ function watchOnce(kc: KubeConfig, namespace: string, name: string, resourceVers
     new Watch(kc)
       .watch(
         `/apis/serving.knative.dev/v1/namespaces/${namespace}/services`,
-        { fieldSelector: `metadata.name=${name}`, resourceVersion, timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)) },
+        {
+          fieldSelector: `metadata.name=${name}`,
+          resourceVersion,
+          timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+        },
         (type, object) => {
           if (type === 'MODIFIED' || type === 'ADDED' || type === 'DELETED') finish(object as KubeObject);
           else if (type === 'ERROR') finish(undefined);

@@ -3,7 +3,7 @@
  * (core.openfunction.io v1beta1 and v1beta2), Knative Functions `func.yaml`, and Knative Services.
  * Each import lists what it dropped, so a migration is honest about what did not carry over.
  */
-import { type FunctionConfig, ValidationError, parseDurationSeconds } from '@faasport/core';
+import { type FunctionConfig, parseDurationSeconds, ValidationError } from '@faasport/core';
 import { parseAllDocuments } from 'yaml';
 import { exportFromObjects, memoryToMb } from '../deploy/export';
 import type { KubeObject } from '../deploy/render';
@@ -24,7 +24,11 @@ export interface ImportResult {
 
 /** A DNS-label-safe revision label from a version like `v1.0.0`. */
 function labelFromVersion(version: string): string | undefined {
-  const label = version.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const label = version
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return label && label !== 'latest' ? label : undefined;
 }
 
@@ -36,29 +40,50 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
   const spec: Json = fn.spec ?? {};
   const name = String(fn.metadata?.name ?? '');
   if (!spec.image) {
-    throw new ValidationError([{ path: 'spec.image', message: 'is required: faasport deploys the image OpenFunction builds or serves', rule: 'required' }], { subject: `OpenFunction Function "${name}"` });
+    throw new ValidationError(
+      [
+        {
+          path: 'spec.image',
+          message: 'is required: faasport deploys the image OpenFunction builds or serves',
+          rule: 'required',
+        },
+      ],
+      { subject: `OpenFunction Function "${name}"` },
+    );
   }
   const serving: Json = spec.serving ?? {};
   const port = v1beta1 ? spec.port : serving.triggers?.http?.port;
-  const config: FunctionConfig = { name, source: { image: { ref: String(spec.image), ...(port ? { port: Number(port) } : {}) } } } as FunctionConfig;
+  const config: FunctionConfig = {
+    name,
+    source: { image: { ref: String(spec.image), ...(port ? { port: Number(port) } : {}) } },
+  } as FunctionConfig;
   const version = spec.version ? labelFromVersion(String(spec.version)) : undefined;
   if (version) {
     config.revision = version;
-    if (version !== spec.version) notes.push(`version ${spec.version} became revision label "${version}" (labels are DNS labels)`);
+    if (version !== spec.version)
+      notes.push(`version ${spec.version} became revision label "${version}" (labels are DNS labels)`);
   }
   if (spec.build) {
     const b: Json = spec.build;
-    const src = b.srcRepo ? `${b.srcRepo.url ?? ''}${b.srcRepo.sourceSubPath ? ` (${b.srcRepo.sourceSubPath})` : ''}${b.srcRepo.revision ? ` @ ${b.srcRepo.revision}` : ''}` : 'no source repo';
-    notes.push(`build dropped (builder ${b.builder ?? 'default'}, source ${src}${b.env ? `, build env ${Object.keys(b.env).join(', ')}` : ''}): faasport deploys the built image ${spec.image}; build it first (OpenFunction, Shipwright or pack)`);
+    const src = b.srcRepo
+      ? `${b.srcRepo.url ?? ''}${b.srcRepo.sourceSubPath ? ` (${b.srcRepo.sourceSubPath})` : ''}${b.srcRepo.revision ? ` @ ${b.srcRepo.revision}` : ''}`
+      : 'no source repo';
+    notes.push(
+      `build dropped (builder ${b.builder ?? 'default'}, source ${src}${b.env ? `, build env ${Object.keys(b.env).join(', ')}` : ''}): faasport deploys the built image ${spec.image}; build it first (OpenFunction, Shipwright or pack)`,
+    );
   }
   if (spec.imageCredentials?.name) {
     config.providers = { knative: { imagePullSecrets: [String(spec.imageCredentials.name)] } };
   }
-  if (spec.workloadRuntime && spec.workloadRuntime !== 'OCIContainer') notes.push(`workloadRuntime ${spec.workloadRuntime} dropped: faasport runs OCI containers`);
-  if (v1beta1 && serving.runtime === 'async') notes.push('serving.runtime "async" (Dapr + KEDA) dropped: deployed as an HTTP function on Knative');
+  if (spec.workloadRuntime && spec.workloadRuntime !== 'OCIContainer')
+    notes.push(`workloadRuntime ${spec.workloadRuntime} dropped: faasport runs OCI containers`);
+  if (v1beta1 && serving.runtime === 'async')
+    notes.push('serving.runtime "async" (Dapr + KEDA) dropped: deployed as an HTTP function on Knative');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries((serving.params ?? {}) as Record<string, unknown>)) env[k] = String(v);
-  const container = ((serving.template?.containers ?? []) as Json[]).find((c) => c.name === 'function') ?? serving.template?.containers?.[0];
+  const container =
+    ((serving.template?.containers ?? []) as Json[]).find((c) => c.name === 'function') ??
+    serving.template?.containers?.[0];
   for (const e of (container?.env ?? []) as Json[]) {
     if (typeof e.value === 'string') env[e.name] = e.value;
     else notes.push(`env ${e.name} from ${Object.keys(e.valueFrom ?? {}).join(', ')} dropped`);
@@ -70,16 +95,25 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
   if (serving.timeout) {
     const seconds = goDuration(String(serving.timeout)) ?? parseDurationSeconds(String(serving.timeout));
     if (seconds) resources.timeout = seconds;
-    else notes.push(`serving.timeout ${serving.timeout} is not a duration faasport reads; set resources.timeout`);
+    else
+      notes.push(
+        `serving.timeout ${serving.timeout} is not a duration faasport reads; set resources.timeout`,
+      );
   }
   if (Object.keys(resources).length) config.resources = resources;
   const scale: Json = serving.scaleOptions ?? {};
   const scaling: NonNullable<FunctionConfig['scaling']> = {};
   if (scale.minReplicas !== undefined) scaling.min = Number(scale.minReplicas);
-  if (scale.maxReplicas !== undefined && Number(scale.maxReplicas) > 0) scaling.max = Number(scale.maxReplicas);
+  if (scale.maxReplicas !== undefined && Number(scale.maxReplicas) > 0)
+    scaling.max = Number(scale.maxReplicas);
   const knative: Record<string, string> = { ...(scale.knative ?? {}) };
   if (knative['autoscaling.knative.dev/target']) {
-    config.providers = { knative: { ...(config.providers?.knative ?? {}), target: Number(knative['autoscaling.knative.dev/target']) } };
+    config.providers = {
+      knative: {
+        ...(config.providers?.knative ?? {}),
+        target: Number(knative['autoscaling.knative.dev/target']),
+      },
+    };
     delete knative['autoscaling.knative.dev/target'];
   }
   if (Object.keys(knative).length) {
@@ -93,13 +127,21 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
     ...(serving.triggers?.dapr ?? []),
     ...(serving.triggers?.inputs ?? []),
   ];
-  if (dapr.length) notes.push(`Dapr inputs/outputs/triggers dropped (${dapr.map((d: Json) => d.name ?? d.dapr?.name ?? '?').join(', ')}): use event triggers through a Knative Broker`);
-  for (const key of ['bindings', 'pubsub', 'states']) if (serving[key]) notes.push(`serving.${key} (Dapr components) dropped`);
+  if (dapr.length)
+    notes.push(
+      `Dapr inputs/outputs/triggers dropped (${dapr.map((d: Json) => d.name ?? d.dapr?.name ?? '?').join(', ')}): use event triggers through a Knative Broker`,
+    );
+  for (const key of ['bindings', 'pubsub', 'states'])
+    if (serving[key]) notes.push(`serving.${key} (Dapr components) dropped`);
   const route = v1beta1 ? spec.route : serving.triggers?.http?.route;
-  if (route) notes.push('the OpenFunction gateway route dropped: the function gets its Knative route URL (add domains for custom hosts)');
+  if (route)
+    notes.push(
+      'the OpenFunction gateway route dropped: the function gets its Knative route URL (add domains for custom hosts)',
+    );
   if (serving.hooks) notes.push('serving.hooks dropped');
   if (serving.tracing) notes.push('serving.tracing dropped');
-  if (serving.workloadType) notes.push(`serving.workloadType ${serving.workloadType} dropped: Knative runs a Service`);
+  if (serving.workloadType)
+    notes.push(`serving.workloadType ${serving.workloadType} dropped: Knative runs a Service`);
   if (serving.labels || serving.annotations) notes.push('serving.labels / serving.annotations dropped');
   return { config, notes };
 }
@@ -117,13 +159,19 @@ const funcRuntimes: Record<string, string> = { node: 'nodejs20', typescript: 'no
 export function importFuncYaml(doc: Json): { config: FunctionConfig; notes: string[] } {
   const notes: string[] = [];
   const name = String(doc.name ?? '');
-  if (!name) throw new ValidationError([{ path: 'name', message: 'is required in func.yaml', rule: 'required' }], { subject: 'func.yaml' });
+  if (!name)
+    throw new ValidationError([{ path: 'name', message: 'is required in func.yaml', rule: 'required' }], {
+      subject: 'func.yaml',
+    });
   const deploy: Json = doc.deploy ?? {};
   const image = deploy.image ?? doc.image;
   const config: FunctionConfig = { name } as FunctionConfig;
   if (image) {
     config.source = { image: { ref: String(image) } };
-    if (doc.build) notes.push(`build settings dropped (${doc.build.builder ?? 'pack'}): faasport deploys the built image ${image}`);
+    if (doc.build)
+      notes.push(
+        `build settings dropped (${doc.build.builder ?? 'pack'}): faasport deploys the built image ${image}`,
+      );
   } else {
     config.source = { dir: '.' };
     const runtime = funcRuntimes[String(doc.runtime)];
@@ -140,8 +188,11 @@ export function importFuncYaml(doc: Json): { config: FunctionConfig; notes: stri
     const secret = /^\{\{\s*secret:([^:}\s]+)(?::([^}\s]+))?\s*\}\}$/.exec(value);
     if (secret && e.name) {
       secrets[e.name] = { fromEnv: e.name };
-      notes.push(`env ${e.name} reads secret ${secret[1]}${secret[2] ? `:${secret[2]}` : ''}: it becomes a faasport secret read from $${e.name} at deploy time`);
-    } else if (/\{\{/.test(value)) notes.push(`env ${e.name ?? '(all)'} uses a template (${value}) and was dropped`);
+      notes.push(
+        `env ${e.name} reads secret ${secret[1]}${secret[2] ? `:${secret[2]}` : ''}: it becomes a faasport secret read from $${e.name} at deploy time`,
+      );
+    } else if (/\{\{/.test(value))
+      notes.push(`env ${e.name ?? '(all)'} uses a template (${value}) and was dropped`);
     else if (e.name) env[e.name] = value;
   }
   if (Object.keys(env).length) config.env = env;
@@ -152,33 +203,46 @@ export function importFuncYaml(doc: Json): { config: FunctionConfig; notes: stri
   if (scale.min !== undefined) scaling.min = Number(scale.min);
   if (scale.max !== undefined && Number(scale.max) > 0) scaling.max = Number(scale.max);
   const limits: Json = options.resources?.limits ?? {};
-  if (limits.concurrency !== undefined && Number(limits.concurrency) > 0) scaling.concurrency = Number(limits.concurrency);
+  if (limits.concurrency !== undefined && Number(limits.concurrency) > 0)
+    scaling.concurrency = Number(limits.concurrency);
   if (Object.keys(scaling).length) config.scaling = scaling;
   const knative: Json = {};
   if (scale.target !== undefined) knative.target = Number(scale.target);
   const annotations: Record<string, string> = { ...(deploy.annotations ?? {}) };
   if (scale.metric) annotations['autoscaling.knative.dev/metric'] = String(scale.metric);
-  if (scale.utilization !== undefined) annotations['autoscaling.knative.dev/target-utilization-percentage'] = String(scale.utilization);
+  if (scale.utilization !== undefined)
+    annotations['autoscaling.knative.dev/target-utilization-percentage'] = String(scale.utilization);
   if (Object.keys(annotations).length) knative.annotations = annotations;
   if (deploy.serviceAccountName) knative.serviceAccountName = deploy.serviceAccountName;
   if (deploy.imagePullSecret) knative.imagePullSecrets = [deploy.imagePullSecret];
-  if (Array.isArray(deploy.labels) && deploy.labels.length) knative.labels = Object.fromEntries(deploy.labels.map((l: Json) => [l.key, String(l.value ?? '')]));
+  if (Array.isArray(deploy.labels) && deploy.labels.length)
+    knative.labels = Object.fromEntries(deploy.labels.map((l: Json) => [l.key, String(l.value ?? '')]));
   if (Object.keys(knative).length) config.providers = { knative };
   const memory = memoryToMb(limits.memory ?? options.resources?.requests?.memory);
   if (memory) config.resources = { memory };
   const triggers: NonNullable<FunctionConfig['triggers']> = [];
   if (config.contract !== 'event') triggers.push({ http: {} });
   for (const [i, s] of ((deploy.subscriptions ?? []) as Json[]).entries()) {
-    const filter: Record<string, string> = Object.fromEntries(Object.entries(s.filters ?? {}).map(([k, v]) => [k, String(v)]));
+    const filter: Record<string, string> = Object.fromEntries(
+      Object.entries(s.filters ?? {}).map(([k, v]) => [k, String(v)]),
+    );
     if (!Object.keys(filter).length) {
-      notes.push(`subscription ${i} to ${s.source ?? 'a broker'} has no filters and was dropped (faasport event triggers need one)`);
+      notes.push(
+        `subscription ${i} to ${s.source ?? 'a broker'} has no filters and was dropped (faasport event triggers need one)`,
+      );
       continue;
     }
-    triggers.push({ event: { filter, ...(s.source && s.source !== 'default' ? { broker: String(s.source) } : {}) } });
+    triggers.push({
+      event: { filter, ...(s.source && s.source !== 'default' ? { broker: String(s.source) } : {}) },
+    });
   }
   config.triggers = triggers;
-  if (doc.namespace || deploy.namespace) notes.push(`namespace ${deploy.namespace ?? doc.namespace} is a target setting: put it in targets.<name>.namespace`);
-  if (deploy.healthEndpoints) notes.push('healthEndpoints dropped: the faasport runtime answers Knative probes itself');
+  if (doc.namespace || deploy.namespace)
+    notes.push(
+      `namespace ${deploy.namespace ?? doc.namespace} is a target setting: put it in targets.<name>.namespace`,
+    );
+  if (deploy.healthEndpoints)
+    notes.push('healthEndpoints dropped: the faasport runtime answers Knative probes itself');
   if (doc.run?.volumes?.length) notes.push('run.volumes dropped');
   if (doc.domain) notes.push(`domain ${doc.domain} dropped: add it to domains if it is a custom host`);
   return { config, notes };
@@ -199,7 +263,16 @@ export function importManifest(text: string, options: { file?: string } = {}): I
   const values: Json[] = [];
   for (const doc of docs) {
     if (doc.errors.length) {
-      throw new ValidationError([{ path: '', message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, rule: 'syntax' }], { ...(options.file ? { file: options.file } : {}) });
+      throw new ValidationError(
+        [
+          {
+            path: '',
+            message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+            rule: 'syntax',
+          },
+        ],
+        { ...(options.file ? { file: options.file } : {}) },
+      );
     }
     const value = doc.toJS();
     if (value && typeof value === 'object' && !Array.isArray(value)) values.push(value);
@@ -209,17 +282,27 @@ export function importManifest(text: string, options: { file?: string } = {}): I
   const code: Record<string, Uint8Array> = {};
   const prefix = (name: string, list: string[]) => list.map((n) => (values.length > 1 ? `${name}: ${n}` : n));
   for (const value of values) {
-    if (typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfunction.io/') && value.kind === 'Function') {
+    if (
+      typeof value.apiVersion === 'string' &&
+      value.apiVersion.startsWith('core.openfunction.io/') &&
+      value.kind === 'Function'
+    ) {
       const out = importOpenFunction(value);
       functions.push(out.config);
       notes.push(...prefix(out.config.name, out.notes));
-    } else if (value.specVersion !== undefined && typeof value.name === 'string' && value.apiVersion === undefined) {
+    } else if (
+      value.specVersion !== undefined &&
+      typeof value.name === 'string' &&
+      value.apiVersion === undefined
+    ) {
       const out = importFuncYaml(value);
       functions.push(out.config);
       notes.push(...prefix(out.config.name, out.notes));
     }
   }
-  const services = values.filter((v) => v.kind === 'Service' && String(v.apiVersion).startsWith('serving.knative.dev/'));
+  const services = values.filter(
+    (v) => v.kind === 'Service' && String(v.apiVersion).startsWith('serving.knative.dev/'),
+  );
   for (const service of services) {
     const related = values.filter((v) => v !== service && v.kind !== 'Service');
     const out = exportFromObjects([service as KubeObject, ...(related as KubeObject[])]);
@@ -229,7 +312,14 @@ export function importManifest(text: string, options: { file?: string } = {}): I
   }
   if (!functions.length) {
     throw new ValidationError(
-      [{ path: '', message: 'has no OpenFunction Function (core.openfunction.io), Knative func.yaml (specVersion, name) or Knative Service (serving.knative.dev)', rule: 'import-kind' }],
+      [
+        {
+          path: '',
+          message:
+            'has no OpenFunction Function (core.openfunction.io), Knative func.yaml (specVersion, name) or Knative Service (serving.knative.dev)',
+          rule: 'import-kind',
+        },
+      ],
       { ...(options.file ? { file: options.file } : {}) },
     );
   }

@@ -41,7 +41,8 @@ const encoder = new TextEncoder();
 export function resultToResponse(result: unknown): Response {
   if (result instanceof Response) return result;
   if (result === undefined || result === null) return new Response(null, { status: 204 });
-  if (typeof result === 'string') return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (typeof result === 'string')
+    return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
     return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
   }
@@ -50,14 +51,16 @@ export function resultToResponse(result: unknown): Response {
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
 /** Reads a CloudEvent from a request (binary or structured mode); `undefined` when it is not one. @public */
 export async function readCloudEvent(request: Request): Promise<KnativeCloudEvent | undefined> {
   const contentType = request.headers.get('content-type') ?? '';
-  const required = (e: Record<string, unknown>) => ['id', 'source', 'type'].every((k) => typeof e[k] === 'string');
+  const required = (e: Record<string, unknown>) =>
+    ['id', 'source', 'type'].every((k) => typeof e[k] === 'string');
   if (contentType.startsWith('application/cloudevents+json')) {
     const event = (await request.json()) as Record<string, unknown>;
     return required(event) ? (event as KnativeCloudEvent) : undefined;
@@ -94,7 +97,10 @@ export async function readCloudEvent(request: Request): Promise<KnativeCloudEven
  * ```
  * @public
  */
-export function createKnativeHandler(handler: Handler, options: KnativeShimOptions): (request: Request) => Promise<Response> {
+export function createKnativeHandler(
+  handler: Handler,
+  options: KnativeShimOptions,
+): (request: Request) => Promise<Response> {
   const timeoutMs = (options.timeoutSeconds ?? 300) * 1000;
   const env = options.env ?? {};
   const emit = options.log ?? ((line: Record<string, unknown>) => console.log(JSON.stringify(line)));
@@ -102,7 +108,14 @@ export function createKnativeHandler(handler: Handler, options: KnativeShimOptio
     const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID();
     const deadline = Date.now() + timeoutMs;
     const logger = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-      emit({ time: new Date().toISOString(), level, message, requestId, revision: options.revision, ...(fields ?? {}) });
+      emit({
+        time: new Date().toISOString(),
+        level,
+        message,
+        requestId,
+        revision: options.revision,
+        ...(fields ?? {}),
+      });
     const context = {
       requestId,
       functionName: options.functionName,
@@ -118,16 +131,35 @@ export function createKnativeHandler(handler: Handler, options: KnativeShimOptio
       if (options.contract === 'web') return resultToResponse(await handler(request, context));
       const event = await readCloudEvent(request);
       if (!event) {
-        return new Response('expected a CloudEvent (ce-* headers, or content-type application/cloudevents+json)\n', { status: 400 });
+        return new Response(
+          'expected a CloudEvent (ce-* headers, or content-type application/cloudevents+json)\n',
+          { status: 400 },
+        );
       }
       const result = await handler(event, { ...context, raw: { request, event } });
       if (result === undefined || result === null) return new Response(null, { status: 202 });
-      const body = result instanceof Uint8Array ? result : encoder.encode(typeof result === 'string' ? result : JSON.stringify(result));
-      return new Response(body as BodyInit, { headers: { 'content-type': typeof result === 'string' ? 'text/plain; charset=utf-8' : 'application/json' } });
+      const body =
+        result instanceof Uint8Array
+          ? result
+          : encoder.encode(typeof result === 'string' ? result : JSON.stringify(result));
+      return new Response(body as BodyInit, {
+        headers: {
+          'content-type': typeof result === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+        },
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      emit({ time: new Date().toISOString(), level: 'error', message: `handler failed: ${message}`, requestId, revision: options.revision });
-      return new Response(JSON.stringify({ error: message }), { status: 500, headers: { 'content-type': 'application/json' } });
+      emit({
+        time: new Date().toISOString(),
+        level: 'error',
+        message: `handler failed: ${message}`,
+        requestId,
+        revision: options.revision,
+      });
+      return new Response(JSON.stringify({ error: message }), {
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+      });
     }
   };
 }

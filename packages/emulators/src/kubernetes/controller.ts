@@ -11,11 +11,11 @@
  * runs with the `http` contract; Alibaba's FC workload class with inline code runs with `fc-http`.
  * Anything else cannot be pulled here: its Revision becomes `Ready=False` (`ContainerMissing`).
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { type Json, clone, deepEqual, isObject } from './patch';
+import { clone, deepEqual, isObject, type Json } from './patch';
 import { findResource, type ResourceType } from './resources';
 import type { KubeObject, ObjectStore, WatchEvent } from './store';
 
@@ -117,8 +117,10 @@ export class KnativeController {
     this.closed = true;
     this.unsubscribe();
     await this.idle();
-    for (const state of this.revisions.values()) if (state.phase === 'ready') await state.executable.close().catch(() => {});
-    for (const state of this.revisions.values()) if (state.phase === 'ready' && state.dir) rmSync(state.dir, { recursive: true, force: true });
+    for (const state of this.revisions.values())
+      if (state.phase === 'ready') await state.executable.close().catch(() => {});
+    for (const state of this.revisions.values())
+      if (state.phase === 'ready' && state.dir) rmSync(state.dir, { recursive: true, force: true });
     await this.executorInstance?.close();
   }
 
@@ -151,10 +153,13 @@ export class KnativeController {
         this.enqueue(key, () => this.reconcile(ns, obj.metadata.name));
       }
     }
-    if (event.resource === DOMAIN_MAPPING && event.type !== 'DELETED') this.enqueue(`dm/${ns}/${obj.metadata.name}`, () => this.reconcileDomainMapping(ns, obj.metadata.name));
+    if (event.resource === DOMAIN_MAPPING && event.type !== 'DELETED')
+      this.enqueue(`dm/${ns}/${obj.metadata.name}`, () => this.reconcileDomainMapping(ns, obj.metadata.name));
     if (event.resource === DOMAIN_MAPPING && event.type === 'DELETED') this.routes.delete(obj.metadata.name);
     if ([TRIGGER, BROKER, PING].includes(event.resource) && event.type !== 'DELETED') {
-      this.enqueue(`ev/${event.resource.plural}/${ns}/${obj.metadata.name}`, () => this.markEventingReady(event.resource, ns, obj.metadata.name));
+      this.enqueue(`ev/${event.resource.plural}/${ns}/${obj.metadata.name}`, () =>
+        this.markEventingReady(event.resource, ns, obj.metadata.name),
+      );
     }
   }
 
@@ -173,7 +178,15 @@ export class KnativeController {
   private upsert(type: ResourceType, ns: string, body: KubeObject): KubeObject {
     const existing = this.store.get(type, ns, body.metadata.name);
     if (!existing) return this.store.create(type, ns, body, { fieldManager: CONTROLLER });
-    const next = { ...existing, spec: body.spec, metadata: { ...existing.metadata, labels: body.metadata.labels, annotations: body.metadata.annotations } };
+    const next = {
+      ...existing,
+      spec: body.spec,
+      metadata: {
+        ...existing.metadata,
+        labels: body.metadata.labels,
+        annotations: body.metadata.annotations,
+      },
+    };
     return this.store.update(type, existing, next, { fieldManager: CONTROLLER });
   }
 
@@ -183,10 +196,16 @@ export class KnativeController {
     const previous = (current.status as Json | undefined) ?? {};
     const conditions = (status.conditions as Condition[] | undefined)?.map((c) => {
       const before = ((previous.conditions as Condition[] | undefined) ?? []).find((p) => p.type === c.type);
-      const same = before && before.status === c.status && before.reason === c.reason && before.message === c.message;
+      const same =
+        before && before.status === c.status && before.reason === c.reason && before.message === c.message;
       return { ...c, lastTransitionTime: same ? before.lastTransitionTime : now() };
     });
-    this.store.update(type, current, { ...current, status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status', fieldManager: CONTROLLER });
+    this.store.update(
+      type,
+      current,
+      { ...current, status: { ...status, ...(conditions ? { conditions } : {}) } },
+      { subresource: 'status', fieldManager: CONTROLLER },
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -197,12 +216,25 @@ export class KnativeController {
     if (!svc || this.closed) return;
     const spec = svc.spec as Json;
     const template = clone(spec.template as Json);
-    const owner = { apiVersion: `${SERVING}/v1`, kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: `${SERVING}/v1`,
+      kind: 'Service',
+      name,
+      uid: svc.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const labels = { ...(svc.metadata.labels ?? {}), 'serving.knative.dev/service': name };
     const config = this.upsert(CONFIG, ns, {
       apiVersion: `${SERVING}/v1`,
       kind: 'Configuration',
-      metadata: { name, namespace: ns, labels, annotations: svc.metadata.annotations ?? {}, ownerReferences: [owner] },
+      metadata: {
+        name,
+        namespace: ns,
+        labels,
+        annotations: svc.metadata.annotations ?? {},
+        ownerReferences: [owner],
+      },
       spec: { template },
     } as unknown as KubeObject);
     this.upsert(ROUTE, ns, {
@@ -212,13 +244,27 @@ export class KnativeController {
       spec: { traffic: clone(spec.traffic) },
     } as unknown as KubeObject);
     const tmeta = (template.metadata as Json | undefined) ?? {};
-    const revisionName = typeof tmeta.name === 'string' ? tmeta.name : `${name}-${String(config.metadata.generation).padStart(5, '0')}`;
-    const revisionSpec = { metadata: { annotations: tmeta.annotations ?? {}, labels: tmeta.labels ?? {} }, spec: template.spec };
+    const revisionName =
+      typeof tmeta.name === 'string'
+        ? tmeta.name
+        : `${name}-${String(config.metadata.generation).padStart(5, '0')}`;
+    const revisionSpec = {
+      metadata: { annotations: tmeta.annotations ?? {}, labels: tmeta.labels ?? {} },
+      spec: template.spec,
+    };
     const existing = this.store.get(REVISION, ns, revisionName);
     let nameTaken = false;
     if (existing) {
-      const before = { metadata: { annotations: stripKnative(existing.metadata.annotations), labels: stripKnative(existing.metadata.labels) }, spec: existing.spec };
-      nameTaken = existing.metadata.labels?.['serving.knative.dev/service'] !== name || !deepEqual(before, revisionSpec);
+      const before = {
+        metadata: {
+          annotations: stripKnative(existing.metadata.annotations),
+          labels: stripKnative(existing.metadata.labels),
+        },
+        spec: existing.spec,
+      };
+      nameTaken =
+        existing.metadata.labels?.['serving.knative.dev/service'] !== name ||
+        !deepEqual(before, revisionSpec);
     } else {
       const revision = this.store.create(
         REVISION,
@@ -237,14 +283,26 @@ export class KnativeController {
               'serving.knative.dev/serviceUID': String(svc.metadata.uid),
             },
             annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
-            ownerReferences: [{ apiVersion: `${SERVING}/v1`, kind: 'Configuration', name, uid: config.metadata.uid, controller: true, blockOwnerDeletion: true }],
+            ownerReferences: [
+              {
+                apiVersion: `${SERVING}/v1`,
+                kind: 'Configuration',
+                name,
+                uid: config.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
           },
           spec: clone(template.spec),
         },
         { fieldManager: CONTROLLER },
       );
       this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
-      this.writeStatus(REVISION, ns, revisionName, { observedGeneration: 1, conditions: revisionConditions({ phase: 'pending' }) });
+      this.writeStatus(REVISION, ns, revisionName, {
+        observedGeneration: 1,
+        conditions: revisionConditions({ phase: 'pending' }),
+      });
       this.track(this.startRevision(svc, revision)).catch(() => {});
     }
     this.updateServiceStatus(ns, name, revisionName, nameTaken);
@@ -257,7 +315,11 @@ export class KnativeController {
     try {
       state = await this.load(svc, revision);
     } catch (error) {
-      state = { phase: 'failed', reason: 'ExitCode1', message: `Container failed with: ${(error as Error).message}` };
+      state = {
+        phase: 'failed',
+        reason: 'ExitCode1',
+        message: `Container failed with: ${(error as Error).message}`,
+      };
     }
     if (this.closed || !this.store.get(REVISION, ns, revision.metadata.name)) {
       if (state.phase === 'ready') await state.executable.close().catch(() => {});
@@ -277,7 +339,9 @@ export class KnativeController {
     const svc = this.store.get(KSVC, ns, name);
     if (!svc) return;
     const template = (svc.spec as Json).template as Json;
-    const revisionName = ((svc.status as Json | undefined)?.latestCreatedRevisionName as string | undefined) ?? String((template.metadata as Json | undefined)?.name ?? '');
+    const revisionName =
+      ((svc.status as Json | undefined)?.latestCreatedRevisionName as string | undefined) ??
+      String((template.metadata as Json | undefined)?.name ?? '');
     this.updateServiceStatus(ns, name, revisionName, false);
   }
 
@@ -288,7 +352,9 @@ export class KnativeController {
     const containers = (spec.containers as Json[] | undefined) ?? [];
     const container = containers.find((c) => Array.isArray(c.ports) && c.ports.length) ?? containers[0] ?? {};
     const image = String(container.image ?? '');
-    const port = Number(((container.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080);
+    const port = Number(
+      ((container.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080,
+    );
     const env = this.containerEnv(ns, container, spec);
     if ('failure' in env) return { phase: 'failed', ...env.failure };
     const vars = env.vars;
@@ -319,7 +385,14 @@ export class KnativeController {
       if (space === 'inline' && command[0]) {
         const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
         writeFileSync(join(dir, 'index.js'), command[0]);
-        const executable = await this.executor.load({ ...base, codeDir: dir, runtime: fcRuntime(image), handler: 'index.handler', contract: 'fc-http', env: vars });
+        const executable = await this.executor.load({
+          ...base,
+          codeDir: dir,
+          runtime: fcRuntime(image),
+          handler: 'index.handler',
+          contract: 'fc-http',
+          env: vars,
+        });
         return { phase: 'ready', executable, dir };
       }
       return {
@@ -367,7 +440,11 @@ export class KnativeController {
   }
 
   /** The container's env with `valueFrom` references resolved, or the failure Kubernetes would report. */
-  private containerEnv(ns: string, container: Json, _spec: Json): { vars: Record<string, string> } | { failure: { reason: string; message: string } } {
+  private containerEnv(
+    ns: string,
+    container: Json,
+    _spec: Json,
+  ): { vars: Record<string, string> } | { failure: { reason: string; message: string } } {
     const vars: Record<string, string> = {};
     for (const entry of (container.env as Json[] | undefined) ?? []) {
       const name = String(entry.name);
@@ -377,14 +454,16 @@ export class KnativeController {
       if (!ref) continue;
       const isSecret = Boolean(from?.secretKeyRef);
       const obj = this.store.get(isSecret ? SECRET : CONFIGMAP, ns, String(ref.name));
-      const raw = obj ? ((obj.data as Record<string, string> | undefined) ?? {})[String(ref.key)] : undefined;
+      const raw = (obj?.data as Record<string, string> | undefined)?.[String(ref.key)];
       if (raw === undefined) {
         if (ref.optional === true) continue;
         const what = isSecret ? 'secret' : 'configmap';
         return {
           failure: {
             reason: 'CreateContainerConfigError',
-            message: obj ? `couldn't find key ${String(ref.key)} in ${what.charAt(0).toUpperCase() + what.slice(1)} ${ns}/${String(ref.name)}` : `${what} "${String(ref.name)}" not found`,
+            message: obj
+              ? `couldn't find key ${String(ref.key)} in ${what.charAt(0).toUpperCase() + what.slice(1)} ${ns}/${String(ref.name)}`
+              : `${what} "${String(ref.name)}" not found`,
           },
         };
       }
@@ -394,7 +473,12 @@ export class KnativeController {
   }
 
   /** Unpacks the faasport runtime image's code: the ConfigMap volume's `code.zip`, or a zip at `FAASPORT_CODE_URL`. */
-  private async runtimeCode(ns: string, spec: Json, container: Json, vars: Record<string, string>): Promise<{ dir: string } | { failure: { reason: string; message: string } }> {
+  private async runtimeCode(
+    ns: string,
+    spec: Json,
+    container: Json,
+    vars: Record<string, string>,
+  ): Promise<{ dir: string } | { failure: { reason: string; message: string } }> {
     let zip: Uint8Array | undefined;
     if (vars.FAASPORT_CODE_URL) {
       try {
@@ -402,7 +486,12 @@ export class KnativeController {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         zip = new Uint8Array(await response.arrayBuffer());
       } catch (error) {
-        return { failure: { reason: 'ExitCode1', message: `Container failed with: cannot fetch the code from ${vars.FAASPORT_CODE_URL}: ${(error as Error).message}` } };
+        return {
+          failure: {
+            reason: 'ExitCode1',
+            message: `Container failed with: cannot fetch the code from ${vars.FAASPORT_CODE_URL}: ${(error as Error).message}`,
+          },
+        };
       }
     } else {
       const mounts = (container.volumeMounts as Json[] | undefined) ?? [];
@@ -411,10 +500,21 @@ export class KnativeController {
       const cmName = codeVolume ? String((codeVolume.configMap as Json).name) : undefined;
       const cm = cmName ? this.store.get(CONFIGMAP, ns, cmName) : undefined;
       if (!cm) {
-        return { failure: { reason: 'CreateContainerConfigError', message: `configmap "${cmName ?? '(no code volume)'}" not found` } };
+        return {
+          failure: {
+            reason: 'CreateContainerConfigError',
+            message: `configmap "${cmName ?? '(no code volume)'}" not found`,
+          },
+        };
       }
-      const b64 = ((cm.binaryData as Record<string, string> | undefined) ?? {})['code.zip'];
-      if (!b64) return { failure: { reason: 'ExitCode1', message: `Container failed with: configmap "${cmName}" has no code.zip` } };
+      const b64 = (cm.binaryData as Record<string, string> | undefined)?.['code.zip'];
+      if (!b64)
+        return {
+          failure: {
+            reason: 'ExitCode1',
+            message: `Container failed with: configmap "${cmName}" has no code.zip`,
+          },
+        };
       zip = Buffer.from(b64, 'base64');
     }
     const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
@@ -429,7 +529,12 @@ export class KnativeController {
       }
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
-      return { failure: { reason: 'ExitCode1', message: `Container failed with: the code archive cannot be unpacked: ${(error as Error).message}` } };
+      return {
+        failure: {
+          reason: 'ExitCode1',
+          message: `Container failed with: the code archive cannot be unpacked: ${(error as Error).message}`,
+        },
+      };
     }
     return { dir };
   }
@@ -448,16 +553,40 @@ export class KnativeController {
     const created = this.revisionState(ns, latestCreated);
     const readyRevisions = this.store
       .list(REVISION, ns)
-      .filter((r) => r.metadata.labels?.['serving.knative.dev/service'] === name && this.revisionState(ns, r.metadata.name)?.phase === 'ready')
-      .sort((a, b) => Number(a.metadata.labels?.['serving.knative.dev/configurationGeneration']) - Number(b.metadata.labels?.['serving.knative.dev/configurationGeneration']));
-    const latestReady = created?.phase === 'ready' ? latestCreated : readyRevisions[readyRevisions.length - 1]?.metadata.name;
+      .filter(
+        (r) =>
+          r.metadata.labels?.['serving.knative.dev/service'] === name &&
+          this.revisionState(ns, r.metadata.name)?.phase === 'ready',
+      )
+      .sort(
+        (a, b) =>
+          Number(a.metadata.labels?.['serving.knative.dev/configurationGeneration']) -
+          Number(b.metadata.labels?.['serving.knative.dev/configurationGeneration']),
+      );
+    const latestReady =
+      created?.phase === 'ready' ? latestCreated : readyRevisions[readyRevisions.length - 1]?.metadata.name;
     const configCondition: Condition = nameTaken
-      ? { type: 'ConfigurationsReady', status: 'False', reason: 'RevisionNameTaken', message: `The revision name "${latestCreated}" is taken by a conflicting Revision, so traffic will not be migrated` }
+      ? {
+          type: 'ConfigurationsReady',
+          status: 'False',
+          reason: 'RevisionNameTaken',
+          message: `The revision name "${latestCreated}" is taken by a conflicting Revision, so traffic will not be migrated`,
+        }
       : created?.phase === 'ready'
         ? { type: 'ConfigurationsReady', status: 'True' }
         : created?.phase === 'failed'
-          ? { type: 'ConfigurationsReady', status: 'False', reason: 'RevisionFailed', message: `Revision "${latestCreated}" failed with message: ${created.message}.` }
-          : { type: 'ConfigurationsReady', status: 'Unknown', reason: 'OutOfDate', message: 'The Configuration is still working to reflect the latest desired specification.' };
+          ? {
+              type: 'ConfigurationsReady',
+              status: 'False',
+              reason: 'RevisionFailed',
+              message: `Revision "${latestCreated}" failed with message: ${created.message}.`,
+            }
+          : {
+              type: 'ConfigurationsReady',
+              status: 'Unknown',
+              reason: 'OutOfDate',
+              message: 'The Configuration is still working to reflect the latest desired specification.',
+            };
     // Resolve the traffic targets.
     const entries = (spec.traffic as Json[] | undefined) ?? [{ latestRevision: true, percent: 100 }];
     let routeCondition: Condition = { type: 'RoutesReady', status: 'True' };
@@ -466,19 +595,39 @@ export class KnativeController {
       const target = entry.latestRevision === true ? latestReady : (entry.revisionName as string | undefined);
       const state = target ? this.revisionState(ns, target) : undefined;
       if (!target) {
-        routeCondition = { type: 'RoutesReady', status: created?.phase === 'failed' ? 'False' : 'Unknown', reason: 'RevisionMissing', message: `Configuration "${name}" does not have any ready Revision.` };
+        routeCondition = {
+          type: 'RoutesReady',
+          status: created?.phase === 'failed' ? 'False' : 'Unknown',
+          reason: 'RevisionMissing',
+          message: `Configuration "${name}" does not have any ready Revision.`,
+        };
         break;
       }
       if (!state) {
-        routeCondition = { type: 'RoutesReady', status: 'False', reason: 'RevisionMissing', message: `Revision "${target}" referenced in traffic not found.` };
+        routeCondition = {
+          type: 'RoutesReady',
+          status: 'False',
+          reason: 'RevisionMissing',
+          message: `Revision "${target}" referenced in traffic not found.`,
+        };
         break;
       }
       if (state.phase === 'failed') {
-        routeCondition = { type: 'RoutesReady', status: 'False', reason: 'RevisionMissing', message: `Revision "${target}" failed with message: ${state.message}.` };
+        routeCondition = {
+          type: 'RoutesReady',
+          status: 'False',
+          reason: 'RevisionMissing',
+          message: `Revision "${target}" failed with message: ${state.message}.`,
+        };
         break;
       }
       if (state.phase === 'pending') {
-        routeCondition = { type: 'RoutesReady', status: 'Unknown', reason: 'RevisionMissing', message: `Revision "${target}" is not yet ready.` };
+        routeCondition = {
+          type: 'RoutesReady',
+          status: 'Unknown',
+          reason: 'RevisionMissing',
+          message: `Revision "${target}" is not yet ready.`,
+        };
         break;
       }
       resolved.push({
@@ -493,7 +642,10 @@ export class KnativeController {
     const host = `${name}.${ns}.${domain}`;
     let traffic = previous.traffic as Json[] | undefined;
     if (routeCondition.status === 'True') {
-      traffic = resolved.map((e) => ({ ...e, ...(e.tag ? { url: `http://${e.tag}-${name}.${ns}.${domain}` } : {}) }));
+      traffic = resolved.map((e) => ({
+        ...e,
+        ...(e.tag ? { url: `http://${e.tag}-${name}.${ns}.${domain}` } : {}),
+      }));
       this.setRoutes(ns, name, host, domain, resolved);
     }
     const conditions = [configCondition, routeCondition];
@@ -522,15 +674,36 @@ export class KnativeController {
       observedGeneration: this.store.get(ROUTE, ns, name)?.metadata.generation,
       url: `http://${host}`,
       ...(traffic ? { traffic } : {}),
-      conditions: [{ ...routeCondition, type: 'Ready' }, { ...routeCondition, type: 'AllTrafficAssigned' }],
+      conditions: [
+        { ...routeCondition, type: 'Ready' },
+        { ...routeCondition, type: 'AllTrafficAssigned' },
+      ],
     });
   }
 
-  private setRoutes(ns: string, name: string, host: string, domain: string, resolved: Array<{ revisionName: string; percent: number; tag?: string }>): void {
-    for (const [h, target] of this.routes) if (target.namespace === ns && target.service === name && !h.includes('/dm')) this.routes.delete(h);
-    this.routes.set(host, { namespace: ns, service: name, entries: resolved.filter((e) => e.percent > 0).map((e) => ({ revision: e.revisionName, percent: e.percent })) });
+  private setRoutes(
+    ns: string,
+    name: string,
+    host: string,
+    domain: string,
+    resolved: Array<{ revisionName: string; percent: number; tag?: string }>,
+  ): void {
+    for (const [h, target] of this.routes)
+      if (target.namespace === ns && target.service === name && !h.includes('/dm')) this.routes.delete(h);
+    this.routes.set(host, {
+      namespace: ns,
+      service: name,
+      entries: resolved
+        .filter((e) => e.percent > 0)
+        .map((e) => ({ revision: e.revisionName, percent: e.percent })),
+    });
     for (const e of resolved) {
-      if (e.tag) this.routes.set(`${e.tag}-${name}.${ns}.${domain}`, { namespace: ns, service: name, entries: [{ revision: e.revisionName, percent: 100 }] });
+      if (e.tag)
+        this.routes.set(`${e.tag}-${name}.${ns}.${domain}`, {
+          namespace: ns,
+          service: name,
+          entries: [{ revision: e.revisionName, percent: 100 }],
+        });
     }
     for (const dm of this.store.list(DOMAIN_MAPPING, ns)) {
       const ref = (dm.spec as Json).ref as Json | undefined;
@@ -548,7 +721,12 @@ export class KnativeController {
     if (target) this.routes.set(name, target);
     const condition: Condition = target
       ? { type: 'Ready', status: 'True' }
-      : { type: 'Ready', status: 'Unknown', reason: 'DomainMappingNotReady', message: `Service "${String(ref.name)}" is not ready yet` };
+      : {
+          type: 'Ready',
+          status: 'Unknown',
+          reason: 'DomainMappingNotReady',
+          message: `Service "${String(ref.name)}" is not ready yet`,
+        };
     this.writeStatus(DOMAIN_MAPPING, ns, name, {
       observedGeneration: dm.metadata.generation,
       url: `http://${name}`,
@@ -561,13 +739,20 @@ export class KnativeController {
     const obj = this.store.get(type, ns, name);
     if (!obj || (obj.status as Json | undefined)?.observedGeneration === obj.metadata.generation) return;
     const extra: Json = {};
-    if (type === BROKER) extra.address = { url: `http://broker-ingress.knative-eventing.svc.cluster.local/${ns}/${name}` };
+    if (type === BROKER)
+      extra.address = { url: `http://broker-ingress.knative-eventing.svc.cluster.local/${ns}/${name}` };
     if (type === PING || type === TRIGGER) {
       const sink = ((obj.spec as Json).sink ?? (obj.spec as Json).subscriber) as Json | undefined;
       const ref = sink?.ref as Json | undefined;
-      extra[type === PING ? 'sinkUri' : 'subscriberUri'] = ref ? `http://${String(ref.name)}.${ns}.svc.cluster.local` : sink?.uri;
+      extra[type === PING ? 'sinkUri' : 'subscriberUri'] = ref
+        ? `http://${String(ref.name)}.${ns}.svc.cluster.local`
+        : sink?.uri;
     }
-    this.writeStatus(type, ns, name, { observedGeneration: obj.metadata.generation, conditions: [{ type: 'Ready', status: 'True' }], ...extra });
+    this.writeStatus(type, ns, name, {
+      observedGeneration: obj.metadata.generation,
+      conditions: [{ type: 'Ready', status: 'True' }],
+      ...extra,
+    });
   }
 
   private async cleanup(ns: string, name: string): Promise<void> {
@@ -582,7 +767,8 @@ export class KnativeController {
         if (state.dir) rmSync(state.dir, { recursive: true, force: true });
       }
     }
-    for (const [host, target] of this.routes) if (target.namespace === ns && target.service === name) this.routes.delete(host);
+    for (const [host, target] of this.routes)
+      if (target.namespace === ns && target.service === name) this.routes.delete(host);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -598,11 +784,17 @@ export class KnativeController {
     const target = this.routes.get(host);
     if (!target) return new Response(`no route for host ${host}\n`, { status: 404 });
     const total = target.entries.reduce((sum, e) => sum + e.percent, 0);
-    let pick = Math.random() * total;
-    const entry = target.entries.find((e) => (pick -= e.percent) < 0) ?? target.entries[target.entries.length - 1];
+    const pick = Math.random() * total;
+    let cumulative = 0;
+    const entry =
+      target.entries.find((e) => {
+        cumulative += e.percent;
+        return pick < cumulative;
+      }) ?? target.entries[target.entries.length - 1];
     if (!entry) return new Response(`route ${host} has no traffic\n`, { status: 503 });
     const state = this.revisions.get(`${target.namespace}/${entry.revision}`);
-    if (state?.phase !== 'ready') return new Response(`revision ${entry.revision} is not ready\n`, { status: 503 });
+    if (state?.phase !== 'ready')
+      return new Response(`revision ${entry.revision} is not ready\n`, { status: 503 });
     try {
       return await state.executable.fetch(request);
     } catch (error) {
@@ -616,14 +808,26 @@ export class KnativeController {
     const svc = this.store.get(KSVC, ns, service);
     const url = (svc?.status as Json | undefined)?.url as string | undefined;
     if (!url) return new Response(`service ${ns}/${service} has no URL\n`, { status: 404 });
-    const headers: Record<string, string> = { 'ce-specversion': '1.0', 'ce-id': event.id ?? crypto.randomUUID(), 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      'ce-specversion': '1.0',
+      'ce-id': event.id ?? crypto.randomUUID(),
+      'content-type': 'application/json',
+    };
     for (const [key, value] of Object.entries(event)) {
       if (key === 'data' || key === 'id' || value === undefined) continue;
       headers[`ce-${key}`] = String(value);
     }
-    const body = event.data === undefined ? undefined : typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+    const body =
+      event.data === undefined
+        ? undefined
+        : typeof event.data === 'string'
+          ? event.data
+          : JSON.stringify(event.data);
     const host = new URL(url).hostname;
-    return this.serve(host, new Request(`http://${host}/`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) }));
+    return this.serve(
+      host,
+      new Request(`http://${host}/`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) }),
+    );
   }
 
   /** Fires a PingSource once now: its event goes to its sink. */
@@ -635,7 +839,11 @@ export class KnativeController {
     let data: unknown = spec.data;
     if (spec.dataBase64) data = Buffer.from(String(spec.dataBase64), 'base64').toString('utf8');
     if (typeof data === 'string' && spec.contentType === 'application/json') data = JSON.parse(data);
-    return this.deliver(ns, String(ref.name), { type: 'dev.knative.sources.ping', source: `/apis/v1/namespaces/${ns}/pingsources/${name}`, data });
+    return this.deliver(ns, String(ref.name), {
+      type: 'dev.knative.sources.ping',
+      source: `/apis/v1/namespaces/${ns}/pingsources/${name}`,
+      data,
+    });
   }
 
   /** Sends an event into a Broker: every Trigger on it whose filter matches gets it. */
@@ -645,7 +853,8 @@ export class KnativeController {
     for (const trigger of this.store.list(TRIGGER, ns)) {
       const spec = trigger.spec as Json;
       if (spec.broker !== broker) continue;
-      const attributes = (((spec.filter as Json | undefined)?.attributes as Record<string, string> | undefined) ?? {});
+      const attributes =
+        ((spec.filter as Json | undefined)?.attributes as Record<string, string> | undefined) ?? {};
       if (!Object.entries(attributes).every(([k, v]) => String(event[k]) === v)) continue;
       const ref = (spec.subscriber as Json).ref as Json;
       out.push(await this.deliver(ns, String(ref.name), event));
@@ -661,14 +870,23 @@ function stripKnative(map: Record<string, string> | undefined): Record<string, s
 function revisionConditions(state: RevisionState): Condition[] {
   if (state.phase === 'ready') {
     return [
-      { type: 'Active', status: 'False', reason: 'NoTraffic', message: 'The target is not receiving traffic.', severity: 'Info' },
+      {
+        type: 'Active',
+        status: 'False',
+        reason: 'NoTraffic',
+        message: 'The target is not receiving traffic.',
+        severity: 'Info',
+      },
       { type: 'ContainerHealthy', status: 'True' },
       { type: 'Ready', status: 'True' },
       { type: 'ResourcesAvailable', status: 'True' },
     ];
   }
   if (state.phase === 'failed') {
-    const type = state.reason === 'ContainerMissing' || state.reason === 'CreateContainerConfigError' ? 'ResourcesAvailable' : 'ContainerHealthy';
+    const type =
+      state.reason === 'ContainerMissing' || state.reason === 'CreateContainerConfigError'
+        ? 'ResourcesAvailable'
+        : 'ContainerHealthy';
     return [
       { type, status: 'False', reason: state.reason, message: state.message },
       { type: 'Ready', status: 'False', reason: state.reason, message: state.message },
@@ -684,7 +902,11 @@ function revisionConditions(state: RevisionState): Condition[] {
 /** Memory limit of a container in MB (Kubernetes quantities: Mi, Gi, M, G). */
 function memoryMb(container: Json): number {
   const resources = isObject(container.resources) ? container.resources : {};
-  const value = String(((resources.limits as Json | undefined)?.memory ?? (resources.requests as Json | undefined)?.memory ?? '256Mi') as string);
+  const value = String(
+    ((resources.limits as Json | undefined)?.memory ??
+      (resources.requests as Json | undefined)?.memory ??
+      '256Mi') as string,
+  );
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(value);
   if (!m) return 256;
   const n = Number(m[1]);

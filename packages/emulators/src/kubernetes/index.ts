@@ -19,19 +19,20 @@
  * ```
  * @packageDocumentation
  */
+
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { createExecutor } from '@faasport/runtime';
 import { type DeliverableEvent, type ExecutorLike, KnativeController } from './controller';
-import { type Json, isObject } from './patch';
-import { type ResourceType, findResource, resourceOfKind } from './resources';
+import { isObject, type Json } from './patch';
+import { findResource, type ResourceType, resourceOfKind } from './resources';
 import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
 import { type KubeObject, ObjectStore } from './store';
 import { admitObject, applyDefaults, validateManifest as validateWithRules } from './validation';
 
-export type { DeliverableEvent, ResourceType, WriteRecord, KubeObject };
 export { KubeApiError } from './status';
+export type { DeliverableEvent, KubeObject, ResourceType, WriteRecord };
 
 /** The default faasport runtime image the emulator recognises. */
 export const defaultRuntimeImage = 'ghcr.io/faasport/knative-runtime';
@@ -78,7 +79,13 @@ export interface KubernetesEmulator {
   /** Objects of a kind. */
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
   /** Changes an object as another client would (bumps resourceVersion), bypassing the HTTP layer. */
-  modify(apiVersion: string, kind: string, namespace: string | undefined, name: string, change: (obj: KubeObject) => void): KubeObject;
+  modify(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    change: (obj: KubeObject) => void,
+  ): KubeObject;
   /** Runs `run` once before the next write that `match` accepts (e.g. to simulate a concurrent writer). */
   interceptNextWrite(match: Parameters<ApiServer['interceptNextWrite']>[0], run: WriteInterceptor): void;
   /** Resolves when the controller has nothing left to do. */
@@ -93,11 +100,18 @@ export interface KubernetesEmulator {
 /**
  * Starts the emulator on 127.0.0.1 (a random port).
  */
-export async function startKubernetesEmulator(options: KubernetesEmulatorOptions = {}): Promise<KubernetesEmulator> {
+export async function startKubernetesEmulator(
+  options: KubernetesEmulatorOptions = {},
+): Promise<KubernetesEmulator> {
   const token = options.token ?? randomBytes(16).toString('hex');
   const store = new ObjectStore(admitObject, (t, obj, old) => applyDefaults(t, obj, old));
   const namespaces = findResource('', 'v1', 'namespaces')!;
-  for (const ns of new Set(['default', 'knative-serving', 'knative-eventing', ...(options.namespaces ?? [])])) {
+  for (const ns of new Set([
+    'default',
+    'knative-serving',
+    'knative-eventing',
+    ...(options.namespaces ?? []),
+  ])) {
     store.create(namespaces, undefined, { metadata: { name: ns } });
   }
   const imageCommands = new Map(Object.entries(options.images ?? {}));

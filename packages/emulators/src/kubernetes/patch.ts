@@ -18,7 +18,8 @@ export const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.str
 /** Deep equality of JSON values (key order ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
@@ -38,16 +39,25 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapeToken = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
 function parent(doc: unknown, path: string): { container: unknown; key: string } {
   if (!path.startsWith('/')) throw new KubeApiError(422, 'Invalid', `invalid JSON pointer "${path}"`);
-  const tokens = path.slice(1).split('/').map(unescape);
+  const tokens = path.slice(1).split('/').map(unescapeToken);
   const key = tokens.pop()!;
   let container: unknown = doc;
   for (const token of tokens) {
-    container = Array.isArray(container) ? container[Number(token)] : isObject(container) ? container[token] : undefined;
-    if (container === undefined) throw new KubeApiError(422, 'Invalid', `the server rejected our request due to an error in our request: path ${path} not found`);
+    container = Array.isArray(container)
+      ? container[Number(token)]
+      : isObject(container)
+        ? container[token]
+        : undefined;
+    if (container === undefined)
+      throw new KubeApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: path ${path} not found`,
+      );
   }
   return { container, key };
 }
@@ -60,7 +70,8 @@ function getAt(doc: unknown, path: string): unknown {
 
 /** RFC 6902 JSON patch: add, remove, replace, move, copy, test. A failed `test` is a 422. */
 export function jsonPatch(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw new KubeApiError(400, 'BadRequest', 'json patch body must be a list of operations');
+  if (!Array.isArray(ops))
+    throw new KubeApiError(400, 'BadRequest', 'json patch body must be a list of operations');
   const doc = clone(target);
   for (const op of ops as Array<{ op: string; path: string; value?: unknown; from?: string }>) {
     const { container, key } = parent(doc, op.path);
@@ -95,7 +106,11 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
       }
       case 'test':
         if (!deepEqual(getAt(doc, op.path), op.value)) {
-          throw new KubeApiError(422, 'Invalid', `the server rejected our request due to an error in our request: test failed at ${op.path}`);
+          throw new KubeApiError(
+            422,
+            'Invalid',
+            `the server rejected our request due to an error in our request: test failed at ${op.path}`,
+          );
         }
         break;
       default:

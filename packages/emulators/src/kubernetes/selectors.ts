@@ -32,7 +32,9 @@ export function parseLabelSelector(selector: string | undefined): Requirement {
     if (m) {
       const [, key, op, list] = m as unknown as [string, string, string, string];
       const values = list.split(',').map((v) => v.trim());
-      return op === 'in' ? (l) => key in l && values.includes(l[key]!) : (l) => !(key in l) || !values.includes(l[key]!);
+      return op === 'in'
+        ? (l) => key in l && values.includes(l[key]!)
+        : (l) => !(key in l) || !values.includes(l[key]!);
     }
     m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(term);
     if (m) {
@@ -50,7 +52,9 @@ export function parseLabelSelector(selector: string | undefined): Requirement {
 }
 
 /** Parses a field selector (`metadata.name=x`); other fields are rejected as the apiserver does for CRs. */
-export function parseFieldSelector(selector: string | undefined): (obj: { metadata: { name: string; namespace?: string } }) => boolean {
+export function parseFieldSelector(
+  selector: string | undefined,
+): (obj: { metadata: { name: string; namespace?: string } }) => boolean {
   if (!selector) return () => true;
   const tests = splitTerms(selector).map((term) => {
     const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
@@ -60,7 +64,8 @@ export function parseFieldSelector(selector: string | undefined): (obj: { metada
       throw badRequest(`field label not supported: ${field}`);
     }
     const key = field === 'metadata.name' ? 'name' : 'namespace';
-    return (obj: { metadata: { name: string; namespace?: string } }) => (op === '!=' ? obj.metadata[key] !== value : obj.metadata[key] === value);
+    return (obj: { metadata: { name: string; namespace?: string } }) =>
+      op === '!=' ? obj.metadata[key] !== value : obj.metadata[key] === value;
   });
   return (obj) => tests.every((t) => t(obj));
 }

@@ -7,10 +7,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KnativeController } from './controller';
-import { type Json, isObject, jsonPatch, mergePatch } from './patch';
-import { type ResourceType, apiVersionOf, findResource, resourceTypes } from './resources';
+import { isObject, type Json, jsonPatch, mergePatch } from './patch';
+import { apiVersionOf, findResource, type ResourceType, resourceTypes } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
-import { KubeApiError, badRequest, invalid, unknownPath, unsupportedMediaType } from './status';
+import { badRequest, invalid, KubeApiError, unknownPath, unsupportedMediaType } from './status';
 import type { KubeObject, ObjectStore, WatchEvent } from './store';
 import { pruneFields, unknownFields } from './validation';
 
@@ -23,7 +23,12 @@ export interface WriteRecord {
 }
 
 /** A hook run before a write is handled, e.g. to simulate a concurrent writer. */
-export type WriteInterceptor = (write: { method: string; resource: ResourceType; namespace?: string; name?: string }) => void;
+export type WriteInterceptor = (write: {
+  method: string;
+  resource: ResourceType;
+  namespace?: string;
+  name?: string;
+}) => void;
 
 interface Route {
   resource: ResourceType;
@@ -37,7 +42,10 @@ const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 /** Handles API and ingress requests. */
 export class ApiServer {
   readonly writes: WriteRecord[] = [];
-  private readonly interceptors: Array<{ match: (w: Parameters<WriteInterceptor>[0]) => boolean; run: WriteInterceptor }> = [];
+  private readonly interceptors: Array<{
+    match: (w: Parameters<WriteInterceptor>[0]) => boolean;
+    run: WriteInterceptor;
+  }> = [];
   private readonly watches = new Set<ServerResponse>();
 
   constructor(
@@ -74,11 +82,20 @@ export class ApiServer {
       status = result.status;
       send(res, result.status, result.body, result.headers);
     } catch (error) {
-      const apiError = error instanceof KubeApiError ? error : new KubeApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
+      const apiError =
+        error instanceof KubeApiError
+          ? error
+          : new KubeApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
       status = apiError.code;
       send(res, apiError.code, apiError.toStatus());
     } finally {
-      if (isWrite) this.writes.push({ method, path: url.pathname, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), status });
+      if (isWrite)
+        this.writes.push({
+          method,
+          path: url.pathname,
+          ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+          status,
+        });
     }
   }
 
@@ -86,7 +103,8 @@ export class ApiServer {
     const body = await readBody(req);
     const headers = new Headers();
     for (const [key, value] of Object.entries(req.headers)) {
-      if (value === undefined || key === 'host' || key === 'connection' || key === 'transfer-encoding') continue;
+      if (value === undefined || key === 'host' || key === 'connection' || key === 'transfer-encoding')
+        continue;
       headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const method = req.method ?? 'GET';
@@ -104,7 +122,13 @@ export class ApiServer {
     res.end(Buffer.from(await response.arrayBuffer()));
   }
 
-  private async dispatch(method: string, url: URL, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<{ status: number; body: unknown; headers?: Record<string, string> } | 'streaming'> {
+  private async dispatch(
+    method: string,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> } | 'streaming'> {
     const segments = url.pathname.split('/').filter(Boolean);
     const q = url.searchParams;
     if (method === 'GET') {
@@ -115,8 +139,16 @@ export class ApiServer {
     if (!route) throw unknownPath();
     const { resource: t, namespace, name, subresource } = route;
     if (subresource !== undefined && (subresource !== 'status' || !t.hasStatus)) throw unknownPath();
-    if (namespace !== undefined && t !== NAMESPACES && method !== 'GET' && !this.store.get(NAMESPACES, undefined, namespace)) {
-      throw new KubeApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+    if (
+      namespace !== undefined &&
+      t !== NAMESPACES &&
+      method !== 'GET' &&
+      !this.store.get(NAMESPACES, undefined, namespace)
+    ) {
+      throw new KubeApiError(404, 'NotFound', `namespaces "${namespace}" not found`, {
+        name: namespace,
+        kind: 'namespaces',
+      });
     }
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
       for (const [i, hook] of this.interceptors.entries()) {
@@ -130,9 +162,27 @@ export class ApiServer {
     }
     const dryRun = q.get('dryRun') === 'All';
     const fieldManager = q.get('fieldManager') ?? undefined;
-    const options = { dryRun, ...(fieldManager ? { fieldManager } : {}), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
-    if (q.get('force') !== null && !(method === 'PATCH' && contentTypeOf(req) === 'application/apply-patch+yaml')) {
-      throw invalid(t, name ?? '', [{ field: 'force', reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch' }], 'PatchOptions.meta.k8s.io');
+    const options = {
+      dryRun,
+      ...(fieldManager ? { fieldManager } : {}),
+      ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+    };
+    if (
+      q.get('force') !== null &&
+      !(method === 'PATCH' && contentTypeOf(req) === 'application/apply-patch+yaml')
+    ) {
+      throw invalid(
+        t,
+        name ?? '',
+        [
+          {
+            field: 'force',
+            reason: 'FieldValueForbidden',
+            message: 'Forbidden: may not be specified for non-apply patch',
+          },
+        ],
+        'PatchOptions.meta.k8s.io',
+      );
     }
     if (!name) {
       if (method === 'GET') {
@@ -142,10 +192,17 @@ export class ApiServer {
         }
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
-        const items = this.store.list(t, namespace).filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
+        const items = this.store
+          .list(t, namespace)
+          .filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
         return {
           status: 200,
-          body: { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata: { resourceVersion: this.store.resourceVersion, continue: '' }, items },
+          body: {
+            apiVersion: apiVersionOf(t),
+            kind: `${t.kind}List`,
+            metadata: { resourceVersion: this.store.resourceVersion, continue: '' },
+            items,
+          },
         };
       }
       if (method === 'POST') {
@@ -154,7 +211,11 @@ export class ApiServer {
         const created = this.store.create(t, namespace, parsed, options);
         return { status: 201, body: created, headers: warnings };
       }
-      throw new KubeApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+      throw new KubeApiError(
+        405,
+        'MethodNotAllowed',
+        `the server does not allow this method on the requested resource`,
+      );
     }
     switch (method) {
       case 'GET':
@@ -162,7 +223,11 @@ export class ApiServer {
       case 'PUT': {
         const parsed = parseJsonBody(body);
         const warnings = this.fieldValidation(t, parsed, q);
-        return { status: 200, body: this.store.replace(t, namespace, name, parsed, options), headers: warnings };
+        return {
+          status: 200,
+          body: this.store.replace(t, namespace, name, parsed, options),
+          headers: warnings,
+        };
       }
       case 'PATCH':
         return this.patch(t, namespace, name, req, body, q, options);
@@ -175,12 +240,21 @@ export class ApiServer {
             apiVersion: 'v1',
             metadata: {},
             status: 'Success',
-            details: { name, ...(t.group ? { group: t.group } : {}), kind: t.plural, uid: deleted.metadata.uid },
+            details: {
+              name,
+              ...(t.group ? { group: t.group } : {}),
+              kind: t.plural,
+              uid: deleted.metadata.uid,
+            },
           },
         };
       }
       default:
-        throw new KubeApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        throw new KubeApiError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
     }
   }
 
@@ -197,7 +271,18 @@ export class ApiServer {
     if (contentType === 'application/apply-patch+yaml') {
       const manager = q.get('fieldManager');
       if (!manager) {
-        throw invalid(t, '', [{ field: 'fieldManager', reason: 'FieldValueRequired', message: 'Required value: is required for apply patch' }], 'PatchOptions.meta.k8s.io');
+        throw invalid(
+          t,
+          '',
+          [
+            {
+              field: 'fieldManager',
+              reason: 'FieldValueRequired',
+              message: 'Required value: is required for apply patch',
+            },
+          ],
+          'PatchOptions.meta.k8s.io',
+        );
       }
       let parsed: unknown;
       try {
@@ -210,13 +295,21 @@ export class ApiServer {
         throw badRequest('apiVersion and kind must be set in an apply patch');
       }
       const warnings = this.fieldValidation(t, parsed, q);
-      const { object, created } = this.store.apply(t, namespace, name, parsed, { ...options, fieldManager: manager, force: q.get('force') === 'true' });
+      const { object, created } = this.store.apply(t, namespace, name, parsed, {
+        ...options,
+        fieldManager: manager,
+        force: q.get('force') === 'true',
+      });
       return { status: created ? 201 : 200, body: object, headers: warnings };
     }
-    if (contentType === 'application/strategic-merge-patch+json' && t.custom) throw unsupportedMediaType(contentType);
+    if (contentType === 'application/strategic-merge-patch+json' && t.custom)
+      throw unsupportedMediaType(contentType);
     const current = this.store.mustGet(t, namespace, name);
     let next: unknown;
-    if (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json') {
+    if (
+      contentType === 'application/merge-patch+json' ||
+      contentType === 'application/strategic-merge-patch+json'
+    ) {
       next = mergePatch(current, parseJsonBody(body));
     } else if (contentType === 'application/json-patch+json') {
       next = jsonPatch(current, JSON.parse(body.toString('utf8') || '[]'));
@@ -226,7 +319,11 @@ export class ApiServer {
   }
 
   /** Applies `fieldValidation`: Strict rejects unknown fields, Ignore and Warn (default) prune them. */
-  private fieldValidation(t: ResourceType, obj: Json, q: URLSearchParams): Record<string, string> | undefined {
+  private fieldValidation(
+    t: ResourceType,
+    obj: Json,
+    q: URLSearchParams,
+  ): Record<string, string> | undefined {
     const unknown = unknownFields(t, obj);
     if (!unknown.length) return undefined;
     const mode = q.get('fieldValidation') ?? 'Warn';
@@ -234,14 +331,24 @@ export class ApiServer {
       throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
     }
     pruneFields(obj, unknown);
-    return mode === 'Ignore' ? undefined : { warning: unknown.map((p) => `299 - "unknown field \\"${p}\\""`).join(', ') };
+    return mode === 'Ignore'
+      ? undefined
+      : { warning: unknown.map((p) => `299 - "unknown field \\"${p}\\""`).join(', ') };
   }
 
-  private watch(t: ResourceType, namespace: string | undefined, q: URLSearchParams, res: ServerResponse): void {
+  private watch(
+    t: ResourceType,
+    namespace: string | undefined,
+    q: URLSearchParams,
+    res: ServerResponse,
+  ): void {
     const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
     const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
     const matches = (e: WatchEvent) =>
-      e.resource === t && (namespace === undefined || e.object.metadata.namespace === namespace) && labels(e.object.metadata.labels ?? {}) && fields(e.object);
+      e.resource === t &&
+      (namespace === undefined || e.object.metadata.namespace === namespace) &&
+      labels(e.object.metadata.labels ?? {}) &&
+      fields(e.object);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     // Send the headers now: a client waits for them before it reads events, and there may be none yet.
     res.flushHeaders();
@@ -250,13 +357,22 @@ export class ApiServer {
     const rvParam = q.get('resourceVersion');
     const from = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
     if (from !== undefined && from < this.store.oldestRetained - 1) {
-      write('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.store.oldestRetained})`, reason: 'Expired', code: 410 });
+      write('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${from} (${this.store.oldestRetained})`,
+        reason: 'Expired',
+        code: 410,
+      });
       this.watches.delete(res);
       res.end();
       return;
     }
     if (from === undefined) {
-      for (const obj of this.store.list(t, namespace)) if (labels(obj.metadata.labels ?? {}) && fields(obj)) write('ADDED', obj);
+      for (const obj of this.store.list(t, namespace))
+        if (labels(obj.metadata.labels ?? {}) && fields(obj)) write('ADDED', obj);
     } else {
       for (const e of this.store.eventsSince(from)) if (matches(e)) write(e.type, e.object);
     }
@@ -288,7 +404,12 @@ export class ApiServer {
     if (rest[0] === 'namespaces' && rest.length >= 3) {
       const resource = findResource(group, version, rest[2]!);
       if (!resource?.namespaced || rest.length > 5) return undefined;
-      return { resource, namespace: rest[1]!, ...(rest[3] ? { name: rest[3] } : {}), ...(rest[4] ? { subresource: rest[4] } : {}) };
+      return {
+        resource,
+        namespace: rest[1]!,
+        ...(rest[3] ? { name: rest[3] } : {}),
+        ...(rest[4] ? { subresource: rest[4] } : {}),
+      };
     }
     const resource = findResource(group, version, rest[0] ?? '');
     if (!resource || rest.length > 3) return undefined;
@@ -298,7 +419,13 @@ export class ApiServer {
 
   private discovery(segments: string[]): unknown {
     const path = segments.join('/');
-    if (path === 'version') return { major: '1', minor: '34', gitVersion: 'v1.34.0-faasport-emulator', platform: `${process.platform}/${process.arch}` };
+    if (path === 'version')
+      return {
+        major: '1',
+        minor: '34',
+        gitVersion: 'v1.34.0-faasport-emulator',
+        platform: `${process.platform}/${process.arch}`,
+      };
     if (path === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
     if (path === 'apis') {
       const groups = [...new Set(resourceTypes.filter((r) => r.group).map((r) => r.group))];
@@ -306,7 +433,9 @@ export class ApiServer {
         kind: 'APIGroupList',
         apiVersion: 'v1',
         groups: groups.map((g) => {
-          const versions = [...new Set(resourceTypes.filter((r) => r.group === g).map((r) => r.version))].map((v) => ({ groupVersion: `${g}/${v}`, version: v }));
+          const versions = [...new Set(resourceTypes.filter((r) => r.group === g).map((r) => r.version))].map(
+            (v) => ({ groupVersion: `${g}/${v}`, version: v }),
+          );
           return { name: g, versions, preferredVersion: versions[0] };
         }),
       };
@@ -324,8 +453,25 @@ export class ApiServer {
       apiVersion: 'v1',
       groupVersion: isCore ? 'v1' : `${group}/${version}`,
       resources: types.flatMap((r) => [
-        { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs, ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
-        ...(r.hasStatus ? [{ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
+        {
+          name: r.plural,
+          singularName: r.singular,
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs,
+          ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        },
+        ...(r.hasStatus
+          ? [
+              {
+                name: `${r.plural}/status`,
+                singularName: '',
+                namespaced: r.namespaced,
+                kind: r.kind,
+                verbs: ['get', 'patch', 'update'],
+              },
+            ]
+          : []),
       ]),
     };
   }
@@ -341,7 +487,9 @@ function parseJsonBody(body: Buffer): Json {
     if (!isObject(parsed)) throw new Error('not an object');
     return parsed;
   } catch (error) {
-    throw badRequest(`the body of the request could not be decoded as an object: ${(error as Error).message}`);
+    throw badRequest(
+      `the body of the request could not be decoded as an object: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -351,9 +499,18 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

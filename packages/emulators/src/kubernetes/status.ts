@@ -2,7 +2,7 @@
  * Kubernetes `Status` error objects, shaped as k8s.io/apimachinery's `errors.go` builds them, so
  * `@kubernetes/client-node` turns them into `ApiException`s exactly as it does against a real server.
  */
-import { type ResourceType, qualifiedName } from './resources';
+import { qualifiedName, type ResourceType } from './resources';
 
 /** A cause inside `details.causes`. */
 export interface StatusCause {
@@ -38,14 +38,19 @@ export class KubeApiError extends Error {
   }
 }
 
-const detailsOf = (t: ResourceType, name: string) => ({ name, ...(t.group ? { group: t.group } : {}), kind: t.plural });
+const detailsOf = (t: ResourceType, name: string) => ({
+  name,
+  ...(t.group ? { group: t.group } : {}),
+  kind: t.plural,
+});
 
 /** 404 for a missing object: `services.serving.knative.dev "hello" not found`. */
 export const notFound = (t: ResourceType, name: string) =>
   new KubeApiError(404, 'NotFound', `${qualifiedName(t)} "${name}" not found`, detailsOf(t, name));
 
 /** 404 for a path the server does not serve. */
-export const unknownPath = () => new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
+export const unknownPath = () =>
+  new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
 
 /** 409 when the name is taken. */
 export const alreadyExists = (t: ResourceType, name: string) =>
@@ -61,7 +66,12 @@ export const conflict = (t: ResourceType, name: string) =>
   );
 
 /** 422 with field causes, as the apiserver reports invalid objects. */
-export function invalid(t: ResourceType, name: string, causes: StatusCause[], kindName = t.plural): KubeApiError {
+export function invalid(
+  t: ResourceType,
+  name: string,
+  causes: StatusCause[],
+  kindName = t.plural,
+): KubeApiError {
   const group = t.group ? `.${t.group}` : '';
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   return new KubeApiError(422, 'Invalid', `${kindName}${group} "${name}" is invalid: ${text}`, {
@@ -77,7 +87,11 @@ export const badRequest = (message: string) => new KubeApiError(400, 'BadRequest
 
 /** 400 from a Knative validating webhook, worded as the apiserver wraps a webhook denial. */
 export const webhookDenied = (webhook: string, message: string) =>
-  new KubeApiError(400, 'BadRequest', `admission webhook "${webhook}" denied the request: validation failed: ${message}`);
+  new KubeApiError(
+    400,
+    'BadRequest',
+    `admission webhook "${webhook}" denied the request: validation failed: ${message}`,
+  );
 
 /** 415 for a patch content type the resource does not take. */
 export const unsupportedMediaType = (contentType: string) =>

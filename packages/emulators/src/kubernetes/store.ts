@@ -4,15 +4,23 @@
  * field ownership for server-side apply, and an event history that watches replay from.
  */
 import { randomUUID } from 'node:crypto';
-import { type Json, clone, deepEqual, isObject, leafPaths, serverSideApply } from './patch';
-import { type ResourceType, apiVersionOf } from './resources';
-import { KubeApiError, alreadyExists, badRequest, conflict, invalid, notFound } from './status';
+import { clone, deepEqual, isObject, type Json, leafPaths, serverSideApply } from './patch';
+import { apiVersionOf, type ResourceType } from './resources';
+import { alreadyExists, badRequest, conflict, invalid, KubeApiError, notFound } from './status';
 
 /** A stored object. */
 export type KubeObject = Json & {
   apiVersion: string;
   kind: string;
-  metadata: Json & { name: string; namespace?: string; resourceVersion?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; uid?: string };
+  metadata: Json & {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    uid?: string;
+  };
 };
 
 /** A change, as a watch reports it. */
@@ -37,7 +45,8 @@ export interface WriteOptions {
   subresource?: 'status';
 }
 
-const keyOf = (t: ResourceType, namespace: string | undefined, name: string) => `${t.group}|${t.plural}|${namespace ?? ''}|${name}`;
+const keyOf = (t: ResourceType, namespace: string | undefined, name: string) =>
+  `${t.group}|${t.plural}|${namespace ?? ''}|${name}`;
 
 /** The emulator's object store. */
 export class ObjectStore {
@@ -118,14 +127,28 @@ export class ObjectStore {
   }
 
   /** PUT: replaces; custom resources need `metadata.resourceVersion` (422) and it must be current (409). */
-  replace(t: ResourceType, namespace: string | undefined, name: string, body: Json, options: WriteOptions = {}): KubeObject {
+  replace(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: Json,
+    options: WriteOptions = {},
+  ): KubeObject {
     const next = this.normalise(t, namespace, body);
-    if (next.metadata.name !== name) throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    if (next.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`,
+      );
     const old = this.mustGet(t, namespace, name);
     const rv = next.metadata.resourceVersion;
     if (rv === undefined || rv === '') {
       if (t.custom) {
-        throw invalid(t, name, [{ field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+        throw invalid(t, name, [
+          {
+            field: 'metadata.resourceVersion',
+            message: 'Invalid value: 0x0: must be specified for an update',
+          },
+        ]);
       }
     } else if (rv !== old.metadata.resourceVersion) throw conflict(t, name);
     return this.write(t, old, next, options);
@@ -154,7 +177,10 @@ export class ObjectStore {
     options: WriteOptions & { fieldManager: string; force?: boolean },
   ): { object: KubeObject; created: boolean } {
     const appliedObj = this.normalise(t, namespace, body);
-    if (appliedObj.metadata.name !== name) throw badRequest(`the name of the object (${appliedObj.metadata.name}) does not match the name on the URL (${name})`);
+    if (appliedObj.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${appliedObj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     if (t.hasStatus && !options.subresource) delete appliedObj.status;
     const key = keyOf(t, namespace, name);
     const old = this.get(t, namespace, name);
@@ -198,17 +224,26 @@ export class ObjectStore {
       if (path.startsWith('metadata.name') || path.startsWith('apiVersion') || path === 'kind') continue;
       const owner = owners.get(path);
       if (owner && owner !== manager && live.has(path) && !deepEqual(live.get(path), value)) {
-        causes.push({ type: 'FieldManagerConflict', message: `conflict with "${owner}" using ${apiVersionOf(t)}`, field: `.${path}` });
+        causes.push({
+          type: 'FieldManagerConflict',
+          message: `conflict with "${owner}" using ${apiVersionOf(t)}`,
+          field: `.${path}`,
+        });
       }
     }
     if (causes.length) {
       const list = causes.map((c) => `${c.message}: ${c.field}`).join('\n- ');
-      throw new KubeApiError(409, 'Conflict', `Apply failed with ${causes.length} conflict${causes.length > 1 ? 's' : ''}: ${list}`, {
-        name: old.metadata.name,
-        ...(t.group ? { group: t.group } : {}),
-        kind: t.plural,
-        causes,
-      });
+      throw new KubeApiError(
+        409,
+        'Conflict',
+        `Apply failed with ${causes.length} conflict${causes.length > 1 ? 's' : ''}: ${list}`,
+        {
+          name: old.metadata.name,
+          ...(t.group ? { group: t.group } : {}),
+          kind: t.plural,
+          causes,
+        },
+      );
     }
   }
 
@@ -223,7 +258,8 @@ export class ObjectStore {
     for (const k of ['uid', 'creationTimestamp', 'generation', 'resourceVersion', 'managedFields'] as const) {
       if (old.metadata[k] !== undefined) (result.metadata as Json)[k] = old.metadata[k];
     }
-    if (result.metadata.namespace === undefined && old.metadata.namespace !== undefined) result.metadata.namespace = old.metadata.namespace;
+    if (result.metadata.namespace === undefined && old.metadata.namespace !== undefined)
+      result.metadata.namespace = old.metadata.namespace;
     if (!('generation' in old.metadata)) delete result.metadata.generation;
     if (options.subresource !== 'status') this.mutate(t, result, old);
     if (deepEqual(result, old)) return old;
@@ -236,7 +272,13 @@ export class ObjectStore {
     return this.commit(t, result, 'MODIFIED');
   }
 
-  private recordOwners(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, next: KubeObject, manager: string): void {
+  private recordOwners(
+    t: ResourceType,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    next: KubeObject,
+    manager: string,
+  ): void {
     const key = keyOf(t, obj.metadata.namespace, obj.metadata.name);
     const owners = this.owners.get(key) ?? new Map<string, string>();
     const before = old ? leafPaths(stripServerFields(old)) : new Map<string, unknown>();
@@ -247,7 +289,13 @@ export class ObjectStore {
     this.owners.set(key, owners);
     const fields = (obj.metadata.managedFields as Json[] | undefined) ?? [];
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const entry = { manager, operation: 'Update', apiVersion: obj.apiVersion, time: now, fieldsType: 'FieldsV1' };
+    const entry = {
+      manager,
+      operation: 'Update',
+      apiVersion: obj.apiVersion,
+      time: now,
+      fieldsType: 'FieldsV1',
+    };
     obj.metadata.managedFields = [...fields.filter((f) => f.manager !== manager), entry];
   }
 
@@ -271,21 +319,33 @@ export class ObjectStore {
     const obj = clone(body) as KubeObject;
     const expected = apiVersionOf(t);
     if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
-      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`);
+      throw badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`,
+      );
     }
     if (obj.kind !== undefined && obj.kind !== t.kind) {
-      throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.kind})`);
+      throw badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.kind})`,
+      );
     }
     obj.apiVersion = expected;
     obj.kind = t.kind;
     if (!isObject(obj.metadata)) obj.metadata = {} as KubeObject['metadata'];
     const name = obj.metadata.name;
     if (typeof name !== 'string' || !name) {
-      throw invalid(t, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
+      throw invalid(t, '', [
+        {
+          field: 'metadata.name',
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+        },
+      ]);
     }
     if (t.namespaced) {
       if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       obj.metadata.namespace = namespace;
     } else delete obj.metadata.namespace;
@@ -302,6 +362,7 @@ function specOf(obj: KubeObject): Json {
 export function stripServerFields(obj: Json): Json {
   const out = clone(obj);
   const meta = isObject(out.metadata) ? out.metadata : {};
-  for (const k of ['uid', 'creationTimestamp', 'generation', 'resourceVersion', 'managedFields', 'selfLink']) delete meta[k];
+  for (const k of ['uid', 'creationTimestamp', 'generation', 'resourceVersion', 'managedFields', 'selfLink'])
+    delete meta[k];
   return out;
 }

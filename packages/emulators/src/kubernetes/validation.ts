@@ -6,9 +6,9 @@
  *
  * Exported so adapter tests can check rendered manifests offline with the same rules.
  */
-import { type Json, deepEqual, isObject } from './patch';
+import { deepEqual, isObject, type Json } from './patch';
 import type { ResourceType } from './resources';
-import { KubeApiError, invalid, webhookDenied } from './status';
+import { invalid, KubeApiError, webhookDenied } from './status';
 import type { KubeObject } from './store';
 
 const SERVING_WEBHOOK = 'validation.webhook.serving.knative.dev';
@@ -32,14 +32,51 @@ const fmt = (problems: FieldProblem[]) => problems.map((p) => `${p.message}: ${p
 // Structural schema (what the CRD's openAPIV3Schema gives the apiserver)
 
 const containerKeys = new Set([
-  'args', 'command', 'env', 'envFrom', 'image', 'imagePullPolicy', 'livenessProbe', 'name', 'ports', 'readinessProbe',
-  'resources', 'securityContext', 'startupProbe', 'terminationMessagePath', 'terminationMessagePolicy', 'volumeMounts', 'workingDir',
+  'args',
+  'command',
+  'env',
+  'envFrom',
+  'image',
+  'imagePullPolicy',
+  'livenessProbe',
+  'name',
+  'ports',
+  'readinessProbe',
+  'resources',
+  'securityContext',
+  'startupProbe',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'volumeMounts',
+  'workingDir',
 ]);
 const podSpecKeys = new Set([
-  'affinity', 'automountServiceAccountToken', 'containerConcurrency', 'containers', 'dnsConfig', 'dnsPolicy', 'enableServiceLinks',
-  'hostAliases', 'hostIPC', 'hostNetwork', 'hostPID', 'idleTimeoutSeconds', 'imagePullSecrets', 'initContainers', 'nodeSelector',
-  'priorityClassName', 'responseStartTimeoutSeconds', 'runtimeClassName', 'schedulerName', 'securityContext', 'serviceAccountName',
-  'shareProcessNamespace', 'timeoutSeconds', 'tolerations', 'topologySpreadConstraints', 'volumes',
+  'affinity',
+  'automountServiceAccountToken',
+  'containerConcurrency',
+  'containers',
+  'dnsConfig',
+  'dnsPolicy',
+  'enableServiceLinks',
+  'hostAliases',
+  'hostIPC',
+  'hostNetwork',
+  'hostPID',
+  'idleTimeoutSeconds',
+  'imagePullSecrets',
+  'initContainers',
+  'nodeSelector',
+  'priorityClassName',
+  'responseStartTimeoutSeconds',
+  'runtimeClassName',
+  'schedulerName',
+  'securityContext',
+  'serviceAccountName',
+  'shareProcessNamespace',
+  'timeoutSeconds',
+  'tolerations',
+  'topologySpreadConstraints',
+  'volumes',
 ]);
 const trafficKeys = new Set(['revisionName', 'configurationName', 'latestRevision', 'percent', 'tag', 'url']);
 
@@ -59,11 +96,14 @@ export function unknownFields(t: ResourceType, obj: Json): string[] {
   for (const k of Object.keys(pod)) if (!podSpecKeys.has(k)) out.push(`spec.template.spec.${k}`);
   const containers = Array.isArray(pod.containers) ? pod.containers : [];
   containers.forEach((c, i) => {
-    if (isObject(c)) for (const k of Object.keys(c)) if (!containerKeys.has(k)) out.push(`spec.template.spec.containers[${i}].${k}`);
+    if (isObject(c))
+      for (const k of Object.keys(c))
+        if (!containerKeys.has(k)) out.push(`spec.template.spec.containers[${i}].${k}`);
   });
   const traffic = Array.isArray(spec.traffic) ? spec.traffic : [];
   traffic.forEach((e, i) => {
-    if (isObject(e)) for (const k of Object.keys(e)) if (!trafficKeys.has(k)) out.push(`spec.traffic[${i}].${k}`);
+    if (isObject(e))
+      for (const k of Object.keys(e)) if (!trafficKeys.has(k)) out.push(`spec.traffic[${i}].${k}`);
   });
   return out;
 }
@@ -88,11 +128,16 @@ function schemaProblems(t: ResourceType, obj: KubeObject): Array<{ field: string
   const mustBe = (value: unknown, type: 'integer' | 'string' | 'boolean', field: string) => {
     if (value === undefined) return;
     const ok = type === 'integer' ? Number.isInteger(value) : typeof value === type;
-    if (!ok) out.push({ field, message: `Invalid value: ${JSON.stringify(value)}: ${field} in body must be of type ${type}: ${JSON.stringify(typeof value === 'string' ? value : String(value))}` });
+    if (!ok)
+      out.push({
+        field,
+        message: `Invalid value: ${JSON.stringify(value)}: ${field} in body must be of type ${type}: ${JSON.stringify(typeof value === 'string' ? value : String(value))}`,
+      });
   };
   for (const where of ['labels', 'annotations'] as const) {
     const map = obj.metadata[where];
-    if (map !== undefined) for (const [k, v] of Object.entries(map)) mustBe(v, 'string', `metadata.${where}.${k}`);
+    if (map !== undefined)
+      for (const [k, v] of Object.entries(map)) mustBe(v, 'string', `metadata.${where}.${k}`);
   }
   if (t.plural === 'configmaps') {
     const data = (obj as Json).data;
@@ -100,7 +145,8 @@ function schemaProblems(t: ResourceType, obj: KubeObject): Array<{ field: string
     const bin = (obj as Json).binaryData;
     if (isObject(bin)) {
       for (const [k, v] of Object.entries(bin)) {
-        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) out.push({ field: `binaryData.${k}`, message: 'Invalid value: must be base64 encoded bytes' });
+        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+          out.push({ field: `binaryData.${k}`, message: 'Invalid value: must be base64 encoded bytes' });
       }
     }
     const size = JSON.stringify(data ?? {}).length + JSON.stringify(bin ?? {}).length * 0.75;
@@ -112,12 +158,14 @@ function schemaProblems(t: ResourceType, obj: KubeObject): Array<{ field: string
   const tmeta = isObject(template.metadata) ? template.metadata : {};
   for (const where of ['labels', 'annotations']) {
     const map = tmeta[where];
-    if (isObject(map)) for (const [k, v] of Object.entries(map)) mustBe(v, 'string', `spec.template.metadata.${where}.${k}`);
+    if (isObject(map))
+      for (const [k, v] of Object.entries(map)) mustBe(v, 'string', `spec.template.metadata.${where}.${k}`);
   }
   const pod = isObject(template.spec) ? template.spec : {};
   mustBe(pod.containerConcurrency, 'integer', 'spec.template.spec.containerConcurrency');
   mustBe(pod.timeoutSeconds, 'integer', 'spec.template.spec.timeoutSeconds');
-  if (!Array.isArray(pod.containers)) out.push({ field: 'spec.template.spec.containers', message: 'Required value' });
+  if (!Array.isArray(pod.containers))
+    out.push({ field: 'spec.template.spec.containers', message: 'Required value' });
   (Array.isArray(pod.containers) ? pod.containers : []).forEach((c, i) => {
     if (!isObject(c)) return;
     mustBe(c.image, 'string', `spec.template.spec.containers[${i}].image`);
@@ -135,11 +183,17 @@ function schemaProblems(t: ResourceType, obj: KubeObject): Array<{ field: string
 // Defaulting webhook
 
 /** Applies Knative's defaulting webhook to a Service or Configuration (and Trigger filters). */
-export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, user = 'system:admin'): void {
+export function applyDefaults(
+  t: ResourceType,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  user = 'system:admin',
+): void {
   if (t.group === '' && t.plural === 'secrets' && isObject(obj.stringData)) {
     // The apiserver folds the write-only stringData into data (base64) and never stores it.
     const data = isObject(obj.data) ? obj.data : {};
-    for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    for (const [k, v] of Object.entries(obj.stringData))
+      data[k] = Buffer.from(String(v), 'utf8').toString('base64');
     obj.data = data;
     delete obj.stringData;
     return;
@@ -151,7 +205,10 @@ export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject 
     return;
   }
   if (t.group === 'eventing.knative.dev' && t.plural === 'brokers') {
-    obj.metadata.annotations = { 'eventing.knative.dev/broker.class': 'MTChannelBasedBroker', ...(obj.metadata.annotations ?? {}) };
+    obj.metadata.annotations = {
+      'eventing.knative.dev/broker.class': 'MTChannelBasedBroker',
+      ...(obj.metadata.annotations ?? {}),
+    };
     return;
   }
   if (t.group !== 'serving.knative.dev' || !['services', 'configurations'].includes(t.plural)) return;
@@ -167,7 +224,8 @@ export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject 
   const containers = Array.isArray(pod.containers) ? pod.containers : [];
   containers.forEach((c, i) => {
     if (!isObject(c)) return;
-    if (c.name === undefined || c.name === '') c.name = containers.length === 1 ? 'user-container' : `user-container-${i}`;
+    if (c.name === undefined || c.name === '')
+      c.name = containers.length === 1 ? 'user-container' : `user-container-${i}`;
     c.readinessProbe ??= { successThreshold: 1, tcpSocket: { port: 0 } };
     c.resources ??= {};
   });
@@ -176,8 +234,10 @@ export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject 
   }
   if (t.plural === 'services') {
     (spec.traffic as Json[]).forEach((e) => {
-      if (isObject(e) && e.revisionName === undefined && e.latestRevision === undefined) e.latestRevision = true;
-      if (isObject(e) && e.revisionName !== undefined && e.latestRevision === undefined) e.latestRevision = false;
+      if (isObject(e) && e.revisionName === undefined && e.latestRevision === undefined)
+        e.latestRevision = true;
+      if (isObject(e) && e.revisionName !== undefined && e.latestRevision === undefined)
+        e.latestRevision = false;
     });
   }
   const annotations = { ...(obj.metadata.annotations ?? {}) };
@@ -186,7 +246,8 @@ export function applyDefaults(t: ResourceType, obj: KubeObject, old: KubeObject 
     annotations['serving.knative.dev/lastModifier'] = user;
   } else if (!deepEqual(old.spec, obj.spec)) annotations['serving.knative.dev/lastModifier'] = user;
   else if (old.metadata.annotations?.['serving.knative.dev/lastModifier']) {
-    annotations['serving.knative.dev/lastModifier'] = old.metadata.annotations['serving.knative.dev/lastModifier'];
+    annotations['serving.knative.dev/lastModifier'] =
+      old.metadata.annotations['serving.knative.dev/lastModifier'];
   }
   obj.metadata.annotations = annotations;
 }
@@ -200,20 +261,28 @@ function durationSeconds(text: string): number | undefined {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-const human = (s: number) => (s >= 3600 && s % 3600 === 0 ? `${s / 3600}h0m0s` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`);
+const human = (s: number) =>
+  s >= 3600 && s % 3600 === 0 ? `${s / 3600}h0m0s` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 
 /** The autoscaling annotation rules of Knative's `annotation_validation.go`. */
 function autoscalingProblems(annotations: Record<string, unknown>, base: string): FieldProblem[] {
   const out: FieldProblem[] = [];
   const p = (key: string) => `${base}.autoscaling.knative.dev/${key}`;
-  const get = (key: string, legacy?: string) => annotations[`autoscaling.knative.dev/${key}`] ?? (legacy ? annotations[`autoscaling.knative.dev/${legacy}`] : undefined);
+  const get = (key: string, legacy?: string) =>
+    annotations[`autoscaling.knative.dev/${key}`] ??
+    (legacy ? annotations[`autoscaling.knative.dev/${legacy}`] : undefined);
   const cls = get('class');
-  if (cls !== undefined && String(cls).endsWith('.knative.dev') && !['kpa.autoscaling.knative.dev', 'hpa.autoscaling.knative.dev'].includes(String(cls))) {
+  if (
+    cls !== undefined &&
+    String(cls).endsWith('.knative.dev') &&
+    !['kpa.autoscaling.knative.dev', 'hpa.autoscaling.knative.dev'].includes(String(cls))
+  ) {
     out.push({ message: `invalid value: ${String(cls)}`, path: p('class') });
   }
   const isHpa = cls === 'hpa.autoscaling.knative.dev';
   const metric = get('metric');
-  if (metric !== undefined && !isHpa && !['concurrency', 'rps'].includes(String(metric))) out.push({ message: `invalid value: ${String(metric)}`, path: p('metric') });
+  if (metric !== undefined && !isHpa && !['concurrency', 'rps'].includes(String(metric)))
+    out.push({ message: `invalid value: ${String(metric)}`, path: p('metric') });
   const intAtLeast = (key: string, legacy: string | undefined, min: number): number | undefined => {
     const v = get(key, legacy);
     if (v === undefined) return undefined;
@@ -229,16 +298,24 @@ function autoscalingProblems(annotations: Record<string, unknown>, base: string)
     const v = get(key, legacy);
     if (v === undefined) return;
     const n = Number(v);
-    if (Number.isNaN(n) || String(v).trim() === '') out.push({ message: `invalid value: ${String(v)}`, path: p(key) });
+    if (Number.isNaN(n) || String(v).trim() === '')
+      out.push({ message: `invalid value: ${String(v)}`, path: p(key) });
     else if (n < min || n > max) out.push({ message: `expected ${min} <= ${v} <= ${max}`, path: p(key) });
   };
   const min = intAtLeast('min-scale', 'minScale', 0);
   const max = intAtLeast('max-scale', 'maxScale', 0);
   if (min !== undefined && max !== undefined && max !== 0 && max < min) {
-    out.push({ message: `max-scale=${max} is less than min-scale=${min}`, path: `${p('max-scale')}, ${p('min-scale')}` });
+    out.push({
+      message: `max-scale=${max} is less than min-scale=${min}`,
+      path: `${p('max-scale')}, ${p('min-scale')}`,
+    });
   }
   const initial = intAtLeast('initial-scale', 'initialScale', 0);
-  if (initial === 0) out.push({ message: 'invalid value: 0 (initial scale of zero needs allow-zero-initial-scale)', path: p('initial-scale') });
+  if (initial === 0)
+    out.push({
+      message: 'invalid value: 0 (initial scale of zero needs allow-zero-initial-scale)',
+      path: p('initial-scale'),
+    });
   floatRange('target', undefined, 0.01, Number.MAX_VALUE);
   floatRange('target-utilization-percentage', 'targetUtilizationPercentage', 1, 100);
   floatRange('panic-window-percentage', 'panicWindowPercentage', 1, 100);
@@ -247,7 +324,8 @@ function autoscalingProblems(annotations: Record<string, unknown>, base: string)
   if (window !== undefined) {
     const s = durationSeconds(String(window));
     if (s === undefined) out.push({ message: `invalid value: ${String(window)}`, path: p('window') });
-    else if (s < 6 || s > 3600) out.push({ message: `expected 6s <= ${String(window)} <= 1h0m0s`, path: p('window') });
+    else if (s < 6 || s > 3600)
+      out.push({ message: `expected 6s <= ${String(window)} <= 1h0m0s`, path: p('window') });
     if (isHpa) out.push({ message: 'window is only valid for the kpa class', path: p('window') });
   }
   for (const key of ['scale-down-delay', 'scale-to-zero-pod-retention-period']) {
@@ -267,43 +345,62 @@ function templateProblems(serviceName: string, template: Json, base: string): Fi
   if (meta.name !== undefined) {
     const name = String(meta.name);
     if (!dns1035.test(name) || name.length > 63) {
-      out.push({ message: `not a DNS 1035 label: [a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character]`, path: `${base}.metadata.name` });
+      out.push({
+        message: `not a DNS 1035 label: [a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character]`,
+        path: `${base}.metadata.name`,
+      });
     }
-    if (!name.startsWith(`${serviceName}-`)) out.push({ message: `"${name}" must have prefix "${serviceName}-"`, path: `${base}.metadata.name` });
+    if (!name.startsWith(`${serviceName}-`))
+      out.push({ message: `"${name}" must have prefix "${serviceName}-"`, path: `${base}.metadata.name` });
   }
   const annotations = isObject(meta.annotations) ? meta.annotations : {};
   out.push(...autoscalingProblems(annotations, `${base}.metadata.annotations`));
   const pod = isObject(template.spec) ? template.spec : {};
   const cc = pod.containerConcurrency;
   if (typeof cc === 'number' && (cc < 0 || cc > maxContainerConcurrency)) {
-    out.push({ message: `expected 0 <= ${cc} <= ${maxContainerConcurrency}`, path: `${base}.spec.containerConcurrency` });
+    out.push({
+      message: `expected 0 <= ${cc} <= ${maxContainerConcurrency}`,
+      path: `${base}.spec.containerConcurrency`,
+    });
   }
   const timeout = pod.timeoutSeconds;
   if (typeof timeout === 'number' && (timeout < 0 || timeout > maxTimeoutSeconds)) {
-    out.push({ message: `expected 0 <= ${timeout} <= ${maxTimeoutSeconds}`, path: `${base}.spec.timeoutSeconds` });
+    out.push({
+      message: `expected 0 <= ${timeout} <= ${maxTimeoutSeconds}`,
+      path: `${base}.spec.timeoutSeconds`,
+    });
   }
   const containers = Array.isArray(pod.containers) ? pod.containers.filter(isObject) : [];
   if (containers.length === 0) out.push({ message: 'missing field(s)', path: `${base}.spec.containers` });
   let portCount = 0;
   containers.forEach((c, i) => {
     const cpath = `${base}.spec.containers[${i}]`;
-    if (typeof c.image !== 'string' || c.image === '') out.push({ message: 'missing field(s)', path: `${cpath}.image` });
-    if (c.name === 'queue-proxy') out.push({ message: 'queue-proxy is a reserved container name', path: `${cpath}.name` });
+    if (typeof c.image !== 'string' || c.image === '')
+      out.push({ message: 'missing field(s)', path: `${cpath}.image` });
+    if (c.name === 'queue-proxy')
+      out.push({ message: 'queue-proxy is a reserved container name', path: `${cpath}.name` });
     const ports = Array.isArray(c.ports) ? c.ports.filter(isObject) : [];
     portCount += ports.length;
     ports.forEach((port, j) => {
       const n = port.containerPort;
-      if (typeof n === 'number' && reservedPorts.has(n)) out.push({ message: `${n} is a reserved port`, path: `${cpath}.ports[${j}].containerPort` });
-      if (typeof n === 'number' && (n < 0 || n > 65535)) out.push({ message: `expected 0 <= ${n} <= 65535`, path: `${cpath}.ports[${j}].containerPort` });
+      if (typeof n === 'number' && reservedPorts.has(n))
+        out.push({ message: `${n} is a reserved port`, path: `${cpath}.ports[${j}].containerPort` });
+      if (typeof n === 'number' && (n < 0 || n > 65535))
+        out.push({ message: `expected 0 <= ${n} <= 65535`, path: `${cpath}.ports[${j}].containerPort` });
       if (port.name !== undefined && !['', 'h2c', 'http1'].includes(String(port.name))) {
         out.push({ message: `invalid value: ${String(port.name)}`, path: `${cpath}.ports[${j}].name` });
       }
     });
     (Array.isArray(c.env) ? c.env.filter(isObject) : []).forEach((e, j) => {
-      if (reservedEnv.has(String(e.name))) out.push({ message: `${String(e.name)} is a reserved environment variable`, path: `${cpath}.env[${j}].name` });
+      if (reservedEnv.has(String(e.name)))
+        out.push({
+          message: `${String(e.name)} is a reserved environment variable`,
+          path: `${cpath}.env[${j}].name`,
+        });
     });
   });
-  if (portCount > 1) out.push({ message: 'more than one container port is set', path: `${base}.spec.containers[*].ports` });
+  if (portCount > 1)
+    out.push({ message: 'more than one container port is set', path: `${base}.spec.containers[*].ports` });
   return out;
 }
 
@@ -316,19 +413,29 @@ function trafficProblems(traffic: unknown[], base: string): FieldProblem[] {
     if (!isObject(entry)) return;
     const path = `${base}[${i}]`;
     const percent = typeof entry.percent === 'number' ? entry.percent : 0;
-    if (percent < 0 || percent > 100) out.push({ message: `expected 0 <= ${percent} <= 100`, path: `${path}.percent` });
+    if (percent < 0 || percent > 100)
+      out.push({ message: `expected 0 <= ${percent} <= 100`, path: `${path}.percent` });
     sum += percent;
-    if (entry.configurationName !== undefined) out.push({ message: 'must not set the field(s)', path: `${path}.configurationName` });
+    if (entry.configurationName !== undefined)
+      out.push({ message: 'must not set the field(s)', path: `${path}.configurationName` });
     if (entry.url !== undefined) out.push({ message: 'must not set the field(s)', path: `${path}.url` });
     if (entry.latestRevision === true && entry.revisionName !== undefined) {
-      out.push({ message: `may not set revisionName "${String(entry.revisionName)}" when latestRevision is true`, path: `${path}.revisionName` });
+      out.push({
+        message: `may not set revisionName "${String(entry.revisionName)}" when latestRevision is true`,
+        path: `${path}.revisionName`,
+      });
     }
-    if (entry.latestRevision === false && entry.revisionName === undefined) out.push({ message: 'missing field(s)', path: `${path}.revisionName` });
+    if (entry.latestRevision === false && entry.revisionName === undefined)
+      out.push({ message: 'missing field(s)', path: `${path}.revisionName` });
     if (entry.tag !== undefined) {
       const tag = String(entry.tag);
       if (!dns1035.test(tag)) out.push({ message: `invalid value: ${tag}`, path: `${path}.tag` });
       const first = tags.get(tag);
-      if (first !== undefined) out.push({ message: `Multiple definitions for "${tag}"`, path: `${base}[${first}].tag, ${path}.tag` });
+      if (first !== undefined)
+        out.push({
+          message: `Multiple definitions for "${tag}"`,
+          path: `${base}[${first}].tag, ${path}.tag`,
+        });
       else tags.set(tag, i);
     }
   });
@@ -339,11 +446,15 @@ function trafficProblems(traffic: unknown[], base: string): FieldProblem[] {
 function servingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
   const name = obj.metadata.name;
-  if (t.plural !== 'domainmappings' && (!dns1035.test(name) || name.length > 63)) out.push({ message: `not a DNS 1035 label: "${name}"`, path: 'metadata.name' });
+  if (t.plural !== 'domainmappings' && (!dns1035.test(name) || name.length > 63))
+    out.push({ message: `not a DNS 1035 label: "${name}"`, path: 'metadata.name' });
   const annotations = obj.metadata.annotations ?? {};
   const misplaced = Object.keys(annotations).filter((k) => k.startsWith('autoscaling.knative.dev/'));
   if (misplaced.length && t.plural !== 'revisions') {
-    out.push({ message: 'autoscaling annotations must be put under "spec.template.metadata.annotations" to work', path: misplaced.map((k) => `metadata.annotations.${k}`).join(', ') });
+    out.push({
+      message: 'autoscaling annotations must be put under "spec.template.metadata.annotations" to work',
+      path: misplaced.map((k) => `metadata.annotations.${k}`).join(', '),
+    });
   }
   const spec = isObject(obj.spec) ? obj.spec : {};
   if (t.plural === 'services' || t.plural === 'configurations') {
@@ -353,18 +464,31 @@ function servingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | und
       const before = old.spec.template as Json;
       const beforeName = isObject(before.metadata) ? before.metadata.name : undefined;
       const nowName = isObject(template.metadata) ? template.metadata.name : undefined;
-      if (nowName !== undefined && nowName === beforeName && !deepEqual(withoutName(before), withoutName(template))) {
-        out.push({ message: 'Saw the following changes without a name change (-old +new)', path: 'spec.template.metadata.name' });
+      if (
+        nowName !== undefined &&
+        nowName === beforeName &&
+        !deepEqual(withoutName(before), withoutName(template))
+      ) {
+        out.push({
+          message: 'Saw the following changes without a name change (-old +new)',
+          path: 'spec.template.metadata.name',
+        });
       }
     }
   }
-  if (t.plural === 'services' && Array.isArray(spec.traffic)) out.push(...trafficProblems(spec.traffic, 'spec.traffic'));
+  if (t.plural === 'services' && Array.isArray(spec.traffic))
+    out.push(...trafficProblems(spec.traffic, 'spec.traffic'));
   if (t.plural === 'domainmappings') {
-    if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(name)) out.push({ message: `invalid value: ${name}`, path: 'metadata.name' });
+    if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(name))
+      out.push({ message: `invalid value: ${name}`, path: 'metadata.name' });
     const ref = isObject(spec.ref) ? spec.ref : undefined;
-    if (!ref || typeof ref.kind !== 'string' || typeof ref.name !== 'string') out.push({ message: 'missing field(s)', path: 'spec.ref' });
+    if (!ref || typeof ref.kind !== 'string' || typeof ref.name !== 'string')
+      out.push({ message: 'missing field(s)', path: 'spec.ref' });
     if (ref?.namespace !== undefined && ref.namespace !== obj.metadata.namespace) {
-      out.push({ message: `must match the namespace of the DomainMapping (${String(obj.metadata.namespace)})`, path: 'spec.ref.namespace' });
+      out.push({
+        message: `must match the namespace of the DomainMapping (${String(obj.metadata.namespace)})`,
+        path: 'spec.ref.namespace',
+      });
     }
   }
   return out;
@@ -385,39 +509,57 @@ const validTimezone = (tz: string) => {
   }
 };
 
-const cronField = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/;
+const cronField =
+  /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/;
 
 function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
   const spec = isObject(obj.spec) ? obj.spec : {};
-  const sinkMissing = (sink: unknown) => !isObject(sink) || (!isObject(sink.ref) && typeof sink.uri !== 'string');
+  const sinkMissing = (sink: unknown) =>
+    !isObject(sink) || (!isObject(sink.ref) && typeof sink.uri !== 'string');
   if (t.plural === 'triggers') {
     const hasBroker = typeof spec.broker === 'string' && spec.broker !== '';
-    if (!hasBroker && !isObject(spec.brokerRef)) out.push({ message: 'expected exactly one, got neither', path: 'spec.broker, spec.brokerRef' });
+    if (!hasBroker && !isObject(spec.brokerRef))
+      out.push({ message: 'expected exactly one, got neither', path: 'spec.broker, spec.brokerRef' });
     if (old && isObject(old.spec) && old.spec.broker !== spec.broker) {
-      out.push({ message: `Immutable fields changed (-old +new)\n{string}:\n\t-: "${String(old.spec.broker)}"\n\t+: "${String(spec.broker)}"`, path: 'spec' });
+      out.push({
+        message: `Immutable fields changed (-old +new)\n{string}:\n\t-: "${String(old.spec.broker)}"\n\t+: "${String(spec.broker)}"`,
+        path: 'spec',
+      });
     }
-    const attributes = isObject(spec.filter) && isObject(spec.filter.attributes) ? spec.filter.attributes : {};
+    const attributes =
+      isObject(spec.filter) && isObject(spec.filter.attributes) ? spec.filter.attributes : {};
     for (const key of Object.keys(attributes)) {
-      if (!/^[a-z][a-z0-9]*$/.test(key)) out.push({ message: `Invalid attribute name: "${key}"`, path: 'spec.filter.attributes' });
+      if (!/^[a-z][a-z0-9]*$/.test(key))
+        out.push({ message: `Invalid attribute name: "${key}"`, path: 'spec.filter.attributes' });
     }
-    if (sinkMissing(spec.subscriber)) out.push({ message: 'expected at least one, got none', path: 'spec.subscriber.ref, spec.subscriber.uri' });
+    if (sinkMissing(spec.subscriber))
+      out.push({
+        message: 'expected at least one, got none',
+        path: 'spec.subscriber.ref, spec.subscriber.uri',
+      });
   }
   if (t.plural === 'brokers' && old) {
     const key = 'eventing.knative.dev/broker.class';
     if (old.metadata.annotations?.[key] !== obj.metadata.annotations?.[key]) {
       out.push({ message: 'Immutable fields changed (-old +new)', path: `metadata.annotations.${key}` });
     }
-    if (!deepEqual(isObject(old.spec) ? old.spec.config : undefined, spec.config)) out.push({ message: 'Immutable fields changed (-old +new)', path: 'spec.config' });
+    if (!deepEqual(isObject(old.spec) ? old.spec.config : undefined, spec.config))
+      out.push({ message: 'Immutable fields changed (-old +new)', path: 'spec.config' });
   }
   if (t.plural === 'pingsources') {
     const schedule = typeof spec.schedule === 'string' ? spec.schedule : '* * * * *';
     const fields = schedule.trim().split(/\s+/);
-    if (!schedule.startsWith('@') && ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => cronField.test(f)))) {
+    if (
+      !schedule.startsWith('@') &&
+      ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => cronField.test(f)))
+    ) {
       out.push({ message: `invalid value: ${schedule}`, path: 'spec.schedule' });
     }
-    if (typeof spec.timezone === 'string' && !validTimezone(spec.timezone)) out.push({ message: `invalid value: ${spec.timezone}`, path: 'spec.timezone' });
-    if (spec.data !== undefined && spec.dataBase64 !== undefined) out.push({ message: 'expected exactly one, got both', path: 'spec.data, spec.dataBase64' });
+    if (typeof spec.timezone === 'string' && !validTimezone(spec.timezone))
+      out.push({ message: `invalid value: ${spec.timezone}`, path: 'spec.timezone' });
+    if (spec.data !== undefined && spec.dataBase64 !== undefined)
+      out.push({ message: 'expected exactly one, got both', path: 'spec.data, spec.dataBase64' });
     if (spec.contentType === 'application/json' && typeof spec.data === 'string') {
       try {
         JSON.parse(spec.data);
@@ -425,7 +567,8 @@ function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | un
         out.push({ message: 'invalid value: data is not valid JSON', path: 'spec.data' });
       }
     }
-    if (sinkMissing(spec.sink)) out.push({ message: 'expected at least one, got none', path: 'spec.sink.ref, spec.sink.uri' });
+    if (sinkMissing(spec.sink))
+      out.push({ message: 'expected at least one, got none', path: 'spec.sink.ref, spec.sink.uri' });
   }
   return out;
 }
@@ -436,7 +579,13 @@ function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | un
  */
 export function admitObject(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
   const schema = schemaProblems(t, obj);
-  if (schema.length) throw invalid(t, obj.metadata.name, schema.map((p) => ({ ...p })), t.kind);
+  if (schema.length)
+    throw invalid(
+      t,
+      obj.metadata.name,
+      schema.map((p) => ({ ...p })),
+      t.kind,
+    );
   if (t.group === 'serving.knative.dev') {
     const problems = servingProblems(t, obj, old);
     if (problems.length) throw webhookDenied(SERVING_WEBHOOK, fmt(problems));
