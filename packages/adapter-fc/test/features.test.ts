@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import FCClientModule from '@alicloud/fc2';
 import {
   defineFunction,
@@ -111,6 +112,15 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
       data: { ping: true },
     });
 
+    // An object written to the bucket reaches the event contract as a storage CloudEvent.
+    const delivered = await emulator.emitOssEvent('uploads', 'img/cat.png', 'ObjectCreated:PutObject', 3);
+    expect(delivered).toHaveLength(1);
+    expect(JSON.parse(new TextDecoder().decode(delivered[0]!.body))).toMatchObject({
+      type: 'dev.faasport.storage.object.created',
+      data: { bucket: 'uploads', key: 'img/cat.png', size: 3, event: 'ObjectCreated:PutObject' },
+    });
+    expect(await emulator.emitOssEvent('uploads', 'docs/readme.txt')).toEqual([]);
+
     const before = emulator.writes();
     const again = await deploy(adapter, fn, { env });
     expect(again.changed).toBe(false);
@@ -203,6 +213,30 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     const live = await adapter.read('tags', ctx);
     expect(live?.tagUrls?.next).toBe(`${emulator.url}/2016-08-15/proxy/tags.next/tags/`);
     await expect(invoke(adapter, 'tags', {}, { tag: 'nope' })).rejects.toThrow(/tag "nope" does not exist/);
+  });
+
+  it('serves a custom domain routed to the main alias', async () => {
+    const site = defineFunction({
+      name: 'site',
+      source: { inline: `export default async (request) => 'site ' + new URL(request.url).pathname;\n` },
+      domains: [{ host: 'www.example.com', path: '/shop' }],
+    });
+    await deploy(adapter, site);
+    const get = (host: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(emulator.url);
+        const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get('www.example.com', '/shop/cart')).toEqual({ status: 200, body: 'site /shop/cart' });
+    expect((await get('www.example.com', '/elsewhere')).status).toBe(400);
+    await remove(adapter, 'site');
+    expect(emulator.state.domains.has('www.example.com')).toBe(false);
   });
 
   it('signs calls to HTTP triggers with auth function, and invokes asynchronously', async () => {

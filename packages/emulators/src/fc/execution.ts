@@ -148,7 +148,9 @@ export class FcExecution {
             // FC's custom runtime contract (reference A15): events to POST /invoke, the initializer to POST /initialize.
             http: {
               invokePath: '/invoke',
-              ...(fn.initializer ? { initPath: '/initialize', initHeaders: { 'x-fc-control-path': '/initialize' } } : {}),
+              ...(fn.initializer
+                ? { initPath: '/initialize', initHeaders: { 'x-fc-control-path': '/initialize' } }
+                : {}),
             },
           }
         : {}),

@@ -46,6 +46,21 @@ export interface FcEmulator {
     functionName: string,
     triggerName: string,
   ): Promise<{ body: Uint8Array; error?: { message: string } }>;
+  /** Delivers an OSS object event (default `ObjectCreated:PutObject`) to the functions whose OSS triggers match. */
+  emitOssEvent(
+    bucket: string,
+    key: string,
+    eventName?: string,
+    size?: number,
+  ): Promise<
+    Array<{
+      serviceName: string;
+      functionName: string;
+      triggerName: string;
+      body: Uint8Array;
+      error?: { message: string };
+    }>
+  >;
   /** Stops the server and every function instance. */
   close(): Promise<void>;
 }
@@ -95,6 +110,7 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
     requests: () => api.log,
     injectFault: (fault) => api.faults.push({ ...fault, times: fault.times ?? 1 }),
     fireTimer: (s, f, t) => api.fireTimer(s, f, t),
+    emitOssEvent: (bucket, key, eventName, size) => api.emitOssEvent(bucket, key, eventName, size),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

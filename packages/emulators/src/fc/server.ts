@@ -96,7 +96,13 @@ export class FcApi {
           ? { status: 200, raw: zip, headers: { 'content-type': 'application/zip' } }
           : { status: 404, body: { Code: 'NoSuchKey' } };
       } else if (!path.startsWith(`${prefix}/`)) {
-        throw fcErrors.pathNotSupported(method, path);
+        const domain = this.state.domains.get(
+          String(req.headers.host ?? '')
+            .replace(/:\d+$/, '')
+            .toLowerCase(),
+        );
+        if (!domain) throw fcErrors.pathNotSupported(method, path);
+        reply = await this.customDomain(domain, method, url, req, raw, requestId);
       } else {
         reply = await this.route(method, path.slice(prefix.length), url, req, raw, requestId);
       }
@@ -712,6 +718,31 @@ export class FcApi {
         `method '${method}' is not allowed by the http trigger of function '${fnName}'`,
       );
     }
+    return this.runHttp(
+      svcName,
+      qualifier,
+      fnName,
+      method,
+      `${rest}${url.search}`,
+      `${prefix}/proxy/${target}/${fnName}`,
+      req,
+      raw,
+      requestId,
+    );
+  }
+
+  /** Runs an HTTP call on a function with FC's HTTP handler contract. */
+  private async runHttp(
+    svcName: string,
+    qualifier: string | undefined,
+    fnName: string,
+    method: string,
+    pathAndQuery: string,
+    basePath: string,
+    req: IncomingMessage,
+    raw: Buffer,
+    requestId: string,
+  ): Promise<Reply | Response> {
     if (raw.length > maxSyncPayload) throw fcErrors.entityTooLarge(maxSyncPayload);
     const { fn, site } = this.resolveForCall(svcName, qualifier, fnName);
     const headers = new Headers();
@@ -728,21 +759,21 @@ export class FcApi {
       headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
     headers.set('x-fc-request-id', requestId);
-    headers.set('x-fc-base-path', `${prefix}/proxy/${target}/${fnName}`);
+    headers.set('x-fc-base-path', basePath);
     headers.set('x-fc-qualifier', site.qualifier);
     headers.set('x-fc-version-id', site.versionId);
-    // The function sees the path after the function name (what FC passes as req.path here is not verified).
-    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${rest}${url.search}`, {
+    // Through the proxy path the function sees the path after the function name (what FC passes as
+    // req.path there is not verified); through a custom domain it sees the request's own path.
+    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${pathAndQuery}`, {
       method,
       headers,
       ...(raw.length && method !== 'GET' && method !== 'HEAD'
         ? { body: new Uint8Array(raw) as BodyInit }
         : {}),
     });
-    let response: Response;
     try {
       const exe = await this.options.execution.executable(fn, 'http', site);
-      response = await exe.fetch(request, { requestId });
+      return await exe.fetch(request, { requestId });
     } catch (error) {
       return {
         status: 502,
@@ -750,7 +781,141 @@ export class FcApi {
         headers: { 'x-fc-error-type': 'UnhandledInvocationError' },
       };
     }
-    return response;
+  }
+
+  /**
+   * A request to a custom domain (matched on the Host header): the longest matching route path
+   * (`/api/*` or `/*`) picks the function and qualifier. DNS and certificates are not checked.
+   */
+  private async customDomain(
+    domain: DomainRecord,
+    method: string,
+    url: URL,
+    req: IncomingMessage,
+    raw: Buffer,
+    requestId: string,
+  ): Promise<Reply | Response> {
+    const routes = (
+      (
+        domain.fields.routeConfig as
+          | {
+              routes?: Array<{
+                path: string;
+                serviceName: string;
+                functionName: string;
+                qualifier?: string;
+                methods?: string[];
+              }>;
+            }
+          | undefined
+      )?.routes ?? []
+    )
+      .filter((r) =>
+        r.path.endsWith('/*')
+          ? `${url.pathname}/`.startsWith(r.path.slice(0, -1)) || url.pathname === r.path.slice(0, -2)
+          : url.pathname === r.path,
+      )
+      .sort((a, b) => b.path.length - a.path.length);
+    const route = routes[0];
+    if (!route) throw fcErrors.pathNotSupported(method, url.pathname);
+    if (route.methods?.length && !route.methods.includes(method)) {
+      // Status and code not verified against FC.
+      throw new FcApiError(
+        405,
+        'MethodNotAllowed',
+        `method '${method}' is not allowed on '${url.pathname}' of domain '${domain.domainName}'`,
+      );
+    }
+    return this.runHttp(
+      route.serviceName,
+      route.qualifier,
+      route.functionName,
+      method,
+      `${url.pathname}${url.search}`,
+      '',
+      req,
+      raw,
+      requestId,
+    );
+  }
+
+  /**
+   * Test helper: delivers an OSS object event to every function whose OSS trigger matches the bucket,
+   * the event name and the key filter, with FC's OSS event shape (`{events: [...]}`).
+   */
+  async emitOssEvent(
+    bucket: string,
+    key: string,
+    eventName = 'ObjectCreated:PutObject',
+    size = 0,
+  ): Promise<
+    Array<{
+      serviceName: string;
+      functionName: string;
+      triggerName: string;
+      body: Uint8Array;
+      error?: { message: string };
+    }>
+  > {
+    const out: Array<{
+      serviceName: string;
+      functionName: string;
+      triggerName: string;
+      body: Uint8Array;
+      error?: { message: string };
+    }> = [];
+    for (const svc of this.state.services.values()) {
+      for (const [fnName, triggers] of svc.triggers) {
+        for (const t of triggers.values()) {
+          if (t.triggerType !== 'oss' || !t.sourceArn?.endsWith(`:${bucket}`)) continue;
+          const config = t.triggerConfig as {
+            events?: string[];
+            filter?: { key?: { prefix?: string; suffix?: string } };
+          };
+          const matches = (config.events ?? []).some((pattern) => {
+            const p = pattern.replace(/^oss:/, '');
+            return p.endsWith(':*') ? eventName.startsWith(p.slice(0, -1)) : p === eventName;
+          });
+          const filter = config.filter?.key ?? {};
+          if (!matches || !key.startsWith(filter.prefix ?? '') || !key.endsWith(filter.suffix ?? ''))
+            continue;
+          const { fn, site } = this.resolveForCall(svc.serviceName, t.qualifier, fnName);
+          const requestId = randomUUID();
+          const event = {
+            events: [
+              {
+                eventName,
+                eventSource: 'acs:oss',
+                eventTime: new Date().toISOString(),
+                eventVersion: '1.0',
+                oss: {
+                  bucket: { arn: t.sourceArn, name: bucket, ownerIdentity: this.options.accountId },
+                  object: { deltaSize: size, eTag: randomBytes(16).toString('hex'), key, size },
+                  ossSchemaVersion: '1.0',
+                },
+                region: this.options.region,
+                requestParameters: { sourceIPAddress: '127.0.0.1' },
+                responseElements: { requestId },
+                userIdentity: { principalId: this.options.accountId },
+              },
+            ],
+          };
+          const exe = await this.options.execution.executable(fn, 'event', site);
+          const result = await exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
+            requestId,
+            context: fcContext(fn, site, requestId),
+          });
+          out.push({
+            serviceName: svc.serviceName,
+            functionName: fnName,
+            triggerName: t.triggerName,
+            body: result.body,
+            ...(result.error ? { error: result.error } : {}),
+          });
+        }
+      }
+    }
+    return out;
   }
 
   /** Test helper: invokes a function as its timer trigger would, with FC's timer event. */
