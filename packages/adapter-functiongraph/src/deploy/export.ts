@@ -4,7 +4,7 @@ import {
   type ExportResult,
   type FunctionConfig,
   fromSixFieldCron,
-  InvokeError,
+  NotFoundError,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
@@ -23,17 +23,10 @@ const noContext: AdapterContext = {
 export async function exportFunction(
   fg: FgContext,
   name: string,
-  ctx: AdapterContext = noContext,
+  _ctx: AdapterContext = noContext,
 ): Promise<ExportResult> {
   const raw = await readRaw(fg, name);
-  if (!raw)
-    throw new InvokeError({
-      functionName: name,
-      message: `it does not exist on target "${fg.o.target}"`,
-      status: 404,
-      adapter: 'functiongraph',
-    });
-  void ctx;
+  if (!raw) throw new NotFoundError({ functionName: name, target: fg.o.target, adapter: 'functiongraph' });
   return exportFrom(fg, name, raw);
 }
 

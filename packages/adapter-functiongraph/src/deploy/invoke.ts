@@ -1,5 +1,6 @@
 /** Invoking a FunctionGraph function: APIG-shaped for web, raw events, async, and through APIG for HTTP functions. */
-import { InvokeError, type InvokeOptions, UnsupportedFeatureError } from '@faasport/core';
+import { InvokeError, type InvokeOptions, NotFoundError, UnsupportedFeatureError } from '@faasport/core';
+
 import { type FgAlias, type FgConfig, type FgContext, parseJson } from './context';
 import { readRaw } from './live';
 import { mainAlias, parseDescription } from './mapping';
@@ -15,12 +16,7 @@ export async function kindOf(fg: FgContext, name: string): Promise<{ runtime: st
     { allow: [404] },
   );
   if (config.status === 404)
-    throw new InvokeError({
-      functionName: name,
-      message: `it does not exist on target "${fg.o.target}"`,
-      status: 404,
-      adapter: 'functiongraph',
-    });
+    throw new NotFoundError({ functionName: name, target: fg.o.target, adapter: 'functiongraph' });
   const marker = parseDescription(config.data.description).marker;
   const kind = { runtime: config.data.runtime, ...(marker ? { contract: marker.k } : {}) };
   fg.kinds.set(name, kind);
