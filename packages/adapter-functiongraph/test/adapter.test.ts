@@ -437,6 +437,42 @@ function planDesired(resolved: ReturnType<typeof fn>, env: Record<string, string
   return desiredStateOf(resolved, { env });
 }
 
+describe('drift', () => {
+  it('shows a change made outside faasport and puts it back on deploy', async () => {
+    const config = fn({ name: 'drifty', resources: { memory: 256, timeout: 30 }, triggers: [] });
+    await deploy(adapter, config);
+    const current = (
+      await api.call<any>('GetFunctionConfig', 'GET', `functions/${urn('drifty', 'latest')}/config`)
+    ).data;
+    const { func_name, runtime, timeout, handler, user_data, description, strategy_config } = current;
+    await api.call('UpdateFunctionConfig', 'PUT', `functions/${urn('drifty', 'latest')}/config`, {
+      body: {
+        func_name,
+        runtime,
+        timeout,
+        handler,
+        memory_size: 1024,
+        user_data,
+        description,
+        strategy_config,
+      },
+    });
+    const { plan } = await planDeploy(adapter, config);
+    expect(plan.drift).toEqual([
+      { path: 'resources', from: { memory: 1024, timeout: 30 }, to: { memory: 256, timeout: 30 } },
+    ]);
+    expect(plan.steps.map((s) => s.id)).toEqual(['config']);
+    expect(plan.steps[0]!.changes).toEqual([{ path: 'memory_size', from: 1024, to: 256 }]);
+    await deploy(adapter, config);
+    expect(
+      (await api.call<any>('GetFunctionConfig', 'GET', `functions/${urn('drifty', 'latest')}/config`)).data
+        .memory_size,
+    ).toBe(256);
+    expect((await planDeploy(adapter, config)).plan.steps).toEqual([]);
+    await remove(adapter, 'drifty');
+  });
+});
+
 describe('checks before any write', () => {
   it('rejects an http trigger without an APIG group, naming the provider option', async () => {
     const before = emu.writes();
