@@ -181,6 +181,39 @@ describe('deploy, ready, invoke', () => {
   });
 });
 
+describe('plans', () => {
+  const fn = (greeting: string, revision: string) =>
+    defineFunction({
+      name: 'planned',
+      source: { inline: `export default (req, ctx) => ctx.env.GREETING; // ${revision}` },
+      env: { GREETING: greeting },
+      revision,
+    });
+
+  it('shows the fields that change, and deletes code no revision uses any more', async () => {
+    await deploy(adapter, fn('one', 'v1'));
+    const { plan } = await planDeploy(adapter, fn('two', 'v2'));
+    const service = plan.steps.find((s) => s.id === 'service')!;
+    expect(service.summary).toBe('update Knative Service planned (revision planned-v2)');
+    expect(service.changes).toEqual(
+      expect.arrayContaining([
+        { path: 'spec.template.metadata.name', from: 'planned-v1', to: 'planned-v2' },
+        { path: 'spec.template.spec.containers[0].env[5].value', from: 'one', to: 'two' },
+      ]),
+    );
+    await deploy(adapter, fn('two', 'v2'));
+    // Knative garbage-collects old revisions; their code ConfigMap is then removed on the next deploy.
+    const codeOfV1 = kube.get('serving.knative.dev/v1', 'Revision', 'default', 'planned-v1')!;
+    const v1ConfigMap = (codeOfV1.spec as Record<string, any>).volumes[0].configMap.name as string;
+    kube.remove('serving.knative.dev/v1', 'Revision', 'default', 'planned-v1');
+    const next = await planDeploy(adapter, fn('three', 'v3'));
+    expect(next.plan.steps.map((s) => s.summary)).toContain(`delete ConfigMap ${v1ConfigMap}`);
+    await deploy(adapter, fn('three', 'v3'));
+    expect(kube.get('v1', 'ConfigMap', 'default', v1ConfigMap)).toBeUndefined();
+    expect(await text(await invoke(adapter, 'planned'))).toBe('three');
+  });
+});
+
 describe('the blue-green progression on the emulator', () => {
   const demo = (
     revision: string,

@@ -25,6 +25,7 @@ import { knativeCapabilities } from './capabilities';
 import { checkKnative } from './check';
 import { KubeClient, kindOf } from './client';
 import { keys, REVISION_TAG_PREFIX } from './constants';
+import { fieldChanges } from './diff';
 import { exportFromObjects } from './export';
 import { sendToRoute } from './invoke';
 import { type LiveRaw, labelOf, readObjects, toLiveFunction } from './live';
@@ -53,6 +54,30 @@ export interface KnativeAdapter extends Adapter {
 }
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
+
+/** ConfigMaps and Secrets a revision's pod spec reads (volumes and env references). */
+function referencedNames(spec: Record<string, any> | undefined): string[] {
+  const names: string[] = [];
+  for (const volume of spec?.volumes ?? []) {
+    if (volume.configMap?.name) names.push(volume.configMap.name);
+    if (volume.secret?.secretName) names.push(volume.secret.secretName);
+  }
+  for (const container of spec?.containers ?? []) {
+    for (const env of container.env ?? []) {
+      const ref = env.valueFrom?.secretKeyRef ?? env.valueFrom?.configMapKeyRef;
+      if (ref?.name) names.push(ref.name);
+    }
+  }
+  return names;
+}
+
+/** The live object a rendered one updates. */
+function liveObject(raw: LiveRaw | undefined, o: RenderedObject): KubeObject | undefined {
+  if (!raw) return undefined;
+  if (o.id === 'service') return raw.objects.service;
+  const pool = [...raw.objects.pingSources, ...raw.objects.triggers, ...raw.objects.domainMappings];
+  return pool.find((x) => x.kind === o.object.kind && x.metadata.name === o.object.metadata.name);
+}
 const condition = (obj: KubeObject, type: string): Condition | undefined =>
   ((obj.status?.conditions ?? []) as Condition[]).find((c) => c.type === type);
 
@@ -116,7 +141,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     }
   };
 
-  const stepFor = (o: RenderedObject, action: Step['action']): Step => {
+  const stepFor = (o: RenderedObject, action: Step['action'], live?: KubeObject): Step => {
     const { object } = o;
     const what = `${object.kind} ${object.metadata.name}`;
     const summaries: Record<string, string> = {
@@ -130,7 +155,16 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       resource: what,
       summary: summaries[o.id] ?? `${action} ${what}`,
       phase: o.phase,
-      changes: [{ path: o.id, to: o.hash || 'exists' }],
+      changes:
+        action === 'update' && live
+          ? fieldChanges(
+              {
+                metadata: { labels: object.metadata.labels, annotations: object.metadata.annotations },
+                spec: object.spec,
+              },
+              live,
+            )
+          : [{ path: `${object.kind} ${object.metadata.name}`, to: 'created' }],
       data: { object },
     };
   };
@@ -167,7 +201,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
         }
         const liveHash = raw?.hashes[o.id];
         if (liveHash === undefined) steps.push(stepFor(o, 'create'));
-        else if (liveHash !== o.hash) steps.push(stepFor(o, 'update'));
+        else if (liveHash !== o.hash) steps.push(stepFor(o, 'update', liveObject(raw, o)));
       }
       if (raw) {
         const wanted = new Set(objects.map((o) => o.id));
@@ -182,6 +216,16 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
           ]),
           ...raw.objects.domainMappings.map((o): [string, KubeObject] => [`domain:${o.metadata.name}`, o]),
         ];
+        // Code and secret objects no revision uses any more (Knative garbage-collected the revisions).
+        const used = new Set(
+          objects.filter((o) => o.id === 'configmap' || o.id === 'secret').map((o) => o.object.metadata.name),
+        );
+        for (const revision of raw.objects.revisions)
+          for (const name of referencedNames(revision.spec)) used.add(name);
+        for (const object of [...raw.objects.configMaps, ...raw.objects.secrets]) {
+          if (used.has(object.metadata.name)) continue;
+          owned.push([`unused:${object.kind}:${object.metadata.name}`, object]);
+        }
         for (const [id, object] of owned) {
           if (wanted.has(id)) continue;
           steps.push({

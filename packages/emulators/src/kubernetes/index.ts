@@ -86,6 +86,8 @@ export interface KubernetesEmulator {
     name: string,
     change: (obj: KubeObject) => void,
   ): KubeObject;
+  /** Deletes an object as another client (or Knative's garbage collector) would. */
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
   /** Runs `run` once before the next write that `match` accepts (e.g. to simulate a concurrent writer). */
   interceptNextWrite(match: Parameters<ApiServer['interceptNextWrite']>[0], run: WriteInterceptor): void;
   /** Resolves when the controller has nothing left to do. */
@@ -179,6 +181,9 @@ export async function startKubernetesEmulator(
       const next = JSON.parse(JSON.stringify(current)) as KubeObject;
       change(next);
       return store.update(t, current, next, { fieldManager: 'other-client' });
+    },
+    remove: (apiVersion, kind, namespace, name) => {
+      store.delete(typeOf(apiVersion, kind), namespace, name);
     },
     interceptNextWrite: (match, run) => api.interceptNextWrite(match, run),
     idle: () => controller.idle(),
