@@ -18,7 +18,7 @@ export function fieldChanges(desired: unknown, live: unknown, limit = 30): Field
     if (Array.isArray(d)) {
       if (!Array.isArray(l)) out.push({ path, from: l, to: d });
       else {
-        d.forEach((item, i) => walk(item, l[i], `${path}[${i}]`));
+        for (const [i, item] of d.entries()) walk(item, l[i], `${path}[${i}]`);
         if (l.length > d.length) out.push({ path, from: `${l.length} items`, to: `${d.length} items` });
       }
       return;
