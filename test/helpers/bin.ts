@@ -59,6 +59,15 @@ export function runBin(
   });
 }
 
+/** One line of output: JSON when it is JSON (NDJSON), else `{ type: 'text', text }` (e.g. a pretty-printed error). */
+function parseLine(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { type: 'text', text };
+  }
+}
+
 /**
  * A long-running `faasport` (dev, serve) that prints NDJSON with --json: await lines by predicate,
  * stop it with SIGINT.
@@ -87,7 +96,7 @@ export class BinProcess {
       while (nl !== -1) {
         const text = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
-        if (text) this.push(JSON.parse(text));
+        if (text) this.push(parseLine(text));
         nl = buffer.indexOf('\n');
       }
     });

@@ -15,6 +15,13 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A closed pipe (`faasport logs --follow | head`) ends the command quietly, as it does for other tools.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
