@@ -664,6 +664,40 @@ describe('invocation', () => {
     });
   });
 
+  it('runs an event handler from its TIMER and OBS triggers as CloudEvents', async () => {
+    await deploy(
+      adapter,
+      fn({
+        name: 'events',
+        contract: 'event',
+        source: {
+          inline:
+            'export default async (event) => ({ type: event.type, source: event.source, subject: event.subject, data: event.data });',
+        },
+        triggers: [
+          { schedule: { cron: '*/5 * * * *', payload: { job: 'sweep' } } },
+          { storage: { bucket: 'photos', events: ['created'], prefix: 'in/', suffix: '.png' } },
+        ],
+      }),
+    );
+    const [tick] = await emu.fireTimer('events');
+    expect(JSON.parse(tick!.result)).toEqual({
+      type: 'dev.faasport.schedule',
+      source: 'functiongraph:timer/events_schedule',
+      subject: 'events_schedule',
+      data: { job: 'sweep' },
+    });
+    const [created] = await emu.emitObsEvent('photos', 'in/cat 1.png');
+    expect(JSON.parse(created!.result)).toMatchObject({
+      type: 'dev.faasport.storage.object.created',
+      source: 'functiongraph:obs/photos',
+      subject: 'in/cat 1.png',
+      data: { bucket: 'photos', key: 'in/cat 1.png', event: 'ObjectCreated:Put' },
+    });
+    expect(await emu.emitObsEvent('photos', 'out/cat.png')).toEqual([]);
+    expect(await emu.emitObsEvent('photos', 'in/cat.png', 'ObjectRemoved:Delete')).toEqual([]);
+  });
+
   it('deploys the custom-image Express example as an image source and it answers "Hello invoke"', async () => {
     const config = fn({
       name: 'express-img',

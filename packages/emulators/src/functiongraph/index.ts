@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+export type { EventDelivery, ObsEventName } from './events';
 export type { ImageCommand } from './execution';
 export {
   type FunctionGraphEmulator,

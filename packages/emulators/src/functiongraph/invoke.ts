@@ -22,7 +22,8 @@ export function route(
   return { qualifier: alias.version, alias: alias.name };
 }
 
-async function execute(
+/** Runs a function at a qualifier (routing aliases by weight) with an event payload. */
+export async function execute(
   em: EmuState,
   fn: FunctionState,
   qualifier: string | undefined,

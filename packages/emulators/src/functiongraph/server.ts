@@ -5,6 +5,7 @@ import { createExecutor, type Executor } from '@faasport/runtime';
 import { handleApig } from './apig';
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
+import { type EventDelivery, emitObsEvent, fireTimer, type ObsEventName } from './events';
 import { FunctionGraphExecution, type ImageCommand } from './execution';
 import { functionsApi } from './functions-api';
 import { sendJson } from './respond';
@@ -67,6 +68,10 @@ export interface FunctionGraphEmulator {
   apigUrl(groupId: string, path: string): string;
   /** The names of the functions it holds. */
   functionNames(): string[];
+  /** Fires a function's ACTIVE TIMER triggers (or the one named) with FunctionGraph's timer event. */
+  fireTimer(functionName: string, triggerName?: string): Promise<EventDelivery[]>;
+  /** Emits an OBS object event to the functions whose OBS triggers match it. */
+  emitObsEvent(bucket: string, key: string, eventName?: ObsEventName): Promise<EventDelivery[]>;
   close(): Promise<void>;
 }
 
@@ -218,6 +223,8 @@ export async function startFunctionGraphEmulator(
     },
     apigUrl: (groupId, path) => `${url}/_apig/${groupId}${path}`,
     functionNames: () => [...em.functions.values()].map((f) => f.name),
+    fireTimer: (functionName, triggerName) => fireTimer(em, functionName, triggerName),
+    emitObsEvent: (bucket, key, eventName = 'ObjectCreated:Put') => emitObsEvent(em, bucket, key, eventName),
     async close() {
       await Promise.allSettled([...em.pending]);
       await new Promise<void>((resolve) => {

@@ -1,0 +1,128 @@
+/**
+ * What FunctionGraph's event sources would deliver: a TIMER trigger firing and an OBS object event,
+ * sent to every matching trigger's function in the event shapes FunctionGraph documents.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EmuState } from './context';
+import { execute } from './invoke';
+import type { FunctionState, TriggerState } from './state';
+
+/** What one delivery of an event gave. @public */
+export interface EventDelivery {
+  function: string;
+  trigger: string;
+  /** The function's result as text (JSON when it returned a value). */
+  result: string;
+  /** Set when the function failed. */
+  error?: string;
+}
+
+/** The OBS event names the emulator emits. @public */
+export type ObsEventName =
+  | 'ObjectCreated:Put'
+  | 'ObjectCreated:Post'
+  | 'ObjectCreated:Copy'
+  | 'ObjectRemoved:Delete';
+
+async function deliver(
+  em: EmuState,
+  fn: FunctionState,
+  trigger: TriggerState,
+  event: unknown,
+): Promise<EventDelivery> {
+  const qualifier = trigger.qualifier === 'latest' ? undefined : trigger.qualifier;
+  const { result } = await execute(
+    em,
+    fn,
+    qualifier,
+    new TextEncoder().encode(JSON.stringify(event)),
+    randomUUID(),
+  );
+  return {
+    function: fn.name,
+    trigger: String(trigger.event_data.name ?? trigger.trigger_id),
+    result: new TextDecoder().decode(result.body),
+    ...(result.error ? { error: result.error.message } : {}),
+  };
+}
+
+/** Fires the ACTIVE TIMER triggers of a function (all, or the one named) as the scheduler would. */
+export async function fireTimer(
+  em: EmuState,
+  functionName: string,
+  triggerName?: string,
+  now = new Date(),
+): Promise<EventDelivery[]> {
+  const out: EventDelivery[] = [];
+  for (const fn of em.functions.values()) {
+    if (fn.name !== functionName) continue;
+    for (const t of fn.triggers) {
+      if (t.trigger_type_code !== 'TIMER' || t.trigger_status !== 'ACTIVE') continue;
+      if (triggerName && t.event_data.name !== triggerName) continue;
+      const event = {
+        version: 'v1.0',
+        time: now.toISOString(),
+        trigger_type: 'TIMER',
+        trigger_name: t.event_data.name,
+        ...(t.event_data.user_event === undefined ? {} : { user_event: t.event_data.user_event }),
+      };
+      out.push(await deliver(em, fn, t, event));
+    }
+  }
+  return out;
+}
+
+const obsFamilies: Record<string, string[]> = {
+  'ObjectCreated:Put': ['ObjectCreated', 'Put'],
+  'ObjectCreated:Post': ['ObjectCreated', 'Post'],
+  'ObjectCreated:Copy': ['ObjectCreated', 'Copy'],
+  'ObjectRemoved:Delete': ['ObjectRemoved', 'Delete'],
+};
+
+/**
+ * Emits an OBS object event to every OBS trigger whose bucket, events, prefix and suffix match, in the
+ * S3-compatible `Records` shape OBS notifications use.
+ */
+export async function emitObsEvent(
+  em: EmuState,
+  bucket: string,
+  key: string,
+  eventName: ObsEventName,
+  size = 0,
+): Promise<EventDelivery[]> {
+  const out: EventDelivery[] = [];
+  for (const fn of em.functions.values()) {
+    for (const t of fn.triggers) {
+      const d = t.event_data;
+      if (t.trigger_type_code !== 'OBS' || d.bucket !== bucket) continue;
+      if (!((d.events as string[] | undefined) ?? []).some((e) => obsFamilies[eventName]?.includes(e)))
+        continue;
+      if ((d.prefix && !key.startsWith(String(d.prefix))) || (d.suffix && !key.endsWith(String(d.suffix))))
+        continue;
+      const event = {
+        Records: [
+          {
+            eventVersion: '2.0',
+            eventSource: 'aws:s3',
+            awsRegion: em.region,
+            eventTime: new Date().toISOString(),
+            eventName,
+            s3: {
+              s3SchemaVersion: '1.0',
+              configurationId: t.trigger_id,
+              bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+              object: {
+                key: encodeURIComponent(key).replace(/%2F/g, '/'),
+                size,
+                eTag: '',
+                sequencer: Date.now().toString(16),
+              },
+            },
+          },
+        ],
+      };
+      out.push(await deliver(em, fn, t, event));
+    }
+  }
+  return out;
+}
