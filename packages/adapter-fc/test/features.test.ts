@@ -458,6 +458,21 @@ export default async () => 'warm ' + warmedAt;
         .map((r) => r.status),
     ).toEqual([500, 500, 500]);
 
+    // Invocations are retried only when throttled: after a 5xx the function may already have run.
+    mark = emulator.requests().length;
+    emulator.injectFault({ status: 503, code: 'ResourceThrottled', scope: 'invocations' });
+    expect(await (await invoke(three, 'retry', {}, { mode: 'event' })).text()).toMatch(/^hello from retry/);
+    emulator.injectFault({ status: 500, code: 'InternalServerError', scope: 'invocations' });
+    const once = await invoke(three, 'retry', {}, { mode: 'event' }).catch((e: unknown) => e);
+    expect((once as ProviderApiError).status).toBe(500);
+    expect(
+      emulator
+        .requests()
+        .slice(mark)
+        .filter((r) => r.path.endsWith('/invocations'))
+        .map((r) => r.status),
+    ).toEqual([503, 200, 500]);
+
     mark = emulator.requests().length;
     emulator.injectFault({ status: 400, code: 'InvalidArgument', message: 'bad request' });
     const invalid = await three.read('retry', ctx).catch((e: unknown) => e);

@@ -103,6 +103,22 @@ describe('FC runtime shim (standalone file)', () => {
     expect(JSON.parse(out.body)).toEqual({ error: 'handler broke' });
   });
 
+  it('runs a web handler called through InvokeFunction with the event as a POST body', () => {
+    const script = `
+const shim = await import(${JSON.stringify(join(dir, shimFileName))});
+const result = await new Promise((resolve, reject) =>
+  shim.httpHandler(Buffer.from('{"n":1}'), { requestId: 'rid-3', function: { name: 'web' } }, (err, value) => (err ? reject(err) : resolve(value))),
+);
+console.log(Buffer.from(result).toString());
+`;
+    expect(run(script, { FAASPORT_HANDLER: 'web.default' })).toMatchObject({
+      path: '/',
+      body: '{"n":1}',
+      fn: 'web',
+      rid: 'rid-3',
+    });
+  });
+
   it('turns FC timer, OSS and plain events into CloudEvents', () => {
     const env = { FAASPORT_HANDLER: 'events.handle', FAASPORT_CONTRACT: 'event' };
     expect(

@@ -285,13 +285,17 @@ export class FcApiClient {
   }
 
   /** Runs one fc2 call with retries. fc2 mutates option objects, so callers pass fresh ones. */
-  private async call(operation: string, run: (fc: Fc2Client) => Promise<Fc2Response>): Promise<Fc2Response> {
+  private async call(
+    operation: string,
+    run: (fc: Fc2Client) => Promise<Fc2Response>,
+    retryable: (error: ProviderApiError) => boolean = (error) => error.retryable,
+  ): Promise<Fc2Response> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run(this.fc);
       } catch (error) {
         const mapped = toProviderError(operation, error);
-        if (!mapped.retryable || attempt >= this.options.maxAttempts) throw mapped;
+        if (!retryable(mapped) || attempt >= this.options.maxAttempts) throw mapped;
         const backoff = this.options.retryBaseMs * 2 ** (attempt - 1);
         await sleep(backoff / 2 + Math.random() * (backoff / 2));
       }
@@ -383,8 +387,14 @@ export class FcApiClient {
     qualifier: string | undefined,
     headers: Record<string, string>,
   ): Promise<Fc2Response> {
-    return this.call('InvokeFunction', (fc) =>
-      fc.invokeFunction(service, fn, event, { ...headers }, qualifier, { rawBuf: true }),
+    // An invocation may have run when FC answers 5xx: only throttling (the call did not run) is retried.
+    return this.call(
+      'InvokeFunction',
+      (fc) => fc.invokeFunction(service, fn, event, { ...headers }, qualifier, { rawBuf: true }),
+      (error) =>
+        error.status === 429 ||
+        error.providerCode === 'ResourceThrottled' ||
+        error.providerCode === 'ResourceExhausted',
     );
   }
 

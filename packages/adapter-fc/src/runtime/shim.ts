@@ -1,6 +1,7 @@
 /**
  * The FC 2.0 runtime shim: turns FC's native Node.js contracts into faasport's portable ones.
- * - HTTP trigger `(req, resp, context)` → `web` handler `(Request, ctx) => Response`.
+ * - HTTP trigger `(req, resp, context)` → `web` handler `(Request, ctx) => Response`; through
+ *   InvokeFunction the same handler gets the event as the body of a POST.
  * - Event `(event: Buffer, context, callback)` → `event` handler `(CloudEvent, ctx) => result`;
  *   FC timer events become `dev.faasport.schedule`, OSS events `dev.faasport.storage.object.*`,
  *   anything else `dev.faasport.invoke` (a CloudEvent sent as JSON passes through as is).
@@ -329,6 +330,30 @@ export function createFcShim(
   return {
     async httpHandler(req, resp, context) {
       const handler = await resolveExport(handlerSpec());
+      if (typeof (resp as Partial<FcHttpResponse> | undefined)?.setStatusCode !== 'function') {
+        // Called through InvokeFunction, as (event, context, callback): the event is POSTed to the web handler.
+        const event = req as unknown;
+        const fcContext = resp as unknown as FcContext;
+        const callback = context as unknown as FcCallback | undefined;
+        try {
+          const request = new Request('http://localhost/', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: toBytes(event) as BodyInit,
+          });
+          const response = toResponse(
+            await handler(request, contextFor(fcContext, { event, context: fcContext })),
+          );
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          if (response.status >= 400)
+            throw new Error(`HTTP ${response.status}: ${new TextDecoder().decode(bytes)}`);
+          if (typeof callback === 'function') callback(null, toPlatformBytes(bytes));
+        } catch (error) {
+          if (typeof callback === 'function') callback(error);
+          else throw error;
+        }
+        return;
+      }
       const request = requestFrom(req, await readBody(req));
       let response: Response;
       try {

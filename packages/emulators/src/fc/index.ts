@@ -38,7 +38,7 @@ export interface FcEmulator {
   requests(): readonly RecordedRequest[];
   /** The emulator's state, for assertions. */
   readonly state: FcState;
-  /** Makes the next `times` API calls (not invocations) fail with this error, e.g. 503 ResourceThrottled. */
+  /** Makes the next `times` API calls (or, with `scope: 'invocations'`, InvokeFunction calls) fail with this error, e.g. 503 ResourceThrottled. */
   injectFault(fault: Omit<InjectedFault, 'times'> & { times?: number }): void;
   /** Invokes a function as its timer trigger fires, with FC's timer event `{triggerTime, triggerName, payload}`. */
   fireTimer(

@@ -47,12 +47,14 @@ export interface RecordedRequest {
   write: boolean;
 }
 
-/** A fault to inject: the next `times` API calls (not invocations) answer with this error. */
+/** A fault to inject: the next `times` calls of the scope answer with this error. */
 export interface InjectedFault {
   status: number;
   code: string;
   message?: string;
   times: number;
+  /** `api` (default): control-plane calls; `invocations`: InvokeFunction calls. */
+  scope?: 'api' | 'invocations';
 }
 
 /** Settings of the request handler. */
@@ -143,7 +145,7 @@ export class FcApi {
         : fcErrors.accessDenied(`account '${String(account)}' does not match the endpoint`);
     }
     const fault = this.faults[0];
-    if (fault && !/\/invocations$/.test(path)) {
+    if (fault && (fault.scope ?? 'api') === (/\/invocations$/.test(path) ? 'invocations' : 'api')) {
       if (--fault.times <= 0) this.faults.shift();
       throw new FcApiError(fault.status, fault.code, fault.message ?? 'injected fault');
     }
