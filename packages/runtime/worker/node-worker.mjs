@@ -3,24 +3,64 @@
 // IPC channel. One process runs one function instance; the parent kills it on timeout.
 // Plain JavaScript on purpose: it runs in a child process without a build step.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, fstatSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import v8 from 'node:v8';
 
-if (!process.send) {
-  process.stderr.write('node-worker.mjs must be started by the faasport executor (IPC channel missing)\n');
+// The channel to the executor is file descriptor 3: frames of a 4-byte length and a v8-serialized
+// message. Frames written in the same turn go out in one write, so a busy instance makes one system
+// call for many answers.
+try {
+  fstatSync(3);
+} catch {
+  process.stderr.write('node-worker.mjs must be started by the faasport executor (channel fd 3 missing)\n');
   process.exit(2);
 }
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+let outgoing = [];
+let flushQueued = false;
+function flush() {
+  flushQueued = false;
+  const frames = outgoing;
+  outgoing = [];
+  if (frames.length && channel.writable)
+    channel.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+}
+let incoming = Buffer.alloc(0);
+channel.on('data', (chunk) => {
+  incoming = incoming.length ? Buffer.concat([incoming, chunk]) : chunk;
+  let offset = 0;
+  while (incoming.length - offset >= 4) {
+    const size = incoming.readUInt32LE(offset);
+    if (incoming.length - offset - 4 < size) break;
+    const message = v8.deserialize(incoming.subarray(offset + 4, offset + 4 + size));
+    offset += 4 + size;
+    onMessage(message);
+  }
+  incoming = offset === incoming.length ? Buffer.alloc(0) : incoming.subarray(offset);
+});
+// The executor went away (or killed the channel): nothing can reach this instance any more.
+channel.on('end', () => process.exit(0));
+channel.on('error', () => process.exit(0));
 
 const calls = new AsyncLocalStorage();
 /** @type {{ spec: any, handler: Function, env: Record<string,string> } | undefined} */
 let fn;
 
 const send = (message) => {
-  if (process.connected) process.send(message);
+  const body = v8.serialize(message);
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32LE(body.length, 0);
+  outgoing.push(header, body);
+  if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flush);
+  }
 };
 
 // Console output becomes structured log lines carrying the request id of the call that wrote them.
@@ -51,8 +91,7 @@ function safeJson(value) {
   }
 }
 
-process.on('disconnect', () => process.exit(0));
-process.on('message', (message) => {
+function onMessage(message) {
   if (message.t === 'load')
     load(message.spec).then(
       () => send({ t: 'loaded' }),
@@ -61,7 +100,7 @@ process.on('message', (message) => {
   else if (message.t === 'http' || message.t === 'event') {
     calls.run({ rid: message.rid, logs: [] }, () => serve(message));
   }
-});
+}
 send({ t: 'ready' });
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +118,7 @@ async function load(spec) {
       `handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`,
     );
   }
-  fn = { spec, handler, env: { ...spec.env } };
+  fn = { spec, handler, env: { ...spec.env }, frozenEnv: Object.freeze({ ...spec.env }) };
   if (spec.initializer) {
     const init = splitHandler(spec.initializer);
     const initMod = init.file === file ? mod : await importCode(spec.codeDir, init.file);
@@ -332,21 +371,36 @@ async function fromResponse(response) {
   return { t: 'res', status: response.status, headers: [...response.headers], body };
 }
 
-function toResponse(result) {
-  if (result instanceof Response) return result;
-  if (result === undefined || result === null) return new Response(null, { status: 204 });
-  if (typeof result === 'string')
-    return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
-    return new Response(result, { headers: { 'content-type': 'application/octet-stream' } });
-  }
-  return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
-}
+const encoder = new TextEncoder();
 
 async function webCall(message) {
   const request = toRequest(message);
   const result = await fn.handler(request, portableContext(message, { request }));
-  return fromResponse(toResponse(result));
+  // Plain results skip building a Response only to read it back.
+  if (typeof result === 'string')
+    return {
+      t: 'res',
+      status: 200,
+      headers: [['content-type', 'text/plain; charset=utf-8']],
+      body: encoder.encode(result),
+    };
+  if (result === undefined || result === null) return { t: 'res', status: 204, headers: [], body: null };
+  if (result instanceof Response) return fromResponse(result);
+  if (result instanceof Uint8Array)
+    return { t: 'res', status: 200, headers: [['content-type', 'application/octet-stream']], body: result };
+  if (result instanceof ArrayBuffer)
+    return {
+      t: 'res',
+      status: 200,
+      headers: [['content-type', 'application/octet-stream']],
+      body: new Uint8Array(result),
+    };
+  return {
+    t: 'res',
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: encoder.encode(JSON.stringify(result)),
+  };
 }
 
 async function eventOverHttp(message) {

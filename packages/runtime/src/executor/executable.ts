@@ -98,6 +98,35 @@ export class ScheduledExecutable implements Executable {
     );
   }
 
+  /**
+   * Forwards an HTTP request given as raw parts and returns the raw answer, without building Web
+   * `Request`/`Response` objects (the gateway's fast path; `fetch` is the same call with Web types).
+   */
+  async forward(
+    parts: { method: string; url: string; headers: [string, string][]; body?: Uint8Array },
+    options: InvokeCallOptions = {},
+  ): Promise<{ status: number; headers: [string, string][]; body: Uint8Array | null }> {
+    const method = parts.method.toUpperCase();
+    const reply = (await this.run(
+      {
+        t: 'http',
+        rid: options.requestId ?? randomUUID(),
+        method,
+        url: parts.url,
+        headers: parts.headers,
+        body: parts.body?.length && method !== 'GET' && method !== 'HEAD' ? parts.body : undefined,
+        deadline: 0,
+        context: options.context,
+        clientIp: options.clientIp,
+        extraHeaders: options.headers,
+      },
+      options.signal,
+    )) as HttpReply;
+    const status = reply.status >= 200 && reply.status <= 599 ? reply.status : 502;
+    const body = nullBodyStatus.has(status) || method === 'HEAD' ? null : reply.body;
+    return { status, headers: reply.headers, body: body && body.length ? body : null };
+  }
+
   async invokeEvent(payload: Uint8Array, options: InvokeCallOptions = {}): Promise<EventResult> {
     const started = Date.now();
     const requestId = options.requestId ?? randomUUID();

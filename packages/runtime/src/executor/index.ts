@@ -179,7 +179,28 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
     };
   }
 
+  function workerKind(family: 'node' | 'python', runtime: string, memoryMb: number): WorkerKind {
+    return family === 'node'
+      ? {
+          kind: 'node',
+          script: workerPath('node-worker.mjs'),
+          memoryMb,
+          env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
+        }
+      : {
+          kind: 'python',
+          script: workerPath('python_worker.py'),
+          python: options.python ?? pythonFor(runtime),
+          env: baseEnvironment(),
+        };
+  }
+
   return {
+    prewarm(runtime: string, memoryMb: number): void {
+      if (closed) return;
+      if (/^node(js)?\d*/.test(runtime)) pool.fill(workerKind('node', runtime, memoryMb));
+      else if (/^python3/.test(runtime)) pool.fill(workerKind('python', runtime, memoryMb));
+    },
     async load(input: ExecutableSpec): Promise<Executable> {
       if (closed) throw new Error('the executor is closed');
       const parsed = specSchema.safeParse(input);
@@ -212,20 +233,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
           singleInstance: Boolean(spec.fixedPort && !remap),
         });
       } else {
-        const kind: WorkerKind =
-          family === 'node'
-            ? {
-                kind: 'node',
-                script: workerPath('node-worker.mjs'),
-                memoryMb: spec.memoryMb,
-                env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
-              }
-            : {
-                kind: 'python',
-                script: workerPath('python_worker.py'),
-                python: options.python ?? pythonFor(spec.runtime),
-                env: baseEnvironment(),
-              };
+        const kind = workerKind(family, spec.runtime, spec.memoryMb);
         pool.fill(kind);
         executable = new ScheduledExecutable(spec, workerFactory(spec, kind), queueOptions);
       }

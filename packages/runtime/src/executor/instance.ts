@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import { FrameChannel } from './frames';
 import type { InstanceStopReason } from './types';
 
 /** A call sent to an instance. Bodies are bytes; the instance answers with a {@link WireReply}. */
@@ -155,6 +156,7 @@ export class WorkerProcess implements Instance {
   private readyWaiter?: { resolve: () => void; reject: (error: Error) => void };
   private loadWaiter?: { resolve: () => void; reject: (error: Error) => void };
   private readonly lineChannel?: Writable;
+  private readonly frames?: FrameChannel;
 
   /** Starts the process; wait for {@link WorkerProcess.ready} before loading. */
   constructor(
@@ -167,10 +169,11 @@ export class WorkerProcess implements Instance {
         : [];
       this.child = spawn(process.execPath, [...args, options.script], {
         env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       });
-      this.child.on('message', (message) => this.onMessage(message as Record<string, unknown>));
+      this.frames = new FrameChannel(this.child.stdio[3] as unknown as Duplex, (message) =>
+        this.onMessage(message),
+      );
     } else {
       this.child = spawn(options.python ?? 'python3', ['-u', options.script], {
         env: { ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
@@ -250,8 +253,8 @@ export class WorkerProcess implements Instance {
   }
 
   private send(message: Record<string, unknown>): void {
-    if (this.kind === 'node') {
-      if (this.child.connected) this.child.send(message, (error) => error && this.kill('crash'));
+    if (this.frames) {
+      this.frames.send(message);
       return;
     }
     this.lineChannel?.write(`${JSON.stringify(toPythonWire(message))}\n`);

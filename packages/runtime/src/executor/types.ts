@@ -173,5 +173,7 @@ export interface ExecutorOptions {
 export interface Executor {
   /** Validates the spec and prepares the executable; instances start on the first call (or `minInstances` at once). */
   load(spec: ExecutableSpec): Promise<Executable>;
+  /** Pre-starts generic workers for a runtime and memory size, so the first cold start of such a function is a module load. */
+  prewarm(runtime: string, memoryMb: number): void;
   close(): Promise<void>;
 }

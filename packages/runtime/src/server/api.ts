@@ -420,6 +420,7 @@ function deployRevision(
     });
   });
   functions.changed(name);
+  if (contractOf(resolved) !== 'http') context.executor.prewarm(resolved.runtime, resolved.resources.memory);
   sendJson(res, 201, { label: body.label, revisionHash: body.revisionHash, codeHash, created: true });
 }
 

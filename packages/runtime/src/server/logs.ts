@@ -28,6 +28,9 @@ export class LogStore {
   private readonly dir: string;
   private readonly rings = new Map<string, RuntimeLogEntry[]>();
   private readonly streams = new Map<string, fs.WriteStream>();
+  /** Lines not yet written, per function: written together on the next turn (one write, not one per line). */
+  private readonly pending = new Map<string, string[]>();
+  private flushScheduled = false;
   private readonly events = new EventEmitter();
 
   constructor(dataDir: string) {
@@ -44,9 +47,19 @@ export class LogStore {
       this.rings.set(clean.function, ring);
     }
     ring.push(clean);
-    if (ring.length > ringSize) ring.splice(0, ring.length - ringSize);
-    this.stream(clean.function).write(`${JSON.stringify(clean)}\n`);
-    this.events.emit('entry', clean);
+    // Trim in chunks: dropping one entry per write would copy the whole ring every time.
+    if (ring.length > ringSize * 2) ring.splice(0, ring.length - ringSize);
+    let lines = this.pending.get(clean.function);
+    if (!lines) {
+      lines = [];
+      this.pending.set(clean.function, lines);
+    }
+    lines.push(JSON.stringify(clean));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (this.events.listenerCount('entry')) this.events.emit('entry', clean);
   }
 
   /** Lines of one function (or all), oldest first. */
@@ -59,7 +72,7 @@ export class LogStore {
         ring = this.load(name);
         this.rings.set(name, ring);
       }
-      out.push(...ring);
+      out.push(...ring.slice(-ringSize));
     }
     if (options.since) out = out.filter((e) => e.time >= options.since!.toISOString());
     if (options.requestId) out = out.filter((e) => e.requestId === options.requestId);
@@ -76,12 +89,23 @@ export class LogStore {
   /** Drops a removed function's logs. */
   remove(name: string): void {
     this.rings.delete(name);
+    this.pending.delete(name);
     this.streams.get(name)?.end();
     this.streams.delete(name);
     fs.rmSync(this.file(name), { force: true });
   }
 
+  /** Writes the pending lines of every function. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const [name, lines] of this.pending) {
+      if (lines.length) this.stream(name).write(`${lines.join('\n')}\n`);
+    }
+    this.pending.clear();
+  }
+
   close(): Promise<void> {
+    this.flush();
     const ends = [...this.streams.values()].map((s) => new Promise<void>((resolve) => s.end(resolve)));
     this.streams.clear();
     return Promise.all(ends).then(() => undefined);

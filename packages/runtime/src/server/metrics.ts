@@ -22,18 +22,32 @@ export class Metrics {
     faasport_invocation_duration_seconds: 'Invocation latency through the gateway.',
   };
 
+  private readonly keys = new Map<string, string>();
+
+  /** The rendered label set, cached (the same few label sets repeat on every request). */
+  private keyOf(labels: Labels): string {
+    let id = '';
+    for (const name in labels) id += `${name}\u0000${labels[name]}\u0001`;
+    let rendered = this.keys.get(id);
+    if (rendered === undefined) {
+      rendered = key(labels);
+      if (this.keys.size < 100_000) this.keys.set(id, rendered);
+    }
+    return rendered;
+  }
+
   inc(name: string, labels: Labels, by = 1): void {
     let series = this.counters.get(name);
     if (!series) {
       series = new Map();
       this.counters.set(name, series);
     }
-    const k = key(labels);
+    const k = this.keyOf(labels);
     series.set(k, (series.get(k) ?? 0) + by);
   }
 
   observe(labels: Labels, seconds: number): void {
-    const k = key(labels);
+    const k = this.keyOf(labels);
     let h = this.histograms.get(k);
     if (!h) {
       h = { counts: buckets.map(() => 0), sum: 0, count: 0 };

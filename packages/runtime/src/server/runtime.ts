@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
+import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin } from './api';
 import { Broker, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
 import { Functions } from './functions';
-import { BodyTooLargeError, readBody, sendError, sendFailure, sendResponse } from './http';
+import { BodyTooLargeError, readBody, sendError, sendFailure } from './http';
 import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
@@ -352,6 +353,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     { mode: 0o600 },
   );
 
+  // Pre-start generic workers for the runtimes and memory sizes in use (and the defaults), so the first
+  // cold start of any function is a module load.
+  const kinds = new Set(['nodejs20:256']);
+  for (const { settings } of functions.all())
+    if (settings.runtime !== 'custom') kinds.add(`${settings.runtime}:${settings.resources.memory}`);
+  for (const kind of kinds) {
+    const [runtimeName, memory] = kind.split(':') as [string, string];
+    executor.prewarm(runtimeName, Number(memory));
+  }
   functions.warm();
   broker.start();
   scheduler.start(options.schedulerIntervalMs ?? 1000);
@@ -440,6 +450,8 @@ const skippedRequestHeaders = new Set([
   'authorization-faasport',
 ]);
 
+const emptyBody = Buffer.alloc(0);
+
 const failureCodes: Record<string, string> = {
   timeout: 'FunctionTimeout',
   crash: 'FunctionCrashed',
@@ -475,7 +487,9 @@ async function serveFunction(
   }
   let body: Buffer;
   try {
-    body = options.body ?? (await readBody(req, context.bodyLimit));
+    const hasBody =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    body = options.body ?? (hasBody ? await readBody(req, context.bodyLimit) : emptyBody);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       sendError(
@@ -523,24 +537,31 @@ async function serveFunction(
       });
       res.end(payload);
     } else {
-      const headers = new Headers();
+      const headers: [string, string][] = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i]!;
-        if (!skippedRequestHeaders.has(name.toLowerCase())) headers.append(name, req.rawHeaders[i + 1]!);
+        if (!skippedRequestHeaders.has(name.toLowerCase()))
+          headers.push([name.toLowerCase(), req.rawHeaders[i + 1]!]);
       }
       const method = req.method ?? 'GET';
       const hostName = req.headers.host ?? 'localhost';
-      const request = new Request(`http://${hostName}${route.path}`, {
-        method,
-        headers,
-        body:
-          method === 'GET' || method === 'HEAD' || body.length === 0
-            ? undefined
-            : (body as unknown as BodyInit),
-      });
-      const response = await executable.fetch(request, { requestId, clientIp });
-      status = response.status;
-      await sendResponse(res, response, extra);
+      const reply = await (executable as ScheduledExecutable).forward(
+        { method, url: `http://${hostName}${route.path}`, headers, body: body.length ? body : undefined },
+        { requestId, clientIp },
+      );
+      status = reply.status;
+      const out: Record<string, string | string[]> = { ...extra };
+      for (const [name, value] of reply.headers) {
+        if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
+        const existing = out[name];
+        if (existing === undefined) out[name] = value;
+        else if (name === 'set-cookie')
+          out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+        else out[name] = `${existing}, ${value}`;
+      }
+      if (reply.body) out['content-length'] = String(reply.body.length);
+      res.writeHead(status, out);
+      res.end(reply.body ?? undefined);
     }
   } catch (error) {
     if (ExecutionError.is(error)) {

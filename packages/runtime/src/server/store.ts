@@ -97,8 +97,9 @@ CREATE TABLE IF NOT EXISTS objects (
 const nowIso = () => new Date().toISOString();
 
 /**
- * The runtime's durable state in SQLite (WAL, synchronous=FULL so an acknowledged write survives a
- * `kill -9`): functions, immutable revisions, traffic, cron marks, the event queue, bucket objects.
+ * The runtime's durable state in SQLite. WAL with synchronous=NORMAL: a committed write survives the
+ * process being killed (`kill -9`) because it is in the WAL file before the API answers; only an OS
+ * crash or power loss can lose the last commits: functions, immutable revisions, traffic, cron marks, the event queue, bucket objects.
  */
 export class Store {
   readonly db: Database.Database;
@@ -106,7 +107,7 @@ export class Store {
   constructor(dataDir: string) {
     this.db = new Database(path.join(dataDir, 'state.db'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(schema);

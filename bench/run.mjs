@@ -1,0 +1,573 @@
+#!/usr/bin/env node
+// faasport benchmarks, one command: `npm run bench`.
+//
+// Side by side in one run, every server process pinned to CPU 0 and the load generator (wrk) to CPU 1:
+// a bare http.createServer hello, faas-js-runtime 4, @google-cloud/functions-framework 5, and the
+// faasport runtime through its gateway with one instance. Then cold starts (with and without the warm
+// pool), idle memory with 1,000 functions scaled to zero, and broker throughput. Figures go to
+// bench/results/latest.json and docs/performance.md. Nothing here is asserted: it is measured.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const duration = quick ? 3 : Number(process.env.BENCH_SECONDS ?? 8);
+const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
+const connections = 50;
+const serverCpu = '0';
+const loadCpu = '1';
+const started = [];
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function has(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pinned(cpu, command, commandArgs, options = {}) {
+  const useTaskset = has('taskset') && os.cpus().length > 1;
+  const child = useTaskset
+    ? spawn('taskset', ['-c', cpu, command, ...commandArgs], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...options,
+      })
+    : spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  started.push(child);
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  child.output = () => output;
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url, options = {}) {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+async function waitUntilServing(url, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await get(url);
+      if (res.status < 500) return res;
+    } catch {
+      // not yet listening
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function parseWrk(text) {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
+  const toMs = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+  const pct = (p) => {
+    const match = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
+    return match ? toMs(match[1], match[2]) : undefined;
+  };
+  const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1];
+  return { rps, p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors) : 0 };
+}
+
+function wrk(url, seconds = duration, headers = {}) {
+  const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const wrkArgs = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url];
+  const out = has('taskset')
+    ? execFileSync('taskset', ['-c', loadCpu, 'wrk', ...wrkArgs])
+    : execFileSync('wrk', wrkArgs);
+  return parseWrk(out.toString());
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+function rssOfTree(pid) {
+  // RSS of a process and all its descendants, in MB, from /proc.
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  const rss = (p) => {
+    try {
+      return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  let own = 0;
+  let total = 0;
+  const walk = (p, depth) => {
+    const value = rss(p);
+    total += value;
+    if (depth === 0) own = value;
+    for (const child of children.get(p) ?? []) walk(child, depth + 1);
+  };
+  walk(pid, 0);
+  return { own, total };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faasport-bench-'));
+
+async function startBare() {
+  const port = await freePort();
+  const child = pinned(serverCpu, process.execPath, [
+    '-e',
+    `require('http').createServer((q, s) => s.end('hello world')).listen(${port}, '127.0.0.1')`,
+  ]);
+  await waitUntilServing(`http://127.0.0.1:${port}/`);
+  return { child, url: `http://127.0.0.1:${port}/` };
+}
+
+async function startFaasJs() {
+  const port = await freePort();
+  const dir = path.join(workDir, 'faas-js');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'index.js'),
+    "module.exports = function handle(context) { return 'hello world'; };\n",
+  );
+  const bin = path.join(root, 'node_modules', 'faas-js-runtime', 'bin', 'cli.js');
+  const child = pinned(serverCpu, process.execPath, [bin, './index.js', '--port', String(port)], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'error' },
+  });
+  await waitUntilServing(`http://127.0.0.1:${port}/`);
+  return { child, url: `http://127.0.0.1:${port}/` };
+}
+
+async function startFunctionsFramework() {
+  const port = await freePort();
+  const dir = path.join(workDir, 'functions-framework');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'index.js'),
+    "exports.hello = (req, res) => { res.send('hello world'); };\n",
+  );
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"bench-ff","main":"index.js"}\n');
+  const bin = path.join(
+    root,
+    'node_modules',
+    '@google-cloud',
+    'functions-framework',
+    'build',
+    'src',
+    'main.js',
+  );
+  const child = pinned(
+    serverCpu,
+    process.execPath,
+    [bin, '--target=hello', `--source=${dir}`, `--port=${port}`],
+    { cwd: dir, env: { ...process.env, PORT: String(port), NODE_ENV: 'production' } },
+  );
+  await waitUntilServing(`http://127.0.0.1:${port}/`);
+  return { child, url: `http://127.0.0.1:${port}/` };
+}
+
+let core;
+let runtimeModule;
+async function loadFaasport() {
+  const runtimeDist = path.join(root, 'packages', 'runtime', 'dist', 'index.js');
+  const coreDist = path.join(root, 'packages', 'core', 'dist', 'index.js');
+  if (
+    !fs.existsSync(runtimeDist) ||
+    !fs.existsSync(path.join(root, 'packages', 'runtime', 'dist', 'bin.js')) ||
+    !fs.existsSync(coreDist)
+  ) {
+    log('building @faasport/core and @faasport/runtime ...');
+    execFileSync('npm', ['run', 'build', '-w', 'packages/core', '-w', 'packages/runtime'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  }
+  core = await import(coreDist);
+  runtimeModule = await import(runtimeDist);
+}
+
+async function startFaasport(extraArgs = []) {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(workDir, 'runtime-'));
+  const bin = path.join(root, 'packages', 'runtime', 'dist', 'bin.js');
+  const child = pinned(serverCpu, process.execPath, [
+    bin,
+    '--data-dir',
+    dataDir,
+    '--port',
+    String(port),
+    ...extraArgs,
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 20_000;
+  while (!child.output().includes('listening on')) {
+    if (Date.now() > until || child.exitCode !== null)
+      throw new Error(`faasport runtime did not start: ${child.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const adapter = runtimeModule.createLocalAdapter({ dataDir });
+  return { child, url, dataDir, adapter, token: fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim() };
+}
+
+const helloSource = "export default () => 'hello world';\n";
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks
+
+async function throughput() {
+  log(
+    `\n== warm throughput: ${connections} connections, ${duration}s x ${rounds} rounds, servers on CPU ${serverCpu}, wrk on CPU ${loadCpu}`,
+  );
+  const faasport = await startFaasport(['--warm-pool', '0']);
+  await core.deploy(
+    faasport.adapter,
+    core.defineFunction({
+      name: 'hello',
+      source: { inline: helloSource },
+      scaling: { min: 1, max: 1, concurrency: 1000 },
+    }),
+  );
+  await waitUntilServing(`${faasport.url}/hello/`);
+  // The direct instance: the same handler behind the executor without the gateway (added-latency baseline).
+  const contenders = [
+    { name: 'bare http.createServer', start: startBare },
+    { name: 'faas-js-runtime 4', start: startFaasJs },
+    { name: 'functions-framework 5', start: startFunctionsFramework },
+    {
+      name: 'faasport runtime (gateway, 1 instance)',
+      start: async () => ({ child: undefined, url: `${faasport.url}/hello/` }),
+    },
+  ];
+  const results = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const contender of contenders) {
+      const server = await contender.start();
+      wrk(server.url, 1); // warm-up
+      const result = wrk(server.url);
+      results[contender.name].push(result);
+      log(
+        `  round ${round + 1} ${contender.name.padEnd(42)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}`,
+      );
+      if (server.child) await stop(server.child);
+    }
+  }
+  await stop(faasport.child);
+  const summary = {};
+  for (const [name, list] of Object.entries(results)) {
+    summary[name] = {
+      rps: median(list.map((r) => r.rps)),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+    };
+  }
+  return summary;
+}
+
+async function coldStarts(pool, count) {
+  const faasport = await startFaasport(['--warm-pool', String(pool)]);
+  const names = Array.from({ length: count }, (_, i) => `cold${i}`);
+  for (const name of names) {
+    await core.deploy(
+      faasport.adapter,
+      core.defineFunction({ name, source: { inline: helloSource }, scaling: { max: 1 } }),
+    );
+  }
+  // Let the pool fill after the deploys.
+  await new Promise((r) => setTimeout(r, 1000));
+  const times = [];
+  for (const name of names) {
+    const begin = process.hrtime.bigint();
+    const res = await get(`${faasport.url}/${name}/`);
+    const ms = Number(process.hrtime.bigint() - begin) / 1e6;
+    if (res.status !== 200) throw new Error(`cold start of ${name} answered ${res.status}: ${res.body}`);
+    times.push(ms);
+    // A cold start takes the pooled worker; wait for the refill as a steady trickle of cold starts would.
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop(faasport.child);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), samples: times.length };
+}
+
+async function idleMemory(count) {
+  const faasport = await startFaasport();
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = rssOfTree(faasport.child.pid);
+  const begin = Date.now();
+  for (let i = 0; i < count; i++) {
+    await core.deploy(
+      faasport.adapter,
+      core.defineFunction({
+        name: `idle${i}`,
+        source: { inline: `export default () => 'idle ${i}';\n` },
+        scaling: { min: 0 },
+      }),
+    );
+  }
+  const deploySeconds = (Date.now() - begin) / 1000;
+  await new Promise((r) => setTimeout(r, 2000));
+  const list = await faasport.adapter.list({
+    emit() {},
+    logger: { debug() {}, info() {}, warn() {} },
+    signal: new AbortController().signal,
+  });
+  const after = rssOfTree(faasport.child.pid);
+  // Re-deploying unchanged functions writes nothing.
+  let unchangedWrites = 0;
+  for (let i = 0; i < Math.min(200, count); i++) {
+    const result = await core.deploy(
+      faasport.adapter,
+      core.defineFunction({
+        name: `idle${i}`,
+        source: { inline: `export default () => 'idle ${i}';\n` },
+        scaling: { min: 0 },
+      }),
+    );
+    if (result.changed) unchangedWrites++;
+  }
+  await stop(faasport.child);
+  return {
+    functions: list.length,
+    deploySeconds,
+    before,
+    after,
+    unchangedRedeploysThatWrote: unchangedWrites,
+  };
+}
+
+async function broker(events) {
+  const faasport = await startFaasport(['--retry-backoff-ms', '50']);
+  await core.deploy(
+    faasport.adapter,
+    core.defineFunction({
+      name: 'sink',
+      contract: 'event',
+      source: { inline: 'export default async (event) => ({ ok: event.id });\n' },
+      triggers: [{ event: { filter: { type: 'bench.event' } } }],
+      scaling: { max: 4, concurrency: 16 },
+    }),
+  );
+  const publish = (i) =>
+    get(`${faasport.url}/_faasport/v1/events`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${faasport.token}`,
+        'ce-id': `e${i}`,
+        'ce-source': '/bench',
+        'ce-type': 'bench.event',
+        'ce-specversion': '1.0',
+        'content-type': 'application/json',
+      },
+      body: '{"n":1}',
+    });
+  await publish(-1);
+  const delivered = async () => {
+    const text = (await get(`${faasport.url}/metrics`)).body;
+    return Number(/faasport_events_delivered_total\{function="sink"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+  while ((await delivered()) < 1) await new Promise((r) => setTimeout(r, 20));
+  const begin = Date.now();
+  let next = 0;
+  const publisher = async () => {
+    while (next < events) {
+      const i = next++;
+      const res = await publish(i);
+      if (res.status !== 202) throw new Error(`publish answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, publisher));
+  const acked = Date.now();
+  while ((await delivered()) < events + 1) await new Promise((r) => setTimeout(r, 20));
+  const done = Date.now();
+  await stop(faasport.child);
+  return {
+    events,
+    publishPerSecond: events / ((acked - begin) / 1000),
+    deliveredPerSecond: events / ((done - begin) / 1000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function fmt(n, digits = 0) {
+  return n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits);
+}
+
+function writeReport(results) {
+  const t = results.throughput;
+  const bare = t['bare http.createServer'];
+  const fjr = t['faas-js-runtime 4'];
+  const ours = t['faasport runtime (gateway, 1 instance)'];
+  const rows = Object.entries(t)
+    .map(
+      ([name, r]) =>
+        `| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / fjr.rps, 2)}× | ${fmt((r.rps / bare.rps) * 100)}% |`,
+    )
+    .join('\n');
+  const c = results.cold;
+  const m = results.idle;
+  const b = results.broker;
+  const text = `# Performance
+
+Measured by \`npm run bench\` (\`bench/run.mjs\`) on ${results.machine.cpus}× ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.date}.
+Server processes are pinned to CPU ${serverCpu} (\`taskset -c ${serverCpu}\`), the load generator (wrk, 1 thread, ${connections} connections, ${duration} s per run) to CPU ${loadCpu}.
+Each contender ran ${rounds} round(s), interleaved; the table shows the medians. The faasport runtime serves through its gateway with one
+instance (a separate OS process); the hello function is \`export default () => 'hello world'\`.
+Figures from a shared machine vary between runs: compare the ratios within one run, not absolute numbers across machines.
+
+## Warm throughput
+
+| server | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${rows}
+
+Targets (DESIGN §8): ≥ 1.0× faas-js-runtime and ≥ 40% of bare Node. This run: **${fmt(ours.rps / fjr.rps, 2)}×** faas-js-runtime,
+**${fmt((ours.rps / bare.rps) * 100)}%** of bare Node. Anchors measured on an unloaded machine for the design: bare Node ≈ 34k req/s,
+faas-js-runtime 4 ≈ 13k, functions-framework 5 ≈ 3.3k.
+
+faasport pays for process isolation: every request crosses from the gateway process to the instance process and back (Node IPC),
+where faas-js-runtime and functions-framework run the function inside the HTTP server process.
+
+## Cold start (scale from zero to first byte, Node hello)
+
+| | p50 ms | p99 ms | samples |
+| --- | ---: | ---: | ---: |
+| with the warm pool (1 pre-started worker) | ${fmt(c.pool.p50, 1)} | ${fmt(c.pool.p99, 1)} | ${c.pool.samples} |
+| without the warm pool (\`--warm-pool 0\`) | ${fmt(c.noPool.p50, 1)} | ${fmt(c.noPool.p99, 1)} | ${c.noPool.samples} |
+
+Target: p50 ≤ 15 ms with the warm pool. Measured from the client: request sent to first byte back, through the gateway, for a function
+with no running instance. With the pool, a cold start sends the code location to a running generic worker, which imports the module;
+without it, a \`node\` process starts first.
+
+## Idle cost
+
+${m.functions} functions deployed and scaled to zero (deployed through the local adapter in ${fmt(m.deploySeconds, 1)} s):
+runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with its pre-started pool workers
+${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
+
+## Broker
+
+${b.events} CloudEvents published over HTTP (binary mode, 16 concurrent publishers) to one event function: acknowledged (durably queued)
+at **${fmt(b.publishPerSecond)} events/s**, delivered end to end at **${fmt(b.deliveredPerSecond)} events/s**. Target: ≥ 2,000 events/s.
+Every acknowledged event is in SQLite (WAL, synchronous=FULL) before the 202; the end-to-end test kills the runtime with \`kill -9\`
+between publish and delivery and sees the event delivered after the restart.
+
+Raw figures: \`bench/results/latest.json\`.
+`;
+  fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'docs', 'performance.md'), text);
+}
+
+async function main() {
+  if (!has('wrk')) {
+    log('wrk is not installed: install it (e.g. `apt-get install -y wrk`) and run again.');
+    process.exit(1);
+  }
+  await loadFaasport();
+  const results = {
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      date: new Date().toISOString(),
+    },
+  };
+  results.throughput = await throughput();
+  log('\n== cold start (scale from zero to first byte)');
+  const coldCount = quick ? 10 : 40;
+  results.cold = { pool: await coldStarts(1, coldCount), noPool: await coldStarts(0, coldCount) };
+  log(`  with pool    p50 ${fmt(results.cold.pool.p50, 1)} ms  p99 ${fmt(results.cold.pool.p99, 1)} ms`);
+  log(`  without pool p50 ${fmt(results.cold.noPool.p50, 1)} ms  p99 ${fmt(results.cold.noPool.p99, 1)} ms`);
+  log('\n== idle cost');
+  results.idle = await idleMemory(quick ? 100 : 1000);
+  log(
+    `  ${results.idle.functions} functions at zero: runtime RSS ${fmt(results.idle.after.own)} MB (with pool workers ${fmt(results.idle.after.total)} MB)`,
+  );
+  log('\n== broker');
+  results.broker = await broker(quick ? 500 : 3000);
+  log(
+    `  publish ${fmt(results.broker.publishPerSecond)} events/s, delivered ${fmt(results.broker.deliveredPerSecond)} events/s`,
+  );
+  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'bench', 'results', 'latest.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  writeReport(results);
+  log('\nwrote docs/performance.md and bench/results/latest.json');
+}
+
+main()
+  .catch((error) => {
+    log(`bench failed: ${error.stack ?? error}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const child of started) await stop(child);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
