@@ -124,7 +124,7 @@ export class ScheduledExecutable implements Executable {
     )) as HttpReply;
     const status = reply.status >= 200 && reply.status <= 599 ? reply.status : 502;
     const body = nullBodyStatus.has(status) || method === 'HEAD' ? null : reply.body;
-    return { status, headers: reply.headers, body: body && body.length ? body : null };
+    return { status, headers: reply.headers, body: body?.length ? body : null };
   }
 
   async invokeEvent(payload: Uint8Array, options: InvokeCallOptions = {}): Promise<EventResult> {

@@ -19,10 +19,11 @@ export function buildBin(): Promise<string> {
   built ??= (async () => {
     const outfile = path.join(
       packageDir,
-      'test',
-      '.build',
+      'dist',
+      'e2e',
       `bin-${process.pid}-${randomUUID().slice(0, 8)}.mjs`,
     );
+    process.once('exit', () => fs.rmSync(outfile, { force: true }));
     await build({
       entryPoints: [path.join(packageDir, 'src', 'bin.ts')],
       outfile,
