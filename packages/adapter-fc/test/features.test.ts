@@ -378,6 +378,15 @@ export default async () => 'warm ' + warmedAt;
     });
   });
 
+  it('warns about scaling settings FC does not have', async () => {
+    const { plan } = await planDeploy(
+      adapter,
+      defineFunction({ name: 'scaled', source: { inline: hello }, scaling: { max: 5, idle: '5m' } }),
+    );
+    expect(plan.warnings.map((w) => w.feature)).toEqual(['scaling.max', 'scaling.idle']);
+    expect(plan.warnings[0]!.message).toContain('scaling.max 5 is not applied');
+  });
+
   it('checks FC limits and contracts offline, before any write', async () => {
     const before = emulator.writes();
     const memory = await deploy(

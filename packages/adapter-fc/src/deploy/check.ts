@@ -1,4 +1,4 @@
-import { type CheckIssue, type ResolvedFunction, toFcCron } from '@faasport/core';
+import { builtinDefaults, type CheckIssue, type ResolvedFunction, toFcCron } from '@faasport/core';
 import { fcProviderSchema, maxUserDescription } from './mapping';
 
 /** FC-specific offline checks beyond the declared capabilities and limits. */
@@ -78,6 +78,22 @@ export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
         hint: 'Write the cron in UTC (timezone: UTC).',
       });
     }
+  }
+  if (fn.scaling.max !== builtinDefaults.scaling.max && fn.scaling.max !== fn.scaling.min) {
+    issues.push({
+      severity: 'warning',
+      feature: 'scaling.max',
+      path: 'scaling.max',
+      message: `FC 2.0 has no per-function instance limit, so scaling.max ${fn.scaling.max} is not applied (limits are per account and region)`,
+    });
+  }
+  if (fn.scaling.idleSeconds !== builtinDefaults.scaling.idleSeconds) {
+    issues.push({
+      severity: 'warning',
+      feature: 'scaling.idle',
+      path: 'scaling.idle',
+      message: `FC decides when idle instances stop; scaling.idle ${fn.scaling.idleSeconds}s is not applied`,
+    });
   }
   return issues;
 }
