@@ -508,6 +508,21 @@ describe('checks before any write', () => {
     expect(emu.writes()).toBe(before);
   });
 
+  it('refuses to reuse a revision label for other code, since versions are immutable', async () => {
+    await deploy(adapter, fn({ name: 'immutable', revision: 'v1', triggers: [] }));
+    const before = emu.writes();
+    const error = await deploy(
+      adapter,
+      fn({ name: 'immutable', revision: 'v1', triggers: [], env: { CHANGED: 'yes' } }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      /version "v1" of immutable already exists with other code or settings/,
+    );
+    expect(emu.writes()).toBe(before);
+    await remove(adapter, 'immutable');
+  });
+
   it('rejects a three-way split before any write', async () => {
     await deploy(adapter, fn({ name: 'three', revision: 'v1' }));
     await deploy(adapter, fn({ name: 'three', revision: 'v2', env: { X: '2' } }));

@@ -43,13 +43,9 @@ export function configChanges(fg: FgContext, desired: DesiredState, raw: FgLive)
     changes.push({ path: 'env', from: parseEnv(have.user_data), to: desired.fn.env });
   const liveSecretKeys = Object.keys(parseEnv(have.encrypted_user_data)).sort();
   const wantSecretKeys = Object.keys(desired.fn.secrets).sort();
-  if (
-    canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys) ||
-    raw.marker?.r !== desired.revisionHash
-  ) {
-    if (canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys))
-      changes.push({ path: 'secrets', from: liveSecretKeys, to: wantSecretKeys });
-  }
+  // Secret names only; a changed secret value shows as a new revisionHash.
+  if (canonicalJson(liveSecretKeys) !== canonicalJson(wantSecretKeys))
+    changes.push({ path: 'secrets', from: liveSecretKeys, to: wantSecretKeys });
   if (
     want.custom_image &&
     canonicalJson(stripEmpty(have.custom_image ?? {})) !== canonicalJson(want.custom_image)
