@@ -8,7 +8,6 @@ import {
   defineAdapter,
   type ExportResult,
   type FunctionSummary,
-  InvokeError,
   type InvokeOptions,
   LimitExceededError,
   type LiveFunction,
@@ -16,7 +15,6 @@ import {
   NotFoundError,
   ProviderApiError,
   type ResolvedTrafficEntry,
-  type Step,
   toBase64,
   ValidationError,
 } from '@faasport/core';
@@ -24,10 +22,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { knativeCapabilities } from './capabilities';
 import { checkKnative } from './check';
 import { KubeClient, kindOf } from './client';
-import { keys, REVISION_TAG_PREFIX } from './constants';
-import { fieldChanges } from './diff';
+import { keys } from './constants';
 import { exportFromObjects } from './export';
-import { sendToRoute } from './invoke';
+import { routeUrl, sendToRoute } from './invoke';
 import { type LiveRaw, labelOf, readObjects, toLiveFunction } from './live';
 import {
   type KnativeAdapterOptions,
@@ -35,16 +32,9 @@ import {
   parseOptions,
   type ResolvedKnativeOptions,
 } from './options';
-import {
-  type KubeObject,
-  type RenderContext,
-  type RenderedObject,
-  renderObjects,
-  trafficEntries,
-  usesConfigMap,
-} from './render';
+import { planSteps } from './plan';
+import { type KubeObject, type RenderContext, renderObjects, trafficEntries, usesConfigMap } from './render';
 import { waitForService } from './wait';
-import { toYaml } from './yaml';
 
 /** The Knative adapter, with the options it was made with. @public */
 export interface KnativeAdapter extends Adapter {
@@ -55,29 +45,6 @@ export interface KnativeAdapter extends Adapter {
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
 
-/** ConfigMaps and Secrets a revision's pod spec reads (volumes and env references). */
-function referencedNames(spec: Record<string, any> | undefined): string[] {
-  const names: string[] = [];
-  for (const volume of spec?.volumes ?? []) {
-    if (volume.configMap?.name) names.push(volume.configMap.name);
-    if (volume.secret?.secretName) names.push(volume.secret.secretName);
-  }
-  for (const container of spec?.containers ?? []) {
-    for (const env of container.env ?? []) {
-      const ref = env.valueFrom?.secretKeyRef ?? env.valueFrom?.configMapKeyRef;
-      if (ref?.name) names.push(ref.name);
-    }
-  }
-  return names;
-}
-
-/** The live object a rendered one updates. */
-function liveObject(raw: LiveRaw | undefined, o: RenderedObject): KubeObject | undefined {
-  if (!raw) return undefined;
-  if (o.id === 'service') return raw.objects.service;
-  const pool = [...raw.objects.pingSources, ...raw.objects.triggers, ...raw.objects.domainMappings];
-  return pool.find((x) => x.kind === o.object.kind && x.metadata.name === o.object.metadata.name);
-}
 const condition = (obj: KubeObject, type: string): Condition | undefined =>
   ((obj.status?.conditions ?? []) as Condition[]).find((c) => c.type === type);
 
@@ -141,34 +108,6 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     }
   };
 
-  const stepFor = (o: RenderedObject, action: Step['action'], live?: KubeObject): Step => {
-    const { object } = o;
-    const what = `${object.kind} ${object.metadata.name}`;
-    const summaries: Record<string, string> = {
-      secret: `${action} Secret ${object.metadata.name} (${Object.keys(object.stringData ?? {}).length} values)`,
-      configmap: `${action} ConfigMap ${object.metadata.name} with the code`,
-      service: `${action} Knative Service ${object.metadata.name} (revision ${object.spec?.template?.metadata?.name})`,
-    };
-    return {
-      id: o.id,
-      action,
-      resource: what,
-      summary: summaries[o.id] ?? `${action} ${what}`,
-      phase: o.phase,
-      changes:
-        action === 'update' && live
-          ? fieldChanges(
-              {
-                metadata: { labels: object.metadata.labels, annotations: object.metadata.annotations },
-                spec: object.spec,
-              },
-              live,
-            )
-          : [{ path: `${object.kind} ${object.metadata.name}`, to: 'created' }],
-      data: { object },
-    };
-  };
-
   const adapter: KnativeAdapter = {
     specificationVersion: 'v1',
     name: 'knative',
@@ -187,65 +126,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       checkCodeSize(desired);
       const raw = live?.raw as LiveRaw | undefined;
       const namespace = raw?.objects.service.metadata.namespace ?? manifestNamespace();
-      const objects = renderObjects(desired, renderContext(live, namespace));
-      const steps: Step[] = [];
-      for (const o of objects) {
-        if (o.id === 'configmap' || o.id === 'secret') {
-          const existing = o.id === 'configmap' ? raw?.configMapNames : raw?.secretNames;
-          if (!existing?.includes(o.object.metadata.name)) steps.push(stepFor(o, 'create'));
-          continue;
-        }
-        if (o.shared) {
-          if (!raw?.brokers.includes(o.object.metadata.name)) steps.push(stepFor(o, 'create'));
-          continue;
-        }
-        const liveHash = raw?.hashes[o.id];
-        if (liveHash === undefined) steps.push(stepFor(o, 'create'));
-        else if (liveHash !== o.hash) steps.push(stepFor(o, 'update', liveObject(raw, o)));
-      }
-      if (raw) {
-        const wanted = new Set(objects.map((o) => o.id));
-        const owned: Array<[string, KubeObject]> = [
-          ...raw.objects.pingSources.map((o): [string, KubeObject] => [
-            `ping:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
-            o,
-          ]),
-          ...raw.objects.triggers.map((o): [string, KubeObject] => [
-            `trigger:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
-            o,
-          ]),
-          ...raw.objects.domainMappings.map((o): [string, KubeObject] => [`domain:${o.metadata.name}`, o]),
-        ];
-        // Code and secret objects no revision uses any more (Knative garbage-collected the revisions).
-        const used = new Set(
-          objects.filter((o) => o.id === 'configmap' || o.id === 'secret').map((o) => o.object.metadata.name),
-        );
-        for (const revision of raw.objects.revisions)
-          for (const name of referencedNames(revision.spec)) used.add(name);
-        for (const object of [...raw.objects.configMaps, ...raw.objects.secrets]) {
-          if (used.has(object.metadata.name)) continue;
-          owned.push([`unused:${object.kind}:${object.metadata.name}`, object]);
-        }
-        for (const [id, object] of owned) {
-          if (wanted.has(id)) continue;
-          steps.push({
-            id: `delete:${id}`,
-            action: 'delete',
-            resource: `${object.kind} ${object.metadata.name}`,
-            summary: `delete ${object.kind} ${object.metadata.name}`,
-            phase: 'finalize',
-            changes: [{ path: id, from: 'exists' }],
-            data: {
-              object: {
-                apiVersion: object.apiVersion,
-                kind: object.kind,
-                metadata: { name: object.metadata.name },
-              },
-            },
-          });
-        }
-      }
-      return steps;
+      return planSteps(desired, renderObjects(desired, renderContext(live, namespace)), raw);
     },
 
     async applyStep(step, desired) {
@@ -453,49 +334,3 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
 
   return defineAdapter(adapter);
 }
-
-/** The URL to call: a tag's URL, a revision's (by its tag), or the Service URL. */
-function routeUrl(service: KubeObject, name: string, options: InvokeOptions): string {
-  const entries = (service.status?.traffic ?? []) as Array<{
-    tag?: string;
-    url?: string;
-    revisionName?: string;
-  }>;
-  if (options.tag) {
-    const entry = entries.find((e) => e.tag === options.tag);
-    if (!entry?.url) {
-      const tags = entries.filter((e) => e.tag && !e.tag.startsWith(REVISION_TAG_PREFIX)).map((e) => e.tag);
-      throw new InvokeError({
-        functionName: name,
-        message: `tag "${options.tag}" has no URL (tags: ${tags.join(', ') || 'none'})`,
-        adapter: 'knative',
-      });
-    }
-    return entry.url;
-  }
-  if (options.revision) {
-    const revisionName = `${name}-${options.revision}`;
-    const tagged = entries.filter(
-      (e) => e.url && (e.revisionName === revisionName || e.revisionName?.startsWith(`${revisionName}-`)),
-    );
-    const entry = tagged.find((e) => e.tag === `${REVISION_TAG_PREFIX}${options.revision}`) ?? tagged[0];
-    if (!entry?.url) {
-      throw new InvokeError({
-        functionName: name,
-        message: `revision "${options.revision}" cannot be addressed: it has no tag in the traffic (give it a tag, or keep the adapter's revisionTags option on)`,
-        adapter: 'knative',
-      });
-    }
-    return entry.url;
-  }
-  const url = service.status?.url;
-  if (!url)
-    throw new InvokeError({
-      functionName: name,
-      message: 'the Service has no URL yet (is it ready?)',
-      adapter: 'knative',
-    });
-  return String(url);
-}
-
-export { toYaml };

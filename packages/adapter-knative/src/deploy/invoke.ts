@@ -5,6 +5,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { InvokeError, type InvokeOptions } from '@faasport/core';
+import { REVISION_TAG_PREFIX } from './constants';
+import type { KubeObject } from './render';
 
 /** Sends `request` to `target` (a route URL), through `ingress` when given. */
 export async function sendToRoute(
@@ -60,4 +63,48 @@ export async function sendToRoute(
     req.on('error', reject);
     req.end(body ? Buffer.from(body) : undefined);
   });
+}
+
+/** The URL to call: a tag's URL, a revision's (by its tag), or the Service URL. */
+export function routeUrl(service: KubeObject, name: string, options: InvokeOptions): string {
+  const entries = (service.status?.traffic ?? []) as Array<{
+    tag?: string;
+    url?: string;
+    revisionName?: string;
+  }>;
+  if (options.tag) {
+    const entry = entries.find((e) => e.tag === options.tag);
+    if (!entry?.url) {
+      const tags = entries.filter((e) => e.tag && !e.tag.startsWith(REVISION_TAG_PREFIX)).map((e) => e.tag);
+      throw new InvokeError({
+        functionName: name,
+        message: `tag "${options.tag}" has no URL (tags: ${tags.join(', ') || 'none'})`,
+        adapter: 'knative',
+      });
+    }
+    return entry.url;
+  }
+  if (options.revision) {
+    const revisionName = `${name}-${options.revision}`;
+    const tagged = entries.filter(
+      (e) => e.url && (e.revisionName === revisionName || e.revisionName?.startsWith(`${revisionName}-`)),
+    );
+    const entry = tagged.find((e) => e.tag === `${REVISION_TAG_PREFIX}${options.revision}`) ?? tagged[0];
+    if (!entry?.url) {
+      throw new InvokeError({
+        functionName: name,
+        message: `revision "${options.revision}" cannot be addressed: it has no tag in the traffic (give it a tag, or keep the adapter's revisionTags option on)`,
+        adapter: 'knative',
+      });
+    }
+    return entry.url;
+  }
+  const url = service.status?.url;
+  if (!url)
+    throw new InvokeError({
+      functionName: name,
+      message: 'the Service has no URL yet (is it ready?)',
+      adapter: 'knative',
+    });
+  return String(url);
 }
