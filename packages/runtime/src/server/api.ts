@@ -3,6 +3,7 @@ import {
   type CloudEvent,
   cloudEventFromRequest,
   type FunctionConfig,
+  registerSecret,
   trafficSchema,
   ValidationError,
   zipEntries,
@@ -408,6 +409,7 @@ function deployRevision(
       { subject: `function "${name}"` },
     );
   }
+  for (const value of Object.values(body.secretValues)) registerSecret(value);
   store.transaction(() => {
     store.ensureFunction(name);
     store.insertRevision({

@@ -37,6 +37,10 @@ export interface RuntimeOptions {
   headersTimeoutMs?: number;
   /** Pre-started generic workers per runtime. Default 1; 0 disables the pool. */
   warmPool?: number;
+  /** Calls that may wait for a busy or starting function (per revision) before new ones get 429. Default 1000. */
+  maxQueue?: number;
+  /** How long a call may wait for an instance before it gets 429. Default: the function timeout, at least 10 s. */
+  queueTimeoutMs?: number;
   /** Event delivery retries (per function overridable with `providers.local.retry`). Default 5 attempts, 1 s backoff. */
   retry?: Partial<RetryPolicy>;
   /** The clock of the scheduler and the broker (tests pass a controllable one). Default `Date.now`. */
@@ -141,6 +145,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = new Metrics();
   const executor = createExecutor({
     warmPool: options.warmPool ?? 1,
+    maxQueue: options.maxQueue,
+    queueTimeoutMs: options.queueTimeoutMs,
     observer: {
       log: (entry) =>
         logs.write({
@@ -181,6 +187,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
   const functions = new Functions(store, code, executor, dataDir);
+  // Function secrets are redacted from logs and error messages, like the admin token.
+  for (const fn of store.listFunctions())
+    for (const revision of store.listRevisions(fn.name))
+      for (const value of Object.values(revision.secretValues)) registerSecret(value);
   const settings = () => functions.all();
   const broker = new Broker(
     store,
@@ -237,6 +247,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       keepAliveTimeout: 5_000,
+      // How often slow clients are checked against the timeouts above.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(30_000, Math.floor((options.headersTimeoutMs ?? 10_000) / 2)),
+      ),
     },
     (req, res) => {
       const url = req.url ?? '/';
