@@ -1,5 +1,6 @@
 import {
   type Adapter,
+  type AdapterContext,
   type Capabilities,
   type CheckIssue,
   type DesiredState,
@@ -165,7 +166,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       return issues;
     },
 
-    async read(name: string): Promise<LiveFunction | undefined> {
+    async read(name: string, _ctx?: AdapterContext): Promise<LiveFunction | undefined> {
       const response = await client.raw('GET', path(name));
       if (response.status === 404) {
         await response.arrayBuffer();
@@ -208,7 +209,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       return steps;
     },
 
-    async applyStep(step: Step, desired: DesiredState): Promise<void> {
+    async applyStep(step: Step, desired: DesiredState, _ctx?: AdapterContext): Promise<void> {
       const fn = desired.fn;
       if (step.id === 'revision') {
         await client.json(
@@ -235,7 +236,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       }
     },
 
-    async setTraffic(name: string, traffic: ResolvedTrafficEntry[]): Promise<void> {
+    async setTraffic(name: string, traffic: ResolvedTrafficEntry[], _ctx?: AdapterContext): Promise<void> {
       await client.json('PUT', `${path(name)}/traffic`, { traffic }, { functionName: name });
     },
 
@@ -311,16 +312,16 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
       }
     },
 
-    async list(): Promise<FunctionSummary[]> {
+    async list(_ctx?: AdapterContext): Promise<FunctionSummary[]> {
       const data = await client.json<{ functions: FunctionSummary[] }>('GET', '/functions');
       return data.functions;
     },
 
-    async remove(name: string): Promise<void> {
+    async remove(name: string, _ctx?: AdapterContext): Promise<void> {
       await client.json('DELETE', path(name), undefined, { functionName: name });
     },
 
-    async export(name: string): Promise<ExportResult> {
+    async export(name: string, _ctx?: AdapterContext): Promise<ExportResult> {
       const data = await client.json<{ config: FunctionConfig; code?: string; notes: string[] }>(
         'GET',
         `${path(name)}/export`,
