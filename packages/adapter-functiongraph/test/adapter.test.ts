@@ -485,6 +485,29 @@ describe('checks before any write', () => {
     expect(emu.writes()).toBe(before);
   });
 
+  it('rejects a misspelt provider option, naming it', async () => {
+    const before = emu.writes();
+    const error = await deploy(
+      adapter,
+      defineFunction({
+        name: 'typo',
+        source: { inline: 'export default () => 1' },
+        providers: { functiongraph: { apigGroupID: 'g' } },
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/providers\.functiongraph: .*apigGroupID/);
+    expect(emu.writes()).toBe(before);
+  });
+
+  it('warns that cpu and disk settings are not applied', async () => {
+    const { plan } = await planDeploy(
+      adapter,
+      fn({ name: 'sized', resources: { memory: 512, cpu: 1, disk: 1024 } }),
+    );
+    expect(plan.warnings.map((w) => w.feature)).toEqual(['resources.cpu', 'resources.disk']);
+  });
+
   it('rejects memory, runtimes and scaling FunctionGraph cannot take, listing what it can', async () => {
     const before = emu.writes();
     const memory = (await deploy(adapter, fn({ name: 'lim', resources: { memory: 300 } })).catch(

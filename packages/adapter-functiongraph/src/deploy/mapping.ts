@@ -230,6 +230,22 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
       });
     }
   }
+  if (fn.resources.cpu !== undefined) {
+    issues.push({
+      severity: 'warning',
+      feature: 'resources.cpu',
+      path: 'resources.cpu',
+      message: `FunctionGraph sizes CPU from memory; resources.cpu ${fn.resources.cpu} is not applied (raise resources.memory for more CPU)`,
+    });
+  }
+  if (fn.resources.disk !== undefined) {
+    issues.push({
+      severity: 'warning',
+      feature: 'resources.disk',
+      path: 'resources.disk',
+      message: `resources.disk ${fn.resources.disk} is not applied; FunctionGraph functions get its default ephemeral storage`,
+    });
+  }
   const envKeys = Object.keys(fn.env);
   if (envKeys.length > userDataLimits.keys) {
     issues.push({
