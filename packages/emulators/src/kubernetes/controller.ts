@@ -11,35 +11,19 @@
  * runs with the `http` contract; Alibaba's FC workload class with inline code runs with `fc-http`.
  * Anything else cannot be pulled here: its Revision becomes `Ready=False` (`ContainerMissing`).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
-import { clone, deepEqual, isObject, type Json } from './patch';
+import { rmSync } from 'node:fs';
+import { clone, deepEqual, type Json } from './patch';
 import { findResource, type ResourceType } from './resources';
+import { type ExecutorLike, RevisionRunner, type RevisionState, type RunnerOptions } from './runner';
 import type { KubeObject, ObjectStore, WatchEvent } from './store';
 
-/** The executor surface the controller uses (implemented by `@faasport/runtime`'s `createExecutor`). */
-export interface ExecutorLike {
-  load(spec: Record<string, unknown>): Promise<ExecutableLike>;
-  close(): Promise<void>;
-}
-
-/** One loaded revision's code. */
-export interface ExecutableLike {
-  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
-  close(): Promise<void>;
-}
+export type { ExecutableLike, ExecutorLike } from './runner';
 
 /** Options of the controller. */
-export interface ControllerOptions {
+export interface ControllerOptions extends RunnerOptions {
   /** The domain of route URLs: `http://<name>.<namespace>.<domain>`. */
   domain: string;
-  /** Image references (prefix match, without tag) recognised as the faasport runtime image. */
-  runtimeImages: string[];
-  /** Test mappings from image references to local commands serving HTTP on `$PORT`. */
-  imageCommands: Map<string, string[]>;
-  /** Objects a bucket-sourced revision may fetch, by URL (when the URL is not served over HTTP). */
+  /** Makes the executor that runs revisions (called once, when the first revision starts). */
   executor: () => ExecutorLike;
 }
 
@@ -49,8 +33,6 @@ const KSVC = t(SERVING, 'v1', 'services');
 const CONFIG = t(SERVING, 'v1', 'configurations');
 const ROUTE = t(SERVING, 'v1', 'routes');
 const REVISION = t(SERVING, 'v1', 'revisions');
-const CONFIGMAP = t('', 'v1', 'configmaps');
-const SECRET = t('', 'v1', 'secrets');
 const DOMAIN_MAPPING = t(SERVING, 'v1beta1', 'domainmappings');
 const TRIGGER = t('eventing.knative.dev', 'v1', 'triggers');
 const BROKER = t('eventing.knative.dev', 'v1', 'brokers');
@@ -68,11 +50,6 @@ interface Condition {
   lastTransitionTime?: string;
   severity?: string;
 }
-
-type RevisionState =
-  | { phase: 'pending' }
-  | { phase: 'ready'; executable: ExecutableLike; dir?: string }
-  | { phase: 'failed'; reason: string; message: string };
 
 /** One routable host: the revisions behind it and their weights. */
 interface RouteTarget {
@@ -98,12 +75,14 @@ export class KnativeController {
   private readonly unsubscribe: () => void;
   private readonly pending = new Set<Promise<unknown>>();
   private executorInstance?: ExecutorLike;
+  private readonly runner: RevisionRunner;
   private closed = false;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly options: ControllerOptions,
   ) {
+    this.runner = new RevisionRunner(store, options, () => this.executor);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
   }
 
@@ -313,7 +292,7 @@ export class KnativeController {
     const key = `${ns}/${revision.metadata.name}`;
     let state: RevisionState;
     try {
-      state = await this.load(svc, revision);
+      state = await this.runner.load(svc, revision);
     } catch (error) {
       state = {
         phase: 'failed',
@@ -343,200 +322,6 @@ export class KnativeController {
       ((svc.status as Json | undefined)?.latestCreatedRevisionName as string | undefined) ??
       String((template.metadata as Json | undefined)?.name ?? '');
     this.updateServiceStatus(ns, name, revisionName, false);
-  }
-
-  /** Resolves how to run a revision's container, then loads it. */
-  private async load(svc: KubeObject, revision: KubeObject): Promise<RevisionState> {
-    const ns = revision.metadata.namespace ?? '';
-    const spec = revision.spec as Json;
-    const containers = (spec.containers as Json[] | undefined) ?? [];
-    const container = containers.find((c) => Array.isArray(c.ports) && c.ports.length) ?? containers[0] ?? {};
-    const image = String(container.image ?? '');
-    const port = Number(
-      ((container.ports as Json[] | undefined)?.[0]?.containerPort as number | undefined) ?? 8080,
-    );
-    const env = this.containerEnv(ns, container, spec);
-    if ('failure' in env) return { phase: 'failed', ...env.failure };
-    const vars = env.vars;
-    vars.K_SERVICE = svc.metadata.name;
-    vars.K_CONFIGURATION = svc.metadata.name;
-    vars.K_REVISION = revision.metadata.name;
-    const timeoutMs = Number(spec.timeoutSeconds ?? 300) * 1000;
-    const annotations = revision.metadata.annotations ?? {};
-    const concurrency = Number(spec.containerConcurrency ?? 0) || 100;
-    const maxScale = Number(annotations['autoscaling.knative.dev/max-scale'] ?? 0) || 10;
-    const minScale = Number(annotations['autoscaling.knative.dev/min-scale'] ?? 0);
-    const label = revision.metadata.labels?.['faasport.dev/revision'] ?? revision.metadata.name;
-    const base = {
-      id: `knative/${ns}/${revision.metadata.name}`,
-      timeoutMs,
-      memoryMb: memoryMb(container),
-      concurrency,
-      maxInstances: maxScale,
-      minInstances: minScale,
-      functionName: svc.metadata.name,
-      revision: label,
-      target: 'knative',
-    };
-    const fcClass = svc.metadata.annotations?.['workload.serving.knative.aliyun.com/class'] === 'fc';
-    if (fcClass) {
-      const space = annotations['fc.revision.serving.knative.aliyun.com/code-space'];
-      const command = (container.command as string[] | undefined) ?? [];
-      if (space === 'inline' && command[0]) {
-        const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
-        writeFileSync(join(dir, 'index.js'), command[0]);
-        const executable = await this.executor.load({
-          ...base,
-          codeDir: dir,
-          runtime: fcRuntime(image),
-          handler: 'index.handler',
-          contract: 'fc-http',
-          env: vars,
-        });
-        return { phase: 'ready', executable, dir };
-      }
-      return {
-        phase: 'failed',
-        reason: 'ContainerMissing',
-        message: `Function Compute code-space "${String(space)}" cannot be fetched in the emulator (only inline FC code runs here)`,
-      };
-    }
-    const imageName = image.replace(/[:@].*$/, '');
-    const mapped = this.options.imageCommands.get(image) ?? this.options.imageCommands.get(imageName);
-    if (mapped) {
-      const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
-      const executable = await this.executor.load({
-        ...base,
-        codeDir: dir,
-        runtime: 'custom',
-        contract: 'http',
-        command: mapped,
-        port,
-        env: { ...vars, PORT: String(port) },
-        ...(typeof container.workingDir === 'string' ? {} : {}),
-      });
-      return { phase: 'ready', executable, dir };
-    }
-    if (this.options.runtimeImages.some((prefix) => imageName === prefix || image.startsWith(prefix))) {
-      const code = await this.runtimeCode(ns, spec, container, vars);
-      if ('failure' in code) return { phase: 'failed', ...code.failure };
-      const contract = vars.FAASPORT_CONTRACT === 'event' ? 'event' : 'web';
-      const executable = await this.executor.load({
-        ...base,
-        codeDir: code.dir,
-        runtime: vars.FAASPORT_RUNTIME ?? 'nodejs20',
-        handler: vars.FAASPORT_HANDLER ?? 'index.default',
-        ...(vars.FAASPORT_INITIALIZER ? { initializer: vars.FAASPORT_INITIALIZER } : {}),
-        contract,
-        env: vars,
-      });
-      return { phase: 'ready', executable, dir: code.dir };
-    }
-    return {
-      phase: 'failed',
-      reason: 'ContainerMissing',
-      message: `Unable to fetch image "${image}": failed to resolve image to digest: the emulator cannot pull images (map it to a local command with mapImage())`,
-    };
-  }
-
-  /** The container's env with `valueFrom` references resolved, or the failure Kubernetes would report. */
-  private containerEnv(
-    ns: string,
-    container: Json,
-    _spec: Json,
-  ): { vars: Record<string, string> } | { failure: { reason: string; message: string } } {
-    const vars: Record<string, string> = {};
-    for (const entry of (container.env as Json[] | undefined) ?? []) {
-      const name = String(entry.name);
-      if (typeof entry.value === 'string') vars[name] = entry.value;
-      const from = isObject(entry.valueFrom) ? entry.valueFrom : undefined;
-      const ref = (from?.secretKeyRef ?? from?.configMapKeyRef) as Json | undefined;
-      if (!ref) continue;
-      const isSecret = Boolean(from?.secretKeyRef);
-      const obj = this.store.get(isSecret ? SECRET : CONFIGMAP, ns, String(ref.name));
-      const raw = (obj?.data as Record<string, string> | undefined)?.[String(ref.key)];
-      if (raw === undefined) {
-        if (ref.optional === true) continue;
-        const what = isSecret ? 'secret' : 'configmap';
-        return {
-          failure: {
-            reason: 'CreateContainerConfigError',
-            message: obj
-              ? `couldn't find key ${String(ref.key)} in ${what.charAt(0).toUpperCase() + what.slice(1)} ${ns}/${String(ref.name)}`
-              : `${what} "${String(ref.name)}" not found`,
-          },
-        };
-      }
-      vars[name] = isSecret ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    }
-    return { vars };
-  }
-
-  /** Unpacks the faasport runtime image's code: the ConfigMap volume's `code.zip`, or a zip at `FAASPORT_CODE_URL`. */
-  private async runtimeCode(
-    ns: string,
-    spec: Json,
-    container: Json,
-    vars: Record<string, string>,
-  ): Promise<{ dir: string } | { failure: { reason: string; message: string } }> {
-    let zip: Uint8Array | undefined;
-    if (vars.FAASPORT_CODE_URL) {
-      try {
-        const response = await fetch(vars.FAASPORT_CODE_URL);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        zip = new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        return {
-          failure: {
-            reason: 'ExitCode1',
-            message: `Container failed with: cannot fetch the code from ${vars.FAASPORT_CODE_URL}: ${(error as Error).message}`,
-          },
-        };
-      }
-    } else {
-      const mounts = (container.volumeMounts as Json[] | undefined) ?? [];
-      const volumes = (spec.volumes as Json[] | undefined) ?? [];
-      const codeVolume = volumes.find((v) => isObject(v.configMap) && mounts.some((m) => m.name === v.name));
-      const cmName = codeVolume ? String((codeVolume.configMap as Json).name) : undefined;
-      const cm = cmName ? this.store.get(CONFIGMAP, ns, cmName) : undefined;
-      if (!cm) {
-        return {
-          failure: {
-            reason: 'CreateContainerConfigError',
-            message: `configmap "${cmName ?? '(no code volume)'}" not found`,
-          },
-        };
-      }
-      const b64 = (cm.binaryData as Record<string, string> | undefined)?.['code.zip'];
-      if (!b64)
-        return {
-          failure: {
-            reason: 'ExitCode1',
-            message: `Container failed with: configmap "${cmName}" has no code.zip`,
-          },
-        };
-      zip = Buffer.from(b64, 'base64');
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
-    try {
-      const files = unzipSync(zip);
-      for (const [name, data] of Object.entries(files)) {
-        if (name.endsWith('/')) continue;
-        if (name.startsWith('/') || name.split('/').includes('..')) throw new Error(`unsafe entry ${name}`);
-        const file = join(dir, name);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, data);
-      }
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      return {
-        failure: {
-          reason: 'ExitCode1',
-          message: `Container failed with: the code archive cannot be unpacked: ${(error as Error).message}`,
-        },
-      };
-    }
-    return { dir };
   }
 
   private revisionState(ns: string, name: string): RevisionState | undefined {
@@ -897,25 +682,4 @@ function revisionConditions(state: RevisionState): Condition[] {
     { type: 'Ready', status: 'Unknown', reason: 'Deploying' },
     { type: 'ResourcesAvailable', status: 'Unknown', reason: 'Deploying' },
   ];
-}
-
-/** Memory limit of a container in MB (Kubernetes quantities: Mi, Gi, M, G). */
-function memoryMb(container: Json): number {
-  const resources = isObject(container.resources) ? container.resources : {};
-  const value = String(
-    ((resources.limits as Json | undefined)?.memory ??
-      (resources.requests as Json | undefined)?.memory ??
-      '256Mi') as string,
-  );
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(value);
-  if (!m) return 256;
-  const n = Number(m[1]);
-  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1 / 1000, M: 1, G: 1000 };
-  return Math.max(1, Math.round(n * (m[2] ? factor[m[2]]! : 1 / (1024 * 1024))));
-}
-
-/** FC runtime names as the workload class writes them (`nodejs8`) mapped to one the executor runs. */
-function fcRuntime(image: string): string {
-  if (image.startsWith('python')) return image.startsWith('python3') ? image : 'python3.10';
-  return 'nodejs20';
 }
