@@ -1,18 +1,27 @@
-import { ConfigurationError, FaasportError, UnsupportedFeatureError, ValidationError } from '@faasport/core';
+import {
+  ConfigurationError,
+  defineFunction,
+  desiredStateOf,
+  FaasportError,
+  UnsupportedFeatureError,
+  ValidationError,
+} from '@faasport/core';
 import { describe, expect, it } from 'vitest';
 import { createFcAdapter, fcAdapterOptionsSchema } from '../src';
+import { ctx } from './helpers';
 
 const base = { accountId: '1234567890', region: 'cn-hangzhou' };
 
 describe('FC adapter options', () => {
-  it('names the option and the environment variable of a missing credential', () => {
-    const error = (() => {
-      try {
-        createFcAdapter({ ...base, env: {} });
-      } catch (e) {
-        return e;
-      }
-    })();
+  it('names the option and the environment variable of a missing credential, at the first API call', async () => {
+    // Offline work (render, check) needs no credentials.
+    const offline = createFcAdapter({ ...base, env: {} });
+    expect(
+      offline.render(
+        desiredStateOf(defineFunction({ name: 'hi', source: { inline: 'export default () => 1' } })),
+      ),
+    ).toHaveLength(5);
+    const error = await offline.read('hi', ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     const e = error as ConfigurationError;
     expect(e.option).toBe('credentials.accessKeyId');
@@ -21,9 +30,11 @@ describe('FC adapter options', () => {
       'Missing the Alibaba Cloud access key id (option `credentials.accessKeyId` or environment variable ALIBABA_CLOUD_ACCESS_KEY_ID).',
     );
 
-    expect(() => createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIx' } })).toThrow(
+    const noSecret = createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIx' } });
+    await expect(noSecret.invoke('hi', new Request('http://function/'))).rejects.toThrow(
       /ALIBABA_CLOUD_ACCESS_KEY_SECRET/,
     );
+    // The account id and the region are part of every request body and URL: needed at once.
     expect(() =>
       createFcAdapter({
         region: 'cn-hangzhou',
@@ -72,14 +83,13 @@ describe('FC adapter options', () => {
     );
   });
 
-  it('needs a security token with an STS key', () => {
-    expect(() =>
-      createFcAdapter({
-        ...base,
-        credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' },
-        env: {},
-      }),
-    ).toThrow(/ALIBABA_CLOUD_SECURITY_TOKEN/);
+  it('needs a security token with an STS key', async () => {
+    const sts = createFcAdapter({
+      ...base,
+      credentials: { accessKeyId: 'STS.abc', accessKeySecret: 'secret' },
+      env: {},
+    });
+    await expect(sts.list(ctx)).rejects.toThrow(/ALIBABA_CLOUD_SECURITY_TOKEN/);
     expect(
       createFcAdapter({
         ...base,

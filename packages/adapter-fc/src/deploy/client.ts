@@ -271,17 +271,22 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * with exponential backoff and jitter on throttling, 5xx and network errors.
  */
 export class FcApiClient {
-  private readonly fc: Fc2Client;
+  private instance?: Fc2Client;
 
-  constructor(private readonly options: ResolvedFcOptions) {
-    this.fc = new FCClient(options.accountId, {
-      accessKeyID: options.accessKeyId,
-      accessKeySecret: options.accessKeySecret,
-      ...(options.securityToken ? { securityToken: options.securityToken } : {}),
-      region: options.region,
-      endpoint: options.endpoint,
-      timeout: options.timeoutMs,
+  constructor(private readonly options: ResolvedFcOptions) {}
+
+  /** The fc2 client, made on first use; throws the ConfigurationError of a missing credential. */
+  private fc(): Fc2Client {
+    if (this.options.credentialError) throw this.options.credentialError;
+    this.instance ??= new FCClient(this.options.accountId, {
+      accessKeyID: this.options.accessKeyId,
+      accessKeySecret: this.options.accessKeySecret,
+      ...(this.options.securityToken ? { securityToken: this.options.securityToken } : {}),
+      region: this.options.region,
+      endpoint: this.options.endpoint,
+      timeout: this.options.timeoutMs,
     });
+    return this.instance;
   }
 
   /** Runs one fc2 call with retries. fc2 mutates option objects, so callers pass fresh ones. */
@@ -290,9 +295,10 @@ export class FcApiClient {
     run: (fc: Fc2Client) => Promise<Fc2Response>,
     retryable: (error: ProviderApiError) => boolean = (error) => error.retryable,
   ): Promise<Fc2Response> {
+    const fc = this.fc();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run(this.fc);
+        return await run(fc);
       } catch (error) {
         const mapped = toProviderError(operation, error);
         if (!retryable(mapped) || attempt >= this.options.maxAttempts) throw mapped;
@@ -500,6 +506,7 @@ export class FcApiClient {
     query: URLSearchParams,
     headers: Record<string, string>,
   ): Record<string, string> {
+    if (this.options.credentialError) throw this.options.credentialError;
     const all: Record<string, string> = {
       ...headers,
       date: new Date().toUTCString(),

@@ -53,6 +53,8 @@ export interface ResolvedFcOptions {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
+  /** Set when a credential is missing: thrown by the first API call. */
+  credentialError?: ConfigurationError;
   endpoint: string;
   timeoutMs: number;
   maxAttempts: number;
@@ -85,7 +87,8 @@ function fromEnv(env: Record<string, string | undefined>, names: readonly string
  * as a secret, so it never shows in an error or a log line.
  *
  * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming the option and
- * the environment variable for a missing one.
+ * the environment variable for a missing account id or region. A missing credential is kept in
+ * `credentialError` and thrown by the first API call.
  */
 export function resolveFcOptions(
   input: unknown,
@@ -124,21 +127,27 @@ export function resolveFcOptions(
     'region',
     fcEnvVars.region,
   );
-  const accessKeyId = need(
-    o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId),
-    'the Alibaba Cloud access key id',
-    'credentials.accessKeyId',
-    fcEnvVars.accessKeyId,
-  );
-  const accessKeySecret = need(
-    o.credentials?.accessKeySecret ?? fromEnv(env, fcEnvVars.accessKeySecret),
-    'the Alibaba Cloud access key secret',
-    'credentials.accessKeySecret',
-    fcEnvVars.accessKeySecret,
-  );
+  // Credentials are checked when the first API call is made, so render() and check() work offline.
+  const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId) ?? '';
+  const accessKeySecret = o.credentials?.accessKeySecret ?? fromEnv(env, fcEnvVars.accessKeySecret) ?? '';
   const securityToken = o.credentials?.securityToken ?? fromEnv(env, fcEnvVars.securityToken);
-  if (accessKeyId.startsWith('STS.') && !securityToken) {
-    throw ConfigurationError.missing({
+  let credentialError: ConfigurationError | undefined;
+  if (!accessKeyId) {
+    credentialError = ConfigurationError.missing({
+      what: 'the Alibaba Cloud access key id',
+      option: 'credentials.accessKeyId',
+      envVar: fcEnvVars.accessKeyId[0],
+      adapter: 'fc',
+    });
+  } else if (!accessKeySecret) {
+    credentialError = ConfigurationError.missing({
+      what: 'the Alibaba Cloud access key secret',
+      option: 'credentials.accessKeySecret',
+      envVar: fcEnvVars.accessKeySecret[0],
+      adapter: 'fc',
+    });
+  } else if (accessKeyId.startsWith('STS.') && !securityToken) {
+    credentialError = ConfigurationError.missing({
       what: 'the STS security token (the access key id is a temporary STS key)',
       option: 'credentials.securityToken',
       envVar: fcEnvVars.securityToken[0],
@@ -156,6 +165,7 @@ export function resolveFcOptions(
     accessKeyId,
     accessKeySecret,
     ...(securityToken ? { securityToken } : {}),
+    ...(credentialError ? { credentialError } : {}),
     endpoint,
     timeoutMs: o.timeoutMs ?? 60_000,
     maxAttempts: o.maxAttempts ?? 4,
