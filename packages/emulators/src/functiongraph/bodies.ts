@@ -117,9 +117,11 @@ const customImage: BodySpec = {
 };
 
 const funcCode: BodySpec = { required: [], fields: { file: str(100_000_000), link: str(2048) } };
+// StrategyConfig (SDK model): concurrency = most instances of the function (v2: -1..1000, -1 unlimited,
+// 0 disabled); concurrent_num = most concurrent requests per instance (v2 only; -1..200000 in current SDKs).
 const strategyConfig: BodySpec = {
   required: [],
-  fields: { concurrency: int(-1, 1000), concurrent_num: int(-1, 1000) },
+  fields: { concurrency: int(-1, 1000), concurrent_num: int(-1, 200_000) },
 };
 
 const commonConfigFields: Record<string, Check> = {
