@@ -25,11 +25,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createExecutor } from '@faasport/runtime';
 import { type DeliverableEvent, type ExecutorLike, KnativeController } from './controller';
+import { applyDefaults } from './defaults';
 import { isObject, type Json } from './patch';
 import { findResource, type ResourceType, resourceOfKind } from './resources';
 import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
 import { type KubeObject, ObjectStore } from './store';
-import { admitObject, applyDefaults, validateManifest as validateWithRules } from './validation';
+import { admitObject, validateManifest as validateWithRules } from './validation';
 
 export { KubeApiError } from './status';
 export type { DeliverableEvent, KubeObject, ResourceType, WriteRecord };

@@ -9,10 +9,10 @@ import { parse as parseYaml } from 'yaml';
 import type { KnativeController } from './controller';
 import { isObject, type Json, jsonPatch, mergePatch } from './patch';
 import { apiVersionOf, findResource, type ResourceType, resourceTypes } from './resources';
+import { pruneFields, unknownFields } from './schema';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { badRequest, invalid, KubeApiError, unknownPath, unsupportedMediaType } from './status';
 import type { KubeObject, ObjectStore, WatchEvent } from './store';
-import { pruneFields, unknownFields } from './validation';
 
 /** One write request the API server received. */
 export interface WriteRecord {
