@@ -35,6 +35,20 @@ import {
 } from './state';
 
 const prefix = '/2016-08-15';
+/**
+ * Request headers FC does not pass to HTTP functions, besides `x-fc-*` (doc "Node.js HTTP functions",
+ * alibabacloud.com/help/doc-detail/74757.htm).
+ */
+const ignoredRequestHeaders = new Set([
+  'accept-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+]);
+
 /** Synchronous invocation payload limit (reference Part A14: 32 MB). */
 const maxSyncPayload = 32 * 1024 * 1024;
 
@@ -278,6 +292,7 @@ export class FcApi {
       const svc = this.service(a[0]!);
       if (method === 'POST') return this.publishVersion(svc, body());
       if (method === 'GET') {
+        // Newest first unless FORWARD is asked (the default direction is not verified against FC).
         const direction = q.get('direction') === 'FORWARD' ? 'FORWARD' : 'BACKWARD';
         const all = [...svc.versions.values()].sort((x, y) => Number(x.versionId) - Number(y.versionId));
         if (direction === 'BACKWARD') all.reverse();
@@ -752,9 +767,8 @@ export class FcApi {
       if (
         v === undefined ||
         k === 'host' ||
-        k === 'connection' ||
-        k === 'keep-alive' ||
         k === 'authorization' ||
+        ignoredRequestHeaders.has(k) ||
         k.startsWith('x-fc-')
       )
         continue;
