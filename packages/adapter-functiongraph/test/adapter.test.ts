@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   type AdapterContext,
   ConfigurationError,
+  DeployError,
   defineFunction,
   deploy,
   desiredStateOf,
@@ -470,6 +471,29 @@ describe('drift', () => {
     ).toBe(256);
     expect((await planDeploy(adapter, config)).plan.steps).toEqual([]);
     await remove(adapter, 'drifty');
+  });
+});
+
+describe('a failed step', () => {
+  it('reports which steps ran, and the next deploy does only what is left', async () => {
+    const config = fn({ name: 'flaky', contract: 'event', triggers: [{ schedule: { cron: '0 * * * *' } }] });
+    emu.injectFault({
+      status: 400,
+      code: 'FSS.1109',
+      message: 'Invalid parameter.',
+      method: 'POST',
+      pathIncludes: '/triggers/',
+    });
+    const error = (await deploy(adapter, config).catch((e: unknown) => e)) as DeployError;
+    expect(error).toBeInstanceOf(DeployError);
+    expect(error.failedStep).toMatch(/^create TIMER trigger flaky_schedule of flaky/);
+    expect(error.completedSteps.map((s) => s.split(' ')[0])).toEqual(['create', 'set', 'publish', 'route']);
+    expect(error.message).toMatch(/FSS\.1109/);
+    const { plan } = await planDeploy(adapter, config);
+    expect(plan.steps.map((s) => s.id)).toEqual(['trigger-create:TIMER/flaky_schedule']);
+    await deploy(adapter, config);
+    expect((await planDeploy(adapter, config)).plan.steps).toEqual([]);
+    await remove(adapter, 'flaky');
   });
 });
 
