@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, BinProcess, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
 import { copyExample, text } from './helpers/project';
 
 interface Deployed {
@@ -149,4 +150,24 @@ describe('examples/time-source', () => {
       await logs.stop();
     }
   });
+});
+
+describe('examples/migrate', () => {
+  it('`node examples/migrate/run.mjs` moves coffee from the FC emulator to the Knative emulator', async () => {
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'examples/migrate/run.mjs')], {
+        cwd: repoRoot,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.resume();
+      child.on('close', (c) => resolve({ code: c ?? -1, stdout: out }));
+    });
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('Hello coffee-default from fc\n');
+    expect(stdout).toContain('Hello coffee-default from knative\n');
+    expect(stdout).toContain('The same greeting on both targets.');
+  }, 60_000);
 });

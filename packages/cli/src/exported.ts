@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 export function exportedProject(
   exported: ExportResult,
   options: { dir?: string; target?: ResolvedTarget } = {},
-): { config: FunctionConfig; yaml: string; codeFile?: string } {
+): { config: FunctionConfig; yaml: string; notes: string[]; codeFile?: string } {
   let config = exported.config;
   let codeFile: string | undefined;
   if (exported.code && options.dir) {
@@ -27,9 +27,12 @@ export function exportedProject(
       [options.target.name]: { adapter: options.target.adapter, ...options.target.options },
     };
   project.functions = [config];
-  const notes = exported.notes.length
-    ? `${exported.notes.map((n) => `# not carried over: ${n}`).join('\n')}\n`
-    : '';
-  const yaml = `# exported by faasport${options.target ? ` from target ${options.target.name}` : ''}\n${notes}${stringify(project, { lineWidth: 0 })}`;
-  return { config, yaml, ...(codeFile ? { codeFile } : {}) };
+  // Once the code is saved beside the config, the adapter's reminder to save it no longer applies.
+  const notes = codeFile
+    ? exported.notes.filter((n) => !/^the code was downloaded/i.test(n))
+    : exported.notes;
+  const comments = notes.map((n) => `# not carried over: ${n}\n`).join('');
+  const from = options.target ? ` from target ${options.target.name}` : '';
+  const yaml = `# exported by faasport${from}\n${comments}${stringify(project, { lineWidth: 0 })}`;
+  return { config, yaml, notes, ...(codeFile ? { codeFile } : {}) };
 }

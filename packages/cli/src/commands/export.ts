@@ -48,7 +48,7 @@ export default command({
       target: target.name,
       function: args.fn,
       config: project.config,
-      notes: exported.notes,
+      notes: project.notes,
       ...(dir
         ? { files: [join(dir, 'faasport.yaml'), ...(project.codeFile ? [project.codeFile] : [])] }
         : {}),

@@ -60,7 +60,7 @@ export default command({
     const neutral = exportedProject(exported, { dir, target: from });
     if (args['save-to']) writeFileSync(join(dir, 'faasport.yaml'), neutral.yaml);
     const fn = resolveFunction(neutral.config, { baseDir: dir });
-    for (const note of exported.notes) ctx.note(`${ctx.err.yellow('⚠')} not carried over: ${note}`);
+    for (const note of neutral.notes) ctx.note(`${ctx.err.yellow('⚠')} not carried over: ${note}`);
 
     const planned = await planDeploy(destination, fn, {
       env: ctx.io.env,
@@ -73,7 +73,7 @@ export default command({
           function: args.fn,
           from: from.name,
           to: to.name,
-          notes: exported.notes,
+          notes: neutral.notes,
           deployed: false,
           plan: planned.plan,
         },
@@ -86,7 +86,7 @@ export default command({
       if (!(await ctx.confirm(`Deploy ${args.fn} to ${to.name}?`))) {
         ctx.note('Nothing was deployed.');
         ctx.result(
-          { function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: false },
+          { function: args.fn, from: from.name, to: to.name, notes: neutral.notes, deployed: false },
           () => {},
         );
         return;
@@ -102,7 +102,7 @@ export default command({
       checkDrift: false,
     });
     ctx.result(
-      { function: args.fn, from: from.name, to: to.name, notes: exported.notes, deployed: true, result },
+      { function: args.fn, from: from.name, to: to.name, notes: neutral.notes, deployed: true, result },
       (r) => {
         ctx.print(
           `${ctx.out.green('✓')} ${ctx.out.bold(r.function)} migrated from ${r.from} to ${r.to}  ${r.result.url ? ctx.out.cyan(r.result.url) : ''}`.trimEnd(),
