@@ -24,8 +24,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createExecutor } from '@faasport/runtime';
-import { type DeliverableEvent, type ExecutorLike, KnativeController } from './controller';
+import { type ExecutorLike, KnativeController } from './controller';
 import { applyDefaults } from './defaults';
+import { type DeliverableEvent, EventDelivery } from './eventing';
 import { isObject, type Json } from './patch';
 import { findResource, type ResourceType, resourceOfKind } from './resources';
 import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
@@ -124,6 +125,7 @@ export async function startKubernetesEmulator(
     imageCommands,
     executor: () => options.executor ?? (createExecutor({ warmPool: 0 }) as unknown as ExecutorLike),
   });
+  const events = new EventDelivery(store, (host, request) => controller.serve(host, request));
   const api = new ApiServer(store, controller, token);
   const server = createServer((req, res) => {
     api.handle(req, res).catch((error) => {
@@ -188,8 +190,8 @@ export async function startKubernetesEmulator(
     },
     interceptNextWrite: (match, run) => api.interceptNextWrite(match, run),
     idle: () => controller.idle(),
-    firePing: (namespace, name) => controller.firePing(namespace, name),
-    publish: (namespace, broker, event) => controller.publish(namespace, broker, event),
+    firePing: (namespace, name) => events.firePing(namespace, name),
+    publish: (namespace, broker, event) => events.publish(namespace, broker, event),
     close: async () => {
       api.closeWatches();
       server.closeAllConnections();

@@ -7,8 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KnativeController } from './controller';
+import { discovery } from './discovery';
 import { isObject, type Json, jsonPatch, mergePatch } from './patch';
-import { apiVersionOf, findResource, type ResourceType, resourceTypes } from './resources';
+import { apiVersionOf, findResource, type ResourceType } from './resources';
 import { pruneFields, unknownFields } from './schema';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { badRequest, invalid, KubeApiError, unknownPath, unsupportedMediaType } from './status';
@@ -132,8 +133,8 @@ export class ApiServer {
     const segments = url.pathname.split('/').filter(Boolean);
     const q = url.searchParams;
     if (method === 'GET') {
-      const discovery = this.discovery(segments);
-      if (discovery) return { status: 200, body: discovery };
+      const found = discovery(segments);
+      if (found) return { status: 200, body: found };
     }
     const route = this.route(segments);
     if (!route) throw unknownPath();
@@ -415,65 +416,6 @@ export class ApiServer {
     if (!resource || rest.length > 3) return undefined;
     if (resource.namespaced && rest.length > 1) return undefined;
     return { resource, ...(rest[1] ? { name: rest[1] } : {}), ...(rest[2] ? { subresource: rest[2] } : {}) };
-  }
-
-  private discovery(segments: string[]): unknown {
-    const path = segments.join('/');
-    if (path === 'version')
-      return {
-        major: '1',
-        minor: '34',
-        gitVersion: 'v1.34.0-faasport-emulator',
-        platform: `${process.platform}/${process.arch}`,
-      };
-    if (path === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
-    if (path === 'apis') {
-      const groups = [...new Set(resourceTypes.filter((r) => r.group).map((r) => r.group))];
-      return {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: groups.map((g) => {
-          const versions = [...new Set(resourceTypes.filter((r) => r.group === g).map((r) => r.version))].map(
-            (v) => ({ groupVersion: `${g}/${v}`, version: v }),
-          );
-          return { name: g, versions, preferredVersion: versions[0] };
-        }),
-      };
-    }
-    const isCore = path === 'api/v1';
-    const m = /^apis\/([^/]+)\/([^/]+)$/.exec(path);
-    if (!isCore && !m) return undefined;
-    const group = isCore ? '' : m![1]!;
-    const version = isCore ? 'v1' : m![2]!;
-    const types = resourceTypes.filter((r) => r.group === group && r.version === version);
-    if (!types.length) return undefined;
-    const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-    return {
-      kind: 'APIResourceList',
-      apiVersion: 'v1',
-      groupVersion: isCore ? 'v1' : `${group}/${version}`,
-      resources: types.flatMap((r) => [
-        {
-          name: r.plural,
-          singularName: r.singular,
-          namespaced: r.namespaced,
-          kind: r.kind,
-          verbs,
-          ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-        },
-        ...(r.hasStatus
-          ? [
-              {
-                name: `${r.plural}/status`,
-                singularName: '',
-                namespaced: r.namespaced,
-                kind: r.kind,
-                verbs: ['get', 'patch', 'update'],
-              },
-            ]
-          : []),
-      ]),
-    };
   }
 }
 
