@@ -88,6 +88,27 @@ describe('render --target knative', () => {
   });
 });
 
+describe('plan against the Knative emulator', () => {
+  it('shows the capability warning of a limited feature, and writes nothing', async () => {
+    const { dir, env } = coffeeOnEmulators();
+    const writes = kube.writes();
+    const r = await runBin(['plan', '--target', 'knative', '--function', 'coffee'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('coffee on knative: create');
+    expect(r.stdout).toMatch(
+      /⚠ the native handler contract is limited on target "knative": only with providers\.knative\.workloadClass: fc/,
+    );
+    const json = await runBin(['plan', '--target', 'knative', '--function', 'coffee', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(JSON.parse(json.stdout).functions[0].warnings).toEqual([
+      expect.objectContaining({ severity: 'warning', feature: 'contract.native' }),
+    ]);
+    expect(kube.writes()).toBe(writes);
+  });
+});
+
 describe('migrate from the FC emulator to the Knative emulator', () => {
   it('exports coffee-web from FC, deploys it to Knative, and both answer the same', async () => {
     const { dir, env } = coffeeOnEmulators();

@@ -51,7 +51,7 @@ describe('faasport dev examples/hello', () => {
   it('deploys a new revision when a file changes, and the URL answers with it', async () => {
     const file = join(dir, 'hello', 'index.mjs');
     const from = dev.lines.length;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('`Hello ${name}', '`Howdy ${name}'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('return `Hello ', 'return `Howdy '));
     const next = (await dev.next(
       (l) => l.type === 'deployed' || l.type === 'error',
       from,

@@ -5,11 +5,11 @@ const express = require('express');
 const app = express();
 const PORT = 8000;
 
-app.post('/init', (req, res) => {
+app.post('/init', (_req, res) => {
   res.send('Hello init\n');
 });
 
-app.post('/invoke', (req, res) => {
+app.post('/invoke', (_req, res) => {
   res.send('Hello invoke\n');
 });
 
