@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runBin, tempDir } from './helpers/bin';
+import { assertBuilt, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { copyExample } from './helpers/project';
 
 // The real executable, as a new user runs it (`npx faasport ...`): help, exit codes and JSON.
 describe('the faasport executable', () => {
@@ -34,6 +35,18 @@ describe('the faasport executable', () => {
     expect(dev.stdout).toContain('Usage: faasport dev [DIR] [options]');
     expect(dev.stdout).toContain('-p, --port <port>');
     expect(dev.stdout).toContain('--data-dir <dir>');
+  });
+
+  it('names the missing credential variable, and writes nothing', async () => {
+    const dir = copyExample('coffee');
+    const r = await runBin(['deploy', '--target', 'fc', '--yes'], {
+      cwd: dir,
+      env: cleanEnv({ ALIBABA_CLOUD_ACCOUNT_ID: '1234567890' }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FP_CONFIGURATION');
+    expect(r.stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
+    expect(r.stdout).toBe('');
   });
 
   it('exits 2 on a usage error, 1 on a bad faasport.yaml, and prints JSON errors with --json', async () => {

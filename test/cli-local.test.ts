@@ -49,6 +49,19 @@ describe('plan, deploy, plan again on the local target', () => {
     const again = await json(['deploy', '--yes'], dir);
     expect(again.functions[0].changed).toBe(false);
   });
+
+  it('rm removes the function; ls shows it gone', async () => {
+    expect((await json(['ls'], dir)).functions.map((f: { name: string }) => f.name)).toEqual(['hello']);
+    expect(await json(['rm', 'hello', '--yes'], dir)).toEqual({
+      target: 'local',
+      function: 'hello',
+      removed: true,
+    });
+    expect((await json(['ls'], dir)).functions).toEqual([]);
+    const invoke = await runBin(['invoke', 'hello', '--json'], { cwd: dir });
+    expect(invoke.code).toBe(1);
+    expect(JSON.parse(invoke.stdout).status).toBe(404);
+  });
 });
 
 describe('examples/blue-green as its README runs it: v1, v2 at 0 % tagged, 50/50, rollout to 100 %, rollback', () => {
