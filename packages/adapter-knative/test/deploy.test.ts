@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KnativeAdapter } from '@faasport/adapter-knative';
@@ -14,6 +16,7 @@ import {
   setTraffic,
 } from '@faasport/core';
 import type { KubernetesEmulator } from '@faasport/emulators/kubernetes';
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKnative } from './helpers';
 
@@ -178,6 +181,40 @@ describe('deploy, ready, invoke', () => {
     expect(
       Buffer.from(String((secrets[0]!.data as Record<string, string>).DB_PASSWORD), 'base64').toString(),
     ).toBe('correct-horse-battery');
+  });
+});
+
+describe('bucket sources', () => {
+  it('runs code the runtime image downloads from the bucket endpoint, and exports it back as a bucket', async () => {
+    const zip = zipSync({ 'index.mjs': new TextEncoder().encode('export default () => "from the bucket";') });
+    const store = createServer((req, res) => {
+      if (req.url === '/code/fns/hello.zip') res.end(Buffer.from(zip));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
+      const source = { bucket: { name: 'code', key: 'fns/hello.zip', endpoint } };
+      await deploy(adapter, defineFunction({ name: 'from-bucket', source }));
+      expect(await text(await invoke(adapter, 'from-bucket'))).toBe('from the bucket');
+      const exported = await adapter.export('from-bucket', ctx);
+      expect(exported.config.source).toEqual(source);
+    } finally {
+      await new Promise<void>((resolve) => store.close(() => resolve()));
+    }
+  });
+
+  it('asks for an endpoint before any write when a bucket source has none', async () => {
+    const before = kube.writes();
+    const error = await deploy(
+      adapter,
+      defineFunction({ name: 'no-endpoint', source: { bucket: { name: 'code', key: 'fn.zip' } } }),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain('source.bucket.endpoint');
+    expect(kube.writes()).toBe(before);
   });
 });
 

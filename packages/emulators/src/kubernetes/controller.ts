@@ -4,12 +4,10 @@
  * executor, and writes status the way Knative does (reference §1.6, §8.8): `observedGeneration`,
  * `ConfigurationsReady` / `RoutesReady` / `Ready` conditions, `latestCreatedRevisionName`,
  * `latestReadyRevisionName`, `url`, and `traffic` with tag URLs. It also keeps the routing table the
- * emulator's ingress serves by `Host` header, and delivers PingSource and Broker events on request.
+ * emulator's ingress serves by `Host` header (event delivery is in `eventing.ts`).
  *
- * How images run: the faasport runtime image reads its code from a ConfigMap (or a URL for bucket
- * sources) and runs it with the `web` / `event` contract; an image a test mapped to a local command
- * runs with the `http` contract; Alibaba's FC workload class with inline code runs with `fc-http`.
- * Anything else cannot be pulled here: its Revision becomes `Ready=False` (`ContainerMissing`).
+ * How a revision's container runs is the runner's business (`runner.ts`); one that cannot run
+ * becomes `Ready=False` with Knative's reason, and the Service reports it.
  */
 import { rmSync } from 'node:fs';
 import { clone, deepEqual, type Json } from './patch';
