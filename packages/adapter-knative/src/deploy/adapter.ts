@@ -166,19 +166,20 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
               status: `generation ${generation} not observed yet (observed ${status.observedGeneration ?? 'none'})`,
             };
           }
-          const config = condition(service, 'ConfigurationsReady');
-          if (config?.status === 'True') return { done: true, value: undefined };
-          if (config?.status === 'False') {
+          // Ready = ConfigurationsReady and RoutesReady: the new revision is up and the (pinned) routes serve.
+          const ready = condition(service, 'Ready');
+          if (ready?.status === 'True') return { done: true, value: undefined };
+          if (ready?.status === 'False') {
             failed = {
               revision: wanted,
-              reason: config.reason ?? 'RevisionFailed',
-              message: config.message ?? 'the revision failed',
+              reason: ready.reason ?? 'RevisionFailed',
+              message: ready.message ?? 'the revision failed',
             };
             return { done: true, value: undefined };
           }
           return {
             done: false,
-            status: `revision ${wanted}: ${config?.reason ?? 'Unknown'} ${config?.message ?? ''}`.trim(),
+            status: `revision ${wanted}: ${ready?.reason ?? 'Unknown'} ${ready?.message ?? ''}`.trim(),
           };
         },
         { timeoutMs: ctx.timeoutMs, pollIntervalMs: options.pollIntervalMs, signal: ctx.signal },
