@@ -12,8 +12,9 @@ export const ctx: AdapterContext = {
 /** Starts an FC emulator and an adapter pointed at it with the emulator's credentials. */
 export async function startTarget(
   extra: Parameters<typeof createFcAdapter>[0] = {},
+  emulatorOptions: Parameters<typeof startFcEmulator>[0] = {},
 ): Promise<{ emulator: FcEmulator; adapter: FcAdapter }> {
-  const emulator = await startFcEmulator();
+  const emulator = await startFcEmulator(emulatorOptions);
   const adapter = createFcAdapter({
     accountId: emulator.accountId,
     region: emulator.region,

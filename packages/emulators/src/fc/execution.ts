@@ -28,6 +28,12 @@ export interface FcExecutable {
   close(): Promise<void>;
 }
 
+/** A local stand-in for a container image: a folder and the command the image would run in it. */
+export interface FcLocalImage {
+  dir: string;
+  command: string[];
+}
+
 /** What the code is asked to do: serve an HTTP request (HTTP trigger) or handle an event (InvokeFunction). */
 export type FcCallKind = 'http' | 'event';
 
@@ -67,7 +73,10 @@ export class FcExecution {
   private readonly loaded = new Map<string, Promise<FcExecutable>>();
   private readonly root = mkdtempSync(join(tmpdir(), 'faasport-fc-emulator-'));
 
-  constructor(private readonly given?: FcExecutor) {}
+  constructor(
+    private readonly given?: FcExecutor,
+    private readonly images: Readonly<Record<string, FcLocalImage>> = {},
+  ) {}
 
   private async getExecutor(): Promise<FcExecutor> {
     if (!this.executor) {
@@ -84,11 +93,12 @@ export class FcExecution {
 
   /** Loads (once per code, config and contract) the executable for a function. */
   async executable(fn: FunctionRecord, kind: FcCallKind, site: FcCallSite): Promise<FcExecutable> {
-    if (!fn.zip) {
+    const image = fn.customContainerConfig ? this.images[String(fn.customContainerConfig.image)] : undefined;
+    if (!fn.zip && !image) {
       throw new Error(
         fn.oss
           ? `the emulator cannot fetch code from OSS (${fn.oss.bucket}/${fn.oss.object})`
-          : `the emulator cannot run container images (${String(fn.customContainerConfig?.image)})`,
+          : `the emulator pulls no images; register ${String(fn.customContainerConfig?.image)} in the emulator's images option`,
       );
     }
     const custom = fn.runtime.startsWith('custom');
@@ -103,6 +113,7 @@ export class FcExecution {
       fn.instanceConcurrency,
       fn.caPort,
       fn.customRuntimeConfig,
+      fn.customContainerConfig,
     ]);
     const key = `${site.serviceName}/${fn.functionName}/${fn.codeChecksum}/${createHash('sha1').update(config).digest('hex').slice(0, 12)}/${contract}`;
     let pending = this.loaded.get(key);
@@ -120,18 +131,35 @@ export class FcExecution {
     key: string,
     site: FcCallSite,
   ): Promise<FcExecutable> {
-    const codeDir = join(this.root, createHash('sha1').update(key).digest('hex').slice(0, 16));
-    rmSync(codeDir, { recursive: true, force: true });
-    mkdirSync(codeDir, { recursive: true });
-    for (const [name, data] of Object.entries(unzipSync(fn.zip!))) {
-      if (name.endsWith('/') || !isSafe(name)) continue;
-      const file = join(codeDir, name);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, data, { mode: name === 'bootstrap' ? 0o755 : 0o644 });
+    const image = fn.customContainerConfig ? this.images[String(fn.customContainerConfig.image)] : undefined;
+    let codeDir: string;
+    let command: string[];
+    if (image) {
+      // A custom container: the registered folder stands in for the image; command and args of the
+      // function (JSON-array strings) override the image's command, as FC does.
+      const list = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as string[]) : undefined);
+      const cmd = list(fn.customContainerConfig?.command);
+      const args = list(fn.customContainerConfig?.args);
+      codeDir = image.dir;
+      command = cmd?.length
+        ? [...cmd, ...(args ?? [])]
+        : args?.length
+          ? [image.command[0]!, ...args]
+          : image.command;
+    } else {
+      codeDir = join(this.root, createHash('sha1').update(key).digest('hex').slice(0, 16));
+      rmSync(codeDir, { recursive: true, force: true });
+      mkdirSync(codeDir, { recursive: true });
+      for (const [name, data] of Object.entries(unzipSync(fn.zip!))) {
+        if (name.endsWith('/') || !isSafe(name)) continue;
+        const file = join(codeDir, name);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, data, { mode: name === 'bootstrap' ? 0o755 : 0o644 });
+      }
+      command = fn.customRuntimeConfig?.command?.length
+        ? [...fn.customRuntimeConfig.command, ...(fn.customRuntimeConfig.args ?? [])]
+        : ['./bootstrap'];
     }
-    const command = fn.customRuntimeConfig?.command?.length
-      ? [...fn.customRuntimeConfig.command, ...(fn.customRuntimeConfig.args ?? [])]
-      : ['./bootstrap'];
     const executor = await this.getExecutor();
     return executor.load({
       id: `fc/${key}`,

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FcExecution, type FcExecutor } from './execution';
+import { FcExecution, type FcExecutor, type FcLocalImage } from './execution';
 import { FcApi, type InjectedFault, type RecordedRequest } from './server';
 import type { FcState } from './state';
 
-export type { FcExecutable, FcExecutor } from './execution';
+export type { FcExecutable, FcExecutor, FcLocalImage } from './execution';
 export type { InjectedFault, RecordedRequest } from './server';
 export { fcStringToSign, verifyFcSignature } from './signature';
 
@@ -20,6 +20,11 @@ export interface FcEmulatorOptions {
   accessKeySecret?: string;
   /** More accepted keys, access key id → secret (e.g. an `STS.` key). */
   keys?: Record<string, string>;
+  /**
+   * Stand-ins for container images, by image reference: custom-container functions of that image run
+   * this command in this folder, serving HTTP on the function's `caPort`. Other images cannot run.
+   */
+  images?: Record<string, FcLocalImage>;
   /** The executor that runs deployed code (default: `createExecutor()` of `@faasport/runtime`, loaded on first call). */
   executor?: FcExecutor;
 }
@@ -88,7 +93,7 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
     [accessKeyId, accessKeySecret],
     ...Object.entries(options.keys ?? {}),
   ]);
-  const execution = new FcExecution(options.executor);
+  const execution = new FcExecution(options.executor, options.images);
   let url = '';
   const api = new FcApi({ accountId, region, secrets, execution, baseUrl: () => url });
   const server = createServer((req, res) => {
