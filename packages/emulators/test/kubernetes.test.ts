@@ -12,6 +12,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
   Watch,
@@ -140,6 +141,38 @@ describe('Kubernetes API semantics', () => {
     expect(list.resources.map((r: { name: string }) => r.name)).toEqual(
       expect.arrayContaining(['services', 'services/status', 'revisions', 'configurations', 'routes']),
     );
+  });
+
+  it('works with KubernetesObjectApi, which maps kinds to plurals through discovery', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const ping = (extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'PingSource',
+      metadata: { name: 'generic', namespace: ns, ...extra },
+      spec: { schedule: '* * * * *', sink: { uri: 'http://example.com' } },
+    });
+    const created = await objects.create(ping());
+    expect(created.metadata?.generation).toBe(1);
+    const read = await objects.read({
+      apiVersion: 'sources.knative.dev/v1',
+      kind: 'PingSource',
+      metadata: { name: 'generic', namespace: ns },
+    });
+    expect(read.metadata?.uid).toBe(created.metadata?.uid);
+    // Its default patch strategy (strategic merge) is refused for custom resources, as a real server does.
+    const strategic = await statusOf(objects.patch(ping({ labels: { a: 'b' } })));
+    expect(strategic.code).toBe(415);
+    const merged = await objects.patch(
+      ping({ labels: { a: 'b' } }),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    expect(merged.metadata?.labels).toEqual({ a: 'b' });
+    await objects.delete(ping());
+    expect(kube.get('sources.knative.dev/v1', 'PingSource', ns, 'generic')).toBeUndefined();
   });
 
   it('creates with 201, sets server fields, and answers 404 and 409 with Status objects', async () => {
