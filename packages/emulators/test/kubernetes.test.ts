@@ -12,6 +12,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
@@ -151,7 +152,7 @@ describe('Kubernetes API semantics', () => {
       metadata: { name: 'generic', namespace: ns, ...extra },
       spec: { schedule: '* * * * *', sink: { uri: 'http://example.com' } },
     });
-    const created = await objects.create(ping());
+    const created = (await objects.create(ping())) as KubernetesObject;
     expect(created.metadata?.generation).toBe(1);
     const read = await objects.read({
       apiVersion: 'sources.knative.dev/v1',
@@ -162,7 +163,7 @@ describe('Kubernetes API semantics', () => {
     // Its default patch strategy (strategic merge) is refused for custom resources, as a real server does.
     const strategic = await statusOf(objects.patch(ping({ labels: { a: 'b' } })));
     expect(strategic.code).toBe(415);
-    const merged = await objects.patch(
+    const merged: KubernetesObject = await objects.patch(
       ping({ labels: { a: 'b' } }),
       undefined,
       undefined,
