@@ -1,8 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, cleanEnv, runBin, tempDir } from './helpers/bin';
 import { copyExample } from './helpers/project';
+
+// Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
+// takes seconds, so the limits are generous. No test asserts a duration.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 // The real executable, as a new user runs it (`npx faasport ...`): help, exit codes and JSON.
 describe('the faasport executable', () => {

@@ -6,10 +6,14 @@ import {
   startKubernetesEmulator,
   validateManifest,
 } from '@faasport/emulators/kubernetes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { assertBuilt, cleanEnv, runBin } from './helpers/bin';
 import { copyExample, getWithHost } from './helpers/project';
+
+// Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
+// takes seconds, so the limits are generous. No test asserts a duration.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 /** A Kubernetes object as rendered. */
 interface KubeDoc {

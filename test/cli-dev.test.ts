@@ -1,8 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, runBin } from './helpers/bin';
 import { copyExample, text } from './helpers/project';
+
+// Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
+// takes seconds, so the limits are generous. No test asserts a duration.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Deployed {
   type: 'deployed';

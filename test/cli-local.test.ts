@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, runBin } from './helpers/bin';
 import { copyExample } from './helpers/project';
+
+// Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
+// takes seconds, so the limits are generous. No test asserts a duration.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 /** `faasport serve` in a project folder, so commands run there reach it through the local target. */
 async function serveIn(dir: string): Promise<BinProcess> {

@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
 import { copyExample, text } from './helpers/project';
+
+// Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
+// takes seconds, so the limits are generous. No test asserts a duration.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Deployed {
   type: 'deployed';
@@ -169,5 +173,5 @@ describe('examples/migrate', () => {
     expect(stdout).toContain('Hello coffee-default from fc\n');
     expect(stdout).toContain('Hello coffee-default from knative\n');
     expect(stdout).toContain('The same greeting on both targets.');
-  }, 60_000);
+  });
 });

@@ -76,11 +76,8 @@ function isMissingModule(error: unknown, pkg: string): boolean {
  * package is not installed (naming the install command).
  * @public
  */
-export async function createAdapter(
-  name: string,
-  input: AdapterFactoryInput,
-  targetName = name,
-): Promise<Adapter> {
+export async function createAdapter(name: string, input: AdapterFactoryInput): Promise<Adapter> {
+  const targetName = input.targetName;
   const entry = adapterRegistry[name];
   if (!entry) {
     throw new ConfigurationError(
