@@ -126,8 +126,9 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     expect(again.changed).toBe(false);
     expect(emulator.writes()).toBe(before);
 
-    // Read gives the neutral view back, without faasport's settings or the secret.
+    // Read gives the neutral view back, without faasport's settings or the secret, even in raw.
     const live = await adapter.read('jobs', ctx);
+    expect(JSON.stringify(live)).not.toContain('p4ssw0rd-value');
     expect(live?.config?.env).toEqual({ STAGE: 'prod' });
     expect(live?.config?.contract).toBe('event');
   });

@@ -11,7 +11,7 @@ import {
   type WithEtag,
 } from './client';
 import { neutralRuntimeOf } from './limits';
-import { envKeys, type FcNames, markers, namesFor } from './mapping';
+import { envKeys, type FcNames, markers, maskSecrets, namesFor } from './mapping';
 
 /** Everything the adapter reads about one function: the provider objects behind a {@link LiveFunction}. */
 export interface FcLiveState {
@@ -100,6 +100,16 @@ export async function readState(
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
+  }
+  // Secret values never leave read(): they are kept as hashes, which plan() compares.
+  if (fn.environmentVariables) {
+    fn = {
+      ...fn,
+      environmentVariables: maskSecrets(
+        fn.environmentVariables,
+        (fn.environmentVariables[envKeys.secrets] ?? '').split(',').filter(Boolean),
+      ),
+    };
   }
   const [triggers, versions, aliases] = await Promise.all([
     client.listTriggers(names.service, name),

@@ -2,6 +2,7 @@ import {
   type DesiredState,
   type ResolvedFunction,
   type ResolvedTrigger,
+  sha256,
   toBase64,
   toFcCron,
   zipEntries,
@@ -117,6 +118,19 @@ export const envKeys = {
   initializer: 'FAASPORT_INITIALIZER',
   secrets: 'FAASPORT_SECRETS',
 } as const;
+
+/**
+ * The environment with each secret's value replaced by its sha256, so live state and plans can be
+ * compared and printed without holding secret values.
+ */
+export function maskSecrets(
+  env: Record<string, string>,
+  secretNames: readonly string[],
+): Record<string, string> {
+  const out = { ...env };
+  for (const name of secretNames) if (out[name] !== undefined) out[name] = `sha256:${sha256(out[name])}`;
+  return out;
+}
 
 /** Methods an FC HTTP trigger can list (reference A9). */
 const fcMethods = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH'];

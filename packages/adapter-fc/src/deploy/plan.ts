@@ -14,6 +14,7 @@ import {
   type FcNames,
   functionConfigOf,
   markers,
+  maskSecrets,
   namesFor,
   providerOptions,
   serviceBodyOf,
@@ -150,7 +151,15 @@ export function planSteps(
 
   // Function (the LATEST configuration and code)
   const config = functionConfigOf(desired);
-  const { functionName: _fnName, ...fields } = config;
+  const { functionName: _fnName, ...rest } = config;
+  // Compared as hashes: read() never holds secret values.
+  const fields = {
+    ...rest,
+    environmentVariables: maskSecrets(
+      rest.environmentVariables as Record<string, string>,
+      Object.keys(fn.secrets),
+    ),
+  };
   const zip = codePackage(desired);
   const desiredChecksum = zip ? crc64(zip) : undefined;
   if (!live) {
