@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ConfigurationError } from '@faasport/core';
 import { UsageError } from './errors';
 
 /** A bundled runtime started by the CLI. @internal */
@@ -35,7 +36,32 @@ export async function hostRuntime(options: {
 }): Promise<HostedRuntime> {
   const { startRuntime } = await import('@faasport/runtime');
   const dataDir = resolve(options.dataDir);
-  const runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why =
+        code === 'EADDRINUSE'
+          ? 'is in use'
+          : code === 'EACCES'
+            ? 'needs privileges'
+            : 'is not an address of this machine';
+      throw new ConfigurationError(
+        `Cannot listen on ${options.host}:${options.port}: the ${code === 'EADDRNOTAVAIL' ? 'address' : 'port'} ${why}.`,
+        {
+          option: code === 'EADDRNOTAVAIL' ? '--host' : '--port',
+          hint:
+            code === 'EADDRNOTAVAIL'
+              ? 'Pass --host 127.0.0.1 (the default).'
+              : 'Pass --port with another port, or --port 0 for a free one.',
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
   return {
     url: runtime.url,
     token: runtime.token,

@@ -82,3 +82,26 @@ describe('render is offline', () => {
     expect(stderr).toContain('"toml" is not a format');
   });
 });
+
+describe('serve', () => {
+  it('says which port is taken and how to pick another', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const { code, stderr } = await cli(['serve', '--port', String(port)], { cwd: tempDir() });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`Cannot listen on 127.0.0.1:${port}: the port is in use.`);
+      expect(stderr).toContain('--port 0');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('rejects a port that is not a number as a usage error', async () => {
+    const { code, stderr } = await cli(['serve', '--port', 'http'], { cwd: tempDir() });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--port "http" is not a port number');
+  });
+});
