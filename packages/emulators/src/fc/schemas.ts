@@ -13,9 +13,13 @@ const name = (what: string, max: number) =>
       `${what} '${String(i.input)}' is invalid: 1-${max} characters, letters, digits, '_' and '-', starting with a letter or '_'`,
   });
 
+/** A service name: 1-128 characters. */
 export const serviceNameSchema = name('serviceName', 128);
+/** A function name: 1-64 characters. */
 export const functionNameSchema = name('functionName', 64);
+/** A trigger name: 1-128 characters. */
 export const triggerNameSchema = name('triggerName', 128);
+/** An alias name: 1-128 characters, not `LATEST`. */
 export const aliasNameSchema = name('aliasName', 128).refine((v) => v !== 'LATEST', {
   error: "aliasName cannot be 'LATEST'",
 });
@@ -51,7 +55,9 @@ const serviceFields = {
   nasConfig: nasConfig.optional(),
   tracingConfig: tracingConfig.optional(),
 };
+/** CreateService body. */
 export const createServiceSchema = z.strictObject({ serviceName: serviceNameSchema, ...serviceFields });
+/** UpdateService body. */
 export const updateServiceSchema = z.strictObject(serviceFields);
 
 const code = z
@@ -150,6 +156,7 @@ const functionFields = {
   cpu: z.number().positive().optional(),
   diskSize: z.number().int().optional(),
 };
+/** CreateFunction body: code, or a container for `custom-container`. */
 export const createFunctionSchema = z
   .strictObject({
     functionName: functionNameSchema,
@@ -164,6 +171,7 @@ export const createFunctionSchema = z
         'a function needs code (zipFile or OSS object), or customContainerConfig for runtime custom-container',
     },
   );
+/** UpdateFunction body (partial). */
 export const updateFunctionSchema = z.strictObject(functionFields);
 
 const httpTriggerConfig = z.strictObject({
@@ -190,6 +198,7 @@ export const triggerConfigSchemas: Record<string, z.ZodType> = {
   timer: timerTriggerConfig,
   oss: ossTriggerConfig,
 };
+/** Trigger types of the 2016-08-15 API. */
 export const triggerTypes = [
   'http',
   'timer',
@@ -203,6 +212,7 @@ export const triggerTypes = [
 
 // The 2021-04-06 API sends triggerConfig as a JSON string; 2016-08-15 clients send an object. Both are accepted.
 const triggerConfig = z.union([z.record(z.string(), z.unknown()), z.string()]);
+/** CreateTrigger body. */
 export const createTriggerSchema = z.strictObject({
   triggerName: triggerNameSchema,
   triggerType: z.enum(triggerTypes),
@@ -212,6 +222,7 @@ export const createTriggerSchema = z.strictObject({
   invocationRole: z.string().optional(),
   triggerConfig,
 });
+/** UpdateTrigger body. */
 export const updateTriggerSchema = z.strictObject({
   description: z.string().optional(),
   qualifier: z.string().optional(),
@@ -219,14 +230,17 @@ export const updateTriggerSchema = z.strictObject({
   triggerConfig: triggerConfig.optional(),
 });
 
+/** PublishServiceVersion body. */
 export const publishVersionSchema = z.strictObject({ description: z.string().max(256).optional() });
 const weights = z.record(z.string().regex(/^\d+$/), z.number().min(0).max(1));
+/** CreateAlias body. */
 export const createAliasSchema = z.strictObject({
   aliasName: aliasNameSchema,
   versionId: z.string().regex(/^\d+$/),
   description: z.string().max(256).optional(),
   additionalVersionWeight: weights.optional(),
 });
+/** UpdateAlias body. */
 export const updateAliasSchema = z.strictObject({
   versionId: z.string().regex(/^\d+$/).optional(),
   description: z.string().max(256).optional(),
@@ -247,14 +261,17 @@ const domainFields = {
     .strictObject({ certName: z.string(), certificate: z.string(), privateKey: z.string() })
     .optional(),
 };
+/** CreateCustomDomain body. */
 export const createDomainSchema = z.strictObject({
   domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i, {
     error: (i) => `domainName '${String(i.input)}' is invalid`,
   }),
   ...domainFields,
 });
+/** UpdateCustomDomain body. */
 export const updateDomainSchema = z.strictObject(domainFields);
 
+/** PutProvisionConfig body. */
 export const provisionSchema = z.strictObject({
   target: z.number().int().min(0),
   scheduledActions: z.array(z.record(z.string(), z.unknown())).optional(),

@@ -106,6 +106,7 @@ export function etagOf(value: unknown): string {
   return createHash('md5').update(JSON.stringify(value)).digest('hex');
 }
 
+/** A fresh resource id. */
 export const newId = (): string => randomUUID();
 
 const crcTable = (() => {
