@@ -214,6 +214,25 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     const live = await adapter.read('tags', ctx);
     expect(live?.tagUrls?.next).toBe(`${emulator.url}/2016-08-15/proxy/tags.next/tags/`);
     await expect(invoke(adapter, 'tags', {}, { tag: 'nope' })).rejects.toThrow(/tag "nope" does not exist/);
+
+    // A tag on a 0% entry of a revision that also takes traffic reads back as written: no endless re-plans.
+    const pinned = defineFunction({
+      ...base,
+      revision: 'green',
+      env: { COLOR: 'green' },
+      traffic: [
+        { revision: 'blue', percent: 100 },
+        { revision: 'blue', percent: 0, tag: 'pinned' },
+      ],
+    });
+    await deploy(adapter, pinned);
+    expect((await adapter.read('tags', ctx))?.traffic).toEqual([
+      { revision: 'blue', percent: 100 },
+      { revision: 'blue', percent: 0, tag: 'pinned' },
+    ]);
+    const before = emulator.writes();
+    expect((await deploy(adapter, pinned)).changed).toBe(false);
+    expect(emulator.writes()).toBe(before);
   });
 
   it('serves a custom domain routed to the main alias', async () => {

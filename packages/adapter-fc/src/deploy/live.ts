@@ -173,7 +173,11 @@ export function trafficOf(state: FcLiveState): ResolvedTrafficEntry[] {
   }
   for (const [tag, alias] of [...state.tagAliases].sort(([a], [b]) => a.localeCompare(b))) {
     const revision = labelOfVersion(state, alias.versionId);
-    const carrier = out.find((e) => e.revision === revision && !e.tag && e.percent > 0);
+    // A tag written on a weighted entry rides on that entry; otherwise it is a 0% entry of its own.
+    const weighted = markers.parseAlias(alias.description)?.weighted ?? false;
+    const carrier = weighted
+      ? out.find((e) => e.revision === revision && !e.tag && e.percent > 0)
+      : undefined;
     if (carrier) carrier.tag = tag;
     else out.push({ revision, percent: 0, tag });
   }

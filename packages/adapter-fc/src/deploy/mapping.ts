@@ -91,10 +91,12 @@ export const markers = {
     return m ? { fn: m[1]!, label: m[2]!, hash: m[3]! } : undefined;
   },
   mainAlias: (fnName: string) => `faasport fn=${fnName} main`,
-  tagAlias: (fnName: string, tag: string) => `faasport fn=${fnName} tag=${tag}`,
+  /** `weighted`: the tag was written on a traffic entry with a share (not a 0% entry of its own). */
+  tagAlias: (fnName: string, tag: string, weighted: boolean) =>
+    `faasport fn=${fnName} tag=${tag}${weighted ? ' weighted' : ''}`,
   parseAlias: (description: string | undefined) => {
-    const m = /^faasport fn=(\S+) (?:(main)|tag=(\S+))$/.exec(description ?? '');
-    return m ? { fn: m[1]!, main: m[2] === 'main', tag: m[3] } : undefined;
+    const m = /^faasport fn=(\S+) (?:(main)|tag=(\S+)( weighted)?)$/.exec(description ?? '');
+    return m ? { fn: m[1]!, main: m[2] === 'main', tag: m[3], weighted: m[4] !== undefined } : undefined;
   },
   /** Appended to the function description: the revision hash and the spec hash (32 hex each, to fit 256). */
   fn: (userDescription: string | undefined, revisionHash: string, specHash: string) =>

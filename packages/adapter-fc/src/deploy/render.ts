@@ -71,7 +71,7 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
       json(`create-alias-${t.tag}`, 'POST', `/services/${names.service}/aliases`, {
         aliasName: names.tagAlias(t.tag),
         versionId: `<FC version of revision ${t.revision}>`,
-        description: markers.tagAlias(fn.name, t.tag),
+        description: markers.tagAlias(fn.name, t.tag, t.percent > 0),
       }),
     );
   }

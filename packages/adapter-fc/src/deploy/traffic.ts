@@ -77,8 +77,9 @@ export async function applyTraffic(
   if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc' });
   const { names } = state;
   const main = mainAliasOf(state, traffic, target);
-  const tags = new Map<string, string>();
-  for (const t of traffic) if (t.tag) tags.set(t.tag, versionIdOfLabel(state, t.revision)!);
+  const tags = new Map<string, { versionId: string; weighted: boolean }>();
+  for (const t of traffic)
+    if (t.tag) tags.set(t.tag, { versionId: versionIdOfLabel(state, t.revision)!, weighted: t.percent > 0 });
 
   const svc = names.service;
   if (!state.mainAlias) {
@@ -94,13 +95,13 @@ export async function applyTraffic(
       additionalVersionWeight: main.weights,
     });
   }
-  for (const [tag, versionId] of tags) {
+  for (const [tag, { versionId, weighted }] of tags) {
     const current = state.tagAliases.get(tag);
-    if (!current)
-      await client.createAlias(svc, names.tagAlias(tag), versionId, {
-        description: markers.tagAlias(name, tag),
-      });
-    else if (current.versionId !== versionId) await client.updateAlias(svc, current.aliasName, versionId, {});
+    const description = markers.tagAlias(name, tag, weighted);
+    if (!current) await client.createAlias(svc, names.tagAlias(tag), versionId, { description });
+    else if (current.versionId !== versionId || current.description !== description) {
+      await client.updateAlias(svc, current.aliasName, versionId, { description });
+    }
   }
   for (const [tag, alias] of state.tagAliases)
     if (!tags.has(tag)) await client.deleteAlias(svc, alias.aliasName);
