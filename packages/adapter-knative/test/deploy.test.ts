@@ -16,6 +16,7 @@ import {
   setTraffic,
 } from '@faasport/core';
 import type { KubernetesEmulator } from '@faasport/emulators/kubernetes';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKnative } from './helpers';
@@ -27,6 +28,7 @@ const ctx: AdapterContext = {
 };
 let kube: KubernetesEmulator;
 let adapter: KnativeAdapter;
+let kc: KubeConfig;
 let dir: string;
 
 const text = async (response: Response) => {
@@ -42,7 +44,7 @@ beforeAll(async () => {
     `import { createServer } from 'node:http';
 createServer((req, res) => res.end(process.env.COLOR + ' ' + process.env.K_REVISION)).listen(Number(process.env.PORT));`,
   );
-  ({ kube, adapter } = await startKnative({
+  ({ kube, adapter, kc } = await startKnative({
     images: { 'example.com/blue-green-demo': ['node', join(dir, 'color.mjs')] },
   }));
 });
@@ -181,6 +183,49 @@ describe('deploy, ready, invoke', () => {
     expect(
       Buffer.from(String((secrets[0]!.data as Record<string, string>).DB_PASSWORD), 'base64').toString(),
     ).toBe('correct-horse-battery');
+  });
+});
+
+describe('Services faasport did not make', () => {
+  it('refuses to take one over before any write, unless adopt is set', async () => {
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: 'serving.knative.dev',
+      version: 'v1',
+      plural: 'services',
+      namespace: 'default',
+      body: {
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'theirs' },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { image: 'example.com/blue-green-demo:1', env: [{ name: 'COLOR', value: 'red' }] },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const fn = (adopt?: boolean) =>
+      defineFunction({
+        name: 'theirs',
+        source: { inline: 'export default () => "mine"' },
+        ...(adopt ? { providers: { knative: { adopt } } } : {}),
+      });
+    const before = kube.writes();
+    const error = await deploy(adapter, fn()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain(
+      'a Knative Service "theirs" already exists in namespace default and was not made by faasport',
+    );
+    expect((error as FaasportError).hint).toContain('providers.knative.adopt: true');
+    expect(kube.writes()).toBe(before);
+    await deploy(adapter, fn(true));
+    expect(await text(await invoke(adapter, 'theirs'))).toBe('mine');
   });
 });
 

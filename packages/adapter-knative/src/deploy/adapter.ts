@@ -22,7 +22,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { knativeCapabilities } from './capabilities';
 import { checkKnative } from './check';
 import { KubeClient, kindOf } from './client';
-import { keys } from './constants';
+import { keys, MANAGED_BY } from './constants';
 import { exportFromObjects } from './export';
 import { routeUrl, sendToRoute } from './invoke';
 import { type LiveRaw, labelOf, readObjects, toLiveFunction } from './live';
@@ -125,6 +125,27 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     plan(desired, live) {
       checkCodeSize(desired);
       const raw = live?.raw as LiveRaw | undefined;
+      const managed = raw?.objects.service.metadata.labels?.[keys.managedBy] === MANAGED_BY;
+      if (
+        raw &&
+        !managed &&
+        (desired.fn.providers.knative as { adopt?: boolean } | undefined)?.adopt !== true
+      ) {
+        throw new ValidationError(
+          [
+            {
+              path: 'name',
+              message: `a Knative Service "${desired.fn.name}" already exists in namespace ${raw.objects.service.metadata.namespace} and was not made by faasport; nothing was changed`,
+              rule: 'not-managed',
+            },
+          ],
+          {
+            subject: `function "${desired.fn.name}"`,
+            adapter: 'knative',
+            hint: 'Pick another name, delete the Service, or set providers.knative.adopt: true to let faasport take it over.',
+          },
+        );
+      }
       const namespace = raw?.objects.service.metadata.namespace ?? manifestNamespace();
       return planSteps(desired, renderObjects(desired, renderContext(live, namespace)), raw);
     },

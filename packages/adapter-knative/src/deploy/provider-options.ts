@@ -24,6 +24,8 @@ export const knativeProviderSchema = z.strictObject({
   annotations: z.record(z.string(), z.string()).optional(),
   /** Extra labels on the Service. */
   labels: z.record(z.string(), z.string()).optional(),
+  /** Take over a Service of the same name that faasport did not create (otherwise the deploy stops). */
+  adopt: z.boolean().optional(),
   /** Autoscaling target per instance (`autoscaling.knative.dev/target`), if not `scaling.concurrency`. */
   target: z.number().min(0.01).optional(),
 });
