@@ -203,6 +203,32 @@ describe('Kubernetes API semantics', () => {
     expect(noNamespace).toMatchObject({ code: 404, message: 'namespaces "missing-ns" not found' });
   });
 
+  it('names objects from generateName and stores nothing on dryRun=All', async () => {
+    const generated = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { generateName: 'gen-' }, data: { a: '1' } },
+    });
+    expect(generated.metadata?.name).toMatch(/^gen-[0-9a-f]{5}$/);
+    const before = kube.list('serving.knative.dev/v1', 'Service', ns).length;
+    const dry = await co.createNamespacedCustomObject({
+      ...KSVC,
+      namespace: ns,
+      body: service('dry-run'),
+      dryRun: 'All',
+    });
+    expect(dry.metadata.name).toBe('dry-run');
+    expect(kube.list('serving.knative.dev/v1', 'Service', ns)).toHaveLength(before);
+    const invalidDry = await statusOf(
+      co.createNamespacedCustomObject({
+        ...KSVC,
+        namespace: ns,
+        body: service('dry-run', {}, { timeoutSeconds: 9999 }),
+        dryRun: 'All',
+      }),
+    );
+    expect(invalidDry.code).toBe(400);
+  });
+
   it('requires resourceVersion on PUT of a custom resource (422) and rejects a stale one (409)', async () => {
     const current = await co.getNamespacedCustomObject({ ...KSVC, namespace: ns, name: 'api-basic' });
     const { resourceVersion, ...meta } = current.metadata;

@@ -109,6 +109,12 @@ export class ObjectStore {
 
   /** POST: creates; 409 when the name is taken. */
   create(t: ResourceType, namespace: string | undefined, body: Json, options: WriteOptions = {}): KubeObject {
+    const meta = isObject(body.metadata) ? body.metadata : {};
+    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) {
+      // The server appends five random characters to generateName.
+      const suffix = randomUUID().replace(/-/g, '').slice(0, 5);
+      body = { ...body, metadata: { ...meta, name: `${meta.generateName}${suffix}` } };
+    }
     const obj = this.normalise(t, namespace, body);
     if (this.objects.has(keyOf(t, namespace, obj.metadata.name))) throw alreadyExists(t, obj.metadata.name);
     if (t.hasStatus) delete obj.status;
