@@ -17,6 +17,12 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+// `--only=cold,broker` runs some sections and prints them without rewriting docs/performance.md.
+const only = [...args]
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const runs = (section) => !only || only.includes(section);
 const duration = quick ? 3 : Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 50;
@@ -350,8 +356,13 @@ async function coldStarts(pool, count) {
     // A cold start takes the pooled worker; wait for the refill as a steady trickle of cold starts would.
     await new Promise((r) => setTimeout(r, 250));
   }
+  const metrics = (await get(`${faasport.url}/metrics`)).body;
+  let pooled = 0;
+  for (const line of metrics.split('\n'))
+    if (line.startsWith('faasport_cold_starts_total{') && line.includes('pooled="true"'))
+      pooled += Number(line.split(' ').pop());
   await stop(faasport.child);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), samples: times.length };
+  return { p50: percentile(times, 50), p99: percentile(times, 99), samples: times.length, pooled };
 }
 
 async function idleMemory(count) {
@@ -537,22 +548,32 @@ async function main() {
       date: new Date().toISOString(),
     },
   };
-  results.throughput = await throughput();
-  log('\n== cold start (scale from zero to first byte)');
-  const coldCount = quick ? 10 : 40;
-  results.cold = { pool: await coldStarts(1, coldCount), noPool: await coldStarts(0, coldCount) };
-  log(`  with pool    p50 ${fmt(results.cold.pool.p50, 1)} ms  p99 ${fmt(results.cold.pool.p99, 1)} ms`);
-  log(`  without pool p50 ${fmt(results.cold.noPool.p50, 1)} ms  p99 ${fmt(results.cold.noPool.p99, 1)} ms`);
-  log('\n== idle cost');
-  results.idle = await idleMemory(quick ? 100 : 1000);
-  log(
-    `  ${results.idle.functions} functions at zero: runtime RSS ${fmt(results.idle.after.own)} MB (with pool workers ${fmt(results.idle.after.total)} MB)`,
-  );
-  log('\n== broker');
-  results.broker = await broker(quick ? 500 : 3000);
-  log(
-    `  publish ${fmt(results.broker.publishPerSecond)} events/s, delivered ${fmt(results.broker.deliveredPerSecond)} events/s`,
-  );
+  if (runs('throughput')) results.throughput = await throughput();
+  if (runs('cold')) {
+    log('\n== cold start (scale from zero to first byte)');
+    const coldCount = quick ? 10 : 40;
+    results.cold = { pool: await coldStarts(1, coldCount), noPool: await coldStarts(0, coldCount) };
+    const { pool, noPool } = results.cold;
+    log(
+      `  with pool    p50 ${fmt(pool.p50, 1)} ms  p99 ${fmt(pool.p99, 1)} ms  (${pool.pooled} of ${pool.samples} from the pool)`,
+    );
+    log(`  without pool p50 ${fmt(noPool.p50, 1)} ms  p99 ${fmt(noPool.p99, 1)} ms`);
+  }
+  if (runs('idle')) {
+    log('\n== idle cost');
+    results.idle = await idleMemory(quick ? 100 : 1000);
+    const { idle } = results;
+    log(
+      `  ${idle.functions} functions at zero: runtime RSS ${fmt(idle.after.own)} MB (with pool workers ${fmt(idle.after.total)} MB)`,
+    );
+  }
+  if (runs('broker')) {
+    log('\n== broker');
+    results.broker = await broker(quick ? 500 : 3000);
+    const { broker: b } = results;
+    log(`  publish ${fmt(b.publishPerSecond)} events/s, delivered ${fmt(b.deliveredPerSecond)} events/s`);
+  }
+  if (only) return;
   fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'bench', 'results', 'latest.json'),

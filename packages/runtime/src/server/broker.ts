@@ -18,7 +18,7 @@ export interface RetryPolicy {
 /** Reads the resolved settings (triggers, scaling) of every function. */
 export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunction }>;
 
-const concurrentDeliveries = 16;
+const concurrentDeliveries = 64;
 
 /**
  * The CloudEvents broker: publishing stores one delivery per matching trigger in the durable queue
@@ -29,6 +29,8 @@ export class Broker {
   private readonly inflight = new Set<number>();
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private dispatchQueued = false;
+  private readonly policies = new WeakMap<ResolvedFunction, RetryPolicy>();
 
   constructor(
     private readonly store: Store,
@@ -83,10 +85,13 @@ export class Broker {
 
   /** Delivers what is due now (and schedules the next check). */
   kick(): void {
-    if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.dispatch(), 0);
-    this.timer.unref();
+    // One dispatch per turn however many publishes arrive in it; never postpone one already queued.
+    if (this.closed || this.dispatchQueued) return;
+    this.dispatchQueued = true;
+    setImmediate(() => {
+      this.dispatchQueued = false;
+      this.dispatch();
+    });
   }
 
   async close(): Promise<void> {
@@ -97,6 +102,8 @@ export class Broker {
   }
 
   private policyOf(fn: ResolvedFunction): RetryPolicy {
+    const cached = this.policies.get(fn);
+    if (cached) return cached;
     let retry: RetryPolicy = this.defaults;
     try {
       const local = localOptions(fn).retry;
@@ -107,6 +114,7 @@ export class Broker {
     } catch {
       // Invalid provider options were rejected at deploy; keep the defaults.
     }
+    this.policies.set(fn, retry);
     return retry;
   }
 
@@ -122,7 +130,7 @@ export class Broker {
         });
       }
     }
-    const next = this.store.nextDueAt();
+    const next = this.store.nextDueAfter(this.inflight);
     if (next !== undefined && !this.closed) {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.dispatch(), Math.min(1000, Math.max(5, next - this.now())));

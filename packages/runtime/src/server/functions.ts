@@ -91,6 +91,7 @@ export class Functions {
   private readonly revisions = new Map<string, RevisionRow | null>();
   private readonly settings = new Map<string, ResolvedFunction | null>();
   private allCache?: Array<{ name: string; settings: ResolvedFunction }>;
+  private domainCache?: Map<string, Array<{ name: string; prefix: string }>>;
   private readonly emptyDir: string;
 
   constructor(
@@ -146,12 +147,31 @@ export class Functions {
     return this.allCache;
   }
 
+  /** Custom domains: host → the functions served there and their path prefixes (longest first). */
+  domains(): Map<string, Array<{ name: string; prefix: string }>> {
+    if (!this.domainCache) {
+      const index = new Map<string, Array<{ name: string; prefix: string }>>();
+      for (const { name, settings } of this.all()) {
+        for (const domain of settings.domains) {
+          const prefix = domain.path && domain.path !== '/' ? domain.path.replace(/\/$/, '') : '';
+          const list = index.get(domain.host) ?? [];
+          list.push({ name, prefix });
+          list.sort((a, b) => b.prefix.length - a.prefix.length);
+          index.set(domain.host, list);
+        }
+      }
+      this.domainCache = index;
+    }
+    return this.domainCache;
+  }
+
   /** Drops cached state of a function after a write and reloads executables whose settings changed. */
   changed(name: string): void {
     this.rows.delete(name);
     this.settings.delete(name);
     for (const id of [...this.revisions.keys()]) if (id.startsWith(`${name}@`)) this.revisions.delete(id);
     this.allCache = undefined;
+    this.domainCache = undefined;
     this.weights.delete(name);
     const fn = this.get(name);
     for (const [id, entry] of [...this.executables]) {

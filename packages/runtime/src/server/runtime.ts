@@ -434,14 +434,10 @@ export function gatewayRoute(
       return undefined;
     }
   }
-  for (const { name, settings } of context.functions.all()) {
-    for (const domain of settings.domains) {
-      if (domain.host !== host) continue;
-      const prefix = domain.path && domain.path !== '/' ? domain.path.replace(/\/$/, '') : '';
-      if (prefix && pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
-      const fn = context.functions.get(name);
-      if (fn) return { fn, path: (pathname.slice(prefix.length) || '/') + search };
-    }
+  for (const { name, prefix } of context.functions.domains().get(host) ?? []) {
+    if (prefix && pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
+    const fn = context.functions.get(name);
+    if (fn) return { fn, path: (pathname.slice(prefix.length) || '/') + search };
   }
   if (pathname === adminPrefix || pathname.startsWith(`${adminPrefix}/`)) return 'admin';
   const match = /^\/([^/]+)(\/.*)?$/.exec(pathname);

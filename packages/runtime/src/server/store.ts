@@ -117,6 +117,18 @@ export class Store {
     this.db.close();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once (preparing costs more than running a small query). */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Runs `work` in one transaction: all of it is stored, or none. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
@@ -125,39 +137,44 @@ export class Store {
   // --- functions ----------------------------------------------------------------------------
 
   listFunctions(): FunctionRow[] {
-    return (this.db.prepare('SELECT * FROM functions ORDER BY name').all() as any[]).map(functionRow);
+    return (this.stmt('SELECT * FROM functions ORDER BY name').all() as any[]).map(functionRow);
   }
 
   getFunction(name: string): FunctionRow | undefined {
-    const row = this.db.prepare('SELECT * FROM functions WHERE name = ?').get(name);
+    const row = this.stmt('SELECT * FROM functions WHERE name = ?').get(name);
     return row ? functionRow(row) : undefined;
   }
 
   ensureFunction(name: string): void {
     const now = nowIso();
-    this.db
-      .prepare('INSERT OR IGNORE INTO functions (name, traffic, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(name, '[]', now, now);
+    this.stmt(
+      'INSERT OR IGNORE INTO functions (name, traffic, created_at, updated_at) VALUES (?, ?, ?, ?)',
+    ).run(name, '[]', now, now);
   }
 
   setSettings(name: string, specHash: string, config: FunctionConfig): void {
-    this.db
-      .prepare('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?')
-      .run(specHash, JSON.stringify(config), nowIso(), name);
+    this.stmt('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?').run(
+      specHash,
+      JSON.stringify(config),
+      nowIso(),
+      name,
+    );
   }
 
   setTraffic(name: string, traffic: ResolvedTrafficEntry[]): void {
-    this.db
-      .prepare('UPDATE functions SET traffic = ?, updated_at = ? WHERE name = ?')
-      .run(JSON.stringify(traffic), nowIso(), name);
+    this.stmt('UPDATE functions SET traffic = ?, updated_at = ? WHERE name = ?').run(
+      JSON.stringify(traffic),
+      nowIso(),
+      name,
+    );
   }
 
   deleteFunction(name: string): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM revisions WHERE function_name = ?').run(name);
-      this.db.prepare('DELETE FROM cron_state WHERE function_name = ?').run(name);
-      this.db.prepare("DELETE FROM events WHERE function_name = ? AND status = 'pending'").run(name);
-      this.db.prepare('DELETE FROM functions WHERE name = ?').run(name);
+      this.stmt('DELETE FROM revisions WHERE function_name = ?').run(name);
+      this.stmt('DELETE FROM cron_state WHERE function_name = ?').run(name);
+      this.stmt("DELETE FROM events WHERE function_name = ? AND status = 'pending'").run(name);
+      this.stmt('DELETE FROM functions WHERE name = ?').run(name);
     });
   }
 
@@ -165,39 +182,35 @@ export class Store {
 
   listRevisions(name: string): RevisionRow[] {
     return (
-      this.db
-        .prepare('SELECT * FROM revisions WHERE function_name = ? ORDER BY created_at, rowid')
-        .all(name) as any[]
+      this.stmt('SELECT * FROM revisions WHERE function_name = ? ORDER BY created_at, rowid').all(
+        name,
+      ) as any[]
     ).map(revisionRow);
   }
 
   getRevision(name: string, label: string): RevisionRow | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM revisions WHERE function_name = ? AND label = ?')
-      .get(name, label);
+    const row = this.stmt('SELECT * FROM revisions WHERE function_name = ? AND label = ?').get(name, label);
     return row ? revisionRow(row) : undefined;
   }
 
   insertRevision(row: Omit<RevisionRow, 'createdAt'>): void {
-    this.db
-      .prepare(
-        'INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        row.functionName,
-        row.label,
-        row.revisionHash,
-        row.codeHash,
-        JSON.stringify(row.config),
-        JSON.stringify(row.secretValues),
-        nowIso(),
-      );
+    this.stmt(
+      'INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      row.functionName,
+      row.label,
+      row.revisionHash,
+      row.codeHash,
+      JSON.stringify(row.config),
+      JSON.stringify(row.secretValues),
+      nowIso(),
+    );
   }
 
   /** Every code hash still referenced (for garbage collection of the code folder). */
   codeHashes(): Set<string> {
     return new Set(
-      (this.db.prepare('SELECT DISTINCT code_hash FROM revisions').all() as any[]).map(
+      (this.stmt('SELECT DISTINCT code_hash FROM revisions').all() as any[]).map(
         (r) => r.code_hash as string,
       ),
     );
@@ -206,18 +219,16 @@ export class Store {
   // --- cron ---------------------------------------------------------------------------------
 
   lastFire(functionName: string, trigger: string): number | undefined {
-    const row = this.db
-      .prepare('SELECT last_fire FROM cron_state WHERE function_name = ? AND trigger_name = ?')
-      .get(functionName, trigger) as any;
+    const row = this.stmt(
+      'SELECT last_fire FROM cron_state WHERE function_name = ? AND trigger_name = ?',
+    ).get(functionName, trigger) as any;
     return row?.last_fire;
   }
 
   setLastFire(functionName: string, trigger: string, at: number): void {
-    this.db
-      .prepare(
-        'INSERT INTO cron_state (function_name, trigger_name, last_fire) VALUES (?, ?, ?) ON CONFLICT (function_name, trigger_name) DO UPDATE SET last_fire = excluded.last_fire',
-      )
-      .run(functionName, trigger, at);
+    this.stmt(
+      'INSERT INTO cron_state (function_name, trigger_name, last_fire) VALUES (?, ?, ?) ON CONFLICT (function_name, trigger_name) DO UPDATE SET last_fire = excluded.last_fire',
+    ).run(functionName, trigger, at);
   }
 
   // --- events -------------------------------------------------------------------------------
@@ -232,89 +243,99 @@ export class Store {
     backoffMs: number;
     at: number;
   }): boolean {
-    const result = this.db
-      .prepare(
-        'INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        entry.eventId,
-        entry.functionName,
-        entry.trigger,
-        JSON.stringify(entry.event),
-        entry.maxAttempts,
-        entry.backoffMs,
-        entry.at,
-        nowIso(),
-      );
+    const result = this.stmt(
+      'INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      entry.eventId,
+      entry.functionName,
+      entry.trigger,
+      JSON.stringify(entry.event),
+      entry.maxAttempts,
+      entry.backoffMs,
+      entry.at,
+      nowIso(),
+    );
     return result.changes > 0;
   }
 
   dueEvents(now: number, limit: number, exclude: Set<number>): QueuedEvent[] {
-    const rows = this.db
-      .prepare("SELECT * FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?")
-      .all(now, limit + exclude.size) as any[];
-    return rows
-      .map(eventRow)
-      .filter((e) => !exclude.has(e.seq))
+    // Pick by sequence number first, then read (and parse) only the chosen rows: the events being
+    // delivered are still "pending" and would otherwise be parsed again on every dispatch.
+    const seqs = (
+      this.stmt(
+        "SELECT seq FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
+      ).all(now, limit + exclude.size) as Array<{ seq: number }>
+    )
+      .map((r) => r.seq)
+      .filter((seq) => !exclude.has(seq))
       .slice(0, limit);
+    const byId = this.stmt('SELECT * FROM events WHERE seq = ?');
+    return seqs.flatMap((seq) => {
+      const row = byId.get(seq);
+      return row ? [eventRow(row)] : [];
+    });
   }
 
-  nextDueAt(): number | undefined {
-    const row = this.db
-      .prepare("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'")
-      .get() as any;
-    return row?.at ?? undefined;
+  /** The earliest time a pending event not in `exclude` is due. */
+  nextDueAfter(exclude: Set<number>): number | undefined {
+    const rows = this.stmt(
+      "SELECT seq, next_at FROM events WHERE status = 'pending' ORDER BY next_at, seq LIMIT ?",
+    ).all(exclude.size + 1) as Array<{ seq: number; next_at: number }>;
+    return rows.find((r) => !exclude.has(r.seq))?.next_at;
   }
 
   /** A delivered event leaves the queue. */
   delivered(seq: number): void {
-    this.db.prepare('DELETE FROM events WHERE seq = ?').run(seq);
+    this.stmt('DELETE FROM events WHERE seq = ?').run(seq);
   }
 
   /** A failed attempt: retried later with exponential backoff, or moved to the dead-letter store. */
   failed(event: QueuedEvent, error: string, now: number): 'retry' | 'dead' {
     const attempts = event.attempts + 1;
     if (attempts >= event.maxAttempts) {
-      this.db
-        .prepare("UPDATE events SET attempts = ?, status = 'dead', last_error = ? WHERE seq = ?")
-        .run(attempts, error, event.seq);
+      this.stmt("UPDATE events SET attempts = ?, status = 'dead', last_error = ? WHERE seq = ?").run(
+        attempts,
+        error,
+        event.seq,
+      );
       return 'dead';
     }
     const delay = event.backoffMs * 2 ** (attempts - 1);
-    this.db
-      .prepare('UPDATE events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?')
-      .run(attempts, now + delay, error, event.seq);
+    this.stmt('UPDATE events SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?').run(
+      attempts,
+      now + delay,
+      error,
+      event.seq,
+    );
     return 'retry';
   }
 
   deadLetters(functionName?: string): QueuedEvent[] {
     const rows = functionName
-      ? this.db
-          .prepare("SELECT * FROM events WHERE status = 'dead' AND function_name = ? ORDER BY seq")
-          .all(functionName)
-      : this.db.prepare("SELECT * FROM events WHERE status = 'dead' ORDER BY seq").all();
+      ? this.stmt("SELECT * FROM events WHERE status = 'dead' AND function_name = ? ORDER BY seq").all(
+          functionName,
+        )
+      : this.stmt("SELECT * FROM events WHERE status = 'dead' ORDER BY seq").all();
     return (rows as any[]).map(eventRow);
   }
 
   pendingCount(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'pending'").get() as any).n;
+    return (this.stmt("SELECT COUNT(*) AS n FROM events WHERE status = 'pending'").get() as any).n;
   }
 
   // --- bucket objects -----------------------------------------------------------------------
 
   putObject(bucket: string, key: string, size: number, etag: string, contentType: string | undefined): void {
-    this.db
-      .prepare(
-        'INSERT INTO objects (bucket, key, size, etag, content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, updated_at = excluded.updated_at',
-      )
-      .run(bucket, key, size, etag, contentType ?? null, nowIso());
+    this.stmt(
+      'INSERT INTO objects (bucket, key, size, etag, content_type, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, updated_at = excluded.updated_at',
+    ).run(bucket, key, size, etag, contentType ?? null, nowIso());
   }
 
   getObject(
     bucket: string,
     key: string,
   ): { size: number; etag: string; contentType?: string; updatedAt: string } | undefined {
-    const row = this.db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as any;
+    const row = this.stmt('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as any;
     return row
       ? {
           size: row.size,
@@ -326,16 +347,16 @@ export class Store {
   }
 
   deleteObject(bucket: string, key: string): boolean {
-    return this.db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?').run(bucket, key).changes > 0;
+    return this.stmt('DELETE FROM objects WHERE bucket = ? AND key = ?').run(bucket, key).changes > 0;
   }
 
   listObjects(
     bucket: string,
     prefix = '',
   ): Array<{ key: string; size: number; etag: string; updatedAt: string }> {
-    const rows = this.db
-      .prepare('SELECT * FROM objects WHERE bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key')
-      .all(bucket, prefix, prefix) as any[];
+    const rows = this.stmt(
+      'SELECT * FROM objects WHERE bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key',
+    ).all(bucket, prefix, prefix) as any[];
     return rows.map((r) => ({ key: r.key, size: r.size, etag: r.etag, updatedAt: r.updated_at }));
   }
 }
