@@ -13,6 +13,7 @@ import {
   invoke,
   planDeploy,
   remove,
+  rollout,
   setTraffic,
 } from '@faasport/core';
 import type { KubernetesEmulator } from '@faasport/emulators/kubernetes';
@@ -353,6 +354,44 @@ describe('the blue-green progression on the emulator', () => {
     const live = await adapter.read('blue-green-demo', ctx);
     expect(live?.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
     expect(live?.revisions.map((r) => r.id)).toEqual(['blue-green-demo-v1', 'blue-green-demo-v2']);
+  });
+});
+
+describe('progressive delivery', () => {
+  it('rolls a new revision out step by step, checking it through its per-revision tag', async () => {
+    const fn = (revision: string, traffic?: Array<{ revision: string; percent: number }>) =>
+      defineFunction({
+        name: 'canary',
+        source: { inline: `export default () => "${revision}"` },
+        revision,
+        ...(traffic ? { traffic } : {}),
+      });
+    await deploy(adapter, fn('v1'));
+    await deploy(
+      adapter,
+      fn('v2', [
+        { revision: 'v1', percent: 100 },
+        { revision: 'latest', percent: 0 },
+      ]),
+    );
+    expect(await text(await invoke(adapter, 'canary', {}, { revision: 'v2' }))).toBe('v2');
+    const steps: number[] = [];
+    const result = await rollout(adapter, 'canary', {
+      revision: 'v2',
+      steps: [50, 100],
+      samples: 3,
+      onEvent: (e) => e.type === 'rollout-step' && steps.push(e.percent),
+    });
+    expect(steps).toEqual([50, 100]);
+    expect(result.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
+    expect(await text(await invoke(adapter, 'canary'))).toBe('v2');
+    const live = await adapter.read('canary', ctx);
+    expect(live?.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
+    const tags = (
+      (kube.get('serving.knative.dev/v1', 'Service', 'default', 'canary')?.spec as Record<string, any>)
+        .traffic as Array<{ tag?: string }>
+    ).map((t) => t.tag);
+    expect(tags).toEqual([undefined, 'rev-v2']);
   });
 });
 

@@ -330,9 +330,14 @@ export function renderObjects(
   };
   const hashed = withHash(service, service);
   hashed.object.metadata.annotations[keys.specHash] = desired.specHash;
-  hashed.object.spec.traffic = forRender
-    ? trafficEntries(desired.traffic, nameOf, false)
-    : (ctx.liveTraffic ?? [{ revisionName, percent: 100 }]);
+  if (forRender) hashed.object.spec.traffic = trafficEntries(desired.traffic, nameOf, false);
+  else {
+    // Traffic stays where it is while the new revision starts; with revisionTags the new revision is
+    // reachable at once (at 0%) by its rev-<label> tag, e.g. for a smoke test before traffic moves.
+    const ownTag = `${REVISION_TAG_PREFIX}${desired.revisionLabel}`;
+    const kept = (ctx.liveTraffic ?? [{ revisionName, percent: 100 }]).filter((e) => e.tag !== ownTag);
+    hashed.object.spec.traffic = ctx.revisionTags ? [...kept, { revisionName, percent: 0, tag: ownTag }] : kept;
+  }
   out.push({ id: 'service', phase: 'revision', ...hashed });
 
   // Triggers.
