@@ -387,10 +387,8 @@ describe('progressive delivery', () => {
     expect(await text(await invoke(adapter, 'canary'))).toBe('v2');
     const live = await adapter.read('canary', ctx);
     expect(live?.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
-    const tags = (
-      (kube.get('serving.knative.dev/v1', 'Service', 'default', 'canary')?.spec as Record<string, any>)
-        .traffic as Array<{ tag?: string }>
-    ).map((t) => t.tag);
+    const service = kube.get('serving.knative.dev/v1', 'Service', 'default', 'canary')!;
+    const tags = (service.spec as { traffic: Array<{ tag?: string }> }).traffic.map((t) => t.tag);
     expect(tags).toEqual([undefined, 'rev-v2']);
   });
 });
