@@ -1156,9 +1156,17 @@ async function send(res: ServerResponse, reply: Reply | Response, requestId: str
   if (reply instanceof Response) {
     res.statusCode = reply.status;
     reply.headers.forEach((value, key) => {
-      if (key === 'content-length' || key === 'transfer-encoding' || key === 'connection') return;
+      if (
+        key === 'content-length' ||
+        key === 'transfer-encoding' ||
+        key === 'connection' ||
+        key === 'set-cookie'
+      )
+        return;
       res.setHeader(key, value);
     });
+    const cookies = reply.headers.getSetCookie();
+    if (cookies.length) res.setHeader('set-cookie', cookies);
     res.end(Buffer.from(await reply.arrayBuffer()));
     return;
   }
