@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import FCClientModule from '@alicloud/fc2';
 import {
+  applyPlan,
+  DeployError,
   defineFunction,
   deploy,
   desiredStateOf,
@@ -396,6 +398,22 @@ export default async () => 'warm ' + warmedAt;
         port: 9000,
       },
     });
+  });
+
+  it('sends the ETag it read as If-Match, so a change made between plan and apply is not overwritten', async () => {
+    await deploy(adapter, defineFunction({ name: 'etag', source: { inline: hello }, env: { A: '1' } }));
+    const planned = await planDeploy(
+      adapter,
+      defineFunction({ name: 'etag', source: { inline: hello }, env: { A: '2' } }),
+    );
+    // Someone edits the function in the console meanwhile.
+    const f = emulator.state.services.get('etag')!.functions.get('etag')!;
+    emulator.state.services.get('etag')!.functions.set('etag', { ...f, timeout: 99 });
+    const error = await applyPlan(adapter, planned).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployError);
+    expect((error as DeployError).failedStep).toMatch(/^update FC function etag/);
+    expect((error as Error).message).toContain('412 PreconditionFailed');
+    expect(emulator.state.services.get('etag')!.functions.get('etag')!.environmentVariables.A).toBe('1');
   });
 
   it('warns about scaling settings FC does not have', async () => {
