@@ -52,9 +52,16 @@ describe('adapter options', () => {
     expect((await adapter.list(ctx)).map((f) => f.url)).toEqual(['http://ns-check.shop.example.com']);
   });
 
-  it('reads KUBECONFIG from the environment it is given (as the CLI passes it)', () => {
+  it('reads KUBECONFIG from the environment it is given (as the CLI passes it), merging a list', () => {
     const adapter = createKnativeAdapter({ env: { KUBECONFIG: file }, context: 'emulator' });
     expect(adapter.namespace()).toBe('shop');
+    const second = join(dir, 'second');
+    writeFileSync(
+      second,
+      'apiVersion: v1\nkind: Config\nclusters:\n  - name: third\n    cluster: { server: "http://127.0.0.1:9" }\nusers:\n  - name: u\n    user: { token: t }\ncontexts:\n  - name: third\n    context: { cluster: third, user: u, namespace: tools }\ncurrent-context: third\n',
+    );
+    const merged = createKnativeAdapter({ env: { KUBECONFIG: `${file}:${second}` }, context: 'third' });
+    expect(merged.namespace()).toBe('tools');
   });
 
   it('names the contexts there are when the one asked for is missing', () => {

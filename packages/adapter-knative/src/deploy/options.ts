@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -108,8 +108,14 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
           });
         }
         if (fromEnv && options.env) {
-          // An explicit environment: load its KUBECONFIG (the first file; kubectl merges a list).
-          kc.loadFromFile(fromEnv.split(':')[0]!);
+          // An explicit environment: load its KUBECONFIG list, merged as kubectl and loadFromDefault do.
+          const files = fromEnv.split(delimiter).filter(Boolean);
+          kc.loadFromFile(files[0]!);
+          for (const file of files.slice(1)) {
+            const more = new KubeConfig();
+            more.loadFromFile(file);
+            kc.mergeConfig(more);
+          }
         } else kc.loadFromDefault();
       }
     } catch (error) {

@@ -336,7 +336,9 @@ export function renderObjects(
     // reachable at once (at 0%) by its rev-<label> tag, e.g. for a smoke test before traffic moves.
     const ownTag = `${REVISION_TAG_PREFIX}${desired.revisionLabel}`;
     const kept = (ctx.liveTraffic ?? [{ revisionName, percent: 100 }]).filter((e) => e.tag !== ownTag);
-    hashed.object.spec.traffic = ctx.revisionTags ? [...kept, { revisionName, percent: 0, tag: ownTag }] : kept;
+    hashed.object.spec.traffic = ctx.revisionTags
+      ? [...kept, { revisionName, percent: 0, tag: ownTag }]
+      : kept;
   }
   out.push({ id: 'service', phase: 'revision', ...hashed });
 
