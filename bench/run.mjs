@@ -79,6 +79,8 @@ function freePort() {
   });
 }
 
+const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
 function get(url, options = {}) {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
@@ -89,7 +91,7 @@ function get(url, options = {}) {
         path: target.pathname + target.search,
         method: options.method ?? 'GET',
         headers: options.headers,
-        agent: false,
+        agent: keepAliveAgent,
       },
       (res) => {
         const chunks = [];
@@ -144,6 +146,43 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
+
+function treePids(pid) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    out.push(p);
+    for (const child of children.get(p) ?? []) walk(child);
+  };
+  walk(pid);
+  return out;
+}
+
+/** CPU seconds (user + system) used so far by a process and its descendants. */
+function cpuOfTree(pid) {
+  let total = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
 
 function rssOfTree(pid) {
   // RSS of a process and all its descendants, in MB, from /proc.
@@ -354,7 +393,7 @@ async function coldStarts(pool, count) {
     if (res.status !== 200) throw new Error(`cold start of ${name} answered ${res.status}: ${res.body}`);
     times.push(ms);
     // A cold start takes the pooled worker; wait for the refill as a steady trickle of cold starts would.
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 500));
   }
   const metrics = (await get(`${faasport.url}/metrics`)).body;
   let pooled = 0;
@@ -451,15 +490,18 @@ async function broker(events) {
       if (res.status !== 202) throw new Error(`publish answered ${res.status}`);
     }
   };
+  const cpuBefore = cpuOfTree(faasport.child.pid);
   await Promise.all(Array.from({ length: 16 }, publisher));
   const acked = Date.now();
   while ((await delivered()) < events + 1) await new Promise((r) => setTimeout(r, 20));
   const done = Date.now();
+  const cpuMsPerEvent = ((cpuOfTree(faasport.child.pid) - cpuBefore) * 1000) / events;
   await stop(faasport.child);
   return {
     events,
     publishPerSecond: events / ((acked - begin) / 1000),
     deliveredPerSecond: events / ((done - begin) / 1000),
+    cpuMsPerEvent,
   };
 }
 
@@ -489,7 +531,8 @@ Measured by \`npm run bench\` (\`bench/run.mjs\`) on ${results.machine.cpus}× $
 Server processes are pinned to CPU ${serverCpu} (\`taskset -c ${serverCpu}\`), the load generator (wrk, 1 thread, ${connections} connections, ${duration} s per run) to CPU ${loadCpu}.
 Each contender ran ${rounds} round(s), interleaved; the table shows the medians. The faasport runtime serves through its gateway with one
 instance (a separate OS process); the hello function is \`export default () => 'hello world'\`.
-Figures from a shared machine vary between runs: compare the ratios within one run, not absolute numbers across machines.
+Load average when the run started / ended: ${results.machine.loadStart} / ${results.machine.loadEnd} (on ${results.machine.cpus} CPUs).
+Figures from a shared or loaded machine vary between runs: compare the ratios within one run, not absolute numbers across machines.
 
 ## Warm throughput
 
@@ -501,19 +544,20 @@ Targets (DESIGN §8): ≥ 1.0× faas-js-runtime and ≥ 40% of bare Node. This r
 **${fmt((ours.rps / bare.rps) * 100)}%** of bare Node. Anchors measured on an unloaded machine for the design: bare Node ≈ 34k req/s,
 faas-js-runtime 4 ≈ 13k, functions-framework 5 ≈ 3.3k.
 
-faasport pays for process isolation: every request crosses from the gateway process to the instance process and back (Node IPC),
-where faas-js-runtime and functions-framework run the function inside the HTTP server process.
+faasport pays for process isolation: every request crosses from the gateway process to the instance process and back (a
+framed pipe, v8-serialized messages, batched writes), where faas-js-runtime and functions-framework run the function inside the HTTP
+server process. Both faasport processes share the one server CPU here.
 
 ## Cold start (scale from zero to first byte, Node hello)
 
 | | p50 ms | p99 ms | samples |
 | --- | ---: | ---: | ---: |
-| with the warm pool (1 pre-started worker) | ${fmt(c.pool.p50, 1)} | ${fmt(c.pool.p99, 1)} | ${c.pool.samples} |
+| with the warm pool (1 pre-started worker; ${c.pool.pooled} of ${c.pool.samples} starts took a pooled worker) | ${fmt(c.pool.p50, 1)} | ${fmt(c.pool.p99, 1)} | ${c.pool.samples} |
 | without the warm pool (\`--warm-pool 0\`) | ${fmt(c.noPool.p50, 1)} | ${fmt(c.noPool.p99, 1)} | ${c.noPool.samples} |
 
 Target: p50 ≤ 15 ms with the warm pool. Measured from the client: request sent to first byte back, through the gateway, for a function
-with no running instance. With the pool, a cold start sends the code location to a running generic worker, which imports the module;
-without it, a \`node\` process starts first.
+with no running instance, one cold start every 500 ms (so the pool has refilled). With the pool, a cold start sends the code location
+to a running generic worker (Web APIs already loaded), which imports the module; without it, a \`node\` process starts first.
 
 ## Idle cost
 
@@ -524,9 +568,11 @@ ${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB. Target: ≤ 150 MB. Re-d
 ## Broker
 
 ${b.events} CloudEvents published over HTTP (binary mode, 16 concurrent publishers) to one event function: acknowledged (durably queued)
-at **${fmt(b.publishPerSecond)} events/s**, delivered end to end at **${fmt(b.deliveredPerSecond)} events/s**. Target: ≥ 2,000 events/s.
-Every acknowledged event is in SQLite (WAL, synchronous=FULL) before the 202; the end-to-end test kills the runtime with \`kill -9\`
-between publish and delivery and sees the event delivered after the restart.
+at **${fmt(b.publishPerSecond)} events/s**, delivered end to end at **${fmt(b.deliveredPerSecond)} events/s**, using
+${fmt(b.cpuMsPerEvent, 2)} CPU ms per event across the runtime and the instance (≈ ${fmt(1000 / b.cpuMsPerEvent)} events/s per fully
+available core). Target: ≥ 2,000 events/s. Every acknowledged event is committed to SQLite (WAL) before the 202, so it survives the
+process being killed; the end-to-end test kills the runtime with \`kill -9\` between publish and delivery and sees the event
+delivered after the restart.
 
 Raw figures: \`bench/results/latest.json\`.
 `;
@@ -542,6 +588,7 @@ async function main() {
   await loadFaasport();
   const results = {
     machine: {
+      loadStart: os.loadavg()[0].toFixed(1),
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       node: process.version,
@@ -571,9 +618,12 @@ async function main() {
     log('\n== broker');
     results.broker = await broker(quick ? 500 : 3000);
     const { broker: b } = results;
-    log(`  publish ${fmt(b.publishPerSecond)} events/s, delivered ${fmt(b.deliveredPerSecond)} events/s`);
+    log(
+      `  publish ${fmt(b.publishPerSecond)} events/s, delivered ${fmt(b.deliveredPerSecond)} events/s, ${fmt(b.cpuMsPerEvent, 2)} CPU ms per event`,
+    );
   }
   if (only) return;
+  results.machine.loadEnd = os.loadavg()[0].toFixed(1);
   fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'bench', 'results', 'latest.json'),

@@ -289,7 +289,7 @@ export async function handleAdmin(
         'InvalidEvent',
         `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
       );
-    const result = context.broker.publish(event);
+    const result = await context.broker.publish(event);
     return sendJson(res, 202, result);
   }
   if (parts.length === 1 && parts[0] === 'deadletters' && method === 'GET') {

@@ -30,6 +30,8 @@ export class Broker {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private dispatchQueued = false;
+  private deliveredSeqs: number[] = [];
+  private publishes: Array<{ run: () => void; done: () => void; fail: (error: unknown) => void }> = [];
   private readonly policies = new WeakMap<ResolvedFunction, RetryPolicy>();
 
   constructor(
@@ -42,8 +44,11 @@ export class Broker {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Stores deliveries of `event` to every function whose event trigger filter matches. */
-  publish(event: CloudEvent): { id: string; deliveries: string[] } {
+  /**
+   * Stores deliveries of `event` to every function whose event trigger filter matches; resolves once
+   * they are committed (publishes arriving together share one commit).
+   */
+  publish(event: CloudEvent): Promise<{ id: string; deliveries: string[] }> {
     const targets: Array<{ fn: ResolvedFunction; trigger: ResolvedTrigger }> = [];
     for (const { settings } of this.settings()) {
       for (const trigger of settings.triggers) {
@@ -57,11 +62,34 @@ export class Broker {
         }
       }
     }
-    this.store.transaction(() => {
-      for (const { fn, trigger } of targets) this.enqueue(fn, trigger.name, event);
+    const result = { id: event.id, deliveries: targets.map((t) => `${t.fn.name}/${t.trigger.name}`) };
+    if (targets.length === 0) return Promise.resolve(result);
+    return new Promise((resolve, reject) => {
+      this.publishes.push({
+        run: () => {
+          for (const { fn, trigger } of targets) this.enqueue(fn, trigger.name, event);
+        },
+        done: () => resolve(result),
+        fail: reject,
+      });
+      if (this.publishes.length === 1) setImmediate(() => this.commitPublishes());
     });
+  }
+
+  /** Group commit: every publish that arrived in this turn is stored in one transaction, then acknowledged. */
+  private commitPublishes(): void {
+    const batch = this.publishes;
+    this.publishes = [];
+    try {
+      this.store.transaction(() => {
+        for (const publish of batch) publish.run();
+      });
+    } catch (error) {
+      for (const publish of batch) publish.fail(error);
+      return;
+    }
+    for (const publish of batch) publish.done();
     this.kick();
-    return { id: event.id, deliveries: targets.map((t) => `${t.fn.name}/${t.trigger.name}`) };
   }
 
   /** Queues one delivery (call inside a store transaction to make it atomic with other writes). */
@@ -99,6 +127,23 @@ export class Broker {
     clearTimeout(this.timer);
     const until = Date.now() + 2000;
     while (this.inflight.size && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    // Let the last batch of delivered marks commit.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  /** Removes delivered events from the queue, many per transaction (one commit per turn, not per event). */
+  private markDelivered(seq: number): void {
+    this.deliveredSeqs.push(seq);
+    if (this.deliveredSeqs.length > 1) return;
+    setImmediate(() => {
+      const seqs = this.deliveredSeqs;
+      this.deliveredSeqs = [];
+      this.store.transaction(() => {
+        for (const done of seqs) this.store.delivered(done);
+      });
+      for (const done of seqs) this.inflight.delete(done);
+      this.kick();
+    });
   }
 
   private policyOf(fn: ResolvedFunction): RetryPolicy {
@@ -124,10 +169,18 @@ export class Broker {
     if (free > 0) {
       for (const event of this.store.dueEvents(this.now(), free, this.inflight)) {
         this.inflight.add(event.seq);
-        this.deliver(event).finally(() => {
-          this.inflight.delete(event.seq);
-          this.kick();
-        });
+        // A delivered event stays "in flight" until its removal commits, so no dispatch in between
+        // can pick it up again.
+        this.deliver(event).then(
+          (removalPending) => {
+            if (!removalPending) this.inflight.delete(event.seq);
+            this.kick();
+          },
+          () => {
+            this.inflight.delete(event.seq);
+            this.kick();
+          },
+        );
       }
     }
     const next = this.store.nextDueAfter(this.inflight);
@@ -138,17 +191,17 @@ export class Broker {
     }
   }
 
-  private async deliver(queued: QueuedEvent): Promise<void> {
+  private async deliver(queued: QueuedEvent): Promise<boolean> {
     const started = Date.now();
     const requestId = randomUUID();
     let failure: string | undefined;
     let status = 200;
     let revision: string | undefined;
     try {
-      const fn = this.store.getFunction(queued.functionName);
+      const fn = this.functions.get(queued.functionName);
       if (!fn) {
-        this.store.delivered(queued.seq);
-        return;
+        this.markDelivered(queued.seq);
+        return true;
       }
       revision = this.functions.pick(fn);
       if (!revision) throw new Error('no revision of the function receives traffic');
@@ -183,7 +236,7 @@ export class Broker {
     }
     const durationMs = Date.now() - started;
     if (failure === undefined) {
-      this.store.delivered(queued.seq);
+      this.markDelivered(queued.seq);
       this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
       this.logs.write({
         time: new Date().toISOString(),
@@ -196,7 +249,7 @@ export class Broker {
         status,
         durationMs,
       });
-      return;
+      return true;
     }
     const outcome = this.store.failed(queued, failure, this.now());
     if (outcome === 'dead')
@@ -212,5 +265,6 @@ export class Broker {
       status,
       durationMs,
     });
+    return false;
   }
 }
