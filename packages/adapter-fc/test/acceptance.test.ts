@@ -276,6 +276,27 @@ describe('FC acceptance (emulator, real @alicloud/fc2)', () => {
     }
   });
 
+  it('surfaces a crash of an FC HTTP handler as an InvokeError', async () => {
+    const crash = `exports.handler = (req, resp, context) => { throw new Error('no more cups'); };\n`;
+    await deploy(
+      adapter,
+      defineFunction({
+        name: 'cups',
+        contract: 'native',
+        handler: 'index.handler',
+        source: { inline: crash },
+        triggers: [{ http: {} }],
+      }),
+    );
+    const error = await invoke(adapter, 'cups').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as FaasportError).code).toBe('FP_INVOKE_FAILED');
+    expect((error as Error).message).toContain('no more cups');
+    expect((error as { functionError?: string }).functionError).toBe('UnhandledInvocationError');
+  });
+
   it('surfaces a function error (X-Fc-Error-Type) as an InvokeError, not a 200', async () => {
     const fn = defineFunction({
       name: 'boom',

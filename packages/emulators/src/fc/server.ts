@@ -789,7 +789,8 @@ export class FcApi {
     });
     try {
       const exe = await this.options.execution.executable(fn, 'http', site);
-      return await exe.fetch(request, { requestId });
+      const response = await exe.fetch(request, { requestId });
+      return fn.runtime.startsWith('custom') ? response : await unhandledHttpError(response);
     } catch (error) {
       return {
         status: 502,
@@ -991,6 +992,30 @@ function matchRoute(path: string): { route?: string; params: string[] } {
       return { route: pattern, params };
   }
   return { params: [] };
+}
+
+/**
+ * An FC HTTP handler that throws: the executor answers 500 with its `FunctionError` body; FC answers
+ * with `X-Fc-Error-Type: UnhandledInvocationError` and lowercase `errorMessage`/`errorType` (the status,
+ * 502 here, is not verified against FC).
+ */
+async function unhandledHttpError(response: Response): Promise<Response | Reply> {
+  if (response.status !== 500 || !(response.headers.get('content-type') ?? '').startsWith('application/json'))
+    return response;
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; type?: string; message?: string } };
+    if (body.error?.code === 'FunctionError') {
+      return {
+        status: 502,
+        body: { errorMessage: body.error.message ?? '', errorType: body.error.type ?? 'Error' },
+        headers: { 'x-fc-error-type': 'UnhandledInvocationError' },
+      };
+    }
+  } catch {
+    // the function's own JSON
+  }
+  return new Response(text, { status: response.status, headers: response.headers });
 }
 
 function splitQualifier(segment: string): [string, string | undefined] {
