@@ -423,6 +423,17 @@ export default async () => 'warm ' + warmedAt;
     );
     expect(plan.warnings.map((w) => w.feature)).toEqual(['scaling.max', 'scaling.idle']);
     expect(plan.warnings[0]!.message).toContain('scaling.max 5 is not applied');
+    const options = await planDeploy(
+      adapter,
+      defineFunction({
+        name: 'cors',
+        source: { inline: hello },
+        triggers: [{ http: { methods: ['GET', 'OPTIONS'] } }],
+      }),
+    );
+    expect(options.plan.warnings.map((w) => w.message)).toEqual([
+      'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
+    ]);
   });
 
   it('checks FC limits and contracts offline, before any write', async () => {

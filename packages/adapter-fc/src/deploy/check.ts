@@ -66,6 +66,14 @@ export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
         hint: 'Rename the trigger.',
       });
     }
+    if (t.kind === 'http' && t.methods.includes('OPTIONS') && t.methods.length < 7) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: `triggers.${t.name}.methods`,
+        message: 'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
+      });
+    }
     if (t.kind !== 'schedule') continue;
     try {
       toFcCron(t.cron, t.timezone);
