@@ -117,6 +117,47 @@ spec:
     });
   });
 
+  it('names every field of a Service it cannot carry over', () => {
+    const { config, notes } = exportServiceYaml(`apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: { name: api, labels: { team: payments } }
+spec:
+  template:
+    metadata:
+      annotations: { autoscaling.knative.dev/metric: rps }
+    spec:
+      containerConcurrency: 50
+      nodeSelector: { pool: fast }
+      containers:
+        - image: example.com/api:2
+          ports: [{ containerPort: 9000 }]
+          securityContext: { runAsUser: 1000, runAsGroup: 2000 }
+          livenessProbe: { httpGet: { path: /healthz } }
+          env:
+            - { name: DB_PASSWORD, valueFrom: { secretKeyRef: { name: db, key: password } } }
+        - image: example.com/sidecar:1
+  traffic:
+    - { revisionName: api-00001, percent: 90 }
+    - { latestRevision: true, percent: 10, tag: canary }
+`);
+    expect(config).toMatchObject({
+      source: { image: { ref: 'example.com/api:2', port: 9000, user: '1000:2000' } },
+      secrets: { DB_PASSWORD: { fromEnv: 'DB_PASSWORD' } },
+      scaling: { concurrency: 50 },
+      providers: {
+        knative: { annotations: { 'autoscaling.knative.dev/metric': 'rps' }, labels: { team: 'payments' } },
+      },
+    });
+    expect(notes).toEqual([
+      '1 sidecar container(s) dropped: example.com/sidecar:1',
+      'secret values are not exported: set DB_PASSWORD in the environment of the deploy (secrets read them with fromEnv)',
+      'no memory limit on the container: faasport will set its default (256 MB)',
+      'not exported: container livenessProbe, nodeSelector',
+      'traffic split not exported (the revisions it names do not exist on a new target): api-00001 90%, latest 10% (canary)',
+    ]);
+    expect(defineFunction(config).name).toBe('api');
+  });
+
   it('round-trips a rendered function through YAML, including the FC workload class', () => {
     const fn = defineFunction({
       name: 'coffee',

@@ -33,6 +33,37 @@ const known = new Set<string>([
   'kubectl.kubernetes.io/last-applied-configuration',
 ]);
 
+/** Container fields the export maps (or that carry nothing a faasport function sets). */
+const handledContainerFields = new Set([
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'env',
+  'envFrom',
+  'resources',
+  'volumeMounts',
+]);
+/** Pod fields the export maps. */
+const handledPodFields = new Set([
+  'containers',
+  'containerConcurrency',
+  'timeoutSeconds',
+  'volumes',
+  'serviceAccountName',
+  'imagePullSecrets',
+]);
+
+/** The readiness probe Knative's defaulting webhook adds (a TCP check of the serving port). */
+function isDefaultProbe(probe: unknown): boolean {
+  const p = probe as Json | undefined;
+  return (
+    Boolean(p?.tcpSocket) && Object.keys(p ?? {}).every((k) => k === 'tcpSocket' || k === 'successThreshold')
+  );
+}
+
 /** Parses Kubernetes quantities of memory to MB (MiB). */
 export function memoryToMb(quantity: unknown): number | undefined {
   if (quantity === undefined) return undefined;
@@ -196,6 +227,11 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
         ...(main.args ? { args: main.args } : {}),
         ...(main.workingDir ? { workdir: main.workingDir } : {}),
         ...(port ? { port } : {}),
+        ...(main.securityContext?.runAsUser !== undefined
+          ? {
+              user: `${main.securityContext.runAsUser}${main.securityContext.runAsGroup !== undefined ? `:${main.securityContext.runAsGroup}` : ''}`,
+            }
+          : {}),
       },
     };
   }
@@ -265,6 +301,24 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
       },
     };
   }
+  const dropped = [
+    ...Object.keys(main)
+      .filter((k) => !handledContainerFields.has(k))
+      .filter((k) => !(k === 'readinessProbe' && isDefaultProbe(main.readinessProbe)))
+      .filter(
+        (k) =>
+          !(
+            k === 'securityContext' &&
+            Object.keys(main.securityContext ?? {}).every((f) => f === 'runAsUser' || f === 'runAsGroup')
+          ),
+      )
+      .map((k) => `container ${k}`),
+    ...Object.keys(pod)
+      .filter((k) => !handledPodFields.has(k))
+      .filter((k) => !(k === 'enableServiceLinks' && pod.enableServiceLinks === false))
+      .map((k) => k),
+  ];
+  if (dropped.length) notes.push(`not exported: ${dropped.join(', ')}`);
   const otherVolumes = (pod.volumes ?? []).filter(
     (v: Json) =>
       !(
