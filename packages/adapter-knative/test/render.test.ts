@@ -355,6 +355,25 @@ module.exports.handler = function (request, response, context) {
     `);
   });
 
+  it('warns that a Knative route does not restrict HTTP methods', () => {
+    const issues = adapter.check!(
+      defineFunction({
+        name: 'm',
+        source: { inline: 'export default () => 1' },
+        triggers: [{ http: { methods: ['GET'] } }],
+      }),
+    );
+    expect(issues).toEqual([
+      {
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message:
+          'http trigger "http" allows only GET, but a Knative route accepts every method; check the method in the handler',
+      },
+    ]);
+  });
+
   it('rejects a web handler or a folder on the FC workload class before anything is rendered', () => {
     const issues = adapter.check!(defineFunction({ name: 'coffee', source: { dir: '.' }, providers: fc }));
     expect(issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([

@@ -70,6 +70,16 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
       });
     }
   }
+  for (const t of fn.triggers) {
+    if (t.kind === 'http' && t.methods.length < 7) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message: `http trigger "${t.name}" allows only ${t.methods.join(', ')}, but a Knative route accepts every method; check the method in the handler`,
+      });
+    }
+  }
   for (const t of fn.traffic) {
     if (t.tag?.startsWith('rev-')) {
       issues.push({
