@@ -415,6 +415,33 @@ describe('Kubernetes API semantics', () => {
   });
 });
 
+describe('watch with a label selector', () => {
+  it('reports an object that starts matching as ADDED and one that stops matching as DELETED', async () => {
+    const events: string[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const watch = await new Watch(kc).watch(
+      `/apis/serving.knative.dev/v1/namespaces/${ns}/services`,
+      { labelSelector: 'stage=canary' },
+      (type, obj) => {
+        events.push(`${type} ${obj.metadata.name}`);
+        if (type === 'DELETED') done();
+      },
+      () => {},
+    );
+    const label = (value: string | null) =>
+      co.patchNamespacedCustomObject(
+        { ...KSVC, namespace: ns, name: 'api-basic', body: { metadata: { labels: { stage: value } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    await label('canary');
+    await label(null);
+    await finished;
+    watch.abort();
+    expect(events).toEqual(['ADDED api-basic', 'DELETED api-basic']);
+  });
+});
+
 describe('Knative admission rules', () => {
   const denied = async (body: Record<string, unknown>) => {
     const status = await statusOf(co.createNamespacedCustomObject({ ...KSVC, namespace: ns, body }));

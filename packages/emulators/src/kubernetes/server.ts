@@ -345,11 +345,25 @@ export class ApiServer {
   ): void {
     const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
     const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
-    const matches = (e: WatchEvent) =>
-      e.resource === t &&
-      (namespace === undefined || e.object.metadata.namespace === namespace) &&
-      labels(e.object.metadata.labels ?? {}) &&
-      fields(e.object);
+    const inScope = (e: WatchEvent) =>
+      e.resource === t && (namespace === undefined || e.object.metadata.namespace === namespace);
+    const selected = (o: KubeObject) => labels(o.metadata.labels ?? {}) && fields(o);
+    const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    // Which objects the watcher currently sees: an object that stops matching the selectors is
+    // reported as DELETED, one that starts matching as ADDED (as the apiserver's watch cache does).
+    const members = new Set<string>();
+    const relay = (e: WatchEvent) => {
+      if (!inScope(e)) return;
+      const key = keyOf(e.object);
+      const was = members.has(key);
+      const now = e.type !== 'DELETED' && selected(e.object);
+      if (now) members.add(key);
+      else members.delete(key);
+      if (e.type === 'DELETED') {
+        if (was) write('DELETED', e.object);
+      } else if (now) write(was ? 'MODIFIED' : 'ADDED', e.object);
+      else if (was) write('DELETED', e.object);
+    };
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     // Send the headers now: a client waits for them before it reads events, and there may be none yet.
     res.flushHeaders();
@@ -373,13 +387,17 @@ export class ApiServer {
     }
     if (from === undefined) {
       for (const obj of this.store.list(t, namespace))
-        if (labels(obj.metadata.labels ?? {}) && fields(obj)) write('ADDED', obj);
+        relay({ type: 'ADDED', resource: t, object: obj, rv: 0 });
     } else {
-      for (const e of this.store.eventsSince(from)) if (matches(e)) write(e.type, e.object);
+      // Membership as of `from`, from the retained history; then the changes after it.
+      for (const e of this.store.eventsUpTo(from)) {
+        if (!inScope(e)) continue;
+        if (e.type !== 'DELETED' && selected(e.object)) members.add(keyOf(e.object));
+        else members.delete(keyOf(e.object));
+      }
+      for (const e of this.store.eventsSince(from)) relay(e);
     }
-    const unsubscribe = this.store.subscribe((e) => {
-      if (matches(e)) write(e.type, e.object);
-    });
+    const unsubscribe = this.store.subscribe(relay);
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
     res.on('close', () => {

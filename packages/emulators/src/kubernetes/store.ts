@@ -102,6 +102,11 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Retained events up to and including `rv`. */
+  eventsUpTo(rv: number): WatchEvent[] {
+    return this.history.filter((e) => e.rv <= rv);
+  }
+
   /** Events after `rv`, for a watch that starts from a resourceVersion. */
   eventsSince(rv: number): WatchEvent[] {
     return this.history.filter((e) => e.rv > rv);
