@@ -5,6 +5,7 @@ import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
 
+/** `faasport deploy`: Deploy the project to a target: plan, confirm, apply step by step, print the URLs. @public */
 export default command({
   meta: {
     name: 'deploy',

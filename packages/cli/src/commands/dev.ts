@@ -100,6 +100,7 @@ function reportError(ctx: CliContext, error: unknown): void {
   else renderError(ctx, error);
 }
 
+/** `faasport dev`: Run a project on the bundled runtime: deploy it, watch its files, redeploy on change. @public */
 export default command({
   meta: {
     name: 'dev',

@@ -5,6 +5,7 @@ import { command } from '../command';
 import { exportedProject } from '../exported';
 import { openTarget } from '../workspace';
 
+/** `faasport export`: Write a live function back as faasport.yaml (and its code), for migration or adoption. @public */
 export default command({
   meta: {
     name: 'export',

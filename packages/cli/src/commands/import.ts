@@ -18,6 +18,7 @@ function rebase(config: FunctionConfig, from: string, to: string): FunctionConfi
   return config;
 }
 
+/** `faasport import`: Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml. @public */
 export default command({
   meta: {
     name: 'import',

@@ -51,6 +51,7 @@ ${triggers}`;
 
 const nameRule = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+/** `faasport init`: Scaffold faasport.yaml and a handler in a folder. @public */
 export default command({
   meta: { name: 'init', description: 'Scaffold faasport.yaml and a handler in a folder' },
   args: {

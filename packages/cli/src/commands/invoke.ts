@@ -24,6 +24,7 @@ function parseHeaders(values: string[]): Record<string, string> {
   return headers;
 }
 
+/** `faasport invoke`: Call a deployed function and print its response. @public */
 export default command({
   meta: { name: 'invoke', description: 'Call a deployed function and print its response' },
   args: {

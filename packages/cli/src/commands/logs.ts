@@ -4,6 +4,7 @@ import { command } from '../command';
 import { UsageError } from '../errors';
 import { openTarget } from '../workspace';
 
+/** `faasport logs`: Print a function's logs; --follow streams new lines until interrupted. @public */
 export default command({
   meta: {
     name: 'logs',

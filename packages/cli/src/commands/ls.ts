@@ -4,6 +4,7 @@ import { trafficText } from '../output/events';
 import { table } from '../output/terminal';
 import { openTarget } from '../workspace';
 
+/** `faasport ls`: List the functions deployed on a target. @public */
 export default command({
   meta: { name: 'ls', description: 'List the functions deployed on a target' },
   args: { ...targetArgs, ...configArgs, ...jsonArgs },

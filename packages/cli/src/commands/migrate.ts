@@ -12,6 +12,7 @@ import { adapterFor, loadProjectIfAny, projectDir, resolveTarget } from '../proj
 
 const silent = { emit() {}, logger: { debug() {}, info() {}, warn() {} } };
 
+/** `faasport migrate`: Move a function between targets: export, check against the destination, report what doesn't carry over, deploy. @public */
 export default command({
   meta: {
     name: 'migrate',

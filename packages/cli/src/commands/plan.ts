@@ -4,6 +4,7 @@ import { command } from '../command';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
 
+/** `faasport plan`: Show what a deploy would change, with capability warnings; writes nothing. @public */
 export default command({
   meta: {
     name: 'plan',

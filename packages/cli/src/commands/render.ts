@@ -24,6 +24,7 @@ function contentText(m: Manifest, format: 'yaml' | 'json'): string {
     : `${JSON.stringify(m.content, null, 2)}\n`;
 }
 
+/** `faasport render`: Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials. @public */
 export default command({
   meta: {
     name: 'render',

@@ -4,6 +4,7 @@ import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { openTarget } from '../workspace';
 
+/** `faasport rm`: Remove a deployed function and everything faasport made for it. @public */
 export default command({
   meta: { name: 'rm', description: 'Remove a deployed function and everything faasport made for it' },
   args: {

@@ -5,6 +5,7 @@ import { UsageError } from '../errors';
 import { progressRenderer, trafficText } from '../output/events';
 import { openTarget } from '../workspace';
 
+/** `faasport rollout`: Shift traffic to a revision step by step, checking health; rolls back on failure. @public */
 export default command({
   meta: {
     name: 'rollout',

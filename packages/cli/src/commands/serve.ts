@@ -4,6 +4,7 @@ import { command } from '../command';
 import { defaultDataDir } from '../local-runtime';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 
+/** `faasport serve`: Run the bundled runtime only (the `local` target), until interrupted. @public */
 export default command({
   meta: {
     name: 'serve',

@@ -38,6 +38,7 @@ export function parseTraffic(splits: string[], tags: string[]): TrafficEntryConf
   return entries;
 }
 
+/** `faasport traffic`: Split traffic between revisions of a deployed function. @public */
 export default command({
   meta: { name: 'traffic', description: 'Split traffic between revisions of a deployed function' },
   args: {
