@@ -357,6 +357,32 @@ describe('the blue-green progression on the emulator', () => {
   });
 });
 
+describe('a revision label reused with new settings', () => {
+  it('makes a new revision under the same label and routes that label to it once it is ready', async () => {
+    const fn = (max: number) =>
+      defineFunction({
+        name: 'scaled',
+        source: { inline: 'export default (req, ctx) => ctx.env.K_REVISION' },
+        revision: 'v1',
+        scaling: { max },
+      });
+    await deploy(adapter, fn(5));
+    expect(await text(await invoke(adapter, 'scaled'))).toBe('scaled-v1');
+    const { plan } = await planDeploy(adapter, fn(7));
+    expect(plan.steps.map((s) => s.id)).toEqual(['service']);
+    await deploy(adapter, fn(7));
+    const served = await text(await invoke(adapter, 'scaled'));
+    expect(served).toMatch(/^scaled-v1-[0-9a-f]{6}$/);
+    const live = await adapter.read('scaled', ctx);
+    expect(live?.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
+    expect(live?.revisions.map((r) => `${r.label} ${r.id}`)).toEqual(['v1 scaled-v1', `v1 ${served}`]);
+    const annotations = (kube.get('serving.knative.dev/v1', 'Revision', 'default', served)?.metadata
+      .annotations ?? {}) as Record<string, string>;
+    expect(annotations['autoscaling.knative.dev/max-scale']).toBe('7');
+    expect((await deploy(adapter, fn(7))).changed).toBe(false);
+  });
+});
+
 describe('progressive delivery', () => {
   it('rolls a new revision out step by step, checking it through its per-revision tag', async () => {
     const fn = (revision: string, traffic?: Array<{ revision: string; percent: number }>) =>

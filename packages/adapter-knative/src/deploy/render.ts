@@ -335,7 +335,14 @@ export function renderObjects(
     // Traffic stays where it is while the new revision starts; with revisionTags the new revision is
     // reachable at once (at 0%) by its rev-<label> tag, e.g. for a smoke test before traffic moves.
     const ownTag = `${REVISION_TAG_PREFIX}${desired.revisionLabel}`;
-    const kept = (ctx.liveTraffic ?? [{ revisionName, percent: 100 }]).filter((e) => e.tag !== ownTag);
+    // A label reused with a changed template (e.g. new scaling) names a new revision: entries routing to
+    // that label follow it. Knative keeps serving the old one until the new one is ready.
+    const labelOfName = new Map((ctx.revisions ?? []).map((r) => [r.name, r.label]));
+    const kept = (ctx.liveTraffic ?? [{ revisionName, percent: 100 }])
+      .filter((e) => e.tag !== ownTag)
+      .map((e) =>
+        labelOfName.get(String(e.revisionName)) === desired.revisionLabel ? { ...e, revisionName } : e,
+      );
     hashed.object.spec.traffic = ctx.revisionTags
       ? [...kept, { revisionName, percent: 0, tag: ownTag }]
       : kept;
