@@ -355,6 +355,18 @@ module.exports.handler = function (request, response, context) {
     `);
   });
 
+  it('refuses event filter attributes a Knative Trigger would reject, before any write', () => {
+    const issues = adapter.check!(
+      defineFunction({
+        name: 'e',
+        source: { inline: 'export default () => 1' },
+        contract: 'event',
+        triggers: [{ event: { filter: { 'Event-Type': 'x' } } }],
+      }),
+    );
+    expect(issues.map((i) => `${i.severity} ${i.path}`)).toEqual(['error triggers.event.filter.Event-Type']);
+  });
+
   it('warns that a Knative route does not restrict HTTP methods', () => {
     const issues = adapter.check!(
       defineFunction({

@@ -71,6 +71,19 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
     }
   }
   for (const t of fn.triggers) {
+    if (t.kind === 'event') {
+      for (const key of Object.keys(t.filter)) {
+        if (!/^[a-z][a-z0-9]*$/.test(key)) {
+          issues.push({
+            severity: 'error',
+            feature: 'trigger.event',
+            path: `triggers.${t.name}.filter.${key}`,
+            message: `filter attribute "${key}" is not a CloudEvents attribute name a Knative Trigger accepts (lowercase letters and digits, starting with a letter)`,
+            hint: 'Use the attribute name as CloudEvents spells it, e.g. type, source, subject.',
+          });
+        }
+      }
+    }
     if (t.kind === 'http' && t.methods.length < 7) {
       issues.push({
         severity: 'warning',
