@@ -1,4 +1,4 @@
-import { didYouMean } from '@faasport/core';
+import { ConfigurationError, didYouMean, FaasportError } from '@faasport/core';
 import { type ArgDef, type ArgsDef, runCommand } from 'citty';
 import pkg from '../package.json';
 import type { FaasportCommand } from './command';
@@ -88,6 +88,37 @@ function checkArgs(cmd: FaasportCommand<ArgsDef>, args: ArgsDef, argv: string[],
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
 
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * A target that cannot be reached is not a bug: `fetch failed` (and the like) with a network cause
+ * becomes a configuration error naming the address.
+ *
+ * @internal
+ */
+export function networkError(error: unknown): unknown {
+  if (FaasportError.isInstance(error) || !(error instanceof Error)) return error;
+  const cause = (error as { cause?: { code?: string; address?: string; port?: number; hostname?: string } })
+    .cause;
+  const code = cause?.code ?? (error as NodeJS.ErrnoException).code;
+  if (!code || !networkCodes.has(code)) return error;
+  const where = cause?.address
+    ? `${cause.address}${cause.port ? `:${cause.port}` : ''}`
+    : (cause?.hostname ?? 'the target');
+  return new ConfigurationError(`Cannot reach ${where} (${code}).`, {
+    hint: 'Check that the target is running and its endpoint is right (for local: `faasport dev` or `faasport serve` in the project folder).',
+    cause: error,
+  });
+}
+
 /**
  * Runs the `faasport` command line in-process and returns the exit code: 0 success, 1 failure,
  * 2 usage error. Output goes to `io`; nothing calls `process.exit`.
@@ -150,7 +181,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     checkArgs(cmd, { ...args, json: args.json ?? { type: 'boolean' } }, rest, path.join(' '));
     await runCommand(cmd, { rawArgs: rest, data: ctx });
     return ctx.exitCode;
-  } catch (error) {
+  } catch (caught) {
+    const error = networkError(caught);
     const usage = error instanceof UsageError || (error instanceof Error && error.name === 'CLIError');
     const shown = usage && !(error instanceof UsageError) ? new UsageError((error as Error).message) : error;
     if (ctx.json) io.stdout.write(`${JSON.stringify(errorJson(shown), null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { networkError } from '../src/cli';
 import { cli, tempDir } from './helpers';
 
 function project(targets: string): string {
@@ -103,5 +104,45 @@ describe('serve', () => {
     const { code, stderr } = await cli(['serve', '--port', 'http'], { cwd: tempDir() });
     expect(code).toBe(2);
     expect(stderr).toContain('--port "http" is not a port number');
+  });
+});
+
+describe('unreachable targets', () => {
+  it('an unreachable runtime is a configuration error naming the address, not a crash', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const { code, stderr } = await cli(['ls'], {
+      cwd: tempDir(),
+      env: { FAASPORT_RUNTIME_URL: `http://127.0.0.1:${port}`, FAASPORT_RUNTIME_TOKEN: 'x'.repeat(32) },
+    });
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('FP_INTERNAL');
+    expect(stderr).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('a raw network failure from any adapter becomes a configuration error with the address', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const failure = await fetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    const mapped = networkError(failure) as Error & { code?: string };
+    expect(mapped.code).toBe('FP_CONFIGURATION');
+    expect(mapped.message).toBe(`Cannot reach 127.0.0.1:${port} (ECONNREFUSED).`);
+    const other = new Error('boom');
+    expect(networkError(other)).toBe(other);
+  });
+
+  it('--data @file names a file it cannot read as a usage error', async () => {
+    const { code, stderr } = await cli(['invoke', 'hello', '--data', '@missing.json', '--target', 'local'], {
+      cwd: tempDir(),
+      env: { FAASPORT_RUNTIME_URL: 'http://127.0.0.1:9', FAASPORT_RUNTIME_TOKEN: 'x'.repeat(32) },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('missing.json cannot be read (ENOENT)');
   });
 });

@@ -9,8 +9,16 @@ import { openTarget } from '../workspace';
 /** `--data @file` reads a file; anything else is the body itself. */
 function bodyFrom(data: string | undefined, cwd: string): string | Uint8Array | undefined {
   if (data === undefined) return undefined;
-  if (data.startsWith('@')) return readFileSync(resolve(cwd, data.slice(1)));
-  return data;
+  if (!data.startsWith('@')) return data;
+  const file = resolve(cwd, data.slice(1));
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(
+      `--data ${data}: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      { command: 'invoke' },
+    );
+  }
 }
 
 function parseHeaders(values: string[]): Record<string, string> {
