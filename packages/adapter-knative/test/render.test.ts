@@ -367,6 +367,21 @@ module.exports.handler = function (request, response, context) {
     expect(issues.map((i) => `${i.severity} ${i.path}`)).toEqual(['error triggers.event.filter.Event-Type']);
   });
 
+  it('refuses tags Knative would reject or reserve', () => {
+    const fn = (tag: string) =>
+      defineFunction({
+        name: 't',
+        source: { inline: 'export default () => 1' },
+        traffic: [{ revision: 'latest', percent: 100, tag }],
+      });
+    expect(adapter.check!(fn('1st')).map((i) => i.message)).toEqual([
+      'tag "1st" must start with a letter (Knative tags are DNS-1035 labels)',
+    ]);
+    expect(adapter.check!(fn('rev-x')).map((i) => i.message)).toEqual([
+      'tag "rev-x" starts with "rev-", which the Knative adapter keeps for per-revision tags',
+    ]);
+  });
+
   it('warns that a Knative route does not restrict HTTP methods', () => {
     const issues = adapter.check!(
       defineFunction({

@@ -94,6 +94,23 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
     }
   }
   for (const t of fn.traffic) {
+    if (t.tag && !/^[a-z]/.test(t.tag)) {
+      issues.push({
+        severity: 'error',
+        feature: 'traffic.tags',
+        path: 'traffic',
+        message: `tag "${t.tag}" must start with a letter (Knative tags are DNS-1035 labels)`,
+      });
+    }
+    if (t.tag && `${t.tag}-${fn.name}`.length > 63) {
+      issues.push({
+        severity: 'error',
+        feature: 'traffic.tags',
+        path: 'traffic',
+        message: `tag "${t.tag}" makes the host label "${t.tag}-${fn.name}" longer than 63 characters`,
+        hint: 'Use a shorter tag or function name.',
+      });
+    }
     if (t.tag?.startsWith('rev-')) {
       issues.push({
         severity: 'error',
