@@ -367,6 +367,26 @@ module.exports.handler = function (request, response, context) {
     expect(issues.map((i) => `${i.severity} ${i.path}`)).toEqual(['error triggers.event.filter.Event-Type']);
   });
 
+  it('refuses provider annotations that would override the neutral model', () => {
+    const issues = adapter.check!(
+      defineFunction({
+        name: 'a',
+        source: { inline: 'export default () => 1' },
+        providers: {
+          knative: {
+            annotations: {
+              'autoscaling.knative.dev/max-scale': '3',
+              'autoscaling.knative.dev/metric': 'rps',
+            },
+          },
+        },
+      }),
+    );
+    expect(issues.map((i) => i.message)).toEqual([
+      'autoscaling.knative.dev/max-scale is set by faasport from scaling.max; set that instead',
+    ]);
+  });
+
   it('refuses tags Knative would reject or reserve', () => {
     const fn = (tag: string) =>
       defineFunction({

@@ -17,6 +17,27 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
     return issues;
   }
   const p = parsed.data;
+  const fromModel: Record<string, string> = {
+    'autoscaling.knative.dev/min-scale': 'scaling.min',
+    'autoscaling.knative.dev/max-scale': 'scaling.max',
+    'autoscaling.knative.dev/target': 'providers.knative.target (or scaling.concurrency)',
+    'autoscaling.knative.dev/window': 'scaling.idle',
+  };
+  for (const key of Object.keys(p.annotations ?? {})) {
+    const instead =
+      fromModel[key] ??
+      (key.startsWith('faasport.dev/') || key.startsWith('fc.revision.serving.knative.aliyun.com/')
+        ? 'the fields faasport derives it from'
+        : undefined);
+    if (instead) {
+      issues.push({
+        severity: 'error',
+        feature: 'providers.knative',
+        path: `providers.knative.annotations.${key}`,
+        message: `${key} is set by faasport from ${instead}; set that instead`,
+      });
+    }
+  }
   const fc = p.workloadClass === 'fc';
   const label = fn.revision ?? 'r-00000000';
   if (`${fn.name}-${label}`.length + 7 > 63) {
