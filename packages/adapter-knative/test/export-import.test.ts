@@ -194,7 +194,7 @@ spec:
       url: https://github.com/OpenFunction/samples.git
       sourceSubPath: functions/knative/hello-world-go
   serving:
-    scaleOptions: { minReplicas: 0, maxReplicas: 10, knative: { autoscaling.knative.dev/target: "50" } }
+    scaleOptions: { minReplicas: 0, maxReplicas: 10, knative: { autoscaling.knative.dev/target: "50", autoscaling.knative.dev/window: "90s", autoscaling.knative.dev/metric: rps } }
     params: { GREETING: hello }
     template:
       containers:
@@ -212,10 +212,16 @@ spec:
         name: 'function-sample',
         source: { image: { ref: 'openfunctiondev/v1beta1-sample:latest', port: 8080 } },
         revision: 'v1-0-0',
-        providers: { knative: { imagePullSecrets: ['push-secret'], target: 50 } },
+        providers: {
+          knative: {
+            imagePullSecrets: ['push-secret'],
+            target: 50,
+            annotations: { 'autoscaling.knative.dev/metric': 'rps' },
+          },
+        },
         env: { GREETING: 'hello' },
         resources: { timeout: 300 },
-        scaling: { min: 0, max: 10 },
+        scaling: { min: 0, max: 10, idle: '90s' },
       },
     ]);
     expect(notes).toEqual([
@@ -223,7 +229,10 @@ spec:
       'build dropped (builder openfunction/builder-go:latest, source https://github.com/OpenFunction/samples.git (functions/knative/hello-world-go), build env FUNC_CLEAR_SOURCE, FUNC_NAME): faasport deploys the built image openfunctiondev/v1beta1-sample:latest; build it first (OpenFunction, Shipwright or pack)',
       'the OpenFunction gateway route dropped: the function gets its Knative route URL (add domains for custom hosts)',
     ]);
-    expect(defineFunction(functions[0]!).name).toBe('function-sample');
+    const imported = defineFunction(functions[0]!);
+    // The import is deployable as it stands: the Knative adapter's own checks find nothing wrong.
+    expect(adapter.check!(imported).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(imported.scaling.idleSeconds).toBe(90);
   });
 
   it('imports an OpenFunction v1beta1 Function (port and runtime where v1beta1 keeps them)', () => {

@@ -32,6 +32,32 @@ function labelFromVersion(version: string): string | undefined {
   return label && label !== 'latest' ? label : undefined;
 }
 
+/**
+ * Moves the autoscaling annotations the neutral model expresses (min/max scale, window, target) out of
+ * a map of Knative annotations into `scaling` and `target`; the rest stay provider annotations.
+ */
+function takeScalingAnnotations(
+  annotations: Record<string, string>,
+  scaling: NonNullable<FunctionConfig['scaling']>,
+): { rest: Record<string, string>; target?: number } {
+  const rest = { ...annotations };
+  const take = (...keys: string[]) => {
+    const key = keys.find((k) => rest[`autoscaling.knative.dev/${k}`] !== undefined);
+    if (!key) return undefined;
+    const value = rest[`autoscaling.knative.dev/${key}`]!;
+    for (const k of keys) delete rest[`autoscaling.knative.dev/${k}`];
+    return value;
+  };
+  const min = take('min-scale', 'minScale');
+  const max = take('max-scale', 'maxScale');
+  const window = take('window');
+  const target = take('target');
+  if (min !== undefined && scaling.min === undefined) scaling.min = Number(min);
+  if (max !== undefined && Number(max) > 0 && scaling.max === undefined) scaling.max = Number(max);
+  if (window !== undefined) scaling.idle = window;
+  return { rest, ...(target !== undefined ? { target: Number(target) } : {}) };
+}
+
 /** Converts an OpenFunction `Function` (v1beta1 or v1beta2). @public */
 export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: string[] } {
   const notes: string[] = [];
@@ -106,16 +132,8 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
   if (scale.minReplicas !== undefined) scaling.min = Number(scale.minReplicas);
   if (scale.maxReplicas !== undefined && Number(scale.maxReplicas) > 0)
     scaling.max = Number(scale.maxReplicas);
-  const knative: Record<string, string> = { ...(scale.knative ?? {}) };
-  if (knative['autoscaling.knative.dev/target']) {
-    config.providers = {
-      knative: {
-        ...(config.providers?.knative ?? {}),
-        target: Number(knative['autoscaling.knative.dev/target']),
-      },
-    };
-    delete knative['autoscaling.knative.dev/target'];
-  }
+  const { rest: knative, target } = takeScalingAnnotations(scale.knative ?? {}, scaling);
+  if (target !== undefined) config.providers = { knative: { ...(config.providers?.knative ?? {}), target } };
   if (Object.keys(knative).length) {
     config.providers = { knative: { ...(config.providers?.knative ?? {}), annotations: knative } };
   }
@@ -205,10 +223,11 @@ export function importFuncYaml(doc: Json): { config: FunctionConfig; notes: stri
   const limits: Json = options.resources?.limits ?? {};
   if (limits.concurrency !== undefined && Number(limits.concurrency) > 0)
     scaling.concurrency = Number(limits.concurrency);
-  if (Object.keys(scaling).length) config.scaling = scaling;
   const knative: Json = {};
+  const { rest: annotations, target } = takeScalingAnnotations(deploy.annotations ?? {}, scaling);
+  if (Object.keys(scaling).length) config.scaling = scaling;
   if (scale.target !== undefined) knative.target = Number(scale.target);
-  const annotations: Record<string, string> = { ...(deploy.annotations ?? {}) };
+  else if (target !== undefined) knative.target = target;
   if (scale.metric) annotations['autoscaling.knative.dev/metric'] = String(scale.metric);
   if (scale.utilization !== undefined)
     annotations['autoscaling.knative.dev/target-utilization-percentage'] = String(scale.utilization);
