@@ -533,6 +533,26 @@ describe('Knative admission rules', () => {
     );
     expect(moved.message).toContain('validation.webhook.eventing.knative.dev');
     expect(moved.message).toContain('Immutable fields changed');
+    const BROKERS = { group: 'eventing.knative.dev', version: 'v1', plural: 'brokers' } as const;
+    await co.createNamespacedCustomObject({
+      ...BROKERS,
+      namespace: ns,
+      body: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: 'orders' } },
+    });
+    const reclassed = await statusOf(
+      co.patchNamespacedCustomObject(
+        {
+          ...BROKERS,
+          namespace: ns,
+          name: 'orders',
+          body: { metadata: { annotations: { 'eventing.knative.dev/broker.class': 'Kafka' } } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+    expect(reclassed.message).toContain(
+      'Immutable fields changed (-old +new): metadata.annotations.eventing.knative.dev/broker.class',
+    );
     const problems = validateManifest({
       apiVersion: 'sources.knative.dev/v1',
       kind: 'PingSource',
