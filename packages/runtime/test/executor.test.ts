@@ -404,6 +404,22 @@ describe('isolation, limits and scaling', () => {
     expect(await (await crashy.fetch(new Request('http://x/'))).text()).toBe('alive');
   });
 
+  test('code that writes garbage to the executor channel stops its own instance, nothing else', async () => {
+    const dir = codeDir({
+      'index.js': `const fs = require('node:fs');
+        exports.handler = async (req) => {
+          if (new URL(req.url).pathname === '/garble') { fs.writeSync(3, Buffer.from([255, 255, 255, 127, 1, 2, 3, 4])); await new Promise(() => {}); }
+          return 'fine';
+        };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', timeoutMs: 10_000 }));
+    const error = await exe.fetch(new Request('http://x/garble')).catch((e) => e);
+    expect(ExecutionError.is(error)).toBe(true);
+    expect(error.reason).toBe('crash');
+    expect(error.message).toContain('protocol');
+    expect(await (await exe.fetch(new Request('http://x/'))).text()).toBe('fine');
+  });
+
   test('max instances and per-instance concurrency bound the processes under concurrent load', async () => {
     const dir = codeDir({
       'index.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 150)); return String(process.pid); };`,

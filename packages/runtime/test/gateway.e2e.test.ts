@@ -4,7 +4,13 @@ import { defineFunction, deploy, type FunctionConfig, invoke, setTraffic } from 
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
-import { cleanTemp, codeDir, functionGraphExpressExample, tempDir } from './helpers/fixtures';
+import {
+  cleanTemp,
+  codeDir,
+  fcCoffeeExample,
+  functionGraphExpressExample,
+  tempDir,
+} from './helpers/fixtures';
 import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
 
 let runtime: RuntimeProcess;
@@ -155,6 +161,18 @@ describe('gateway routing', () => {
     }, 'logs with the request id');
     expect(await metric('faasport_invocations_total', 'hello')).toBeGreaterThanOrEqual(2);
 
+    // Bytes come back byte for byte (small and large bodies take different write paths).
+    await ship({
+      name: 'bytes',
+      source: { inline: `export default async (request) => new Uint8Array(await request.arrayBuffer());` },
+    });
+    for (const size of [3, 100_000]) {
+      const sent = new Uint8Array(size).map((_, i) => (i * 7 + 255) % 256);
+      const raw = await fetch(`${runtime.url}/bytes/`, { method: 'POST', body: sent });
+      expect(raw.headers.get('content-type')).toBe('application/octet-stream');
+      expect(new Uint8Array(await raw.arrayBuffer())).toEqual(sent);
+    }
+
     // An unchanged re-deploy writes nothing.
     expect((await ship({ name: 'hello', source: { inline: echo }, env: { GREETING: 'hi' } })).changed).toBe(
       false,
@@ -289,6 +307,21 @@ describe('runtimes', () => {
     });
     const reply = await request(`${runtime.url}/py/snake`, { headers: { 'x-request-id': 'py-req-1' } });
     expect(JSON.parse(reply.body)).toEqual({ lang: 'python', path: '/snake', rid: 'py-req-1' });
+  });
+
+  test('the FC "coffee" inline handler runs unchanged as a native function', async () => {
+    await ship({
+      name: 'coffee',
+      contract: 'native',
+      handler: 'index.handler',
+      source: { inline: fcCoffeeExample },
+      providers: { local: { contract: 'fc-http' } },
+      triggers: [{ http: {} }],
+    });
+    const reply = await request(`${runtime.url}/`, { host: hostOf('coffee') });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(reply.body).toBe('Hello coffee-default\n');
   });
 
   test('a custom function: any command serving HTTP on $PORT', async () => {

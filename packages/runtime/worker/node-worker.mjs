@@ -10,10 +10,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import v8 from 'node:v8';
 
-// The channel to the executor is file descriptor 3: frames of a 4-byte length and a v8-serialized
-// message. Frames written in the same turn go out in one write, so a busy instance makes one system
+// The channel to the executor is file descriptor 3, carrying length-prefixed frames. Frames written in the same turn go out in one write, so a busy instance makes one system
 // call for many answers.
 try {
   fstatSync(3);
@@ -31,6 +29,8 @@ function flush() {
   if (frames.length && channel.writable)
     channel.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
 }
+// Frames: a 4-byte total length, a 4-byte JSON length, the JSON, then the bytes of the field named by
+// `$bin` (`body` or `payload`). The executor's src/executor/frames.ts is the other end.
 let incoming = Buffer.alloc(0);
 channel.on('data', (chunk) => {
   incoming = incoming.length ? Buffer.concat([incoming, chunk]) : chunk;
@@ -38,7 +38,13 @@ channel.on('data', (chunk) => {
   while (incoming.length - offset >= 4) {
     const size = incoming.readUInt32LE(offset);
     if (incoming.length - offset - 4 < size) break;
-    const message = v8.deserialize(incoming.subarray(offset + 4, offset + 4 + size));
+    const jsonLength = incoming.readUInt32LE(offset + 4);
+    const jsonStart = offset + 8;
+    const message = JSON.parse(incoming.toString('utf8', jsonStart, jsonStart + jsonLength));
+    if (message.$bin) {
+      message[message.$bin] = new Uint8Array(incoming.subarray(jsonStart + jsonLength, offset + 4 + size));
+      delete message.$bin;
+    }
     offset += 4 + size;
     onMessage(message);
   }
@@ -52,11 +58,28 @@ const calls = new AsyncLocalStorage();
 /** @type {{ spec: any, handler: Function, env: Record<string,string> } | undefined} */
 let fn;
 
+function encodeFrame(message) {
+  let bytes;
+  let fields = message;
+  for (const field of ['body', 'payload']) {
+    if (message[field] instanceof Uint8Array) {
+      bytes = message[field];
+      fields = { ...message, [field]: undefined, $bin: field };
+      break;
+    }
+  }
+  const json = Buffer.from(JSON.stringify(fields));
+  const size = 4 + json.length + (bytes?.length ?? 0);
+  const frame = Buffer.allocUnsafe(4 + size);
+  frame.writeUInt32LE(size, 0);
+  frame.writeUInt32LE(json.length, 4);
+  json.copy(frame, 8);
+  if (bytes) frame.set(bytes, 8 + json.length);
+  return frame;
+}
+
 const send = (message) => {
-  const body = v8.serialize(message);
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32LE(body.length, 0);
-  outgoing.push(header, body);
+  outgoing.push(encodeFrame(message));
   if (!flushQueued) {
     flushQueued = true;
     setImmediate(flush);

@@ -154,7 +154,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       const nodeOptions = [`--max-old-space-size=${Math.max(16, Math.floor(spec.memoryMb))}`];
       const extra: Record<string, string> = {};
       if (spec.fixedPort && remap) {
-        nodeOptions.push(`--require=${workerPath('port-remap.cjs')}`);
+        nodeOptions.push(`--require=${JSON.stringify(workerPath('port-remap.cjs'))}`);
         extra.FAASPORT_FIXED_PORT = String(fixed);
       }
       const env = {
@@ -184,6 +184,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       ? {
           kind: 'node',
           script: workerPath('node-worker.mjs'),
+          nodeArgs: options.nodeArgs,
           memoryMb,
           env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
         }

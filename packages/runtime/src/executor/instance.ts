@@ -161,18 +161,30 @@ export class WorkerProcess implements Instance {
   /** Starts the process; wait for {@link WorkerProcess.ready} before loading. */
   constructor(
     readonly kind: 'node' | 'python',
-    options: { script: string; memoryMb?: number; python?: string; env: Record<string, string> },
+    options: {
+      script: string;
+      memoryMb?: number;
+      python?: string;
+      nodeArgs?: string[];
+      env: Record<string, string>;
+    },
   ) {
     if (kind === 'node') {
       const args = options.memoryMb
         ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`]
         : [];
-      this.child = spawn(process.execPath, [...args, options.script], {
+      this.child = spawn(process.execPath, [...args, ...(options.nodeArgs ?? []), options.script], {
         env: options.env,
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       });
-      this.frames = new FrameChannel(this.child.stdio[3] as unknown as Duplex, (message) =>
-        this.onMessage(message),
+      this.frames = new FrameChannel(
+        this.child.stdio[3] as unknown as Duplex,
+        (message) => this.onMessage(message),
+        (reason) => {
+          // Code in the instance can write to its channel: garbage there stops that instance only.
+          this.stderrTail.add(`the instance broke the executor protocol (${reason})\n`);
+          this.kill('crash');
+        },
       );
     } else {
       this.child = spawn(options.python ?? 'python3', ['-u', options.script], {
@@ -249,6 +261,13 @@ export class WorkerProcess implements Instance {
   kill(reason: InstanceStopReason): void {
     if (this.exited) return;
     this.stopReason ??= reason;
+    if ((reason === 'idle' || reason === 'closed') && this.frames) {
+      // A quiet stop: closing the channel makes the worker exit on its own (flushing what it must);
+      // it is killed if it has not within a second.
+      (this.child.stdio[3] as unknown as Duplex).end();
+      setTimeout(() => this.child.kill('SIGKILL'), 1000).unref();
+      return;
+    }
     this.child.kill('SIGKILL');
   }
 

@@ -6,6 +6,8 @@ export interface WorkerKind {
   script: string;
   memoryMb?: number;
   python?: string;
+  /** Extra Node.js flags for the worker (e.g. `--cpu-prof` to profile functions). */
+  nodeArgs?: string[];
   env: Record<string, string>;
 }
 

@@ -164,6 +164,8 @@ export interface ExecutorOptions {
   queueTimeoutMs?: number;
   /** Folders added to NODE_PATH of Node instances, so `require('raw-body')` resolves. Default: the runtime's own node_modules. */
   nodePath?: string[];
+  /** Extra Node.js flags for Node worker processes, e.g. `['--cpu-prof']` to profile function code. */
+  nodeArgs?: string[];
   /** The Python interpreter. Default: `python3.x` when the runtime names one that exists, else `python3`. */
   python?: string;
   observer?: ExecutorObserver;
