@@ -106,9 +106,9 @@ describe('plan against the Knative emulator', () => {
       cwd: dir,
       env,
     });
-    expect(JSON.parse(json.stdout).functions[0].warnings).toEqual([
-      expect.objectContaining({ severity: 'warning', feature: 'contract.native' }),
-    ]);
+    expect(JSON.parse(json.stdout).functions[0].warnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ severity: 'warning', feature: 'contract.native' })]),
+    );
     expect(kube.writes()).toBe(writes);
   });
 });
