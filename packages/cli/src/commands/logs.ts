@@ -57,11 +57,14 @@ export default command({
         ctx.jsonLine(entry);
         continue;
       }
-      const fields =
-        entry.fields && Object.keys(entry.fields).length ? ` ${c.dim(JSON.stringify(entry.fields))}` : '';
+      // `kind` says where a line came from (the function's own log, an invocation, the platform);
+      // lines that are not the function's own are dimmed instead of labelled.
+      const { kind, ...rest } = (entry.fields ?? {}) as Record<string, unknown>;
+      const fields = Object.keys(rest).length ? ` ${c.dim(JSON.stringify(rest))}` : '';
+      const message = kind === undefined || kind === 'log' ? entry.message : c.dim(entry.message);
       const meta = [entry.revision, entry.requestId?.slice(0, 8)].filter(Boolean).join(' ');
       ctx.print(
-        `${c.dim(entry.time)} ${colour[entry.level](entry.level.toUpperCase().padEnd(5))} ${meta ? c.dim(`[${meta}] `) : ''}${entry.message}${fields}`,
+        `${c.dim(entry.time)} ${colour[entry.level](entry.level.toUpperCase().padEnd(5))} ${meta ? c.dim(`[${meta}] `) : ''}${message}${fields}`,
       );
     }
   },
