@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
+import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import {
   type KubernetesEmulator,
   startKubernetesEmulator,
@@ -24,14 +25,19 @@ interface KubeDoc {
 
 let kube: KubernetesEmulator;
 let fc: FcEmulator;
+let fg: FunctionGraphEmulator;
 
 beforeAll(async () => {
   assertBuilt();
-  [kube, fc] = await Promise.all([startKubernetesEmulator(), startFcEmulator()]);
+  [kube, fc, fg] = await Promise.all([
+    startKubernetesEmulator(),
+    startFcEmulator(),
+    startFunctionGraphEmulator(),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([kube?.close(), fc?.close()]);
+  await Promise.all([kube?.close(), fc?.close(), fg?.close()]);
 });
 
 /** The coffee example with its fc and knative targets pointed at the emulators. */
@@ -89,6 +95,41 @@ describe('render --target knative', () => {
     const res = await getWithHost(`${kube.url}/?name=knative`, 'hello.default.example.com');
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/^Hello knative from hello \(revision r-[0-9a-f]{8}\)\n$/);
+  });
+});
+
+describe('deploy to the FunctionGraph emulator', () => {
+  it('deploys coffee-web through its APIG trigger, invokes it, and re-deploys with no writes', async () => {
+    const { dir } = coffeeOnEmulators();
+    const yaml = readFileSync(join(dir, 'faasport.yaml'), 'utf8')
+      .replace(
+        'targets:\n',
+        `targets:\n  hw: { adapter: functiongraph, region: ${fg.region}, projectId: "${fg.projectId}", endpoint: "${fg.url}" }\n`,
+      )
+      .replace(
+        '    source: { dir: ./web }\n',
+        '    source: { dir: ./web }\n    providers: { functiongraph: { apigGroupId: group-1 } }\n',
+      );
+    writeFileSync(join(dir, 'faasport.yaml'), yaml);
+    const env = cleanEnv({ HUAWEICLOUD_SDK_AK: fg.accessKeyId, HUAWEICLOUD_SDK_SK: fg.secretAccessKey });
+    const deployed = await runBin(
+      ['deploy', '--target', 'hw', '--function', 'coffee-web', '--yes', '--json'],
+      { cwd: dir, env },
+    );
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    const result = JSON.parse(deployed.stdout);
+    expect(result).toMatchObject({ target: 'hw', adapter: 'functiongraph', deployed: true });
+    expect(result.functions[0]).toMatchObject({ functionName: 'coffee-web', changed: true });
+    const invoked = await runBin(['invoke', 'coffee-web', '--target', 'hw', '--json'], { cwd: dir, env });
+    expect(invoked.code, invoked.stderr).toBe(0);
+    expect(JSON.parse(invoked.stdout).body).toBe('Hello coffee-default\n');
+    const writes = fg.writes();
+    const again = await runBin(['deploy', '--target', 'hw', '--function', 'coffee-web', '--yes', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(JSON.parse(again.stdout).functions[0].changed).toBe(false);
+    expect(fg.writes()).toBe(writes);
   });
 });
 
