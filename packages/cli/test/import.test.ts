@@ -130,3 +130,37 @@ describe('faasport import', () => {
     expect(readFileSync(join(dir, 'deployment.yaml'), 'utf8')).toContain('Deployment');
   });
 });
+
+describe('render then import: a round trip through Knative YAML', () => {
+  it('imports the Service and its code ConfigMap back into a project with the same code', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'hello'));
+    writeFileSync(join(dir, 'hello', 'index.mjs'), 'export default () => "round trip\\n";\n');
+    writeFileSync(
+      join(dir, 'faasport.yaml'),
+      'name: rt\nfunctions:\n  - name: hello\n    source: { dir: ./hello }\n    env: { A: "1" }\n',
+    );
+    const rendered = await cli(['render', '--target', 'knative'], { cwd: dir });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    mkdirSync(join(dir, 'back'));
+    writeFileSync(join(dir, 'back', 'service.yaml'), rendered.stdout);
+    const imported = await cli(['import', 'service.yaml', '-o', 'faasport.yaml', '--json'], {
+      cwd: join(dir, 'back'),
+    });
+    expect(imported.code, imported.stdout).toBe(0);
+    expect(JSON.parse(imported.stdout).files).toEqual([
+      join(dir, 'back', 'faasport.yaml'),
+      join(dir, 'back', 'hello.zip'),
+    ]);
+    const project = loadProject(join(dir, 'back'));
+    expect(project.functions[0]).toMatchObject({
+      name: 'hello',
+      env: { A: '1' },
+      source: { kind: 'archive', path: join(dir, 'back', 'hello.zip') },
+    });
+    const again = await cli(['render', '--target', 'knative'], { cwd: join(dir, 'back') });
+    // The same code gives the same code ConfigMap (content-addressed name and bytes).
+    const configMap = (text: string) => /name: (hello-code-[0-9a-f]+)/.exec(text)?.[1];
+    expect(configMap(again.stdout)).toBe(configMap(rendered.stdout));
+  });
+});
