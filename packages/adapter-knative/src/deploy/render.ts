@@ -58,7 +58,7 @@ const commonLabels = (fn: ResolvedFunction) => ({ [keys.managedBy]: MANAGED_BY, 
 export const codeConfigMapName = (fn: ResolvedFunction, codeHash: string) =>
   `${fn.name}-code-${codeHash.slice(0, 8)}`;
 
-/** The name of the Secret holding the secret values of one revision (by a hash of the values). */
+/** The name of the Secret holding the secret values of one revision. */
 export const secretName = (fn: ResolvedFunction, valuesHash: string) =>
   `${fn.name}-secrets-${valuesHash.slice(0, 8)}`;
 
@@ -173,10 +173,14 @@ function container(
   return { container: out, annotations, ...(volumes ? { volumes } : {}) };
 }
 
-/** The Secret's name for the desired secret values. */
+/**
+ * The Secret's name for this revision. It follows the revision hash (which covers the secret values),
+ * so a changed value gets a new Secret while old revisions keep theirs; no new digest of the values is
+ * exposed in a name.
+ */
 export function secretNameOf(desired: DesiredState): string | undefined {
   if (!Object.keys(desired.fn.secrets).length) return undefined;
-  return secretName(desired.fn, sha(canonicalJson(desired.secretValues)));
+  return secretName(desired.fn, desired.revisionHash);
 }
 
 /** Hash of a revision template, without its name. */
