@@ -14,6 +14,8 @@ export type FaasportCommand<T extends ArgsDef = ArgsDef> = CommandDef<T> & {
   epilogue?: string;
   /** When the command takes any number of trailing arguments: their name in help, e.g. `REVISION=PERCENT`. */
   variadic?: string;
+  /** How help groups the sub-commands: `[title, names]` in order (default: one "Commands" list). */
+  groups?: Array<[string, string[]]>;
 };
 
 /** The arguments `run` receives. @public */

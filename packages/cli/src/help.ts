@@ -62,13 +62,20 @@ export async function renderHelp(
   lines.push(`${c.bold('Usage:')} ${usage.join(' ')}`);
 
   if (Object.keys(subs).length) {
-    lines.push('', c.bold('Commands:'));
+    const groups = cmd.groups ?? [['Commands', Object.keys(subs)]];
+    const names = groups.flatMap(([, members]) => members);
     const rows: string[][] = [];
-    for (const [subName, sub] of Object.entries(subs)) {
-      const subMeta = (await resolve(sub.meta ?? {})) as { description?: string };
+    for (const subName of names) {
+      const subMeta = (await resolve(subs[subName]?.meta ?? {})) as { description?: string };
       rows.push([c.cyan(subName), subMeta.description ?? '']);
     }
-    lines.push(table(rows, '  '));
+    // One table for every group, so the descriptions line up across the headings.
+    const rendered = table(rows, '  ').split('\n');
+    let at = 0;
+    for (const [title, members] of groups) {
+      lines.push('', c.bold(`${title}:`), ...rendered.slice(at, at + members.length));
+      at += members.length;
+    }
   }
   if (positionals.length) {
     lines.push('', c.bold('Arguments:'));

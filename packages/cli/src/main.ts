@@ -31,6 +31,12 @@ export const mainCommand: FaasportCommand = {
     import: lazy(() => import('./commands/import')),
     migrate: lazy(() => import('./commands/migrate')),
   },
+  groups: [
+    ['Develop', ['init', 'dev', 'serve']],
+    ['Deploy', ['plan', 'deploy', 'render']],
+    ['Operate', ['invoke', 'logs', 'ls', 'rm', 'traffic', 'rollout']],
+    ['Move', ['export', 'import', 'migrate']],
+  ],
   examples: [
     ['faasport init', 'scaffold faasport.yaml and a handler in this folder'],
     ['faasport dev examples/hello', 'run a project on the bundled runtime, redeploying on change'],

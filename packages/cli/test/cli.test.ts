@@ -41,6 +41,15 @@ describe('help', () => {
     expect(stdout).not.toMatch(ansi); // a pipe gets no colour
   });
 
+  it('groups every command under exactly one heading', async () => {
+    const subs = await subCommandsOf(mainCommand);
+    const grouped = (mainCommand.groups ?? []).flatMap(([, names]) => names);
+    expect([...grouped].sort()).toEqual(Object.keys(subs).sort());
+    const { stdout } = await cli(['--help']);
+    for (const title of ['Develop:', 'Deploy:', 'Operate:', 'Move:'])
+      expect(stdout).toContain(`\n${title}\n`);
+  });
+
   it("shows each command's own arguments and options, all of which the parser accepts", async () => {
     const subs = await subCommandsOf(mainCommand);
     for (const [name, sub] of Object.entries(subs)) {
@@ -111,7 +120,7 @@ describe('usage errors exit 2', () => {
   it('with no command, shows help and exits 2', async () => {
     const { code, stderr } = await cli([]);
     expect(code).toBe(2);
-    expect(stderr).toContain('Commands:');
+    expect(stderr).toContain('Develop:');
   });
 });
 
