@@ -181,6 +181,30 @@ describe('deploy engine', () => {
   });
 });
 
+describe('drift', () => {
+  it('reports fields changed outside faasport, ignoring key order', async () => {
+    const adapter = createMemoryAdapter();
+    await deploy(adapter, fn({ env: { REPLY: 'one', A: '1' } }));
+    const read = adapter.read.bind(adapter);
+    const reordered = Object.assign(Object.create(adapter), {
+      read: async (name: string) => {
+        const live = await read(name);
+        return live && { ...live, config: { ...live.config, env: { A: '1', REPLY: 'one' } } };
+      },
+    });
+    expect((await planDeploy(reordered, fn({ env: { REPLY: 'one', A: '1' } }))).plan.drift).toEqual([]);
+    const edited = Object.assign(Object.create(adapter), {
+      read: async (name: string) => {
+        const live = await read(name);
+        return live && { ...live, config: { ...live.config, resources: { memory: 1024, timeout: 30 } } };
+      },
+    });
+    expect((await planDeploy(edited, fn({ env: { REPLY: 'one', A: '1' } }))).plan.drift).toEqual([
+      { path: 'resources', from: { memory: 1024, timeout: 30 }, to: { memory: 256, timeout: 30 } },
+    ]);
+  });
+});
+
 describe('rollout', () => {
   async function twoRevisions(failing: string[] = []) {
     const adapter = createMemoryAdapter({ failingRevisions: failing });

@@ -24,7 +24,7 @@ import type { ResolvedFunction, ResolvedTrafficEntry, TrafficEntryConfig } from 
 import { toIssues } from '../model/resolve';
 import { trafficSchema } from '../model/schema';
 import { assertDeployable } from './check';
-import { normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
+import { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 import { packageSource } from './package';
 import { resolveSecrets } from './secrets';
 
@@ -111,7 +111,8 @@ function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldCha
   for (const field of driftFields) {
     const liveValue = live.config[field];
     if (liveValue === undefined) continue;
-    if (JSON.stringify(liveValue) !== JSON.stringify(fn[field]))
+    // Key order is not meaningful: providers return env maps in their own order.
+    if (canonicalJson(liveValue) !== canonicalJson(fn[field]))
       out.push({ path: field, from: liveValue, to: fn[field] });
   }
   return out;
