@@ -1,0 +1,55 @@
+import { ConfigurationError } from '@faasport/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adapterRegistry, createAdapter } from '../src/adapters';
+
+describe('the adapter registry', () => {
+  afterEach(() => {
+    delete adapterRegistry.lambda;
+  });
+
+  it('maps every adapter name of the model to its package', () => {
+    expect(Object.fromEntries(Object.entries(adapterRegistry).map(([name, e]) => [name, e.package]))).toEqual(
+      {
+        local: '@faasport/runtime',
+        knative: '@faasport/adapter-knative',
+        fc: '@faasport/adapter-fc',
+        functiongraph: '@faasport/adapter-functiongraph',
+      },
+    );
+  });
+
+  it('says which package to install when an adapter package is missing', async () => {
+    const specifier = '@faasport/adapter-lambda';
+    adapterRegistry.lambda = {
+      package: specifier,
+      description: 'AWS Lambda',
+      load: async () => (await import(/* @vite-ignore */ specifier)).createLambdaAdapter,
+    };
+    const error = await createAdapter('lambda', {
+      targetName: 'aws',
+      options: {},
+      env: {},
+      baseDir: '/',
+      offline: false,
+    }).catch((e: unknown) => e);
+    expect(ConfigurationError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Target "aws" needs the package @faasport/adapter-lambda, which is not installed.',
+    );
+    expect((error as ConfigurationError).hint).toBe('Install it: npm install @faasport/adapter-lambda');
+  });
+
+  it('creates each adapter lazily, offline when asked (render needs no credentials)', async () => {
+    for (const name of ['knative', 'fc', 'functiongraph']) {
+      const adapter = await createAdapter(name, {
+        targetName: name,
+        options: {},
+        env: {},
+        baseDir: '/',
+        offline: true,
+      });
+      expect(adapter.name).toBe(name);
+      expect(adapter.specificationVersion).toBe('v1');
+    }
+  });
+});
