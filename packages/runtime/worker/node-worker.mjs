@@ -127,6 +127,9 @@ function onMessage(message) {
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
 // ready, so a pooled worker pays this before the cold start, not during it.
 await new Response(new Request('http://localhost/', { method: 'POST', body: 'warm' }).body).arrayBuffer();
+// The same for the module loaders a cold start uses: one file import and one file require.
+await import(new URL('./warm-module.mjs', import.meta.url).href);
+createRequire(import.meta.url)('./warm-module.cjs');
 send({ t: 'ready' });
 
 // ---------------------------------------------------------------------------------------------

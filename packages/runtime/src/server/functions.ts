@@ -251,15 +251,31 @@ export class Functions {
     return [...this.executables.values()].flatMap((e) => (e.ready ? [e.ready] : []));
   }
 
-  /** Starts `scaling.min` instances of every revision that receives traffic. */
+  /** Loads the executables of every revision that receives traffic; `scaling.min` instances start. */
   warm(fnName?: string): void {
-    const names = fnName ? [fnName] : this.store.listFunctions().map((f) => f.name);
-    for (const name of names) {
-      const fn = this.get(name);
-      const settings = this.settingsOf(name);
-      if (!fn || !settings || settings.scaling.min === 0) continue;
-      for (const entry of fn.traffic)
-        if (entry.percent > 0) this.executableFor(name, entry.revision).catch(() => undefined);
+    if (fnName) {
+      this.prepare(fnName);
+      return;
+    }
+    // At start, in small batches so the gateway answers meanwhile.
+    const names = this.store.listFunctions().map((f) => f.name);
+    const step = () => {
+      for (const name of names.splice(0, 50)) this.prepare(name);
+      if (names.length) setImmediate(step);
+    };
+    step();
+  }
+
+  /**
+   * Loads the executables of the revisions a function routes to (the scheduling objects, no
+   * processes unless `scaling.min` asks), so its first request after a scale to zero only starts an
+   * instance.
+   */
+  private prepare(name: string): void {
+    const fn = this.get(name);
+    if (!fn) return;
+    for (const entry of fn.traffic) {
+      if (entry.percent > 0 || entry.tag) this.executableFor(name, entry.revision).catch(() => undefined);
     }
   }
 

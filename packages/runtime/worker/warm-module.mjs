@@ -1,0 +1,2 @@
+// Imported once by a pre-started worker so the module loader's file path is warm before a cold start.
+export default true;
