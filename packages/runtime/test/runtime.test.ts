@@ -122,7 +122,7 @@ describe('access, domains and secrets', () => {
     const exported = await adapter.export('leaky', ctx);
     expect(JSON.stringify(exported.config)).not.toContain(secret);
     expect(exported.config.secrets).toEqual({ API_TOKEN: { fromEnv: 'LEAKY_TOKEN' } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const logFile = fs.readFileSync(path.join(runtime.dataDir, 'logs', 'leaky.ndjson'), 'utf8');
     expect(logFile).toContain('token is ***');
     expect(logFile).not.toContain(secret);
