@@ -126,7 +126,8 @@ function parseWrk(text) {
     return match ? toMs(match[1], match[2]) : undefined;
   };
   const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1];
-  return { rps, p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors) : 0 };
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
+  return { rps, p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors) : 0, requests };
 }
 
 function wrk(url, seconds = duration, headers = {}) {
@@ -346,7 +347,7 @@ async function throughput() {
     { name: 'functions-framework 5', start: startFunctionsFramework },
     {
       name: 'faasport runtime (gateway, 1 instance)',
-      start: async () => ({ child: undefined, url: `${faasport.url}/hello/` }),
+      start: async () => ({ child: undefined, pid: faasport.child.pid, url: `${faasport.url}/hello/` }),
     },
   ];
   const results = Object.fromEntries(contenders.map((c) => [c.name, []]));
@@ -354,10 +355,15 @@ async function throughput() {
     for (const contender of contenders) {
       const server = await contender.start();
       wrk(server.url, 1); // warm-up
+      // CPU time of the server (and its instance processes) per request: a figure a busy machine skews
+      // less than requests per second.
+      const pid = server.pid ?? server.child.pid;
+      const cpuBefore = cpuOfTree(pid);
       const result = wrk(server.url);
+      result.cpuUs = ((cpuOfTree(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
       results[contender.name].push(result);
       log(
-        `  round ${round + 1} ${contender.name.padEnd(42)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}`,
+        `  round ${round + 1} ${contender.name.padEnd(42)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50?.toFixed(2)} ms  p99 ${result.p99?.toFixed(2)} ms  CPU ${result.cpuUs.toFixed(0)} µs/req${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}`,
       );
       if (server.child) await stop(server.child);
     }
@@ -370,6 +376,7 @@ async function throughput() {
       p50: median(list.map((r) => r.p50)),
       p99: median(list.map((r) => r.p99)),
       rounds: list.map((r) => Math.round(r.rps)),
+      cpuUs: median(list.map((r) => r.cpuUs)),
     };
   }
   return summary;
@@ -520,7 +527,7 @@ function writeReport(results) {
   const rows = Object.entries(t)
     .map(
       ([name, r]) =>
-        `| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / fjr.rps, 2)}× | ${fmt((r.rps / bare.rps) * 100)}% | ${(r.rounds ?? []).join(', ')} |`,
+        `| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / fjr.rps, 2)}× | ${fmt((r.rps / bare.rps) * 100)}% | ${fmt(r.cpuUs)} | ${(r.rounds ?? []).join(', ')} |`,
     )
     .join('\n');
   const c = results.cold;
@@ -547,8 +554,8 @@ Figures from a shared or loaded machine vary between runs: compare the ratios wi
 
 ## Warm throughput
 
-| server | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node | req/s per round |
-| --- | ---: | ---: | ---: | ---: | ---: | --- |
+| server | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node | CPU µs / request | req/s per round |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${rows}
 
 Targets (DESIGN §8): ≥ 1.0× faas-js-runtime and ≥ 40% of bare Node. This run: **${fmt(ours.rps / fjr.rps, 2)}×** faas-js-runtime,
@@ -561,14 +568,15 @@ server process. Both faasport processes share the one server CPU here.
 ${
   ours.rps / fjr.rps < 1
     ? `
-**Below target in this run.** What the gap is made of, from CPU profiles taken during these runs: the instance process is mostly
-idle (it handles a request in well under the gateway's time), and the gateway spends its time in Node's HTTP handling plus one
-extra pipe write and read per batch of requests. Every request costs two process hand-offs on one CPU, so on a machine where other
-work competes for that CPU (see the load average above) each hand-off waits for the scheduler, and the rounds vary widely.
-What was done: a framed pipe instead of Node's IPC channel (v8 serialization cost 6× more than JSON here), writes batched per
-event-loop turn in both directions, no Request/Response objects in the gateway, head and small bodies in one write, cached
-routes, prepared statements, batched log writes. Not done: moving HTTP parsing into the instance (handing it the socket) would
-remove a hand-off but breaks per-request routing on keep-alive connections.
+**Below target in this run.** The CPU column shows where the time goes. faasport does the same HTTP work as the
+others in its gateway process, then routes the request, encodes it as a frame, writes it to the instance's pipe, reads the
+answer back and writes the response, while the instance process decodes, runs the handler and encodes; each batch of requests
+costs a pipe write and read in both directions and a switch between the two processes on the one CPU. faas-js-runtime does
+the HTTP work and runs the function in a single process. What was done to get here: a framed pipe instead of Node's IPC channel
+(v8 serialization cost 6× more than JSON for these messages), writes batched per event-loop turn in both directions, no Web
+Request/Response objects in the gateway, the head and a small body in one write, cached routes and prepared statements, log
+lines written in batches. Not done: handing the client socket to the instance would remove the hop but breaks per-request
+routing on keep-alive connections; shared memory between the processes would remove the pipe but not the switch.
 `
     : ''
 }
