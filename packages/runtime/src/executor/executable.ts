@@ -173,32 +173,50 @@ export class ScheduledExecutable implements Executable {
   }
 
   private async run(message: CallMessage, signal?: AbortSignal): Promise<HttpReply | EventReply> {
-    const instance = await this.acquire(signal);
+    // The common case (a free instance) takes no extra promise.
+    const instance = this.closed ? undefined : this.pickReady();
+    return this.runOn(instance ? this.take(instance) : await this.acquire(signal), message);
+  }
+
+  /** One call on an acquired instance, killed (and failed with `timeout`) when it runs too long. */
+  private runOn(instance: Instance, message: CallMessage): Promise<HttpReply | EventReply> {
     message.deadline = Date.now() + this.spec.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.ready.delete(instance);
+        instance.kill('timeout');
+        this.release(instance);
         reject(
           this.failure(
             'timeout',
             `the call ${message.rid} ran longer than the ${this.spec.timeoutMs} ms timeout; the instance was stopped`,
           ),
         );
-        this.ready.delete(instance);
-        instance.kill('timeout');
       }, this.spec.timeoutMs);
+      instance.call(message).then(
+        (reply) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.release(instance);
+          resolve(reply);
+        },
+        (error: Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.release(instance);
+          reject(
+            error instanceof InstanceGoneError
+              ? this.failure('crash', `the instance serving ${message.rid} stopped: ${error.message}`)
+              : error,
+          );
+        },
+      );
     });
-    try {
-      return await Promise.race([instance.call(message), timedOut]);
-    } catch (error) {
-      if (error instanceof InstanceGoneError) {
-        throw this.failure('crash', `the instance serving ${message.rid} stopped: ${error.message}`);
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      this.release(instance);
-    }
   }
 
   private pickReady(): Instance | undefined {

@@ -22,13 +22,14 @@ export function encodeFrame(message: Record<string, unknown>): Buffer {
       break;
     }
   }
-  const json = Buffer.from(JSON.stringify(fields));
-  const size = 4 + json.length + (bytes?.length ?? 0);
+  const json = JSON.stringify(fields);
+  const jsonLength = Buffer.byteLength(json);
+  const size = 4 + jsonLength + (bytes?.length ?? 0);
   const frame = Buffer.allocUnsafe(4 + size);
   frame.writeUInt32LE(size, 0);
-  frame.writeUInt32LE(json.length, 4);
-  json.copy(frame, 8);
-  if (bytes) frame.set(bytes, 8 + json.length);
+  frame.writeUInt32LE(jsonLength, 4);
+  frame.write(json, 8, jsonLength);
+  if (bytes) frame.set(bytes, 8 + jsonLength);
   return frame;
 }
 
