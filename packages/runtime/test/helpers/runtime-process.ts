@@ -24,6 +24,12 @@ export function buildBin(): Promise<string> {
       `bin-${process.pid}-${randomUUID().slice(0, 8)}.mjs`,
     );
     process.once('exit', () => fs.rmSync(outfile, { force: true }));
+    // Test workers are sometimes stopped without an exit event: sweep bundles left by earlier runs.
+    const folder = path.dirname(outfile);
+    for (const name of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      const file = path.join(folder, name);
+      if (Date.now() - fs.statSync(file).mtimeMs > 10 * 60_000) fs.rmSync(file, { force: true });
+    }
     await build({
       entryPoints: [path.join(packageDir, 'src', 'bin.ts')],
       outfile,
