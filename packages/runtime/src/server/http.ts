@@ -95,28 +95,3 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
   }
   sendError(res, 500, 'FP_INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`);
 }
-
-/** Writes a Web Response to a Node response. */
-export async function sendResponse(
-  res: ServerResponse,
-  response: Response,
-  extraHeaders: Record<string, string> = {},
-): Promise<void> {
-  const headers: Record<string, string | string[]> = { ...extraHeaders };
-  response.headers.forEach((value, name) => {
-    if (
-      name === 'set-cookie' ||
-      name === 'content-length' ||
-      name === 'transfer-encoding' ||
-      name === 'connection'
-    )
-      return;
-    headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers['set-cookie'] = cookies;
-  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
-  if (body) headers['content-length'] = String(body.length);
-  res.writeHead(response.status, headers);
-  res.end(body);
-}
