@@ -30,6 +30,11 @@ export class Broker {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private dispatchQueued = false;
+  /** The highest sequence number picked so far. */
+  private cursor = 0;
+  /** When the next retry is due (a sweep of older rows runs then, and at least every second). */
+  private sweepAt = 0;
+  private lastSweep = 0;
   private deliveredSeqs: number[] = [];
   private publishes: Array<{ run: () => void; done: () => void; fail: (error: unknown) => void }> = [];
   private readonly policies = new WeakMap<ResolvedFunction, RetryPolicy>();
@@ -165,30 +170,43 @@ export class Broker {
 
   private dispatch(): void {
     if (this.closed) return;
-    const free = concurrentDeliveries - this.inflight.size;
+    const now = this.now();
+    let free = concurrentDeliveries - this.inflight.size;
     if (free > 0) {
-      for (const event of this.store.dueEvents(this.now(), free, this.inflight)) {
-        this.inflight.add(event.seq);
-        // A delivered event stays "in flight" until its removal commits, so no dispatch in between
-        // can pick it up again.
-        this.deliver(event).then(
-          (removalPending) => {
-            if (!removalPending) this.inflight.delete(event.seq);
-            this.kick();
-          },
-          () => {
-            this.inflight.delete(event.seq);
-            this.kick();
-          },
-        );
+      // New events: everything queued after the last one picked (no rescan of events in flight).
+      for (const event of this.store.freshEvents(now, this.cursor, free)) {
+        this.cursor = Math.max(this.cursor, event.seq);
+        this.launch(event);
+        free--;
       }
     }
-    const next = this.store.nextDueAfter(this.inflight);
-    if (next !== undefined && !this.closed) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.dispatch(), Math.min(1000, Math.max(5, next - this.now())));
-      this.timer.unref();
+    if (free > 0 && (now >= this.sweepAt || now - this.lastSweep >= 1000)) {
+      // Retries that are due, and anything older than the cursor (rows left by a restart).
+      this.lastSweep = now;
+      this.sweepAt = Number.POSITIVE_INFINITY;
+      const due = this.store.dueEvents(now, free, this.inflight, this.cursor);
+      for (const event of due) this.launch(event);
+      if (due.length === free) this.sweepAt = now;
     }
+    clearTimeout(this.timer);
+    const wake = Math.min(this.sweepAt, this.lastSweep + 1000);
+    this.timer = setTimeout(() => this.dispatch(), Math.max(5, wake - now));
+    this.timer.unref();
+  }
+
+  /** Delivers one event; it stays "in flight" until its removal commits, so no dispatch picks it again. */
+  private launch(event: QueuedEvent): void {
+    this.inflight.add(event.seq);
+    this.deliver(event).then(
+      (removalPending) => {
+        if (!removalPending) this.inflight.delete(event.seq);
+        this.kick();
+      },
+      () => {
+        this.inflight.delete(event.seq);
+        this.kick();
+      },
+    );
   }
 
   private async deliver(queued: QueuedEvent): Promise<boolean> {
@@ -252,6 +270,8 @@ export class Broker {
       return true;
     }
     const outcome = this.store.failed(queued, failure, this.now());
+    if (outcome === 'retry')
+      this.sweepAt = Math.min(this.sweepAt, this.now() + queued.backoffMs * 2 ** queued.attempts);
     if (outcome === 'dead')
       this.metrics.inc('faasport_events_dead_lettered_total', { function: queued.functionName });
     this.logs.write({

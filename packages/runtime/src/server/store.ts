@@ -258,13 +258,21 @@ export class Store {
     return result.changes > 0;
   }
 
-  dueEvents(now: number, limit: number, exclude: Set<number>): QueuedEvent[] {
-    // Pick by sequence number first, then read (and parse) only the chosen rows: the events being
-    // delivered are still "pending" and would otherwise be parsed again on every dispatch.
+  /** Pending events queued after `cursor` that are due, oldest first (new publishes: no scan of older rows). */
+  freshEvents(now: number, cursor: number, limit: number): QueuedEvent[] {
+    const rows = this.stmt(
+      "SELECT * FROM events WHERE status = 'pending' AND seq > ? AND next_at <= ? ORDER BY seq LIMIT ?",
+    ).all(cursor, now, limit);
+    return (rows as any[]).map(eventRow);
+  }
+
+  /** Due pending events at or before `cursor` (retries, and rows left by a restart), not in `exclude`. */
+  dueEvents(now: number, limit: number, exclude: Set<number>, cursor: number): QueuedEvent[] {
+    // Pick by sequence number first, then read (and parse) only the chosen rows.
     const seqs = (
       this.stmt(
-        "SELECT seq FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
-      ).all(now, limit + exclude.size) as Array<{ seq: number }>
+        "SELECT seq FROM events WHERE status = 'pending' AND seq <= ? AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
+      ).all(cursor, now, limit + exclude.size) as Array<{ seq: number }>
     )
       .map((r) => r.seq)
       .filter((seq) => !exclude.has(seq))
@@ -276,12 +284,10 @@ export class Store {
     });
   }
 
-  /** The earliest time a pending event not in `exclude` is due. */
-  nextDueAfter(exclude: Set<number>): number | undefined {
-    const rows = this.stmt(
-      "SELECT seq, next_at FROM events WHERE status = 'pending' ORDER BY next_at, seq LIMIT ?",
-    ).all(exclude.size + 1) as Array<{ seq: number; next_at: number }>;
-    return rows.find((r) => !exclude.has(r.seq))?.next_at;
+  /** When the earliest pending event is due (for the first sweep after a start). */
+  firstDueAt(): number | undefined {
+    const row = this.stmt("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'").get() as any;
+    return row?.at ?? undefined;
   }
 
   /** A delivered event leaves the queue. */
