@@ -56,6 +56,10 @@ interface RouteTarget {
   entries: Array<{ revision: string; percent: number }>;
 }
 
+/**
+ * The stand-in for Knative's controllers: turns Services into Revisions and Routes, writes their status
+ * (conditions, observedGeneration, URLs, traffic), and serves routes by running revisions' code.
+ */
 export class KnativeController {
   private readonly revisions = new Map<string, RevisionState>();
   private readonly routes = new Map<string, RouteTarget>();

@@ -10,6 +10,7 @@ import { KubeApiError } from './status';
 /** A JSON object. */
 export type Json = Record<string, unknown>;
 
+/** True for a plain JSON object (not an array, not null). */
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A deep copy of a JSON value. */
