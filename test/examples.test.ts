@@ -148,7 +148,7 @@ describe('examples/time-source', () => {
       ]);
       const line = await logs.next((l) => String(l.message).startsWith('tick '));
       expect(line.message).toBe(
-        'tick 2026-01-01T12:01:00.000Z {"source":"/faasport/schedule/logger/schedule","type":"dev.faasport.schedule.fired"}',
+        'tick 2026-01-01T12:01:00.000Z {"source":"/faasport/schedule/logger/schedule","type":"dev.faasport.schedule"}',
       );
     } finally {
       await logs.stop();

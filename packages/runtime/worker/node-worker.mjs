@@ -459,7 +459,7 @@ function parseCloudEvent(payload, rid) {
     specversion: '1.0',
     id: rid,
     source: 'faasport:invoke',
-    type: 'dev.faasport.invoke',
+    type: 'dev.faasport.invoke', // eventTypes.invoke in @faasport/core (the worker is plain JavaScript)
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
     data: value,

@@ -75,3 +75,20 @@ export type EventHandler<T = unknown, R = unknown> = (
   event: CloudEvent<T>,
   context: Context,
 ) => R | Promise<R>;
+
+/**
+ * The CloudEvent `type` of each trigger kind, the same on every target, so an `event` handler can tell
+ * its triggers apart portably. Provider-specific events keep their own types.
+ *
+ * @public
+ */
+export const eventTypes = {
+  /** A schedule (cron) trigger fired. */
+  schedule: 'dev.faasport.schedule',
+  /** An object was written to a watched bucket. */
+  storageCreated: 'dev.faasport.storage.object.created',
+  /** An object was deleted from a watched bucket. */
+  storageDeleted: 'dev.faasport.storage.object.deleted',
+  /** A direct event invocation (`invoke --mode event`, InvokeFunction, a sync FunctionGraph call). */
+  invoke: 'dev.faasport.invoke',
+} as const;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ValidationError } from '@faasport/core';
+import { eventTypes, ValidationError } from '@faasport/core';
 import type { Broker, SettingsSource } from './broker';
 import type { Store } from './store';
 
@@ -129,7 +129,7 @@ export class Buckets {
           specversion: '1.0',
           id,
           source: `/faasport/buckets/${bucket}`,
-          type: `dev.faasport.storage.object.${kind}`,
+          type: kind === 'created' ? eventTypes.storageCreated : eventTypes.storageDeleted,
           subject: key,
           time: new Date().toISOString(),
           datacontenttype: 'application/json',

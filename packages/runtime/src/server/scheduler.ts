@@ -1,4 +1,4 @@
-import { nextCronTimes } from '@faasport/core';
+import { eventTypes, nextCronTimes } from '@faasport/core';
 import type { Broker, SettingsSource } from './broker';
 import type { LogStore } from './logs';
 import type { Store } from './store';
@@ -69,7 +69,7 @@ export class Scheduler {
           specversion: '1.0' as const,
           id: `schedule:${name}:${trigger.name}:${due}`,
           source: `/faasport/schedule/${name}/${trigger.name}`,
-          type: 'dev.faasport.schedule.fired',
+          type: eventTypes.schedule,
           time: at,
           datacontenttype: 'application/json',
           data: trigger.payload ?? { cron: trigger.cron, timezone: trigger.timezone, scheduledTime: at },
