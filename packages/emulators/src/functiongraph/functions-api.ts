@@ -413,12 +413,8 @@ function checkAliasTargets(
   }
 }
 
-function createAlias(em: EmuState, fn: FunctionState, body: unknown) {
-  const b = checkBody(body, createAliasBody, (f) =>
-    f === 'name' ? 'FSS.1014' : f === 'additional_version_weights' ? 'FSS.1092' : undefined,
-  );
-  const name = b.name as string;
-  if (fn.aliases.has(name)) throw fgErrors.aliasExists(name);
+/** Checks an alias body's targets and stores it (create and update store the same record). */
+function storeAlias(em: EmuState, fn: FunctionState, name: string, b: Record<string, unknown>) {
   const weights = b.additional_version_weights as Record<string, number> | undefined;
   checkAliasTargets(em, fn, b.version as string, weights, b.additional_version_strategy);
   const alias: AliasState = {
@@ -435,26 +431,22 @@ function createAlias(em: EmuState, fn: FunctionState, body: unknown) {
   return { status: 200, body: aliasView(em, fn)(alias) };
 }
 
+function createAlias(em: EmuState, fn: FunctionState, body: unknown) {
+  const b = checkBody(body, createAliasBody, (f) =>
+    f === 'name' ? 'FSS.1014' : f === 'additional_version_weights' ? 'FSS.1092' : undefined,
+  );
+  const name = b.name as string;
+  if (fn.aliases.has(name)) throw fgErrors.aliasExists(name);
+  return storeAlias(em, fn, name, b);
+}
+
 function updateAlias(em: EmuState, fn: FunctionState, name: string, body: unknown) {
   const existing = fn.aliases.get(name);
   if (!existing) throw fgErrors.aliasNotFound(name);
   const b = checkBody(body, updateAliasBody, (f) =>
     f === 'additional_version_weights' ? 'FSS.1092' : undefined,
   );
-  const weights = b.additional_version_weights as Record<string, number> | undefined;
-  checkAliasTargets(em, fn, b.version as string, weights, b.additional_version_strategy);
-  const alias: AliasState = {
-    name,
-    version: b.version as string,
-    description: (b.description as string | undefined) ?? '',
-    ...(weights && Object.keys(weights).length ? { additional_version_weights: weights } : {}),
-    ...(b.additional_version_strategy
-      ? { additional_version_strategy: b.additional_version_strategy as Record<string, unknown> }
-      : {}),
-    last_modified: fgTime(),
-  };
-  fn.aliases.set(name, alias);
-  return { status: 200, body: aliasView(em, fn)(alias) };
+  return storeAlias(em, fn, name, b);
 }
 
 function listReserved(em: EmuState, query: URLSearchParams) {
