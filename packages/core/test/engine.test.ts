@@ -16,6 +16,9 @@ import {
 } from '../src';
 import { createMemoryAdapter } from '../src/testing';
 
+/** An adapter context that discards events and logs. */
+const ctx = { emit() {}, logger: { debug() {}, info() {}, warn() {} }, signal: new AbortController().signal };
+
 const fn = (extra: Partial<FunctionConfig> = {}) =>
   defineFunction({
     name: 'shop',
