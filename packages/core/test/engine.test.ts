@@ -79,11 +79,7 @@ describe('deploy engine', () => {
     expect(d.completedSteps).toEqual(['create revision v2 of shop', 'route v2 100%']);
     expect(d.rolledBack).toEqual(['traffic restored to v1 100%']);
     expect(d.message).toContain('trigger quota exceeded');
-    const after = await target.read('shop', {
-      emit() {},
-      logger: { debug() {}, info() {}, warn() {} },
-      signal: new AbortController().signal,
-    });
+    const after = await target.read('shop', ctx);
     expect(after!.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
     expect(await (await target.invoke('shop', new Request('http://x/'))).text()).toBe('one');
   });
@@ -269,11 +265,7 @@ describe('rollout', () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.atPercent).toBe(100);
-    const live = await adapter.read('shop', {
-      emit() {},
-      logger: { debug() {}, info() {}, warn() {} },
-      signal: new AbortController().signal,
-    });
+    const live = await adapter.read('shop', ctx);
     expect(live!.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
   });
 });
