@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { registerSecret } from '@faasport/core';
+import { FaasportError, redact, registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin } from './api';
 import { Broker, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
+import { type FrontReply, HttpFront } from './front';
 import { Functions } from './functions';
 import { BodyTooLargeError, readBody, sendError, sendFailure } from './http';
 import { LogStore } from './logs';
@@ -237,101 +238,116 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     serve: (req, res, route, serveOptions) => serveFunction(context, req, res, route, serveOptions),
   };
 
-  const authorized = (req: IncomingMessage): boolean => {
-    const header = req.headers.authorization ?? '';
+  const authorized = (header = ''): boolean => {
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
     return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
   };
 
+  const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const keepAliveTimeoutMs = 5_000;
+  // How often slow clients are checked against the timeouts above.
+  const checkIntervalMs = Math.max(100, Math.min(30_000, Math.floor(headersTimeoutMs / 2)));
   const server = http.createServer(
     {
-      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-      headersTimeout: options.headersTimeoutMs ?? 10_000,
-      keepAliveTimeout: 5_000,
-      // How often slow clients are checked against the timeouts above.
-      connectionsCheckingInterval: Math.max(
-        100,
-        Math.min(30_000, Math.floor((options.headersTimeoutMs ?? 10_000) / 2)),
-      ),
+      maxHeaderSize: maxHeaderBytes,
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      connectionsCheckingInterval: checkIntervalMs,
     },
     (req, res) => {
       const url = req.url ?? '/';
-      if (url === '/metrics' || url.startsWith('/metrics?')) {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(metrics.render());
-        return;
-      }
-      if (url === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok');
-        return;
-      }
-      const route = gatewayRoute(context, req.headers.host ?? '', url);
-      if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
-        if (!authorized(req)) {
-          req.resume();
-          sendError(
+      const decision = decide(req.method ?? 'GET', url, req.headers.host ?? '', req.headers.authorization);
+      switch (decision.kind) {
+        case 'metrics':
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(metrics.render());
+          return;
+        case 'healthz':
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('ok');
+          return;
+        case 'admin': {
+          const parsed = new URL(url, 'http://runtime');
+          handleAdmin(
+            context,
+            req,
             res,
-            401,
-            'Unauthorized',
-            `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`,
-          );
+            parsed.pathname.slice(adminPrefix.length),
+            parsed.searchParams,
+          ).catch((error) => sendFailure(res, error));
           return;
         }
-        handleAdmin(
-          context,
-          req,
-          res,
-          new URL(url, 'http://runtime').pathname.slice(adminPrefix.length),
-          new URL(url, 'http://runtime').searchParams,
-        ).catch((error) => sendFailure(res, error));
-        return;
+        case 'refuse':
+          req.resume();
+          sendError(res, decision.status, decision.code, decision.message);
+          return;
+        case 'serve':
+          serveFunction(context, req, res, decision.route).catch((error) => sendFailure(res, error));
       }
-      if (!route) {
-        req.resume();
-        sendError(
-          res,
-          404,
-          'FunctionNotFound',
-          `no function matches host ${JSON.stringify(req.headers.host ?? '')} and path ${JSON.stringify(url.split('?')[0])}`,
-        );
-        return;
-      }
-      const settingsOf = functions.settingsOf(route.fn.name);
-      const needsToken =
-        settingsOf?.visibility === 'private' ||
-        settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
-      if (needsToken && !authorized(req)) {
-        req.resume();
-        sendError(
-          res,
-          401,
-          'Unauthorized',
-          `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`,
-        );
-        return;
-      }
-      const httpTrigger = settingsOf?.triggers.find((t) => t.kind === 'http');
-      if (settingsOf && !httpTrigger) {
-        req.resume();
-        sendError(res, 404, 'FunctionNotFound', `function "${route.fn.name}" has no http trigger`);
-        return;
-      }
-      if (httpTrigger && httpTrigger.kind === 'http' && !httpTrigger.methods.includes(req.method ?? 'GET')) {
-        req.resume();
-        sendError(
-          res,
-          405,
-          'MethodNotAllowed',
-          `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`,
-          {},
-        );
-        return;
-      }
-      serveFunction(context, req, res, route).catch((error) => sendFailure(res, error));
     },
   );
+  type Decision =
+    | { kind: 'metrics' | 'healthz' | 'admin' }
+    | { kind: 'refuse'; status: number; code: string; message: string }
+    | { kind: 'serve'; route: Route };
+  /** Who answers a request: the same rules for Node's HTTP server and the front. */
+  function decide(
+    method: string,
+    url: string,
+    hostHeader: string,
+    authorization: string | undefined,
+  ): Decision {
+    if (url === '/metrics' || url.startsWith('/metrics?')) return { kind: 'metrics' };
+    if (url === '/healthz') return { kind: 'healthz' };
+    const route = gatewayRoute(context, hostHeader, url);
+    if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
+      if (!authorized(authorization))
+        return {
+          kind: 'refuse',
+          status: 401,
+          code: 'Unauthorized',
+          message: `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`,
+        };
+      return { kind: 'admin' };
+    }
+    if (!route)
+      return {
+        kind: 'refuse',
+        status: 404,
+        code: 'FunctionNotFound',
+        message: `no function matches host ${JSON.stringify(hostHeader)} and path ${JSON.stringify(url.split('?')[0])}`,
+      };
+    const settingsOf = functions.settingsOf(route.fn.name);
+    const needsToken =
+      settingsOf?.visibility === 'private' ||
+      settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
+    if (needsToken && !authorized(authorization))
+      return {
+        kind: 'refuse',
+        status: 401,
+        code: 'Unauthorized',
+        message: `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`,
+      };
+    const httpTrigger = settingsOf?.triggers.find((t) => t.kind === 'http');
+    if (settingsOf && !httpTrigger)
+      return {
+        kind: 'refuse',
+        status: 404,
+        code: 'FunctionNotFound',
+        message: `function "${route.fn.name}" has no http trigger`,
+      };
+    if (httpTrigger && httpTrigger.kind === 'http' && !httpTrigger.methods.includes(method))
+      return {
+        kind: 'refuse',
+        status: 405,
+        code: 'MethodNotAllowed',
+        message: `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`,
+      };
+    return { kind: 'serve', route };
+  }
   server.maxHeadersCount = 200;
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
@@ -346,6 +362,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
+  });
+
+  // Function calls are read off the connection by the front; everything else reaches `server`.
+  const front = new HttpFront(server, {
+    accept(head) {
+      const decision = decide(head.method, head.target, head.host, head.header('authorization'));
+      if (decision.kind !== 'serve') return undefined;
+      return (request) => callFunction(context, request, decision.route);
+    },
+    maxHeaderBytes,
+    bodyLimit,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    checkIntervalMs,
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -399,6 +430,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       scheduler.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        front.close();
         server.closeAllConnections();
       });
       await broker.close();
@@ -473,7 +505,187 @@ const failureCodes: Record<string, string> = {
   aborted: 'ClientClosedRequest',
 };
 
-/** Serves one call to a function: body limit, revision choice, the executor, logs and metrics. */
+/** A call to a function as the gateway received it, from Node's HTTP server or from the front. */
+interface GatewayCall {
+  method: string;
+  /** The `Host` header. */
+  host: string;
+  /** Request headers, names lower-cased. */
+  headers: [string, string][];
+  body: Buffer;
+  remoteAddress: string | undefined;
+}
+
+/** The runtime's JSON error as a reply; the message is redacted. */
+function jsonErrorReply(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FrontReply {
+  return {
+    status,
+    headers: [['content-type', 'application/json']],
+    body: Buffer.from(JSON.stringify({ error: { code, message: redact(message), ...extra } })),
+  };
+}
+
+const validRequestId = /^[\w.:-]{1,128}$/;
+
+/**
+ * Calls a function and returns its answer as a reply: revision choice, the executor, then the
+ * invocation's log line and metrics. Both Node's HTTP server and the front serve calls through it.
+ */
+async function callFunction(
+  context: RuntimeContext,
+  call: GatewayCall,
+  route: Route,
+  mode?: 'event',
+): Promise<FrontReply> {
+  const started = performance.now();
+  let requestId: string | undefined;
+  for (const [name, value] of call.headers)
+    if (name === 'x-request-id') {
+      if (validRequestId.test(value)) requestId = value;
+      break;
+    }
+  requestId ??= randomUUID();
+  const fn = route.fn;
+  const label = context.functions.pick(fn, { tag: route.tag, revision: route.revision });
+  if (!label) {
+    const what = route.revision
+      ? `revision "${route.revision}"`
+      : route.tag
+        ? `tag "${route.tag}"`
+        : 'a revision receiving traffic';
+    return jsonErrorReply(404, 'RevisionNotFound', `function "${fn.name}" has no ${what}`);
+  }
+  let reply: FrontReply;
+  let failure: string | undefined;
+  try {
+    const executable = (await context.functions.executableFor(fn.name, label)) as ScheduledExecutable;
+    const body = call.body;
+    if (mode === 'event') {
+      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), {
+        requestId,
+      });
+      if (result.error) failure = result.error.message;
+      const payload = result.error
+        ? Buffer.from(
+            JSON.stringify({
+              error: { code: 'FunctionError', type: result.error.type, message: result.error.message },
+            }),
+          )
+        : Buffer.from(result.body);
+      let json = false;
+      try {
+        JSON.parse(payload.toString('utf8'));
+        json = payload.length > 0;
+      } catch {
+        json = false;
+      }
+      reply = {
+        status: result.error ? 500 : 200,
+        headers: [['content-type', json ? 'application/json' : 'application/octet-stream']],
+        body: payload,
+      };
+    } else {
+      const headers: [string, string][] = [];
+      for (const header of call.headers) if (!skippedRequestHeaders.has(header[0])) headers.push(header);
+      const answer = await executable.forward(
+        {
+          method: call.method,
+          url: `http://${call.host || 'localhost'}${route.path}`,
+          headers,
+          body: body.length ? body : undefined,
+        },
+        { requestId, clientIp: call.remoteAddress?.replace(/^::ffff:/, '') },
+      );
+      reply = { status: answer.status, headers: answer.headers, body: answer.body };
+    }
+  } catch (error) {
+    if (ExecutionError.is(error)) {
+      failure = `${error.reason}: ${error.message}`;
+      reply = jsonErrorReply(error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, {
+        requestId,
+      });
+    } else if (FaasportError.isInstance(error)) {
+      failure = error.message;
+      const { message: _message, code: _code, name: _name, ...rest } = error.toJSON();
+      const status =
+        error.code === 'FP_NOT_FOUND'
+          ? 404
+          : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage'
+            ? 400
+            : 500;
+      reply = jsonErrorReply(status, error.code, error.message, rest);
+    } else {
+      failure = (error as Error)?.message ?? String(error);
+      reply = jsonErrorReply(500, 'FP_INTERNAL', `internal error: ${failure}`);
+    }
+  }
+  reply.headers = [['x-faasport-request-id', requestId], ['x-faasport-revision', label], ...reply.headers];
+  const status = reply.status;
+  const milliseconds = performance.now() - started;
+  context.metrics.inc('faasport_invocations_total', {
+    function: fn.name,
+    revision: label,
+    status: String(status),
+  });
+  if (status >= 500)
+    context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
+  context.metrics.observe({ function: fn.name }, milliseconds / 1000);
+  const path = route.path;
+  const query = path.indexOf('?');
+  context.logs.write({
+    time: new Date().toISOString(),
+    level: status >= 500 ? 'error' : 'info',
+    kind: 'invocation',
+    function: fn.name,
+    revision: label,
+    requestId,
+    message: `${mode === 'event' ? 'EVENT' : call.method} ${query < 0 ? path : path.slice(0, query)} ${status} ${Math.round(milliseconds)} ms${failure ? ` (${failure})` : ''}`,
+    status,
+    durationMs: Math.round(milliseconds),
+  });
+  return reply;
+}
+
+/** Writes a reply through Node's HTTP server (the front writes its own). */
+function writeReply(res: ServerResponse, reply: FrontReply): void {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of reply.headers) {
+    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (name === 'set-cookie')
+      out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+    else out[name] = `${existing}, ${value}`;
+  }
+  if (reply.body) out['content-length'] = String(reply.body.length);
+  try {
+    res.writeHead(reply.status, out);
+  } catch {
+    // A header the function set cannot go on the wire (control characters in a value, a bad name).
+    writeReply(
+      res,
+      jsonErrorReply(
+        502,
+        'FunctionBadResponse',
+        'the function answered with a header that cannot be sent (invalid name, or a value with control characters)',
+      ),
+    );
+    return;
+  }
+  // A small body goes out as a latin1 string (byte for byte the same): Node then writes the head and
+  // the body in one system call instead of two.
+  const body = reply.body;
+  if (body && body.length <= 16 * 1024)
+    res.end(Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1'), 'latin1');
+  else res.end(body ?? undefined);
+}
+
+/** Serves one call arriving through Node's HTTP server: the body limit, then {@link callFunction}. */
 async function serveFunction(
   context: RuntimeContext,
   req: IncomingMessage,
@@ -481,23 +693,6 @@ async function serveFunction(
   route: Route,
   options: { mode?: 'event'; body?: Buffer } = {},
 ): Promise<void> {
-  const started = performance.now();
-  const requestId =
-    (typeof req.headers['x-request-id'] === 'string' && /^[\w.:-]{1,128}$/.test(req.headers['x-request-id'])
-      ? req.headers['x-request-id']
-      : undefined) ?? randomUUID();
-  const fn = route.fn;
-  const label = context.functions.pick(fn, { tag: route.tag, revision: route.revision });
-  if (!label) {
-    req.resume();
-    const what = route.revision
-      ? `revision "${route.revision}"`
-      : route.tag
-        ? `tag "${route.tag}"`
-        : 'a revision receiving traffic';
-    sendError(res, 404, 'RevisionNotFound', `function "${fn.name}" has no ${what}`);
-    return;
-  }
   let body: Buffer;
   try {
     const hasBody =
@@ -516,104 +711,21 @@ async function serveFunction(
     }
     throw error;
   }
-  let status = 500;
-  let failure: string | undefined;
-  try {
-    const executable = await context.functions.executableFor(fn.name, label);
-    const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, '');
-    const extra = { 'x-faasport-request-id': requestId, 'x-faasport-revision': label };
-    if (options.mode === 'event') {
-      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), {
-        requestId,
-      });
-      status = result.error ? 500 : 200;
-      if (result.error) failure = result.error.message;
-      const payload = result.error
-        ? Buffer.from(
-            JSON.stringify({
-              error: { code: 'FunctionError', type: result.error.type, message: result.error.message },
-            }),
-          )
-        : Buffer.from(result.body);
-      const text = payload.toString('utf8');
-      let json = false;
-      try {
-        JSON.parse(text);
-        json = payload.length > 0;
-      } catch {
-        json = false;
-      }
-      res.writeHead(status, {
-        ...extra,
-        'content-type': json ? 'application/json' : 'application/octet-stream',
-        'content-length': payload.length,
-      });
-      res.end(payload);
-    } else {
-      const headers: [string, string][] = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i]!;
-        if (!skippedRequestHeaders.has(name.toLowerCase()))
-          headers.push([name.toLowerCase(), req.rawHeaders[i + 1]!]);
-      }
-      const method = req.method ?? 'GET';
-      const hostName = req.headers.host ?? 'localhost';
-      const reply = await (executable as ScheduledExecutable).forward(
-        { method, url: `http://${hostName}${route.path}`, headers, body: body.length ? body : undefined },
-        { requestId, clientIp },
-      );
-      status = reply.status;
-      const out: Record<string, string | string[]> = { ...extra };
-      for (const [name, value] of reply.headers) {
-        if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
-        const existing = out[name];
-        if (existing === undefined) out[name] = value;
-        else if (name === 'set-cookie')
-          out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-        else out[name] = `${existing}, ${value}`;
-      }
-      if (reply.body) out['content-length'] = String(reply.body.length);
-      res.writeHead(status, out);
-      // A small body goes out as a latin1 string (byte for byte the same): Node then writes the head
-      // and the body in one system call instead of two.
-      if (reply.body && reply.body.length <= 16 * 1024) {
-        res.end(
-          Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.length).toString('latin1'),
-          'latin1',
-        );
-      } else res.end(reply.body ?? undefined);
-    }
-  } catch (error) {
-    if (ExecutionError.is(error)) {
-      status = error.status;
-      failure = `${error.reason}: ${error.message}`;
-      sendError(res, error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, {
-        requestId,
-      });
-    } else {
-      status = 500;
-      failure = (error as Error).message;
-      sendFailure(res, error);
-    }
-  }
-  const seconds = (performance.now() - started) / 1000;
-  context.metrics.inc('faasport_invocations_total', {
-    function: fn.name,
-    revision: label,
-    status: String(status),
-  });
-  if (status >= 500)
-    context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
-  context.metrics.observe({ function: fn.name }, seconds);
-  context.logs.write({
-    time: new Date().toISOString(),
-    level: status >= 500 ? 'error' : 'info',
-    kind: 'invocation',
-    function: fn.name,
-    revision: label,
-    requestId,
-    message: `${options.mode === 'event' ? 'EVENT' : req.method} ${route.path.split('?')[0]} ${status} ${Math.round(seconds * 1000)} ms${failure ? ` (${failure})` : ''}`,
-    status,
-    durationMs: Math.round(seconds * 1000),
-  });
+  const headers: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+  const reply = await callFunction(
+    context,
+    {
+      method: req.method ?? 'GET',
+      host: req.headers.host ?? '',
+      headers,
+      body,
+      remoteAddress: req.socket.remoteAddress,
+    },
+    route,
+    options.mode,
+  );
+  if (res.headersSent || res.destroyed) return;
+  writeReply(res, reply);
 }
