@@ -293,7 +293,7 @@ export async function handleAdmin(
         attempts: e.attempts,
         lastError: e.lastError,
         createdAt: e.createdAt,
-        event: e.event,
+        event: JSON.parse(e.eventJson) as unknown,
       })),
     });
   }

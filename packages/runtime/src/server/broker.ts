@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudEvent, ResolvedFunction, ResolvedTrigger } from '@faasport/core';
+import type { CloudEvent, ResolvedFunction } from '@faasport/core';
 import { cloudEventToBinary } from '@faasport/core';
-import { ExecutionError } from '../executor';
+import { type Executable, ExecutionError } from '../executor';
 import { type Functions, localOptions } from './functions';
 import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
@@ -18,25 +18,69 @@ export interface RetryPolicy {
 /** Reads the resolved settings (triggers, scaling) of every function. */
 export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunction }>;
 
+/** Deliveries running at once, over all functions. */
 const concurrentDeliveries = 64;
+/** Committed deliveries kept in memory for dispatch; beyond this they wait in SQLite only. */
+const readyLimit = 4096;
+/** A sweep reads at most this many due rows at once, and only while fewer wait in memory. */
+const sweepBatch = 256;
+/** The longest wait between two sweeps of the queue. */
+const sweepEveryMs = 1000;
+/**
+ * Deliveries fill the instances a function has; only when its oldest waiting delivery has waited
+ * this long do more go out than they can take, which lets the executor start instances.
+ */
+const scaleAfterMs = 200;
+
+/** The deliveries of one function waiting in memory, and its deliveries running now. */
+interface Lane {
+  queue: QueuedEvent[];
+  /** When each queued delivery became ready (parallel to `queue`). */
+  readyAt: number[];
+  head: number;
+  running: number;
+  /** The executable the last delivery used: its concurrency and instances size the delivery window. */
+  executable?: Executable;
+}
+
+interface PendingPublish {
+  targets: Array<{ fn: ResolvedFunction; trigger: string }>;
+  event: CloudEvent;
+  done: () => void;
+  fail: (error: unknown) => void;
+}
 
 /**
  * The CloudEvents broker: publishing stores one delivery per matching trigger in the durable queue
  * (in one transaction, before the publish is acknowledged); a dispatcher delivers them, retrying
  * failures with exponential backoff and moving events that keep failing to the dead-letter store.
+ *
+ * Once per event-loop turn the broker commits, in one transaction, every publish of the turn and
+ * every delivered mark, then starts deliveries. Deliveries a publish just committed are dispatched
+ * from memory (no read back from SQLite); the queue in SQLite is swept for due retries, for rows left
+ * by a restart and for rows other writers (cron, buckets) queued, when those are due and at least
+ * once a second.
  */
 export class Broker {
-  private readonly inflight = new Set<number>();
+  /** Sequence numbers held in memory: ready, being delivered, or delivered with the removal not yet committed. */
+  private readonly claimed = new Set<number>();
+  /** Committed deliveries waiting for a free slot, per function, oldest first (one small lane per function that got events). */
+  private readonly lanes = new Map<string, Lane>();
+  /** Deliveries waiting in all lanes. */
+  private waiting = 0;
+  /** Deliveries running now. */
+  private running = 0;
+  /** Set when committed deliveries were left to SQLite (memory was full): sweeps pick them up. */
+  private backlog = false;
   private timer?: NodeJS.Timeout;
+  private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
-  private dispatchQueued = false;
-  /** The highest sequence number picked so far. */
-  private cursor = 0;
-  /** When the next retry is due (a sweep of older rows runs then, and at least every second). */
+  private turnQueued = false;
+  /** When the next sweep is due (a retry, or a kick); at the latest `lastSweep + sweepEveryMs`. */
   private sweepAt = 0;
-  private lastSweep = 0;
+  private lastSweep = Number.NEGATIVE_INFINITY;
   private deliveredSeqs: number[] = [];
-  private publishes: Array<{ run: () => void; done: () => void; fail: (error: unknown) => void }> = [];
+  private publishes: PendingPublish[] = [];
   private readonly policies = new WeakMap<ResolvedFunction, RetryPolicy>();
 
   constructor(
@@ -54,61 +98,30 @@ export class Broker {
    * they are committed (publishes arriving together share one commit).
    */
   publish(event: CloudEvent): Promise<{ id: string; deliveries: string[] }> {
-    const targets: Array<{ fn: ResolvedFunction; trigger: ResolvedTrigger }> = [];
+    const targets: PendingPublish['targets'] = [];
+    const deliveries: string[] = [];
     for (const { settings } of this.settings()) {
       for (const trigger of settings.triggers) {
-        if (trigger.kind !== 'event') continue;
-        if (
-          Object.entries(trigger.filter).every(
-            ([attribute, value]) => String(event[attribute] ?? '') === value,
-          )
-        ) {
-          targets.push({ fn: settings, trigger });
-        }
+        if (trigger.kind !== 'event' || !matches(trigger.filter, event)) continue;
+        targets.push({ fn: settings, trigger: trigger.name });
+        deliveries.push(`${settings.name}/${trigger.name}`);
       }
     }
-    const result = { id: event.id, deliveries: targets.map((t) => `${t.fn.name}/${t.trigger.name}`) };
+    const result = { id: event.id, deliveries };
     if (targets.length === 0) return Promise.resolve(result);
+    if (this.closed) return Promise.reject(new Error('the broker is shutting down'));
     return new Promise((resolve, reject) => {
-      this.publishes.push({
-        run: () => {
-          for (const { fn, trigger } of targets) this.enqueue(fn, trigger.name, event);
-        },
-        done: () => resolve(result),
-        fail: reject,
-      });
-      if (this.publishes.length === 1) setImmediate(() => this.commitPublishes());
+      this.publishes.push({ targets, event, done: () => resolve(result), fail: reject });
+      this.schedule();
     });
   }
 
-  /** Group commit: every publish that arrived in this turn is stored in one transaction, then acknowledged. */
-  private commitPublishes(): void {
-    const batch = this.publishes;
-    this.publishes = [];
-    try {
-      this.store.transaction(() => {
-        for (const publish of batch) publish.run();
-      });
-    } catch (error) {
-      for (const publish of batch) publish.fail(error);
-      return;
-    }
-    for (const publish of batch) publish.done();
-    this.kick();
-  }
-
-  /** Queues one delivery (call inside a store transaction to make it atomic with other writes). */
+  /**
+   * Queues one delivery in SQLite (call inside a store transaction to make it atomic with other
+   * writes, then `kick()`). Returns false when the same event was already queued for that trigger.
+   */
   enqueue(fn: ResolvedFunction, trigger: string, event: CloudEvent): boolean {
-    const retry = this.policyOf(fn);
-    return this.store.enqueue({
-      eventId: event.id,
-      functionName: fn.name,
-      trigger,
-      event,
-      maxAttempts: retry.attempts,
-      backoffMs: retry.backoffMs,
-      at: this.now(),
-    });
+    return this.store.enqueue(this.deliveryOf(fn, trigger, event, JSON.stringify(event))) !== undefined;
   }
 
   /** Starts delivering. */
@@ -116,39 +129,105 @@ export class Broker {
     this.kick();
   }
 
-  /** Delivers what is due now (and schedules the next check). */
+  /** Looks for due deliveries in SQLite now (after `enqueue`), and delivers them. */
   kick(): void {
-    // One dispatch per turn however many publishes arrive in it; never postpone one already queued.
-    if (this.closed || this.dispatchQueued) return;
-    this.dispatchQueued = true;
-    setImmediate(() => {
-      this.dispatchQueued = false;
-      this.dispatch();
-    });
+    this.sweepAt = Math.min(this.sweepAt, this.now());
+    this.schedule();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     const until = Date.now() + 2000;
-    while (this.inflight.size && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    // Let the last batch of delivered marks commit.
-    await new Promise((r) => setImmediate(r));
+    while (this.running && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    // Commit the last delivered marks (and publishes still waiting for their commit).
+    this.commit();
   }
 
-  /** Removes delivered events from the queue, many per transaction (one commit per turn, not per event). */
+  private deliveryOf(fn: ResolvedFunction, trigger: string, event: CloudEvent, eventJson: string) {
+    const retry = this.policyOf(fn);
+    return {
+      eventId: event.id,
+      functionName: fn.name,
+      trigger,
+      eventJson,
+      maxAttempts: retry.attempts,
+      backoffMs: retry.backoffMs,
+      at: this.now(),
+    };
+  }
+
+  /** One turn of work per event-loop turn, however many publishes and deliveries ask for it. */
+  private schedule(): void {
+    if (this.turnQueued) return;
+    this.turnQueued = true;
+    setImmediate(() => {
+      this.turnQueued = false;
+      if (this.closed) return; // close() commits what is left
+      this.commit();
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Group commit: the publishes and delivered marks of this turn in one transaction. Publishes are
+   * acknowledged after it; delivered events stay claimed until their removal is committed, so no
+   * sweep picks them again.
+   */
+  private commit(): void {
+    if (this.publishes.length === 0 && this.deliveredSeqs.length === 0) return;
+    const publishes = this.publishes;
+    const delivered = this.deliveredSeqs;
+    this.publishes = [];
+    this.deliveredSeqs = [];
+    const fresh: QueuedEvent[] = [];
+    try {
+      this.store.transaction(() => {
+        for (const seq of delivered) this.store.delivered(seq);
+        for (const { targets, event } of publishes) {
+          const eventJson = JSON.stringify(event);
+          for (const { fn, trigger } of targets) {
+            const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
+            if (queued) fresh.push(queued);
+          }
+        }
+      });
+    } catch (error) {
+      for (const publish of publishes) publish.fail(error);
+      // Not removed: released, so a sweep delivers them again (at least once).
+      for (const seq of delivered) this.claimed.delete(seq);
+      return;
+    }
+    for (const seq of delivered) this.claimed.delete(seq);
+    for (const publish of publishes) publish.done();
+    if (fresh.length === 0) return;
+    const now = this.now();
+    if (this.backlog || this.waiting + fresh.length > readyLimit) {
+      // Too many waiting in memory: these stay in SQLite and sweeps deliver them, in order.
+      this.backlog = true;
+      this.sweepAt = Math.min(this.sweepAt, now);
+      return;
+    }
+    for (const queued of fresh) this.hold(queued, now);
+  }
+
+  /** Claims a committed delivery and queues it in its function's lane. */
+  private hold(queued: QueuedEvent, now: number): void {
+    let lane = this.lanes.get(queued.functionName);
+    if (!lane) {
+      lane = { queue: [], readyAt: [], head: 0, running: 0 };
+      this.lanes.set(queued.functionName, lane);
+    }
+    this.claimed.add(queued.seq);
+    lane.queue.push(queued);
+    lane.readyAt.push(now);
+    this.waiting++;
+  }
+
+  /** Removes a delivered event from the queue with the next group commit. */
   private markDelivered(seq: number): void {
     this.deliveredSeqs.push(seq);
-    if (this.deliveredSeqs.length > 1) return;
-    setImmediate(() => {
-      const seqs = this.deliveredSeqs;
-      this.deliveredSeqs = [];
-      this.store.transaction(() => {
-        for (const done of seqs) this.store.delivered(done);
-      });
-      for (const done of seqs) this.inflight.delete(done);
-      this.kick();
-    });
+    this.schedule();
   }
 
   private policyOf(fn: ResolvedFunction): RetryPolicy {
@@ -171,45 +250,96 @@ export class Broker {
   private dispatch(): void {
     if (this.closed) return;
     const now = this.now();
-    let free = concurrentDeliveries - this.inflight.size;
-    if (free > 0) {
-      // New events: everything queued after the last one picked (no rescan of events in flight).
-      for (const event of this.store.freshEvents(now, this.cursor, free)) {
-        this.cursor = Math.max(this.cursor, event.seq);
-        this.launch(event);
-        free--;
-      }
-    }
-    if (free > 0 && (now >= this.sweepAt || now - this.lastSweep >= 1000)) {
-      // Retries that are due, and anything older than the cursor (rows left by a restart).
+    if (
+      this.waiting < sweepBatch &&
+      this.running < concurrentDeliveries &&
+      (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)
+    ) {
+      // Due retries, rows left by a restart, rows queued by cron and buckets, and any backlog.
       this.lastSweep = now;
       this.sweepAt = Number.POSITIVE_INFINITY;
-      const due = this.store.dueEvents(now, free, this.inflight, this.cursor);
-      for (const event of due) this.launch(event);
-      if (due.length === free) this.sweepAt = now;
+      const due = this.store.dueEvents(now, sweepBatch, this.claimed);
+      for (const queued of due) this.hold(queued, now);
+      // A full batch: more may be due, so sweep again once these are on their way.
+      if (due.length === sweepBatch) this.sweepAt = now;
+      else this.backlog = false;
     }
+    let free = concurrentDeliveries - this.running;
+    if (free > 0 && this.waiting > 0) {
+      for (const [name, lane] of [...this.lanes]) {
+        if (lane.head === lane.queue.length) continue;
+        let take = Math.min(free, this.windowOf(lane, now) - lane.running, lane.queue.length - lane.head);
+        if (take <= 0) continue;
+        free -= take;
+        this.waiting -= take;
+        while (take-- > 0) this.launch(lane, lane.queue[lane.head++]!);
+        if (lane.head === lane.queue.length) {
+          lane.queue = [];
+          lane.readyAt = [];
+          lane.head = 0;
+        }
+        // Served lanes go to the back, so functions take turns when slots are short.
+        this.lanes.delete(name);
+        this.lanes.set(name, lane);
+        if (free === 0) break;
+      }
+    }
+    let wake = Math.min(this.sweepAt, this.lastSweep + sweepEveryMs);
+    // Deliveries held back for instances to free up: look again when they may have waited enough.
+    if (this.waiting > 0 && this.running === 0) wake = Math.min(wake, now + scaleAfterMs);
+    this.arm(wake, now);
+  }
+
+  /**
+   * How many deliveries of a function may run at once: as many as its instances take, or (once a
+   * delivery has waited `scaleAfterMs`) as many as its scaling limits allow, so the executor adds
+   * instances only for a backlog that the running ones do not clear.
+   */
+  private windowOf(lane: Lane, now: number): number {
+    const executable = lane.executable;
+    // The first delivery loads the executable; its settings size the window from then on.
+    if (!executable) return 1;
+    const { concurrency, maxInstances } = executable.spec;
+    const limit = Math.max(1, concurrency) * Math.max(1, maxInstances);
+    if (now - lane.readyAt[lane.head]! >= scaleAfterMs) return limit;
+    return Math.min(limit, Math.max(1, concurrency) * Math.max(1, executable.stats().instances));
+  }
+
+  /** Wakes the dispatcher at `at` (one timer, moved only when the wake-up changes). */
+  private arm(at: number, now: number): void {
+    const wake = Math.max(at, now + 5);
+    if (this.timer && this.timerAt <= wake && this.timerAt > now) return;
     clearTimeout(this.timer);
-    const wake = Math.min(this.sweepAt, this.lastSweep + 1000);
-    this.timer = setTimeout(() => this.dispatch(), Math.max(5, wake - now));
+    this.timerAt = wake;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.dispatch();
+    }, wake - now);
     this.timer.unref();
   }
 
-  /** Delivers one event; it stays "in flight" until its removal commits, so no dispatch picks it again. */
-  private launch(event: QueuedEvent): void {
-    this.inflight.add(event.seq);
-    this.deliver(event).then(
-      (removalPending) => {
-        if (!removalPending) this.inflight.delete(event.seq);
-        this.kick();
-      },
+  /** Delivers one claimed event; the claim ends when its outcome is committed. */
+  private launch(lane: Lane, queued: QueuedEvent): void {
+    this.running++;
+    lane.running++;
+    this.deliver(lane, queued).then(
+      () => this.settled(lane),
       () => {
-        this.inflight.delete(event.seq);
-        this.kick();
+        // deliver() records its own failures; this one was not, so a sweep delivers it again.
+        this.claimed.delete(queued.seq);
+        this.settled(lane);
       },
     );
   }
 
-  private async deliver(queued: QueuedEvent): Promise<boolean> {
+  private settled(lane: Lane): void {
+    this.running--;
+    lane.running--;
+    this.schedule();
+  }
+
+  private async deliver(lane: Lane, queued: QueuedEvent): Promise<void> {
     const started = Date.now();
     const requestId = randomUUID();
     let failure: string | undefined;
@@ -219,23 +349,22 @@ export class Broker {
       const fn = this.functions.get(queued.functionName);
       if (!fn) {
         this.markDelivered(queued.seq);
-        return true;
+        return;
       }
       revision = this.functions.pick(fn);
       if (!revision) throw new Error('no revision of the function receives traffic');
       const executable = await this.functions.executableFor(fn.name, revision);
-      const event = queued.event as CloudEvent;
+      lane.executable = executable;
       const spec = executable.spec;
       const asEvent =
         spec.contract !== 'web' &&
         !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
       if (asEvent) {
-        const result = await executable.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
-          requestId,
-        });
+        // The stored JSON is the payload: no parse and re-serialization per delivery.
+        const result = await executable.invokeEvent(Buffer.from(queued.eventJson), { requestId });
         if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
       } else {
-        const { headers, body } = cloudEventToBinary(event);
+        const { headers, body } = cloudEventToBinary(JSON.parse(queued.eventJson) as CloudEvent);
         const response = await executable.fetch(
           new Request('http://localhost/', {
             method: 'POST',
@@ -257,7 +386,7 @@ export class Broker {
       this.markDelivered(queued.seq);
       this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
       this.logs.write({
-        time: new Date().toISOString(),
+        time: new Date(started + durationMs).toISOString(),
         level: 'info',
         kind: 'invocation',
         function: queued.functionName,
@@ -267,9 +396,10 @@ export class Broker {
         status,
         durationMs,
       });
-      return true;
+      return;
     }
     const outcome = this.store.failed(queued, failure, this.now());
+    this.claimed.delete(queued.seq);
     if (outcome === 'retry')
       this.sweepAt = Math.min(this.sweepAt, this.now() + queued.backoffMs * 2 ** queued.attempts);
     if (outcome === 'dead')
@@ -285,6 +415,13 @@ export class Broker {
       status,
       durationMs,
     });
-    return false;
   }
+}
+
+/** Whether every attribute a trigger filters on has the filtered value. */
+function matches(filter: Record<string, string>, event: CloudEvent): boolean {
+  for (const attribute in filter) {
+    if (String(event[attribute] ?? '') !== filter[attribute]) return false;
+  }
+  return true;
 }

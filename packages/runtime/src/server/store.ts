@@ -32,7 +32,8 @@ export interface QueuedEvent {
   eventId: string;
   functionName: string;
   trigger: string;
-  event: Record<string, unknown>;
+  /** The CloudEvent as stored (JSON): delivered as these bytes, parsed only where an object is needed. */
+  eventJson: string;
   attempts: number;
   maxAttempts: number;
   backoffMs: number;
@@ -40,6 +41,19 @@ export interface QueuedEvent {
   status: 'pending' | 'dead';
   lastError?: string;
   createdAt: string;
+}
+
+/** What `Store.enqueue` stores: one delivery of one event to one trigger. */
+export interface EventDelivery {
+  eventId: string;
+  functionName: string;
+  trigger: string;
+  /** The CloudEvent, already serialized as JSON. */
+  eventJson: string;
+  maxAttempts: number;
+  backoffMs: number;
+  /** When it is due (epoch ms); also its creation time. */
+  at: number;
 }
 
 const schema = `
@@ -233,51 +247,59 @@ export class Store {
 
   // --- events -------------------------------------------------------------------------------
 
-  /** Queues a delivery; returns false when the same event was already queued for that trigger. */
-  enqueue(entry: {
-    eventId: string;
-    functionName: string;
-    trigger: string;
-    event: unknown;
-    maxAttempts: number;
-    backoffMs: number;
-    at: number;
-  }): boolean {
+  /**
+   * Queues a delivery; returns it as queued (with its sequence number), or undefined when the same
+   * event was already queued for that trigger.
+   */
+  enqueue(entry: EventDelivery): QueuedEvent | undefined {
+    if (entry.at !== this.isoAt) {
+      this.isoAt = entry.at;
+      this.iso = new Date(entry.at).toISOString();
+    }
     const result = this.stmt(
       'INSERT OR IGNORE INTO events (event_id, function_name, trigger_name, event, max_attempts, backoff_ms, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       entry.eventId,
       entry.functionName,
       entry.trigger,
-      JSON.stringify(entry.event),
+      entry.eventJson,
       entry.maxAttempts,
       entry.backoffMs,
       entry.at,
-      nowIso(),
+      this.iso,
     );
-    return result.changes > 0;
+    if (result.changes === 0) return undefined;
+    return {
+      seq: Number(result.lastInsertRowid),
+      eventId: entry.eventId,
+      functionName: entry.functionName,
+      trigger: entry.trigger,
+      eventJson: entry.eventJson,
+      attempts: 0,
+      maxAttempts: entry.maxAttempts,
+      backoffMs: entry.backoffMs,
+      nextAt: entry.at,
+      status: 'pending',
+      createdAt: this.iso,
+    };
   }
 
-  /** Pending events queued after `cursor` that are due, oldest first (new publishes: no scan of older rows). */
-  freshEvents(now: number, cursor: number, limit: number): QueuedEvent[] {
-    const rows = this.stmt(
-      "SELECT * FROM events WHERE status = 'pending' AND seq > ? AND next_at <= ? ORDER BY seq LIMIT ?",
-    ).all(cursor, now, limit);
-    return (rows as any[]).map(eventRow);
-  }
+  /** The last creation time formatted, reused: a burst of publishes shares few distinct milliseconds. */
+  private isoAt = Number.NaN;
+  private iso = '';
 
-  /** Due pending events at or before `cursor` (retries, and rows left by a restart), not in `exclude`. */
-  dueEvents(now: number, limit: number, exclude: Set<number>, cursor: number): QueuedEvent[] {
-    // Pick by sequence number first, then read (and parse) only the chosen rows.
+  /** Due pending events not in `exclude` (retries, rows left by a restart, rows queued by other writers), by due time. */
+  dueEvents(now: number, limit: number, exclude: ReadonlySet<number>): QueuedEvent[] {
+    // Pick by sequence number first, then read only the chosen rows.
     const seqs = (
       this.stmt(
-        "SELECT seq FROM events WHERE status = 'pending' AND seq <= ? AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
-      ).all(cursor, now, limit + exclude.size) as Array<{ seq: number }>
+        "SELECT seq FROM events WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
+      ).all(now, limit + exclude.size) as Array<{ seq: number }>
     )
       .map((r) => r.seq)
       .filter((seq) => !exclude.has(seq))
       .slice(0, limit);
-    const byId = this.stmt('SELECT * FROM events WHERE seq = ?');
+    const byId = this.stmt("SELECT * FROM events WHERE seq = ? AND status = 'pending'");
     return seqs.flatMap((seq) => {
       const row = byId.get(seq);
       return row ? [eventRow(row)] : [];
@@ -396,7 +418,7 @@ function eventRow(row: any): QueuedEvent {
     eventId: row.event_id,
     functionName: row.function_name,
     trigger: row.trigger_name,
-    event: JSON.parse(row.event),
+    eventJson: row.event,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     backoffMs: row.backoff_ms,
