@@ -21,16 +21,18 @@ export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunct
 /** Deliveries running at once, over all functions. */
 const concurrentDeliveries = 64;
 /** Committed deliveries kept in memory for dispatch; beyond this they wait in SQLite only. */
-const readyLimit = 4096;
+const readyLimit = 1024;
 /** A sweep reads at most this many due rows at once, and only while fewer wait in memory. */
 const sweepBatch = 256;
 /** The longest wait between two sweeps of the queue. */
 const sweepEveryMs = 1000;
 /**
  * Deliveries fill the instances a function has; only when its oldest waiting delivery has waited
- * this long do more go out than they can take, which lets the executor start instances.
+ * this long do more go out than they can take, which lets the executor start instances. A backlog
+ * that the running instances clear within a second (a burst of fast events) starts none: on a busy
+ * machine more processes only add switches between them.
  */
-const scaleAfterMs = 200;
+const scaleAfterMs = 1000;
 
 /** The deliveries of one function waiting in memory, and its deliveries running now. */
 interface Lane {
