@@ -129,6 +129,8 @@ export async function handleAdmin(
   query: URLSearchParams,
 ): Promise<void> {
   const method = req.method ?? 'GET';
+  // The hot route first, before any path parsing.
+  if ((path === '/events' || path === '/events/') && method === 'POST') return publishEvent(context, req, res);
   const parts = path
     .split('/')
     .filter(Boolean)
@@ -258,30 +260,6 @@ export async function handleAdmin(
   if (parts.length === 1 && parts[0] === 'logs' && method === 'GET')
     return streamLogs(context, req, res, query);
 
-  if (parts.length === 1 && parts[0] === 'events' && method === 'POST') {
-    const body = await readBody(req, context.bodyLimit);
-    let event: CloudEvent | undefined;
-    try {
-      event = cloudEventFromParts(req.headers, body);
-    } catch (error) {
-      throw new HttpError(400, 'InvalidEvent', `the body is not a CloudEvent: ${(error as Error).message}`);
-    }
-    if (!event) {
-      throw new HttpError(
-        400,
-        'InvalidEvent',
-        'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode) or an application/cloudevents+json body (structured mode)',
-      );
-    }
-    if (event.specversion !== '1.0')
-      throw new HttpError(
-        400,
-        'InvalidEvent',
-        `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
-      );
-    const result = await context.broker.publish(event);
-    return sendJson(res, 202, result);
-  }
   if (parts.length === 1 && parts[0] === 'deadletters' && method === 'GET') {
     const fnName = query.get('function') ?? undefined;
     return sendJson(res, 200, {
@@ -329,6 +307,36 @@ export async function handleAdmin(
 
   req.resume();
   throw new HttpError(404, 'NotFound', `no admin route ${method} ${path}`);
+}
+
+/** `POST /events`: reads a CloudEvent and answers 202 once its deliveries are committed. */
+async function publishEvent(
+  context: RuntimeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readBody(req, context.bodyLimit);
+  let event: CloudEvent | undefined;
+  try {
+    event = cloudEventFromParts(req.headers, body);
+  } catch (error) {
+    throw new HttpError(400, 'InvalidEvent', `the body is not a CloudEvent: ${(error as Error).message}`);
+  }
+  if (!event) {
+    throw new HttpError(
+      400,
+      'InvalidEvent',
+      'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode) or an application/cloudevents+json body (structured mode)',
+    );
+  }
+  if (event.specversion !== '1.0')
+    throw new HttpError(
+      400,
+      'InvalidEvent',
+      `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
+    );
+  const result = await context.broker.publish(event);
+  sendJson(res, 202, result);
 }
 
 function deployRevision(
@@ -513,8 +521,10 @@ export function cloudEventFromParts(
   }
   if (typeof headers['ce-id'] !== 'string') return undefined;
   const event: Record<string, unknown> = { specversion: '1.0' };
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.startsWith('ce-') && typeof value === 'string') event[key.slice(3)] = value;
+  for (const key in headers) {
+    if (!key.startsWith('ce-')) continue;
+    const value = headers[key];
+    if (typeof value === 'string') event[key.slice(3)] = value;
   }
   if (contentType) event.datacontenttype = contentType;
   if (body.length) {
