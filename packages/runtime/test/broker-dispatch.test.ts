@@ -174,4 +174,30 @@ export default async (event, ctx) => {
     const pids = new Set(lines(marks).map((line) => line.split(' ')[1]));
     expect(pids.size).toBeGreaterThan(1);
   }, 60_000);
+
+  test("a slow function's backlog does not hold back another function's events", async () => {
+    const dir = tempDir('faasport-marks-');
+    const slowMarks = path.join(dir, 'slow.txt');
+    const fastMarks = path.join(dir, 'fast.txt');
+    const common = { contract: 'event' as const, source: { inline: consumer } };
+    await ship({
+      ...common,
+      name: 'backlogged',
+      env: { MARKS: slowMarks, DELAY: '300' },
+      triggers: [{ event: { filter: { type: 'test.backlogged' } } }],
+      scaling: { max: 1, concurrency: 1 },
+    });
+    await ship({
+      ...common,
+      name: 'unblocked',
+      env: { MARKS: fastMarks },
+      triggers: [{ event: { filter: { type: 'test.unblocked' } } }],
+    });
+    await publishMany('test.backlogged', 'w', 100);
+    await publishMany('test.unblocked', 'u', 20);
+    await waitFor(() => lines(fastMarks).length >= 20, '20 deliveries to the other function');
+    // 100 deliveries of 300 ms each on one instance take 30 s; the other function did not wait for them.
+    expect(lines(slowMarks).length).toBeLessThan(100);
+    expect(new Set(idsOf(fastMarks)).size).toBe(20);
+  }, 60_000);
 });

@@ -22,7 +22,7 @@ export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunct
 const concurrentDeliveries = 64;
 /** Committed deliveries kept in memory for dispatch; beyond this they wait in SQLite only. */
 const readyLimit = 1024;
-/** A sweep reads at most this many due rows at once, and only while fewer wait in memory. */
+/** A sweep reads at most this many due rows at once (and never more than memory has room for). */
 const sweepBatch = 256;
 /** The longest wait between two sweeps of the queue. */
 const sweepEveryMs = 1000;
@@ -252,18 +252,15 @@ export class Broker {
   private dispatch(): void {
     if (this.closed) return;
     const now = this.now();
-    if (
-      this.waiting < sweepBatch &&
-      this.running < concurrentDeliveries &&
-      (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)
-    ) {
+    const room = Math.min(sweepBatch, readyLimit - this.waiting);
+    if (room > 0 && (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)) {
       // Due retries, rows left by a restart, rows queued by cron and buckets, and any backlog.
       this.lastSweep = now;
       this.sweepAt = Number.POSITIVE_INFINITY;
-      const due = this.store.dueEvents(now, sweepBatch, this.claimed);
+      const due = this.store.dueEvents(now, room, this.claimed);
       for (const queued of due) this.hold(queued, now);
-      // A full batch: more may be due, so sweep again once these are on their way.
-      if (due.length === sweepBatch) this.sweepAt = now;
+      // A full batch: more may be due, so sweep again in the next turn.
+      if (due.length === room) this.sweepAt = now;
       else this.backlog = false;
     }
     let free = concurrentDeliveries - this.running;
@@ -279,6 +276,11 @@ export class Broker {
           lane.queue = [];
           lane.readyAt = [];
           lane.head = 0;
+        } else if (lane.head >= 1024) {
+          // A lane that never empties under steady load: drop what was taken.
+          lane.queue = lane.queue.slice(lane.head);
+          lane.readyAt = lane.readyAt.slice(lane.head);
+          lane.head = 0;
         }
         // Served lanes go to the back, so functions take turns when slots are short.
         this.lanes.delete(name);
@@ -286,7 +288,9 @@ export class Broker {
         if (free === 0) break;
       }
     }
-    let wake = Math.min(this.sweepAt, this.lastSweep + sweepEveryMs);
+    // With memory full, the next sweep waits for room (a finished delivery dispatches again) or the clock.
+    let wake =
+      room > 0 ? Math.min(this.sweepAt, this.lastSweep + sweepEveryMs) : this.lastSweep + sweepEveryMs;
     // Deliveries held back for instances to free up: look again when they may have waited enough.
     if (this.waiting > 0 && this.running === 0) wake = Math.min(wake, now + scaleAfterMs);
     this.arm(wake, now);
