@@ -130,7 +130,8 @@ export async function handleAdmin(
 ): Promise<void> {
   const method = req.method ?? 'GET';
   // The hot route first, before any path parsing.
-  if ((path === '/events' || path === '/events/') && method === 'POST') return publishEvent(context, req, res);
+  if ((path === '/events' || path === '/events/') && method === 'POST')
+    return publishEvent(context, req, res);
   const parts = path
     .split('/')
     .filter(Boolean)
