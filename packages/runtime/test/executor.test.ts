@@ -106,6 +106,60 @@ describe('Node.js module formats and the portable web contract', () => {
     expect((await empty.fetch(new Request('http://x/'))).status).toBe(204);
   });
 
+  test('console lines carry the id of the call that wrote them, one call or several at once', async () => {
+    const dir = codeDir({
+      'index.js': `exports.handler = async (request) => {
+        const name = new URL(request.url).searchParams.get('n');
+        console.log('begin ' + name);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        console.log('end ' + name);
+        return name;
+      };`,
+    });
+    const single = await executor.load(spec({ codeDir: dir, contract: 'web' }));
+    for (const n of ['s1', 's2'])
+      expect(
+        await (await single.fetch(new Request(`http://x/?n=${n}`), { requestId: `rid-${n}` })).text(),
+      ).toBe(n);
+    for (const n of ['s1', 's2'])
+      for (const phase of ['begin', 'end'])
+        expect(logs.find((l) => l.message === `${phase} ${n}`)?.requestId).toBe(`rid-${n}`);
+
+    // Several calls at once: the first lines written while calls overlap cannot be told apart and
+    // carry no id (never a wrong one); from then on every line carries its own call's id.
+    const concurrent = await executor.load(spec({ codeDir: dir, contract: 'web', concurrency: 8 }));
+    const burst = (prefix: string) =>
+      Promise.all(
+        ['a', 'b', 'c'].map((n) =>
+          concurrent.fetch(new Request(`http://x/?n=${prefix}${n}`), { requestId: `rid-${prefix}${n}` }),
+        ),
+      );
+    await burst('w');
+    for (const n of ['wa', 'wb', 'wc'])
+      for (const phase of ['begin', 'end']) {
+        const line = logs.find((l) => l.message === `${phase} ${n}`);
+        expect([undefined, `rid-${n}`]).toContain(line?.requestId);
+      }
+    await burst('x');
+    for (const n of ['xa', 'xb', 'xc'])
+      for (const phase of ['begin', 'end'])
+        expect(logs.find((l) => l.message === `${phase} ${n}`)?.requestId).toBe(`rid-${n}`);
+  });
+
+  test('a handler that declares no parameters is called without them and answers the same', async () => {
+    const dir = codeDir({
+      'index.mjs': `export const none = () => 'no parameters';
+        export const rest = (...args) => args[0] instanceof Request ? 'got ' + new URL(args[0].url).pathname : 'missing';
+        export function legacy() { return arguments[0] instanceof Request ? 'legacy got it' : 'missing'; }`,
+    });
+    const none = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.none' }));
+    expect(await (await none.fetch(new Request('http://x/p'))).text()).toBe('no parameters');
+    const rest = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.rest' }));
+    expect(await (await rest.fetch(new Request('http://x/p'))).text()).toBe('got /p');
+    const legacy = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.legacy' }));
+    expect(await (await legacy.fetch(new Request('http://x/p'))).text()).toBe('legacy got it');
+  });
+
   test('a handler that throws answers 500 with the message, and the instance keeps serving', async () => {
     const dir = codeDir({
       'index.js': `let n = 0; exports.handler = async () => { if (++n === 1) throw new Error('boom'); return 'ok ' + n; };`,

@@ -99,8 +99,19 @@ for (const [name, level] of Object.entries(consoleLevels)) {
   console[name] = (...args) => emitLog(level, format(...args));
 }
 
-function emitLog(level, message, fields) {
-  const call = calls.getStore();
+// Which call wrote a console line. With one call in flight it is that one (as on Lambda). Telling
+// concurrent calls apart takes an AsyncLocalStorage, which slows every promise in the process, so it
+// is switched on only once the function logs while several calls are in flight.
+const active = new Set();
+let tracking = false;
+function currentCall() {
+  if (tracking) return calls.getStore();
+  if (active.size === 1) for (const call of active) return call;
+  if (active.size > 1) tracking = true;
+  return undefined;
+}
+
+function emitLog(level, message, fields, call = currentCall()) {
   const text = fields && Object.keys(fields).length ? `${message} ${safeJson(fields)}` : message;
   if (call) call.logs.push(text);
   send({ t: 'log', level, message: text, rid: call?.rid, time: new Date().toISOString() });
@@ -121,7 +132,12 @@ function onMessage(message) {
       (error) => send({ t: 'loadError', error: errorInfo(error) }),
     );
   else if (message.t === 'http' || message.t === 'event') {
-    calls.run({ rid: message.rid, logs: [] }, () => serve(message));
+    const call = { rid: message.rid, logs: [] };
+    // The context's log functions write for this call exactly, whatever else is in flight.
+    message.call = call;
+    active.add(call);
+    const done = () => active.delete(call);
+    (tracking ? calls.run(call, () => serve(message, call)) : serve(message, call)).then(done, done);
   }
 }
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
@@ -147,7 +163,13 @@ async function load(spec) {
       `handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`,
     );
   }
-  fn = { spec, handler, env: { ...spec.env }, frozenEnv: Object.freeze({ ...spec.env }) };
+  fn = {
+    spec,
+    handler,
+    env: { ...spec.env },
+    frozenEnv: Object.freeze({ ...spec.env }),
+    seesNothing: declaresNoParameters(handler),
+  };
   if (spec.initializer) {
     const init = splitHandler(spec.initializer);
     const initMod = init.file === file ? mod : await importCode(spec.codeDir, init.file);
@@ -161,6 +183,18 @@ async function load(spec) {
       ]),
     );
   }
+}
+
+/**
+ * Whether a function provably cannot see what it is called with: no parameters (a default or rest
+ * parameter counts as one) and no `arguments`. Such a web handler is called without building its
+ * Web Request, which costs more than the rest of a small call. Anything unclear counts as "sees".
+ */
+function declaresNoParameters(handler) {
+  if (handler.length !== 0) return false;
+  const source = Function.prototype.toString.call(handler);
+  if (source.includes('[native code]') || /\barguments\b/.test(source)) return false;
+  return /^(?:async\s*)?(?:function\b\s*\*?\s*[\w$]*\s*|\*?\s*[\w$]+\s*)?\(\s*\)\s*(?:=>|\{)/.test(source);
 }
 
 function splitHandler(handler) {
@@ -220,14 +254,13 @@ function pickExport(mod, name, contract) {
 // ---------------------------------------------------------------------------------------------
 // Serving
 
-async function serve(message) {
-  const call = calls.getStore();
+async function serve(message, call) {
   try {
     if (!fn) throw new Error('no function loaded');
     const reply = message.t === 'http' ? await serveHttp(message) : await serveEvent(message);
     send({ ...reply, id: message.id, logs: message.t === 'event' ? call.logs : undefined });
   } catch (error) {
-    emitLog('error', `Unhandled error: ${error?.stack ?? error}`);
+    emitLog('error', `Unhandled error: ${error?.stack ?? error}`, undefined, call);
     if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });
     else
       send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
@@ -369,8 +402,9 @@ function parseJsonOrText(payload) {
 function portableContext(message, raw) {
   const deadline = message.deadline;
   const log = {};
+  const call = message.call ?? { rid: message.rid, logs: [] };
   for (const level of ['debug', 'info', 'warn', 'error'])
-    log[level] = (text, fields) => emitLog(level, String(text), fields);
+    log[level] = (text, fields) => emitLog(level, String(text), fields, call);
   return Object.freeze({
     requestId: message.rid,
     functionName: fn.spec.functionName,
@@ -378,7 +412,7 @@ function portableContext(message, raw) {
     target: fn.spec.target,
     deadline,
     remainingMs: () => Math.max(0, deadline - Date.now()),
-    env: Object.freeze({ ...fn.env }),
+    env: fn.frozenEnv,
     log: Object.freeze(log),
     raw: { ...raw, context: message.context },
   });
@@ -403,8 +437,12 @@ async function fromResponse(response) {
 const encoder = new TextEncoder();
 
 async function webCall(message) {
-  const request = toRequest(message);
-  const result = await fn.handler(request, portableContext(message, { request }));
+  let result;
+  if (fn.seesNothing) result = await fn.handler();
+  else {
+    const request = toRequest(message);
+    result = await fn.handler(request, portableContext(message, { request }));
+  }
   // Plain results skip building a Response only to read it back.
   if (typeof result === 'string')
     return {
