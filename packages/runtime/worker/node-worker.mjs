@@ -60,15 +60,24 @@ let fn;
 
 function encodeFrame(message) {
   let bytes;
-  let fields = message;
-  for (const field of ['body', 'payload']) {
-    if (message[field] instanceof Uint8Array) {
-      bytes = message[field];
-      fields = { ...message, [field]: undefined, $bin: field };
-      break;
+  let text;
+  if (message.t === 'res' && (message.body == null || message.body instanceof Uint8Array)) {
+    // HTTP answers are the hot path: their JSON is written field by field, which is several times
+    // cheaper than JSON.stringify of the message on Node 20.
+    bytes = message.body instanceof Uint8Array ? message.body : undefined;
+    text = `{"t":"res","id":${message.id},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
+  } else {
+    let fields = message;
+    for (const field of ['body', 'payload']) {
+      if (message[field] instanceof Uint8Array) {
+        bytes = message[field];
+        fields = { ...message, [field]: undefined, $bin: field };
+        break;
+      }
     }
+    text = JSON.stringify(fields);
   }
-  const json = Buffer.from(JSON.stringify(fields));
+  const json = Buffer.from(text);
   const size = 4 + json.length + (bytes?.length ?? 0);
   const frame = Buffer.allocUnsafe(4 + size);
   frame.writeUInt32LE(size, 0);
@@ -258,7 +267,9 @@ async function serve(message, call) {
   try {
     if (!fn) throw new Error('no function loaded');
     const reply = message.t === 'http' ? await serveHttp(message) : await serveEvent(message);
-    send({ ...reply, id: message.id, logs: message.t === 'event' ? call.logs : undefined });
+    reply.id = message.id;
+    if (message.t === 'event') reply.logs = call.logs;
+    send(reply);
   } catch (error) {
     emitLog('error', `Unhandled error: ${error?.stack ?? error}`, undefined, call);
     if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });

@@ -1,7 +1,40 @@
 import type { Duplex } from 'node:stream';
+import type { CallMessage } from './instance';
 
 /** The largest frame accepted from an instance (bodies are limited far below this by the gateway). */
 export const maxFrameBytes = 256 * 1024 * 1024;
+
+type HttpCallFields = Extract<CallMessage, { t: 'http' }> & { id?: number };
+
+/** Every field of an HTTP call, so the compiler flags a field added to the message but not sent here. */
+const httpCallFields: Record<Exclude<keyof HttpCallFields, 'body'>, true> = {
+  t: true,
+  id: true,
+  rid: true,
+  method: true,
+  url: true,
+  headers: true,
+  deadline: true,
+  context: true,
+  clientIp: true,
+  extraHeaders: true,
+};
+const httpCallKeys = Object.keys(httpCallFields) as Array<Exclude<keyof HttpCallFields, 'body'>>;
+
+/**
+ * The JSON of an HTTP call, field by field: several times cheaper than `JSON.stringify` of the whole
+ * message on Node 20, and HTTP calls are the gateway's hot path. Decodes with `JSON.parse` like any frame.
+ */
+function httpCallJson(message: HttpCallFields, hasBody: boolean): string {
+  let json = '{';
+  for (const key of httpCallKeys) {
+    const value = message[key];
+    if (value === undefined) continue;
+    const text = typeof value === 'number' && Number.isFinite(value) ? value : JSON.stringify(value);
+    json += `${json.length > 1 ? ',' : ''}"${key}":${text}`;
+  }
+  return `${json}${hasBody ? ',"$bin":"body"' : ''}}`;
+}
 
 /** The message fields that may hold bytes; they travel after the JSON part of a frame, not inside it. */
 const binaryFields = ['body', 'payload'] as const;
@@ -13,16 +46,22 @@ const binaryFields = ['body', 'payload'] as const;
  */
 export function encodeFrame(message: Record<string, unknown>): Buffer {
   let bytes: Uint8Array | undefined;
-  let fields = message;
-  for (const field of binaryFields) {
-    const value = message[field];
-    if (value instanceof Uint8Array) {
-      bytes = value;
-      fields = { ...message, [field]: undefined, $bin: field };
-      break;
+  let json: string;
+  if (message.t === 'http') {
+    bytes = message.body instanceof Uint8Array ? message.body : undefined;
+    json = httpCallJson(message as HttpCallFields, bytes !== undefined);
+  } else {
+    let fields = message;
+    for (const field of binaryFields) {
+      const value = message[field];
+      if (value instanceof Uint8Array) {
+        bytes = value;
+        fields = { ...message, [field]: undefined, $bin: field };
+        break;
+      }
     }
+    json = JSON.stringify(fields);
   }
-  const json = JSON.stringify(fields);
   const jsonLength = Buffer.byteLength(json);
   const size = 4 + jsonLength + (bytes?.length ?? 0);
   const frame = Buffer.allocUnsafe(4 + size);

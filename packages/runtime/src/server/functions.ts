@@ -165,8 +165,12 @@ export class Functions {
     return this.domainCache;
   }
 
+  /** Counts writes: anything derived from the cached state is stale once it moves. */
+  generation = 0;
+
   /** Drops cached state of a function after a write and reloads executables whose settings changed. */
   changed(name: string): void {
+    this.generation++;
     this.rows.delete(name);
     this.settings.delete(name);
     for (const id of [...this.revisions.keys()]) if (id.startsWith(`${name}@`)) this.revisions.delete(id);

@@ -365,11 +365,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
 
   // Function calls are read off the connection by the front; everything else reaches `server`.
+  // The same few hosts and paths repeat on every call: their decisions are kept until the next write.
+  const decisions = new Map<string, Decision>();
+  let decisionsGeneration = functions.generation;
   const front = new HttpFront(server, {
     accept(head) {
-      const decision = decide(head.method, head.target, head.host, head.header('authorization'));
+      if (decisionsGeneration !== functions.generation || decisions.size > 10_000) {
+        decisions.clear();
+        decisionsGeneration = functions.generation;
+      }
+      const authorization = head.header('authorization');
+      const key = `${head.method} ${head.host} ${head.target} ${authorization ?? ''}`;
+      let decision = decisions.get(key);
+      if (!decision) {
+        decision = decide(head.method, head.target, head.host, authorization);
+        decisions.set(key, decision);
+      }
       if (decision.kind !== 'serve') return undefined;
-      return (request) => callFunction(context, request, decision.route);
+      const route = decision.route;
+      return (request) => callFunction(context, request, route);
     },
     maxHeaderBytes,
     bodyLimit,
