@@ -69,6 +69,14 @@ const maxPendingBytes = 1024 * 1024;
 /** Bodies up to this size go out with the head in one write, as latin1 text. */
 const inlineBodyBytes = 16 * 1024;
 
+/** `line` from `start`, without the spaces and tabs around it (HTTP's OWS; not other whitespace). */
+function trimSpaces(line: string, start: number): string {
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  return line.slice(start, end);
+}
+
 /** The head of a request, or `undefined` when anything about it is unusual (Node's parser takes those). */
 function parseHead(text: string): FrontHead | undefined {
   const lineEnd = text.indexOf('\r\n');
@@ -92,7 +100,7 @@ function parseHead(text: string): FrontHead | undefined {
     if (colon <= 0) return undefined;
     const name = line.slice(0, colon);
     if (!tokenPattern.test(name)) return undefined;
-    const value = line.slice(colon + 1).trim();
+    const value = trimSpaces(line, colon + 1);
     if (!valuePattern.test(value)) return undefined;
     const lower = name.toLowerCase();
     if (lower === 'host') {
@@ -126,10 +134,9 @@ function framing(head: FrontHead, bodyLimit: number): { length: number; close: b
   for (const [name, value] of head.headers) {
     switch (name) {
       case 'content-length': {
-        if (!/^\d{1,15}$/.test(value)) return undefined;
-        const declared = Number(value);
-        if (length !== undefined && length !== declared) return undefined;
-        length = declared;
+        // One plain decimal length; anything else (lists, repeats) is Node's parser's to judge.
+        if (length !== undefined || !/^\d{1,15}$/.test(value)) return undefined;
+        length = Number(value);
         break;
       }
       case 'transfer-encoding':
