@@ -270,14 +270,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           res.end('ok');
           return;
         case 'admin': {
-          const parsed = new URL(url, 'http://runtime');
-          handleAdmin(
-            context,
-            req,
-            res,
-            parsed.pathname.slice(adminPrefix.length),
-            parsed.searchParams,
-          ).catch((error) => sendFailure(res, error));
+          // `decide` matched the prefix already: split off the query without a URL parser.
+          const query = url.indexOf('?');
+          const pathname = query < 0 ? url : url.slice(0, query);
+          const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+          handleAdmin(context, req, res, pathname.slice(adminPrefix.length), params).catch((error) =>
+            sendFailure(res, error),
+          );
           return;
         }
         case 'refuse':
