@@ -198,3 +198,27 @@ describe('gateway front', () => {
     expect(JSON.parse(responses[0]!.body).error.code).toBe('RequestTimeout');
   });
 });
+
+describe('events through the front', () => {
+  const publish = (headers: string, body: string) =>
+    `POST /_faasport/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const binary = (id: string) =>
+    `ce-id: ${id}\r\nce-source: /front-test\r\nce-type: front.test\r\nce-specversion: 1.0\r\ncontent-type: application/json\r\n`;
+
+  test('a publish with the token is acknowledged with 202; without it 401; a non-event 400', async () => {
+    const auth = `Authorization: Bearer ${runtime.token}\r\n`;
+    const { responses } = await exchange(
+      [
+        publish(auth + binary('e-1'), '{"n":1}'),
+        publish(binary('e-2'), '{"n":2}'),
+        publish(auth, '{"not":"an event"}'),
+        publish(`${auth}${binary('e-3').replace('1.0', '0.3')}`, '{}'),
+      ],
+      4,
+    );
+    expect(responses.map((r) => r.status)).toEqual([202, 401, 400, 400]);
+    expect(JSON.parse(responses[0]!.body)).toEqual({ id: 'e-1', deliveries: [] });
+    expect(JSON.parse(responses[2]!.body).error.code).toBe('InvalidEvent');
+    expect(JSON.parse(responses[3]!.body).error.message).toContain('0.3');
+  });
+});

@@ -317,9 +317,22 @@ async function publishEvent(
   res: ServerResponse,
 ): Promise<void> {
   const body = await readBody(req, context.bodyLimit);
+  sendJson(res, 202, await publishEventFrom(context, req.headers, body));
+}
+
+/**
+ * Publishes the CloudEvent a request carries (binary or structured mode) and resolves once its
+ * deliveries are committed; throws an {@link HttpError} (400) for anything that is not a CloudEvent 1.0.
+ * The admin API and the gateway's front share it.
+ */
+export async function publishEventFrom(
+  context: RuntimeContext,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+): Promise<{ id: string; deliveries: string[] }> {
   let event: CloudEvent | undefined;
   try {
-    event = cloudEventFromParts(req.headers, body);
+    event = cloudEventFromParts(headers, body);
   } catch (error) {
     throw new HttpError(400, 'InvalidEvent', `the body is not a CloudEvent: ${(error as Error).message}`);
   }
@@ -336,8 +349,7 @@ async function publishEvent(
       'InvalidEvent',
       `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
     );
-  const result = await context.broker.publish(event);
-  sendJson(res, 202, result);
+  return context.broker.publish(event);
 }
 
 function deployRevision(

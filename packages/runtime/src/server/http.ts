@@ -72,16 +72,17 @@ export class HttpError extends Error {
   }
 }
 
-/** Maps an error thrown while serving an admin call to a status and the JSON error. */
-export function sendFailure(res: ServerResponse, error: unknown): void {
-  if (error instanceof HttpError) {
-    sendError(res, error.status, error.code, error.message);
-    return;
-  }
-  if (error instanceof BodyTooLargeError) {
-    sendError(res, 413, 'PayloadTooLarge', error.message);
-    return;
-  }
+/** The status, stable code, message and extra fields an error thrown while serving a call answers with. */
+export function failureOf(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  extra: Record<string, unknown>;
+} {
+  if (error instanceof HttpError)
+    return { status: error.status, code: error.code, message: error.message, extra: {} };
+  if (error instanceof BodyTooLargeError)
+    return { status: 413, code: 'PayloadTooLarge', message: error.message, extra: {} };
   if (FaasportError.isInstance(error)) {
     const status =
       error.code === 'FP_NOT_FOUND'
@@ -89,9 +90,19 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
         : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage'
           ? 400
           : 500;
-    const { message: _message, code: _code, name: _name, ...rest } = error.toJSON();
-    sendError(res, status, error.code, error.message, rest);
-    return;
+    const { message: _message, code: _code, name: _name, ...extra } = error.toJSON();
+    return { status, code: error.code, message: error.message, extra };
   }
-  sendError(res, 500, 'FP_INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`);
+  return {
+    status: 500,
+    code: 'FP_INTERNAL',
+    message: `internal error: ${(error as Error)?.message ?? String(error)}`,
+    extra: {},
+  };
+}
+
+/** Maps an error thrown while serving an admin call to a status and the JSON error. */
+export function sendFailure(res: ServerResponse, error: unknown): void {
+  const failure = failureOf(error);
+  sendError(res, failure.status, failure.code, failure.message, failure.extra);
 }

@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { FaasportError, redact, registerSecret } from '@faasport/core';
+import { redact, registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
-import { handleAdmin } from './api';
+import { handleAdmin, publishEventFrom } from './api';
 import { Broker, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
-import { type FrontReply, HttpFront } from './front';
+import { type FrontReply, type FrontRequest, HttpFront } from './front';
 import { Functions } from './functions';
-import { BodyTooLargeError, readBody, sendError, sendFailure } from './http';
+import { BodyTooLargeError, failureOf, readBody, sendError, sendFailure } from './http';
 import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
@@ -380,6 +380,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         decision = decide(head.method, head.target, head.host, authorization);
         decisions.set(key, decision);
       }
+      // Publishing an event is the admin API's hot call: the front serves it too (after the token check).
+      if (decision.kind === 'admin' && head.method === 'POST' && eventsPaths.has(head.target))
+        return (request) => publishThroughFront(context, request);
       if (decision.kind !== 'serve') return undefined;
       const route = decision.route;
       return (request) => callFunction(context, request, route);
@@ -622,19 +625,10 @@ async function callFunction(
       reply = jsonErrorReply(error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, {
         requestId,
       });
-    } else if (FaasportError.isInstance(error)) {
-      failure = error.message;
-      const { message: _message, code: _code, name: _name, ...rest } = error.toJSON();
-      const status =
-        error.code === 'FP_NOT_FOUND'
-          ? 404
-          : error.kind === 'validation' || error.kind === 'unsupported' || error.kind === 'usage'
-            ? 400
-            : 500;
-      reply = jsonErrorReply(status, error.code, error.message, rest);
     } else {
-      failure = (error as Error)?.message ?? String(error);
-      reply = jsonErrorReply(500, 'FP_INTERNAL', `internal error: ${failure}`);
+      const parts = failureOf(error);
+      failure = parts.message;
+      reply = jsonErrorReply(parts.status, parts.code, parts.message, parts.extra);
     }
   }
   reply.headers = [['x-faasport-request-id', requestId], ['x-faasport-revision', label], ...reply.headers];
@@ -662,6 +656,30 @@ async function callFunction(
     durationMs: Math.round(milliseconds),
   });
   return reply;
+}
+
+const eventsPaths = new Set([`${adminPrefix}/events`, `${adminPrefix}/events/`]);
+
+/** `POST /_faasport/v1/events` read by the front: the same rules and answers as the admin API's. */
+async function publishThroughFront(context: RuntimeContext, request: FrontRequest): Promise<FrontReply> {
+  // Header pairs to Node's header object: repeats joined with ", ", content-type keeps its first.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of request.headers) {
+    const existing = headers[name];
+    if (existing === undefined) headers[name] = value;
+    else if (name !== 'content-type') headers[name] = `${existing}, ${value}`;
+  }
+  try {
+    const result = await publishEventFrom(context, headers, request.body);
+    return {
+      status: 202,
+      headers: [['content-type', 'application/json']],
+      body: Buffer.from(JSON.stringify(result)),
+    };
+  } catch (error) {
+    const parts = failureOf(error);
+    return jsonErrorReply(parts.status, parts.code, parts.message, parts.extra);
+  }
 }
 
 /** Writes a reply through Node's HTTP server (the front writes its own). */
