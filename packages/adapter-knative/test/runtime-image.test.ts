@@ -154,4 +154,38 @@ describe('the runtime shim', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: 'boom' });
   });
+
+  it('presents a PingSource tick as the portable schedule event, other events unchanged', async () => {
+    const serve = createKnativeHandler(
+      (event: { type: string; knativetype?: string; data: unknown }) => event,
+      {
+        contract: 'event',
+        functionName: 'f',
+        revision: 'v1',
+        log: () => {},
+      },
+    );
+    const post = (type: string) =>
+      serve(
+        new Request('http://f/', {
+          method: 'POST',
+          headers: {
+            'ce-id': 'p1',
+            'ce-type': type,
+            'ce-source': '/apis/v1/namespaces/default/pingsources/f-nightly',
+            'ce-specversion': '1.0',
+            'content-type': 'application/json',
+          },
+          body: '{"job":"nightly"}',
+        }),
+      );
+    expect(await (await post('dev.knative.sources.ping')).json()).toMatchObject({
+      type: 'dev.faasport.schedule',
+      knativetype: 'dev.knative.sources.ping',
+      data: { job: 'nightly' },
+    });
+    const other = await (await post('com.example.created')).json();
+    expect(other.type).toBe('com.example.created');
+    expect(other.knativetype).toBeUndefined();
+  });
 });

@@ -86,6 +86,19 @@ export async function readCloudEvent(request: Request): Promise<KnativeCloudEven
   return required(event) ? (event as KnativeCloudEvent) : undefined;
 }
 
+/** The CloudEvent type a PingSource sends, and the portable one schedule triggers have on every target. */
+const pingSourceType = 'dev.knative.sources.ping';
+const scheduleType = 'dev.faasport.schedule'; // eventTypes.schedule in @faasport/core (the shim imports nothing)
+
+/**
+ * The event as a portable handler sees it: a PingSource's tick becomes `dev.faasport.schedule`, as a
+ * schedule trigger is on the local runtime, FC and FunctionGraph (the Knative type stays in `knativetype`).
+ */
+function portableEvent(event: KnativeCloudEvent | undefined): KnativeCloudEvent | undefined {
+  if (event?.type !== pingSourceType) return event;
+  return { ...event, type: scheduleType, knativetype: pingSourceType };
+}
+
 /**
  * Wraps a faasport handler for Knative: returns the function the container's HTTP server calls for
  * each request. Handler errors become a 500 with the error message; they never crash the server.
@@ -129,7 +142,7 @@ export function createKnativeHandler(
     };
     try {
       if (options.contract === 'web') return resultToResponse(await handler(request, context));
-      const event = await readCloudEvent(request);
+      const event = portableEvent(await readCloudEvent(request));
       if (!event) {
         return new Response(
           'expected a CloudEvent (ce-* headers, or content-type application/cloudevents+json)\n',
