@@ -369,3 +369,47 @@ describe('runtimes', () => {
     }, 'the server start-up line in the logs');
   });
 });
+
+/** Whether a process is running (a zombie waiting to be reaped counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const hasSetpriv = ['/usr/bin/setpriv', '/bin/setpriv'].some((file) => fs.existsSync(file));
+
+describe('custom commands and the runtime process', () => {
+  // The guard is util-linux's setpriv (Linux only); elsewhere a kill -9 of the runtime leaves the command.
+  test.skipIf(process.platform !== 'linux' || !hasSetpriv)(
+    'a custom command does not outlive a kill -9 of the runtime',
+    async () => {
+      const own = await startRuntimeProcess(tempDir('faasport-orphan-'));
+      try {
+        const dir = codeDir({
+          'server.mjs': `import http from 'node:http';
+            http.createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), '127.0.0.1');`,
+        });
+        await deploy(
+          createLocalAdapter({ url: own.url, token: own.token }),
+          defineFunction({
+            name: 'orphan',
+            runtime: 'custom',
+            source: { dir },
+            providers: { local: { command: ['node', 'server.mjs'] } },
+          }),
+        );
+        const pid = Number((await request(`${own.url}/orphan/`)).body);
+        expect(pid).toBeGreaterThan(0);
+        expect(running(pid)).toBe(true);
+        await own.kill9();
+        await waitFor(async () => !running(pid), `the custom command (pid ${pid}) to stop`);
+      } finally {
+        await own.stop();
+      }
+    },
+  );
+});

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   type CallMessage,
@@ -12,6 +14,25 @@ import {
   type InstanceLog,
 } from './instance';
 import type { InstanceStopReason } from './types';
+
+let deathGuard: string | null | undefined;
+/**
+ * `setpriv` (util-linux) when the machine has it: started as `setpriv --pdeathsig KILL -- command`,
+ * a command dies with the runtime even when the runtime is killed with SIGKILL, which it cannot see.
+ * Node and Python workers need none: they exit when their channel to the runtime closes.
+ */
+function parentDeathGuard(): string | null {
+  if (deathGuard === undefined) {
+    deathGuard = null;
+    if (process.platform === 'linux')
+      for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin'])
+        if (fs.existsSync(path.join(dir, 'setpriv'))) {
+          deathGuard = path.join(dir, 'setpriv');
+          break;
+        }
+  }
+  return deathGuard;
+}
 
 /** Finds a free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -79,11 +100,13 @@ export class HttpInstance implements Instance {
   private readonly requests = new Set<http.ClientRequest>();
 
   constructor(private readonly options: HttpInstanceOptions) {
-    this.child = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const guard = parentDeathGuard();
+    // Its own process group, so stopping the instance stops whatever the command started too.
+    this.child = spawn(
+      guard ?? options.command,
+      guard ? ['--pdeathsig', 'KILL', '--', options.command, ...options.args] : options.args,
+      { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     this.forward(this.child.stdout, 'info');
     this.forward(this.child.stderr, 'error');
     this.child.on('error', (error) =>
@@ -173,7 +196,12 @@ export class HttpInstance implements Instance {
   kill(reason: InstanceStopReason): void {
     if (this.exited) return;
     this.stopReason ??= reason;
-    this.child.kill('SIGKILL');
+    try {
+      if (this.child.pid === undefined) throw new Error('not started');
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
   }
 
   private request(
