@@ -319,7 +319,7 @@ async function serveHttp(message) {
 }
 
 async function serveEvent(message) {
-  const payload = message.payload ?? new Uint8Array();
+  const payload = nativeTriggerEvent(message.payload ?? new Uint8Array(), fn.spec.contract);
   switch (fn.spec.contract) {
     case 'event': {
       const result = await fn.handler(
@@ -354,6 +354,125 @@ async function serveEvent(message) {
     default:
       throw new Error(`unknown contract "${fn.spec.contract}"`);
   }
+}
+
+// --- trigger events in each cloud's own shape ----------------------------------------------------
+// Schedule and storage triggers on this runtime produce CloudEvents. A native handler written for a
+// cloud gets them in the shape that cloud's own timer and object-storage triggers deliver, so its code
+// runs unchanged. Anything else (an invoke, a broker event) reaches it as sent.
+
+const nativeShapes = {
+  'fc-event': (event, kind) =>
+    kind === 'schedule'
+      ? { triggerTime: event.time, triggerName: scheduleName(event), payload: payloadText(event.data) }
+      : {
+          events: [
+            {
+              eventName: kind === 'deleted' ? 'ObjectRemoved:DeleteObject' : 'ObjectCreated:PutObject',
+              eventSource: 'acs:oss',
+              eventTime: event.time,
+              eventVersion: '1.0',
+              region: 'local',
+              oss: {
+                bucket: { name: objectOf(event).bucket, arn: `acs:oss:local::${objectOf(event).bucket}` },
+                object: { key: objectOf(event).key, size: objectOf(event).size, eTag: objectOf(event).etag },
+                ossSchemaVersion: '1.0',
+              },
+              responseElements: { requestId: event.id },
+            },
+          ],
+        },
+  'fg-event': (event, kind) =>
+    kind === 'schedule'
+      ? {
+          version: 'v1.0',
+          time: event.time,
+          trigger_type: 'TIMER',
+          trigger_name: scheduleName(event),
+          user_event: payloadText(event.data),
+        }
+      : {
+          Records: [s3Record(event, kind, kind === 'deleted' ? 'ObjectRemoved:Delete' : 'ObjectCreated:Put')],
+        },
+  lambda: (event, kind) =>
+    kind === 'schedule'
+      ? {
+          version: '0',
+          id: event.id,
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: '000000000000',
+          time: event.time,
+          region: 'local',
+          resources: [`arn:aws:events:local:000000000000:rule/${scheduleName(event)}`],
+          detail: {},
+        }
+      : {
+          Records: [s3Record(event, kind, kind === 'deleted' ? 'ObjectRemoved:Delete' : 'ObjectCreated:Put')],
+        },
+};
+
+function nativeTriggerEvent(payload, contract) {
+  const shape = nativeShapes[contract];
+  if (!shape || payload.length === 0 || payload[0] !== 0x7b) return payload;
+  let event;
+  try {
+    event = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return payload;
+  }
+  if (!event || event.specversion !== '1.0' || typeof event.source !== 'string') return payload;
+  // Only events of this runtime's own schedule and bucket triggers (eventTypes in @faasport/core).
+  const kind =
+    event.source.startsWith('/faasport/schedule/') && event.type === 'dev.faasport.schedule'
+      ? 'schedule'
+      : event.type === 'dev.faasport.storage.object.created'
+        ? 'created'
+        : event.type === 'dev.faasport.storage.object.deleted'
+          ? 'deleted'
+          : undefined;
+  if (!kind) return payload;
+  return new TextEncoder().encode(JSON.stringify(shape(event, kind)));
+}
+
+function scheduleName(event) {
+  return event.source.split('/').filter(Boolean).pop() ?? 'timer';
+}
+
+function payloadText(data) {
+  if (data === undefined || data === null) return '';
+  return typeof data === 'string' ? data : JSON.stringify(data);
+}
+
+function objectOf(event) {
+  const data = event.data && typeof event.data === 'object' ? event.data : {};
+  return {
+    bucket: String(data.bucket ?? ''),
+    key: String(data.key ?? event.subject ?? ''),
+    size: data.size ?? 0,
+    etag: data.etag ?? '',
+  };
+}
+
+/** An S3-style record, as Lambda and FunctionGraph's OBS trigger deliver (keys URL-encoded, spaces as +). */
+function s3Record(event, kind, eventName) {
+  const object = objectOf(event);
+  return {
+    eventVersion: '2.0',
+    eventSource: 'aws:s3',
+    awsRegion: 'local',
+    eventTime: event.time,
+    eventName,
+    s3: {
+      s3SchemaVersion: '1.0',
+      bucket: { name: object.bucket, arn: `arn:aws:s3:::${object.bucket}` },
+      object: {
+        key: encodeURIComponent(object.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+        size: kind === 'deleted' ? undefined : object.size,
+        eTag: kind === 'deleted' ? undefined : object.etag,
+      },
+    },
+  };
 }
 
 /** Calls a handler that may answer through a Node-style callback, a promise, or a plain return. */

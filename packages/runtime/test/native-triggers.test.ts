@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
+import { cleanTemp, tempDir } from './helpers/fixtures';
+
+// Native handlers written for a cloud get this runtime's schedule and bucket events in that cloud's
+// own shapes: FC timer / OSS events, FunctionGraph TIMER / OBS events, Lambda scheduled / S3 events.
+
+let runtime: Runtime;
+let marks: string;
+let now = Date.parse('2026-03-01T08:59:30Z');
+
+beforeAll(async () => {
+  runtime = await startRuntime({
+    dataDir: tempDir('faasport-native-'),
+    port: 0,
+    clock: () => now,
+    schedulerIntervalMs: 60_000,
+  });
+  marks = tempDir('faasport-native-marks-');
+}, 60_000);
+
+afterAll(async () => {
+  await runtime?.close();
+  cleanTemp();
+});
+
+/** A handler that writes the event it got to $MARKS/<function>.json. */
+const recorders = {
+  'fc-event': `exports.handler = (event, context, callback) => {
+    require('fs').writeFileSync(process.env.MARKS + '/' + context.function.name + '.json', event.toString());
+    callback(null, 'ok');
+  };`,
+  'fg-event': `exports.handler = async (event, context) => {
+    require('fs').writeFileSync(process.env.MARKS + '/' + context.getFunctionName() + '.json', JSON.stringify(event));
+    return 'ok';
+  };`,
+  lambda: `exports.handler = async (event, context) => {
+    require('fs').writeFileSync(process.env.MARKS + '/' + context.functionName + '.json', JSON.stringify(event));
+    return 'ok';
+  };`,
+} as const;
+
+async function ship(name: string, contract: keyof typeof recorders, triggers: FunctionConfig['triggers']) {
+  await deploy(
+    createLocalAdapter({ url: runtime.url, token: runtime.token }),
+    defineFunction({
+      name,
+      contract: 'native',
+      handler: 'index.handler',
+      source: { inline: recorders[contract] },
+      env: { MARKS: marks },
+      providers: { local: { contract } },
+      triggers,
+    }),
+  );
+}
+
+async function received(name: string): Promise<Record<string, unknown>> {
+  const file = path.join(marks, `${name}.json`);
+  const until = Date.now() + 15_000;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > until) throw new Error(`${name} received no event`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+async function putObject(bucket: string, key: string, body: string) {
+  const res = await fetch(`${runtime.url}/_faasport/v1/buckets/${bucket}/${key}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${runtime.token}` },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+describe('native trigger events on the local runtime', () => {
+  test('a schedule reaches FC, FunctionGraph and Lambda handlers as their own timer events', async () => {
+    const schedule = { schedule: { name: 'nightly', cron: '0 9 * * *', payload: { job: 'report' } } };
+    await ship('fc-timer', 'fc-event', [schedule]);
+    await ship('fg-timer', 'fg-event', [schedule]);
+    await ship('aws-timer', 'lambda', [schedule]);
+    expect(runtime.tick()).toEqual([]); // the scheduler counts from when it first sees a trigger
+    now = Date.parse('2026-03-01T09:00:05Z');
+    expect(
+      runtime
+        .tick()
+        .map((f) => f.function)
+        .sort(),
+    ).toEqual(['aws-timer', 'fc-timer', 'fg-timer']);
+    expect(await received('fc-timer')).toEqual({
+      triggerTime: '2026-03-01T09:00:00.000Z',
+      triggerName: 'nightly',
+      payload: '{"job":"report"}',
+    });
+    expect(await received('fg-timer')).toEqual({
+      version: 'v1.0',
+      time: '2026-03-01T09:00:00.000Z',
+      trigger_type: 'TIMER',
+      trigger_name: 'nightly',
+      user_event: '{"job":"report"}',
+    });
+    expect(await received('aws-timer')).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: '2026-03-01T09:00:00.000Z',
+      resources: ['arn:aws:events:local:000000000000:rule/nightly'],
+    });
+  });
+
+  test('a bucket write reaches them as OSS, OBS and S3 events', async () => {
+    const storage = { storage: { bucket: 'photos', prefix: 'in/' } };
+    await ship('fc-oss', 'fc-event', [storage]);
+    await ship('fg-obs', 'fg-event', [storage]);
+    await ship('aws-s3', 'lambda', [storage]);
+    await putObject('photos', 'in/my%20cat.png', 'meow');
+    const oss = (await received('fc-oss')) as { events: Array<Record<string, any>> };
+    expect(oss.events[0]).toMatchObject({
+      eventName: 'ObjectCreated:PutObject',
+      eventSource: 'acs:oss',
+      oss: { bucket: { name: 'photos' }, object: { key: 'in/my cat.png', size: 4 } },
+    });
+    for (const name of ['fg-obs', 'aws-s3']) {
+      const s3 = (await received(name)) as { Records: Array<Record<string, any>> };
+      expect(s3.Records[0]).toMatchObject({
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: 'photos' }, object: { key: 'in/my+cat.png', size: 4 } },
+      });
+    }
+  });
+});
