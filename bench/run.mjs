@@ -343,22 +343,15 @@ async function throughput() {
     `\n== warm throughput: ${connections} connections, ${duration}s x ${rounds} rounds, servers on CPU ${serverCpu}, wrk on CPU ${loadCpu}`,
   );
   const faasport = await startFaasport(['--warm-pool', '0']);
-  await core.deploy(
-    faasport.adapter,
-    core.defineFunction({
-      name: 'hello',
-      source: { inline: helloSource },
-      scaling: { min: 1, max: 1, concurrency: 1000 },
-    }),
-  );
-  await core.deploy(
-    faasport.adapter,
-    core.defineFunction({
-      name: 'greet',
-      source: { inline: greetSource },
-      scaling: { min: 1, max: 1, concurrency: 1000 },
-    }),
-  );
+  for (const [name, inline] of [
+    ['hello', helloSource],
+    ['greet', greetSource],
+  ]) {
+    await core.deploy(
+      faasport.adapter,
+      core.defineFunction({ name, source: { inline }, scaling: { min: 1, max: 1, concurrency: 1000 } }),
+    );
+  }
   await waitUntilServing(`${faasport.url}/hello/`);
   await waitUntilServing(`${faasport.url}/greet/${greetQuery}`);
   // The direct instance: the same handler behind the executor without the gateway (added-latency baseline).
