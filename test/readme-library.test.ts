@@ -19,6 +19,7 @@ describe('the README library example', () => {
     mkdirSync(join(dir, 'hello'));
     writeFileSync(
       join(dir, 'hello', 'index.mjs'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
       'export default (req, ctx) => `${ctx.env.GREETING ?? "Hello"} ${new URL(req.url).searchParams.get("name")} from ${ctx.revision}`;\n',
     );
     const runtime = await startRuntime({ dataDir: join(dir, '.faasport'), port: 0 });

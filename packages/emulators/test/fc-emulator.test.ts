@@ -309,7 +309,12 @@ describe('FC 2.0 emulator: custom runtime on caPort', () => {
 
   it('starts bootstrap, calls POST /initialize once and POST /invoke per event, and forwards HTTP calls', async () => {
     fc = await startFcEmulator();
-    const client = new FCClient(fc.accountId, { accessKeyID: fc.accessKeyId, accessKeySecret: fc.accessKeySecret, region: fc.region, endpoint: fc.url });
+    const client = new FCClient(fc.accountId, {
+      accessKeyID: fc.accessKeyId,
+      accessKeySecret: fc.accessKeySecret,
+      region: fc.region,
+      endpoint: fc.url,
+    });
     const server = `#!/usr/bin/env node
 const http = require('node:http');
 let initialized = 0;
@@ -342,7 +347,13 @@ http.createServer((req, res) => {
     expect(JSON.parse(second.data)).toEqual({ event: 'again', initialized: 1 });
     const failed = await client.invokeFunction('custom', 'boot', 'fail');
     expect(failed.headers['x-fc-error-type']).toBe('UnhandledInvocationError');
-    await client.createTrigger('custom', 'boot', { triggerName: 'http', triggerType: 'http', triggerConfig: { authType: 'anonymous', methods: ['GET'] } });
-    expect(await (await fetch(`${fc.url}/2016-08-15/proxy/custom/boot/x?y=1`)).text()).toBe('http GET /x?y=1');
+    await client.createTrigger('custom', 'boot', {
+      triggerName: 'http',
+      triggerType: 'http',
+      triggerConfig: { authType: 'anonymous', methods: ['GET'] },
+    });
+    expect(await (await fetch(`${fc.url}/2016-08-15/proxy/custom/boot/x?y=1`)).text()).toBe(
+      'http GET /x?y=1',
+    );
   });
 });

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/bin.js', import.meta.url);
 if (!existsSync(built)) {
-  process.stderr.write('faasport-runtime is not built yet: run `npm run build` in the repository (npm install does it).\n');
+  process.stderr.write(
+    'faasport-runtime is not built yet: run `npm run build` in the repository (npm install does it).\n',
+  );
   process.exit(1);
 }
 await import(built.href);

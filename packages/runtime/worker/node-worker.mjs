@@ -421,7 +421,7 @@ function nativeTriggerEvent(payload, contract) {
   } catch {
     return payload;
   }
-  if (!event || event.specversion !== '1.0' || typeof event.source !== 'string') return payload;
+  if (event?.specversion !== '1.0' || typeof event.source !== 'string') return payload;
   // Only events of this runtime's own schedule and bucket triggers (eventTypes in @faasport/core).
   const kind =
     event.source.startsWith('/faasport/schedule/') && event.type === 'dev.faasport.schedule'

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { applyPlan, planDeploy, resolveFunction } from '@faasport/core';
 import { configArgs, jsonArgs, yesArgs } from '../args';
 import { command } from '../command';

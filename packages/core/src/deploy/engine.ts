@@ -277,7 +277,7 @@ export async function applyPlan(
       }
     } catch (error) {
       const rolledBack: string[] = [];
-      if (trafficMoved && live && live.traffic.length) {
+      if (trafficMoved && live?.traffic.length) {
         try {
           await adapter.setTraffic(name, live.traffic, ctx);
           rolledBack.push(`traffic restored to ${describeTraffic(live.traffic)}`);

@@ -8,5 +8,5 @@ export {
   toBase64,
   toResponse,
 } from './normalize';
-export { eventTypes } from './types';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
+export { eventTypes } from './types';

@@ -65,6 +65,7 @@ export type WebResult =
   | boolean
   | null
   | undefined
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing has type void, and must be accepted.
   | void;
 
 /** A handler of the `web` contract: a Web `Request` in, a `Response` (or something that becomes one) out. @public */
