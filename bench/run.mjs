@@ -130,9 +130,9 @@ function parseWrk(text) {
   return { rps, p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors) : 0, requests };
 }
 
-function wrk(url, seconds = duration, headers = {}) {
+function wrk(url, seconds = duration, headers = {}, conns = connections) {
   const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const wrkArgs = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url];
+  const wrkArgs = ['-t1', `-c${conns}`, `-d${seconds}s`, '--latency', ...headerArgs, url];
   const out = has('taskset')
     ? execFileSync('taskset', ['-c', loadCpu, 'wrk', ...wrkArgs])
     : execFileSync('wrk', wrkArgs);
@@ -338,6 +338,9 @@ const greetSource =
 // ---------------------------------------------------------------------------------------------
 // Benchmarks
 
+/** One-connection latency per contender, filled by {@link throughput}. */
+const latency = {};
+
 async function throughput() {
   log(
     `\n== warm throughput: ${connections} connections, ${duration}s x ${rounds} rounds, servers on CPU ${serverCpu}, wrk on CPU ${loadCpu}`,
@@ -391,6 +394,19 @@ async function throughput() {
       );
       if (server.child) await stop(server.child);
     }
+  }
+  // Latency without queueing: one connection, one request at a time, so the figure is the cost of
+  // the path (faasport's: the gateway, the pipe and the instance process) rather than of waiting.
+  log('\n== latency, one connection');
+  for (const contender of contenders.filter(
+    (c) => !c.name.endsWith(', reads the request') && !c.name.includes('framework'),
+  )) {
+    const server = await contender.start();
+    wrk(server.url, 1, {}, 1);
+    const result = wrk(server.url, quick ? 2 : 5, {}, 1);
+    latency[contender.name] = { p50: result.p50, p99: result.p99, rps: result.rps };
+    log(`  ${contender.name.padEnd(42)} p50 ${result.p50?.toFixed(3)} ms  p99 ${result.p99?.toFixed(3)} ms`);
+    if (server.child) await stop(server.child);
   }
   await stop(faasport.child);
   const summary = {};
@@ -543,6 +559,29 @@ function fmt(n, digits = 0) {
   return n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits);
 }
 
+function latencySection(measured) {
+  const bareName = 'bare http.createServer';
+  const oursName = 'faasport runtime (gateway, 1 instance)';
+  if (!measured?.[bareName] || !measured[oursName]) return '';
+  const rows = Object.entries(measured)
+    .map(([name, r]) => `| ${name} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.rps)} |`)
+    .join('\n');
+  const added50 = measured[oursName].p50 - measured[bareName].p50;
+  const added99 = measured[oursName].p99 - measured[bareName].p99;
+  return `
+## Latency, one connection
+
+| server (hello) | p50 ms | p99 ms | req/s |
+| --- | ---: | ---: | ---: |
+${rows}
+
+One request at a time, so nothing queues: what faasport adds over a bare Node server is the path itself (the gateway, the
+pipe, the instance process and back): **${fmt(added50, 3)} ms** at p50 and **${fmt(added99, 3)} ms** at p99 in this run. DESIGN §8
+asks for ≤ 0.5 ms and ≤ 2 ms added over calling the instance directly; a bare server is the stricter baseline. At 50
+connections the p99 above is higher: both processes share one CPU and a call waits for the other's turn.
+`;
+}
+
 function writeReport(results) {
   const t = results.throughput;
   const bare = t['bare http.createServer'];
@@ -632,6 +671,7 @@ With a handler that reads its request: **${fmt(greetOurs.rps / greetFjr.rps, 2)}
 `
     : ''
 }
+${latencySection(results.latency)}
 ## Cold start (scale from zero to first byte, Node hello)
 
 | | p50 ms | p99 ms | samples |
@@ -685,7 +725,10 @@ async function main() {
       date: new Date().toISOString(),
     },
   };
-  if (runs('throughput')) results.throughput = await throughput();
+  if (runs('throughput')) {
+    results.throughput = await throughput();
+    results.latency = latency;
+  }
   if (runs('cold')) {
     log('\n== cold start (scale from zero to first byte)');
     const coldCount = quick ? 10 : 40;
