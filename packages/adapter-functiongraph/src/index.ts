@@ -6,13 +6,13 @@
  */
 export { createFunctionGraphAdapter, type FunctionGraphAdapter } from './deploy/adapter';
 export {
-  checkForFunctionGraph,
   functionGraphCapabilities,
   functionGraphProviderSchema,
-  mainAlias,
   memorySizes,
   runtimeMap,
-} from './deploy/mapping';
+} from './deploy/capabilities';
+export { checkForFunctionGraph } from './deploy/check';
+export { mainAlias } from './deploy/function-body';
 export {
   canonicalQuery,
   canonicalUri,

@@ -1,13 +1,14 @@
 import { type Adapter, type AdapterContext, defineAdapter } from '@faasport/core';
 import { type FunctionGraphAdapterOptions, resolveOptions } from '../options';
 import { applyStep, setTraffic } from './apply';
+import { functionGraphCapabilities } from './capabilities';
+import { checkForFunctionGraph } from './check';
 import { FunctionGraphClient } from './client';
 import type { FgContext } from './context';
 import { exportFunction } from './export';
 import { invoke } from './invoke';
 import { liveOf, readRaw } from './live';
 import { list, remove } from './manage';
-import { checkForFunctionGraph, functionGraphCapabilities } from './mapping';
 import { plan } from './plan';
 import { render } from './render';
 

@@ -11,12 +11,12 @@ import { type FgAlias, type FgConfig, type FgContext, nonZero, updatableFields }
 import {
   aliasDescription,
   codeFields,
-  desiredTriggers,
   mainAlias,
   managedConfig,
   strategyConfig,
   versionDescription,
-} from './mapping';
+} from './function-body';
+import { desiredTriggers } from './triggers';
 
 /** Updates the config by read-modify-write: FunctionGraph resets optional fields a PUT leaves out, so unmanaged fields are carried over from a fresh read. */
 export async function readModifyWriteConfig(

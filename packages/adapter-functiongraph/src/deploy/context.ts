@@ -3,9 +3,9 @@
  * client, URN builder), the lenient shapes of FunctionGraph responses, and small helpers.
  */
 import type { ResolvedOptions } from '../options';
+import { runtimeMap } from './capabilities';
 import type { FunctionGraphClient } from './client';
-import type { Marker } from './mapping';
-import { runtimeMap } from './mapping';
+import type { Marker } from './function-body';
 
 /** What every adapter operation works with. */
 export interface FgContext {

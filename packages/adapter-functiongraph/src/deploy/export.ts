@@ -10,8 +10,8 @@ import {
 import { unzipSync } from 'fflate';
 import { readShimConfig, shimFileName } from '../runtime';
 import { type FgContext, type FgLive, parseEnv, parseJson, reverseRuntime } from './context';
+import { mainAlias, parseDescription } from './function-body';
 import { readRaw, trafficOf } from './live';
-import { mainAlias, parseDescription } from './mapping';
 
 const noContext: AdapterContext = {
   emit() {},

@@ -2,8 +2,8 @@
 import { InvokeError, type InvokeOptions, NotFoundError, UnsupportedFeatureError } from '@faasport/core';
 
 import { type FgAlias, type FgConfig, type FgContext, parseJson } from './context';
+import { mainAlias, parseDescription } from './function-body';
 import { readRaw } from './live';
-import { mainAlias, parseDescription } from './mapping';
 
 /** A function's runtime and contract, cached until the function changes. */
 export async function kindOf(fg: FgContext, name: string): Promise<{ runtime: string; contract?: string }> {

@@ -9,7 +9,7 @@ import {
   parseEnv,
   reverseRuntime,
 } from './context';
-import { mainAlias, parseDescription, revisionHashOfVersion } from './mapping';
+import { mainAlias, parseDescription, revisionHashOfVersion } from './function-body';
 
 /** Reads everything plan() needs about a function (config, versions, aliases, main-alias triggers, reserved instances); undefined when it does not exist. */
 export async function readRaw(fg: FgContext, name: string): Promise<FgLive | undefined> {

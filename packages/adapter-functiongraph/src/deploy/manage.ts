@@ -1,8 +1,8 @@
 /** Listing and removing FunctionGraph functions. */
 import type { AdapterContext, FunctionSummary } from '@faasport/core';
 import type { FgAlias, FgConfig, FgContext, FgTrigger } from './context';
+import { parseDescription } from './function-body';
 import { liveOf, readRaw } from './live';
-import { parseDescription } from './mapping';
 
 /** The faasport-managed functions of the package. */
 export async function list(fg: FgContext, _ctx: AdapterContext): Promise<FunctionSummary[]> {

@@ -7,19 +7,17 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { runtimeMap } from './capabilities';
 import { type FgContext, type FgLive, type FgTrigger, parseEnv, stripEmpty } from './context';
 import {
-  type DesiredTrigger,
   deployedCode,
-  desiredTriggers,
   mainAlias,
   managedConfig,
   parseDescription,
   revisionHashOfVersion,
-  runtimeMap,
-  sameTrigger,
   strategyConfig,
-} from './mapping';
+} from './function-body';
+import { type DesiredTrigger, desiredTriggers, sameTrigger } from './triggers';
 
 /** The managed config fields that differ between live and desired (secret values never included). */
 export function configChanges(fg: FgContext, desired: DesiredState, raw: FgLive): FieldChange[] {

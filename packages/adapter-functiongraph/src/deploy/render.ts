@@ -4,12 +4,12 @@ import type { FgContext } from './context';
 import {
   aliasDescription,
   codeFields,
-  desiredTriggers,
   mainAlias,
   managedConfig,
   strategyConfig,
   versionDescription,
-} from './mapping';
+} from './function-body';
+import { desiredTriggers } from './triggers';
 
 /** The request bodies of a deploy as JSON manifests; secret values appear as references. */
 export function render(fg: FgContext, desired: DesiredState): Manifest[] {

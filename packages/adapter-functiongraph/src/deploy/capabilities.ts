@@ -1,0 +1,120 @@
+/** What FunctionGraph accepts, as faasport capabilities and limits, and the `providers.functiongraph` options. */
+import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { z } from 'zod';
+
+/** faasport runtime → FunctionGraph runtime. @public */
+export const runtimeMap: Record<string, string> = {
+  nodejs18: 'Node.js18.15',
+  nodejs20: 'Node.js20.15',
+  'python3.9': 'Python3.9',
+  'python3.10': 'Python3.10',
+  custom: 'http',
+};
+
+/** Memory sizes FunctionGraph accepts, in MB. @public */
+export const memorySizes = [
+  128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 8192, 10240,
+] as const;
+
+/** Most environment variables in `user_data` (FSS.1017), and most bytes of its JSON (the API doc; FSS.1018 says 2 KB). */
+export const userDataLimits = { keys: 20, bytes: 4096 } as const;
+
+/** What FunctionGraph can do, as faasport features and limits. @public */
+export const functionGraphCapabilities: Capabilities = {
+  features: {
+    'source.inline': 'native',
+    'source.dir': 'native',
+    'source.archive': 'native',
+    'source.bucket': {
+      level: 'native',
+      note: 'OBS code_url; the archive is deployed as-is, so use contract native',
+    },
+    'source.image': { level: 'native', note: 'custom image (Custom-Image-Swr) serving port 8000' },
+    'contract.web': { level: 'emulated', note: 'a bundled shim maps APIG events to Request/Response' },
+    'contract.event': {
+      level: 'emulated',
+      note: 'a bundled shim delivers timer and OBS events as CloudEvents',
+    },
+    'contract.native': 'native',
+    'trigger.http': {
+      level: 'native',
+      note: 'an APIG trigger in the group providers.functiongraph.apigGroupId',
+    },
+    'trigger.http.private': { level: 'native', note: 'auth function → APIG APP auth, private → IAM auth' },
+    'trigger.schedule': { level: 'native', note: 'TIMER trigger, 6-field cron in UTC' },
+    'trigger.storage': { level: 'native', note: 'OBS trigger' },
+    'trigger.queue': {
+      level: 'unsupported',
+      instead:
+        'Create a DMS / Kafka trigger in FunctionGraph directly; faasport does not map queues here yet.',
+    },
+    'trigger.event': {
+      level: 'unsupported',
+      instead: 'Use an EventGrid trigger created in FunctionGraph directly, or deploy to knative or local.',
+    },
+    'traffic.split': {
+      level: 'native',
+      note: 'alias with additional_version_weights: two revisions, whole percents',
+    },
+    'traffic.tags': { level: 'emulated', note: 'one alias per tag' },
+    'scaling.min': { level: 'native', note: 'reserved instances on the main alias' },
+    'scaling.max': 'native',
+    'scaling.concurrency': 'native',
+    'scaling.toZero': 'native',
+    secrets: { level: 'native', note: 'encrypted_user_data' },
+    domains: { level: 'unsupported', instead: 'Bind the domain to the APIG API group in the APIG console.' },
+    initializer: 'native',
+    'visibility.private': {
+      level: 'unsupported',
+      instead: 'Use an http trigger with auth: private (APIG IAM auth) instead.',
+    },
+  },
+  limits: {
+    memoryMb: { min: 128, max: 10240, values: memorySizes, description: memorySizes.join(', ') },
+    timeoutSeconds: { min: 3, max: 259_200, description: '3-259200 seconds' },
+    concurrency: { min: 1, max: 1000, description: '1-1000 requests per instance' },
+    trafficTargets: 2,
+    codeBytes: 50 * 1024 * 1024,
+    payloadBytes: 6 * 1024 * 1024,
+    name: {
+      pattern: /^[A-Za-z]([A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$/,
+      maxLength: 60,
+      description:
+        '1-60 letters, digits, "_" or "-", starting with a letter and ending with a letter or digit',
+    },
+    runtimes: Object.keys(runtimeMap),
+  },
+};
+
+/** `providers.functiongraph` of a function: FunctionGraph-only settings. @public */
+export const functionGraphProviderSchema = z.strictObject({
+  /** The APIG API group http triggers publish into (required for http triggers). */
+  apigGroupId: z.string().min(1).optional(),
+  /** The APIG environment id; default the RELEASE environment. */
+  apigEnvId: z.string().min(1).optional(),
+  /** The APIG environment name; default `RELEASE`. */
+  apigEnvName: z.string().min(1).optional(),
+  /** The API path of http triggers; default `/<function name>`. */
+  apigPath: z.string().regex(/^\//, { error: 'must start with "/"' }).optional(),
+  /** `HTTPS` (default) or `HTTP`. */
+  apigProtocol: z.enum(['HTTP', 'HTTPS']).optional(),
+  /** The agency (IAM delegation) the function runs with; needed to pull images from SWR. */
+  xrole: z.string().min(1).optional(),
+});
+
+/** Provider options of a function, validated. */
+export type ProviderOptions = z.infer<typeof functionGraphProviderSchema>;
+
+/** Reads `fn.providers.functiongraph`; throws ValidationError naming the field. */
+export function providerOptions(fn: ResolvedFunction): ProviderOptions {
+  const parsed = functionGraphProviderSchema.safeParse(fn.providers.functiongraph ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    parsed.error.issues.map((i) => ({
+      path: ['providers', 'functiongraph', ...i.path.map(String)].join('.'),
+      message: i.message,
+      rule: i.code,
+    })),
+    { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
+  );
+}

@@ -1,0 +1,209 @@
+/** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
+import {
+  type CheckIssue,
+  canonicalJson,
+  type ResolvedFunction,
+  toFunctionGraphCron,
+  type ValidationError,
+} from '@faasport/core';
+import { type ProviderOptions, providerOptions, userDataLimits } from './capabilities';
+import { mainAlias } from './function-body';
+
+/** The offline checks beyond declared capabilities. */
+export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  let provider: ProviderOptions = {};
+  try {
+    provider = providerOptions(fn);
+  } catch (error) {
+    for (const i of (error as ValidationError).issues)
+      issues.push({ severity: 'error', feature: 'provider-options', path: i.path, message: i.message });
+  }
+  const isImage = fn.source.kind === 'image';
+  if (fn.triggers.some((t) => t.kind === 'http') && !provider.apigGroupId) {
+    issues.push({
+      severity: 'error',
+      feature: 'provider-options',
+      path: 'providers.functiongraph.apigGroupId',
+      message:
+        'an http trigger is published as an APIG API, which needs the API group: providers.functiongraph.apigGroupId is not set',
+      hint: 'Create an API group in APIG and set providers: { functiongraph: { apigGroupId: "<group id>" } }, or remove the http trigger.',
+    });
+  }
+  if (!isImage && fn.contract !== 'native' && !fn.runtime.startsWith('nodejs')) {
+    issues.push({
+      severity: 'error',
+      feature: 'contract',
+      path: 'contract',
+      message: `the ${fn.contract} contract runs through a Node.js shim, so it needs a nodejs runtime (runtime is ${JSON.stringify(fn.runtime)})`,
+      hint: 'Use runtime nodejs20, or contract: native with a FunctionGraph handler.',
+    });
+  }
+  if (fn.source.kind === 'bucket' && fn.contract !== 'native') {
+    issues.push({
+      severity: 'error',
+      feature: 'contract',
+      path: 'contract',
+      message: `an OBS bucket source is deployed as-is, so the ${fn.contract} contract's shim cannot be added`,
+      hint: 'Use contract: native with a FunctionGraph handler, or a dir / archive source.',
+    });
+  }
+  if (fn.runtime === 'custom' && !isImage && fn.contract !== 'native') {
+    issues.push({
+      severity: 'error',
+      feature: 'contract',
+      path: 'contract',
+      message:
+        'runtime custom deploys an HTTP function (a bootstrap file serving port 8000); set contract: native',
+    });
+  }
+  if (fn.source.kind === 'image') {
+    const image = fn.source;
+    if (image.port !== 8000) {
+      issues.push({
+        severity: 'warning',
+        feature: 'source.image',
+        path: 'source.image.port',
+        message: `FunctionGraph sends requests to port 8000; the image must listen there (source.image.port ${image.port} is not used)`,
+      });
+    }
+    for (const [field, list] of [
+      ['command', image.command],
+      ['args', image.args],
+    ] as const) {
+      if (list?.some((part) => part.includes(','))) {
+        issues.push({
+          severity: 'error',
+          feature: 'source.image',
+          path: `source.image.${field}`,
+          message: `FunctionGraph takes ${field} as one comma-separated string, so no part may contain ","`,
+        });
+      }
+    }
+    const joined = [image.command?.join(','), image.args?.join(','), image.workdir]
+      .filter(Boolean)
+      .join('').length;
+    if (joined > 5120) {
+      issues.push({
+        severity: 'error',
+        feature: 'source.image',
+        path: 'source.image',
+        message: `command, args and workdir take ${joined} characters`,
+        actual: joined,
+        allowed: 'at most 5120 characters together',
+      });
+    }
+    if (image.user && /^0(:|$)/.test(image.user)) {
+      issues.push({
+        severity: 'error',
+        feature: 'source.image',
+        path: 'source.image.user',
+        message: 'FunctionGraph never runs images as root (uid 0)',
+        actual: image.user,
+        allowed: 'a uid other than 0 (default 1003)',
+      });
+    }
+  }
+  if (fn.resources.cpu !== undefined) {
+    issues.push({
+      severity: 'warning',
+      feature: 'resources.cpu',
+      path: 'resources.cpu',
+      message: `FunctionGraph sizes CPU from memory; resources.cpu ${fn.resources.cpu} is not applied (raise resources.memory for more CPU)`,
+    });
+  }
+  if (fn.resources.disk !== undefined) {
+    issues.push({
+      severity: 'warning',
+      feature: 'resources.disk',
+      path: 'resources.disk',
+      message: `resources.disk ${fn.resources.disk} is not applied; FunctionGraph functions get its default ephemeral storage`,
+    });
+  }
+  const envKeys = Object.keys(fn.env);
+  if (envKeys.length > userDataLimits.keys) {
+    issues.push({
+      severity: 'error',
+      feature: 'env',
+      path: 'env',
+      message: `${envKeys.length} environment variables`,
+      actual: envKeys.length,
+      allowed: `at most ${userDataLimits.keys} variables (user_data)`,
+    });
+  }
+  const envBytes = Buffer.byteLength(canonicalJson(fn.env));
+  if (envBytes > userDataLimits.bytes) {
+    issues.push({
+      severity: 'error',
+      feature: 'env',
+      path: 'env',
+      message: `the environment takes ${envBytes} bytes as JSON`,
+      actual: envBytes,
+      allowed: `at most ${userDataLimits.bytes} bytes (user_data)`,
+    });
+  }
+  if (Object.keys(fn.secrets).length > userDataLimits.keys) {
+    issues.push({
+      severity: 'error',
+      feature: 'secrets',
+      path: 'secrets',
+      message: `${Object.keys(fn.secrets).length} secrets`,
+      actual: Object.keys(fn.secrets).length,
+      allowed: `at most ${userDataLimits.keys} secrets (encrypted_user_data)`,
+    });
+  }
+  if (fn.scaling.max > 1000) {
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.max',
+      path: 'scaling.max',
+      message: `max instances ${fn.scaling.max}`,
+      actual: fn.scaling.max,
+      allowed: '1-1000 instances',
+    });
+  }
+  if (fn.scaling.min > 1000) {
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.min',
+      path: 'scaling.min',
+      message: `reserved instances ${fn.scaling.min}`,
+      actual: fn.scaling.min,
+      allowed: '0-1000 reserved instances',
+    });
+  }
+  for (const t of fn.traffic) {
+    if (t.tag && (t.tag === mainAlias || !/^[a-z]([a-z0-9-]*[a-z0-9])?$/.test(t.tag))) {
+      issues.push({
+        severity: 'error',
+        feature: 'traffic.tags',
+        path: 'traffic',
+        message: `tag ${JSON.stringify(t.tag)} cannot be a FunctionGraph alias (start with a letter; "${mainAlias}" is the alias faasport routes through)`,
+      });
+    }
+  }
+  for (const t of fn.triggers) {
+    if (t.kind === 'schedule') {
+      try {
+        toFunctionGraphCron(t.cron, t.timezone);
+      } catch (error) {
+        issues.push({
+          severity: 'error',
+          feature: 'trigger.schedule',
+          path: 'triggers',
+          message: `schedule ${JSON.stringify(t.cron)} in ${t.timezone}: ${(error as Error).message}`,
+          hint: 'Write the cron in UTC, or use a time zone without daylight saving.',
+        });
+      }
+    }
+    if (t.kind === 'http' && t.methods.length > 1 && t.methods.length < 7) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message: `an APIG API takes one method or ANY; methods ${t.methods.join(', ')} are published as ANY`,
+      });
+    }
+  }
+  return issues;
+}

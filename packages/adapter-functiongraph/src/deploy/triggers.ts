@@ -1,0 +1,107 @@
+/** A function's triggers as FunctionGraph APIG, TIMER and OBS trigger bodies, and matching them to live ones. */
+import {
+  canonicalJson,
+  type ResolvedFunction,
+  type ResolvedTrigger,
+  toFunctionGraphCron,
+} from '@faasport/core';
+import { providerOptions } from './capabilities';
+
+const defaultApigEnvId = 'DEFAULT_ENVIRONMENT_RELEASE_ID';
+
+/** A trigger as faasport wants it on FunctionGraph. */
+export interface DesiredTrigger {
+  /** `TYPE/name`, the identity used to match live triggers. */
+  key: string;
+  type: 'APIG' | 'TIMER' | 'OBS';
+  status: 'ACTIVE' | 'DISABLED';
+  eventData: Record<string, unknown>;
+  /** The trigger it came from. */
+  name: string;
+}
+
+/** A FunctionGraph-safe trigger name: letters, digits and `_`, starting with a letter, 3-64 characters. */
+function triggerName(fn: ResolvedFunction, trigger: ResolvedTrigger): string {
+  const base = `${fn.name}_${trigger.name}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const named = /^[A-Za-z]/.test(base) ? base : `f_${base}`;
+  return named.padEnd(3, '_').slice(0, 64);
+}
+
+const storageEvents = { created: 'ObjectCreated', deleted: 'ObjectRemoved' } as const;
+const authModes = { anonymous: 'NONE', function: 'APP', private: 'IAM' } as const;
+
+/** The triggers of a function, as FunctionGraph trigger bodies. */
+export function desiredTriggers(fn: ResolvedFunction): DesiredTrigger[] {
+  const provider = providerOptions(fn);
+  const out: DesiredTrigger[] = [];
+  for (const t of fn.triggers) {
+    const name = triggerName(fn, t);
+    if (t.kind === 'http') {
+      out.push({
+        key: `APIG/${name}`,
+        type: 'APIG',
+        status: 'ACTIVE',
+        name: t.name,
+        eventData: {
+          name,
+          group_id: provider.apigGroupId ?? '',
+          env_id: provider.apigEnvId ?? defaultApigEnvId,
+          env_name: provider.apigEnvName ?? 'RELEASE',
+          protocol: provider.apigProtocol ?? 'HTTPS',
+          req_method: t.methods.length === 1 ? t.methods[0] : 'ANY',
+          path: provider.apigPath ?? `/${fn.name}`,
+          match_mode: 'SWA',
+          auth: authModes[t.auth],
+          type: 1,
+          backend_type: 'FUNCTION',
+          func_info: { timeout: Math.min(60_000, fn.resources.timeout * 1000), invocation_type: 'sync' },
+        },
+      });
+    } else if (t.kind === 'schedule') {
+      out.push({
+        key: `TIMER/${name}`,
+        type: 'TIMER',
+        status: t.enabled ? 'ACTIVE' : 'DISABLED',
+        name: t.name,
+        eventData: {
+          name,
+          schedule_type: 'Cron',
+          schedule: toFunctionGraphCron(t.cron, t.timezone),
+          ...(t.payload === undefined
+            ? {}
+            : { user_event: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
+        },
+      });
+    } else if (t.kind === 'storage') {
+      out.push({
+        key: `OBS/${name}`,
+        type: 'OBS',
+        status: 'ACTIVE',
+        name: t.name,
+        eventData: {
+          name,
+          bucket: t.bucket,
+          events: [...new Set(t.events.map((e) => storageEvents[e]))].sort(),
+          ...(t.prefix ? { prefix: t.prefix } : {}),
+          ...(t.suffix ? { suffix: t.suffix } : {}),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** True when a live trigger already matches a desired one (only the fields faasport sends are compared). */
+export function sameTrigger(
+  live: { trigger_status?: string; event_data?: Record<string, unknown> },
+  desired: DesiredTrigger,
+): boolean {
+  if ((live.trigger_status ?? 'ACTIVE') !== desired.status) return false;
+  const data = live.event_data ?? {};
+  return Object.entries(desired.eventData).every(
+    ([k, v]) =>
+      canonicalJson(
+        k === 'events' && Array.isArray(data[k]) ? [...(data[k] as string[])].sort() : data[k],
+      ) === canonicalJson(v),
+  );
+}
