@@ -603,19 +603,19 @@ async function webCall(message) {
 async function eventOverHttp(message) {
   const event = cloudEventFromWire(message);
   const result = await fn.handler(event, portableContext(message, { event }));
-  if (result === undefined || result === null) return { t: 'res', status: 204, headers: [], body: null };
-  if (typeof result === 'string')
-    return {
-      t: 'res',
-      status: 200,
-      headers: [['content-type', 'text/plain; charset=utf-8']],
-      body: new TextEncoder().encode(result),
-    };
+  return plainReply(result, 'text/plain; charset=utf-8', 204);
+}
+
+/** A plain handler result as an HTTP answer: a string as `textType`, anything else as JSON. */
+function plainReply(result, textType, emptyStatus) {
+  if (result === undefined || result === null)
+    return { t: 'res', status: emptyStatus, headers: [], body: null };
+  const text = typeof result === 'string';
   return {
     t: 'res',
     status: 200,
-    headers: [['content-type', 'application/json']],
-    body: resultBytes(result),
+    headers: [['content-type', text ? textType : 'application/json']],
+    body: text ? new TextEncoder().encode(result) : resultBytes(result),
   };
 }
 
@@ -922,18 +922,6 @@ async function lambdaUrlCall(message) {
   const result = await callWithCallback(fn.handler, [event, lambdaContext(message)]);
   if (result && typeof result === 'object' && typeof result.statusCode === 'number')
     return structuredHttpResult(result);
-  if (result === undefined || result === null) return { t: 'res', status: 200, headers: [], body: null };
-  if (typeof result === 'string')
-    return {
-      t: 'res',
-      status: 200,
-      headers: [['content-type', 'application/json']],
-      body: new TextEncoder().encode(result),
-    };
-  return {
-    t: 'res',
-    status: 200,
-    headers: [['content-type', 'application/json']],
-    body: resultBytes(result),
-  };
+  // A function URL sends a plain string as JSON, like anything else that is not a structured result.
+  return plainReply(result, 'application/json', 200);
 }

@@ -196,11 +196,16 @@ function renderHead(
 }
 
 /** The JSON error the runtime answers with, as a reply. */
-export function errorReply(status: number, code: string, message: string): FrontReply {
+export function errorReply(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FrontReply {
   return {
     status,
     headers: [['content-type', 'application/json']],
-    body: Buffer.from(JSON.stringify({ error: { code, message } })),
+    body: Buffer.from(JSON.stringify({ error: { code, message, ...extra } })),
   };
 }
 

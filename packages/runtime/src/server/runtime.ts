@@ -10,7 +10,7 @@ import { handleAdmin, publishEventFrom } from './api';
 import { Broker, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
-import { type FrontReply, type FrontRequest, HttpFront } from './front';
+import { errorReply, type FrontReply, type FrontRequest, HttpFront } from './front';
 import { Functions } from './functions';
 import { BodyTooLargeError, failureOf, readBody, sendError, sendFailure } from './http';
 import { LogStore } from './logs';
@@ -539,11 +539,7 @@ function jsonErrorReply(
   message: string,
   extra: Record<string, unknown> = {},
 ): FrontReply {
-  return {
-    status,
-    headers: [['content-type', 'application/json']],
-    body: Buffer.from(JSON.stringify({ error: { code, message: redact(message), ...extra } })),
-  };
+  return errorReply(status, code, redact(message), extra);
 }
 
 const validRequestId = /^[\w.:-]{1,128}$/;
