@@ -22,6 +22,14 @@ const only = [...args]
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
+const sections = ['throughput', 'cold', 'idle', 'broker'];
+const unknown = only?.filter((section) => !sections.includes(section)) ?? [];
+if (unknown.length) {
+  process.stderr.write(
+    `--only: unknown section ${unknown.map((s) => JSON.stringify(s)).join(', ')}; use a comma-separated list of ${sections.join(', ')}\n`,
+  );
+  process.exit(2);
+}
 const runs = (section) => !only || only.includes(section);
 const duration = quick ? 3 : Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
