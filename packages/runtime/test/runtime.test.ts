@@ -122,8 +122,12 @@ describe('access, domains and secrets', () => {
     const exported = await adapter.export('leaky', ctx);
     expect(JSON.stringify(exported.config)).not.toContain(secret);
     expect(exported.config.secrets).toEqual({ API_TOKEN: { fromEnv: 'LEAKY_TOKEN' } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const logFile = fs.readFileSync(path.join(runtime.dataDir, 'logs', 'leaky.ndjson'), 'utf8');
+    // The data dir log is written in batches; wait for the line rather than for a fixed time.
+    const logPath = path.join(runtime.dataDir, 'logs', 'leaky.ndjson');
+    const logFile = await eventually(() => {
+      const text = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
+      return text.includes('token is ***') ? text : undefined;
+    }, 'the log line in the data dir');
     expect(logFile).toContain('token is ***');
     expect(logFile).not.toContain(secret);
   });
@@ -145,7 +149,7 @@ describe('logs', () => {
         if (entry.fields?.kind === 'invocation') controller.abort();
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // No wait for the follow to start: the stream replays stored entries before following new ones.
     const reply = await request(`${runtime.url}/followed/`, { headers: { 'x-request-id': 'follow-me-1' } });
     expect(reply.status).toBe(200);
     await following;
@@ -179,3 +183,13 @@ describe('logs', () => {
     expect(badName.status).toBe(400);
   });
 });
+
+async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
