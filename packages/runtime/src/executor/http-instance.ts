@@ -1,17 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import {
   type CallMessage,
+  ChildInstance,
   type EventReply,
   type HttpReply,
-  type Instance,
   InstanceGoneError,
-  type InstanceLog,
 } from './instance';
 import type { InstanceStopReason } from './types';
 
@@ -85,21 +82,13 @@ export interface HttpInstanceOptions {
  * An instance of the `http` contract: any command serving HTTP on a port (custom runtimes, custom
  * containers run as commands, FunctionGraph custom images). Calls are proxied to it over loopback.
  */
-export class HttpInstance implements Instance {
-  readonly id = `i-${randomUUID().slice(0, 8)}`;
-  inFlight = 0;
-  lastUsed = Date.now();
-  stopReason?: InstanceStopReason;
+export class HttpInstance extends ChildInstance {
   private readonly child: ChildProcess;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private exited = false;
-  private exitDetail = '';
-  private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
-  private logSink?: (log: InstanceLog) => void;
-  private stderrTail = '';
   private readonly requests = new Set<http.ClientRequest>();
 
   constructor(private readonly options: HttpInstanceOptions) {
+    super();
     const guard = parentDeathGuard();
     // Its own process group, so stopping the instance stops whatever the command started too.
     this.child = spawn(
@@ -107,14 +96,7 @@ export class HttpInstance implements Instance {
       guard ? ['--pdeathsig', 'KILL', '--', options.command, ...options.args] : options.args,
       { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
-    this.forward(this.child.stdout, 'info');
-    this.forward(this.child.stderr, 'error');
-    this.child.on('error', (error) =>
-      this.handleExit(`could not start "${options.command}": ${error.message}`),
-    );
-    this.child.on('exit', (code, signal) =>
-      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
-    );
+    this.watch(this.child, (error) => `could not start "${options.command}": ${error.message}`);
   }
 
   /** Waits until the server accepts connections, then POSTs the init path once when configured. */
@@ -150,24 +132,6 @@ export class HttpInstance implements Instance {
         throw new InstanceGoneError('start-failed', `POST ${this.options.initPath} answered ${reply.status}`);
       }
     }
-  }
-
-  setLogSink(sink: (log: InstanceLog) => void): void {
-    this.logSink = sink;
-    for (const log of this.early.splice(0)) sink(log);
-  }
-
-  /** Lines written before anyone listened (start-up output), kept for the first sink. */
-  private readonly early: InstanceLog[] = [];
-
-  private deliver(log: InstanceLog): void {
-    if (this.logSink) this.logSink(log);
-    else if (this.early.length < 100) this.early.push(log);
-  }
-
-  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void {
-    if (this.exited) listener(this.stopReason ?? 'crash', this.exitDetail);
-    else this.exitListeners.push(listener);
   }
 
   async call(message: CallMessage): Promise<HttpReply | EventReply> {
@@ -263,36 +227,8 @@ export class HttpInstance implements Instance {
     });
   }
 
-  private forward(stream: Readable | null, level: InstanceLog['level']): void {
-    if (!stream) return;
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      rest += chunk;
-      const lines = rest.split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        if (level === 'error') this.stderrTail = `${this.stderrTail}${line}\n`.slice(-2000);
-        this.deliver({ level, message: line, time: new Date().toISOString() });
-      }
-    });
-  }
-
-  private describe(what: string): string {
-    return this.stderrTail.trim() ? `${what}: ${this.stderrTail.trim()}` : what;
-  }
-
-  private handleExit(detail: string): void {
-    if (this.exited) return;
-    this.exited = true;
-    this.exitDetail = detail;
-    this.stopReason ??= 'crash';
+  protected onExited(gone: InstanceGoneError): void {
     this.agent.destroy();
-    for (const req of this.requests)
-      req.destroy(new InstanceGoneError(this.stopReason, this.describe(`the instance ${detail}`)));
-    for (const listener of this.exitListeners)
-      listener(this.stopReason, this.describe(`the instance ${detail}`));
-    this.exitListeners = [];
+    for (const req of this.requests) req.destroy(gone);
   }
 }

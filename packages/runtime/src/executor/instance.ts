@@ -138,21 +138,87 @@ function forwardLines(stream: Readable | null, onLine: (line: string) => void): 
 }
 
 /**
- * A generic worker process (Node.js or Python) speaking the executor's message protocol. It starts
- * without code; {@link WorkerProcess.load} turns it into an instance of one function.
+ * What every instance backed by a child process shares: identity and counters for the scheduler,
+ * start-up log lines kept for the first sink, the tail of stderr for failure messages, and the
+ * exit bookkeeping (one report, to every listener, with the reason and that tail).
  */
-export class WorkerProcess implements Instance {
+export abstract class ChildInstance implements Instance {
   readonly id = `i-${randomUUID().slice(0, 8)}`;
   inFlight = 0;
   lastUsed = Date.now();
   stopReason?: InstanceStopReason;
+  protected exited = false;
+  /** How the process ended (`exited with code 1`, `killed by SIGKILL`), once it has. */
+  protected exitDetail = '';
+  protected readonly stderrTail = tailCollector();
+  private exitMessage = '';
+  private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
+  private logSink?: (log: InstanceLog) => void;
+  /** Lines written before anyone listened (start-up output), kept for the first sink. */
+  private readonly early: InstanceLog[] = [];
+
+  abstract call(message: CallMessage): Promise<HttpReply | EventReply>;
+  abstract kill(reason: InstanceStopReason): void;
+
+  setLogSink(sink: (log: InstanceLog) => void): void {
+    this.logSink = sink;
+    for (const log of this.early.splice(0)) sink(log);
+  }
+
+  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void {
+    if (this.exited) listener(this.stopReason ?? 'crash', this.exitMessage);
+    else this.exitListeners.push(listener);
+  }
+
+  protected deliver(log: InstanceLog): void {
+    if (this.logSink) this.logSink(log);
+    else if (this.early.length < 100) this.early.push(log);
+  }
+
+  /** Turns the child's stdout and stderr into log lines, and watches for its end. */
+  protected watch(child: ChildProcess, startFailure: (error: Error) => string): void {
+    forwardLines(child.stdout, (line) =>
+      this.deliver({ level: 'info', message: line, time: new Date().toISOString() }),
+    );
+    forwardLines(child.stderr, (line) => {
+      this.stderrTail.add(`${line}\n`);
+      this.deliver({ level: 'error', message: line, time: new Date().toISOString() });
+    });
+    child.on('error', (error) => this.handleExit(startFailure(error)));
+    child.on('exit', (code, signal) =>
+      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
+    );
+  }
+
+  /** `what`, followed by the last lines the process wrote to stderr. */
+  protected describe(what: string): string {
+    const tail = this.stderrTail.get();
+    return tail ? `${what}: ${tail}` : what;
+  }
+
+  /** Fails whatever waits on the process; called once, before the exit listeners hear of it. */
+  protected abstract onExited(gone: InstanceGoneError): void;
+
+  private handleExit(detail: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitDetail = detail;
+    this.stopReason ??= 'crash';
+    this.exitMessage = this.describe(`the instance ${detail}`);
+    this.onExited(new InstanceGoneError(this.stopReason, this.exitMessage));
+    for (const listener of this.exitListeners) listener(this.stopReason, this.exitMessage);
+    this.exitListeners = [];
+  }
+}
+
+/**
+ * A generic worker process (Node.js or Python) speaking the executor's message protocol. It starts
+ * without code; {@link WorkerProcess.load} turns it into an instance of one function.
+ */
+export class WorkerProcess extends ChildInstance {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
-  private logSink?: (log: InstanceLog) => void;
-  private readonly stderrTail = tailCollector();
-  private exited = false;
   private readyWaiter?: { resolve: () => void; reject: (error: Error) => void };
   private loadWaiter?: { resolve: () => void; reject: (error: Error) => void };
   private readonly lineChannel?: Writable;
@@ -169,6 +235,7 @@ export class WorkerProcess implements Instance {
       env: Record<string, string>;
     },
   ) {
+    super();
     if (kind === 'node') {
       const args = options.memoryMb
         ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`]
@@ -202,22 +269,14 @@ export class WorkerProcess implements Instance {
       });
       channel.on('error', () => undefined);
     }
-    forwardLines(this.child.stdout, (line) => this.emitRaw('info', line));
-    forwardLines(this.child.stderr, (line) => {
-      this.stderrTail.add(`${line}\n`);
-      this.emitRaw('error', line);
-    });
-    this.child.on('error', (error) => this.handleExit(`could not start: ${error.message}`));
-    this.child.on('exit', (code, signal) =>
-      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
-    );
+    this.watch(this.child, (error) => `could not start: ${error.message}`);
   }
 
   /** Resolves when the worker has started and waits for code. */
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.exited)
-        reject(new InstanceGoneError('start-failed', this.describeExit('worker exited before it was ready')));
+        reject(new InstanceGoneError('start-failed', this.describe('worker exited before it was ready')));
       else this.readyWaiter = { resolve, reject };
     });
   }
@@ -228,24 +287,6 @@ export class WorkerProcess implements Instance {
       this.loadWaiter = { resolve, reject };
       this.send({ t: 'load', spec });
     });
-  }
-
-  setLogSink(sink: (log: InstanceLog) => void): void {
-    this.logSink = sink;
-    for (const log of this.early.splice(0)) sink(log);
-  }
-
-  /** Lines written before anyone listened (start-up output), kept for the first sink. */
-  private readonly early: InstanceLog[] = [];
-
-  private deliver(log: InstanceLog): void {
-    if (this.logSink) this.logSink(log);
-    else if (this.early.length < 100) this.early.push(log);
-  }
-
-  onExit(listener: (reason: InstanceStopReason, detail: string) => void): void {
-    if (this.exited) listener(this.stopReason ?? 'crash', 'already exited');
-    else this.exitListeners.push(listener);
   }
 
   call(message: CallMessage): Promise<HttpReply | EventReply> {
@@ -317,28 +358,11 @@ export class WorkerProcess implements Instance {
     }
   }
 
-  private emitRaw(level: InstanceLog['level'], line: string): void {
-    this.deliver({ level, message: line, time: new Date().toISOString() });
-  }
-
-  private describeExit(what: string): string {
-    const tail = this.stderrTail.get();
-    return tail ? `${what}: ${tail}` : what;
-  }
-
-  private handleExit(detail: string): void {
-    if (this.exited) return;
-    this.exited = true;
-    const reason = this.stopReason ?? 'crash';
-    this.stopReason = reason;
-    const message = this.describeExit(`the instance ${detail}`);
-    const gone = new InstanceGoneError(reason, message);
-    this.readyWaiter?.reject(new InstanceGoneError('start-failed', message));
-    this.loadWaiter?.reject(new InstanceGoneError('start-failed', message));
+  protected onExited(gone: InstanceGoneError): void {
+    this.readyWaiter?.reject(new InstanceGoneError('start-failed', gone.message));
+    this.loadWaiter?.reject(new InstanceGoneError('start-failed', gone.message));
     for (const waiter of this.pending.values()) waiter.reject(gone);
     this.pending.clear();
-    for (const listener of this.exitListeners) listener(reason, message);
-    this.exitListeners = [];
   }
 }
 
