@@ -3,7 +3,12 @@ import { defineConfig } from 'tsup';
 import { projectJsonSchema } from './src/model/json-schema';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  // `handler` is the Web-only part (no zod, no Node APIs) that runtime shims bundle into their images.
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'handler/index': 'src/handler/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

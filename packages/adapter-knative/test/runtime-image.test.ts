@@ -24,6 +24,10 @@ beforeAll(() => {
     format: 'esm',
     platform: 'neutral',
     outfile: shim,
+    // As tsup bundles it: core's Web-only handler helpers go into the file (from source here).
+    alias: {
+      '@faasport/core/handler': fileURLToPath(new URL('../../core/src/handler/index.ts', import.meta.url)),
+    },
     logLevel: 'silent',
   });
 });
@@ -153,6 +157,40 @@ describe('the runtime shim', () => {
     const response = await serve(new Request('http://f/'));
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: 'boom' });
+  });
+
+  it('answers an event with the handler result typed by kind: text, bytes, JSON, or 202 for nothing', async () => {
+    const results: Record<string, unknown> = {
+      text: 'done',
+      bytes: new Uint8Array([1, 2, 255]),
+      json: { ok: true },
+      nothing: undefined,
+    };
+    const serve = createKnativeHandler((event: { type: string }) => results[event.type], {
+      contract: 'event',
+      functionName: 'f',
+      revision: 'v1',
+      log: () => {},
+    });
+    const send = (type: string) =>
+      serve(
+        new Request('http://f/', {
+          method: 'POST',
+          headers: { 'ce-id': type, 'ce-type': type, 'ce-source': '/t', 'ce-specversion': '1.0' },
+        }),
+      );
+    const text = await send('text');
+    expect([text.headers.get('content-type'), await text.text()]).toEqual([
+      'text/plain; charset=utf-8',
+      'done',
+    ]);
+    const bytes = await send('bytes');
+    expect(bytes.headers.get('content-type')).toBe('application/octet-stream');
+    expect([...new Uint8Array(await bytes.arrayBuffer())]).toEqual([1, 2, 255]);
+    const json = await send('json');
+    expect([json.headers.get('content-type'), await json.json()]).toEqual(['application/json', { ok: true }]);
+    const nothing = await send('nothing');
+    expect([nothing.status, await nothing.text()]).toEqual([202, '']);
   });
 
   it('presents a PingSource tick as the portable schedule event, other events unchanged', async () => {

@@ -4,22 +4,22 @@
  * Event handlers receive CloudEvents in binary mode (`ce-*` headers) or structured mode
  * (`application/cloudevents+json`), as Knative Brokers, Triggers and PingSources send them.
  *
- * Web APIs only and no imports, so it builds to one standalone file (the runtime image's `runtime.mjs`).
+ * Web APIs only: its one import is core's Web-only `handler` subpath, bundled in, so it builds to one
+ * standalone file (the runtime image's `runtime.mjs`).
  *
  * @packageDocumentation
  */
 
-/** A CloudEvents 1.0 event. @public */
-export interface KnativeCloudEvent {
-  specversion: string;
-  id: string;
-  source: string;
-  type: string;
-  data?: unknown;
-  data_base64?: string;
-  datacontenttype?: string;
-  [extension: string]: unknown;
-}
+import {
+  type CloudEvent,
+  cloudEventFromRequest,
+  eventResultToBytes,
+  eventTypes,
+  toResponse,
+} from '@faasport/core/handler';
+
+/** A CloudEvents 1.0 event, as core defines it. @public */
+export type KnativeCloudEvent = CloudEvent;
 
 /** What the shim needs to know about the function it serves. @public */
 export interface KnativeShimOptions {
@@ -35,60 +35,21 @@ export interface KnativeShimOptions {
 
 type Handler = (input: any, context: any) => unknown;
 
-const encoder = new TextEncoder();
+/**
+ * Turns a web handler's result into a Response (a Response, text, bytes, JSON, or 204 for nothing):
+ * core's `toResponse`, under the name this entry has always exported. @public
+ */
+export const resultToResponse = toResponse as (result: unknown) => Response;
 
-/** Turns a web handler's result into a Response (a Response, text, bytes, JSON, or 204 for nothing). @public */
-export function resultToResponse(result: unknown): Response {
-  if (result instanceof Response) return result;
-  if (result === undefined || result === null) return new Response(null, { status: 204 });
-  if (typeof result === 'string')
-    return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
-    return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
-  }
-  return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/** Reads a CloudEvent from a request (binary or structured mode); `undefined` when it is not one. @public */
-export async function readCloudEvent(request: Request): Promise<KnativeCloudEvent | undefined> {
-  const contentType = request.headers.get('content-type') ?? '';
-  const required = (e: Record<string, unknown>) =>
-    ['id', 'source', 'type'].every((k) => typeof e[k] === 'string');
-  if (contentType.startsWith('application/cloudevents+json')) {
-    const event = (await request.json()) as Record<string, unknown>;
-    return required(event) ? (event as KnativeCloudEvent) : undefined;
-  }
-  if (!request.headers.has('ce-id')) return undefined;
-  const event: Record<string, unknown> = { specversion: '1.0' };
-  request.headers.forEach((value, key) => {
-    if (key.startsWith('ce-')) event[key.slice(3)] = value;
-  });
-  if (contentType) event.datacontenttype = contentType;
-  const body = new Uint8Array(await request.arrayBuffer());
-  if (body.length) {
-    const text = new TextDecoder().decode(body);
-    if (contentType.includes('json')) {
-      try {
-        event.data = JSON.parse(text);
-      } catch {
-        event.data = text;
-      }
-    } else if (contentType === '' || contentType.startsWith('text/')) event.data = text;
-    else event.data_base64 = toBase64(body);
-  }
-  return required(event) ? (event as KnativeCloudEvent) : undefined;
-}
+/**
+ * Reads a CloudEvent from a request (binary or structured mode); `undefined` when it is not one:
+ * core's `cloudEventFromRequest`, under the name this entry has always exported. @public
+ */
+export const readCloudEvent: (request: Request) => Promise<KnativeCloudEvent | undefined> =
+  cloudEventFromRequest;
 
 /** The CloudEvent type a PingSource sends, and the portable one schedule triggers have on every target. */
 const pingSourceType = 'dev.knative.sources.ping';
-const scheduleType = 'dev.faasport.schedule'; // eventTypes.schedule in @faasport/core (the shim imports nothing)
 
 /**
  * The event as a portable handler sees it: a PingSource's tick becomes `dev.faasport.schedule`, as a
@@ -96,7 +57,7 @@ const scheduleType = 'dev.faasport.schedule'; // eventTypes.schedule in @faaspor
  */
 function portableEvent(event: KnativeCloudEvent | undefined): KnativeCloudEvent | undefined {
   if (event?.type !== pingSourceType) return event;
-  return { ...event, type: scheduleType, knativetype: pingSourceType };
+  return { ...event, type: eventTypes.schedule, knativetype: pingSourceType };
 }
 
 /**
@@ -151,14 +112,14 @@ export function createKnativeHandler(
       }
       const result = await handler(event, { ...context, raw: { request, event } });
       if (result === undefined || result === null) return new Response(null, { status: 202 });
-      const body =
-        result instanceof Uint8Array
-          ? result
-          : encoder.encode(typeof result === 'string' ? result : JSON.stringify(result));
-      return new Response(body as BodyInit, {
-        headers: {
-          'content-type': typeof result === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-        },
+      const contentType =
+        typeof result === 'string'
+          ? 'text/plain; charset=utf-8'
+          : result instanceof Uint8Array
+            ? 'application/octet-stream'
+            : 'application/json';
+      return new Response(eventResultToBytes(result) as BodyInit, {
+        headers: { 'content-type': contentType },
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,9 @@
+/**
+ * The portable handler contract and its Web-only helpers, also published as `@faasport/core/handler`:
+ * no zod and no Node.js APIs, so runtime shims can bundle it into code that runs inside a function.
+ *
+ * @packageDocumentation
+ */
 export { type DefinedHandler, defineHandler } from './define-handler';
 export {
   cloudEventFromRequest,
