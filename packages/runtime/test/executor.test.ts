@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createExecutor,
@@ -6,7 +8,13 @@ import {
   type Executor,
   type ExecutorLogEntry,
 } from '../src/index';
-import { cleanTemp, codeDir, fcCoffeeExample, functionGraphExpressExample } from './helpers/fixtures';
+import {
+  cleanTemp,
+  codeDir,
+  fcCoffeeExample,
+  functionGraphExpressExample,
+  tempDir,
+} from './helpers/fixtures';
 
 const logs: ExecutorLogEntry[] = [];
 const stops: Array<{ executableId: string; reason: string }> = [];
@@ -394,11 +402,14 @@ describe('the http contract (custom runtimes and images)', () => {
     }
     const res = await exe.fetch(new Request('http://x/invoke', { method: 'POST', body: '{}' }));
     expect(await res.text()).toBe('Hello invoke\n');
-    expect(
-      logs.some(
-        (l) => l.executableId === exe.spec.id && l.message.startsWith('Listening on http://localhost:8000'),
-      ),
-    ).toBe(true);
+    // The server's own stdout is a separate pipe from its HTTP answers: wait for the line to be read.
+    await waitFor(
+      () =>
+        logs.some(
+          (l) => l.executableId === exe.spec.id && l.message.startsWith('Listening on http://localhost:8000'),
+        ),
+      'the server start-up line in the logs',
+    );
   });
 
   test('a custom command serving $PORT gets requests proxied with method, path, headers and body', async () => {
@@ -479,15 +490,35 @@ describe('isolation, limits and scaling', () => {
   });
 
   test('max instances and per-instance concurrency bound the processes under concurrent load', async () => {
+    // Calls hold until the gate file exists: one instance alone cannot drain the load while the
+    // second is still starting (a slow start on a busy machine), so both always take calls.
+    const gate = path.join(tempDir('faasport-gate-'), 'open');
     const dir = codeDir({
-      'index.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 150)); return String(process.pid); };`,
+      'index.js': `const fs = require('node:fs');
+        exports.handler = async () => {
+          while (!fs.existsSync(process.env.GATE)) await new Promise((r) => setTimeout(r, 10));
+          return String(process.pid);
+        };`,
     });
-    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', maxInstances: 2, concurrency: 2 }));
+    const exe = await executor.load(
+      spec({
+        codeDir: dir,
+        contract: 'web',
+        maxInstances: 2,
+        concurrency: 2,
+        timeoutMs: 30_000,
+        env: { GATE: gate },
+      }),
+    );
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, exe.stats().instances)), 5);
-    const pids = await Promise.all(
+    const calls = Promise.all(
       Array.from({ length: 12 }, () => exe.fetch(new Request('http://x/')).then((r) => r.text())),
     );
+    await waitFor(() => exe.stats().inFlight === 4, 'both instances running two calls each');
+    expect(exe.stats().queued).toBe(8);
+    fs.writeFileSync(gate, '');
+    const pids = await calls;
     clearInterval(sampler);
     expect(new Set(pids).size).toBe(2);
     expect(peak).toBeLessThanOrEqual(2);

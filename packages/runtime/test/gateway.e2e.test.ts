@@ -232,8 +232,13 @@ describe('instances', () => {
   test('scales to zero after the idle window and cold-starts on the next request', async () => {
     await ship({ name: 'sleepy', source: { inline: echo }, scaling: { idle: 1 } });
     const first = JSON.parse((await request(`${runtime.url}/sleepy/`)).body);
-    expect(await metric('faasport_instances', 'sleepy')).toBe(1);
+    // Not the instance gauge here: on a busy machine the 1 s idle window can pass before the scrape.
+    expect(await metric('faasport_cold_starts_total', 'sleepy')).toBe(1);
     await waitFor(async () => (await metric('faasport_instances', 'sleepy')) === 0, 'scale to zero');
+    const stops = await request(`${runtime.url}/_faasport/v1/logs?function=sleepy`, {
+      headers: { authorization: `Bearer ${runtime.token}` },
+    });
+    expect(stops.body).toMatch(/instance \S+ stopped \(idle\)/);
     const second = await request(`${runtime.url}/sleepy/`);
     expect(second.status).toBe(200);
     expect(JSON.parse(second.body).pid).not.toBe(first.pid);
@@ -241,13 +246,26 @@ describe('instances', () => {
   });
 
   test('max instances is respected under concurrent load', async () => {
+    // Each call notes its pid in $STARTED, then holds until $GATE exists: the gate opens once two
+    // instances are serving, so one instance cannot drain the load while the other is still starting.
+    const marks = tempDir('faasport-bounded-');
+    const started = path.join(marks, 'started');
+    const gate = path.join(marks, 'gate');
     await ship({
       name: 'bounded',
       source: {
-        inline: `export default async () => { await new Promise((r) => setTimeout(r, 100)); return String(process.pid); };`,
+        inline: `import fs from 'node:fs';
+export default async (request, ctx) => {
+  fs.appendFileSync(ctx.env.STARTED, process.pid + '\\n');
+  while (!fs.existsSync(ctx.env.GATE)) await new Promise((r) => setTimeout(r, 10));
+  return String(process.pid);
+};`,
       },
+      env: { STARTED: started, GATE: gate },
       scaling: { max: 2, concurrency: 1 },
     });
+    const startedPids = () =>
+      new Set(fs.existsSync(started) ? fs.readFileSync(started, 'utf8').split('\n').filter(Boolean) : []);
     let peak = 0;
     let sampling = true;
     const sampler = (async () => {
@@ -256,7 +274,10 @@ describe('instances', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const replies = await Promise.all(Array.from({ length: 24 }, () => request(`${runtime.url}/bounded/`)));
+    const calls = Promise.all(Array.from({ length: 24 }, () => request(`${runtime.url}/bounded/`)));
+    await waitFor(async () => startedPids().size === 2, 'two instances serving calls');
+    fs.writeFileSync(gate, '');
+    const replies = await calls;
     sampling = false;
     await sampler;
     expect(replies.every((r) => r.status === 200)).toBe(true);
@@ -265,6 +286,7 @@ describe('instances', () => {
   });
 
   test('a timeout answers 504 and the instance is replaced; a crash answers 502 and the next request is served', async () => {
+    await ship({ name: 'bystander', source: { inline: echo } });
     const handler = `export default async (request) => {
       const p = new URL(request.url).pathname;
       if (p === '/hang') await new Promise(() => setInterval(() => {}, 1000));
@@ -291,7 +313,7 @@ describe('instances', () => {
     expect(pid3.status).toBe(200);
     expect(pid3.body).not.toBe(pid2);
     // The gateway and other functions were never affected.
-    expect((await request(`${runtime.url}/hello/`)).status).toBe(200);
+    expect((await request(`${runtime.url}/bystander/`)).status).toBe(200);
   });
 });
 
