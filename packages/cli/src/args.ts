@@ -29,6 +29,28 @@ export const targetArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** `--function`: limit a project command to some of its functions. @public */
+export const functionArgs = {
+  function: {
+    type: 'string',
+    alias: 'f',
+    description: 'Only these functions (comma-separated names)',
+    valueHint: 'names',
+  },
+} as const satisfies ArgsDef;
+
+/** `--port` and `--host`: where the bundled runtime listens (`dev`, `serve`). @public */
+export const listenArgs = {
+  port: {
+    type: 'string',
+    alias: 'p',
+    description: 'The port to listen on; 0 picks a free one',
+    default: '8080',
+    valueHint: 'port',
+  },
+  host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
+} as const satisfies ArgsDef;
+
 /** `--yes`: skip confirmation. @public */
 export const yesArgs = {
   yes: { type: 'boolean', alias: 'y', description: 'Do not ask for confirmation on a terminal' },

@@ -1,5 +1,5 @@
 import { applyPlan, type DeployResult, type PlannedDeploy, planDeploy } from '@faasport/core';
-import { configArgs, jsonArgs, targetArgs, yesArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs, targetArgs, yesArgs } from '../args';
 import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
@@ -14,12 +14,7 @@ export default command({
   args: {
     ...targetArgs,
     ...configArgs,
-    function: {
-      type: 'string',
-      alias: 'f',
-      description: 'Only these functions (comma-separated names)',
-      valueHint: 'names',
-    },
+    ...functionArgs,
     ...yesArgs,
     ...jsonArgs,
   },

@@ -8,7 +8,7 @@ import {
   type ResolvedProject,
   remove,
 } from '@faasport/core';
-import { jsonArgs } from '../args';
+import { jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
 import { errorJson, renderError } from '../output/errors';
@@ -108,14 +108,7 @@ export default command({
   },
   args: {
     dir: { type: 'positional', description: 'The project folder (or its faasport.yaml)', default: '.' },
-    port: {
-      type: 'string',
-      alias: 'p',
-      description: 'The port to listen on; 0 picks a free one',
-      default: '8080',
-      valueHint: 'port',
-    },
-    host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
+    ...listenArgs,
     'data-dir': {
       type: 'string',
       description: 'Where the runtime keeps state (default: .faasport in the project, or $FAASPORT_DATA_DIR)',

@@ -1,5 +1,5 @@
 import { planDeploy } from '@faasport/core';
-import { configArgs, jsonArgs, targetArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
@@ -13,12 +13,7 @@ export default command({
   args: {
     ...targetArgs,
     ...configArgs,
-    function: {
-      type: 'string',
-      alias: 'f',
-      description: 'Only these functions (comma-separated names)',
-      valueHint: 'names',
-    },
+    ...functionArgs,
     ...jsonArgs,
   },
   examples: [

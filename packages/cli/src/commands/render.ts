@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { desiredStateOf, type Manifest } from '@faasport/core';
 import { stringify } from 'yaml';
-import { configArgs, jsonArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
 import { adapterFor, loadProjectAt, resolveTarget, selectFunctions } from '../project';
@@ -41,12 +41,7 @@ export default command({
       valueHint: 'name',
     },
     ...configArgs,
-    function: {
-      type: 'string',
-      alias: 'f',
-      description: 'Only these functions (comma-separated names)',
-      valueHint: 'names',
-    },
+    ...functionArgs,
     format: {
       type: 'string',
       description: 'yaml or json (default: yaml for Kubernetes manifests, json for request bodies)',

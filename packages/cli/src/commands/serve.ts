@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { jsonArgs } from '../args';
+import { jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
 import { defaultDataDir } from '../local-runtime';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
@@ -11,14 +11,7 @@ export default command({
     description: 'Run the bundled runtime only (the `local` target), until interrupted',
   },
   args: {
-    port: {
-      type: 'string',
-      alias: 'p',
-      description: 'The port to listen on; 0 picks a free one',
-      default: '8080',
-      valueHint: 'port',
-    },
-    host: { type: 'string', description: 'The address to bind', default: '127.0.0.1', valueHint: 'address' },
+    ...listenArgs,
     'data-dir': {
       type: 'string',
       description: 'Where state lives (SQLite, code, logs) (default: ./.faasport or $FAASPORT_DATA_DIR)',
