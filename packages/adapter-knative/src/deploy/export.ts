@@ -3,9 +3,9 @@
  * it back to a neutral {@link FunctionConfig}, with notes on what cannot carry over.
  */
 import { type ExportResult, type FunctionConfig, fromBase64, ValidationError } from '@faasport/core';
-import { parseAllDocuments } from 'yaml';
 import { CODE_MOUNT_PATH, keys } from './constants';
 import type { KubeObject } from './render';
+import { yamlMappings } from './yaml';
 
 type Json = Record<string, any>;
 
@@ -428,26 +428,10 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
  * @public
  */
 export function exportServiceYaml(text: string): ExportResult {
-  const docs = parseAllDocuments(text);
   const objects: KubeObject[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length) {
-      throw new ValidationError(
-        [
-          {
-            path: '',
-            message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
-            rule: 'syntax',
-          },
-        ],
-        { adapter: 'knative' },
-      );
-    }
-    const value = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      if (value.kind === 'List' && Array.isArray(value.items)) objects.push(...value.items);
-      else objects.push(value as KubeObject);
-    }
+  for (const value of yamlMappings(text, { adapter: 'knative' })) {
+    if (value.kind === 'List' && Array.isArray(value.items)) objects.push(...(value.items as KubeObject[]));
+    else objects.push(value as KubeObject);
   }
   return exportFromObjects(objects);
 }

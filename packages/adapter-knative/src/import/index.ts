@@ -4,9 +4,9 @@
  * Each import lists what it dropped, so a migration is honest about what did not carry over.
  */
 import { type FunctionConfig, parseDurationSeconds, ValidationError } from '@faasport/core';
-import { parseAllDocuments } from 'yaml';
 import { exportFromObjects, memoryToMb } from '../deploy/export';
 import type { KubeObject } from '../deploy/render';
+import { yamlMappings } from '../deploy/yaml';
 
 type Json = Record<string, any>;
 
@@ -278,24 +278,7 @@ export function importFuncYaml(doc: Json): { config: FunctionConfig; notes: stri
  * @public
  */
 export function importManifest(text: string, options: { file?: string } = {}): ImportResult {
-  const docs = parseAllDocuments(text);
-  const values: Json[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length) {
-      throw new ValidationError(
-        [
-          {
-            path: '',
-            message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
-            rule: 'syntax',
-          },
-        ],
-        { ...(options.file ? { file: options.file } : {}) },
-      );
-    }
-    const value = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) values.push(value);
-  }
+  const values = yamlMappings(text, options.file ? { file: options.file } : {}) as Json[];
   const functions: FunctionConfig[] = [];
   const notes: string[] = [];
   const code: Record<string, Uint8Array> = {};
