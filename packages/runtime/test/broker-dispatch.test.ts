@@ -159,16 +159,31 @@ export default async (event, ctx) => {
   }, 60_000);
 
   test('a backlog the running instance does not clear within a second starts more instances', async () => {
-    const marks = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    // Every delivery notes its pid in $STARTED and holds until $GATE exists, so the backlog stays
+    // whatever the machine's speed; the gate opens once a second instance has taken a delivery.
+    const dir = tempDir('faasport-marks-');
+    const marks = path.join(dir, 'marks.txt');
+    const started = path.join(dir, 'started.txt');
+    const gate = path.join(dir, 'gate');
     await ship({
       name: 'slow',
       contract: 'event',
-      source: { inline: consumer },
-      env: { MARKS: marks, DELAY: '400' },
+      source: {
+        inline: `import fs from 'node:fs';
+export default async (event, ctx) => {
+  fs.appendFileSync(ctx.env.STARTED, process.pid + '\\n');
+  while (!fs.existsSync(ctx.env.GATE)) await new Promise((r) => setTimeout(r, 20));
+  fs.appendFileSync(ctx.env.MARKS, event.id + ' ' + process.pid + '\\n');
+  return { ok: true };
+};`,
+      },
+      env: { MARKS: marks, STARTED: started, GATE: gate },
       triggers: [{ event: { filter: { type: 'test.slow' } } }],
       scaling: { max: 3, concurrency: 1 },
     });
     await publishMany('test.slow', 's', 10, 10);
+    await waitFor(() => new Set(lines(started)).size >= 2, 'a second instance taking deliveries');
+    fs.writeFileSync(gate, '');
     await waitFor(() => lines(marks).length >= 10, '10 slow deliveries');
     expect(new Set(idsOf(marks)).size).toBe(10);
     const pids = new Set(lines(marks).map((line) => line.split(' ')[1]));

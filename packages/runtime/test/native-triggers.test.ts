@@ -61,11 +61,13 @@ async function ship(name: string, contract: keyof typeof recorders, triggers: Fu
 async function received(name: string): Promise<Record<string, unknown>> {
   const file = path.join(marks, `${name}.json`);
   const until = Date.now() + 15_000;
-  while (!fs.existsSync(file)) {
+  for (;;) {
+    // The handler's writeFileSync creates the file before it writes: an empty read means "not yet".
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (text) return JSON.parse(text);
     if (Date.now() > until) throw new Error(`${name} received no event`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
 async function putObject(bucket: string, key: string, body: string) {
