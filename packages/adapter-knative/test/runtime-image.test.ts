@@ -159,7 +159,7 @@ describe('the runtime shim', () => {
     expect(await response.json()).toEqual({ error: 'boom' });
   });
 
-  it('answers an event with the handler result typed by kind: text, bytes, JSON, or 202 for nothing', async () => {
+  it('answers an event with the handler result typed by kind: text, bytes, JSON, or 204 for nothing', async () => {
     const results: Record<string, unknown> = {
       text: 'done',
       bytes: new Uint8Array([1, 2, 255]),
@@ -190,7 +190,7 @@ describe('the runtime shim', () => {
     const json = await send('json');
     expect([json.headers.get('content-type'), await json.json()]).toEqual(['application/json', { ok: true }]);
     const nothing = await send('nothing');
-    expect([nothing.status, await nothing.text()]).toEqual([202, '']);
+    expect([nothing.status, await nothing.text()]).toEqual([204, '']);
   });
 
   it('presents a PingSource tick as the portable schedule event, other events unchanged', async () => {

@@ -227,6 +227,32 @@ describe('the event contract', () => {
     );
     expect(await res.json()).toEqual({ id: 'b1', type: 't.binary', data: { k: 'v' } });
   });
+
+  test('an event handler answers HTTP by the web rules: text, bytes, JSON, or 204 for nothing', async () => {
+    const dir = codeDir({
+      'index.js': `const results = { text: 'done', bytes: new Uint8Array([1, 2, 255]), json: { ok: true }, nothing: undefined };
+        exports.handler = async (event) => results[event.type];`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'event' }));
+    const send = (type: string) =>
+      exe.fetch(
+        new Request('http://x/', {
+          method: 'POST',
+          headers: { 'ce-id': type, 'ce-source': 's', 'ce-type': type, 'ce-specversion': '1.0' },
+        }),
+      );
+    const text = await send('text');
+    expect([text.headers.get('content-type'), await text.text()]).toEqual([
+      'text/plain; charset=utf-8',
+      'done',
+    ]);
+    const bytes = await send('bytes');
+    expect(bytes.headers.get('content-type')).toBe('application/octet-stream');
+    expect([...new Uint8Array(await bytes.arrayBuffer())]).toEqual([1, 2, 255]);
+    const json = await send('json');
+    expect([json.headers.get('content-type'), await json.json()]).toEqual(['application/json', { ok: true }]);
+    expect((await send('nothing')).status).toBe(204);
+  });
 });
 
 describe('provider native contracts', () => {

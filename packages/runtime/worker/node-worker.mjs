@@ -603,6 +603,14 @@ async function webCall(message) {
 async function eventOverHttp(message) {
   const event = cloudEventFromWire(message);
   const result = await fn.handler(event, portableContext(message, { event }));
+  // The web contract's rules (core's toResponse), as the Knative shim answers events too.
+  if (result instanceof Uint8Array || result instanceof ArrayBuffer)
+    return {
+      t: 'res',
+      status: 200,
+      headers: [['content-type', 'application/octet-stream']],
+      body: result instanceof Uint8Array ? result : new Uint8Array(result),
+    };
   return plainReply(result, 'text/plain; charset=utf-8', 204);
 }
 

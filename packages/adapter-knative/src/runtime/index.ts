@@ -111,7 +111,8 @@ export function createKnativeHandler(
         );
       }
       const result = await handler(event, { ...context, raw: { request, event } });
-      if (result === undefined || result === null) return new Response(null, { status: 202 });
+      if (result === undefined || result === null) return new Response(null, { status: 204 });
+      // The web contract's rules (core's toResponse), as the local runtime answers events too.
       const contentType =
         typeof result === 'string'
           ? 'text/plain; charset=utf-8'
