@@ -365,7 +365,8 @@ async function throughput() {
   }
   await waitUntilServing(`${faasport.url}/hello/`);
   await waitUntilServing(`${faasport.url}/greet/${greetQuery}`);
-  // The direct instance: the same handler behind the executor without the gateway (added-latency baseline).
+  // Bare Node serving the same answer is the added-latency baseline: the handler called directly, with no
+  // gateway, pipe or second process in between.
   const contenders = [
     { name: 'bare http.createServer', start: startBare },
     { name: 'faas-js-runtime 4', start: startFaasJs },
