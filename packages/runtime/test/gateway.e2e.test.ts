@@ -235,10 +235,13 @@ describe('instances', () => {
     // Not the instance gauge here: on a busy machine the 1 s idle window can pass before the scrape.
     expect(await metric('faasport_cold_starts_total', 'sleepy')).toBe(1);
     await waitFor(async () => (await metric('faasport_instances', 'sleepy')) === 0, 'scale to zero');
-    const stops = await request(`${runtime.url}/_faasport/v1/logs?function=sleepy`, {
-      headers: { authorization: `Bearer ${runtime.token}` },
-    });
-    expect(stops.body).toMatch(/instance \S+ stopped \(idle\)/);
+    // The stop is logged once the idle process has exited, which can come after the gauge dropped.
+    await waitFor(async () => {
+      const logs = await request(`${runtime.url}/_faasport/v1/logs?function=sleepy`, {
+        headers: { authorization: `Bearer ${runtime.token}` },
+      });
+      return /instance \S+ stopped \(idle\)/.test(logs.body);
+    }, 'the idle stop in the logs');
     const second = await request(`${runtime.url}/sleepy/`);
     expect(second.status).toBe(200);
     expect(JSON.parse(second.body).pid).not.toBe(first.pid);
