@@ -462,6 +462,36 @@ describe('the http contract (custom runtimes and images)', () => {
     expect(body).toMatchObject({ method: 'PATCH', url: '/some/path?q=1', h: 'T', body: 'data', mine: 'm' });
     expect(Number(body.port)).toBeGreaterThan(0);
   });
+  test('a custom command whose port was taken before it bound it is started again on another port', async () => {
+    // The first start fails the way a server does when another program took its port in the meantime.
+    const dir = codeDir({
+      'app.mjs': `import fs from 'node:fs'; import http from 'node:http';
+        if (!fs.existsSync('tried')) {
+          fs.writeFileSync('tried', process.env.PORT);
+          console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:' + process.env.PORT);
+          process.exit(1);
+        }
+        http.createServer((req, res) => res.end('port ' + process.env.PORT)).listen(Number(process.env.PORT), '127.0.0.1');`,
+    });
+    const exe = await executor.load(
+      spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'app.mjs'] }),
+    );
+    const answer = await (await exe.fetch(new Request('http://x/'))).text();
+    const firstPort = fs.readFileSync(path.join(dir, 'tried'), 'utf8');
+    expect(answer).toMatch(/^port \d+$/);
+    expect(answer).not.toBe(`port ${firstPort}`);
+  });
+
+  test('a custom command that exits before it listens fails the call with its own last words', async () => {
+    const dir = codeDir({ 'app.mjs': `console.error('missing DATABASE_URL'); process.exit(2);` });
+    const exe = await executor.load(
+      spec({ codeDir: dir, contract: 'http', runtime: 'custom', command: ['node', 'app.mjs'] }),
+    );
+    const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
+    expect(ExecutionError.is(error)).toBe(true);
+    expect(error.message).toContain('exited with code 2 before it listened');
+    expect(error.message).toContain('missing DATABASE_URL');
+  });
 });
 
 describe('isolation, limits and scaling', () => {

@@ -31,8 +31,21 @@ function parentDeathGuard(): string | null {
   return deathGuard;
 }
 
-/** Finds a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
+/**
+ * Ports handed to custom commands that are still running. The OS can offer a port again as soon as the
+ * probe closes it, so a second start could pick the port a first command is about to bind.
+ */
+const portsInUse = new Set<number>();
+
+/** Finds a free TCP port on 127.0.0.1 that no running custom command was given. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await probeFreePort();
+    if (!portsInUse.has(port) || attempt >= 20) return port;
+  }
+}
+
+function probeFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -64,6 +77,13 @@ const hopByHop = new Set([
   'trailer',
 ]);
 
+/** A custom command stopped before it listened because its port was taken: a start on another port may work. */
+export class PortTakenError extends InstanceGoneError {
+  constructor(detail: string) {
+    super('start-failed', detail);
+  }
+}
+
 /** How to start an `http` contract instance. */
 export interface HttpInstanceOptions {
   command: string;
@@ -89,6 +109,7 @@ export class HttpInstance extends ChildInstance {
 
   constructor(private readonly options: HttpInstanceOptions) {
     super();
+    portsInUse.add(options.port);
     const guard = parentDeathGuard();
     // Its own process group, so stopping the instance stops whatever the command started too.
     this.child = spawn(
@@ -115,11 +136,14 @@ export class HttpInstance extends ChildInstance {
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }
-    if (this.exited)
-      throw new InstanceGoneError(
-        'start-failed',
-        this.describe(`the command ${this.exitDetail} before it listened on port ${this.options.port}`),
+    if (this.exited) {
+      await this.stderrRead();
+      const message = this.describe(
+        `the command ${this.exitDetail} before it listened on port ${this.options.port}`,
       );
+      if (/EADDRINUSE|address already in use/i.test(this.stderrTail.get())) throw new PortTakenError(message);
+      throw new InstanceGoneError('start-failed', message);
+    }
     if (this.options.initPath) {
       const reply = await this.request(
         'POST',
@@ -228,6 +252,7 @@ export class HttpInstance extends ChildInstance {
   }
 
   protected onExited(gone: InstanceGoneError): void {
+    portsInUse.delete(this.options.port);
     this.agent.destroy();
     for (const req of this.requests) req.destroy(gone);
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ValidationError } from '@faasport/core';
 import { z } from 'zod';
 import { ScheduledExecutable, startHttpInstance } from './executable';
-import { freePort } from './http-instance';
+import { freePort, PortTakenError } from './http-instance';
 import { baseEnvironment, type Instance, type LoadMessage } from './instance';
 import { defaultNodePath, workerPath } from './paths';
 import { WarmPool, type WorkerKind } from './pool';
@@ -148,35 +148,52 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   }
 
   function httpFactory(spec: ExecutableSpec, command: string[], remap: boolean) {
+    const ownPort = !(spec.fixedPort && !remap);
     return async (): Promise<{ instance: Instance; fromPool: boolean }> => {
-      const fixed = spec.port ?? 8080;
-      const port = spec.fixedPort && !remap ? fixed : await freePort();
-      const nodeOptions = [`--max-old-space-size=${Math.max(16, Math.floor(spec.memoryMb))}`];
-      const extra: Record<string, string> = {};
-      if (spec.fixedPort && remap) {
-        nodeOptions.push(`--require=${JSON.stringify(workerPath('port-remap.cjs'))}`);
-        extra.FAASPORT_FIXED_PORT = String(fixed);
+      // A port picked for the command can be taken by another program before the command binds it:
+      // then the start is tried again on a fresh port.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await startHttp(spec, command, remap, ownPort ? await freePort() : (spec.port ?? 8080));
+        } catch (error) {
+          if (!(error instanceof PortTakenError) || !ownPort || attempt >= 3) throw error;
+        }
       }
-      const env = {
-        ...baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
-        ...spec.env,
-        ...extra,
-        PORT: String(port),
-        NODE_OPTIONS: nodeOptions.join(' '),
-      };
-      const instance = await startHttpInstance({
-        command: command[0]!,
-        args: command.slice(1),
-        cwd: spec.workdir ?? spec.codeDir,
-        env,
-        port,
-        startTimeoutMs: spec.startTimeoutMs ?? 10_000,
-        initPath: spec.http?.initPath,
-        initHeaders: spec.http?.initHeaders,
-        invokePath: spec.http?.invokePath ?? '/invoke',
-      });
-      return { instance, fromPool: false };
     };
+  }
+
+  async function startHttp(
+    spec: ExecutableSpec,
+    command: string[],
+    remap: boolean,
+    port: number,
+  ): Promise<{ instance: Instance; fromPool: boolean }> {
+    const fixed = spec.port ?? 8080;
+    const nodeOptions = [`--max-old-space-size=${Math.max(16, Math.floor(spec.memoryMb))}`];
+    const extra: Record<string, string> = {};
+    if (spec.fixedPort && remap) {
+      nodeOptions.push(`--require=${JSON.stringify(workerPath('port-remap.cjs'))}`);
+      extra.FAASPORT_FIXED_PORT = String(fixed);
+    }
+    const env = {
+      ...baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
+      ...spec.env,
+      ...extra,
+      PORT: String(port),
+      NODE_OPTIONS: nodeOptions.join(' '),
+    };
+    const instance = await startHttpInstance({
+      command: command[0]!,
+      args: command.slice(1),
+      cwd: spec.workdir ?? spec.codeDir,
+      env,
+      port,
+      startTimeoutMs: spec.startTimeoutMs ?? 10_000,
+      initPath: spec.http?.initPath,
+      initHeaders: spec.http?.initHeaders,
+      invokePath: spec.http?.invokePath ?? '/invoke',
+    });
+    return { instance, fromPool: false };
   }
 
   function workerKind(family: 'node' | 'python', runtime: string, memoryMb: number): WorkerKind {

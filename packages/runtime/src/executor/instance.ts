@@ -152,6 +152,7 @@ export abstract class ChildInstance implements Instance {
   protected exitDetail = '';
   protected readonly stderrTail = tailCollector();
   private exitMessage = '';
+  private stderrDone: Promise<unknown> = Promise.resolve();
   private exitListeners: Array<(reason: InstanceStopReason, detail: string) => void> = [];
   private logSink?: (log: InstanceLog) => void;
   /** Lines written before anyone listened (start-up output), kept for the first sink. */
@@ -177,6 +178,12 @@ export abstract class ChildInstance implements Instance {
 
   /** Turns the child's stdout and stderr into log lines, and watches for its end. */
   protected watch(child: ChildProcess, startFailure: (error: Error) => string): void {
+    const stderr = child.stderr;
+    if (stderr)
+      this.stderrDone = new Promise((resolve) => {
+        stderr.once('end', resolve);
+        stderr.once('close', resolve);
+      });
     forwardLines(child.stdout, (line) =>
       this.deliver({ level: 'info', message: line, time: new Date().toISOString() }),
     );
@@ -188,6 +195,16 @@ export abstract class ChildInstance implements Instance {
     child.on('exit', (code, signal) =>
       this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
     );
+  }
+
+  /**
+   * Waits, at most `limitMs`, until all the process wrote to stderr has been read: its exit can be seen
+   * before the last lines of its output, and those are usually the reason it stopped.
+   */
+  protected async stderrRead(limitMs = 250): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stderrDone, new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+    clearTimeout(timer);
   }
 
   /** `what`, followed by the last lines the process wrote to stderr. */
