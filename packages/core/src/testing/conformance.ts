@@ -120,7 +120,9 @@ export function testAdapter(options: ConformanceOptions): void {
     it.skipIf(reason !== undefined)(reason ? `${title} (skipped: ${reason})` : title, body, timeout);
   };
 
-  describe(`adapter conformance: ${options.name}`, () => {
+  // The cases build on each other (deploy, re-deploy, split, export, remove): they run in order even when
+  // the caller's runner shuffles tests.
+  describe(`adapter conformance: ${options.name}`, { shuffle: false }, () => {
     beforeAll(async () => {
       target = await options.setup();
     }, timeout);
