@@ -585,7 +585,9 @@ function latencySection(measured) {
   const oursName = 'faasport runtime (gateway, 1 instance)';
   if (!measured?.[bareName] || !measured[oursName]) return '';
   const rows = Object.entries(measured)
-    .map(([name, r]) => `| ${name} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.rps)} |`)
+    .map(
+      ([name, r]) => `| ${name} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.rps)} |`,
+    )
     .join('\n');
   const added = (key) => fmt(measured[oursName][key] - measured[bareName][key], 3);
   return `
