@@ -15,8 +15,9 @@ beforeAll(async () => {
     dataDir: tempDir('faasport-front-'),
     port: 0,
     bodyLimitBytes: 1024,
-    headersTimeoutMs: 400,
-    requestTimeoutMs: 800,
+    // Long enough that a loaded machine's stall between split writes cannot pass for a slow client.
+    headersTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
     warmPool: 0,
   });
   const adapter = createLocalAdapter({ url: runtime.url, token: runtime.token });
