@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -481,6 +483,42 @@ describe('the http contract (custom runtimes and images)', () => {
     expect(answer).toMatch(/^port \d+$/);
     expect(answer).not.toBe(`port ${firstPort}`);
   });
+
+  test.skipIf(process.platform !== 'linux')(
+    'a custom command never takes calls meant for another program listening on its port (Linux: /proc)',
+    async () => {
+      // Another program holds the command's fixed port: connecting works, but the listener is not the command's.
+      const stranger = http.createServer((_req, res) => res.end('stranger'));
+      await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+      const port = (stranger.address() as AddressInfo).port;
+      try {
+        const dir = codeDir({
+          'server.py': `import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b'mine')
+http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+`,
+        });
+        const exe = await executor.load(
+          spec({
+            codeDir: dir,
+            contract: 'http',
+            runtime: 'custom',
+            command: ['python3', 'server.py'],
+            port,
+            fixedPort: true,
+          }),
+        );
+        const error = await exe.fetch(new Request('http://x/')).catch((e) => e);
+        expect(ExecutionError.is(error)).toBe(true);
+        expect(error.message).toContain(`before it listened on port ${port}`);
+        expect(error.message).toMatch(/Address already in use/i);
+      } finally {
+        await new Promise((resolve) => stranger.close(resolve));
+      }
+    },
+  );
 
   test('a custom command that exits before it listens fails the call with its own last words', async () => {
     const dir = codeDir({ 'app.mjs': `console.error('missing DATABASE_URL'); process.exit(2);` });

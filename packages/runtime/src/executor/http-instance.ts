@@ -67,6 +67,54 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Whether the socket listening on `port` is held by a process of process group `group`, from Linux's
+ * `/proc`; `undefined` where that cannot be told (another system, or no listener in the tables).
+ */
+export function listenerInGroup(port: number, group: number): boolean | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl, local_address, rem_address, st (0A = LISTEN), queues, tr, retrnsmt, uid, timeout, inode
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && fields[1]?.endsWith(hexPort) && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After "pid (comm) ": state, ppid, pgrp.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== group) continue;
+      for (const fd of fs.readdirSync(`/proc/${entry}/fd`)) {
+        const socket = /^socket:\[(\d+)\]$/.exec(readLink(`/proc/${entry}/fd/${fd}`));
+        if (socket && inodes.has(socket[1]!)) return true;
+      }
+    } catch {
+      // The process ended while being read, or is not ours to read.
+    }
+  }
+  return false;
+}
+
+/** A link's target, or '' when it is gone (a descriptor closed while the list was read). */
+function readLink(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return '';
+  }
+}
+
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -125,7 +173,8 @@ export class HttpInstance extends ChildInstance {
     const deadline = Date.now() + this.options.startTimeoutMs;
     let delay = 5;
     while (!this.exited) {
-      if (await canConnect(this.options.port)) break;
+      // A connection alone could reach another program that holds the port: the listener must be ours.
+      if ((await canConnect(this.options.port)) && this.listensItself()) break;
       if (Date.now() > deadline) {
         this.kill('start-failed');
         throw new InstanceGoneError(
@@ -156,6 +205,11 @@ export class HttpInstance extends ChildInstance {
         throw new InstanceGoneError('start-failed', `POST ${this.options.initPath} answered ${reply.status}`);
       }
     }
+  }
+
+  /** Whether the port's listener is this command's (or a process it started); true where that cannot be told. */
+  private listensItself(): boolean {
+    return this.child.pid === undefined || listenerInGroup(this.options.port, this.child.pid) !== false;
   }
 
   async call(message: CallMessage): Promise<HttpReply | EventReply> {
