@@ -573,6 +573,14 @@ async function webCall(message) {
     const request = toRequest(message);
     result = await fn.handler(request, portableContext(message, { request }));
   }
+  return webReply(result);
+}
+
+/**
+ * A web handler's result as an HTTP answer, by core's `toResponse` rules: a Response as is, a string as
+ * text, bytes as octet-stream, nothing as 204, anything else as JSON.
+ */
+function webReply(result) {
   // Plain results skip building a Response only to read it back.
   if (typeof result === 'string')
     return {
@@ -602,29 +610,8 @@ async function webCall(message) {
 
 async function eventOverHttp(message) {
   const event = cloudEventFromWire(message);
-  const result = await fn.handler(event, portableContext(message, { event }));
-  // The web contract's rules (core's toResponse), as the Knative shim answers events too.
-  if (result instanceof Uint8Array || result instanceof ArrayBuffer)
-    return {
-      t: 'res',
-      status: 200,
-      headers: [['content-type', 'application/octet-stream']],
-      body: result instanceof Uint8Array ? result : new Uint8Array(result),
-    };
-  return plainReply(result, 'text/plain; charset=utf-8', 204);
-}
-
-/** A plain handler result as an HTTP answer: a string as `textType`, anything else as JSON. */
-function plainReply(result, textType, emptyStatus) {
-  if (result === undefined || result === null)
-    return { t: 'res', status: emptyStatus, headers: [], body: null };
-  const text = typeof result === 'string';
-  return {
-    t: 'res',
-    status: 200,
-    headers: [['content-type', text ? textType : 'application/json']],
-    body: text ? new TextEncoder().encode(result) : resultBytes(result),
-  };
+  // Answered by the web rules, as the Knative shim answers events too.
+  return webReply(await fn.handler(event, portableContext(message, { event })));
 }
 
 function parseCloudEvent(payload, rid) {
@@ -931,5 +918,11 @@ async function lambdaUrlCall(message) {
   if (result && typeof result === 'object' && typeof result.statusCode === 'number')
     return structuredHttpResult(result);
   // A function URL sends a plain string as JSON, like anything else that is not a structured result.
-  return plainReply(result, 'application/json', 200);
+  if (result === undefined || result === null) return { t: 'res', status: 200, headers: [], body: null };
+  return {
+    t: 'res',
+    status: 200,
+    headers: [['content-type', 'application/json']],
+    body: resultBytes(result),
+  };
 }

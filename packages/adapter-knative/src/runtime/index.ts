@@ -10,13 +10,7 @@
  * @packageDocumentation
  */
 
-import {
-  type CloudEvent,
-  cloudEventFromRequest,
-  eventResultToBytes,
-  eventTypes,
-  toResponse,
-} from '@faasport/core/handler';
+import { type CloudEvent, cloudEventFromRequest, eventTypes, toResponse } from '@faasport/core/handler';
 
 /** A CloudEvents 1.0 event, as core defines it. @public */
 export type KnativeCloudEvent = CloudEvent;
@@ -111,17 +105,8 @@ export function createKnativeHandler(
         );
       }
       const result = await handler(event, { ...context, raw: { request, event } });
-      if (result === undefined || result === null) return new Response(null, { status: 204 });
-      // The web contract's rules (core's toResponse), as the local runtime answers events too.
-      const contentType =
-        typeof result === 'string'
-          ? 'text/plain; charset=utf-8'
-          : result instanceof Uint8Array
-            ? 'application/octet-stream'
-            : 'application/json';
-      return new Response(eventResultToBytes(result) as BodyInit, {
-        headers: { 'content-type': contentType },
-      });
+      // Answered by the web rules, as the local runtime answers events too.
+      return resultToResponse(result);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       emit({
