@@ -106,6 +106,7 @@ export function selectFunctions(project: ResolvedProject, names: string[]): Reso
         `Function "${n}" is not in ${project.file ?? 'the project'} (functions: ${project.functions.map((f) => f.name).join(', ')}).`,
         {
           option: '--function',
+          hint: `Pass one of the project's function names to \`--function\` (comma-separated for several).`,
         },
       );
     }

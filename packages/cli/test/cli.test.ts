@@ -204,6 +204,20 @@ functions:
     );
   });
 
+  it('names the project functions when --function names one it does not have, and touches nothing', async () => {
+    const dir = tempDir();
+    const good =
+      'name: shop\nfunctions:\n  - name: coffee\n    source: { inline: "export default () => 1" }\n';
+    writeFileSync(join(dir, 'faasport.yaml'), good);
+    const { code, stderr } = await cli(['plan', '--target', 'knative', '--function', 'tea'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('FP_CONFIGURATION');
+    expect(stderr).toContain('Function "tea" is not in');
+    expect(stderr).toContain('(functions: coffee)');
+    expect(stderr).toContain("Pass one of the project's function names to `--function`");
+    expect(readdirSync(dir)).toEqual(['faasport.yaml']);
+  });
+
   it('says when there is no project file at all', async () => {
     const dir = tempDir();
     const { code, stderr } = await cli(['plan'], { cwd: dir });
