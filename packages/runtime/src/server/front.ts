@@ -52,6 +52,11 @@ export interface FrontOptions {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this time. */
   keepAliveTimeoutMs: number;
+  /**
+   * Once the front closes a connection (after a `Connection: close` answer, a 408 or the client's end),
+   * the client has this long to close its side before the connection is destroyed.
+   */
+  closeGraceMs: number;
   /** How often the timeouts above are checked. */
   checkIntervalMs: number;
 }
@@ -209,11 +214,36 @@ export function errorReply(
   };
 }
 
+/** A request whose head is parsed and accepted, waiting for the rest of its body. */
+interface PendingRequest {
+  head: FrontHead;
+  handler: FrontHandler;
+  close: boolean;
+  /** Where the body starts and ends in the connection's bytes. */
+  bodyStart: number;
+  end: number;
+}
+
 /** One client connection while the front serves it. */
 class FrontConnection {
-  private buffer: Buffer | null = null;
+  /**
+   * The bytes received and not yet served, as they arrived: they are joined only when a head is
+   * looked for or a body is complete, so a body sent in many small writes is copied once, not once
+   * per write.
+   */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** The head of the request being received, once it is complete and accepted. */
+  private pending: PendingRequest | undefined;
   private busy = false;
+  /** The connection closes: nothing more is read into the buffer or served. */
   private closing = false;
+  /** When `closing` was set. */
+  private closingSince = 0;
+  /** Bytes the client sent after the front decided to close; too many and the connection is cut. */
+  private discarded = 0;
+  /** The request being served asked to close the connection: what follows it is never served. */
+  private closeAfterReply = false;
   /** When the first byte of the request being received arrived (0: between requests). */
   requestStartedAt = 0;
   /** Whether the head of that request is complete (only its body is missing). */
@@ -239,48 +269,93 @@ class FrontConnection {
     socket.on('close', () => front.forget(this));
   }
 
+  /** Bytes held for requests not served yet. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
   private receive(chunk: Buffer): void {
-    this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
-    if (this.requestStartedAt === 0) this.requestStartedAt = Date.now();
-    if (this.busy) {
-      if (this.buffer.length > maxPendingBytes) this.socket.pause();
+    if (this.closing || this.closeAfterReply) {
+      // Nothing after a closing request is served: drop it. A client that keeps sending is not
+      // reading its answer either, so it is cut off rather than read for the whole grace period.
+      this.discarded += chunk.length;
+      if (this.discarded > maxPendingBytes) this.socket.destroy();
       return;
     }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.requestStartedAt === 0) this.requestStartedAt = Date.now();
+    if (this.busy) {
+      if (this.buffered > maxPendingBytes) this.socket.pause();
+      return;
+    }
+    // Most of a large body: nothing to do until the last byte of it.
+    if (this.pending && this.buffered < this.pending.end) return;
     this.next();
+  }
+
+  /** The buffered bytes as one buffer (joined at most once per call). */
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0]!;
+  }
+
+  /** Keeps the bytes from `start` on. */
+  private consume(buffer: Buffer, start: number): void {
+    if (start >= buffer.length) {
+      this.chunks = [];
+      this.buffered = 0;
+    } else {
+      this.chunks = [buffer.subarray(start)];
+      this.buffered = buffer.length - start;
+    }
+  }
+
+  /** The request at the start of `buffer` when its head is complete and the front serves it here. */
+  private parse(buffer: Buffer): PendingRequest | 'wait' | 'hand-off' {
+    const { options } = this.front;
+    const headEnd = buffer.indexOf(crlfcrlf);
+    if (headEnd < 0) return buffer.length > options.maxHeaderBytes ? 'hand-off' : 'wait';
+    if (headEnd + 4 > options.maxHeaderBytes) return 'hand-off';
+    const head = parseHead(buffer.toString('latin1', 0, headEnd));
+    const frame = head && framing(head, options.bodyLimit);
+    const handler = frame && head && options.accept(head);
+    if (!head || !frame || !handler) return 'hand-off';
+    return { head, handler, close: frame.close, bodyStart: headEnd + 4, end: headEnd + 4 + frame.length };
   }
 
   /** Serves the buffered requests one after another (pipelined requests are answered in order). */
   private next(): void {
-    const { options } = this.front;
-    while (!this.busy && !this.closing && this.buffer) {
-      const buffer = this.buffer;
-      const headEnd = buffer.indexOf(crlfcrlf);
-      if (headEnd < 0) {
-        this.headComplete = false;
-        if (buffer.length > options.maxHeaderBytes) this.handOff();
-        else if (this.clientEnded) this.finish();
-        return;
+    while (!this.busy && !this.closing && !this.closeAfterReply && this.buffered > 0) {
+      const buffer = this.joined();
+      if (!this.pending) {
+        const parsed = this.parse(buffer);
+        if (parsed === 'hand-off') {
+          this.handOff();
+          return;
+        }
+        if (parsed === 'wait') {
+          this.headComplete = false;
+          if (this.clientEnded) this.finish();
+          return;
+        }
+        this.pending = parsed;
       }
-      if (headEnd + 4 > options.maxHeaderBytes) {
-        this.handOff();
-        return;
-      }
-      const head = parseHead(buffer.toString('latin1', 0, headEnd));
-      const frame = head && framing(head, options.bodyLimit);
-      const handler = frame && head && options.accept(head);
-      if (!head || !frame || !handler) {
-        this.handOff();
-        return;
-      }
-      const end = headEnd + 4 + frame.length;
+      const { head, handler, close, bodyStart, end } = this.pending;
       if (buffer.length < end) {
         this.headComplete = true;
         if (this.clientEnded) this.finish();
         return;
       }
-      const body = buffer.subarray(headEnd + 4, end);
-      this.buffer = buffer.length > end ? buffer.subarray(end) : null;
-      this.requestStartedAt = this.buffer ? Date.now() : 0;
+      this.pending = undefined;
+      const body = buffer.subarray(bodyStart, end);
+      // Nothing after a closing request is served: what was pipelined behind it is dropped.
+      this.consume(buffer, close ? buffer.length : end);
+      if (close) {
+        this.closeAfterReply = true;
+        this.discarded = buffer.length - end;
+      }
+      this.requestStartedAt = this.buffered ? Date.now() : 0;
       this.headComplete = false;
       this.busy = true;
       const request: FrontRequest = {
@@ -292,26 +367,38 @@ class FrontConnection {
         remoteAddress: this.socket.remoteAddress,
       };
       handler(request).then(
-        (reply) => this.answer(reply, head.method, frame.close),
+        (reply) => this.answer(reply, head.method, close),
         (error: unknown) =>
           this.answer(
             errorReply(500, 'FP_INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`),
             head.method,
-            frame.close,
+            close,
           ),
       );
     }
-    if (!this.buffer && !this.busy) {
+    if (this.buffered === 0 && !this.busy) {
       this.requestStartedAt = 0;
       this.idleSince = Date.now();
       if (this.clientEnded) this.finish();
     }
   }
 
+  /**
+   * From now on the connection only closes: what is buffered is dropped, what arrives is discarded,
+   * and the timeout sweep destroys it after the grace period.
+   */
+  private startClosing(): void {
+    this.closing = true;
+    this.closingSince = Date.now();
+    this.chunks = [];
+    this.buffered = 0;
+    this.pending = undefined;
+  }
+
   /** Closes after the client went away mid-request or between requests. */
   private finish(): void {
     if (this.closing) return;
-    this.closing = true;
+    this.startClosing();
     this.socket.end();
   }
 
@@ -345,11 +432,11 @@ class FrontConnection {
     }
     this.busy = false;
     if (close) {
-      this.closing = true;
+      this.startClosing();
       socket.end();
       return;
     }
-    if (socket.isPaused() && (!this.buffer || this.buffer.length <= maxPendingBytes)) socket.resume();
+    if (socket.isPaused() && this.buffered <= maxPendingBytes) socket.resume();
     // A client that does not read its answers gets no more served until it does.
     if (flushed) this.next();
     else socket.once('drain', () => this.next());
@@ -368,28 +455,36 @@ class FrontConnection {
       return;
     }
     socket.pause();
-    if (this.buffer) socket.unshift(this.buffer);
-    this.buffer = null;
+    if (this.buffered) socket.unshift(this.joined());
+    this.chunks = [];
+    this.buffered = 0;
     this.front.fallback(socket);
     socket.resume();
   }
 
-  /** Enforces the slow-client and keep-alive timeouts. */
+  /** Enforces the slow-client, keep-alive and closing timeouts. */
   check(now: number): void {
     const { options } = this.front;
-    if (this.busy || this.closing) return;
+    if (this.closing) {
+      // The client had its answer (or its 408) and the grace period to close; an answer still being
+      // written gets as long as a request may take.
+      const limit = this.socket.writableLength > 0 ? options.requestTimeoutMs : options.closeGraceMs;
+      if (now - this.closingSince > limit) this.socket.destroy();
+      return;
+    }
+    if (this.busy) return;
     if (this.requestStartedAt) {
       const limit = this.headComplete ? options.requestTimeoutMs : options.headersTimeoutMs;
       if (now - this.requestStartedAt > limit) {
         const reply = errorReply(408, 'RequestTimeout', 'the client did not send its request in time');
-        this.closing = true;
+        this.startClosing();
         this.socket.end(
           `${renderHead(reply, 'GET', true, 0)}${Buffer.from(reply.body!).toString('latin1')}`,
           'latin1',
         );
       }
     } else if (now - this.idleSince > options.keepAliveTimeoutMs) {
-      this.closing = true;
+      this.startClosing();
       this.socket.destroy();
     }
   }
@@ -445,6 +540,13 @@ export class HttpFront {
   /** Connections the front is serving now. */
   get size(): number {
     return this.connections.size;
+  }
+
+  /** Bytes held for requests not served yet, over every connection. */
+  get bufferedBytes(): number {
+    let total = 0;
+    for (const connection of this.connections) total += connection.bufferedBytes;
+    return total;
   }
 
   /** Closes every connection the front holds and stops its timer. */

@@ -392,6 +392,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs,
+    // A client that got a closing answer has this long to close its side, then the socket is destroyed.
+    closeGraceMs: 2_000,
     checkIntervalMs,
   });
 
