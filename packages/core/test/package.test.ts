@@ -1,4 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -128,5 +137,38 @@ describe('desired state hashes', () => {
     );
     expect(triggersOnly.revisionHash).toBe(a.revisionHash);
     expect(triggersOnly.specHash).not.toBe(a.specHash);
+  });
+});
+
+describe('archive sources are limited before they are sent', () => {
+  it('refuses an archive file larger than the runtime takes, without reading it', () => {
+    const file = join(root, 'huge.zip');
+    // A sparse file: its size says 513 MiB, the disk holds nothing.
+    writeFileSync(file, '');
+    truncateSync(file, 513 * 1024 * 1024);
+    let error: unknown;
+    try {
+      packageSource(defineFunction({ name: 'f', source: { archive: file } }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]).toMatchObject({
+      path: 'source.archive',
+      rule: 'archive-size',
+    });
+    expect((error as Error).message).toContain('at most 536870912');
+  });
+
+  it('refuses an archive whose entries lie about their sizes', () => {
+    const zip = zipSync({ 'index.js': new Uint8Array(4096) });
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    for (let i = 0; i + 4 <= zip.length; i++)
+      if (view.getUint32(i, true) === 0x02014b50) view.setUint32(i + 24, 1, true);
+    const file = join(root, 'liar.zip');
+    writeFileSync(file, zip);
+    expect(() => packageSource(defineFunction({ name: 'f', source: { archive: file } }))).toThrow(
+      /declares 1 bytes but holds 4096/,
+    );
   });
 });

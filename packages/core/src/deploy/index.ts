@@ -20,3 +20,4 @@ export {
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
 export { resolveSecrets } from './secrets';
+export { archiveLimits, readZip, type ZipEntry, ZipError, type ZipLimits } from './unzip';

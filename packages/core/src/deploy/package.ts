@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { type Zippable, zipSync } from 'fflate';
 import type { Artifact } from '../adapter';
 import { ValidationError } from '../errors';
 import type { ResolvedFunction } from '../model';
+import { archiveLimits, readZip, type ZipEntry, ZipError } from './unzip';
 
 /** Every entry gets this timestamp, so the same files always give the same bytes. */
 const fixedTime = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
@@ -127,20 +128,25 @@ function readDir(root: string): Entry[] {
 }
 
 function readArchive(path: string): Entry[] {
-  let files: Record<string, Uint8Array>;
+  let files: ZipEntry[];
   try {
-    files = unzipSync(readFileSync(path));
+    // Checked before reading: neither the file nor what it inflates to may pass the runtime's limits.
+    const size = statSync(path).size;
+    if (size > archiveLimits.maxBytes)
+      throw new ZipError('archive-size', `the file is ${size} bytes (at most ${archiveLimits.maxBytes})`);
+    files = readZip(readFileSync(path), archiveLimits);
   } catch (error) {
+    const rule = error instanceof ZipError ? error.rule : 'archive';
     throw new ValidationError([
       {
         path: 'source.archive',
-        message: `${JSON.stringify(path)} cannot be read as a zip archive: ${(error as Error).message}`,
-        rule: 'archive',
+        message: `${JSON.stringify(path)} ${rule === 'archive-size' ? 'is too large' : 'cannot be read as a zip archive'}: ${(error as Error).message}`,
+        rule,
       },
     ]);
   }
   const out: Entry[] = [];
-  for (const [name, data] of Object.entries(files)) {
+  for (const { name, data } of files) {
     if (name.endsWith('/')) continue;
     if (!isSafeEntryName(name)) {
       throw new ValidationError([

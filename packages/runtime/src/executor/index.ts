@@ -136,6 +136,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   function workerFactory(spec: ExecutableSpec, kind: WorkerKind) {
     return async (): Promise<{ instance: Instance; fromPool: boolean }> => {
+      spec.beforeStart?.();
       const { worker, fromPool } = await pool.take(kind);
       try {
         await worker.load(loadMessage(spec, kind.env));
@@ -150,6 +151,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
   function httpFactory(spec: ExecutableSpec, command: string[], remap: boolean) {
     const ownPort = !(spec.fixedPort && !remap);
     return async (): Promise<{ instance: Instance; fromPool: boolean }> => {
+      spec.beforeStart?.();
       // A port picked for the command can be taken by another program before the command binds it:
       // then the start is tried again on a fresh port.
       for (let attempt = 1; ; attempt++) {

@@ -59,6 +59,11 @@ export interface ExecutableSpec {
   minInstances?: number;
   /** Seconds an instance may sit idle before it is stopped. */
   idleSeconds?: number;
+  /**
+   * Called before each instance starts (e.g. to check that the code folder holds what was deployed);
+   * a throw refuses the start with that error.
+   */
+  beforeStart?: () => void;
   /** Names for the handler context. */
   functionName: string;
   revision: string;

@@ -9,6 +9,7 @@ import {
 } from '@faasport/core';
 import { z } from 'zod';
 import { toFunctionConfig } from '../config';
+import { CodeDamagedError } from './code-store';
 import { contractOf, localOptions, resolveStored } from './functions';
 import { HttpError, readBody, sendJson } from './http';
 import type { RuntimeContext } from './runtime';
@@ -98,13 +99,17 @@ function liveOf(context: RuntimeContext, name: string) {
     name,
     target: 'local',
     specHash: fn.specHash,
-    revisions: revisions.map((r) => ({
-      label: r.label,
-      id: r.label,
-      revisionHash: r.revisionHash,
-      ready: true,
-      createdAt: r.createdAt,
-    })),
+    revisions: revisions.map((r) => {
+      // Code changed on disk and not restorable is reported as not deployed, so a deploy uploads it again.
+      const intact = codeIntact(context, r.codeHash);
+      return {
+        label: r.label,
+        id: r.label,
+        revisionHash: intact ? r.revisionHash : '',
+        ready: intact,
+        createdAt: r.createdAt,
+      };
+    }),
     traffic: fn.traffic,
     url,
     tagUrls,
@@ -118,6 +123,18 @@ function liveOf(context: RuntimeContext, name: string) {
         }
       : undefined,
   };
+}
+
+/** Whether a revision's stored code is as deployed (restored from its archive when it changed). */
+function codeIntact(context: RuntimeContext, codeHash: string): boolean {
+  if (codeHash === 'none') return true;
+  try {
+    context.code.verify(codeHash);
+    return true;
+  } catch (error) {
+    if (error instanceof CodeDamagedError) return false;
+    throw error;
+  }
 }
 
 /** Handles one admin API call (the caller has checked the token). `path` is below `/_faasport/v1`. */
@@ -383,6 +400,9 @@ function deployRevision(
   const existing = store.getRevision(name, body.label);
   if (existing) {
     if (existing.revisionHash === body.revisionHash) {
+      // The same revision again: its code is stored again when the folder on disk was damaged.
+      if (body.code !== undefined && !codeIntact(context, existing.codeHash))
+        code.put(new Uint8Array(Buffer.from(body.code, 'base64')));
       sendJson(res, 200, {
         label: existing.label,
         revisionHash: existing.revisionHash,

@@ -305,9 +305,11 @@ export class Functions {
     const image = source.kind === 'image' ? source : undefined;
     const command = local.command ?? (image?.command ? [...image.command, ...(image.args ?? [])] : undefined);
     const inTraffic = fn.traffic.some((t) => t.revision === revision.label && t.percent > 0);
+    const codeHash = revision.codeHash;
     return {
       id: `${fn.name}@${revision.label}`,
-      codeDir: revision.codeHash === 'none' ? this.emptyDir : this.code.dirOf(revision.codeHash),
+      codeDir: codeHash === 'none' ? this.emptyDir : this.code.dirOf(codeHash),
+      beforeStart: codeHash === 'none' ? undefined : () => void this.code.verify(codeHash),
       runtime: config.runtime,
       handler: config.handler,
       initializer: config.initializer,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { redact, registerSecret } from '@faasport/core';
+import { ConfigurationError, redact, registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin, publishEventFrom } from './api';
@@ -114,6 +114,29 @@ function loadToken(dataDir: string): { token: string; file: string } {
   return { token, file };
 }
 
+/**
+ * Creates the data dir (0700), or makes an existing one private: it holds the admin token and secret
+ * values. A folder that other users can read and that cannot be tightened is refused.
+ */
+function privateDataDir(dataDir: string): string {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = fs.statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    try {
+      fs.chmodSync(dataDir, 0o700);
+    } catch (error) {
+      throw new ConfigurationError(
+        `The data dir ${dataDir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}) and cannot be made private (${(error as NodeJS.ErrnoException).code}).`,
+        {
+          option: 'dataDir',
+          hint: `Run \`chmod 700 ${dataDir}\` as its owner, or choose a data dir you own.`,
+        },
+      );
+    }
+  }
+  return dataDir;
+}
+
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
@@ -129,18 +152,12 @@ function isLoopback(host: string): boolean {
  * ```
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const dataDir = path.resolve(options.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dataDir = privateDataDir(path.resolve(options.dataDir));
   const { token, file: tokenFile } = loadToken(dataDir);
   const tokenBytes = Buffer.from(token);
   const namespace = options.namespace ?? 'default';
   const clock = options.clock ?? Date.now;
   const store = new Store(dataDir);
-  try {
-    fs.chmodSync(path.join(dataDir, 'state.db'), 0o600);
-  } catch {
-    // Not fatal: the folder itself is 0700.
-  }
   const code = new CodeStore(dataDir);
   const logs = new LogStore(dataDir);
   const metrics = new Metrics();

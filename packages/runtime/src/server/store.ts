@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FunctionConfig, ResolvedTrafficEntry } from '@faasport/core';
 import Database from 'better-sqlite3';
@@ -119,12 +120,23 @@ export class Store {
   readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    this.db = new Database(path.join(dataDir, 'state.db'));
+    const file = path.join(dataDir, 'state.db');
+    // The database holds secret values. SQLite creates its -wal and -shm files with the mode of the
+    // database file (os_unix.c, findCreateFileMode), so the file is made 0600 before SQLite opens it,
+    // and files an older version left readable are tightened.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    const tighten = () => {
+      for (const name of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+        if (fs.existsSync(name)) fs.chmodSync(name, 0o600);
+    };
+    tighten();
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(schema);
+    tighten();
   }
 
   close(): void {
