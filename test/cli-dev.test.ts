@@ -28,8 +28,13 @@ beforeAll(() => assertBuilt());
 async function startDev(dir: string, extra: string[] = []): Promise<{ dev: BinProcess; first: Deployed }> {
   const dev = new BinProcess(['dev', dir, '--port', '0', '--json', ...extra], { env: cleanEnv() });
   await dev.next((l) => l.type === 'ready');
-  const first = (await dev.next((l) => l.type === 'deployed')) as unknown as Deployed;
-  return { dev, first };
+  // A function's own error comes before the `deployed` line; an error of the whole project ends the pass.
+  const first = await dev.next((l) => l.type === 'deployed' || (l.type === 'error' && !l.function));
+  if (first.type !== 'deployed') {
+    await dev.stop();
+    throw new Error(`faasport dev did not deploy: ${JSON.stringify(first)}`);
+  }
+  return { dev, first: first as unknown as Deployed };
 }
 
 /**
@@ -213,5 +218,74 @@ describe('faasport dev sees every way editors save', () => {
     from = dev.lines.length;
     writeFileSync(file, yaml('five'));
     await untilServes(dev, from, 'greet', 'e five\n', 'deleting and recreating faasport.yaml');
+  });
+});
+
+describe('faasport dev deploys what it can', () => {
+  /** A project of three functions, in a folder of its own (so each test starts with an empty runtime). */
+  const mixedProject = () => {
+    const dir = tempDir('faasport-mixed-');
+    for (const name of ['web', 'orders', 'jobs']) mkdirSync(join(dir, name));
+    writeFiles(dir, {
+      'faasport.yaml': [
+        'name: mixed',
+        'functions:',
+        '  - name: web',
+        '    source: { dir: ./web }',
+        // The bundled runtime has no queues: this function cannot run on `local`.
+        '  - name: jobs',
+        '    source: { dir: ./jobs }',
+        '    contract: event',
+        '    triggers: [{ queue: { topic: jobs } }]',
+        '  - name: orders',
+        '    source: { dir: ./orders }',
+        '    contract: event',
+        '    triggers: [{ event: { filter: { type: com.example.order.created } } }]',
+        '',
+      ].join('\n'),
+      'web/index.mjs': 'export default () => "web\\n";\n',
+      'jobs/index.mjs': 'export default () => {};\n',
+      'orders/index.mjs': 'export default () => {};\n',
+    });
+    return dir;
+  };
+
+  it('reports the function that cannot run on local and deploys the others; no URL without an http trigger', async () => {
+    const { dev, first } = await startDev(mixedProject());
+    try {
+      const error = await dev.next((l) => l.type === 'error');
+      expect(error.function).toBe('jobs');
+      expect(JSON.stringify(error.error)).toMatch(/queue/);
+      expect(first.failed).toEqual(['jobs']);
+      expect(first.functions.map((f) => f.name)).toEqual(['web', 'orders']);
+      const [web, orders] = first.functions;
+      expect(await text(web!.url!)).toEqual({ status: 200, body: 'web\n' });
+      expect(orders).not.toHaveProperty('url');
+      expect(orders).not.toHaveProperty('hostUrl');
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+  });
+
+  it('--function deploys only the functions named', async () => {
+    const dir = mixedProject();
+    const { dev, first } = await startDev(dir, ['--function', 'web']);
+    try {
+      expect(first.functions.map((f) => f.name)).toEqual(['web']);
+      expect(first.failed).toEqual([]);
+      const ls = await runBin(['ls', '--json'], { cwd: dir });
+      expect(ls.code, ls.stderr).toBe(0);
+      expect(JSON.parse(ls.stdout).functions.map((f: { name: string }) => f.name)).toEqual(['web']);
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+  });
+
+  it('an unknown --function name stops before anything starts, naming the functions there are', async () => {
+    const r = await runBin(['dev', mixedProject(), '--port', '0', '--function', 'wbe', '--json']);
+    expect(r.code).toBe(1);
+    const { error } = JSON.parse(r.stdout);
+    expect(error.message).toContain('"wbe"');
+    expect(error.message).toContain('web, jobs, orders');
   });
 });
