@@ -1,16 +1,91 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, BinProcess, cleanEnv, runBin } from './helpers/bin';
-import { copyExample, text } from './helpers/project';
+import { assertBuilt, BinProcess, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { copyExample, text, writeFiles } from './helpers/project';
 
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
 // takes seconds, so the limits are generous. No test asserts a duration.
-vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 90_000 });
+
+interface DeployedFunction {
+  name: string;
+  revision: string;
+  changed: boolean;
+  url?: string;
+  hostUrl?: string;
+}
 
 interface Deployed {
   type: 'deployed';
-  functions: Array<{ name: string; revision: string; changed: boolean; url: string }>;
+  functions: DeployedFunction[];
+  failed?: string[];
+}
+
+beforeAll(() => assertBuilt());
+
+/** `faasport dev <dir> --port 0 --json [...extra]`, awaited until its first deploy line. */
+async function startDev(dir: string, extra: string[] = []): Promise<{ dev: BinProcess; first: Deployed }> {
+  const dev = new BinProcess(['dev', dir, '--port', '0', '--json', ...extra], { env: cleanEnv() });
+  await dev.next((l) => l.type === 'ready');
+  // A function's own error comes before the `deployed` line; an error of the whole project ends the pass.
+  const first = await dev.next((l) => l.type === 'deployed' || (l.type === 'error' && !l.function));
+  if (first.type !== 'deployed') {
+    await dev.stop();
+    throw new Error(`faasport dev did not deploy: ${JSON.stringify(first)}`);
+  }
+  return { dev, first: first as unknown as Deployed };
+}
+
+/**
+ * Awaits, from line `from` on, a `deployed` line after which function `name` answers `expected`.
+ * Deploys of an intermediate state (a save seen half-way) and errors on the way are passed over; a watcher
+ * that missed the save never gets there, and the limit turns that into a failure that shows every line.
+ */
+async function untilServes(
+  dev: BinProcess,
+  from: number,
+  name: string,
+  expected: string | ((fn: DeployedFunction) => string),
+  step: string,
+): Promise<DeployedFunction> {
+  const body = (fn: DeployedFunction) => (typeof expected === 'string' ? expected : expected(fn));
+  const search = async (): Promise<DeployedFunction> => {
+    let at = from;
+    for (;;) {
+      const line = (await dev.next((l) => l.type === 'deployed', at)) as unknown as Deployed;
+      at = dev.lines.indexOf(line as unknown as Record<string, unknown>) + 1;
+      const fn = line.functions.find((f) => f.name === name);
+      if (fn?.url && (await text(fn.url)).body === body(fn)) return fn;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `after ${step}, ${name} never answered as expected (${String(expected)}); dev printed:\n${dev.lines
+              .slice(from)
+              .map((l) => JSON.stringify(l))
+              .join('\n')}\nstderr:\n${dev.stderr}`,
+          ),
+        ),
+      60_000,
+    );
+  });
+  try {
+    return await Promise.race([search(), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What vim, JetBrains IDEs and `sed -i` do: write a temporary file beside the original, rename it over. */
+function atomicSave(file: string, content: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(temp, content);
+  renameSync(temp, file);
 }
 
 describe('faasport dev examples/hello', () => {
@@ -19,11 +94,8 @@ describe('faasport dev examples/hello', () => {
   let first: Deployed;
 
   beforeAll(async () => {
-    assertBuilt();
     dir = copyExample('hello');
-    dev = new BinProcess(['dev', dir, '--port', '0', '--json'], { env: cleanEnv() });
-    await dev.next((l) => l.type === 'ready');
-    first = (await dev.next((l) => l.type === 'deployed' || l.type === 'error')) as unknown as Deployed;
+    ({ dev, first } = await startDev(dir));
     expect(first.type, JSON.stringify(first)).toBe('deployed');
   });
 
@@ -56,16 +128,15 @@ describe('faasport dev examples/hello', () => {
     const file = join(dir, 'hello', 'index.mjs');
     const from = dev.lines.length;
     writeFileSync(file, readFileSync(file, 'utf8').replace('return `Hello ', 'return `Howdy '));
-    const next = (await dev.next(
-      (l) => l.type === 'deployed' || l.type === 'error',
+    const hello = await untilServes(
+      dev,
       from,
-    )) as unknown as Deployed;
-    expect(next.type, JSON.stringify(next)).toBe('deployed');
-    const hello = next.functions.find((f) => f.name === 'hello')!;
+      'hello',
+      (fn) => `Howdy world from hello (revision ${fn.revision})\n`,
+      'an edit of hello/index.mjs',
+    );
     expect(hello.changed).toBe(true);
     expect(hello.revision).not.toBe(first.functions[0]!.revision);
-    const res = await text(`${hello.url}?name=again`);
-    expect(res.body).toBe(`Howdy again from hello (revision ${hello.revision})\n`);
   });
 
   it('keeps serving when an edit breaks faasport.yaml, and reports the field', async () => {
@@ -73,14 +144,148 @@ describe('faasport dev examples/hello', () => {
     const good = readFileSync(yaml, 'utf8');
     const from = dev.lines.length;
     writeFileSync(yaml, good.replace('handler: index.default', 'handler: index'));
-    const error = await dev.next((l) => l.type === 'error' || l.type === 'deployed', from);
-    expect(error.type).toBe('error');
+    const error = await dev.next((l) => l.type === 'error', from);
     expect(JSON.stringify(error)).toContain('functions[0].handler');
     const still = await text(`${first.functions[0]!.url}`);
     expect(still.status).toBe(200);
     const back = dev.lines.length;
     writeFileSync(yaml, good);
-    const again = await dev.next((l) => l.type === 'deployed' || l.type === 'error', back);
-    expect(again.type).toBe('deployed');
+    await untilServes(
+      dev,
+      back,
+      'hello',
+      (fn) => `Howdy world from hello (revision ${fn.revision})\n`,
+      'faasport.yaml was repaired',
+    );
+  });
+});
+
+describe('faasport dev sees every way editors save', () => {
+  let dir: string;
+  let dev: BinProcess;
+  const code = (word: string) => `export default (req, ctx) => \`${word} \${ctx.env.GREETING}\\n\`;\n`;
+  const yaml = (greeting: string) =>
+    `name: saves\nfunctions:\n  - name: greet\n    source: { dir: ./greet }\n    env: { GREETING: ${greeting} }\n`;
+
+  beforeAll(async () => {
+    dir = tempDir('faasport-saves-');
+    mkdirSync(join(dir, 'greet'));
+    writeFiles(dir, { 'faasport.yaml': yaml('one'), 'greet/index.mjs': code('a') });
+    let first: Deployed;
+    ({ dev, first } = await startDev(dir));
+    expect(first.functions.map((f) => f.name)).toEqual(['greet']);
+    expect(await text(first.functions[0]!.url!)).toEqual({ status: 200, body: 'a one\n' });
+  });
+
+  afterAll(async () => {
+    expect(await dev?.stop()).toBe(0);
+  });
+
+  it('a handler file: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
+    const file = join(dir, 'greet', 'index.mjs');
+    let from = dev.lines.length;
+    atomicSave(file, code('b'));
+    await untilServes(dev, from, 'greet', 'b one\n', 'the first atomic save');
+    from = dev.lines.length;
+    atomicSave(file, code('c'));
+    await untilServes(dev, from, 'greet', 'c one\n', 'the second atomic save');
+    from = dev.lines.length;
+    writeFileSync(file, code('d'));
+    await untilServes(dev, from, 'greet', 'd one\n', 'a plain overwrite after atomic saves');
+    from = dev.lines.length;
+    unlinkSync(file);
+    await dev.next((l) => l.type === 'deployed' || l.type === 'error', from);
+    from = dev.lines.length;
+    writeFileSync(file, code('e'));
+    await untilServes(dev, from, 'greet', 'e one\n', 'deleting and recreating the file');
+  });
+
+  it('faasport.yaml: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
+    const file = join(dir, 'faasport.yaml');
+    let from = dev.lines.length;
+    atomicSave(file, yaml('two'));
+    await untilServes(dev, from, 'greet', 'e two\n', 'the first atomic save of faasport.yaml');
+    from = dev.lines.length;
+    atomicSave(file, yaml('three'));
+    await untilServes(dev, from, 'greet', 'e three\n', 'the second atomic save of faasport.yaml');
+    from = dev.lines.length;
+    writeFileSync(file, yaml('four'));
+    await untilServes(dev, from, 'greet', 'e four\n', 'a plain overwrite of faasport.yaml');
+    from = dev.lines.length;
+    unlinkSync(file);
+    const gone = await dev.next((l) => l.type === 'error', from);
+    expect(JSON.stringify(gone)).toContain('faasport.yaml');
+    from = dev.lines.length;
+    writeFileSync(file, yaml('five'));
+    await untilServes(dev, from, 'greet', 'e five\n', 'deleting and recreating faasport.yaml');
+  });
+});
+
+describe('faasport dev deploys what it can', () => {
+  /** A project of three functions, in a folder of its own (so each test starts with an empty runtime). */
+  const mixedProject = () => {
+    const dir = tempDir('faasport-mixed-');
+    for (const name of ['web', 'orders', 'jobs']) mkdirSync(join(dir, name));
+    writeFiles(dir, {
+      'faasport.yaml': [
+        'name: mixed',
+        'functions:',
+        '  - name: web',
+        '    source: { dir: ./web }',
+        // The bundled runtime has no queues: this function cannot run on `local`.
+        '  - name: jobs',
+        '    source: { dir: ./jobs }',
+        '    contract: event',
+        '    triggers: [{ queue: { topic: jobs } }]',
+        '  - name: orders',
+        '    source: { dir: ./orders }',
+        '    contract: event',
+        '    triggers: [{ event: { filter: { type: com.example.order.created } } }]',
+        '',
+      ].join('\n'),
+      'web/index.mjs': 'export default () => "web\\n";\n',
+      'jobs/index.mjs': 'export default () => {};\n',
+      'orders/index.mjs': 'export default () => {};\n',
+    });
+    return dir;
+  };
+
+  it('reports the function that cannot run on local and deploys the others; no URL without an http trigger', async () => {
+    const { dev, first } = await startDev(mixedProject());
+    try {
+      const error = await dev.next((l) => l.type === 'error');
+      expect(error.function).toBe('jobs');
+      expect(JSON.stringify(error.error)).toMatch(/queue/);
+      expect(first.failed).toEqual(['jobs']);
+      expect(first.functions.map((f) => f.name)).toEqual(['web', 'orders']);
+      const [web, orders] = first.functions;
+      expect(await text(web!.url!)).toEqual({ status: 200, body: 'web\n' });
+      expect(orders).not.toHaveProperty('url');
+      expect(orders).not.toHaveProperty('hostUrl');
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+  });
+
+  it('--function deploys only the functions named', async () => {
+    const dir = mixedProject();
+    const { dev, first } = await startDev(dir, ['--function', 'web']);
+    try {
+      expect(first.functions.map((f) => f.name)).toEqual(['web']);
+      expect(first.failed).toEqual([]);
+      const ls = await runBin(['ls', '--json'], { cwd: dir });
+      expect(ls.code, ls.stderr).toBe(0);
+      expect(JSON.parse(ls.stdout).functions.map((f: { name: string }) => f.name)).toEqual(['web']);
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+  });
+
+  it('an unknown --function name stops before anything starts, naming the functions there are', async () => {
+    const r = await runBin(['dev', mixedProject(), '--port', '0', '--function', 'wbe', '--json']);
+    expect(r.code).toBe(1);
+    const { error } = JSON.parse(r.stdout);
+    expect(error.message).toContain('"wbe"');
+    expect(error.message).toContain('web, jobs, orders');
   });
 });

@@ -1,38 +1,67 @@
-import { type FSWatcher, watch } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import {
   type Adapter,
   type DeployResult,
   deploy,
   loadProject,
+  type ResolvedFunction,
   type ResolvedProject,
   remove,
 } from '@faasport/core';
-import { jsonArgs, listenArgs } from '../args';
+import { type FSWatcher, watch } from 'chokidar';
+import { functionArgs, jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
 import { errorJson, renderError } from '../output/errors';
 import { progressRenderer } from '../output/events';
+import { selectFunctions } from '../project';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
+import { listArg } from '../workspace';
 
 /** Folders that never trigger a redeploy, wherever they are: state, dependencies, VCS. */
 const ignored = new Set(['.faasport', 'node_modules', '.git']);
 
+/** Whether `path` is `dir` or inside it. */
+const within = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
+
 /**
- * Whether a changed file (relative to the project folder) can change a deploy: the project file
- * itself, or a file of a function's code (its folder or archive). Anything else (logs, build output,
- * editor files elsewhere) is ignored, so a function writing into the project cannot loop the watcher.
+ * Whether a changed path can change a deploy: the project file itself, or a file of a watched
+ * function's code (its folder or archive). Anything else (logs, build output, editor files elsewhere)
+ * is ignored, so a function writing into the project cannot loop the watcher.
  */
-function isRelevant(project: ResolvedProject, file: string, dataDir: string): boolean {
-  if (file.split(sep).some((part) => ignored.has(part))) return false;
-  const abs = resolve(project.baseDir, file);
-  if (abs === dataDir || abs.startsWith(dataDir + sep)) return false;
-  if (project.file && abs === project.file) return true;
-  return project.functions.some((fn) => {
-    if (fn.source.kind === 'dir') return abs === fn.source.path || abs.startsWith(fn.source.path + sep);
-    if (fn.source.kind === 'archive') return abs === fn.source.path;
+function isRelevant(projectFile: string, functions: ResolvedFunction[], path: string): boolean {
+  if (path === projectFile) return true;
+  return functions.some((fn) => {
+    if (fn.source.kind === 'dir') return within(path, fn.source.path);
+    if (fn.source.kind === 'archive') return path === fn.source.path;
     return false;
   });
+}
+
+/**
+ * Watches the project folder's directories (not the files' inodes), so every way an editor saves is
+ * seen: in place, write-and-rename (vim, JetBrains, `sed -i`), delete and recreate. State, dependency
+ * and VCS folders are never walked. Resolves once the initial scan is done, so no later save is missed.
+ */
+async function watchProject(
+  baseDir: string,
+  dataDir: string,
+  onChange: (path: string) => void,
+): Promise<FSWatcher> {
+  const watcher = watch(baseDir, {
+    ignoreInitial: true,
+    ignored: (path) =>
+      within(path, dataDir) ||
+      relative(baseDir, path)
+        .split(sep)
+        .some((part) => ignored.has(part)),
+  });
+  watcher.on('all', (_event, path) => onChange(resolve(baseDir, path)));
+  await new Promise<void>((done, fail) => {
+    watcher.once('ready', done);
+    watcher.once('error', fail);
+  });
+  return watcher;
 }
 
 /** The URL that works everywhere (path routing on the runtime's own address), besides the host-based one. */
@@ -40,58 +69,88 @@ function pathUrl(runtimeUrl: string, name: string): string {
   return `${runtimeUrl}/${encodeURIComponent(name)}/`;
 }
 
-/** Deploys every function of the project and removes the ones no longer in it. */
+/** What one pass over the project did: the functions deployed and those that could not be. */
+interface SyncResult {
+  deployed: Array<{ result: DeployResult; http: boolean }>;
+  failed: Array<{ name: string; error: unknown }>;
+}
+
+/**
+ * Deploys each function on its own, so one that cannot run on `local` is reported and the rest are
+ * still deployed; then removes the functions no longer in the project.
+ */
 async function syncProject(
   ctx: CliContext,
   adapter: Adapter,
   project: ResolvedProject,
+  functions: ResolvedFunction[],
   deployed: Set<string>,
-): Promise<DeployResult[]> {
+): Promise<SyncResult> {
   const onEvent = progressRenderer(ctx);
-  const results: DeployResult[] = [];
-  for (const fn of project.functions) {
-    results.push(
-      await deploy(adapter, fn, {
+  const outcome: SyncResult = { deployed: [], failed: [] };
+  for (const fn of functions) {
+    try {
+      const result = await deploy(adapter, fn, {
         env: ctx.io.env,
         baseDir: project.baseDir,
         onEvent,
         signal: ctx.io.signal,
-      }),
-    );
-    deployed.add(fn.name);
+      });
+      outcome.deployed.push({ result, http: fn.triggers.some((t) => t.kind === 'http') });
+      deployed.add(fn.name);
+    } catch (error) {
+      outcome.failed.push({ name: fn.name, error });
+    }
   }
   for (const name of [...deployed]) {
-    if (!project.functions.some((f) => f.name === name)) {
+    if (!functions.some((f) => f.name === name)) {
       await remove(adapter, name, { signal: ctx.io.signal });
       deployed.delete(name);
       ctx.note(`${ctx.err.yellow('-')} removed ${name} (no longer in the project)`);
     }
   }
-  return results;
+  return outcome;
 }
 
-function report(ctx: CliContext, runtimeUrl: string, results: DeployResult[]): void {
+/**
+ * Prints a pass: an `error` line per function that could not be deployed, then one `deployed` line.
+ * A function without an http trigger has no URL (the runtime answers 404 there), so none is printed.
+ */
+function report(ctx: CliContext, runtimeUrl: string, { deployed, failed }: SyncResult): void {
   if (ctx.json) {
+    for (const { name, error } of failed)
+      ctx.jsonLine({ type: 'error', function: name, ...errorJson(error) });
     ctx.jsonLine({
       type: 'deployed',
-      functions: results.map((r) => ({
+      functions: deployed.map(({ result: r, http }) => ({
         name: r.functionName,
         revision: r.revision,
         changed: r.changed,
-        url: pathUrl(runtimeUrl, r.functionName),
-        hostUrl: r.url,
-        tagUrls: r.tagUrls ?? {},
+        ...(http
+          ? { url: pathUrl(runtimeUrl, r.functionName), hostUrl: r.url, tagUrls: r.tagUrls ?? {} }
+          : {}),
       })),
+      failed: failed.map((f) => f.name),
     });
     return;
   }
-  for (const r of results) {
-    const c = ctx.out;
+  const c = ctx.out;
+  for (const { result: r, http } of deployed) {
+    if (!http) {
+      ctx.print(
+        `  ${c.bold(r.functionName)}  ${c.dim(r.revision)}  ${c.dim('(no http trigger, so no URL)')}`,
+      );
+      continue;
+    }
     const host = r.url ? c.dim(`  (or ${r.url})`) : '';
     ctx.print(
       `  ${c.bold(r.functionName)}  ${c.dim(r.revision)}  ${c.cyan(pathUrl(runtimeUrl, r.functionName))}${host}`,
     );
     for (const [tag, url] of Object.entries(r.tagUrls ?? {})) ctx.print(`    ${c.dim(`tag ${tag}`)}  ${url}`);
+  }
+  for (const { name, error } of failed) {
+    ctx.note(`${ctx.err.red('✗')} ${ctx.err.bold(name)} is not deployed:`);
+    renderError(ctx, error);
   }
 }
 
@@ -108,6 +167,7 @@ export default command({
   },
   args: {
     dir: { type: 'positional', description: 'The project folder (or its faasport.yaml)', default: '.' },
+    ...functionArgs,
     ...listenArgs,
     'data-dir': {
       type: 'string',
@@ -118,18 +178,25 @@ export default command({
   },
   examples: [
     ['faasport dev examples/hello', 'serve examples/hello on 127.0.0.1:8080'],
-    ['faasport dev --port 0 --json', 'a free port; NDJSON lines {"type":"ready"|"deployed"|"error", ...}'],
+    ['faasport dev examples/coffee --function coffee-web', 'only the function coffee-web'],
+    [
+      'faasport dev --port 0 --json',
+      'a free port; NDJSON lines {"type":"ready"|"deployed"|"error"|"stopped", ...}',
+    ],
   ],
   epilogue:
-    'Every function gets a URL; a saved change deploys a new revision and the URL answers with it. Other commands\n(`faasport invoke`, `traffic`, `logs`) reach this runtime through the `local` target from the same folder.',
+    'Every function with an http trigger gets a URL; a saved change deploys a new revision and the URL answers\nwith it. A function that cannot run on the bundled runtime is reported and the others are deployed. Other\ncommands (`faasport invoke`, `publish`, `traffic`, `logs`) reach this runtime through the `local` target from\nthe same folder.',
   async run(args, ctx) {
     const path = resolve(ctx.io.cwd, args.dir);
+    const names = listArg(args.function);
     let project = loadProject(path);
+    let functions = selectFunctions(project, names);
     const dataDir = args['data-dir']
       ? resolve(ctx.io.cwd, args['data-dir'])
       : ctx.io.env.FAASPORT_DATA_DIR
         ? resolve(project.baseDir, ctx.io.env.FAASPORT_DATA_DIR)
         : join(project.baseDir, '.faasport');
+    const projectFile = project.file ?? join(project.baseDir, 'faasport.yaml');
     const runtime = await hostRuntime({ port: parsePort(args.port, 'dev', 8080), host: args.host, dataDir });
     let watcher: FSWatcher | undefined;
     try {
@@ -148,38 +215,38 @@ export default command({
           `${ctx.out.green('✓')} faasport dev: ${ctx.out.bold(project.name)} on ${ctx.out.cyan(runtime.url)}`,
         );
       const deployed = new Set<string>();
-      try {
-        report(ctx, runtime.url, await syncProject(ctx, adapter, project, deployed));
-      } catch (error) {
-        reportError(ctx, error);
-      }
 
-      // Redeploys run one at a time; changes during a redeploy cause one more afterwards.
+      // Passes run one at a time; changes during a pass cause one more afterwards.
       let timer: NodeJS.Timeout | undefined;
       let running: Promise<void> | undefined;
       let again = false;
       const changed = new Set<string>();
-      const redeploy = async () => {
+      const pass = async (reload: boolean) => {
+        try {
+          if (reload) {
+            project = loadProject(path);
+            functions = selectFunctions(project, names);
+          }
+          report(ctx, runtime.url, await syncProject(ctx, adapter, project, functions, deployed));
+        } catch (error) {
+          reportError(ctx, error);
+        }
+      };
+      /** One pass at a time: the first deploys the project as loaded, later ones reload it first. */
+      const redeploy = async (reload = true) => {
         if (running) {
           again = true;
           return;
         }
-        const files = [...changed];
+        const files = [...changed].map((file) => relative(project.baseDir, file));
         changed.clear();
-        running = (async () => {
-          if (!ctx.json)
-            ctx.note(
-              ctx.err.dim(
-                `↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`,
-              ),
-            );
-          try {
-            project = loadProject(path);
-            report(ctx, runtime.url, await syncProject(ctx, adapter, project, deployed));
-          } catch (error) {
-            reportError(ctx, error);
-          }
-        })();
+        if (reload && !ctx.json)
+          ctx.note(
+            ctx.err.dim(
+              `↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`,
+            ),
+          );
+        running = pass(reload);
         await running;
         running = undefined;
         if (again) {
@@ -187,13 +254,14 @@ export default command({
           await redeploy();
         }
       };
-      watcher = watch(project.baseDir, { recursive: true }, (_event, file) => {
-        const name = file ? String(file) : '';
-        if (!name || !isRelevant(project, name, runtime.dataDir)) return;
-        changed.add(name);
+      // Watching starts before the first deploy: a save during it causes a redeploy, never a miss.
+      watcher = await watchProject(project.baseDir, runtime.dataDir, (file) => {
+        if (!isRelevant(projectFile, functions, file)) return;
+        changed.add(file);
         clearTimeout(timer);
         timer = setTimeout(() => void redeploy(), 100);
       });
+      await redeploy(false);
       if (!ctx.json)
         ctx.note(
           ctx.err.dim(`watching ${relative(ctx.io.cwd, project.baseDir) || '.'} for changes; Ctrl-C stops`),
@@ -202,7 +270,7 @@ export default command({
       clearTimeout(timer);
       if (running) await running;
     } finally {
-      watcher?.close();
+      await watcher?.close();
       await runtime.close();
       if (ctx.json) ctx.jsonLine({ type: 'stopped' });
       else ctx.note(ctx.err.dim('stopped'));
