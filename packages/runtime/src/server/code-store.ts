@@ -109,6 +109,8 @@ export function inspectArchive(
  */
 export class CodeStore {
   private readonly root: string;
+  /** Code in use by a deploy that has not stored its revision yet: never collected. */
+  private readonly pinned = new Map<string, number>();
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'code');
@@ -172,10 +174,23 @@ export class CodeStore {
     return out;
   }
 
-  /** Removes code folders no revision uses. */
+  /** Keeps a code folder from {@link CodeStore.collect} until the returned function is called. */
+  pin(codeHash: string): () => void {
+    this.pinned.set(codeHash, (this.pinned.get(codeHash) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const count = (this.pinned.get(codeHash) ?? 1) - 1;
+      if (count > 0) this.pinned.set(codeHash, count);
+      else this.pinned.delete(codeHash);
+    };
+  }
+
+  /** Removes code folders no revision uses (and no deploy in progress holds). */
   collect(keep: Set<string>): void {
     for (const name of fs.readdirSync(this.root)) {
-      if (!name.startsWith('.tmp-') && !keep.has(name))
+      if (!name.startsWith('.tmp-') && !keep.has(name) && !this.pinned.has(name))
         fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
     }
   }
