@@ -164,14 +164,9 @@ async function load(spec) {
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, spec.baseEnv, spec.env);
   process.chdir(spec.codeDir);
-  const { file, exportName } = splitHandler(spec.handler ?? 'index.handler');
-  const mod = await importCode(spec.codeDir, file);
-  const handler = pickExport(mod, exportName, spec.contract);
-  if (typeof handler !== 'function') {
-    throw new Error(
-      `handler "${spec.handler}": ${file} has no function export "${exportName}" (exports: ${Object.keys(mod ?? {}).join(', ') || 'none'})`,
-    );
-  }
+  const main = splitHandler(spec.handler ?? 'index.handler');
+  const loaded = await importCode(spec.codeDir, main.file);
+  const handler = resolveExport(loaded, main, 'handler', spec.handler ?? 'index.handler');
   fn = {
     spec,
     handler,
@@ -181,10 +176,8 @@ async function load(spec) {
   };
   if (spec.initializer) {
     const init = splitHandler(spec.initializer);
-    const initMod = init.file === file ? mod : await importCode(spec.codeDir, init.file);
-    const initializer = pickExport(initMod, init.exportName, spec.contract);
-    if (typeof initializer !== 'function')
-      throw new Error(`initializer "${spec.initializer}" is not a function export`);
+    const initLoaded = init.file === main.file ? loaded : await importCode(spec.codeDir, init.file);
+    const initializer = resolveExport(initLoaded, init, 'initializer', spec.initializer);
     const rid = `init-${Date.now()}`;
     await calls.run({ rid, logs: [] }, () =>
       callWithCallback(initializer, [
@@ -232,11 +225,16 @@ function resolveFile(codeDir, file) {
   return found;
 }
 
+/**
+ * Loads a handler module the way Node.js does: `.mjs` (and `.js` that is an ES module) with import(),
+ * anything else with require(). Returns the module and its kind, which decides how exports are read.
+ */
 async function importCode(codeDir, file) {
   const found = resolveFile(codeDir, file);
-  if (found.endsWith('.mjs')) return import(pathToFileURL(found).href);
+  const relative = path.relative(codeDir, found);
+  if (found.endsWith('.mjs')) return { mod: await import(pathToFileURL(found).href), kind: 'esm', relative };
   try {
-    return createRequire(path.join(codeDir, 'index.js'))(found);
+    return { mod: createRequire(path.join(codeDir, 'index.js'))(found), kind: 'cjs', relative };
   } catch (error) {
     // ESM in a .js file (type: module, or detected module syntax), or top-level await.
     if (
@@ -244,20 +242,83 @@ async function importCode(codeDir, file) {
       error?.code === 'ERR_REQUIRE_ASYNC_MODULE' ||
       error instanceof SyntaxError
     ) {
-      return import(pathToFileURL(found).href);
+      return { mod: await import(pathToFileURL(found).href), kind: 'esm', relative };
     }
     throw error;
   }
 }
 
-function pickExport(mod, name, contract) {
+/**
+ * The export a handler names, strictly: an ES module's export of that name; a CommonJS module's
+ * `module.exports.<name>`, where `default` is `module.exports.default` or else `module.exports`
+ * itself (as Node.js imports CommonJS). Never another export: a typo is an error naming the module,
+ * the export and the exports it has, the same rule core's static check (`checkHandlerExports`) applies.
+ */
+function resolveExport({ mod, kind, relative }, { exportName }, field, spec) {
+  let value = exportOf(mod, exportName);
+  if (value === undefined && kind === 'cjs' && exportName === 'default') value = mod;
+  const names = exportNames(mod, kind);
+  if (value === undefined) {
+    const near = nearest(exportName, names);
+    const error = new Error(
+      `${field} "${spec}": ${relative} has no export "${exportName}" (it exports: ${names.join(', ') || 'nothing'})${near ? `; did you mean "${spec.slice(0, spec.length - exportName.length)}${near}"?` : ''}`,
+    );
+    error.name = 'HandlerNotFound';
+    throw error;
+  }
+  if (typeof value !== 'function') {
+    const error = new Error(
+      `${field} "${spec}": export "${exportName}" of ${relative} is ${value === null ? 'null' : `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`}, not a function`,
+    );
+    error.name = 'HandlerNotFound';
+    throw error;
+  }
+  return value;
+}
+
+/** A module's own (or, for CommonJS objects, inherited) property, never one every object has. */
+function exportOf(mod, name) {
   if (mod == null) return undefined;
-  if (typeof mod[name] === 'function') return mod[name];
-  if (mod.default && typeof mod.default[name] === 'function') return mod.default[name];
-  if ((name === 'default' || contract === 'web' || contract === 'event') && typeof mod.default === 'function')
-    return mod.default;
-  if (typeof mod === 'function') return mod;
-  return undefined;
+  const object = Object(mod);
+  if (Object.hasOwn(object, name)) return object[name];
+  if (name in Object.prototype || name in Function.prototype) return undefined;
+  return object[name];
+}
+
+function exportNames(mod, kind) {
+  if (mod == null || (typeof mod !== 'object' && typeof mod !== 'function')) return [];
+  const names = Object.keys(mod);
+  if (kind === 'cjs' && typeof mod === 'function' && !names.includes('default')) names.unshift('default');
+  return names;
+}
+
+/** The closest name within two edits (a typo), if any. */
+function nearest(name, names) {
+  let best;
+  let bestDistance = 3;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextvars
 import datetime
+import difflib
 import importlib.util
 import inspect
 import io
@@ -198,29 +199,53 @@ def load(spec):
     os.chdir(code_dir)
     sys.path.insert(0, code_dir)
     handler = spec.get("handler") or "main.handler"
-    module_name, _, export = handler.rpartition(".")
+    module_name, export, module = load_module(code_dir, handler, "handler")
+    fn = resolve_export(module, module_name, export, "handler", handler)
+    _fn["spec"] = spec
+    _fn["handler"] = fn
+    if spec.get("initializer"):
+        init_name, init_export, init_module = load_module(code_dir, spec["initializer"], "initializer")
+        init = resolve_export(init_module, init_name, init_export, "initializer", spec["initializer"])
+        message = {"rid": "init", "deadline": int(time.time() * 1000) + spec["timeoutMs"], "context": {}}
+        init(FcContext(message) if spec["contract"] == "fc-event" else FgContext(message))
+
+
+def load_module(code_dir, spec, field):
+    """Imports the module of a `file.function` spec from the code folder: (module name, function name, module)."""
+    module_name, _, export = spec.rpartition(".")
     if not module_name:
-        raise ValueError(f'handler "{handler}" must be "file.function"')
+        raise ValueError(f'{field} "{spec}" must be "file.function"')
     file_path = os.path.realpath(os.path.join(code_dir, module_name.replace(".", os.sep) + ".py"))
     if not file_path.startswith(os.path.realpath(code_dir) + os.sep):
-        raise ValueError(f'handler file "{module_name}" is outside the code folder')
+        raise ValueError(f'{field} file "{module_name}" is outside the code folder')
     if not os.path.isfile(file_path):
-        raise FileNotFoundError(f'handler file "{module_name}.py" not found in the code')
+        raise FileNotFoundError(f'{field} file "{module_name}.py" not found in the code')
+    if module_name in sys.modules and getattr(sys.modules[module_name], "__file__", None) == file_path:
+        return module_name, export, sys.modules[module_name]
     module_spec = importlib.util.spec_from_file_location(module_name, file_path)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_name] = module
     module_spec.loader.exec_module(module)
-    fn = getattr(module, export, None)
-    if not callable(fn):
-        raise AttributeError(f'{module_name}.py has no function "{export}"')
-    _fn["spec"] = spec
-    _fn["handler"] = fn
-    if spec.get("initializer"):
-        init_module, _, init_export = spec["initializer"].rpartition(".")
-        init = getattr(module, init_export, None) if init_module == module_name else None
-        if callable(init):
-            message = {"rid": "init", "deadline": int(time.time() * 1000) + spec["timeoutMs"], "context": {}}
-            init(FcContext(message) if spec["contract"] == "fc-event" else FgContext(message))
+    return module_name, export, module
+
+
+class HandlerNotFound(Exception):
+    """The handler (or initializer) names a function its module does not define."""
+
+
+def resolve_export(module, module_name, name, field, spec):
+    """The function `name` of the module, strictly: never another one. Errors list what the module has."""
+    value = getattr(module, name, None)
+    if value is None:
+        names = sorted(key for key, item in vars(module).items()
+                       if callable(item) and not inspect.isclass(item) and not key.startswith("_"))
+        near = difflib.get_close_matches(name, names, n=1)
+        hint = f'; did you mean "{module_name}.{near[0]}"?' if near else ""
+        raise HandlerNotFound(f'{field} "{spec}": {module_name}.py has no function "{name}" '
+                              f'(it defines: {", ".join(names) or "nothing"}){hint}')
+    if not callable(value):
+        raise HandlerNotFound(f'{field} "{spec}": {name} in {module_name}.py is a {type(value).__name__}, not a function')
+    return value
 
 
 def call(fn, *args):

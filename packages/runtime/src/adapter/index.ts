@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import {
   type Adapter,
   type AdapterContext,
@@ -221,6 +222,8 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
             config: revisionConfig(fn),
             secretValues: desired.secretValues,
             ...(desired.artifact.zip ? { code: bytesToBase64(desired.artifact.zip) } : {}),
+            // Stack traces and log lines then name the user's files, not the runtime's copy.
+            ...(fn.source.kind === 'dir' ? { sourceRoot: resolvePath(fn.source.path) } : {}),
           },
           { functionName: fn.name },
         );

@@ -40,3 +40,24 @@ export class ExecutionError extends InvokeError {
     );
   }
 }
+
+/**
+ * An instance could not start: its worker failed to load the code (a missing handler file or export,
+ * an error thrown while the module loaded) or the process did not come up. Paths in the message and
+ * stack name the function's source folder when the spec has a `sourceRoot`.
+ */
+export class StartError extends Error {
+  constructor(
+    message: string,
+    /** The worker's error type (`HandlerNotFound` when the handler names no export of its module) and stack. */
+    readonly detail: { type?: string; stack?: string } = {},
+  ) {
+    super(message);
+    this.name = 'StartError';
+  }
+
+  /** True when the handler or initializer names an export (or Python function) its module does not have. */
+  get handlerNotFound(): boolean {
+    return this.detail.type === 'HandlerNotFound';
+  }
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionError } from './errors';
+import { ExecutionError, StartError } from './errors';
 import { HttpInstance } from './http-instance';
 import {
   type CallMessage,
@@ -9,6 +9,7 @@ import {
   InstanceGoneError,
   type InstanceLog,
 } from './instance';
+import { sourcePathMapper } from './paths';
 import type {
   EventResult,
   Executable,
@@ -45,6 +46,8 @@ export class ScheduledExecutable implements Executable {
   private started = 0;
   private closed = false;
   private readonly maxInstances: number;
+  /** Shows paths into the code folder under the user's source folder (identity without `sourceRoot`). */
+  private readonly toSource: (text: string) => string;
 
   constructor(
     readonly spec: ExecutableSpec,
@@ -57,6 +60,7 @@ export class ScheduledExecutable implements Executable {
     },
   ) {
     this.maxInstances = options.singleInstance ? 1 : Math.max(1, spec.maxInstances);
+    this.toSource = sourcePathMapper(spec.codeDir, spec.sourceRoot);
     this.ensureMinimum();
   }
 
@@ -139,13 +143,34 @@ export class ScheduledExecutable implements Executable {
       extraHeaders: options.headers,
     };
     const reply = (await this.run(message, options.signal)) as EventReply;
+    const error = reply.error && {
+      ...reply.error,
+      message: this.toSource(reply.error.message),
+      ...(reply.error.stack ? { stack: this.toSource(reply.error.stack) } : {}),
+    };
     return {
       body: reply.body instanceof Uint8Array ? reply.body : new Uint8Array(reply.body ?? []),
-      error: reply.error,
-      logs: reply.logs ?? [],
+      error,
+      logs: (reply.logs ?? []).map(this.toSource),
       durationMs: Date.now() - started,
       requestId,
     };
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new StartError('the function was unloaded');
+    if (this.ready.size > 0) return;
+    const error = await this.startInstance();
+    if (error)
+      throw new StartError(
+        this.toSource(error.message),
+        error instanceof InstanceGoneError && error.load
+          ? {
+              type: error.load.type,
+              ...(error.load.stack ? { stack: this.toSource(error.load.stack) } : {}),
+            }
+          : {},
+      );
   }
 
   async close(): Promise<void> {
@@ -320,20 +345,21 @@ export class ScheduledExecutable implements Executable {
       this.ready.size + this.starting < this.maxInstances &&
       this.starting < maxParallelStarts
     ) {
-      this.startInstance();
+      void this.startInstance();
       uncovered -= this.spec.concurrency;
     }
   }
 
   private ensureMinimum(): void {
     const min = Math.min(this.spec.minInstances ?? 0, this.maxInstances);
-    while (!this.closed && this.ready.size + this.starting < min) this.startInstance();
+    while (!this.closed && this.ready.size + this.starting < min) void this.startInstance();
   }
 
-  private startInstance(): void {
+  /** Starts an instance; resolves (never rejects) once it serves, or with the error that stopped it. */
+  private startInstance(): Promise<Error | undefined> {
     this.starting++;
     const begin = Date.now();
-    this.factory().then(
+    return this.factory().then(
       ({ instance, fromPool }) => {
         this.starting--;
         this.started++;
@@ -353,6 +379,7 @@ export class ScheduledExecutable implements Executable {
         this.drain(instance);
         if (instance.inFlight === 0) this.armIdle(instance);
         this.scale();
+        return undefined;
       },
       (error: Error) => {
         this.starting--;
@@ -370,9 +397,12 @@ export class ScheduledExecutable implements Executable {
         if (this.ready.size === 0 && this.starting === 0) {
           for (const waiter of this.queue.splice(0)) {
             clearTimeout(waiter.timer);
-            waiter.reject(this.failure('start', `the function could not start: ${error.message}`));
+            waiter.reject(
+              this.failure('start', `the function could not start: ${this.toSource(error.message)}`),
+            );
           }
         }
+        return error;
       },
     );
   }
@@ -392,7 +422,7 @@ export class ScheduledExecutable implements Executable {
     this.options.observer?.log?.({
       time: log.time,
       level: log.level,
-      message: log.message,
+      message: this.toSource(log.message),
       requestId: log.rid ?? undefined,
       executableId: this.spec.id,
       functionName: this.spec.functionName,

@@ -10,7 +10,7 @@ import { defaultNodePath, workerPath } from './paths';
 import { WarmPool, type WorkerKind } from './pool';
 import type { Executable, ExecutableSpec, Executor, ExecutorOptions } from './types';
 
-export { ExecutionError, type ExecutionFailure } from './errors';
+export { ExecutionError, type ExecutionFailure, StartError } from './errors';
 export type * from './types';
 
 const specSchema = z.object({
@@ -32,6 +32,7 @@ const specSchema = z.object({
     })
     .optional(),
   startTimeoutMs: z.number().int().positive().optional(),
+  sourceRoot: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()),
   timeoutMs: z.number().int().positive(),
   memoryMb: z.number().positive(),

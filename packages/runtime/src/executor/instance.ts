@@ -89,6 +89,8 @@ export class InstanceGoneError extends Error {
   constructor(
     readonly reason: InstanceStopReason,
     detail: string,
+    /** For a failed load: the worker's error type (`HandlerNotFound` for a missing export) and stack. */
+    readonly load?: { type?: string; stack?: string },
   ) {
     super(detail);
   }
@@ -350,8 +352,10 @@ export class WorkerProcess extends ChildInstance {
         this.loadWaiter = undefined;
         return;
       case 'loadError': {
-        const error = message.error as { message: string };
-        this.loadWaiter?.reject(new InstanceGoneError('start-failed', error.message));
+        const error = message.error as { message: string; type?: string; stack?: string };
+        this.loadWaiter?.reject(
+          new InstanceGoneError('start-failed', error.message, { type: error.type, stack: error.stack }),
+        );
         this.loadWaiter = undefined;
         return;
       }

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let cachedRoot: string | undefined;
 
@@ -43,4 +43,32 @@ export function defaultNodePath(): string[] {
     }
   }
   return [...dirs];
+}
+
+/**
+ * A function that rewrites paths into `codeDir` (as plain paths, which CommonJS and Python stacks show,
+ * and as `file://` URLs, which ES module stacks show; the folder's real path too, since Node.js and
+ * Python report modules by their real path) to the same paths under `sourceRoot`. Without a
+ * `sourceRoot` it returns the text unchanged.
+ */
+export function sourcePathMapper(codeDir: string, sourceRoot: string | undefined): (text: string) => string {
+  if (!sourceRoot) return (text) => text;
+  const dirs = new Set([path.resolve(codeDir)]);
+  try {
+    dirs.add(realpathSync(codeDir));
+  } catch {
+    // The folder is gone: its plain path is all a message can hold.
+  }
+  const url = (dir: string) => `${pathToFileURL(dir).href.replace(/\/$/, '')}/`;
+  const plain = (dir: string) => `${dir.replace(/[\\/]$/, '')}${path.sep}`;
+  // URLs first: a plain path is a substring of its URL form.
+  const pairs: Array<[string, string]> = [
+    ...[...dirs].map((dir): [string, string] => [url(dir), url(sourceRoot)]),
+    ...[...dirs].map((dir): [string, string] => [plain(dir), plain(sourceRoot)]),
+  ];
+  return (text) => {
+    let out = text;
+    for (const [from, to] of pairs) out = out.replaceAll(from, to);
+    return out;
+  };
 }

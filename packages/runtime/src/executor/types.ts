@@ -47,6 +47,12 @@ export interface ExecutableSpec {
   http?: { initPath?: string; invokePath?: string; initHeaders?: Record<string, string> };
   /** Milliseconds an instance may take to start (process + module load + readiness). Default 10 000. */
   startTimeoutMs?: number;
+  /**
+   * Where the code came from (the user's source folder). Paths into `codeDir` in the instance's log
+   * lines, error stacks and start failures are shown under this folder instead, so a stack trace names
+   * the file the user edits, not the runtime's copy.
+   */
+  sourceRoot?: string;
   /** The only environment the instance sees (plus PATH and the runtime's own variables). */
   env: Record<string, string>;
   timeoutMs: number;
@@ -98,6 +104,13 @@ export interface Executable {
    * failures throw {@link ExecutionError}.
    */
   invokeEvent(payload: Uint8Array, options?: InvokeCallOptions): Promise<EventResult>;
+  /**
+   * Starts one instance now, unless one is running, and resolves once it is ready to serve: the code is
+   * loaded and the handler resolved. Rejects with a `StartError` saying why it could not start (a
+   * missing handler file or export, an error thrown while the module loaded). The instance then serves
+   * calls like any other.
+   */
+  start(): Promise<void>;
   /** Instances and load right now. */
   stats(): ExecutableStats;
   /** Stops every instance. */

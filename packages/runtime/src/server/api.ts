@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import {
   type CloudEvent,
   type FunctionConfig,
@@ -9,6 +10,7 @@ import {
 } from '@faasport/core';
 import { z } from 'zod';
 import { toFunctionConfig } from '../config';
+import { StartError } from '../executor';
 import { CodeDamagedError } from './code-store';
 import { contractOf, localOptions, resolveStored } from './functions';
 import { HttpError, readBody, sendJson } from './http';
@@ -23,6 +25,12 @@ const revisionBody = z.strictObject({
   config: z.record(z.string(), z.unknown()),
   secretValues: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   code: z.string().optional(),
+  /** The absolute folder the code was packaged from: log lines and stack traces name files there. */
+  sourceRoot: z
+    .string()
+    .max(4096)
+    .refine((value) => path.isAbsolute(value), 'must be an absolute path')
+    .optional(),
 });
 
 const settingsBody = z.strictObject({
@@ -369,12 +377,12 @@ export async function publishEventFrom(
   return context.broker.publish(event);
 }
 
-function deployRevision(
+async function deployRevision(
   context: RuntimeContext,
   res: ServerResponse,
   name: string,
   body: z.infer<typeof revisionBody>,
-): void {
+): Promise<void> {
   const { store, functions, code } = context;
   const resolved = resolveStored(body.config as FunctionConfig);
   if (resolved.name !== name)
@@ -441,20 +449,78 @@ function deployRevision(
     );
   }
   for (const value of Object.values(body.secretValues)) registerSecret(value);
+  const revision = {
+    functionName: name,
+    label: body.label,
+    revisionHash: body.revisionHash,
+    codeHash,
+    config: body.config as FunctionConfig,
+    secretValues: body.secretValues,
+    ...(body.sourceRoot ? { sourceRoot: body.sourceRoot } : {}),
+    createdAt: new Date().toISOString(),
+  };
+  // The code loads, and its handler resolves, before the revision is stored: a deploy that fails here
+  // stores nothing and moves no traffic. Commands (the http contract) prove themselves on first call.
+  if (contractOf(resolved) !== 'http') {
+    const unpin = codeHash === 'none' ? () => undefined : code.pin(codeHash);
+    try {
+      await functions.verify(name, revision);
+    } catch (error) {
+      unpin();
+      if (!store.codeHashes().has(codeHash)) code.collect(store.codeHashes());
+      if (error instanceof StartError) throw loadFailure(name, error);
+      throw error;
+    } finally {
+      unpin();
+    }
+    // A concurrent request may have stored the label meanwhile.
+    const raced = store.getRevision(name, body.label);
+    if (raced) {
+      functions.changed(name);
+      if (raced.revisionHash === body.revisionHash)
+        return sendJson(res, 200, { label: raced.label, revisionHash: raced.revisionHash, created: false });
+      throw new HttpError(
+        409,
+        'RevisionExists',
+        `revision "${body.label}" of "${name}" was just created by another deploy`,
+      );
+    }
+  }
   store.transaction(() => {
     store.ensureFunction(name);
-    store.insertRevision({
-      functionName: name,
-      label: body.label,
-      revisionHash: body.revisionHash,
-      codeHash,
-      config: body.config as FunctionConfig,
-      secretValues: body.secretValues,
-    });
+    store.insertRevision(revision);
   });
   functions.changed(name);
   if (contractOf(resolved) !== 'http') context.executor.prewarm(resolved.runtime, resolved.resources.memory);
   sendJson(res, 201, { label: body.label, revisionHash: body.revisionHash, codeHash, created: true });
+}
+
+/** A revision whose code did not load, as the validation error a deploy reports (nothing was stored). */
+function loadFailure(name: string, error: StartError): ValidationError {
+  const field = error.message.startsWith('initializer') ? 'initializer' : 'handler';
+  if (error.handlerNotFound)
+    return new ValidationError([{ path: field, message: error.message, rule: 'export-exists' }], {
+      subject: `function "${name}"`,
+      hint: `Point ${field} at an export the module has ("file.export"). Nothing was stored and traffic did not move.`,
+    });
+  // Where in the user's code the load failed: the first stack frame outside Node.js itself.
+  const at = error.detail.stack
+    ?.split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('at ') && !line.includes('node:'));
+  return new ValidationError(
+    [
+      {
+        path: 'source',
+        message: `the code failed to load: ${error.message}${at ? ` (${at})` : ''}`,
+        rule: 'loads',
+      },
+    ],
+    {
+      subject: `function "${name}"`,
+      hint: 'Fix the error the module throws while it loads (run it with node or python to see it). Nothing was stored and traffic did not move.',
+    },
+  );
 }
 
 function exportFunction(context: RuntimeContext, res: ServerResponse, name: string): void {

@@ -149,6 +149,8 @@ export class CodeDamagedError extends Error {
 export class CodeStore {
   private readonly root: string;
   private readonly artifacts: string;
+  /** Code in use by a deploy that has not stored its revision yet: never collected. */
+  private readonly pinned = new Map<string, number>();
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'code');
@@ -285,14 +287,28 @@ export class CodeStore {
     return out;
   }
 
-  /** Removes code folders and archives no revision uses. */
+  /** Keeps a code folder from {@link CodeStore.collect} until the returned function is called. */
+  pin(codeHash: string): () => void {
+    this.pinned.set(codeHash, (this.pinned.get(codeHash) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const count = (this.pinned.get(codeHash) ?? 1) - 1;
+      if (count > 0) this.pinned.set(codeHash, count);
+      else this.pinned.delete(codeHash);
+    };
+  }
+
+  /** Removes code folders and archives no revision uses (and no deploy in progress holds). */
   collect(keep: Set<string>): void {
+    const kept = (hash: string) => keep.has(hash) || this.pinned.has(hash);
     for (const name of fs.readdirSync(this.root)) {
-      if (name.startsWith('.tmp-') || name === 'package.json' || keep.has(name)) continue;
+      if (name.startsWith('.tmp-') || name === 'package.json' || kept(name)) continue;
       removeTree(path.join(this.root, name));
     }
     for (const name of fs.readdirSync(this.artifacts)) {
-      if (!keep.has(name.replace(/\.(zip|json)$/, '')))
+      if (!kept(name.replace(/\.(zip|json)$/, '')))
         fs.rmSync(path.join(this.artifacts, name), { force: true });
     }
   }

@@ -250,6 +250,36 @@ export class Functions {
     return entry.executable;
   }
 
+  /**
+   * Loads a revision that is about to be stored and starts one instance of it, so a deploy fails before
+   * anything is stored or traffic moves when the code cannot load or its handler names no export.
+   * The started instance is kept: it serves the revision's first calls.
+   *
+   * @throws StartError (from the executor) saying why the instance could not start.
+   */
+  async verify(fnName: string, revision: RevisionRow): Promise<void> {
+    const now = new Date().toISOString();
+    const fn = this.get(fnName) ?? { name: fnName, traffic: [], createdAt: now, updatedAt: now };
+    const spec = this.specOf(fn, revision);
+    const executable = await this.executor.load(spec);
+    try {
+      await executable.start();
+    } catch (error) {
+      await executable.close();
+      throw error;
+    }
+    if (this.executables.has(spec.id)) {
+      // The same revision was verified by a concurrent request: one executable is enough.
+      await executable.close();
+      return;
+    }
+    this.executables.set(spec.id, {
+      key: keyOf(spec),
+      executable: Promise.resolve(executable),
+      ready: executable,
+    });
+  }
+
   /** Loaded executables that finished loading. */
   loaded(): Executable[] {
     return [...this.executables.values()].flatMap((e) => (e.ready ? [e.ready] : []));
@@ -310,6 +340,7 @@ export class Functions {
       id: `${fn.name}@${revision.label}`,
       codeDir: codeHash === 'none' ? this.emptyDir : this.code.dirOf(codeHash),
       beforeStart: codeHash === 'none' ? undefined : () => void this.code.verify(codeHash),
+      ...(revision.sourceRoot ? { sourceRoot: revision.sourceRoot } : {}),
       runtime: config.runtime,
       handler: config.handler,
       initializer: config.initializer,

@@ -13,6 +13,8 @@ export interface RevisionRow {
   config: FunctionConfig;
   /** Secret values by env name (kept only here; never returned by the API). */
   secretValues: Record<string, string>;
+  /** The folder the code was deployed from, which log lines and stack traces name. */
+  sourceRoot?: string;
   createdAt: string;
 }
 
@@ -74,6 +76,7 @@ CREATE TABLE IF NOT EXISTS revisions (
   config TEXT NOT NULL,
   secret_values TEXT NOT NULL,
   created_at TEXT NOT NULL,
+  source_root TEXT,
   PRIMARY KEY (function_name, label)
 );
 CREATE TABLE IF NOT EXISTS cron_state (
@@ -136,6 +139,10 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(schema);
+    // Data folders made before revisions remembered their source folder get the column.
+    const columns = this.db.prepare('PRAGMA table_info(revisions)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'source_root'))
+      this.db.exec('ALTER TABLE revisions ADD COLUMN source_root TEXT');
     tighten();
   }
 
@@ -221,7 +228,7 @@ export class Store {
 
   insertRevision(row: Omit<RevisionRow, 'createdAt'>): void {
     this.stmt(
-      'INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO revisions (function_name, label, revision_hash, code_hash, config, secret_values, created_at, source_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       row.functionName,
       row.label,
@@ -230,6 +237,7 @@ export class Store {
       JSON.stringify(row.config),
       JSON.stringify(row.secretValues),
       nowIso(),
+      row.sourceRoot ?? null,
     );
   }
 
@@ -420,6 +428,7 @@ function revisionRow(row: any): RevisionRow {
     codeHash: row.code_hash,
     config: JSON.parse(row.config),
     secretValues: JSON.parse(row.secret_values),
+    ...(row.source_root ? { sourceRoot: row.source_root } : {}),
     createdAt: row.created_at,
   };
 }
