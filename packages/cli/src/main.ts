@@ -30,12 +30,14 @@ export const mainCommand: FaasportCommand = {
     export: lazy(() => import('./commands/export')),
     import: lazy(() => import('./commands/import')),
     migrate: lazy(() => import('./commands/migrate')),
+    emulate: lazy(() => import('./commands/emulate')),
   },
   groups: [
     ['Develop', ['init', 'dev', 'serve']],
     ['Deploy', ['plan', 'deploy', 'render']],
     ['Operate', ['invoke', 'logs', 'ls', 'rm', 'traffic', 'rollout']],
     ['Move', ['export', 'import', 'migrate']],
+    ['Test', ['emulate']],
   ],
   examples: [
     ['faasport init', 'scaffold faasport.yaml and a handler in this folder'],

@@ -40,27 +40,7 @@ export async function hostRuntime(options: {
   try {
     runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      const why =
-        code === 'EADDRINUSE'
-          ? 'is in use'
-          : code === 'EACCES'
-            ? 'needs privileges'
-            : 'is not an address of this machine';
-      throw new ConfigurationError(
-        `Cannot listen on ${options.host}:${options.port}: the ${code === 'EADDRNOTAVAIL' ? 'address' : 'port'} ${why}.`,
-        {
-          option: code === 'EADDRNOTAVAIL' ? '--host' : '--port',
-          hint:
-            code === 'EADDRNOTAVAIL'
-              ? 'Pass --host 127.0.0.1 (the default).'
-              : 'Pass --port with another port, or --port 0 for a free one.',
-          cause: error,
-        },
-      );
-    }
-    throw error;
+    throw listenFailure(error, options);
   }
   return {
     url: runtime.url,
@@ -68,6 +48,34 @@ export async function hostRuntime(options: {
     dataDir,
     close: () => runtime.close(),
   };
+}
+
+/**
+ * The error to show when a server cannot listen: a port in use or privileged, or an address that is
+ * not this machine's, become a {@link ConfigurationError} naming the option; anything else is kept.
+ *
+ * @internal
+ */
+export function listenFailure(error: unknown, options: { host: string; port: number }): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return error;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'is in use'
+      : code === 'EACCES'
+        ? 'needs privileges'
+        : 'is not an address of this machine';
+  return new ConfigurationError(
+    `Cannot listen on ${options.host}:${options.port}: the ${code === 'EADDRNOTAVAIL' ? 'address' : 'port'} ${why}.`,
+    {
+      option: code === 'EADDRNOTAVAIL' ? '--host' : '--port',
+      hint:
+        code === 'EADDRNOTAVAIL'
+          ? 'Pass --host 127.0.0.1 (the default).'
+          : 'Pass --port with another port, or --port 0 for a free one.',
+      cause: error,
+    },
+  );
 }
 
 /** Resolves when the signal aborts. @internal */

@@ -17,6 +17,7 @@ describe('help', () => {
       [
         'deploy',
         'dev',
+        'emulate',
         'export',
         'import',
         'init',
@@ -46,7 +47,7 @@ describe('help', () => {
     const grouped = (mainCommand.groups ?? []).flatMap(([, names]) => names);
     expect([...grouped].sort()).toEqual(Object.keys(subs).sort());
     const { stdout } = await cli(['--help']);
-    for (const title of ['Develop:', 'Deploy:', 'Operate:', 'Move:'])
+    for (const title of ['Develop:', 'Deploy:', 'Operate:', 'Move:', 'Test:'])
       expect(stdout).toContain(`\n${title}\n`);
   });
 

@@ -1,6 +1,7 @@
 /**
  * A Kubernetes API server with Knative Serving and Eventing, for tests: `@kubernetes/client-node`
- * talks to it unchanged over HTTP on 127.0.0.1. It keeps objects with Kubernetes semantics
+ * and `kubectl` talk to it unchanged, over TLS with a certificate authority made at start (the
+ * kubeconfig carries it and a bearer token), and over plain HTTP on the same port. It keeps objects with Kubernetes semantics
  * (resourceVersion, generation, 404/409/422/415 Status errors, merge and JSON patch, server-side
  * apply, list with selectors, watch), applies Knative's admission rules, and runs a controller that
  * creates Revisions, writes status and serves routes by running the code through the faasport executor.
@@ -13,7 +14,7 @@
  * @example
  * ```ts
  * const kube = await startKubernetesEmulator();
- * const kc = new KubeConfig(); kc.loadFromString(kube.kubeConfig);
+ * const kc = new KubeConfig(); kc.loadFromString(kube.kubeConfig); // https, CA and token inside
  * // ... deploy, then: fetch through `kube.url` with `Host: hello.default.example.com`
  * await kube.close();
  * ```
@@ -21,8 +22,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { createExecutor } from '@faasport/runtime';
 import { type ExecutorLike, KnativeController } from './controller';
 import { applyDefaults } from './defaults';
@@ -31,6 +33,7 @@ import { isObject, type Json } from './patch';
 import { findResource, type ResourceType, resourceOfKind } from './resources';
 import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
 import { type KubeObject, ObjectStore } from './store';
+import { makeEmulatorTls } from './tls';
 import { admitObject, validateManifest as validateWithRules } from './validation';
 
 export { KubeApiError } from './status';
@@ -53,19 +56,32 @@ export interface KubernetesEmulatorOptions {
   images?: Record<string, string[]>;
   /** The executor that runs revisions (default: `createExecutor()` from `@faasport/runtime`). */
   executor?: ExecutorLike;
+  /** The port to listen on (default 0: a free one). */
+  port?: number;
+  /** The address to bind (default `127.0.0.1`; the certificate names 127.0.0.1, ::1 and localhost). */
+  host?: string;
+  /** A delay added to every API call, in milliseconds (default 0), to test a client against a slow server. */
+  latencyMs?: number;
 }
 
 /** A running emulator. */
 export interface KubernetesEmulator {
-  /** `http://127.0.0.1:<port>`: the API server, and the ingress for route hosts. */
+  /** `http://127.0.0.1:<port>`: the ingress for route hosts, and the API server over plain HTTP. */
   url: string;
+  /** `https://127.0.0.1:<port>`: the API server over TLS (the same port), as the kubeconfig names it. */
+  apiUrl: string;
+  /** The PEM certificate of the CA that signed the server's certificate. */
+  caCert: string;
   /** The bearer token the API server accepts. */
   token: string;
-  /** A kubeconfig (YAML) pointing at the emulator, for `KubeConfig.loadFromString` or a file. */
+  /**
+   * A kubeconfig (YAML) for `apiUrl` with the CA (`certificate-authority-data`) and the token, for
+   * `KubeConfig.loadFromString`, a file, or `kubectl --kubeconfig`.
+   */
   kubeConfig: string;
   /** The same as options for `KubeConfig.loadFromOptions`. */
   kubeConfigOptions: {
-    clusters: Array<{ name: string; server: string; skipTLSVerify: boolean }>;
+    clusters: Array<{ name: string; server: string; caData: string; skipTLSVerify: boolean }>;
     users: Array<{ name: string; token: string }>;
     contexts: Array<{ name: string; cluster: string; user: string; namespace: string }>;
     currentContext: string;
@@ -126,15 +142,43 @@ export async function startKubernetesEmulator(
     executor: () => options.executor ?? (createExecutor({ warmPool: 0 }) as unknown as ExecutorLike),
   });
   const events = new EventDelivery(store, (host, request) => controller.serve(host, request));
-  const api = new ApiServer(store, controller, token);
-  const server = createServer((req, res) => {
+  const api = new ApiServer(store, controller, token, { latencyMs: options.latencyMs ?? 0 });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     api.handle(req, res).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
+  };
+  const tls = makeEmulatorTls();
+  const plain = createServer(handler);
+  const secure = createTlsServer({ key: tls.key, cert: tls.cert }, handler);
+  // One port for both: a TLS ClientHello starts with the handshake record type 0x16, which no HTTP
+  // method does, so the first byte says which server gets the connection.
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === 0x16 ? secure : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostName =
+    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const urlHost = hostName.includes(':') ? `[${hostName}]` : hostName;
+  const url = `http://${urlHost}:${port}`;
+  const apiUrl = `https://${urlHost}:${port}`;
+  const caData = Buffer.from(tls.caCert).toString('base64');
   const typeOf = (apiVersion: string, kind: string): ResourceType => {
     const t = resourceOfKind(apiVersion, kind);
     if (!t) throw new Error(`the emulator does not serve ${kind} of ${apiVersion}`);
@@ -146,8 +190,8 @@ export async function startKubernetesEmulator(
     'clusters:',
     '  - name: emulator',
     '    cluster:',
-    `      server: ${url}`,
-    '      insecure-skip-tls-verify: true',
+    `      server: ${apiUrl}`,
+    `      certificate-authority-data: ${caData}`,
     'users:',
     '  - name: emulator',
     '    user:',
@@ -163,10 +207,12 @@ export async function startKubernetesEmulator(
   ].join('\n');
   return {
     url,
+    apiUrl,
+    caCert: tls.caCert,
     token,
     kubeConfig,
     kubeConfigOptions: {
-      clusters: [{ name: 'emulator', server: url, skipTLSVerify: true }],
+      clusters: [{ name: 'emulator', server: apiUrl, caData, skipTLSVerify: false }],
       users: [{ name: 'emulator', token }],
       contexts: [{ name: 'emulator', cluster: 'emulator', user: 'emulator', namespace: 'default' }],
       currentContext: 'emulator',
@@ -194,8 +240,9 @@ export async function startKubernetesEmulator(
     publish: (namespace, broker, event) => events.publish(namespace, broker, event),
     close: async () => {
       api.closeWatches();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await controller.close();
     },
   };

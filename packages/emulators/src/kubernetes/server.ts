@@ -53,6 +53,7 @@ export class ApiServer {
     private readonly store: ObjectStore,
     private readonly controller: KnativeController,
     private readonly token: string,
+    private readonly options: { latencyMs: number } = { latencyMs: 0 },
   ) {}
 
   /** Runs `run` once, before the next write that `match` accepts. */
@@ -74,6 +75,7 @@ export class ApiServer {
     const isWrite = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method);
     let status = 500;
     try {
+      if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
       if (req.headers.authorization !== `Bearer ${this.token}`) {
         throw new KubeApiError(401, 'Unauthorized', 'Unauthorized');
       }
