@@ -12,6 +12,12 @@ export {
   runtimeMap,
 } from './deploy/capabilities';
 export { checkForFunctionGraph } from './deploy/check';
+export {
+  fromFunctionGraphSchedule,
+  functionGraphRegionTimeZones,
+  regionTimeZone,
+  toFunctionGraphSchedule,
+} from './deploy/cron';
 export { mainAlias } from './deploy/function-body';
 export {
   canonicalQuery,

@@ -288,7 +288,7 @@ describe('mapping a function', () => {
     const byType = Object.fromEntries(triggers.map((t) => [t.trigger_type_code, t.event_data]));
     expect(byType.TIMER).toMatchObject({
       schedule_type: 'Cron',
-      schedule: '0 30 0 ? * 1-5',
+      schedule: 'CRON_TZ=Asia/Shanghai 0 30 8 ? * 1-5',
       user_event: '{"ping":true}',
     });
     expect(byType.OBS).toMatchObject({
@@ -411,12 +411,12 @@ describe('mapping a function', () => {
       scaling: { min: 2, max: 50, concurrency: 5 },
       providers: { functiongraph: { apigGroupId: group } },
     });
-    // The last deploy put back the 08:30 Asia/Shanghai schedule, which FunctionGraph holds in UTC.
+    // The last deploy put back the 08:30 Asia/Shanghai schedule, which FunctionGraph holds with its CRON_TZ.
     expect(exported.config.triggers).toHaveLength(3);
     expect(exported.config.triggers).toEqual(
       expect.arrayContaining([
         { http: { auth: 'anonymous' } },
-        { schedule: { cron: '30 0 * * 1-5', timezone: 'UTC', payload: { ping: true } } },
+        { schedule: { cron: '30 8 * * 1-5', timezone: 'Asia/Shanghai', payload: { ping: true } } },
         { storage: { bucket: 'uploads', events: ['created', 'deleted'], prefix: 'img/' } },
       ]),
     );

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cronProblem,
-  fromSixFieldCron,
-  nextCronTimes,
-  parseDurationSeconds,
-  toFcCron,
-  toFunctionGraphCron,
-} from '../src';
+import { cronProblem, fromSixFieldCron, nextCronTimes, parseDurationSeconds, toFcCron } from '../src';
 
 describe('cron', () => {
   it('validates 5-field expressions', () => {
@@ -27,10 +20,8 @@ describe('cron', () => {
     expect(cronProblem('0 0 * foo *')).toMatch(/month/);
   });
 
-  it('translates to the 6-field forms of FC and FunctionGraph', () => {
+  it('translates to the 6-field form of FC, and reads 6-field forms back', () => {
     expect(toFcCron('*/5 * * * *')).toBe('0 */5 * * * *');
-    expect(toFunctionGraphCron('30 8 * * 1-5')).toBe('0 30 8 ? * 1-5');
-    expect(toFunctionGraphCron('0 0 1 * *')).toBe('0 0 0 1 * ?');
     // Asia/Shanghai is UTC+8 all year: 09:00 there is 01:00 UTC.
     expect(toFcCron('0 9 * * *', 'Asia/Shanghai')).toBe('0 0 1 * * *');
     expect(toFcCron('0 2 * * *', 'Asia/Shanghai')).toBe('0 0 18 * * *');

@@ -41,7 +41,10 @@ export const functionGraphCapabilities: Capabilities = {
       note: 'an APIG trigger in the group providers.functiongraph.apigGroupId',
     },
     'trigger.http.private': { level: 'native', note: 'auth function → APIG APP auth, private → IAM auth' },
-    'trigger.schedule': { level: 'native', note: 'TIMER trigger, 6-field cron in UTC' },
+    'trigger.schedule': {
+      level: 'native',
+      note: 'TIMER trigger: the cron as written, seconds first, with CRON_TZ=<timezone>',
+    },
     'trigger.storage': { level: 'native', note: 'OBS trigger' },
     'trigger.queue': {
       level: 'unsupported',

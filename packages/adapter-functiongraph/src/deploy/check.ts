@@ -1,12 +1,7 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
-import {
-  type CheckIssue,
-  canonicalJson,
-  type ResolvedFunction,
-  toFunctionGraphCron,
-  type ValidationError,
-} from '@faasport/core';
+import { type CheckIssue, canonicalJson, type ResolvedFunction, type ValidationError } from '@faasport/core';
 import { type ProviderOptions, providerOptions, userDataLimits } from './capabilities';
+import { toFunctionGraphSchedule } from './cron';
 import { mainAlias } from './function-body';
 
 /** The offline checks beyond declared capabilities. */
@@ -185,14 +180,14 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
   for (const t of fn.triggers) {
     if (t.kind === 'schedule') {
       try {
-        toFunctionGraphCron(t.cron, t.timezone);
+        toFunctionGraphSchedule(t.cron, t.timezone);
       } catch (error) {
         issues.push({
           severity: 'error',
           feature: 'trigger.schedule',
           path: 'triggers',
           message: `schedule ${JSON.stringify(t.cron)} in ${t.timezone}: ${(error as Error).message}`,
-          hint: 'Write the cron in UTC, or use a time zone without daylight saving.',
+          hint: 'Use a 5-field cron and an IANA time zone such as Asia/Shanghai.',
         });
       }
     }

@@ -3,13 +3,13 @@ import {
   type AdapterContext,
   type ExportResult,
   type FunctionConfig,
-  fromSixFieldCron,
   NotFoundError,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { readShimConfig, shimFileName } from '../runtime';
 import { type FgContext, type FgLive, parseEnv, parseJson, reverseRuntime } from './context';
+import { fromFunctionGraphSchedule, regionTimeZone } from './cron';
 import { mainAlias, parseDescription } from './function-body';
 import { readRaw, trafficOf } from './live';
 
@@ -142,18 +142,26 @@ export async function exportFrom(fg: FgContext, name: string, raw: FgLive): Prom
         http: { ...(d.req_method && d.req_method !== 'ANY' ? { methods: [d.req_method] } : {}), auth },
       });
     } else if (t.trigger_type_code === 'TIMER') {
-      const cron = d.schedule_type === 'Cron' ? fromSixFieldCron(String(d.schedule ?? '')) : undefined;
-      if (!cron) {
+      const schedule =
+        d.schedule_type === 'Cron' ? fromFunctionGraphSchedule(String(d.schedule ?? '')) : undefined;
+      if (!schedule) {
         notes.push(
           `timer ${String(d.name)} (${String(d.schedule_type)} ${String(d.schedule)}) has no 5-field cron form; it was left out`,
         );
         continue;
       }
+      // Without CRON_TZ the timer runs in the region's time zone.
+      const timezone = schedule.timezone ?? regionTimeZone(fg.o.region);
+      if (!timezone) {
+        notes.push(
+          `timer ${String(d.name)} has no CRON_TZ and the time zone of region ${fg.o.region} is not known; it was exported as UTC, check it`,
+        );
+      }
       const payload = d.user_event === undefined ? undefined : parseJson(String(d.user_event));
       triggers.push({
         schedule: {
-          cron,
-          timezone: 'UTC',
+          cron: schedule.cron,
+          timezone: timezone ?? 'UTC',
           ...(payload === undefined ? {} : { payload }),
           ...(t.trigger_status === 'DISABLED' ? { enabled: false } : {}),
         },

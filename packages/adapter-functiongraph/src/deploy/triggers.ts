@@ -1,11 +1,7 @@
 /** A function's triggers as FunctionGraph APIG, TIMER and OBS trigger bodies, and matching them to live ones. */
-import {
-  canonicalJson,
-  type ResolvedFunction,
-  type ResolvedTrigger,
-  toFunctionGraphCron,
-} from '@faasport/core';
+import { canonicalJson, type ResolvedFunction, type ResolvedTrigger } from '@faasport/core';
 import { providerOptions } from './capabilities';
+import { toFunctionGraphSchedule } from './cron';
 
 const defaultApigEnvId = 'DEFAULT_ENVIRONMENT_RELEASE_ID';
 
@@ -66,7 +62,7 @@ export function desiredTriggers(fn: ResolvedFunction): DesiredTrigger[] {
         eventData: {
           name,
           schedule_type: 'Cron',
-          schedule: toFunctionGraphCron(t.cron, t.timezone),
+          schedule: toFunctionGraphSchedule(t.cron, t.timezone),
           ...(t.payload === undefined
             ? {}
             : { user_event: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),

@@ -76,22 +76,6 @@ export function toFcCron(expression: string, timezone = 'UTC'): string {
 }
 
 /**
- * Translates a 5-field cron expression to the 6-field, seconds-first form that Huawei Cloud FunctionGraph
- * TIMER triggers take (`0 0 4 * * *` for 04:00 daily); FunctionGraph, like Quartz, wants `?` in one of day-of-month and
- * day-of-week when the other is restricted.
- *
- * @public
- */
-export function toFunctionGraphCron(expression: string, timezone = 'UTC'): string {
-  const [minute, hour, dom, month, dow] = shiftToUtc(expression, timezone).split(' ');
-  let dayOfMonth = dom!;
-  let dayOfWeek = dow!;
-  if (dayOfWeek !== '*' && dayOfMonth === '*') dayOfMonth = '?';
-  else if (dayOfWeek === '*') dayOfWeek = '?';
-  return `0 ${minute} ${hour} ${dayOfMonth} ${month} ${dayOfWeek}`;
-}
-
-/**
  * Translates a 6-field seconds-first cron (FC, FunctionGraph) back to 5 fields. Returns `undefined` when
  * the seconds field is not `0` or the form uses Quartz-only syntax (`L`, `W`, `#`) that has no 5-field form.
  *
@@ -194,6 +178,33 @@ export function nextCronTimes(
     currentDate: options.from ?? new Date(),
     tz: options.timezone ?? 'UTC',
   });
+  const out: Date[] = [];
+  for (let i = 0; i < (options.count ?? 1); i++) out.push(iterator.next().toDate());
+  return out;
+}
+
+/**
+ * The next times a 6-field, seconds-first cron fires after `from` (`sec min hour day-of-month month
+ * day-of-week`, `?` meaning no restriction), in an IANA timezone (default UTC). Used by emulators of clouds
+ * whose timers take this form. Throws a RangeError when the expression is not valid.
+ *
+ * @public
+ */
+export function nextSixFieldCronTimes(
+  expression: string,
+  options: { timezone?: string; from?: Date; count?: number } = {},
+): Date[] {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 6) throw new RangeError(`"${expression}" is not a 6-field cron expression`);
+  let iterator: ReturnType<typeof CronExpressionParser.parse>;
+  try {
+    iterator = CronExpressionParser.parse(fields.join(' '), {
+      currentDate: options.from ?? new Date(),
+      tz: options.timezone ?? 'UTC',
+    });
+  } catch (error) {
+    throw new RangeError(`"${expression}" is not a valid cron expression: ${(error as Error).message}`);
+  }
   const out: Date[] = [];
   for (let i = 0; i < (options.count ?? 1); i++) out.push(iterator.next().toDate());
   return out;

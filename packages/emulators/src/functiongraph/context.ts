@@ -19,5 +19,9 @@ export interface EmuState {
   pending: Set<Promise<unknown>>;
   /** The emulator's base URL (known once it listens). */
   url: string;
+  /** The emulator's clock in ms: real time shifted by what advanceClock() added. */
+  now: () => number;
+  /** The zone of TIMER schedules without `CRON_TZ`: the region's time zone. */
+  timerZone: string;
   executor?: Executor;
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EmuState } from './context';
 import { execute } from './invoke';
 import type { FunctionState, TriggerState } from './state';
+import { fireTimesBetween, parseTimerSchedule, zonedIsoTime } from './timers';
 
 /** What one delivery of an event gave. @public */
 export interface EventDelivery {
@@ -15,6 +16,8 @@ export interface EventDelivery {
   result: string;
   /** Set when the function failed. */
   error?: string;
+  /** For timers: the scheduled time it fired for. */
+  at?: Date;
 }
 
 /** The OBS event names the emulator emits. @public */
@@ -46,12 +49,33 @@ async function deliver(
   };
 }
 
-/** Fires the ACTIVE TIMER triggers of a function (all, or the one named) as the scheduler would. */
+/** The zone a TIMER trigger's times are told in: its `CRON_TZ`, else the region's. */
+function zoneOf(em: EmuState, trigger: TriggerState): string {
+  const parsed = parseTimerSchedule(
+    String(trigger.event_data.schedule_type),
+    String(trigger.event_data.schedule),
+  );
+  return typeof parsed !== 'string' && parsed.kind === 'cron' && parsed.timezone
+    ? parsed.timezone
+    : em.timerZone;
+}
+
+/** FunctionGraph's timer event (functiongraph_01_0207 "Supported Event Sources"): `time` in the schedule's zone with its offset. */
+function timerEvent(em: EmuState, t: TriggerState, at: number) {
+  return {
+    version: 'v1.0',
+    time: zonedIsoTime(at, zoneOf(em, t)),
+    trigger_type: 'TIMER',
+    trigger_name: t.event_data.name,
+    ...(t.event_data.user_event === undefined ? {} : { user_event: t.event_data.user_event }),
+  };
+}
+
+/** Fires the ACTIVE TIMER triggers of a function (all, or the one named) now, whatever their schedule. */
 export async function fireTimer(
   em: EmuState,
   functionName: string,
   triggerName?: string,
-  now = new Date(),
 ): Promise<EventDelivery[]> {
   const out: EventDelivery[] = [];
   for (const fn of em.functions.values()) {
@@ -59,16 +83,31 @@ export async function fireTimer(
     for (const t of fn.triggers) {
       if (t.trigger_type_code !== 'TIMER' || t.trigger_status !== 'ACTIVE') continue;
       if (triggerName && t.event_data.name !== triggerName) continue;
-      const event = {
-        version: 'v1.0',
-        time: now.toISOString(),
-        trigger_type: 'TIMER',
-        trigger_name: t.event_data.name,
-        ...(t.event_data.user_event === undefined ? {} : { user_event: t.event_data.user_event }),
-      };
-      out.push(await deliver(em, fn, t, event));
+      out.push({ ...(await deliver(em, fn, t, timerEvent(em, t, em.now()))), at: new Date(em.now()) });
     }
   }
+  return out;
+}
+
+/**
+ * Fires every ACTIVE TIMER trigger whose schedule falls in `(from, to]`, in time order, as the scheduler
+ * would while the clock moves from `from` to `to`.
+ */
+export async function fireDueTimers(em: EmuState, from: number, to: number): Promise<EventDelivery[]> {
+  const due: Array<{ at: number; fn: FunctionState; trigger: TriggerState }> = [];
+  for (const fn of em.functions.values()) {
+    for (const t of fn.triggers) {
+      if (t.trigger_type_code !== 'TIMER' || t.trigger_status !== 'ACTIVE') continue;
+      const parsed = parseTimerSchedule(String(t.event_data.schedule_type), String(t.event_data.schedule));
+      if (typeof parsed === 'string') continue;
+      for (const at of fireTimesBetween(parsed, t.createdAt, from, to, em.timerZone))
+        due.push({ at, fn, trigger: t });
+    }
+  }
+  due.sort((a, b) => a.at - b.at);
+  const out: EventDelivery[] = [];
+  for (const { at, fn, trigger } of due)
+    out.push({ ...(await deliver(em, fn, trigger, timerEvent(em, trigger, at))), at: new Date(at) });
   return out;
 }
 

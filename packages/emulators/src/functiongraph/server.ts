@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isValidTimezone } from '@faasport/core';
 import { createExecutor, type Executor } from '@faasport/runtime';
 import { handleApig } from './apig';
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
-import { type EventDelivery, emitObsEvent, fireTimer, type ObsEventName } from './events';
+import { type EventDelivery, emitObsEvent, fireDueTimers, fireTimer, type ObsEventName } from './events';
 import { FunctionGraphExecution, type ImageCommand } from './execution';
 import { functionsApi } from './functions-api';
 import { sendJson } from './respond';
 import { type EmulatorCredential, verifySignature } from './signature';
 import type { FunctionState } from './state';
+import { defaultTimerZone } from './timers';
 import { triggersApi } from './triggers-api';
 
 /** Options of {@link startFunctionGraphEmulator}. @public */
@@ -35,6 +37,13 @@ export interface FunctionGraphEmulatorOptions {
   random?: () => number;
   /** Largest clock skew of `X-Sdk-Date` accepted, in ms (default 15 minutes). */
   maxSkewMs?: number;
+  /**
+   * The region's time zone, which TIMER schedules without `CRON_TZ` follow (default `Asia/Shanghai` for
+   * `cn-*` regions, else `UTC`).
+   */
+  timeZone?: string;
+  /** Where the emulator's timer clock starts (default: now). Signatures always use the real time. */
+  startTime?: Date;
 }
 
 /** A fault the emulator answers instead of handling a request. @public */
@@ -70,6 +79,14 @@ export interface FunctionGraphEmulator {
   functionNames(): string[];
   /** Fires a function's ACTIVE TIMER triggers (or the one named) with FunctionGraph's timer event. */
   fireTimer(functionName: string, triggerName?: string): Promise<EventDelivery[]>;
+  /** The emulator's timer clock. */
+  now(): Date;
+  /**
+   * Moves the timer clock forward by `ms` and fires every ACTIVE TIMER trigger due on the way, in time
+   * order: `Cron` schedules in their `CRON_TZ` or the region's zone, `Rate` and `@every` from the trigger's
+   * creation. Resolves with the deliveries once they ran.
+   */
+  advanceClock(ms: number): Promise<EventDelivery[]>;
   /** Emits an OBS object event to the functions whose OBS triggers match it. */
   emitObsEvent(bucket: string, key: string, eventName?: ObsEventName): Promise<EventDelivery[]>;
   close(): Promise<void>;
@@ -104,6 +121,9 @@ export async function startFunctionGraphEmulator(
     ...(options.securityToken ? { securityToken: options.securityToken } : {}),
   };
   const random = options.random ?? Math.random;
+  const timerZone = defaultTimerZone(region, options.timeZone);
+  if (!isValidTimezone(timerZone)) throw new RangeError(`timeZone "${timerZone}" is not an IANA time zone`);
+  let clockOffset = options.startTime ? options.startTime.getTime() - Date.now() : 0;
   let ownExecutor: Executor | undefined;
   const executor = () => {
     if (options.executor) return options.executor;
@@ -121,7 +141,10 @@ export async function startFunctionGraphEmulator(
     functions: new Map<string, FunctionState>(),
     pending: new Set<Promise<unknown>>(),
     url: '',
+    now: () => Date.now() + clockOffset,
+    timerZone,
   };
+  let firedUntil = em.now();
   const faults: InjectedFault[] = [];
   const requestLog: string[] = [];
   let writeCount = 0;
@@ -224,6 +247,15 @@ export async function startFunctionGraphEmulator(
     apigUrl: (groupId, path) => `${url}/_apig/${groupId}${path}`,
     functionNames: () => [...em.functions.values()].map((f) => f.name),
     fireTimer: (functionName, triggerName) => fireTimer(em, functionName, triggerName),
+    now: () => new Date(em.now()),
+    async advanceClock(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advanceClock(${ms}): ms must be 0 or more`);
+      clockOffset += ms;
+      // From where the last advance stopped, so no time between two advances goes unchecked.
+      const from = firedUntil;
+      firedUntil = em.now();
+      return fireDueTimers(em, from, firedUntil);
+    },
     emitObsEvent: (bucket, key, eventName = 'ObjectCreated:Put') => emitObsEvent(em, bucket, key, eventName),
     async close() {
       await Promise.allSettled([...em.pending]);

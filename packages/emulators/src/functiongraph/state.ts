@@ -70,6 +70,8 @@ export interface TriggerState {
   event_data: Record<string, unknown>;
   /** `latest`, a version or `!alias`. */
   qualifier: string;
+  /** The emulator clock's time at creation, in ms: `Rate` and `@every` timers count from it. */
+  createdAt: number;
   created_time: string;
   last_updated_time: string;
 }

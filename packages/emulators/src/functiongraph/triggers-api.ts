@@ -11,6 +11,7 @@ import {
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
 import { type FunctionState, fgTime, type TriggerState } from './state';
+import { parseTimerSchedule } from './timers';
 import { find, snapshotOf, triggerView } from './views';
 
 /** FSS codes per trigger type: invalid parameters, already exists, not found. */
@@ -51,6 +52,15 @@ export async function triggersApi(em: EmuState, method: string, rest: string[], 
     }
     if (method === 'PUT') {
       const b = checkBody(body, updateTriggerBody);
+      const merged =
+        b.event_data && !Array.isArray(b.event_data)
+          ? { ...trigger.event_data, ...(b.event_data as Record<string, unknown>) }
+          : trigger.event_data;
+      if (trigger.trigger_type_code === 'TIMER') {
+        const parsed = parseTimerSchedule(String(merged.schedule_type), String(merged.schedule));
+        if (typeof parsed === 'string')
+          throw new FgApiError(400, 'FSS.1109', `Invalid parameter. schedule: ${parsed}.`);
+      }
       if (b.trigger_status) {
         if (
           b.trigger_status === 'DISABLED' &&
@@ -60,8 +70,7 @@ export async function triggersApi(em: EmuState, method: string, rest: string[], 
         }
         trigger.trigger_status = b.trigger_status as string;
       }
-      if (b.event_data && !Array.isArray(b.event_data))
-        trigger.event_data = { ...trigger.event_data, ...(b.event_data as Record<string, unknown>) };
+      trigger.event_data = merged;
       trigger.last_updated_time = fgTime();
       return { status: 200, body: triggerView(em, fn, trigger) };
     }
@@ -86,16 +95,12 @@ function createTrigger(em: EmuState, fn: FunctionState, qualifier: string, body:
   if (!spec) throw fgErrors.invalidParameter(`The emulator does not support ${type} triggers.`);
   checkBody(data, spec, () => codes.invalid);
   if (type === 'TIMER') {
-    const schedule = data.schedule as string;
-    const ok =
-      data.schedule_type === 'Rate'
-        ? /^([1-9]\d*)[mhd]$/.test(schedule)
-        : /^@every (\d+h)?(\d+m)?$/.test(schedule) || schedule.trim().split(/\s+/).length === 6;
-    if (!ok)
+    const parsed = parseTimerSchedule(data.schedule_type as string, data.schedule as string);
+    if (typeof parsed === 'string')
       throw new FgApiError(
         400,
         codes.invalid,
-        `Invalid parameter. schedule ${schedule} is not a valid ${data.schedule_type} expression.`,
+        `Invalid parameter. schedule ${String(data.schedule)} is not a valid ${String(data.schedule_type)} expression: ${parsed}.`,
       );
   }
   const same = fn.triggers.find((t) => {
@@ -146,6 +151,7 @@ function createTrigger(em: EmuState, fn: FunctionState, qualifier: string, body:
     ...(b.event_type_code ? { event_type_code: b.event_type_code as string } : {}),
     event_data: eventData,
     qualifier,
+    createdAt: em.now(),
     created_time: now,
     last_updated_time: now,
   };
