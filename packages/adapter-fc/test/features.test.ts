@@ -54,7 +54,9 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
         { storage: { bucket: 'uploads', events: ['created', 'deleted'], prefix: 'img/', suffix: '.png' } },
       ],
       domains: [{ host: 'jobs.example.com', path: '/api' }],
-      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+      providers: {
+        fc: { role: 'acs:ram::1234567890:role/fc', invocationRole: 'acs:ram::1234567890:role/oss-invoke' },
+      },
     });
     const env = { FC_TEST_DB_PASSWORD: 'p4ssw0rd-value' };
     const { plan } = await planDeploy(adapter, fn, { env });
@@ -97,7 +99,7 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
     expect(triggers.get('storage')).toMatchObject({
       triggerType: 'oss',
       sourceArn: 'acs:oss:cn-hangzhou:1234567890:uploads',
-      invocationRole: 'acs:ram::1234567890:role/fc',
+      invocationRole: 'acs:ram::1234567890:role/oss-invoke',
       triggerConfig: {
         events: ['oss:ObjectCreated:*', 'oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
         filter: { key: { prefix: 'img/', suffix: '.png' } },
@@ -145,7 +147,9 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
       resources: { memory: 512, timeout: 120 },
       scaling: { min: 0, concurrency: 10 },
       triggers: [{ schedule: { name: 'nightly', cron: '30 3 * * *', enabled: false } }],
-      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+      providers: {
+        fc: { role: 'acs:ram::1234567890:role/fc', invocationRole: 'acs:ram::1234567890:role/oss-invoke' },
+      },
     });
     const env = { FC_TEST_DB_PASSWORD: 'p4ssw0rd-value' };
     const { plan } = await planDeploy(adapter, fn, { env });
@@ -180,7 +184,9 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
       resources: { memory: 512, timeout: 120 },
       scaling: { concurrency: 10 },
       triggers: [{ schedule: { name: 'nightly', cron: '30 3 * * *', enabled: false } }],
-      providers: { fc: { role: 'acs:ram::1234567890:role/fc' } },
+      providers: {
+        fc: { role: 'acs:ram::1234567890:role/fc', invocationRole: 'acs:ram::1234567890:role/oss-invoke' },
+      },
     });
     const env = { FC_TEST_DB_PASSWORD: 'n3w-secret-value' };
     const { plan } = await planDeploy(adapter, fn, { env });
