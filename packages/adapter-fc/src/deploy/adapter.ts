@@ -75,7 +75,11 @@ export function createFcAdapter(
   const { env, ...rest } = options;
   const o = resolveFcOptions(rest, env ?? process.env);
   const client = new FcApiClient(o);
-  const planContext = { region: o.region, accountId: o.accountId };
+  const planContext = {
+    region: o.region,
+    accountId: o.accountId,
+    ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+  };
   const target = o.target;
 
   async function applyOne(step: Step, desired: DesiredState): Promise<void> {
@@ -270,7 +274,7 @@ export function createFcAdapter(
     name: 'fc',
     endpoint: o.endpoint,
     capabilities: fcCapabilities,
-    check: checkFunction,
+    check: (fn) => checkFunction(fn, planContext),
 
     async read(name) {
       const state = await readState(client, name);

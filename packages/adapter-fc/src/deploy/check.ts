@@ -1,8 +1,14 @@
 import { builtinDefaults, type CheckIssue, type ResolvedFunction, toFcCron } from '@faasport/core';
-import { fcProviderSchema, maxUserDescription } from './mapping';
+import {
+  fcProviderSchema,
+  invocationRoleOf,
+  maxUserDescription,
+  missingInvocationRole,
+  type TriggerContext,
+} from './mapping';
 
 /** FC-specific offline checks beyond the declared capabilities and limits. */
-export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
+export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const parsed = fcProviderSchema.safeParse(fn.providers.fc ?? {});
   if (!parsed.success) {
@@ -74,6 +80,8 @@ export function checkFunction(fn: ResolvedFunction): CheckIssue[] {
         message: 'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
       });
     }
+    if (t.kind === 'storage' && parsed.success && !invocationRoleOf(fn, ctx))
+      issues.push(missingInvocationRole(fn, t));
     if (t.kind !== 'schedule') continue;
     try {
       toFcCron(t.cron, t.timezone);

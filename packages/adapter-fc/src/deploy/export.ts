@@ -183,10 +183,14 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
   const handler = contract === 'native' ? fn.handler : settings[envKeys.handler];
   const initializer = contract === 'native' ? fn.initializer || undefined : settings[envKeys.initializer];
   const role = state.service.role;
+  const invocationRole = state.triggers.find(
+    (t) => t.triggerType === 'oss' && t.invocationRole,
+  )?.invocationRole;
   const providers: NonNullable<FunctionConfig['providers']> = {};
-  if (role || !state.names.dedicated) {
+  if (role || invocationRole || !state.names.dedicated) {
     providers.fc = {
       ...(role ? { role } : {}),
+      ...(invocationRole ? { invocationRole } : {}),
       ...(!state.names.dedicated ? { service: state.names.service } : {}),
     };
   }

@@ -1,16 +1,19 @@
 import {
+  type CheckIssue,
   type DesiredState,
   type ResolvedFunction,
   type ResolvedTrigger,
   sha256,
   toBase64,
   toFcCron,
+  ValidationError,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { fcRuntimeOf } from './limits';
+import { ramRoleArn } from './options';
 
 /** `providers.fc` of a function, validated strictly by this adapter. @public */
 export const fcProviderSchema = z.strictObject({
@@ -23,17 +26,12 @@ export const fcProviderSchema = z.strictObject({
     })
     .optional(),
   /** The RAM role the service assumes, e.g. `acs:ram::123:role/fc`. */
-  role: z
-    .string()
-    .regex(/^acs:ram::\d+:role\/.+$/, {
-      error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account>:role/<name>)`,
-    })
-    .optional(),
-  /** The role OSS uses to invoke the function for storage triggers (default: `role`). */
-  invocationRole: z
-    .string()
-    .regex(/^acs:ram::\d+:role\/.+$/)
-    .optional(),
+  role: ramRoleArn.optional(),
+  /**
+   * The RAM role OSS assumes to invoke the function for storage triggers (default: the target's
+   * `invocationRole`). It must trust `oss.aliyuncs.com`, unlike the service `role`, which FC assumes.
+   */
+  invocationRole: ramRoleArn.optional(),
   /** Whether the service may reach the internet (default true). */
   internetAccess: z.boolean().optional(),
   /** SLS project and logstore for the service's logs. */
@@ -231,12 +229,41 @@ export function serviceBodyOf(fn: ResolvedFunction, names: FcNames): Record<stri
   };
 }
 
+/** The account facts and target defaults the trigger mapping needs. */
+export interface TriggerContext {
+  region: string;
+  accountId: string;
+  /** The target's `invocationRole`, for functions that set none. */
+  invocationRole?: string;
+}
+
+/**
+ * The role OSS assumes to invoke a function: `providers.fc.invocationRole`, else the target's.
+ * CreateTrigger requires `invocationRole` for OSS triggers (FC 2.0 API reference, CreateTrigger:
+ * https://help.aliyun.com/zh/fc/developer-reference/api-createtrigger, "invocationRole ... 是否必选: 是").
+ */
+export function invocationRoleOf(fn: ResolvedFunction, ctx: TriggerContext): string | undefined {
+  return providerOptions(fn).invocationRole ?? ctx.invocationRole;
+}
+
+/** The plan-time error for a storage trigger without an invocation role, naming both options. */
+export function missingInvocationRole(fn: ResolvedFunction, t: ResolvedTrigger): CheckIssue {
+  return {
+    severity: 'error',
+    // A missing setting, not an unsupported feature: core reports it as a ValidationError.
+    feature: 'invocationRole',
+    path: 'providers.fc.invocationRole',
+    message: `storage trigger "${t.name}" of "${fn.name}" needs the RAM role OSS assumes to invoke the function: FC's CreateTrigger requires invocationRole for OSS triggers`,
+    hint: 'Set providers.fc.invocationRole on the function, or invocationRole on the fc target, to a role that trusts oss.aliyuncs.com (e.g. acs:ram::<account>:role/aliyunosseventnotificationrole).',
+  };
+}
+
 /** The CreateTrigger body of one trigger. `queue` and `event` triggers are rejected earlier by capabilities. */
 export function triggerBodyOf(
   t: ResolvedTrigger,
   fn: ResolvedFunction,
   names: FcNames,
-  ctx: { region: string; accountId: string },
+  ctx: TriggerContext,
 ): Record<string, unknown> {
   const base = { triggerName: t.name, qualifier: names.mainAlias };
   switch (t.kind) {
@@ -262,18 +289,25 @@ export function triggerBodyOf(
         },
       };
     case 'storage': {
-      const p = providerOptions(fn);
+      const role = invocationRoleOf(fn, ctx);
+      if (!role) {
+        const issue = missingInvocationRole(fn, t);
+        throw new ValidationError([{ path: issue.path!, message: issue.message, rule: 'required' }], {
+          subject: `function "${fn.name}"`,
+          adapter: 'fc',
+          hint: issue.hint,
+        });
+      }
       const events = t.events.flatMap((e) =>
         e === 'created'
           ? ['oss:ObjectCreated:*']
           : ['oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
       );
-      const role = p.invocationRole ?? p.role;
       return {
         ...base,
         triggerType: 'oss',
         sourceArn: `acs:oss:${ctx.region}:${ctx.accountId}:${t.bucket}`,
-        ...(role ? { invocationRole: role } : {}),
+        invocationRole: role,
         triggerConfig: {
           events,
           ...(t.prefix || t.suffix

@@ -1,6 +1,11 @@
 import { ConfigurationError, registerSecret, ValidationError } from '@faasport/core';
 import { z } from 'zod';
 
+/** A RAM role ARN, `acs:ram::<account>:role/<name>`. */
+export const ramRoleArn = z.string().regex(/^acs:ram::\d+:role\/.+$/, {
+  error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account>:role/<name>)`,
+});
+
 /** Options of {@link createFcAdapter}, validated strictly. @public */
 export const fcAdapterOptionsSchema = z.strictObject({
   /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
@@ -41,6 +46,11 @@ export const fcAdapterOptionsSchema = z.strictObject({
   retryBaseMs: z.number().int().min(0).optional(),
   /** The target name shown in errors and results (default `fc`). */
   target: z.string().optional(),
+  /**
+   * The RAM role OSS assumes to invoke functions of storage triggers, for every function of this target
+   * that sets no `providers.fc.invocationRole` (FC's CreateTrigger requires one for OSS triggers).
+   */
+  invocationRole: ramRoleArn.optional(),
 });
 
 /** Options of {@link createFcAdapter}. @public */
@@ -60,6 +70,8 @@ export interface ResolvedFcOptions {
   maxAttempts: number;
   retryBaseMs: number;
   target: string;
+  /** The target's default role for OSS triggers. */
+  invocationRole?: string;
 }
 
 /**
@@ -171,5 +183,6 @@ export function resolveFcOptions(
     maxAttempts: o.maxAttempts ?? 4,
     retryBaseMs: o.retryBaseMs ?? 200,
     target: o.target ?? 'fc',
+    ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
   };
 }

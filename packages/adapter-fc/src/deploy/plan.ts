@@ -18,14 +18,12 @@ import {
   namesFor,
   providerOptions,
   serviceBodyOf,
+  type TriggerContext,
   triggerBodyOf,
 } from './mapping';
 
-/** The account facts the mapping needs. */
-export interface PlanContext {
-  region: string;
-  accountId: string;
-}
+/** The account facts and target defaults the mapping needs. */
+export type PlanContext = TriggerContext;
 
 /** The names a desired function deploys to. */
 export function desiredNames(desired: DesiredState): FcNames {

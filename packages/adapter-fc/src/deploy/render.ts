@@ -1,19 +1,17 @@
 import type { DesiredState, Manifest } from '@faasport/core';
-import { crc64 } from './crc64';
-import {
-  codePackage,
-  domainBodyOf,
-  functionConfigOf,
-  markers,
-  serviceBodyOf,
-  triggerBodyOf,
-} from './mapping';
+import { codeOf, domainBodyOf, functionConfigOf, markers, serviceBodyOf, triggerBodyOf } from './mapping';
 import { desiredNames, type PlanContext } from './plan';
 
 /**
- * The FC 2.0 request bodies a deploy sends, as JSON manifests with their method and path. Secret
- * values appear as references; the code package appears as its size and checksum. Aliases name
- * revision labels, since FC version ids are only known once published.
+ * The FC 2.0 request bodies a first deploy sends, as JSON manifests with their method and path, in
+ * the order to send them: each can be sent as it is (e.g. with fc2's `client.request`). The code
+ * package is the real base64 zip (with the shim), as CreateFunction takes it. Secret values appear
+ * as references, never as values.
+ *
+ * Version ids: a deploy into a new service of its own publishes version `1` (FC numbers versions per
+ * service from 1), so aliases of the deployed revision name `1`. Other revisions, and revisions
+ * of a shared service (`providers.fc.service`), have ids known only once published: they appear as
+ * `<FC version of revision ...>` and must be filled in before sending.
  */
 export function renderManifests(desired: DesiredState, ctx: PlanContext): Manifest[] {
   const fn = desired.fn;
@@ -32,13 +30,7 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
     env[name] =
       'fromEnv' in ref ? `<secret: environment variable ${ref.fromEnv}>` : `<secret: file ${ref.fromFile}>`;
   }
-  const zip = codePackage(desired);
-  const code =
-    fn.source.kind === 'bucket'
-      ? { ossBucketName: fn.source.name, ossObjectName: fn.source.key }
-      : zip
-        ? { zipFile: `<base64 of the ${zip.length}-byte code package, codeChecksum ${crc64(zip)}>` }
-        : undefined;
+  const code = codeOf(desired);
   out.push(
     json('create-function', 'POST', `/services/${names.service}/functions`, {
       ...body,
@@ -51,17 +43,17 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
       description: markers.version(fn.name, desired.revisionLabel, desired.revisionHash),
     }),
   );
+  const versionOf = (revision: string) =>
+    revision === desired.revisionLabel && names.dedicated ? '1' : `<FC version of revision ${revision}>`;
   const weighted = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
   const [main, extra] = weighted;
   if (main) {
     out.push(
       json('create-alias-main', 'POST', `/services/${names.service}/aliases`, {
         aliasName: names.mainAlias,
-        versionId: `<FC version of revision ${main.revision}>`,
+        versionId: versionOf(main.revision),
         description: markers.mainAlias(fn.name),
-        additionalVersionWeight: extra
-          ? { [`<FC version of revision ${extra.revision}>`]: extra.percent / 100 }
-          : {},
+        additionalVersionWeight: extra ? { [versionOf(extra.revision)]: extra.percent / 100 } : {},
       }),
     );
   }
@@ -70,7 +62,7 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
     out.push(
       json(`create-alias-${t.tag}`, 'POST', `/services/${names.service}/aliases`, {
         aliasName: names.tagAlias(t.tag),
-        versionId: `<FC version of revision ${t.revision}>`,
+        versionId: versionOf(t.revision),
         description: markers.tagAlias(fn.name, t.tag, t.percent > 0),
       }),
     );

@@ -547,6 +547,12 @@ export class FcApi {
     }
     if (parsed.triggerType === 'oss' && !parsed.sourceArn)
       throw fcErrors.invalidArgument('an oss trigger needs sourceArn (acs:oss:<region>:<account>:<bucket>)');
+    // CreateTrigger marks invocationRole required for event sources such as OSS (FC 2.0 API reference,
+    // https://help.aliyun.com/zh/fc/developer-reference/api-createtrigger); the wording is not verified.
+    if (parsed.triggerType === 'oss' && !parsed.invocationRole)
+      throw fcErrors.invalidArgument(
+        'an oss trigger needs invocationRole (the RAM role OSS assumes to invoke the function)',
+      );
     if (parsed.triggerType === 'http' && [...triggers.values()].some((t) => t.triggerType === 'http')) {
       throw fcErrors.invalidArgument(`function '${fn.functionName}' already has an http trigger`);
     }
