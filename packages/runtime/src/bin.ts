@@ -16,6 +16,7 @@ Options:
   --warm-pool <n>           pre-started workers per runtime (default: 1; 0 disables)
   --retry-attempts <n>      event delivery attempts before dead-lettering (default: 5)
   --retry-backoff-ms <n>    first retry delay, doubled each time (default: 1000)
+  --public-metrics          serve /metrics without the admin token, to loopback host names only
   -h, --help                show this help
 `;
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
         'warm-pool': { type: 'string' },
         'retry-attempts': { type: 'string' },
         'retry-backoff-ms': { type: 'string' },
+        'public-metrics': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       attempts: integer('retry-attempts', values['retry-attempts'] as string | undefined, 1, 100),
       backoffMs: integer('retry-backoff-ms', values['retry-backoff-ms'] as string | undefined, 1, 3_600_000),
     },
+    publicMetrics: values['public-metrics'] === true,
   });
   process.stdout.write(
     `faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`,

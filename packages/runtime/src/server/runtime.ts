@@ -12,7 +12,15 @@ import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
 import { errorReply, type FrontReply, type FrontRequest, HttpFront } from './front';
 import { Functions } from './functions';
-import { BodyTooLargeError, failureOf, readBody, sendError, sendFailure } from './http';
+import {
+  BodyTooLargeError,
+  failureOf,
+  hostName,
+  isLoopbackName,
+  readBody,
+  sendError,
+  sendFailure,
+} from './http';
 import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
@@ -48,6 +56,12 @@ export interface RuntimeOptions {
   clock?: () => number;
   /** How often the scheduler looks for due ticks. Default 1000 ms. */
   schedulerIntervalMs?: number;
+  /**
+   * Serve `/metrics` without the admin token, to requests whose `Host` is a loopback name
+   * (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`) or the address the runtime listens on.
+   * Default `false`: `/metrics` needs `Authorization: Bearer <token>`.
+   */
+  publicMetrics?: boolean;
 }
 
 /** A running runtime. */
@@ -112,10 +126,6 @@ function loadToken(dataDir: string): { token: string; file: string } {
   const token = fs.readFileSync(file, 'utf8').trim();
   registerSecret(token);
   return { token, file };
-}
-
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 /**
@@ -243,6 +253,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
   };
 
+  const host = options.host ?? '127.0.0.1';
+  const listenHost = host.includes(':') ? `[${host}]` : host;
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
@@ -299,7 +311,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     hostHeader: string,
     authorization: string | undefined,
   ): Decision {
-    if (url === '/metrics' || url.startsWith('/metrics?')) return { kind: 'metrics' };
+    if (url === '/metrics' || url.startsWith('/metrics?')) return metricsAccess(hostHeader, authorization);
     if (url === '/healthz') return { kind: 'healthz' };
     const route = gatewayRoute(context, hostHeader, url);
     if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
@@ -346,6 +358,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         message: `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`,
       };
     return { kind: 'serve', route };
+  }
+  /**
+   * `/metrics` needs the admin token, unless `publicMetrics` opens it. Open metrics answer only under a
+   * loopback host name or the listening address: a browser page served under another name that
+   * resolves to this machine (DNS rebinding) is refused.
+   */
+  function metricsAccess(hostHeader: string, authorization: string | undefined): Decision {
+    if (authorized(authorization)) return { kind: 'metrics' };
+    if (!options.publicMetrics)
+      return {
+        kind: 'refuse',
+        status: 401,
+        code: 'Unauthorized',
+        message: `/metrics needs "Authorization: Bearer <token>" (the token is in ${tokenFile}); start the runtime with --public-metrics to serve them without it on loopback host names`,
+      };
+    const name = hostName(hostHeader);
+    if (isLoopbackName(name) || name === hostName(listenHost)) return { kind: 'metrics' };
+    return {
+      kind: 'refuse',
+      status: 403,
+      code: 'ForbiddenHost',
+      message: `/metrics without a token answers only to loopback host names (localhost, *.localhost, 127.0.0.0/8, [::1]) or the listening address, not Host ${JSON.stringify(hostHeader)}; send the admin token to scrape under other names`,
+    };
   }
   server.maxHeadersCount = 200;
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -397,14 +432,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     checkIntervalMs,
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!isLoopback(host)) {
+  baseUrl = `http://${listenHost}:${port}`;
+  if (!isLoopbackName(host)) {
     logs.write({
       time: new Date().toISOString(),
       level: 'warn',
