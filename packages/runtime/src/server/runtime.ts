@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { redact, registerSecret } from '@faasport/core';
+import { redact, redactValue, registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin, publishEventFrom } from './api';
@@ -568,6 +568,34 @@ interface GatewayCall {
   remoteAddress: string | undefined;
 }
 
+/** Larger error bodies are passed on as they are: redaction reads the whole body as text. */
+const maxRedactedBody = 1024 * 1024;
+
+/**
+ * Replaces registered secret values (the admin token, every function's secrets) in a 5xx answer's
+ * text or JSON body, as logs are redacted: a function's error message, its own or as the worker
+ * reports a throw, reaches anonymous callers. JSON is compared decoded, so escaped characters in a
+ * secret cannot hide it.
+ */
+function redactErrorBody(reply: FrontReply): void {
+  const body = reply.body;
+  if (reply.status < 500 || !body || body.length === 0 || body.length > maxRedactedBody) return;
+  const type = reply.headers.find(([name]) => name === 'content-type')?.[1].toLowerCase() ?? '';
+  if (type !== '' && !type.includes('json') && !type.startsWith('text/')) return;
+  const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
+  let clean = redact(text);
+  if (type.includes('json')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      const redacted = JSON.stringify(redactValue(value));
+      if (redacted !== JSON.stringify(value)) clean = redacted;
+    } catch {
+      // Not JSON after all: the text redaction stands.
+    }
+  }
+  if (clean !== text) reply.body = Buffer.from(clean);
+}
+
 /** The runtime's JSON error as a reply; the message is redacted. */
 function jsonErrorReply(
   status: number,
@@ -651,6 +679,7 @@ async function callFunction(
       );
       reply = { status: answer.status, headers: answer.headers, body: answer.body };
     }
+    redactErrorBody(reply);
   } catch (error) {
     if (ExecutionError.is(error)) {
       failure = `${error.reason}: ${error.message}`;

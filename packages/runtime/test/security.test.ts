@@ -1,10 +1,11 @@
+import { defineFunction, deploy } from '@faasport/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Runtime, startRuntime } from '../src/index';
+import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
 import { cleanTemp, tempDir } from './helpers/fixtures';
 import { request } from './helpers/runtime-process';
 
-// What the admin API and /metrics give to callers without the token, and to browser pages reaching
-// the runtime under a foreign host name (DNS rebinding).
+// What the admin API, /metrics and function errors give to callers without the token, and to browser
+// pages reaching the runtime under a foreign host name (DNS rebinding).
 
 let closed: Runtime;
 let open: Runtime;
@@ -90,4 +91,36 @@ describe('admin API paths', () => {
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.body).error.message).toContain('"name"');
   });
+});
+
+describe('function errors', () => {
+  test('a thrown error quoting a secret reaches the anonymous caller with the value redacted', async () => {
+    // Quotes and backslashes are escaped in the JSON body: the redaction must see through that.
+    const secret = 'pa"ss\\word-7d1e';
+    const adapter = createLocalAdapter({ url: closed.url, token: closed.token });
+    await deploy(
+      adapter,
+      defineFunction({
+        name: 'leaky',
+        source: {
+          inline: `export default (request, ctx) => {
+            if (new URL(request.url).pathname === '/own') return new Response('db said ' + ctx.env.DB_PASSWORD, { status: 503 });
+            throw new Error('cannot connect with ' + ctx.env.DB_PASSWORD);
+          };`,
+        },
+        secrets: { DB_PASSWORD: { fromEnv: 'LEAKY_DB_PASSWORD' } },
+      }),
+      { env: { LEAKY_DB_PASSWORD: secret } },
+    );
+    const thrown = await request(`${closed.url}/leaky/`);
+    expect(thrown.status).toBe(500);
+    const error = JSON.parse(thrown.body).error;
+    expect(error.code).toBe('FunctionError');
+    expect(error.message).toBe('cannot connect with ***');
+    expect(thrown.body).not.toContain('7d1e');
+    // A 5xx error the function answers itself is redacted too.
+    const own = await request(`${closed.url}/leaky/own`);
+    expect(own.status).toBe(503);
+    expect(own.body).toBe('db said ***');
+  }, 60_000);
 });
