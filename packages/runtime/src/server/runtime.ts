@@ -78,8 +78,12 @@ export interface Runtime {
   writes(): number;
   /** Runs the scheduler once at the clock's time; returns what fired. */
   tick(): Array<{ function: string; trigger: string; at: string }>;
-  /** Stops serving, the scheduler, the broker and every instance. */
-  close(): Promise<void>;
+  /**
+   * Stops serving, the scheduler, the broker and every instance. With `drainMs`, it first stops
+   * accepting connections and lets calls in flight finish (each answer closes its connection) for up
+   * to that long; calls still running then are cut. Without it, connections are cut at once.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 /** Everything the request handlers share. */
@@ -383,6 +387,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
   }
   server.maxHeadersCount = 200;
+  // While the runtime drains, an answer through Node's server is its connection's last too.
+  let draining = false;
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.shouldKeepAlive = false;
+    // A call that was in flight when draining began: its connection closes once it is answered.
+    else res.once('finish', () => draining && setImmediate(() => server.closeIdleConnections()));
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
     const status =
@@ -476,14 +487,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tokenFile,
     writes: () => writes,
     tick: () => scheduler.tick(),
-    async close() {
+    async close(closeOptions = {}) {
       if (closed) return;
       closed = true;
       scheduler.stop();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        front.close();
-        server.closeAllConnections();
+        let deadline: NodeJS.Timeout | undefined;
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        const cut = () => {
+          front.close();
+          server.closeAllConnections();
+        };
+        const drainMs = closeOptions.drainMs ?? 0;
+        if (drainMs <= 0) return cut();
+        draining = true;
+        front.drain();
+        server.closeIdleConnections();
+        deadline = setTimeout(cut, drainMs);
       });
       await broker.close();
       await executor.close();
