@@ -19,4 +19,4 @@ export {
 } from './engine';
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
-export { resolveSecrets } from './secrets';
+export { registerReadableSecrets, resolveSecrets } from './secrets';
