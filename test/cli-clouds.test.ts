@@ -9,7 +9,7 @@ import {
 } from '@faasport/emulators/kubernetes';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { assertBuilt, cleanEnv, runBin } from './helpers/bin';
+import { assertBuilt, cleanEnv, runBin, tempDir } from './helpers/bin';
 import { copyExample, getWithHost } from './helpers/project';
 
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
@@ -130,6 +130,37 @@ describe('deploy to the FunctionGraph emulator', () => {
     });
     expect(JSON.parse(again.stdout).functions[0].changed).toBe(false);
     expect(fg.writes()).toBe(writes);
+  });
+});
+
+describe('secrets in FunctionGraph invoke errors', () => {
+  it('a function error quoting a secret is printed with the value redacted', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'faasport.yaml'),
+      `name: leaky\ntargets:\n  hw: { adapter: functiongraph, region: ${fg.region}, projectId: "${fg.projectId}", endpoint: "${fg.url}" }\n` +
+        'functions:\n  - name: leaky\n    contract: event\n    secrets: { DB_PASSWORD: { fromEnv: LEAKY_DB_PASSWORD } }\n' +
+        '    source:\n      inline: |\n        export default async (event, ctx) => {\n' +
+        "          throw new Error('cannot connect with ' + ctx.env.DB_PASSWORD);\n        };\n",
+    );
+    const secret = 'hunter2-fg-5c9a';
+    const env = cleanEnv({
+      HUAWEICLOUD_SDK_AK: fg.accessKeyId,
+      HUAWEICLOUD_SDK_SK: fg.secretAccessKey,
+      LEAKY_DB_PASSWORD: secret,
+    });
+    const deployed = await runBin(['deploy', '--target', 'hw', '--yes', '--json'], { cwd: dir, env });
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    for (const json of [false, true]) {
+      const invoked = await runBin(
+        ['invoke', 'leaky', '--target', 'hw', '--event', '--data', '{}', ...(json ? ['--json'] : [])],
+        { cwd: dir, env },
+      );
+      expect(invoked.code).toBe(1);
+      const printed = invoked.stdout + invoked.stderr;
+      expect(printed).toContain('cannot connect with ***');
+      expect(printed).not.toContain('5c9a');
+    }
   });
 });
 

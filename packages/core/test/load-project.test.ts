@@ -250,6 +250,13 @@ const malformed: Array<[title: string, yaml: string, path: string, mustContain: 
     ['"aliyun"', 'allowed: local, knative, fc, functiongraph, lambda'],
   ],
   ['broken YAML', 'name: shop\nfunctions:\n  - name: [unclosed\n', '', ['not valid YAML']],
+  [
+    'alias without an anchor',
+    project('  - name: b\n    source: { dir: . }\n    env: *missing\n'),
+    '',
+    ['at line 7', 'alias *missing has no anchor &missing'],
+  ],
+  ['two YAML documents', `${project('')}---\nname: other\n`, '', ['2 YAML documents']],
 ];
 
 describe('loadProject rejects malformed files with one clear issue each', () => {
@@ -303,6 +310,43 @@ describe('loadProject rejects malformed files with one clear issue each', () => 
         ]),
       );
     }
+  });
+});
+
+describe('YAML anchors, aliases and merge keys', () => {
+  it('101 and more `<<: *common` merges load, each function keeping its own keys over the merged ones', () => {
+    let text =
+      'name: shop\nfunctions:\n  - &common\n    name: f0\n    source: { inline: "export default () => 1" }\n    env: { STAGE: prod }\n    scaling: { max: 3 }\n';
+    for (let i = 1; i <= 500; i++) text += `  - <<: *common\n    name: f${i}\n`;
+    text += '  - <<: *common\n    name: own\n    scaling: { max: 7 }\n';
+    const resolved = loadProject(write(text));
+    expect(resolved.functions).toHaveLength(502);
+    expect(resolved.functions[101]).toMatchObject({ name: 'f101', env: { STAGE: 'prod' } });
+    expect(resolved.functions[101]!.scaling.max).toBe(3);
+    expect(resolved.functions[501]!.scaling.max).toBe(7);
+  });
+
+  it('an alias bomb is a ValidationError naming the line of the alias that crosses the limit', () => {
+    const lines = ['name: shop', 'functions: []', 'x-l0: &l0 [a, a, a, a, a, a, a, a, a, a]'];
+    for (let level = 1; level <= 6; level++)
+      lines.push(
+        `x-l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    const file = write(`${lines.join('\n')}\n`);
+    let error: unknown;
+    try {
+      loadProject(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const issue = (error as ValidationError).issues[0]!;
+    expect(issue.rule).toBe('alias-limit');
+    // Level 5 repeats level 4, which already stands for 10,000 copies: its second alias crosses 10,000.
+    expect(issue.message).toContain('at line 8: alias *l4');
+    expect((error as ValidationError).message).not.toContain('    at ');
   });
 });
 

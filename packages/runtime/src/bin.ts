@@ -16,6 +16,8 @@ Options:
   --warm-pool <n>           pre-started workers per runtime (default: 1; 0 disables)
   --retry-attempts <n>      event delivery attempts before dead-lettering (default: 5)
   --retry-backoff-ms <n>    first retry delay, doubled each time (default: 1000)
+  --public-metrics          serve /metrics without the admin token, to loopback host names only
+  --drain-ms <n>            on SIGTERM/SIGINT, how long calls in flight may finish (default: 10000)
   -h, --help                show this help
 `;
 
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
         'warm-pool': { type: 'string' },
         'retry-attempts': { type: 'string' },
         'retry-backoff-ms': { type: 'string' },
+        'public-metrics': { type: 'boolean' },
+        'drain-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(
     (values['data-dir'] as string | undefined) ?? process.env.FAASPORT_DATA_DIR ?? '.faasport',
   );
+  const drainMs = integer('drain-ms', values['drain-ms'] as string | undefined, 0, 3_600_000) ?? 10_000;
   const runtime = await startRuntime({
     dataDir,
     port: integer('port', values.port as string | undefined, 0, 65535) ?? 8080,
@@ -68,15 +73,22 @@ async function main(): Promise<void> {
       attempts: integer('retry-attempts', values['retry-attempts'] as string | undefined, 1, 100),
       backoffMs: integer('retry-backoff-ms', values['retry-backoff-ms'] as string | undefined, 1, 3_600_000),
     },
+    publicMetrics: values['public-metrics'] === true,
   });
   process.stdout.write(
     `faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`,
   );
+  // The first SIGTERM or SIGINT drains: no new connections, calls in flight finish (up to the
+  // deadline), then the runtime exits. A second one exits at once.
   let stopping = false;
-  const stop = () => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting for calls in flight\n`);
+      process.exit(1);
+    }
     stopping = true;
-    runtime.close().then(
+    process.stdout.write(`${signal}: draining calls in flight (up to ${drainMs} ms), then exiting\n`);
+    runtime.close({ drainMs }).then(
       () => process.exit(0),
       () => process.exit(1),
     );

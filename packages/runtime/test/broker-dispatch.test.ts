@@ -70,7 +70,9 @@ const lines = (file: string) =>
 const idsOf = (file: string) => lines(file).map((line) => line.split(' ')[0]!);
 
 async function pendingEvents(): Promise<number> {
-  const text = (await request(`${runtime.url}/metrics`)).body;
+  const text = (
+    await request(`${runtime.url}/metrics`, { headers: { authorization: `Bearer ${runtime.token}` } })
+  ).body;
   return Number(/^faasport_events_pending(?:\{\})? (\d+)/m.exec(text)?.[1]);
 }
 

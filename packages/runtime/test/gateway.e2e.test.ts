@@ -39,7 +39,9 @@ const echo = `export default async (request, ctx) => {
 };`;
 
 async function metric(name: string, fn: string): Promise<number> {
-  const res = await request(`${runtime.url}/metrics`);
+  const res = await request(`${runtime.url}/metrics`, {
+    headers: { authorization: `Bearer ${runtime.token}` },
+  });
   let total = 0;
   for (const line of res.body.split('\n'))
     if (line.startsWith(`${name}{`) && line.includes(`function="${fn}"`))

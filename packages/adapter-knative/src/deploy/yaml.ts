@@ -1,5 +1,5 @@
-import { ValidationError } from '@faasport/core';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseYaml } from '@faasport/core';
+import { stringify } from 'yaml';
 
 /** Kubernetes manifests as one YAML stream (`---` between documents), the way kubectl reads them. @public */
 export function toYaml(objects: unknown[]): string {
@@ -7,26 +7,15 @@ export function toYaml(objects: unknown[]): string {
 }
 
 /**
- * The top-level mappings of a YAML stream, in order (scalars and sequences are skipped). A syntax error
- * fails the whole text with a ValidationError naming the first problem; `context` goes into its details.
+ * The top-level mappings of a YAML stream, in order (scalars and sequences are skipped). Any problem
+ * fails the whole text with core's ValidationError naming its line; `context` goes into its details.
  */
-export function yamlMappings(text: string, context: Record<string, unknown>): Array<Record<string, unknown>> {
-  const mappings: Array<Record<string, unknown>> = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) {
-      throw new ValidationError(
-        [
-          {
-            path: '',
-            message: `is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
-            rule: 'syntax',
-          },
-        ],
-        context,
-      );
-    }
-    const value = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) mappings.push(value);
-  }
-  return mappings;
+export function yamlMappings(
+  text: string,
+  context: { file?: string; adapter?: string },
+): Array<Record<string, unknown>> {
+  return parseYaml(text, context).filter(
+    (value): value is Record<string, unknown> =>
+      value !== null && typeof value === 'object' && !Array.isArray(value),
+  );
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { invoke } from '@faasport/core';
+import { invoke, redact, registerReadableSecrets } from '@faasport/core';
 import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
@@ -76,7 +76,10 @@ export default command({
     if (args.tag && args.revision) {
       throw new UsageError('Give --tag or --revision, not both.', { command: 'invoke' });
     }
-    const { adapter } = await openTarget(ctx, args);
+    const { adapter, project } = await openTarget(ctx, args);
+    // A secret value the function puts in an error (its own, or the platform's report of it) is not printed.
+    const fn = project?.functions.find((f) => f.name === args.fn);
+    if (fn && project) registerReadableSecrets(fn, { env: ctx.io.env, baseDir: project.baseDir });
     const body = bodyFrom(args.data, ctx.io.cwd);
     const path = args.path ?? '/';
     const response = await invoke(
@@ -98,7 +101,8 @@ export default command({
       },
     );
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const text = new TextDecoder().decode(bytes);
+    const decoded = new TextDecoder().decode(bytes);
+    const text = response.status >= 500 ? redact(decoded) : decoded;
     const headers = Object.fromEntries(response.headers.entries());
     ctx.result({ status: response.status, headers, body: text }, (r) => {
       ctx.io.stdout.write(r.body);

@@ -19,5 +19,5 @@ export {
 } from './engine';
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
-export { resolveSecrets } from './secrets';
+export { registerReadableSecrets, resolveSecrets } from './secrets';
 export { archiveLimits, readZip, type ZipEntry, ZipError, type ZipLimits } from './unzip';

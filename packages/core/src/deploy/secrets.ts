@@ -45,3 +45,24 @@ export function resolveSecrets(
   }
   return out;
 }
+
+/**
+ * Registers for redaction every secret value of `fn` that can be read now (set environment variables,
+ * readable files), skipping the others without failing. Commands that call or read a deployed
+ * function without deploying it (`invoke`) use it so that a value the function echoes in an error
+ * is never printed.
+ *
+ * @public
+ */
+export function registerReadableSecrets(
+  fn: ResolvedFunction,
+  options: { env?: Record<string, string | undefined>; baseDir?: string } = {},
+): void {
+  for (const name of Object.keys(fn.secrets)) {
+    try {
+      resolveSecrets({ ...fn, secrets: { [name]: fn.secrets[name]! } }, options);
+    } catch {
+      // Not readable here: nothing to redact.
+    }
+  }
+}

@@ -27,3 +27,4 @@ export {
   trafficSchema,
   triggerSchema,
 } from './schema';
+export { maxYamlAliasCount, parseYaml, type YamlSource } from './yaml';

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigurationError, ValidationError } from '../errors';
 import { resolveProject } from './resolve';
 import type { ResolvedProject } from './resolved';
+import { parseYaml } from './yaml';
 
 /** The file names `loadProject` looks for in a folder, in order. @public */
 export const projectFileNames = ['faasport.yaml', 'faasport.yml', 'faasport.json'] as const;
@@ -53,18 +53,19 @@ export function loadProject(path: string): ResolvedProject {
       );
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length) {
+    const documents = parseYaml(text, { file });
+    if (documents.length > 1)
       throw new ValidationError(
-        doc.errors.map((e) => ({
-          path: '',
-          message: `is not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`,
-          rule: 'syntax',
-        })),
+        [
+          {
+            path: '',
+            message: `holds ${documents.length} YAML documents (separated by "---"); a project file is one`,
+            rule: 'syntax',
+          },
+        ],
         { file },
       );
-    }
-    data = doc.toJS();
+    data = documents[0];
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ValidationError(

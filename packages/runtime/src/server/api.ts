@@ -160,7 +160,17 @@ export async function handleAdmin(
   const parts = path
     .split('/')
     .filter(Boolean)
-    .map((p) => decodeURIComponent(p));
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new HttpError(
+          400,
+          'InvalidPath',
+          `the path segment ${JSON.stringify(segment)} has malformed percent-encoding: "%" must be followed by two hex digits of UTF-8 (write a literal "%" as %25)`,
+        );
+      }
+    });
   const { store, functions } = context;
 
   if (parts.length === 1 && parts[0] === 'health') return sendJson(res, 200, { ok: true });

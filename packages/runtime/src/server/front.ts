@@ -395,16 +395,18 @@ class FrontConnection {
     this.pending = undefined;
   }
 
-  /** Closes after the client went away mid-request or between requests. */
+  /** Closes after the client went away mid-request or between requests, or at shutdown. */
   private finish(): void {
     if (this.closing) return;
     this.startClosing();
     this.socket.end();
   }
 
-  private answer(reply: FrontReply, method: string, close: boolean): void {
+  private answer(reply: FrontReply, method: string, requestedClose: boolean): void {
     const socket = this.socket;
     if (socket.destroyed) return;
+    // While the front drains, every answer is the connection's last.
+    const close = requestedClose || this.front.draining;
     const keepAliveSeconds = Math.floor(this.front.options.keepAliveTimeoutMs / 1000);
     let head = renderHead(reply, method, close, keepAliveSeconds);
     let body = method === 'HEAD' || bodylessStatus(reply.status) ? null : reply.body;
@@ -489,6 +491,12 @@ class FrontConnection {
     }
   }
 
+  /** Shutdown: a connection with a call in flight closes after its answer; any other closes now. */
+  drain(): void {
+    if (this.busy) this.closeAfterReply = true;
+    else this.finish();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
@@ -519,6 +527,10 @@ export class HttpFront {
     this.nodeListener = listener;
     server.removeListener('connection', listener);
     (server as Server).on('connection', (socket: Socket) => {
+      if (this.draining) {
+        socket.destroy();
+        return;
+      }
       this.connections.add(new FrontConnection(socket, this));
     });
     this.timer = setInterval(() => {
@@ -547,6 +559,19 @@ export class HttpFront {
     let total = 0;
     for (const connection of this.connections) total += connection.bufferedBytes;
     return total;
+  }
+
+  /** Set by {@link HttpFront.drain}: no new request is served, every answer closes its connection. */
+  draining = false;
+
+  /**
+   * Starts a graceful shutdown: calls in flight are answered (with `Connection: close`), then their
+   * connections close; idle and half-received connections close now. The timeout sweep keeps running,
+   * so a client that does not close its side is destroyed after the grace period.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const connection of this.connections) connection.drain();
   }
 
   /** Closes every connection the front holds and stops its timer. */

@@ -106,3 +106,22 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
   const failure = failureOf(error);
   sendError(res, failure.status, failure.code, failure.message, failure.extra);
 }
+
+/** The host name of a `Host` header: lower-cased, without the port, IPv6 brackets or a trailing dot. */
+export function hostName(header: string): string {
+  const host = header.trim().toLowerCase();
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/**
+ * Whether a host name (as {@link hostName} returns it) always means this machine: `localhost`,
+ * `*.localhost`, 127.0.0.0/8 or `::1`. Other names can be pointed at 127.0.0.1 by anyone who owns
+ * them (DNS rebinding), so a browser page from elsewhere could reach the runtime under them.
+ */
+export function isLoopbackName(name: string): boolean {
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (name === '::1' || name === '0:0:0:0:0:0:0:1') return true;
+  const v4 = /^(?:::ffff:)?127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
+  return v4?.slice(1).every((part) => Number(part) <= 255) ?? false;
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ConfigurationError, redact, registerSecret } from '@faasport/core';
+import { ConfigurationError, redact, redactValue, registerSecret } from '@faasport/core';
 import { createExecutor, ExecutionError, type Executor } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin, publishEventFrom } from './api';
@@ -12,7 +12,15 @@ import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
 import { errorReply, type FrontReply, type FrontRequest, HttpFront } from './front';
 import { Functions } from './functions';
-import { BodyTooLargeError, failureOf, readBody, sendError, sendFailure } from './http';
+import {
+  BodyTooLargeError,
+  failureOf,
+  hostName,
+  isLoopbackName,
+  readBody,
+  sendError,
+  sendFailure,
+} from './http';
 import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
@@ -48,6 +56,12 @@ export interface RuntimeOptions {
   clock?: () => number;
   /** How often the scheduler looks for due ticks. Default 1000 ms. */
   schedulerIntervalMs?: number;
+  /**
+   * Serve `/metrics` without the admin token, to requests whose `Host` is a loopback name
+   * (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`) or the address the runtime listens on.
+   * Default `false`: `/metrics` needs `Authorization: Bearer <token>`.
+   */
+  publicMetrics?: boolean;
 }
 
 /** A running runtime. */
@@ -64,8 +78,12 @@ export interface Runtime {
   writes(): number;
   /** Runs the scheduler once at the clock's time; returns what fired. */
   tick(): Array<{ function: string; trigger: string; at: string }>;
-  /** Stops serving, the scheduler, the broker and every instance. */
-  close(): Promise<void>;
+  /**
+   * Stops serving, the scheduler, the broker and every instance. With `drainMs`, it first stops
+   * accepting connections and lets calls in flight finish (each answer closes its connection) for up
+   * to that long; calls still running then are cut. Without it, connections are cut at once.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 /** Everything the request handlers share. */
@@ -135,10 +153,6 @@ function privateDataDir(dataDir: string): string {
     }
   }
   return dataDir;
-}
-
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 /**
@@ -260,6 +274,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
   };
 
+  const host = options.host ?? '127.0.0.1';
+  const listenHost = host.includes(':') ? `[${host}]` : host;
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
@@ -316,7 +332,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     hostHeader: string,
     authorization: string | undefined,
   ): Decision {
-    if (url === '/metrics' || url.startsWith('/metrics?')) return { kind: 'metrics' };
+    if (url === '/metrics' || url.startsWith('/metrics?')) return metricsAccess(hostHeader, authorization);
     if (url === '/healthz') return { kind: 'healthz' };
     const route = gatewayRoute(context, hostHeader, url);
     if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
@@ -364,7 +380,37 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       };
     return { kind: 'serve', route };
   }
+  /**
+   * `/metrics` needs the admin token, unless `publicMetrics` opens it. Open metrics answer only under a
+   * loopback host name or the listening address: a browser page served under another name that
+   * resolves to this machine (DNS rebinding) is refused.
+   */
+  function metricsAccess(hostHeader: string, authorization: string | undefined): Decision {
+    if (authorized(authorization)) return { kind: 'metrics' };
+    if (!options.publicMetrics)
+      return {
+        kind: 'refuse',
+        status: 401,
+        code: 'Unauthorized',
+        message: `/metrics needs "Authorization: Bearer <token>" (the token is in ${tokenFile}); start the runtime with --public-metrics to serve them without it on loopback host names`,
+      };
+    const name = hostName(hostHeader);
+    if (isLoopbackName(name) || name === hostName(listenHost)) return { kind: 'metrics' };
+    return {
+      kind: 'refuse',
+      status: 403,
+      code: 'ForbiddenHost',
+      message: `/metrics without a token answers only to loopback host names (localhost, *.localhost, 127.0.0.0/8, [::1]) or the listening address, not Host ${JSON.stringify(hostHeader)}; send the admin token to scrape under other names`,
+    };
+  }
   server.maxHeadersCount = 200;
+  // While the runtime drains, an answer through Node's server is its connection's last too.
+  let draining = false;
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.shouldKeepAlive = false;
+    // A call that was in flight when draining began: its connection closes once it is answered.
+    else res.once('finish', () => draining && setImmediate(() => server.closeIdleConnections()));
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
     const status =
@@ -414,14 +460,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     checkIntervalMs,
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!isLoopback(host)) {
+  baseUrl = `http://${listenHost}:${port}`;
+  if (!isLoopbackName(host)) {
     logs.write({
       time: new Date().toISOString(),
       level: 'warn',
@@ -459,14 +504,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     tokenFile,
     writes: () => writes,
     tick: () => scheduler.tick(),
-    async close() {
+    async close(closeOptions = {}) {
       if (closed) return;
       closed = true;
       scheduler.stop();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        front.close();
-        server.closeAllConnections();
+        let deadline: NodeJS.Timeout | undefined;
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        const cut = () => {
+          front.close();
+          server.closeAllConnections();
+        };
+        const drainMs = closeOptions.drainMs ?? 0;
+        if (drainMs <= 0) return cut();
+        draining = true;
+        front.drain();
+        server.closeIdleConnections();
+        deadline = setTimeout(cut, drainMs);
       });
       await broker.close();
       await executor.close();
@@ -549,6 +606,34 @@ interface GatewayCall {
   headers: [string, string][];
   body: Buffer;
   remoteAddress: string | undefined;
+}
+
+/** Larger error bodies are passed on as they are: redaction reads the whole body as text. */
+const maxRedactedBody = 1024 * 1024;
+
+/**
+ * Replaces registered secret values (the admin token, every function's secrets) in a 5xx answer's
+ * text or JSON body, as logs are redacted: a function's error message, its own or as the worker
+ * reports a throw, reaches anonymous callers. JSON is compared decoded, so escaped characters in a
+ * secret cannot hide it.
+ */
+function redactErrorBody(reply: FrontReply): void {
+  const body = reply.body;
+  if (reply.status < 500 || !body || body.length === 0 || body.length > maxRedactedBody) return;
+  const type = reply.headers.find(([name]) => name === 'content-type')?.[1].toLowerCase() ?? '';
+  if (type !== '' && !type.includes('json') && !type.startsWith('text/')) return;
+  const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
+  let clean = redact(text);
+  if (type.includes('json')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      const redacted = JSON.stringify(redactValue(value));
+      if (redacted !== JSON.stringify(value)) clean = redacted;
+    } catch {
+      // Not JSON after all: the text redaction stands.
+    }
+  }
+  if (clean !== text) reply.body = Buffer.from(clean);
 }
 
 /** The runtime's JSON error as a reply; the message is redacted. */
@@ -634,6 +719,7 @@ async function callFunction(
       );
       reply = { status: answer.status, headers: answer.headers, body: answer.body };
     }
+    redactErrorBody(reply);
   } catch (error) {
     if (ExecutionError.is(error)) {
       failure = `${error.reason}: ${error.message}`;
