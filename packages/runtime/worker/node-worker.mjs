@@ -307,7 +307,10 @@ function exportNames(mod, kind) {
   return names;
 }
 
-/** The closest name within two edits (a typo), if any. */
+/**
+ * The closest name within two edits (a typo), if any. Core's `didYouMean` does this for the offline check;
+ * the worker imports nothing but Node.js built-ins, so it keeps this small copy.
+ */
 function nearest(name, names) {
   let best;
   let bestDistance = 3;
