@@ -52,23 +52,39 @@ async function logsOf(name: string): Promise<LogEntry[]> {
   return out;
 }
 
+// The offline check (plan) stops a typo it can read; these modules build their exports at run time, which
+// only loading them shows, so plan warns and the runtime's load check is what stops the deploy.
 describe('a handler that names no export', () => {
+  /** CommonJS whose exports come from a factory: cjs-module-lexer cannot see their names. */
+  const factory = (answer: string) =>
+    `function createApp() { return { handle: () => '${answer}' }; }\nmodule.exports = createApp();\n`;
+
   test('fails the deploy naming the export and the exports the module has; the old revision keeps all traffic', async () => {
-    const dir = codeDir({ 'index.mjs': `export default () => 'v1 answers';` });
-    await ship({ name: 'typo', source: { dir }, revision: 'v1' });
+    const v1 = codeDir({ 'index.js': factory('v1 answers') });
+    await ship({ name: 'typo', source: { dir: v1 }, handler: 'index.handle', revision: 'v1' });
     expect((await request(`${runtime.url}/typo/`)).body).toBe('v1 answers');
 
-    const { error, cause } = await deployFailure({
-      name: 'typo',
-      source: { dir },
-      handler: 'index.hanlder',
-      revision: 'v2',
-    });
+    const v2 = codeDir({ 'index.js': factory('v2 answers') });
+    const warnings: string[] = [];
+    const error = await deploy(
+      adapter,
+      defineFunction({ name: 'typo', source: { dir: v2 }, handler: 'index.handler', revision: 'v2' }),
+      { onEvent: (e) => e.type === 'warning' && warnings.push(e.issue.message) },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(warnings).toEqual([
+      '"index.handler" was not checked: index.js sets module.exports to a value whose names cannot be read without running it',
+    ]);
+    expect(error).toBeInstanceOf(DeployError);
+    const cause = (error as DeployError).cause as ValidationError;
+    expect(cause).toBeInstanceOf(ValidationError);
     expect(cause.issues[0]?.path).toBe('handler');
-    expect(cause.message).toContain('"index.hanlder"');
-    expect(cause.message).toContain('index.mjs has no export "hanlder"');
-    expect(cause.message).toContain('it exports: default');
-    expect(error.message).toContain('create revision v2');
+    expect(cause.message).toContain(
+      'handler "index.handler": index.js has no export "handler" (it exports: handle); did you mean "index.handle"?',
+    );
+    expect((error as DeployError).message).toContain('create revision v2');
 
     const live = await adapter.read('typo');
     expect(live?.revisions.map((r) => r.label)).toEqual(['v1']);
@@ -76,56 +92,62 @@ describe('a handler that names no export', () => {
     expect((await request(`${runtime.url}/typo/`)).body).toBe('v1 answers');
 
     // Nothing was stored, so the same label deploys once the handler is fixed.
-    await ship({ name: 'typo', source: { dir }, handler: 'index.default', revision: 'v2' });
+    await ship({ name: 'typo', source: { dir: v2 }, handler: 'index.handle', revision: 'v2' });
     expect((await adapter.read('typo'))?.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
+    expect((await request(`${runtime.url}/typo/`)).body).toBe('v2 answers');
   });
 
   test('a first deploy with a missing export creates nothing', async () => {
     const { cause } = await deployFailure({
       name: 'never',
-      source: { dir: codeDir({ 'index.mjs': `export const handle = () => 'x';` }) },
-      handler: 'index.handler',
+      source: { dir: codeDir({ 'index.js': factory('x') }) },
+      handler: 'index.main',
     });
-    expect(cause.message).toContain('did you mean "index.handle"?');
+    expect(cause.message).toContain('index.js has no export "main" (it exports: handle)');
     expect(await adapter.read('never')).toBeUndefined();
   });
 
   test('a CommonJS module.exports function is its default export only, not any name', async () => {
     const dir = codeDir({ 'index.js': `module.exports = function () { return 'cjs'; };` });
     const { cause } = await deployFailure({ name: 'cjs-typo', source: { dir }, handler: 'index.handler' });
-    expect(cause.message).toContain('index.js has no export "handler"');
+    expect(cause.message).toContain('index.js has no export "handler" (it exports: default)');
     await ship({ name: 'cjs-typo', source: { dir }, handler: 'index.default' });
     expect((await request(`${runtime.url}/cjs-typo/`)).body).toBe('cjs');
   });
 
-  test('a native handler is resolved as strictly (FC event handler on a module with a default export)', async () => {
+  test('a native handler is resolved as strictly (an FC event handler named on a function module)', async () => {
     const { cause } = await deployFailure({
       name: 'native-typo',
       contract: 'native',
       handler: 'index.handler',
       providers: { local: { contract: 'fc-event' } },
       source: {
-        dir: codeDir({ 'index.mjs': `export default (event, context, callback) => callback(null, 'x');` }),
+        dir: codeDir({ 'index.js': `module.exports = (event, context, callback) => callback(null, 'x');` }),
       },
     });
-    expect(cause.message).toContain('index.mjs has no export "handler" (it exports: default)');
+    expect(cause.message).toContain('index.js has no export "handler" (it exports: default)');
   });
 
   test('an export that is not a function is named as such', async () => {
     const { cause } = await deployFailure({
       name: 'not-fn',
-      source: { dir: codeDir({ 'index.mjs': `export const handler = 42;` }) },
+      source: {
+        dir: codeDir({ 'index.js': 'const settings = { handler: 42 };\nmodule.exports = settings;' }),
+      },
       handler: 'index.handler',
     });
-    expect(cause.message).toContain('export "handler" of index.mjs is a number, not a function');
+    expect(cause.message).toContain('export "handler" of index.js is a number, not a function');
   });
 
   test('Python: a handler naming no function lists the functions the module defines', async () => {
+    // Names bound inside a top-level try block are beyond the offline reader: only loading tells.
+    const code =
+      'try:\n    import ujson as json\nexcept ImportError:\n    import json\n\ndef handler(request, ctx):\n    return "py"\n';
     const { cause } = await deployFailure({
       name: 'py-typo',
       runtime: 'python3.11',
       handler: 'main.hanlder',
-      source: { dir: codeDir({ 'main.py': 'def handler(request, ctx):\n    return "py"\n' }) },
+      source: { dir: codeDir({ 'main.py': code }) },
     });
     expect(cause.message).toContain('main.py has no function "hanlder" (it defines: handler)');
     expect(cause.message).toContain('did you mean "main.handler"?');
@@ -141,6 +163,27 @@ describe('a module that fails while loading', () => {
     expect(cause.message).toContain(path.join(dir, 'index.mjs'));
     expect(cause.message).not.toContain(path.join(dataDir, 'code'));
     expect(await adapter.read('boom')).toBeUndefined();
+  });
+
+  test('a syntax error names the file and line', async () => {
+    const dir = codeDir({ 'index.mjs': `export default () => {\n  return 'x';\n}}\n` });
+    const { cause } = await deployFailure({ name: 'syntax', source: { dir } });
+    expect(cause.message).toContain('the code failed to load: ');
+    expect(cause.message).toContain(`${path.join(dir, 'index.mjs')}:3`);
+  });
+
+  test('Python: the error and the line of the source file that raised it', async () => {
+    const dir = codeDir({
+      'main.py': 'import os\nDB = os.environ["DATABASE_URL"]\ndef handler(r, c):\n    return DB\n',
+    });
+    const { cause } = await deployFailure({
+      name: 'py-boom',
+      runtime: 'python3.11',
+      handler: 'main.handler',
+      source: { dir },
+    });
+    expect(cause.message).toContain("the code failed to load: 'DATABASE_URL'");
+    expect(cause.message).toContain(`File "${path.join(dir, 'main.py')}", line 2`);
   });
 });
 

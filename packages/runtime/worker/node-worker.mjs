@@ -3,6 +3,7 @@
 // IPC channel. One process runs one function instance; the parent kills it on timeout.
 // Plain JavaScript on purpose: it runs in a child process without a build step.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawnSync } from 'node:child_process';
 import { existsSync, fstatSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -232,7 +233,7 @@ function resolveFile(codeDir, file) {
 async function importCode(codeDir, file) {
   const found = resolveFile(codeDir, file);
   const relative = path.relative(codeDir, found);
-  if (found.endsWith('.mjs')) return { mod: await import(pathToFileURL(found).href), kind: 'esm', relative };
+  if (found.endsWith('.mjs')) return { mod: await importModule(found), kind: 'esm', relative };
   try {
     return { mod: createRequire(path.join(codeDir, 'index.js'))(found), kind: 'cjs', relative };
   } catch (error) {
@@ -242,7 +243,21 @@ async function importCode(codeDir, file) {
       error?.code === 'ERR_REQUIRE_ASYNC_MODULE' ||
       error instanceof SyntaxError
     ) {
-      return { mod: await import(pathToFileURL(found).href), kind: 'esm', relative };
+      return { mod: await importModule(found), kind: 'esm', relative };
+    }
+    throw error;
+  }
+}
+
+async function importModule(file) {
+  try {
+    return await import(pathToFileURL(file).href);
+  } catch (error) {
+    // import() leaves a syntax error's file and line out of its stack; `node --check` prints them.
+    if (error instanceof SyntaxError && !error.stack?.startsWith(file)) {
+      const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 5000 });
+      const where = check.stderr?.split('\n\n')[0];
+      if (where?.startsWith(file)) error.stack = `${where}\n\n${error.stack}`;
     }
     throw error;
   }
@@ -292,7 +307,10 @@ function exportNames(mod, kind) {
   return names;
 }
 
-/** The closest name within two edits (a typo), if any. */
+/**
+ * The closest name within two edits (a typo), if any. Core's `didYouMean` does this for the offline check;
+ * the worker imports nothing but Node.js built-ins, so it keeps this small copy.
+ */
 function nearest(name, names) {
   let best;
   let bestDistance = 3;

@@ -395,7 +395,8 @@ def main():
                 load(message["spec"])
                 send({"t": "loaded"})
             except BaseException as error:  # noqa: BLE001
-                send({"t": "loadError", "error": {"message": str(error), "type": type(error).__name__}})
+                send({"t": "loadError", "error": {"message": str(error), "type": type(error).__name__,
+                                                  "stack": "".join(traceback.format_exception(error))}})
         elif kind in ("http", "event"):
             threading.Thread(target=serve, args=(message,), daemon=True).start()
     os._exit(0)

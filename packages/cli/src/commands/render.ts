@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { desiredStateOf, type Manifest } from '@faasport/core';
+import { assertHandlerExports, desiredStateOf, type Manifest } from '@faasport/core';
 import { stringify } from 'yaml';
 import { configArgs, functionArgs, jsonArgs } from '../args';
 import { command } from '../command';
@@ -72,6 +72,8 @@ export default command({
     const target = resolveTarget(ctx, project, args.target);
     const adapter = await adapterFor(ctx, target, project.baseDir, { offline: true });
     const env = placeholderEnv(ctx.io.env);
+    // Handlers are checked as plan checks them, before anything is printed or written.
+    for (const fn of functions) assertHandlerExports(fn);
     const manifests: Manifest[] = [];
     for (const fn of functions)
       manifests.push(...adapter.render(desiredStateOf(fn, { env, baseDir: project.baseDir })));

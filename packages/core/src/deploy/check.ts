@@ -1,6 +1,7 @@
 import { type Adapter, type CheckIssue, featuresUsed, supportOf } from '../adapter';
 import { LimitExceededError, UnsupportedFeatureError, ValidationError } from '../errors';
 import type { ResolvedFunction } from '../model';
+import { checkHandlerExports } from './handler-exports';
 
 const featureNames: Record<string, string> = {
   'source.inline': 'inline code (source.inline)',
@@ -103,6 +104,7 @@ export function checkFunction(adapter: Adapter, fn: ResolvedFunction): CheckIssu
       hint: `Give traffic to at most ${limits.trafficTargets} revisions (tags at 0% are fine), or use a target without this limit (knative, local).`,
     });
   }
+  issues.push(...checkHandlerExports(fn));
   if (adapter.check) issues.push(...adapter.check(fn));
   return issues;
 }

@@ -17,6 +17,7 @@ export {
   rollout,
   setTraffic,
 } from './engine';
+export { assertHandlerExports, checkHandlerExports } from './handler-exports';
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
 export { registerReadableSecrets, resolveSecrets } from './secrets';

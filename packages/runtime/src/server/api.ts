@@ -513,11 +513,17 @@ function loadFailure(name: string, error: StartError): ValidationError {
       subject: `function "${name}"`,
       hint: `Point ${field} at an export the module has ("file.export"). Nothing was stored and traffic did not move.`,
     });
-  // Where in the user's code the load failed: the first stack frame outside Node.js itself.
-  const at = error.detail.stack
-    ?.split('\n')
-    .map((line) => line.trim())
-    .find((line) => line.startsWith('at ') && !line.includes('node:'));
+  // Where in the user's code the load failed: the innermost frame outside the runtime (Python lists
+  // frames outermost first, Node.js innermost first).
+  const frames = (error.detail.stack ?? '').split('\n').map((line) => line.trim());
+  const python = frames.filter(
+    (line) => line.startsWith('File "') && !line.includes('python_worker.py') && !line.includes('<frozen'),
+  );
+  const at = python.length
+    ? python[python.length - 1]
+    : (frames.find((line) => line.startsWith('at ') && !line.includes('node:')) ??
+      // A syntax error's stack starts with the file and line, then the offending code.
+      frames.find((line) => /^(?:file:\/\/)?\/.*:\d+$/.test(line)));
   return new ValidationError(
     [
       {
