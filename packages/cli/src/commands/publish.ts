@@ -145,7 +145,8 @@ export default command({
       ...(args.subject ? { 'ce-subject': args.subject } : {}),
       ...(contentType ? { 'content-type': contentType } : {}),
     };
-    // Binary content mode: the attributes in ce-* headers, the data as the body (CloudEvents HTTP binding 3.1).
+    // Binary content mode: the attributes in ce-* headers, the data as the body (CloudEvents HTTP binding 3.1,
+    // https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md#31-binary-content-mode).
     const response = await fetch(`${connection.url}/_faasport/v1/events`, {
       method: 'POST',
       headers,
