@@ -33,8 +33,8 @@ describe('faasport publish', () => {
         '    triggers: [{ event: { filter: { type: com.example.order.created } } }]',
         '',
       ].join('\n'),
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
       'orders/index.mjs':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
         'export default (event, ctx) => { ctx.log.info(`got ${event.id} ${event.datacontenttype} ${JSON.stringify(event.data)}`); };\n',
       'order.json': '{"id":"o-7","total":7}\n',
     });
