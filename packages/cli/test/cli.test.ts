@@ -25,6 +25,7 @@ describe('help', () => {
         'ls',
         'migrate',
         'plan',
+        'publish',
         'render',
         'rm',
         'rollout',
