@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, cleanEnv, repoRoot, tempDir } from './helpers/bin';
 import { codeBlocks, pattern, type ShellCommand, shellCommands } from './helpers/readme';
 
-// Every ```sh block of README.md, run from the repository root the way a reader does: each block is
+// Every ```sh block of README.md and of each examples/*/README.md, run from the repository root the
+// way a reader does: each block is
 // a fresh terminal (in the clone's root), `cd` and `export` carry over to the block's next lines, and
 // `faasport dev` keeps running in the background for the rest of its section ("in another terminal").
 // What differs from a reader's machine, and why:
@@ -33,6 +34,14 @@ const skipped: Record<string, string> = {
     'needs both clouds: test/examples.test.ts runs examples/migrate against the bundled emulators',
   'npx faasport import service.yaml -o faasport.yaml':
     "needs a manifest of the reader's: packages/cli/test/import.test.ts imports each format",
+  'cd examples/time-source && npx faasport logs logger --follow':
+    'follows until interrupted: test/examples.test.ts awaits its tick line on a runtime whose clock it moves',
+  // examples/migrate/README.md lists what run.mjs runs in its copy of the folder (the block before runs it).
+  'faasport deploy --target fc --yes': 'run by examples/migrate/run.mjs against the FC emulator',
+  'faasport invoke coffee --target fc': 'run by examples/migrate/run.mjs against the FC emulator',
+  'faasport migrate coffee --from fc --to knative --dry-run': 'run by examples/migrate/run.mjs',
+  'faasport migrate coffee --from fc --to knative --yes': 'run by examples/migrate/run.mjs',
+  'faasport invoke coffee --target knative': 'run by examples/migrate/run.mjs against the Knative emulator',
 };
 
 /** A port nobody listens on right now. */
@@ -125,14 +134,24 @@ function promised(command: ShellCommand): string | undefined {
   return command.comment || command.following[0] || undefined;
 }
 
+const files = [
+  'README.md',
+  ...readdirSync(join(repoRoot, 'examples'))
+    .filter((name) => existsSync(join(repoRoot, 'examples', name, 'README.md')))
+    .map((name) => `examples/${name}/README.md`),
+];
+/** Each file's sections (its `##` headings) with their sh blocks: a section shares its background commands. */
 const sections = new Map<string, string[]>();
-for (const block of codeBlocks('README.md').filter((b) => b.lang === 'sh'))
-  sections.set(block.section, [...(sections.get(block.section) ?? []), block.text]);
+for (const file of files)
+  for (const block of codeBlocks(file).filter((b) => b.lang === 'sh')) {
+    const key = `${file}${block.section ? ` > ${block.section}` : ''}`;
+    sections.set(key, [...(sections.get(key) ?? []), block.text]);
+  }
 
 beforeAll(() => assertBuilt());
 
-describe('README.md: every sh command', () => {
-  it('lists only commands the README has among the skipped ones', () => {
+describe('every sh command of the READMEs', () => {
+  it('lists only commands the READMEs have among the skipped ones', () => {
     const all = [...sections.values()].flat().flatMap((b) => shellCommands(b).map((c) => c.command));
     for (const command of Object.keys(skipped)) expect(all, command).toContain(command);
   });
