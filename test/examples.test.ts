@@ -1,49 +1,106 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
-import { copyExample, text } from './helpers/project';
+import { text } from './helpers/project';
 
+// Every example runs where it lives, from the repository root, as its README says: `faasport dev
+// examples/<name>` keeps its state in `examples/<name>/.faasport`, and the other commands run in the
+// example's folder. Only the port differs (`--port 0`, so parallel runs never collide). Each test
+// removes the data dir it created.
+//
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
 // takes seconds, so the limits are generous. No test asserts a duration.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 interface Deployed {
   type: 'deployed';
-  functions: Array<{ name: string; revision: string; url: string }>;
+  functions: Array<{ name: string; revision: string; url?: string }>;
 }
 
-/** `faasport dev <copy of the example> --port 0 --json`, as each example's README runs it. */
-async function devExample(
-  name: string,
-): Promise<{ dir: string; dev: BinProcess; deployed: Deployed; runtimeUrl: string }> {
-  const dir = copyExample(name);
-  const dev = new BinProcess(['dev', dir, '--port', '0', '--json']);
-  const ready = await dev.next((l) => l.type === 'ready');
-  const deployed = (await dev.next(
-    (l) => l.type === 'deployed' || l.type === 'error',
-  )) as unknown as Deployed;
-  expect(deployed.type, JSON.stringify(deployed)).toBe('deployed');
-  return { dir, dev, deployed, runtimeUrl: String(ready.url) };
+/** An example's folder in the repository. */
+const exampleDir = (name: string) => join(repoRoot, 'examples', name);
+
+/** `npx faasport dev examples/<name>` from the repository root (on a free port), until its first deploy. */
+async function devInPlace(name: string): Promise<{
+  dir: string;
+  dev: BinProcess;
+  deployed: Deployed;
+  runtimeUrl: string;
+  urls: Record<string, string | undefined>;
+  stop: () => Promise<number>;
+}> {
+  const dir = exampleDir(name);
+  const dataDir = join(dir, '.faasport');
+  const existed = existsSync(dataDir);
+  const dev = new BinProcess(['dev', `examples/${name}`, '--port', '0', '--json'], { cwd: repoRoot });
+  const stop = async () => {
+    const code = await dev.stop();
+    if (!existed) rmSync(dataDir, { recursive: true, force: true });
+    return code;
+  };
+  try {
+    const ready = await dev.next((l) => l.type === 'ready');
+    expect(ready.dataDir).toBe(dataDir);
+    const deployed = (await dev.next(
+      (l) => l.type === 'deployed' || l.type === 'error',
+    )) as unknown as Deployed;
+    expect(deployed.type, JSON.stringify(deployed)).toBe('deployed');
+    const urls = Object.fromEntries(deployed.functions.map((f) => [f.name, f.url]));
+    return { dir, dev, deployed, runtimeUrl: String(ready.url), urls, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `npx faasport ...args --json` in `cwd`, parsed; fails the test with stderr when it exits non-zero. */
+async function json(args: string[], cwd: string): Promise<any> {
+  const r = await runBin([...args, '--json'], { cwd });
+  expect(r.code, `faasport ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
+  return JSON.parse(r.stdout);
 }
 
 beforeAll(() => assertBuilt());
 
-describe('examples/coffee on local', () => {
-  let run: Awaited<ReturnType<typeof devExample>>;
+describe('examples/hello in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
   beforeAll(async () => {
-    run = await devExample('coffee');
+    run = await devInPlace('hello');
   });
   afterAll(async () => {
-    expect(await run?.dev.stop()).toBe(0);
+    expect(await run?.stop()).toBe(0);
+  });
+
+  it("answers curl, and `invoke` and `logs` reach it from the example's folder", async () => {
+    const { revision } = run.deployed.functions[0]!;
+    expect(await text(`${run.urls.hello}?name=Ada`)).toEqual({
+      status: 200,
+      body: `Hello Ada from hello (revision ${revision})\n`,
+    });
+    expect((await json(['invoke', 'hello', '--path', '/?name=cli'], run.dir)).body).toBe(
+      `Hello cli from hello (revision ${revision})\n`,
+    );
+    const logs = await runBin(['logs', 'hello'], { cwd: run.dir });
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain('greeting {"name":"cli"}');
+  });
+});
+
+describe('examples/coffee in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
+  beforeAll(async () => {
+    run = await devInPlace('coffee');
+  });
+  afterAll(async () => {
+    expect(await run?.stop()).toBe(0);
   });
 
   it('the FC-native handler and the web handler answer the same greeting', async () => {
-    const urls = Object.fromEntries(run.deployed.functions.map((f) => [f.name, f.url]));
-    expect(await text(urls.coffee!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
-    expect(await text(urls['coffee-web']!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
+    expect(await text(run.urls.coffee!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
+    expect(await text(run.urls['coffee-web']!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
   });
 
   it('renders the Knative-on-FC form of the guide for the native handler', async () => {
@@ -53,60 +110,123 @@ describe('examples/coffee on local', () => {
     expect(r.stdout).toContain('fc.revision.serving.knative.aliyun.com/code-space: inline');
     expect(r.stdout).toContain("var respBody = Buffer.from('Hello ' + version + '\\n');");
   });
+
+  it('`plan --target fc` without credentials names the variables its README lists', async () => {
+    const r = await runBin(['plan', '--target', 'fc', '--json'], { cwd: run.dir });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'FP_CONFIGURATION',
+      envVar: expect.stringMatching(/^ALIBABA_CLOUD_(ACCESS_KEY_ID|ACCESS_KEY_SECRET|ACCOUNT_ID)$/),
+    });
+  });
 });
 
-describe('examples/custom-image on local', () => {
-  let run: Awaited<ReturnType<typeof devExample>>;
+describe('examples/blue-green in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
   beforeAll(async () => {
-    run = await devExample('custom-image');
+    run = await devInPlace('blue-green');
   });
   afterAll(async () => {
-    expect(await run?.dev.stop()).toBe(0);
+    expect(await run?.stop()).toBe(0);
+  });
+
+  it('walks its README: v2 at 0 % under a tag, 50/50, rollout to 100 %, rollback', async () => {
+    const v1 = 'Hello Yeah, it works!!!\n';
+    const v2 = 'Hello Yeah, it still works - version 2 !!!\n';
+    expect(await text(run.urls.helloworld!)).toEqual({ status: 200, body: v1 });
+    const second = await json(['deploy', '--config', 'v2.yaml', '--yes'], run.dir);
+    expect(second.functions[0].traffic).toEqual([
+      { revision: 'v1', percent: 100 },
+      { revision: 'v2', percent: 0, tag: 'v2' },
+    ]);
+    expect((await json(['invoke', 'helloworld', '--tag', 'v2'], run.dir)).body).toBe(v2);
+    const split = await json(['traffic', 'helloworld', 'v1=50', 'v2=50', '--tag', 'v2=v2'], run.dir);
+    expect(split.traffic).toEqual([
+      { revision: 'v1', percent: 50 },
+      { revision: 'v2', percent: 50, tag: 'v2' },
+    ]);
+    const rolled = await json(['rollout', 'helloworld', '--revision', 'v2', '--steps', '75,100'], run.dir);
+    expect(rolled.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
+    expect(await text(run.urls.helloworld!)).toEqual({ status: 200, body: v2 });
+    const back = await json(['traffic', 'helloworld', 'v1=100'], run.dir);
+    expect(back.traffic).toEqual([{ revision: 'v1', percent: 100 }]);
+    expect(await text(run.urls.helloworld!)).toEqual({ status: 200, body: v1 });
+  });
+});
+
+describe('examples/custom-image in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
+  beforeAll(async () => {
+    run = await devInPlace('custom-image');
+  });
+  afterAll(async () => {
+    expect(await run?.stop()).toBe(0);
   });
 
   it('runs the Express server as a command: /invoke answers over HTTP and as an event', async () => {
-    const url = run.deployed.functions[0]!.url;
-    expect(await text(`${url}invoke`, { method: 'POST' })).toEqual({ status: 200, body: 'Hello invoke\n' });
-    const event = await runBin(['invoke', 'custom-image', '--event', '--data', '{"k":1}', '--json'], {
-      cwd: run.dir,
+    expect(await text(`${run.urls['custom-image']}invoke`, { method: 'POST' })).toEqual({
+      status: 200,
+      body: 'Hello invoke\n',
     });
-    expect(event.code, event.stderr).toBe(0);
-    expect(JSON.parse(event.stdout).body).toBe('Hello invoke\n');
+    const event = await json(['invoke', 'custom-image', '--event', '--data', '{"k":1}'], run.dir);
+    expect(event.body).toBe('Hello invoke\n');
   });
 });
 
-describe('examples/events on local', () => {
-  let run: Awaited<ReturnType<typeof devExample>>;
+describe('examples/events in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
   beforeAll(async () => {
-    run = await devExample('events');
+    run = await devInPlace('events');
   });
   afterAll(async () => {
-    expect(await run?.dev.stop()).toBe(0);
+    expect(await run?.stop()).toBe(0);
   });
 
-  const publish = (type: string, id: string) =>
-    fetch(`${run.runtimeUrl}/_faasport/v1/events`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${readFileSync(join(run.dir, '.faasport', 'token'), 'utf8').trim()}`,
-        'ce-specversion': '1.0',
-        'ce-id': id,
-        'ce-source': '/shop',
-        'ce-type': type,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ id, total: 42 }),
-    });
+  it('has no URL: its only trigger is the broker', () => {
+    expect(run.deployed.functions.map((f) => f.name)).toEqual(['orders']);
+    expect(run.urls.orders).toBeUndefined();
+  });
 
-  it('delivers only the events its trigger filter matches', async () => {
+  it('`faasport publish` delivers only the events its trigger filter matches', async () => {
     const logs = new BinProcess(['logs', 'orders', '--follow', '--json'], { cwd: run.dir });
     try {
-      const other = await publish('com.example.order.shipped', 'o-0');
-      expect(other.status).toBe(202);
-      expect((await other.json()).deliveries).toEqual([]);
-      const matched = await publish('com.example.order.created', 'o-1');
-      expect(matched.status).toBe(202);
-      expect((await matched.json()).deliveries).toEqual(['orders/event']);
+      const other = await json(
+        [
+          'publish',
+          '--type',
+          'com.example.order.shipped',
+          '--source',
+          '/shop',
+          '--id',
+          'o-0',
+          '--data',
+          '{"id":"o-0"}',
+        ],
+        run.dir,
+      );
+      expect(other).toEqual({
+        id: 'o-0',
+        type: 'com.example.order.shipped',
+        source: '/shop',
+        deliveries: [],
+      });
+      const matched = await runBin(
+        [
+          'publish',
+          '--type',
+          'com.example.order.created',
+          '--source',
+          '/shop',
+          '--id',
+          'o-1',
+          '--data',
+          '{"id":"o-1","total":42}',
+        ],
+        { cwd: run.dir },
+      );
+      expect(matched.code, matched.stderr).toBe(0);
+      expect(matched.stdout).toContain('published o-1 (com.example.order.created from /shop)');
+      expect(matched.stdout).toContain('queued for orders/event');
       const line = await logs.next((l) => String(l.message).startsWith('order created'));
       expect(line.message).toBe('order created {"order":"o-1","total":42,"source":"/shop"}');
       expect(logs.lines.some((l) => String(l.message).includes('o-0'))).toBe(false);
@@ -116,50 +236,62 @@ describe('examples/events on local', () => {
   });
 });
 
-describe('examples/time-source', () => {
-  let runtime: Runtime;
-  let now = Date.UTC(2026, 0, 1, 12, 0, 30);
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    // The runtime's clock is the test's, so a minute passes without waiting for one.
-    runtime = await startRuntime({
-      dataDir: tempDir(),
-      port: 0,
-      clock: () => now,
-      schedulerIntervalMs: 3_600_000,
-      warmPool: 0,
-    });
-    env = cleanEnv({ FAASPORT_RUNTIME_URL: runtime.url, FAASPORT_RUNTIME_TOKEN: runtime.token });
-  });
-  afterAll(async () => {
-    await runtime?.close();
+describe('examples/time-source in place', () => {
+  it('`faasport dev examples/time-source` deploys the logger, which has no URL', async () => {
+    const run = await devInPlace('time-source');
+    try {
+      expect(run.deployed.functions.map((f) => f.name)).toEqual(['logger']);
+      expect(run.urls.logger).toBeUndefined();
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
   });
 
-  it('the cron trigger posts the time to the logger once per minute', async () => {
-    const dir = copyExample('time-source');
-    const deployed = await runBin(['deploy', '--yes', '--json'], { cwd: dir, env });
-    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
-    const logs = new BinProcess(['logs', 'logger', '--follow', '--json'], { cwd: dir, env });
-    try {
-      expect(runtime.tick()).toEqual([]); // the first look only starts the count
-      now += 60_000;
-      expect(runtime.tick()).toEqual([
-        { function: 'logger', trigger: 'schedule', at: '2026-01-01T12:01:00.000Z' },
-      ]);
-      const line = await logs.next((l) => String(l.message).startsWith('tick '));
-      expect(line.message).toBe(
-        'tick 2026-01-01T12:01:00.000Z {"source":"/faasport/schedule/logger/schedule","type":"dev.faasport.schedule"}',
-      );
-    } finally {
-      await logs.stop();
-    }
+  describe('on a runtime whose clock the test moves', () => {
+    let runtime: Runtime;
+    let now = Date.UTC(2026, 0, 1, 12, 0, 30);
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      // The runtime's clock is the test's, so a minute passes without waiting for one.
+      runtime = await startRuntime({
+        dataDir: tempDir(),
+        port: 0,
+        clock: () => now,
+        schedulerIntervalMs: 3_600_000,
+        warmPool: 0,
+      });
+      env = cleanEnv({ FAASPORT_RUNTIME_URL: runtime.url, FAASPORT_RUNTIME_TOKEN: runtime.token });
+    });
+    afterAll(async () => {
+      await runtime?.close();
+    });
+
+    it('the cron trigger posts the time to the logger once per minute', async () => {
+      const dir = exampleDir('time-source');
+      const deployed = await runBin(['deploy', '--yes', '--json'], { cwd: dir, env });
+      expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+      const logs = new BinProcess(['logs', 'logger', '--follow', '--json'], { cwd: dir, env });
+      try {
+        expect(runtime.tick()).toEqual([]); // the first look only starts the count
+        now += 60_000;
+        expect(runtime.tick()).toEqual([
+          { function: 'logger', trigger: 'schedule', at: '2026-01-01T12:01:00.000Z' },
+        ]);
+        const line = await logs.next((l) => String(l.message).startsWith('tick '));
+        expect(line.message).toBe(
+          'tick 2026-01-01T12:01:00.000Z {"source":"/faasport/schedule/logger/schedule","type":"dev.faasport.schedule"}',
+        );
+      } finally {
+        await logs.stop();
+      }
+    });
   });
 });
 
 describe('examples/migrate', () => {
   it('`node examples/migrate/run.mjs` moves coffee from the FC emulator to the Knative emulator', async () => {
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'examples/migrate/run.mjs')], {
+      const child = spawn(process.execPath, ['examples/migrate/run.mjs'], {
         cwd: repoRoot,
         env: cleanEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],

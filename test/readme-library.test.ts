@@ -1,61 +1,66 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DeployEvent, defineFunction, deploy, invoke, rollout, setTraffic } from '@faasport/core';
-import { createLocalAdapter, startRuntime } from '@faasport/runtime';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { tempDir } from './helpers/bin';
+import { cleanEnv, repoRoot } from './helpers/bin';
+import { codeBlocks, pattern } from './helpers/readme';
 
-vi.setConfig({ testTimeout: 90_000 });
+vi.setConfig({ testTimeout: 120_000 });
 
-// The library example of the README (docs/readme-draft.md), step by step, with its paths in a temp folder.
-describe('the README library example', () => {
-  const dir = tempDir();
-  let close: (() => Promise<void>) | undefined;
-  afterAll(async () => {
-    await close?.();
+// README.md's "Use it from code" says: save the block as hello.mjs in the clone's root and run it with
+// node. This test does exactly that with the README's text (under a name of its own, so a hello.mjs of
+// yours is safe), then checks what it printed against the block's own `// output` comments.
+describe("README.md's library example", () => {
+  const file = join(repoRoot, `.readme-hello-${process.pid}.mjs`);
+  const dataDir = join(repoRoot, '.faasport');
+  const hadDataDir = existsSync(dataDir);
+  afterAll(() => {
+    rmSync(file, { force: true });
+    if (!hadDataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('deploys v1, invokes it, adds v2 at 0 % under a tag, rolls out and rolls back', async () => {
-    mkdirSync(join(dir, 'hello'));
-    writeFileSync(
-      join(dir, 'hello', 'index.mjs'),
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
-      'export default (req, ctx) => `${ctx.env.GREETING ?? "Hello"} ${new URL(req.url).searchParams.get("name")} from ${ctx.revision}`;\n',
-    );
-    const runtime = await startRuntime({ dataDir: join(dir, '.faasport'), port: 0 });
-    close = () => runtime.close();
-    const local = createLocalAdapter({ url: runtime.url, token: runtime.token });
+  it('is plain .mjs that Node runs as it is, prints what its comments say, and exits', async () => {
+    const [block, ...more] = codeBlocks('README.md').filter((b) => b.section === 'Use it from code');
+    expect(more).toEqual([]);
+    expect(block?.lang).toBe('js');
+    writeFileSync(file, block!.text);
 
-    const hello = { name: 'hello', source: { dir: join(dir, 'hello') } } as const;
-    const events: DeployEvent['type'][] = [];
-    const result = await deploy(local, defineFunction({ ...hello, revision: 'v1' }), {
-      onEvent: (event) => events.push(event.type),
+    const { code, stdout, stderr } = await new Promise<{
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const child = spawn(process.execPath, [file], { cwd: repoRoot, env: cleanEnv() });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      // A script that never closes its runtime never exits: stop it, and the exit code says so.
+      const limit = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.on('close', (c) => {
+        clearTimeout(limit);
+        resolve({ code: c, stdout: out, stderr: err });
+      });
     });
-    expect(result.url).toBeTruthy();
-    expect(events[0]).toBe('plan-start');
-    expect(events).toContain('step-end');
-    expect(events[events.length - 1]).toBe('done');
-    expect(await (await invoke(local, 'hello', { path: '/?name=Ada' })).text()).toBe('Hello Ada from v1');
+    expect(code, stderr).toBe(0);
 
-    await deploy(
-      local,
-      defineFunction({
-        ...hello,
-        revision: 'v2',
-        env: { GREETING: 'Hi' },
-        traffic: [
-          { revision: 'v1', percent: 100 },
-          { revision: 'latest', percent: 0, tag: 'candidate' },
-        ],
-      }),
-    );
-    expect(await (await invoke(local, 'hello', { path: '/?name=Ada' }, { tag: 'candidate' })).text()).toBe(
-      'Hi Ada from v2',
-    );
-    const rolled = await rollout(local, 'hello', { revision: 'v2', steps: [10, 50, 100], samples: 2 });
-    expect(rolled.traffic).toEqual([{ revision: 'v2', percent: 100 }]);
-    expect(await (await invoke(local, 'hello', { path: '/?name=Ada' })).text()).toBe('Hi Ada from v2');
-    await setTraffic(local, 'hello', [{ revision: 'v1', percent: 100 }]);
-    expect(await (await invoke(local, 'hello', { path: '/?name=Ada' })).text()).toBe('Hello Ada from v1');
+    const lines = stdout.trimEnd().split('\n');
+    const events = lines.filter((l) => /^[a-z]+(-[a-z]+)*$/.test(l));
+    const printed = lines.filter((l) => !events.includes(l));
+    // `onEvent: (event) => console.log(event.type), // plan-start, step-start, ...`
+    const eventComment = /console\.log\(event\.type\), \/\/ (.*)$/m.exec(block!.text)![1]!;
+    for (const type of eventComment.split(', ')) expect(events).toContain(type);
+    expect(events[0]).toBe('plan-start');
+    expect(events.at(-1)).toBe('done');
+    // Every other `console.log(...); // output` line, in order.
+    const expected = [...block!.text.matchAll(/^console\.log\(.*\); \/\/ (.*)$/gm)].map((m) => m[1]!);
+    expect(expected).toEqual([
+      'http://helloworld.default.localhost:…/ Hello v1',
+      'Hello v2',
+      'Hello v2',
+      'Hello v1',
+    ]);
+    expect(printed).toHaveLength(expected.length);
+    for (const [i, line] of printed.entries()) expect(line).toMatch(pattern(expected[i]!, true));
   });
 });

@@ -27,6 +27,7 @@ export const mainCommand: FaasportCommand = {
     rm: lazy(() => import('./commands/rm')),
     traffic: lazy(() => import('./commands/traffic')),
     rollout: lazy(() => import('./commands/rollout')),
+    publish: lazy(() => import('./commands/publish')),
     export: lazy(() => import('./commands/export')),
     import: lazy(() => import('./commands/import')),
     migrate: lazy(() => import('./commands/migrate')),
@@ -35,7 +36,7 @@ export const mainCommand: FaasportCommand = {
   groups: [
     ['Develop', ['init', 'dev', 'serve']],
     ['Deploy', ['plan', 'deploy', 'render']],
-    ['Operate', ['invoke', 'logs', 'ls', 'rm', 'traffic', 'rollout']],
+    ['Operate', ['invoke', 'publish', 'logs', 'ls', 'rm', 'traffic', 'rollout']],
     ['Move', ['export', 'import', 'migrate']],
     ['Test', ['emulate']],
   ],

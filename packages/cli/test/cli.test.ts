@@ -26,6 +26,7 @@ describe('help', () => {
         'ls',
         'migrate',
         'plan',
+        'publish',
         'render',
         'rm',
         'rollout',

@@ -4,7 +4,7 @@
  */
 
 export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
-export { AdminClient } from './adapter/client';
+export { AdminClient, errorOf } from './adapter/client';
 export * from './executor';
 export type { RetryPolicy } from './server/broker';
 export { inspectArchive } from './server/code-store';
