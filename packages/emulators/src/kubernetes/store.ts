@@ -299,15 +299,17 @@ export class ObjectStore {
     this.admit(t, result, old);
     if (options.dryRun) return result;
     const key = keyOf(t, result.metadata.namespace, result.metadata.name);
+    // managedFields the client wrote are taken as they are, with no entry for the writer itself.
     if (rewritten) this.owners.set(key, ownershipOf(result.metadata.managedFields as unknown[]));
-    this.recordOwners(
-      t,
-      result,
-      old,
-      options.fieldManager ?? 'unknown',
-      options.operation ?? 'Update',
-      options.appliedConfig,
-    );
+    else
+      this.recordOwners(
+        t,
+        result,
+        old,
+        options.fieldManager ?? 'unknown',
+        options.operation ?? 'Update',
+        options.appliedConfig,
+      );
     return this.commit(t, result, 'MODIFIED');
   }
 
