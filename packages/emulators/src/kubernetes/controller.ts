@@ -125,6 +125,24 @@ export class KnativeController {
         this.enqueue(key, () => this.reconcile(ns, obj.metadata.name));
       }
     }
+    // Configurations and Routes made by hand (no owning Service) are reconciled on their own.
+    if ((event.resource === CONFIG || event.resource === ROUTE) && !ownedByService(obj)) {
+      const key = `${event.resource.plural}/${ns}/${obj.metadata.name}`;
+      if (event.type === 'DELETED') {
+        this.seen.delete(key);
+        if (event.resource === ROUTE) this.dropRoutes(ns, obj.metadata.name);
+        return;
+      }
+      const fingerprint = JSON.stringify([obj.spec, obj.metadata.labels ?? {}, obj.metadata.generation]);
+      if (this.seen.get(key) !== fingerprint) {
+        this.seen.set(key, fingerprint);
+        this.enqueue(key, () =>
+          event.resource === CONFIG
+            ? this.reconcileConfiguration(ns, obj.metadata.name)
+            : this.reconcileRoute(ns, obj.metadata.name),
+        );
+      }
+    }
     if (event.resource === DOMAIN_MAPPING && event.type !== 'DELETED')
       this.enqueue(`dm/${ns}/${obj.metadata.name}`, () => this.reconcileDomainMapping(ns, obj.metadata.name));
     if (event.resource === DOMAIN_MAPPING && event.type === 'DELETED') this.routes.delete(obj.metadata.name);
@@ -213,7 +231,13 @@ export class KnativeController {
       apiVersion: `${SERVING}/v1`,
       kind: 'Route',
       metadata: { name, namespace: ns, labels, ownerReferences: [owner] },
-      spec: { traffic: clone(spec.traffic) },
+      // As knative/serving pkg/reconciler/service/resources/route.go MakeRoute: targets that do not pin a
+      // Revision name the Service's Configuration.
+      spec: {
+        traffic: ((spec.traffic as Json[] | undefined) ?? []).map((e) =>
+          e.revisionName ? clone(e) : { ...clone(e), configurationName: name },
+        ),
+      },
     } as unknown as KubeObject);
     const tmeta = (template.metadata as Json | undefined) ?? {};
     const revisionName =
@@ -305,6 +329,170 @@ export class KnativeController {
     });
     const owner = revision.metadata.labels?.['serving.knative.dev/service'];
     if (owner) this.enqueue(`${ns}/${owner}`, async () => this.refreshService(ns, owner));
+    else {
+      const config = revision.metadata.labels?.['serving.knative.dev/configuration'];
+      if (config)
+        this.enqueue(`configurations/${ns}/${config}`, () => this.reconcileConfiguration(ns, config));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Standalone Configurations and Routes
+
+  /** A Configuration without a Service: stamps its Revision and writes its status, then its Routes'. */
+  private async reconcileConfiguration(ns: string, name: string): Promise<void> {
+    const config = this.store.get(CONFIG, ns, name);
+    if (!config || this.closed) return;
+    const template = clone((config.spec as Json).template as Json);
+    const tmeta = (template.metadata as Json | undefined) ?? {};
+    const revisionName =
+      typeof tmeta.name === 'string'
+        ? tmeta.name
+        : `${name}-${String(config.metadata.generation).padStart(5, '0')}`;
+    if (!this.store.get(REVISION, ns, revisionName)) {
+      const revision = this.store.create(
+        REVISION,
+        ns,
+        {
+          apiVersion: `${SERVING}/v1`,
+          kind: 'Revision',
+          metadata: {
+            name: revisionName,
+            namespace: ns,
+            labels: {
+              ...(tmeta.labels as Record<string, string> | undefined),
+              'serving.knative.dev/configuration': name,
+              'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
+              'serving.knative.dev/configurationUID': String(config.metadata.uid),
+            },
+            annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
+            ownerReferences: [
+              {
+                apiVersion: `${SERVING}/v1`,
+                kind: 'Configuration',
+                name,
+                uid: config.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+          spec: clone(template.spec),
+        },
+        { fieldManager: CONTROLLER },
+      );
+      this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
+      this.writeStatus(REVISION, ns, revisionName, {
+        observedGeneration: 1,
+        conditions: revisionConditions({ phase: 'pending' }),
+      });
+      this.track(this.startRevision(config, revision)).catch(() => {});
+    }
+    const created = this.revisionState(ns, revisionName);
+    const ready = this.store
+      .list(REVISION, ns)
+      .filter(
+        (r) =>
+          r.metadata.labels?.['serving.knative.dev/configuration'] === name &&
+          this.revisionState(ns, r.metadata.name)?.phase === 'ready',
+      )
+      .sort(
+        (a, b) =>
+          Number(a.metadata.labels?.['serving.knative.dev/configurationGeneration']) -
+          Number(b.metadata.labels?.['serving.knative.dev/configurationGeneration']),
+      );
+    const latestReady = created?.phase === 'ready' ? revisionName : ready[ready.length - 1]?.metadata.name;
+    const condition: Condition =
+      created?.phase === 'ready'
+        ? { type: 'Ready', status: 'True' }
+        : created?.phase === 'failed'
+          ? {
+              type: 'Ready',
+              status: 'False',
+              reason: 'RevisionFailed',
+              message: `Revision "${revisionName}" failed with message: ${created.message}.`,
+            }
+          : { type: 'Ready', status: 'Unknown' };
+    this.writeStatus(CONFIG, ns, name, {
+      observedGeneration: config.metadata.generation,
+      latestCreatedRevisionName: revisionName,
+      ...(latestReady ? { latestReadyRevisionName: latestReady } : {}),
+      conditions: [condition],
+    });
+    for (const route of this.store.list(ROUTE, ns)) {
+      if (ownedByService(route)) continue;
+      const uses = ((route.spec as Json).traffic as Json[] | undefined)?.some(
+        (e) => e.configurationName === name,
+      );
+      if (uses)
+        this.enqueue(`routes/${ns}/${route.metadata.name}`, () =>
+          this.reconcileRoute(ns, route.metadata.name),
+        );
+    }
+  }
+
+  /** A Route without a Service: resolves its targets (a Configuration's latest ready Revision, or a Revision) and serves them. */
+  private async reconcileRoute(ns: string, name: string): Promise<void> {
+    const route = this.store.get(ROUTE, ns, name);
+    if (!route || this.closed) return;
+    const local = route.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local';
+    const domain = local ? 'svc.cluster.local' : this.options.domain;
+    const host = `${name}.${ns}.${domain}`;
+    const resolved: Array<{ revisionName: string; percent: number; tag?: string; latestRevision: boolean }> =
+      [];
+    let failure: Condition | undefined;
+    for (const entry of ((route.spec as Json).traffic as Json[] | undefined) ?? []) {
+      const configName = entry.configurationName as string | undefined;
+      const target = configName
+        ? ((this.store.get(CONFIG, ns, configName)?.status as Json | undefined)?.latestReadyRevisionName as
+            | string
+            | undefined)
+        : (entry.revisionName as string | undefined);
+      const state = target ? this.revisionState(ns, target) : undefined;
+      if (!target || state?.phase !== 'ready') {
+        const missing = !target || !state;
+        failure = {
+          type: 'Ready',
+          status: missing || state?.phase === 'failed' ? 'False' : 'Unknown',
+          reason: configName && !target ? 'ConfigurationMissing' : 'RevisionMissing',
+          message:
+            configName && !target
+              ? `Configuration "${configName}" does not have any ready Revision.`
+              : `Revision "${target}" referenced in traffic not found.`,
+        };
+        break;
+      }
+      resolved.push({
+        ...(entry.tag ? { tag: String(entry.tag) } : {}),
+        revisionName: target,
+        latestRevision: Boolean(configName) || entry.latestRevision === true,
+        percent: Number(entry.percent ?? 0),
+      });
+    }
+    if (!failure) this.setRoutes(ns, name, host, domain, resolved);
+    const traffic = failure
+      ? undefined
+      : resolved.map((e) => ({
+          ...e,
+          ...(e.tag ? { url: `http://${e.tag}-${name}.${ns}.${domain}` } : {}),
+        }));
+    const ready = failure ?? { type: 'Ready', status: 'True' as const };
+    this.writeStatus(ROUTE, ns, name, {
+      observedGeneration: route.metadata.generation,
+      url: `http://${host}`,
+      address: { url: `http://${name}.${ns}.svc.cluster.local` },
+      ...(traffic ? { traffic } : {}),
+      conditions: [
+        { ...ready, type: 'AllTrafficAssigned' },
+        { type: 'IngressReady', status: ready.status, ...(failure ? { reason: failure.reason } : {}) },
+        ready,
+      ],
+    });
+  }
+
+  private dropRoutes(ns: string, name: string): void {
+    for (const [host, target] of this.routes)
+      if (target.namespace === ns && target.service === name) this.routes.delete(host);
   }
 
   private async refreshService(ns: string, name: string): Promise<void> {
@@ -580,6 +768,12 @@ export class KnativeController {
       return new Response(`${(error as Error).message}\n`, { status });
     }
   }
+}
+
+/** True when a Service owns the object (the Service's reconcile manages it). */
+function ownedByService(obj: KubeObject): boolean {
+  const owners = (obj.metadata.ownerReferences as Json[] | undefined) ?? [];
+  return owners.some((o) => o.kind === 'Service' && String(o.apiVersion).startsWith(`${SERVING}/`));
 }
 
 function stripKnative(map: Record<string, string> | undefined): Record<string, string> {

@@ -15,6 +15,8 @@ export function applyDefaults(
   old: KubeObject | undefined,
   user = 'system:admin',
 ): void {
+  // The apiserver's defaulting of Secret.type (kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Secret).
+  if (t.group === '' && t.plural === 'secrets' && !obj.type) obj.type = 'Opaque';
   if (t.group === '' && t.plural === 'secrets' && isObject(obj.stringData)) {
     // The apiserver folds the write-only stringData into data (base64) and never stores it.
     const data = isObject(obj.data) ? obj.data : {};

@@ -48,6 +48,7 @@ export function discovery(segments: string[]): unknown {
         kind: r.kind,
         verbs,
         ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
       },
       ...(r.hasStatus
         ? [

@@ -151,7 +151,13 @@ export function serverSideApply(live: unknown, previous: unknown, applied: unkno
   return out;
 }
 
-/** Leaf paths of a JSON object, for ownership checks: `spec.template.spec.containers`. Lists are leaves. */
+/** Joins the keys of a field path: a character no field name holds (map keys like `a.b/c` hold dots). */
+export const SEP = '\u0000';
+
+/** A field path for people: `.spec.template.metadata.annotations.a.b/c`. */
+export const showPath = (path: string) => `.${path.split(SEP).join('.')}`;
+
+/** Leaf paths of a JSON object (keys joined by {@link SEP}), for field ownership. Lists are leaves. */
 export function leafPaths(value: unknown, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (!isObject(value)) {
@@ -159,7 +165,7 @@ export function leafPaths(value: unknown, prefix = ''): Map<string, unknown> {
     return out;
   }
   for (const [key, v] of Object.entries(value)) {
-    for (const [p, leaf] of leafPaths(v, prefix ? `${prefix}.${key}` : key)) out.set(p, leaf);
+    for (const [p, leaf] of leafPaths(v, prefix ? `${prefix}${SEP}${key}` : key)) out.set(p, leaf);
   }
   return out;
 }

@@ -2,58 +2,14 @@
  * The structural checks the apiserver does from a CRD's openAPIV3Schema: value types (422 with the
  * real Kind) and unknown fields (pruned, warned about, or rejected with `fieldValidation=Strict`).
  */
+import { containerProperties, podSpecProperties, trafficProperties } from './openapi';
 import { isObject, type Json } from './patch';
 import type { ResourceType } from './resources';
 import type { KubeObject } from './store';
 
-const containerKeys = new Set([
-  'args',
-  'command',
-  'env',
-  'envFrom',
-  'image',
-  'imagePullPolicy',
-  'livenessProbe',
-  'name',
-  'ports',
-  'readinessProbe',
-  'resources',
-  'securityContext',
-  'startupProbe',
-  'terminationMessagePath',
-  'terminationMessagePolicy',
-  'volumeMounts',
-  'workingDir',
-]);
-const podSpecKeys = new Set([
-  'affinity',
-  'automountServiceAccountToken',
-  'containerConcurrency',
-  'containers',
-  'dnsConfig',
-  'dnsPolicy',
-  'enableServiceLinks',
-  'hostAliases',
-  'hostIPC',
-  'hostNetwork',
-  'hostPID',
-  'idleTimeoutSeconds',
-  'imagePullSecrets',
-  'initContainers',
-  'nodeSelector',
-  'priorityClassName',
-  'responseStartTimeoutSeconds',
-  'runtimeClassName',
-  'schedulerName',
-  'securityContext',
-  'serviceAccountName',
-  'shareProcessNamespace',
-  'timeoutSeconds',
-  'tolerations',
-  'topologySpreadConstraints',
-  'volumes',
-]);
-const trafficKeys = new Set(['revisionName', 'configurationName', 'latestRevision', 'percent', 'tag', 'url']);
+const containerKeys = new Set(Object.keys(containerProperties));
+const podSpecKeys = new Set(Object.keys(podSpecProperties));
+const trafficKeys = new Set(Object.keys(trafficProperties));
 
 /**
  * Unknown fields of a Serving object (paths like `spec.template.spec.containers[0].bogus`). The

@@ -51,21 +51,51 @@ export function parseLabelSelector(selector: string | undefined): Requirement {
   return (labels) => requirements.every((req) => req(labels));
 }
 
-/** Parses a field selector (`metadata.name=x`); other fields are rejected as the apiserver does for CRs. */
+/**
+ * Fields other than `metadata.name` / `metadata.namespace` a resource may be selected by, from
+ * kubernetes/kubernetes `pkg/apis/core/v1/conversion.go` (the field label conversions of Event and Secret).
+ */
+const selectableFields: Record<string, string[]> = {
+  events: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  secrets: ['type'],
+};
+
+/**
+ * Parses a field selector (`metadata.name=x`); other fields are rejected as the apiserver does,
+ * except the few a core resource (`plural`) supports.
+ */
 export function parseFieldSelector(
   selector: string | undefined,
+  plural = '',
 ): (obj: { metadata: { name: string; namespace?: string } }) => boolean {
   if (!selector) return () => true;
+  const extra = selectableFields[plural] ?? [];
   const tests = splitTerms(selector).map((term) => {
     const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw badRequest(`invalid selector: '${term}'; can't understand '${term}'`);
     const [, field, op, value] = m as unknown as [string, string, string, string];
-    if (field !== 'metadata.name' && field !== 'metadata.namespace') {
+    if (field !== 'metadata.name' && field !== 'metadata.namespace' && !extra.includes(field)) {
       throw badRequest(`field label not supported: ${field}`);
     }
-    const key = field === 'metadata.name' ? 'name' : 'namespace';
+    const read = (obj: unknown) => {
+      let v: unknown = obj;
+      for (const part of field.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
+      return v === undefined ? '' : String(v);
+    };
     return (obj: { metadata: { name: string; namespace?: string } }) =>
-      op === '!=' ? obj.metadata[key] !== value : obj.metadata[key] === value;
+      op === '!=' ? read(obj) !== value : read(obj) === value;
   });
   return (obj) => tests.every((t) => t(obj));
 }

@@ -8,12 +8,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KnativeController } from './controller';
 import { discovery } from './discovery';
+import { openApi } from './openapi';
 import { isObject, type Json, jsonPatch, mergePatch } from './patch';
+import { decodeProtobuf, PROTOBUF } from './protobuf';
 import { apiVersionOf, findResource, type ResourceType } from './resources';
 import { pruneFields, unknownFields } from './schema';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { badRequest, invalid, KubeApiError, unknownPath, unsupportedMediaType } from './status';
 import type { KubeObject, ObjectStore, WatchEvent } from './store';
+import { toTable, wantsTable } from './table';
 
 /** One write request the API server received. */
 export interface WriteRecord {
@@ -137,6 +140,14 @@ export class ApiServer {
     if (method === 'GET') {
       const found = discovery(segments);
       if (found) return { status: 200, body: found };
+      const document = openApi(url.pathname);
+      if (document) {
+        const accept = req.headers.accept ?? '';
+        if (url.pathname === '/openapi/v2' && accept && !/json|\*\/\*/.test(accept)) {
+          throw new KubeApiError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+        }
+        return { status: 200, body: document };
+      }
     }
     const route = this.route(segments);
     if (!route) throw unknownPath();
@@ -194,10 +205,15 @@ export class ApiServer {
           return 'streaming';
         }
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
-        const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
+        const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, t.group ? '' : t.plural);
         const items = this.store
           .list(t, namespace)
           .filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
+        if (wantsTable(req.headers.accept))
+          return {
+            status: 200,
+            body: toTable(t, items, this.store.resourceVersion, q.get('includeObject')),
+          };
         return {
           status: 200,
           body: {
@@ -209,7 +225,7 @@ export class ApiServer {
         };
       }
       if (method === 'POST') {
-        const parsed = parseJsonBody(body);
+        const parsed = parseObjectBody(req, t, body);
         const warnings = this.fieldValidation(t, parsed, q);
         const created = this.store.create(t, namespace, parsed, options);
         return { status: 201, body: created, headers: warnings };
@@ -221,10 +237,17 @@ export class ApiServer {
       );
     }
     switch (method) {
-      case 'GET':
-        return { status: 200, body: this.store.mustGet(t, namespace, name) };
+      case 'GET': {
+        const obj = this.store.mustGet(t, namespace, name);
+        if (wantsTable(req.headers.accept))
+          return {
+            status: 200,
+            body: toTable(t, [obj], String(obj.metadata.resourceVersion), q.get('includeObject')),
+          };
+        return { status: 200, body: obj };
+      }
       case 'PUT': {
-        const parsed = parseJsonBody(body);
+        const parsed = parseObjectBody(req, t, body);
         const warnings = this.fieldValidation(t, parsed, q);
         return {
           status: 200,
@@ -346,7 +369,7 @@ export class ApiServer {
     res: ServerResponse,
   ): void {
     const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
-    const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
+    const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, t.group ? '' : t.plural);
     const inScope = (e: WatchEvent) =>
       e.resource === t && (namespace === undefined || e.object.metadata.namespace === namespace);
     const selected = (o: KubeObject) => labels(o.metadata.labels ?? {}) && fields(o);
@@ -441,6 +464,25 @@ export class ApiServer {
 
 function contentTypeOf(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A POST or PUT body: JSON, or protobuf for the core kinds (client-go's typed clients send that). */
+function parseObjectBody(req: IncomingMessage, t: ResourceType, body: Buffer): Json {
+  const type = contentTypeOf(req);
+  if (type === PROTOBUF) {
+    if (t.custom) throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+    return decodeProtobuf(body);
+  }
+  if (type === 'application/yaml') {
+    try {
+      const parsed = parseYaml(body.toString('utf8'));
+      if (isObject(parsed)) return parsed;
+    } catch {
+      // reported below
+    }
+    throw badRequest('the body of the request could not be decoded as a YAML object');
+  }
+  return parseJsonBody(body);
 }
 
 function parseJsonBody(body: Buffer): Json {

@@ -94,9 +94,12 @@ export const webhookDenied = (webhook: string, message: string) =>
   );
 
 /** 415 for a patch content type the resource does not take. */
-export const unsupportedMediaType = (contentType: string) =>
+export const unsupportedMediaType = (
+  contentType: string,
+  accepted = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'],
+) =>
   new KubeApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType || 'none'})`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')} (got ${contentType || 'none'})`,
   );

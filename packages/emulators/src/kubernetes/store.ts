@@ -4,7 +4,8 @@
  * field ownership for server-side apply, and an event history that watches replay from.
  */
 import { randomUUID } from 'node:crypto';
-import { clone, deepEqual, isObject, type Json, leafPaths, serverSideApply } from './patch';
+import { managedFieldsOf, type Ownership, ownershipOf } from './fields';
+import { clone, deepEqual, isObject, type Json, leafPaths, SEP, serverSideApply, showPath } from './patch';
 import { apiVersionOf, type ResourceType } from './resources';
 import { alreadyExists, badRequest, conflict, invalid, KubeApiError, notFound } from './status';
 
@@ -40,6 +41,10 @@ export type Mutate = (t: ResourceType, next: KubeObject, old: KubeObject | undef
 /** Options of a write. */
 export interface WriteOptions {
   fieldManager?: string;
+  /** `Apply` for server-side apply, else `Update` (how `managedFields` records the write). */
+  operation?: 'Apply' | 'Update';
+  /** The configuration an applier sent: it owns all of those fields, changed or not. */
+  appliedConfig?: Json;
   dryRun?: boolean;
   /** Write the status subresource. */
   subresource?: 'status';
@@ -53,8 +58,8 @@ export class ObjectStore {
   private readonly objects = new Map<string, { t: ResourceType; obj: KubeObject }>();
   /** Per object: the last configuration each apply manager sent. */
   private readonly applied = new Map<string, Map<string, Json>>();
-  /** Per object: which manager last set each leaf field. */
-  private readonly owners = new Map<string, Map<string, string>>();
+  /** Per object: which manager owns each leaf field, and how each manager last wrote. */
+  private readonly owners = new Map<string, Ownership>();
   private readonly history: WatchEvent[] = [];
   private readonly listeners = new Set<(e: WatchEvent) => void>();
   private rv = 100;
@@ -133,7 +138,14 @@ export class ObjectStore {
     this.mutate(t, obj, undefined);
     this.admit(t, obj, undefined);
     if (options.dryRun) return obj;
-    this.recordOwners(t, obj, undefined, obj, options.fieldManager ?? 'unknown');
+    this.recordOwners(
+      t,
+      obj,
+      undefined,
+      options.fieldManager ?? 'unknown',
+      options.operation ?? 'Update',
+      options.appliedConfig,
+    );
     return this.commit(t, obj, 'ADDED');
   }
 
@@ -197,6 +209,7 @@ export class ObjectStore {
     const old = this.get(t, namespace, name);
     const managers = this.applied.get(key) ?? new Map<string, Json>();
     const stripped = stripServerFields(appliedObj);
+    options = { ...options, operation: 'Apply', appliedConfig: stripped };
     if (!old) {
       const created = this.create(t, namespace, stripped, options);
       if (!options.dryRun) this.applied.set(key, new Map([[options.fieldManager, stripped]]));
@@ -227,18 +240,18 @@ export class ObjectStore {
   }
 
   private checkConflicts(t: ResourceType, old: KubeObject, applied: Json, manager: string): void {
-    const owners = this.owners.get(keyOf(t, old.metadata.namespace, old.metadata.name));
-    if (!owners) return;
+    const own = this.owners.get(keyOf(t, old.metadata.namespace, old.metadata.name));
+    if (!own) return;
     const live = leafPaths(old);
     const causes = [];
     for (const [path, value] of leafPaths(applied)) {
-      if (path.startsWith('metadata.name') || path.startsWith('apiVersion') || path === 'kind') continue;
-      const owner = owners.get(path);
+      if (path === `metadata${SEP}name` || path === 'apiVersion' || path === 'kind') continue;
+      const owner = own.owners.get(path);
       if (owner && owner !== manager && live.has(path) && !deepEqual(live.get(path), value)) {
         causes.push({
           type: 'FieldManagerConflict',
           message: `conflict with "${owner}" using ${apiVersionOf(t)}`,
-          field: `.${path}`,
+          field: showPath(path),
         });
       }
     }
@@ -266,7 +279,13 @@ export class ObjectStore {
       else if (old.status === undefined) delete result.status;
       else result.status = clone(old.status);
     }
+    // A client may rewrite managedFields (kubectl does when it moves an object to server-side apply);
+    // otherwise the server keeps them.
+    const rewritten =
+      Array.isArray(next.metadata.managedFields) &&
+      !deepEqual(next.metadata.managedFields, old.metadata.managedFields);
     for (const k of ['uid', 'creationTimestamp', 'generation', 'resourceVersion', 'managedFields'] as const) {
+      if (k === 'managedFields' && rewritten) continue;
       if (old.metadata[k] !== undefined) (result.metadata as Json)[k] = old.metadata[k];
     }
     if (result.metadata.namespace === undefined && old.metadata.namespace !== undefined)
@@ -279,35 +298,51 @@ export class ObjectStore {
     }
     this.admit(t, result, old);
     if (options.dryRun) return result;
-    this.recordOwners(t, result, old, result, options.fieldManager ?? 'unknown');
+    const key = keyOf(t, result.metadata.namespace, result.metadata.name);
+    // managedFields the client wrote are taken as they are, with no entry for the writer itself.
+    if (rewritten) this.owners.set(key, ownershipOf(result.metadata.managedFields as unknown[]));
+    else
+      this.recordOwners(
+        t,
+        result,
+        old,
+        options.fieldManager ?? 'unknown',
+        options.operation ?? 'Update',
+        options.appliedConfig,
+      );
     return this.commit(t, result, 'MODIFIED');
   }
 
+  /**
+   * Records who owns what after a write: an applier owns every field it sent; another writer owns the
+   * fields it changed. Ownership moves away from the previous owner of a changed field.
+   */
   private recordOwners(
     t: ResourceType,
     obj: KubeObject,
     old: KubeObject | undefined,
-    next: KubeObject,
     manager: string,
+    operation: 'Apply' | 'Update',
+    applied?: Json,
   ): void {
     const key = keyOf(t, obj.metadata.namespace, obj.metadata.name);
-    const owners = this.owners.get(key) ?? new Map<string, string>();
+    const own = this.owners.get(key) ?? { owners: new Map<string, string>(), managers: new Map() };
     const before = old ? leafPaths(stripServerFields(old)) : new Map<string, unknown>();
-    for (const [path, value] of leafPaths(stripServerFields(next))) {
-      if (path.startsWith('status')) continue;
-      if (!before.has(path) || !deepEqual(before.get(path), value)) owners.set(path, manager);
+    const after = leafPaths(stripServerFields(obj));
+    for (const [path, value] of after) {
+      if (path === 'status' || path.startsWith(`status${SEP}`)) continue;
+      if (!before.has(path) || !deepEqual(before.get(path), value)) own.owners.set(path, manager);
     }
-    this.owners.set(key, owners);
-    const fields = (obj.metadata.managedFields as Json[] | undefined) ?? [];
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const entry = {
-      manager,
-      operation: 'Update',
+    if (applied)
+      for (const path of leafPaths(applied).keys()) if (after.has(path)) own.owners.set(path, manager);
+    for (const path of [...own.owners.keys()]) if (!after.has(path)) own.owners.delete(path);
+    own.managers.set(manager, {
+      operation,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       apiVersion: obj.apiVersion,
-      time: now,
-      fieldsType: 'FieldsV1',
-    };
-    obj.metadata.managedFields = [...fields.filter((f) => f.manager !== manager), entry];
+    });
+    this.owners.set(key, own);
+    obj.metadata.managedFields = managedFieldsOf(own);
   }
 
   private commit(t: ResourceType, obj: KubeObject, type: 'ADDED' | 'MODIFIED'): KubeObject {

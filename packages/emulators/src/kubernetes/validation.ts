@@ -13,6 +13,9 @@ const SERVING_WEBHOOK = 'validation.webhook.serving.knative.dev';
 const EVENTING_WEBHOOK = 'validation.webhook.eventing.knative.dev';
 
 const dns1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** k8s.io/apimachinery validation.IsQualifiedName: an optional DNS-1123 subdomain prefix and `/`, then a name. */
+const qualifiedName =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const reservedPorts = new Set([8012, 8013, 8022, 9090, 9091, 8008]);
 const reservedEnv = new Set(['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION']);
 const maxTimeoutSeconds = 600;
@@ -175,37 +178,57 @@ function templateProblems(serviceName: string, template: Json, base: string): Fi
   return out;
 }
 
-/** Serving's traffic rules (route_validation.go). */
-function trafficProblems(traffic: unknown[], base: string): FieldProblem[] {
+/**
+ * Serving's traffic rules: knative/serving pkg/apis/serving/v1/route_validation.go
+ * (validateTrafficList, TrafficTarget.Validate). Within a Service the Configuration is implied, so
+ * `configurationName` is disallowed (service_validation.go WithDefaultConfigurationName); in a Route
+ * each target names exactly one of `revisionName` and `configurationName`.
+ */
+function trafficProblems(traffic: unknown[], base: string, withinService: boolean): FieldProblem[] {
   const out: FieldProblem[] = [];
   let sum = 0;
   const tags = new Map<string, number>();
   traffic.forEach((entry, i) => {
     if (!isObject(entry)) return;
     const path = `${base}[${i}]`;
+    const revision = typeof entry.revisionName === 'string' ? entry.revisionName : '';
+    const configuration = typeof entry.configurationName === 'string' ? entry.configurationName : '';
+    if (typeof entry.latestRevision === 'boolean' && (revision !== '') === entry.latestRevision) {
+      out.push({
+        message: `may not set revisionName "${revision}" when latestRevision is ${entry.latestRevision}`,
+        path: `${path}.latestRevision`,
+      });
+    }
+    if (withinService && configuration)
+      out.push({ message: 'must not set the field(s)', path: `${path}.configurationName` });
+    else if (revision && configuration)
+      out.push({
+        message: 'expected exactly one, got both',
+        path: `${path}.configurationName, ${path}.revisionName`,
+      });
+    else if (revision && !qualifiedName.test(revision))
+      out.push({ message: `invalid key name "${revision}"`, path: `${path}.revisionName` });
+    else if (configuration && !qualifiedName.test(configuration))
+      out.push({ message: `invalid key name "${configuration}"`, path: `${path}.configurationName` });
+    else if (!withinService && !revision && !configuration)
+      out.push({
+        message: 'expected exactly one, got neither',
+        path: `${path}.configurationName, ${path}.revisionName`,
+      });
     const percent = typeof entry.percent === 'number' ? entry.percent : 0;
     if (percent < 0 || percent > 100)
       out.push({ message: `expected 0 <= ${percent} <= 100`, path: `${path}.percent` });
     sum += percent;
-    if (entry.configurationName !== undefined)
-      out.push({ message: 'must not set the field(s)', path: `${path}.configurationName` });
     if (entry.url !== undefined) out.push({ message: 'must not set the field(s)', path: `${path}.url` });
-    if (entry.latestRevision === true && entry.revisionName !== undefined) {
-      out.push({
-        message: `may not set revisionName "${String(entry.revisionName)}" when latestRevision is true`,
-        path: `${path}.revisionName`,
-      });
-    }
-    if (entry.latestRevision === false && entry.revisionName === undefined)
-      out.push({ message: 'missing field(s)', path: `${path}.revisionName` });
-    if (entry.tag !== undefined) {
+    if (entry.tag !== undefined && entry.tag !== '') {
       const tag = String(entry.tag);
-      if (!dns1035.test(tag)) out.push({ message: `invalid value: ${tag}`, path: `${path}.tag` });
+      if (!dns1035.test(tag) || tag.length > 63)
+        out.push({ message: `invalid value: not a DNS 1035 label: ${tag}`, path: `${base}[${i}].tag` });
       const first = tags.get(tag);
       if (first !== undefined)
         out.push({
           message: `Multiple definitions for "${tag}"`,
-          path: `${base}[${first}].tag, ${path}.tag`,
+          path: `${path}.tag, ${base}[${first}].tag`,
         });
       else tags.set(tag, i);
     }
@@ -248,7 +271,9 @@ function servingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | und
     }
   }
   if (t.plural === 'services' && Array.isArray(spec.traffic))
-    out.push(...trafficProblems(spec.traffic, 'spec.traffic'));
+    out.push(...trafficProblems(spec.traffic, 'spec.traffic', true));
+  if (t.plural === 'routes' && Array.isArray(spec.traffic))
+    out.push(...trafficProblems(spec.traffic, 'spec.traffic', false));
   if (t.plural === 'domainmappings') {
     if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(name))
       out.push({ message: `invalid value: ${name}`, path: 'metadata.name' });
