@@ -279,8 +279,8 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
       { authType: 'function', methods: ['GET', 'POST'] },
     );
     const anonymous = await fetch(`${result.url}x`);
-    expect(anonymous.status).toBe(400);
-    expect(await anonymous.json()).toMatchObject({ ErrorCode: 'MissingRequiredHeader' });
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.json()).toMatchObject({ ErrorCode: 'AccessDenied' });
     const response = await invoke(adapter, 'signed', {
       method: 'POST',
       path: '/x/y?a=2&a=1',
@@ -288,6 +288,9 @@ describe('FC adapter mapping (emulator, real @alicloud/fc2)', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(await response.text()).toBe('POST /x/y 2,1 payload');
+    // FC signs the decoded path and query (https://help.aliyun.com/document_detail/53252.htm).
+    const encoded = await invoke(adapter, 'signed', { path: '/a%20b/%C3%A9?a=x%20y' });
+    expect(await encoded.text()).toBe('GET /a%20b/%C3%A9 x y ');
     const accepted = await invoke(adapter, 'signed', { body: { n: 1 } }, { async: true });
     expect(accepted.status).toBe(202);
   });

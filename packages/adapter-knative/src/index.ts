@@ -7,7 +7,7 @@
  */
 export { createKnativeAdapter, type KnativeAdapter } from './deploy/adapter';
 export { knativeCapabilities } from './deploy/capabilities';
-export { DEFAULT_RUNTIME_IMAGE } from './deploy/constants';
+export { defaultRuntimeImage } from './deploy/constants';
 export { exportFromObjects, exportServiceYaml } from './deploy/export';
 export { type KnativeAdapterOptions, knativeAdapterOptionsSchema } from './deploy/options';
 export { type KnativeProviderOptions, knativeProviderSchema } from './deploy/provider-options';

@@ -438,8 +438,9 @@ describe('triggers, visibility and domains', () => {
       ]),
     );
     expect(result.url).toBe('http://ticker.default.svc.cluster.local');
+    // The entry script's shim hands a PingSource tick over as the portable schedule event.
     const ping = await kube.firePing('default', 'ticker-schedule');
-    expect(await ping.json()).toEqual({ type: 'dev.knative.sources.ping', data: { n: 1 } });
+    expect(await ping.json()).toEqual({ type: 'dev.faasport.schedule', data: { n: 1 } });
     const delivered = await kube.publish('default', 'default', {
       type: 'com.example.tick',
       source: '/test',

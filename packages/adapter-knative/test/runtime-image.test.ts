@@ -3,33 +3,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the package's scripts, without types
+import { bundleEntryScript } from '../scripts/entry-bundler.mjs';
+import { entryScript } from '../src/deploy/entry-script.generated';
 import { createKnativeHandler } from '../src/runtime';
 
-const entry = fileURLToPath(new URL('../image/entry.mjs', import.meta.url));
 let dir: string;
-let shim: string;
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'faasport-kn-image-'));
-  // The image ships the shim built from src/runtime as runtime.mjs; build it the same way here.
-  shim = join(dir, 'runtime.mjs');
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('../src/runtime/index.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    outfile: shim,
-    // As tsup bundles it: core's Web-only handler helpers go into the file (from source here).
-    alias: {
-      '@faasport/core/handler': fileURLToPath(new URL('../../core/src/handler/index.ts', import.meta.url)),
-    },
-    logLevel: 'silent',
-  });
+  dir = mkdtempSync(join(tmpdir(), 'faasport-kn-entry-'));
 });
 
 afterAll(() => {
@@ -46,7 +31,10 @@ const freePort = () =>
     });
   });
 
-/** Starts the image's entry as the container would, and resolves once it listens. */
+/**
+ * Starts the entry script as the container does (`node /var/faasport/code/entry.mjs` in a stock Node.js
+ * image, the ConfigMap's entry.mjs and code.zip side by side), and resolves once it listens.
+ */
 async function startEntry(
   name: string,
   files: Record<string, string>,
@@ -54,21 +42,14 @@ async function startEntry(
 ): Promise<string> {
   const codeDir = join(dir, name, 'code');
   mkdirSync(codeDir, { recursive: true });
+  writeFileSync(join(codeDir, 'entry.mjs'), entryScript);
   writeFileSync(
     join(codeDir, 'code.zip'),
     zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))),
   );
   const port = await freePort();
-  const child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      FAASPORT_CODE_DIR: codeDir,
-      FAASPORT_WORK_DIR: join(dir, name, 'work'),
-      FAASPORT_SHIM: shim,
-      K_SERVICE: name,
-      ...env,
-    },
+  const child = spawn(process.execPath, [join(codeDir, 'entry.mjs')], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), K_SERVICE: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -83,7 +64,19 @@ async function startEntry(
   return `http://127.0.0.1:${port}`;
 }
 
-describe('the runtime image entry', () => {
+describe('the entry script', () => {
+  it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-entry -w packages/adapter-knative)', () => {
+    expect(entryScript).toBe(bundleEntryScript());
+  });
+
+  it('is one file that imports Node.js built-ins only', () => {
+    const imports = [...entryScript.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.every((i) => i!.startsWith('node:'))).toBe(true);
+  });
+});
+
+describe('the entry script in a container', () => {
   it('serves a web handler unpacked from the ConfigMap zip', async () => {
     const url = await startEntry(
       'web',

@@ -90,10 +90,11 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
       endpoint: fc.url,
     });
     expect((await failure(unknown.listServices())).code).toBe('InvalidAccessKeyID');
+    // FC answers 403 without Authorization (https://help.aliyun.com/document_detail/53252.htm).
     const raw = await fetch(`${fc.url}/2016-08-15/services`);
-    expect(raw.status).toBe(400);
+    expect(raw.status).toBe(403);
     expect(await raw.json()).toEqual({
-      ErrorCode: 'MissingRequiredHeader',
+      ErrorCode: 'AccessDenied',
       ErrorMessage: 'required HTTP header Authorization was not specified',
     });
   });
@@ -201,7 +202,7 @@ describe('FC 2.0 emulator, through the real @alicloud/fc2 client', () => {
       triggerConfig: { authType: 'function', methods: ['GET'] },
     });
     const anonymous = await fetch(`${fc.url}/2016-08-15/proxy/svc/private/`);
-    expect(anonymous.status).toBe(400);
+    expect(anonymous.status).toBe(403);
     // fc2's own proxy call signs the path and the sorted query lines.
     const signed = await client.get('/proxy/svc/private/p', { b: '2', a: ['1', '0'] });
     expect(JSON.parse(signed.data)).toMatchObject({ method: 'GET', q: { a: ['1', '0'], b: '2' } });

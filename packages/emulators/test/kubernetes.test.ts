@@ -18,7 +18,6 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const KSVC = { group: 'serving.knative.dev', version: 'v1', plural: 'services' } as const;
@@ -619,17 +618,19 @@ describe('Knative controller', () => {
     );
   });
 
-  it('runs the faasport runtime image with code from a ConfigMap', async () => {
-    const code = zipSync({
-      'index.mjs': new TextEncoder().encode(
-        'export default (req, ctx) => "web " + ctx.env.GREETING + " " + ctx.functionName;',
-      ),
-    });
+  it('runs a Node.js image with its script from a ConfigMap volume, as a pod would', async () => {
+    // Any script in a mounted ConfigMap runs with the local Node.js (faasport's entry script is one).
+    const server = `import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+const greeting = readFileSync(new URL('./greeting.txt', import.meta.url), 'utf8');
+createServer((req, res) => res.end(greeting + ' ' + process.env.GREETING + ' ' + process.env.K_SERVICE + ' ' + process.argv[2]))
+  .listen(Number(process.env.PORT));`;
     await core.createNamespacedConfigMap({
       namespace: ns,
       body: {
         metadata: { name: 'webfn-code' },
-        binaryData: { 'code.zip': Buffer.from(code).toString('base64') },
+        data: { 'server.mjs': server },
+        binaryData: { 'greeting.txt': Buffer.from('web').toString('base64') },
       },
     });
     const secret = await core.createNamespacedSecret({
@@ -648,16 +649,14 @@ describe('Knative controller', () => {
           spec: {
             containers: [
               {
-                image: 'ghcr.io/faasport/knative-runtime:0.1.0',
-                env: [
-                  { name: 'FAASPORT_HANDLER', value: 'index.default' },
-                  { name: 'FAASPORT_CONTRACT', value: 'web' },
-                  { name: 'GREETING', valueFrom: { secretKeyRef: { name: 'webfn', key: 'GREETING' } } },
-                ],
-                volumeMounts: [{ name: 'code', mountPath: '/var/faasport/code', readOnly: true }],
+                image: 'docker.io/library/node:22-slim',
+                command: ['node', '/srv/app/server.mjs'],
+                args: ['/srv/app'],
+                env: [{ name: 'GREETING', valueFrom: { secretKeyRef: { name: 'webfn', key: 'GREETING' } } }],
+                volumeMounts: [{ name: 'app', mountPath: '/srv/app', readOnly: true }],
               },
             ],
-            volumes: [{ name: 'code', configMap: { name: 'webfn-code' } }],
+            volumes: [{ name: 'app', configMap: { name: 'webfn-code' } }],
           },
         },
       },
@@ -665,21 +664,39 @@ describe('Knative controller', () => {
     await apply(body);
     const svc = await settled('webfn');
     expect(svc.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).toBe('True');
-    expect(await (await viaIngress('webfn.default.example.com')).text()).toBe('web hi webfn');
+    // The mount path in args points at the volume's copy.
+    const text = await (await viaIngress('webfn.default.example.com')).text();
+    expect(text).toMatch(/^web hi webfn \/.+\/app$/);
+    expect(text).not.toContain('/srv/app');
+  });
+
+  it('reports a missing ConfigMap volume of a Node.js container as Kubernetes does', async () => {
+    const missing: any = service('nocode');
+    missing.spec.template.spec.containers[0] = {
+      image: 'node:22',
+      command: ['node', '/srv/app/server.mjs'],
+      volumeMounts: [{ name: 'app', mountPath: '/srv/app' }],
+    };
+    missing.spec.template.spec.volumes = [{ name: 'app', configMap: { name: 'nocode-app' } }];
+    await apply(missing);
+    const svc = await settled('nocode');
+    const ready = svc.status.conditions.find((c: { type: string }) => c.type === 'Ready');
+    expect(ready.status).toBe('False');
+    expect(ready.message).toContain('configmap "nocode-app" not found');
   });
 
   it('delivers PingSource and Broker events to the sink service', async () => {
-    const code = zipSync({
-      'index.mjs': new TextEncoder().encode(
-        'export default (event) => ({ type: event.type, data: event.data });',
-      ),
-    });
+    // Answers binary-mode CloudEvents with their type and data.
+    const server = `import { createServer } from 'node:http';
+createServer(async (req, res) => {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ type: req.headers['ce-type'], data: body ? JSON.parse(body) : null }));
+}).listen(Number(process.env.PORT));`;
     await core.createNamespacedConfigMap({
       namespace: ns,
-      body: {
-        metadata: { name: 'evfn-code' },
-        binaryData: { 'code.zip': Buffer.from(code).toString('base64') },
-      },
+      body: { metadata: { name: 'evfn-code' }, data: { 'server.mjs': server } },
     });
     await apply({
       apiVersion: 'serving.knative.dev/v1',
@@ -691,8 +708,8 @@ describe('Knative controller', () => {
           spec: {
             containers: [
               {
-                image: 'ghcr.io/faasport/knative-runtime:0.1.0',
-                env: [{ name: 'FAASPORT_CONTRACT', value: 'event' }],
+                image: 'docker.io/library/node:22-slim',
+                command: ['node', '/var/faasport/code/server.mjs'],
                 volumeMounts: [{ name: 'code', mountPath: '/var/faasport/code' }],
               },
             ],

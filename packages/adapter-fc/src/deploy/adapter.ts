@@ -45,6 +45,18 @@ function headersOf(raw: Record<string, string | string[] | undefined>): Headers 
   return headers;
 }
 
+/**
+ * FC's CanonicalizedResource is the decoded request path ("先对收到的Path解码", FC signature doc
+ * https://help.aliyun.com/document_detail/53252.htm), while the URL carries it percent-encoded.
+ */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 function functionErrorMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errorMessage?: string; errorType?: string };
@@ -168,7 +180,7 @@ export function createFcAdapter(
     });
     const signed =
       trigger.triggerConfig.authType === 'function'
-        ? client.signProxyRequest(request.method, path, url.searchParams, headers)
+        ? client.signProxyRequest(request.method, decodedPath(path), url.searchParams, headers)
         : headers;
     const body =
       request.method === 'GET' || request.method === 'HEAD'

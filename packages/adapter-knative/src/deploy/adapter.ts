@@ -33,7 +33,14 @@ import {
   type ResolvedKnativeOptions,
 } from './options';
 import { planSteps } from './plan';
-import { type KubeObject, type RenderContext, renderObjects, trafficEntries, usesConfigMap } from './render';
+import {
+  configMapPayloadBytes,
+  type KubeObject,
+  type RenderContext,
+  renderObjects,
+  trafficEntries,
+  usesEntryScript,
+} from './render';
 import { waitForService } from './wait';
 
 /** The Knative adapter, with the options it was made with. @public */
@@ -82,18 +89,18 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     const raw = live?.raw as LiveRaw | undefined;
     return {
       namespace,
-      runtimeImage: options.runtimeImage,
+      ...(options.runtimeImage ? { runtimeImage: options.runtimeImage } : {}),
       revisionTags: options.revisionTags,
       ...(raw ? { revisions: raw.revisions, liveTraffic: raw.pinnedTraffic } : {}),
     };
   };
 
   const checkCodeSize = (desired: DesiredState) => {
-    const size = desired.artifact.zip?.length ?? 0;
-    if (usesConfigMap(desired.fn) && size > options.maxConfigMapBytes) {
+    const size = configMapPayloadBytes(desired);
+    if (usesEntryScript(desired.fn) && size > options.maxConfigMapBytes) {
       throw new LimitExceededError(
         {
-          limit: 'code size (zip bytes in a ConfigMap)',
+          limit: 'code size (the code zip plus the entry script, in one ConfigMap)',
           actual: size,
           allowed: `up to ${options.maxConfigMapBytes} bytes`,
           target: 'knative',

@@ -13,7 +13,7 @@ export const knativeCapabilities: Capabilities = {
     'source.archive': { level: 'native', note: 'the code zip is kept in a ConfigMap (up to 1 MiB)' },
     'source.bucket': {
       level: 'emulated',
-      note: 'the runtime image downloads the zip from source.bucket.endpoint at start',
+      note: "faasport's entry script downloads the zip from source.bucket.endpoint at start",
     },
     'source.image': 'native',
     'contract.web': 'native',
@@ -55,7 +55,7 @@ export const knativeCapabilities: Capabilities = {
     domains: { level: 'native', note: 'a DomainMapping (needs the domain claimed in the cluster)' },
     initializer: {
       level: 'emulated',
-      note: 'the runtime image calls it once per instance before the first request',
+      note: "faasport's entry script calls it once per instance before the first request",
     },
     'visibility.private': { level: 'native', note: 'networking.knative.dev/visibility: cluster-local' },
   },

@@ -87,7 +87,7 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         severity: 'error',
         feature: 'env',
         path: `env.${name}`,
-        message: `${name} is set by Knative or the faasport runtime image and cannot be given`,
+        message: `${name} is set by Knative or faasport's entry script and cannot be given`,
       });
     }
   }
@@ -172,7 +172,7 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         feature: `contract.${fn.contract}`,
         path: 'contract',
         message: `the FC workload class runs FC's own handler contract; "${fn.contract}" handlers need the faasport FC shim`,
-        hint: "Write the handler in FC's contract and set contract: native, or deploy with the fc adapter, or use the Knative runtime image (no workloadClass).",
+        hint: "Write the handler in FC's contract and set contract: native, or deploy with the fc adapter, or run it on the stock Node.js image with faasport's entry script (no workloadClass).",
       });
     }
     if (fn.source.kind === 'image' && !p.role) {
@@ -201,7 +201,7 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         feature: 'contract.native',
         path: 'contract',
         message:
-          'the Knative runtime image runs web and event handlers; there is no Knative-native handler contract to deploy as-is',
+          "faasport's Knative entry script runs web and event handlers; there is no Knative-native handler contract to deploy as-is",
         hint: 'Use contract web or event, build an image that serves HTTP on $PORT (source.image), or set providers.knative.workloadClass: fc for FC handlers.',
       });
     }
@@ -210,7 +210,7 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         severity: 'error',
         feature: 'runtime',
         path: 'runtime',
-        message: `the faasport Knative runtime image runs Node.js handlers; ${fn.runtime} needs its own image`,
+        message: `faasport's Knative entry script runs Node.js handlers; ${fn.runtime} needs its own image`,
         actual: fn.runtime,
         allowed: 'nodejs18, nodejs20, nodejs22 (or an image source, or workloadClass: fc)',
       });
@@ -221,7 +221,7 @@ export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
         feature: 'source.bucket',
         path: 'source.bucket.endpoint',
         message:
-          'a bucket source on Knative needs source.bucket.endpoint: the runtime image downloads <endpoint>/<bucket>/<key> when it starts',
+          "a bucket source on Knative needs source.bucket.endpoint: faasport's entry script downloads <endpoint>/<bucket>/<key> when it starts",
         hint: 'Set the endpoint of an S3-compatible or HTTP store the cluster can reach (objects must be readable without credentials, e.g. a presigned or public URL), or use an image source.',
       });
     }

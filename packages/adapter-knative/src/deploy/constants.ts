@@ -36,11 +36,24 @@ export const keys = {
 /** The value of `app.kubernetes.io/managed-by` on every object faasport makes. */
 export const MANAGED_BY = 'faasport';
 
-/** The default image that runs faasport `web` / `event` handlers from a ConfigMap (see `image/`). */
-export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/faasport/knative-runtime:0.1.0';
+/**
+ * The stock image that runs faasport `web` / `event` code, by Node.js major version: the official
+ * Node.js image (Docker Official Images, https://hub.docker.com/_/node), `slim` variant (Debian, glibc:
+ * native addons built on common Linux machines load; alpine's musl would not), written out with its
+ * registry so runtimes without docker.io short-name resolution (CRI-O, Podman) pull it as is.
+ */
+export const runtimeImageFor = (nodeMajor: string): string => `docker.io/library/node:${nodeMajor}-slim`;
 
-/** Where the runtime image reads the code zip (the ConfigMap volume). */
+/** The default `runtimeImage` of a function's runtime (`nodejs22` → `docker.io/library/node:22-slim`). */
+export function defaultRuntimeImage(runtime: string): string {
+  return runtimeImageFor(/^nodejs(\d+)$/.exec(runtime)?.[1] ?? '22');
+}
+
+/** Where the ConfigMap with the entry script and the code zip is mounted. */
 export const CODE_MOUNT_PATH = '/var/faasport/code';
+
+/** The entry script's file name in the ConfigMap; the container runs `node <CODE_MOUNT_PATH>/<ENTRY_FILE>`. */
+export const ENTRY_FILE = 'entry.mjs';
 
 /** The container port Knative routes to. */
 export const DEFAULT_PORT = 8080;
@@ -49,7 +62,9 @@ export const DEFAULT_PORT = 8080;
 export const REVISION_TAG_PREFIX = 'rev-';
 
 /**
- * Largest code zip a ConfigMap can carry. Kubernetes caps a ConfigMap at 1 MiB (data + binaryData);
- * the rest of the object needs a little room.
+ * Largest payload (code zip plus entry script) a ConfigMap can carry. Kubernetes refuses a ConfigMap
+ * whose data and binaryData values add up to more than 1 MiB (kubernetes pkg/apis/core/validation
+ * validation.go `ValidateConfigMap`, `core.MaxConfigMapSize` = 1 MiB in pkg/apis/core/types.go); the rest
+ * of the object needs a little room in etcd.
  */
 export const MAX_CONFIGMAP_CODE_BYTES = 1_000_000;

@@ -183,7 +183,7 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
       config.handler = 'index.handler';
     } else config.source = { image: { ref: image } };
   } else if (handler !== undefined || envValue('FAASPORT_CONTRACT') !== undefined) {
-    // Made by faasport's runtime image: the code is in a ConfigMap or a bucket.
+    // Run by faasport's entry script: the code is in a ConfigMap or a bucket.
     config.runtime = (envValue('FAASPORT_RUNTIME') ?? 'nodejs20') as FunctionConfig['runtime'];
     config.handler = handler ?? 'index.default';
     config.contract = (envValue('FAASPORT_CONTRACT') ?? 'web') as FunctionConfig['contract'];

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { DEFAULT_RUNTIME_IMAGE, MAX_CONFIGMAP_CODE_BYTES } from './constants';
+import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -35,8 +35,12 @@ export const knativeAdapterOptionsSchema = z.strictObject({
     .optional(),
   /** The server-side apply field manager. */
   fieldManager: z.string().min(1).default('faasport'),
-  /** The image that runs inline / dir / archive / bucket code (build it from this package's `image/`). */
-  runtimeImage: z.string().min(1).default(DEFAULT_RUNTIME_IMAGE),
+  /**
+   * The Node.js image that runs inline / dir / archive / bucket code with faasport's entry script
+   * (default: the official `docker.io/library/node:<major>-slim` of the function's runtime). Any image
+   * with `node` on its PATH works, e.g. a mirror in a private registry.
+   */
+  runtimeImage: z.string().min(1).optional(),
   /**
    * Send invocations to this address with the route's host in the `Host` header, as you would through
    * a Kourier or Gloo ingress (`http://<ingress-ip>`). Without it, invoke calls `status.url` directly.
@@ -44,7 +48,7 @@ export const knativeAdapterOptionsSchema = z.strictObject({
   ingress: z
     .url({ error: (i) => `${JSON.stringify(i.input)} is not a URL (e.g. http://10.0.0.5)` })
     .optional(),
-  /** Largest code zip kept in a ConfigMap, in bytes (Kubernetes allows 1 MiB per ConfigMap). */
+  /** Largest code zip plus entry script kept in a ConfigMap, in bytes (Kubernetes allows 1 MiB per ConfigMap). */
   maxConfigMapBytes: z
     .number()
     .int()

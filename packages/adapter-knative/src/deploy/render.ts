@@ -1,6 +1,6 @@
 /**
  * The mapping from the neutral function to Kubernetes and Knative objects (DESIGN §3): a Service with
- * our own revision names, a ConfigMap with the code for the runtime image, a Secret for secrets,
+ * our own revision names, a ConfigMap with faasport's entry script and the code (run by a stock Node.js image), a Secret for secrets,
  * PingSources for schedules, a Broker and Triggers for events, DomainMappings for domains, and
  * Alibaba's Knative-on-FC form when `providers.knative.workloadClass` is `fc`.
  */
@@ -12,7 +12,16 @@ import {
   type ResolvedTrafficEntry,
   toBase64,
 } from '@faasport/core';
-import { CODE_MOUNT_PATH, DEFAULT_PORT, keys, MANAGED_BY, REVISION_TAG_PREFIX } from './constants';
+import {
+  CODE_MOUNT_PATH,
+  DEFAULT_PORT,
+  defaultRuntimeImage,
+  ENTRY_FILE,
+  keys,
+  MANAGED_BY,
+  REVISION_TAG_PREFIX,
+} from './constants';
+import { entryScript } from './entry-script.generated';
 import type { KnativeProviderOptions } from './provider-options';
 
 /** A Kubernetes object as JSON. */
@@ -37,7 +46,8 @@ export interface RenderedObject {
 /** What render needs to know about the live function, when there is one. */
 export interface RenderContext {
   namespace: string;
-  runtimeImage: string;
+  /** The `runtimeImage` option; default: {@link defaultRuntimeImage} of the function's runtime. */
+  runtimeImage?: string;
   revisionTags: boolean;
   /** Live revisions: name, label and template hash, oldest first. */
   revisions?: Array<{ name: string; label: string; templateHash?: string }>;
@@ -54,9 +64,21 @@ export function providerOptions(fn: ResolvedFunction): KnativeProviderOptions {
 
 const commonLabels = (fn: ResolvedFunction) => ({ [keys.managedBy]: MANAGED_BY, [keys.function]: fn.name });
 
-/** The name of the ConfigMap holding a code zip, addressed by the code's hash so revisions keep their own code. */
+/**
+ * The name of the ConfigMap holding the entry script and the code zip, addressed by both hashes so
+ * each revision keeps its own code and entry.
+ */
 export const codeConfigMapName = (fn: ResolvedFunction, codeHash: string) =>
-  `${fn.name}-code-${codeHash.slice(0, 8)}`;
+  `${fn.name}-code-${sha(`${codeHash}:${entryScriptHash}`).slice(0, 8)}`;
+
+const entryScriptHash = createHash('sha256').update(entryScript).digest('hex');
+
+/** Bytes a function's ConfigMap carries: the entry script, plus the code zip when the code travels in it. */
+export function configMapPayloadBytes(desired: DesiredState): number {
+  return (
+    Buffer.byteLength(entryScript) + (usesConfigMap(desired.fn) ? (desired.artifact.zip?.length ?? 0) : 0)
+  );
+}
 
 /** The name of the Secret holding the secret values of one revision. */
 export const secretName = (fn: ResolvedFunction, valuesHash: string) =>
@@ -67,7 +89,11 @@ export const usesConfigMap = (fn: ResolvedFunction) =>
   providerOptions(fn).workloadClass !== 'fc' &&
   (fn.source.kind === 'inline' || fn.source.kind === 'dir' || fn.source.kind === 'archive');
 
-/** The URL the runtime image fetches a bucket source from (path style: `<endpoint>/<bucket>/<key>`). */
+/** Whether a function runs on the stock Node.js image with faasport's entry script (every code source). */
+export const usesEntryScript = (fn: ResolvedFunction) =>
+  usesConfigMap(fn) || (providerOptions(fn).workloadClass !== 'fc' && fn.source.kind === 'bucket');
+
+/** The URL the entry script fetches a bucket source from (path style: `<endpoint>/<bucket>/<key>`). */
 export function bucketUrl(source: Extract<ResolvedFunction['source'], { kind: 'bucket' }>): string {
   const endpoint = (source.endpoint ?? '').replace(/\/+$/, '');
   return `${endpoint}/${encodeURIComponent(source.name)}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
@@ -142,7 +168,9 @@ function container(
       out.securityContext = { runAsUser: Number(uid), ...(gid ? { runAsGroup: Number(gid) } : {}) };
     }
   } else {
-    out.image = ctx.runtimeImage;
+    // A stock Node.js image runs faasport's entry script from the function's ConfigMap.
+    out.image = ctx.runtimeImage ?? defaultRuntimeImage(fn.runtime);
+    out.command = ['node', `${CODE_MOUNT_PATH}/${ENTRY_FILE}`];
     out.ports = [{ containerPort: DEFAULT_PORT }];
     env.push(
       { name: 'FAASPORT_HANDLER', value: fn.handler ?? 'index.default' },
@@ -159,10 +187,9 @@ function container(
         { name: 'FAASPORT_BUCKET_KEY', value: fn.source.key },
       );
       if (fn.source.region) env.push({ name: 'FAASPORT_BUCKET_REGION', value: fn.source.region });
-    } else {
-      out.volumeMounts = [{ name: 'code', mountPath: CODE_MOUNT_PATH, readOnly: true }];
-      volumes = [{ name: 'code', configMap: { name: codeConfigMapName(fn, desired.artifact.codeHash) } }];
     }
+    out.volumeMounts = [{ name: 'code', mountPath: CODE_MOUNT_PATH, readOnly: true }];
+    volumes = [{ name: 'code', configMap: { name: codeConfigMapName(fn, desired.artifact.codeHash) } }];
   }
   for (const [name, value] of Object.entries(fn.env).sort(([a], [b]) => a.localeCompare(b)))
     env.push({ name, value });
@@ -264,15 +291,17 @@ export function renderObjects(
     };
     out.push({ id: 'secret', phase: 'prepare', ...withHash(object, { name: secretRef }) });
   }
-  if (usesConfigMap(fn) && desired.artifact.zip) {
+  if (usesEntryScript(fn)) {
     const name = codeConfigMapName(fn, desired.artifact.codeHash);
+    const zip = usesConfigMap(fn) ? desired.artifact.zip : undefined;
     const object: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace: ns, labels },
-      binaryData: { 'code.zip': toBase64(desired.artifact.zip) },
+      data: { [ENTRY_FILE]: entryScript },
+      ...(zip ? { binaryData: { 'code.zip': toBase64(zip) } } : {}),
     };
-    out.push({ id: 'configmap', phase: 'prepare', ...withHash(object, { code: desired.artifact.codeHash }) });
+    out.push({ id: 'configmap', phase: 'prepare', ...withHash(object, { name }) });
   }
   const brokers = [...new Set(fn.triggers.flatMap((t) => (t.kind === 'event' ? [t.broker] : [])))].sort();
   for (const broker of brokers) {

@@ -35,6 +35,17 @@ export const fcErrors = {
   invalidAccessKeyId: (ak: string) =>
     new FcApiError(403, 'InvalidAccessKeyID', `invalid access key ID '${ak}'`),
   accessDenied: (message: string) => new FcApiError(403, 'AccessDenied', message),
+  // FC answers 403 to a request without Authorization (FC signature doc,
+  // https://help.aliyun.com/document_detail/53252.htm); the code and wording are not verified.
+  missingAuthorization: () =>
+    new FcApiError(403, 'AccessDenied', 'required HTTP header Authorization was not specified'),
+  // Code and wording not verified against a live FC response.
+  contentMd5Mismatch: (given: string) =>
+    new FcApiError(
+      400,
+      'InvalidArgument',
+      `Content-MD5 '${given}' does not match the MD5 of the request body (send the MD5 of the exact bytes of the body)`,
+    ),
   serviceNotFound: (s: string) => new FcApiError(404, 'ServiceNotFound', `service '${s}' does not exist`),
   functionNotFound: (s: string, f: string) =>
     new FcApiError(404, 'FunctionNotFound', `function '${f}' does not exist in service '${s}'`),
@@ -56,6 +67,13 @@ export const fcErrors = {
       404,
       'ProvisionConfigNotFound',
       `provision config of function '${f}' in service '${s}' with qualifier '${q}' does not exist`,
+    ),
+  // Code and wording not verified against a live FC response.
+  asyncConfigNotFound: (s: string, q: string, f: string) =>
+    new FcApiError(
+      404,
+      'AsyncConfigNotExists',
+      `async invoke config of function '${f}' in service '${s}' with qualifier '${q}' does not exist`,
     ),
   serviceExists: (s: string) => new FcApiError(409, 'ServiceAlreadyExists', `service '${s}' already exists`),
   functionExists: (s: string, f: string) =>

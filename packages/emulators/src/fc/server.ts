@@ -18,7 +18,8 @@ import {
   updateServiceSchema,
   updateTriggerSchema,
 } from './schemas';
-import { verifyFcSignature } from './signature';
+import { routeSettings } from './settings-api';
+import { contentMd5Matches, verifyFcSignature } from './signature';
 import {
   type AliasRecord,
   crc64,
@@ -85,7 +86,12 @@ type Reply = { status: number; body?: unknown; headers?: Record<string, string>;
 
 /** The FC 2.0 API: routing, signature check, validation, state and invocation. */
 export class FcApi {
-  readonly state: FcState = { services: new Map(), domains: new Map() };
+  readonly state: FcState = {
+    services: new Map(),
+    domains: new Map(),
+    tags: new Map(),
+    asyncConfigs: new Map(),
+  };
   readonly log: RecordedRequest[] = [];
   readonly faults: InjectedFault[] = [];
   private readonly codeLinks = new Map<string, Uint8Array>();
@@ -131,10 +137,15 @@ export class FcApi {
     await send(res, reply, requestId);
   }
 
-  private authenticate(method: string, rawUrl: string, req: IncomingMessage): void {
+  private authenticate(method: string, rawUrl: string, req: IncomingMessage, raw: Buffer): void {
     const check = verifyFcSignature(method, rawUrl, req.headers, this.options.secrets);
-    if (check.ok) return;
-    if (check.reason === 'missing') throw fcErrors.missingHeader('Authorization');
+    if (check.ok) {
+      const md5 = req.headers['content-md5'];
+      if (typeof md5 === 'string' && md5 !== '' && !contentMd5Matches(md5, raw))
+        throw fcErrors.contentMd5Mismatch(md5);
+      return;
+    }
+    if (check.reason === 'missing') throw fcErrors.missingAuthorization();
     if (check.reason === 'unknown-key') throw fcErrors.invalidAccessKeyId(check.accessKeyId ?? '');
     if (check.reason === 'stale-date')
       throw fcErrors.accessDenied('the difference between the request time and the server time is too large');
@@ -151,7 +162,7 @@ export class FcApi {
   ): Promise<Reply | Response> {
     const proxy = /^\/proxy\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (proxy) return this.proxy(method, proxy[1]!, proxy[2]!, proxy[3] ?? '/', url, req, raw, requestId);
-    this.authenticate(method, req.url ?? '/', req);
+    this.authenticate(method, req.url ?? '/', req, raw);
     const account = req.headers['x-fc-account-id'];
     if (account !== this.options.accountId) {
       throw account === undefined
@@ -168,14 +179,15 @@ export class FcApi {
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
         throw fcErrors.invalidArgument('the request body must be JSON (content-type application/json)');
       }
+      let parsed: unknown;
       try {
-        const parsed = JSON.parse(raw.toString('utf8'));
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new Error('not an object');
-        return parsed as Json;
+        parsed = JSON.parse(raw.toString('utf8'));
       } catch {
         throw fcErrors.invalidArgument('the request body is not a JSON object');
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw fcErrors.invalidArgument('the request body is not a JSON object');
+      return withoutNulls(parsed as Json);
     };
     const ifMatch = req.headers['if-match'] as string | undefined;
     const q = url.searchParams;
@@ -203,6 +215,7 @@ export class FcApi {
         checkEtag(ifMatch, serviceView(svc));
         if (svc.functions.size) throw fcErrors.serviceNotEmpty(name);
         this.state.services.delete(name);
+        this.state.tags.delete(name);
         return { status: 204 };
       }
     }
@@ -229,6 +242,9 @@ export class FcApi {
         if (svc.triggers.get(fn.functionName)?.size) throw fcErrors.functionNotEmpty(fn.functionName);
         svc.functions.delete(fn.functionName);
         svc.triggers.delete(fn.functionName);
+        for (const key of [...this.state.asyncConfigs.keys()])
+          if (key.startsWith(`${svc.serviceName}/`) && key.endsWith(`/${fn.functionName}`))
+            this.state.asyncConfigs.delete(key);
         for (const key of [...svc.provision.keys()])
           if (key.endsWith(`/${fn.functionName}`)) svc.provision.delete(key);
         svc.changedSincePublish = true;
@@ -423,6 +439,20 @@ export class FcApi {
         return { status: 204 };
       }
     }
+    const settings = routeSettings(
+      {
+        state: this.state,
+        accountId: this.options.accountId,
+        region: this.options.region,
+        service: (name) => this.service(name),
+        assertFunction: (svc, name) => void this.fnAt(svc, undefined, name),
+      },
+      method,
+      path,
+      q,
+      body,
+    );
+    if (settings) return settings;
     throw fcErrors.pathNotSupported(method, `${prefix}${path}`);
   }
 
@@ -732,7 +762,7 @@ export class FcApi {
       triggers.find((t) => (t.qualifier ?? 'LATEST') === (qualifier ?? 'LATEST')) ?? triggers[0];
     if (!trigger) throw fcErrors.functionNotFound(svcName, fnName);
     const config = trigger.triggerConfig as { authType?: string; methods?: string[] };
-    if (config.authType === 'function') this.authenticate(method, req.url ?? '/', req);
+    if (config.authType === 'function') this.authenticate(method, req.url ?? '/', req, raw);
     if (config.methods && !config.methods.includes(method)) {
       // Status and code not verified against FC.
       throw new FcApiError(
@@ -1022,6 +1052,20 @@ async function unhandledHttpError(response: Response): Promise<Response | Reply>
     // the function's own JSON
   }
   return new Response(text, { status: response.status, headers: response.headers });
+}
+
+/**
+ * The body with every `null` member of an object removed: fc-go-sdk marshals unset pointer fields as
+ * `null` (its input structs have JSON tags without `omitempty`, e.g. function.go
+ * `CreateFunctionInput`, `Description *string \`json:"description"\``), and FC reads them as absent.
+ */
+function withoutNulls(value: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) continue;
+    out[k] = typeof v === 'object' && !Array.isArray(v) ? withoutNulls(v as Json) : v;
+  }
+  return out;
 }
 
 function splitQualifier(segment: string): [string, string | undefined] {

@@ -94,6 +94,10 @@ export interface DomainRecord {
 export interface FcState {
   services: Map<string, ServiceRecord>;
   domains: Map<string, DomainRecord>;
+  /** Service name → its tags. */
+  tags: Map<string, Record<string, string>>;
+  /** `service/qualifier/function` → its async-invoke configuration. */
+  asyncConfigs: Map<string, Record<string, unknown>>;
 }
 
 /** FC's time format: `2020-04-03T05:57:28Z`. */

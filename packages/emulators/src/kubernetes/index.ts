@@ -39,9 +39,6 @@ import { admitObject, validateManifest as validateWithRules } from './validation
 export { KubeApiError } from './status';
 export type { DeliverableEvent, KubeObject, ResourceType, WriteRecord };
 
-/** The default faasport runtime image the emulator recognises. */
-export const defaultRuntimeImage = 'ghcr.io/faasport/knative-runtime';
-
 /** Options of {@link startKubernetesEmulator}. */
 export interface KubernetesEmulatorOptions {
   /** Namespaces that exist at start (default `default`, plus `knative-serving` and `knative-eventing`). */
@@ -50,8 +47,6 @@ export interface KubernetesEmulatorOptions {
   domain?: string;
   /** The bearer token clients must send (default: a random one, written into `kubeConfig`). */
   token?: string;
-  /** Image references (prefixes) run as the faasport runtime image (default `ghcr.io/faasport/knative-runtime`). */
-  runtimeImages?: string[];
   /** Image references mapped to local commands that serve HTTP on `$PORT`. */
   images?: Record<string, string[]>;
   /** The executor that runs revisions (default: `createExecutor()` from `@faasport/runtime`). */
@@ -137,7 +132,6 @@ export async function startKubernetesEmulator(
   const imageCommands = new Map(Object.entries(options.images ?? {}));
   const controller = new KnativeController(store, {
     domain: options.domain ?? 'example.com',
-    runtimeImages: options.runtimeImages ?? [defaultRuntimeImage],
     imageCommands,
     executor: () => options.executor ?? (createExecutor({ warmPool: 0 }) as unknown as ExecutorLike),
   });

@@ -1,13 +1,13 @@
 /**
- * How the emulator runs a revision's container: the faasport runtime image with its code from a
- * ConfigMap (or a URL), an image a test mapped to a local command, or inline code of Alibaba's FC
- * workload class. Everything else cannot be pulled and fails as Knative reports it.
+ * How the emulator runs a revision's container: a Node.js image running a script from a ConfigMap
+ * volume (faasport's entry script and code, as the Knative adapter deploys them) with the local Node.js,
+ * an image a test mapped to a local command, or inline code of Alibaba's FC workload class. Everything
+ * else cannot be pulled and fails as Knative reports it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isSafeEntryName } from '@faasport/core';
-import { unzipSync } from 'fflate';
 import { isObject, type Json } from './patch';
 import { findResource } from './resources';
 import type { KubeObject, ObjectStore } from './store';
@@ -32,8 +32,6 @@ export type RevisionState =
 
 /** What the runner needs to know. */
 export interface RunnerOptions {
-  /** Image references (prefix match, without tag) recognised as the faasport runtime image. */
-  runtimeImages: string[];
   /** Test mappings from image references to local commands serving HTTP on `$PORT`. */
   imageCommands: Map<string, string[]>;
 }
@@ -125,20 +123,28 @@ export class RevisionRunner {
       });
       return { phase: 'ready', executable, dir };
     }
-    if (this.options.runtimeImages.some((prefix) => imageName === prefix || image.startsWith(prefix))) {
-      const code = await this.runtimeCode(ns, spec, container, vars);
-      if ('failure' in code) return { phase: 'failed', ...code.failure };
-      const contract = vars.FAASPORT_CONTRACT === 'event' ? 'event' : 'web';
+    const script = nodeScriptOf(image, container);
+    if (script) {
+      const mounted = this.mountConfigMaps(ns, spec, container);
+      if ('failure' in mounted) return { phase: 'failed', ...mounted.failure };
+      // The container's own paths point into its ConfigMap volumes: they become the copies' paths.
+      const local = (arg: string) => {
+        for (const [mountPath, dir] of mounted.mounts)
+          if (arg === mountPath || arg.startsWith(`${mountPath}/`)) return dir + arg.slice(mountPath.length);
+        return arg;
+      };
+      const args = [...script.slice(1), ...((container.args as string[] | undefined) ?? [])].map(local);
       const executable = await this.executor.load({
         ...base,
-        codeDir: code.dir,
-        runtime: vars.FAASPORT_RUNTIME ?? 'nodejs20',
-        handler: vars.FAASPORT_HANDLER ?? 'index.default',
-        ...(vars.FAASPORT_INITIALIZER ? { initializer: vars.FAASPORT_INITIALIZER } : {}),
-        contract,
-        env: vars,
+        codeDir: mounted.dir,
+        runtime: 'custom',
+        contract: 'http',
+        // The stock Node.js image's `node`, run as the local Node.js.
+        command: [process.execPath, ...args],
+        port,
+        env: { ...vars, PORT: String(port) },
       });
-      return { phase: 'ready', executable, dir: code.dir };
+      return { phase: 'ready', executable, dir: mounted.dir };
     }
     return {
       phase: 'failed',
@@ -180,72 +186,51 @@ export class RevisionRunner {
     return { vars };
   }
 
-  /** Unpacks the faasport runtime image's code: the ConfigMap volume's `code.zip`, or a zip at `FAASPORT_CODE_URL`. */
-  private async runtimeCode(
+  /**
+   * Copies the ConfigMap volumes the container mounts into a folder of their own (each key a file, as
+   * the kubelet projects them), or the failure Kubernetes reports for a missing ConfigMap.
+   */
+  private mountConfigMaps(
     ns: string,
     spec: Json,
     container: Json,
-    vars: Record<string, string>,
-  ): Promise<{ dir: string } | { failure: { reason: string; message: string } }> {
-    let zip: Uint8Array | undefined;
-    if (vars.FAASPORT_CODE_URL) {
-      try {
-        const response = await fetch(vars.FAASPORT_CODE_URL);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        zip = new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        return {
-          failure: {
-            reason: 'ExitCode1',
-            message: `Container failed with: cannot fetch the code from ${vars.FAASPORT_CODE_URL}: ${(error as Error).message}`,
-          },
-        };
-      }
-    } else {
-      const mounts = (container.volumeMounts as Json[] | undefined) ?? [];
-      const volumes = (spec.volumes as Json[] | undefined) ?? [];
-      const codeVolume = volumes.find((v) => isObject(v.configMap) && mounts.some((m) => m.name === v.name));
-      const cmName = codeVolume ? String((codeVolume.configMap as Json).name) : undefined;
-      const cm = cmName ? this.store.get(CONFIGMAP, ns, cmName) : undefined;
-      if (!cm) {
-        return {
-          failure: {
-            reason: 'CreateContainerConfigError',
-            message: `configmap "${cmName ?? '(no code volume)'}" not found`,
-          },
-        };
-      }
-      const b64 = (cm.binaryData as Record<string, string> | undefined)?.['code.zip'];
-      if (!b64)
-        return {
-          failure: {
-            reason: 'ExitCode1',
-            message: `Container failed with: configmap "${cmName}" has no code.zip`,
-          },
-        };
-      zip = Buffer.from(b64, 'base64');
-    }
+  ): { dir: string; mounts: Array<[string, string]> } | { failure: { reason: string; message: string } } {
+    const volumes = (spec.volumes as Json[] | undefined) ?? [];
     const dir = mkdtempSync(join(tmpdir(), 'faasport-kn-'));
-    try {
-      const files = unzipSync(zip);
-      for (const [name, data] of Object.entries(files)) {
-        if (name.endsWith('/')) continue;
-        if (!isSafeEntryName(name)) throw new Error(`unsafe entry ${name}`);
-        const file = join(dir, name);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, data);
+    const mounts: Array<[string, string]> = [];
+    for (const mount of (container.volumeMounts as Json[] | undefined) ?? []) {
+      const volume = volumes.find((v) => v.name === mount.name && isObject(v.configMap));
+      if (!volume) continue;
+      const cmName = String((volume.configMap as Json).name);
+      const cm = this.store.get(CONFIGMAP, ns, cmName);
+      if (!cm) {
+        rmSync(dir, { recursive: true, force: true });
+        return {
+          failure: { reason: 'CreateContainerConfigError', message: `configmap "${cmName}" not found` },
+        };
       }
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      return {
-        failure: {
-          reason: 'ExitCode1',
-          message: `Container failed with: the code archive cannot be unpacked: ${(error as Error).message}`,
-        },
-      };
+      const target = join(dir, String(mount.name));
+      mkdirSync(target, { recursive: true });
+      for (const [key, value] of Object.entries((cm.data as Record<string, string> | undefined) ?? {}))
+        if (isSafeEntryName(key)) writeFileSync(join(target, key), value);
+      for (const [key, value] of Object.entries((cm.binaryData as Record<string, string> | undefined) ?? {}))
+        if (isSafeEntryName(key)) writeFileSync(join(target, key), Buffer.from(value, 'base64'));
+      mounts.push([String(mount.mountPath).replace(/\/+$/, ''), target]);
     }
-    return { dir };
+    return { dir, mounts };
   }
+}
+
+/**
+ * The script a Node.js image's container runs (`command: [node, <file>, ...]`), or undefined for other
+ * containers. An image counts as Node.js when its repository's last part is `node`, as the official
+ * image (`docker.io/library/node:22-slim`, `node:22`) and its mirrors are named.
+ */
+function nodeScriptOf(image: string, container: Json): string[] | undefined {
+  const repository = image.replace(/@.*$/, '').replace(/:[^/]*$/, '');
+  if (repository.split('/').pop() !== 'node') return undefined;
+  const command = (container.command as string[] | undefined) ?? [];
+  return command[0] === 'node' && command[1] ? command : undefined;
 }
 
 /** Memory limit of a container in MB (Kubernetes quantities: Mi, Gi, M, G). */

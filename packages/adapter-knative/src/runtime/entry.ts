@@ -1,29 +1,38 @@
-// The faasport Knative runtime image's entry: unpacks the function's code (the ConfigMap-mounted
-// code.zip, or the zip at FAASPORT_CODE_URL for bucket sources), loads the handler, and serves it on
-// $PORT through the runtime shim (runtime.mjs, built from src/runtime). Node.js built-ins only.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * faasport's Knative entry script: what `node entry.mjs` runs in a stock Node.js image. It is bundled
+ * with the runtime shim into one file (`scripts/bundle-entry.mjs` writes it into
+ * `src/deploy/entry-script.generated.ts`), which the adapter puts into the function's ConfigMap next to
+ * `code.zip`, mounted at `/var/faasport/code`. It unpacks the code (the ConfigMap's `code.zip` beside this
+ * file, or the zip at `FAASPORT_CODE_URL` for bucket sources) into a fresh temporary folder, loads
+ * `FAASPORT_HANDLER`, calls the initializer, and serves on `$PORT`. Node.js built-ins only.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
+import { createKnativeHandler } from './index';
 
 const env = process.env;
 const port = Number(env.PORT ?? 8080);
-const codeDir = env.FAASPORT_CODE_DIR ?? '/var/faasport/code';
-const workDir = env.FAASPORT_WORK_DIR ?? join(tmpdir(), 'faasport-function');
-const shimPath = env.FAASPORT_SHIM ?? new URL('./runtime.mjs', import.meta.url).pathname;
+// The code travels in the same ConfigMap volume as this script.
+const codeDir = env.FAASPORT_CODE_DIR ?? dirname(fileURLToPath(import.meta.url));
+
+function fail(message: string): never {
+  throw new Error(message);
+}
 
 /** Reads the entries of a zip (stored or deflated) from its central directory. */
-function unzip(buffer) {
+function unzip(buffer: Buffer): Array<{ name: string; data: Buffer }> {
   let end = buffer.length - 22;
   while (end >= 0 && buffer.readUInt32LE(end) !== 0x06054b50) end--;
-  if (end < 0) throw new Error('not a zip archive (no end of central directory)');
+  if (end < 0) fail('not a zip archive (no end of central directory)');
   const count = buffer.readUInt16LE(end + 10);
   let offset = buffer.readUInt32LE(end + 16);
-  const files = [];
+  const files: Array<{ name: string; data: Buffer }> = [];
   for (let i = 0; i < count; i++) {
-    if (buffer.readUInt32LE(offset) !== 0x02014b50) throw new Error('corrupt zip central directory');
+    if (buffer.readUInt32LE(offset) !== 0x02014b50) fail('corrupt zip central directory');
     const method = buffer.readUInt16LE(offset + 10);
     const size = buffer.readUInt32LE(offset + 20);
     const nameLength = buffer.readUInt16LE(offset + 28);
@@ -44,51 +53,43 @@ function unzip(buffer) {
   return files;
 }
 
-function fail(message) {
-  throw new Error(message);
-}
-
-async function fetchCode() {
+async function fetchCode(): Promise<Buffer> {
   if (env.FAASPORT_CODE_URL) {
     const response = await fetch(env.FAASPORT_CODE_URL);
-    if (!response.ok)
-      throw new Error(`cannot download the code from ${env.FAASPORT_CODE_URL}: HTTP ${response.status}`);
+    if (!response.ok) fail(`cannot download the code from ${env.FAASPORT_CODE_URL}: HTTP ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
   }
   const file = join(codeDir, 'code.zip');
   if (!existsSync(file))
-    throw new Error(`no code at ${file} (mount the function's ConfigMap there, or set FAASPORT_CODE_URL)`);
+    fail(`no code at ${file} (the function's ConfigMap holds it, or set FAASPORT_CODE_URL)`);
   return readFileSync(file);
 }
 
-function unpack(zip) {
-  const root = resolve(workDir);
+/** Unpacks into a folder of its own (the container's /tmp is writable; the ConfigMap volume is not). */
+function unpack(zip: Buffer): string {
+  const root = resolve(env.FAASPORT_WORK_DIR ?? mkdtempSync(join(tmpdir(), 'faasport-function-')));
   for (const { name, data } of unzip(zip)) {
     const target = resolve(root, name);
-    if (target !== root && !target.startsWith(root + sep))
-      throw new Error(`zip entry ${name} escapes the code folder`);
+    if (target !== root && !target.startsWith(root + sep)) fail(`zip entry ${name} escapes the code folder`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, data);
   }
   return root;
 }
 
-async function loadExport(root, spec) {
+async function loadExport(root: string, spec: string): Promise<(...args: any[]) => unknown> {
   const dot = spec.lastIndexOf('.');
   const file = spec.slice(0, dot);
   const name = spec.slice(dot + 1);
-  const candidates = ['.mjs', '.js', '.cjs', ''].map((ext) => join(root, file + ext));
-  const path = candidates.find((p) => existsSync(p));
-  if (!path)
-    throw new Error(`handler module ${file} not found in the code (looked for ${file}.mjs, .js, .cjs)`);
+  const path = ['.mjs', '.js', '.cjs', ''].map((ext) => join(root, file + ext)).find((p) => existsSync(p));
+  if (!path) fail(`handler module ${file} not found in the code (looked for ${file}.mjs, .js, .cjs)`);
   const mod = await import(pathToFileURL(path).href);
   const fn = name === 'default' ? (mod.default?.default ?? mod.default) : (mod[name] ?? mod.default?.[name]);
-  if (typeof fn !== 'function') throw new Error(`${spec}: ${file} has no function export "${name}"`);
+  if (typeof fn !== 'function') fail(`${spec}: ${file} has no function export "${name}"`);
   return fn;
 }
 
-async function main() {
-  const { createKnativeHandler } = await import(pathToFileURL(shimPath).href);
+async function main(): Promise<void> {
   const root = unpack(await fetchCode());
   const contract = env.FAASPORT_CONTRACT === 'event' ? 'event' : 'web';
   const handler = await loadExport(root, env.FAASPORT_HANDLER ?? 'index.default');
@@ -105,19 +106,19 @@ async function main() {
     env: Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('FAASPORT_'))),
   });
   const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const headers = new Headers();
     for (const [key, value] of Object.entries(req.headers))
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
-      method: req.method,
+      method: req.method ?? 'GET',
       headers,
       ...(body.length && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
     });
     const response = await serve(request);
-    const out = {};
+    const out: Record<string, string> = {};
     response.headers.forEach((value, key) => {
       out[key] = value;
     });
@@ -137,7 +138,7 @@ async function main() {
   process.on('SIGINT', stop);
 }
 
-main().catch((error) => {
+main().catch((error: Error) => {
   console.error(JSON.stringify({ level: 'error', message: `the function cannot start: ${error.message}` }));
   process.exit(1);
 });
