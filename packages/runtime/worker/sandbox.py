@@ -1,7 +1,7 @@
 """Starts one function instance of the faasport runtime inside a sandbox, then becomes it (exec).
 
     python3 sandbox.py '<json policy>' command [args...]
-    python3 sandbox.py --probe        prints {"abi": Landlock ABI version (0: none), "prefixes": [...]}
+    python3 sandbox.py --probe        prints {"abi": Landlock ABI (0: none), "prefixes": [...], "executable": ...}
 
 The policy: {"read": [paths], "write": [paths], "uid": n, "gid": n, "dropCaps": bool}.
 - Landlock (Linux >= 5.13, unprivileged): the instance and everything it starts may read only the
@@ -122,7 +122,7 @@ def prctl(option, arg):
 def main():
     if sys.argv[1:] == ["--probe"]:
         prefixes = sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
-        print(json.dumps({"abi": abi(), "prefixes": prefixes}))
+        print(json.dumps({"abi": abi(), "prefixes": prefixes, "executable": sys.executable}))
         return
     policy = json.loads(sys.argv[1])
     command = sys.argv[2:]

@@ -89,14 +89,14 @@ function reachableByOthers(file: string): boolean {
 }
 
 /** The Landlock ABI the kernel offers (0: none) and the interpreter's own folders, or why not known. */
-function probe(python: string): { abi: number; prefixes: string[] } | string {
+function probe(python: string): { abi: number; prefixes: string[]; executable: string } | string {
   if (process.platform !== 'linux') return 'Landlock is a Linux feature';
   try {
     const out = execFileSync(python, [workerPath('sandbox.py'), '--probe'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return JSON.parse(out) as { abi: number; prefixes: string[] };
+    return JSON.parse(out) as { abi: number; prefixes: string[]; executable: string };
   } catch (error) {
     return `the launcher needs ${python} (${(error as Error).message.split('\n')[0]})`;
   }
@@ -119,6 +119,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       dispose() {},
     };
   }
+  const launcher = found.executable || options.python;
   const root = process.getuid?.() === 0;
   const runtimeFiles = [
     workerPath(''),
@@ -149,7 +150,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         ...(identity === 'no-capabilities' ? { dropCaps: true } : {}),
       };
       return {
-        command: [options.python, workerPath('sandbox.py'), JSON.stringify(policy), ...command],
+        // The interpreter itself (not a version manager's shim, which starts several processes), isolated
+        // from the environment and without site packages: it starts in a few milliseconds.
+        command: [launcher, '-I', '-S', workerPath('sandbox.py'), JSON.stringify(policy), ...command],
         scratch,
         cleanup: () => fs.rmSync(scratch, { recursive: true, force: true }),
       };
