@@ -154,3 +154,69 @@ describe('isolation between functions', () => {
     expect((await request(`${runtime.url}/victim/`)).body).toBe('victim says hi');
   });
 });
+
+/** Whether a process runs (a zombie waiting for its parent to reap it does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('children of instances', () => {
+  test('detached, attached and orphaned children of Node and Python instances stop with the instance', async () => {
+    const runtime = await start(tempDir('faasport-children-'));
+    await ship(runtime, {
+      name: 'spawner',
+      handler: 'index.handler',
+      source: {
+        inline: `const { spawn, execFileSync } = require('node:child_process');
+module.exports.handler = () => {
+  const detached = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+  detached.unref();
+  const attached = spawn('sleep', ['301'], { stdio: 'ignore' });
+  // An orphan: its parent shell exits at once, after starting it in a new session.
+  const orphan = execFileSync('sh', ['-c', 'setsid sleep 302 > /dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+  return Response.json([detached.pid, attached.pid, Number(orphan.trim())]);
+};`,
+      },
+    });
+    await ship(runtime, {
+      name: 'pyspawner',
+      runtime: 'python3.11',
+      handler: 'index.handler',
+      source: {
+        inline: [
+          'import json, subprocess',
+          'def handler(request, context=None):',
+          "    detached = subprocess.Popen(['sleep', '303'], start_new_session=True)",
+          "    attached = subprocess.Popen(['sleep', '304'])",
+          '    return json.dumps([detached.pid, attached.pid])',
+        ].join('\n'),
+      },
+    });
+    const pids: number[] = [];
+    for (const name of ['spawner', 'pyspawner']) {
+      const reply = await request(`${runtime.url}/${name}/`);
+      expect(reply.status, reply.body).toBe(200);
+      pids.push(...(JSON.parse(reply.body) as number[]));
+    }
+    expect(pids).toHaveLength(5);
+    for (const pid of pids) expect(running(pid)).toBe(true);
+    // Removing the functions stops their instances, quietly (the worker is asked to exit).
+    const adapter = createLocalAdapter({ url: runtime.url, token: runtime.token });
+    await adapter.remove('spawner');
+    await adapter.remove('pyspawner');
+    await until(() => pids.every((pid) => !running(pid)), 'every child has stopped');
+  });
+});
