@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defineFunction, deploy, type FunctionConfig, invoke, setTraffic } from '@faasport/core';
 import { zipSync } from 'fflate';
@@ -251,26 +253,29 @@ describe('instances', () => {
   });
 
   test('max instances is respected under concurrent load', async () => {
-    // Each call notes its pid in $STARTED, then holds until $GATE exists: the gate opens once two
+    // Each call reports its pid to a gate server, then holds until the gate opens: it opens once two
     // instances are serving, so one instance cannot drain the load while the other is still starting.
-    const marks = tempDir('faasport-bounded-');
-    const started = path.join(marks, 'started');
-    const gate = path.join(marks, 'gate');
+    // (HTTP, not files: a sandboxed function writes only its own scratch folder.)
+    const pids = new Set<string>();
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const gate = http.createServer((req, res) => {
+      pids.add(new URL(req.url ?? '/', 'http://gate').searchParams.get('pid') ?? '');
+      void opened.then(() => res.end('go'));
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`;
     await ship({
       name: 'bounded',
       source: {
-        inline: `import fs from 'node:fs';
-export default async (request, ctx) => {
-  fs.appendFileSync(ctx.env.STARTED, process.pid + '\\n');
-  while (!fs.existsSync(ctx.env.GATE)) await new Promise((r) => setTimeout(r, 10));
+        inline: `export default async (request, ctx) => {
+  await (await fetch(ctx.env.GATE + '?pid=' + process.pid)).text();
   return String(process.pid);
 };`,
       },
-      env: { STARTED: started, GATE: gate },
+      env: { GATE: gateUrl },
       scaling: { max: 2, concurrency: 1 },
     });
-    const startedPids = () =>
-      new Set(fs.existsSync(started) ? fs.readFileSync(started, 'utf8').split('\n').filter(Boolean) : []);
     let peak = 0;
     let sampling = true;
     const sampler = (async () => {
@@ -280,11 +285,12 @@ export default async (request, ctx) => {
       }
     })();
     const calls = Promise.all(Array.from({ length: 24 }, () => request(`${runtime.url}/bounded/`)));
-    await waitFor(async () => startedPids().size === 2, 'two instances serving calls');
-    fs.writeFileSync(gate, '');
+    await waitFor(async () => pids.size === 2, 'two instances serving calls');
+    open();
     const replies = await calls;
     sampling = false;
     await sampler;
+    await new Promise((resolve) => gate.close(resolve));
     expect(replies.every((r) => r.status === 200)).toBe(true);
     expect(new Set(replies.map((r) => r.body)).size).toBe(2);
     expect(peak).toBeLessThanOrEqual(2);

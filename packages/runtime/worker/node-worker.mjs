@@ -161,9 +161,12 @@ send({ t: 'ready' });
 // ---------------------------------------------------------------------------------------------
 // Loading
 
+// A sandboxed worker may write only its scratch folder: it stays the temp folder after the load.
+const scratch = process.env.FAASPORT_SCRATCH;
+
 async function load(spec) {
   for (const key of Object.keys(process.env)) delete process.env[key];
-  Object.assign(process.env, spec.baseEnv, spec.env);
+  Object.assign(process.env, spec.baseEnv, spec.env, scratch ? { TMPDIR: scratch } : {});
   process.chdir(spec.codeDir);
   const main = splitHandler(spec.handler ?? 'index.handler');
   const loaded = await importCode(spec.codeDir, main.file);

@@ -184,10 +184,16 @@ class FgContext:
         return Logger()
 
 
+# A sandboxed worker may write only its scratch folder: it stays the temp folder after the load.
+SCRATCH = os.environ.get("FAASPORT_SCRATCH")
+
+
 def load(spec):
     os.environ.clear()
     os.environ.update(spec.get("baseEnv", {}))
     os.environ.update(spec["env"])
+    if SCRATCH:
+        os.environ["TMPDIR"] = SCRATCH
     if spec.get("memoryMb"):
         try:
             import resource

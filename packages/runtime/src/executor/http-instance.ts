@@ -10,6 +10,8 @@ import {
   type HttpReply,
   InstanceGoneError,
 } from './instance';
+import { killProcessTree } from './process-tree';
+import type { Sandbox } from './sandbox';
 import type { InstanceStopReason } from './types';
 
 let deathGuard: string | null | undefined;
@@ -144,6 +146,10 @@ export interface HttpInstanceOptions {
   initPath?: string;
   initHeaders?: Record<string, string>;
   invokePath: string;
+  /** Confines the command (see sandbox.ts); without it, it runs as the runtime's user. */
+  sandbox?: Sandbox;
+  /** What a confined command may read besides the system: its code and working folders. */
+  read?: string[];
 }
 
 /**
@@ -158,13 +164,22 @@ export class HttpInstance extends ChildInstance {
   constructor(private readonly options: HttpInstanceOptions) {
     super();
     portsInUse.add(options.port);
-    const guard = parentDeathGuard();
+    const confined = options.sandbox?.wrap([options.command, ...options.args], options.read ?? []);
+    // The sandbox launcher sets the parent-death signal itself.
+    const guard = confined ? null : parentDeathGuard();
+    const [file, ...args] = confined?.command ?? [
+      ...(guard ? [guard, '--pdeathsig', 'KILL', '--'] : []),
+      options.command,
+      ...options.args,
+    ];
     // Its own process group, so stopping the instance stops whatever the command started too.
-    this.child = spawn(
-      guard ?? options.command,
-      guard ? ['--pdeathsig', 'KILL', '--', options.command, ...options.args] : options.args,
-      { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
+    this.child = spawn(file!, args, {
+      cwd: options.cwd,
+      env: confined?.scratch ? { ...options.env, TMPDIR: confined.scratch } : options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.contain(this.child, () => confined?.cleanup());
     this.watch(this.child, (error) => `could not start "${options.command}": ${error.message}`);
   }
 
@@ -238,12 +253,8 @@ export class HttpInstance extends ChildInstance {
   kill(reason: InstanceStopReason): void {
     if (this.exited) return;
     this.stopReason ??= reason;
-    try {
-      if (this.child.pid === undefined) throw new Error('not started');
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
+    if (this.child.pid !== undefined) killProcessTree(this.child.pid, true);
+    else this.child.kill('SIGKILL');
   }
 
   private request(

@@ -8,6 +8,7 @@ import { freePort, PortTakenError } from './http-instance';
 import { baseEnvironment, type Instance, type LoadMessage } from './instance';
 import { defaultNodePath, workerPath } from './paths';
 import { WarmPool, type WorkerKind } from './pool';
+import { createSandbox } from './sandbox';
 import type { Executable, ExecutableSpec, Executor, ExecutorOptions } from './types';
 
 export { ExecutionError, type ExecutionFailure, StartError } from './errors';
@@ -116,6 +117,10 @@ function httpCommand(spec: ExecutableSpec): string[] {
 export function createExecutor(options: ExecutorOptions = {}): Executor {
   const pool = new WarmPool(options.warmPool ?? 1);
   const nodePath = options.nodePath ?? defaultNodePath();
+  const sandbox = options.sandbox
+    ? createSandbox({ ...options.sandbox, python: options.python ?? 'python3', nodePath })
+    : undefined;
+  const confined = sandbox ? { sandbox, read: [options.sandbox!.codeRoot] } : {};
   const loaded = new Set<Executable>();
   let closed = false;
 
@@ -195,6 +200,8 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       initPath: spec.http?.initPath,
       initHeaders: spec.http?.initHeaders,
       invokePath: spec.http?.invokePath ?? '/invoke',
+      sandbox,
+      read: [spec.codeDir, ...(spec.workdir ? [spec.workdir] : [])],
     });
     return { instance, fromPool: false };
   }
@@ -207,16 +214,25 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
           nodeArgs: options.nodeArgs,
           memoryMb,
           env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
+          ...confined,
         }
       : {
           kind: 'python',
           script: workerPath('python_worker.py'),
           python: options.python ?? pythonFor(runtime),
           env: baseEnvironment(),
+          ...confined,
         };
   }
 
   return {
+    isolation: sandbox
+      ? {
+          level: sandbox.level,
+          identity: sandbox.identity,
+          ...(sandbox.reason ? { reason: sandbox.reason } : {}),
+        }
+      : { level: 'none', identity: 'same', reason: 'not asked for' },
     prewarm(runtime: string, memoryMb: number): void {
       if (closed) return;
       if (/^node(js)?\d*/.test(runtime)) pool.fill(workerKind('node', runtime, memoryMb));
@@ -270,6 +286,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       closed = true;
       await Promise.all([...loaded].map((executable) => executable.close()));
       pool.close();
+      sandbox?.dispose();
     },
   };
 }

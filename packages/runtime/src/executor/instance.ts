@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { FrameChannel } from './frames';
+import { killGroup, killProcessTree } from './process-tree';
+import type { Sandbox } from './sandbox';
 import type { InstanceStopReason } from './types';
 
 /** A call sent to an instance. Bodies are bytes; the instance answers with a {@link WireReply}. */
@@ -178,6 +180,18 @@ export abstract class ChildInstance implements Instance {
     else if (this.early.length < 100) this.early.push(log);
   }
 
+  /**
+   * Stops what the process started once it is gone (its process group: children that did not leave
+   * it), then runs `cleanup` (its scratch folder).
+   */
+  protected contain(child: ChildProcess, cleanup: () => void = () => undefined): void {
+    child.once('exit', () => {
+      // The group id stays allocated while any member lives, so it cannot name another process.
+      if (child.pid !== undefined) killGroup(child.pid);
+      cleanup();
+    });
+  }
+
   /** Turns the child's stdout and stderr into log lines, and watches for its end. */
   protected watch(child: ChildProcess, startFailure: (error: Error) => string): void {
     const stderr = child.stderr;
@@ -252,17 +266,34 @@ export class WorkerProcess extends ChildInstance {
       python?: string;
       nodeArgs?: string[];
       env: Record<string, string>;
+      /** Confines the process (see sandbox.ts); without it, it runs as the runtime's user. */
+      sandbox?: Sandbox;
+      /** What a confined worker may read besides the system: the code root. */
+      read?: string[];
     },
   ) {
     super();
+    const command =
+      kind === 'node'
+        ? [
+            process.execPath,
+            ...(options.memoryMb
+              ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`]
+              : []),
+            ...(options.nodeArgs ?? []),
+            options.script,
+          ]
+        : [options.python ?? 'python3', '-u', options.script];
+    const confined = options.sandbox?.wrap(command, options.read ?? []);
+    const [file, ...args] = confined?.command ?? command;
+    // Its own process group (and session): stopping the instance stops whatever it started too.
+    const spawnOptions = {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'] as ('ignore' | 'pipe')[],
+      detached: true,
+    };
+    const scratch = confined?.scratch ? { FAASPORT_SCRATCH: confined.scratch, TMPDIR: confined.scratch } : {};
     if (kind === 'node') {
-      const args = options.memoryMb
-        ? [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`]
-        : [];
-      this.child = spawn(process.execPath, [...args, ...(options.nodeArgs ?? []), options.script], {
-        env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      });
+      this.child = spawn(file!, args, { ...spawnOptions, env: { ...options.env, ...scratch } });
       this.frames = new FrameChannel(
         this.child.stdio[3] as unknown as Duplex,
         (message) => this.onMessage(message),
@@ -273,9 +304,9 @@ export class WorkerProcess extends ChildInstance {
         },
       );
     } else {
-      this.child = spawn(options.python ?? 'python3', ['-u', options.script], {
-        env: { ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      this.child = spawn(file!, args, {
+        ...spawnOptions,
+        env: { ...options.env, ...scratch, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       });
       const channel = this.child.stdio[3] as unknown as Readable & Writable;
       this.lineChannel = channel;
@@ -288,6 +319,7 @@ export class WorkerProcess extends ChildInstance {
       });
       channel.on('error', () => undefined);
     }
+    this.contain(this.child, () => confined?.cleanup());
     this.watch(this.child, (error) => `could not start: ${error.message}`);
   }
 
@@ -323,14 +355,20 @@ export class WorkerProcess extends ChildInstance {
   kill(reason: InstanceStopReason): void {
     if (this.exited) return;
     this.stopReason ??= reason;
+    const pid = this.child.pid;
     if ((reason === 'idle' || reason === 'closed') && this.frames) {
-      // A quiet stop: closing the channel makes the worker exit on its own (flushing what it must);
-      // it is killed if it has not within a second.
+      // A quiet stop: what the function started is stopped first (it would outlive the worker), then
+      // closing the channel makes the worker exit on its own (flushing what it must); it is killed if
+      // it has not within a second.
+      if (pid !== undefined) killProcessTree(pid, false);
       (this.child.stdio[3] as unknown as Duplex).end();
-      setTimeout(() => this.child.kill('SIGKILL'), 1000).unref();
+      setTimeout(() => {
+        if (!this.exited) pid !== undefined ? killProcessTree(pid, true) : this.child.kill('SIGKILL');
+      }, 1000).unref();
       return;
     }
-    this.child.kill('SIGKILL');
+    if (pid !== undefined) killProcessTree(pid, true);
+    else this.child.kill('SIGKILL');
   }
 
   private send(message: Record<string, unknown>): void {

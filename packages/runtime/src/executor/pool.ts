@@ -1,4 +1,5 @@
 import { WorkerProcess } from './instance';
+import type { Sandbox } from './sandbox';
 
 /** What kind of generic worker a pool key stands for. */
 export interface WorkerKind {
@@ -9,6 +10,9 @@ export interface WorkerKind {
   /** Extra Node.js flags for the worker (e.g. `--cpu-prof` to profile functions). */
   nodeArgs?: string[];
   env: Record<string, string>;
+  /** Confines the workers; `read` is what they may read besides the system (the code root). */
+  sandbox?: Sandbox;
+  read?: string[];
 }
 
 /**

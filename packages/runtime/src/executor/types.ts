@@ -187,6 +187,21 @@ export interface ExecutorOptions {
   /** The Python interpreter. Default: `python3.x` when the runtime names one that exists, else `python3`. */
   python?: string;
   observer?: ExecutorObserver;
+  /**
+   * Confine every instance (Landlock, and another user or no capabilities when the runtime is root):
+   * pooled workers may read below `codeRoot`, nothing else of `dataDir`. Off when not given.
+   */
+  sandbox?: { codeRoot: string; dataDir: string };
+}
+
+/** How instances are confined (see docs/adapters/local.md, "Security model"). */
+export interface ExecutorIsolation {
+  /** `landlock`: file access confined by the kernel; `none`: instances see what the runtime's user sees. */
+  level: 'landlock' | 'none';
+  /** Who instances run as: another user, uid 0 without capabilities, or the runtime's own user. */
+  identity: 'user' | 'no-capabilities' | 'same';
+  /** Why instances are not confined, when they are not. */
+  reason?: string;
 }
 
 /** Runs executables. */
@@ -195,5 +210,7 @@ export interface Executor {
   load(spec: ExecutableSpec): Promise<Executable>;
   /** Pre-starts generic workers for a runtime and memory size, so the first cold start of such a function is a module load. */
   prewarm(runtime: string, memoryMb: number): void;
+  /** How instances are confined. */
+  readonly isolation: ExecutorIsolation;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ConfigurationError, redact, redactValue, registerSecret } from '@faasport/core';
-import { createExecutor, ExecutionError, type Executor } from '../executor';
+import { createExecutor, ExecutionError, type Executor, type ExecutorIsolation } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin, publishEventFrom } from './api';
 import { Broker, type RetryPolicy } from './broker';
@@ -62,6 +62,12 @@ export interface RuntimeOptions {
    * Default `false`: `/metrics` needs `Authorization: Bearer <token>`.
    */
   publicMetrics?: boolean;
+  /**
+   * Confine instances (Landlock; another user or no capabilities when the runtime runs as root), so a
+   * function cannot read the token, the database or the runtime's environment. Default true; where the
+   * machine cannot (no Landlock, no python3) the runtime logs a warning and runs them unconfined.
+   */
+  sandbox?: boolean;
 }
 
 /** A running runtime. */
@@ -74,6 +80,8 @@ export interface Runtime {
   /** The admin bearer token and the file holding it (mode 0600). */
   readonly token: string;
   readonly tokenFile: string;
+  /** How instances are confined (see docs/adapters/local.md, "Security model"). */
+  readonly isolation: ExecutorIsolation;
   /** Write calls the admin API has accepted (deploys, settings, traffic, removals). */
   writes(): number;
   /** Runs the scheduler once at the clock's time; returns what fired. */
@@ -181,6 +189,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Diagnostics: extra Node.js flags for function workers (e.g. --cpu-prof), from the environment.
     nodeArgs: process.env.FAASPORT_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean),
     queueTimeoutMs: options.queueTimeoutMs,
+    sandbox: options.sandbox === false ? undefined : { codeRoot: code.codeRoot, dataDir },
     observer: {
       log: (entry) =>
         logs.write({
@@ -466,6 +475,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${listenHost}:${port}`;
+  const isolation = executor.isolation;
+  logs.write({
+    time: new Date().toISOString(),
+    level: isolation.level === 'none' && options.sandbox !== false ? 'warn' : 'info',
+    kind: 'system',
+    function: '_runtime',
+    message:
+      isolation.level === 'none'
+        ? `instances are not sandboxed (${isolation.reason}): a function can read what this user can read`
+        : `instances are sandboxed (Landlock${isolation.identity === 'user' ? ', user nobody' : isolation.identity === 'no-capabilities' ? ', no capabilities' : ''})`,
+  });
   if (!isLoopbackName(host)) {
     logs.write({
       time: new Date().toISOString(),
@@ -502,6 +522,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     dataDir,
     token,
     tokenFile,
+    isolation,
     writes: () => writes,
     tick: () => scheduler.tick(),
     async close(closeOptions = {}) {
