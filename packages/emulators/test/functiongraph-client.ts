@@ -1,5 +1,6 @@
 /** A signed test client of the FunctionGraph emulator, shaped like the SDKs' requests. */
-import { signRequest } from '@faasport/adapter-functiongraph';
+import { createHash, createHmac } from 'node:crypto';
+import { canonicalQuery, canonicalUri, sdkDate, signRequest } from '@faasport/adapter-functiongraph';
 import type { FunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { zipSync } from 'fflate';
 
@@ -67,4 +68,42 @@ export function fgTestClient(emu: () => FunctionGraphEmulator, ak: string, sk: s
   });
 
   return { call, q, code, createBody };
+}
+
+/**
+ * Signs as the Go SDK does, transcribed from huaweicloud-sdk-go-v3 core/auth/signer/signer.go (`Sign`,
+ * `CanonicalRequest`, `CanonicalHeaders`, `SignedHeaders`): every header param is signed, lowercased and
+ * sorted, values trimmed, no `host`; `X-Sdk-Content-Sha256`, when set, stands for the body's hash.
+ */
+export function goSdkSign(request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  ak: string;
+  sk: string;
+}): Record<string, string> {
+  const headers = { ...request.headers, 'X-Sdk-Date': request.headers['X-Sdk-Date'] ?? sdkDate() };
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const signed = Object.keys(lower).sort();
+  const url = new URL(request.url);
+  const payload =
+    lower['x-sdk-content-sha256'] ??
+    createHash('sha256')
+      .update(request.body ?? '')
+      .digest('hex');
+  const canonical = [
+    request.method,
+    canonicalUri(url.pathname),
+    canonicalQuery(url.searchParams),
+    `${signed.map((k) => `${k}:${lower[k]!.trim()}`).join('\n')}\n`,
+    signed.join(';'),
+    payload,
+  ].join('\n');
+  const toSign = `SDK-HMAC-SHA256\n${headers['X-Sdk-Date']}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  const signature = createHmac('sha256', request.sk).update(toSign).digest('hex');
+  return {
+    ...headers,
+    Authorization: `SDK-HMAC-SHA256 Access=${request.ak}, SignedHeaders=${signed.join(';')}, Signature=${signature}`,
+  };
 }

@@ -2,7 +2,7 @@ import { signRequest } from '@faasport/adapter-functiongraph';
 import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fgTestClient } from './functiongraph-client';
+import { fgTestClient, goSdkSign } from './functiongraph-client';
 
 let emu: FunctionGraphEmulator;
 const ak = 'test-ak';
@@ -57,6 +57,75 @@ describe('FunctionGraph emulator: signatures', () => {
     const { host: _h, ...sent } = headers;
     const r = await fetch(url, { method: 'POST', headers: sent, body: '{"a":2}' });
     expect(r.status).toBe(401);
+  });
+});
+
+describe('FunctionGraph emulator: what the SDKs sign', () => {
+  const url = () => `${emu.url}/v2/${emu.projectId}/fgs/functions`;
+
+  it('accepts the Go SDK signature without host in SignedHeaders, and refuses one without x-sdk-date', async () => {
+    const headers = goSdkSign({
+      method: 'GET',
+      url: url(),
+      headers: { 'Content-Type': 'application/json', 'X-Project-Id': emu.projectId },
+      ak,
+      sk,
+    });
+    expect(headers.Authorization).toContain('SignedHeaders=content-type;x-project-id;x-sdk-date,');
+    const ok = await fetch(url(), { headers });
+    expect(ok.status).toBe(200);
+    // The same algorithm with X-Sdk-Date left out of the signed headers is refused.
+    const { 'X-Sdk-Date': date, ...rest } = headers;
+    const unsignedDate = goSdkSign({
+      method: 'GET',
+      url: url(),
+      headers: { 'X-Project-Id': emu.projectId, 'X-Sdk-Date': date! },
+      ak,
+      sk,
+    });
+    const withoutDate = unsignedDate.Authorization!.replace(';x-sdk-date', '');
+    const bad = await fetch(url(), { headers: { ...rest, 'X-Sdk-Date': date!, Authorization: withoutDate } });
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).error_msg).toMatch(/x-sdk-date/);
+  });
+
+  it('puts x-sdk-content-sha256 where the body hash goes: UNSIGNED-PAYLOAD frees the body, the header itself is signed', async () => {
+    const sign = (contentSha?: string) =>
+      goSdkSign({
+        method: 'POST',
+        url: url(),
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Project-Id': emu.projectId,
+          ...(contentSha ? { 'X-Sdk-Content-Sha256': contentSha } : {}),
+        },
+        body: JSON.stringify(createBody('unsigned-a')),
+        ak,
+        sk,
+      });
+    // With UNSIGNED-PAYLOAD the body is not part of the signature, so another body is accepted.
+    const unsigned = await fetch(url(), {
+      method: 'POST',
+      headers: sign('UNSIGNED-PAYLOAD'),
+      body: JSON.stringify(createBody('unsigned-b')),
+    });
+    expect(unsigned.status).toBe(200);
+    expect((await unsigned.json()).func_name).toBe('unsigned-b');
+    // Changing the header after signing breaks the signature.
+    const swapped = {
+      ...sign('UNSIGNED-PAYLOAD'),
+      'X-Sdk-Content-Sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    };
+    expect((await fetch(url(), { method: 'POST', headers: swapped, body: '{}' })).status).toBe(401);
+    // Adding UNSIGNED-PAYLOAD to a request signed over its body does not let a new body through.
+    const added = { ...sign(), 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' };
+    const tampered = await fetch(url(), {
+      method: 'POST',
+      headers: added,
+      body: JSON.stringify(createBody('unsigned-c')),
+    });
+    expect(tampered.status).toBe(401);
+    expect((await call('GET', 'functions/unsigned-c/config')).status).toBe(404);
   });
 });
 

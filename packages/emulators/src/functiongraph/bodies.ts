@@ -102,8 +102,10 @@ const userData: Check = (v) => {
   return undefined;
 };
 
+// Every field is optional in the SDK models (Node CustomImage.d.ts, Go model_custom_image.go: `omitempty`);
+// a Custom Image function still needs `image`, which createFunction checks.
 const customImage: BodySpec = {
-  required: ['enabled', 'image'],
+  required: [],
   fields: {
     enabled: bool,
     image: str(1024),
@@ -154,6 +156,8 @@ const commonConfigFields: Record<string, Check> = {
   gpu_memory: int(0, 1_000_000),
   gpu_type: str(64),
   domain_names: str(10_000),
+  // KMS key for encrypted_user_data (CreateFunctionRequestBody / UpdateFunctionConfigRequestBody in the SDKs).
+  user_data_encrypt_kms_key_id: str(64),
 };
 
 /** POST /functions. */
@@ -166,7 +170,9 @@ export const createFunctionBody: BodySpec = {
     func_code: obj(funcCode),
     code_url: str(2048),
     code_filename: str(128),
-    tags: arr,
+    // A JSON string in the SDKs (`tags?: string` in CreateFunctionRequestBody.d.ts); an array is also taken.
+    tags: (v) => (typeof v === 'string' || Array.isArray(v) ? undefined : 'must be a string or an array'),
+    code_encrypt_kms_key_id: str(64),
   },
 };
 
@@ -183,6 +189,8 @@ export const updateConfigBody: BodySpec = {
     restore_hook_handler: str(128),
     restore_hook_timeout: int(1, 300),
     enable_class_isolation: bool,
+    // A JSON string in UpdateFunctionConfigRequestBody.d.ts.
+    extend_config: str(10_000),
   },
 };
 
@@ -352,6 +360,8 @@ export const apigEventData: BodySpec = {
         ? undefined
         : 'must be 3-64 letters, digits or "_", starting with a letter',
     group_id: str(64),
+    // TriggerEventDataRequestBody.d.ts in the Node SDK.
+    group_name: str(64),
     env_id: str(64),
     env_name: str(64),
     protocol: oneOf(['HTTP', 'HTTPS']),
@@ -365,7 +375,13 @@ export const apigEventData: BodySpec = {
     instance_id: str(64),
     func_info: obj({
       required: ['timeout'],
-      fields: { timeout: int(1, 60_000), invocation_type: oneOf(['sync', 'async']), version: str(64) },
+      // ApigTriggerFuncInfo in the SDKs also carries function_urn.
+      fields: {
+        timeout: int(1, 60_000),
+        invocation_type: oneOf(['sync', 'async']),
+        version: str(64),
+        function_urn: str(256),
+      },
     }),
   },
 };

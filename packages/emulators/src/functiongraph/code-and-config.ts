@@ -109,12 +109,15 @@ export function configFrom(
     'func_code',
     'code_url',
     'code_filename',
+    // Tags are their own resource, not part of the function's config.
+    'tags',
   ]);
   const extra: Record<string, unknown> = { ...(previous?.extra ?? {}) };
   for (const [k, v] of Object.entries(body)) if (!known.has(k)) extra[k] = v;
   const runtime = body.runtime as string;
-  if (runtime === 'Custom Image' && !(body.custom_image ?? previous?.custom_image)) {
-    throw fgErrors.invalidParameter('custom_image is required for the Custom Image runtime.');
+  const image = (body.custom_image ?? previous?.custom_image) as ConfigState['custom_image'] | undefined;
+  if (runtime === 'Custom Image' && !image?.image) {
+    throw fgErrors.invalidParameter('custom_image.image is required for the Custom Image runtime.');
   }
   const strategy =
     (body.strategy_config as Partial<ConfigState['strategy_config']> | undefined) ??
@@ -139,9 +142,8 @@ export function configFrom(
       : {}),
     ...(body.xrole ? { xrole: body.xrole as string } : {}),
     ...(body.app_xrole ? { app_xrole: body.app_xrole as string } : {}),
-    ...((body.custom_image ?? previous?.custom_image)
-      ? { custom_image: (body.custom_image ?? previous?.custom_image) as ConfigState['custom_image'] }
-      : {}),
+    // `enabled` is optional in the SDKs; an image that is given is in use.
+    ...(image ? { custom_image: { ...image, enabled: image.enabled ?? true } } : {}),
     type: (body.type as string | undefined) ?? previous?.type ?? 'v2',
     strategy_config: {
       concurrency: strategy.concurrency ?? -1,
