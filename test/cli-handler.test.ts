@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
+import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
@@ -72,5 +72,47 @@ describe('a handler that names no export, offline', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('kind: Service');
+  });
+});
+
+describe('a handler that only loading shows is missing, on the local target', () => {
+  beforeAll(() => assertBuilt());
+
+  it('plan warns, deploy exits 1 naming the export, and the deployed revision keeps serving', async () => {
+    const dir = typoProject('index.handle');
+    // Exports built by a factory: no lexer can list them, only loading the module does.
+    rmSync(join(dir, 'functions/hello/index.mjs'));
+    writeFileSync(
+      join(dir, 'functions/hello/index.js'),
+      "function createApp() { return { handle: () => 'v1 answers' }; }\nmodule.exports = createApp();\n",
+    );
+    const serve = new BinProcess(['serve', '--port', '0', '--json'], { cwd: dir, env: cleanEnv() });
+    try {
+      await serve.next((l) => l.type === 'ready');
+      const config = join(dir, 'faasport.yaml');
+      const first = await run(['deploy', '--yes', '-c', config]);
+      expect(first.code, first.stderr).toBe(0);
+
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace('handler: index.handle', 'handler: index.handler'),
+      );
+      const plan = await run(['plan', '-c', config]);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(`${plan.stdout}${plan.stderr}`).toContain(
+        '"index.handler" was not checked: index.js sets module.exports',
+      );
+
+      const deployed = await run(['deploy', '--yes', '-c', config]);
+      expect(deployed.code).toBe(1);
+      expect(deployed.stderr).toContain(
+        'handler "index.handler": index.js has no export "handler" (it exports: handle); did you mean "index.handle"?',
+      );
+      const answer = await run(['invoke', 'hello', '-c', config]);
+      expect(answer.code, answer.stderr).toBe(0);
+      expect(answer.stdout).toContain('v1 answers');
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
   });
 });

@@ -161,7 +161,8 @@ function lookupNode(code: CodeReader, file: string, name: string, seen = new Set
   }
   const names = [...new Set(cjs.exports)];
   const replaced = replacesModuleExports(source);
-  // Node.js gives a CommonJS module's `module.exports` itself as its default export.
+  // Node.js gives a CommonJS module's `module.exports` itself as its default export
+  // (https://nodejs.org/api/esm.html#commonjs-namespaces).
   if (names.includes(name) || (name === 'default' && replaced)) return { found: true };
   for (const specifier of cjs.reexports) {
     const target = relativeTarget(code, file, specifier);
