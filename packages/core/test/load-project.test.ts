@@ -14,6 +14,18 @@ function write(text: string, ext = 'yaml'): string {
   return file;
 }
 
+/** What `loadProject` throws for `file`; fails the test when it is not a ValidationError. */
+function loadError(file: string): ValidationError {
+  let error: unknown;
+  try {
+    loadProject(file);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
+}
+
 /** Wraps one function in a minimal project. */
 const project = (fn: string) =>
   `name: shop\nfunctions:\n  - name: ok\n    source: { inline: "export default () => 'ok'" }\n${fn}`;
@@ -262,14 +274,8 @@ const malformed: Array<[title: string, yaml: string, path: string, mustContain: 
 describe('loadProject rejects malformed files with one clear issue each', () => {
   it.each(malformed)('%s', (_title, yaml, path, mustContain) => {
     const file = write(yaml);
-    let error: unknown;
-    try {
-      loadProject(file);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    const v = error as ValidationError;
+    const error = loadError(file);
+    const v = error;
     expect(FaasportError.isInstance(v)).toBe(true);
     expect(v.code).toBe('FP_VALIDATION');
     expect(v.file).toBe(file);
@@ -335,18 +341,12 @@ describe('YAML anchors, aliases and merge keys', () => {
           .join(', ')}]`,
       );
     const file = write(`${lines.join('\n')}\n`);
-    let error: unknown;
-    try {
-      loadProject(file);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    const issue = (error as ValidationError).issues[0]!;
+    const error = loadError(file);
+    const issue = error.issues[0]!;
     expect(issue.rule).toBe('alias-limit');
     // Level 5 repeats level 4, which already stands for 10,000 copies: its second alias crosses 10,000.
     expect(issue.message).toContain('at line 8: alias *l4');
-    expect((error as ValidationError).message).not.toContain('    at ');
+    expect(error.message).not.toContain('    at ');
   });
 });
 
