@@ -16,6 +16,8 @@ Options:
   --warm-pool <n>           pre-started workers per runtime (default: 1; 0 disables)
   --retry-attempts <n>      event delivery attempts before dead-lettering (default: 5)
   --retry-backoff-ms <n>    first retry delay, doubled each time (default: 1000)
+  --writable <dir>          a folder functions may write besides their temp folder (repeatable)
+  --no-sandbox              run instances unconfined (they can read what this user can read)
   -h, --help                show this help
 `;
 
@@ -32,7 +34,7 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({
       options: {
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
         'warm-pool': { type: 'string' },
         'retry-attempts': { type: 'string' },
         'retry-backoff-ms': { type: 'string' },
+        writable: { type: 'string', multiple: true },
+        'no-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       attempts: integer('retry-attempts', values['retry-attempts'] as string | undefined, 1, 100),
       backoffMs: integer('retry-backoff-ms', values['retry-backoff-ms'] as string | undefined, 1, 3_600_000),
     },
+    sandbox: values['no-sandbox'] ? false : { writable: (values.writable as string[] | undefined) ?? [] },
   });
   process.stdout.write(
     `faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`,
