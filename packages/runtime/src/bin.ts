@@ -18,6 +18,8 @@ Options:
   --retry-backoff-ms <n>    first retry delay, doubled each time (default: 1000)
   --public-metrics          serve /metrics without the admin token, to loopback host names only
   --drain-ms <n>            on SIGTERM/SIGINT, how long calls in flight may finish (default: 10000)
+  --writable <dir>          a folder functions may write besides their temp folder (repeatable)
+  --no-sandbox              run instances unconfined (they can read what this user can read)
   -h, --help                show this help
 `;
 
@@ -34,7 +36,7 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({
       options: {
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
         'retry-backoff-ms': { type: 'string' },
         'public-metrics': { type: 'boolean' },
         'drain-ms': { type: 'string' },
+        writable: { type: 'string', multiple: true },
+        'no-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
       backoffMs: integer('retry-backoff-ms', values['retry-backoff-ms'] as string | undefined, 1, 3_600_000),
     },
     publicMetrics: values['public-metrics'] === true,
+    sandbox: values['no-sandbox'] ? false : { writable: (values.writable as string[] | undefined) ?? [] },
   });
   process.stdout.write(
     `faasport runtime listening on ${runtime.url}\nadmin token in ${runtime.tokenFile}\ndata in ${runtime.dataDir}\n`,

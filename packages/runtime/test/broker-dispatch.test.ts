@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
-import { cleanTemp, tempDir } from './helpers/fixtures';
+import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 import { request } from './helpers/runtime-process';
 
 let runtime: Runtime;
@@ -13,6 +13,7 @@ beforeAll(async () => {
     dataDir: tempDir('faasport-broker-'),
     port: 0,
     retry: { attempts: 4, backoffMs: 50 },
+    sandbox: { writable: [marksRoot()] },
   });
 });
 
@@ -88,7 +89,7 @@ export default async (event, ctx) => {
 
 describe('broker dispatch', () => {
   test('a burst reaches a fast consumer once per event and leaves the queue empty', async () => {
-    const marks = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    const marks = path.join(marksDir(), 'marks.txt');
     await ship({
       name: 'burst',
       contract: 'event',
@@ -107,7 +108,7 @@ describe('broker dispatch', () => {
   }, 60_000);
 
   test('more deliveries than the broker keeps in memory wait in SQLite and all arrive once', async () => {
-    const dir = tempDir('faasport-marks-');
+    const dir = marksDir();
     const marks = path.join(dir, 'marks.txt');
     const gate = path.join(dir, 'gate');
     await ship({
@@ -131,7 +132,7 @@ describe('broker dispatch', () => {
   }, 90_000);
 
   test('a consumer failing every first attempt still gets every event once from the retry queue', async () => {
-    const dir = tempDir('faasport-marks-');
+    const dir = marksDir();
     const marks = path.join(dir, 'marks.txt');
     const attempts = path.join(dir, 'attempts');
     fs.mkdirSync(attempts);
@@ -163,7 +164,7 @@ export default async (event, ctx) => {
   test('a backlog the running instance does not clear within a second starts more instances', async () => {
     // Every delivery notes its pid in $STARTED and holds until $GATE exists, so the backlog stays
     // whatever the machine's speed; the gate opens once a second instance has taken a delivery.
-    const dir = tempDir('faasport-marks-');
+    const dir = marksDir();
     const marks = path.join(dir, 'marks.txt');
     const started = path.join(dir, 'started.txt');
     const gate = path.join(dir, 'gate');
@@ -193,7 +194,7 @@ export default async (event, ctx) => {
   }, 60_000);
 
   test("a slow function's backlog does not hold back another function's events", async () => {
-    const dir = tempDir('faasport-marks-');
+    const dir = marksDir();
     const slowMarks = path.join(dir, 'slow.txt');
     const fastMarks = path.join(dir, 'fast.txt');
     const common = { contract: 'event' as const, source: { inline: consumer } };

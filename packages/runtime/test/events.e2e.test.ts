@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
-import { cleanTemp, tempDir } from './helpers/fixtures';
+import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
 
 const running: RuntimeProcess[] = [];
@@ -14,7 +14,14 @@ afterEach(async () => {
 afterAll(() => cleanTemp());
 
 async function start(dataDir: string): Promise<RuntimeProcess> {
-  const runtime = await startRuntimeProcess(dataDir, ['--retry-attempts', '3', '--retry-backoff-ms', '50']);
+  const runtime = await startRuntimeProcess(dataDir, [
+    '--retry-attempts',
+    '3',
+    '--retry-backoff-ms',
+    '50',
+    '--writable',
+    marksRoot(),
+  ]);
   running.push(runtime);
   return runtime;
 }
@@ -60,10 +67,10 @@ const marks = (file: string) =>
 describe('the CloudEvents broker', () => {
   test('an event acknowledged before a kill -9 is delivered after the restart', async () => {
     const dataDir = tempDir('faasport-kill9-');
-    const marksDir = tempDir('faasport-marks-');
-    const file = path.join(marksDir, 'marks.txt');
+    const marksFolder = marksDir();
+    const file = path.join(marksFolder, 'marks.txt');
     // The delivery before the kill holds at the gate however long the kill takes on a busy machine.
-    const gate = path.join(marksDir, 'gate');
+    const gate = path.join(marksFolder, 'gate');
     let runtime = await start(dataDir);
     await ship(runtime, {
       name: 'consumer',
@@ -138,7 +145,7 @@ describe('the CloudEvents broker', () => {
 describe('local buckets', () => {
   test('a bucket write triggers the function whose storage trigger matches', async () => {
     const runtime = await start(tempDir('faasport-buckets-'));
-    const file = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    const file = path.join(marksDir(), 'marks.txt');
     await ship(runtime, {
       name: 'uploads',
       contract: 'event',

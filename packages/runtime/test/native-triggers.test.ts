@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
-import { cleanTemp, tempDir } from './helpers/fixtures';
+import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 
 // Native handlers written for a cloud get this runtime's schedule and bucket events in that cloud's
 // own shapes: FC timer / OSS events, FunctionGraph TIMER / OBS events, Lambda scheduled / S3 events.
@@ -18,8 +18,9 @@ beforeAll(async () => {
     port: 0,
     clock: () => now,
     schedulerIntervalMs: 60_000,
+    sandbox: { writable: [marksRoot()] },
   });
-  marks = tempDir('faasport-native-marks-');
+  marks = marksDir();
 }, 60_000);
 
 afterAll(async () => {

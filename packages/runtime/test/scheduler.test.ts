@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineFunction, deploy } from '@faasport/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
-import { cleanTemp, tempDir } from './helpers/fixtures';
+import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 
 afterAll(() => cleanTemp());
 
@@ -27,7 +27,7 @@ export default async (event, ctx) => { fs.appendFileSync(ctx.env.MARKS, event.ti
 describe('the cron scheduler (test clock)', () => {
   test('fires once per tick, timezone aware, and never twice for a tick across a restart', async () => {
     const dataDir = tempDir('faasport-cron-');
-    const file = path.join(tempDir('faasport-marks-'), 'marks.txt');
+    const file = path.join(marksDir(), 'marks.txt');
     const lines = () =>
       fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
     const clock = testClock('2026-03-01T00:59:30Z');
@@ -36,6 +36,7 @@ describe('the cron scheduler (test clock)', () => {
       port: 0,
       clock: clock.now,
       schedulerIntervalMs: 60_000,
+      sandbox: { writable: [marksRoot()] },
     });
     const adapter = () => createLocalAdapter({ url: runtime.url, token: runtime.token });
     await deploy(
@@ -71,7 +72,13 @@ describe('the cron scheduler (test clock)', () => {
 
     // A restart at the same moment does not fire the same tick again.
     await runtime.close();
-    runtime = await startRuntime({ dataDir, port: 0, clock: clock.now, schedulerIntervalMs: 60_000 });
+    runtime = await startRuntime({
+      dataDir,
+      port: 0,
+      clock: clock.now,
+      schedulerIntervalMs: 60_000,
+      sandbox: { writable: [marksRoot()] },
+    });
     expect(runtime.tick()).toEqual([]);
 
     // Days of downtime collapse into one firing of the latest missed tick.

@@ -108,8 +108,8 @@ function bytesToBase64(bytes: Uint8Array): string {
 /**
  * The `local` adapter: the typed client of a bundled runtime's admin API. Revisions are immutable:
  * a deploy uploads code + config as a revision labelled `revisionLabel` (storing `revisionHash`), a
- * settings step stores triggers and scaling with the `specHash`, and traffic moves separately, so an
- * unchanged re-deploy plans zero steps.
+ * settings step stores triggers, visibility and scaling with the `specHash` before traffic moves, and
+ * traffic moves last, so an unchanged re-deploy plans zero steps.
  *
  * @example
  * ```ts
@@ -203,7 +203,9 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
           resource: `function ${fn.name}`,
           summary: `store triggers, scaling and settings of ${fn.name} (${fn.triggers.map((t) => t.kind).join(', ') || 'no triggers'})`,
           changes: [{ path: 'specHash', from: live?.specHash, to: desired.specHash }],
-          phase: 'finalize',
+          // Before traffic moves: a crash between the two never serves a revision under older, looser
+          // settings (a function turned private stays private).
+          phase: 'revision',
           data: { specHash: desired.specHash },
         });
       }

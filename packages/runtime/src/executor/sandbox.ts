@@ -10,6 +10,8 @@ export interface SandboxOptions {
   codeRoot: string;
   /** The data dir: made traversable (0711) when instances run as another user, never readable. */
   dataDir: string;
+  /** Folders instances may write besides their scratch folder (never inside the data dir). */
+  writable?: string[];
   /** The Python interpreter that runs the launcher. */
   python: string;
   /** Folders Node instances resolve packages from (NODE_PATH). */
@@ -120,6 +122,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     };
   }
   const launcher = found.executable || options.python;
+  const writable = options.writable ?? [];
+  const inside = writable.find(
+    (dir) => dir === options.dataDir || dir.startsWith(options.dataDir + path.sep),
+  );
+  if (inside)
+    throw new Error(`the writable folder ${inside} is inside the data dir, which instances must not reach`);
   const root = process.getuid?.() === 0;
   const runtimeFiles = [
     workerPath(''),
@@ -145,7 +153,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       if (identity === 'user') fs.chownSync(scratch, instanceUid, instanceGid);
       const policy = {
         read: [...systemRead, ...runtimeFiles, ...read],
-        write: [...systemWrite, scratch],
+        write: [...systemWrite, ...writable, scratch],
         ...(identity === 'user' ? { uid: instanceUid, gid: instanceGid } : {}),
         ...(identity === 'no-capabilities' ? { dropCaps: true } : {}),
       };

@@ -191,7 +191,7 @@ export interface ExecutorOptions {
    * Confine every instance (Landlock, and another user or no capabilities when the runtime is root):
    * pooled workers may read below `codeRoot`, nothing else of `dataDir`. Off when not given.
    */
-  sandbox?: { codeRoot: string; dataDir: string };
+  sandbox?: { codeRoot: string; dataDir: string; writable?: string[] };
 }
 
 /** How instances are confined (see docs/adapters/local.md, "Security model"). */

@@ -497,8 +497,16 @@ async function deployRevision(
     }
   }
   store.transaction(() => {
-    store.ensureFunction(name);
+    // A new function is created whole in one transaction: its settings (triggers, visibility) from the
+    // revision's config, the revision, and all traffic to it, so a crash never leaves it without
+    // settings or with a revision and no route. The deploy's settings and traffic steps then confirm them.
+    const created = !store.getFunction(name);
+    if (created) {
+      store.ensureFunction(name);
+      store.setSettings(name, null, body.config as FunctionConfig);
+    }
     store.insertRevision(revision);
+    if (created) store.setTraffic(name, [{ revision: body.label, percent: 100 }]);
   });
   functions.changed(name);
   if (contractOf(resolved) !== 'http') context.executor.prewarm(resolved.runtime, resolved.resources.memory);

@@ -66,8 +66,9 @@ export interface RuntimeOptions {
    * Confine instances (Landlock; another user or no capabilities when the runtime runs as root), so a
    * function cannot read the token, the database or the runtime's environment. Default true; where the
    * machine cannot (no Landlock, no python3) the runtime logs a warning and runs them unconfined.
+   * `writable` lists folders functions may write besides their own temp folder.
    */
-  sandbox?: boolean;
+  sandbox?: boolean | { writable?: string[] };
 }
 
 /** A running runtime. */
@@ -189,7 +190,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Diagnostics: extra Node.js flags for function workers (e.g. --cpu-prof), from the environment.
     nodeArgs: process.env.FAASPORT_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean),
     queueTimeoutMs: options.queueTimeoutMs,
-    sandbox: options.sandbox === false ? undefined : { codeRoot: code.codeRoot, dataDir },
+    sandbox:
+      options.sandbox === false
+        ? undefined
+        : {
+            codeRoot: code.codeRoot,
+            dataDir,
+            writable: (typeof options.sandbox === 'object' ? (options.sandbox.writable ?? []) : []).map(
+              (dir) => path.resolve(dir),
+            ),
+          },
     observer: {
       log: (entry) =>
         logs.write({
@@ -362,6 +372,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         message: `no function matches host ${JSON.stringify(hostHeader)} and path ${JSON.stringify(url.split('?')[0])}`,
       };
     const settingsOf = functions.settingsOf(route.fn.name);
+    // Fail closed: without stored settings nobody knows whether the function is private.
+    if (!settingsOf)
+      return {
+        kind: 'refuse',
+        status: 503,
+        code: 'FunctionNotReady',
+        message: `function "${route.fn.name}" has no stored settings (a deploy did not finish); deploy it again`,
+      };
     const needsToken =
       settingsOf?.visibility === 'private' ||
       settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');

@@ -185,7 +185,8 @@ export class Store {
     ).run(name, '[]', now, now);
   }
 
-  setSettings(name: string, specHash: string, config: FunctionConfig): void {
+  /** Stores a function's settings; a null spec hash marks settings no deploy has confirmed yet. */
+  setSettings(name: string, specHash: string | null, config: FunctionConfig): void {
     this.stmt('UPDATE functions SET spec_hash = ?, config = ?, updated_at = ? WHERE name = ?').run(
       specHash,
       JSON.stringify(config),

@@ -23,9 +23,25 @@ export function tempDir(prefix = 'faasport-test-'): string {
   return dir;
 }
 
+/**
+ * A fresh temp folder below one shared root that runtimes let functions write (`sandbox.writable`):
+ * tests whose functions report through files use it; a function writes nothing else outside its temp folder.
+ */
+export function marksDir(): string {
+  return fs.mkdtempSync(path.join(marksRoot(), 'marks-'));
+}
+
+let sharedMarks: string | undefined;
+/** The root of {@link marksDir} folders, to pass as `sandbox: { writable: [marksRoot()] }`. */
+export function marksRoot(): string {
+  sharedMarks ??= tempDir('faasport-marks-');
+  return sharedMarks;
+}
+
 /** Removes every folder made by this module. */
 export function cleanTemp(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  sharedMarks = undefined;
 }
 
 /** The FunctionGraph custom-image example from the vendor docs, unchanged. */
