@@ -170,6 +170,26 @@ describe.skipIf(!hasKubectl)(`kubectl${hasKubectl ? '' : ' (skipped: kubectl is 
     expect(pings[0]).toEqual(['NAME', 'SINK', 'SCHEDULE', 'AGE', 'READY', 'REASON']);
   });
 
+  it("denies the reference's complete Service for its placeholder digest, as Knative's webhook does (k8s_validation.go)", async () => {
+    const denied = await kubectl('apply', '-f', fixture('knative-reference-service.yaml'));
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain(
+      'Failed to parse image reference: spec.template.spec.containers[0].image',
+    );
+    expect(denied.stderr).toContain('image: "ghcr.io/acme/hello@sha256:0123..."');
+    // With a real digest every other field of it passes: volumes, mounts, probes, envFrom, the service account.
+    const file = join(dir, 'hello-digest.yaml');
+    writeFileSync(
+      file,
+      readFileSync(fixture('knative-reference-service.yaml'), 'utf8').replaceAll(
+        'sha256:0123...',
+        `sha256:${'0'.repeat(64)}`,
+      ),
+    );
+    const applied = await kubectl('apply', '-f', file);
+    expect(applied.code, applied.stderr).toBe(0);
+  });
+
   it('lists every Knative kind under the knative category, and answers events and describe', async () => {
     const all = (await kubectl('get', 'knative', '-o', 'name')).stdout.split('\n');
     expect(all).toEqual(

@@ -120,7 +120,8 @@ describe('a standalone Configuration and Route', () => {
       name: 'blue',
       body: {
         ...configuration('blue', 'second'),
-        metadata: { name: 'blue', resourceVersion: first.metadata.resourceVersion },
+        // GET, change, PUT: the metadata goes back as read (Knative keeps its creator annotation immutable).
+        metadata: first.metadata,
       },
     });
     const second = await settled('configurations', 'blue');

@@ -465,7 +465,7 @@ describe('Knative admission rules', () => {
     expect(await denied(port)).toContain('8012 is a reserved port');
     const env = service('bad-env');
     env.spec.template.spec.containers[0]!.env.push({ name: 'K_SERVICE', value: 'x' });
-    expect(await denied(env)).toContain('K_SERVICE is a reserved environment variable');
+    expect(await denied(env)).toContain('"K_SERVICE" is a reserved environment variable');
     const window = service('bad-window');
     (window.spec.template.metadata as Record<string, unknown>).annotations = {
       'autoscaling.knative.dev/window': '2s',
@@ -558,7 +558,9 @@ describe('Knative admission rules', () => {
       metadata: { name: 'p' },
       spec: { schedule: 'every minute', timezone: 'Mars/Olympus', data: 'x', dataBase64: 'eA==' },
     });
-    expect(problems.join('\n')).toMatch(/invalid value: every minute: spec.schedule/);
+    expect(problems.join('\n')).toMatch(
+      /invalid value: expected 5 to 6 fields, found 2: \[every minute\]: spec.schedule/,
+    );
     expect(problems.join('\n')).toMatch(/spec.timezone/);
     expect(problems.join('\n')).toMatch(/expected exactly one, got both: spec.data, spec.dataBase64/);
     expect(problems.join('\n')).toMatch(/spec.sink/);
@@ -710,7 +712,7 @@ createServer(async (req, res) => {
               {
                 image: 'docker.io/library/node:22-slim',
                 command: ['node', '/var/faasport/code/server.mjs'],
-                volumeMounts: [{ name: 'code', mountPath: '/var/faasport/code' }],
+                volumeMounts: [{ name: 'code', mountPath: '/var/faasport/code', readOnly: true }],
               },
             ],
             volumes: [{ name: 'code', configMap: { name: 'evfn-code' } }],

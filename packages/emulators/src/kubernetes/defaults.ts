@@ -49,14 +49,40 @@ export function applyDefaults(
   pod.containerConcurrency ??= 0;
   if (pod.timeoutSeconds === undefined || pod.timeoutSeconds === 0) pod.timeoutSeconds = 300;
   pod.enableServiceLinks ??= false;
-  const containers = Array.isArray(pod.containers) ? pod.containers : [];
-  containers.forEach((c, i) => {
-    if (!isObject(c)) return;
-    if (c.name === undefined || c.name === '')
-      c.name = containers.length === 1 ? 'user-container' : `user-container-${i}`;
-    c.readinessProbe ??= { successThreshold: 1, tcpSocket: { port: 0 } };
+  const containers = (Array.isArray(pod.containers) ? pod.containers : []).filter(isObject);
+  // knative/serving pkg/apis/serving/v1/revision_defaults.go applyDefaultContainerNames: user-container,
+  // or user-container-<n> with a counter that skips names the user took when there are several.
+  const taken = new Set(containers.map((c) => c.name).filter((n) => typeof n === 'string' && n !== ''));
+  let suffix = 0;
+  for (const c of containers) {
+    if (c.name !== undefined && c.name !== '') continue;
+    let name = 'user-container';
+    if (containers.length > 1 || taken.has(name)) {
+      do name = `user-container-${suffix++}`;
+      while (taken.has(name));
+    }
+    c.name = name;
+  }
+  // applyUserContainerDefaultReadinessProbe and applyReadinessProbeDefaults: the serving container (the
+  // only one, or the one with a port) gets a TCP probe when it has no handler; thresholds default.
+  for (const c of containers) {
+    const serving = containers.length === 1 || (Array.isArray(c.ports) && c.ports.length > 0);
+    if (serving) {
+      const probe = (isObject(c.readinessProbe) ? c.readinessProbe : {}) as Json;
+      if (!['tcpSocket', 'httpGet', 'exec', 'grpc'].some((h) => isObject(probe[h])))
+        probe.tcpSocket = { port: 0 };
+      c.readinessProbe = probe;
+    }
+    if (isObject(c.readinessProbe)) {
+      const probe = c.readinessProbe;
+      if (!probe.successThreshold) probe.successThreshold = 1;
+      if (probe.periodSeconds) {
+        if (!probe.failureThreshold) probe.failureThreshold = 3;
+        if (!probe.timeoutSeconds) probe.timeoutSeconds = 1;
+      }
+    }
     c.resources ??= {};
-  });
+  }
   if (t.plural === 'services' && (!Array.isArray(spec.traffic) || spec.traffic.length === 0)) {
     spec.traffic = [{ latestRevision: true, percent: 100 }];
   }

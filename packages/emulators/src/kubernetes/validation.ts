@@ -8,6 +8,7 @@ import type { ResourceType } from './resources';
 import { schemaProblems, unknownFields } from './schema';
 import { invalid, KubeApiError, webhookDenied } from './status';
 import type { KubeObject } from './store';
+import { autoscalingProblems, type FieldProblem, podSpecProblems } from './webhook-serving';
 
 const SERVING_WEBHOOK = 'validation.webhook.serving.knative.dev';
 const EVENTING_WEBHOOK = 'validation.webhook.eventing.knative.dev';
@@ -16,103 +17,17 @@ const dns1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** k8s.io/apimachinery validation.IsQualifiedName: an optional DNS-1123 subdomain prefix and `/`, then a name. */
 const qualifiedName =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const reservedPorts = new Set([8012, 8013, 8022, 9090, 9091, 8008]);
-const reservedEnv = new Set(['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION']);
 const maxTimeoutSeconds = 600;
 const maxContainerConcurrency = 1000;
 
-/** One webhook finding: message and field path, joined as Knative's FieldError prints them. */
-interface FieldProblem {
-  message: string;
-  path: string;
-}
+/** Knative's FieldError text: `message: paths`, and the details on the next line. */
+const fmt = (problems: FieldProblem[]) =>
+  problems.map((p) => `${p.message}: ${p.path}${p.details ? `\n${p.details}` : ''}`).join('\n');
 
-const fmt = (problems: FieldProblem[]) => problems.map((p) => `${p.message}: ${p.path}`).join('\n');
-
-function durationSeconds(text: string): number | undefined {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!m || text === '') return undefined;
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
-const human = (s: number) =>
-  s >= 3600 && s % 3600 === 0 ? `${s / 3600}h0m0s` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
-
-/** The autoscaling annotation rules of Knative's `annotation_validation.go`. */
-function autoscalingProblems(annotations: Record<string, unknown>, base: string): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  const p = (key: string) => `${base}.autoscaling.knative.dev/${key}`;
-  const get = (key: string, legacy?: string) =>
-    annotations[`autoscaling.knative.dev/${key}`] ??
-    (legacy ? annotations[`autoscaling.knative.dev/${legacy}`] : undefined);
-  const cls = get('class');
-  if (
-    cls !== undefined &&
-    String(cls).endsWith('.knative.dev') &&
-    !['kpa.autoscaling.knative.dev', 'hpa.autoscaling.knative.dev'].includes(String(cls))
-  ) {
-    out.push({ message: `invalid value: ${String(cls)}`, path: p('class') });
-  }
-  const isHpa = cls === 'hpa.autoscaling.knative.dev';
-  const metric = get('metric');
-  if (metric !== undefined && !isHpa && !['concurrency', 'rps'].includes(String(metric)))
-    out.push({ message: `invalid value: ${String(metric)}`, path: p('metric') });
-  const intAtLeast = (key: string, legacy: string | undefined, min: number): number | undefined => {
-    const v = get(key, legacy);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!/^-?\d+$/.test(String(v))) {
-      out.push({ message: `invalid value: ${String(v)}`, path: p(key) });
-      return undefined;
-    }
-    if (n < min) out.push({ message: `expected ${min} <= ${n} <= 2147483647`, path: p(key) });
-    return n;
-  };
-  const floatRange = (key: string, legacy: string | undefined, min: number, max: number) => {
-    const v = get(key, legacy);
-    if (v === undefined) return;
-    const n = Number(v);
-    if (Number.isNaN(n) || String(v).trim() === '')
-      out.push({ message: `invalid value: ${String(v)}`, path: p(key) });
-    else if (n < min || n > max) out.push({ message: `expected ${min} <= ${v} <= ${max}`, path: p(key) });
-  };
-  const min = intAtLeast('min-scale', 'minScale', 0);
-  const max = intAtLeast('max-scale', 'maxScale', 0);
-  if (min !== undefined && max !== undefined && max !== 0 && max < min) {
-    out.push({
-      message: `max-scale=${max} is less than min-scale=${min}`,
-      path: `${p('max-scale')}, ${p('min-scale')}`,
-    });
-  }
-  const initial = intAtLeast('initial-scale', 'initialScale', 0);
-  if (initial === 0)
-    out.push({
-      message: 'invalid value: 0 (initial scale of zero needs allow-zero-initial-scale)',
-      path: p('initial-scale'),
-    });
-  floatRange('target', undefined, 0.01, Number.MAX_VALUE);
-  floatRange('target-utilization-percentage', 'targetUtilizationPercentage', 1, 100);
-  floatRange('panic-window-percentage', 'panicWindowPercentage', 1, 100);
-  floatRange('panic-threshold-percentage', 'panicThresholdPercentage', 110, 1000);
-  const window = get('window');
-  if (window !== undefined) {
-    const s = durationSeconds(String(window));
-    if (s === undefined) out.push({ message: `invalid value: ${String(window)}`, path: p('window') });
-    else if (s < 6 || s > 3600)
-      out.push({ message: `expected 6s <= ${String(window)} <= 1h0m0s`, path: p('window') });
-    if (isHpa) out.push({ message: 'window is only valid for the kpa class', path: p('window') });
-  }
-  for (const key of ['scale-down-delay', 'scale-to-zero-pod-retention-period']) {
-    const v = get(key);
-    if (v === undefined) continue;
-    const s = durationSeconds(String(v));
-    if (s === undefined) out.push({ message: `invalid value: ${String(v)}`, path: p(key) });
-    else if (s > 3600) out.push({ message: `expected 0s <= ${String(v)} <= ${human(3600)}`, path: p(key) });
-  }
-  return out;
-}
-
-/** Serving's Service / Configuration template rules. */
+/**
+ * Serving's Service / Configuration template rules: knative/serving pkg/apis/serving/v1/revision_validation.go
+ * (name, containerConcurrency, timeoutSeconds), k8s_validation.go (the PodSpec) and annotation_validation.go.
+ */
 function templateProblems(serviceName: string, template: Json, base: string): FieldProblem[] {
   const out: FieldProblem[] = [];
   const meta = isObject(template.metadata) ? template.metadata : {};
@@ -144,37 +59,7 @@ function templateProblems(serviceName: string, template: Json, base: string): Fi
       path: `${base}.spec.timeoutSeconds`,
     });
   }
-  const containers = Array.isArray(pod.containers) ? pod.containers.filter(isObject) : [];
-  if (containers.length === 0) out.push({ message: 'missing field(s)', path: `${base}.spec.containers` });
-  let portCount = 0;
-  containers.forEach((c, i) => {
-    const cpath = `${base}.spec.containers[${i}]`;
-    if (typeof c.image !== 'string' || c.image === '')
-      out.push({ message: 'missing field(s)', path: `${cpath}.image` });
-    if (c.name === 'queue-proxy')
-      out.push({ message: 'queue-proxy is a reserved container name', path: `${cpath}.name` });
-    const ports = Array.isArray(c.ports) ? c.ports.filter(isObject) : [];
-    portCount += ports.length;
-    ports.forEach((port, j) => {
-      const n = port.containerPort;
-      if (typeof n === 'number' && reservedPorts.has(n))
-        out.push({ message: `${n} is a reserved port`, path: `${cpath}.ports[${j}].containerPort` });
-      if (typeof n === 'number' && (n < 0 || n > 65535))
-        out.push({ message: `expected 0 <= ${n} <= 65535`, path: `${cpath}.ports[${j}].containerPort` });
-      if (port.name !== undefined && !['', 'h2c', 'http1'].includes(String(port.name))) {
-        out.push({ message: `invalid value: ${String(port.name)}`, path: `${cpath}.ports[${j}].name` });
-      }
-    });
-    (Array.isArray(c.env) ? c.env.filter(isObject) : []).forEach((e, j) => {
-      if (reservedEnv.has(String(e.name)))
-        out.push({
-          message: `${String(e.name)} is a reserved environment variable`,
-          path: `${cpath}.env[${j}].name`,
-        });
-    });
-  });
-  if (portCount > 1)
-    out.push({ message: 'more than one container port is set', path: `${base}.spec.containers[*].ports` });
+  out.push(...podSpecProblems(pod, `${base}.spec`));
   return out;
 }
 
@@ -251,6 +136,23 @@ function servingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | und
     });
   }
   const spec = isObject(obj.spec) ? obj.spec : {};
+  // knative.dev/pkg apis/metadata_validation.go ValidateCreatorAndModifier, called on update by the
+  // Service, Configuration and Route webhooks (the latter two only without an owner).
+  const owned = Array.isArray(obj.metadata.ownerReferences) && obj.metadata.ownerReferences.length > 0;
+  if (
+    old &&
+    (t.plural === 'services' || (!owned && (t.plural === 'configurations' || t.plural === 'routes')))
+  ) {
+    const creator = 'serving.knative.dev/creator';
+    if (old.metadata.annotations?.[creator] !== obj.metadata.annotations?.[creator])
+      out.push({ message: 'annotation value is immutable', path: `metadata.annotations.${creator}` });
+  }
+  // revision_validation.go: a Revision's spec never changes; a new one is validated like a template.
+  if (t.plural === 'revisions') {
+    if (old && !deepEqual(old.spec, obj.spec))
+      out.push({ message: 'Immutable fields changed (-old +new)', path: 'spec' });
+    if (!old) out.push(...podSpecProblems(spec, 'spec'));
+  }
   if (t.plural === 'services' || t.plural === 'configurations') {
     const template = isObject(spec.template) ? spec.template : {};
     out.push(...templateProblems(name, template, 'spec.template'));
@@ -305,8 +207,47 @@ const validTimezone = (tz: string) => {
   }
 };
 
-const cronField =
-  /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/;
+const cronRanges: Array<[number, number, string[]?]> = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12, ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']],
+  [0, 6, ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']],
+];
+const descriptors = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** Why robfig/cron (SecondOptional | Minute | Hour | Dom | Month | Dow | Descriptor) rejects a schedule. */
+function cronProblem(schedule: string): string | undefined {
+  const text = schedule.trim();
+  if (text === '') return 'empty spec string';
+  if (text.startsWith('@'))
+    return descriptors.includes(text) ? undefined : `unrecognized descriptor: ${text}`;
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6)
+    return `expected 5 to 6 fields, found ${fields.length}: [${fields.join(' ')}]`;
+  const ranges = fields.length === 6 ? cronRanges : cronRanges.slice(1);
+  for (const [i, field] of fields.entries()) {
+    const [lo, hi, names] = ranges[i]!;
+    const value = (v: string) => {
+      const n = names?.indexOf(v.toUpperCase()) ?? -1;
+      return n >= 0 ? n + lo : /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    };
+    for (const part of field.split(',')) {
+      const [range, step] = part.split('/');
+      if (step !== undefined && !/^\d+$/.test(step)) return `failed to parse int from ${step}`;
+      if (range === '*' || range === '?') continue;
+      const [a, b] = range!.split('-');
+      const start = value(a!);
+      const end = b === undefined ? start : value(b);
+      if (Number.isNaN(start) || Number.isNaN(end)) return `failed to parse int from ${range}`;
+      if (start < lo) return `beginning of range (${start}) below minimum (${lo}): ${part}`;
+      if (end > hi) return `end of range (${end}) above maximum (${hi}): ${part}`;
+      if (start > end) return `beginning of range (${start}) beyond end of range (${end}): ${part}`;
+    }
+  }
+  return undefined;
+}
 
 function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
@@ -314,9 +255,18 @@ function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | un
   const sinkMissing = (sink: unknown) =>
     !isObject(sink) || (!isObject(sink.ref) && typeof sink.uri !== 'string');
   if (t.plural === 'triggers') {
+    // knative/eventing pkg/apis/eventing/v1/trigger_validation.go TriggerSpec.Validate.
     const hasBroker = typeof spec.broker === 'string' && spec.broker !== '';
     if (!hasBroker && !isObject(spec.brokerRef))
-      out.push({ message: 'expected exactly one, got neither', path: 'spec.broker, spec.brokerRef' });
+      out.push({ message: 'missing field(s)', path: 'spec.broker' });
+    else if (hasBroker && isObject(spec.brokerRef))
+      out.push({ message: 'expected exactly one, got both', path: 'spec.broker, spec.brokerRef' });
+    else if (isObject(spec.brokerRef) && spec.brokerRef.namespace)
+      out.push({
+        message:
+          'brokerRef.namespace can only be set when the cross-namespace-event-links feature is enabled',
+        path: 'spec.brokerRef.namespace',
+      });
     if (old && isObject(old.spec) && old.spec.broker !== spec.broker) {
       out.push({
         message: `Immutable fields changed (-old +new)\n{string}:\n\t-: "${String(old.spec.broker)}"\n\t+: "${String(spec.broker)}"`,
@@ -344,25 +294,42 @@ function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | un
       out.push({ message: 'Immutable fields changed (-old +new)', path: 'spec.config' });
   }
   if (t.plural === 'pingsources') {
-    const schedule = typeof spec.schedule === 'string' ? spec.schedule : '* * * * *';
-    const fields = schedule.trim().split(/\s+/);
-    if (
-      !schedule.startsWith('@') &&
-      ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => cronField.test(f)))
-    ) {
-      out.push({ message: `invalid value: ${schedule}`, path: 'spec.schedule' });
+    // knative/eventing pkg/apis/sources/v1/ping_validation.go: a robfig/cron schedule (seconds optional,
+    // descriptors but not @every), parsed with CRON_TZ=<timezone>; data XOR dataBase64, JSON objects
+    // when contentType is application/json; a sink.
+    const schedule = typeof spec.schedule === 'string' ? spec.schedule : '';
+    if (schedule.includes('@every'))
+      out.push({ message: 'invalid value: unsupported descriptor @every', path: 'spec.schedule' });
+    else {
+      const problem = cronProblem(schedule);
+      if (problem) out.push({ message: `invalid value: ${problem}`, path: 'spec.schedule' });
     }
-    if (typeof spec.timezone === 'string' && !validTimezone(spec.timezone))
-      out.push({ message: `invalid value: ${spec.timezone}`, path: 'spec.timezone' });
-    if (spec.data !== undefined && spec.dataBase64 !== undefined)
-      out.push({ message: 'expected exactly one, got both', path: 'spec.data, spec.dataBase64' });
-    if (spec.contentType === 'application/json' && typeof spec.data === 'string') {
+    if (typeof spec.timezone === 'string' && spec.timezone !== '' && !validTimezone(spec.timezone))
+      out.push({
+        message: `invalid value: provided bad location ${spec.timezone}: unknown time zone ${spec.timezone}`,
+        path: 'spec.timezone',
+      });
+    const data = typeof spec.data === 'string' ? spec.data : '';
+    const data64 = typeof spec.dataBase64 === 'string' ? spec.dataBase64 : '';
+    const jsonObject = (text: string) => {
       try {
-        JSON.parse(spec.data);
+        return isObject(JSON.parse(text));
       } catch {
-        out.push({ message: 'invalid value: data is not valid JSON', path: 'spec.data' });
+        return false;
       }
-    }
+    };
+    if (data && data64)
+      out.push({ message: 'expected exactly one, got both', path: 'spec.data, spec.dataBase64' });
+    else if (data64) {
+      if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(data64))
+        out.push({ message: 'invalid value: illegal base64 data', path: 'spec.dataBase64' });
+      else if (
+        spec.contentType === 'application/json' &&
+        !jsonObject(Buffer.from(data64, 'base64').toString('utf8'))
+      )
+        out.push({ message: 'invalid value: not a JSON object', path: 'spec.dataBase64' });
+    } else if (data && spec.contentType === 'application/json' && !jsonObject(data))
+      out.push({ message: 'invalid value: not a JSON object', path: 'spec.data' });
     if (sinkMissing(spec.sink))
       out.push({ message: 'expected at least one, got none', path: 'spec.sink.ref, spec.sink.uri' });
   }
