@@ -1,9 +1,12 @@
-import { testAdapter } from '@faasport/core/testing';
+import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
 import { startFcEmulator } from '@faasport/emulators/fc';
 import { createFcAdapter } from '../src';
 
+const text = (body: Uint8Array) => new TextDecoder().decode(body);
+
 // The core conformance suite, driven through the real @alicloud/fc2 client against the FC emulator,
-// which checks signatures and bodies and runs the deployed code through the faasport executor.
+// which checks signatures and bodies and runs the deployed code through the faasport executor. Its
+// timers fire as its clock is advanced; OSS events are delivered as OSS would send them.
 testAdapter({
   name: 'fc (emulator)',
   timeoutMs: 60_000,
@@ -15,7 +18,19 @@ testAdapter({
       endpoint: emulator.url,
       credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret },
       retryBaseMs: 1,
+      invocationRole: `acs:ram::${emulator.accountId}:role/aliyunosseventnotificationrole`,
     });
-    return { adapter, writes: emulator.writes, close: emulator.close };
+    const deliveries = (out: Array<{ functionName: string; body: Uint8Array }>): TriggerDelivery[] =>
+      out.map((d) => ({ functionName: d.functionName, body: text(d.body) }));
+    return {
+      adapter,
+      writes: emulator.writes,
+      close: emulator.close,
+      triggers: {
+        advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
+        putObject: async (bucket, key, size) =>
+          deliveries(await emulator.emitOssEvent(bucket, key, 'ObjectCreated:PutObject', size)),
+      },
+    };
   },
 });

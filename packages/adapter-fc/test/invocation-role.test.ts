@@ -2,7 +2,7 @@ import FCClientModule from '@alicloud/fc2';
 import { defineFunction, deploy, desiredStateOf, planDeploy, ValidationError } from '@faasport/core';
 import type { FcEmulator } from '@faasport/emulators/fc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget } from './helpers';
+import { ctx, startTarget } from './helpers';
 
 // FC 2.0 CreateTrigger requires invocationRole for OSS triggers:
 // https://help.aliyun.com/zh/fc/developer-reference/api-createtrigger
@@ -66,6 +66,11 @@ describe('FC OSS triggers carry the invocation role', () => {
     ]);
     await deploy(adapter, uploads({ fc: { invocationRole: 'acs:ram::1234567890:role/own-oss-role' } }));
     expect(trigger().invocationRole).toBe('acs:ram::1234567890:role/own-oss-role');
+    // Exported with the role, so the exported config deploys again anywhere.
+    const exported = await adapter.export('thumbs', ctx);
+    expect(exported.config.providers?.fc).toMatchObject({
+      invocationRole: 'acs:ram::1234567890:role/own-oss-role',
+    });
   });
 
   it('rejects a malformed target invocationRole when the adapter is created', async () => {

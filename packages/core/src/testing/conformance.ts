@@ -11,6 +11,28 @@ export interface ConformanceTarget {
   writes(): number;
   /** Stops the platform. */
   close(): Promise<void>;
+  /**
+   * How the platform (emulator) fires the triggers it accepts, for the trigger cases. A target that
+   * declares a trigger feature without its hook has that case skipped, saying so.
+   */
+  triggers?: ConformanceTriggers;
+}
+
+/** One delivery a trigger made: the function it reached and what the function answered. @public */
+export interface TriggerDelivery {
+  functionName: string;
+  /** The function's answer, as text. */
+  body: string;
+}
+
+/** The hooks that make a platform fire its triggers. @public */
+export interface ConformanceTriggers {
+  /** Moves the platform's clock forward by `ms`, firing every schedule trigger due in that time, in order. */
+  advanceClock?(ms: number): Promise<TriggerDelivery[]>;
+  /** Writes an object into a bucket, as the platform's storage notifications would report it. */
+  putObject?(bucket: string, key: string, size: number): Promise<TriggerDelivery[]>;
+  /** Publishes an event to the platform's event bus (the default broker). */
+  publish?(event: { type: string; source: string; data: unknown }): Promise<TriggerDelivery[]>;
 }
 
 /** The cases of the conformance suite, each skippable with a stated reason. @public */
@@ -24,6 +46,9 @@ export type ConformanceCase =
   | 'export'
   | 'unsupported-features'
   | 'limits'
+  | 'trigger-schedule'
+  | 'trigger-storage'
+  | 'trigger-event'
   | 'remove';
 
 /** Options of {@link testAdapter}. @public */
@@ -50,6 +75,12 @@ export const conformanceWebHandler = `export default async function (request, ct
 /** The event handler every target must run: doubles `data.n` and reports the event type. */
 export const conformanceEventHandler = `export default async function (event, ctx) {
   return { type: event.type, doubled: event.data.n * 2, functionName: ctx.functionName };
+}
+`;
+
+/** The handler of the trigger cases: reports the portable event it was given. */
+export const conformanceTriggerHandler = `export default async function (event, ctx) {
+  return { type: event.type, data: event.data ?? null, functionName: ctx.functionName };
 }
 `;
 
@@ -115,7 +146,11 @@ export function testAdapter(options: ConformanceOptions): void {
     return body;
   };
   // A case the caller cannot run is skipped with its stated reason in the title, never silently.
-  const maybe = (name: ConformanceCase, title: string, body: () => Promise<void>) => {
+  const maybe = (
+    name: ConformanceCase,
+    title: string,
+    body: (context: { skip(note?: string): void }) => Promise<void>,
+  ) => {
     const reason = options.skip?.[name];
     it.skipIf(reason !== undefined)(reason ? `${title} (skipped: ${reason})` : title, body, timeout);
   };
@@ -288,6 +323,93 @@ export function testAdapter(options: ConformanceOptions): void {
         expect((error as FaasportError).code).toBe('FP_LIMIT_EXCEEDED');
         expect((error as Error).message).toContain('1000000');
         expect(target.writes()).toBe(before);
+      },
+    );
+
+    // Each trigger case runs on every target that declares the feature; it needs the target's hook.
+    const triggerCase = (
+      name: ConformanceCase,
+      feature: Feature,
+      hook: keyof ConformanceTriggers,
+      title: string,
+      body: (hooks: ConformanceTriggers) => Promise<void>,
+    ) =>
+      maybe(name, title, async (context) => {
+        if (supportOf(target.adapter.capabilities, feature).level === 'unsupported')
+          return context.skip(`${options.name} does not declare ${feature}`);
+        if (!target.triggers?.[hook])
+          return context.skip(`the target gives no triggers.${hook} hook to fire ${feature}`);
+        await body(target.triggers);
+      });
+    const deliveredTo = (deliveries: TriggerDelivery[], name: string) =>
+      deliveries.filter((d) => d.functionName === name).map((d) => JSON.parse(d.body));
+    const triggerFunction = (name: string, triggers: FunctionConfig['triggers']) =>
+      fn(base(name, { source: { inline: conformanceTriggerHandler }, contract: 'event', triggers }));
+
+    triggerCase(
+      'trigger-schedule',
+      'trigger.schedule',
+      'advanceClock',
+      'fires a schedule trigger when the clock passes its times',
+      async (hooks) => {
+        await deploy(
+          target.adapter,
+          triggerFunction('conf-tick', [{ schedule: { cron: '*/5 * * * *', payload: { n: 1 } } }]),
+        );
+        // Ten minutes hold exactly two five-minute marks.
+        const fired = deliveredTo(await hooks.advanceClock!(10 * 60_000), 'conf-tick');
+        expect(fired).toEqual([
+          { type: 'dev.faasport.schedule', data: { n: 1 }, functionName: 'conf-tick' },
+          { type: 'dev.faasport.schedule', data: { n: 1 }, functionName: 'conf-tick' },
+        ]);
+        await remove(target.adapter, 'conf-tick');
+      },
+    );
+
+    triggerCase(
+      'trigger-storage',
+      'trigger.storage',
+      'putObject',
+      'delivers a storage event for a matching object, and none for others',
+      async (hooks) => {
+        const put = (key: string, size: number) => hooks.putObject!('conf-uploads', key, size);
+        await deploy(
+          target.adapter,
+          triggerFunction('conf-store', [
+            { storage: { bucket: 'conf-uploads', events: ['created'], prefix: 'in/' } },
+          ]),
+        );
+        const [event, ...more] = deliveredTo(await put('in/a.txt', 3), 'conf-store');
+        expect(more).toEqual([]);
+        expect(event).toMatchObject({
+          type: 'dev.faasport.storage.object.created',
+          data: { bucket: 'conf-uploads', key: 'in/a.txt', size: 3 },
+          functionName: 'conf-store',
+        });
+        expect(deliveredTo(await put('out/b.txt', 1), 'conf-store')).toEqual([]);
+        await remove(target.adapter, 'conf-store');
+      },
+    );
+
+    triggerCase(
+      'trigger-event',
+      'trigger.event',
+      'publish',
+      'delivers a published event that matches the trigger filter, and none that does not',
+      async (hooks) => {
+        const publish = (type: string, data: unknown) =>
+          hooks.publish!({ type, source: '/conformance', data });
+        await deploy(
+          target.adapter,
+          triggerFunction('conf-bus', [{ event: { filter: { type: 'com.example.conformance' } } }]),
+        );
+        const matched = await publish('com.example.conformance', { n: 4 });
+        expect(deliveredTo(matched, 'conf-bus')).toEqual([
+          { type: 'com.example.conformance', data: { n: 4 }, functionName: 'conf-bus' },
+        ]);
+        const other = await publish('com.example.other', { n: 5 });
+        expect(deliveredTo(other, 'conf-bus')).toEqual([]);
+        await remove(target.adapter, 'conf-bus');
       },
     );
 

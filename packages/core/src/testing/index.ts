@@ -8,8 +8,11 @@ export {
   type ConformanceCase,
   type ConformanceOptions,
   type ConformanceTarget,
+  type ConformanceTriggers,
   conformanceEventHandler,
+  conformanceTriggerHandler,
   conformanceWebHandler,
+  type TriggerDelivery,
   testAdapter,
 } from './conformance';
 export { createMemoryAdapter, type MemoryAdapterOptions } from './memory-adapter';

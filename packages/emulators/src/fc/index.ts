@@ -51,6 +51,19 @@ export interface FcEmulator {
     functionName: string,
     triggerName: string,
   ): Promise<{ body: Uint8Array; error?: { message: string } }>;
+  /**
+   * Moves the emulator's clock forward by `ms`, firing every enabled timer trigger due in that time, in
+   * order (six-field cron in UTC, or `@every`), with FC's timer event.
+   */
+  advanceClock(ms: number): Promise<
+    Array<{
+      serviceName: string;
+      functionName: string;
+      triggerName: string;
+      body: Uint8Array;
+      error?: { message: string };
+    }>
+  >;
   /** Delivers an OSS object event (default `ObjectCreated:PutObject`) to the functions whose OSS triggers match. */
   emitOssEvent(
     bucket: string,
@@ -115,6 +128,7 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
     requests: () => api.log,
     injectFault: (fault) => api.faults.push({ ...fault, times: fault.times ?? 1 }),
     fireTimer: (s, f, t) => api.fireTimer(s, f, t),
+    advanceClock: (ms) => api.advanceClock(ms),
     emitOssEvent: (bucket, key, eventName, size) => api.emitOssEvent(bucket, key, eventName, size),
     close: async () => {
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fromSixFieldCron, nextCronTimes } from '@faasport/core';
 import { FcApiError, fcErrors } from './errors';
 import type { FcCallSite, FcExecution } from './execution';
 import {
@@ -980,10 +981,63 @@ export class FcApi {
     const svc = this.service(serviceName);
     const t = svc.triggers.get(functionName)?.get(triggerName);
     if (t?.triggerType !== 'timer') throw fcErrors.triggerNotFound(serviceName, functionName, triggerName);
+    return this.runTimer(serviceName, functionName, t, new Date(this.clock));
+  }
+
+  /** The emulator's clock (ms since the epoch): real time at start, moved by {@link advanceClock}. */
+  private clock = Date.now();
+
+  /**
+   * Test helper: moves the emulator's clock forward by `ms` and fires, in time order, every enabled
+   * timer trigger due in that span: FC's six-field cron (seconds first, evaluated in UTC) or `@every`
+   * counted from the trigger's creation.
+   */
+  async advanceClock(ms: number): Promise<
+    Array<{
+      serviceName: string;
+      functionName: string;
+      triggerName: string;
+      body: Uint8Array;
+      error?: { message: string };
+    }>
+  > {
+    const from = this.clock;
+    const to = from + ms;
+    this.clock = to;
+    const due: Array<{ at: number; serviceName: string; functionName: string; trigger: TriggerRecord }> = [];
+    for (const svc of this.state.services.values()) {
+      for (const [functionName, triggers] of svc.triggers) {
+        for (const t of triggers.values()) {
+          const config = t.triggerConfig as { cronExpression?: string; enable?: boolean };
+          if (t.triggerType !== 'timer' || !config.enable || !config.cronExpression) continue;
+          for (const at of timerTimes(config.cronExpression, Date.parse(t.createdTime), from, to))
+            due.push({ at, serviceName: svc.serviceName, functionName, trigger: t });
+        }
+      }
+    }
+    const out = [];
+    for (const d of due.sort((a, b) => a.at - b.at)) {
+      const result = await this.runTimer(d.serviceName, d.functionName, d.trigger, new Date(d.at));
+      out.push({
+        serviceName: d.serviceName,
+        functionName: d.functionName,
+        triggerName: d.trigger.triggerName,
+        ...result,
+      });
+    }
+    return out;
+  }
+
+  private async runTimer(
+    serviceName: string,
+    functionName: string,
+    t: TriggerRecord,
+    time: Date,
+  ): Promise<{ body: Uint8Array; error?: { message: string } }> {
     const { fn, site } = this.resolveForCall(serviceName, t.qualifier, functionName);
     const event = {
-      triggerTime: fcTime(),
-      triggerName,
+      triggerTime: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      triggerName: t.triggerName,
       payload: (t.triggerConfig as { payload?: string }).payload ?? '',
     };
     const requestId = randomUUID();
@@ -996,6 +1050,31 @@ export class FcApi {
 }
 
 // -----------------------------------------------------------------------------------------------
+
+/**
+ * The times in (from, to] a timer fires: `@every <n>s|m|h` counted from `since`, or FC's six-field cron
+ * with seconds `0` (evaluated in UTC, reference Part A9). Other second values are not evaluated.
+ */
+function timerTimes(expression: string, since: number, from: number, to: number): number[] {
+  const every = /^@every (\d+)([smh])$/.exec(expression.trim());
+  if (every) {
+    const step = Number(every[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[every[2] as 's' | 'm' | 'h'];
+    const out: number[] = [];
+    for (let at = since + Math.max(1, Math.floor((from - since) / step) + 1) * step; at <= to; at += step)
+      out.push(at);
+    return out;
+  }
+  const five = fromSixFieldCron(expression);
+  if (!five) return [];
+  const out: number[] = [];
+  let cursor = new Date(from);
+  for (;;) {
+    const [next] = nextCronTimes(five, { timezone: 'UTC', from: cursor });
+    if (!next || next.getTime() > to) return out;
+    out.push(next.getTime());
+    cursor = next;
+  }
+}
 
 /** The API's path patterns; `*` is one path segment. */
 const routes = [
