@@ -2,23 +2,28 @@
 import {
   type CheckIssue,
   canonicalJson,
+  providerOptionIssues,
   type ResolvedFunction,
   toFunctionGraphCron,
-  type ValidationError,
 } from '@faasport/core';
-import { type ProviderOptions, providerOptions, userDataLimits } from './capabilities';
+import {
+  functionGraphProviderSchema,
+  type ProviderOptions,
+  providerOptions,
+  userDataLimits,
+} from './capabilities';
 import { mainAlias } from './function-body';
 
 /** The offline checks beyond declared capabilities. */
 export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  let provider: ProviderOptions = {};
-  try {
-    provider = providerOptions(fn);
-  } catch (error) {
-    for (const i of (error as ValidationError).issues)
-      issues.push({ severity: 'error', feature: 'provider-options', path: i.path, message: i.message });
-  }
+  const optionIssues = providerOptionIssues(
+    'functiongraph',
+    functionGraphProviderSchema,
+    fn.providers.functiongraph,
+  );
+  issues.push(...optionIssues);
+  const provider: ProviderOptions = optionIssues.length ? {} : providerOptions(fn);
   const isImage = fn.source.kind === 'image';
   if (fn.triggers.some((t) => t.kind === 'http') && !provider.apigGroupId) {
     issues.push({
