@@ -393,6 +393,7 @@ export class ScheduledExecutable implements Executable {
       time: log.time,
       level: log.level,
       message: log.message,
+      ...(log.fields ? { fields: log.fields } : {}),
       requestId: log.rid ?? undefined,
       executableId: this.spec.id,
       functionName: this.spec.functionName,
