@@ -14,6 +14,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // Error classes name themselves from `new.target.name`: keep it (esbuild would print `_ConfigurationError`).
+  keepNames: true,
   external: ['vitest'],
   async onSuccess() {
     // The JSON Schema of faasport.yaml, generated from the zod model at build time.

@@ -26,9 +26,16 @@ describe('FC adapter options', () => {
     const e = error as ConfigurationError;
     expect(e.option).toBe('credentials.accessKeyId');
     expect(e.envVar).toBe('ALIBABA_CLOUD_ACCESS_KEY_ID');
+    // Both keys are missing: one error names both, so they are fixed in one go.
     expect(e.message).toBe(
-      'Missing the Alibaba Cloud access key id (option `credentials.accessKeyId` or environment variable ALIBABA_CLOUD_ACCESS_KEY_ID).',
+      'Missing 2 settings of the fc target:\n' +
+        '- the Alibaba Cloud access key id (option `credentials.accessKeyId` or environment variable ALIBABA_CLOUD_ACCESS_KEY_ID)\n' +
+        '- the Alibaba Cloud access key secret (option `credentials.accessKeySecret` or environment variable ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
     );
+    expect(e.missing).toEqual([
+      { option: 'credentials.accessKeyId', envVar: 'ALIBABA_CLOUD_ACCESS_KEY_ID' },
+      { option: 'credentials.accessKeySecret', envVar: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' },
+    ]);
 
     const noSecret = createFcAdapter({ ...base, env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIx' } });
     await expect(noSecret.invoke('hi', new Request('http://function/'))).rejects.toThrow(

@@ -105,21 +105,36 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const fromEnv = (names: readonly string[]) =>
     names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
   const region = o.region ?? fromEnv(envVars.region);
-  if (!region)
-    throw ConfigurationError.missing({
-      what: 'FunctionGraph region',
-      option: 'region',
-      envVar: envVars.region[0],
-      adapter,
-    });
   const projectId = o.projectId ?? fromEnv(envVars.projectId);
-  if (!projectId)
-    throw ConfigurationError.missing({
-      what: 'FunctionGraph project id',
-      option: 'projectId',
-      envVar: envVars.projectId[0],
-      adapter,
-    });
+  const missingCredentials = () => [
+    ...((o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId))
+      ? []
+      : [
+          {
+            what: 'the Huawei Cloud access key id',
+            option: 'credentials.accessKeyId',
+            envVar: envVars.accessKeyId[0],
+          },
+        ]),
+    ...((o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey))
+      ? []
+      : [
+          {
+            what: 'the Huawei Cloud secret access key',
+            option: 'credentials.secretAccessKey',
+            envVar: envVars.secretAccessKey[0],
+          },
+        ]),
+  ];
+  const missingTarget = [
+    ...(region ? [] : [{ what: 'the FunctionGraph region', option: 'region', envVar: envVars.region[0] }]),
+    ...(projectId
+      ? []
+      : [{ what: 'the FunctionGraph project id', option: 'projectId', envVar: envVars.projectId[0] }]),
+  ];
+  // Without a region and project there is no endpoint: fail now, naming every missing setting at once.
+  if (!region || !projectId)
+    throw ConfigurationError.missingAll([...missingTarget, ...missingCredentials()], adapter);
   let credentials: FunctionGraphCredentials | undefined;
   return {
     region,
@@ -131,24 +146,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     target: o.target ?? adapter,
     credentials() {
       if (credentials) return credentials;
-      const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId);
-      if (!accessKeyId) {
-        throw ConfigurationError.missing({
-          what: 'Huawei Cloud access key id',
-          option: 'credentials.accessKeyId',
-          envVar: envVars.accessKeyId[0],
-          adapter,
-        });
-      }
-      const secretAccessKey = o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey);
-      if (!secretAccessKey) {
-        throw ConfigurationError.missing({
-          what: 'Huawei Cloud secret access key',
-          option: 'credentials.secretAccessKey',
-          envVar: envVars.secretAccessKey[0],
-          adapter,
-        });
-      }
+      const missing = missingCredentials();
+      if (missing.length) throw ConfigurationError.missingAll(missing, adapter);
+      const accessKeyId = (o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId))!;
+      const secretAccessKey = (o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey))!;
       const securityToken =
         o.credentials?.securityToken ?? (o.credentials ? undefined : fromEnv(envVars.securityToken));
       registerSecret(secretAccessKey);

@@ -227,6 +227,9 @@ spec:
     expect(notes).toEqual([
       'version v1.0.0 became revision label "v1-0-0" (labels are DNS labels)',
       'build dropped (builder openfunction/builder-go:latest, source https://github.com/OpenFunction/samples.git (functions/knative/hello-world-go), build env FUNC_CLEAR_SOURCE, FUNC_NAME): faasport deploys the built image openfunctiondev/v1beta1-sample:latest; build it first (OpenFunction, Shipwright or pack)',
+      // The defaults applied, noted as the Knative Service import notes them.
+      'no memory limit on the container: faasport will set its default (256 MB)',
+      'containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency',
       'the OpenFunction gateway route dropped: the function gets its Knative route URL (add domains for custom hosts)',
     ]);
     const imported = defineFunction(functions[0]!);

@@ -28,6 +28,11 @@ export interface AdapterEntry {
   description: string;
   /** Loads the package (a dynamic import, so an unused adapter costs nothing) and returns its factory. */
   load: () => Promise<AdapterFactory>;
+  /**
+   * Options that carry secrets, with the environment variables that supply them instead: faasport.yaml
+   * is shared and committed, so these are refused there.
+   */
+  secretOptions?: Record<string, string[]>;
 }
 
 /**
@@ -41,6 +46,7 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
     package: '@faasport/runtime',
     description: 'the bundled self-hosted runtime (`faasport dev` / `faasport serve`)',
     load: async () => (await import('./adapters/local')).localAdapterFactory,
+    secretOptions: { token: ['FAASPORT_RUNTIME_TOKEN'] },
   },
   knative: {
     package: '@faasport/adapter-knative',
@@ -51,11 +57,27 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
     package: '@faasport/adapter-fc',
     description: 'Alibaba Cloud Function Compute 2.0',
     load: async () => (await import('./adapters/fc')).fcAdapterFactory,
+    // The names @faasport/adapter-fc reads (fcEnvVars), as the Alibaba Cloud CLI and SDKs do.
+    secretOptions: {
+      credentials: [
+        'ALIBABA_CLOUD_ACCESS_KEY_ID',
+        'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+        'ALIBABA_CLOUD_SECURITY_TOKEN (STS keys only)',
+      ],
+    },
   },
   functiongraph: {
     package: '@faasport/adapter-functiongraph',
     description: 'Huawei Cloud FunctionGraph v2',
     load: async () => (await import('./adapters/functiongraph')).functionGraphAdapterFactory,
+    // The names @faasport/adapter-functiongraph reads (envVars), as Huawei Cloud's SDKs do.
+    secretOptions: {
+      credentials: [
+        'HUAWEICLOUD_SDK_AK',
+        'HUAWEICLOUD_SDK_SK',
+        'HUAWEICLOUD_SDK_SECURITY_TOKEN (temporary keys only)',
+      ],
+    },
   },
 };
 

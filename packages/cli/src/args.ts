@@ -18,6 +18,16 @@ export const configArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** `[DIR]`: the project folder as an argument, as `faasport dev DIR` takes it (same as `--config DIR`). @public */
+export const projectDirArgs = {
+  dir: {
+    type: 'positional',
+    required: false,
+    description: 'The project folder (or its faasport.yaml); default: the current folder',
+    valueHint: 'dir',
+  },
+} as const satisfies ArgsDef;
+
 /** `--target`: which deploy target. @public */
 export const targetArgs = {
   target: {

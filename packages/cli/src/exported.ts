@@ -28,9 +28,8 @@ export function exportedProject(
     };
   project.functions = [config];
   // Once the code is saved beside the config, the adapter's reminder to save it no longer applies.
-  const notes = codeFile
-    ? exported.notes.filter((n) => !/^the code was downloaded/i.test(n))
-    : exported.notes;
+  // Each note once, even when the export met the same thing twice (a service and its function).
+  const notes = [...new Set(exported.notes)].filter((n) => !codeFile || !/^the code was downloaded/i.test(n));
   const comments = notes.map((n) => `# not carried over: ${n}\n`).join('');
   const from = options.target ? ` from target ${options.target.name}` : '';
   const yaml = `# exported by faasport${from}\n${comments}${stringify(project, { lineWidth: 0 })}`;

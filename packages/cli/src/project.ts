@@ -46,7 +46,8 @@ export function projectDir(ctx: CliContext, project: ResolvedProject | undefined
  * Picks the target: `--target` (a target of the project, or a bare adapter name), else
  * `$FAASPORT_TARGET`, else the project's only target, else `local`.
  *
- * @throws {@link ConfigurationError} naming the known targets when the name matches nothing.
+ * @throws {@link ConfigurationError} naming the known targets when the name matches nothing, or when the
+ * target holds credentials in the file.
  * @public
  */
 export function resolveTarget(
@@ -61,7 +62,10 @@ export function resolveTarget(
     (Object.keys(targets).length === 1 ? Object.keys(targets)[0] : undefined) ??
     'local';
   const fromProject = targets[chosen];
-  if (fromProject) return fromProject;
+  if (fromProject) {
+    refuseSecretsInFile(project, fromProject);
+    return fromProject;
+  }
   if (adapterRegistry[chosen]) return { name: chosen, adapter: chosen, options: {} };
   const known = [...Object.keys(targets), ...Object.keys(adapterRegistry).filter((a) => !targets[a])];
   throw new ConfigurationError(
@@ -71,6 +75,26 @@ export function resolveTarget(
       hint: project
         ? `Add it under \`targets\` in ${project.file ?? 'faasport.yaml'}, or pass --target with one of: ${known.join(', ')}.`
         : `Pass --target with an adapter name (${Object.keys(adapterRegistry).join(', ')}) or run in a folder with faasport.yaml.`,
+    },
+  );
+}
+
+/**
+ * Refuses secrets written in faasport.yaml: the file is shared and committed, so credentials come only
+ * from the environment (DESIGN §3). The error names the field and the variables, never the value.
+ */
+function refuseSecretsInFile(project: ResolvedProject | undefined, target: ResolvedTarget): void {
+  const secrets = adapterRegistry[target.adapter]?.secretOptions ?? {};
+  const found = Object.keys(secrets).filter((key) => target.options[key] !== undefined);
+  if (!found.length) return;
+  const field = `targets.${target.name}.${found[0]}`;
+  const vars = found.flatMap((key) => secrets[key]!);
+  throw new ConfigurationError(
+    `${field} in ${project?.file ?? 'faasport.yaml'} holds credentials; faasport reads credentials only from the environment.`,
+    {
+      option: field,
+      envVar: vars[0]!.split(' ')[0],
+      hint: `Remove ${found.map((k) => `targets.${target.name}.${k}`).join(', ')} from the file (and rotate the keys if it was ever committed), then set ${vars.join(', ')} in the environment.`,
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { Adapter, ResolvedFunction, ResolvedProject, ResolvedTarget } from '@faasport/core';
 import type { CliContext } from './context';
+import { UsageError } from './errors';
 import {
   adapterFor,
   loadProjectAt,
@@ -27,6 +28,25 @@ export function listArg(value: string | string[] | undefined): string[] {
 }
 
 /**
+ * The project a command names: its `[DIR]` argument or `--config` (one of them; both only when they
+ * agree), else `undefined` for the current folder.
+ *
+ * @throws {@link UsageError} when both are given and differ.
+ * @internal
+ */
+export function projectPathArg(
+  args: { dir?: string; config?: string },
+  command?: string,
+): string | undefined {
+  if (args.dir !== undefined && args.config !== undefined && args.dir !== args.config) {
+    throw new UsageError(`Give the project folder once: ${args.dir} or --config ${args.config}.`, {
+      ...(command ? { command } : {}),
+    });
+  }
+  return args.dir ?? args.config;
+}
+
+/**
  * Loads the project (validating it fully before anything else happens), picks the target and
  * creates its adapter.
  *
@@ -34,9 +54,9 @@ export function listArg(value: string | string[] | undefined): string[] {
  */
 export async function openProject(
   ctx: CliContext,
-  args: { config?: string; target?: string; function?: string | string[] },
+  args: { dir?: string; config?: string; target?: string; function?: string | string[] },
 ): Promise<ProjectWorkspace> {
-  const project = loadProjectAt(ctx, args.config);
+  const project = loadProjectAt(ctx, projectPathArg(args));
   const functions = selectFunctions(project, listArg(args.function));
   const target = resolveTarget(ctx, project, args.target);
   const adapter = await adapterFor(ctx, target, project.baseDir);

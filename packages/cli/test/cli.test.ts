@@ -105,7 +105,13 @@ describe('usage errors exit 2', () => {
   });
 
   it('rejects a missing required option and a malformed traffic split', async () => {
-    const render = await cli(['render']);
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'faasport.yaml'),
+      'name: x\ntargets:\n  a: { adapter: knative }\n  b: { adapter: fc }\nfunctions:\n  - name: f\n    source: { inline: "export default () => 1" }\n',
+    );
+    // With several targets render cannot guess one.
+    const render = await cli(['render'], { cwd: dir });
     expect(render.code).toBe(2);
     expect(render.stderr).toContain('--target');
     const traffic = await cli(['traffic', 'hello', 'v1:90']);

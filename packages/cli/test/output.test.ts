@@ -88,6 +88,7 @@ describe('plan rendering', () => {
     steps,
     warnings: [],
     drift: kind === 'update' ? [{ path: 'env', from: { A: '1' }, to: { A: '2' } }] : [],
+    edits: [],
     revisionLabel: 'r-12345678',
     traffic: [{ revision: 'r-12345678', percent: 100 }],
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { networkError } from '../src/cli';
@@ -66,6 +66,11 @@ describe('render is offline', () => {
 
   it('prints FunctionGraph request bodies, or writes one file per manifest with -o', async () => {
     const dir = project('  hw: { adapter: functiongraph }');
+    // render checks what plan checks: an http trigger on FunctionGraph needs its APIG group.
+    const missingGroup = await cli(['render', '--target', 'hw'], { cwd: dir });
+    expect(missingGroup.code).toBe(1);
+    expect(missingGroup.stderr).toContain('providers.functiongraph.apigGroupId');
+    appendFileSync(join(dir, 'faasport.yaml'), '    providers: { functiongraph: { apigGroupId: g1 } }\n');
     const out = join(dir, 'out');
     const { code, stdout, stderr } = await cli(['render', '--target', 'hw', '-o', out, '--json'], {
       cwd: dir,

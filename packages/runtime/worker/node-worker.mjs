@@ -124,7 +124,9 @@ function currentCall() {
 function emitLog(level, message, fields, call = currentCall()) {
   const text = fields && Object.keys(fields).length ? `${message} ${safeJson(fields)}` : message;
   if (call) call.logs.push(text);
-  send({ t: 'log', level, message: text, rid: call?.rid, time: new Date().toISOString() });
+  // The fields travel as fields too, so `faasport logs --json` can keep them structured.
+  const structured = fields && Object.keys(fields).length ? JSON.parse(safeJson(fields)) : undefined;
+  send({ t: 'log', level, message, fields: structured, rid: call?.rid, time: new Date().toISOString() });
 }
 
 function safeJson(value) {

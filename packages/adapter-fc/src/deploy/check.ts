@@ -1,4 +1,10 @@
-import { builtinDefaults, type CheckIssue, type ResolvedFunction, toFcCron } from '@faasport/core';
+import {
+  builtinDefaults,
+  type CheckIssue,
+  providerOptionIssues,
+  type ResolvedFunction,
+  toFcCron,
+} from '@faasport/core';
 import {
   fcProviderSchema,
   invocationRoleOf,
@@ -10,20 +16,7 @@ import {
 /** FC-specific offline checks beyond the declared capabilities and limits. */
 export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  const parsed = fcProviderSchema.safeParse(fn.providers.fc ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      issues.push({
-        severity: 'error',
-        feature: 'providers.fc',
-        path: `providers.fc${issue.path.length ? `.${issue.path.join('.')}` : ''}`,
-        message:
-          issue.code === 'unrecognized_keys'
-            ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(fcProviderSchema.shape).join(', ')})`
-            : issue.message,
-      });
-    }
-  }
+  issues.push(...providerOptionIssues('fc', fcProviderSchema, fn.providers.fc));
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
   if (shimmed && !fn.runtime.startsWith('nodejs')) {
     issues.push({

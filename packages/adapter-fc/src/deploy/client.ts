@@ -1,5 +1,5 @@
 import FCClientModule from '@alicloud/fc2';
-import { ProviderApiError } from '@faasport/core';
+import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
 import { z } from 'zod';
 import type { ResolvedFcOptions } from './options';
 
@@ -226,7 +226,7 @@ function hintFor(code: string | undefined): string | undefined {
 }
 
 /** Reads status, request id and message out of an fc2 error (fc2 puts them only in the message). */
-function toProviderError(operation: string, error: unknown): ProviderApiError {
+function toProviderError(operation: string, error: unknown, options?: ResolvedFcOptions): ProviderApiError {
   if (ProviderApiError.isInstance(error) && error instanceof ProviderApiError) return error;
   const e = error as { message?: string; code?: string; name?: string };
   const message = String(e?.message ?? error);
@@ -246,7 +246,18 @@ function toProviderError(operation: string, error: unknown): ProviderApiError {
       { cause: error, ...(hintFor(e.code) ? { hint: hintFor(e.code) } : {}) },
     );
   }
-  // No HTTP answer: connection refused, reset, timeout. Retryable.
+  // No HTTP answer. fc2 glues the host to the next words ("ENOTFOUND <host>GET https://..."), so the
+  // message is rebuilt; the endpoint is made of the account id and region, the settings to check.
+  if (options && networkCodeOf(error)) {
+    return networkFailure({
+      adapter: 'fc',
+      operation,
+      endpoint: options.endpoint,
+      error,
+      hint: `Check the region "${options.region}" (option \`region\` or ALIBABA_CLOUD_REGION, e.g. cn-hangzhou) and the account id (\`accountId\` or ALIBABA_CLOUD_ACCOUNT_ID): the endpoint is https://<accountId>.<region>.fc.aliyuncs.com unless the \`endpoint\` option sets it.`,
+    });
+  }
+  // Connection refused, reset, timeout without a known code. Retryable.
   return new ProviderApiError(
     {
       adapter: 'fc',
@@ -300,7 +311,7 @@ export class FcApiClient {
       try {
         return await run(fc);
       } catch (error) {
-        const mapped = toProviderError(operation, error);
+        const mapped = toProviderError(operation, error, this.options);
         if (!retryable(mapped) || attempt >= this.options.maxAttempts) throw mapped;
         const backoff = this.options.retryBaseMs * 2 ** (attempt - 1);
         await sleep(backoff / 2 + Math.random() * (backoff / 2));

@@ -98,9 +98,9 @@ function fromEnv(env: Record<string, string | undefined>, names: readonly string
  * Validates the options and fills credentials from the environment. Every credential is registered
  * as a secret, so it never shows in an error or a log line.
  *
- * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming the option and
- * the environment variable for a missing account id or region. A missing credential is kept in
- * `credentialError` and thrown by the first API call.
+ * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming each option
+ * and environment variable that is missing when the account id or region is (credentials included). A
+ * missing credential alone is kept in `credentialError` and thrown by the first API call.
  */
 export function resolveFcOptions(
   input: unknown,
@@ -118,54 +118,53 @@ export function resolveFcOptions(
       { subject: 'fc adapter options', adapter: 'fc' },
     );
   const o = parsed.data;
-  const need = (
-    value: string | undefined,
-    what: string,
-    option: string,
-    names: readonly string[],
-  ): string => {
-    if (value) return value;
-    throw ConfigurationError.missing({ what, option, envVar: names[0], adapter: 'fc' });
-  };
-  const accountId = need(
-    o.accountId ?? fromEnv(env, fcEnvVars.accountId),
-    'the Alibaba Cloud account id',
-    'accountId',
-    fcEnvVars.accountId,
-  );
-  const region = need(
-    o.region ?? fromEnv(env, fcEnvVars.region),
-    'the FC region',
-    'region',
-    fcEnvVars.region,
-  );
-  // Credentials are checked when the first API call is made, so render() and check() work offline.
+  const accountId = o.accountId ?? fromEnv(env, fcEnvVars.accountId) ?? '';
+  const region = o.region ?? fromEnv(env, fcEnvVars.region) ?? '';
   const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId) ?? '';
   const accessKeySecret = o.credentials?.accessKeySecret ?? fromEnv(env, fcEnvVars.accessKeySecret) ?? '';
   const securityToken = o.credentials?.securityToken ?? fromEnv(env, fcEnvVars.securityToken);
-  let credentialError: ConfigurationError | undefined;
-  if (!accessKeyId) {
-    credentialError = ConfigurationError.missing({
-      what: 'the Alibaba Cloud access key id',
-      option: 'credentials.accessKeyId',
-      envVar: fcEnvVars.accessKeyId[0],
-      adapter: 'fc',
-    });
-  } else if (!accessKeySecret) {
-    credentialError = ConfigurationError.missing({
-      what: 'the Alibaba Cloud access key secret',
-      option: 'credentials.accessKeySecret',
-      envVar: fcEnvVars.accessKeySecret[0],
-      adapter: 'fc',
-    });
-  } else if (accessKeyId.startsWith('STS.') && !securityToken) {
-    credentialError = ConfigurationError.missing({
-      what: 'the STS security token (the access key id is a temporary STS key)',
-      option: 'credentials.securityToken',
-      envVar: fcEnvVars.securityToken[0],
-      adapter: 'fc',
-    });
-  }
+  const missingCredentials = [
+    ...(accessKeyId
+      ? []
+      : [
+          {
+            what: 'the Alibaba Cloud access key id',
+            option: 'credentials.accessKeyId',
+            envVar: fcEnvVars.accessKeyId[0],
+          },
+        ]),
+    ...(accessKeySecret
+      ? []
+      : [
+          {
+            what: 'the Alibaba Cloud access key secret',
+            option: 'credentials.accessKeySecret',
+            envVar: fcEnvVars.accessKeySecret[0],
+          },
+        ]),
+    ...(accessKeyId.startsWith('STS.') && !securityToken
+      ? [
+          {
+            what: 'the STS security token (the access key id is a temporary STS key)',
+            option: 'credentials.securityToken',
+            envVar: fcEnvVars.securityToken[0],
+          },
+        ]
+      : []),
+  ];
+  const missingTarget = [
+    ...(accountId
+      ? []
+      : [{ what: 'the Alibaba Cloud account id', option: 'accountId', envVar: fcEnvVars.accountId[0] }]),
+    ...(region ? [] : [{ what: 'the FC region', option: 'region', envVar: fcEnvVars.region[0] }]),
+  ];
+  // Without an account and region there is no endpoint: fail now, naming every missing setting at once.
+  if (missingTarget.length)
+    throw ConfigurationError.missingAll([...missingTarget, ...missingCredentials], 'fc');
+  // Credentials are checked when the first API call is made, so render() and check() work offline.
+  const credentialError = missingCredentials.length
+    ? ConfigurationError.missingAll(missingCredentials, 'fc')
+    : undefined;
   registerSecret(accessKeySecret);
   registerSecret(securityToken);
   const endpoint = (

@@ -1,19 +1,30 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
-import { type CheckIssue, canonicalJson, type ResolvedFunction, type ValidationError } from '@faasport/core';
-import { type ProviderOptions, providerOptions, userDataLimits } from './capabilities';
+import {
+  type CheckIssue,
+  canonicalJson,
+  providerOptionIssues,
+  type ResolvedFunction,
+  type ValidationError,
+} from '@faasport/core';
+import {
+  functionGraphProviderSchema,
+  type ProviderOptions,
+  providerOptions,
+  userDataLimits,
+} from './capabilities';
 import { toFunctionGraphSchedule } from './cron';
 import { mainAlias } from './function-body';
 
 /** The offline checks beyond declared capabilities. */
 export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  let provider: ProviderOptions = {};
-  try {
-    provider = providerOptions(fn);
-  } catch (error) {
-    for (const i of (error as ValidationError).issues)
-      issues.push({ severity: 'error', feature: 'provider-options', path: i.path, message: i.message });
-  }
+  const optionIssues = providerOptionIssues(
+    'functiongraph',
+    functionGraphProviderSchema,
+    fn.providers.functiongraph,
+  );
+  issues.push(...optionIssues);
+  const provider: ProviderOptions = optionIssues.length ? {} : providerOptions(fn);
   const isImage = fn.source.kind === 'image';
   if (fn.triggers.some((t) => t.kind === 'http') && !provider.apigGroupId) {
     issues.push({

@@ -1,4 +1,4 @@
-import { ProviderApiError } from '@faasport/core';
+import { networkFailure, ProviderApiError } from '@faasport/core';
 import axios, { type AxiosInstance } from 'axios';
 import type { ResolvedOptions } from '../options';
 import { signRequest } from './signer';
@@ -114,15 +114,13 @@ export class FunctionGraphClient {
         continue;
       }
       if (networkError) {
-        throw new ProviderApiError(
-          {
-            adapter: 'functiongraph',
-            operation,
-            providerMessage: `${networkError.code ?? 'network error'}: ${networkError.message}`,
-            retryable: retryableNetworkCodes.has(networkError.code ?? ''),
-          },
-          { cause: networkError, hint: `Check that ${this.options.endpoint} is reachable.` },
-        );
+        throw networkFailure({
+          adapter: 'functiongraph',
+          operation,
+          endpoint: this.options.endpoint,
+          error: networkError,
+          hint: `Check the region "${this.options.region}" (option \`region\` or HUAWEICLOUD_SDK_REGION, e.g. cn-north-4): the endpoint is https://functiongraph.<region>.myhuaweicloud.com unless the \`endpoint\` option sets it.`,
+        });
       }
       const r = response!;
       if ((r.status >= 200 && r.status < 300) || options.allow?.includes(r.status)) return r;

@@ -1,21 +1,11 @@
-import type { CheckIssue, ResolvedFunction } from '@faasport/core';
+import { type CheckIssue, providerOptionIssues, type ResolvedFunction } from '@faasport/core';
 import { knativeProviderSchema } from './provider-options';
 
 /** Knative-specific offline checks (DESIGN §3): provider options, naming, ranges, FC workload class rules. */
 export function checkKnative(fn: ResolvedFunction): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const parsed = knativeProviderSchema.safeParse(fn.providers.knative ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      issues.push({
-        severity: 'error',
-        feature: 'providers.knative',
-        path: `providers.knative.${issue.path.join('.')}`,
-        message: issue.message,
-      });
-    }
-    return issues;
-  }
+  if (!parsed.success) return providerOptionIssues('knative', knativeProviderSchema, fn.providers.knative);
   const p = parsed.data;
   const fromModel: Record<string, string> = {
     'autoscaling.knative.dev/min-scale': 'scaling.min',

@@ -3,7 +3,7 @@
  * patches with a resourceVersion precondition (retried on 409), list by label, delete, and Kubernetes
  * Status errors turned into faasport errors with the status, reason and message.
  */
-import { ProviderApiError } from '@faasport/core';
+import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
 import {
   ApiException,
   CoreV1Api,
@@ -74,11 +74,35 @@ export class KubeClient {
     try {
       return await run();
     } catch (error) {
-      throw toProviderError(operation, error);
+      throw FaasportError.isInstance(error) ? error : toProviderError(operation, error);
     }
   }
 
-  /** GET; `undefined` on 404. */
+  private readonly served = new Map<string, Promise<boolean>>();
+
+  /**
+   * Throws when the cluster does not serve the API group of `kind`. A GET of a missing object and of an
+   * API nobody installed both answer 404 ("the server could not find the requested resource"), so the
+   * group's discovery document decides (`GET /apis/{group}/{version}`, as kubectl does); cached.
+   */
+  private async assertServed(kind: CustomKind): Promise<void> {
+    const { group, version } = resources[kind];
+    const key = `${group}/${version}`;
+    let served = this.served.get(key);
+    if (!served) {
+      served = this.custom.getAPIResources({ group, version }).then(
+        () => true,
+        (error: unknown) => {
+          if (statusOf(error).code === 404) return false;
+          throw toProviderError(`discover ${key}`, error);
+        },
+      );
+      this.served.set(key, served);
+    }
+    if (!(await served)) throw notInstalled(group, version);
+  }
+
+  /** GET; `undefined` on 404 (after checking that the cluster serves the kind's API at all). */
   async get(kind: ObjectKind, name: string): Promise<KubeObject | undefined> {
     try {
       if (kind === 'configMap')
@@ -97,8 +121,9 @@ export class KubeClient {
         name,
       })) as KubeObject;
     } catch (error) {
-      if (statusOf(error).code === 404) return undefined;
-      throw toProviderError(`get ${kind} ${name}`, error);
+      if (statusOf(error).code !== 404) throw toProviderError(`get ${kind} ${name}`, error);
+      if (kind !== 'configMap' && kind !== 'secret') await this.assertServed(kind);
+      return undefined;
     }
   }
 
@@ -111,13 +136,22 @@ export class KubeClient {
       if (kind === 'secret')
         return (await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector }))
           .items as unknown as KubeObject[];
+      return this.listCustom(kind, labelSelector);
+    });
+  }
+
+  private async listCustom(kind: CustomKind, labelSelector: string): Promise<KubeObject[]> {
+    try {
       const list = await this.custom.listNamespacedCustomObject({
         ...pick(resources[kind]),
         namespace: this.namespace,
         labelSelector,
       });
       return (list.items ?? []) as KubeObject[];
-    });
+    } catch (error) {
+      if (statusOf(error).code === 404) await this.assertServed(kind);
+      throw error;
+    }
   }
 
   /** Server-side apply (create or update) with this client's field manager, forcing ownership. */
@@ -204,6 +238,25 @@ export class KubeClient {
       throw toProviderError(`delete ${kind} ${name}`, error);
     }
   }
+}
+
+/** The Knative component that serves each API group, for the "not installed" error. */
+const components: Record<string, string> = {
+  'serving.knative.dev': 'Knative Serving',
+  'eventing.knative.dev': 'Knative Eventing',
+  'sources.knative.dev': 'Knative Eventing (its sources)',
+};
+
+/** The cluster has no Knative: a configuration problem, found before any write. */
+function notInstalled(group: string, version: string): ConfigurationError {
+  const component = components[group] ?? group;
+  return new ConfigurationError(
+    `${component} is not installed in this cluster: the API ${group}/${version} is not served. Nothing was changed.`,
+    {
+      adapter: 'knative',
+      hint: `Install ${component.replace(/ \(.*\)$/, '')} (https://knative.dev/docs/install/), or point the target at a cluster that has it (kubeconfig, context).`,
+    },
+  );
 }
 
 const pick = (r: { group: string; version: string; plural: string }) => ({

@@ -2,10 +2,26 @@
  * Reverse mapping, for migration: a Knative Service (live, or from a YAML file) and the objects around
  * it back to a neutral {@link FunctionConfig}, with notes on what cannot carry over.
  */
-import { type ExportResult, type FunctionConfig, fromBase64, ValidationError } from '@faasport/core';
+import {
+  builtinDefaults,
+  type ExportResult,
+  type FunctionConfig,
+  fromBase64,
+  ValidationError,
+} from '@faasport/core';
 import { CODE_MOUNT_PATH, keys } from './constants';
 import type { KubeObject } from './render';
 import { yamlMappings } from './yaml';
+
+/**
+ * The notes an import writes for a setting it leaves to faasport's defaults, in the same words for every
+ * format (Knative Services, OpenFunction Functions), so a user sees what the defaults will be.
+ */
+export const defaultedNotes = {
+  memory: `no memory limit on the container: faasport will set its default (${builtinDefaults.memory} MB)`,
+  timeout: `no timeout: faasport will set its default (${builtinDefaults.timeout} s)`,
+  concurrency: `containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to ${builtinDefaults.scaling.concurrency}; set scaling.concurrency`,
+} as const;
 
 type Json = Record<string, any>;
 
@@ -248,7 +264,7 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
     ...(cpu ? { cpu } : {}),
     ...(timeout ? { timeout } : { timeout: 300 }),
   };
-  if (!memory) notes.push('no memory limit on the container: faasport will set its default (256 MB)');
+  if (!memory) notes.push(defaultedNotes.memory);
   if (limits['ephemeral-storage']) {
     const disk = memoryToMb(limits['ephemeral-storage']);
     if (disk) config.resources.disk = disk;
@@ -263,10 +279,7 @@ export function exportFromObjects(objects: KubeObject[]): ExportResult {
   if (min !== undefined) scaling.min = Number(min);
   if (max !== undefined && Number(max) > 0) scaling.max = Number(max);
   if (concurrency > 0) scaling.concurrency = concurrency;
-  else
-    notes.push(
-      'containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency',
-    );
+  else notes.push(defaultedNotes.concurrency);
   if (window) {
     const seconds = durationSeconds(window);
     if (seconds) scaling.idle = seconds;

@@ -4,7 +4,7 @@
  * Each import lists what it dropped, so a migration is honest about what did not carry over.
  */
 import { type FunctionConfig, parseDurationSeconds, ValidationError } from '@faasport/core';
-import { exportFromObjects, memoryToMb } from '../deploy/export';
+import { defaultedNotes, exportFromObjects, memoryToMb } from '../deploy/export';
 import type { KubeObject } from '../deploy/render';
 import { yamlMappings } from '../deploy/yaml';
 
@@ -118,7 +118,9 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
   const memory = memoryToMb(container?.resources?.limits?.memory ?? container?.resources?.requests?.memory);
   const resources: NonNullable<FunctionConfig['resources']> = {};
   if (memory) resources.memory = memory;
-  if (serving.timeout) {
+  else notes.push(defaultedNotes.memory);
+  if (!serving.timeout) notes.push(defaultedNotes.timeout);
+  else {
     const seconds = goDuration(String(serving.timeout)) ?? parseDurationSeconds(String(serving.timeout));
     if (seconds) resources.timeout = seconds;
     else
@@ -138,6 +140,8 @@ export function importOpenFunction(fn: Json): { config: FunctionConfig; notes: s
     config.providers = { knative: { ...(config.providers?.knative ?? {}), annotations: knative } };
   }
   if (Object.keys(scaling).length) config.scaling = scaling;
+  // OpenFunction serves through a Knative Service, whose containerConcurrency defaults to 0 (unlimited).
+  notes.push(defaultedNotes.concurrency);
   if (scale.keda) notes.push('scaleOptions.keda dropped: Knative scales with its own autoscaler');
   const dapr = [
     ...(serving.inputs ?? []),

@@ -1,5 +1,5 @@
 import { applyPlan, type DeployResult, type PlannedDeploy, planDeploy } from '@faasport/core';
-import { configArgs, functionArgs, jsonArgs, targetArgs, yesArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs, yesArgs } from '../args';
 import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
@@ -12,6 +12,7 @@ export default command({
     description: 'Deploy the project to a target: plan, confirm, apply step by step, print the URLs',
   },
   args: {
+    ...projectDirArgs,
     ...targetArgs,
     ...configArgs,
     ...functionArgs,
@@ -32,7 +33,9 @@ export default command({
     for (const fn of functions)
       planned.push(await planDeploy(adapter, fn, { ...options, onEvent: undefined }));
     const pending = planned.filter((p) => p.plan.steps.length > 0);
-    if (pending.length && ctx.interactive && !args.yes) {
+    // The plan shown before the question lists the warnings; they are not repeated after it.
+    const planShown = pending.length > 0 && ctx.interactive && !args.yes;
+    if (planShown) {
       printPlans(
         ctx,
         pending.map((p) => p.plan),
@@ -49,8 +52,9 @@ export default command({
       }
     }
     for (const p of planned)
-      for (const w of p.plan.warnings)
-        onEvent({ type: 'warning', functionName: p.plan.functionName, issue: w });
+      if (!planShown || p.plan.steps.length === 0)
+        for (const w of p.plan.warnings)
+          onEvent({ type: 'warning', functionName: p.plan.functionName, issue: w });
     const results: DeployResult[] = [];
     for (const p of planned)
       results.push(await applyPlan(adapter, p, { ...options, checkDrift: ctx.interactive && !args.yes }));

@@ -106,7 +106,8 @@ export default command({
     const headers = Object.fromEntries(response.headers.entries());
     ctx.result({ status: response.status, headers, body: text }, (r) => {
       ctx.io.stdout.write(r.body);
-      if (r.body && !r.body.endsWith('\n') && ctx.io.stdout.isTTY) ctx.io.stdout.write('\n');
+      // Like other commands' output, the body ends with a newline; --json keeps the exact body.
+      if (r.body && !r.body.endsWith('\n')) ctx.io.stdout.write('\n');
       if (r.status >= 400) ctx.note(ctx.err.red(`status ${r.status}`));
     });
     if (response.status >= 400) ctx.exitCode = 1;

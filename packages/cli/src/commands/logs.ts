@@ -4,6 +4,16 @@ import { command } from '../command';
 import { UsageError } from '../errors';
 import { openTarget } from '../workspace';
 
+/** The last `n` entries of a finite stream. */
+async function lastOf<T>(entries: AsyncIterable<T>, n: number): Promise<T[]> {
+  const out: T[] = [];
+  for await (const entry of entries) {
+    out.push(entry);
+    if (out.length > n) out.shift();
+  }
+  return out;
+}
+
 /** `faasport logs`: Print a function's logs; --follow streams new lines until interrupted. @public */
 export default command({
   meta: {
@@ -15,6 +25,12 @@ export default command({
     ...targetArgs,
     ...configArgs,
     follow: { type: 'boolean', alias: 'f', description: 'Keep streaming new lines (Ctrl-C stops)' },
+    tail: {
+      type: 'string',
+      alias: 'n',
+      description: 'Only the last N lines of the history (then new ones with --follow)',
+      valueHint: 'N',
+    },
     since: {
       type: 'string',
       description: 'Only lines newer than this duration ago, e.g. 10m, 1h',
@@ -24,10 +40,11 @@ export default command({
   },
   examples: [
     ['faasport logs hello', 'the recent lines'],
+    ['faasport logs hello --tail 20', 'the last 20 lines'],
     ['faasport logs hello --follow --json', 'stream lines as NDJSON'],
   ],
   epilogue:
-    'With --json each line is one JSON object (NDJSON): { time, level, message, requestId, revision, fields }.',
+    'With --json each line is one JSON object (NDJSON): { time, level, message, requestId, revision, fields }; the fields of a ctx.log.info(message, fields) call stay fields.',
   async run(args, ctx) {
     let since: Date | undefined;
     if (args.since !== undefined) {
@@ -37,6 +54,14 @@ export default command({
           command: 'logs',
         });
       since = new Date(Date.now() - seconds * 1000);
+    }
+    let tail: number | undefined;
+    if (args.tail !== undefined) {
+      tail = Number(args.tail);
+      if (!/^\d+$/.test(args.tail) || tail < 1)
+        throw new UsageError(`--tail ${JSON.stringify(args.tail)} is not a number of lines (1 or more).`, {
+          command: 'logs',
+        });
     }
     const { adapter } = await openTarget(ctx, args);
     if (!adapter.logs) {
@@ -48,11 +73,14 @@ export default command({
     }
     const c = ctx.out;
     const colour = { debug: c.dim, info: (s: string) => s, warn: c.yellow, error: c.red } as const;
-    for await (const entry of adapter.logs(args.fn, {
+    const entries = adapter.logs(args.fn, {
       follow: args.follow === true,
       ...(since ? { since } : {}),
+      ...(tail ? { tail } : {}),
       signal: ctx.io.signal,
-    })) {
+    });
+    // Without --follow the stream ends, so the tail is kept here too, for adapters that ignore it.
+    for await (const entry of args.follow || !tail ? entries : await lastOf(entries, tail)) {
       if (ctx.json) {
         ctx.jsonLine(entry);
         continue;

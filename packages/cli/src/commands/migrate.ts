@@ -82,7 +82,9 @@ export default command({
       );
       return;
     }
-    if (planned.plan.steps.length && ctx.interactive && !args.yes) {
+    // The plan shown before the question lists the warnings; they are not repeated after it.
+    const planShown = planned.plan.steps.length > 0 && ctx.interactive && !args.yes;
+    if (planShown) {
       printPlans(ctx, [planned.plan], 'stderr');
       if (!(await ctx.confirm(`Deploy ${args.fn} to ${to.name}?`))) {
         ctx.note('Nothing was deployed.');
@@ -94,7 +96,8 @@ export default command({
       }
     }
     const onEvent = progressRenderer(ctx);
-    for (const w of planned.plan.warnings) onEvent({ type: 'warning', functionName: args.fn, issue: w });
+    if (!planShown)
+      for (const w of planned.plan.warnings) onEvent({ type: 'warning', functionName: args.fn, issue: w });
     const result = await applyPlan(destination, planned, {
       env: ctx.io.env,
       baseDir: dir,

@@ -1,5 +1,5 @@
 import { planDeploy } from '@faasport/core';
-import { configArgs, functionArgs, jsonArgs, targetArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
@@ -11,6 +11,7 @@ export default command({
     description: 'Show what a deploy would change, with capability warnings; writes nothing',
   },
   args: {
+    ...projectDirArgs,
     ...targetArgs,
     ...configArgs,
     ...functionArgs,

@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assertHandlerExports, desiredStateOf, type Manifest } from '@faasport/core';
+import { type Manifest, type ResolvedProject, renderFunction } from '@faasport/core';
 import { stringify } from 'yaml';
-import { configArgs, functionArgs, jsonArgs } from '../args';
+import { configArgs, functionArgs, jsonArgs, projectDirArgs } from '../args';
 import { command } from '../command';
+import type { CliContext } from '../context';
 import { UsageError } from '../errors';
+import { progressRenderer } from '../output/events';
 import { adapterFor, loadProjectAt, resolveTarget, selectFunctions } from '../project';
-import { listArg } from '../workspace';
+import { listArg, projectPathArg } from '../workspace';
 
 /**
  * The environment render reads secrets from: a variable that is not set becomes a visible
@@ -24,6 +26,28 @@ function contentText(m: Manifest, format: 'yaml' | 'json'): string {
     : `${JSON.stringify(m.content, null, 2)}\n`;
 }
 
+/**
+ * The target render uses without `--target`: $FAASPORT_TARGET, else the project's only target. With
+ * several there is no safe guess (render prints manifests for one platform), so it asks for one.
+ */
+function renderTargetName(ctx: CliContext, project: ResolvedProject): string {
+  const fromEnv = ctx.io.env.FAASPORT_TARGET;
+  if (fromEnv) return fromEnv;
+  const names = Object.keys(project.targets);
+  if (names.length === 1) return names[0]!;
+  throw new UsageError(
+    names.length
+      ? `\`faasport render\` needs --target: ${project.file ?? 'the project'} has ${names.length} targets (${names.join(', ')}).`
+      : '`faasport render` needs --target: the project has no targets.',
+    {
+      command: 'render',
+      hint: names.length
+        ? `Pass --target with one of: ${names.join(', ')}.`
+        : 'Pass --target with an adapter name (knative, fc, functiongraph), or add a target to faasport.yaml.',
+    },
+  );
+}
+
 /** `faasport render`: Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials. @public */
 export default command({
   meta: {
@@ -32,12 +56,12 @@ export default command({
       "Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials",
   },
   args: {
+    ...projectDirArgs,
     target: {
       type: 'string',
       alias: 't',
-      required: true,
       description:
-        'A target from faasport.yaml `targets`, or an adapter name (knative, fc, functiongraph, local)',
+        "A target from faasport.yaml `targets`, or an adapter name (knative, fc, functiongraph); default: $FAASPORT_TARGET or the project's only target",
       valueHint: 'name',
     },
     ...configArgs,
@@ -67,16 +91,20 @@ export default command({
         command: 'render',
       });
     }
-    const project = loadProjectAt(ctx, args.config);
+    const project = loadProjectAt(ctx, projectPathArg(args, 'render'));
     const functions = selectFunctions(project, listArg(args.function));
-    const target = resolveTarget(ctx, project, args.target);
+    const target = resolveTarget(ctx, project, args.target ?? renderTargetName(ctx, project));
     const adapter = await adapterFor(ctx, target, project.baseDir, { offline: true });
     const env = placeholderEnv(ctx.io.env);
-    // Handlers are checked as plan checks them, before anything is printed or written.
-    for (const fn of functions) assertHandlerExports(fn);
-    const manifests: Manifest[] = [];
-    for (const fn of functions)
-      manifests.push(...adapter.render(desiredStateOf(fn, { env, baseDir: project.baseDir })));
+    const onEvent = progressRenderer(ctx);
+    // Every function is checked (as plan and deploy check it) before anything is printed or written.
+    const rendered = functions.map((fn) => ({
+      fn,
+      ...renderFunction(adapter, fn, { env, baseDir: project.baseDir }),
+    }));
+    for (const { fn, warnings } of rendered)
+      for (const issue of warnings) onEvent({ type: 'warning', functionName: fn.name, issue });
+    const manifests: Manifest[] = rendered.flatMap((r) => r.manifests);
     const format =
       (args.format as 'yaml' | 'json' | undefined) ??
       (manifests.every((m) => m.format === 'yaml') ? 'yaml' : 'json');

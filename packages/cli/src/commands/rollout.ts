@@ -1,9 +1,63 @@
-import { parseDurationSeconds, rollout } from '@faasport/core';
+import {
+  type Adapter,
+  desiredStateOf,
+  NotFoundError,
+  parseDurationSeconds,
+  type ResolvedProject,
+  rollout,
+} from '@faasport/core';
 import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
+import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { progressRenderer, trafficText } from '../output/events';
 import { openTarget } from '../workspace';
+
+/**
+ * The revision the project's current code deployed: the label (or code hash) `deploy` gives it now.
+ * Refuses rather than guess when there is no project, the code is not deployed, or several match.
+ */
+async function currentRevision(
+  ctx: CliContext,
+  adapter: Adapter,
+  project: ResolvedProject | undefined,
+  name: string,
+  targetName: string,
+): Promise<string> {
+  const live = await adapter.read(name, {
+    emit() {},
+    logger: { debug() {}, info() {}, warn() {} },
+    signal: ctx.io.signal,
+  });
+  if (!live) throw new NotFoundError({ functionName: name, target: targetName, adapter: adapter.name });
+  const known = live.revisions.map((r) => r.label).join(', ');
+  const refuse = (why: string) =>
+    new UsageError(`Which revision of ${name} to roll out? ${why}`, {
+      command: 'rollout',
+      hint: `Pass --revision with one of: ${known}.`,
+    });
+  const fn = project?.functions.find((f) => f.name === name);
+  if (!fn)
+    throw refuse(
+      project
+        ? `${name} is not in ${project.file ?? 'the project'}, so its current code is unknown.`
+        : 'There is no faasport.yaml here, so the current code is unknown.',
+    );
+  const desired = desiredStateOf(fn, { env: ctx.io.env, baseDir: project!.baseDir });
+  const matches = [
+    ...new Set(
+      live.revisions
+        .filter((r) => r.label === desired.revisionLabel || r.revisionHash === desired.revisionHash)
+        .map((r) => r.label),
+    ),
+  ];
+  if (matches.length === 1) return matches[0]!;
+  throw refuse(
+    matches.length === 0
+      ? `The current code (revision ${desired.revisionLabel}) is not deployed on ${targetName}: run \`faasport deploy\` first.`
+      : `The current code matches several revisions: ${matches.join(', ')}.`,
+  );
+}
 
 /** `faasport rollout`: Shift traffic to a revision step by step, checking health; rolls back on failure. @public */
 export default command({
@@ -23,7 +77,7 @@ export default command({
     },
     revision: {
       type: 'string',
-      description: 'The revision to roll out (default: the newest)',
+      description: "The revision to roll out (default: the one the project's current code deployed)",
       valueHint: 'label',
     },
     interval: {
@@ -49,11 +103,11 @@ export default command({
     ...jsonArgs,
   },
   examples: [
-    ['faasport rollout hello --steps 10,50,100', 'shift to the newest revision in three steps'],
+    ['faasport rollout hello --steps 10,50,100', 'shift to the revision of the current code in three steps'],
     ['faasport rollout hello --revision v2 --steps 25,100 --interval 1m', 'one minute between steps'],
   ],
   epilogue:
-    'After each step the new revision gets test requests; too many 5xx answers restore the traffic from before the rollout and exit 1.',
+    "Without --revision, the revision rolled out is the one the project's current code and faasport.yaml deployed (run `faasport deploy` first); when that cannot be told, pass --revision.\nAfter each step the new revision gets test requests; too many 5xx answers restore the traffic from before the rollout and exit 1.",
   async run(args, ctx) {
     const steps = args.steps.split(',').map((s) => s.trim());
     if (steps.some((s) => !/^\d+$/.test(s))) {
@@ -77,10 +131,11 @@ export default command({
     }
     const samples = number('samples', args.samples, (n) => Number.isInteger(n) && n > 0);
     const maxErrorRate = number('max-error-rate', args['max-error-rate'], (n) => n >= 0 && n <= 1);
-    const { target, adapter } = await openTarget(ctx, args);
+    const { target, adapter, project } = await openTarget(ctx, args);
+    const revision = args.revision ?? (await currentRevision(ctx, adapter, project, args.fn, target.name));
     const result = await rollout(adapter, args.fn, {
       steps: steps.map(Number),
-      ...(args.revision ? { revision: args.revision } : {}),
+      revision,
       ...(interval !== undefined ? { intervalSeconds: interval } : {}),
       ...(samples !== undefined ? { samples } : {}),
       ...(maxErrorRate !== undefined ? { maxErrorRate } : {}),

@@ -40,6 +40,7 @@ export function printPlans(ctx: CliContext, plans: Plan[], stream: 'stdout' | 's
       print(`  ${paint(marks[step.action])} ${step.summary}`);
       for (const change of step.changes) print(`      ${c.dim(changeLine(change))}`);
     }
+    for (const edit of plan.edits) print(`  ${c.cyan('•')} changed in faasport.yaml: ${changeLine(edit)}`);
     for (const drift of plan.drift)
       print(`  ${c.yellow('!')} changed outside faasport: ${changeLine(drift)}`);
     for (const w of plan.warnings)

@@ -131,8 +131,16 @@ export interface Plan {
   kind: 'create' | 'update' | 'none';
   steps: Step[];
   warnings: CheckIssue[];
-  /** Fields changed outside faasport since the last deploy (the stored specHash no longer matches). */
+  /**
+   * Fields changed outside faasport since the last deploy: the function's configuration is the one
+   * faasport deployed (a live revision carries its revisionHash), yet the live fields differ.
+   */
   drift: FieldChange[];
+  /**
+   * Fields the user changed in the project since the last deploy (the revision is new): `from` is the
+   * live value, `to` the one from faasport.yaml. A deploy applies them.
+   */
+  edits: FieldChange[];
   /** The revision a deploy will serve as `latest`. */
   revisionLabel: string;
   /** The traffic after the deploy. */
@@ -235,10 +243,10 @@ export interface Adapter {
   setTraffic(name: string, traffic: ResolvedTrafficEntry[], ctx: AdapterContext): Promise<void>;
   /** Calls the function: `request` goes through the HTTP route (or becomes the event payload in `event` mode). */
   invoke(name: string, request: Request, options?: InvokeOptions): Promise<Response>;
-  /** Streams logs, where the target can. */
+  /** Streams logs, where the target can; `tail` keeps only the last lines of the history (then follows). */
   logs?(
     name: string,
-    options: { follow?: boolean; since?: Date; signal?: AbortSignal },
+    options: { follow?: boolean; since?: Date; tail?: number; signal?: AbortSignal },
   ): AsyncIterable<LogEntry>;
   list(ctx: AdapterContext): Promise<FunctionSummary[]>;
   /** Deletes the function and everything faasport made for it. No error when it does not exist. */

@@ -1,6 +1,7 @@
+import type { z } from 'zod';
 import { type Adapter, type CheckIssue, featuresUsed, supportOf } from '../adapter';
 import { LimitExceededError, UnsupportedFeatureError, ValidationError } from '../errors';
-import type { ResolvedFunction } from '../model';
+import { didYouMean, type ResolvedFunction } from '../model';
 import { checkHandlerExports } from './handler-exports';
 
 const featureNames: Record<string, string> = {
@@ -32,6 +33,9 @@ const featureNames: Record<string, string> = {
  * Checks a function against a target before anything is written: declared feature support, limits
  * (memory, timeout, concurrency, runtimes, name, traffic targets) and the adapter's own checks.
  * Returns every issue found; errors stop a deploy.
+ *
+ * This is the one offline check of a function: `plan`, `deploy` and `render` (through
+ * {@link assertDeployable}) all run it, so a check added here applies to each of them.
  *
  * @public
  */
@@ -109,9 +113,88 @@ export function checkFunction(adapter: Adapter, fn: ResolvedFunction): CheckIssu
   return issues;
 }
 
+/** The feature name of an issue in a function's `providers.<adapter>` options. */
+const providerOptionsFeature = 'provider-options';
+
+/** Whether an issue is about what the user wrote under `providers.*` (a typo, a bad value), not a capability. */
+function isProviderOptionIssue(issue: CheckIssue): boolean {
+  return issue.feature === providerOptionsFeature || issue.feature.startsWith('providers.');
+}
+
+/** The object schema found at `path` inside `schema` (through optional, nullable and default wrappers). */
+function objectShapeAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: unknown = schema;
+  const unwrap = () => {
+    for (;;) {
+      const def = (node as { def?: { innerType?: unknown } }).def;
+      if (!def?.innerType) return;
+      node = def.innerType;
+    }
+  };
+  unwrap();
+  for (const part of path) {
+    const shape = (node as { shape?: Record<string, unknown> }).shape;
+    if (!shape || typeof part !== 'string' || !shape[part]) return [];
+    node = shape[part];
+    unwrap();
+  }
+  const shape = (node as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
 /**
- * Throws the first error of {@link checkFunction} as the matching faasport error (unsupported feature,
- * limit, or validation), mentioning the others; returns the warnings.
+ * Validates a function's `providers.<provider>` options against the adapter's own (strict) schema and
+ * returns one error issue per problem: an unknown key suggests the nearest allowed key ("did you mean")
+ * and lists them all. Adapters call it from `check`, so a typo stops `plan`, `deploy` and `render` alike.
+ *
+ * @example
+ * ```ts
+ * check: (fn) => providerOptionIssues('knative', knativeProviderSchema, fn.providers.knative)
+ * ```
+ * @public
+ */
+export function providerOptionIssues(provider: string, schema: z.ZodType, value: unknown): CheckIssue[] {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return [];
+  const base = `providers.${provider}`;
+  const issues: CheckIssue[] = [];
+  for (const issue of parsed.error.issues) {
+    const where = [base, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = objectShapeAt(schema, issue.path);
+      for (const key of issue.keys) {
+        const near = didYouMean(key, allowed);
+        issues.push({
+          severity: 'error',
+          feature: providerOptionsFeature,
+          path: where,
+          message: `unknown key "${key}"${near ? `; did you mean "${near}"?` : ''} (allowed: ${allowed.join(', ')})`,
+          hint: near
+            ? `Rename ${where}.${key} to ${where}.${near}.`
+            : `Use one of the keys the ${provider} adapter accepts under ${where}: ${allowed.join(', ')}.`,
+        });
+      }
+      continue;
+    }
+    const input = (issue as { input?: unknown }).input;
+    const shown = input === undefined ? '' : `${JSON.stringify(input)}: `;
+    issues.push({
+      severity: 'error',
+      feature: providerOptionsFeature,
+      path: where,
+      message: issue.message.includes(JSON.stringify(input)) ? issue.message : `${shown}${issue.message}`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * Runs {@link checkFunction} and throws when the target cannot take the function; returns the warnings.
+ * Problems in the user's own settings (`providers.*` options) make a {@link ValidationError} that
+ * lists them first and then every other error; otherwise the first error becomes the matching faasport error (limit or
+ * unsupported feature), mentioning the others.
+ *
+ * `planDeploy`, `deploy` and `renderFunction` call it before any I/O: the one gate for every command.
  *
  * @public
  */
@@ -119,6 +202,26 @@ export function assertDeployable(adapter: Adapter, fn: ResolvedFunction): CheckI
   const issues = checkFunction(adapter, fn);
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return issues.filter((i) => i.severity === 'warning');
+  const options = errors.filter(isProviderOptionIssue);
+  if (options.length) {
+    // The other errors are listed after them, so one run shows everything to fix.
+    const rest = errors.filter((e) => !isProviderOptionIssue(e));
+    throw new ValidationError(
+      [...options, ...rest].map((e) => ({
+        path: e.path ?? e.feature,
+        message: e.message + (e.hint && e.feature !== providerOptionsFeature ? ` (${e.hint})` : ''),
+        rule: e.message.startsWith('unknown key') ? 'unrecognized_keys' : e.feature,
+      })),
+      {
+        subject: `function "${fn.name}" for target "${adapter.name}"`,
+        adapter: adapter.name,
+        hint:
+          options.length === 1 && options[0]!.hint
+            ? options[0]!.hint
+            : `Fix each listed option; the ${adapter.name} adapter page (docs/adapters/${adapter.name}.md) lists what providers.${adapter.name} accepts.`,
+      },
+    );
+  }
   const first = errors[0]!;
   const more =
     errors.length > 1

@@ -8,6 +8,7 @@ import type {
   FieldChange,
   LiveFunction,
   Logger,
+  Manifest,
   Plan,
 } from '../adapter';
 import {
@@ -103,7 +104,47 @@ export function desiredStateOf(
   };
 }
 
+/** What {@link renderFunction} returns: the manifests and the check's warnings. @public */
+export interface RenderedFunction {
+  manifests: Manifest[];
+  warnings: CheckIssue[];
+}
+
+/**
+ * Renders a function's manifests or request bodies offline, after the same check `plan` and `deploy`
+ * run ({@link assertDeployable}): what the target cannot take is an error here too, never a manifest
+ * that silently drops it.
+ *
+ * @throws {@link UnsupportedFeatureError}, {@link LimitExceededError} or {@link ValidationError}.
+ * @public
+ */
+export function renderFunction(
+  adapter: Adapter,
+  fn: ResolvedFunction,
+  options: Pick<DeployOptions, 'env' | 'baseDir'> = {},
+): RenderedFunction {
+  const warnings = assertDeployable(adapter, fn);
+  return { manifests: adapter.render(desiredStateOf(fn, options)), warnings };
+}
+
 const driftFields = ['runtime', 'handler', 'env', 'resources', 'contract'] as const;
+
+/**
+ * Tells the user's edits from real drift. When a live revision carries the hash of the desired revision,
+ * the project is what faasport deployed, so a live field that differs was changed outside faasport. When
+ * none does, the project changed since: the differences are the user's edits (a change made outside at
+ * the same time cannot be told apart, and the deploy replaces it either way). Without stored hashes
+ * (functions faasport did not make), differences stay drift.
+ */
+function splitDrift(
+  differences: FieldChange[],
+  desired: DesiredState,
+  live: LiveFunction | undefined,
+): { drift: FieldChange[]; edits: FieldChange[] } {
+  const hashes = live?.revisions.flatMap((r) => (r.revisionHash ? [r.revisionHash] : [])) ?? [];
+  const edited = hashes.length > 0 && !hashes.includes(desired.revisionHash);
+  return edited ? { drift: [], edits: differences } : { drift: differences, edits: [] };
+}
 
 function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldChange[] {
   if (!live?.config) return [];
@@ -167,7 +208,7 @@ export async function planDeploy(
     kind: ordered.length === 0 ? 'none' : live ? 'update' : 'create',
     steps: ordered,
     warnings,
-    drift: driftOf(fn, live),
+    ...splitDrift(driftOf(fn, live), desired, live),
     revisionLabel: desired.revisionLabel,
     traffic: desired.traffic,
   });

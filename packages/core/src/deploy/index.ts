@@ -1,4 +1,4 @@
-export { assertDeployable, checkFunction } from './check';
+export { assertDeployable, checkFunction, providerOptionIssues } from './check';
 export {
   applyPlan,
   type DeployOptions,
@@ -10,10 +10,12 @@ export {
   invoke,
   type PlannedDeploy,
   planDeploy,
+  type RenderedFunction,
   type RolloutCheck,
   type RolloutOptions,
   type RolloutResult,
   remove,
+  renderFunction,
   rollout,
   setTraffic,
 } from './engine';

@@ -161,6 +161,8 @@ export class ConfigurationError extends FaasportError {
   readonly option?: string;
   /** The environment variable that can supply it, e.g. `ALIBABA_CLOUD_ACCESS_KEY_ID`. */
   readonly envVar?: string;
+  /** When several settings are missing: each option with its environment variable. */
+  readonly missing?: ReadonlyArray<{ option: string; envVar?: string }>;
   constructor(message: string, options: FaasportErrorOptions & { option?: string; envVar?: string } = {}) {
     const hint =
       options.hint ??
@@ -189,6 +191,35 @@ export class ConfigurationError extends FaasportError {
       envVar: args.envVar,
       adapter: args.adapter,
     });
+  }
+
+  /**
+   * One error for every missing setting at once, so a user fixes them in one go: a single item is
+   * {@link ConfigurationError.missing}; several are listed one per line, and `missing` holds each
+   * option with its environment variable.
+   */
+  static missingAll(
+    items: ReadonlyArray<{ what: string; option: string; envVar?: string }>,
+    adapter?: string,
+  ): ConfigurationError {
+    if (items.length === 1) return ConfigurationError.missing({ ...items[0]!, adapter });
+    const line = (i: (typeof items)[number]) =>
+      `- ${i.what} (option \`${i.option}\`${i.envVar ? ` or environment variable ${i.envVar}` : ''})`;
+    const vars = items.flatMap((i) => (i.envVar ? [i.envVar] : []));
+    const error = new ConfigurationError(
+      `Missing ${items.length} settings${adapter ? ` of the ${adapter} target` : ''}:\n${items.map(line).join('\n')}`,
+      {
+        option: items[0]!.option,
+        envVar: items[0]!.envVar,
+        adapter,
+        hint: `Set the environment variables ${vars.join(', ')} (or pass the options).`,
+      },
+    );
+    (error as { missing?: unknown }).missing = items.map((i) => ({
+      option: i.option,
+      ...(i.envVar ? { envVar: i.envVar } : {}),
+    }));
+    return error;
   }
 }
 

@@ -17,4 +17,5 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors';
+export { networkCodeOf, networkFailure } from './network';
 export { redact, redactValue, registerSecret } from './redact';

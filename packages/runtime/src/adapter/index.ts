@@ -12,6 +12,7 @@ import {
   type LiveFunction,
   type LogEntry,
   type Manifest,
+  providerOptionIssues,
   type ResolvedFunction,
   type ResolvedTrafficEntry,
   runtimes,
@@ -129,18 +130,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     check(fn: ResolvedFunction): CheckIssue[] {
       const issues: CheckIssue[] = [];
       const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          issues.push({
-            severity: 'error',
-            feature: 'providers.local',
-            path: ['providers', 'local', ...issue.path].join('.'),
-            message: issue.message,
-            hint: 'see the local runtime options: contract, command, port, fixedPort, initPath, invokePath, retry',
-          });
-        }
-        return issues;
-      }
+      if (!parsed.success) return providerOptionIssues('local', localProviderSchema, fn.providers.local);
       if (
         fn.contract === 'native' &&
         fn.runtime !== 'custom' &&
@@ -270,9 +260,10 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
 
     async *logs(
       name: string,
-      logOptions: { follow?: boolean; since?: Date; signal?: AbortSignal },
+      logOptions: { follow?: boolean; since?: Date; tail?: number; signal?: AbortSignal },
     ): AsyncIterable<LogEntry> {
       const query = new URLSearchParams({ function: name });
+      if (logOptions.tail !== undefined) query.set('limit', String(logOptions.tail));
       if (logOptions.follow) query.set('follow', '1');
       if (logOptions.since) query.set('since', logOptions.since.toISOString());
       const response = await client.raw('GET', `/logs?${query}`, { signal: logOptions.signal });
@@ -298,6 +289,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
               kind?: string;
               status?: number;
               durationMs?: number;
+              fields?: Record<string, unknown>;
             };
             yield {
               time: entry.time,
@@ -306,6 +298,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
               ...(entry.requestId ? { requestId: entry.requestId } : {}),
               ...(entry.revision ? { revision: entry.revision } : {}),
               fields: {
+                ...entry.fields,
                 kind: entry.kind,
                 ...(entry.status !== undefined ? { status: entry.status, durationMs: entry.durationMs } : {}),
               },

@@ -423,6 +423,7 @@ export class ScheduledExecutable implements Executable {
       time: log.time,
       level: log.level,
       message: this.toSource(log.message),
+      ...(log.fields ? { fields: log.fields } : {}),
       requestId: log.rid ?? undefined,
       executableId: this.spec.id,
       functionName: this.spec.functionName,

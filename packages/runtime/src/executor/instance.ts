@@ -51,6 +51,8 @@ export interface InstanceLog {
   message: string;
   rid?: string;
   time: string;
+  /** The fields of a `ctx.log.*(message, fields)` call. */
+  fields?: Record<string, unknown>;
 }
 
 /** What every kind of instance offers the scheduler. */
@@ -403,6 +405,9 @@ export class WorkerProcess extends ChildInstance {
           message: String(message.message),
           rid: (message.rid as string | undefined) ?? undefined,
           time: String(message.time),
+          ...(message.fields && typeof message.fields === 'object'
+            ? { fields: message.fields as Record<string, unknown> }
+            : {}),
         });
         return;
       case 'res':

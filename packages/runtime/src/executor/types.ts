@@ -165,6 +165,8 @@ export interface ExecutorLogEntry {
   time: string;
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
+  /** The fields of a `ctx.log.*(message, fields)` call. */
+  fields?: Record<string, unknown>;
   requestId?: string;
   executableId: string;
   functionName: string;

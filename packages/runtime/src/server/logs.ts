@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { redact } from '@faasport/core';
+import { redact, redactValue } from '@faasport/core';
 
 /** One structured log line of a function: its own output, or the runtime's record of an invocation. */
 export interface RuntimeLogEntry {
@@ -16,6 +16,8 @@ export interface RuntimeLogEntry {
   status?: number;
   durationMs?: number;
   instance?: string;
+  /** The fields of a `ctx.log.*(message, fields)` call, kept structured. */
+  fields?: Record<string, unknown>;
 }
 
 const ringSize = 2000;
@@ -41,7 +43,11 @@ export class LogStore {
   }
 
   write(entry: RuntimeLogEntry): void {
-    const clean = { ...entry, message: redact(entry.message) };
+    const clean = {
+      ...entry,
+      message: redact(entry.message),
+      ...(entry.fields ? { fields: redactValue(entry.fields) } : {}),
+    };
     let ring = this.rings.get(clean.function);
     if (!ring) {
       ring = this.load(clean.function);

@@ -210,6 +210,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           revision: entry.revision,
           requestId: entry.requestId,
           message: entry.message,
+          ...(entry.fields ? { fields: entry.fields } : {}),
           instance: entry.instanceId,
         }),
       instanceStarted: (info) => {
