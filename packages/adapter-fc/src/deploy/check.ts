@@ -16,7 +16,8 @@ import {
 /** FC-specific offline checks beyond the declared capabilities and limits. */
 export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  issues.push(...providerOptionIssues('fc', fcProviderSchema, fn.providers.fc));
+  const providerIssues = providerOptionIssues('fc', fcProviderSchema, fn.providers.fc);
+  issues.push(...providerIssues);
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
   if (shimmed && !fn.runtime.startsWith('nodejs')) {
     issues.push({
@@ -73,7 +74,7 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
         message: 'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
       });
     }
-    if (t.kind === 'storage' && parsed.success && !invocationRoleOf(fn, ctx))
+    if (t.kind === 'storage' && providerIssues.length === 0 && !invocationRoleOf(fn, ctx))
       issues.push(missingInvocationRole(fn, t));
     if (t.kind !== 'schedule') continue;
     try {
