@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, runBin } from './helpers/bin';
-import { copyExample } from './helpers/project';
+import { copyExample, getWithHost } from './helpers/project';
 
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
 // takes seconds, so the limits are generous. No test asserts a duration.
@@ -144,5 +144,33 @@ describe('examples/blue-green as its README runs it: v1, v2 at 0 % tagged, 50/50
     expect(r.stderr).toContain('rollout helloworld: 100% to v2');
     expect(r.stderr).toMatch(/✓ check: 0\/2 requests failed/);
     expect(r.stdout).toContain('rolled out v2');
+  });
+});
+
+describe('serve --public-metrics', () => {
+  it('opens /metrics without the token to loopback host names only; without the flag it needs the token', async () => {
+    const dir = copyExample('hello');
+    const open = new BinProcess(['serve', '--port', '0', '--json', '--public-metrics'], {
+      cwd: dir,
+      env: cleanEnv(),
+    });
+    try {
+      const { url } = (await open.next((l) => l.type === 'ready')) as { url: string };
+      const port = new URL(url).port;
+      const local = await getWithHost(`${url}/metrics`, `localhost:${port}`);
+      expect(local.status).toBe(200);
+      expect(local.body).toContain('faasport_events_pending');
+      const rebound = await getWithHost(`${url}/metrics`, `attacker.example:${port}`);
+      expect(rebound.status).toBe(403);
+    } finally {
+      expect(await open.stop()).toBe(0);
+    }
+    const closed = await serveIn(copyExample('hello'));
+    try {
+      const { url } = (await closed.next((l) => l.type === 'ready')) as { url: string };
+      expect((await getWithHost(`${url}/metrics`, 'localhost')).status).toBe(401);
+    } finally {
+      expect(await closed.stop()).toBe(0);
+    }
   });
 });

@@ -33,12 +33,19 @@ export async function hostRuntime(options: {
   port: number;
   host: string;
   dataDir: string;
+  /** Serve `/metrics` without the admin token, to loopback host names only. */
+  publicMetrics?: boolean;
 }): Promise<HostedRuntime> {
   const { startRuntime } = await import('@faasport/runtime');
   const dataDir = resolve(options.dataDir);
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
-    runtime = await startRuntime({ port: options.port, host: options.host, dataDir });
+    runtime = await startRuntime({
+      port: options.port,
+      host: options.host,
+      dataDir,
+      publicMetrics: options.publicMetrics === true,
+    });
   } catch (error) {
     throw listenFailure(error, options);
   }

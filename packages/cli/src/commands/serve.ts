@@ -17,11 +17,17 @@ export default command({
       description: 'Where state lives (SQLite, code, logs) (default: ./.faasport or $FAASPORT_DATA_DIR)',
       valueHint: 'dir',
     },
+    'public-metrics': {
+      type: 'boolean',
+      description:
+        'Serve /metrics without the admin token, to loopback host names only (localhost, 127.0.0.0/8, [::1])',
+    },
     ...jsonArgs,
   },
   examples: [
     ['faasport serve', 'serve on 127.0.0.1:8080 with state in ./.faasport'],
     ['faasport serve --port 0 --json', 'a free port; prints {"type":"ready","url":...} as one JSON line'],
+    ['faasport serve --public-metrics', 'Prometheus scrapes http://127.0.0.1:8080/metrics without a token'],
   ],
   epilogue: 'Deploy to it from another terminal with `faasport deploy --target local` in the same folder.',
   async run(args, ctx) {
@@ -32,6 +38,7 @@ export default command({
       port: parsePort(args.port, 'serve', 8080),
       host: args.host,
       dataDir,
+      publicMetrics: args['public-metrics'] === true,
     });
     try {
       if (ctx.json) ctx.jsonLine({ type: 'ready', url: runtime.url, dataDir: runtime.dataDir });
