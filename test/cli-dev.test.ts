@@ -181,43 +181,53 @@ describe('faasport dev sees every way editors save', () => {
     expect(await dev?.stop()).toBe(0);
   });
 
-  it('a handler file: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
-    const file = join(dir, 'greet', 'index.mjs');
+  /**
+   * Saves `file` every way editors do, each time with new content, and awaits the answer it must give:
+   * two atomic saves in a row, a plain overwrite, then delete (returns what dev printed) and recreate.
+   */
+  async function saveEveryWay(
+    file: string,
+    content: (step: number) => string,
+    answer: (step: number) => string,
+  ): Promise<Record<string, unknown>> {
+    const saves: Array<[string, (text: string) => void]> = [
+      ['the first atomic save', (text) => atomicSave(file, text)],
+      ['the second atomic save', (text) => atomicSave(file, text)],
+      ['a plain overwrite after atomic saves', (text) => writeFileSync(file, text)],
+    ];
+    for (const [step, [what, save]] of saves.entries()) {
+      const from = dev.lines.length;
+      save(content(step));
+      await untilServes(dev, from, 'greet', answer(step), `${what} of ${basename(file)}`);
+    }
     let from = dev.lines.length;
-    atomicSave(file, code('b'));
-    await untilServes(dev, from, 'greet', 'b one\n', 'the first atomic save');
-    from = dev.lines.length;
-    atomicSave(file, code('c'));
-    await untilServes(dev, from, 'greet', 'c one\n', 'the second atomic save');
-    from = dev.lines.length;
-    writeFileSync(file, code('d'));
-    await untilServes(dev, from, 'greet', 'd one\n', 'a plain overwrite after atomic saves');
-    from = dev.lines.length;
     unlinkSync(file);
-    await dev.next((l) => l.type === 'deployed' || l.type === 'error', from);
+    const afterDelete = await dev.next((l) => l.type === 'deployed' || l.type === 'error', from);
     from = dev.lines.length;
-    writeFileSync(file, code('e'));
-    await untilServes(dev, from, 'greet', 'e one\n', 'deleting and recreating the file');
+    writeFileSync(file, content(saves.length));
+    await untilServes(dev, from, 'greet', answer(saves.length), `deleting and recreating ${basename(file)}`);
+    return afterDelete;
+  }
+
+  it('a handler file: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
+    const words = ['b', 'c', 'd', 'e'];
+    await saveEveryWay(
+      join(dir, 'greet', 'index.mjs'),
+      (step) => code(words[step]!),
+      (step) => `${words[step]} one\n`,
+    );
   });
 
   it('faasport.yaml: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
-    const file = join(dir, 'faasport.yaml');
-    let from = dev.lines.length;
-    atomicSave(file, yaml('two'));
-    await untilServes(dev, from, 'greet', 'e two\n', 'the first atomic save of faasport.yaml');
-    from = dev.lines.length;
-    atomicSave(file, yaml('three'));
-    await untilServes(dev, from, 'greet', 'e three\n', 'the second atomic save of faasport.yaml');
-    from = dev.lines.length;
-    writeFileSync(file, yaml('four'));
-    await untilServes(dev, from, 'greet', 'e four\n', 'a plain overwrite of faasport.yaml');
-    from = dev.lines.length;
-    unlinkSync(file);
-    const gone = await dev.next((l) => l.type === 'error', from);
-    expect(JSON.stringify(gone)).toContain('faasport.yaml');
-    from = dev.lines.length;
-    writeFileSync(file, yaml('five'));
-    await untilServes(dev, from, 'greet', 'e five\n', 'deleting and recreating faasport.yaml');
+    const greetings = ['two', 'three', 'four', 'five'];
+    const afterDelete = await saveEveryWay(
+      join(dir, 'faasport.yaml'),
+      (step) => yaml(greetings[step]!),
+      (step) => `e ${greetings[step]}\n`,
+    );
+    // Without its project file, the project cannot load: dev says so and keeps serving.
+    expect(afterDelete.type).toBe('error');
+    expect(JSON.stringify(afterDelete)).toContain('faasport.yaml');
   });
 });
 
