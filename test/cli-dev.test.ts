@@ -1,26 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { atomicSave, type Deployed, untilServes } from './helpers/dev';
 import { copyExample, text, writeFiles } from './helpers/project';
 
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
 // takes seconds, so the limits are generous. No test asserts a duration.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 90_000 });
-
-interface DeployedFunction {
-  name: string;
-  revision: string;
-  changed: boolean;
-  url?: string;
-  hostUrl?: string;
-}
-
-interface Deployed {
-  type: 'deployed';
-  functions: DeployedFunction[];
-  failed?: string[];
-}
 
 beforeAll(() => assertBuilt());
 
@@ -35,57 +22,6 @@ async function startDev(dir: string, extra: string[] = []): Promise<{ dev: BinPr
     throw new Error(`faasport dev did not deploy: ${JSON.stringify(first)}`);
   }
   return { dev, first: first as unknown as Deployed };
-}
-
-/**
- * Awaits, from line `from` on, a `deployed` line after which function `name` answers `expected`.
- * Deploys of an intermediate state (a save seen half-way) and errors on the way are passed over; a watcher
- * that missed the save never gets there, and the limit turns that into a failure that shows every line.
- */
-async function untilServes(
-  dev: BinProcess,
-  from: number,
-  name: string,
-  expected: string | ((fn: DeployedFunction) => string),
-  step: string,
-): Promise<DeployedFunction> {
-  const body = (fn: DeployedFunction) => (typeof expected === 'string' ? expected : expected(fn));
-  const search = async (): Promise<DeployedFunction> => {
-    let at = from;
-    for (;;) {
-      const line = (await dev.next((l) => l.type === 'deployed', at)) as unknown as Deployed;
-      at = dev.lines.indexOf(line as unknown as Record<string, unknown>) + 1;
-      const fn = line.functions.find((f) => f.name === name);
-      if (fn?.url && (await text(fn.url)).body === body(fn)) return fn;
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `after ${step}, ${name} never answered as expected (${String(expected)}); dev printed:\n${dev.lines
-              .slice(from)
-              .map((l) => JSON.stringify(l))
-              .join('\n')}\nstderr:\n${dev.stderr}`,
-          ),
-        ),
-      60_000,
-    );
-  });
-  try {
-    return await Promise.race([search(), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** What vim, JetBrains IDEs and `sed -i` do: write a temporary file beside the original, rename it over. */
-function atomicSave(file: string, content: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temp, content);
-  renameSync(temp, file);
 }
 
 describe('faasport dev examples/hello', () => {
