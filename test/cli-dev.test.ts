@@ -1,26 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { atomicSave, type Deployed, untilServes } from './helpers/dev';
 import { copyExample, text, writeFiles } from './helpers/project';
 
 // Each test starts several real processes (the CLI, runtimes, function instances); on a busy machine that
 // takes seconds, so the limits are generous. No test asserts a duration.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 90_000 });
-
-interface DeployedFunction {
-  name: string;
-  revision: string;
-  changed: boolean;
-  url?: string;
-  hostUrl?: string;
-}
-
-interface Deployed {
-  type: 'deployed';
-  functions: DeployedFunction[];
-  failed?: string[];
-}
 
 beforeAll(() => assertBuilt());
 
@@ -35,57 +22,6 @@ async function startDev(dir: string, extra: string[] = []): Promise<{ dev: BinPr
     throw new Error(`faasport dev did not deploy: ${JSON.stringify(first)}`);
   }
   return { dev, first: first as unknown as Deployed };
-}
-
-/**
- * Awaits, from line `from` on, a `deployed` line after which function `name` answers `expected`.
- * Deploys of an intermediate state (a save seen half-way) and errors on the way are passed over; a watcher
- * that missed the save never gets there, and the limit turns that into a failure that shows every line.
- */
-async function untilServes(
-  dev: BinProcess,
-  from: number,
-  name: string,
-  expected: string | ((fn: DeployedFunction) => string),
-  step: string,
-): Promise<DeployedFunction> {
-  const body = (fn: DeployedFunction) => (typeof expected === 'string' ? expected : expected(fn));
-  const search = async (): Promise<DeployedFunction> => {
-    let at = from;
-    for (;;) {
-      const line = (await dev.next((l) => l.type === 'deployed', at)) as unknown as Deployed;
-      at = dev.lines.indexOf(line as unknown as Record<string, unknown>) + 1;
-      const fn = line.functions.find((f) => f.name === name);
-      if (fn?.url && (await text(fn.url)).body === body(fn)) return fn;
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `after ${step}, ${name} never answered as expected (${String(expected)}); dev printed:\n${dev.lines
-              .slice(from)
-              .map((l) => JSON.stringify(l))
-              .join('\n')}\nstderr:\n${dev.stderr}`,
-          ),
-        ),
-      60_000,
-    );
-  });
-  try {
-    return await Promise.race([search(), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** What vim, JetBrains IDEs and `sed -i` do: write a temporary file beside the original, rename it over. */
-function atomicSave(file: string, content: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temp, content);
-  renameSync(temp, file);
 }
 
 describe('faasport dev examples/hello', () => {
@@ -181,43 +117,53 @@ describe('faasport dev sees every way editors save', () => {
     expect(await dev?.stop()).toBe(0);
   });
 
-  it('a handler file: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
-    const file = join(dir, 'greet', 'index.mjs');
+  /**
+   * Saves `file` every way editors do, each time with new content, and awaits the answer it must give:
+   * two atomic saves in a row, a plain overwrite, then delete (returns what dev printed) and recreate.
+   */
+  async function saveEveryWay(
+    file: string,
+    content: (step: number) => string,
+    answer: (step: number) => string,
+  ): Promise<Record<string, unknown>> {
+    const saves: Array<[string, (text: string) => void]> = [
+      ['the first atomic save', (text) => atomicSave(file, text)],
+      ['the second atomic save', (text) => atomicSave(file, text)],
+      ['a plain overwrite after atomic saves', (text) => writeFileSync(file, text)],
+    ];
+    for (const [step, [what, save]] of saves.entries()) {
+      const from = dev.lines.length;
+      save(content(step));
+      await untilServes(dev, from, 'greet', answer(step), `${what} of ${basename(file)}`);
+    }
     let from = dev.lines.length;
-    atomicSave(file, code('b'));
-    await untilServes(dev, from, 'greet', 'b one\n', 'the first atomic save');
-    from = dev.lines.length;
-    atomicSave(file, code('c'));
-    await untilServes(dev, from, 'greet', 'c one\n', 'the second atomic save');
-    from = dev.lines.length;
-    writeFileSync(file, code('d'));
-    await untilServes(dev, from, 'greet', 'd one\n', 'a plain overwrite after atomic saves');
-    from = dev.lines.length;
     unlinkSync(file);
-    await dev.next((l) => l.type === 'deployed' || l.type === 'error', from);
+    const afterDelete = await dev.next((l) => l.type === 'deployed' || l.type === 'error', from);
     from = dev.lines.length;
-    writeFileSync(file, code('e'));
-    await untilServes(dev, from, 'greet', 'e one\n', 'deleting and recreating the file');
+    writeFileSync(file, content(saves.length));
+    await untilServes(dev, from, 'greet', answer(saves.length), `deleting and recreating ${basename(file)}`);
+    return afterDelete;
+  }
+
+  it('a handler file: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
+    const words = ['b', 'c', 'd', 'e'];
+    await saveEveryWay(
+      join(dir, 'greet', 'index.mjs'),
+      (step) => code(words[step]!),
+      (step) => `${words[step]} one\n`,
+    );
   });
 
   it('faasport.yaml: two atomic saves in a row, a plain overwrite, then delete and recreate', async () => {
-    const file = join(dir, 'faasport.yaml');
-    let from = dev.lines.length;
-    atomicSave(file, yaml('two'));
-    await untilServes(dev, from, 'greet', 'e two\n', 'the first atomic save of faasport.yaml');
-    from = dev.lines.length;
-    atomicSave(file, yaml('three'));
-    await untilServes(dev, from, 'greet', 'e three\n', 'the second atomic save of faasport.yaml');
-    from = dev.lines.length;
-    writeFileSync(file, yaml('four'));
-    await untilServes(dev, from, 'greet', 'e four\n', 'a plain overwrite of faasport.yaml');
-    from = dev.lines.length;
-    unlinkSync(file);
-    const gone = await dev.next((l) => l.type === 'error', from);
-    expect(JSON.stringify(gone)).toContain('faasport.yaml');
-    from = dev.lines.length;
-    writeFileSync(file, yaml('five'));
-    await untilServes(dev, from, 'greet', 'e five\n', 'deleting and recreating faasport.yaml');
+    const greetings = ['two', 'three', 'four', 'five'];
+    const afterDelete = await saveEveryWay(
+      join(dir, 'faasport.yaml'),
+      (step) => yaml(greetings[step]!),
+      (step) => `e ${greetings[step]}\n`,
+    );
+    // Without its project file, the project cannot load: dev says so and keeps serving.
+    expect(afterDelete.type).toBe('error');
+    expect(JSON.stringify(afterDelete)).toContain('faasport.yaml');
   });
 });
 

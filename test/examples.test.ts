@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
+import { atomicSave, untilServes } from './helpers/dev';
 import { text } from './helpers/project';
 
 // Every example runs where it lives, from the repository root, as its README says: `faasport dev
@@ -86,6 +87,28 @@ describe('examples/hello in place', () => {
     const logs = await runBin(['logs', 'hello'], { cwd: run.dir });
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('greeting {"name":"cli"}');
+  });
+  it('redeploys on each save of hello/index.mjs, the way vim saves (write a temp file, rename it over)', async () => {
+    // The greeting stays the same (other tests may be reading this example): a comment changes the
+    // code, so each save makes a new revision, and the original is saved back at the end.
+    const file = join(run.dir, 'hello', 'index.mjs');
+    const original = readFileSync(file, 'utf8');
+    const greeting = (fn: { revision: string }) => `Hello world from hello (revision ${fn.revision})\n`;
+    const seen = new Set([run.deployed.functions[0]!.revision]);
+    try {
+      for (const save of ['first', 'second']) {
+        const from = run.dev.lines.length;
+        atomicSave(file, `${original}// ${save} save\n`);
+        const fn = await untilServes(run.dev, from, 'hello', greeting, `the ${save} atomic save`);
+        expect(seen.has(fn.revision), fn.revision).toBe(false);
+        seen.add(fn.revision);
+      }
+    } finally {
+      const from = run.dev.lines.length;
+      atomicSave(file, original);
+      await untilServes(run.dev, from, 'hello', greeting, 'saving the original back');
+    }
+    expect(readFileSync(file, 'utf8')).toBe(original);
   });
 });
 
