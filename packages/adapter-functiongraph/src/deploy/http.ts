@@ -1,12 +1,14 @@
 /**
  * How an http trigger reaches a FunctionGraph function.
  *
- * Huawei closed the shared APIG gateway to new customers ("API Gateway (Shared) Trigger", functiongraph_01_1813),
+ * Huawei closed the shared APIG gateway to new customers ("Using an APIG Trigger (Discarded)",
+ * https://support.huaweicloud.com/eu/usermanual-functiongraph/functiongraph_01_1813.html),
  * so the default is a function URL: `POST /v2/{project_id}/fgs/functions/{function_urn}/function-url` with
  * `{auth_type, cors}` (huaweicloud-sdk-go-v3 services/functiongraph/v2/model/model_function_url_request_body.go,
  * model_cors_config.go; GET / PUT / DELETE on the same path in the SDKs' FunctionGraphClient). A target or
  * function that names a dedicated gateway (`apigInstanceId`) gets a `DEDICATEDGATEWAY` trigger in it
- * ("API Gateway (Dedicated) Trigger", functiongraph_01_0204); the shared gateway only when asked for
+ * ("API Gateway (Dedicated) Trigger",
+ * https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0204.html); the shared gateway only when asked for
  * (`apigShared`).
  */
 import type { ResolvedFunction } from '@faasport/core';
