@@ -27,7 +27,6 @@ import { resolveOptions } from '../src/options';
 
 const ak = 'fg-test-ak';
 const sk = 'fg-test-secret-key-123';
-const group = 'group-test';
 const image = 'swr.cn-north-4.myhuaweicloud.com/faasport/express-hello:1';
 const ctx: AdapterContext = {
   emit() {},
@@ -63,7 +62,6 @@ const adapterOptions = () => ({
 const fn = (config: Partial<FunctionConfig> & { name: string }) =>
   defineFunction({
     source: { inline: 'export default () => "hi"' },
-    providers: { functiongraph: { apigGroupId: group } },
     ...config,
   } as FunctionConfig);
 

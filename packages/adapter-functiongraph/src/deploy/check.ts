@@ -35,6 +35,15 @@ export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDe
     });
   }
   if (exposure.kind === 'url') {
+    if (http.length && provider.apigGroupId) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'providers.functiongraph.apigGroupId',
+        message: `apigGroupId ${provider.apigGroupId} is not used: the http trigger is a function URL, and a gateway API from an earlier deploy is replaced by it`,
+        hint: 'Set apigInstanceId (a dedicated gateway) or apigShared: true (the shared gateway) to publish it as an API in that group.',
+      });
+    }
     if (http.length > 1) {
       issues.push({
         severity: 'error',
