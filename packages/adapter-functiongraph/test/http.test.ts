@@ -7,6 +7,7 @@ import {
   defineFunction,
   deploy,
   type FunctionConfig,
+  invoke,
   planDeploy,
   UnsupportedFeatureError,
 } from '@faasport/core';
@@ -42,8 +43,17 @@ const web = (config: Partial<FunctionConfig> & { name: string }) =>
 const urn = (name: string, qualifier: string) =>
   `urn:fss:${emu.region}:${emu.projectId}:function:default:${name}:${qualifier}`;
 
+const image = 'swr.cn-north-4.myhuaweicloud.com/team/echo:1';
+// An HTTP server on 8000 that echoes the method and path, run as the image's local command.
+const echoServer =
+  'require("http").createServer((q, s) => s.end(q.method + " " + q.url)).listen(8000, "127.0.0.1")';
+
 beforeAll(async () => {
-  emu = await startFunctionGraphEmulator({ accessKeyId: ak, secretAccessKey: sk });
+  emu = await startFunctionGraphEmulator({
+    accessKeyId: ak,
+    secretAccessKey: sk,
+    images: { [image]: { command: [process.execPath, '-e', echoServer] } },
+  });
 });
 afterAll(async () => {
   await emu?.close();
@@ -126,6 +136,27 @@ describe('http triggers on FunctionGraph', () => {
     expect(await signed.text()).toBe('hi /x');
     const exported = await adapter.export('guarded', ctx);
     expect(exported.config.triggers).toEqual([{ http: { auth: 'private' } }]);
+  });
+
+  it('invokes a custom image over its IAM function URL, signing the call', async () => {
+    const adapter = createFunctionGraphAdapter(options());
+    const result = await deploy(
+      adapter,
+      defineFunction({
+        name: 'echo-img',
+        source: { image: { ref: image, port: 8000 } },
+        triggers: [{ http: { auth: 'private' } }],
+      } as FunctionConfig),
+    );
+    expect((await fetch(`${result.url}/hello`)).status).toBe(401);
+    const response = await invoke(
+      adapter,
+      'echo-img',
+      { method: 'PUT', path: '/hello?x=1', body: 'b' },
+      { mode: 'http' },
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('PUT /hello?x=1');
   });
 
   it('refuses what a function URL cannot do before any write, naming the fix', async () => {
