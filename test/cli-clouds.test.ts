@@ -99,17 +99,12 @@ describe('render --target knative', () => {
 });
 
 describe('deploy to the FunctionGraph emulator', () => {
-  it('deploys coffee-web through its APIG trigger, invokes it, and re-deploys with no writes', async () => {
+  it('deploys coffee-web with a function URL, invokes it, and re-deploys with no writes', async () => {
     const { dir } = coffeeOnEmulators();
-    const yaml = readFileSync(join(dir, 'faasport.yaml'), 'utf8')
-      .replace(
-        'targets:\n',
-        `targets:\n  hw: { adapter: functiongraph, region: ${fg.region}, projectId: "${fg.projectId}", endpoint: "${fg.url}" }\n`,
-      )
-      .replace(
-        '    source: { dir: ./web }\n',
-        '    source: { dir: ./web }\n    providers: { functiongraph: { apigGroupId: group-1 } }\n',
-      );
+    const yaml = readFileSync(join(dir, 'faasport.yaml'), 'utf8').replace(
+      'targets:\n',
+      `targets:\n  hw: { adapter: functiongraph, region: ${fg.region}, projectId: "${fg.projectId}", endpoint: "${fg.url}" }\n`,
+    );
     writeFileSync(join(dir, 'faasport.yaml'), yaml);
     const env = cleanEnv({ HUAWEICLOUD_SDK_AK: fg.accessKeyId, HUAWEICLOUD_SDK_SK: fg.secretAccessKey });
     const deployed = await runBin(
@@ -120,6 +115,10 @@ describe('deploy to the FunctionGraph emulator', () => {
     const result = JSON.parse(deployed.stdout);
     expect(result).toMatchObject({ target: 'hw', adapter: 'functiongraph', deployed: true });
     expect(result.functions[0]).toMatchObject({ functionName: 'coffee-web', changed: true });
+    // No API group needed: the http trigger is a function URL that answers on its own.
+    const url = result.functions[0].url as string;
+    expect(url).toMatch(/\/_url\//);
+    expect(await (await fetch(url)).text()).toBe('Hello coffee-default\n');
     const invoked = await runBin(['invoke', 'coffee-web', '--target', 'hw', '--json'], { cwd: dir, env });
     expect(invoked.code, invoked.stderr).toBe(0);
     expect(JSON.parse(invoked.stdout).body).toBe('Hello coffee-default\n');

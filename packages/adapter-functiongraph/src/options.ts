@@ -56,6 +56,16 @@ export const functionGraphOptionsSchema = z.strictObject({
   env: z.record(z.string(), z.string().optional()).optional(),
   /** The deploy target's name, shown in results (default `functiongraph`). */
   target: z.string().min(1).optional(),
+  /**
+   * A dedicated API gateway (APIG instance id): http triggers become `DEDICATEDGATEWAY` APIs in it instead of
+   * function URLs. Functions can set or override it in `providers.functiongraph.apigInstanceId`.
+   */
+  apigInstanceId: z.string().min(1, { error: 'must not be empty (the APIG instance id)' }).optional(),
+  /**
+   * Publish http triggers on the shared APIG gateway, which Huawei no longer offers to new customers. Only
+   * for accounts that still have it.
+   */
+  apigShared: z.boolean().optional(),
 });
 
 /** What `createFunctionGraphAdapter` takes. @public */
@@ -70,6 +80,10 @@ export interface ResolvedOptions {
   retry: { attempts: number; baseDelayMs: number };
   requestTimeoutMs: number;
   target: string;
+  /** The target's dedicated gateway, for http triggers. */
+  apigInstanceId?: string;
+  /** The target asks for the shared gateway. */
+  apigShared: boolean;
   /** Reads the credentials; throws ConfigurationError when they are missing. */
   credentials(): FunctionGraphCredentials;
 }
@@ -144,6 +158,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     retry: { attempts: o.retry?.attempts ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 200 },
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
     target: o.target ?? adapter,
+    ...(o.apigInstanceId ? { apigInstanceId: o.apigInstanceId } : {}),
+    apigShared: o.apigShared ?? false,
     credentials() {
       if (credentials) return credentials;
       const missing = missingCredentials();

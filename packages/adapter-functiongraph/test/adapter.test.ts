@@ -27,7 +27,6 @@ import { resolveOptions } from '../src/options';
 
 const ak = 'fg-test-ak';
 const sk = 'fg-test-secret-key-123';
-const group = 'group-test';
 const image = 'swr.cn-north-4.myhuaweicloud.com/faasport/express-hello:1';
 const ctx: AdapterContext = {
   emit() {},
@@ -63,7 +62,6 @@ const adapterOptions = () => ({
 const fn = (config: Partial<FunctionConfig> & { name: string }) =>
   defineFunction({
     source: { inline: 'export default () => "hi"' },
-    providers: { functiongraph: { apigGroupId: group } },
     ...config,
   } as FunctionConfig);
 
@@ -267,7 +265,7 @@ describe('mapping a function', () => {
       'POST functions/URN/aliases',
       'POST triggers/URN:!main',
       'POST triggers/URN:!main',
-      'POST triggers/URN:!main',
+      'POST functions/URN:!main/function-url',
       'PUT functions/URN:!main/reservedinstances',
     ]);
     const config = (
@@ -296,14 +294,13 @@ describe('mapping a function', () => {
       events: ['ObjectCreated', 'ObjectRemoved'],
       prefix: 'img/',
     });
-    expect(byType.APIG).toMatchObject({
-      group_id: group,
-      req_method: 'ANY',
-      path: '/mapped',
-      auth: 'NONE',
-      match_mode: 'SWA',
-    });
-    expect(result.url).toBe(emu.apigUrl(group, '/mapped'));
+    // http is a function URL by default: the shared APIG gateway is closed to new customers.
+    expect(byType.APIG).toBeUndefined();
+    const functionUrl = (
+      await api.call<any>('ShowFunctionUrl', 'GET', `functions/${urn('mapped', '!main')}/function-url`)
+    ).data;
+    expect(functionUrl).toMatchObject({ auth_type: 'NONE', cors: { is_cors: false } });
+    expect(result.url).toBe(functionUrl.function_url);
     const answer = await invoke(adapter, 'mapped');
     expect(await answer.text()).toBe('mapped prod s3cret-value');
   });
@@ -382,7 +379,7 @@ describe('mapping a function', () => {
       'mapped.update-config.json',
       'mapped.publish-version.json',
       'mapped.alias-main.json',
-      'mapped.trigger-apig-mapped_http.json',
+      'mapped.function-url.json',
       'mapped.trigger-timer-mapped_schedule.json',
       'mapped.trigger-obs-mapped_storage.json',
       'mapped.reserved-instances.json',
@@ -409,8 +406,8 @@ describe('mapping a function', () => {
       secrets: { DB_PASSWORD: { fromEnv: 'DB_PASSWORD' } },
       resources: { memory: 512, timeout: 20 },
       scaling: { min: 2, max: 50, concurrency: 5 },
-      providers: { functiongraph: { apigGroupId: group } },
     });
+    expect(exported.config.providers).toBeUndefined();
     // The last deploy put back the 08:30 Asia/Shanghai schedule, which FunctionGraph holds with its CRON_TZ.
     expect(exported.config.triggers).toHaveLength(3);
     expect(exported.config.triggers).toEqual(
@@ -498,11 +495,15 @@ describe('a failed step', () => {
 });
 
 describe('checks before any write', () => {
-  it('rejects an http trigger without an APIG group, naming the provider option', async () => {
+  it('rejects a gateway http trigger without an APIG group, naming the provider option', async () => {
     const before = emu.writes();
     const error = await deploy(
       adapter,
-      defineFunction({ name: 'nogroup', source: { inline: 'export default () => 1' } }),
+      defineFunction({
+        name: 'nogroup',
+        source: { inline: 'export default () => 1' },
+        providers: { functiongraph: { apigInstanceId: 'apig-1' } },
+      }),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/providers\.functiongraph\.apigGroupId/);
@@ -542,7 +543,9 @@ describe('checks before any write', () => {
     const runtime = (await deploy(adapter, fn({ name: 'lim', runtime: 'nodejs22' })).catch(
       (e: unknown) => e,
     )) as LimitExceededError;
-    expect(runtime.message).toMatch(/nodejs22.*nodejs18, nodejs20, python3\.9, python3\.10, custom/);
+    expect(runtime.message).toMatch(
+      /nodejs22.*nodejs18, nodejs20, python3\.9, python3\.10, python3\.12, custom/,
+    );
     const max = (await deploy(adapter, fn({ name: 'lim', scaling: { max: 5000 } })).catch(
       (e: unknown) => e,
     )) as LimitExceededError;
@@ -638,7 +641,7 @@ describe('traffic', () => {
 });
 
 describe('invocation', () => {
-  it('answers through an APIG-shaped call the same as through the invoke API', async () => {
+  it('answers through its function URL the same as through the invoke API', async () => {
     const handler = `export default async (request, ctx) => {
       const url = new URL(request.url);
       const body = request.method === 'GET' ? '' : await request.text();
@@ -655,7 +658,7 @@ describe('invocation', () => {
     const throughApig = await apig.json();
     expect(throughApig).toEqual({
       method: 'POST',
-      path: '/webfn/items',
+      path: '/items',
       q: '1',
       body: 'héllo',
       type: 'text/plain',
@@ -663,13 +666,13 @@ describe('invocation', () => {
     });
     const direct = await invoke(adapter, 'webfn', {
       method: 'POST',
-      path: '/webfn/items?q=1',
+      path: '/items?q=1',
       headers: { 'content-type': 'text/plain' },
       body: 'héllo',
     });
     expect(direct.status).toBe(201);
     expect(await direct.json()).toEqual(throughApig);
-    const missing = await fetch(emu.apigUrl(group, '/nothing-here'));
+    const missing = await fetch(`${emu.url}/_url/no-such-url/`);
     expect(missing.status).toBe(404);
   });
 

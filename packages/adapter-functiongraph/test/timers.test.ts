@@ -17,6 +17,7 @@ describe('the TIMER cron dialect', () => {
     expect(toFunctionGraphSchedule('0 0 1 * *', 'UTC')).toBe('CRON_TZ=UTC 0 0 0 1 * ?');
     expect(toFunctionGraphSchedule('0 9 * * 7', 'Europe/Berlin')).toBe('CRON_TZ=Europe/Berlin 0 0 9 ? * 0');
     expect(toFunctionGraphSchedule('0 9 * * 5-7', 'UTC')).toBe('CRON_TZ=UTC 0 0 9 ? * 5-6,0');
+    expect(toFunctionGraphSchedule('0 9 * * 1-7/3', 'UTC')).toBe('CRON_TZ=UTC 0 0 9 ? * 1,4,0');
     expect(toFunctionGraphSchedule('0 9 * * sun,sat', 'UTC')).toBe('CRON_TZ=UTC 0 0 9 ? * sun,sat');
     // Daylight saving is the zone's business now, not an error.
     expect(toFunctionGraphSchedule('0 2 * * 1', 'America/New_York')).toBe(

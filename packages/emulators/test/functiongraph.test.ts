@@ -313,6 +313,33 @@ describe('FunctionGraph emulator: functions, versions, aliases', () => {
     ).toMatchObject({ error_code: 'FSS.1140' });
   });
 
+  it('keeps a function URL per qualifier: Go SDK bodies with cors null, updates, deletes, and serves it', async () => {
+    expect((await call('POST', 'functions', createBody('urlfn'))).status).toBe(200);
+    const path = `functions/${q('urlfn', 'latest')}/function-url`;
+    expect((await call('GET', path)).status).toBe(404);
+    expect((await call('POST', path, { auth_type: 'SOMETIMES', cors: null })).body).toMatchObject({
+      error_code: 'FSS.0400',
+    });
+    // The Go SDK sends cors as null when it is not set (model_function_url_request_body.go).
+    const created = await call('POST', path, { auth_type: 'NONE', cors: null });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ auth_type: 'NONE', cors: null });
+    expect((await call('POST', path, { auth_type: 'NONE' })).status).toBe(409);
+    const served = await fetch(`${created.body.function_url}/p?x=1`, { method: 'POST', body: '{"n":1}' });
+    expect(served.status).toBe(500);
+    expect((await served.json()).error_msg).toMatch(/APIG response/);
+    const updated = await call('PUT', path, { auth_type: 'IAM', cors: { is_cors: true } });
+    expect(updated.body).toMatchObject({
+      auth_type: 'IAM',
+      cors: { is_cors: true },
+      function_url: created.body.function_url,
+    });
+    expect((await fetch(created.body.function_url)).status).toBe(401);
+    expect((await call('DELETE', path)).status).toBe(204);
+    expect((await call('GET', path)).status).toBe(404);
+    expect((await fetch(created.body.function_url)).status).toBe(404);
+  });
+
   it('sets reserved instances only on a version or alias URN', async () => {
     expect(
       (await call('PUT', 'functions/alpha/reservedinstances', { count: 1, idle_mode: false })).status,

@@ -15,13 +15,13 @@ import { render } from './render';
 /**
  * Creates the Huawei Cloud FunctionGraph adapter: deploys faasport functions through the FunctionGraph
  * v2 API (axios + an SDK-HMAC-SHA256 signer), with versions per revision, an alias carrying the
- * traffic split, an alias per tag, APIG / TIMER / OBS triggers and reserved instances.
+ * traffic split, an alias per tag, a function URL (or a gateway API) for http, TIMER / OBS triggers and
+ * reserved instances.
  *
  * @example
  * ```ts
  * const adapter = createFunctionGraphAdapter({ region: 'cn-north-4', projectId: '<project id>' });
- * await deploy(adapter, defineFunction({ name: 'hello', source: { dir: './hello' },
- *   providers: { functiongraph: { apigGroupId: '<api group id>' } } }));
+ * await deploy(adapter, defineFunction({ name: 'hello', source: { dir: './hello' }, triggers: [{ http: {} }] }));
  * ```
  * @throws {@link ValidationError} for invalid options, {@link ConfigurationError} when region or project
  * id is missing (credentials are checked on the first API call).
@@ -38,7 +38,7 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     specificationVersion: 'v1' as const,
     name: 'functiongraph',
     capabilities: functionGraphCapabilities,
-    check: checkForFunctionGraph,
+    check: (fn) => checkForFunctionGraph(fn, o),
     async read(name: string, _ctx?: AdapterContext) {
       const raw = await readRaw(fg, name);
       return raw ? liveOf(fg, name, raw) : undefined;

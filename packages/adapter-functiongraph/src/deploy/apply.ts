@@ -7,6 +7,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { providerOptions } from './capabilities';
 import { type FgAlias, type FgConfig, type FgContext, nonZero, updatableFields } from './context';
 import {
   aliasDescription,
@@ -16,6 +17,7 @@ import {
   strategyConfig,
   versionDescription,
 } from './function-body';
+import { desiredFunctionUrl } from './http';
 import { desiredTriggers } from './triggers';
 
 /** Updates the config by read-modify-write: FunctionGraph resets optional fields a PUT leaves out, so unmanaged fields are carried over from a fresh read. */
@@ -90,7 +92,7 @@ export async function applyStep(
     });
   } else if (step.id.startsWith('trigger-create:')) {
     const key = (step.data as { key: string }).key;
-    const want = desiredTriggers(fn).find((t) => t.key === key)!;
+    const want = desiredTriggers(fn, fg.o).find((t) => t.key === key)!;
     await fg.client.call('CreateTrigger', 'POST', `triggers/${fg.urn(fn.name, `!${mainAlias}`)}`, {
       body: { trigger_type_code: want.type, trigger_status: want.status, event_data: want.eventData },
     });
@@ -102,6 +104,13 @@ export async function applyStep(
       `triggers/${fg.urn(fn.name, `!${mainAlias}`)}/${type}/${id}`,
       { allow: [404] },
     );
+  } else if (step.id.startsWith('function-url:')) {
+    const path = `functions/${fg.urn(fn.name, `!${mainAlias}`)}/function-url`;
+    const body = desiredFunctionUrl(fn, providerOptions(fn), fg.o);
+    if (step.action === 'delete' || !body)
+      await fg.client.call('DeleteFunctionUrl', 'DELETE', path, { allow: [404] });
+    else if (step.action === 'create') await fg.client.call('CreateFunctionUrl', 'POST', path, { body });
+    else await fg.client.call('UpdateFunctionUrl', 'PUT', path, { body });
   } else if (step.id === 'reserved') {
     await fg.client.call(
       'UpdateReservedInstances',

@@ -2,12 +2,19 @@
 import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
 import { z } from 'zod';
 
-/** faasport runtime → FunctionGraph runtime. @public */
+/**
+ * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table ("Supported
+ * Runtimes", https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0151.html):
+ * Node.js up to 20.15 and Python up to 3.12. Node.js 22 is not in that table yet, so `nodejs22` is refused.
+ *
+ * @public
+ */
 export const runtimeMap: Record<string, string> = {
   nodejs18: 'Node.js18.15',
   nodejs20: 'Node.js20.15',
   'python3.9': 'Python3.9',
   'python3.10': 'Python3.10',
+  'python3.12': 'Python3.12',
   custom: 'http',
 };
 
@@ -38,9 +45,12 @@ export const functionGraphCapabilities: Capabilities = {
     'contract.native': 'native',
     'trigger.http': {
       level: 'native',
-      note: 'an APIG trigger in the group providers.functiongraph.apigGroupId',
+      note: 'a function URL; a DEDICATEDGATEWAY API with apigInstanceId; the shared APIG with apigShared',
     },
-    'trigger.http.private': { level: 'native', note: 'auth function → APIG APP auth, private → IAM auth' },
+    'trigger.http.private': {
+      level: 'native',
+      note: 'private → IAM auth; function → APIG APP auth (dedicated or shared gateway only)',
+    },
     'trigger.schedule': {
       level: 'native',
       note: 'TIMER trigger: the cron as written, seconds first, with CRON_TZ=<timezone>',
@@ -65,7 +75,11 @@ export const functionGraphCapabilities: Capabilities = {
     'scaling.concurrency': 'native',
     'scaling.toZero': 'native',
     secrets: { level: 'native', note: 'encrypted_user_data' },
-    domains: { level: 'unsupported', instead: 'Bind the domain to the APIG API group in the APIG console.' },
+    domains: {
+      level: 'unsupported',
+      instead:
+        'Use a dedicated gateway (apigInstanceId) and bind the domain to its API group in the APIG console.',
+    },
     initializer: 'native',
     'visibility.private': {
       level: 'unsupported',
@@ -91,7 +105,11 @@ export const functionGraphCapabilities: Capabilities = {
 
 /** `providers.functiongraph` of a function: FunctionGraph-only settings. @public */
 export const functionGraphProviderSchema = z.strictObject({
-  /** The APIG API group http triggers publish into (required for http triggers). */
+  /** The dedicated gateway (APIG instance id) http triggers publish into; overrides the target's `apigInstanceId`. */
+  apigInstanceId: z.string().min(1).optional(),
+  /** Publish http triggers on the shared APIG gateway (closed to new customers); overrides the target's `apigShared`. */
+  apigShared: z.boolean().optional(),
+  /** The APIG API group of a gateway API (required with `apigInstanceId` or `apigShared`). */
   apigGroupId: z.string().min(1).optional(),
   /** The APIG environment id; default the RELEASE environment. */
   apigEnvId: z.string().min(1).optional(),
@@ -101,6 +119,8 @@ export const functionGraphProviderSchema = z.strictObject({
   apigPath: z.string().regex(/^\//, { error: 'must start with "/"' }).optional(),
   /** `HTTPS` (default) or `HTTP`. */
   apigProtocol: z.enum(['HTTP', 'HTTPS']).optional(),
+  /** Whether the function URL answers CORS requests (`cors.is_cors`); default false. */
+  cors: z.boolean().optional(),
   /** The agency (IAM delegation) the function runs with; needed to pull images from SWR. */
   xrole: z.string().min(1).optional(),
 });

@@ -14,9 +14,15 @@ import {
 } from './capabilities';
 import { toFunctionGraphSchedule } from './cron';
 import { mainAlias } from './function-body';
+import { httpExposure, type TargetHttpDefaults } from './http';
 
-/** The offline checks beyond declared capabilities. */
-export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
+/**
+ * The offline checks of a function against FunctionGraph beyond its declared capabilities. `target` holds
+ * the target's http defaults (`apigInstanceId`, `apigShared`).
+ *
+ * @public
+ */
+export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDefaults = {}): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const optionIssues = providerOptionIssues(
     'functiongraph',
@@ -26,15 +32,56 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
   issues.push(...optionIssues);
   const provider: ProviderOptions = optionIssues.length ? {} : providerOptions(fn);
   const isImage = fn.source.kind === 'image';
-  if (fn.triggers.some((t) => t.kind === 'http') && !provider.apigGroupId) {
+  const http = fn.triggers.filter((t) => t.kind === 'http');
+  const exposure = httpExposure(provider, target);
+  if (http.length && exposure.kind !== 'url' && !provider.apigGroupId) {
+    const gateway =
+      exposure.kind === 'dedicated' ? `dedicated gateway ${exposure.instanceId}` : 'shared gateway';
     issues.push({
       severity: 'error',
       feature: 'provider-options',
       path: 'providers.functiongraph.apigGroupId',
-      message:
-        'an http trigger is published as an APIG API, which needs the API group: providers.functiongraph.apigGroupId is not set',
-      hint: 'Create an API group in APIG and set providers: { functiongraph: { apigGroupId: "<group id>" } }, or remove the http trigger.',
+      message: `an http trigger on the ${gateway} is published as an APIG API, which needs the API group: providers.functiongraph.apigGroupId is not set`,
+      hint: 'Create an API group in the gateway and set providers: { functiongraph: { apigGroupId: "<group id>" } }, or drop apigInstanceId / apigShared to get a function URL.',
     });
+  }
+  if (exposure.kind === 'url') {
+    if (http.length && provider.apigGroupId) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'providers.functiongraph.apigGroupId',
+        message: `apigGroupId ${provider.apigGroupId} is not used: the http trigger is a function URL, and a gateway API from an earlier deploy is replaced by it`,
+        hint: 'Set apigInstanceId (a dedicated gateway) or apigShared: true (the shared gateway) to publish it as an API in that group.',
+      });
+    }
+    if (http.length > 1) {
+      issues.push({
+        severity: 'error',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message: `${http.length} http triggers, but a function has one function URL`,
+        hint: 'Keep one http trigger, or publish them as APIs on a dedicated gateway (apigInstanceId).',
+      });
+    }
+    if (http.some((t) => t.auth === 'function')) {
+      issues.push({
+        severity: 'error',
+        feature: 'trigger.http.private',
+        path: 'triggers',
+        message: 'auth: function needs APIG app authentication, which a function URL does not have',
+        hint: 'Use auth: private (IAM-signed calls) or anonymous, or set apigInstanceId to publish the trigger on a dedicated gateway.',
+      });
+    }
+    const restricted = http.find((t) => t.methods.length < 7);
+    if (restricted) {
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.http',
+        path: 'triggers',
+        message: `a function URL answers every method; methods ${restricted.methods.join(', ')} are not enforced by FunctionGraph`,
+      });
+    }
   }
   if (!isImage && fn.contract !== 'native' && !fn.runtime.startsWith('nodejs')) {
     issues.push({
@@ -202,7 +249,7 @@ export function checkForFunctionGraph(fn: ResolvedFunction): CheckIssue[] {
         });
       }
     }
-    if (t.kind === 'http' && t.methods.length > 1 && t.methods.length < 7) {
+    if (t.kind === 'http' && exposure.kind !== 'url' && t.methods.length > 1 && t.methods.length < 7) {
       issues.push({
         severity: 'warning',
         feature: 'trigger.http',

@@ -67,6 +67,13 @@ export interface FgTrigger {
   event_data?: Record<string, unknown>;
 }
 
+/** A function URL, as GET .../function-url answers (model_show_function_url_response.go in the Go SDK). */
+export interface FgFunctionUrl {
+  auth_type?: string;
+  cors?: { is_cors?: boolean } | null;
+  function_url?: string;
+}
+
 /** Everything read() gathers, kept in LiveFunction.raw for plan(). */
 export interface FgLive {
   config: FgConfig;
@@ -74,6 +81,8 @@ export interface FgLive {
   versions: FgConfig[];
   aliases: FgAlias[];
   triggers: FgTrigger[];
+  /** The function URL of the main alias, when it has one. */
+  functionUrl?: FgFunctionUrl;
   reserved: number;
 }
 
@@ -117,6 +126,16 @@ export const updatableFields = [
   'restore_hook_timeout',
   'enable_class_isolation',
 ] as const;
+
+/** The URL an http caller uses: the function URL, else a gateway trigger's invoke_url. */
+export function httpUrlOf(raw: Pick<FgLive, 'functionUrl' | 'triggers'>): string | undefined {
+  if (raw.functionUrl?.function_url) return raw.functionUrl.function_url;
+  const api = raw.triggers.find(
+    (t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY',
+  );
+  const invokeUrl = api?.event_data?.invoke_url;
+  return typeof invokeUrl === 'string' ? invokeUrl : undefined;
+}
 
 /** FunctionGraph runtime → faasport runtime. */
 export const reverseRuntime: Record<string, string> = Object.fromEntries(

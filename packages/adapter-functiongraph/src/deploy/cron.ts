@@ -36,13 +36,17 @@ export function toFunctionGraphSchedule(expression: string, timezone: string): s
   return `CRON_TZ=${timezone} 0 ${minute} ${hour} ${dayOfMonth} ${month} ${dayOfWeek}`;
 }
 
-/** Rewrites day-of-week 7 (Sunday) as 0: alone, as a range end (`5-7` → `5-6,0`), or in a list. */
+/** Rewrites day-of-week 7 (Sunday) as 0: alone, as a range end (`5-7` → `5-6,0`), or stepped (`1-7/3` → `1,4,0`). */
 function sundayAsZero(field: string): string {
   const parts = field.split(',').flatMap((part) => {
     if (part === '7') return ['0'];
-    const range = /^(\d)-7(\/\d+)?$/.exec(part);
-    if (range && !range[2]) return range[1] === '7' ? ['0'] : [`${range[1]}-6`, '0'];
-    return [part];
+    const range = /^(\d)-7(?:\/(\d+))?$/.exec(part);
+    if (!range) return [part];
+    const from = Number(range[1]);
+    if (!range[2]) return from === 7 ? ['0'] : [`${from}-6`, '0'];
+    const values: string[] = [];
+    for (let day = from; day <= 7; day += Number(range[2])) values.push(String(day % 7));
+    return values;
   });
   return [...new Set(parts)].join(',');
 }

@@ -132,11 +132,18 @@ export async function exportFrom(fg: FgContext, name: string, raw: FgLive): Prom
     ...(perInstance !== undefined && perInstance > 1 ? { concurrency: perInstance } : {}),
   };
   const triggers: unknown[] = [];
-  let apigGroupId: string | undefined;
+  const provider: Record<string, unknown> = {};
+  if (raw.functionUrl) {
+    triggers.push({ http: { auth: raw.functionUrl.auth_type === 'IAM' ? 'private' : 'anonymous' } });
+    if (raw.functionUrl.cors?.is_cors) provider.cors = true;
+  }
   for (const t of raw.triggers) {
     const d = t.event_data ?? {};
     if (t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY') {
-      apigGroupId = String(d.group_id ?? '');
+      provider.apigGroupId = String(d.group_id ?? '');
+      if (t.trigger_type_code === 'DEDICATEDGATEWAY' && d.instance_id)
+        provider.apigInstanceId = String(d.instance_id);
+      else if (t.trigger_type_code === 'APIG' && fg.o.apigShared !== true) provider.apigShared = true;
       const auth = d.auth === 'IAM' ? 'private' : d.auth === 'APP' ? 'function' : 'anonymous';
       triggers.push({
         http: { ...(d.req_method && d.req_method !== 'ANY' ? { methods: [d.req_method] } : {}), auth },
@@ -187,7 +194,8 @@ export async function exportFrom(fg: FgContext, name: string, raw: FgLive): Prom
     }
   }
   config.triggers = triggers;
-  if (apigGroupId) config.providers = { functiongraph: { apigGroupId } };
+  if (provider.apigInstanceId === fg.o.apigInstanceId) delete provider.apigInstanceId;
+  if (Object.keys(provider).length) config.providers = { functiongraph: provider };
   const traffic = trafficOf(raw.aliases);
   if (traffic.length) config.traffic = traffic;
   const latestVersion = [...raw.versions].pop()?.version;

@@ -1,9 +1,10 @@
 /** Invoking a FunctionGraph function: APIG-shaped for web, raw events, async, and through APIG for HTTP functions. */
 import { InvokeError, type InvokeOptions, NotFoundError, UnsupportedFeatureError } from '@faasport/core';
 
-import { type FgAlias, type FgConfig, type FgContext, parseJson } from './context';
+import { type FgAlias, type FgConfig, type FgContext, httpUrlOf, parseJson } from './context';
 import { mainAlias, parseDescription } from './function-body';
 import { readRaw } from './live';
+import { signRequest } from './signer';
 
 /** A function's runtime and contract, cached until the function changes. */
 export async function kindOf(fg: FgContext, name: string): Promise<{ runtime: string; contract?: string }> {
@@ -126,7 +127,10 @@ export async function invoke(
   });
 }
 
-/** HTTP functions and custom images answer through their APIG trigger, as callers reach them. */
+/**
+ * HTTP functions and custom images answer through their function URL or gateway API, as callers reach them.
+ * A function URL with IAM auth gets the request signed with the adapter's credentials.
+ */
 export async function invokeThroughApig(
   fg: FgContext,
   name: string,
@@ -139,33 +143,44 @@ export async function invokeThroughApig(
       feature: 'traffic.tags',
       target: fg.o.target,
       functionName: name,
-      reason: 'an HTTP function is reached only through its APIG trigger on the main alias',
+      reason: 'an HTTP function is reached only through its function URL or gateway API on the main alias',
       instead: 'Invoke without tag or revision, or with mode: "event".',
     });
   }
   const raw = await readRaw(fg, name);
-  const apig = raw?.triggers.find(
-    (t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY',
-  );
-  const invokeUrl = apig?.event_data?.invoke_url;
-  if (typeof invokeUrl !== 'string') {
+  const base = raw ? httpUrlOf(raw) : undefined;
+  if (!base) {
     throw new InvokeError({
       functionName: name,
       message:
-        'it is an HTTP function without an APIG trigger; add an http trigger, or invoke with mode: "event"',
+        'it is an HTTP function without a function URL or gateway API; add an http trigger, or invoke with mode: "event"',
       adapter: 'functiongraph',
     });
   }
   const url = new URL(request.url);
-  const target = `${invokeUrl.replace(/\/$/, '')}${url.pathname === '/' ? '' : url.pathname}${url.search}`;
-  const headers = new Headers(request.headers);
-  headers.delete('host');
+  const target = `${base.replace(/\/$/, '')}${url.pathname === '/' ? '' : url.pathname}${url.search}`;
+  const headers: Record<string, string> = {};
+  request.headers.forEach((v, k) => {
+    if (k !== 'host') headers[k] = v;
+  });
+  const sendBody = body.length && request.method !== 'GET' && request.method !== 'HEAD';
+  let signed = headers;
+  if (raw?.functionUrl?.function_url === base && raw.functionUrl.auth_type === 'IAM') {
+    const { accessKeyId, secretAccessKey, securityToken } = fg.o.credentials();
+    signed = signRequest({
+      method: request.method,
+      url: target,
+      headers: { ...headers, ...(securityToken ? { 'X-Security-Token': securityToken } : {}) },
+      ...(sendBody ? { body } : {}),
+      accessKeyId,
+      secretAccessKey,
+    }).headers;
+  }
+  const { host: _host, ...sent } = signed;
   return fetch(target, {
     method: request.method,
-    headers,
-    ...(body.length && request.method !== 'GET' && request.method !== 'HEAD'
-      ? { body: body as BodyInit }
-      : {}),
+    headers: sent,
+    ...(sendBody ? { body: body as BodyInit } : {}),
   });
 }
 

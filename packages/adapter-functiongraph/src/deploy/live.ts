@@ -4,8 +4,10 @@ import {
   type FgAlias,
   type FgConfig,
   type FgContext,
+  type FgFunctionUrl,
   type FgLive,
   type FgTrigger,
+  httpUrlOf,
   parseEnv,
   reverseRuntime,
 } from './context';
@@ -43,6 +45,16 @@ export async function readRaw(fg: FgContext, name: string): Promise<FgLive | und
         )
       ).data ?? [])
     : [];
+  let functionUrl: FgFunctionUrl | undefined;
+  if (hasMain) {
+    const url = await fg.client.call<FgFunctionUrl>(
+      'ShowFunctionUrl',
+      'GET',
+      `functions/${fg.urn(name, `!${mainAlias}`)}/function-url`,
+      { allow: [404] },
+    );
+    if (url.status !== 404 && url.data && typeof url.data === 'object') functionUrl = url.data;
+  }
   let reserved = 0;
   if (hasMain) {
     const list = await fg.client.call<{
@@ -62,6 +74,7 @@ export async function readRaw(fg: FgContext, name: string): Promise<FgLive | und
     versions: versions.filter((v) => v.version !== 'latest'),
     aliases,
     triggers,
+    ...(functionUrl ? { functionUrl } : {}),
     reserved,
   };
 }
@@ -88,10 +101,7 @@ export function trafficOf(aliases: FgAlias[]): ResolvedTrafficEntry[] {
 
 /** The neutral view of what readRaw() gathered. */
 export function liveOf(fg: FgContext, name: string, raw: FgLive): LiveFunction {
-  const apig = raw.triggers.find(
-    (t) => t.trigger_type_code === 'APIG' || t.trigger_type_code === 'DEDICATEDGATEWAY',
-  );
-  const invokeUrl = apig?.event_data?.invoke_url;
+  const invokeUrl = httpUrlOf(raw);
   return {
     name,
     target: fg.o.target,

@@ -7,7 +7,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
-import { runtimeMap } from './capabilities';
+import { providerOptions, runtimeMap } from './capabilities';
 import { type FgContext, type FgLive, type FgTrigger, parseEnv, stripEmpty } from './context';
 import {
   deployedCode,
@@ -17,6 +17,7 @@ import {
   revisionHashOfVersion,
   strategyConfig,
 } from './function-body';
+import { type DesiredFunctionUrl, desiredFunctionUrl } from './http';
 import { type DesiredTrigger, desiredTriggers, sameTrigger } from './triggers';
 
 /** The managed config fields that differ between live and desired (secret values never included). */
@@ -77,7 +78,7 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
   const code = deployedCode(desired, fg.o.region);
   const runtime = fn.source.kind === 'image' ? 'Custom Image' : runtimeMap[fn.runtime];
   const steps: Step[] = [];
-  const triggers = desiredTriggers(fn);
+  const triggers = desiredTriggers(fn, fg.o);
   if (!raw) {
     steps.push({
       id: 'function',
@@ -179,6 +180,12 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
           fn.name,
         ),
       );
+  const urlStep = functionUrlStep(
+    fn.name,
+    desiredFunctionUrl(fn, providerOptions(fn), fg.o),
+    raw?.functionUrl,
+  );
+  if (urlStep) steps.push(urlStep);
   if ((raw?.reserved ?? 0) !== fn.scaling.min) {
     steps.push({
       id: 'reserved',
@@ -213,5 +220,28 @@ export function triggerStep(
     ],
     phase: 'finalize',
     data: action === 'delete' ? { id: (trigger as FgTrigger).trigger_id, type } : { key },
+  };
+}
+
+/** The step that creates, updates or deletes the main alias's function URL; none when it already matches. */
+function functionUrlStep(
+  name: string,
+  want: DesiredFunctionUrl | undefined,
+  have: FgLive['functionUrl'],
+): Step | undefined {
+  const haveBody = have
+    ? { auth_type: have.auth_type, cors: { is_cors: have.cors?.is_cors ?? false } }
+    : undefined;
+  if (canonicalJson(haveBody ?? null) === canonicalJson(want ?? null)) return undefined;
+  const action = !have ? 'create' : !want ? 'delete' : 'update';
+  return {
+    id: `function-url:${action}`,
+    action,
+    resource: `function URL of ${name}`,
+    summary: `${action} the function URL of ${name}${want ? ` (auth ${want.auth_type})` : ''}`,
+    changes: [
+      { path: 'functionUrl', ...(haveBody ? { from: haveBody } : {}), ...(want ? { to: want } : {}) },
+    ],
+    phase: 'finalize',
   };
 }

@@ -1,5 +1,6 @@
 /** Rendering the FunctionGraph request bodies of a deploy, offline. */
 import type { DesiredState, Manifest } from '@faasport/core';
+import { providerOptions } from './capabilities';
 import type { FgContext } from './context';
 import {
   aliasDescription,
@@ -9,6 +10,7 @@ import {
   strategyConfig,
   versionDescription,
 } from './function-body';
+import { desiredFunctionUrl } from './http';
 import { desiredTriggers } from './triggers';
 
 /** The request bodies of a deploy as JSON manifests; secret values appear as references. */
@@ -61,7 +63,16 @@ export function render(fg: FgContext, desired: DesiredState): Manifest[] {
       content: { name: t.tag, version: t.revision, description: aliasDescription(t.tag) },
     });
   }
-  for (const t of desiredTriggers(fn)) {
+  const functionUrl = desiredFunctionUrl(fn, providerOptions(fn), fg.o);
+  if (functionUrl) {
+    manifests.push({
+      name: `${fn.name}.function-url.json`,
+      format: 'json',
+      request: { method: 'POST', path: `${base}/functions/${fg.urn(fn.name, `!${mainAlias}`)}/function-url` },
+      content: functionUrl,
+    });
+  }
+  for (const t of desiredTriggers(fn, fg.o)) {
     manifests.push({
       name: `${fn.name}.trigger-${t.type.toLowerCase()}-${t.eventData.name as string}.json`,
       format: 'json',

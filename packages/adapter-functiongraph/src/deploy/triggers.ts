@@ -2,6 +2,7 @@
 import { canonicalJson, type ResolvedFunction, type ResolvedTrigger } from '@faasport/core';
 import { providerOptions } from './capabilities';
 import { toFunctionGraphSchedule } from './cron';
+import { httpExposure, type TargetHttpDefaults } from './http';
 
 const defaultApigEnvId = 'DEFAULT_ENVIRONMENT_RELEASE_ID';
 
@@ -9,7 +10,7 @@ const defaultApigEnvId = 'DEFAULT_ENVIRONMENT_RELEASE_ID';
 export interface DesiredTrigger {
   /** `TYPE/name`, the identity used to match live triggers. */
   key: string;
-  type: 'APIG' | 'TIMER' | 'OBS';
+  type: 'APIG' | 'DEDICATEDGATEWAY' | 'TIMER' | 'OBS';
   status: 'ACTIVE' | 'DISABLED';
   eventData: Record<string, unknown>;
   /** The trigger it came from. */
@@ -26,20 +27,27 @@ function triggerName(fn: ResolvedFunction, trigger: ResolvedTrigger): string {
 const storageEvents = { created: 'ObjectCreated', deleted: 'ObjectRemoved' } as const;
 const authModes = { anonymous: 'NONE', function: 'APP', private: 'IAM' } as const;
 
-/** The triggers of a function, as FunctionGraph trigger bodies. */
-export function desiredTriggers(fn: ResolvedFunction): DesiredTrigger[] {
+/**
+ * The triggers of a function, as FunctionGraph trigger bodies. An http trigger is one only on a gateway
+ * (dedicated or shared, see `httpExposure`); by default it is a function URL, which is not a trigger.
+ */
+export function desiredTriggers(fn: ResolvedFunction, target: TargetHttpDefaults): DesiredTrigger[] {
   const provider = providerOptions(fn);
+  const exposure = httpExposure(provider, target);
   const out: DesiredTrigger[] = [];
   for (const t of fn.triggers) {
     const name = triggerName(fn, t);
-    if (t.kind === 'http') {
+    if (t.kind === 'http' && exposure.kind !== 'url') {
+      const type = exposure.kind === 'dedicated' ? 'DEDICATEDGATEWAY' : 'APIG';
       out.push({
-        key: `APIG/${name}`,
-        type: 'APIG',
+        key: `${type}/${name}`,
+        type,
         status: 'ACTIVE',
         name: t.name,
         eventData: {
           name,
+          // DEDICATEDGATEWAY event_data: the APIG fields plus the gateway's instance_id (reference B "Triggers").
+          ...(exposure.kind === 'dedicated' ? { instance_id: exposure.instanceId } : {}),
           group_id: provider.apigGroupId ?? '',
           env_id: provider.apigEnvId ?? defaultApigEnvId,
           env_name: provider.apigEnvName ?? 'RELEASE',

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmuState } from './context';
 import type { FgApiError } from './errors';
 import type { CallInfo, FunctionGraphExecution } from './execution';
+import { findFunctionUrl } from './function-url';
 import { cffHeaders, route } from './invoke';
 import { sendJson } from './respond';
 import { verifySignature } from './signature';
@@ -18,7 +19,7 @@ export async function handleApig(
   rawBody: Uint8Array,
   url: URL,
 ): Promise<void> {
-  const { projectId, region, functions, options, execution, credential } = em;
+  const { functions, options, credential } = em;
   const [, , group = '', ...pathParts] = url.pathname.split('/');
   const path = `/${pathParts.join('/')}`;
   const method = req.method ?? 'GET';
@@ -57,8 +58,72 @@ export async function handleApig(
     });
   }
   const { fn, trigger } = match;
+  return serveBehindGateway(em, req, res, rawBody, {
+    fn,
+    qualifier: trigger.qualifier,
+    path,
+    search: url.search,
+    apiId: String(trigger.event_data.api_id ?? ''),
+    stage: String(trigger.event_data.env_name ?? 'RELEASE'),
+  });
+}
+
+/** Serves `/_url/{token}{path}`: a function URL, open (`NONE`) or IAM-signed, in front of its qualifier. */
+export async function handleFunctionUrl(
+  em: EmuState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawBody: Uint8Array,
+  url: URL,
+): Promise<void> {
+  const [, , token = '', ...pathParts] = url.pathname.split('/');
+  const found = findFunctionUrl(em, token);
+  if (!found)
+    return sendJson(res, 404, { error_code: 'FSS.1051', error_msg: 'The function URL does not exist.' });
+  if (found.url.auth_type === 'IAM') {
+    try {
+      verifySignature(req, rawBody, [em.credential], { maxSkewMs: em.options.maxSkewMs ?? 15 * 60_000 });
+    } catch (e) {
+      const err = e as FgApiError;
+      return sendJson(res, err.status, err.body());
+    }
+  }
+  return serveBehindGateway(em, req, res, rawBody, {
+    fn: found.fn,
+    qualifier: found.qualifier,
+    path: `/${pathParts.join('/')}`,
+    search: url.search,
+    apiId: `url-${token}`,
+    stage: 'RELEASE',
+  });
+}
+
+/** Where a gateway-fronted request goes. */
+interface GatewayTarget {
+  fn: FunctionState;
+  qualifier: string;
+  path: string;
+  search: string;
+  apiId: string;
+  stage: string;
+}
+
+/**
+ * Runs a request that came through a gateway: HTTP functions and custom images get it as it came; other
+ * functions get the APIG event and must answer `{statusCode, headers, body, isBase64Encoded}`.
+ */
+async function serveBehindGateway(
+  em: EmuState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawBody: Uint8Array,
+  target: GatewayTarget,
+): Promise<void> {
+  const { projectId, region, execution } = em;
+  const { fn, path } = target;
+  const method = req.method ?? 'GET';
   const requestId = randomUUID().replace(/-/g, '');
-  const routed = route(em, fn, trigger.qualifier === 'latest' ? undefined : trigger.qualifier);
+  const routed = route(em, fn, target.qualifier === 'latest' ? undefined : target.qualifier);
   const snap = snapshotOf(fn, routed.qualifier);
   const info: CallInfo = {
     functionName: fn.name,
@@ -82,7 +147,7 @@ export async function handleApig(
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
     for (const [k, v] of Object.entries(cffHeaders(snap.config, info, requestId))) headers.set(k, v);
-    const forwarded = new Request(`http://127.0.0.1${path}${url.search}`, {
+    const forwarded = new Request(`http://127.0.0.1${path}${target.search}`, {
       method,
       headers,
       ...(rawBody.length && method !== 'GET' && method !== 'HEAD' ? { body: rawBody as BodyInit } : {}),
@@ -98,8 +163,9 @@ export async function handleApig(
   }
   // Not verified: APIG's documented events show one value per key; a repeated key is passed as an array.
   const query: Record<string, string | string[]> = {};
-  for (const name of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(name);
+  const params = new URLSearchParams(target.search);
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
     query[name] = values.length === 1 ? values[0]! : values;
   }
   const headers: Record<string, string> = {};
@@ -107,11 +173,7 @@ export async function handleApig(
   const event = {
     body: Buffer.from(rawBody).toString('base64'),
     isBase64Encoded: true,
-    requestContext: {
-      apiId: trigger.event_data.api_id,
-      requestId,
-      stage: trigger.event_data.env_name ?? 'RELEASE',
-    },
+    requestContext: { apiId: target.apiId, requestId, stage: target.stage },
     queryStringParameters: query,
     pathParameters: {},
     httpMethod: method,

@@ -43,7 +43,10 @@ const obj =
   };
 const arr: Check = (v) => (Array.isArray(v) ? undefined : 'must be an array');
 
-/** FunctionGraph's runtimes (SDK enum plus Node.js20.15 from the runtime table). */
+/**
+ * FunctionGraph's runtimes: the SDK enum plus Node.js20.15 and Python3.12 from Huawei's runtime table
+ * (https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0151.html).
+ */
 export const fgRuntimes = [
   'Node.js6.10',
   'Node.js8.10',
@@ -57,6 +60,7 @@ export const fgRuntimes = [
   'Python3.6',
   'Python3.9',
   'Python3.10',
+  'Python3.12',
   'Java8',
   'Java11',
   'Java17',
@@ -383,6 +387,19 @@ export const apigEventData: BodySpec = {
         function_urn: str(256),
       },
     }),
+  },
+};
+
+/**
+ * POST / PUT /functions/{urn}/function-url: FunctionUrlRequestBody of the SDKs. The Go SDK sends both fields
+ * always (`cors` as null when unset: model_function_url_request_body.go); the Node, Java and C# SDKs leave
+ * nulls out. The SDKs list no `auth_type` values; NONE and IAM are those of APIG triggers.
+ */
+export const functionUrlBody: BodySpec = {
+  required: ['auth_type'],
+  fields: {
+    auth_type: oneOf(['NONE', 'IAM']),
+    cors: obj({ required: [], fields: { is_cors: bool } }),
   },
 };
 

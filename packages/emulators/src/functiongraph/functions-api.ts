@@ -8,6 +8,7 @@ import { checkBody, createFunctionBody, maxInstanceBody, updateCodeBody, updateC
 import { checkUserData, codeFrom, configFrom } from './code-and-config';
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
+import { functionUrlApi } from './function-url';
 import { invokeAsync, invokeSync } from './invoke';
 import { listReserved, setReservedInstances } from './reserved-instances-api';
 import { type FunctionState, fgTime } from './state';
@@ -74,6 +75,11 @@ export async function functionsApi(
       return invokeAsync(em, fn, qualifier, body);
     case 'PUT reservedinstances':
       return setReservedInstances(fn, qualifier, body);
+    case 'GET function-url':
+    case 'POST function-url':
+    case 'PUT function-url':
+    case 'DELETE function-url':
+      return functionUrlApi(em, method, fn, qualifier ?? 'latest', body);
   }
   throw fgErrors.unsupportedPath(method, ['functions', ...rest].join('/'));
 }
@@ -107,6 +113,7 @@ function createFunction(em: EmuState, body: unknown) {
     versions: new Map(),
     aliases: new Map(),
     triggers: [],
+    urls: new Map(),
     reserved: new Map(),
     created: fgTime(),
   };

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { isValidTimezone } from '@faasport/core';
 import { createExecutor, type Executor } from '@faasport/runtime';
-import { handleApig } from './apig';
+import { handleApig, handleFunctionUrl } from './apig';
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
 import { type EventDelivery, emitObsEvent, fireDueTimers, fireTimer, type ObsEventName } from './events';
@@ -98,9 +98,10 @@ const defaultProjectId = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
  * Starts an HTTP emulator of the FunctionGraph v2 API on 127.0.0.1 (a random port): SDK-HMAC-SHA256
  * signatures, `/v2/{project_id}/fgs/...` paths with every URN form, FunctionGraph's strict bodies,
  * status codes (200, 201, 202, 204) and `{error_code, error_msg}` errors, versions, aliases with
- * weighted routing, triggers, reserved instances, and execution of the deployed code through the
- * faasport runtime with FunctionGraph's native contracts. APIG triggers are served at
- * `/_apig/{group_id}{path}` without signature (auth `NONE`).
+ * weighted routing, triggers, function URLs, reserved instances, and execution of the deployed code
+ * through the faasport runtime with FunctionGraph's native contracts. APIG and DEDICATEDGATEWAY triggers
+ * are served at `/_apig/{group_id}{path}`, function URLs at `/_url/{token}{path}` (auth `NONE`, or `IAM`
+ * with an SDK-HMAC-SHA256 signature).
  *
  * @example
  * ```ts
@@ -168,6 +169,7 @@ export async function startFunctionGraphEmulator(
     const rawBody = new Uint8Array(Buffer.concat(chunks));
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (url.pathname.startsWith('/_apig/')) return handleApig(em, req, res, rawBody, url);
+    if (url.pathname.startsWith('/_url/')) return handleFunctionUrl(em, req, res, rawBody, url);
     const method = req.method ?? 'GET';
     const requestId = randomUUID();
     try {

@@ -76,6 +76,16 @@ export interface TriggerState {
   last_updated_time: string;
 }
 
+/** A function URL of one qualifier (`latest`, a version or `!alias`). */
+export interface FunctionUrlState {
+  auth_type: string;
+  cors: { is_cors?: boolean } | null;
+  /** The path segment the URL is served under: `/_url/{token}`. */
+  token: string;
+  create_time: string;
+  last_modified_time: string;
+}
+
 /** Reserved instances of a version or alias. */
 export interface ReservedState {
   count: number;
@@ -92,6 +102,8 @@ export interface FunctionState {
   versions: Map<string, VersionState>;
   aliases: Map<string, AliasState>;
   triggers: TriggerState[];
+  /** Function URLs by qualifier. */
+  urls: Map<string, FunctionUrlState>;
   reserved: Map<string, ReservedState>;
   created: string;
 }
