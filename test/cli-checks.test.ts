@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { assertBuilt, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
 
 // Each test starts the real CLI (a Node process); on a busy machine that takes seconds. No test asserts a duration.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -271,5 +271,23 @@ spec:
       'no timeout: faasport will set its default (30 s)',
       'containerConcurrency 0 (unlimited) has no neutral equivalent: concurrency defaults to 1; set scaling.concurrency',
     ]);
+  });
+});
+
+describe('error names', () => {
+  it('every error class of the built packages is named as it is exported (JSON errors print the name)', async () => {
+    for (const entry of [
+      'packages/core/dist/index.js',
+      'packages/core/dist/index.cjs',
+      'packages/cli/dist/index.js',
+    ]) {
+      const exported = (await import(join(repoRoot, entry))) as Record<string, unknown>;
+      const classes = Object.entries(exported).filter(
+        ([name, value]) => typeof value === 'function' && /Error$/.test(name),
+      );
+      expect(classes.length, entry).toBeGreaterThan(0);
+      for (const [name, value] of classes)
+        expect((value as { name: string }).name, `${entry} ${name}`).toBe(name);
+    }
   });
 });
