@@ -63,7 +63,14 @@ describe('faasport emulate kubernetes', () => {
   it('prints a ready knative target and a kubeconfig that kubectl and `faasport deploy` use, and stops on SIGTERM', async () => {
     const dir = tempDir();
     const kubeconfig = join(dir, 'kubeconfig');
-    const { child, started } = emulate(['kubernetes', '--kubeconfig', kubeconfig]);
+    const latency = 300;
+    const { child, started } = emulate([
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--latency',
+      String(latency),
+    ]);
     const line = await started;
     expect(line).toMatchObject({
       emulator: 'kubernetes',
@@ -78,6 +85,10 @@ describe('faasport emulate kubernetes', () => {
     expect(config).toContain(`server: ${line.endpoint}`);
     expect(config).toContain('certificate-authority-data: ');
     expect(config).not.toContain('insecure-skip-tls-verify');
+    // A lower bound only: every API call waits --latency before it is answered (here a 401 without the token).
+    const begun = performance.now();
+    expect((await fetch(`${String(line.target.ingress)}/version`)).status).toBe(401);
+    expect(performance.now() - begun).toBeGreaterThanOrEqual(latency - 5);
 
     if (kubectl) {
       const ns = await run('kubectl', ['get', 'namespaces', '-o', 'name'], {

@@ -200,11 +200,20 @@ describe.skipIf(!hasKubectl)(`kubectl${hasKubectl ? '' : ' (skipped: kubectl is 
         'pingsource.sources.knative.dev/every-minute',
       ]),
     );
-    const events = await kubectl('get', 'events');
-    expect(events.code, events.stderr).toBe(0);
+    const events = table((await kubectl('get', 'events')).stdout);
+    expect(events[0]).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    expect(events.slice(1)).toContainEqual([
+      expect.any(String),
+      'Normal',
+      'Created',
+      'service/helloworld-go',
+      'Created Configuration "helloworld-go"',
+    ]);
     const described = await kubectl('describe', 'ksvc', 'helloworld-go');
     expect(described.code, described.stderr).toBe(0);
     expect(described.stdout).toMatch(/Name:\s+helloworld-go/);
+    // describe finds the Service's events by involvedObject field selectors.
+    expect(described.stdout).toMatch(/Normal\s+Created\s+.*Created Route "helloworld-go"/);
   });
 
   it('server-side applies with managedFields that carry fieldsV1 and operation Apply', async () => {

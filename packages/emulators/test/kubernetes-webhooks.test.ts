@@ -255,3 +255,65 @@ describe('knative.dev/pkg apis/metadata_validation.go and serving/v1/revision_va
     }
   });
 });
+
+describe('knative/serving revision_defaults.go and route_defaults.go, as stored', () => {
+  it('names unnamed containers with a counter that skips taken names, defaults probes and traffic', async () => {
+    const { startKubernetesEmulator } = await import('@faasport/emulators/kubernetes');
+    const kube = await startKubernetesEmulator();
+    try {
+      const manifest = {
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'multi' },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  image: 'example.com/app',
+                  ports: [{ containerPort: 8080 }],
+                  readinessProbe: { httpGet: { path: '/' }, periodSeconds: 2 },
+                },
+                { image: 'example.com/sidecar', name: 'user-container-0' },
+                { image: 'example.com/other' },
+              ],
+            },
+          },
+          traffic: [
+            { tag: 'current', latestRevision: true },
+            { latestRevision: true, percent: 100 },
+          ],
+        },
+      };
+      const res = await fetch(`${kube.url}/apis/serving.knative.dev/v1/namespaces/default/services`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(manifest),
+      });
+      expect(res.status).toBe(201);
+      const stored = (await res.json()) as {
+        spec: { template: { spec: { containers: any[] } }; traffic: unknown[] };
+      };
+      const containers = stored.spec.template.spec.containers;
+      expect(containers.map((c) => c.name)).toEqual([
+        'user-container-1',
+        'user-container-0',
+        'user-container-2',
+      ]);
+      expect(containers[0].readinessProbe).toEqual({
+        httpGet: { path: '/' },
+        periodSeconds: 2,
+        successThreshold: 1,
+        failureThreshold: 3,
+        timeoutSeconds: 1,
+      });
+      expect(containers[1].readinessProbe).toBeUndefined(); // a sidecar gets no default probe
+      expect(stored.spec.traffic).toEqual([
+        { tag: 'current', latestRevision: true, percent: 0 },
+        { latestRevision: true, percent: 100 },
+      ]);
+    } finally {
+      await kube.close();
+    }
+  });
+});

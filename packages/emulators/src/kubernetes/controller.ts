@@ -9,6 +9,7 @@
  * How a revision's container runs is the runner's business (`runner.ts`); one that cannot run
  * becomes `Ready=False` with Knative's reason, and the Service reports it.
  */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { clone, deepEqual, type Json } from './patch';
 import { findResource, type ResourceType } from './resources';
@@ -35,6 +36,7 @@ const DOMAIN_MAPPING = t(SERVING, 'v1beta1', 'domainmappings');
 const TRIGGER = t('eventing.knative.dev', 'v1', 'triggers');
 const BROKER = t('eventing.knative.dev', 'v1', 'brokers');
 const PING = t('sources.knative.dev', 'v1', 'pingsources');
+const EVENT = t('', 'v1', 'events');
 
 const CONTROLLER = 'knative-controller';
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -180,6 +182,38 @@ export class KnativeController {
     return this.store.update(type, existing, next, { fieldManager: CONTROLLER });
   }
 
+  /** Records a core v1 Event about an object, as `kubectl describe` and `kubectl get events` show them. */
+  private recordEvent(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const ns = obj.metadata.namespace ?? 'default';
+    const time = now();
+    this.store.create(
+      EVENT,
+      ns,
+      {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace: ns },
+        involvedObject: {
+          apiVersion: obj.apiVersion,
+          kind: obj.kind,
+          name: obj.metadata.name,
+          namespace: ns,
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+        },
+        reason,
+        message,
+        type,
+        count: 1,
+        firstTimestamp: time,
+        lastTimestamp: time,
+        source: { component: CONTROLLER },
+        reportingComponent: CONTROLLER,
+      },
+      { fieldManager: CONTROLLER },
+    );
+  }
+
   private writeStatus(type: ResourceType, ns: string, name: string, status: Json): void {
     const current = this.store.get(type, ns, name);
     if (!current) return;
@@ -215,6 +249,7 @@ export class KnativeController {
       blockOwnerDeletion: true,
     };
     const labels = { ...(svc.metadata.labels ?? {}), 'serving.knative.dev/service': name };
+    const fresh = !this.store.get(CONFIG, ns, name);
     const config = this.upsert(CONFIG, ns, {
       apiVersion: `${SERVING}/v1`,
       kind: 'Configuration',
@@ -239,6 +274,11 @@ export class KnativeController {
         ),
       },
     } as unknown as KubeObject);
+    if (fresh) {
+      // As Knative's service reconciler reports its children (pkg/reconciler/service/service.go).
+      this.recordEvent(svc, 'Normal', 'Created', `Created Configuration "${name}"`);
+      this.recordEvent(svc, 'Normal', 'Created', `Created Route "${name}"`);
+    }
     const tmeta = (template.metadata as Json | undefined) ?? {};
     const revisionName =
       typeof tmeta.name === 'string'
@@ -322,6 +362,7 @@ export class KnativeController {
       return;
     }
     this.revisions.set(key, state);
+    if (state.phase === 'failed') this.recordEvent(revision, 'Warning', state.reason, state.message);
     this.writeStatus(REVISION, ns, revision.metadata.name, {
       observedGeneration: 1,
       conditions: revisionConditions(state),

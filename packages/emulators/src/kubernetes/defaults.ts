@@ -39,6 +39,10 @@ export function applyDefaults(
     };
     return;
   }
+  if (t.group === 'serving.knative.dev' && t.plural === 'routes') {
+    if (isObject(obj.spec)) defaultTraffic(obj.spec.traffic);
+    return;
+  }
   if (t.group !== 'serving.knative.dev' || !['services', 'configurations'].includes(t.plural)) return;
   const spec = (isObject(obj.spec) ? obj.spec : {}) as Json;
   obj.spec = spec;
@@ -86,14 +90,7 @@ export function applyDefaults(
   if (t.plural === 'services' && (!Array.isArray(spec.traffic) || spec.traffic.length === 0)) {
     spec.traffic = [{ latestRevision: true, percent: 100 }];
   }
-  if (t.plural === 'services') {
-    (spec.traffic as Json[]).forEach((e) => {
-      if (isObject(e) && e.revisionName === undefined && e.latestRevision === undefined)
-        e.latestRevision = true;
-      if (isObject(e) && e.revisionName !== undefined && e.latestRevision === undefined)
-        e.latestRevision = false;
-    });
-  }
+  if (t.plural === 'services') defaultTraffic(spec.traffic);
   const annotations = { ...(obj.metadata.annotations ?? {}) };
   if (!old) {
     annotations['serving.knative.dev/creator'] = user;
@@ -104,4 +101,17 @@ export function applyDefaults(
       old.metadata.annotations['serving.knative.dev/lastModifier'];
   }
   obj.metadata.annotations = annotations;
+}
+
+/**
+ * knative/serving pkg/apis/serving/v1/route_defaults.go TrafficTarget.SetDefaults: `latestRevision` is
+ * true unless a revision is named, and an unset `percent` is 0.
+ */
+function defaultTraffic(traffic: unknown): void {
+  if (!Array.isArray(traffic)) return;
+  for (const e of traffic) {
+    if (!isObject(e)) continue;
+    e.latestRevision ??= e.revisionName === undefined || e.revisionName === '';
+    e.percent ??= 0;
+  }
 }

@@ -129,7 +129,8 @@ export function toTable(
         type: 'string',
         format: 'name',
         description: 'Name must be unique within a namespace.',
-        priority: 0,
+        // The core Event printer shows the name only with -o wide (kubernetes/kubernetes printers.go).
+        priority: t.group === '' && t.plural === 'events' ? 1 : 0,
       },
       ...columns.map((c) => ({ name: c.name, type: c.type, format: '', description: '', priority: 0 })),
     ],
