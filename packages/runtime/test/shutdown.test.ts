@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defineFunction, deploy } from '@faasport/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
-import { cleanTemp, tempDir } from './helpers/fixtures';
+import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 import { request, startRuntimeProcess } from './helpers/runtime-process';
 
 afterAll(() => cleanTemp());
@@ -19,9 +19,15 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe('SIGTERM', () => {
   test('stops accepting, lets the call in flight finish, then exits 0', async () => {
-    const runtime = await startRuntimeProcess(tempDir('faasport-shutdown-'), ['--warm-pool', '0']);
+    // The function reports through files in a folder the sandbox lets it write.
+    const runtime = await startRuntimeProcess(tempDir('faasport-shutdown-'), [
+      '--warm-pool',
+      '0',
+      '--writable',
+      marksRoot(),
+    ]);
     try {
-      const marks = tempDir('faasport-shutdown-marks-');
+      const marks = marksDir();
       const started = path.join(marks, 'started');
       const gate = path.join(marks, 'gate');
       const adapter = createLocalAdapter({ url: runtime.url, token: runtime.token });
