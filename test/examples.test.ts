@@ -332,5 +332,15 @@ describe('examples/migrate', () => {
     expect(stdout).toContain('Hello coffee-default from fc\n');
     expect(stdout).toContain('Hello coffee-default from knative\n');
     expect(stdout).toContain('The same greeting on both targets.');
+    // `migrate` prints each note once: no warning repeats within one command's output, with or without
+    // the function's name in front.
+    for (const section of stdout.split(/^\$ /m).filter((s) => s.startsWith('faasport migrate'))) {
+      const notes = section
+        .split('\n')
+        .filter((line) => line.startsWith('⚠'))
+        .map((line) => line.replace(/^⚠ (coffee: )?/, ''));
+      expect(notes.length, section).toBeGreaterThan(0);
+      expect(new Set(notes).size, section).toBe(notes.length);
+    }
   });
 });
