@@ -137,7 +137,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   ];
   let identity: Sandbox['identity'] = 'same';
   if (root) {
-    identity = [options.codeRoot, ...runtimeFiles].every(reachableByOthers) ? 'user' : 'no-capabilities';
+    // The data dir and the code root are made passable below; everything above them must be already.
+    identity = [options.dataDir, ...runtimeFiles].every(reachableByOthers) ? 'user' : 'no-capabilities';
     // Another user reaches the code through folders it may pass but not list; everything else stays 0600/0700.
     if (identity === 'user') for (const dir of [options.dataDir, options.codeRoot]) fs.chmodSync(dir, 0o711);
   }
