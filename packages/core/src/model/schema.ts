@@ -425,7 +425,8 @@ const functionShape = {
         .string({ error: (i) => `${show(i.input)} is not a string (quote numbers and booleans)` })
         // The OS passes environment values as C strings: a NUL would silently cut the value there.
         .refine((value) => !value.includes('\0'), {
-          error: 'contains a NUL character, which an environment variable cannot hold (the value would be cut there); remove it',
+          error:
+            'contains a NUL character, which an environment variable cannot hold (the value would be cut there); remove it',
         }),
     )
     .optional(),
