@@ -172,3 +172,28 @@ describe('archive sources are limited before they are sent', () => {
     );
   });
 });
+
+describe('environment values with NUL', () => {
+  it('are refused, naming the variable, instead of being cut at the NUL', () => {
+    let error: unknown;
+    try {
+      defineFunction({ name: 'f', source: { inline: 'x' }, env: { GREETING: 'hello\0world' } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]?.path).toBe('env.GREETING');
+    expect((error as Error).message).toContain('contains a NUL character');
+  });
+
+  it('in a secret value are refused, naming the secret', () => {
+    const fn = defineFunction({
+      name: 'f',
+      source: { inline: 'x' },
+      secrets: { TOKEN: { fromEnv: 'TOKEN_VALUE' } },
+    });
+    expect(() => desiredStateOf(fn, { env: { TOKEN_VALUE: 'abc\0def' } })).toThrow(
+      /Secret TOKEN of function "f" contains a NUL character/,
+    );
+  });
+});

@@ -36,6 +36,8 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<void> {
+  // Files the runtime creates hold the token and secret values: nobody else may read them.
+  process.umask(0o077);
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({

@@ -41,8 +41,9 @@ async function deployUntilKilled(runtime: RuntimeProcess, steps: number): Promis
 
 describe('crash safety', () => {
   test('kill -9 at many points of a 50-function deploy: after the restart no private function answers anonymously and traffic is coherent', async () => {
-    // One kill in the first function's steps, others spread over the deploy; each in a fresh data dir.
-    for (const steps of [1, 2, 3, 4, 11, 38, 67, 99]) {
+    // A kill after each step of the first two functions (the second is private), then spread over the
+    // deploy; each in a fresh data dir.
+    for (const steps of [1, 2, 3, 4, 5, 6, 11, 38, 67, 99]) {
       const dataDir = tempDir('faasport-crash-');
       const first = await startRuntimeProcess(dataDir);
       running.push(first);

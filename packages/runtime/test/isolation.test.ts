@@ -12,8 +12,8 @@ afterAll(async () => {
   cleanTemp();
 });
 
-async function start(dataDir: string): Promise<Runtime> {
-  const runtime = await startRuntime({ dataDir, port: 0, warmPool: 0 });
+async function start(dataDir: string, options: { sandbox?: boolean } = {}): Promise<Runtime> {
+  const runtime = await startRuntime({ dataDir, port: 0, warmPool: 0, ...options });
   runtimes.push(runtime);
   return runtime;
 }
@@ -218,5 +218,64 @@ module.exports.handler = () => {
     await adapter.remove('spawner');
     await adapter.remove('pyspawner');
     await until(() => pids.every((pid) => !running(pid)), 'every child has stopped');
+  });
+});
+
+describe('stored code', () => {
+  test('CommonJS handlers run when the data dir sits under a "type": "module" package.json', async () => {
+    // As `faasport dev examples/coffee` lays it out: the project (and its .faasport) under the repo's ESM package.json.
+    const repo = tempDir('faasport-esm-repo-');
+    fs.writeFileSync(path.join(repo, 'package.json'), '{"type":"module"}');
+    const project = path.join(repo, 'examples', 'coffee');
+    fs.mkdirSync(path.join(project, 'functions', 'hello'), { recursive: true });
+    fs.writeFileSync(
+      path.join(project, 'functions', 'hello', 'index.js'),
+      'module.exports.handler = () => "hello from CommonJS";\n',
+    );
+    // Unconfined: a sandboxed instance cannot read the enclosing package.json at all, which would hide
+    // a missing boundary; machines without Landlock run this way.
+    const runtime = await start(path.join(project, '.faasport'), { sandbox: false });
+    await ship(runtime, {
+      name: 'cjs',
+      handler: 'index.handler',
+      source: { dir: path.join(project, 'functions', 'hello') },
+    });
+    const reply = await request(`${runtime.url}/cjs/`);
+    expect(reply.body).toBe('hello from CommonJS');
+  });
+
+  test('code changed on disk is not served, survives no restart, and makes a re-deploy upload it again', async () => {
+    const dataDir = tempDir('faasport-tamper-');
+    let runtime = await start(dataDir);
+    const config: FunctionConfig = { name: 'target', source: { inline: 'export default () => "original";' } };
+    await ship(runtime, config);
+    const [hash] = fs.readdirSync(path.join(dataDir, 'code')).filter((n) => /^[a-f0-9]{64}$/.test(n));
+    const file = path.join(dataDir, 'code', hash!, 'index.mjs');
+    const tamper = () => {
+      fs.chmodSync(path.dirname(file), 0o755);
+      fs.chmodSync(file, 0o644);
+      fs.writeFileSync(file, 'export default () => "tampered";');
+    };
+    tamper();
+    expect((await request(`${runtime.url}/target/`)).body).toBe('original');
+    expect(fs.readFileSync(file, 'utf8')).toBe('export default () => "original";');
+
+    // Changed while the runtime is down: still the original after the restart.
+    await runtime.close();
+    tamper();
+    runtime = await start(dataDir);
+    expect((await request(`${runtime.url}/target/`)).body).toBe('original');
+
+    // The archive gone too: refused, never served; the deploy is not "unchanged" and restores it.
+    await runtime.close();
+    tamper();
+    fs.rmSync(path.join(dataDir, 'artifacts', `${hash}.zip`));
+    runtime = await start(dataDir);
+    const refused = await request(`${runtime.url}/target/`);
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(refused.body).not.toContain('tampered');
+    const again = await ship(runtime, config);
+    expect(again.changed).toBe(true);
+    expect((await request(`${runtime.url}/target/`)).body).toBe('original');
   });
 });

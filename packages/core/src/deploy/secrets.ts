@@ -41,6 +41,11 @@ export function resolveSecrets(
         );
       }
     }
+    if (out[name]!.includes('\0'))
+      throw new ConfigurationError(
+        `Secret ${name} of function "${fn.name}" contains a NUL character, which an environment variable cannot hold (the value would be cut there).`,
+        { hint: `Remove the NUL from the value of ${name}.` },
+      );
     registerSecret(out[name]);
   }
   return out;

@@ -421,7 +421,13 @@ const functionShape = {
   env: z
     .record(
       envName,
-      z.string({ error: (i) => `${show(i.input)} is not a string (quote numbers and booleans)` }),
+      z
+        .string({ error: (i) => `${show(i.input)} is not a string (quote numbers and booleans)` })
+        // The OS passes environment values as C strings: a NUL would silently cut the value there.
+        .refine((value) => !value.includes('\0'), {
+          error:
+            'contains a NUL character, which an environment variable cannot hold (the value would be cut there); remove it',
+        }),
     )
     .optional(),
   secrets: z.record(envName, secretRef).optional(),

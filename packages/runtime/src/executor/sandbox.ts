@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { workerPath } from './paths';
 
@@ -137,11 +136,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   ];
   let identity: Sandbox['identity'] = 'same';
   if (root) {
-    identity = [options.codeRoot, ...runtimeFiles].every(reachableByOthers) ? 'user' : 'no-capabilities';
+    // The data dir and the code root are made passable below; everything above them must be already.
+    identity = [options.dataDir, ...runtimeFiles].every(reachableByOthers) ? 'user' : 'no-capabilities';
     // Another user reaches the code through folders it may pass but not list; everything else stays 0600/0700.
     if (identity === 'user') for (const dir of [options.dataDir, options.codeRoot]) fs.chmodSync(dir, 0o711);
   }
-  const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'faasport-scratch-'));
+  // Inside the data dir, so a runtime killed with SIGKILL leaves nothing elsewhere: the next start clears it.
+  const scratchRoot = path.join(options.dataDir, 'scratch');
+  fs.rmSync(scratchRoot, { recursive: true, force: true });
+  fs.mkdirSync(scratchRoot, { mode: identity === 'user' ? 0o711 : 0o700 });
   if (identity === 'user') fs.chmodSync(scratchRoot, 0o711);
   let next = 0;
   return {

@@ -23,7 +23,14 @@ const revisionBody = z.strictObject({
   label: z.string().max(40).regex(dnsLabel, 'must be a revision label (lowercase letters, digits and "-")'),
   revisionHash: z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest'),
   config: z.record(z.string(), z.unknown()),
-  secretValues: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  secretValues: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      z.string().refine((value) => !value.includes('\0'), {
+        error: 'contains a NUL character, which an environment variable cannot hold',
+      }),
+    )
+    .default({}),
   code: z.string().optional(),
   /** The absolute folder the code was packaged from: log lines and stack traces name files there. */
   sourceRoot: z
