@@ -4,7 +4,6 @@ import {
   canonicalJson,
   providerOptionIssues,
   type ResolvedFunction,
-  type ValidationError,
 } from '@faasport/core';
 import {
   functionGraphProviderSchema,
