@@ -1,10 +1,5 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
-import {
-  type CheckIssue,
-  canonicalJson,
-  providerOptionIssues,
-  type ResolvedFunction,
-} from '@faasport/core';
+import { type CheckIssue, canonicalJson, providerOptionIssues, type ResolvedFunction } from '@faasport/core';
 import {
   functionGraphProviderSchema,
   type ProviderOptions,
