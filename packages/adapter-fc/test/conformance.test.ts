@@ -1,6 +1,6 @@
 import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
 import { startFcEmulator } from '@faasport/emulators/fc';
-import { createFcAdapter } from '../src';
+import { createFcAdapter, fcCapabilities } from '../src';
 
 const text = (body: Uint8Array) => new TextDecoder().decode(body);
 
@@ -9,6 +9,7 @@ const text = (body: Uint8Array) => new TextDecoder().decode(body);
 // timers fire as its clock is advanced; OSS events are delivered as OSS would send them.
 testAdapter({
   name: 'fc (emulator)',
+  capabilities: fcCapabilities,
   timeoutMs: 60_000,
   setup: async () => {
     const emulator = await startFcEmulator();

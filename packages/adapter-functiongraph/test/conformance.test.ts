@@ -1,10 +1,18 @@
-import { testAdapter } from '@faasport/core/testing';
-import { startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
-import { createFunctionGraphAdapter } from '../src';
+import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
+import { type EventDelivery, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
+import { createFunctionGraphAdapter, functionGraphCapabilities } from '../src';
+
+const deliveries = (out: EventDelivery[]): TriggerDelivery[] =>
+  out.map((d) => ({
+    functionName: d.function,
+    body: d.error ? JSON.stringify({ error: d.error }) : d.result,
+  }));
 
 // The core conformance suite, against the FunctionGraph emulator over real HTTP (axios + our signer).
+// Its TIMER triggers fire as its clock is advanced; OBS object events are delivered as OBS sends them.
 testAdapter({
   name: 'functiongraph (emulator)',
+  capabilities: functionGraphCapabilities,
   baseFunction: { providers: { functiongraph: { apigGroupId: 'group-conformance' } } },
   async setup() {
     const emulator = await startFunctionGraphEmulator({
@@ -18,6 +26,15 @@ testAdapter({
       credentials: { accessKeyId: 'conf-ak', secretAccessKey: 'conf-sk-secret' },
       retry: { attempts: 2, baseDelayMs: 1 },
     });
-    return { adapter, writes: emulator.writes, close: emulator.close };
+    return {
+      adapter,
+      writes: emulator.writes,
+      close: emulator.close,
+      triggers: {
+        advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
+        putObject: async (bucket, key, size) =>
+          deliveries(await emulator.emitObsEvent(bucket, key, 'ObjectCreated:Put', size)),
+      },
+    };
   },
 });

@@ -1,11 +1,13 @@
 import { nextCronTimes } from '@faasport/core';
 import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
+import { knativeCapabilities } from '../src';
 import { startKnative } from './helpers';
 
 type Json = Record<string, any>;
 
 testAdapter({
   name: 'knative (Kubernetes emulator)',
+  capabilities: knativeCapabilities,
   async setup() {
     const { kube, adapter } = await startKnative();
     const ns = 'default';

@@ -6,7 +6,7 @@
 export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
 export { AdminClient, errorOf } from './adapter/client';
 export * from './executor';
-export type { RetryPolicy } from './server/broker';
+export type { DeliveryOutcome, RetryPolicy } from './server/broker';
 export { inspectArchive } from './server/code-store';
 export { type LocalProviderOptions, localProviderSchema } from './server/functions';
 export type { RuntimeLogEntry } from './server/logs';

@@ -63,6 +63,7 @@ export const functionGraphCapabilities: Capabilities = {
     },
     'trigger.event': {
       level: 'unsupported',
+      note: 'EventGrid triggers are not mapped yet',
       instead: 'Use an EventGrid trigger created in FunctionGraph directly, or deploy to knative or local.',
     },
     'traffic.split': {

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapter, type AdapterContext, type Feature, featuresUsed, supportOf } from '../adapter';
+import {
+  type Adapter,
+  type AdapterContext,
+  type Capabilities,
+  type Feature,
+  featuresUsed,
+  supportOf,
+} from '../adapter';
 import { deploy, invoke, planDeploy, remove, setTraffic } from '../deploy';
 import { FaasportError } from '../errors';
 import { defineFunction, type FunctionConfig, type ResolvedFunction } from '../model';
@@ -13,7 +20,8 @@ export interface ConformanceTarget {
   close(): Promise<void>;
   /**
    * How the platform (emulator) fires the triggers it accepts, for the trigger cases. A target that
-   * declares a trigger feature without its hook has that case skipped, saying so.
+   * declares a trigger feature without its hook fails that case: give the hook, or skip the case
+   * with the reason.
    */
   triggers?: ConformanceTriggers;
 }
@@ -58,6 +66,12 @@ export interface ConformanceOptions {
   setup(): Promise<ConformanceTarget>;
   /** Cases to skip, each with the reason (shown in the test name). */
   skip?: Partial<Record<ConformanceCase, string>>;
+  /**
+   * The capabilities the adapter under test declares (e.g. `fcCapabilities`), known before `setup`
+   * runs: a trigger case whose feature they leave unsupported is skipped with that reason in its
+   * title. Without them such a case fails, asking for them (or for a `skip` with the reason).
+   */
+  capabilities?: Capabilities;
   /** Fields merged into every fixture function (e.g. provider options the target requires). */
   baseFunction?: Partial<FunctionConfig>;
   /** Per-test timeout (default 60 s). */
@@ -146,12 +160,8 @@ export function testAdapter(options: ConformanceOptions): void {
     return body;
   };
   // A case the caller cannot run is skipped with its stated reason in the title, never silently.
-  const maybe = (
-    name: ConformanceCase,
-    title: string,
-    body: (context: { skip(note?: string): void }) => Promise<void>,
-  ) => {
-    const reason = options.skip?.[name];
+  const maybe = (name: ConformanceCase, title: string, body: () => Promise<void>, implied?: string) => {
+    const reason = options.skip?.[name] ?? implied;
     it.skipIf(reason !== undefined)(reason ? `${title} (skipped: ${reason})` : title, body, timeout);
   };
 
@@ -326,21 +336,38 @@ export function testAdapter(options: ConformanceOptions): void {
       },
     );
 
-    // Each trigger case runs on every target that declares the feature; it needs the target's hook.
+    // Each trigger case runs on every target that declares the feature, through the target's hook. The
+    // test title says why a case does not run; a case that cannot run for a reason nobody stated fails.
     const triggerCase = (
       name: ConformanceCase,
       feature: Feature,
       hook: keyof ConformanceTriggers,
       title: string,
       body: (hooks: ConformanceTriggers) => Promise<void>,
-    ) =>
-      maybe(name, title, async (context) => {
-        if (supportOf(target.adapter.capabilities, feature).level === 'unsupported')
-          return context.skip(`${options.name} does not declare ${feature}`);
-        if (!target.triggers?.[hook])
-          return context.skip(`the target gives no triggers.${hook} hook to fire ${feature}`);
-        await body(target.triggers);
-      });
+    ) => {
+      const declared = options.capabilities && supportOf(options.capabilities, feature);
+      const undeclared =
+        declared?.level === 'unsupported'
+          ? `${options.name} does not declare ${feature}${declared.note ? ` (${declared.note})` : ''}`
+          : undefined;
+      maybe(
+        name,
+        title,
+        async () => {
+          const skipIt = `skip: { '${name}': '<why>' }`;
+          if (supportOf(target.adapter.capabilities, feature).level === 'unsupported')
+            throw new Error(
+              `${options.name} does not declare ${feature}, so "${name}" cannot run: pass the adapter's declared capabilities as \`capabilities\` (the case is then skipped, saying so), or ${skipIt}.`,
+            );
+          if (!target.triggers?.[hook])
+            throw new Error(
+              `${options.name} declares ${feature} but its target gives no triggers.${hook} hook to fire it: return the hook from setup(), or ${skipIt}.`,
+            );
+          await body(target.triggers);
+        },
+        undeclared,
+      );
+    };
     const deliveredTo = (deliveries: TriggerDelivery[], name: string) =>
       deliveries.filter((d) => d.functionName === name).map((d) => JSON.parse(d.body));
     const triggerFunction = (name: string, triggers: FunctionConfig['triggers']) =>

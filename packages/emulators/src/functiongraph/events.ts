@@ -120,7 +120,8 @@ const obsFamilies: Record<string, string[]> = {
 
 /**
  * Emits an OBS object event to every OBS trigger whose bucket, events, prefix and suffix match, in the
- * S3-compatible `Records` shape OBS notifications use.
+ * S3-compatible `Records` shape OBS notifications use ("OBS Event Source", OTC FunctionGraph developer guide:
+ * https://opentelekomcloud-community.github.io/otc-functiongraph-nodejs-runtime/devguide/event_function/trigger_events/trigger_obs_event.html).
  */
 export async function emitObsEvent(
   em: EmuState,

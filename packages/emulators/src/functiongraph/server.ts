@@ -87,8 +87,13 @@ export interface FunctionGraphEmulator {
    * creation. Resolves with the deliveries once they ran.
    */
   advanceClock(ms: number): Promise<EventDelivery[]>;
-  /** Emits an OBS object event to the functions whose OBS triggers match it. */
-  emitObsEvent(bucket: string, key: string, eventName?: ObsEventName): Promise<EventDelivery[]>;
+  /** Emits an OBS object event (default `ObjectCreated:Put`, of an object of `size` bytes) to the functions whose OBS triggers match it. */
+  emitObsEvent(
+    bucket: string,
+    key: string,
+    eventName?: ObsEventName,
+    size?: number,
+  ): Promise<EventDelivery[]>;
   close(): Promise<void>;
 }
 
@@ -258,7 +263,8 @@ export async function startFunctionGraphEmulator(
       firedUntil = em.now();
       return fireDueTimers(em, from, firedUntil);
     },
-    emitObsEvent: (bucket, key, eventName = 'ObjectCreated:Put') => emitObsEvent(em, bucket, key, eventName),
+    emitObsEvent: (bucket, key, eventName = 'ObjectCreated:Put', size = 0) =>
+      emitObsEvent(em, bucket, key, eventName, size),
     async close() {
       await Promise.allSettled([...em.pending]);
       await new Promise<void>((resolve) => {

@@ -15,6 +15,22 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
+/** What one delivery attempt of a queued event gave, as the runtime's `onDelivery` option reports it. */
+export interface DeliveryOutcome {
+  function: string;
+  /** The trigger that queued the delivery (`schedule-1`, `storage-1`, `event-1`...). */
+  trigger: string;
+  eventId: string;
+  /** `retry`: the attempt failed and the event stays queued; `dead`: it moved to the dead-letter store. */
+  outcome: 'delivered' | 'retry' | 'dead';
+  /** The HTTP status of a web-style answer; 200 or 500 for the event contracts. */
+  status: number;
+  /** What the function answered: its serialized return value, or the body of its response. */
+  body: Uint8Array;
+  /** Why the attempt failed. */
+  error?: string;
+}
+
 /** Reads the resolved settings (triggers, scaling) of every function. */
 export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunction }>;
 
@@ -93,6 +109,7 @@ export class Broker {
     private readonly metrics: Metrics,
     private readonly defaults: RetryPolicy,
     private readonly now: () => number = Date.now,
+    private readonly observe?: (outcome: DeliveryOutcome) => void,
   ) {}
 
   /**
@@ -351,6 +368,7 @@ export class Broker {
     let failure: string | undefined;
     let status = 200;
     let revision: string | undefined;
+    let answer: Uint8Array = new Uint8Array(0);
     try {
       const fn = this.functions.get(queued.functionName);
       if (!fn) {
@@ -368,6 +386,7 @@ export class Broker {
       if (asEvent) {
         // The stored JSON is the payload: no parse and re-serialization per delivery.
         const result = await executable.invokeEvent(Buffer.from(queued.eventJson), { requestId });
+        answer = result.body;
         if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
       } else {
         const { headers, body } = cloudEventToBinary(JSON.parse(queued.eventJson) as CloudEvent);
@@ -380,7 +399,7 @@ export class Broker {
           { requestId },
         );
         status = response.status;
-        await response.arrayBuffer();
+        answer = new Uint8Array(await response.arrayBuffer());
         if (status >= 300) failure = `the function answered HTTP ${status}`;
       }
     } catch (error) {
@@ -388,8 +407,19 @@ export class Broker {
       status = ExecutionError.is(error) ? error.status : 500;
     }
     const durationMs = Date.now() - started;
+    const report = (outcome: DeliveryOutcome['outcome']) =>
+      this.report({
+        function: queued.functionName,
+        trigger: queued.trigger,
+        eventId: queued.eventId,
+        outcome,
+        status,
+        body: answer,
+        ...(failure === undefined ? {} : { error: failure }),
+      });
     if (failure === undefined) {
       this.markDelivered(queued.seq);
+      report('delivered');
       this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
       this.logs.write({
         time: new Date(started + durationMs).toISOString(),
@@ -410,6 +440,7 @@ export class Broker {
       this.sweepAt = Math.min(this.sweepAt, this.now() + queued.backoffMs * 2 ** queued.attempts);
     if (outcome === 'dead')
       this.metrics.inc('faasport_events_dead_lettered_total', { function: queued.functionName });
+    report(outcome);
     this.logs.write({
       time: new Date().toISOString(),
       level: outcome === 'dead' ? 'error' : 'warn',
@@ -421,6 +452,22 @@ export class Broker {
       status,
       durationMs,
     });
+  }
+
+  /** Tells the observer; its failure is logged, never the delivery's. */
+  private report(outcome: DeliveryOutcome): void {
+    if (!this.observe) return;
+    try {
+      this.observe(outcome);
+    } catch (error) {
+      this.logs.write({
+        time: new Date().toISOString(),
+        level: 'warn',
+        kind: 'system',
+        function: outcome.function,
+        message: `the onDelivery observer threw: ${(error as Error).message}`,
+      });
+    }
   }
 }
 

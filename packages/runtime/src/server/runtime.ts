@@ -7,7 +7,7 @@ import { ConfigurationError, redact, redactValue, registerSecret } from '@faaspo
 import { createExecutor, ExecutionError, type Executor, type ExecutorIsolation } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { handleAdmin, publishEventFrom } from './api';
-import { Broker, type RetryPolicy } from './broker';
+import { Broker, type DeliveryOutcome, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
 import { errorReply, type FrontReply, type FrontRequest, HttpFront } from './front';
@@ -56,6 +56,11 @@ export interface RuntimeOptions {
   clock?: () => number;
   /** How often the scheduler looks for due ticks. Default 1000 ms. */
   schedulerIntervalMs?: number;
+  /**
+   * Called after each attempt to deliver a queued event (schedule, bucket and published events) with
+   * what the function answered: for embedding the runtime, e.g. tests that wait for a trigger's result.
+   */
+  onDelivery?: (delivery: DeliveryOutcome) => void;
   /**
    * Serve `/metrics` without the admin token, to requests whose `Host` is a loopback name
    * (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`) or the address the runtime listens on.
@@ -254,6 +259,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     { attempts: options.retry?.attempts ?? 5, backoffMs: options.retry?.backoffMs ?? 1000 },
     clock,
+    options.onDelivery,
   );
   const buckets = new Buckets(dataDir, store, broker, settings);
   const scheduler = new Scheduler(store, broker, settings, logs, clock);
