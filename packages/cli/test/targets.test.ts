@@ -65,12 +65,12 @@ describe('render is offline', () => {
   });
 
   it('prints FunctionGraph request bodies, or writes one file per manifest with -o', async () => {
-    const dir = project('  hw: { adapter: functiongraph }');
-    // render checks what plan checks: an http trigger on FunctionGraph needs its APIG group.
-    const missingGroup = await cli(['render', '--target', 'hw'], { cwd: dir });
+    const dir = project('  hw: { adapter: functiongraph }\n  shared: { adapter: functiongraph, apigShared: true }');
+    // render checks what plan checks: an http trigger on the shared APIG gateway needs its API group
+    // (the default, a function URL, needs none).
+    const missingGroup = await cli(['render', '--target', 'shared'], { cwd: dir });
     expect(missingGroup.code).toBe(1);
     expect(missingGroup.stderr).toContain('providers.functiongraph.apigGroupId');
-    appendFileSync(join(dir, 'faasport.yaml'), '    providers: { functiongraph: { apigGroupId: g1 } }\n');
     const out = join(dir, 'out');
     const { code, stdout, stderr } = await cli(['render', '--target', 'hw', '-o', out, '--json'], {
       cwd: dir,
