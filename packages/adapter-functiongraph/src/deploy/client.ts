@@ -1,6 +1,6 @@
 import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
 import { withRetry } from '@faasport/core/toolkit';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ResolvedOptions } from '../options';
 import { signRequest } from './signer';
 
@@ -86,7 +86,7 @@ export class FunctionGraphClient {
         ...(body === undefined ? {} : { body }),
         ...credentials,
       });
-      let r: Awaited<ReturnType<AxiosInstance['request']>>;
+      let r: AxiosResponse<string>;
       try {
         r = await this.http.request<string>({
           method,
