@@ -8,6 +8,7 @@ const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.
 const alias = [
   { find: /^@faasport\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
   { find: /^@faasport\/core\/handler$/, replacement: src('core/src/handler/index.ts') },
+  { find: /^@faasport\/core\/toolkit$/, replacement: src('core/src/toolkit/index.ts') },
   { find: /^@faasport\/core$/, replacement: src('core/src/index.ts') },
   { find: /^@faasport\/runtime$/, replacement: src('runtime/src/index.ts') },
   { find: /^@faasport\/emulators\/(.*)$/, replacement: src('emulators/src/$1/index.ts') },

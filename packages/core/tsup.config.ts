@@ -8,6 +8,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'handler/index': 'src/handler/index.ts',
+    'toolkit/index': 'src/toolkit/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

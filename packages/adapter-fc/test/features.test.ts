@@ -498,6 +498,24 @@ export default async () => 'warm ' + warmedAt;
     expect(emulator.writes()).toBe(before);
   });
 
+  it('stops retrying when the caller aborts: the abort reason, no further request', async () => {
+    const reason = new Error('deploy cancelled');
+    const mark = emulator.requests().length;
+    emulator.injectFault({ status: 502, code: 'BadGateway', times: 1 });
+    const aborted = await adapter
+      .read('never-read', { ...ctx, signal: AbortSignal.abort(reason) })
+      .catch((e: unknown) => e);
+    expect(aborted).toBe(reason);
+    expect(emulator.requests().slice(mark)).toEqual([]);
+    // The fault is still pending: clear it with one read, retried past the 502.
+    await adapter.read('never-read', ctx);
+    const statuses = emulator
+      .requests()
+      .slice(mark)
+      .map((r) => r.status);
+    expect(statuses.slice(0, 2)).toEqual([502, 404]);
+  });
+
   it('retries throttling and 5xx with backoff, and does not retry client errors', async () => {
     const fn = defineFunction({ name: 'retry', source: { inline: hello } });
     emulator.injectFault({ status: 503, code: 'ResourceThrottled', times: 2 });

@@ -1,4 +1,5 @@
-import { ConfigurationError, registerSecret, ValidationError } from '@faasport/core';
+import { ConfigurationError, ValidationError } from '@faasport/core';
+import { loadSetting, zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /** Access keys of a Huawei Cloud account or IAM user; `securityToken` for temporary credentials. @public */
@@ -104,24 +105,22 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = functionGraphOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        // Never echo credential values.
-        message:
+      // Never echo credential values.
+      zodIssues(parsed.error, {
+        message: (issue) =>
           issue.path[0] === 'credentials' ? issue.message.replace(/"[^"]*"/g, 'the value') : issue.message,
-        rule: issue.code,
-      })),
+      }),
       { subject: 'the functiongraph adapter options', adapter },
     );
   }
   const o = parsed.data;
   const env = o.env ?? process.env;
-  const fromEnv = (names: readonly string[]) =>
-    names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-  const region = o.region ?? fromEnv(envVars.region);
-  const projectId = o.projectId ?? fromEnv(envVars.projectId);
+  const setting = (name: string, envNames: readonly string[], secret = false) =>
+    loadSetting({ name, options: o, env, envNames, secret });
+  const region = setting('region', envVars.region);
+  const projectId = setting('projectId', envVars.projectId);
   const missingCredentials = () => [
-    ...((o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId))
+    ...(setting('credentials.accessKeyId', envVars.accessKeyId)
       ? []
       : [
           {
@@ -130,7 +129,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
             envVar: envVars.accessKeyId[0],
           },
         ]),
-    ...((o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey))
+    ...(setting('credentials.secretAccessKey', envVars.secretAccessKey, true)
       ? []
       : [
           {
@@ -164,12 +163,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       if (credentials) return credentials;
       const missing = missingCredentials();
       if (missing.length) throw ConfigurationError.missingAll(missing, adapter);
-      const accessKeyId = (o.credentials?.accessKeyId ?? fromEnv(envVars.accessKeyId))!;
-      const secretAccessKey = (o.credentials?.secretAccessKey ?? fromEnv(envVars.secretAccessKey))!;
-      const securityToken =
-        o.credentials?.securityToken ?? (o.credentials ? undefined : fromEnv(envVars.securityToken));
-      registerSecret(secretAccessKey);
-      registerSecret(securityToken);
+      const accessKeyId = setting('credentials.accessKeyId', envVars.accessKeyId)!;
+      const secretAccessKey = setting('credentials.secretAccessKey', envVars.secretAccessKey, true)!;
+      // A token from the environment belongs to the environment's keys, not to keys given as options.
+      const securityToken = setting(
+        'credentials.securityToken',
+        o.credentials ? [] : envVars.securityToken,
+        true,
+      );
       credentials = { accessKeyId, secretAccessKey, ...(securityToken ? { securityToken } : {}) };
       return credentials;
     },

@@ -225,6 +225,16 @@ describe('retries', () => {
     expect(error.status).toBe(503);
     expect(error.retryable).toBe(true);
   });
+
+  it('stops retrying when the caller aborts, rejecting with the abort reason before another request', async () => {
+    const reason = new Error('deploy cancelled');
+    const before = emu.requests().length;
+    const aborted = await adapter
+      .read('missing-fn', { ...ctx, signal: AbortSignal.abort(reason) })
+      .catch((e: unknown) => e);
+    expect(aborted).toBe(reason);
+    expect(emu.requests().length).toBe(before);
+  });
 });
 
 describe('mapping a function', () => {

@@ -126,6 +126,32 @@ describe('deploy, ready, invoke', () => {
     );
   });
 
+  it('stops retrying a conflicting traffic change when the caller aborts, with the abort reason', async () => {
+    const controller = new AbortController();
+    const reason = new Error('deploy cancelled');
+    kube.interceptNextWrite(
+      (w) => w.method === 'PATCH' && w.resource.plural === 'services' && w.name === 'hello',
+      () => {
+        kube.modify('serving.knative.dev/v1', 'Service', 'default', 'hello', (svc) => {
+          svc.metadata.labels = { ...svc.metadata.labels, team: 'billing' };
+        });
+        // The user cancels while the conflicting write is on its way.
+        controller.abort(reason);
+      },
+    );
+    const before = kube.writeLog().length;
+    const error = await adapter
+      .setTraffic('hello', [{ revision: 'v2', percent: 100 }], { ...ctx, signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(
+      kube
+        .writeLog()
+        .slice(before)
+        .map((w) => `${w.method} ${w.status}`),
+    ).toEqual(['PATCH 409']);
+  });
+
   it('surfaces the reason of a revision that fails, and keeps serving the old one', async () => {
     const broken = defineFunction({
       name: 'hello',

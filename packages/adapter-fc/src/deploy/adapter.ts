@@ -94,7 +94,7 @@ export function createFcAdapter(
   };
   const target = o.target;
 
-  async function applyOne(step: Step, desired: DesiredState): Promise<void> {
+  async function applyOne(step: Step, desired: DesiredState, api: FcApiClient): Promise<void> {
     const names = desiredNames(desired);
     const svc = names.service;
     const fnName = desired.fn.name;
@@ -102,31 +102,27 @@ export function createFcAdapter(
     if (step.id === 'service') {
       if (step.action === 'create') {
         try {
-          await client.createService(data.body as Record<string, unknown>);
+          await api.createService(data.body as Record<string, unknown>);
         } catch (error) {
           // A service group, or a service left by a deploy that failed later, is reused.
           if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409))
             throw error;
         }
       } else
-        await client.updateService(
-          svc,
-          data.body as Record<string, unknown>,
-          data.etag as string | undefined,
-        );
+        await api.updateService(svc, data.body as Record<string, unknown>, data.etag as string | undefined);
       return;
     }
     if (step.id === 'function') {
       const { functionName: _n, ...config } = functionConfigOf(desired);
       if (step.action === 'create') {
-        await client.createFunction(svc, {
+        await api.createFunction(svc, {
           functionName: fnName,
           ...config,
           ...(codeOf(desired) ? { code: codeOf(desired) } : {}),
         });
       } else {
         const code = data.code ? codeOf(desired) : undefined;
-        await client.updateFunction(
+        await api.updateFunction(
           svc,
           fnName,
           { ...config, ...(code ? { code } : {}) },
@@ -136,27 +132,26 @@ export function createFcAdapter(
       return;
     }
     if (step.id === 'version') {
-      await client.publishVersion(svc, markers.version(fnName, desired.revisionLabel, desired.revisionHash));
+      await api.publishVersion(svc, markers.version(fnName, desired.revisionLabel, desired.revisionHash));
       return;
     }
     if (step.id.startsWith('trigger:')) {
       const name = data.name as string;
-      if (step.action === 'delete') await quiet(() => client.deleteTrigger(svc, fnName, name));
+      if (step.action === 'delete') await quiet(() => api.deleteTrigger(svc, fnName, name));
       else if (step.action === 'create')
-        await client.createTrigger(svc, fnName, data.body as Record<string, unknown>);
-      else await client.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
+        await api.createTrigger(svc, fnName, data.body as Record<string, unknown>);
+      else await api.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
       return;
     }
     if (step.id === 'provision') {
-      await client.putProvisionTarget(svc, fnName, names.mainAlias, data.target as number);
+      await api.putProvisionTarget(svc, fnName, names.mainAlias, data.target as number);
       return;
     }
     if (step.id.startsWith('domain:')) {
       const host = step.id.slice('domain:'.length);
-      if (step.action === 'delete') await quiet(() => client.deleteCustomDomain(host));
-      else if (step.action === 'create')
-        await client.createCustomDomain(data.body as Record<string, unknown>);
-      else await client.updateCustomDomain(host, data.body as Record<string, unknown>);
+      if (step.action === 'delete') await quiet(() => api.deleteCustomDomain(host));
+      else if (step.action === 'create') await api.createCustomDomain(data.body as Record<string, unknown>);
+      else await api.updateCustomDomain(host, data.body as Record<string, unknown>);
       return;
     }
     throw new ValidationError(
@@ -288,8 +283,8 @@ export function createFcAdapter(
     capabilities: fcCapabilities,
     check: (fn) => checkFunction(fn, planContext),
 
-    async read(name) {
-      const state = await readState(client, name);
+    async read(name, ctx) {
+      const state = await readState(client.withSignal(ctx?.signal), name);
       return state ? toLiveFunction(state, o.endpoint, target) : undefined;
     },
 
@@ -297,13 +292,14 @@ export function createFcAdapter(
       return planSteps(desired, live, planContext);
     },
 
-    async applyStep(step, desired) {
-      await applyOne(step, desired);
+    async applyStep(step, desired, ctx) {
+      await applyOne(step, desired, client.withSignal(ctx?.signal));
     },
 
-    async setTraffic(name, traffic) {
+    async setTraffic(name, traffic, ctx) {
+      const api = client.withSignal(ctx?.signal);
       // Checks the two-version limit and every label before the first write.
-      await applyTraffic(client, await readState(client, name, { domains: false }), name, traffic, target);
+      await applyTraffic(api, await readState(api, name, { domains: false }), name, traffic, target);
     },
 
     async invoke(name, request, invokeOptions: InvokeOptions = {}) {
@@ -402,32 +398,33 @@ export function createFcAdapter(
       return out.sort((a, b) => a.name.localeCompare(b.name));
     },
 
-    async remove(name) {
-      const state = await readState(client, name);
+    async remove(name, ctx) {
+      const api = client.withSignal(ctx?.signal);
+      const state = await readState(api, name);
       if (!state) return;
       const {
         service: { serviceName: svc },
         names,
       } = state;
-      for (const t of state.triggers) await quiet(() => client.deleteTrigger(svc, name, t.triggerName));
+      for (const t of state.triggers) await quiet(() => api.deleteTrigger(svc, name, t.triggerName));
       if (state.mainAlias && state.provisionTarget > 0)
-        await quiet(() => client.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
+        await quiet(() => api.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
       for (const d of state.domains) {
         const others = (d.routeConfig?.routes ?? []).filter(
           (r) => !(r.serviceName === svc && r.functionName === name),
         );
         if (others.length)
-          await quiet(() => client.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
-        else await quiet(() => client.deleteCustomDomain(d.domainName));
+          await quiet(() => api.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
+        else await quiet(() => api.deleteCustomDomain(d.domainName));
       }
-      for (const a of state.tagAliases.values()) await quiet(() => client.deleteAlias(svc, a.aliasName));
-      if (state.mainAlias) await quiet(() => client.deleteAlias(svc, state.mainAlias!.aliasName));
+      for (const a of state.tagAliases.values()) await quiet(() => api.deleteAlias(svc, a.aliasName));
+      if (state.mainAlias) await quiet(() => api.deleteAlias(svc, state.mainAlias!.aliasName));
       for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId)))
-        await quiet(() => client.deleteVersion(svc, v.versionId));
-      await quiet(() => client.deleteFunction(svc, name));
-      if (names.dedicated || (await client.listFunctions(svc)).length === 0) {
+        await quiet(() => api.deleteVersion(svc, v.versionId));
+      await quiet(() => api.deleteFunction(svc, name));
+      if (names.dedicated || (await api.listFunctions(svc)).length === 0) {
         try {
-          await client.deleteService(svc);
+          await api.deleteService(svc);
         } catch (error) {
           // Another function was added to the service meanwhile: leave it.
           if (

@@ -1,5 +1,6 @@
 import FCClientModule from '@alicloud/fc2';
 import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
+import { withRetry, zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 import type { ResolvedFcOptions } from './options';
 
@@ -207,7 +208,9 @@ function parse<T>(schema: z.ZodType<T>, operation: string, data: unknown): T {
   throw new ProviderApiError({
     adapter: 'fc',
     operation,
-    providerMessage: `unexpected response: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    providerMessage: `unexpected response: ${zodIssues(parsed.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')}`,
     retryable: false,
   });
 }
@@ -274,8 +277,6 @@ export function isNotFound(error: unknown): boolean {
   return ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 404;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * A typed wrapper over `@alicloud/fc2`: one method per FC 2.0 operation the adapter uses, lenient
  * parsing of responses, errors as {@link ProviderApiError} (status, FC code, request id), and retries
@@ -284,10 +285,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class FcApiClient {
   private instance?: Fc2Client;
 
-  constructor(private readonly options: ResolvedFcOptions) {}
+  constructor(
+    private readonly options: ResolvedFcOptions,
+    /** Ends retries at once when aborted. */
+    private readonly signal?: AbortSignal,
+    private readonly shared?: FcApiClient,
+  ) {}
+
+  /** The same client whose retries stop when `signal` aborts (the fc2 client is shared). */
+  withSignal(signal: AbortSignal | undefined): FcApiClient {
+    return signal ? new FcApiClient(this.options, signal, this.shared ?? this) : this;
+  }
 
   /** The fc2 client, made on first use; throws the ConfigurationError of a missing credential. */
   private fc(): Fc2Client {
+    if (this.shared) return this.shared.fc();
     if (this.options.credentialError) throw this.options.credentialError;
     this.instance ??= new FCClient(this.options.accountId, {
       accessKeyID: this.options.accessKeyId,
@@ -300,23 +312,32 @@ export class FcApiClient {
     return this.instance;
   }
 
-  /** Runs one fc2 call with retries. fc2 mutates option objects, so callers pass fresh ones. */
+  /**
+   * Runs one fc2 call with retries. FC retries what {@link toProviderError} marks retryable (429,
+   * every 5xx, network failures but a name that does not resolve). fc2 mutates option objects, so
+   * callers pass fresh ones.
+   */
   private async call(
     operation: string,
     run: (fc: Fc2Client) => Promise<Fc2Response>,
     retryable: (error: ProviderApiError) => boolean = (error) => error.retryable,
   ): Promise<Fc2Response> {
     const fc = this.fc();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run(fc);
-      } catch (error) {
-        const mapped = toProviderError(operation, error, this.options);
-        if (!retryable(mapped) || attempt >= this.options.maxAttempts) throw mapped;
-        const backoff = this.options.retryBaseMs * 2 ** (attempt - 1);
-        await sleep(backoff / 2 + Math.random() * (backoff / 2));
-      }
-    }
+    return withRetry(
+      async () => {
+        try {
+          return await run(fc);
+        } catch (error) {
+          throw toProviderError(operation, error, this.options);
+        }
+      },
+      {
+        retryable: (error) => retryable(error as ProviderApiError),
+        attempts: this.options.maxAttempts,
+        baseDelayMs: this.options.retryBaseMs,
+        ...(this.signal ? { signal: this.signal } : {}),
+      },
+    );
   }
 
   private async listAll<T>(

@@ -1,4 +1,5 @@
-import { ConfigurationError, registerSecret, ValidationError } from '@faasport/core';
+import { ConfigurationError, ValidationError } from '@faasport/core';
+import { loadSetting, zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /** A RAM role ARN, `acs:ram::<account>:role/<name>`. */
@@ -86,14 +87,6 @@ export const fcEnvVars = {
   region: ['ALIBABA_CLOUD_REGION', 'ALICLOUD_REGION', 'FC_REGION'],
 } as const;
 
-function fromEnv(env: Record<string, string | undefined>, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value) return value;
-  }
-  return undefined;
-}
-
 /**
  * Validates the options and fills credentials from the environment. Every credential is registered
  * as a secret, so it never shows in an error or a log line.
@@ -109,20 +102,20 @@ export function resolveFcOptions(
   const parsed = fcAdapterOptionsSchema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success)
     throw new ValidationError(
-      parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        // Never echo credential values.
-        message: issue.path[0] === 'credentials' ? 'is not valid' : issue.message,
-        rule: issue.code,
-      })),
+      // Never echo credential values.
+      zodIssues(parsed.error, {
+        message: (issue) => (issue.path[0] === 'credentials' ? 'is not valid' : issue.message),
+      }),
       { subject: 'fc adapter options', adapter: 'fc' },
     );
   const o = parsed.data;
-  const accountId = o.accountId ?? fromEnv(env, fcEnvVars.accountId) ?? '';
-  const region = o.region ?? fromEnv(env, fcEnvVars.region) ?? '';
-  const accessKeyId = o.credentials?.accessKeyId ?? fromEnv(env, fcEnvVars.accessKeyId) ?? '';
-  const accessKeySecret = o.credentials?.accessKeySecret ?? fromEnv(env, fcEnvVars.accessKeySecret) ?? '';
-  const securityToken = o.credentials?.securityToken ?? fromEnv(env, fcEnvVars.securityToken);
+  const setting = (name: string, envNames: readonly string[], secret = false) =>
+    loadSetting({ name, options: o, env, envNames, secret });
+  const accountId = setting('accountId', fcEnvVars.accountId) ?? '';
+  const region = setting('region', fcEnvVars.region) ?? '';
+  const accessKeyId = setting('credentials.accessKeyId', fcEnvVars.accessKeyId) ?? '';
+  const accessKeySecret = setting('credentials.accessKeySecret', fcEnvVars.accessKeySecret, true) ?? '';
+  const securityToken = setting('credentials.securityToken', fcEnvVars.securityToken, true);
   const missingCredentials = [
     ...(accessKeyId
       ? []
@@ -165,8 +158,6 @@ export function resolveFcOptions(
   const credentialError = missingCredentials.length
     ? ConfigurationError.missingAll(missingCredentials, 'fc')
     : undefined;
-  registerSecret(accessKeySecret);
-  registerSecret(securityToken);
   const endpoint = (
     o.endpoint ?? `https://${accountId}.${region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`
   ).replace(/\/+$/, '');

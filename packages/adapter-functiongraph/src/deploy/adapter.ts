@@ -33,23 +33,27 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
   const urn = (name: string, qualifier?: string) =>
     `urn:fss:${o.region}:${o.projectId}:function:${o.package}:${name}${qualifier ? `:${qualifier}` : ''}`;
   const fg: FgContext = { o, client, urn, kinds: new Map() };
+  /** The context whose API calls stop retrying when the caller aborts. */
+  const withSignal = (ctx?: { signal?: AbortSignal }): FgContext =>
+    ctx?.signal ? { ...fg, client: client.withSignal(ctx.signal) } : fg;
 
   return defineAdapter({
     specificationVersion: 'v1' as const,
     name: 'functiongraph',
     capabilities: functionGraphCapabilities,
     check: (fn) => checkForFunctionGraph(fn, o),
-    async read(name: string, _ctx?: AdapterContext) {
-      const raw = await readRaw(fg, name);
-      return raw ? liveOf(fg, name, raw) : undefined;
+    async read(name: string, ctx?: AdapterContext) {
+      const api = withSignal(ctx);
+      const raw = await readRaw(api, name);
+      return raw ? liveOf(api, name, raw) : undefined;
     },
     plan: (desired, live) => plan(fg, desired, live),
-    applyStep: (step, desired, ctx) => applyStep(fg, step, desired, ctx),
-    setTraffic: (name, traffic, ctx) => setTraffic(fg, name, traffic, ctx),
-    invoke: (name, request, options) => invoke(fg, name, request, options),
-    list: (ctx) => list(fg, ctx),
-    remove: (name, ctx) => remove(fg, name, ctx),
-    export: (name, ctx) => exportFunction(fg, name, ctx),
+    applyStep: (step, desired, ctx) => applyStep(withSignal(ctx), step, desired, ctx),
+    setTraffic: (name, traffic, ctx) => setTraffic(withSignal(ctx), name, traffic, ctx),
+    invoke: (name, request, options) => invoke(withSignal(options), name, request, options),
+    list: (ctx) => list(withSignal(ctx), ctx),
+    remove: (name, ctx) => remove(withSignal(ctx), name, ctx),
+    export: (name, ctx) => exportFunction(withSignal(ctx), name, ctx),
     render: (desired) => render(fg, desired),
   } satisfies Adapter);
 }

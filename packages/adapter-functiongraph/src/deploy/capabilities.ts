@@ -1,5 +1,7 @@
 /** What FunctionGraph accepts, as faasport capabilities and limits, and the `providers.functiongraph` options. */
+
 import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /**
@@ -133,12 +135,8 @@ export type ProviderOptions = z.infer<typeof functionGraphProviderSchema>;
 export function providerOptions(fn: ResolvedFunction): ProviderOptions {
   const parsed = functionGraphProviderSchema.safeParse(fn.providers.functiongraph ?? {});
   if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    parsed.error.issues.map((i) => ({
-      path: ['providers', 'functiongraph', ...i.path.map(String)].join('.'),
-      message: i.message,
-      rule: i.code,
-    })),
-    { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
-  );
+  throw new ValidationError(zodIssues(parsed.error, { prefix: ['providers', 'functiongraph'] }), {
+    subject: `function "${fn.name}"`,
+    adapter: 'functiongraph',
+  });
 }

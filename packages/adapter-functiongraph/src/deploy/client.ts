@@ -1,5 +1,6 @@
-import { networkFailure, ProviderApiError } from '@faasport/core';
-import axios, { type AxiosInstance } from 'axios';
+import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
+import { withRetry } from '@faasport/core/toolkit';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ResolvedOptions } from '../options';
 import { signRequest } from './signer';
 
@@ -34,6 +35,8 @@ export class FunctionGraphClient {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** Ends retries at once when aborted. */
+    private readonly signal?: AbortSignal,
   ) {
     this.http = axios.create({
       timeout: options.requestTimeoutMs,
@@ -44,6 +47,11 @@ export class FunctionGraphClient {
       validateStatus: () => true,
       proxy: false,
     });
+  }
+
+  /** The same client whose retries stop when `signal` aborts. */
+  withSignal(signal: AbortSignal | undefined): FunctionGraphClient {
+    return signal ? new FunctionGraphClient(this.options, this.sleep, signal) : this;
   }
 
   /** The full URL of an API path below `/v2/{project_id}/fgs/`. */
@@ -64,9 +72,7 @@ export class FunctionGraphClient {
     const credentials = this.options.credentials();
     const url = this.url(path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    let attempt = 0;
-    for (;;) {
-      attempt++;
+    const attempt = async (): Promise<FgResponse<T>> => {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'X-Project-Id': this.options.projectId,
@@ -80,52 +86,68 @@ export class FunctionGraphClient {
         ...(body === undefined ? {} : { body }),
         ...credentials,
       });
-      let response: FgResponse<T> | undefined;
-      let networkError: (Error & { code?: string }) | undefined;
+      let r: AxiosResponse<string>;
       try {
-        const r = await this.http.request<string>({
+        r = await this.http.request<string>({
           method,
           url,
           headers: signed.headers,
           ...(body === undefined ? {} : { data: body }),
         });
-        const text = typeof r.data === 'string' ? r.data : '';
-        const flat: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers))
-          if (v !== undefined && v !== null) flat[k.toLowerCase()] = String(v);
-        let data: unknown = text;
-        if ((flat['content-type'] ?? '').includes('json') && text) {
-          try {
-            data = JSON.parse(text);
-          } catch {
-            data = text;
-          }
-        }
-        response = { status: r.status, data: data as T, text, headers: flat };
       } catch (error) {
-        networkError = error as Error & { code?: string };
-      }
-      const retryable = networkError
-        ? retryableNetworkCodes.has(networkError.code ?? '')
-        : retryableStatuses.has(response!.status);
-      if (retryable && attempt < this.options.retry.attempts) {
-        const backoff = this.options.retry.baseDelayMs * 2 ** (attempt - 1);
-        await this.sleep(Math.min(backoff + Math.random() * backoff, 10_000));
-        continue;
-      }
-      if (networkError) {
         throw networkFailure({
           adapter: 'functiongraph',
           operation,
           endpoint: this.options.endpoint,
-          error: networkError,
+          error,
           hint: `Check the region "${this.options.region}" (option \`region\` or HUAWEICLOUD_SDK_REGION, e.g. cn-north-4): the endpoint is https://functiongraph.<region>.myhuaweicloud.com unless the \`endpoint\` option sets it.`,
         });
       }
-      const r = response!;
-      if ((r.status >= 200 && r.status < 300) || options.allow?.includes(r.status)) return r;
-      throw toProviderError(operation, r);
+      const text = typeof r.data === 'string' ? r.data : '';
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers))
+        if (v !== undefined && v !== null) flat[k.toLowerCase()] = String(v);
+      let data: unknown = text;
+      if ((flat['content-type'] ?? '').includes('json') && text) {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          data = text;
+        }
+      }
+      const response: FgResponse<T> = { status: r.status, data: data as T, text, headers: flat };
+      // A retryable status is retried even where `allow` accepts it; the last answer decides.
+      if (retryableStatuses.has(r.status)) throw new RetryableAnswer(response);
+      return response;
+    };
+    let response: FgResponse<T>;
+    try {
+      response = await withRetry(attempt, {
+        retryable: (error) =>
+          error instanceof RetryableAnswer || retryableNetworkCodes.has(networkCodeOf(error) ?? ''),
+        attempts: this.options.retry.attempts,
+        baseDelayMs: this.options.retry.baseDelayMs,
+        sleep: this.sleep,
+        ...(this.signal ? { signal: this.signal } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof RetryableAnswer)) throw error;
+      response = error.response as FgResponse<T>;
     }
+    if ((response.status >= 200 && response.status < 300) || options.allow?.includes(response.status))
+      return response;
+    throw toProviderError(operation, response);
+  }
+}
+
+/** An answer with a retryable status, thrown so {@link withRetry} tries again. */
+class RetryableAnswer extends Error {
+  constructor(readonly response: FgResponse) {
+    super(`HTTP ${response.status}`);
+  }
+  /** FunctionGraph's throttling answers may say when to come back. */
+  get headers(): Record<string, string> {
+    return this.response.headers;
   }
 }
 

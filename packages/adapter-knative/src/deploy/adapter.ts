@@ -331,7 +331,9 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       );
     }
     const entries = trafficEntries(traffic, (label) => byLabel.get(label)!, options.revisionTags);
-    const patched = await client.mergePatch('service', name, () => ({ spec: { traffic: entries } }));
+    const patched = await client.mergePatch('service', name, () => ({ spec: { traffic: entries } }), {
+      signal: ctx.signal,
+    });
     const generation = Number(patched.metadata.generation);
     await waitForService(
       kc,

@@ -4,6 +4,7 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
+import { withRetry } from '@faasport/core/toolkit';
 import {
   ApiException,
   CoreV1Api,
@@ -180,44 +181,49 @@ export class KubeClient {
 
   /**
    * Merge-patches a custom object, with the resourceVersion it was read at as a precondition. A 409
-   * (someone wrote in between) re-reads and retries, up to `attempts` times with jittered backoff.
+   * (someone wrote in between) re-reads and retries, up to `attempts` times with jittered backoff;
+   * Knative retries nothing else here. An aborted `signal` stops the retries with its reason.
    */
   async mergePatch(
     kind: CustomKind,
     name: string,
     change: (current: KubeObject) => Record<string, unknown>,
-    attempts = 5,
+    { attempts = 5, signal }: { attempts?: number; signal?: AbortSignal } = {},
   ): Promise<KubeObject> {
-    for (let attempt = 1; ; attempt++) {
+    const operation = `patch ${resources[kind].kind} ${name}`;
+    const patchOnce = async (): Promise<KubeObject> => {
       const current = await this.get(kind, name);
       if (!current)
         throw new ProviderApiError({
           adapter: 'knative',
-          operation: `patch ${resources[kind].kind} ${name}`,
+          operation,
           status: 404,
           providerCode: 'NotFound',
           providerMessage: `${name} not found`,
         });
       const body = { ...change(current), metadata: { resourceVersion: current.metadata.resourceVersion } };
-      try {
-        return (await this.custom.patchNamespacedCustomObject(
-          {
-            ...pick(resources[kind]),
-            namespace: this.namespace,
-            name,
-            body,
-            fieldManager: this.fieldManager,
-          },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        )) as KubeObject;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status.code !== 409 || attempt >= attempts)
-          throw toProviderError(`patch ${resources[kind].kind} ${name}`, error);
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)),
-        );
-      }
+      return (await this.custom.patchNamespacedCustomObject(
+        {
+          ...pick(resources[kind]),
+          namespace: this.namespace,
+          name,
+          body,
+          fieldManager: this.fieldManager,
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as KubeObject;
+    };
+    try {
+      return await withRetry(patchOnce, {
+        retryable: (error) => !(error instanceof ProviderApiError) && statusOf(error).code === 409,
+        attempts,
+        baseDelayMs: 50,
+        maxDelayMs: 1000,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
+      throw toProviderError(operation, error);
     }
   }
 

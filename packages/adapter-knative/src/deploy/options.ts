@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
@@ -72,12 +73,10 @@ export type ResolvedKnativeOptions = z.output<typeof knativeAdapterOptionsSchema
 export function parseOptions(input: unknown): ResolvedKnativeOptions {
   const parsed = knativeAdapterOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(options)',
-      message: i.message,
-      rule: i.code,
-    }));
-    throw new ValidationError(issues, { subject: 'the knative adapter options', adapter: 'knative' });
+    throw new ValidationError(zodIssues(parsed.error, { rootPath: '(options)' }), {
+      subject: 'the knative adapter options',
+      adapter: 'knative',
+    });
   }
   return parsed.data;
 }
@@ -158,11 +157,5 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
 
 /** Formats zod issues of a provider options block. */
 export function providerIssues(error: z.ZodError): string {
-  return formatIssues(
-    error.issues.map((i) => ({
-      path: `providers.knative.${i.path.join('.')}`,
-      message: i.message,
-      rule: i.code,
-    })),
-  );
+  return formatIssues(zodIssues(error, { prefix: ['providers', 'knative'] }));
 }

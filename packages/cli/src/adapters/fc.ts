@@ -1,3 +1,4 @@
+import { loadSetting } from '@faasport/core/toolkit';
 import type { AdapterFactory } from '../adapters';
 
 /**
@@ -6,13 +7,16 @@ import type { AdapterFactory } from '../adapters';
  */
 export const fcAdapterFactory: AdapterFactory = async ({ targetName, options, env, offline }) => {
   const { createFcAdapter, fcEnvVars } = await import('@faasport/adapter-fc');
-  const has = (names: readonly string[]) => names.some((n) => env[n]);
   const o = options as Record<string, any>;
+  const has = (name: string, envNames: readonly string[]) =>
+    Boolean(loadSetting({ name, options: o, env, envNames }));
   const placeholders = offline
     ? {
-        ...(o.accountId || has(fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
-        ...(o.region || has(fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
-        ...(o.credentials || (has(fcEnvVars.accessKeyId) && has(fcEnvVars.accessKeySecret))
+        ...(has('accountId', fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
+        ...(has('region', fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
+        ...(o.credentials ||
+        (has('credentials.accessKeyId', fcEnvVars.accessKeyId) &&
+          has('credentials.accessKeySecret', fcEnvVars.accessKeySecret))
           ? {}
           : { credentials: { accessKeyId: 'offline', accessKeySecret: 'offline' } }),
       }

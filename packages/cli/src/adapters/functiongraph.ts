@@ -1,3 +1,4 @@
+import { loadSetting } from '@faasport/core/toolkit';
 import type { AdapterFactory } from '../adapters';
 
 /**
@@ -6,12 +7,13 @@ import type { AdapterFactory } from '../adapters';
  */
 export const functionGraphAdapterFactory: AdapterFactory = async ({ targetName, options, env, offline }) => {
   const { createFunctionGraphAdapter, envVars } = await import('@faasport/adapter-functiongraph');
-  const has = (names: readonly string[]) => names.some((n) => env[n]);
   const o = options as Record<string, any>;
+  const has = (name: string, envNames: readonly string[]) =>
+    Boolean(loadSetting({ name, options: o, env, envNames }));
   const placeholders = offline
     ? {
-        ...(o.region || has(envVars.region) ? {} : { region: 'cn-north-4' }),
-        ...(o.projectId || has(envVars.projectId) ? {} : { projectId: '<project-id>' }),
+        ...(has('region', envVars.region) ? {} : { region: 'cn-north-4' }),
+        ...(has('projectId', envVars.projectId) ? {} : { projectId: '<project-id>' }),
       }
     : {};
   return createFunctionGraphAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });

@@ -8,6 +8,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /** Options of the local adapter: a runtime's URL and token, or its data dir (where it records both). */
@@ -28,14 +29,9 @@ export interface Connection {
 export function connectionOf(options: LocalAdapterOptions): Connection {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.') || 'options',
-        message: issue.message,
-        rule: issue.code,
-      })),
-      { subject: 'local adapter options (give { url, token } or { dataDir })' },
-    );
+    throw new ValidationError(zodIssues(parsed.error, { rootPath: 'options' }), {
+      subject: 'local adapter options (give { url, token } or { dataDir })',
+    });
   }
   const value = parsed.data;
   if ('url' in value) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 import { ScheduledExecutable, startHttpInstance } from './executable';
 import { freePort, PortTakenError } from './http-instance';
@@ -242,14 +243,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       if (closed) throw new Error('the executor is closed');
       const parsed = specSchema.safeParse(input);
       if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((issue) => ({
-            path: issue.path.join('.'),
-            message: issue.message,
-            rule: issue.code,
-          })),
-          { subject: `executable "${input?.id}"` },
-        );
+        throw new ValidationError(zodIssues(parsed.error), { subject: `executable "${input?.id}"` });
       }
       const spec = input;
       if (!existsSync(spec.codeDir) || !statSync(spec.codeDir).isDirectory()) {

@@ -8,6 +8,7 @@ import {
   ValidationError,
   zipEntries,
 } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 import { toFunctionConfig } from '../config';
 import { StartError } from '../executor';
@@ -50,14 +51,7 @@ const trafficBody = z.strictObject({ traffic: trafficSchema });
 function parse<T>(schema: z.ZodType<T>, value: unknown, subject: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ValidationError(
-      result.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message: issue.message,
-        rule: issue.code,
-      })),
-      { subject },
-    );
+    throw new ValidationError(zodIssues(result.error), { subject });
   }
   return result.data;
 }

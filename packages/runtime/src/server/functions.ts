@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FunctionConfig, ResolvedFunction, ResolvedTrafficEntry } from '@faasport/core';
 import { resolveFunction, ValidationError } from '@faasport/core';
+import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 import type { Executable, ExecutableSpec, ExecutionContract, Executor } from '../executor';
 import type { CodeStore } from './code-store';
@@ -42,14 +43,9 @@ export function resolveStored(config: FunctionConfig): ResolvedFunction {
 export function localOptions(fn: ResolvedFunction): LocalProviderOptions {
   const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
   if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((issue) => ({
-        path: ['providers', 'local', ...issue.path].join('.'),
-        message: issue.message,
-        rule: issue.code,
-      })),
-      { subject: `function "${fn.name}"` },
-    );
+    throw new ValidationError(zodIssues(parsed.error, { prefix: ['providers', 'local'] }), {
+      subject: `function "${fn.name}"`,
+    });
   }
   return parsed.data;
 }

@@ -1,0 +1,60 @@
+import { ConfigurationError, registerSecret } from '../errors';
+
+/** Where {@link loadSetting} looks for one setting. @public */
+export interface SettingSource {
+  /** The option's dotted path in `options`, e.g. `region` or `credentials.accessKeyId`. */
+  name: string;
+  /** The options object given by the user. */
+  options?: unknown;
+  /** The environment to read (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Environment variables that may hold it, the preferred one first; empty values are skipped. */
+  envNames?: readonly string[];
+  /** Throw a {@link ConfigurationError} naming the option and the first variable when it is missing. */
+  required?: boolean;
+  /** Register the value as a secret, so no error or log line shows it. */
+  secret?: boolean;
+  /** What the setting is, for the missing-setting error (e.g. `the FC region`); default its name. */
+  description?: string;
+  /** The adapter the setting belongs to, for the error. */
+  adapter?: string;
+}
+
+/** The value at a dotted path of an object, when it is a string. */
+function optionAt(options: unknown, path: string): string | undefined {
+  let value: unknown = options;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A setting read from the options, else from the first non-empty environment variable of
+ * `envNames`. An option set to a string (even empty) wins over the environment.
+ *
+ * @throws {@link ConfigurationError} when `required` and neither has it.
+ * @public
+ */
+export function loadSetting(source: SettingSource & { required: true }): string;
+export function loadSetting(source: SettingSource): string | undefined;
+export function loadSetting(source: SettingSource): string | undefined {
+  const env = source.env ?? process.env;
+  const value =
+    optionAt(source.options, source.name) ??
+    (source.envNames ?? []).map((name) => env[name]).find((v) => v !== undefined && v !== '');
+  if (value === undefined && source.required)
+    throw ConfigurationError.missingAll(
+      [
+        {
+          what: source.description ?? source.name,
+          option: source.name,
+          ...(source.envNames?.[0] ? { envVar: source.envNames[0] } : {}),
+        },
+      ],
+      source.adapter,
+    );
+  if (source.secret) registerSecret(value);
+  return value;
+}
