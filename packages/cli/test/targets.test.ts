@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { networkError } from '../src/cli';
@@ -65,7 +65,9 @@ describe('render is offline', () => {
   });
 
   it('prints FunctionGraph request bodies, or writes one file per manifest with -o', async () => {
-    const dir = project('  hw: { adapter: functiongraph }\n  shared: { adapter: functiongraph, apigShared: true }');
+    const dir = project(
+      '  hw: { adapter: functiongraph }\n  shared: { adapter: functiongraph, apigShared: true }',
+    );
     // render checks what plan checks: an http trigger on the shared APIG gateway needs its API group
     // (the default, a function URL, needs none).
     const missingGroup = await cli(['render', '--target', 'shared'], { cwd: dir });
