@@ -677,7 +677,7 @@ createServer((req, res) => res.end(greeting + ' ' + process.env.GREETING + ' ' +
     missing.spec.template.spec.containers[0] = {
       image: 'node:22',
       command: ['node', '/srv/app/server.mjs'],
-      volumeMounts: [{ name: 'app', mountPath: '/srv/app' }],
+      volumeMounts: [{ name: 'app', mountPath: '/srv/app', readOnly: true }],
     };
     missing.spec.template.spec.volumes = [{ name: 'app', configMap: { name: 'nocode-app' } }];
     await apply(missing);
