@@ -56,8 +56,9 @@ describe('a handler that names no export, offline', () => {
     expect(error.issues).toEqual([
       {
         path: 'handler',
-        message: '"index.hanlder": index.mjs has no export "hanlder" (it exports: default)',
-        rule: 'export-exists',
+        message:
+          '"index.hanlder": index.mjs has no export "hanlder" (it exports: default) (Set handler to "index.<export>" naming one the module has, or add the export.)',
+        rule: 'handler',
       },
     ]);
   });

@@ -337,6 +337,7 @@ describe('examples/migrate', () => {
     for (const section of stdout.split(/^\$ /m).filter((s) => s.startsWith('faasport migrate'))) {
       const notes = section
         .split('\n')
+        .map((line) => line.trim())
         .filter((line) => line.startsWith('⚠'))
         .map((line) => line.replace(/^⚠ (coffee: )?/, ''));
       expect(notes.length, section).toBeGreaterThan(0);

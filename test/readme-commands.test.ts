@@ -187,6 +187,16 @@ describe('every sh command of the READMEs', () => {
                 expect(dev.output(), line).not.toMatch(/\berror\b/);
                 continue;
               }
+              if (/\bfaasport emulate\b/.test(line)) {
+                // An emulator runs until Ctrl-C (on a free port unless --port is given), like `dev`.
+                const kubeconfig = /--kubeconfig (\S+)/.exec(line)?.[1];
+                if (kubeconfig) created.push(join(terminal.cwd, kubeconfig));
+                const emulator = await terminal.background(line, 'Ctrl-C stops');
+                background.push(emulator.child);
+                expect(emulator.output(), line).toContain('emulator on https://127.0.0.1:');
+                if (kubeconfig) expect(existsSync(join(terminal.cwd, kubeconfig)), kubeconfig).toBe(true);
+                continue;
+              }
               const init = /\bfaasport init (\S+)/.exec(line)?.[1];
               if (init && terminal.cwd === repoRoot && !existsSync(join(repoRoot, init)))
                 created.push(join(repoRoot, init));
