@@ -44,13 +44,15 @@ try {
       const child = spawn(process.execPath, [faasport, ...args], {
         cwd: dir,
         env,
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
       child.stdout.on('data', (chunk) => {
         out += chunk;
         process.stdout.write(chunk);
       });
+      // Progress and warnings (the command's stderr) go with its answer, under its "$" line.
+      child.stderr.on('data', (chunk) => process.stdout.write(chunk));
       child.on('close', (code) =>
         code === 0 ? resolve(out) : reject(new Error(`faasport ${args[0]} exited with ${code}`)),
       );
