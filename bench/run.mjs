@@ -4,7 +4,7 @@
 // Side by side in one run, every server process pinned to CPU 0 and the load generator (wrk) to CPU 1:
 // a bare http.createServer hello, faas-js-runtime 4, @google-cloud/functions-framework 5, and the
 // faasport runtime through its gateway with one instance. Then cold starts (with and without the warm
-// pool), idle memory with 1,000 functions scaled to zero, and broker throughput. Figures go to
+// pool), idle memory with 1,000 functions scaled to zero, broker throughput and CLI start-up (bench/startup.mjs). Figures go to
 // bench/results/latest.json and docs/performance.md. Nothing here is asserted: it is measured.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
