@@ -4,7 +4,7 @@
 // Side by side in one run, every server process pinned to CPU 0 and the load generator (wrk) to CPU 1:
 // a bare http.createServer hello, faas-js-runtime 4, @google-cloud/functions-framework 5, and the
 // faasport runtime through its gateway with one instance. Then cold starts (with and without the warm
-// pool), idle memory with 1,000 functions scaled to zero, and broker throughput. Figures go to
+// pool), idle memory with 1,000 functions scaled to zero, broker throughput and CLI start-up (bench/startup.mjs). Figures go to
 // bench/results/latest.json and docs/performance.md. Nothing here is asserted: it is measured.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,16 +13,19 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startup, startupSection } from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
-// `--only=cold,broker` runs some sections and prints them without rewriting docs/performance.md.
-const only = [...args]
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
-const sections = ['throughput', 'cold', 'idle', 'broker'];
+// `--only=cold,broker` (or `--only cold,broker`) runs some sections and prints them without rewriting
+// docs/performance.md.
+const onlyValue = argv.includes('--only')
+  ? argv[argv.indexOf('--only') + 1]
+  : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyValue?.split(',');
+const sections = ['throughput', 'cold', 'idle', 'broker', 'startup'];
 const unknown = only?.filter((section) => !sections.includes(section)) ?? [];
 if (unknown.length) {
   process.stderr.write(
@@ -735,6 +738,7 @@ available core). Target: ≥ 2,000 events/s. Every acknowledged event is committ
 process being killed; the end-to-end test kills the runtime with \`kill -9\` between publish and delivery and sees the event
 delivered after the restart.
 
+${results.startup ? startupSection(results.startup, results.machine) : ''}
 Raw figures: \`bench/results/latest.json\`.
 `;
   fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
@@ -748,11 +752,13 @@ async function main() {
     log('wrote docs/performance.md from bench/results/latest.json');
     return;
   }
-  if (!has('wrk')) {
+  // The start-up section runs the CLI only: it needs neither wrk nor the runtime loaded here.
+  const serverSections = sections.filter((section) => section !== 'startup' && runs(section));
+  if (serverSections.length && !has('wrk')) {
     log('wrk is not installed: install it (e.g. `apt-get install -y wrk`) and run again.');
     process.exit(1);
   }
-  await loadFaasport();
+  if (serverSections.length) await loadFaasport();
   const results = {
     machine: {
       loadStart: os.loadavg()[0].toFixed(1),
@@ -801,6 +807,11 @@ async function main() {
       ...byDelivery[Math.floor(byDelivery.length / 2)],
       deliveredPerRound: brokerRuns.map((run) => Math.round(run.deliveredPerSecond)),
     };
+  }
+  if (runs('startup')) {
+    log('\n== CLI start-up (medians of interleaved runs)');
+    const startupRounds = quick ? 5 : Number(process.env.BENCH_STARTUP_ROUNDS ?? 21);
+    results.startup = await startup({ root, rounds: startupRounds, log });
   }
   if (only) return;
   results.machine.loadEnd = os.loadavg()[0].toFixed(1);

@@ -5,6 +5,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
+    // import.meta.url in the CommonJS build (the lazy require of @kubernetes/client-node).
+    shims: true,
     dts: true,
     sourcemap: true,
     target: 'node20',

@@ -1,12 +1,15 @@
-import { ConfigurationError, didYouMean, FaasportError } from '@faasport/core';
-import { type ArgDef, type ArgsDef, runCommand } from 'citty';
+import type { ArgDef, ArgsDef } from 'citty';
 import pkg from '../package.json';
 import type { FaasportCommand } from './command';
 import { CliContext, type CliIo } from './context';
 import { exitCodes, UsageError } from './errors';
-import { renderHelp, subCommandsOf } from './help';
+import { renderHelp, subCommand, subCommandNames } from './help';
 import { mainCommand } from './main';
-import { errorJson, renderError } from './output/errors';
+
+// Core (with zod), citty (with consola) and the error renderer load only when a command runs or
+// fails: `faasport --help` needs none of them, and start-up time is mostly module loading.
+const didYouMean = async (word: string, candidates: string[]) =>
+  (await import('@faasport/core')).didYouMean(word, candidates);
 
 /** The version of the `faasport` command. @public */
 export const version: string = pkg.version;
@@ -37,7 +40,12 @@ function flagTable(args: ArgsDef): Map<string, FlagSpec> {
  * Checks a command line against the command's arg definitions before citty parses it (citty
  * accepts anything): unknown flags, missing values, too many arguments are usage errors.
  */
-function checkArgs(cmd: FaasportCommand<ArgsDef>, args: ArgsDef, argv: string[], path: string): void {
+async function checkArgs(
+  cmd: FaasportCommand<ArgsDef>,
+  args: ArgsDef,
+  argv: string[],
+  path: string,
+): Promise<void> {
   const flags = flagTable(args);
   const positionals = Object.values(args).filter((a) => a.type === 'positional').length;
   let given = 0;
@@ -58,7 +66,7 @@ function checkArgs(cmd: FaasportCommand<ArgsDef>, args: ArgsDef, argv: string[],
     for (const n of names) {
       const spec = flags.get(n);
       if (!spec) {
-        const near = didYouMean(
+        const near = await didYouMean(
           n,
           [...flags.keys()].filter((k) => k.length > 1),
         );
@@ -88,37 +96,6 @@ function checkArgs(cmd: FaasportCommand<ArgsDef>, args: ArgsDef, argv: string[],
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
 
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/**
- * A target that cannot be reached is not a bug: `fetch failed` (and the like) with a network cause
- * becomes a configuration error naming the address.
- *
- * @internal
- */
-export function networkError(error: unknown): unknown {
-  if (FaasportError.isInstance(error) || !(error instanceof Error)) return error;
-  const cause = (error as { cause?: { code?: string; address?: string; port?: number; hostname?: string } })
-    .cause;
-  const code = cause?.code ?? (error as NodeJS.ErrnoException).code;
-  if (!code || !networkCodes.has(code)) return error;
-  const where = cause?.address
-    ? `${cause.address}${cause.port ? `:${cause.port}` : ''}`
-    : (cause?.hostname ?? 'the target');
-  return new ConfigurationError(`Cannot reach ${where} (${code}).`, {
-    hint: 'Check that the target is running and its endpoint is right (for local: `faasport dev` or `faasport serve` in the project folder).',
-    cause: error,
-  });
-}
-
 /**
  * Runs the `faasport` command line in-process and returns the exit code: 0 success, 1 failure,
  * 2 usage error. Output goes to `io`; nothing calls `process.exit`.
@@ -140,14 +117,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     let rest = argv;
     // Walk down the sub-commands: the first non-flag word names the next one.
     for (;;) {
-      const subs = cmd.subCommands ? await subCommandsOf(cmd) : undefined;
-      if (!subs || Object.keys(subs).length === 0) break;
+      const names = cmd.subCommands ? await subCommandNames(cmd) : [];
+      if (names.length === 0) break;
       const index = rest.findIndex((a) => !a.startsWith('-'));
       if (index === -1 || (dashDash !== -1 && index >= dashDash)) break;
       const word = rest[index]!;
-      const sub = subs[word];
+      // Only the named command loads: the others (and what they import) cost nothing.
+      const sub = names.includes(word) ? await subCommand(cmd, word) : undefined;
       if (!sub) {
-        const near = didYouMean(word, Object.keys(subs));
+        const near = await didYouMean(word, names);
         throw new UsageError(
           `Unknown command \`${word}\`${near ? `; did you mean \`${[...path, near].join(' ')}\`?` : '.'}`,
           {
@@ -178,10 +156,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       );
     }
     const args = ((typeof cmd.args === 'function' ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
-    checkArgs(cmd, { ...args, json: args.json ?? { type: 'boolean' } }, rest, path.join(' '));
+    await checkArgs(cmd, { ...args, json: args.json ?? { type: 'boolean' } }, rest, path.join(' '));
+    const { runCommand } = await import('citty');
     await runCommand(cmd, { rawArgs: rest, data: ctx });
     return ctx.exitCode;
   } catch (caught) {
+    const { errorJson, networkError, renderError } = await import('./output/errors');
     const error = networkError(caught);
     const usage = error instanceof UsageError || (error instanceof Error && error.name === 'CLIError');
     const shown = usage && !(error instanceof UsageError) ? new UsageError((error as Error).message) : error;

@@ -16,6 +16,8 @@ export type FaasportCommand<T extends ArgsDef = ArgsDef> = CommandDef<T> & {
   variadic?: string;
   /** How help groups the sub-commands: `[title, names]` in order (default: one "Commands" list). */
   groups?: Array<[string, string[]]>;
+  /** The sub-commands' descriptions, so help can list them without loading them. */
+  summaries?: Record<string, string>;
 };
 
 /** The arguments `run` receives. @public */

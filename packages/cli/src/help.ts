@@ -8,7 +8,18 @@ type AnyCommand = FaasportCommand<ArgsDef>;
 const resolve = async <T>(value: T | Promise<T> | (() => T) | (() => Promise<T>)): Promise<T> =>
   typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
 
-/** Loads a command's sub-commands (they are lazy). @internal */
+/** The names of a command's sub-commands, without loading them. @internal */
+export async function subCommandNames(cmd: CommandDef<any>): Promise<string[]> {
+  return Object.keys((await resolve(cmd.subCommands ?? {})) as Record<string, unknown>);
+}
+
+/** Loads one sub-command by name (undefined when there is none). @internal */
+export async function subCommand(cmd: CommandDef<any>, name: string): Promise<AnyCommand | undefined> {
+  const subs = (await resolve(cmd.subCommands ?? {})) as Record<string, unknown>;
+  return Object.hasOwn(subs, name) ? ((await resolve(subs[name] as AnyCommand)) as AnyCommand) : undefined;
+}
+
+/** Loads all of a command's sub-commands (they are lazy). @internal */
 export async function subCommandsOf(cmd: CommandDef<any>): Promise<Record<string, AnyCommand>> {
   const subs = (await resolve(cmd.subCommands ?? {})) as Record<string, unknown>;
   const out: Record<string, AnyCommand> = {};
@@ -39,7 +50,7 @@ export async function renderHelp(
 ): Promise<string> {
   const meta = (await resolve(cmd.meta ?? {})) as { name?: string; description?: string };
   const args = ((await resolve(cmd.args ?? {})) ?? {}) as ArgsDef;
-  const subs = cmd.subCommands ? await subCommandsOf(cmd) : {};
+  const subNames = cmd.subCommands ? await subCommandNames(cmd) : [];
   const name = ['faasport', ...path].join(' ');
   const lines: string[] = [];
   lines.push(
@@ -50,7 +61,7 @@ export async function renderHelp(
   const positionals = Object.entries(args).filter(([, a]) => a.type === 'positional');
   const options = Object.entries(args).filter(([, a]) => a.type !== 'positional');
   const usage = [name];
-  if (Object.keys(subs).length) usage.push('<command>');
+  if (subNames.length) usage.push('<command>');
   for (const [n, a] of positionals) {
     const label = n.toUpperCase();
     usage.push(a.required === false || a.default !== undefined ? `[${label}]` : `<${label}>`);
@@ -61,13 +72,17 @@ export async function renderHelp(
   usage.push('[options]');
   lines.push(`${c.bold('Usage:')} ${usage.join(' ')}`);
 
-  if (Object.keys(subs).length) {
-    const groups = cmd.groups ?? [['Commands', Object.keys(subs)]];
+  if (subNames.length) {
+    const groups = cmd.groups ?? [['Commands', subNames]];
     const names = groups.flatMap(([, members]) => members);
     const rows: string[][] = [];
     for (const subName of names) {
-      const subMeta = (await resolve(subs[subName]?.meta ?? {})) as { description?: string };
-      rows.push([c.cyan(subName), subMeta.description ?? '']);
+      // The summaries spare loading every command (and what it imports) to list them.
+      const summary =
+        cmd.summaries?.[subName] ??
+        ((await resolve((await subCommand(cmd, subName))?.meta ?? {})) as { description?: string })
+          .description;
+      rows.push([c.cyan(subName), summary ?? '']);
     }
     // One table for every group, so the descriptions line up across the headings.
     const rendered = table(rows, '  ').split('\n');
@@ -106,7 +121,6 @@ export async function renderHelp(
     );
   }
   if (cmd.epilogue) lines.push('', cmd.epilogue);
-  if (Object.keys(subs).length)
-    lines.push('', c.dim(`Run \`${name} <command> --help\` for a command's options.`));
+  if (subNames.length) lines.push('', c.dim(`Run \`${name} <command> --help\` for a command's options.`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,5 @@
 import type { FaasportCommand } from './command';
-
-const lazy = (load: () => Promise<{ default: FaasportCommand<any> }>) => () => load().then((m) => m.default);
+import { commandCatalog } from './commands/catalog';
 
 /**
  * The `faasport` command. Sub-commands load on first use, so `faasport --help` and a single
@@ -14,25 +13,12 @@ export const mainCommand: FaasportCommand = {
     description:
       'One function model, every FaaS: deploy, invoke, split traffic, import and migrate serverless functions.',
   },
-  subCommands: {
-    init: lazy(() => import('./commands/init')),
-    dev: lazy(() => import('./commands/dev')),
-    serve: lazy(() => import('./commands/serve')),
-    plan: lazy(() => import('./commands/plan')),
-    deploy: lazy(() => import('./commands/deploy')),
-    render: lazy(() => import('./commands/render')),
-    invoke: lazy(() => import('./commands/invoke')),
-    logs: lazy(() => import('./commands/logs')),
-    ls: lazy(() => import('./commands/ls')),
-    rm: lazy(() => import('./commands/rm')),
-    traffic: lazy(() => import('./commands/traffic')),
-    rollout: lazy(() => import('./commands/rollout')),
-    publish: lazy(() => import('./commands/publish')),
-    export: lazy(() => import('./commands/export')),
-    import: lazy(() => import('./commands/import')),
-    migrate: lazy(() => import('./commands/migrate')),
-    emulate: lazy(() => import('./commands/emulate')),
-  },
+  subCommands: Object.fromEntries(
+    Object.entries(commandCatalog).map(([name, entry]) => [name, () => entry.load().then((m) => m.default)]),
+  ),
+  summaries: Object.fromEntries(
+    Object.entries(commandCatalog).map(([name, entry]) => [name, entry.description]),
+  ),
   groups: [
     ['Develop', ['init', 'dev', 'serve']],
     ['Deploy', ['plan', 'deploy', 'render']],

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { networkError } from '../src/cli';
+import { networkError } from '../src/output/errors';
 import { cli, tempDir } from './helpers';
 
 function project(targets: string): string {

@@ -5,15 +5,9 @@
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
 import { withRetry } from '@faasport/core/toolkit';
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
+import { kubernetes } from './kubernetes';
 import type { KubeObject } from './render';
 
 /** The Status body of a failed call. */
@@ -25,7 +19,7 @@ export interface KubeStatus {
 
 /** Reads the Status out of an `ApiException` (its body is a JSON string for custom objects). */
 export function statusOf(error: unknown): KubeStatus {
-  if (!(error instanceof ApiException)) return {};
+  if (!(error instanceof kubernetes().ApiException)) return {};
   let body: unknown = error.body;
   if (typeof body === 'string') {
     try {
@@ -66,8 +60,8 @@ export class KubeClient {
     readonly namespace: string,
     private readonly fieldManager: string,
   ) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(kubernetes().CustomObjectsApi);
+    this.core = kc.makeApiClient(kubernetes().CoreV1Api);
   }
 
   /** Wraps a call so API failures become {@link ProviderApiError}s. */
@@ -159,7 +153,7 @@ export class KubeClient {
   async apply(object: KubeObject): Promise<KubeObject> {
     const kind = kindOf(object);
     const name = object.metadata.name;
-    const options = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const options = kubernetes().setHeaderOptions('Content-Type', kubernetes().PatchStrategy.ServerSideApply);
     return this.call(`apply ${object.kind} ${name}`, async () => {
       const params = {
         name,
@@ -210,7 +204,7 @@ export class KubeClient {
           body,
           fieldManager: this.fieldManager,
         },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        kubernetes().setHeaderOptions('Content-Type', kubernetes().PatchStrategy.MergePatch),
       )) as KubeObject;
     };
     try {

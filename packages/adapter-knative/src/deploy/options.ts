@@ -3,9 +3,10 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
+import { kubernetes } from './kubernetes';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -19,7 +20,9 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const knativeAdapterOptionsSchema = z.strictObject({
   /** A loaded `KubeConfig` from `@kubernetes/client-node`. */
   kubeConfig: z
-    .instanceof(KubeConfig, { error: 'must be a KubeConfig from @kubernetes/client-node' })
+    .custom<KubeConfig>((value) => value instanceof kubernetes().KubeConfig, {
+      error: 'must be a KubeConfig from @kubernetes/client-node',
+    })
     .optional(),
   /** Path of a kubeconfig file (like `kubectl --kubeconfig`). */
   kubeconfig: z.string().min(1).optional(),
@@ -86,7 +89,7 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
   let kc: KubeConfig;
   if (options.kubeConfig) kc = options.kubeConfig;
   else {
-    kc = new KubeConfig();
+    kc = new (kubernetes().KubeConfig)();
     try {
       if (options.inCluster) kc.loadFromCluster();
       else if (options.kubeconfig) {
@@ -115,7 +118,7 @@ export function loadKubeConfig(options: ResolvedKnativeOptions): { kc: KubeConfi
           const files = fromEnv.split(delimiter).filter(Boolean);
           kc.loadFromFile(files[0]!);
           for (const file of files.slice(1)) {
-            const more = new KubeConfig();
+            const more = new (kubernetes().KubeConfig)();
             more.loadFromFile(file);
             kc.mergeConfig(more);
           }

@@ -3,8 +3,9 @@
  * resourceVersion read (the reference's §6.6 / §10 pattern), re-reading when a watch ends.
  */
 import { DeployTimeoutError } from '@faasport/core';
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from './client';
+import { kubernetes } from './kubernetes';
 import type { KubeObject } from './render';
 
 /** The verdict on one state of the Service. */
@@ -78,7 +79,7 @@ function watchOnce(
       resolve(value);
     };
     const timer = setTimeout(() => finish(undefined), Math.max(0, timeoutMs));
-    new Watch(kc)
+    new (kubernetes().Watch)(kc)
       .watch(
         `/apis/serving.knative.dev/v1/namespaces/${namespace}/services`,
         {

@@ -4,13 +4,11 @@ import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** `faasport deploy`: Deploy the project to a target: plan, confirm, apply step by step, print the URLs. @public */
 export default command({
-  meta: {
-    name: 'deploy',
-    description: 'Deploy the project to a target: plan, confirm, apply step by step, print the URLs',
-  },
+  meta: commandMeta('deploy'),
   args: {
     ...projectDirArgs,
     ...targetArgs,

@@ -17,6 +17,7 @@ import { progressRenderer } from '../output/events';
 import { selectFunctions } from '../project';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 import { listArg } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** Folders that never trigger a redeploy, wherever they are: state, dependencies, VCS. */
 const ignored = new Set(['.faasport', 'node_modules', '.git']);
@@ -161,10 +162,7 @@ function reportError(ctx: CliContext, error: unknown): void {
 
 /** `faasport dev`: Run a project on the bundled runtime: deploy it, watch its files, redeploy on change. @public */
 export default command({
-  meta: {
-    name: 'dev',
-    description: 'Run a project on the bundled runtime: deploy it, watch its files, redeploy on change',
-  },
+  meta: commandMeta('dev'),
   args: {
     dir: { type: 'positional', description: 'The project folder (or its faasport.yaml)', default: '.' },
     ...functionArgs,

@@ -5,6 +5,7 @@ import { command } from '../command';
 import { emulatorRegistry } from '../emulate/registry';
 import { UsageError } from '../errors';
 import { listenFailure, parsePort, untilAborted } from '../runtime-host';
+import { commandMeta } from './catalog';
 
 const names = () => Object.keys(emulatorRegistry).join(', ');
 
@@ -23,11 +24,7 @@ function parseLatency(value: string | undefined): number {
 
 /** `faasport emulate`: Run a cloud's API emulator for offline tests of deploy scripts, until interrupted. @public */
 export default command({
-  meta: {
-    name: 'emulate',
-    description:
-      "Run a cloud's API emulator (kubernetes, fc, functiongraph) for offline tests, until interrupted",
-  },
+  meta: commandMeta('emulate'),
   args: {
     emulator: {
       type: 'positional',

@@ -4,13 +4,11 @@ import { configArgs, jsonArgs } from '../args';
 import { command } from '../command';
 import { exportedProject } from '../exported';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** `faasport export`: Write a live function back as faasport.yaml (and its code), for migration or adoption. @public */
 export default command({
-  meta: {
-    name: 'export',
-    description: 'Write a live function back as faasport.yaml (and its code), for migration or adoption',
-  },
+  meta: commandMeta('export'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     target: {

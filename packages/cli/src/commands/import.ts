@@ -4,6 +4,7 @@ import { ConfigurationError, type FunctionConfig, resolveProject } from '@faaspo
 import { stringify } from 'yaml';
 import { jsonArgs } from '../args';
 import { command } from '../command';
+import { commandMeta } from './catalog';
 
 /** Re-bases a relative `source.dir` / `source.archive` from the input's folder to the output's. */
 function rebase(config: FunctionConfig, from: string, to: string): FunctionConfig {
@@ -20,10 +21,7 @@ function rebase(config: FunctionConfig, from: string, to: string): FunctionConfi
 
 /** `faasport import`: Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml. @public */
 export default command({
-  meta: {
-    name: 'import',
-    description: 'Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml',
-  },
+  meta: commandMeta('import'),
   args: {
     file: { type: 'positional', description: 'The manifest to convert', required: true },
     out: {

@@ -4,6 +4,7 @@ import { ConfigurationError } from '@faasport/core';
 import { jsonArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
+import { commandMeta } from './catalog';
 
 const webHandler = `/**
  * A web handler: a Web Request in, a Response (or a string, or an object for JSON) out.
@@ -53,7 +54,7 @@ const nameRule = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** `faasport init`: Scaffold faasport.yaml and a handler in a folder. @public */
 export default command({
-  meta: { name: 'init', description: 'Scaffold faasport.yaml and a handler in a folder' },
+  meta: commandMeta('init'),
   args: {
     dir: { type: 'positional', description: 'The folder to create the project in', default: '.' },
     name: { type: 'string', description: 'The function name (default: the folder name)', valueHint: 'name' },

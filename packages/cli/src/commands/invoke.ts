@@ -5,6 +5,7 @@ import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** `--data @file` reads a file; anything else is the body itself. */
 function bodyFrom(data: string | undefined, cwd: string): string | Uint8Array | undefined {
@@ -34,7 +35,7 @@ function parseHeaders(values: string[]): Record<string, string> {
 
 /** `faasport invoke`: Call a deployed function and print its response. @public */
 export default command({
-  meta: { name: 'invoke', description: 'Call a deployed function and print its response' },
+  meta: commandMeta('invoke'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,

@@ -3,6 +3,7 @@ import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** The last `n` entries of a finite stream. */
 async function lastOf<T>(entries: AsyncIterable<T>, n: number): Promise<T[]> {
@@ -16,10 +17,7 @@ async function lastOf<T>(entries: AsyncIterable<T>, n: number): Promise<T[]> {
 
 /** `faasport logs`: Print a function's logs; --follow streams new lines until interrupted. @public */
 export default command({
-  meta: {
-    name: 'logs',
-    description: "Print a function's logs; --follow streams new lines until interrupted",
-  },
+  meta: commandMeta('logs'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,

@@ -3,6 +3,7 @@ import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { table } from '../output/terminal';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** One revision of a listed function: its share of the traffic, its tags and the URLs that reach it. @public */
 export interface ListedRevision {
@@ -48,10 +49,7 @@ function revisionsOf(summary: FunctionSummary, live: LiveFunction | undefined): 
 
 /** `faasport ls`: List the functions deployed on a target, with each revision's traffic and URLs. @public */
 export default command({
-  meta: {
-    name: 'ls',
-    description: "List the functions deployed on a target, with each revision's traffic and URLs",
-  },
+  meta: commandMeta('ls'),
   args: { ...targetArgs, ...configArgs, ...jsonArgs },
   examples: [
     ['faasport ls', 'functions on the default target'],

@@ -9,16 +9,13 @@ import { exportedProject } from '../exported';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
 import { adapterFor, loadProjectIfAny, projectDir, resolveTarget } from '../project';
+import { commandMeta } from './catalog';
 
 const silent = { emit() {}, logger: { debug() {}, info() {}, warn() {} } };
 
 /** `faasport migrate`: Move a function between targets: export, check against the destination, report what doesn't carry over, deploy. @public */
 export default command({
-  meta: {
-    name: 'migrate',
-    description:
-      "Move a function between targets: export, check against the destination, report what doesn't carry over, deploy",
-  },
+  meta: commandMeta('migrate'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     from: {

@@ -3,13 +3,11 @@ import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs } from '
 import { command } from '../command';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** `faasport plan`: Show what a deploy would change, with capability warnings; writes nothing. @public */
 export default command({
-  meta: {
-    name: 'plan',
-    description: 'Show what a deploy would change, with capability warnings; writes nothing',
-  },
+  meta: commandMeta('plan'),
   args: {
     ...projectDirArgs,
     ...targetArgs,

@@ -7,6 +7,7 @@ import { command } from '../command';
 import { UsageError } from '../errors';
 import { localTargetConnection } from '../local-runtime';
 import { loadProjectIfAny, projectDir, resolveTarget } from '../project';
+import { commandMeta } from './catalog';
 
 /** What the broker answers: the event's id and the `function/trigger` pairs it was queued for. */
 interface Published {
@@ -66,7 +67,7 @@ function dataOf(
  * @public
  */
 export default command({
-  meta: { name: 'publish', description: "Send a CloudEvent to the bundled runtime's broker" },
+  meta: commandMeta('publish'),
   // No positional argument yet: `faasport publish <topic>` (queues) takes that place.
   args: {
     type: { type: 'string', required: true, description: 'The event type (ce-type)', valueHint: 'type' },

@@ -9,6 +9,7 @@ import { UsageError } from '../errors';
 import { progressRenderer } from '../output/events';
 import { adapterFor, loadProjectAt, resolveTarget, selectFunctions } from '../project';
 import { listArg, projectPathArg } from '../workspace';
+import { commandMeta } from './catalog';
 
 /**
  * The environment render reads secrets from: a variable that is not set becomes a visible
@@ -50,11 +51,7 @@ function renderTargetName(ctx: CliContext, project: ResolvedProject): string {
 
 /** `faasport render`: Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials. @public */
 export default command({
-  meta: {
-    name: 'render',
-    description:
-      "Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials",
-  },
+  meta: commandMeta('render'),
   args: {
     ...projectDirArgs,
     target: {

@@ -3,10 +3,11 @@ import { configArgs, jsonArgs, targetArgs, yesArgs } from '../args';
 import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /** `faasport rm`: Remove a deployed function and everything faasport made for it. @public */
 export default command({
-  meta: { name: 'rm', description: 'Remove a deployed function and everything faasport made for it' },
+  meta: commandMeta('rm'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,

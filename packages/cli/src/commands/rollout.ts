@@ -12,6 +12,7 @@ import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { progressRenderer, trafficText } from '../output/events';
 import { openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /**
  * The revision the project's current code deployed: the label (or code hash) `deploy` gives it now.
@@ -61,10 +62,7 @@ async function currentRevision(
 
 /** `faasport rollout`: Shift traffic to a revision step by step, checking health; rolls back on failure. @public */
 export default command({
-  meta: {
-    name: 'rollout',
-    description: 'Shift traffic to a revision step by step, checking health; rolls back on failure',
-  },
+  meta: commandMeta('rollout'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,

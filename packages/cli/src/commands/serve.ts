@@ -3,13 +3,11 @@ import { jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
 import { defaultDataDir } from '../local-runtime';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
+import { commandMeta } from './catalog';
 
 /** `faasport serve`: Run the bundled runtime only (the `local` target), until interrupted. @public */
 export default command({
-  meta: {
-    name: 'serve',
-    description: 'Run the bundled runtime only (the `local` target), until interrupted',
-  },
+  meta: commandMeta('serve'),
   args: {
     ...listenArgs,
     'data-dir': {

@@ -4,6 +4,7 @@ import { command } from '../command';
 import { UsageError } from '../errors';
 import { progressRenderer, trafficText } from '../output/events';
 import { listArg, openTarget } from '../workspace';
+import { commandMeta } from './catalog';
 
 /**
  * Parses `v1=90 v2=10 latest=0` plus `--tag v2=canary` into traffic entries.
@@ -40,7 +41,7 @@ export function parseTraffic(splits: string[], tags: string[]): TrafficEntryConf
 
 /** `faasport traffic`: Split traffic between revisions of a deployed function. @public */
 export default command({
-  meta: { name: 'traffic', description: 'Split traffic between revisions of a deployed function' },
+  meta: commandMeta('traffic'),
   args: {
     fn: { type: 'positional', description: 'The function name', required: true },
     ...targetArgs,

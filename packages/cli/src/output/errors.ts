@@ -1,4 +1,4 @@
-import { FaasportError, ValidationError } from '@faasport/core';
+import { ConfigurationError, FaasportError, ValidationError } from '@faasport/core';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 
@@ -43,4 +43,35 @@ export function renderError(ctx: CliContext, error: unknown): void {
   write(`${c.red(c.bold('error'))} ${c.bold('FP_INTERNAL')}  ${e.message}`);
   if (e.stack) write(c.dim(e.stack.split('\n').slice(1).join('\n')));
   write(`${c.dim('hint:')} This is a bug in faasport; please report it with the command and this output.`);
+}
+
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * A target that cannot be reached is not a bug: `fetch failed` (and the like) with a network cause
+ * becomes a configuration error naming the address.
+ *
+ * @internal
+ */
+export function networkError(error: unknown): unknown {
+  if (FaasportError.isInstance(error) || !(error instanceof Error)) return error;
+  const cause = (error as { cause?: { code?: string; address?: string; port?: number; hostname?: string } })
+    .cause;
+  const code = cause?.code ?? (error as NodeJS.ErrnoException).code;
+  if (!code || !networkCodes.has(code)) return error;
+  const where = cause?.address
+    ? `${cause.address}${cause.port ? `:${cause.port}` : ''}`
+    : (cause?.hostname ?? 'the target');
+  return new ConfigurationError(`Cannot reach ${where} (${code}).`, {
+    hint: 'Check that the target is running and its endpoint is right (for local: `faasport dev` or `faasport serve` in the project folder).',
+    cause: error,
+  });
 }
