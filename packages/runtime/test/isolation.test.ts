@@ -257,7 +257,13 @@ describe('stored code', () => {
       fs.writeFileSync(file, 'export default () => "tampered";');
     };
     tamper();
+    // The instance the deploy's load check started keeps serving what it loaded; a read of the function
+    // through the admin API checks the folder and unpacks it again.
     expect((await request(`${runtime.url}/target/`)).body).toBe('original');
+    const read = await fetch(`${runtime.url}/_faasport/v1/functions/target`, {
+      headers: { authorization: `Bearer ${runtime.token}` },
+    });
+    expect(read.status).toBe(200);
     expect(fs.readFileSync(file, 'utf8')).toBe('export default () => "original";');
 
     // Changed while the runtime is down: still the original after the restart.

@@ -38,7 +38,12 @@ export function buildBin(): Promise<string> {
       format: 'esm',
       target: 'node20',
       packages: 'external',
-      alias: { '@faasport/core': coreSrc },
+      // Subpaths first: esbuild applies an alias to a package's subpaths too.
+      alias: {
+        '@faasport/core/toolkit': path.resolve(packageDir, '../core/src/toolkit/index.ts'),
+        '@faasport/core/handler': path.resolve(packageDir, '../core/src/handler/index.ts'),
+        '@faasport/core': coreSrc,
+      },
       banner: {
         js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       },
