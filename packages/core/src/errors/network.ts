@@ -26,6 +26,11 @@ const retryableNetworkCodes = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** Whether a call that failed with network error `code` may succeed when tried again. */
+export function isRetryableNetworkCode(code: string | undefined): boolean {
+  return code !== undefined && retryableNetworkCodes.has(code);
+}
+
 /**
  * The Node.js network error code of an error or of its cause (`fetch failed` keeps it in `cause`),
  * when it is one faasport explains.

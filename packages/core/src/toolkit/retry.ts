@@ -1,18 +1,7 @@
-import { networkCodeOf } from '../errors/network';
+import { isRetryableNetworkCode, networkCodeOf } from '../errors/network';
 
 /** HTTP statuses after which the same call may succeed: throttling and transient server failures. */
 const retryableStatuses = new Set([429, 500, 502, 503, 504]);
-
-/** Network codes after which the same call may succeed; a host name that does not resolve (ENOTFOUND) will not. */
-const retryableNetworkCodes = new Set([
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
 
 /** The HTTP status an error carries (`status`, `statusCode` or `response.status`), if any. */
 export function statusOf(error: unknown): number | undefined {
@@ -33,8 +22,7 @@ export function statusOf(error: unknown): number | undefined {
 export function isRetryable(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== undefined) return retryableStatuses.has(status);
-  const code = networkCodeOf(error);
-  return code !== undefined && retryableNetworkCodes.has(code);
+  return isRetryableNetworkCode(networkCodeOf(error));
 }
 
 /** A header value from a plain record or a `Headers` object, case-insensitively. */

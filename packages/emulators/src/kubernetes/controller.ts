@@ -302,46 +302,61 @@ export class KnativeController {
         existing.metadata.labels?.['serving.knative.dev/service'] !== name ||
         !deepEqual(before, revisionSpec);
     } else {
-      const revision = this.store.create(
-        REVISION,
-        ns,
-        {
-          apiVersion: `${SERVING}/v1`,
-          kind: 'Revision',
-          metadata: {
-            name: revisionName,
-            namespace: ns,
-            labels: {
-              ...(tmeta.labels as Record<string, string> | undefined),
-              'serving.knative.dev/service': name,
-              'serving.knative.dev/configuration': name,
-              'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
-              'serving.knative.dev/serviceUID': String(svc.metadata.uid),
-            },
-            annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
-            ownerReferences: [
-              {
-                apiVersion: `${SERVING}/v1`,
-                kind: 'Configuration',
-                name,
-                uid: config.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: clone(template.spec),
-        },
-        { fieldManager: CONTROLLER },
-      );
-      this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
-      this.writeStatus(REVISION, ns, revisionName, {
-        observedGeneration: 1,
-        conditions: revisionConditions({ phase: 'pending' }),
+      this.stampRevision(svc, config, revisionName, tmeta, template, {
+        'serving.knative.dev/service': name,
+        'serving.knative.dev/configuration': name,
+        'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
+        'serving.knative.dev/serviceUID': String(svc.metadata.uid),
       });
-      this.track(this.startRevision(svc, revision)).catch(() => {});
     }
     this.updateServiceStatus(ns, name, revisionName, nameTaken);
+  }
+
+  /**
+   * Creates a Revision of `config` from its template, owned by the Configuration, with `labels` over the
+   * template's, marks it pending and starts it for `owner` (the Service, or the standalone Configuration).
+   */
+  private stampRevision(
+    owner: KubeObject,
+    config: KubeObject,
+    revisionName: string,
+    tmeta: Json,
+    template: Json,
+    labels: Record<string, string>,
+  ): void {
+    const ns = config.metadata.namespace as string;
+    const revision = this.store.create(
+      REVISION,
+      ns,
+      {
+        apiVersion: `${SERVING}/v1`,
+        kind: 'Revision',
+        metadata: {
+          name: revisionName,
+          namespace: ns,
+          labels: { ...(tmeta.labels as Record<string, string> | undefined), ...labels },
+          annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
+          ownerReferences: [
+            {
+              apiVersion: `${SERVING}/v1`,
+              kind: 'Configuration',
+              name: config.metadata.name,
+              uid: config.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: clone(template.spec),
+      },
+      { fieldManager: CONTROLLER },
+    );
+    this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
+    this.writeStatus(REVISION, ns, revisionName, {
+      observedGeneration: 1,
+      conditions: revisionConditions({ phase: 'pending' }),
+    });
+    this.track(this.startRevision(owner, revision)).catch(() => {});
   }
 
   private async startRevision(svc: KubeObject, revision: KubeObject): Promise<void> {
@@ -391,43 +406,11 @@ export class KnativeController {
         ? tmeta.name
         : `${name}-${String(config.metadata.generation).padStart(5, '0')}`;
     if (!this.store.get(REVISION, ns, revisionName)) {
-      const revision = this.store.create(
-        REVISION,
-        ns,
-        {
-          apiVersion: `${SERVING}/v1`,
-          kind: 'Revision',
-          metadata: {
-            name: revisionName,
-            namespace: ns,
-            labels: {
-              ...(tmeta.labels as Record<string, string> | undefined),
-              'serving.knative.dev/configuration': name,
-              'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
-              'serving.knative.dev/configurationUID': String(config.metadata.uid),
-            },
-            annotations: { ...(tmeta.annotations as Record<string, string> | undefined) },
-            ownerReferences: [
-              {
-                apiVersion: `${SERVING}/v1`,
-                kind: 'Configuration',
-                name,
-                uid: config.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: clone(template.spec),
-        },
-        { fieldManager: CONTROLLER },
-      );
-      this.revisions.set(`${ns}/${revisionName}`, { phase: 'pending' });
-      this.writeStatus(REVISION, ns, revisionName, {
-        observedGeneration: 1,
-        conditions: revisionConditions({ phase: 'pending' }),
+      this.stampRevision(config, config, revisionName, tmeta, template, {
+        'serving.knative.dev/configuration': name,
+        'serving.knative.dev/configurationGeneration': String(config.metadata.generation),
+        'serving.knative.dev/configurationUID': String(config.metadata.uid),
       });
-      this.track(this.startRevision(config, revision)).catch(() => {});
     }
     const created = this.revisionState(ns, revisionName);
     const ready = this.store
