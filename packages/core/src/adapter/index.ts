@@ -30,3 +30,4 @@ export {
   type Plan,
   type Step,
 } from './spec';
+export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
