@@ -10,6 +10,7 @@ export {
   supportOf,
 } from './capabilities';
 export type { DeployEvent, DeployEventListener } from './events';
+export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
 export {
   type Adapter,
   type AdapterContext,
@@ -30,4 +31,3 @@ export {
   type Plan,
   type Step,
 } from './spec';
-export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
