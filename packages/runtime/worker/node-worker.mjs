@@ -66,7 +66,7 @@ function encodeFrame(message) {
     // HTTP answers are the hot path: their JSON is written field by field, which is several times
     // cheaper than JSON.stringify of the message on Node 20.
     bytes = message.body instanceof Uint8Array ? message.body : undefined;
-    text = `{"t":"res","id":${message.id},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
+    text = `{"t":"res","id":${message.id},"ms":${message.ms},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
   } else {
     let fields = message;
     for (const field of ['body', 'payload']) {
@@ -144,13 +144,34 @@ function onMessage(message) {
       (error) => send({ t: 'loadError', error: errorInfo(error) }),
     );
   else if (message.t === 'http' || message.t === 'event') {
-    const call = { rid: message.rid, logs: [] };
-    // The context's log functions write for this call exactly, whatever else is in flight.
-    message.call = call;
-    active.add(call);
-    const done = () => active.delete(call);
-    (tracking ? calls.run(call, () => serve(message, call)) : serve(message, call)).then(done, done);
+    if (running >= (fn?.spec.concurrency ?? Number.POSITIVE_INFINITY)) held.push(message);
+    else begin(message);
   }
+}
+
+// The executor may send calls beyond the function's concurrency while this instance is busy: they
+// wait here, in the order they came, and each starts when a running call has answered, so no more
+// than `concurrency` calls ever run at once (with 1, never two).
+const held = [];
+let running = 0;
+
+function begin(message) {
+  running++;
+  const call = { rid: message.rid, logs: [] };
+  // The context's log functions write for this call exactly, whatever else is in flight.
+  message.call = call;
+  active.add(call);
+  const done = () => {
+    active.delete(call);
+    running--;
+    const next = held.shift();
+    if (next) {
+      // Its time starts now, not when it was sent.
+      next.deadline = Date.now() + fn.spec.timeoutMs;
+      begin(next);
+    }
+  };
+  (tracking ? calls.run(call, () => serve(message, call)) : serve(message, call)).then(done, done);
 }
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
 // ready, so a pooled worker pays this before the cold start, not during it.
@@ -347,18 +368,30 @@ function editDistance(a, b) {
 // ---------------------------------------------------------------------------------------------
 // Serving
 
+// Each answer says how long the call ran here (ms): the executor sends calls ahead only to functions
+// whose calls are short, and the time it sees includes the trips through the pipe.
 async function serve(message, call) {
+  const started = performance.now();
   try {
     if (!fn) throw new Error('no function loaded');
     const reply = message.t === 'http' ? await serveHttp(message) : await serveEvent(message);
     reply.id = message.id;
+    reply.ms = Math.round((performance.now() - started) * 1000) / 1000;
     if (message.t === 'event') reply.logs = call.logs;
     send(reply);
   } catch (error) {
     emitLog('error', `Unhandled error: ${error?.stack ?? error}`, undefined, call);
-    if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });
+    const ms = Math.round((performance.now() - started) * 1000) / 1000;
+    if (message.t === 'http') send({ t: 'res', id: message.id, ms, ...errorResponse(error) });
     else
-      send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
+      send({
+        t: 'eres',
+        id: message.id,
+        ms,
+        body: new Uint8Array(),
+        error: errorInfo(error),
+        logs: call.logs,
+      });
   }
 }
 
