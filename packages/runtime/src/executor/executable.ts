@@ -274,9 +274,9 @@ export class ScheduledExecutable implements Executable {
         timer = setTimeout(onTimeout, this.spec.timeoutMs);
       };
       if (instance.inFlight > this.spec.concurrency) {
-        let held = this.held.get(instance);
-        if (!held) this.held.set(instance, (held = []));
-        held.push(start);
+        const held = this.held.get(instance);
+        if (held) held.push(start);
+        else this.held.set(instance, [start]);
       } else start();
       instance.call(message).then(
         (reply) => {
