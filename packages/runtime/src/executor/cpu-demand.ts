@@ -12,24 +12,27 @@ export function cpuSlots(): number {
 /** How long a window must be before a reading means anything. */
 const minWindowMs = 50;
 
-/** What the CPUs did over a window. */
-export interface CpuReading {
-  /**
-   * CPUs the runtime's process and the given processes wanted: the time each spent running or
-   * waiting in the run queue (`/proc/<pid>/schedstat`), over the time that passed, added up.
-   * Processes that compute (or a gateway and an instance passing calls back and forth) add up to
-   * about one per CPU they can use; processes waiting for I/O or timers add little. `undefined`
-   * without `/proc` (macOS, Windows).
-   */
-  wanted?: number;
-  /** CPUs of the machine that were idle, whoever else runs there. */
-  idle: number;
-}
+/** What the CPUs did over a window: `wanted` where `/proc` tells it, else `idle`. */
+export type CpuReading =
+  | {
+      /**
+       * CPUs the runtime's process and the given processes wanted: the time each spent running or
+       * waiting in the run queue (`/proc/<pid>/schedstat`, Linux), over the time that passed, added
+       * up. Processes that compute (or a gateway and an instance passing calls back and forth) add up
+       * to about one per CPU they can use, however busy the machine is; processes waiting for I/O or
+       * timers add little, as they are in no run queue.
+       */
+      wanted: number;
+    }
+  | {
+      /** Without `/proc` (macOS, Windows): the machine's idle CPUs, whoever else runs there. */
+      idle: number;
+    };
 
 /**
  * Tells whether more processes could run: how much CPU the runtime and its busy instances wanted
- * lately, and how much of the machine stayed idle (other programs share it). Each reading covers the
- * time since the previous one.
+ * lately (or, without `/proc`, how much of the machine stayed idle). Each reading covers the time
+ * since the previous one.
  */
 export class CpuDemand {
   private readonly last = new Map<number, { ns: number; at: number }>();
@@ -37,15 +40,17 @@ export class CpuDemand {
   private readonly procfs = readSchedstat(process.pid) !== undefined;
 
   /**
-   * A reading since the previous one, or `undefined` until each process (and the machine) has been
-   * watched for at least 50 ms: a process read for the first time starts its window.
+   * A reading since the previous one, or `undefined` until each process has been watched for at
+   * least 50 ms: a process read for the first time starts its window.
    */
   read(pids: number[]): CpuReading | undefined {
     const now = performance.now();
-    const idle = this.machineIdle(now);
-    if (!this.procfs) return idle === undefined ? undefined : { idle };
+    if (!this.procfs) {
+      const idle = this.machineIdle(now);
+      return idle === undefined ? undefined : { idle };
+    }
     let wanted = 0;
-    let complete = idle !== undefined;
+    let complete = true;
     const seen = new Set<number>();
     for (const pid of [process.pid, ...pids]) {
       seen.add(pid);
@@ -61,7 +66,7 @@ export class CpuDemand {
       this.last.set(pid, { ns, at: now });
     }
     for (const pid of this.last.keys()) if (!seen.has(pid)) this.last.delete(pid);
-    return complete && idle !== undefined ? { wanted, idle } : undefined;
+    return complete ? { wanted } : undefined;
   }
 
   /** Idle CPUs of the machine since the previous call. */

@@ -47,10 +47,10 @@ const pipelineDepth = 64;
 const pipelineBudgetMs = 10;
 /**
  * Beyond one instance per CPU, another starts only while the runtime and its busy instances want
- * less than this share of the CPUs and at least `1 - share` of them stays idle: the instances then
- * wait (I/O, timers) rather than compute, and another process can run.
+ * less than this share of the CPUs (or, where that cannot be read, at least `1 - share` of them
+ * stays idle), two readings in a row: the instances then wait (I/O, timers) rather than compute.
  */
-const cpuBoundShare = 0.75;
+const cpuBoundShare = 0.5;
 /** How often the CPU demand of the instances is read while calls wait at the CPU ceiling. */
 const demandIntervalMs = 100;
 
@@ -75,8 +75,8 @@ export class ScheduledExecutable implements Executable {
   /** Instances that may run without asking whether they compute or wait: the CPUs. */
   private readonly cpuSlots = cpuSlots();
   private readonly demand = new CpuDemand();
-  /** The last answer to "do the instances wait rather than compute?", and when it was read. */
-  private waits = { value: false, at: -Infinity };
+  /** The last answer to "do the instances wait rather than compute?", the last reading's, and when. */
+  private waits = { value: false, seen: false, at: -Infinity };
   private recheck?: NodeJS.Timeout;
   /** Moving average of how long a call runs in its instance (ms); unknown before the first answer. */
   private serviceMs?: number;
@@ -107,7 +107,8 @@ export class ScheduledExecutable implements Executable {
       instances: this.ready.size + this.starting,
       starting: this.starting,
       inFlight,
-      queued: this.queue.length + this.backlog(),
+      queued: this.queue.length,
+      held: this.backlog(),
       started: this.started,
     };
   }
@@ -459,10 +460,7 @@ export class ScheduledExecutable implements Executable {
     }
   }
 
-  /**
-   * Whether the busy instances mostly wait (I/O, timers) rather than compute, and the machine has
-   * CPU to spare for another process. Read at most every 100 ms.
-   */
+  /** Whether the busy instances mostly wait (I/O, timers) rather than compute. Read at most every 100 ms. */
   private instancesWait(): boolean {
     const now = performance.now();
     if (now - this.waits.at < demandIntervalMs) return this.waits.value;
@@ -470,11 +468,14 @@ export class ScheduledExecutable implements Executable {
     for (const instance of this.ready)
       if (instance.inFlight > 0 && instance.pid !== undefined) pids.push(instance.pid);
     const reading = pids.length ? this.demand.read(pids) : undefined;
-    const value =
+    const waiting =
       reading !== undefined &&
-      reading.idle >= (1 - cpuBoundShare) * this.cpuSlots &&
-      (reading.wanted === undefined || reading.wanted < cpuBoundShare * this.cpuSlots);
-    this.waits = { value, at: now };
+      ('wanted' in reading
+        ? reading.wanted < cpuBoundShare * this.cpuSlots
+        : reading.idle >= (1 - cpuBoundShare) * this.cpuSlots);
+    // One reading can catch computing instances between two calls: it takes two in a row.
+    const value = waiting && this.waits.seen;
+    this.waits = { value, seen: waiting, at: now };
     return value;
   }
 
