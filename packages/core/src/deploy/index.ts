@@ -7,6 +7,13 @@ export { type InvokeInput, invoke } from './invoke';
 export type { DeployOptions, DeployResult, EngineOptions, PlannedDeploy } from './options';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
 export { planDeploy } from './plan';
+export {
+  applyProject,
+  defaultProjectConcurrency,
+  deployProject,
+  type ProjectOptions,
+  planProject,
+} from './project';
 export { remove } from './remove';
 export { type RenderedFunction, renderFunction } from './render';
 export { type RolloutCheck, type RolloutOptions, type RolloutResult, rollout } from './rollout';
