@@ -1,4 +1,4 @@
-export { assertDeployable, checkFunction, providerOptionIssues } from './check';
+export { assertDeployable, assertTargetOptions, checkFunction, providerOptionIssues } from './check';
 export {
   applyPlan,
   type DeployOptions,
