@@ -1,5 +1,5 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
-import { type CheckIssue, canonicalJson, providerOptionIssues, type ResolvedFunction } from '@faasport/core';
+import { type CheckIssue, canonicalJson, type ResolvedFunction } from '@faasport/core';
 import {
   functionGraphProviderSchema,
   type ProviderOptions,
@@ -18,13 +18,11 @@ import { httpExposure, type TargetHttpDefaults } from './http';
  */
 export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDefaults = {}): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  const optionIssues = providerOptionIssues(
-    'functiongraph',
-    functionGraphProviderSchema,
-    fn.providers.functiongraph,
-  );
-  issues.push(...optionIssues);
-  const provider: ProviderOptions = optionIssues.length ? {} : providerOptions(fn);
+  // Core reports problems in providers.functiongraph (providerOptionsSchema); the rules below read valid ones.
+  const provider: ProviderOptions = functionGraphProviderSchema.safeParse(fn.providers.functiongraph ?? {})
+    .success
+    ? providerOptions(fn)
+    : {};
   const isImage = fn.source.kind === 'image';
   const http = fn.triggers.filter((t) => t.kind === 'http');
   const exposure = httpExposure(provider, target);
