@@ -63,7 +63,7 @@ const knative: ShimTarget = {
         const response = await fetch(`${entry.url}${request.path}${query ? `?${query}` : ''}`, {
           method: request.method,
           headers: request.headers,
-          ...(request.body ? { body: request.body } : {}),
+          ...(request.body ? { body: request.body as BodyInit } : {}),
         });
         const headers: Record<string, string> = {};
         response.headers.forEach((value, key) => {
@@ -78,7 +78,7 @@ const knative: ShimTarget = {
       },
       async deliver(trigger) {
         const { headers, body } = nativeEvent(trigger);
-        const response = await fetch(entry.url, { method: 'POST', headers, body });
+        const response = await fetch(entry.url, { method: 'POST', headers, body: body as BodyInit });
         if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
         return new Uint8Array(await response.arrayBuffer());
       },
