@@ -96,7 +96,14 @@ async function serve(message, call) {
     const ms = elapsed(started);
     if (message.t === 'http') send({ t: 'res', id: message.id, ms, ...errorResponse(error) });
     else
-      send({ t: 'eres', id: message.id, ms, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
+      send({
+        t: 'eres',
+        id: message.id,
+        ms,
+        body: new Uint8Array(),
+        error: errorInfo(error),
+        logs: call.logs,
+      });
   }
 }
 
