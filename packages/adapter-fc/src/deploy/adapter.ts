@@ -8,7 +8,6 @@ import {
   NotFoundError,
   ProviderApiError,
   type Step,
-  UnsupportedFeatureError,
   ValidationError,
 } from '@faasport/core';
 import { checkFunction } from './check';
@@ -364,19 +363,6 @@ export function createFcAdapter(
       if (invokeOptions.mode === 'event' || invokeOptions.async || !http)
         return invokeEvent(names, qualifier, request, invokeOptions.async ?? false);
       return invokeHttp(names, http, qualifier, request);
-    },
-
-    logs() {
-      throw new UnsupportedFeatureError(
-        {
-          feature: 'logs',
-          target,
-          reason: 'FC 2.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
-          instead:
-            "Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service's logConfig project and logstore.",
-        },
-        { adapter: 'fc' },
-      );
     },
 
     async list() {

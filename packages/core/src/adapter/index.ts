@@ -1,6 +1,7 @@
 export {
   type Capabilities,
   type Feature,
+  featureLabels,
   features,
   featuresUsed,
   type Limits,

@@ -6,6 +6,7 @@ import {
   defineAdapter,
   features,
   type LiveFunction,
+  type LogEntry,
   type Step,
 } from '../adapter';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
@@ -51,6 +52,7 @@ export interface MemoryAdapterOptions {
 export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
   const functions = new Map<string, MemoryFunction>();
   const calls: string[] = [];
+  const logLines = new Map<string, LogEntry[]>();
   let counter = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -180,8 +182,21 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
         }
       }
       const revision = fn.revisions.find((r) => r.label === label) ?? fn.revisions[fn.revisions.length - 1]!;
-      const failing = options.failingRevisions?.includes(revision.label);
-      return new Response(revision.reply, { status: failing ? 500 : revision.status });
+      const status = options.failingRevisions?.includes(revision.label) ? 500 : revision.status;
+      const lines = logLines.get(name) ?? [];
+      lines.push({
+        time: new Date().toISOString(),
+        level: status >= 500 ? 'error' : 'info',
+        message: `${status} ${revision.reply}`,
+        revision: revision.label,
+      });
+      logLines.set(name, lines);
+      return new Response(revision.reply, { status });
+    },
+    /** One line per invocation: its status and reply. */
+    async *logs(name: string, logOptions: { tail?: number } = {}) {
+      const lines = logLines.get(name) ?? [];
+      yield* logOptions.tail ? lines.slice(-logOptions.tail) : lines;
     },
     async list() {
       return [...functions.values()].map((fn) => ({

@@ -68,6 +68,7 @@ export const localCapabilities: Capabilities = {
       level: 'emulated',
       note: 'callers send the runtime admin token as a bearer token',
     },
+    logs: { level: 'native', note: 'the log lines and invocations the runtime keeps, with --follow' },
   },
   limits: {
     memoryMb: {
