@@ -10,6 +10,7 @@ import {
   type Step,
 } from '../adapter';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
+import { stepHandlers } from '../toolkit/steps';
 
 interface MemoryRevision {
   label: string;
@@ -98,6 +99,22 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       contract: fn.config.contract,
     },
   });
+  const applyOne = stepHandlers<[desired: DesiredState, fn: MemoryFunction]>('memory', {
+    revision(_step, desired, fn) {
+      fn.revisions = fn.revisions.filter((r) => r.label !== desired.revisionLabel);
+      fn.revisions.push({
+        label: desired.revisionLabel,
+        revisionHash: desired.revisionHash,
+        createdAt: new Date(Date.UTC(2020, 0, 1) + ++counter * 1000).toISOString(),
+        reply: desired.fn.env.REPLY ?? `${fn.name}@${desired.revisionLabel}`,
+        status: Number(desired.fn.env.STATUS ?? 200),
+      });
+      fn.config = desired.fn;
+    },
+    settings(_step, desired, fn) {
+      fn.specHash = desired.specHash;
+    },
+  });
   const adapter = defineAdapter({
     specificationVersion: 'v1' as const,
     name: 'memory',
@@ -145,19 +162,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
         fn = { name, specHash: '', config: desired.fn, revisions: [], traffic: [] };
         functions.set(name, fn);
       }
-      if (step.id === 'revision') {
-        fn.revisions = fn.revisions.filter((r) => r.label !== desired.revisionLabel);
-        fn.revisions.push({
-          label: desired.revisionLabel,
-          revisionHash: desired.revisionHash,
-          createdAt: new Date(Date.UTC(2020, 0, 1) + ++counter * 1000).toISOString(),
-          reply: desired.fn.env.REPLY ?? `${name}@${desired.revisionLabel}`,
-          status: Number(desired.fn.env.STATUS ?? 200),
-        });
-        fn.config = desired.fn;
-      } else if (step.id === 'settings') {
-        fn.specHash = desired.specHash;
-      }
+      await applyOne(step, desired, fn);
     },
     async setTraffic(name, traffic) {
       await call(`traffic ${name} ${traffic.map((t) => `${t.revision}=${t.percent}`).join(',')}`, name);
