@@ -10,6 +10,7 @@ export {
   type SupportLevel,
   supportOf,
 } from './capabilities';
+export { capabilityTable, capabilityTableMarkers, withCapabilityTable } from './capability-table';
 export type { DeployEvent, DeployEventListener } from './events';
 export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
 export {
