@@ -1,5 +1,5 @@
 export { applyPlan, deploy } from './apply';
-export { assertDeployable, checkFunction, providerOptionIssues } from './check';
+export { assertDeployable, assertTargetOptions, checkFunction, providerOptionIssues } from './check';
 export { desiredStateOf } from './desired';
 export { assertHandlerExports, checkHandlerExports } from './handler-exports';
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';

@@ -8,7 +8,7 @@ export const errorCatalog = {
   FP_VALIDATION: {
     kind: 'validation',
     title: 'The configuration is not valid',
-    hint: 'Fix each listed field; the JSON Schema in @faasport/core/schema.json gives editors completion and checks.',
+    hint: 'Fix each listed field; the JSON Schema in @faasport/cli/schema.json gives editors completion and checks.',
   },
   FP_UNSUPPORTED_FEATURE: {
     kind: 'unsupported',
