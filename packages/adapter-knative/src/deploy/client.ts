@@ -65,8 +65,9 @@ export class KubeClient {
   }
 
   /**
-   * Runs a call with the toolkit's retry (429 and 5xx, honouring the API server's `Retry-After`, as its
-   * API Priority and Fairness asks of clients; transient network failures), and turns API failures into
+   * Runs a call with the toolkit's retry (429 and 5xx, honouring the API server's `Retry-After`, which
+   * API Priority and Fairness and max-in-flight set on every rejection: k8s.io/apiserver
+   * pkg/server/filters/maxinflight.go, kubernetes/kubernetes#117734; transient network failures), and turns API failures into
    * {@link ProviderApiError}s. Every call wrapped here is a read, a server-side apply or a delete, so a
    * retry repeats nothing that a first success would not have done.
    */
