@@ -12,16 +12,22 @@ import { z } from 'zod';
  * @public
  */
 export const runtimeMap: Record<string, string> = {
-  nodejs20: 'nodejs20.x',
+  // nodejs20.x is deprecated (see deprecatedRuntimes): Node.js 20 code runs on nodejs22.x, with a warning.
+  nodejs20: 'nodejs22.x',
   nodejs22: 'nodejs22.x',
   'python3.11': 'python3.11',
   'python3.12': 'python3.12',
   custom: 'provided.al2023',
 };
 
-/** Runtimes Lambda has deprecated, with the date: `check` refuses them, naming the date and the replacement. @public */
-export const deprecatedRuntimes: Record<string, { deprecated: string; instead: string }> = {
-  'nodejs20.x': { deprecated: '2026-04-30', instead: 'nodejs22 (or providers.lambda.runtime: nodejs24.x)' },
+/**
+ * faasport runtimes whose Lambda runtime is deprecated, with the date: Lambda blocks creating and updating
+ * functions on it, so `check` warns, naming the date and the Lambda runtime the function gets instead.
+ *
+ * @public
+ */
+export const deprecatedRuntimes: Record<string, { lambda: string; deprecated: string; runsOn: string }> = {
+  nodejs20: { lambda: 'nodejs20.x', deprecated: '2026-04-30', runsOn: 'nodejs22.x' },
 };
 
 /** Lambda runtimes `providers.lambda.runtime` may pick instead of the mapped one (same language). @public */

@@ -5,7 +5,6 @@ import {
   deprecatedRuntimes,
   lambdaLimits,
   lambdaProviderSchema,
-  lambdaRuntimeOf,
   type ProviderOptions,
   providerOptions,
 } from './capabilities';
@@ -47,16 +46,15 @@ export function checkForLambda(
       'a Lambda function needs an execution role, and neither the target nor the function names one',
       `Set targets.${target.target}.role (or providers.lambda.role) to an IAM role ARN that lambda.amazonaws.com may assume.`,
     );
-  const runtime = lambdaRuntimeOf(fn);
-  const deprecated = runtime ? deprecatedRuntimes[runtime] : undefined;
+  const deprecated = fn.source.kind === 'image' || provider.runtime ? undefined : deprecatedRuntimes[fn.runtime];
   if (deprecated)
-    error(
-      'runtime',
-      'runtime',
-      `Lambda deprecated ${runtime} on ${deprecated.deprecated} and blocks creating and updating functions on it after that (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)`,
-      `Use ${deprecated.instead}.`,
-      { actual: fn.runtime, allowed: `a supported runtime: ${deprecated.instead}` },
-    );
+    issues.push({
+      severity: 'warning',
+      feature: 'runtime',
+      path: 'runtime',
+      message: `Lambda deprecated ${deprecated.lambda} on ${deprecated.deprecated} and blocks creating and updating functions on it (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); ${fn.name} runs on ${deprecated.runsOn}`,
+      hint: 'Set runtime: nodejs22 (or providers.lambda.runtime: nodejs24.x) to say so.',
+    });
   if (provider.runtime && fn.source.kind !== 'image') {
     const family = (r: string) => (r.startsWith('nodejs') ? 'nodejs' : r.startsWith('python') ? 'python' : r);
     if (family(provider.runtime) !== family(fn.runtime))
