@@ -46,7 +46,8 @@ export function checkForLambda(
       'a Lambda function needs an execution role, and neither the target nor the function names one',
       `Set targets.${target.target}.role (or providers.lambda.role) to an IAM role ARN that lambda.amazonaws.com may assume.`,
     );
-  const deprecated = fn.source.kind === 'image' || provider.runtime ? undefined : deprecatedRuntimes[fn.runtime];
+  const deprecated =
+    fn.source.kind === 'image' || provider.runtime ? undefined : deprecatedRuntimes[fn.runtime];
   if (deprecated)
     issues.push({
       severity: 'warning',

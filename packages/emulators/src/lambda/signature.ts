@@ -104,6 +104,8 @@ export async function verifySigV4(
     service: service!,
     sha256: Sha256,
     uriEscapePath: true,
+    // Sign exactly the client's headers: no x-amz-content-sha256 of our own.
+    applyChecksum: false,
   });
   const expected = await signer.sign(
     {
