@@ -1,6 +1,6 @@
 /**
  * faasport's Knative entry script: what `node entry.mjs` runs in a stock Node.js image. It is bundled
- * with the runtime shim into one file (`scripts/bundle-entry.mjs` writes it into
+ * with the runtime shim into one file (`npm run bundle-shim` writes it into
  * `src/deploy/entry-script.generated.ts`), which the adapter puts into the function's ConfigMap next to
  * `code.zip`, mounted at `/var/faasport/code`. It unpacks the code (the ConfigMap's `code.zip` beside this
  * file, or the zip at `FAASPORT_CODE_URL` for bucket sources) into a fresh temporary folder, loads

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Context } from '../handler';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
 import type { Capabilities } from './capabilities';
@@ -221,8 +222,14 @@ export interface Adapter {
   readonly name: string;
   readonly capabilities: Capabilities;
   /**
-   * Offline checks beyond the declared capabilities: name rules, allowed memory values, provider
-   * options (`fn.providers[name]`). Core already checked features and plain limits.
+   * The schema of a function's `providers.<name>` options (specification v1.1: the adapter module's
+   * `providerOptionsSchema`). Core validates them with it before `check`, with a did-you-mean for
+   * unknown keys, so `plan`, `deploy` and `render` share the check.
+   */
+  readonly providerOptionsSchema?: z.ZodType;
+  /**
+   * Offline checks beyond the declared capabilities: name rules, allowed memory values, rules across
+   * provider options. Core already checked features, plain limits and the provider options' schema.
    */
   check?(fn: ResolvedFunction): CheckIssue[];
   /** The live function, or `undefined` when it does not exist. */

@@ -12,7 +12,6 @@ import {
   type LiveFunction,
   type LogEntry,
   type Manifest,
-  providerOptionIssues,
   type ResolvedFunction,
   type ResolvedTrafficEntry,
   runtimes,
@@ -126,11 +125,13 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     specificationVersion: 'v1' as const,
     name: 'local',
     capabilities: localCapabilities,
+    providerOptionsSchema: localProviderSchema,
 
     check(fn: ResolvedFunction): CheckIssue[] {
       const issues: CheckIssue[] = [];
       const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
-      if (!parsed.success) return providerOptionIssues('local', localProviderSchema, fn.providers.local);
+      // Core reports problems in providers.local (providerOptionsSchema); the rules below read valid ones.
+      if (!parsed.success) return [];
       if (
         fn.contract === 'native' &&
         fn.runtime !== 'custom' &&
