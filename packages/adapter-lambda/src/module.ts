@@ -14,7 +14,8 @@ export const adapterModule = defineAdapterModule({
   specificationVersion: 'v1.1',
   name: 'lambda',
   description: 'AWS Lambda (@aws-sdk/client-lambda, EventBridge Scheduler)',
-  optionsSchema: lambdaOptionsSchema,
+  // `env` and `target` come from fromTarget's input: faasport.yaml does not set them.
+  optionsSchema: lambdaOptionsSchema.omit({ env: true, target: true }),
   providerOptionsSchema: lambdaProviderSchema,
   fromTarget({ targetName, options, env, offline }) {
     const region =
