@@ -118,10 +118,13 @@ async function main(): Promise<void> {
       ...(body.length && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
     });
     const response = await serve(request);
-    const out: Record<string, string> = {};
+    const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, key) => {
-      out[key] = value;
+      if (key !== 'set-cookie') out[key] = value;
     });
+    // Each cookie is a header line of its own: joined, or one left, a browser would lose cookies.
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) out['set-cookie'] = cookies;
     res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   });
