@@ -40,21 +40,49 @@ try {
   const run = (title, args) =>
     new Promise((resolve, reject) => {
       process.stdout.write(`\n$ faasport ${args.join(' ')}    # ${title}\n`);
-      const child = spawn(process.execPath, [faasport, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [faasport, ...args], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (chunk) => {
         out += chunk;
         process.stdout.write(chunk);
       });
       child.stderr.on('data', (chunk) => process.stdout.write(chunk));
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`faasport ${args[0]} exited with ${code}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`faasport ${args[0]} exited with ${code}`)),
+      );
     });
 
   await run('the function as it lives on Lambda today', ['deploy', '--target', 'lambda', '--yes']);
-  const onLambda = await run('it answers on Lambda', ['invoke', 'orders', '--target', 'lambda', '--path', '/?name=Ada']);
-  await run('what would carry over, and the plan for Knative', ['migrate', 'orders', '--from', 'lambda', '--to', 'knative', '--dry-run']);
+  const onLambda = await run('it answers on Lambda', [
+    'invoke',
+    'orders',
+    '--target',
+    'lambda',
+    '--path',
+    '/?name=Ada',
+  ]);
+  await run('what would carry over, and the plan for Knative', [
+    'migrate',
+    'orders',
+    '--from',
+    'lambda',
+    '--to',
+    'knative',
+    '--dry-run',
+  ]);
   await run('move it', ['migrate', 'orders', '--from', 'lambda', '--to', 'knative', '--yes']);
-  const onKnative = await run('it answers on Knative', ['invoke', 'orders', '--target', 'knative', '--path', '/?name=Ada']);
+  const onKnative = await run('it answers on Knative', [
+    'invoke',
+    'orders',
+    '--target',
+    'knative',
+    '--path',
+    '/?name=Ada',
+  ]);
   const same = onLambda.replace(' from lambda', '') === onKnative.replace(' from knative', '');
   process.stdout.write(`\n${same ? 'The same greeting on both targets.' : 'The answers differ.'}\n`);
   failed = !same;

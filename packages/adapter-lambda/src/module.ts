@@ -26,7 +26,8 @@ export const adapterModule = defineAdapterModule({
     return createLambdaAdapter({
       ...options,
       ...(region ? { region } : {}),
-      env,
+      // A plain copy: the CLI's environment object is not a plain record.
+      env: { ...env },
       target: targetName,
     } as never);
   },

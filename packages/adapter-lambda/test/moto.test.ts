@@ -282,7 +282,7 @@ describe.skipIf(skip)(
       expect(JSON.stringify(plan)).not.toContain(secret);
       const rendered = renderFunction(adapter, withSecret, { env });
       expect(JSON.stringify(rendered)).not.toContain(secret);
-      expect(JSON.stringify(rendered)).toContain('${secret:API_KEY}');
+      expect(JSON.stringify(rendered)).toContain(`\${secret:API_KEY}`);
       await deploy(adapter, withSecret, { env });
       // This is how it reaches the function: a variable, encrypted at rest by Lambda.
       expect((await config('with-secret')).Environment?.Variables?.API_KEY).toBe(secret);
