@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import { createLambdaShim, type ShimConfig } from './shim';
+import type { ShimConfig } from './shim';
+import { shimScript } from './shim-script.generated';
 
 export {
   createLambdaShim,
@@ -21,9 +22,10 @@ export const shimFileName = 'faasport_shim.mjs';
 export const shimHandler = 'faasport_shim.handler';
 
 /**
- * The standalone ES module source of the shim for one function: no dependencies, loaded by Lambda's
- * Node.js runtime as `faasport_shim.mjs`. The user's module is loaded with `import()`, so ES modules and
- * CommonJS both work.
+ * The standalone ES module source of the shim for one function: the function's `config` line above
+ * `src/runtime/entry.ts`, which is bundled with core's handler helpers at build time (no imports).
+ * Lambda's Node.js runtime loads it as `faasport_shim.mjs`. The user's module is loaded with `import()`,
+ * so ES modules and CommonJS both work.
  *
  * @public
  */
@@ -31,9 +33,7 @@ export function shimSource(config: ShimConfig): string {
   return [
     '// faasport Lambda shim: runs a portable faasport handler on AWS Lambda. Generated; do not edit.',
     `const config = ${JSON.stringify(config)};`,
-    `const shim = (${createLambdaShim.toString()})(config, (file) => import(new URL(file, import.meta.url).href));`,
-    'export const handler = shim.handler;',
-    '',
+    shimScript,
   ].join('\n');
 }
 

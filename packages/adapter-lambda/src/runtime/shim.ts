@@ -1,9 +1,8 @@
 /**
  * The Lambda runtime shim: turns Lambda's `(event, context)` calls into calls of a portable faasport
- * handler. Deploys ship it as one standalone ES module (see `shimSource`), made from the source text of
- * {@link createLambdaShim}; that function therefore refers to nothing outside its own body and uses Web
- * APIs only (Request, Response, Headers, TextEncoder, atob/btoa). It is an async handler: Node.js 24 on
- * Lambda has no callback-style handlers.
+ * handler, with core's Web-only handler helpers. `src/runtime/entry.ts` is bundled with it into one ES
+ * module (`npm run bundle-shim -w packages/adapter-lambda`) that each code package carries. It is an async
+ * handler: Node.js 24 on Lambda has no callback-style handlers.
  *
  * Event shapes (sources):
  * - function URL / API Gateway HTTP API payload 2.0: `version`, `rawPath`, `rawQueryString`, `cookies`,
@@ -18,6 +17,19 @@
  *   `{faasport: "schedule", ...}` with Scheduler's context attributes
  *   (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html).
  */
+
+import {
+  eventTypes,
+  exportedFunction,
+  fromBase64,
+  isRecord as isObject,
+  jsonLineLogger,
+  parseJsonOrText as parseMaybeJson,
+  randomRequestId as randomId,
+  toBase64,
+  toResponse,
+  type WebResult,
+} from '@faasport/core/handler';
 
 /** What the shim needs to know about the user's handler; written into the shim file at deploy time. @public */
 export interface ShimConfig {
@@ -60,7 +72,6 @@ export interface LambdaShim {
 
 /**
  * Builds the shim. `importModule` loads a file of the code package by its relative name.
- * Everything it needs is defined inside, so `String(createLambdaShim)` runs standalone.
  *
  * @public
  */
@@ -71,26 +82,6 @@ export function createLambdaShim(
   const textTypes =
     /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
 
-  function toBase64(bytes: Uint8Array): string {
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000)
-      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  }
-  function fromBase64(text: string): Uint8Array {
-    const binary = atob(text);
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
-  }
-  function randomId(): string {
-    return globalThis.crypto && typeof globalThis.crypto.randomUUID === 'function'
-      ? globalThis.crypto.randomUUID()
-      : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
-  }
-  function isObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
   function isHttpEvent(event: unknown): event is Record<string, unknown> {
     return isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.http);
   }
@@ -139,24 +130,6 @@ export function createLambdaShim(
     };
   }
 
-  function toResponse(result: unknown): Response {
-    if (result instanceof Response) return result;
-    if (result === undefined || result === null) return new Response(null, { status: 204 });
-    if (typeof result === 'string')
-      return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    if (result instanceof Uint8Array || result instanceof ArrayBuffer)
-      return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
-    return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
-  }
-
-  function parseMaybeJson(text: unknown): unknown {
-    if (typeof text !== 'string') return text;
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
   function isoTime(value: unknown): string {
     const at = typeof value === 'string' || typeof value === 'number' ? new Date(value) : new Date();
     return Number.isNaN(at.getTime()) ? new Date().toISOString() : at.toISOString();
@@ -176,7 +149,7 @@ export function createLambdaShim(
         {
           specversion: '1.0',
           id: typeof event.id === 'string' && !event.id.startsWith('<') ? event.id : requestId,
-          type: 'dev.faasport.schedule',
+          type: eventTypes.schedule,
           source: `lambda:scheduler/${name.split('/').pop()}`,
           subject: name.split('/').pop(),
           time: isoTime(
@@ -215,9 +188,7 @@ export function createLambdaShim(
         return {
           specversion: '1.0',
           id,
-          type: /Removed|Delete/i.test(eventName)
-            ? 'dev.faasport.storage.object.deleted'
-            : 'dev.faasport.storage.object.created',
+          type: /Removed|Delete/i.test(eventName) ? eventTypes.storageDeleted : eventTypes.storageCreated,
           source: `lambda:s3/${bucket}`,
           subject: key,
           time: isoTime(record.eventTime),
@@ -230,7 +201,7 @@ export function createLambdaShim(
       {
         specversion: '1.0',
         id: requestId,
-        type: 'dev.faasport.invoke',
+        type: eventTypes.invoke,
         source: `lambda:function/${config.functionName}`,
         time: new Date().toISOString(),
         ...(event === undefined || event === null ? {} : withData(event)),
@@ -243,9 +214,6 @@ export function createLambdaShim(
       typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 30_000;
     const deadline = Date.now() + remaining();
     const requestId = context?.awsRequestId ?? randomId();
-    const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-      console.log(JSON.stringify({ level, message, requestId, ...(fields ?? {}) }));
-    };
     const env: Record<string, string | undefined> = {};
     const processEnv =
       (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
@@ -258,7 +226,10 @@ export function createLambdaShim(
       deadline,
       remainingMs: () => Math.max(0, deadline - Date.now()),
       env: Object.freeze(env),
-      log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+      // Lambda sends what a function writes to stdout and stderr to CloudWatch Logs.
+      log: jsonLineLogger(requestId, (level, text) =>
+        level === 'error' ? console.error(text) : console.log(text),
+      ),
       raw: { event: raw, context },
     };
   }
@@ -266,11 +237,8 @@ export function createLambdaShim(
   let userHandler: Promise<(input: unknown, ctx: unknown) => unknown> | undefined;
   function loadUserHandler() {
     userHandler ??= importModule(config.module).then((mod) => {
-      let fn = mod[config.export];
-      // A CommonJS module loaded through import() exposes module.exports as `default`.
-      if (typeof fn !== 'function' && isObject(mod.default))
-        fn = (mod.default as Record<string, unknown>)[config.export];
-      if (typeof fn !== 'function')
+      const fn = exportedFunction(mod, config.export);
+      if (!fn)
         throw new TypeError(
           `${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`,
         );
@@ -290,7 +258,7 @@ export function createLambdaShim(
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(event ?? null),
           });
-      return httpResultFrom(toResponse(await fn(request, ctx)));
+      return httpResultFrom(toResponse((await fn(request, ctx)) as WebResult));
     }
     const events = cloudEventsFrom(event, context);
     const results: unknown[] = [];
