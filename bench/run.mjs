@@ -752,7 +752,7 @@ ${
 The default path is the last row: \`faasport dev examples/hello\` unchanged (concurrency 1, no \`scaling.max\`, the sandbox on;
 its handler reads the request and writes a log line per call): **${fmt(dev.rps / greetFjr.rps, 2)}×** faas-js-runtime, p50 **${fmt(dev.p50, 2)} ms**.
 It runs one instance per CPU the runtime may use (here one: the server CPU) and holds short calls inside the busy
-instance, which runs them one at a time (docs/decisions/0012-local-scaling.md).
+instance, which runs them one at a time (docs/decisions/0014-local-scaling.md).
 `
     : ''
 }`

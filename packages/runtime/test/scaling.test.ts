@@ -5,7 +5,7 @@ import { cpuSlots } from '../src/executor/cpu-demand';
 import { createExecutor, type Executable, type ExecutableSpec, type Executor } from '../src/index';
 import { cleanTemp, codeDir, tempDir } from './helpers/fixtures';
 
-// Scaling on one machine (docs/decisions/0012-local-scaling.md): instances up to the CPUs, more only
+// Scaling on one machine (docs/decisions/0014-local-scaling.md): instances up to the CPUs, more only
 // while they wait rather than compute; short calls held inside busy instances, run one at a time.
 
 let executor: Executor;

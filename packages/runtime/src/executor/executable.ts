@@ -59,7 +59,7 @@ const demandIntervalMs = 100;
  * `maxInstances`, `minInstances` kept warm, idle instances stopped, a bounded wait queue, and a
  * per-call timeout that kills the instance.
  *
- * Scaling for one machine (docs/decisions/0012-local-scaling.md): while calls wait, instances start up
+ * Scaling for one machine (docs/decisions/0014-local-scaling.md): while calls wait, instances start up
  * to the number of CPUs this process may use; beyond that only while the running instances wait
  * (I/O, timers) rather than compute, up to `maxInstances`. Short calls are sent ahead to busy
  * instances that queue them inside, so a few processes serve many connections.
