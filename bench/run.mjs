@@ -115,6 +115,15 @@ function get(url, options = {}) {
   });
 }
 
+/** The runtime's Prometheus metrics (they need the admin token); throws unless it answers 200. */
+async function metricsOf(faasport) {
+  const res = await get(`${faasport.url}/metrics`, {
+    headers: { authorization: `Bearer ${faasport.token}` },
+  });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${res.body}`);
+  return res.body;
+}
+
 async function waitUntilServing(url, timeoutMs = 20_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -467,7 +476,7 @@ async function coldStarts(pool, count) {
     // A cold start takes the pooled worker; wait for the refill as a steady trickle of cold starts would.
     await new Promise((r) => setTimeout(r, 500));
   }
-  const metrics = (await get(`${faasport.url}/metrics`)).body;
+  const metrics = await metricsOf(faasport);
   let pooled = 0;
   for (const line of metrics.split('\n'))
     if (line.startsWith('faasport_cold_starts_total{') && line.includes('pooled="true"'))
@@ -549,7 +558,7 @@ async function broker(events) {
     });
   await publish(-1);
   const delivered = async () => {
-    const text = (await get(`${faasport.url}/metrics`)).body;
+    const text = await metricsOf(faasport);
     return Number(/faasport_events_delivered_total\{function="sink"\} (\d+)/.exec(text)?.[1] ?? 0);
   };
   while ((await delivered()) < 1) await new Promise((r) => setTimeout(r, 20));

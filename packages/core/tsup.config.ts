@@ -17,6 +17,8 @@ export default defineConfig({
   target: 'node20',
   // Error classes name themselves from `new.target.name`: keep it (esbuild would print `_ConfigurationError`).
   keepNames: true,
+  // import.meta.url (lazy dependencies are required relative to it) in the CommonJS build too.
+  shims: true,
   external: ['vitest'],
   async onSuccess() {
     // The JSON Schema of faasport.yaml, generated from the zod model at build time.

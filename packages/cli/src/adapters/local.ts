@@ -6,7 +6,7 @@ import { localTargetConnection } from '../local-runtime';
  * Offline (render) it needs no runtime: nothing is called.
  */
 export const localAdapterFactory: AdapterFactory = async ({ options, env, baseDir, offline }) => {
-  const { createLocalAdapter } = await import('@faasport/runtime');
+  const { createLocalAdapter } = await import('@faasport/runtime/adapter');
   if (offline) return createLocalAdapter({ url: 'http://127.0.0.1:0', token: 'offline'.padEnd(16, '-') });
   return createLocalAdapter(localTargetConnection(options, env, baseDir));
 };

@@ -156,7 +156,7 @@ export default command({
     });
     const answer = await response.text();
     if (!response.ok) {
-      const { errorOf } = await import('@faasport/runtime');
+      const { errorOf } = await import('@faasport/runtime/adapter');
       let data: unknown;
       try {
         data = JSON.parse(answer);

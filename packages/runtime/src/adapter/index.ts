@@ -22,7 +22,7 @@ import { toFunctionConfig } from '../config';
 import { localProviderSchema } from '../server/functions';
 import { AdminClient, connectionOf, errorOf, type LocalAdapterOptions } from './client';
 
-export type { LocalAdapterOptions } from './client';
+export { AdminClient, errorOf, type LocalAdapterOptions } from './client';
 
 /** What the local runtime can do, declared honestly: emulations and limits say what differs. */
 export const localCapabilities: Capabilities = {
