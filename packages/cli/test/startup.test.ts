@@ -86,7 +86,7 @@ describe('start-up loads only what a command needs', () => {
     expect(loaded.filter((url) => /\/dist\/(plan|dev|emulate|deploy)-[A-Z0-9]+\.js$/.test(url))).toEqual([]);
   });
 
-  it('a command loads no console library, and no cron library until it computes a schedule', () => {
+  it('a command loads zod as one module of core, no console library, and no cron library until it computes a schedule', () => {
     const loaded = modulesLoaded(['render', '--target', 'knative'], join(root, 'examples', 'coffee'));
     // The project file is read (yaml) and checked (zod): the CommonJS part of the report works.
     expect(loaded.some((url) => url.includes('/node_modules/yaml/dist/'))).toBe(true);

@@ -7,10 +7,10 @@ import {
   toBase64,
   toFcCron,
   ValidationError,
+  z,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
-import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { fcRuntimeOf } from './limits';
 import { ramRoleArn } from './options';

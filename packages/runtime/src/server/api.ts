@@ -6,10 +6,10 @@ import {
   registerSecret,
   trafficSchema,
   ValidationError,
+  z,
   zipEntries,
 } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import { toFunctionConfig } from '../config';
 import { StartError } from '../executor';
 import { CodeDamagedError } from './code-store';
