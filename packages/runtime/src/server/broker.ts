@@ -61,11 +61,17 @@ interface Lane {
   executable?: Executable;
 }
 
+/** One publish request (one event, or a batch): acknowledged once all of its deliveries are committed. */
 interface PendingPublish {
-  targets: Array<{ fn: ResolvedFunction; trigger: string }>;
-  event: CloudEvent;
+  events: Array<{ event: CloudEvent; targets: Array<{ fn: ResolvedFunction; trigger: string }> }>;
   done: () => void;
   fail: (error: unknown) => void;
+}
+
+/** What a publish queued: the event's id and the `function/trigger` deliveries it matched. */
+export interface Published {
+  id: string;
+  deliveries: string[];
 }
 
 /**
@@ -116,21 +122,34 @@ export class Broker {
    * Stores deliveries of `event` to every function whose event trigger filter matches; resolves once
    * they are committed (publishes arriving together share one commit).
    */
-  publish(event: CloudEvent): Promise<{ id: string; deliveries: string[] }> {
-    const targets: PendingPublish['targets'] = [];
-    const deliveries: string[] = [];
-    for (const { settings } of this.settings()) {
-      for (const trigger of settings.triggers) {
-        if (trigger.kind !== 'event' || !matches(trigger.filter, event)) continue;
-        targets.push({ fn: settings, trigger: trigger.name });
-        deliveries.push(`${settings.name}/${trigger.name}`);
+  async publish(event: CloudEvent): Promise<Published> {
+    return (await this.publishBatch([event]))[0]!;
+  }
+
+  /**
+   * Publishes several events at once (a CloudEvents batch): all of their deliveries are committed in
+   * one transaction, so either every event of the batch is queued or none is. Resolves once committed.
+   */
+  publishBatch(events: CloudEvent[]): Promise<Published[]> {
+    const functions = this.settings();
+    const pending: PendingPublish['events'] = [];
+    const results = events.map((event) => {
+      const targets: PendingPublish['events'][number]['targets'] = [];
+      const deliveries: string[] = [];
+      for (const { settings } of functions) {
+        for (const trigger of settings.triggers) {
+          if (trigger.kind !== 'event' || !matches(trigger.filter, event)) continue;
+          targets.push({ fn: settings, trigger: trigger.name });
+          deliveries.push(`${settings.name}/${trigger.name}`);
+        }
       }
-    }
-    const result = { id: event.id, deliveries };
-    if (targets.length === 0) return Promise.resolve(result);
+      if (targets.length) pending.push({ event, targets });
+      return { id: event.id, deliveries };
+    });
+    if (pending.length === 0) return Promise.resolve(results);
     if (this.closed) return Promise.reject(new Error('the broker is shutting down'));
     return new Promise((resolve, reject) => {
-      this.publishes.push({ targets, event, done: () => resolve(result), fail: reject });
+      this.publishes.push({ events: pending, done: () => resolve(results), fail: reject });
       this.schedule();
     });
   }
@@ -203,11 +222,13 @@ export class Broker {
     try {
       this.store.transaction(() => {
         for (const seq of delivered) this.store.delivered(seq);
-        for (const { targets, event } of publishes) {
-          const eventJson = JSON.stringify(event);
-          for (const { fn, trigger } of targets) {
-            const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
-            if (queued) fresh.push(queued);
+        for (const publish of publishes) {
+          for (const { targets, event } of publish.events) {
+            const eventJson = JSON.stringify(event);
+            for (const { fn, trigger } of targets) {
+              const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
+              if (queued) fresh.push(queued);
+            }
           }
         }
       });
