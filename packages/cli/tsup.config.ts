@@ -15,4 +15,10 @@ export default defineConfig({
   esbuildOptions(options) {
     options.alias = { consola: './src/citty-consola.ts', 'consola/utils': './src/citty-consola.ts' };
   },
+  async onSuccess() {
+    // The JSON Schema of faasport.yaml with the bundled adapters' options (core alone knows none).
+    const { writeFileSync } = await import('node:fs');
+    const { bundledProjectJsonSchema } = await import(`${process.cwd()}/dist/index.js`);
+    writeFileSync('dist/schema.json', `${JSON.stringify(await bundledProjectJsonSchema(), null, 2)}\n`);
+  },
 });

@@ -23,7 +23,8 @@ export default defineConfig({
   // zod in one module of core's build instead of ~100 files to load (see `z` in src/index.ts).
   noExternal: ['zod'],
   async onSuccess() {
-    // The JSON Schema of faasport.yaml, generated from the zod model at build time.
+    // The JSON Schema of faasport.yaml, generated from the zod model at build time, without adapters
+    // (they depend on core): @faasport/cli/schema.json adds the bundled adapters' options.
     mkdirSync('dist', { recursive: true });
     writeFileSync('dist/schema.json', `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
   },

@@ -3,8 +3,7 @@
  * processes, shared with the cloud emulators) and the `local` adapter.
  */
 
-export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
-export { AdminClient, errorOf } from './adapter/client';
+export * from './adapter-entry';
 export * from './executor';
 export type { DeliveryOutcome, RetryPolicy } from './server/broker';
 export { inspectArchive } from './server/code-store';

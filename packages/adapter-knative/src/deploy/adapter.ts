@@ -33,6 +33,7 @@ import {
   type ResolvedKnativeOptions,
 } from './options';
 import { planSteps } from './plan';
+import { knativeProviderSchema } from './provider-options';
 import {
   configMapPayloadBytes,
   type KubeObject,
@@ -119,6 +120,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     specificationVersion: 'v1',
     name: 'knative',
     capabilities: knativeCapabilities,
+    providerOptionsSchema: knativeProviderSchema,
     namespace: () => connect().namespace,
 
     check: (fn) => checkKnative(fn),

@@ -5,8 +5,7 @@ import { ConfigurationError, registerSecret } from '@faasport/core';
 import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
-import { localTargetConnection } from '../local-runtime';
-import { loadProjectIfAny, projectDir, resolveTarget } from '../project';
+import { loadProjectIfAny, projectDir, refuseSecretsInFile, resolveTarget } from '../project';
 import { commandMeta } from './catalog';
 
 /** What the broker answers: the event's id and the `function/trigger` pairs it was queued for. */
@@ -130,6 +129,8 @@ export default command({
         },
       );
     }
+    await refuseSecretsInFile(project, target);
+    const { localTargetConnection } = await import('@faasport/runtime/adapter');
     const connection = localTargetConnection(
       target.options,
       ctx.io.env,
