@@ -96,6 +96,12 @@ export class Broker {
   private running = 0;
   /** Set when committed deliveries were left to SQLite (memory was full): sweeps pick them up. */
   private backlog = false;
+  /**
+   * Where the backlog continues in SQLite: rows after this sequence number. Backlog reads go on from
+   * here, so they do not re-read the rows memory holds; the full sweep (retries, other writers, rows
+   * left by a restart) still runs at least once a second.
+   */
+  private backlogAfter = Number.POSITIVE_INFINITY;
   private timer?: NodeJS.Timeout;
   private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
@@ -245,6 +251,7 @@ export class Broker {
     if (this.backlog || this.waiting + fresh.length > readyLimit) {
       // Too many waiting in memory: these stay in SQLite and sweeps deliver them, in order.
       this.backlog = true;
+      this.backlogAfter = Math.min(this.backlogAfter, fresh[0]!.seq - 1);
       this.sweepAt = Math.min(this.sweepAt, now);
       return;
     }
@@ -291,7 +298,21 @@ export class Broker {
     if (this.closed) return;
     const now = this.now();
     const room = Math.min(sweepBatch, readyLimit - this.waiting);
-    if (room > 0 && (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)) {
+    if (
+      room > 0 &&
+      this.backlog &&
+      Number.isFinite(this.backlogAfter) &&
+      now - this.lastSweep < sweepEveryMs
+    ) {
+      // The backlog, read on from where the last read stopped.
+      const due = this.store.dueEventsAfter(this.backlogAfter, now, room);
+      if (due.length) this.backlogAfter = due[due.length - 1]!.seq;
+      for (const queued of due) if (!this.claimed.has(queued.seq)) this.hold(queued, now);
+      if (due.length < room) {
+        this.backlog = false;
+        this.backlogAfter = Number.POSITIVE_INFINITY;
+      } else this.sweepAt = Math.min(this.sweepAt, now); // more to read: look again next turn
+    } else if (room > 0 && (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)) {
       // Due retries, rows left by a restart, rows queued by cron and buckets, and any backlog.
       this.lastSweep = now;
       this.sweepAt = Number.POSITIVE_INFINITY;
@@ -299,7 +320,10 @@ export class Broker {
       for (const queued of due) this.hold(queued, now);
       // A full batch: more may be due, so sweep again in the next turn.
       if (due.length === room) this.sweepAt = now;
-      else this.backlog = false;
+      else {
+        this.backlog = false;
+        this.backlogAfter = Number.POSITIVE_INFINITY;
+      }
     }
     let free = concurrentDeliveries - this.running;
     if (free > 0 && this.waiting > 0) {
