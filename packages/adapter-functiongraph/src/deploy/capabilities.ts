@@ -1,8 +1,7 @@
 /** What FunctionGraph accepts, as faasport capabilities and limits, and the `providers.functiongraph` options. */
 
-import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { type Capabilities, type ResolvedFunction, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /**
  * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table
