@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fcCapabilities } from '@faasport/adapter-fc';
 import { functionGraphCapabilities } from '@faasport/adapter-functiongraph';
 import { knativeCapabilities } from '@faasport/adapter-knative';
+import { lambdaCapabilities } from '@faasport/adapter-lambda';
 import {
   type Capabilities,
   capabilityTable,
@@ -19,6 +20,7 @@ const pages: Array<[page: string, capabilities: Capabilities]> = [
   ['docs/adapters/fc.md', fcCapabilities],
   ['docs/adapters/functiongraph.md', functionGraphCapabilities],
   ['docs/adapters/knative.md', knativeCapabilities],
+  ['docs/adapters/lambda.md', lambdaCapabilities],
   ['docs/adapters/local.md', localCapabilities],
 ];
 
