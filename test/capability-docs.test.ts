@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fcCapabilities } from '@faasport/adapter-fc';
 import { functionGraphCapabilities } from '@faasport/adapter-functiongraph';
 import { knativeCapabilities } from '@faasport/adapter-knative';
-import { lambdaCapabilities } from '@faasport/adapter-lambda';
 import {
   type Capabilities,
   capabilityTable,
@@ -11,6 +10,8 @@ import {
 } from '@faasport/core';
 import { localCapabilities } from '@faasport/runtime';
 import { describe, expect, it } from 'vitest';
+// The capabilities module alone: the adapter's index also loads the AWS SDK clients.
+import { lambdaCapabilities } from '../packages/adapter-lambda/src/deploy/capabilities';
 
 // Each adapter page's capability table is generated from what the adapter declares. This test fails
 // when a page drifts from the code; `npm run docs:capabilities` runs it in write mode to fix the pages.
