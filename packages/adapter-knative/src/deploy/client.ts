@@ -4,7 +4,7 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
-import { withRetry } from '@faasport/core/toolkit';
+import { isNotFound, withRetry } from '@faasport/core/toolkit';
 import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
 import { kubernetes } from './kubernetes';
@@ -88,7 +88,7 @@ export class KubeClient {
       served = this.custom.getAPIResources({ group, version }).then(
         () => true,
         (error: unknown) => {
-          if (statusOf(error).code === 404) return false;
+          if (isNotFound(error)) return false;
           throw toProviderError(`discover ${key}`, error);
         },
       );
@@ -116,7 +116,7 @@ export class KubeClient {
         name,
       })) as KubeObject;
     } catch (error) {
-      if (statusOf(error).code !== 404) throw toProviderError(`get ${kind} ${name}`, error);
+      if (!isNotFound(error)) throw toProviderError(`get ${kind} ${name}`, error);
       if (kind !== 'configMap' && kind !== 'secret') await this.assertServed(kind);
       return undefined;
     }
@@ -144,7 +144,7 @@ export class KubeClient {
       });
       return (list.items ?? []) as KubeObject[];
     } catch (error) {
-      if (statusOf(error).code === 404) await this.assertServed(kind);
+      if (isNotFound(error)) await this.assertServed(kind);
       throw error;
     }
   }
@@ -234,7 +234,7 @@ export class KubeClient {
           name,
         });
     } catch (error) {
-      if (statusOf(error).code === 404) return;
+      if (isNotFound(error)) return;
       throw toProviderError(`delete ${kind} ${name}`, error);
     }
   }

@@ -24,6 +24,7 @@ import {
 import type { ResolvedFunction, ResolvedTrafficEntry, TrafficEntryConfig } from '../model';
 import { toIssues } from '../model/resolve';
 import { trafficSchema } from '../model/schema';
+import { fieldChanges } from '../toolkit/fields';
 import { assertDeployable } from './check';
 import { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 import { packageSource } from './package';
@@ -147,16 +148,13 @@ function splitDrift(
 }
 
 function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldChange[] {
-  if (!live?.config) return [];
-  const out: FieldChange[] = [];
-  for (const field of driftFields) {
-    const liveValue = live.config[field];
-    if (liveValue === undefined) continue;
-    // Key order is not meaningful: providers return env maps in their own order.
-    if (canonicalJson(liveValue) !== canonicalJson(fn[field]))
-      out.push({ path: field, from: liveValue, to: fn[field] });
-  }
-  return out;
+  const config = live?.config;
+  if (!config) return [];
+  // Only fields the provider exposes; key order is not meaningful (providers return env maps in their own order).
+  return fieldChanges(config, fn as unknown as Record<string, unknown>, {
+    keys: driftFields.filter((field) => config[field] !== undefined),
+    equal: (a, b) => canonicalJson(a) === canonicalJson(b),
+  });
 }
 
 /**
