@@ -84,6 +84,17 @@ export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDe
       hint: 'Use runtime nodejs20, or contract: native with a FunctionGraph handler.',
     });
   }
+  if (!isImage && fn.runtime === 'nodejs22') {
+    // Huawei's Chinese runtime table lists Node.js 22.18; the international one still stops at 20.15.
+    issues.push({
+      severity: 'warning',
+      feature: 'runtime',
+      path: 'runtime',
+      message:
+        "nodejs22 deploys as Node.js22.18, which Huawei's runtime table lists for the Chinese site's regions but its international table does not yet",
+      hint: 'If CreateFunction refuses the runtime in your region, use runtime nodejs20 (Node.js20.15).',
+    });
+  }
   if (fn.source.kind === 'bucket' && fn.contract !== 'native') {
     issues.push({
       severity: 'error',

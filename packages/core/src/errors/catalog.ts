@@ -45,6 +45,11 @@ export const errorCatalog = {
     title: 'A deploy step failed',
     hint: 'See which steps ran and what was rolled back; fix the cause and deploy again.',
   },
+  FP_PROJECT_DEPLOY_FAILED: {
+    kind: 'provider',
+    title: 'A function of the project failed, so the deploy stopped',
+    hint: 'See which functions deployed, which failed and which never started; fix the cause and deploy again (deployed functions then plan no changes).',
+  },
   FP_NOT_FOUND: {
     kind: 'usage',
     title: 'The function does not exist on the target',

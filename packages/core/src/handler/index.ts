@@ -14,5 +14,13 @@ export {
   toBase64,
   toResponse,
 } from './normalize';
+export {
+  exportedFunction,
+  isRecord,
+  jsonLineLogger,
+  type LogLevel,
+  parseJsonOrText,
+  randomRequestId,
+} from './shim-helpers';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
 export { eventTypes } from './types';

@@ -1,4 +1,4 @@
-import type { FieldChange } from '../adapter/spec';
+import type { FieldChange } from '../adapter/plan';
 import { canonicalJson } from '../deploy/hash';
 
 /** How {@link fieldChanges} compares two records. @public */

@@ -18,6 +18,7 @@ import {
   type Step,
 } from '@faasport/core';
 import { toFunctionConfig } from '../config';
+import { nativeContractsText } from '../executor/contracts';
 import { localProviderSchema } from '../server/functions';
 import { AdminClient, connectionOf, errorOf, type LocalAdapterOptions } from './client';
 
@@ -39,7 +40,7 @@ export const localCapabilities: Capabilities = {
     'contract.event': 'native',
     'contract.native': {
       level: 'emulated',
-      note: 'set providers.local.contract to fc-http, fc-event, fg-event or lambda',
+      note: `set providers.local.contract to ${nativeContractsText}`,
     },
     'trigger.http': 'native',
     'trigger.http.private': {
@@ -143,7 +144,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
           feature: 'contract.native',
           path: 'providers.local.contract',
           message: 'a native function needs providers.local.contract on the local runtime',
-          hint: 'set it to fc-http, fc-event, fg-event or lambda',
+          hint: `set it to ${nativeContractsText}`,
         });
       }
       if (fn.source.kind === 'image' && !fn.source.command?.length && !parsed.data.command) {
