@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { manyFunctions, manyFunctionsSection } from './many-functions.mjs';
 import { startup, startupSection } from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +26,7 @@ const onlyValue = argv.includes('--only')
   ? argv[argv.indexOf('--only') + 1]
   : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyValue?.split(',');
-const sections = ['throughput', 'cold', 'idle', 'broker', 'startup'];
+const sections = ['throughput', 'cold', 'idle', 'broker', 'startup', 'many'];
 const unknown = only?.filter((section) => !sections.includes(section)) ?? [];
 if (unknown.length) {
   process.stderr.write(
@@ -738,7 +739,7 @@ available core). Target: ≥ 2,000 events/s. Every acknowledged event is committ
 process being killed; the end-to-end test kills the runtime with \`kill -9\` between publish and delivery and sees the event
 delivered after the restart.
 
-${results.startup ? startupSection(results.startup, results.machine) : ''}
+${results.startup ? startupSection(results.startup, results.machine) : ''}${results.many ? manyFunctionsSection(results.many, results.machine) : ''}
 Raw figures: \`bench/results/latest.json\`.
 `;
   fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
@@ -753,7 +754,9 @@ async function main() {
     return;
   }
   // The start-up section runs the CLI only: it needs neither wrk nor the runtime loaded here.
-  const serverSections = sections.filter((section) => section !== 'startup' && runs(section));
+  const serverSections = sections.filter(
+    (section) => !['startup', 'many'].includes(section) && runs(section),
+  );
   if (serverSections.length && !has('wrk')) {
     log('wrk is not installed: install it (e.g. `apt-get install -y wrk`) and run again.');
     process.exit(1);
@@ -812,6 +815,10 @@ async function main() {
     log('\n== CLI start-up (medians of interleaved runs)');
     const startupRounds = quick ? 5 : Number(process.env.BENCH_STARTUP_ROUNDS ?? 21);
     results.startup = await startup({ root, rounds: startupRounds, log });
+  }
+  if (runs('many')) {
+    log(`\n== many functions: deploy against the FunctionGraph emulator, 50 ms per call`);
+    results.many = await manyFunctions({ root, rounds: quick ? 1 : rounds, log });
   }
   if (only) return;
   results.machine.loadEnd = os.loadavg()[0].toFixed(1);

@@ -10,4 +10,5 @@ export { type ZodIssuesOptions, zodIssues } from './issues';
 export { ignoreNotFound, isNotFound, readOrUndefined } from './not-found';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
 export { loadSetting, type SettingSource } from './settings';
+export { type StepDispatcher, type StepHandler, type StepPattern, stepHandlers } from './steps';
 export { type TwoVersionSplit, type TwoVersionSplitContext, twoVersionSplit } from './traffic';

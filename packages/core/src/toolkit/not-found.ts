@@ -7,8 +7,7 @@ import { statusOf } from './retry';
  * @public
  */
 export function isNotFound(error: unknown): boolean {
-  if (statusOf(error) === 404) return true;
-  return (error as { code?: unknown } | undefined)?.code === 404;
+  return statusOf(error) === 404;
 }
 
 /**
