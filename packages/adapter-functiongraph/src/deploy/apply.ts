@@ -5,7 +5,6 @@ import {
   type DesiredState,
   type ResolvedTrafficEntry,
   type Step,
-  ValidationError,
 } from '@faasport/core';
 import { stepHandlers, twoVersionSplit } from '@faasport/core/toolkit';
 import { functionGraphSplitLimit, providerOptions } from './capabilities';
