@@ -10,6 +10,8 @@ import {
 } from '@faasport/core';
 import { localCapabilities } from '@faasport/runtime';
 import { describe, expect, it } from 'vitest';
+// The capabilities module alone: the adapter's index also loads the AWS SDK clients.
+import { lambdaCapabilities } from '../packages/adapter-lambda/src/deploy/capabilities';
 
 // Each adapter page's capability table is generated from what the adapter declares. This test fails
 // when a page drifts from the code; `npm run docs:capabilities` runs it in write mode to fix the pages.
@@ -19,6 +21,7 @@ const pages: Array<[page: string, capabilities: Capabilities]> = [
   ['docs/adapters/fc.md', fcCapabilities],
   ['docs/adapters/functiongraph.md', functionGraphCapabilities],
   ['docs/adapters/knative.md', knativeCapabilities],
+  ['docs/adapters/lambda.md', lambdaCapabilities],
   ['docs/adapters/local.md', localCapabilities],
 ];
 

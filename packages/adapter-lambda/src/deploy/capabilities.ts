@@ -127,6 +127,11 @@ export const lambdaCapabilities: Capabilities = {
       level: 'unsupported',
       instead: 'Use an http trigger with auth: private (a function URL with AWS_IAM auth) instead.',
     },
+    logs: {
+      level: 'unsupported',
+      note: 'Lambda writes function logs to CloudWatch Logs (log group /aws/lambda/<function>), which this adapter does not read yet',
+      instead: 'aws logs tail /aws/lambda/<function> --follow',
+    },
   },
   limits: {
     memoryMb: { min: 128, max: 10_240, description: '128-10240 MB' },

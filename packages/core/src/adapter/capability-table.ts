@@ -7,8 +7,8 @@ export const capabilityTableMarkers = {
   end: '<!-- capabilities:end -->',
 } as const;
 
-/** A table cell: one line, with `|` escaped. */
-const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+/** A table cell: one line, with `|` escaped and `<` as an entity (so `<function>` is text, not a tag). */
+const cell = (text: string) => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').trim();
 
 /**
  * A target's capabilities as a Markdown table: every feature, in the order of {@link features}, with
