@@ -147,3 +147,7 @@ export function providerOptions(fn: ResolvedFunction): ProviderOptions {
     adapter: 'functiongraph',
   });
 }
+
+/** FunctionGraph's split limit, in its words, for the split error. */
+export const functionGraphSplitLimit =
+  'a FunctionGraph alias routes to at most 2 versions (its version plus one additional_version_weights entry)';

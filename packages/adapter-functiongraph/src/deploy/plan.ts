@@ -7,6 +7,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { fieldChanges } from '@faasport/core/toolkit';
 import { providerOptions, runtimeMap } from './capabilities';
 import { type FgContext, type FgLive, type FgTrigger, parseEnv, stripEmpty } from './context';
 import {
@@ -24,20 +25,16 @@ import { type DesiredTrigger, desiredTriggers, sameTrigger } from './triggers';
 export function configChanges(fg: FgContext, desired: DesiredState, raw: FgLive): FieldChange[] {
   const want = managedConfig(desired, fg.o.region, 'references');
   const have = raw.config;
-  const changes: FieldChange[] = [];
-  for (const field of [
-    'runtime',
-    'handler',
-    'memory_size',
-    'timeout',
-    'initializer_handler',
-    'xrole',
-  ] as const) {
-    const w = want[field] ?? '';
-    const h = have[field] ?? '';
-    if (field === 'initializer_handler' || field === 'xrole' ? (w || '') !== (h || '') : w !== h)
-      changes.push({ path: field, from: have[field], to: want[field] });
-  }
+  // Absent and empty are the same here: FunctionGraph answers "" for an unset initializer or agency.
+  const changes: FieldChange[] = fieldChanges(
+    have as Record<string, unknown>,
+    want as Record<string, unknown>,
+    {
+      keys: ['runtime', 'handler', 'memory_size', 'timeout', 'initializer_handler', 'xrole'],
+      equal: (h, w, key) =>
+        key === 'initializer_handler' || key === 'xrole' ? (w || '') === (h || '') : (w ?? '') === (h ?? ''),
+    },
+  );
   if (canonicalJson(parseEnv(have.user_data)) !== canonicalJson(desired.fn.env))
     changes.push({ path: 'env', from: parseEnv(have.user_data), to: desired.fn.env });
   const liveSecretKeys = Object.keys(parseEnv(have.encrypted_user_data)).sort();

@@ -4,7 +4,7 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
-import { isRetryable, withRetry } from '@faasport/core/toolkit';
+import { isNotFound, isRetryable, withRetry } from '@faasport/core/toolkit';
 import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
 import { kubernetes } from './kubernetes';
@@ -94,7 +94,7 @@ export class KubeClient {
       served = this.custom.getAPIResources({ group, version }).then(
         () => true,
         (error: unknown) => {
-          if (statusOf(error).code === 404) return false;
+          if (isNotFound(error)) return false;
           throw toProviderError(`discover ${key}`, error);
         },
       );
@@ -108,7 +108,7 @@ export class KubeClient {
     try {
       return await withRetry(() => this.read(kind, name), { baseDelayMs: 100, maxDelayMs: 5000 });
     } catch (error) {
-      if (statusOf(error).code !== 404) throw toProviderError(`get ${kind} ${name}`, error);
+      if (!isNotFound(error)) throw toProviderError(`get ${kind} ${name}`, error);
       if (kind !== 'configMap' && kind !== 'secret') await this.assertServed(kind);
       return undefined;
     }
@@ -155,7 +155,7 @@ export class KubeClient {
       });
       return (list.items ?? []) as KubeObject[];
     } catch (error) {
-      if (statusOf(error).code === 404) await this.assertServed(kind);
+      if (isNotFound(error)) await this.assertServed(kind);
       throw error;
     }
   }
@@ -247,7 +247,7 @@ export class KubeClient {
           name,
         });
     } catch (error) {
-      if (statusOf(error).code === 404) return;
+      if (isNotFound(error)) return;
       throw toProviderError(`delete ${kind} ${name}`, error);
     }
   }
