@@ -14,5 +14,6 @@ export {
   toBase64,
   toResponse,
 } from './normalize';
+export { type QueueMessage, queueExtensions, queueMessageEvent } from './queue';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
 export { eventTypes } from './types';

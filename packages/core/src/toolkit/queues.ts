@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { CheckIssue } from '../adapter/spec';
+import { didYouMean } from '../model/did-you-mean';
+import type { ResolvedFunction } from '../model/resolved';
+
+/** A topic name as a key of `targets.<t>.queues`: the same rule as the model's `queue.topic`. */
+const topicKey = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, {
+  error: (i) =>
+    `${JSON.stringify(i.input)} is not a topic name (letters, digits, ".", "_" and "-"; at most 249)`,
+});
+
+/**
+ * The schema of a target's `queues` option: each topic a function's queue trigger reads, bound to
+ * where it lives on that platform (`binding`, the adapter's own strict schema).
+ *
+ * @public
+ */
+export function queueBindingsSchema<T extends z.ZodType>(binding: T) {
+  return z.record(topicKey, binding);
+}
+
+/**
+ * Plan-time issues for queue triggers whose topic the target does not bind: each names the missing
+ * key `targets.<target>.queues.<topic>`, and a bound topic it may be a typo of.
+ *
+ * @param example - a binding to show in the hint, e.g. `{ kafka: { bootstrapServers: [...] } }`.
+ * @public
+ */
+export function queueBindingIssues(
+  fn: ResolvedFunction,
+  bindings: Readonly<Record<string, unknown>> | undefined,
+  where: { adapter: string; target?: string; example: string },
+): CheckIssue[] {
+  const bound = Object.keys(bindings ?? {});
+  const target = where.target ?? where.adapter;
+  const issues: CheckIssue[] = [];
+  fn.triggers.forEach((trigger, index) => {
+    if (trigger.kind !== 'queue' || bindings?.[trigger.topic] !== undefined) return;
+    const key = `targets.${target}.queues.${trigger.topic}`;
+    const near = didYouMean(trigger.topic, bound);
+    issues.push({
+      severity: 'error',
+      feature: 'trigger.queue',
+      path: `triggers[${index}].queue.topic`,
+      message: `queue trigger "${trigger.name}" reads topic "${trigger.topic}", which target "${target}" (${where.adapter}) does not bind: ${key} is missing${near ? `; did you mean "${near}" (bound)?` : ''}`,
+      hint: `Add ${key}: ${where.example}.`,
+    });
+  });
+  return issues;
+}
