@@ -228,7 +228,9 @@ const queueTrigger = strict({
   topic: z
     .string()
     .min(1, { error: 'must not be empty (the topic or queue name)' })
-    .max(249, { error: (i) => `${show(i.input).slice(0, 60)}… is longer than 249 characters (Kafka's limit)` })
+    .max(249, {
+      error: (i) => `${show(i.input).slice(0, 60)}… is longer than 249 characters (Kafka's limit)`,
+    })
     .regex(/^[A-Za-z0-9._-]+$/, {
       error: (i) =>
         `${show(i.input)} is not a topic name (letters, digits, ".", "_" and "-": a name every queue service takes)`,

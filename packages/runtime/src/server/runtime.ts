@@ -25,6 +25,7 @@ import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
 import { type FunctionRow, Store } from './store';
+import { Topics } from './topics';
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -107,6 +108,7 @@ export interface RuntimeContext {
   functions: Functions;
   broker: Broker;
   buckets: Buckets;
+  topics: Topics;
   logs: LogStore;
   metrics: Metrics;
   executor: Executor;
@@ -262,6 +264,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.onDelivery,
   );
   const buckets = new Buckets(dataDir, store, broker, settings);
+  const topics = new Topics(store, broker, settings);
   const scheduler = new Scheduler(store, broker, settings, logs, clock);
   metrics.gauge('faasport_instances', 'Running instances per function revision.', () =>
     functions.loaded().map((e) => {
@@ -282,6 +285,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     functions,
     broker,
     buckets,
+    topics,
     logs,
     metrics,
     executor,
