@@ -83,7 +83,7 @@ export const commandCatalog: Record<CommandName, CatalogEntry> = {
     load: () => import('./rollout'),
   },
   publish: {
-    description: "Send a CloudEvent to the bundled runtime's broker",
+    description: "Send a CloudEvent to the bundled runtime's broker, or messages to one of its topics",
     load: () => import('./publish'),
   },
   export: {
