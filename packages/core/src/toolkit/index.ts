@@ -5,6 +5,6 @@
  * @packageDocumentation
  */
 export { type ZodIssuesOptions, zodIssues } from './issues';
-export { queueBindingIssues, queueBindingsSchema } from './queues';
+export { queueBindingIssues, queueBindingsSchema, strictWithHints } from './queues';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
 export { loadSetting, type SettingSource } from './settings';

@@ -3,6 +3,27 @@ import type { CheckIssue } from '../adapter/spec';
 import { didYouMean } from '../model/did-you-mean';
 import type { ResolvedFunction } from '../model/resolved';
 
+/**
+ * A strict object whose unknown keys are errors with a "did you mean" among the allowed keys, as
+ * the model's own objects are: for adapters' option schemas.
+ *
+ * @public
+ */
+export function strictWithHints<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      return issue.keys
+        .map((key) => {
+          const near = didYouMean(key, allowed);
+          return `unknown key "${key}"${near ? `; did you mean "${near}"?` : ''} (allowed: ${allowed.join(', ')})`;
+        })
+        .join('; ');
+    },
+  });
+}
+
 /** A topic name as a key of `targets.<t>.queues`: the same rule as the model's `queue.topic`. */
 const topicKey = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, {
   error: (i) =>
@@ -40,7 +61,8 @@ export function queueBindingIssues(
     const near = didYouMean(trigger.topic, bound);
     issues.push({
       severity: 'error',
-      feature: 'trigger.queue',
+      // Not a missing feature: a missing setting of the target (a ValidationError naming the key).
+      feature: 'queues',
       path: `triggers[${index}].queue.topic`,
       message: `queue trigger "${trigger.name}" reads topic "${trigger.topic}", which target "${target}" (${where.adapter}) does not bind: ${key} is missing${near ? `; did you mean "${near}" (bound)?` : ''}`,
       hint: `Add ${key}: ${where.example}.`,
