@@ -176,6 +176,51 @@ export function createFunctionGraphShim(
         },
       ];
     }
+    if (
+      isObject(event) &&
+      (event.trigger_type === 'KAFKA' || event.trigger_type === 'OPENSOURCEKAFKA') &&
+      Array.isArray(event.records)
+    ) {
+      // FunctionGraph's Kafka event: { event_version, event_time, trigger_type, region, instance_id,
+      // records: [{ messages: string[], topic_id }] } ("DMS for Kafka Event Source",
+      // https://support.huaweicloud.com/intl/en-us/devg-functiongraph/functiongraph_02_0102.html). One
+      // dev.faasport.queue.message per message, built as core's queueMessageEvent builds it (decision
+      // 0013): the shim runs standalone, so it cannot import it. Messages carry no id: the invocation's
+      // request id and the message's position name it.
+      const out: Array<Record<string, unknown>> = [];
+      const time =
+        typeof event.event_time === 'number' ? new Date(event.event_time * 1000).toISOString() : undefined;
+      for (const record of event.records.filter(isObject)) {
+        const topic = typeof record.topic_id === 'string' ? record.topic_id : '';
+        const messages = Array.isArray(record.messages) ? record.messages : [];
+        for (const message of messages) {
+          const id = `${requestId}-${out.length}`;
+          const text = typeof message === 'string' ? message : JSON.stringify(message);
+          let json: { value: unknown } | undefined;
+          try {
+            if (text !== '') json = { value: JSON.parse(text) };
+          } catch {
+            json = undefined;
+          }
+          out.push({
+            specversion: '1.0',
+            id,
+            source: `/faasport/topics/${topic}`,
+            type: 'dev.faasport.queue.message',
+            ...(time ? { time } : {}),
+            faasporttopic: topic,
+            faasportmessageid: id,
+            ...(json
+              ? { datacontenttype: 'application/json', data: json.value }
+              : {
+                  datacontenttype: 'application/octet-stream',
+                  data_base64: toBase64(new TextEncoder().encode(text)),
+                }),
+          });
+        }
+      }
+      return out;
+    }
     if (isObject(event) && Array.isArray(event.Records)) {
       return event.Records.filter(isObject).map((record, i) => {
         const detail = (isObject(record.obs) ? record.obs : isObject(record.s3) ? record.s3 : {}) as Record<
