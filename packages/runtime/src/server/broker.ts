@@ -5,8 +5,8 @@ import { type Executable, ExecutionError } from '../executor';
 import { type Functions, localOptions } from './functions';
 import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
+import { eventJsonOf } from './queue-attempt';
 import type { QueuedEvent, Store } from './store';
-import { eventJsonOf } from './topics';
 
 /** Retry settings of event delivery. */
 export interface RetryPolicy {
