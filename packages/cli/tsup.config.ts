@@ -9,4 +9,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  async onSuccess() {
+    // The JSON Schema of faasport.yaml with the bundled adapters' options (core alone knows none).
+    const { writeFileSync } = await import('node:fs');
+    const { bundledProjectJsonSchema } = await import(`${process.cwd()}/dist/index.js`);
+    writeFileSync('dist/schema.json', `${JSON.stringify(await bundledProjectJsonSchema(), null, 2)}\n`);
+  },
 });

@@ -19,7 +19,8 @@ export default defineConfig({
   keepNames: true,
   external: ['vitest'],
   async onSuccess() {
-    // The JSON Schema of faasport.yaml, generated from the zod model at build time.
+    // The JSON Schema of faasport.yaml, generated from the zod model at build time, without adapters
+    // (they depend on core): @faasport/cli/schema.json adds the bundled adapters' options.
     mkdirSync('dist', { recursive: true });
     writeFileSync('dist/schema.json', `${JSON.stringify(projectJsonSchema(), null, 2)}\n`);
   },

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
+export { toFcCron } from './deploy/cron';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
 export { type FcProviderOptions, fcProviderSchema } from './deploy/mapping';
 export { type FcAdapterOptions, fcAdapterOptionsSchema, fcEnvVars } from './deploy/options';
+export { adapterModule } from './module';

@@ -7,7 +7,7 @@ import { ctx, startTarget } from './helpers';
 // FC 2.0 CreateTrigger requires invocationRole for OSS triggers:
 // https://help.aliyun.com/zh/fc/developer-reference/api-createtrigger
 const onEvent = `export default async (event) => event.type;\n`;
-const uploads = (providers: Record<string, unknown> = {}) =>
+const uploads = (providers: Record<string, Record<string, unknown>> = {}) =>
   defineFunction({
     name: 'thumbs',
     contract: 'event',

@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the repository's scripts, without types
+import { bundleShim } from '../../../scripts/shim-bundler.mjs';
+// @ts-expect-error: a plain ES module of the package's scripts, without types
+import { fcShimBundle } from '../scripts/shim-bundle.mjs';
 import { shimFileName, shimHandlers, shimSource } from '../src/runtime';
 
 // The shim file is run exactly as FC would load it: a standalone ES module in a plain Node.js
@@ -58,6 +62,10 @@ console.log(Buffer.from(result).toString());
 `;
 
 describe('FC runtime shim (standalone file)', () => {
+  it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-shim -w packages/adapter-fc)', () => {
+    expect(shimSource()).toBe(bundleShim(fcShimBundle));
+  });
+
   it('names the handlers FC is pointed at', () => {
     expect(shimHandlers).toEqual({
       web: '__faasport_fc.httpHandler',

@@ -29,6 +29,7 @@ export {
   signingAlgorithm,
   signRequest,
 } from './deploy/signer';
+export { adapterModule } from './module';
 export {
   envVars,
   type FunctionGraphAdapterOptions,

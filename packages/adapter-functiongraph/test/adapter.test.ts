@@ -535,6 +535,19 @@ describe('checks before any write', () => {
     expect(emu.writes()).toBe(before);
   });
 
+  it('deploys nodejs22 as Node.js22.18, warning that the international runtime table stops at 20.15', async () => {
+    const { plan } = await planDeploy(adapter, fn({ name: 'node22', runtime: 'nodejs22' }));
+    const warning = plan.warnings.find((w) => w.feature === 'runtime');
+    expect(warning?.message).toMatch(/Node\.js22\.18/);
+    expect(warning?.hint).toMatch(/nodejs20/);
+    await deploy(adapter, fn({ name: 'node22', runtime: 'nodejs22' }));
+    const config = (
+      await api.call<any>('GetFunctionConfig', 'GET', `functions/${urn('node22', 'latest')}/config`)
+    ).data;
+    expect(config.runtime).toBe('Node.js22.18');
+    expect(await (await invoke(adapter, 'node22')).text()).toBe('hi');
+  });
+
   it('warns that cpu and disk settings are not applied', async () => {
     const { plan } = await planDeploy(
       adapter,
@@ -550,11 +563,11 @@ describe('checks before any write', () => {
     )) as LimitExceededError;
     expect(memory).toBeInstanceOf(LimitExceededError);
     expect(memory.message).toMatch(/300.*128, 256, 512, 768, 1024/);
-    const runtime = (await deploy(adapter, fn({ name: 'lim', runtime: 'nodejs22' })).catch(
+    const runtime = (await deploy(adapter, fn({ name: 'lim', runtime: 'python3.11' })).catch(
       (e: unknown) => e,
     )) as LimitExceededError;
     expect(runtime.message).toMatch(
-      /nodejs22.*nodejs18, nodejs20, python3\.9, python3\.10, python3\.12, custom/,
+      /python3\.11.*nodejs18, nodejs20, nodejs22, python3\.9, python3\.10, python3\.12, custom/,
     );
     const max = (await deploy(adapter, fn({ name: 'lim', scaling: { max: 5000 } })).catch(
       (e: unknown) => e,

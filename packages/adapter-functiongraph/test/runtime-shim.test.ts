@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the repository's scripts, without types
+import { bundleShim } from '../../../scripts/shim-bundler.mjs';
+// @ts-expect-error: a plain ES module of the package's scripts, without types
+import { functionGraphShimBundle } from '../scripts/shim-bundle.mjs';
 import { createFunctionGraphShim, readShimConfig, shimFileName, shimSource } from '../src/runtime';
+import { shimScript } from '../src/runtime/shim-script.generated';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -40,6 +45,19 @@ const apigEvent = {
 };
 
 describe('FunctionGraph runtime shim', () => {
+  it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-shim -w packages/adapter-functiongraph)', () => {
+    expect(shimScript).toBe(bundleShim(functionGraphShimBundle));
+    expect(
+      shimSource({ module: 'a.js', export: 'h', contract: 'web', functionName: 'f', revision: 'r' }),
+    ).toContain(shimScript);
+  });
+
+  it('is one file that requires Node.js built-ins only', () => {
+    const required = [...shimScript.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.every((name) => name!.startsWith('node:'))).toBe(true);
+  });
+
   it('runs a web handler (ES module) from an APIG event with a base64 body, standalone', () => {
     const user = `export default async function (request, ctx) {
       const url = new URL(request.url);

@@ -13,3 +13,4 @@ export { type KnativeAdapterOptions, knativeAdapterOptionsSchema } from './deplo
 export { type KnativeProviderOptions, knativeProviderSchema } from './deploy/provider-options';
 export { toYaml } from './deploy/yaml';
 export { type ImportResult, importFuncYaml, importManifest, importOpenFunction } from './import';
+export { adapterModule } from './module';

@@ -1,72 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the repository's scripts, without types
+import { bundleShim } from '../../../scripts/shim-bundler.mjs';
 // @ts-expect-error: a plain ES module of the package's scripts, without types
-import { bundleEntryScript } from '../scripts/entry-bundler.mjs';
+import { knativeShimBundle } from '../scripts/shim-bundle.mjs';
 import { entryScript } from '../src/deploy/entry-script.generated';
 import { createKnativeHandler } from '../src/runtime';
+import { type EntryProcess, startEntry } from './entry-process';
 
-let dir: string;
-const children: ChildProcess[] = [];
+const running: EntryProcess[] = [];
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'faasport-kn-entry-'));
+afterAll(async () => {
+  await Promise.all(running.map((entry) => entry.close()));
 });
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-
-/**
- * Starts the entry script as the container does (`node /var/faasport/code/entry.mjs` in a stock Node.js
- * image, the ConfigMap's entry.mjs and code.zip side by side), and resolves once it listens.
- */
-async function startEntry(
+/** Starts the entry script for a function named `name` (the Knative Service's K_SERVICE). */
+async function start(
   name: string,
   files: Record<string, string>,
   env: Record<string, string>,
 ): Promise<string> {
-  const codeDir = join(dir, name, 'code');
-  mkdirSync(codeDir, { recursive: true });
-  writeFileSync(join(codeDir, 'entry.mjs'), entryScript);
-  writeFileSync(
-    join(codeDir, 'code.zip'),
-    zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))),
-  );
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(codeDir, 'entry.mjs')], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), K_SERVICE: name, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c));
-    child.stdout!.on('data', (c: Buffer) => {
-      if (String(c).includes('serving')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`entry exited with ${code}: ${err}`)));
-  });
-  return `http://127.0.0.1:${port}`;
+  const entry = await startEntry(files, { K_SERVICE: name, ...env });
+  running.push(entry);
+  return entry.url;
 }
 
 describe('the entry script', () => {
-  it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-entry -w packages/adapter-knative)', () => {
-    expect(entryScript).toBe(bundleEntryScript());
+  it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-shim -w packages/adapter-knative)', () => {
+    expect(entryScript).toBe(bundleShim(knativeShimBundle));
   });
 
   it('is one file that imports Node.js built-ins only', () => {
@@ -78,7 +38,7 @@ describe('the entry script', () => {
 
 describe('the entry script in a container', () => {
   it('serves a web handler unpacked from the ConfigMap zip', async () => {
-    const url = await startEntry(
+    const url = await start(
       'web',
       {
         'lib/greet.mjs': 'export const greet = (n) => "hello " + n;',
@@ -92,7 +52,7 @@ describe('the entry script in a container', () => {
   });
 
   it('serves an event handler with binary and structured CloudEvents', async () => {
-    const url = await startEntry(
+    const url = await start(
       'event',
       {
         'index.js':
@@ -130,11 +90,7 @@ describe('the entry script in a container', () => {
 
   it('exits with a clear message when the handler is missing', async () => {
     await expect(
-      startEntry(
-        'missing',
-        { 'index.mjs': 'export const other = 1;' },
-        { FAASPORT_HANDLER: 'index.default' },
-      ),
+      start('missing', { 'index.mjs': 'export const other = 1;' }, { FAASPORT_HANDLER: 'index.default' }),
     ).rejects.toThrow(/the function cannot start: index.default: index has no function export/);
   });
 });

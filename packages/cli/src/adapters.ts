@@ -1,43 +1,25 @@
-import { type Adapter, ConfigurationError } from '@faasport/core';
+import {
+  type Adapter,
+  type AdapterModule,
+  type AdapterTargetInput,
+  assertTargetOptions,
+  ConfigurationError,
+} from '@faasport/core';
 
-/** Options an adapter factory receives: the target's options from faasport.yaml, plus the environment. @public */
-export interface AdapterFactoryInput {
-  /** The target's name in faasport.yaml (or the adapter name when none was given). */
-  targetName: string;
-  /** The target's options (everything but `adapter`). */
-  options: Record<string, unknown>;
-  /** The environment credentials are read from. */
-  env: Record<string, string | undefined>;
-  /** The project folder, for adapters that keep local state (the local runtime's data dir). */
-  baseDir: string;
-  /**
-   * True for offline work (`render`): the adapter must not need credentials or a connection, so
-   * factories fill absent credentials with placeholders instead of failing.
-   */
-  offline: boolean;
-}
-
-/** Makes an adapter for a target. @public */
-export type AdapterFactory = (input: AdapterFactoryInput) => Adapter | Promise<Adapter>;
-
-/** An entry of the adapter registry: the npm package that provides it and how to load its factory. @public */
+/** An entry of the adapter registry: the npm package that provides an adapter and how to load it. @public */
 export interface AdapterEntry {
   /** The package to install when it is missing. */
   package: string;
-  /** What the adapter talks to, for `--help` and errors. */
+  /** What the adapter talks to, for `--help` and errors (before its package is loaded). */
   description: string;
-  /** Loads the package (a dynamic import, so an unused adapter costs nothing) and returns its factory. */
-  load: () => Promise<AdapterFactory>;
-  /**
-   * Options that carry secrets, with the environment variables that supply them instead: faasport.yaml
-   * is shared and committed, so these are refused there.
-   */
-  secretOptions?: Record<string, string[]>;
+  /** Loads the package: a literal dynamic import, so an unused adapter costs nothing and bundlers see it. */
+  load: () => Promise<{ adapterModule: AdapterModule }>;
 }
 
 /**
- * The adapters the CLI knows, by the name used in `targets.*.adapter`. Each package is imported
- * only when a target uses it.
+ * The adapters the CLI knows, by the name used in `targets.*.adapter` and `providers.*`. Each package
+ * exports its `adapterModule` (specification v1.1) and is imported only when a target uses it. Adding
+ * an adapter is one line here and a dependency in this package's package.json.
  *
  * @public
  */
@@ -45,41 +27,29 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
   local: {
     package: '@faasport/runtime',
     description: 'the bundled self-hosted runtime (`faasport dev` / `faasport serve`)',
-    load: async () => (await import('./adapters/local')).localAdapterFactory,
-    secretOptions: { token: ['FAASPORT_RUNTIME_TOKEN'] },
+    load: () => import('@faasport/runtime'),
   },
   knative: {
     package: '@faasport/adapter-knative',
     description: 'Knative Serving and Eventing on Kubernetes',
-    load: async () => (await import('./adapters/knative')).knativeAdapterFactory,
+    load: () => import('@faasport/adapter-knative'),
   },
   fc: {
     package: '@faasport/adapter-fc',
     description: 'Alibaba Cloud Function Compute 2.0',
-    load: async () => (await import('./adapters/fc')).fcAdapterFactory,
-    // The names @faasport/adapter-fc reads (fcEnvVars), as the Alibaba Cloud CLI and SDKs do.
-    secretOptions: {
-      credentials: [
-        'ALIBABA_CLOUD_ACCESS_KEY_ID',
-        'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-        'ALIBABA_CLOUD_SECURITY_TOKEN (STS keys only)',
-      ],
-    },
+    load: () => import('@faasport/adapter-fc'),
   },
   functiongraph: {
     package: '@faasport/adapter-functiongraph',
     description: 'Huawei Cloud FunctionGraph v2',
-    load: async () => (await import('./adapters/functiongraph')).functionGraphAdapterFactory,
-    // The names @faasport/adapter-functiongraph reads (envVars), as Huawei Cloud's SDKs do.
-    secretOptions: {
-      credentials: [
-        'HUAWEICLOUD_SDK_AK',
-        'HUAWEICLOUD_SDK_SK',
-        'HUAWEICLOUD_SDK_SECURITY_TOKEN (temporary keys only)',
-      ],
-    },
+    load: () => import('@faasport/adapter-functiongraph'),
   },
 };
+
+/** The names of the known adapters: what `providers` keys and `targets.*.adapter` may be. @public */
+export function adapterNames(): string[] {
+  return Object.keys(adapterRegistry);
+}
 
 function isMissingModule(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
@@ -92,38 +62,49 @@ function isMissingModule(error: unknown, pkg: string): boolean {
 }
 
 /**
- * Creates the adapter named `name`, loading its package on demand.
+ * Loads the module of the adapter named `name` (its package on demand).
  *
  * @throws {@link ConfigurationError} for an unknown adapter name (listing the known ones) or when its
  * package is not installed (naming the install command).
  * @public
  */
-export async function createAdapter(name: string, input: AdapterFactoryInput): Promise<Adapter> {
-  const targetName = input.targetName;
+export async function loadAdapterModule(name: string, targetName = name): Promise<AdapterModule> {
   const entry = adapterRegistry[name];
   if (!entry) {
     throw new ConfigurationError(
-      `Target "${targetName}" uses adapter "${name}", which faasport does not know (known: ${Object.keys(adapterRegistry).join(', ')}).`,
+      `Target "${targetName}" uses adapter "${name}", which faasport does not know (known: ${adapterNames().join(', ')}).`,
       {
         option: `targets.${targetName}.adapter`,
-        hint: `Set targets.${targetName}.adapter to one of: ${Object.keys(adapterRegistry).join(', ')}.`,
+        hint: `Set targets.${targetName}.adapter to one of: ${adapterNames().join(', ')}.`,
       },
     );
   }
-  let factory: AdapterFactory;
   try {
-    factory = await entry.load();
+    return (await entry.load()).adapterModule;
   } catch (error) {
     if (isMissingModule(error, entry.package)) {
       throw new ConfigurationError(
         `Target "${targetName}" needs the package ${entry.package}, which is not installed.`,
-        {
-          hint: `Install it: npm install ${entry.package}`,
-          cause: error,
-        },
+        { hint: `Install it: npm install ${entry.package}`, cause: error },
       );
     }
     throw error;
   }
-  return factory(input);
+}
+
+/**
+ * Creates the adapter named `name` for one target: loads its module, validates the target's options
+ * with the module's `optionsSchema` (a did-you-mean for unknown keys), then calls its `fromTarget`.
+ *
+ * @throws {@link ConfigurationError} for an unknown or missing adapter; {@link ValidationError} for bad options.
+ * @public
+ */
+export async function createAdapter(
+  name: string,
+  input: AdapterTargetInput & { file?: string },
+): Promise<Adapter> {
+  const { file, ...target } = input;
+  const module = await loadAdapterModule(name, target.targetName);
+  assertTargetOptions(module, target.targetName, target.options, file ? { file } : {});
+  return module.fromTarget(target);
 }

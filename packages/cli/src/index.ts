@@ -6,13 +6,14 @@
  */
 export {
   type AdapterEntry,
-  type AdapterFactory,
-  type AdapterFactoryInput,
+  adapterNames,
   adapterRegistry,
   createAdapter,
+  loadAdapterModule,
 } from './adapters';
 export { runCli, version } from './cli';
 export { command, type FaasportCommand } from './command';
 export { CliContext, type CliIo } from './context';
 export { exitCodes, UsageError } from './errors';
 export { mainCommand } from './main';
+export { bundledProjectJsonSchema } from './schema';

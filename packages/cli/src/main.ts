@@ -1,5 +1,26 @@
 import type { FaasportCommand } from './command';
-import { commandCatalog } from './commands/catalog';
+import { type CommandName, commandDescriptions } from './commands/catalog';
+
+/** How to load each command's module: on first use only. */
+const commandLoaders: Record<CommandName, () => Promise<{ default: FaasportCommand<any> }>> = {
+  init: () => import('./commands/init'),
+  dev: () => import('./commands/dev'),
+  serve: () => import('./commands/serve'),
+  plan: () => import('./commands/plan'),
+  deploy: () => import('./commands/deploy'),
+  render: () => import('./commands/render'),
+  invoke: () => import('./commands/invoke'),
+  logs: () => import('./commands/logs'),
+  ls: () => import('./commands/ls'),
+  rm: () => import('./commands/rm'),
+  traffic: () => import('./commands/traffic'),
+  rollout: () => import('./commands/rollout'),
+  publish: () => import('./commands/publish'),
+  export: () => import('./commands/export'),
+  import: () => import('./commands/import'),
+  migrate: () => import('./commands/migrate'),
+  emulate: () => import('./commands/emulate'),
+};
 
 /**
  * The `faasport` command. Sub-commands load on first use, so `faasport --help` and a single
@@ -14,11 +35,9 @@ export const mainCommand: FaasportCommand = {
       'One function model, every FaaS: deploy, invoke, split traffic, import and migrate serverless functions.',
   },
   subCommands: Object.fromEntries(
-    Object.entries(commandCatalog).map(([name, entry]) => [name, () => entry.load().then((m) => m.default)]),
+    Object.entries(commandLoaders).map(([name, load]) => [name, () => load().then((m) => m.default)]),
   ),
-  summaries: Object.fromEntries(
-    Object.entries(commandCatalog).map(([name, entry]) => [name, entry.description]),
-  ),
+  summaries: commandDescriptions,
   groups: [
     ['Develop', ['init', 'dev', 'serve']],
     ['Deploy', ['plan', 'deploy', 'render']],

@@ -9,17 +9,18 @@ import {
   type ResolvedProject,
   type ResolvedTarget,
 } from '@faasport/core';
-import { adapterRegistry, createAdapter } from './adapters';
+import { adapterNames, adapterRegistry, createAdapter, loadAdapterModule } from './adapters';
 import type { CliContext } from './context';
 
 /**
  * Loads the project named by `--config` (a file or a folder; default: the working directory).
- * Validation errors list every field, and nothing is touched.
+ * Validation errors list every field, and nothing is touched. `providers` keys are checked against
+ * the registry's adapter names.
  *
  * @public
  */
 export function loadProjectAt(ctx: CliContext, config: string | undefined): ResolvedProject {
-  return loadProject(resolve(ctx.io.cwd, config ?? '.'));
+  return loadProject(resolve(ctx.io.cwd, config ?? '.'), { adapters: adapterNames() });
 }
 
 /** Loads the project when there is one; `undefined` when the folder has no project file. @public */
@@ -32,7 +33,7 @@ export function loadProjectIfAny(ctx: CliContext, config: string | undefined): R
       return undefined;
     }
   }
-  return loadProject(path);
+  return loadProject(path, { adapters: adapterNames() });
 }
 
 /** The folder a project lives in (or the working directory without one). @internal */
@@ -62,10 +63,7 @@ export function resolveTarget(
     (Object.keys(targets).length === 1 ? Object.keys(targets)[0] : undefined) ??
     'local';
   const fromProject = targets[chosen];
-  if (fromProject) {
-    refuseSecretsInFile(project, fromProject);
-    return fromProject;
-  }
+  if (fromProject) return fromProject;
   if (adapterRegistry[chosen]) return { name: chosen, adapter: chosen, options: {} };
   const known = [...Object.keys(targets), ...Object.keys(adapterRegistry).filter((a) => !targets[a])];
   throw new ConfigurationError(
@@ -81,10 +79,17 @@ export function resolveTarget(
 
 /**
  * Refuses secrets written in faasport.yaml: the file is shared and committed, so credentials come only
- * from the environment (DESIGN §3). The error names the field and the variables, never the value.
+ * from the environment (DESIGN §3). The adapter module names them (`secretOptions`). The error names the
+ * field and the variables, never the value.
+ *
+ * @throws {@link ConfigurationError} naming the field and the environment variables to use instead.
+ * @public
  */
-function refuseSecretsInFile(project: ResolvedProject | undefined, target: ResolvedTarget): void {
-  const secrets = adapterRegistry[target.adapter]?.secretOptions ?? {};
+export async function refuseSecretsInFile(
+  project: ResolvedProject | undefined,
+  target: ResolvedTarget,
+): Promise<void> {
+  const secrets = (await loadAdapterModule(target.adapter, target.name)).secretOptions ?? {};
   const found = Object.keys(secrets).filter((key) => target.options[key] !== undefined);
   if (!found.length) return;
   const field = `targets.${target.name}.${found[0]}`;
@@ -99,19 +104,24 @@ function refuseSecretsInFile(project: ResolvedProject | undefined, target: Resol
   );
 }
 
-/** Creates the adapter of a target. @public */
-export function adapterFor(
+/**
+ * Creates the adapter of a target: credentials in the file are refused, the options are validated by
+ * the adapter's schema, then its module makes the adapter. @public
+ */
+export async function adapterFor(
   ctx: CliContext,
   target: ResolvedTarget,
   baseDir: string,
-  extra: { offline?: boolean } = {},
+  extra: { offline?: boolean; project?: ResolvedProject } = {},
 ): Promise<Adapter> {
+  await refuseSecretsInFile(extra.project, target);
   return createAdapter(target.adapter, {
     targetName: target.name,
     options: target.options,
     env: ctx.io.env,
     baseDir,
     offline: extra.offline === true,
+    ...(extra.project?.file ? { file: extra.project.file } : {}),
   });
 }
 

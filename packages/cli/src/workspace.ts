@@ -59,7 +59,7 @@ export async function openProject(
   const project = loadProjectAt(ctx, projectPathArg(args));
   const functions = selectFunctions(project, listArg(args.function));
   const target = resolveTarget(ctx, project, args.target);
-  const adapter = await adapterFor(ctx, target, project.baseDir);
+  const adapter = await adapterFor(ctx, target, project.baseDir, { project });
   return { project, target, adapter, functions };
 }
 
@@ -70,6 +70,8 @@ export async function openTarget(
 ): Promise<{ project?: ResolvedProject; target: ResolvedTarget; adapter: Adapter }> {
   const project = loadProjectIfAny(ctx, args.config);
   const target = resolveTarget(ctx, project, args.target);
-  const adapter = await adapterFor(ctx, target, projectDir(ctx, project, args.config));
+  const adapter = await adapterFor(ctx, target, projectDir(ctx, project, args.config), {
+    ...(project ? { project } : {}),
+  });
   return { ...(project ? { project } : {}), target, adapter };
 }

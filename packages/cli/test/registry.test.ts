@@ -23,7 +23,7 @@ describe('the adapter registry', () => {
     adapterRegistry.lambda = {
       package: specifier,
       description: 'AWS Lambda',
-      load: async () => (await import(/* @vite-ignore */ specifier)).createLambdaAdapter,
+      load: () => import(/* @vite-ignore */ specifier),
     };
     const error = await createAdapter('lambda', {
       targetName: 'aws',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, fromSixFieldCron, nextCronTimes, parseDurationSeconds, toFcCron } from '../src';
+import { cronProblem, fromSixFieldCron, nextCronTimes, parseDurationSeconds, shiftCronToUtc } from '../src';
 
 describe('cron', () => {
   it('validates 5-field expressions', () => {
@@ -20,13 +20,14 @@ describe('cron', () => {
     expect(cronProblem('0 0 * foo *')).toMatch(/month/);
   });
 
-  it('translates to the 6-field form of FC, and reads 6-field forms back', () => {
-    expect(toFcCron('*/5 * * * *')).toBe('0 */5 * * * *');
+  it('shifts a cron to UTC where that is exact, and reads 6-field forms back', () => {
+    expect(shiftCronToUtc('*/5 * * * *')).toBe('*/5 * * * *');
     // Asia/Shanghai is UTC+8 all year: 09:00 there is 01:00 UTC.
-    expect(toFcCron('0 9 * * *', 'Asia/Shanghai')).toBe('0 0 1 * * *');
-    expect(toFcCron('0 2 * * *', 'Asia/Shanghai')).toBe('0 0 18 * * *');
-    expect(() => toFcCron('0 2 * * 1', 'Asia/Shanghai')).toThrow(/crosses midnight/);
-    expect(() => toFcCron('0 9 * * *', 'Europe/Berlin')).toThrow(/daylight saving/);
+    expect(shiftCronToUtc('0 9 * * *', 'Asia/Shanghai')).toBe('0 1 * * *');
+    expect(shiftCronToUtc('0 2 * * *', 'Asia/Shanghai')).toBe('0 18 * * *');
+    expect(() => shiftCronToUtc('0 2 * * 1', 'Asia/Shanghai')).toThrow(/crosses midnight/);
+    expect(() => shiftCronToUtc('0 9 * * *', 'Europe/Berlin')).toThrow(/daylight saving/);
+    expect(() => shiftCronToUtc('0 9 * * *', 'Asia/Kolkata')).toThrow(/whole number of hours/);
     expect(fromSixFieldCron('0 30 8 ? * 1-5')).toBe('30 8 * * 1-5');
     expect(fromSixFieldCron('cron(0 0 4 * * *)')).toBe('0 4 * * *');
     expect(fromSixFieldCron('15 0 4 * * *')).toBeUndefined();

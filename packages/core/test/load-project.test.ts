@@ -14,11 +14,14 @@ function write(text: string, ext = 'yaml'): string {
   return file;
 }
 
+/** The adapter names a caller knows (the CLI passes its registry's): `providers` keys are checked against them. */
+const adapters = ['local', 'knative', 'fc', 'functiongraph', 'lambda'];
+
 /** What `loadProject` throws for `file`; fails the test when it is not a ValidationError. */
 function loadError(file: string): ValidationError {
   let error: unknown;
   try {
-    loadProject(file);
+    loadProject(file, { adapters });
   } catch (e) {
     error = e;
   }
@@ -297,6 +300,45 @@ describe('loadProject rejects malformed files with one clear issue each', () => 
       expect(String((e as Error).message)).not.toContain('hunter2');
       expect(JSON.stringify(e)).not.toContain('hunter2');
     }
+  });
+
+  it('checks providers keys against the known adapters, with a did-you-mean, in functions and defaults', () => {
+    const file = write(
+      `name: shop\ndefaults:\n  providers: { knatve: { workloadClass: fc } }\n${project('  - name: b\n    source: { dir: . }\n    providers: { fc: { service: s }, functiongrahp: {} }\n').split('\n').slice(1).join('\n')}`,
+    );
+    const issues = loadError(file).issues;
+    expect(issues).toEqual([
+      {
+        path: 'defaults.providers',
+        message:
+          'unknown key "knatve"; did you mean "knative"? (allowed: local, knative, fc, functiongraph, lambda)',
+        rule: 'unrecognized_keys',
+      },
+      {
+        path: 'functions[1].providers',
+        message:
+          'unknown key "functiongrahp"; did you mean "functiongraph"? (allowed: local, knative, fc, functiongraph, lambda)',
+        rule: 'unrecognized_keys',
+      },
+    ]);
+    // Keys of other known adapters are kept: a function may carry options for several targets.
+    const ok = write(
+      project(
+        '  - name: b\n    source: { dir: . }\n    providers: { fc: { service: s }, lambda: { x: 1 } }\n',
+      ),
+    );
+    expect(loadProject(ok, { adapters }).functions[1]!.providers).toEqual({
+      fc: { service: 's' },
+      lambda: { x: 1 },
+    });
+  });
+
+  it('leaves providers open when the caller names no adapters (core knows no platform)', () => {
+    const file = write(project('  - name: b\n    source: { dir: . }\n    providers: { aliyun: { a: 1 } }\n'));
+    expect(loadProject(file).functions[1]!.providers).toEqual({ aliyun: { a: 1 } });
+    // The shape is still checked: each key holds a mapping of options.
+    const bad = write(project('  - name: b\n    source: { dir: . }\n    providers: { fc: 3 }\n'));
+    expect(() => loadProject(bad)).toThrow(/functions\[1\]\.providers\.fc: 3 is not a mapping of options/);
   });
 
   it('lists every problem of a file at once', () => {

@@ -5,6 +5,13 @@
 
 export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
 export { AdminClient, errorOf } from './adapter/client';
+export { adapterModule, localTargetOptionsSchema } from './adapter/module';
+export {
+  connectionFileName,
+  defaultDataDir,
+  localTargetConnection,
+  type RuntimeConnection,
+} from './adapter/target';
 export * from './executor';
 export type { DeliveryOutcome, RetryPolicy } from './server/broker';
 export { inspectArchive } from './server/code-store';

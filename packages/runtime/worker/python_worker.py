@@ -6,7 +6,9 @@ One process runs one function instance; the parent kills it on timeout.
 
 Contracts: `web` (handler(request, ctx) -> str | bytes | dict | list | None | (body, status[, headers])),
 `event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)) and
-`fg-event` (handler(event_dict, context)).
+`fg-event` (handler(event_dict, context)). The list of contracts is contracts/contracts.json, shared with
+the Node worker and the TypeScript type `ExecutionContract`: HOSTS below must host exactly those that
+name the "python" worker, or the worker refuses to start.
 """
 
 import asyncio
@@ -27,7 +29,7 @@ import urllib.parse
 
 CHANNEL_FD = 3
 _write_lock = threading.Lock()
-_out = os.fdopen(CHANNEL_FD, "wb", buffering=0, closefd=False)
+_out = None  # the channel to the executor, opened by main()
 _current = contextvars.ContextVar("faasport_call", default=None)
 _fn = {}
 
@@ -67,10 +69,6 @@ class _LogStream(io.TextIOBase):
         if self.buffer_text:
             emit_log(self.level, self.buffer_text)
             self.buffer_text = ""
-
-
-sys.stdout = _LogStream("info")
-sys.stderr = _LogStream("error")
 
 
 class Logger:
@@ -213,7 +211,7 @@ def load(spec):
         init_name, init_export, init_module = load_module(code_dir, spec["initializer"], "initializer")
         init = resolve_export(init_module, init_name, init_export, "initializer", spec["initializer"])
         message = {"rid": "init", "deadline": int(time.time() * 1000) + spec["timeoutMs"], "context": {}}
-        init(FcContext(message) if spec["contract"] == "fc-event" else FgContext(message))
+        init(HOSTS.get(spec["contract"], {}).get("init_context", FgContext)(message))
 
 
 def load_module(code_dir, spec, field):
@@ -342,38 +340,74 @@ def cloud_event_from_http(message):
     return as_cloud_event(body, message["rid"])
 
 
+def _web_http(handler, message):
+    request = Request(message)
+    return web_response(call(handler, request, Context(message, {"request": request})))
+
+
+def _web_event(handler, message, payload):
+    request = Request({**message, "method": "POST", "url": "http://localhost/",
+                       "headers": [["content-type", "application/json"]], "body64": message.get("payload64")})
+    reply = web_response(call(handler, request, Context(message, {"request": request})))
+    return base64.b64decode(reply["body64"] or "")
+
+
+def _event_http(handler, message):
+    event = cloud_event_from_http(message)
+    return web_response(call(handler, event, Context(message, {"event": event})))
+
+
+def _event_event(handler, message, payload):
+    return call(handler, as_cloud_event(payload, message["rid"]), Context(message, {}))
+
+
+def _fc_event(handler, message, payload):
+    return call(handler, payload, FcContext(message))
+
+
+def _fg_event(handler, message, payload):
+    return call(handler, parse_json_or_text(payload), FgContext(message))
+
+
+# The contracts this worker hosts: `http` serves a call over HTTP (a reply dict), `event` an event call
+# (the handler's result); `init_context` is the context an initializer gets (FunctionGraph's by default).
+HOSTS = {
+    "web": {"http": _web_http, "event": _web_event},
+    "event": {"http": _event_http, "event": _event_event},
+    "fc-event": {"event": _fc_event, "init_context": FcContext},
+    "fg-event": {"event": _fg_event},
+}
+
+
+def _registered_contracts():
+    """The contracts contracts/contracts.json gives the Python worker."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "contracts", "contracts.json")
+    with open(path, encoding="utf-8") as file:
+        contracts = json.load(file)["contracts"]
+    return sorted(name for name, entry in contracts.items() if "python" in entry["workers"])
+
+
+if sorted(HOSTS) != _registered_contracts():
+    raise RuntimeError(f"contracts.json lists {_registered_contracts()} for the Python worker, "
+                       f"which hosts {sorted(HOSTS)}")
+
+
 def serve(message):
     _current.set({"rid": message["rid"], "logs": []})
     call_state = _current.get()
     contract = _fn["spec"]["contract"]
     handler = _fn["handler"]
+    host = HOSTS.get(contract, {})
     try:
         if message["t"] == "http":
-            if contract == "web":
-                request = Request(message)
-                reply = web_response(call(handler, request, Context(message, {"request": request})))
-            elif contract == "event":
-                event = cloud_event_from_http(message)
-                result = call(handler, event, Context(message, {"event": event}))
-                reply = web_response(result)
-            else:
+            if "http" not in host:
                 raise ValueError(f'contract "{contract}" does not take HTTP requests in the Python worker')
-            send({"t": "res", "id": message["id"], **reply})
+            send({"t": "res", "id": message["id"], **host["http"](handler, message)})
         else:
-            payload = base64.b64decode(message.get("payload64") or "")
-            if contract == "event":
-                result = call(handler, as_cloud_event(payload, message["rid"]), Context(message, {}))
-            elif contract == "fc-event":
-                result = call(handler, payload, FcContext(message))
-            elif contract == "fg-event":
-                result = call(handler, parse_json_or_text(payload), FgContext(message))
-            elif contract == "web":
-                request = Request({**message, "method": "POST", "url": "http://localhost/",
-                                   "headers": [["content-type", "application/json"]], "body64": message.get("payload64")})
-                reply = web_response(call(handler, request, Context(message, {"request": request})))
-                result = base64.b64decode(reply["body64"] or "")
-            else:
+            if "event" not in host:
                 raise ValueError(f'contract "{contract}" is not supported by the Python worker')
+            payload = base64.b64decode(message.get("payload64") or "")
+            result = host["event"](handler, message, payload)
             send({"t": "eres", "id": message["id"], "body64": base64.b64encode(result_bytes(result)).decode(),
                   "logs": call_state["logs"]})
     except BaseException as error:  # noqa: BLE001 - every handler failure is reported, never fatal
@@ -388,6 +422,10 @@ def serve(message):
 
 
 def main():
+    global _out
+    _out = os.fdopen(CHANNEL_FD, "wb", buffering=0, closefd=False)
+    sys.stdout = _LogStream("info")
+    sys.stderr = _LogStream("error")
     channel = os.fdopen(CHANNEL_FD, "rb", buffering=0, closefd=False)
     reader = io.BufferedReader(channel)
     send({"t": "ready"})

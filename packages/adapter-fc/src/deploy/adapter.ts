@@ -16,7 +16,7 @@ import { FcApiClient, type FcTrigger, isNotFound } from './client';
 import { exportFunction } from './export';
 import { fcCapabilities } from './limits';
 import { findInvokeTarget, readState, toLiveFunction } from './live';
-import { codeOf, type FcNames, functionConfigOf, markers } from './mapping';
+import { codeOf, type FcNames, fcProviderSchema, functionConfigOf, markers } from './mapping';
 import { type FcAdapterOptions, resolveFcOptions } from './options';
 import { desiredNames, planSteps } from './plan';
 import { renderManifests } from './render';
@@ -281,6 +281,7 @@ export function createFcAdapter(
     name: 'fc',
     endpoint: o.endpoint,
     capabilities: fcCapabilities,
+    providerOptionsSchema: fcProviderSchema,
     check: (fn) => checkFunction(fn, planContext),
 
     async read(name, ctx) {

@@ -1,10 +1,5 @@
-import {
-  builtinDefaults,
-  type CheckIssue,
-  providerOptionIssues,
-  type ResolvedFunction,
-  toFcCron,
-} from '@faasport/core';
+import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
+import { toFcCron } from './cron';
 import {
   fcProviderSchema,
   invocationRoleOf,
@@ -16,8 +11,8 @@ import {
 /** FC-specific offline checks beyond the declared capabilities and limits. */
 export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  const providerIssues = providerOptionIssues('fc', fcProviderSchema, fn.providers.fc);
-  issues.push(...providerIssues);
+  // Core reports problems in providers.fc (providerOptionsSchema); rules that read them need them valid.
+  const providerValid = fcProviderSchema.safeParse(fn.providers.fc ?? {}).success;
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
   if (shimmed && !fn.runtime.startsWith('nodejs')) {
     issues.push({
@@ -74,7 +69,7 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
         message: 'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
       });
     }
-    if (t.kind === 'storage' && providerIssues.length === 0 && !invocationRoleOf(fn, ctx))
+    if (t.kind === 'storage' && providerValid && !invocationRoleOf(fn, ctx))
       issues.push(missingInvocationRole(fn, t));
     if (t.kind !== 'schedule') continue;
     try {

@@ -5,13 +5,13 @@ import {
   type ResolvedTrigger,
   sha256,
   toBase64,
-  toFcCron,
   ValidationError,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
+import { toFcCron } from './cron';
 import { fcRuntimeOf } from './limits';
 import { ramRoleArn } from './options';
 

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { createFcShim } from './shim';
+import { shimScript } from './shim-script.generated';
 
 export {
   createFcShim,
@@ -27,20 +27,13 @@ export const shimHandlers = {
 } as const;
 
 /**
- * The standalone ES module source of the shim: no dependencies, the same for every function (it
- * reads the user's handler, contract and revision from `FAASPORT_*` environment variables), so the
- * code package stays deterministic. The user's module is loaded with `import()`, so ES modules and
- * CommonJS both work.
+ * The standalone ES module source of the shim: `src/runtime/entry.ts` with core's handler helpers
+ * bundled in at build time, no imports. It is the same for every function (it reads the user's handler,
+ * contract and revision from `FAASPORT_*` environment variables), so the code package stays
+ * deterministic. The user's module is loaded with `import()`, so ES modules and CommonJS both work.
  *
  * @public
  */
 export function shimSource(): string {
-  return [
-    '// faasport FC shim: runs a portable faasport handler on Alibaba Cloud Function Compute 2.0. Generated; do not edit.',
-    `const shim = (${createFcShim.toString()})(process.env, (file) => import(new URL('./' + file, import.meta.url).href));`,
-    'export const httpHandler = shim.httpHandler;',
-    'export const eventHandler = shim.eventHandler;',
-    'export const initializer = shim.initializer;',
-    '',
-  ].join('\n');
+  return shimScript;
 }

@@ -6,9 +6,21 @@
  *   FC timer events become `dev.faasport.schedule`, OSS events `dev.faasport.storage.object.*`,
  *   anything else `dev.faasport.invoke` (a CloudEvent sent as JSON passes through as is).
  *
- * `createFcShim` must stay self-contained (no imports, no module-level references): its source text is
- * written into the deployed package by {@link shimSource}. It uses Web APIs only.
+ * Web APIs only: its one import is core's Web-only `handler` subpath. `src/runtime/entry.ts` wraps it
+ * into the file deployed with each function, bundled at build time (see `shimSource`).
  */
+import {
+  type CloudEvent,
+  type Context,
+  eventResultToBytes,
+  eventTypes,
+  exportedFunction,
+  isRecord,
+  jsonLineLogger,
+  parseJsonOrText,
+  randomRequestId,
+  toResponse,
+} from '@faasport/core/handler';
 
 /** What the shim reads from the function's environment. @public */
 export interface FcShimEnv {
@@ -68,6 +80,154 @@ export interface FcShim {
   initializer(context: FcContext, callback?: FcCallback): Promise<void>;
 }
 
+/** Response headers FC sets itself: a handler's values would be ignored or break the answer. */
+const ignoredResponseHeaders = [
+  'connection',
+  'content-length',
+  'date',
+  'keep-alive',
+  'server',
+  'upgrade',
+  'transfer-encoding',
+];
+
+const encoder = new TextEncoder();
+
+type UserFunction = (...args: unknown[]) => unknown;
+
+/** The bytes of a request body or an event, whatever FC handed over (JSON for any other value). */
+const toBytes = eventResultToBytes;
+
+/** Bytes as FC's Node.js runtime wants them back: a Buffer where there is one. */
+function toPlatformBytes(bytes: Uint8Array): unknown {
+  const B = (globalThis as { Buffer?: { from(b: Uint8Array): unknown } }).Buffer;
+  return B ? B.from(bytes) : bytes;
+}
+
+async function readBody(req: FcHttpRequest): Promise<Uint8Array | undefined> {
+  if (req.body !== undefined && req.body !== null) {
+    if (typeof req.body === 'string' || req.body instanceof Uint8Array || req.body instanceof ArrayBuffer)
+      return toBytes(req.body);
+  }
+  const stream = req as unknown as AsyncIterable<Uint8Array | string>;
+  if (typeof stream[Symbol.asyncIterator] === 'function') {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of stream) parts.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const p of parts) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** The Web Request of an FC HTTP call: FC's `url` when absolute, else host + path + `queries`. */
+function requestFrom(req: FcHttpRequest, body: Uint8Array | undefined): Request {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers ?? {})) {
+    if (value === undefined) continue;
+    const lower = key.toLowerCase();
+    if (lower === 'connection' || lower === 'keep-alive' || lower === 'content-length') continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else headers.set(key, String(value));
+  }
+  let url: string;
+  if (typeof req.url === 'string' && /^https?:\/\//.test(req.url)) url = req.url;
+  else {
+    const host = headers.get('host') ?? 'localhost';
+    const path = req.path ?? (typeof req.url === 'string' ? req.url.split('?')[0] : '/') ?? '/';
+    const search = new URLSearchParams();
+    if (req.queries) {
+      for (const [k, v] of Object.entries(req.queries))
+        for (const item of Array.isArray(v) ? v : [v]) search.append(k, String(item));
+    } else if (typeof req.url === 'string' && req.url.includes('?')) {
+      for (const [k, v] of new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1))) search.append(k, v);
+    }
+    const query = search.toString();
+    url = `http://${host}${path.startsWith('/') ? path : `/${path}`}${query ? `?${query}` : ''}`;
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const init: RequestInit = { method, headers };
+  if (body?.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
+  return new Request(url, init);
+}
+
+/**
+ * The CloudEvent an FC event becomes: a CloudEvent sent as JSON as is; a timer event
+ * `dev.faasport.schedule`; an OSS notification `dev.faasport.storage.object.*`; anything else
+ * `dev.faasport.invoke` with the payload as data.
+ */
+function cloudEventFrom(event: unknown, context: FcContext): CloudEvent {
+  const requestId = context?.requestId ?? randomRequestId();
+  const text = typeof event === 'string' ? event : new TextDecoder().decode(toBytes(event));
+  const value = text === '' ? undefined : parseJsonOrText(text);
+  const fnName = context?.function?.name ?? '';
+  if (
+    isRecord(value) &&
+    value.specversion === '1.0' &&
+    typeof value.id === 'string' &&
+    typeof value.type === 'string'
+  )
+    return value as CloudEvent;
+  if (isRecord(value) && typeof value.triggerTime === 'string' && typeof value.triggerName === 'string') {
+    const payload =
+      typeof value.payload === 'string' && value.payload !== '' ? parseJsonOrText(value.payload) : undefined;
+    return {
+      specversion: '1.0',
+      id: requestId,
+      type: eventTypes.schedule,
+      source: `fc:timer/${value.triggerName}`,
+      subject: value.triggerName,
+      time: new Date(value.triggerTime).toISOString(),
+      ...(payload === undefined
+        ? {}
+        : {
+            datacontenttype: typeof payload === 'string' ? 'text/plain' : 'application/json',
+            data: payload,
+          }),
+    };
+  }
+  if (
+    isRecord(value) &&
+    Array.isArray(value.events) &&
+    value.events.some((e) => isRecord(e) && isRecord(e.oss))
+  ) {
+    const record = value.events.find((e) => isRecord(e) && isRecord(e.oss)) as Record<string, unknown>;
+    const oss = record.oss as Record<string, unknown>;
+    const bucket = isRecord(oss.bucket) && typeof oss.bucket.name === 'string' ? oss.bucket.name : '';
+    const object = isRecord(oss.object) ? oss.object : {};
+    const key = typeof object.key === 'string' ? object.key : '';
+    const eventName = typeof record.eventName === 'string' ? record.eventName : '';
+    return {
+      specversion: '1.0',
+      id: requestId,
+      type: /Removed|Delete/i.test(eventName) ? eventTypes.storageDeleted : eventTypes.storageCreated,
+      source: `fc:oss/${bucket}`,
+      subject: key,
+      time:
+        typeof record.eventTime === 'string'
+          ? new Date(record.eventTime).toISOString()
+          : new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
+    };
+  }
+  return {
+    specversion: '1.0',
+    id: requestId,
+    type: eventTypes.invoke,
+    source: `fc:function/${fnName}`,
+    time: new Date().toISOString(),
+    ...(value === undefined
+      ? {}
+      : { datacontenttype: typeof value === 'string' ? 'text/plain' : 'application/json', data: value }),
+  };
+}
+
 /**
  * Builds the FC handlers around a user's module.
  *
@@ -79,17 +239,7 @@ export function createFcShim(
   env: FcShimEnv,
   load: (file: string) => Promise<Record<string, unknown>>,
 ): FcShim {
-  const ignoredResponseHeaders = [
-    'connection',
-    'content-length',
-    'date',
-    'keep-alive',
-    'server',
-    'upgrade',
-    'transfer-encoding',
-  ];
   const modules = new Map<string, Promise<Record<string, unknown>>>();
-  const encoder = new TextEncoder();
 
   function importModule(moduleName: string): Promise<Record<string, unknown>> {
     let pending = modules.get(moduleName);
@@ -118,38 +268,21 @@ export function createFcShim(
     return pending;
   }
 
-  async function resolveExport(spec: string): Promise<(...args: unknown[]) => unknown> {
+  async function resolveExport(spec: string): Promise<UserFunction> {
     const dot = spec.lastIndexOf('.');
     const moduleName = spec.slice(0, dot);
     const exportName = spec.slice(dot + 1);
-    const mod = await importModule(moduleName);
-    let fn = mod[exportName];
-    // A CommonJS module imported with import() puts module.exports under `default`.
-    if (typeof fn !== 'function' && mod.default && typeof mod.default === 'object')
-      fn = (mod.default as Record<string, unknown>)[exportName];
-    if (typeof fn !== 'function')
+    const fn = exportedFunction(await importModule(moduleName), exportName);
+    if (!fn)
       throw new Error(`faasport: "${moduleName}" has no function export "${exportName}" (handler ${spec})`);
-    return fn as (...args: unknown[]) => unknown;
+    return fn;
   }
 
-  function randomId(): string {
-    return globalThis.crypto?.randomUUID
-      ? globalThis.crypto.randomUUID()
-      : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
-  }
-
-  function contextFor(context: FcContext, raw: unknown) {
+  function contextFor(context: FcContext, raw: unknown): Context {
     const timeoutMs = (Number(context?.function?.timeout) || 60) * 1000;
     const deadline = Date.now() + timeoutMs;
-    const requestId = context?.requestId ?? randomId();
+    const requestId = context?.requestId ?? randomRequestId();
     const logger = context?.logger;
-    const line =
-      (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-        const text = JSON.stringify({ level, message, requestId, ...(fields ?? {}) });
-        const sink = logger?.[level] ?? logger?.info;
-        if (sink) sink.call(logger, text);
-        else console.log(text);
-      };
     return {
       requestId,
       functionName: context?.function?.name ?? '',
@@ -159,160 +292,12 @@ export function createFcShim(
       deadline,
       remainingMs: () => Math.max(0, deadline - Date.now()),
       env,
-      log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+      log: jsonLineLogger(requestId, (level, text) => {
+        const sink = logger?.[level] ?? logger?.info;
+        if (sink) sink.call(logger, text);
+        else console.log(text);
+      }),
       raw,
-    };
-  }
-
-  function toBytes(value: unknown): Uint8Array {
-    if (value === undefined || value === null) return new Uint8Array();
-    if (value instanceof Uint8Array) return value;
-    if (value instanceof ArrayBuffer) return new Uint8Array(value);
-    if (typeof value === 'string') return encoder.encode(value);
-    return encoder.encode(JSON.stringify(value));
-  }
-
-  function toResponse(result: unknown): Response {
-    if (result instanceof Response) return result;
-    if (result === undefined || result === null) return new Response(null, { status: 204 });
-    if (typeof result === 'string')
-      return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
-      return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
-    }
-    return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
-  }
-
-  async function readBody(req: FcHttpRequest): Promise<Uint8Array | undefined> {
-    if (req.body !== undefined && req.body !== null) {
-      if (typeof req.body === 'string' || req.body instanceof Uint8Array || req.body instanceof ArrayBuffer)
-        return toBytes(req.body);
-    }
-    const stream = req as unknown as AsyncIterable<Uint8Array | string>;
-    if (typeof stream[Symbol.asyncIterator] === 'function') {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of stream) parts.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-      const total = parts.reduce((n, p) => n + p.length, 0);
-      const out = new Uint8Array(total);
-      let offset = 0;
-      for (const p of parts) {
-        out.set(p, offset);
-        offset += p.length;
-      }
-      return out;
-    }
-    return undefined;
-  }
-
-  function requestFrom(req: FcHttpRequest, body: Uint8Array | undefined): Request {
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers ?? {})) {
-      if (value === undefined) continue;
-      const lower = key.toLowerCase();
-      if (lower === 'connection' || lower === 'keep-alive' || lower === 'content-length') continue;
-      if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-      else headers.set(key, String(value));
-    }
-    let url: string;
-    if (typeof req.url === 'string' && /^https?:\/\//.test(req.url)) url = req.url;
-    else {
-      const host = headers.get('host') ?? 'localhost';
-      const path = req.path ?? (typeof req.url === 'string' ? req.url.split('?')[0] : '/') ?? '/';
-      const search = new URLSearchParams();
-      if (req.queries) {
-        for (const [k, v] of Object.entries(req.queries))
-          for (const item of Array.isArray(v) ? v : [v]) search.append(k, String(item));
-      } else if (typeof req.url === 'string' && req.url.includes('?')) {
-        for (const [k, v] of new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1)))
-          search.append(k, v);
-      }
-      const query = search.toString();
-      url = `http://${host}${path.startsWith('/') ? path : `/${path}`}${query ? `?${query}` : ''}`;
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
-    const init: RequestInit = { method, headers };
-    if (body?.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
-    return new Request(url, init);
-  }
-
-  function parseMaybeJson(text: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-
-  function isObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  }
-
-  function cloudEventFrom(event: unknown, context: FcContext): Record<string, unknown> {
-    const requestId = context?.requestId ?? randomId();
-    const text = typeof event === 'string' ? event : new TextDecoder().decode(toBytes(event));
-    const value = text === '' ? undefined : parseMaybeJson(text);
-    const fnName = context?.function?.name ?? '';
-    if (
-      isObject(value) &&
-      value.specversion === '1.0' &&
-      typeof value.id === 'string' &&
-      typeof value.type === 'string'
-    )
-      return value;
-    if (isObject(value) && typeof value.triggerTime === 'string' && typeof value.triggerName === 'string') {
-      const payload =
-        typeof value.payload === 'string' && value.payload !== '' ? parseMaybeJson(value.payload) : undefined;
-      return {
-        specversion: '1.0',
-        id: requestId,
-        type: 'dev.faasport.schedule',
-        source: `fc:timer/${value.triggerName}`,
-        subject: value.triggerName,
-        time: new Date(value.triggerTime).toISOString(),
-        ...(payload === undefined
-          ? {}
-          : {
-              datacontenttype: typeof payload === 'string' ? 'text/plain' : 'application/json',
-              data: payload,
-            }),
-      };
-    }
-    if (
-      isObject(value) &&
-      Array.isArray(value.events) &&
-      value.events.some((e) => isObject(e) && isObject(e.oss))
-    ) {
-      const record = value.events.find((e) => isObject(e) && isObject(e.oss)) as Record<string, unknown>;
-      const oss = record.oss as Record<string, unknown>;
-      const bucket = isObject(oss.bucket) && typeof oss.bucket.name === 'string' ? oss.bucket.name : '';
-      const object = isObject(oss.object) ? oss.object : {};
-      const key = typeof object.key === 'string' ? object.key : '';
-      const eventName = typeof record.eventName === 'string' ? record.eventName : '';
-      return {
-        specversion: '1.0',
-        id: requestId,
-        type: /Removed|Delete/i.test(eventName)
-          ? 'dev.faasport.storage.object.deleted'
-          : 'dev.faasport.storage.object.created',
-        source: `fc:oss/${bucket}`,
-        subject: key,
-        time:
-          typeof record.eventTime === 'string'
-            ? new Date(record.eventTime).toISOString()
-            : new Date().toISOString(),
-        datacontenttype: 'application/json',
-        data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
-      };
-    }
-    return {
-      specversion: '1.0',
-      id: requestId,
-      type: 'dev.faasport.invoke',
-      source: `fc:function/${fnName}`,
-      time: new Date().toISOString(),
-      ...(value === undefined
-        ? {}
-        : { datacontenttype: typeof value === 'string' ? 'text/plain' : 'application/json', data: value }),
     };
   }
 
@@ -321,11 +306,6 @@ export function createFcShim(
     if (!spec?.includes('.')) throw new Error('faasport: FAASPORT_HANDLER is not set to "file.export"');
     return spec;
   }
-
-  const toPlatformBytes = (bytes: Uint8Array): unknown => {
-    const B = (globalThis as { Buffer?: { from(b: Uint8Array): unknown } }).Buffer;
-    return B ? B.from(bytes) : bytes;
-  };
 
   return {
     async httpHandler(req, resp, context) {
@@ -342,7 +322,7 @@ export function createFcShim(
             body: toBytes(event) as BodyInit,
           });
           const response = toResponse(
-            await handler(request, contextFor(fcContext, { event, context: fcContext })),
+            (await handler(request, contextFor(fcContext, { event, context: fcContext }))) as Response,
           );
           const bytes = new Uint8Array(await response.arrayBuffer());
           if (response.status >= 400)
@@ -357,7 +337,7 @@ export function createFcShim(
       const request = requestFrom(req, await readBody(req));
       let response: Response;
       try {
-        response = toResponse(await handler(request, contextFor(context, { req, context })));
+        response = toResponse((await handler(request, contextFor(context, { req, context }))) as Response);
       } catch (error) {
         console.error(`faasport: handler failed: ${String((error as Error)?.stack ?? error)}`);
         response = new Response(JSON.stringify({ error: String((error as Error)?.message ?? error) }), {

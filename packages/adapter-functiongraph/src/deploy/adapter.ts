@@ -1,7 +1,7 @@
 import { type Adapter, type AdapterContext, defineAdapter } from '@faasport/core';
 import { type FunctionGraphAdapterOptions, resolveOptions } from '../options';
 import { applyStep, setTraffic } from './apply';
-import { functionGraphCapabilities } from './capabilities';
+import { functionGraphCapabilities, functionGraphProviderSchema } from './capabilities';
 import { checkForFunctionGraph } from './check';
 import { FunctionGraphClient } from './client';
 import type { FgContext } from './context';
@@ -41,6 +41,7 @@ export function createFunctionGraphAdapter(options: FunctionGraphAdapterOptions 
     specificationVersion: 'v1' as const,
     name: 'functiongraph',
     capabilities: functionGraphCapabilities,
+    providerOptionsSchema: functionGraphProviderSchema,
     check: (fn) => checkForFunctionGraph(fn, o),
     async read(name: string, ctx?: AdapterContext) {
       const api = withSignal(ctx);

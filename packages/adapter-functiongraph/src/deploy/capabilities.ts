@@ -5,15 +5,18 @@ import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /**
- * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table ("Supported
- * Runtimes", https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0151.html):
- * Node.js up to 20.15 and Python up to 3.12. Node.js 22 is not in that table yet, so `nodejs22` is refused.
+ * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table
+ * ("FunctionGraph支持的运行时语言", https://support.huaweicloud.com/usermanual-functiongraph/functiongraph_01_0151.html):
+ * Node.js up to 22.18 and Python up to 3.12. The API names a runtime `Node.js<version>` as in that table
+ * (`Node.js20.15`; API reference CreateFunction, functiongraph_06_0108). The international table
+ * (support.huaweicloud.com/intl/en-us/...) still stops at 20.15, so `nodejs22` gets a plan-time warning.
  *
  * @public
  */
 export const runtimeMap: Record<string, string> = {
   nodejs18: 'Node.js18.15',
   nodejs20: 'Node.js20.15',
+  nodejs22: 'Node.js22.18',
   'python3.9': 'Python3.9',
   'python3.10': 'Python3.10',
   'python3.12': 'Python3.12',

@@ -1,5 +1,5 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
-import { type CheckIssue, canonicalJson, providerOptionIssues, type ResolvedFunction } from '@faasport/core';
+import { type CheckIssue, canonicalJson, type ResolvedFunction } from '@faasport/core';
 import { queueBindingIssues } from '@faasport/core/toolkit';
 import {
   functionGraphProviderSchema,
@@ -19,13 +19,11 @@ import { httpExposure, type TargetHttpDefaults } from './http';
  */
 export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDefaults = {}): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  const optionIssues = providerOptionIssues(
-    'functiongraph',
-    functionGraphProviderSchema,
-    fn.providers.functiongraph,
-  );
-  issues.push(...optionIssues);
-  const provider: ProviderOptions = optionIssues.length ? {} : providerOptions(fn);
+  // Core reports problems in providers.functiongraph (providerOptionsSchema); the rules below read valid ones.
+  const provider: ProviderOptions = functionGraphProviderSchema.safeParse(fn.providers.functiongraph ?? {})
+    .success
+    ? providerOptions(fn)
+    : {};
   issues.push(
     ...queueBindingIssues(fn, target.queues, {
       adapter: 'functiongraph',
@@ -106,6 +104,17 @@ export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDe
       path: 'contract',
       message: `the ${fn.contract} contract runs through a Node.js shim, so it needs a nodejs runtime (runtime is ${JSON.stringify(fn.runtime)})`,
       hint: 'Use runtime nodejs20, or contract: native with a FunctionGraph handler.',
+    });
+  }
+  if (!isImage && fn.runtime === 'nodejs22') {
+    // Huawei's Chinese runtime table lists Node.js 22.18; the international one still stops at 20.15.
+    issues.push({
+      severity: 'warning',
+      feature: 'runtime',
+      path: 'runtime',
+      message:
+        "nodejs22 deploys as Node.js22.18, which Huawei's runtime table lists for the Chinese site's regions but its international table does not yet",
+      hint: 'If CreateFunction refuses the runtime in your region, use runtime nodejs20 (Node.js20.15).',
     });
   }
   if (fn.source.kind === 'bucket' && fn.contract !== 'native') {

@@ -4,13 +4,17 @@
  *
  * @packageDocumentation
  */
-import { createFunctionGraphShim, type ShimConfig } from './shim';
+import type { ShimConfig } from './shim';
+import { shimScript } from './shim-script.generated';
 
 export {
   type ApigResult,
+  apigResultFrom,
+  cloudEventsFrom,
   createFunctionGraphShim,
   type FunctionGraphContext,
   type FunctionGraphShim,
+  requestFromApigEvent,
   type ShimConfig,
 } from './shim';
 
@@ -21,9 +25,10 @@ export const shimFileName = 'faasport_shim.js';
 export const shimHandler = 'faasport_shim.handler';
 
 /**
- * The standalone CommonJS source of the shim for one function: no dependencies, loaded by
- * FunctionGraph's Node.js runtime as `faasport_shim.js`. The user's module is loaded with `import()`,
- * so ES modules and CommonJS both work.
+ * The standalone CommonJS source of the shim for one function: the function's `config` line above
+ * `src/runtime/entry.ts`, which is bundled with core's handler helpers at build time (Node.js built-ins
+ * only). FunctionGraph's Node.js runtime loads it as `faasport_shim.js`. The user's module is loaded
+ * with `import()`, so ES modules and CommonJS both work.
  *
  * @public
  */
@@ -31,12 +36,8 @@ export function shimSource(config: ShimConfig): string {
   return [
     '// faasport FunctionGraph shim: runs a portable faasport handler on FunctionGraph. Generated; do not edit.',
     "'use strict';",
-    "const { pathToFileURL } = require('node:url');",
-    "const { join } = require('node:path');",
     `const config = ${JSON.stringify(config)};`,
-    `const shim = (${createFunctionGraphShim.toString()})(config, (file) => import(pathToFileURL(join(__dirname, file)).href));`,
-    'exports.handler = shim.handler;',
-    '',
+    shimScript,
   ].join('\n');
 }
 

@@ -1,9 +1,26 @@
 /**
  * The FunctionGraph runtime shim: turns FunctionGraph's `(event, context)` calls into calls of a
- * portable faasport handler. Deploys ship it as one standalone CommonJS file (see `shimSource`), made
- * from the source text of {@link createFunctionGraphShim}; that function therefore refers to nothing
- * outside its own body and uses Web APIs only (Request, Response, TextEncoder, atob/btoa).
+ * portable faasport handler. APIG events become a Web `Request` for a `web` handler, and its answer the
+ * `{statusCode, headers, body, isBase64Encoded}` result APIG expects; timer and OBS events become
+ * CloudEvents for an `event` handler.
+ *
+ * Web APIs only: its one import is core's Web-only `handler` subpath. `src/runtime/entry.ts` wraps it
+ * into the file deployed with each function, bundled at build time (see `shimSource`).
  */
+import {
+  type CloudEvent,
+  type Context,
+  eventTypes,
+  exportedFunction,
+  fromBase64,
+  isRecord,
+  jsonLineLogger,
+  parseJsonOrText,
+  queueMessageEvent,
+  randomRequestId,
+  toBase64,
+  toResponse,
+} from '@faasport/core/handler';
 
 /** What the shim needs to know about the user's handler; written into the shim file at deploy time. @public */
 export interface ShimConfig {
@@ -49,9 +66,174 @@ export interface FunctionGraphShim {
   cloudEventsFrom(event: unknown, context?: FunctionGraphContext): Array<Record<string, unknown>>;
 }
 
+/** Content types whose bodies APIG gets as text; any other body travels base64-encoded. */
+const textTypes =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
+
+/** The Web Request of an APIG event (its body base64 when `isBase64Encoded`). @public */
+export function requestFromApigEvent(event: Record<string, unknown>): Request {
+  const headers = new Headers();
+  const rawHeaders = isRecord(event.headers) ? event.headers : {};
+  for (const [key, value] of Object.entries(rawHeaders)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, String(v));
+    else if (value !== undefined && value !== null) headers.set(key, String(value));
+  }
+  const query = new URLSearchParams();
+  const rawQuery = isRecord(event.queryStringParameters) ? event.queryStringParameters : {};
+  for (const [key, value] of Object.entries(rawQuery)) {
+    if (Array.isArray(value)) for (const v of value) query.append(key, String(v));
+    else if (value !== undefined && value !== null) query.append(key, String(value));
+  }
+  const host = headers.get('host') ?? 'localhost';
+  const proto = headers.get('x-forwarded-proto') ?? 'https';
+  const path = typeof event.path === 'string' && event.path.startsWith('/') ? event.path : '/';
+  const qs = query.toString();
+  const method = typeof event.httpMethod === 'string' ? event.httpMethod.toUpperCase() : 'GET';
+  let body: Uint8Array | string | undefined;
+  if (typeof event.body === 'string' && event.body !== '' && method !== 'GET' && method !== 'HEAD') {
+    body = event.isBase64Encoded ? fromBase64(event.body) : event.body;
+  }
+  return new Request(`${proto}://${host}${path}${qs ? `?${qs}` : ''}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: body as BodyInit }),
+  });
+}
+
+/** The APIG result of a Response: text bodies as text, anything else base64-encoded. @public */
+export async function apigResultFrom(response: Response): Promise<ApigResult> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const type = response.headers.get('content-type') ?? '';
+  const text = bytes.length === 0 || textTypes.test(type);
+  return {
+    statusCode: response.status,
+    headers,
+    body: text ? new TextDecoder().decode(bytes) : toBase64(bytes),
+    isBase64Encoded: !text,
+  };
+}
+
+/**
+ * The CloudEvents a FunctionGraph event becomes: a CloudEvent as is; a timer event
+ * `dev.faasport.schedule`; each OBS (or S3-style) record `dev.faasport.storage.object.*`; each Kafka
+ * message `dev.faasport.queue.message`; anything else
+ * `dev.faasport.invoke` with the event as data.
+ *
+ * @public
+ */
+export function cloudEventsFrom(
+  event: unknown,
+  context: FunctionGraphContext | undefined,
+  functionName: string,
+): CloudEvent[] {
+  const requestId = context?.getRequestID?.() ?? randomRequestId();
+  if (
+    isRecord(event) &&
+    event.specversion === '1.0' &&
+    typeof event.id === 'string' &&
+    typeof event.type === 'string'
+  ) {
+    return [event as CloudEvent];
+  }
+  if (
+    isRecord(event) &&
+    (event.trigger_type === 'KAFKA' || event.trigger_type === 'OPENSOURCEKAFKA') &&
+    Array.isArray(event.records)
+  ) {
+    // FunctionGraph's Kafka event: { event_version, event_time, trigger_type, region, instance_id,
+    // records: [{ messages: string[], topic_id }] } ("DMS for Kafka Event Source", OTC FunctionGraph
+    // developer guide). One dev.faasport.queue.message per message (decision 0013). Messages carry no
+    // id: the invocation's request id and the message's position name it.
+    const out: CloudEvent[] = [];
+    const time =
+      typeof event.event_time === 'number' ? new Date(event.event_time * 1000).toISOString() : undefined;
+    for (const record of event.records.filter(isRecord)) {
+      const topic = typeof record.topic_id === 'string' ? record.topic_id : '';
+      for (const message of Array.isArray(record.messages) ? record.messages : [])
+        out.push(
+          queueMessageEvent({
+            topic,
+            id: `${requestId}-${out.length}`,
+            body: typeof message === 'string' ? message : JSON.stringify(message),
+            ...(time ? { time } : {}),
+          }),
+        );
+    }
+    return out;
+  }
+  if (isRecord(event) && event.trigger_type === 'TIMER') {
+    const name = typeof event.trigger_name === 'string' ? event.trigger_name : 'timer';
+    const data = parseJsonOrText(event.user_event);
+    return [
+      {
+        specversion: '1.0',
+        id: requestId,
+        type: eventTypes.schedule,
+        source: `functiongraph:timer/${name}`,
+        subject: name,
+        time: typeof event.time === 'string' ? new Date(event.time).toISOString() : new Date().toISOString(),
+        ...(data === undefined || data === ''
+          ? {}
+          : { datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data }),
+      },
+    ];
+  }
+  if (isRecord(event) && Array.isArray(event.Records)) {
+    const records = event.Records;
+    return records.filter(isRecord).map((record, i) => {
+      const detail = (isRecord(record.obs) ? record.obs : isRecord(record.s3) ? record.s3 : {}) as Record<
+        string,
+        unknown
+      >;
+      const bucket =
+        isRecord(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : '';
+      const object = isRecord(detail.object) ? detail.object : {};
+      const key = typeof object.key === 'string' ? decodeURIComponent(object.key.replace(/\+/g, ' ')) : '';
+      const eventName = typeof record.eventName === 'string' ? record.eventName : '';
+      const removed = /Removed|Delete/i.test(eventName);
+      return {
+        specversion: '1.0',
+        id: `${requestId}${records.length > 1 ? `-${i}` : ''}`,
+        type: removed ? eventTypes.storageDeleted : eventTypes.storageCreated,
+        source: `functiongraph:obs/${bucket}`,
+        subject: key,
+        time:
+          typeof record.eventTime === 'string'
+            ? new Date(record.eventTime).toISOString()
+            : new Date().toISOString(),
+        datacontenttype: 'application/json',
+        data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
+      };
+    });
+  }
+  return [
+    {
+      specversion: '1.0',
+      id: requestId,
+      type: eventTypes.invoke,
+      source: `functiongraph:function/${functionName}`,
+      time: new Date().toISOString(),
+      ...(event === undefined || event === null
+        ? {}
+        : { datacontenttype: typeof event === 'string' ? 'text/plain' : 'application/json', data: event }),
+    },
+  ];
+}
+
+function isApigEvent(event: unknown): event is Record<string, unknown> {
+  return (
+    isRecord(event) &&
+    typeof event.httpMethod === 'string' &&
+    (isRecord(event.requestContext) || typeof event.path === 'string')
+  );
+}
+
 /**
  * Builds the shim. `importModule` loads a file of the code package by its relative name.
- * Everything it needs is defined inside, so `String(createFunctionGraphShim)` runs standalone.
  *
  * @public
  */
@@ -59,226 +241,14 @@ export function createFunctionGraphShim(
   config: ShimConfig,
   importModule: (file: string) => Promise<Record<string, unknown>>,
 ): FunctionGraphShim {
-  const textTypes =
-    /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
-
-  function toBase64(bytes: Uint8Array): string {
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000)
-      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  }
-  function fromBase64(text: string): Uint8Array {
-    const binary = atob(text);
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
-  }
-  function randomId(): string {
-    return globalThis.crypto && typeof globalThis.crypto.randomUUID === 'function'
-      ? globalThis.crypto.randomUUID()
-      : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
-  }
-  function isObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-
-  function requestFromApigEvent(event: Record<string, unknown>): Request {
-    const headers = new Headers();
-    const rawHeaders = isObject(event.headers) ? event.headers : {};
-    for (const [key, value] of Object.entries(rawHeaders)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(key, String(v));
-      else if (value !== undefined && value !== null) headers.set(key, String(value));
-    }
-    const query = new URLSearchParams();
-    const rawQuery = isObject(event.queryStringParameters) ? event.queryStringParameters : {};
-    for (const [key, value] of Object.entries(rawQuery)) {
-      if (Array.isArray(value)) for (const v of value) query.append(key, String(v));
-      else if (value !== undefined && value !== null) query.append(key, String(value));
-    }
-    const host = headers.get('host') ?? 'localhost';
-    const proto = headers.get('x-forwarded-proto') ?? 'https';
-    const path = typeof event.path === 'string' && event.path.startsWith('/') ? event.path : '/';
-    const qs = query.toString();
-    const method = typeof event.httpMethod === 'string' ? event.httpMethod.toUpperCase() : 'GET';
-    let body: Uint8Array | string | undefined;
-    if (typeof event.body === 'string' && event.body !== '' && method !== 'GET' && method !== 'HEAD') {
-      body = event.isBase64Encoded ? fromBase64(event.body) : event.body;
-    }
-    return new Request(`${proto}://${host}${path}${qs ? `?${qs}` : ''}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: body as BodyInit }),
-    });
-  }
-
-  async function apigResultFrom(response: Response): Promise<ApigResult> {
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const type = response.headers.get('content-type') ?? '';
-    const text = bytes.length === 0 || textTypes.test(type);
-    return {
-      statusCode: response.status,
-      headers,
-      body: text ? new TextDecoder().decode(bytes) : toBase64(bytes),
-      isBase64Encoded: !text,
-    };
-  }
-
-  function toResponse(result: unknown): Response {
-    if (result instanceof Response) return result;
-    if (result === undefined || result === null) return new Response(null, { status: 204 });
-    if (typeof result === 'string')
-      return new Response(result, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    if (result instanceof Uint8Array || result instanceof ArrayBuffer) {
-      return new Response(result as BodyInit, { headers: { 'content-type': 'application/octet-stream' } });
-    }
-    return new Response(JSON.stringify(result), { headers: { 'content-type': 'application/json' } });
-  }
-
-  function parseMaybeJson(text: unknown): unknown {
-    if (typeof text !== 'string') return text;
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-
-  function cloudEventsFrom(event: unknown, context?: FunctionGraphContext): Array<Record<string, unknown>> {
-    const requestId = context?.getRequestID?.() ?? randomId();
-    if (
-      isObject(event) &&
-      event.specversion === '1.0' &&
-      typeof event.id === 'string' &&
-      typeof event.type === 'string'
-    ) {
-      return [event];
-    }
-    if (isObject(event) && event.trigger_type === 'TIMER') {
-      const name = typeof event.trigger_name === 'string' ? event.trigger_name : 'timer';
-      const data = parseMaybeJson(event.user_event);
-      return [
-        {
-          specversion: '1.0',
-          id: requestId,
-          type: 'dev.faasport.schedule',
-          source: `functiongraph:timer/${name}`,
-          subject: name,
-          time:
-            typeof event.time === 'string' ? new Date(event.time).toISOString() : new Date().toISOString(),
-          ...(data === undefined || data === ''
-            ? {}
-            : { datacontenttype: typeof data === 'string' ? 'text/plain' : 'application/json', data }),
-        },
-      ];
-    }
-    if (
-      isObject(event) &&
-      (event.trigger_type === 'KAFKA' || event.trigger_type === 'OPENSOURCEKAFKA') &&
-      Array.isArray(event.records)
-    ) {
-      // FunctionGraph's Kafka event: { event_version, event_time, trigger_type, region, instance_id,
-      // records: [{ messages: string[], topic_id }] } ("DMS for Kafka Event Source",
-      // https://support.huaweicloud.com/intl/en-us/devg-functiongraph/functiongraph_02_0102.html). One
-      // dev.faasport.queue.message per message, built as core's queueMessageEvent builds it (decision
-      // 0013): the shim runs standalone, so it cannot import it. Messages carry no id: the invocation's
-      // request id and the message's position name it.
-      const out: Array<Record<string, unknown>> = [];
-      const time =
-        typeof event.event_time === 'number' ? new Date(event.event_time * 1000).toISOString() : undefined;
-      for (const record of event.records.filter(isObject)) {
-        const topic = typeof record.topic_id === 'string' ? record.topic_id : '';
-        const messages = Array.isArray(record.messages) ? record.messages : [];
-        for (const message of messages) {
-          const id = `${requestId}-${out.length}`;
-          const text = typeof message === 'string' ? message : JSON.stringify(message);
-          let json: { value: unknown } | undefined;
-          try {
-            if (text !== '') json = { value: JSON.parse(text) };
-          } catch {
-            json = undefined;
-          }
-          out.push({
-            specversion: '1.0',
-            id,
-            source: `/faasport/topics/${topic}`,
-            type: 'dev.faasport.queue.message',
-            ...(time ? { time } : {}),
-            faasporttopic: topic,
-            faasportmessageid: id,
-            ...(json
-              ? { datacontenttype: 'application/json', data: json.value }
-              : {
-                  datacontenttype: 'application/octet-stream',
-                  data_base64: toBase64(new TextEncoder().encode(text)),
-                }),
-          });
-        }
-      }
-      return out;
-    }
-    if (isObject(event) && Array.isArray(event.Records)) {
-      return event.Records.filter(isObject).map((record, i) => {
-        const detail = (isObject(record.obs) ? record.obs : isObject(record.s3) ? record.s3 : {}) as Record<
-          string,
-          unknown
-        >;
-        const bucket =
-          isObject(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : '';
-        const object = isObject(detail.object) ? detail.object : {};
-        const key = typeof object.key === 'string' ? decodeURIComponent(object.key.replace(/\+/g, ' ')) : '';
-        const eventName = typeof record.eventName === 'string' ? record.eventName : '';
-        const removed = /Removed|Delete/i.test(eventName);
-        return {
-          specversion: '1.0',
-          id: `${requestId}${event.Records && (event.Records as unknown[]).length > 1 ? `-${i}` : ''}`,
-          type: removed ? 'dev.faasport.storage.object.deleted' : 'dev.faasport.storage.object.created',
-          source: `functiongraph:obs/${bucket}`,
-          subject: key,
-          time:
-            typeof record.eventTime === 'string'
-              ? new Date(record.eventTime).toISOString()
-              : new Date().toISOString(),
-          datacontenttype: 'application/json',
-          data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
-        };
-      });
-    }
-    return [
-      {
-        specversion: '1.0',
-        id: requestId,
-        type: 'dev.faasport.invoke',
-        source: `functiongraph:function/${config.functionName}`,
-        time: new Date().toISOString(),
-        ...(event === undefined || event === null
-          ? {}
-          : { datacontenttype: typeof event === 'string' ? 'text/plain' : 'application/json', data: event }),
-      },
-    ];
-  }
-
-  function contextFor(context: FunctionGraphContext | undefined, raw: unknown) {
+  function contextFor(context: FunctionGraphContext | undefined, raw: unknown): Context {
     const remaining = () =>
       typeof context?.getRemainingTimeInMilliSeconds === 'function'
         ? context.getRemainingTimeInMilliSeconds()
         : 30_000;
     const deadline = Date.now() + remaining();
-    const requestId = context?.getRequestID?.() ?? randomId();
+    const requestId = context?.getRequestID?.() ?? randomRequestId();
     const platformLog = context?.getLogger?.();
-    const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-      const text = JSON.stringify({ level, message, requestId, ...(fields ?? {}) });
-      if (platformLog)
-        (level === 'error' ? platformLog.error : level === 'warn' ? platformLog.warn : platformLog.info).call(
-          platformLog,
-          text,
-        );
-      else console.log(text);
-    };
     const version = context?.getVersion?.();
     const env: Record<string, string | undefined> = {};
     const processEnv =
@@ -292,7 +262,16 @@ export function createFunctionGraphShim(
       deadline,
       remainingMs: () => Math.max(0, deadline - Date.now()),
       env: Object.freeze(env),
-      log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+      log: jsonLineLogger(requestId, (level, text) => {
+        if (platformLog)
+          (level === 'error'
+            ? platformLog.error
+            : level === 'warn'
+              ? platformLog.warn
+              : platformLog.info
+          ).call(platformLog, text);
+        else console.log(text);
+      }),
       raw: { event: raw, context },
     };
   }
@@ -300,26 +279,15 @@ export function createFunctionGraphShim(
   let userHandler: Promise<(input: unknown, ctx: unknown) => unknown> | undefined;
   function loadUserHandler() {
     userHandler ??= importModule(config.module).then((mod) => {
-      let fn = mod[config.export];
-      // A CommonJS module loaded through import() exposes module.exports as `default`.
-      if (typeof fn !== 'function' && isObject(mod.default))
-        fn = (mod.default as Record<string, unknown>)[config.export];
-      if (typeof fn !== 'function') {
+      const fn = exportedFunction(mod, config.export);
+      if (!fn) {
         throw new TypeError(
           `${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`,
         );
       }
-      return fn as (input: unknown, ctx: unknown) => unknown;
+      return fn;
     });
     return userHandler;
-  }
-
-  function isApigEvent(event: unknown): event is Record<string, unknown> {
-    return (
-      isObject(event) &&
-      typeof event.httpMethod === 'string' &&
-      (isObject(event.requestContext) || typeof event.path === 'string')
-    );
   }
 
   async function handler(event: unknown, context?: FunctionGraphContext): Promise<unknown> {
@@ -333,13 +301,18 @@ export function createFunctionGraphShim(
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(event ?? null),
           });
-      return apigResultFrom(toResponse(await fn(request, ctx)));
+      return apigResultFrom(toResponse((await fn(request, ctx)) as Response));
     }
-    const events = cloudEventsFrom(event, context);
+    const events = cloudEventsFrom(event, context, config.functionName);
     const results: unknown[] = [];
     for (const cloudEvent of events) results.push(await fn(cloudEvent, ctx));
     return results.length === 1 ? results[0] : results;
   }
 
-  return { handler, requestFromApigEvent, apigResultFrom, cloudEventsFrom };
+  return {
+    handler,
+    requestFromApigEvent,
+    apigResultFrom,
+    cloudEventsFrom: (event, context) => cloudEventsFrom(event, context, config.functionName),
+  };
 }

@@ -34,6 +34,7 @@ import {
   type ResolvedKnativeOptions,
 } from './options';
 import { planSteps } from './plan';
+import { knativeProviderSchema } from './provider-options';
 import {
   configMapPayloadBytes,
   type KubeObject,
@@ -121,12 +122,14 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     specificationVersion: 'v1',
     name: 'knative',
     capabilities: knativeCapabilities,
+    providerOptionsSchema: knativeProviderSchema,
     namespace: () => connect().namespace,
 
     check: (fn) => [
       ...checkKnative(fn),
       ...queueBindingIssues(fn, options.queues, {
         adapter: 'knative',
+        ...(options.target ? { target: options.target } : {}),
         example: '{ kafka: { bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092] } }',
       }),
     ],

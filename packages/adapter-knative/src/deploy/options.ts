@@ -91,6 +91,8 @@ export const knativeAdapterOptionsSchema = z.strictObject({
    * (knative-extensions/eventing-kafka-broker, `sources.knative.dev/v1beta1`) that sinks to the Service.
    */
   queues: queueBindingsSchema(knativeQueueBinding).optional(),
+  /** The deploy target's name, which errors about its options name (default `knative`). */
+  target: z.string().min(1).optional(),
   /** How often to re-read while waiting, when a watch ends early (ms). */
   pollIntervalMs: z.number().int().positive().default(1000),
 });

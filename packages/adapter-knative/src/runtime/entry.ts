@@ -1,6 +1,6 @@
 /**
  * faasport's Knative entry script: what `node entry.mjs` runs in a stock Node.js image. It is bundled
- * with the runtime shim into one file (`scripts/bundle-entry.mjs` writes it into
+ * with the runtime shim into one file (`npm run bundle-shim` writes it into
  * `src/deploy/entry-script.generated.ts`), which the adapter puts into the function's ConfigMap next to
  * `code.zip`, mounted at `/var/faasport/code`. It unpacks the code (the ConfigMap's `code.zip` beside this
  * file, or the zip at `FAASPORT_CODE_URL` for bucket sources) into a fresh temporary folder, loads
@@ -118,10 +118,13 @@ async function main(): Promise<void> {
       ...(body.length && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
     });
     const response = await serve(request);
-    const out: Record<string, string> = {};
+    const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, key) => {
-      out[key] = value;
+      if (key !== 'set-cookie') out[key] = value;
     });
+    // Each cookie is a header line of its own: joined, or one left, a browser would lose cookies.
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) out['set-cookie'] = cookies;
     res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   });

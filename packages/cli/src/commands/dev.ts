@@ -9,6 +9,7 @@ import {
   remove,
 } from '@faasport/core';
 import { type FSWatcher, watch } from 'chokidar';
+import { adapterNames } from '../adapters';
 import { functionArgs, jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
@@ -187,7 +188,7 @@ export default command({
   async run(args, ctx) {
     const path = resolve(ctx.io.cwd, args.dir);
     const names = listArg(args.function);
-    let project = loadProject(path);
+    let project = loadProject(path, { adapters: adapterNames() });
     let functions = selectFunctions(project, names);
     const dataDir = args['data-dir']
       ? resolve(ctx.io.cwd, args['data-dir'])
@@ -198,8 +199,8 @@ export default command({
     const runtime = await hostRuntime({ port: parsePort(args.port, 'dev', 8080), host: args.host, dataDir });
     let watcher: FSWatcher | undefined;
     try {
-      const { localAdapterFactory } = await import('../adapters/local');
-      const adapter = await localAdapterFactory({
+      const { adapterModule } = await import('@faasport/runtime');
+      const adapter = await adapterModule.fromTarget({
         targetName: 'local',
         options: { url: runtime.url, token: runtime.token },
         env: ctx.io.env,
@@ -222,7 +223,7 @@ export default command({
       const pass = async (reload: boolean) => {
         try {
           if (reload) {
-            project = loadProject(path);
+            project = loadProject(path, { adapters: adapterNames() });
             functions = selectFunctions(project, names);
           }
           report(ctx, runtime.url, await syncProject(ctx, adapter, project, functions, deployed));

@@ -48,8 +48,8 @@ export default command({
     const baseDir = projectDir(ctx, project, args.config);
     const from = resolveTarget(ctx, project, args.from);
     const to = resolveTarget(ctx, project, args.to);
-    const source = await adapterFor(ctx, from, baseDir);
-    const destination = await adapterFor(ctx, to, baseDir);
+    const source = await adapterFor(ctx, from, baseDir, { project });
+    const destination = await adapterFor(ctx, to, baseDir, { project });
 
     const exported = await source.export(args.fn, { ...silent, signal: ctx.io.signal });
     const dir = args['save-to']

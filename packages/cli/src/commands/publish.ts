@@ -6,8 +6,7 @@ import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
-import { localTargetConnection } from '../local-runtime';
-import { loadProjectIfAny, projectDir, resolveTarget } from '../project';
+import { loadProjectIfAny, projectDir, refuseSecretsInFile, resolveTarget } from '../project';
 import { commandMeta } from './catalog';
 import { publishToTopic, topicMessages } from './publish-topic';
 
@@ -150,7 +149,7 @@ export default command({
         });
     }
     const { body, contentType } = dataOf(args, ctx.io.cwd);
-    const connection = runtimeConnection(args, ctx);
+    const connection = await runtimeConnection(args, ctx);
     const id = args.id ?? randomUUID();
     const headers: Record<string, string> = {
       authorization: `Bearer ${connection.token}`,
@@ -194,7 +193,7 @@ export default command({
 });
 
 /** The runtime of the local target the args name (or the project's default target). */
-function runtimeConnection(args: { config?: string; target?: string }, ctx: CliContext) {
+async function runtimeConnection(args: { config?: string; target?: string }, ctx: CliContext) {
   const project = loadProjectIfAny(ctx, args.config);
   const target = resolveTarget(ctx, project, args.target);
   if (target.adapter !== 'local') {
@@ -206,6 +205,8 @@ function runtimeConnection(args: { config?: string; target?: string }, ctx: CliC
       },
     );
   }
+  await refuseSecretsInFile(project, target);
+  const { localTargetConnection } = await import('@faasport/runtime');
   const connection = localTargetConnection(target.options, ctx.io.env, projectDir(ctx, project, args.config));
   registerSecret(connection.token);
   return connection;
@@ -244,5 +245,5 @@ async function publishOnTopic(
       { command: 'publish' },
     );
   const messages = topicMessages(args, ctx.io.cwd);
-  await publishToTopic(ctx, runtimeConnection(args, ctx), topic, messages);
+  await publishToTopic(ctx, await runtimeConnection(args, ctx), topic, messages);
 }

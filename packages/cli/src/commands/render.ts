@@ -91,7 +91,7 @@ export default command({
     const project = loadProjectAt(ctx, projectPathArg(args, 'render'));
     const functions = selectFunctions(project, listArg(args.function));
     const target = resolveTarget(ctx, project, args.target ?? renderTargetName(ctx, project));
-    const adapter = await adapterFor(ctx, target, project.baseDir, { offline: true });
+    const adapter = await adapterFor(ctx, target, project.baseDir, { offline: true, project });
     const env = placeholderEnv(ctx.io.env);
     const onEvent = progressRenderer(ctx);
     // Every function is checked (as plan and deploy check it) before anything is printed or written.

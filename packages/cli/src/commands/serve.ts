@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { defaultDataDir } from '@faasport/runtime';
 import { jsonArgs, listenArgs } from '../args';
 import { command } from '../command';
-import { defaultDataDir } from '../local-runtime';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 import { commandMeta } from './catalog';
 

@@ -1,4 +1,4 @@
-import type { CheckIssue, Plan, Step } from './spec';
+import type { CheckIssue, Plan, Step } from './plan';
 
 /**
  * The typed progress stream of plan, deploy, traffic and rollout. The CLI only renders these; code

@@ -11,15 +11,14 @@ export {
 } from './capabilities';
 export type { DeployEvent, DeployEventListener } from './events';
 export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
+export type { CheckIssue, FieldChange, Plan, Step } from './plan';
 export {
   type Adapter,
   type AdapterContext,
   type Artifact,
-  type CheckIssue,
   type DesiredState,
   defineAdapter,
   type ExportResult,
-  type FieldChange,
   type FunctionSummary,
   type HandlerContext,
   type InvokeOptions,
@@ -28,6 +27,4 @@ export {
   type LogEntry,
   type Logger,
   type Manifest,
-  type Plan,
-  type Step,
 } from './spec';

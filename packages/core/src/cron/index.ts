@@ -65,17 +65,6 @@ export function isValidTimezone(timezone: string): boolean {
 }
 
 /**
- * Translates a 5-field cron expression to the 6-field, seconds-first form that Alibaba Cloud FC timer
- * triggers take (`0 0 4 * * *` for 04:00 daily). FC evaluates timer crons in UTC; a non-UTC timezone is rejected
- * unless the hour fields are wildcards, because shifting hour lists across days cannot be exact.
- *
- * @public
- */
-export function toFcCron(expression: string, timezone = 'UTC'): string {
-  return `0 ${shiftToUtc(expression, timezone)}`;
-}
-
-/**
  * Translates a 6-field seconds-first cron (FC, FunctionGraph) back to 5 fields. Returns `undefined` when
  * the seconds field is not `0` or the form uses Quartz-only syntax (`L`, `W`, `#`) that has no 5-field form.
  *
@@ -91,11 +80,18 @@ export function fromSixFieldCron(expression: string): string | undefined {
 }
 
 /**
- * Rewrites the hour field of a cron from a timezone to UTC, when that can be done exactly: a fixed
- * offset in whole hours and explicit hour numbers. Minute-level offsets (e.g. India) and time zones
- * with daylight saving are rejected with a reason, since a 5-field cron cannot express them in UTC.
+ * Rewrites the hour field of a 5-field cron from a time zone to UTC, for platforms whose timers run in
+ * UTC only, when that can be done exactly: a fixed offset in whole hours and explicit hour numbers.
+ * Minute-level offsets (e.g. India), time zones with daylight saving and hour lists that would cross
+ * midnight while the day fields are restricted are rejected with a RangeError that says why.
+ *
+ * @example
+ * ```ts
+ * shiftCronToUtc('0 9 * * *', 'Asia/Shanghai'); // '0 1 * * *'
+ * ```
+ * @public
  */
-function shiftToUtc(expression: string, timezone: string): string {
+export function shiftCronToUtc(expression: string, timezone = 'UTC'): string {
   const fields = expression.trim().split(/\s+/);
   if (timezone === 'UTC' || timezone === 'Etc/UTC') return fields.join(' ');
   const offset = fixedOffsetMinutes(timezone);

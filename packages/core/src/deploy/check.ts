@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Adapter, type CheckIssue, featuresUsed, supportOf } from '../adapter';
+import { type Adapter, type AdapterModule, type CheckIssue, featuresUsed, supportOf } from '../adapter';
 import { LimitExceededError, UnsupportedFeatureError, ValidationError } from '../errors';
 import { didYouMean, type ResolvedFunction } from '../model';
 import { checkHandlerExports } from './handler-exports';
@@ -109,6 +109,10 @@ export function checkFunction(adapter: Adapter, fn: ResolvedFunction): CheckIssu
     });
   }
   issues.push(...checkHandlerExports(fn));
+  if (adapter.providerOptionsSchema)
+    issues.push(
+      ...providerOptionIssues(adapter.name, adapter.providerOptionsSchema, fn.providers[adapter.name]),
+    );
   if (adapter.check) issues.push(...adapter.check(fn));
   return issues;
 }
@@ -145,21 +149,35 @@ function objectShapeAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
 /**
  * Validates a function's `providers.<provider>` options against the adapter's own (strict) schema and
  * returns one error issue per problem: an unknown key suggests the nearest allowed key ("did you mean")
- * and lists them all. Adapters call it from `check`, so a typo stops `plan`, `deploy` and `render` alike.
+ * and lists them all. {@link checkFunction} runs it with the adapter's `providerOptionsSchema`, so a
+ * typo stops `plan`, `deploy` and `render` alike.
  *
  * @example
  * ```ts
- * check: (fn) => providerOptionIssues('knative', knativeProviderSchema, fn.providers.knative)
+ * providerOptionIssues('knative', knativeProviderSchema, fn.providers.knative)
  * ```
  * @public
  */
 export function providerOptionIssues(provider: string, schema: z.ZodType, value: unknown): CheckIssue[] {
-  const parsed = schema.safeParse(value ?? {});
+  return optionIssues(schema, value, { base: `providers.${provider}`, owner: provider });
+}
+
+/**
+ * The issues of `value` against an adapter's strict options schema, each under `base` (a dotted path):
+ * an unknown key gets the nearest allowed key and the full list; values are echoed except under
+ * `secretKeys`, whose values may be credentials.
+ */
+function optionIssues(
+  schema: z.ZodType,
+  value: unknown,
+  where: { base: string; owner: string; secretKeys?: readonly string[] },
+): CheckIssue[] {
+  const parsed = schema.safeParse(value ?? {}, { reportInput: true });
   if (parsed.success) return [];
-  const base = `providers.${provider}`;
+  const { base, owner } = where;
   const issues: CheckIssue[] = [];
   for (const issue of parsed.error.issues) {
-    const where = [base, ...issue.path.map(String)].join('.');
+    const at = [base, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       const allowed = objectShapeAt(schema, issue.path);
       for (const key of issue.keys) {
@@ -167,25 +185,68 @@ export function providerOptionIssues(provider: string, schema: z.ZodType, value:
         issues.push({
           severity: 'error',
           feature: providerOptionsFeature,
-          path: where,
+          path: at,
           message: `unknown key "${key}"${near ? `; did you mean "${near}"?` : ''} (allowed: ${allowed.join(', ')})`,
           hint: near
-            ? `Rename ${where}.${key} to ${where}.${near}.`
-            : `Use one of the keys the ${provider} adapter accepts under ${where}: ${allowed.join(', ')}.`,
+            ? `Rename ${at}.${key} to ${at}.${near}.`
+            : `Use one of the keys the ${owner} adapter accepts under ${at}: ${allowed.join(', ')}.`,
         });
       }
       continue;
     }
-    const input = (issue as { input?: unknown }).input;
+    const secret = where.secretKeys?.includes(String(issue.path[0]));
+    const input = secret ? undefined : (issue as { input?: unknown }).input;
     const shown = input === undefined ? '' : `${JSON.stringify(input)}: `;
     issues.push({
       severity: 'error',
       feature: providerOptionsFeature,
-      path: where,
-      message: issue.message.includes(JSON.stringify(input)) ? issue.message : `${shown}${issue.message}`,
+      path: at,
+      message: secret
+        ? 'is not valid'
+        : issue.message.includes(JSON.stringify(input))
+          ? issue.message
+          : `${shown}${issue.message}`,
     });
   }
   return issues;
+}
+
+/**
+ * Validates a target's options (`targets.<name>` of faasport.yaml, but `adapter`) with the adapter
+ * module's `optionsSchema` before its `fromTarget` runs: an unknown key suggests the nearest allowed one.
+ * Values of the module's `secretOptions` are never echoed.
+ *
+ * @throws {@link ValidationError} listing every problem, each at `targets.<name>.<option>`.
+ * @public
+ */
+export function assertTargetOptions(
+  module: Pick<AdapterModule, 'name' | 'optionsSchema' | 'secretOptions'>,
+  targetName: string,
+  options: Record<string, unknown>,
+  where: { file?: string } = {},
+): void {
+  const issues = optionIssues(module.optionsSchema, options, {
+    base: `targets.${targetName}`,
+    owner: module.name,
+    secretKeys: Object.keys(module.secretOptions ?? {}),
+  });
+  if (!issues.length) return;
+  throw new ValidationError(
+    issues.map((i) => ({
+      path: i.path ?? i.feature,
+      message: i.message,
+      rule: i.message.startsWith('unknown key') ? 'unrecognized_keys' : 'invalid_value',
+    })),
+    {
+      subject: `target "${targetName}" (adapter ${module.name})`,
+      adapter: module.name,
+      ...(where.file ? { file: where.file } : {}),
+      hint:
+        issues.length === 1 && issues[0]!.hint
+          ? issues[0]!.hint
+          : `Fix each listed option; the ${module.name} adapter page (docs/adapters/${module.name}.md) lists what a ${module.name} target accepts.`,
+    },
+  );
 }
 
 /**

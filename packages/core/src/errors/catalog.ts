@@ -8,7 +8,7 @@ export const errorCatalog = {
   FP_VALIDATION: {
     kind: 'validation',
     title: 'The configuration is not valid',
-    hint: 'Fix each listed field; the JSON Schema in @faasport/core/schema.json gives editors completion and checks.',
+    hint: 'Fix each listed field; the JSON Schema in @faasport/cli/schema.json gives editors completion and checks.',
   },
   FP_UNSUPPORTED_FEATURE: {
     kind: 'unsupported',
@@ -44,6 +44,11 @@ export const errorCatalog = {
     kind: 'provider',
     title: 'A deploy step failed',
     hint: 'See which steps ran and what was rolled back; fix the cause and deploy again.',
+  },
+  FP_PROJECT_DEPLOY_FAILED: {
+    kind: 'provider',
+    title: 'A function of the project failed, so the deploy stopped',
+    hint: 'See which functions deployed, which failed and which never started; fix the cause and deploy again (deployed functions then plan no changes).',
   },
   FP_NOT_FOUND: {
     kind: 'usage',

@@ -329,6 +329,71 @@ export class DeployError extends FaasportError {
   }
 }
 
+/** One function of a project deploy that failed. @public */
+export interface FailedFunction {
+  functionName: string;
+  /** The error it failed with (a {@link DeployError}, a {@link DriftError}...). */
+  error: unknown;
+}
+
+/**
+ * A project deploy stopped: one function failed, so no new function was started. Says which functions
+ * were deployed, which failed (with their errors) and which never started. The functions still in
+ * flight when the first one failed finished first; they are listed as deployed or failed.
+ *
+ * @public
+ */
+export class ProjectDeployError extends FaasportError {
+  /** The names of the functions deployed, in project order. */
+  readonly deployed: string[];
+  readonly failed: FailedFunction[];
+  /** The names of the functions never started, in project order. */
+  readonly notStarted: string[];
+  constructor(args: {
+    target: string;
+    deployed: string[];
+    failed: FailedFunction[];
+    notStarted: string[];
+    adapter?: string;
+  }) {
+    const first = args.failed[0]?.error;
+    const total = args.deployed.length + args.failed.length + args.notStarted.length;
+    const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+    const lines = [
+      `Deploy of ${total} function${total === 1 ? '' : 's'} to "${args.target}" stopped: ${list(args.failed.map((f) => `"${f.functionName}"`))} failed.`,
+      ...args.failed.flatMap(({ functionName, error }) => {
+        const [head = '', ...rest] = (error instanceof Error ? error.message : String(error)).split('\n');
+        const code = FaasportError.isInstance(error) ? `${error.code} ` : '';
+        return [`${functionName}: ${code}${head}`, ...rest.map((line) => `  ${line}`)];
+      }),
+      `Deployed: ${list(args.deployed)}.`,
+      `Failed: ${list(args.failed.map((f) => f.functionName))}.`,
+      `Not started: ${list(args.notStarted)}.`,
+    ];
+    super('FP_PROJECT_DEPLOY_FAILED', lines.join('\n'), {
+      cause: first,
+      adapter: args.adapter,
+      ...(FaasportError.isInstance(first) ? { hint: first.hint, retryable: first.retryable } : {}),
+    });
+    this.deployed = args.deployed;
+    this.failed = args.failed;
+    this.notStarted = args.notStarted;
+  }
+
+  /** A JSON view in which each failure is its error's own JSON view. */
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      failed: this.failed.map(({ functionName, error }) => ({
+        functionName,
+        error: FaasportError.isInstance(error)
+          ? error.toJSON()
+          : { name: (error as Error)?.name, message: error instanceof Error ? error.message : String(error) },
+      })),
+    };
+  }
+}
+
 /** The function does not exist on the target. @public */
 export class NotFoundError extends FaasportError {
   constructor(args: { functionName: string; target: string; adapter?: string }) {

@@ -15,5 +15,13 @@ export {
   toResponse,
 } from './normalize';
 export { type QueueMessage, queueExtensions, queueMessageEvent } from './queue';
+export {
+  exportedFunction,
+  isRecord,
+  jsonLineLogger,
+  type LogLevel,
+  parseJsonOrText,
+  randomRequestId,
+} from './shim-helpers';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
 export { eventTypes } from './types';

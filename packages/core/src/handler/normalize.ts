@@ -1,3 +1,4 @@
+import { randomRequestId } from './shim-helpers';
 import type { CloudEvent, WebResult } from './types';
 
 /**
@@ -22,17 +23,12 @@ export function toResponse(result: WebResult): Response {
 export function eventResultToBytes(result: unknown): Uint8Array {
   if (result === undefined || result === null) return new Uint8Array();
   if (result instanceof Uint8Array) return result;
+  if (result instanceof ArrayBuffer) return new Uint8Array(result);
   if (typeof result === 'string') return new TextEncoder().encode(result);
   return new TextEncoder().encode(JSON.stringify(result));
 }
 
 const ceRequired = ['id', 'source', 'type'] as const;
-
-function randomId(): string {
-  return globalThis.crypto?.randomUUID
-    ? globalThis.crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
-}
 
 /** Builds a CloudEvent with a fresh id and the current time. @public */
 export function createCloudEvent<T>(
@@ -46,7 +42,7 @@ export function createCloudEvent<T>(
     datacontenttype:
       fields.data === undefined || typeof fields.data === 'string' ? undefined : 'application/json',
     ...fields,
-    id: fields.id ?? randomId(),
+    id: fields.id ?? randomRequestId(),
     time: fields.time ?? new Date().toISOString(),
   } as CloudEvent<T>;
 }

@@ -28,7 +28,8 @@ export function findProjectFile(path: string): string {
 
 /**
  * Reads `faasport.yaml` / `.yml` / `.json` (or the project file inside a folder), validates it, resolves
- * relative paths against the file's folder and applies defaults.
+ * relative paths against the file's folder and applies defaults. `options.adapters` names the known
+ * adapters, against which `providers` keys are checked (see {@link resolveProject}).
  *
  * @throws {@link ValidationError} listing every problem, each with its path, value and rule.
  * @throws {@link ConfigurationError} when there is no project file.
@@ -39,7 +40,7 @@ export function findProjectFile(path: string): string {
  * ```
  * @public
  */
-export function loadProject(path: string): ResolvedProject {
+export function loadProject(path: string, options: { adapters?: readonly string[] } = {}): ResolvedProject {
   const file = findProjectFile(path);
   const text = readFileSync(file, 'utf8');
   let data: unknown;
@@ -73,5 +74,9 @@ export function loadProject(path: string): ResolvedProject {
       { file },
     );
   }
-  return resolveProject(data, { baseDir: dirname(file), file });
+  return resolveProject(data, {
+    baseDir: dirname(file),
+    file,
+    ...(options.adapters ? { adapters: options.adapters } : {}),
+  });
 }

@@ -2,6 +2,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../cron';
 import { ValidationError, type ValidationIssue } from '../errors';
+import { didYouMean } from './did-you-mean';
 import type { ResolvedFunction, ResolvedProject, ResolvedSource, ResolvedTrigger } from './resolved';
 import { type DefaultsConfig, type FunctionConfig, functionSchema, projectSchema } from './schema';
 
@@ -198,20 +199,58 @@ function resolveTriggers(fn: FunctionConfig, contract: string): ResolvedTrigger[
  * @param options.defaults - the project's `defaults`.
  * @param options.baseDir - the folder relative source paths are resolved against (default: the working directory).
  * @param options.pathPrefix - prefix for issue paths, e.g. `functions[2]`.
+ * @param options.adapters - the known adapter names: a `providers` key naming none of them is an error
+ * with the nearest name (the CLI passes its registry's names).
  * @public
  */
 export function resolveFunction(
   input: unknown,
-  options: { defaults?: DefaultsConfig; baseDir?: string; pathPrefix?: string; file?: string } = {},
+  options: {
+    defaults?: DefaultsConfig;
+    baseDir?: string;
+    pathPrefix?: string;
+    file?: string;
+    adapters?: readonly string[];
+  } = {},
 ): ResolvedFunction {
-  const issues = collectFunctionIssues(input, options.pathPrefix ?? '');
+  const issues = collectFunctionIssues(input, options.pathPrefix ?? '', options.adapters);
   if (issues.length) throw new ValidationError(issues, { file: options.file });
   return buildResolved(input as FunctionConfig, options.defaults ?? {}, options.baseDir ?? process.cwd());
 }
 
-function collectFunctionIssues(input: unknown, prefix: string): ValidationIssue[] {
+function collectFunctionIssues(
+  input: unknown,
+  prefix: string,
+  adapters: readonly string[] | undefined,
+): ValidationIssue[] {
   const parsed = functionSchema.safeParse(input, { reportInput: true });
-  return parsed.success ? [] : toIssues(parsed.error, prefix);
+  const issues = parsed.success ? [] : toIssues(parsed.error, prefix);
+  if (isPlainObject(input))
+    issues.push(...providerKeyIssues(input.providers, formatPath(['providers'], prefix), adapters));
+  return issues;
+}
+
+/**
+ * The keys of a `providers` mapping that name no known adapter, each with the nearest known name.
+ * Keys of other known adapters are fine: a function may carry options for several targets. Without
+ * a list of adapters (a library caller that gave none) nothing can be said.
+ */
+function providerKeyIssues(
+  providers: unknown,
+  path: string,
+  adapters: readonly string[] | undefined,
+): ValidationIssue[] {
+  if (!adapters || !isPlainObject(providers)) return [];
+  return Object.keys(providers)
+    .filter((key) => !adapters.includes(key))
+    .map((key) => {
+      const near = didYouMean(key, adapters);
+      return {
+        path,
+        message: `unknown key "${key}"${near ? `; did you mean "${near}"?` : ''} (allowed: ${adapters.join(', ')})`,
+        rule: 'unrecognized_keys',
+      };
+    });
 }
 
 function buildResolved(fn: FunctionConfig, defaults: DefaultsConfig, baseDir: string): ResolvedFunction {
@@ -297,22 +336,25 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Validates a whole project and resolves every function. Collects every problem across the project
- * before throwing one {@link ValidationError}.
+ * before throwing one {@link ValidationError}. With `options.adapters` (the known adapter names), a
+ * `providers` key that names none of them is an error with the nearest name.
  *
  * @public
  */
 export function resolveProject(
   input: unknown,
-  options: { baseDir?: string; file?: string } = {},
+  options: { baseDir?: string; file?: string; adapters?: readonly string[] } = {},
 ): ResolvedProject {
   const baseDir = options.baseDir ?? process.cwd();
   const parsed = projectSchema.safeParse(input, { reportInput: true });
   const issues: ValidationIssue[] = parsed.success ? [] : toIssues(parsed.error);
   const raw = (isPlainObject(input) ? input : {}) as Record<string, unknown>;
+  if (isPlainObject(raw.defaults))
+    issues.push(...providerKeyIssues(raw.defaults.providers, 'defaults.providers', options.adapters));
   const functions = Array.isArray(raw.functions) ? raw.functions : [];
   const names = new Map<string, number>();
   functions.forEach((fn, i) => {
-    issues.push(...collectFunctionIssues(fn, `functions[${i}]`));
+    issues.push(...collectFunctionIssues(fn, `functions[${i}]`, options.adapters));
     const name = isPlainObject(fn) && typeof fn.name === 'string' ? fn.name : undefined;
     if (name !== undefined) {
       const first = names.get(name);

@@ -410,14 +410,20 @@ const secretRef = z.unknown().superRefine((value, ctx) => {
 });
 const secretRefShape = z.union([strict({ fromEnv: envName }), strict({ fromFile: z.string().min(1) })]);
 
-/** Per-provider escape hatches; each adapter validates its own key with its own schema. */
-const providersSchema = strict({
-  local: z.record(z.string(), z.unknown()).optional(),
-  knative: z.record(z.string(), z.unknown()).optional(),
-  fc: z.record(z.string(), z.unknown()).optional(),
-  functiongraph: z.record(z.string(), z.unknown()).optional(),
-  lambda: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * Per-provider escape hatches, by adapter name: an open record, since core knows no platform. The
+ * chosen adapter validates its own key with its `providerOptionsSchema` (checkFunction), and unknown
+ * keys are reported against the known adapter names when the caller gives them (`resolveProject`'s
+ * `adapters`).
+ */
+const providersSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9-]*$/, {
+    error: (i) => `${show(i.input)} is not an adapter name (lowercase letters, digits and "-")`,
+  }),
+  z.record(z.string(), z.unknown(), {
+    error: (i) => `${show(i.input)} is not a mapping of options`,
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Function and project

@@ -1,5 +1,5 @@
 /**
- * @faasport/core/testing: the adapter conformance suite, and an in-memory target for testing the
+ * @faasport/core/testing: the adapter conformance suite, the runtime shim suite, and an in-memory target for testing the
  * deploy engine itself.
  *
  * @packageDocumentation
@@ -17,3 +17,16 @@ export {
   testAdapter,
 } from './conformance';
 export { createMemoryAdapter, type MemoryAdapterOptions } from './memory-adapter';
+export {
+  type ShimAnswer,
+  type ShimCase,
+  type ShimFunction,
+  type ShimInstance,
+  type ShimProcess,
+  type ShimRequest,
+  type ShimSuiteOptions,
+  type ShimTarget,
+  type ShimTrigger,
+  startShimProcess,
+  testShim,
+} from './shim-suite';

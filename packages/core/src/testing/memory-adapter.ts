@@ -31,8 +31,13 @@ interface MemoryFunction {
 export interface MemoryAdapterOptions {
   /** Override capabilities (default: every feature native, no limits to speak of). */
   capabilities?: Capabilities;
-  /** Throw when a step with this id runs (to test rollback). */
-  failStep?: string;
+  /** Throw when a step with this id runs (to test rollback), or when this test of a step says so. */
+  failStep?: string | ((step: Step, desired: DesiredState) => boolean);
+  /**
+   * Milliseconds each call (read, apply, traffic, remove) takes, as a cloud's round trip would; a
+   * function of the call (`read shop`, `apply revision`) and its function's name to vary it. Default 0.
+   */
+  latencyMs?: number | ((call: string, functionName: string) => number);
   /** Revisions whose invocations answer 500 (to test rollout checks). */
   failingRevisions?: string[];
 }
@@ -47,6 +52,21 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
   const functions = new Map<string, MemoryFunction>();
   const calls: string[] = [];
   let counter = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  /** Records a call, and holds it for the configured latency while counting the calls in flight. */
+  const call = async (name: string, functionName: string) => {
+    calls.push(name);
+    const ms =
+      typeof options.latencyMs === 'function'
+        ? options.latencyMs(name, functionName)
+        : (options.latencyMs ?? 0);
+    if (ms <= 0) return;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    inFlight--;
+  };
   const capabilities: Capabilities = options.capabilities ?? {
     features: Object.fromEntries(features.map((f) => [f, 'native'])),
     limits: {
@@ -81,7 +101,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
     name: 'memory',
     capabilities,
     async read(name: string, _ctx?: AdapterContext) {
-      calls.push(`read ${name}`);
+      await call(`read ${name}`, name);
       const fn = functions.get(name);
       return fn ? live(fn) : undefined;
     },
@@ -111,8 +131,12 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       return steps;
     },
     async applyStep(step: Step, desired: DesiredState, _ctx?: AdapterContext) {
-      calls.push(`apply ${step.id}`);
-      if (options.failStep === step.id) throw new Error(`step ${step.id} failed on purpose`);
+      await call(`apply ${step.id}`, desired.fn.name);
+      const fail =
+        typeof options.failStep === 'function'
+          ? options.failStep(step, desired)
+          : options.failStep === step.id;
+      if (fail) throw new Error(`step ${step.id} failed on purpose`);
       const name = desired.fn.name;
       let fn = functions.get(name);
       if (!fn) {
@@ -134,7 +158,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       }
     },
     async setTraffic(name, traffic) {
-      calls.push(`traffic ${name} ${traffic.map((t) => `${t.revision}=${t.percent}`).join(',')}`);
+      await call(`traffic ${name} ${traffic.map((t) => `${t.revision}=${t.percent}`).join(',')}`, name);
       const fn = functions.get(name);
       if (!fn) throw new Error(`no function ${name}`);
       fn.traffic = traffic.map((t) => ({ ...t }));
@@ -167,7 +191,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       }));
     },
     async remove(name) {
-      calls.push(`remove ${name}`);
+      await call(`remove ${name}`, name);
       functions.delete(name);
     },
     async export(name) {
@@ -200,5 +224,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
     calls,
     /** The number of write calls so far. */
     writes: () => calls.filter((c) => !c.startsWith('read')).length,
+    /** The most calls that were in flight at once (counted only for calls with a latency). */
+    maxInFlight: () => maxInFlight,
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CheckIssue } from '../adapter/spec';
+import type { CheckIssue } from '../adapter/plan';
 import { didYouMean } from '../model/did-you-mean';
 import type { ResolvedFunction } from '../model/resolved';
 

@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FcDelivery, FcEventResult } from './events';
 import { FcExecution, type FcExecutor, type FcLocalImage } from './execution';
 import { FcApi, type InjectedFault, type RecordedRequest } from './server';
 import type { FcState } from './state';
 
+export type { FcDelivery, FcEventResult } from './events';
 export type { FcExecutable, FcExecutor, FcLocalImage } from './execution';
 export type { InjectedFault, RecordedRequest } from './server';
 export { fcStringToSign, verifyFcSignature } from './signature';
@@ -46,39 +48,14 @@ export interface FcEmulator {
   /** Makes the next `times` API calls (or, with `scope: 'invocations'`, InvokeFunction calls) fail with this error, e.g. 503 ResourceThrottled. */
   injectFault(fault: Omit<InjectedFault, 'times'> & { times?: number }): void;
   /** Invokes a function as its timer trigger fires, with FC's timer event `{triggerTime, triggerName, payload}`. */
-  fireTimer(
-    serviceName: string,
-    functionName: string,
-    triggerName: string,
-  ): Promise<{ body: Uint8Array; error?: { message: string } }>;
+  fireTimer(serviceName: string, functionName: string, triggerName: string): Promise<FcEventResult>;
   /**
    * Moves the emulator's clock forward by `ms`, firing every enabled timer trigger due in that time, in
    * order (six-field cron in UTC, or `@every`), with FC's timer event.
    */
-  advanceClock(ms: number): Promise<
-    Array<{
-      serviceName: string;
-      functionName: string;
-      triggerName: string;
-      body: Uint8Array;
-      error?: { message: string };
-    }>
-  >;
+  advanceClock(ms: number): Promise<FcDelivery[]>;
   /** Delivers an OSS object event (default `ObjectCreated:PutObject`) to the functions whose OSS triggers match. */
-  emitOssEvent(
-    bucket: string,
-    key: string,
-    eventName?: string,
-    size?: number,
-  ): Promise<
-    Array<{
-      serviceName: string;
-      functionName: string;
-      triggerName: string;
-      body: Uint8Array;
-      error?: { message: string };
-    }>
-  >;
+  emitOssEvent(bucket: string, key: string, eventName?: string, size?: number): Promise<FcDelivery[]>;
   /** Stops the server and every function instance. */
   close(): Promise<void>;
 }

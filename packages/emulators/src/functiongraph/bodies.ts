@@ -44,8 +44,8 @@ const obj =
 const arr: Check = (v) => (Array.isArray(v) ? undefined : 'must be an array');
 
 /**
- * FunctionGraph's runtimes: the SDK enum plus Node.js20.15 and Python3.12 from Huawei's runtime table
- * (https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0151.html).
+ * FunctionGraph's runtimes: the SDK enum plus Node.js20.15, Node.js22.18 and Python3.12 from Huawei's runtime
+ * table (https://support.huaweicloud.com/usermanual-functiongraph/functiongraph_01_0151.html).
  */
 export const fgRuntimes = [
   'Node.js6.10',
@@ -56,6 +56,7 @@ export const fgRuntimes = [
   'Node.js16.17',
   'Node.js18.15',
   'Node.js20.15',
+  'Node.js22.18',
   'Python2.7',
   'Python3.6',
   'Python3.9',

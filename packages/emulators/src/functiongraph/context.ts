@@ -1,6 +1,6 @@
 import type { Executor } from '@faasport/runtime';
 import type { FunctionGraphExecution } from './execution';
-import type { FunctionGraphEmulatorOptions } from './server';
+import type { FunctionGraphEmulatorOptions } from './options';
 import type { EmulatorCredential } from './signature';
 import type { FunctionState } from './state';
 

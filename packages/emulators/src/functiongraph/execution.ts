@@ -22,6 +22,7 @@ const runtimeNames: Record<string, string> = {
   'Node.js16.17': 'nodejs18',
   'Node.js18.15': 'nodejs18',
   'Node.js20.15': 'nodejs20',
+  'Node.js22.18': 'nodejs22',
   'Python3.9': 'python3.9',
   'Python3.10': 'python3.10',
 };

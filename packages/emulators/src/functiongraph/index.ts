@@ -5,9 +5,5 @@
  */
 export type { EventDelivery, ObsEventName } from './events';
 export type { ImageCommand } from './execution';
-export {
-  type FunctionGraphEmulator,
-  type FunctionGraphEmulatorOptions,
-  type InjectedFault,
-  startFunctionGraphEmulator,
-} from './server';
+export type { FunctionGraphEmulatorOptions } from './options';
+export { type FunctionGraphEmulator, type InjectedFault, startFunctionGraphEmulator } from './server';

@@ -12,13 +12,13 @@ import {
   type LiveFunction,
   type LogEntry,
   type Manifest,
-  providerOptionIssues,
   type ResolvedFunction,
   type ResolvedTrafficEntry,
   runtimes,
   type Step,
 } from '@faasport/core';
 import { toFunctionConfig } from '../config';
+import { nativeContractsText } from '../executor/contracts';
 import { localProviderSchema } from '../server/functions';
 import { AdminClient, connectionOf, errorOf, type LocalAdapterOptions } from './client';
 
@@ -40,7 +40,7 @@ export const localCapabilities: Capabilities = {
     'contract.event': 'native',
     'contract.native': {
       level: 'emulated',
-      note: 'set providers.local.contract to fc-http, fc-event, fg-event or lambda',
+      note: `set providers.local.contract to ${nativeContractsText}`,
     },
     'trigger.http': 'native',
     'trigger.http.private': {
@@ -125,11 +125,13 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     specificationVersion: 'v1' as const,
     name: 'local',
     capabilities: localCapabilities,
+    providerOptionsSchema: localProviderSchema,
 
     check(fn: ResolvedFunction): CheckIssue[] {
       const issues: CheckIssue[] = [];
       const parsed = localProviderSchema.safeParse(fn.providers.local ?? {});
-      if (!parsed.success) return providerOptionIssues('local', localProviderSchema, fn.providers.local);
+      // Core reports problems in providers.local (providerOptionsSchema); the rules below read valid ones.
+      if (!parsed.success) return [];
       if (
         fn.contract === 'native' &&
         fn.runtime !== 'custom' &&
@@ -141,7 +143,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
           feature: 'contract.native',
           path: 'providers.local.contract',
           message: 'a native function needs providers.local.contract on the local runtime',
-          hint: 'set it to fc-http, fc-event, fg-event or lambda',
+          hint: `set it to ${nativeContractsText}`,
         });
       }
       if (fn.source.kind === 'image' && !fn.source.command?.length && !parsed.data.command) {

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { CallMessage } from './instance';
+import type { CallMessage } from './messages';
 
 /** The largest frame accepted from an instance (bodies are limited far below this by the gateway). */
 export const maxFrameBytes = 256 * 1024 * 1024;

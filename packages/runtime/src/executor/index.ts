@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ValidationError } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
+import { executionContractNames } from './contracts';
 import { ScheduledExecutable, startHttpInstance } from './executable';
 import { freePort, PortTakenError } from './http-instance';
 import { baseEnvironment, type Instance, type LoadMessage } from './instance';
@@ -12,6 +13,13 @@ import { WarmPool, type WorkerKind } from './pool';
 import { createSandbox } from './sandbox';
 import type { Executable, ExecutableSpec, Executor, ExecutorOptions } from './types';
 
+export {
+  type ExecutionContractInfo,
+  executionContractNames,
+  executionContracts,
+  nativeContractNames,
+  nativeContractsText,
+} from './contracts';
 export { ExecutionError, type ExecutionFailure, StartError } from './errors';
 export type * from './types';
 
@@ -21,7 +29,7 @@ const specSchema = z.object({
   runtime: z.string().min(1),
   handler: z.string().min(1).optional(),
   initializer: z.string().min(1).optional(),
-  contract: z.enum(['web', 'event', 'fc-http', 'fc-event', 'fg-event', 'lambda', 'http']),
+  contract: z.enum(executionContractNames),
   command: z.array(z.string()).min(1).optional(),
   workdir: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional(),

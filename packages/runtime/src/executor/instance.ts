@@ -2,48 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { FrameChannel } from './frames';
+import type { CallMessage, EventReply, HttpReply } from './messages';
 import { killGroup, killProcessTree } from './process-tree';
 import type { Sandbox } from './sandbox';
 import type { InstanceStopReason } from './types';
 
-/** A call sent to an instance. Bodies are bytes; the instance answers with a {@link WireReply}. */
-export type CallMessage =
-  | {
-      t: 'http';
-      rid: string;
-      method: string;
-      url: string;
-      headers: [string, string][];
-      body?: Uint8Array;
-      deadline: number;
-      context?: Record<string, unknown>;
-      clientIp?: string;
-      extraHeaders?: Record<string, string>;
-    }
-  | {
-      t: 'event';
-      rid: string;
-      payload: Uint8Array;
-      deadline: number;
-      context?: Record<string, unknown>;
-      extraHeaders?: Record<string, string>;
-    };
-
-/** An HTTP answer from an instance. */
-export interface HttpReply {
-  t: 'res';
-  status: number;
-  headers: [string, string][];
-  body: Uint8Array | null;
-}
-
-/** An event answer from an instance. */
-export interface EventReply {
-  t: 'eres';
-  body: Uint8Array;
-  error?: { message: string; type?: string; stack?: string };
-  logs?: string[];
-}
+export type { CallMessage, EventReply, HttpReply } from './messages';
 
 /** A log line an instance wrote. */
 export interface InstanceLog {

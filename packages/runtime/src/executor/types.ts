@@ -4,19 +4,9 @@
  * `@faasport/emulators` (which run deployed code through it with each provider's native contract).
  */
 
-/**
- * How the instance process talks to the code.
- * - `web`: faasport web handler `(Request, ctx) => Response`.
- * - `event`: faasport event handler `(CloudEvent, ctx) => result`.
- * - `fc-http`: FC 2.0 Node HTTP handler `(req, resp, context)`.
- * - `fc-event`: FC 2.0 Node event handler `(event: Buffer, context, callback)`.
- * - `fg-event`: FunctionGraph Node handler `(event, context)` returning a value or a promise
- *   (APIG events give `{statusCode, headers, body, isBase64Encoded}`).
- * - `lambda`: AWS Lambda Node handler `(event, context)`.
- * - `http`: any command that serves HTTP on `$PORT` (custom runtimes, containers run as commands,
- *   FunctionGraph custom images on 8000, FC custom containers on caPort).
- */
-export type ExecutionContract = 'web' | 'event' | 'fc-http' | 'fc-event' | 'fg-event' | 'lambda' | 'http';
+import type { ExecutionContract } from './contracts';
+
+export type { ExecutionContract };
 
 /** What to run. */
 export interface ExecutableSpec {

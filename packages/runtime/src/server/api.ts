@@ -13,9 +13,9 @@ import { z } from 'zod';
 import { toFunctionConfig } from '../config';
 import { StartError } from '../executor';
 import { CodeDamagedError } from './code-store';
+import type { RuntimeContext } from './context';
 import { contractOf, localOptions, resolveStored } from './functions';
 import { HttpError, readBody, sendJson } from './http';
-import type { RuntimeContext } from './runtime';
 import { handleTopics } from './topics-api';
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

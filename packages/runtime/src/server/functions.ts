@@ -5,13 +5,14 @@ import { resolveFunction, ValidationError } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 import type { Executable, ExecutableSpec, ExecutionContract, Executor } from '../executor';
+import { nativeContractNames, nativeContractsText } from '../executor/contracts';
 import type { CodeStore } from './code-store';
 import type { FunctionRow, RevisionRow, Store } from './store';
 
 /** `providers.local`: options only the local runtime reads. */
 export const localProviderSchema = z.strictObject({
   /** The provider contract native code is written in. */
-  contract: z.enum(['fc-http', 'fc-event', 'fg-event', 'lambda']).optional(),
+  contract: z.enum(nativeContractNames).optional(),
   /** For `custom` functions: the command that serves HTTP (default: `bootstrap` in the code). */
   command: z.array(z.string().min(1)).min(1).optional(),
   /** The port the command listens on (default $PORT, which the runtime sets). */
@@ -60,7 +61,7 @@ export function contractOf(fn: ResolvedFunction): ExecutionContract {
         [
           {
             path: 'providers.local.contract',
-            message: 'is required for contract "native" (fc-http, fc-event, fg-event or lambda)',
+            message: `is required for contract "native" (${nativeContractsText})`,
             rule: 'required',
           },
         ],

@@ -1,30 +1,24 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ConfigurationError, redact, redactValue, registerSecret } from '@faasport/core';
-import { createExecutor, ExecutionError, type Executor, type ExecutorIsolation } from '../executor';
-import type { ScheduledExecutable } from '../executor/executable';
-import { handleAdmin, publishEventFrom } from './api';
+import { ConfigurationError, registerSecret } from '@faasport/core';
+import { createExecutor, type ExecutorIsolation } from '../executor';
+import { createAccessPolicy, type Decision } from './access';
+import { handleAdmin } from './api';
 import { Broker, type DeliveryOutcome, type RetryPolicy } from './broker';
 import { Buckets } from './buckets';
 import { CodeStore } from './code-store';
-import { errorReply, type FrontReply, type FrontRequest, HttpFront } from './front';
+import { adminPrefix, type RuntimeContext } from './context';
+import { HttpFront } from './front';
 import { Functions } from './functions';
-import {
-  BodyTooLargeError,
-  failureOf,
-  hostName,
-  isLoopbackName,
-  readBody,
-  sendError,
-  sendFailure,
-} from './http';
+import { callFunction, eventsPaths, publishThroughFront, serveFunction } from './gateway';
+import { isLoopbackName, sendError, sendFailure } from './http';
 import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
-import { type FunctionRow, Store } from './store';
+import { Store } from './store';
 import { Topics } from './topics';
 
 /** Options of {@link startRuntime}. */
@@ -101,42 +95,6 @@ export interface Runtime {
   close(options?: { drainMs?: number }): Promise<void>;
 }
 
-/** Everything the request handlers share. */
-export interface RuntimeContext {
-  store: Store;
-  code: CodeStore;
-  functions: Functions;
-  broker: Broker;
-  buckets: Buckets;
-  topics: Topics;
-  logs: LogStore;
-  metrics: Metrics;
-  executor: Executor;
-  scheduler: Scheduler;
-  namespace: string;
-  bodyLimit: number;
-  baseUrl: () => string;
-  countWrite: () => void;
-  /** Serves a call to a function (gateway and admin invoke share it). */
-  serve: (
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: Route,
-    options?: { mode?: 'event'; body?: Buffer },
-  ) => Promise<void>;
-}
-
-/** Where a gateway request goes. */
-export interface Route {
-  fn: FunctionRow;
-  tag?: string;
-  revision?: string;
-  /** The path the function sees. */
-  path: string;
-}
-
-const adminPrefix = '/_faasport/v1';
-
 function loadToken(dataDir: string): { token: string; file: string } {
   const file = path.join(dataDir, 'token');
   if (!fs.existsSync(file)) {
@@ -184,7 +142,6 @@ function privateDataDir(dataDir: string): string {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = privateDataDir(path.resolve(options.dataDir));
   const { token, file: tokenFile } = loadToken(dataDir);
-  const tokenBytes = Buffer.from(token);
   const namespace = options.namespace ?? 'default';
   const clock = options.clock ?? Date.now;
   const store = new Store(dataDir);
@@ -299,13 +256,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     serve: (req, res, route, serveOptions) => serveFunction(context, req, res, route, serveOptions),
   };
 
-  const authorized = (header = ''): boolean => {
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
-    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
-  };
-
   const host = options.host ?? '127.0.0.1';
   const listenHost = host.includes(':') ? `[${host}]` : host;
+  const { decide } = createAccessPolicy({
+    context,
+    token,
+    tokenFile,
+    listenHost,
+    publicMetrics: options.publicMetrics,
+  });
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
@@ -351,96 +310,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     },
   );
-  type Decision =
-    | { kind: 'metrics' | 'healthz' | 'admin' }
-    | { kind: 'refuse'; status: number; code: string; message: string }
-    | { kind: 'serve'; route: Route };
-  /** Who answers a request: the same rules for Node's HTTP server and the front. */
-  function decide(
-    method: string,
-    url: string,
-    hostHeader: string,
-    authorization: string | undefined,
-  ): Decision {
-    if (url === '/metrics' || url.startsWith('/metrics?')) return metricsAccess(hostHeader, authorization);
-    if (url === '/healthz') return { kind: 'healthz' };
-    const route = gatewayRoute(context, hostHeader, url);
-    if (route === 'admin' || (route === undefined && url.startsWith(adminPrefix))) {
-      if (!authorized(authorization))
-        return {
-          kind: 'refuse',
-          status: 401,
-          code: 'Unauthorized',
-          message: `the admin API needs "Authorization: Bearer <token>"; the token is in ${tokenFile}`,
-        };
-      return { kind: 'admin' };
-    }
-    if (!route)
-      return {
-        kind: 'refuse',
-        status: 404,
-        code: 'FunctionNotFound',
-        message: `no function matches host ${JSON.stringify(hostHeader)} and path ${JSON.stringify(url.split('?')[0])}`,
-      };
-    const settingsOf = functions.settingsOf(route.fn.name);
-    // Fail closed: without stored settings nobody knows whether the function is private.
-    if (!settingsOf)
-      return {
-        kind: 'refuse',
-        status: 503,
-        code: 'FunctionNotReady',
-        message: `function "${route.fn.name}" has no stored settings (a deploy did not finish); deploy it again`,
-      };
-    const needsToken =
-      settingsOf?.visibility === 'private' ||
-      settingsOf?.triggers.some((t) => t.kind === 'http' && t.auth !== 'anonymous');
-    if (needsToken && !authorized(authorization))
-      return {
-        kind: 'refuse',
-        status: 401,
-        code: 'Unauthorized',
-        message: `function "${route.fn.name}" is private; send "Authorization: Bearer <token>"`,
-      };
-    const httpTrigger = settingsOf?.triggers.find((t) => t.kind === 'http');
-    if (settingsOf && !httpTrigger)
-      return {
-        kind: 'refuse',
-        status: 404,
-        code: 'FunctionNotFound',
-        message: `function "${route.fn.name}" has no http trigger`,
-      };
-    if (httpTrigger && httpTrigger.kind === 'http' && !httpTrigger.methods.includes(method))
-      return {
-        kind: 'refuse',
-        status: 405,
-        code: 'MethodNotAllowed',
-        message: `function "${route.fn.name}" accepts ${httpTrigger.methods.join(', ')}`,
-      };
-    return { kind: 'serve', route };
-  }
-  /**
-   * `/metrics` needs the admin token, unless `publicMetrics` opens it. Open metrics answer only under a
-   * loopback host name or the listening address: a browser page served under another name that
-   * resolves to this machine (DNS rebinding) is refused.
-   */
-  function metricsAccess(hostHeader: string, authorization: string | undefined): Decision {
-    if (authorized(authorization)) return { kind: 'metrics' };
-    if (!options.publicMetrics)
-      return {
-        kind: 'refuse',
-        status: 401,
-        code: 'Unauthorized',
-        message: `/metrics needs "Authorization: Bearer <token>" (the token is in ${tokenFile}); start the runtime with --public-metrics to serve them without it on loopback host names`,
-      };
-    const name = hostName(hostHeader);
-    if (isLoopbackName(name) || name === hostName(listenHost)) return { kind: 'metrics' };
-    return {
-      kind: 'refuse',
-      status: 403,
-      code: 'ForbiddenHost',
-      message: `/metrics without a token answers only to loopback host names (localhost, *.localhost, 127.0.0.0/8, [::1]) or the listening address, not Host ${JSON.stringify(hostHeader)}; send the admin token to scrape under other names`,
-    };
-  }
   server.maxHeadersCount = 200;
   // While the runtime drains, an answer through Node's server is its connection's last too.
   let draining = false;
@@ -582,332 +451,4 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       fs.rmSync(path.join(dataDir, 'runtime.json'), { force: true });
     },
   };
-}
-
-/**
- * The route of a gateway request: `{fn}.{ns}.localhost`, `{tag}-{fn}.{ns}.localhost`, a custom domain,
- * or `/{fn}/...`. Returns `admin` for the admin API, `undefined` when nothing matches.
- */
-export function gatewayRoute(
-  context: RuntimeContext,
-  hostHeader: string,
-  url: string,
-): Route | 'admin' | undefined {
-  const [pathname = '/', query] = url.split('?', 2) as [string, string?];
-  const search = query === undefined ? '' : `?${query}`;
-  const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
-  const suffix = `.${context.namespace}.localhost`;
-  if (host.endsWith(suffix)) {
-    const label = host.slice(0, -suffix.length);
-    if (!label.includes('.')) {
-      const fn = context.functions.get(label);
-      if (fn) return { fn, path: pathname + search };
-      for (let i = label.indexOf('-'); i > 0; i = label.indexOf('-', i + 1)) {
-        const tagged = context.functions.get(label.slice(i + 1));
-        const tag = label.slice(0, i);
-        if (tagged?.traffic.some((t) => t.tag === tag)) return { fn: tagged, tag, path: pathname + search };
-      }
-      return undefined;
-    }
-  }
-  for (const { name, prefix } of context.functions.domains().get(host) ?? []) {
-    if (prefix && pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
-    const fn = context.functions.get(name);
-    if (fn) return { fn, path: (pathname.slice(prefix.length) || '/') + search };
-  }
-  if (pathname === adminPrefix || pathname.startsWith(`${adminPrefix}/`)) return 'admin';
-  const match = /^\/([^/]+)(\/.*)?$/.exec(pathname);
-  if (!match) return undefined;
-  let name: string;
-  try {
-    name = decodeURIComponent(match[1]!);
-  } catch {
-    return undefined;
-  }
-  const fn = context.functions.get(name);
-  return fn ? { fn, path: (match[2] ?? '/') + search } : undefined;
-}
-
-const skippedRequestHeaders = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-connection',
-  'authorization-faasport',
-]);
-
-const emptyBody = Buffer.alloc(0);
-
-const failureCodes: Record<string, string> = {
-  timeout: 'FunctionTimeout',
-  crash: 'FunctionCrashed',
-  start: 'FunctionStartFailed',
-  overloaded: 'TooManyRequests',
-  aborted: 'ClientClosedRequest',
-};
-
-/** A call to a function as the gateway received it, from Node's HTTP server or from the front. */
-interface GatewayCall {
-  method: string;
-  /** The `Host` header. */
-  host: string;
-  /** Request headers, names lower-cased. */
-  headers: [string, string][];
-  body: Buffer;
-  remoteAddress: string | undefined;
-}
-
-/** Larger error bodies are passed on as they are: redaction reads the whole body as text. */
-const maxRedactedBody = 1024 * 1024;
-
-/**
- * Replaces registered secret values (the admin token, every function's secrets) in a 5xx answer's
- * text or JSON body, as logs are redacted: a function's error message, its own or as the worker
- * reports a throw, reaches anonymous callers. JSON is compared decoded, so escaped characters in a
- * secret cannot hide it.
- */
-function redactErrorBody(reply: FrontReply): void {
-  const body = reply.body;
-  if (reply.status < 500 || !body || body.length === 0 || body.length > maxRedactedBody) return;
-  const type = reply.headers.find(([name]) => name === 'content-type')?.[1].toLowerCase() ?? '';
-  if (type !== '' && !type.includes('json') && !type.startsWith('text/')) return;
-  const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
-  let clean = redact(text);
-  if (type.includes('json')) {
-    try {
-      const value: unknown = JSON.parse(text);
-      const redacted = JSON.stringify(redactValue(value));
-      if (redacted !== JSON.stringify(value)) clean = redacted;
-    } catch {
-      // Not JSON after all: the text redaction stands.
-    }
-  }
-  if (clean !== text) reply.body = Buffer.from(clean);
-}
-
-/** The runtime's JSON error as a reply; the message is redacted. */
-function jsonErrorReply(
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): FrontReply {
-  return errorReply(status, code, redact(message), extra);
-}
-
-const validRequestId = /^[\w.:-]{1,128}$/;
-
-/**
- * Calls a function and returns its answer as a reply: revision choice, the executor, then the
- * invocation's log line and metrics. Both Node's HTTP server and the front serve calls through it.
- */
-async function callFunction(
-  context: RuntimeContext,
-  call: GatewayCall,
-  route: Route,
-  mode?: 'event',
-): Promise<FrontReply> {
-  const started = performance.now();
-  let requestId: string | undefined;
-  for (const [name, value] of call.headers)
-    if (name === 'x-request-id') {
-      if (validRequestId.test(value)) requestId = value;
-      break;
-    }
-  requestId ??= randomUUID();
-  const fn = route.fn;
-  const label = context.functions.pick(fn, { tag: route.tag, revision: route.revision });
-  if (!label) {
-    const what = route.revision
-      ? `revision "${route.revision}"`
-      : route.tag
-        ? `tag "${route.tag}"`
-        : 'a revision receiving traffic';
-    return jsonErrorReply(404, 'RevisionNotFound', `function "${fn.name}" has no ${what}`);
-  }
-  let reply: FrontReply;
-  let failure: string | undefined;
-  try {
-    const executable = (await context.functions.executableFor(fn.name, label)) as ScheduledExecutable;
-    const body = call.body;
-    if (mode === 'event') {
-      const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), {
-        requestId,
-      });
-      if (result.error) failure = result.error.message;
-      const payload = result.error
-        ? Buffer.from(
-            JSON.stringify({
-              error: { code: 'FunctionError', type: result.error.type, message: result.error.message },
-            }),
-          )
-        : Buffer.from(result.body);
-      let json = false;
-      try {
-        JSON.parse(payload.toString('utf8'));
-        json = payload.length > 0;
-      } catch {
-        json = false;
-      }
-      reply = {
-        status: result.error ? 500 : 200,
-        headers: [['content-type', json ? 'application/json' : 'application/octet-stream']],
-        body: payload,
-      };
-    } else {
-      const headers: [string, string][] = [];
-      for (const header of call.headers) if (!skippedRequestHeaders.has(header[0])) headers.push(header);
-      const answer = await executable.forward(
-        {
-          method: call.method,
-          url: `http://${call.host || 'localhost'}${route.path}`,
-          headers,
-          body: body.length ? body : undefined,
-        },
-        { requestId, clientIp: call.remoteAddress?.replace(/^::ffff:/, '') },
-      );
-      reply = { status: answer.status, headers: answer.headers, body: answer.body };
-    }
-    redactErrorBody(reply);
-  } catch (error) {
-    if (ExecutionError.is(error)) {
-      failure = `${error.reason}: ${error.message}`;
-      reply = jsonErrorReply(error.status, failureCodes[error.reason] ?? 'FunctionFailed', error.message, {
-        requestId,
-      });
-    } else {
-      const parts = failureOf(error);
-      failure = parts.message;
-      reply = jsonErrorReply(parts.status, parts.code, parts.message, parts.extra);
-    }
-  }
-  reply.headers = [['x-faasport-request-id', requestId], ['x-faasport-revision', label], ...reply.headers];
-  const status = reply.status;
-  const milliseconds = performance.now() - started;
-  context.metrics.inc('faasport_invocations_total', {
-    function: fn.name,
-    revision: label,
-    status: String(status),
-  });
-  if (status >= 500)
-    context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
-  context.metrics.observe({ function: fn.name }, milliseconds / 1000);
-  const path = route.path;
-  const query = path.indexOf('?');
-  context.logs.write({
-    time: new Date().toISOString(),
-    level: status >= 500 ? 'error' : 'info',
-    kind: 'invocation',
-    function: fn.name,
-    revision: label,
-    requestId,
-    message: `${mode === 'event' ? 'EVENT' : call.method} ${query < 0 ? path : path.slice(0, query)} ${status} ${Math.round(milliseconds)} ms${failure ? ` (${failure})` : ''}`,
-    status,
-    durationMs: Math.round(milliseconds),
-  });
-  return reply;
-}
-
-const eventsPaths = new Set([`${adminPrefix}/events`, `${adminPrefix}/events/`]);
-
-/** `POST /_faasport/v1/events` read by the front: the same rules and answers as the admin API's. */
-async function publishThroughFront(context: RuntimeContext, request: FrontRequest): Promise<FrontReply> {
-  // Header pairs to Node's header object: repeats joined with ", ", content-type keeps its first.
-  const headers: Record<string, string> = {};
-  for (const [name, value] of request.headers) {
-    const existing = headers[name];
-    if (existing === undefined) headers[name] = value;
-    else if (name !== 'content-type') headers[name] = `${existing}, ${value}`;
-  }
-  try {
-    const result = await publishEventFrom(context, headers, request.body);
-    return {
-      status: 202,
-      headers: [['content-type', 'application/json']],
-      body: Buffer.from(JSON.stringify(result)),
-    };
-  } catch (error) {
-    const parts = failureOf(error);
-    return jsonErrorReply(parts.status, parts.code, parts.message, parts.extra);
-  }
-}
-
-/** Writes a reply through Node's HTTP server (the front writes its own). */
-function writeReply(res: ServerResponse, reply: FrontReply): void {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of reply.headers) {
-    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
-    const existing = out[name];
-    if (existing === undefined) out[name] = value;
-    else if (name === 'set-cookie')
-      out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-    else out[name] = `${existing}, ${value}`;
-  }
-  if (reply.body) out['content-length'] = String(reply.body.length);
-  try {
-    res.writeHead(reply.status, out);
-  } catch {
-    // A header the function set cannot go on the wire (control characters in a value, a bad name).
-    writeReply(
-      res,
-      jsonErrorReply(
-        502,
-        'FunctionBadResponse',
-        'the function answered with a header that cannot be sent (invalid name, or a value with control characters)',
-      ),
-    );
-    return;
-  }
-  // A small body goes out as a latin1 string (byte for byte the same): Node then writes the head and
-  // the body in one system call instead of two.
-  const body = reply.body;
-  if (body && body.length <= 16 * 1024)
-    res.end(Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1'), 'latin1');
-  else res.end(body ?? undefined);
-}
-
-/** Serves one call arriving through Node's HTTP server: the body limit, then {@link callFunction}. */
-async function serveFunction(
-  context: RuntimeContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: Route,
-  options: { mode?: 'event'; body?: Buffer } = {},
-): Promise<void> {
-  let body: Buffer;
-  try {
-    const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-    body = options.body ?? (hasBody ? await readBody(req, context.bodyLimit) : emptyBody);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendError(
-        res,
-        413,
-        'PayloadTooLarge',
-        `the request body is larger than the ${context.bodyLimit}-byte limit`,
-        { limit: context.bodyLimit },
-      );
-      return;
-    }
-    throw error;
-  }
-  const headers: [string, string][] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2)
-    headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
-  const reply = await callFunction(
-    context,
-    {
-      method: req.method ?? 'GET',
-      host: req.headers.host ?? '',
-      headers,
-      body,
-      remoteAddress: req.socket.remoteAddress,
-    },
-    route,
-    options.mode,
-  );
-  if (res.headersSent || res.destroyed) return;
-  writeReply(res, reply);
 }

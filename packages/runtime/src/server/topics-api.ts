@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ValidationError } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
+import type { RuntimeContext } from './context';
 import { HttpError, readBody, sendJson } from './http';
-import type { RuntimeContext } from './runtime';
 import { maxMessagesPerPublish, type TopicMessageInput } from './topics';
 
 const messageBody = z

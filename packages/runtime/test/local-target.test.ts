@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '@faasport/core';
 import { describe, expect, it } from 'vitest';
-import { localTargetConnection } from '../src/local-runtime';
-import { tempDir } from './helpers';
+import { localTargetConnection } from '../src';
+import { tempDir } from './helpers/fixtures';
 
 describe('finding the local runtime', () => {
   const record = (dir: string, pid: number) => {

@@ -1,0 +1,45 @@
+import { defineAdapterModule } from '@faasport/core';
+import { loadSetting } from '@faasport/core/toolkit';
+import { createFcAdapter } from './deploy/adapter';
+import { fcProviderSchema } from './deploy/mapping';
+import { fcAdapterOptionsSchema, fcEnvVars } from './deploy/options';
+
+/**
+ * The `fc` adapter module (specification v1.1): Alibaba Cloud Function Compute 2.0. Credentials,
+ * account and region come from the target's options or the ALIBABA_CLOUD_* variables; offline (render)
+ * they may be absent and placeholders stand in, since nothing is called.
+ *
+ * @public
+ */
+export const adapterModule = defineAdapterModule({
+  specificationVersion: 'v1.1',
+  name: 'fc',
+  description: 'Alibaba Cloud Function Compute 2.0',
+  optionsSchema: fcAdapterOptionsSchema,
+  providerOptionsSchema: fcProviderSchema,
+  // The names resolveFcOptions reads (fcEnvVars), as the Alibaba Cloud CLI and SDKs do.
+  secretOptions: {
+    credentials: [
+      'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'ALIBABA_CLOUD_SECURITY_TOKEN (STS keys only)',
+    ],
+  },
+  fromTarget({ targetName, options, env, offline }) {
+    const o = options as Record<string, any>;
+    const has = (name: string, envNames: readonly string[]) =>
+      Boolean(loadSetting({ name, options: o, env, envNames }));
+    const placeholders = offline
+      ? {
+          ...(has('accountId', fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
+          ...(has('region', fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
+          ...(o.credentials ||
+          (has('credentials.accessKeyId', fcEnvVars.accessKeyId) &&
+            has('credentials.accessKeySecret', fcEnvVars.accessKeySecret))
+            ? {}
+            : { credentials: { accessKeyId: 'offline', accessKeySecret: 'offline' } }),
+        }
+      : {};
+    return createFcAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
+  },
+});

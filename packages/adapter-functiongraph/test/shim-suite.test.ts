@@ -1,0 +1,125 @@
+import { type ShimTarget, type ShimTrigger, startShimProcess, testShim } from '@faasport/core/testing';
+import { shimFileName, shimSource } from '../src/runtime';
+
+// FunctionGraph's native shape: its Node.js runtime requires `faasport_shim.js` and calls
+// `handler(event, context)`; an APIG trigger's event carries the request with a base64 body, and the
+// function answers `{statusCode, headers, body, isBase64Encoded}` (reference fc-and-functiongraph-apis.md,
+// "APIG trigger event").
+const driver = `
+import { createRequire } from 'node:module';
+const shim = createRequire(import.meta.url)('./${shimFileName}');
+const context = {
+  getRequestID: () => 'fg-' + Math.random().toString(16).slice(2),
+  getRemainingTimeInMilliSeconds: () => 10000,
+  getFunctionName: () => process.env.FN_NAME,
+  getVersion: () => 'latest',
+};
+async function handle(input) {
+  return shim.handler(input, context);
+}
+`;
+
+/** The event FunctionGraph hands the shim for a trigger: a TIMER event, an OBS record, or the payload. */
+function nativeEvent(trigger: ShimTrigger): unknown {
+  switch (trigger.kind) {
+    case 'schedule':
+      return {
+        version: 'v1.0',
+        time: trigger.time,
+        trigger_type: 'TIMER',
+        trigger_name: trigger.name,
+        user_event: trigger.payload,
+      };
+    case 'storage':
+      return {
+        Records: [
+          {
+            eventVersion: '2.0',
+            eventSource: 'aws:s3',
+            eventTime: trigger.time,
+            eventName: trigger.deleted ? 'ObjectRemoved:Delete' : 'ObjectCreated:Put',
+            s3: {
+              s3SchemaVersion: '1.0',
+              bucket: { name: trigger.bucket },
+              object: trigger.deleted
+                ? { key: trigger.key }
+                : { key: trigger.key, size: trigger.size, eTag: 'e1' },
+            },
+          },
+        ],
+      };
+    case 'invoke':
+      return trigger.payload;
+    case 'cloudevent':
+      return trigger.event;
+  }
+}
+
+const functionGraph: ShimTarget = {
+  name: 'functiongraph',
+  attributes: {
+    schedule: (name) => ({ source: `functiongraph:timer/${name}`, subject: name }),
+    storage: (bucket) => ({ source: `functiongraph:obs/${bucket}` }),
+    invoke: (functionName) => ({ source: `functiongraph:function/${functionName}` }),
+  },
+  async start(fn) {
+    const [file, exportName] = [
+      fn.handler.slice(0, fn.handler.lastIndexOf('.')),
+      fn.handler.split('.').pop()!,
+    ];
+    const module = Object.keys(fn.files).find((name) => name.replace(/\.[^.]+$/, '') === file)!;
+    const shim = shimSource({
+      module,
+      export: exportName,
+      contract: fn.contract,
+      functionName: fn.functionName,
+      revision: fn.revision,
+    });
+    const process = await startShimProcess({
+      files: { ...fn.files, [shimFileName]: shim },
+      driver,
+      env: { FN_NAME: fn.functionName },
+    });
+    return {
+      async http(request) {
+        const query = new URLSearchParams(request.query);
+        const result = await process.call<{
+          statusCode: number;
+          headers: Record<string, string>;
+          body: string;
+          isBase64Encoded: boolean;
+        }>({
+          body: Buffer.from(request.body ?? new Uint8Array()).toString('base64'),
+          isBase64Encoded: true,
+          requestContext: { apiId: 'api-1', requestId: 'r-1', stage: 'RELEASE' },
+          queryStringParameters: Object.fromEntries(query),
+          pathParameters: {},
+          httpMethod: request.method,
+          path: request.path,
+          headers: request.headers,
+        });
+        const { 'set-cookie': cookie, ...headers } = result.headers;
+        return {
+          status: result.statusCode,
+          headers,
+          cookies: cookie === undefined ? [] : [cookie],
+          body: new Uint8Array(Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')),
+        };
+      },
+      async deliver(trigger) {
+        const result = await process.call(nativeEvent(trigger));
+        return new TextEncoder().encode(typeof result === 'string' ? result : JSON.stringify(result));
+      },
+      close: () => process.close(),
+    };
+  },
+};
+
+testShim(functionGraph, {
+  skip: {
+    'web-cookies':
+      'the APIG result has one value per header name (`headers: {name: value}`), so a second Set-Cookie has no place in it',
+    'web-error':
+      'a handler that throws fails the invocation; APIG, not the shim, answers the client (reference: "APIG trigger event")',
+  },
+});

@@ -1,0 +1,61 @@
+import type { HandlerLogger } from './types';
+
+/**
+ * Small Web-only helpers the runtime shims of every target share (FC, FunctionGraph, Lambda, FC 3.0):
+ * reading a platform's JSON-or-text payloads, finding the user's export, and a context logger.
+ */
+
+/** Whether a value is a plain object (not null, not an array). @public */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value of JSON text, or the text itself when it is not JSON. Anything not a string is returned as is. @public */
+export function parseJsonOrText(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A fresh request id, for platforms that did not give one. @public */
+export function randomRequestId(): string {
+  return globalThis.crypto?.randomUUID
+    ? globalThis.crypto.randomUUID()
+    : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+}
+
+/**
+ * The function a module exports under `name`. A CommonJS module loaded with `import()` has its
+ * `module.exports` under `default`, so a missing named export is looked up there too.
+ *
+ * @public
+ */
+export function exportedFunction(
+  mod: Record<string, unknown>,
+  name: string,
+): ((...args: any[]) => unknown) | undefined {
+  let fn = mod[name];
+  if (typeof fn !== 'function' && isRecord(mod.default)) fn = mod.default[name];
+  return typeof fn === 'function' ? (fn as (...args: any[]) => unknown) : undefined;
+}
+
+/** The log levels of a handler's context logger. @public */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * A context logger whose lines are one JSON object each (`level`, `message`, `requestId`, the fields),
+ * handed to `write` with their level: a platform's own logger, or the console.
+ *
+ * @public
+ */
+export function jsonLineLogger(
+  requestId: string,
+  write: (level: LogLevel, line: string) => void,
+): HandlerLogger {
+  const line = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) =>
+    write(level, JSON.stringify({ level, message, requestId, ...(fields ?? {}) }));
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
