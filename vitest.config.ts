@@ -40,6 +40,7 @@ export default defineConfig({
       project('adapter-knative', ['packages/adapter-knative/test/**/*.test.ts']),
       project('adapter-fc', ['packages/adapter-fc/test/**/*.test.ts']),
       project('adapter-functiongraph', ['packages/adapter-functiongraph/test/**/*.test.ts']),
+      project('adapter-lambda', ['packages/adapter-lambda/test/**/*.test.ts']),
       project('cli', ['packages/cli/test/**/*.test.ts']),
       project('e2e', ['test/**/*.test.ts']),
     ],

@@ -191,7 +191,7 @@ describe('faasport emulate fc and functiongraph', () => {
     expect(JSON.parse(taken.stdout).error).toMatchObject({ code: 'FP_CONFIGURATION' });
     expect(JSON.parse(taken.stdout).error.message).toContain(`127.0.0.1:${port}`);
 
-    const unknown = await runBin(['emulate', 'lambda']);
+    const unknown = await runBin(['emulate', 'azure']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('kubernetes, fc, functiongraph');
     const misplaced = await runBin(['emulate', 'fc', '--kubeconfig', 'x']);

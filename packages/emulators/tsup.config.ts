@@ -6,6 +6,7 @@ export default defineConfig({
     'fc/index': 'src/fc/index.ts',
     'functiongraph/index': 'src/functiongraph/index.ts',
     'kubernetes/index': 'src/kubernetes/index.ts',
+    'lambda/index': 'src/lambda/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

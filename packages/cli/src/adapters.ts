@@ -44,6 +44,11 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
     description: 'Huawei Cloud FunctionGraph v2',
     load: () => import('@faasport/adapter-functiongraph'),
   },
+  lambda: {
+    package: '@faasport/adapter-lambda',
+    description: 'AWS Lambda',
+    load: () => import('@faasport/adapter-lambda'),
+  },
 };
 
 /** The names of the known adapters: what `providers` keys and `targets.*.adapter` may be. @public */

@@ -22,6 +22,7 @@ export {
   type LogLevel,
   parseJsonOrText,
   randomRequestId,
+  storageCloudEvent,
 } from './shim-helpers';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
 export { eventTypes } from './types';

@@ -146,6 +146,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       target: spec.target,
       timeoutMs: spec.timeoutMs,
       memoryMb: spec.memoryMb,
+      concurrency: spec.concurrency,
     };
   }
 
