@@ -82,6 +82,8 @@ export function createFcAdapter(
     region: o.region,
     accountId: o.accountId,
     ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+    ...(o.queues ? { queues: o.queues } : {}),
+    target: o.target,
   };
   const target = o.target;
 

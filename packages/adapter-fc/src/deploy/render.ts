@@ -74,7 +74,7 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
     );
   }
   for (const t of fn.triggers) {
-    if (t.kind === 'queue' || t.kind === 'event') continue;
+    if (t.kind === 'event' || (t.kind === 'queue' && !ctx.queues?.[t.topic])) continue;
     out.push(
       json(
         `create-trigger-${t.name}`,

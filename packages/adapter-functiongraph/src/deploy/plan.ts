@@ -19,7 +19,7 @@ import {
   strategyConfig,
 } from './function-body';
 import { type DesiredFunctionUrl, desiredFunctionUrl } from './http';
-import { type DesiredTrigger, desiredTriggers, sameTrigger } from './triggers';
+import { type DesiredTrigger, desiredTriggers, sameTrigger, triggerKey } from './triggers';
 
 /** The managed config fields that differ between live and desired (secret values never included). */
 export function configChanges(fg: FgContext, desired: DesiredState, raw: FgLive): FieldChange[] {
@@ -154,9 +154,7 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
   const liveTriggers = raw?.triggers ?? [];
   const kept = new Set<string>();
   for (const want of triggers) {
-    const match = liveTriggers.find(
-      (t) => `${t.trigger_type_code}/${String(t.event_data?.name ?? '')}` === want.key,
-    );
+    const match = liveTriggers.find((t) => triggerKey(t.trigger_type_code, t.event_data) === want.key);
     if (match && sameTrigger(match, want)) {
       kept.add(match.trigger_id);
       continue;
@@ -170,12 +168,7 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
   for (const t of liveTriggers)
     if (!kept.has(t.trigger_id))
       steps.push(
-        triggerStep(
-          'delete',
-          `${t.trigger_type_code}/${String(t.event_data?.name ?? t.trigger_id)}`,
-          t,
-          fn.name,
-        ),
+        triggerStep('delete', triggerKey(t.trigger_type_code, t.event_data, t.trigger_id), t, fn.name),
       );
   const urlStep = functionUrlStep(
     fn.name,

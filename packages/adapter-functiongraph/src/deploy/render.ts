@@ -80,7 +80,7 @@ export function render(fg: FgContext, desired: DesiredState): Manifest[] {
   }
   for (const t of desiredTriggers(fn, fg.o)) {
     manifests.push({
-      name: `${fn.name}.trigger-${t.type.toLowerCase()}-${t.eventData.name as string}.json`,
+      name: `${fn.name}.trigger-${t.type.toLowerCase()}-${String(t.eventData.name ?? t.name)}.json`,
       format: 'json',
       request: { method: 'POST', path: `${base}/triggers/${fg.urn(fn.name, `!${mainAlias}`)}` },
       content: { trigger_type_code: t.type, trigger_status: t.status, event_data: t.eventData },

@@ -87,6 +87,11 @@ export class KubeClient {
    * group's discovery document decides (`GET /apis/{group}/{version}`, as kubectl does); cached.
    */
   private async assertServed(kind: CustomKind): Promise<void> {
+    if (!(await this.serves(kind))) throw notInstalled(resources[kind].group, resources[kind].version);
+  }
+
+  /** Whether the cluster serves the API of `kind` (its group's discovery document), cached. */
+  async serves(kind: CustomKind): Promise<boolean> {
     const { group, version } = resources[kind];
     const key = `${group}/${version}`;
     let served = this.served.get(key);
@@ -100,7 +105,7 @@ export class KubeClient {
       );
       this.served.set(key, served);
     }
-    if (!(await served)) throw notInstalled(group, version);
+    return served;
   }
 
   /** GET; `undefined` on 404 (after checking that the cluster serves the kind's API at all). */
@@ -262,7 +267,10 @@ const components: Record<string, string> = {
 
 /** The cluster has no Knative: a configuration problem, found before any write. */
 function notInstalled(group: string, version: string): ConfigurationError {
-  const component = components[group] ?? group;
+  const component =
+    group === 'sources.knative.dev' && version === 'v1beta1'
+      ? "Knative's Kafka source (knative-extensions/eventing-kafka-broker, for queue triggers)"
+      : (components[group] ?? group);
   return new ConfigurationError(
     `${component} is not installed in this cluster: the API ${group}/${version} is not served. Nothing was changed.`,
     {

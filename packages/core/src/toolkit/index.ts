@@ -8,6 +8,7 @@
 export { type FieldChangesOptions, fieldChanges } from './fields';
 export { type ZodIssuesOptions, zodIssues } from './issues';
 export { ignoreNotFound, isNotFound, readOrUndefined } from './not-found';
+export { queueBindingIssues, queueBindingsSchema, strictWithHints } from './queues';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
 export { loadSetting, type SettingSource } from './settings';
 export { type StepDispatcher, type StepHandler, type StepPattern, stepHandlers } from './steps';
