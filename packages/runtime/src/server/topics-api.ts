@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ValidationError } from '@faasport/core';
+import { ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import type { RuntimeContext } from './context';
 import { HttpError, readBody, sendJson } from './http';
 import { maxMessagesPerPublish, type TopicMessageInput } from './topics';
