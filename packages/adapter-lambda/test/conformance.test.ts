@@ -18,6 +18,7 @@ testAdapter({
       accessKeyId: 'AKIDCONFORMANCE',
       secretAccessKey: 'conformance-secret',
     });
+    const queueArn = (queue: string) => `arn:aws:sqs:${emulator.region}:${emulator.accountId}:${queue}`;
     // The adapter takes credentials from the SDK's default chain only: the environment here.
     process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
@@ -25,12 +26,17 @@ testAdapter({
       region: emulator.region,
       endpoint: emulator.url,
       role: `arn:aws:iam::${emulator.accountId}:role/conformance`,
+      // The queue case's topic is an SQS queue of the same name.
+      queues: { 'conf-orders': { arn: queueArn('conf-orders') } },
     });
     return {
       adapter,
       writes: emulator.writes,
       close: emulator.close,
-      triggers: { advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)) },
+      triggers: {
+        advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
+        sendMessage: async (topic, body) => deliveries(await emulator.sendSqsMessage(queueArn(topic), body)),
+      },
     };
   },
 });

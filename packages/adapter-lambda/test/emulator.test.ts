@@ -196,7 +196,7 @@ describe('the emulator', () => {
     expect(JSON.parse(delivery!.result)).toEqual({
       type: 'dev.faasport.queue.message',
       data: { id: 7 },
-      source: 'lambda:sqs/orders',
+      source: '/faasport/topics/orders',
     });
   });
 

@@ -36,6 +36,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { stepHandlers, twoVersionSplit } from '@faasport/core/toolkit';
 import { providerOptions } from './capabilities';
 import {
   aliasDescription,
@@ -102,17 +103,12 @@ const secretTags = (desired: DesiredState) => ({
   [secretsTag]: Object.keys(desired.fn.secrets).sort().join(','),
 });
 
-/** Executes one step of the plan. */
-export async function applyStep(
-  api: LambdaApi,
-  step: Step,
-  desired: DesiredState,
-  ctx: AdapterContext,
-): Promise<void> {
-  const fn = desired.fn;
-  const name = fn.name;
-  const lambda = api.lambda;
-  if (step.id === 'function') {
+/** Executes one step of the plan: one handler per step id (a family ends in `*`). */
+const applyLambdaStep = stepHandlers<[LambdaApi, DesiredState, AdapterContext]>('lambda', {
+  function: async (_step, api, desired, ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const config = managedConfig(desired, api.o.role, 'values');
     const architecture = providerOptions(fn).architecture;
     await send('CreateFunction', () =>
@@ -128,7 +124,11 @@ export async function applyStep(
       ),
     );
     await waitUntilUpdated(api, name, ctx.signal);
-  } else if (step.id === 'code') {
+  },
+  code: async (_step, api, desired, ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const architecture = providerOptions(fn).architecture;
     await send('UpdateFunctionCode', () =>
       lambda.send(
@@ -140,7 +140,11 @@ export async function applyStep(
       ),
     );
     await waitUntilUpdated(api, name, ctx.signal);
-  } else if (step.id === 'config') {
+  },
+  config: async (_step, api, desired, ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const { FunctionName: _, ...config } = managedConfig(desired, api.o.role, 'values');
     const arn = (
       await send('GetFunctionConfiguration', () =>
@@ -160,7 +164,11 @@ export async function applyStep(
         lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [secretsTag] })),
       );
     await waitUntilUpdated(api, name, ctx.signal);
-  } else if (step.id === 'version') {
+  },
+  version: async (_step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const code = deployedCode(desired);
     const description = versionDescription(desired.revisionLabel, desired.revisionHash, code.hash);
     const published = await send('PublishVersion', () =>
@@ -182,7 +190,11 @@ export async function applyStep(
           hint: `Use revision ${labelOf(published)} in traffic, or change the function.`,
         },
       );
-  } else if (step.id === 'reserved') {
+  },
+  reserved: async (_step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const reserved = desiredReserved(desired);
     if (reserved === undefined)
       await send('DeleteFunctionConcurrency', () =>
@@ -194,7 +206,11 @@ export async function applyStep(
           new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }),
         ),
       );
-  } else if (step.id.startsWith('url:')) {
+  },
+  'url:*': async (step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const url = desiredUrl(desired);
     const target = { FunctionName: name, Qualifier: mainAlias };
     if (step.action === 'delete' || !url) {
@@ -227,7 +243,11 @@ export async function applyStep(
           }),
         ),
       );
-  } else if (step.id === 'provisioned') {
+  },
+  provisioned: async (_step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const target = { FunctionName: name, Qualifier: mainAlias };
     if (fn.scaling.min > 0)
       await send('PutProvisionedConcurrencyConfig', () =>
@@ -242,7 +262,10 @@ export async function applyStep(
       await sendOrUndefined('DeleteProvisionedConcurrencyConfig', () =>
         lambda.send(new DeleteProvisionedConcurrencyConfigCommand(target)),
       );
-  } else if (step.id.startsWith('schedule:')) {
+  },
+  'schedule:*': async (step, api, desired, ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
     const { name: scheduleName, exists } = step.data as { name: string; exists: boolean };
     const want = desiredSchedules(fn, api.o).find((s) => s.Name === scheduleName)!;
     const arn = functionArn(api, accountOf(await waitUntilUpdated(api, name, ctx.signal)), name, mainAlias);
@@ -256,12 +279,19 @@ export async function applyStep(
     };
     if (exists) await send('UpdateSchedule', () => api.scheduler.send(new UpdateScheduleCommand(input)));
     else await send('CreateSchedule', () => api.scheduler.send(new CreateScheduleCommand(input)));
-  } else if (step.id.startsWith('schedule-delete:')) {
+  },
+  'schedule-delete:*': async (step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const _name = fn.name;
     const { name: scheduleName } = step.data as { name: string };
     await sendOrUndefined('DeleteSchedule', () =>
       api.scheduler.send(new DeleteScheduleCommand({ Name: scheduleName })),
     );
-  } else if (step.id.startsWith('queue:')) {
+  },
+  'queue:*': async (step, api, desired, _ctx) => {
+    const fn = desired.fn;
+    const name = fn.name;
+    const lambda = api.lambda;
     const { topic, uuid } = step.data as { topic: string; uuid?: string };
     const want = desiredMappings(fn, api.o).find((m) => m.topic === topic)!;
     if (uuid)
@@ -279,16 +309,24 @@ export async function applyStep(
           }),
         ),
       );
-  } else if (step.id.startsWith('queue-delete:')) {
+  },
+  'queue-delete:*': async (step, api, _desired, _ctx) => {
+    const lambda = api.lambda;
     const { uuid } = step.data as { uuid: string };
     await sendOrUndefined('DeleteEventSourceMapping', () =>
       lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })),
     );
-  } else {
-    throw new ValidationError([
-      { path: 'plan', message: `step ${JSON.stringify(step.id)} is not a Lambda step`, rule: 'step' },
-    ]);
-  }
+  },
+});
+
+/** Executes one step of the plan. */
+export async function applyStep(
+  api: LambdaApi,
+  step: Step,
+  desired: DesiredState,
+  ctx: AdapterContext,
+): Promise<void> {
+  await applyLambdaStep(step, api, desired, ctx);
 }
 
 /**
@@ -318,23 +356,19 @@ export async function setTraffic(
       );
     return v.Version!;
   };
-  const byVersion = new Map<string, number>();
-  for (const t of traffic.filter((e) => e.percent > 0)) {
-    const version = numberOf(t.revision);
-    byVersion.set(version, (byVersion.get(version) ?? 0) + t.percent);
-  }
-  const targets = [...byVersion.entries()].sort((a, b) => b[1] - a[1]);
-  if (targets.length === 0 || targets.length > 2)
-    throw new ValidationError(
-      [
-        {
-          path: 'traffic',
-          message: `routes to ${targets.length} revisions; a Lambda alias routes to one or two (at most 2)`,
-          rule: 'traffic-targets',
-        },
-      ],
-      { subject: `traffic of "${name}"`, adapter: 'lambda' },
-    );
+  const split = twoVersionSplit(traffic, {
+    adapter: 'lambda',
+    target: api.o.target,
+    functionName: name,
+    limit:
+      'a Lambda alias routes to at most 2 versions (RoutingConfig.AdditionalVersionWeights names one more)',
+  });
+  const targets: Array<[version: string, percent: number]> = [
+    [numberOf(split.main), 100 - (split.additional?.weight ?? 0)],
+    ...(split.additional
+      ? [[numberOf(split.additional.label), split.additional.weight] as [string, number]]
+      : []),
+  ];
   const aliases = await listAliases(api, name);
   const upsert = async (
     aliasName: string,

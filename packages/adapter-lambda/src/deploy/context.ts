@@ -12,6 +12,7 @@ import type {
 } from '@aws-sdk/client-lambda';
 import type { GetScheduleCommandOutput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ConfigurationError, ProviderApiError } from '@faasport/core';
+import { readOrUndefined } from '@faasport/core/toolkit';
 import type { ResolvedOptions } from '../options';
 
 /** What every adapter operation works with. */
@@ -76,12 +77,7 @@ export async function send<T>(operation: string, run: () => Promise<T>): Promise
 
 /** Like {@link send}, but resolves `undefined` when the resource does not exist. */
 export async function sendOrUndefined<T>(operation: string, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw toFaasportError(operation, error);
-  }
+  return send(operation, () => readOrUndefined(run, isNotFound));
 }
 
 /** An SDK failure as a faasport error. */

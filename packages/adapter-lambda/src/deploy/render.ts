@@ -1,5 +1,6 @@
 /** Rendering the Lambda request bodies of a deploy, offline. */
 import type { DesiredState, Manifest } from '@faasport/core';
+import { twoVersionSplit } from '@faasport/core/toolkit';
 import { providerOptions } from './capabilities';
 import { aliasDescription, deployedCode, managedConfig, versionDescription } from './code';
 import { type LambdaApi, mainAlias } from './context';
@@ -39,24 +40,29 @@ export function render(api: LambdaApi, desired: DesiredState): Manifest[] {
       content: { Description: versionDescription(desired.revisionLabel, desired.revisionHash, code.hash) },
     },
   ];
-  const routed = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
-  if (routed[0])
-    manifests.push({
-      name: `${name}.alias-${mainAlias}.json`,
-      format: 'json',
-      request: { method: 'POST', path: `${fnPath}/aliases` },
-      content: {
-        Name: mainAlias,
-        // Lambda numbers versions when it publishes them; the label stands for that number here.
-        FunctionVersion: `<version of ${routed[0].revision}>`,
-        Description: aliasDescription(),
-        RoutingConfig: {
-          AdditionalVersionWeights: routed[1]
-            ? { [`<version of ${routed[1].revision}>`]: routed[1].percent / 100 }
-            : {},
-        },
+  const split = twoVersionSplit(desired.traffic, {
+    adapter: 'lambda',
+    target: api.o.target,
+    functionName: name,
+    limit:
+      'a Lambda alias routes to at most 2 versions (RoutingConfig.AdditionalVersionWeights names one more)',
+  });
+  manifests.push({
+    name: `${name}.alias-${mainAlias}.json`,
+    format: 'json',
+    request: { method: 'POST', path: `${fnPath}/aliases` },
+    content: {
+      Name: mainAlias,
+      // Lambda numbers versions when it publishes them; the label stands for that number here.
+      FunctionVersion: `<version of ${split.main}>`,
+      Description: aliasDescription(),
+      RoutingConfig: {
+        AdditionalVersionWeights: split.additional
+          ? { [`<version of ${split.additional.label}>`]: split.additional.weight / 100 }
+          : {},
       },
-    });
+    },
+  });
   for (const t of desired.traffic.filter((e) => e.tag))
     manifests.push({
       name: `${name}.alias-${t.tag}.json`,

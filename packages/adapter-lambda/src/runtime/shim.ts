@@ -25,6 +25,7 @@ import {
   isRecord as isObject,
   jsonLineLogger,
   parseJsonOrText as parseMaybeJson,
+  queueMessageEvent,
   randomRequestId as randomId,
   storageCloudEvent,
   toBase64,
@@ -168,18 +169,20 @@ export function createLambdaShim(
             ? record.messageId
             : `${requestId}${records.length > 1 ? `-${i}` : ''}`;
         if (record.eventSource === 'aws:sqs') {
+          // The portable dev.faasport.queue.message (decision 0013). The topic is the queue's name (the
+          // last part of its ARN); SQS counts receives (attributes.ApproximateReceiveCount).
           const queue =
-            typeof record.eventSourceARN === 'string' ? record.eventSourceARN.split(':').pop() : '';
+            typeof record.eventSourceARN === 'string' ? (record.eventSourceARN.split(':').pop() ?? '') : '';
           const attributes = isObject(record.attributes) ? record.attributes : {};
-          return {
-            specversion: '1.0',
+          const attempt = Number(attributes.ApproximateReceiveCount);
+          const sent = Number(attributes.SentTimestamp);
+          return queueMessageEvent({
+            topic: queue,
             id,
-            type: 'dev.faasport.queue.message',
-            source: `lambda:sqs/${queue}`,
-            subject: queue,
-            time: isoTime(Number(attributes.SentTimestamp) || undefined),
-            ...withData(parseMaybeJson(record.body)),
-          };
+            body: typeof record.body === 'string' ? record.body : '',
+            ...(Number.isInteger(attempt) && attempt > 0 ? { attempt } : {}),
+            ...(sent > 0 ? { time: new Date(sent).toISOString() } : {}),
+          });
         }
         const s3 = isObject(record.s3) ? record.s3 : {};
         const bucket = isObject(s3.bucket) && typeof s3.bucket.name === 'string' ? s3.bucket.name : '';
