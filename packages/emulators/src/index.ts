@@ -5,5 +5,6 @@
  * Import one emulator from its subpath (`@faasport/emulators/fc`, `/functiongraph`, `/kubernetes`).
  */
 export * as fc from './fc';
+export * as fc3 from './fc3';
 export * as functiongraph from './functiongraph';
 export * as kubernetes from './kubernetes';
