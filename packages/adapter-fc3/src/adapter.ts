@@ -309,7 +309,7 @@ export function createFc3Adapter(
           ...(c.handler ? { handler: c.handler } : {}),
           ...(c.contract ? { contract: c.contract } : {}),
           ...(c.env && Object.keys(c.env).length ? { env: c.env } : {}),
-          ...(c.resources ? { memory: c.resources.memory, timeout: c.resources.timeout } : {}),
+          ...(c.resources ? { resources: { memory: c.resources.memory, timeout: c.resources.timeout } } : {}),
           source: state.fn.customContainerConfig?.image
             ? { image: String(state.fn.customContainerConfig.image) }
             : { dir: '.' },
