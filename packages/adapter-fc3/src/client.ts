@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import Client, * as $FC from '@alicloud/fc20230330';
+import FcClientDefault, * as $FC from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
@@ -55,6 +55,14 @@ export interface Fc3Invocation {
   headers: Record<string, string>;
   body: Uint8Array;
 }
+
+/**
+ * The client class. The package is CommonJS with `exports.default`: Node's ES module loader hands the
+ * whole `module.exports` over as the default import, bundlers and vitest the class itself.
+ */
+const Client: typeof FcClientDefault =
+  (FcClientDefault as unknown as { default?: typeof FcClientDefault }).default ?? FcClientDefault;
+type Client = FcClientDefault;
 
 const plain = <T>(model: unknown): T => JSON.parse(JSON.stringify(model ?? {})) as T;
 
