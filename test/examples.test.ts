@@ -345,3 +345,25 @@ describe('examples/migrate', () => {
     }
   });
 });
+
+describe('examples/lambda-migrate', () => {
+  it('`node examples/lambda-migrate/run.mjs` moves orders from the Lambda emulator to the Knative emulator', async () => {
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['examples/lambda-migrate/run.mjs'], {
+        cwd: repoRoot,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.resume();
+      child.on('close', (c) => resolve({ code: c ?? -1, stdout: out }));
+    });
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('cron(0 9 ? * 2-6 *) Europe/Paris');
+    expect(stdout).toContain('Hello Ada, welcome from lambda\n');
+    expect(stdout).toContain('create PingSource orders-schedule');
+    expect(stdout).toContain('Hello Ada, welcome from knative\n');
+    expect(stdout).toContain('The same greeting on both targets.');
+  });
+});

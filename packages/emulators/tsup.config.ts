@@ -7,6 +7,7 @@ export default defineConfig({
     'fc3/index': 'src/fc3/index.ts',
     'functiongraph/index': 'src/functiongraph/index.ts',
     'kubernetes/index': 'src/kubernetes/index.ts',
+    'lambda/index': 'src/lambda/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

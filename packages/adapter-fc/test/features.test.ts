@@ -431,7 +431,7 @@ export default async () => 'warm ' + warmedAt;
       defineFunction({ name: 'scaled', source: { inline: hello }, scaling: { max: 5, idle: '5m' } }),
     );
     expect(plan.warnings.map((w) => w.feature)).toEqual(['scaling.max', 'scaling.idle']);
-    expect(plan.warnings[0]!.message).toContain('scaling.max 5 is not applied');
+    expect(plan.warnings[0]!.message).toContain('scaling.max is not applied');
     const options = await planDeploy(
       adapter,
       defineFunction({

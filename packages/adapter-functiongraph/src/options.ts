@@ -1,6 +1,5 @@
-import { ConfigurationError, ValidationError } from '@faasport/core';
+import { ConfigurationError, ValidationError, z } from '@faasport/core';
 import { loadSetting, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /** Access keys of a Huawei Cloud account or IAM user; `securityToken` for temporary credentials. @public */
 export interface FunctionGraphCredentials {

@@ -27,7 +27,7 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
   local: {
     package: '@faasport/runtime',
     description: 'the bundled self-hosted runtime (`faasport dev` / `faasport serve`)',
-    load: () => import('@faasport/runtime'),
+    load: () => import('@faasport/runtime/adapter'),
   },
   knative: {
     package: '@faasport/adapter-knative',
@@ -48,6 +48,11 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
     package: '@faasport/adapter-functiongraph',
     description: 'Huawei Cloud FunctionGraph v2',
     load: () => import('@faasport/adapter-functiongraph'),
+  },
+  lambda: {
+    package: '@faasport/adapter-lambda',
+    description: 'AWS Lambda',
+    load: () => import('@faasport/adapter-lambda'),
   },
 };
 

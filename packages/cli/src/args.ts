@@ -1,4 +1,5 @@
 import type { ArgsDef } from 'citty';
+import { UsageError } from './errors';
 
 /** `--json`: on every command. @public */
 export const jsonArgs = {
@@ -65,3 +66,25 @@ export const listenArgs = {
 export const yesArgs = {
   yes: { type: 'boolean', alias: 'y', description: 'Do not ask for confirmation on a terminal' },
 } as const satisfies ArgsDef;
+
+/** `--concurrency`: how many functions `plan` and `deploy` work on at once. @public */
+export const concurrencyArgs = {
+  concurrency: {
+    type: 'string',
+    description: 'How many functions are planned and deployed at once (default 8)',
+    valueHint: 'N',
+  },
+} as const satisfies ArgsDef;
+
+/** Parses `--concurrency` (a positive whole number); `undefined` keeps core's default. @public */
+export function concurrencyArg(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(
+      `--concurrency ${JSON.stringify(value)} is not a number of functions: give a positive whole number (e.g. --concurrency 4).`,
+      { command },
+    );
+  }
+  return n;
+}

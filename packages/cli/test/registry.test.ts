@@ -4,7 +4,7 @@ import { adapterRegistry, createAdapter } from '../src/adapters';
 
 describe('the adapter registry', () => {
   afterEach(() => {
-    delete adapterRegistry.lambda;
+    delete adapterRegistry.azure;
   });
 
   it('maps every adapter name of the model to its package', () => {
@@ -14,19 +14,20 @@ describe('the adapter registry', () => {
         knative: '@faasport/adapter-knative',
         fc: '@faasport/adapter-fc',
         functiongraph: '@faasport/adapter-functiongraph',
+        lambda: '@faasport/adapter-lambda',
       },
     );
   });
 
   it('says which package to install when an adapter package is missing', async () => {
-    const specifier = '@faasport/adapter-lambda';
-    adapterRegistry.lambda = {
+    const specifier = '@faasport/adapter-azure';
+    adapterRegistry.azure = {
       package: specifier,
-      description: 'AWS Lambda',
+      description: 'Azure Functions',
       load: () => import(/* @vite-ignore */ specifier),
     };
-    const error = await createAdapter('lambda', {
-      targetName: 'aws',
+    const error = await createAdapter('azure', {
+      targetName: 'az',
       options: {},
       env: {},
       baseDir: '/',
@@ -34,13 +35,13 @@ describe('the adapter registry', () => {
     }).catch((e: unknown) => e);
     expect(ConfigurationError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(
-      'Target "aws" needs the package @faasport/adapter-lambda, which is not installed.',
+      'Target "az" needs the package @faasport/adapter-azure, which is not installed.',
     );
-    expect((error as ConfigurationError).hint).toBe('Install it: npm install @faasport/adapter-lambda');
+    expect((error as ConfigurationError).hint).toBe('Install it: npm install @faasport/adapter-azure');
   });
 
   it('creates each adapter lazily, offline when asked (render needs no credentials)', async () => {
-    for (const name of ['knative', 'fc', 'functiongraph']) {
+    for (const name of ['knative', 'fc', 'functiongraph', 'lambda']) {
       const adapter = await createAdapter(name, {
         targetName: name,
         options: {},

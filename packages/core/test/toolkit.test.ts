@@ -1,5 +1,12 @@
-import { ConfigurationError, redact, ValidationError } from '@faasport/core';
-import { isRetryable, loadSetting, retryAfterMs, withRetry, zodIssues } from '@faasport/core/toolkit';
+import { ConfigurationError, redact, type Step, ValidationError } from '@faasport/core';
+import {
+  isRetryable,
+  loadSetting,
+  retryAfterMs,
+  stepHandlers,
+  withRetry,
+  zodIssues,
+} from '@faasport/core/toolkit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
@@ -189,5 +196,51 @@ describe('loadSetting', () => {
     const value = 'super-secret-value-1234';
     loadSetting({ name: 'key', env: { KEY: value }, envNames: ['KEY'], secret: true });
     expect(redact(`the key is ${value}`)).not.toContain(value);
+  });
+});
+
+describe('stepHandlers', () => {
+  const step = (id: string): Step => ({
+    id,
+    action: 'update',
+    resource: id,
+    summary: id,
+    changes: [],
+    phase: 'finalize',
+  });
+
+  it('runs the handler of the exact id, else of the longest family the id starts with', async () => {
+    const ran: string[] = [];
+    const apply = stepHandlers<[label: string]>('demo', {
+      function: (s, label) => void ran.push(`function ${s.id} ${label}`),
+      'trigger:*': (s) => void ran.push(`trigger ${s.id}`),
+      'trigger:http:*': (s) => void ran.push(`http ${s.id}`),
+      'trigger:timer': (s) => void ran.push(`exact ${s.id}`),
+    });
+    for (const id of ['function', 'trigger:oss', 'trigger:http:main', 'trigger:timer'])
+      await apply(step(id), 'x');
+    expect(ran).toEqual([
+      'function function x',
+      'trigger trigger:oss',
+      'http trigger:http:main',
+      'exact trigger:timer',
+    ]);
+    expect(apply.patterns).toEqual(['function', 'trigger:*', 'trigger:http:*', 'trigger:timer']);
+  });
+
+  it('refuses a step no handler takes, naming it and the known ids', async () => {
+    const apply = stepHandlers<[]>('demo', { function: () => {}, 'trigger:*': () => {} });
+    const error = await apply(step('domain:a.example')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain(
+      'step "domain:a.example" is not a demo step (known: function, trigger:*)',
+    );
+    // A family pattern is not an exact id of its own.
+    await expect(apply(step('trigger:*'))).resolves.toBeUndefined();
+    await expect(apply(step('functions'))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('refuses a pattern with a "*" before its end', () => {
+    expect(() => stepHandlers('demo', { 'trigger:*:x': () => {} })).toThrow(/may only end a pattern/);
   });
 });

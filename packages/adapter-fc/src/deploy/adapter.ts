@@ -8,9 +8,9 @@ import {
   NotFoundError,
   ProviderApiError,
   type Step,
-  UnsupportedFeatureError,
   ValidationError,
 } from '@faasport/core';
+import { stepHandlers } from '@faasport/core/toolkit';
 import { checkFunction } from './check';
 import { FcApiClient, type FcTrigger, isNotFound } from './client';
 import { exportFunction } from './export';
@@ -94,71 +94,79 @@ export function createFcAdapter(
   };
   const target = o.target;
 
-  async function applyOne(step: Step, desired: DesiredState, api: FcApiClient): Promise<void> {
-    const names = desiredNames(desired);
-    const svc = names.service;
-    const fnName = desired.fn.name;
-    const data = (step.data ?? {}) as Record<string, unknown>;
-    if (step.id === 'service') {
-      if (step.action === 'create') {
-        try {
-          await api.createService(data.body as Record<string, unknown>);
-        } catch (error) {
-          // A service group, or a service left by a deploy that failed later, is reused.
-          if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409))
-            throw error;
-        }
-      } else
-        await api.updateService(svc, data.body as Record<string, unknown>, data.etag as string | undefined);
-      return;
-    }
-    if (step.id === 'function') {
+  const payload = (step: Step) => (step.data ?? {}) as Record<string, unknown>;
+  /** One handler per FC step id (see plan.ts for the steps and their data). */
+  const applyOne = stepHandlers<[desired: DesiredState, api: FcApiClient]>('fc', {
+    async service(step, desired, api) {
+      const data = payload(step);
+      if (step.action !== 'create') {
+        await api.updateService(
+          desiredNames(desired).service,
+          data.body as Record<string, unknown>,
+          data.etag as string | undefined,
+        );
+        return;
+      }
+      try {
+        await api.createService(data.body as Record<string, unknown>);
+      } catch (error) {
+        // A service group, or a service left by a deploy that failed later, is reused.
+        if (!(ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 409)) throw error;
+      }
+    },
+    async function(step, desired, api) {
+      const svc = desiredNames(desired).service;
       const { functionName: _n, ...config } = functionConfigOf(desired);
       if (step.action === 'create') {
         await api.createFunction(svc, {
-          functionName: fnName,
+          functionName: desired.fn.name,
           ...config,
           ...(codeOf(desired) ? { code: codeOf(desired) } : {}),
         });
-      } else {
-        const code = data.code ? codeOf(desired) : undefined;
-        await api.updateFunction(
-          svc,
-          fnName,
-          { ...config, ...(code ? { code } : {}) },
-          data.etag as string | undefined,
-        );
+        return;
       }
-      return;
-    }
-    if (step.id === 'version') {
-      await api.publishVersion(svc, markers.version(fnName, desired.revisionLabel, desired.revisionHash));
-      return;
-    }
-    if (step.id.startsWith('trigger:')) {
+      const data = payload(step);
+      const code = data.code ? codeOf(desired) : undefined;
+      await api.updateFunction(
+        svc,
+        desired.fn.name,
+        { ...config, ...(code ? { code } : {}) },
+        data.etag as string | undefined,
+      );
+    },
+    async version(_step, desired, api) {
+      await api.publishVersion(
+        desiredNames(desired).service,
+        markers.version(desired.fn.name, desired.revisionLabel, desired.revisionHash),
+      );
+    },
+    async 'trigger:*'(step, desired, api) {
+      const svc = desiredNames(desired).service;
+      const fnName = desired.fn.name;
+      const data = payload(step);
       const name = data.name as string;
       if (step.action === 'delete') await quiet(() => api.deleteTrigger(svc, fnName, name));
       else if (step.action === 'create')
         await api.createTrigger(svc, fnName, data.body as Record<string, unknown>);
       else await api.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
-      return;
-    }
-    if (step.id === 'provision') {
-      await api.putProvisionTarget(svc, fnName, names.mainAlias, data.target as number);
-      return;
-    }
-    if (step.id.startsWith('domain:')) {
+    },
+    async provision(step, desired, api) {
+      const names = desiredNames(desired);
+      await api.putProvisionTarget(
+        names.service,
+        desired.fn.name,
+        names.mainAlias,
+        payload(step).target as number,
+      );
+    },
+    async 'domain:*'(step, _desired, api) {
       const host = step.id.slice('domain:'.length);
+      const data = payload(step);
       if (step.action === 'delete') await quiet(() => api.deleteCustomDomain(host));
       else if (step.action === 'create') await api.createCustomDomain(data.body as Record<string, unknown>);
       else await api.updateCustomDomain(host, data.body as Record<string, unknown>);
-      return;
-    }
-    throw new ValidationError(
-      [{ path: 'step', message: `step ${JSON.stringify(step.id)} is not an FC adapter step`, rule: 'step' }],
-      { adapter: 'fc' },
-    );
-  }
+    },
+  });
 
   async function invokeHttp(
     names: FcNames,
@@ -365,19 +373,6 @@ export function createFcAdapter(
       if (invokeOptions.mode === 'event' || invokeOptions.async || !http)
         return invokeEvent(names, qualifier, request, invokeOptions.async ?? false);
       return invokeHttp(names, http, qualifier, request);
-    },
-
-    logs() {
-      throw new UnsupportedFeatureError(
-        {
-          feature: 'logs',
-          target,
-          reason: 'FC 2.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
-          instead:
-            "Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service's logConfig project and logstore.",
-        },
-        { adapter: 'fc' },
-      );
     },
 
     async list() {

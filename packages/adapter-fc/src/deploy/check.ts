@@ -84,14 +84,6 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
       });
     }
   }
-  if (fn.scaling.max !== builtinDefaults.scaling.max && fn.scaling.max !== fn.scaling.min) {
-    issues.push({
-      severity: 'warning',
-      feature: 'scaling.max',
-      path: 'scaling.max',
-      message: `FC 2.0 has no per-function instance limit, so scaling.max ${fn.scaling.max} is not applied (limits are per account and region)`,
-    });
-  }
   if (fn.scaling.idleSeconds !== builtinDefaults.scaling.idleSeconds) {
     issues.push({
       severity: 'warning',

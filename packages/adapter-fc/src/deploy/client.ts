@@ -1,7 +1,6 @@
 import FCClientModule from '@alicloud/fc2';
-import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
+import { networkCodeOf, networkFailure, ProviderApiError, z } from '@faasport/core';
 import { withRetry, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import type { ResolvedFcOptions } from './options';
 
 /** What an fc2 call resolves to. */

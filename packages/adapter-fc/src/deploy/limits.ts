@@ -67,8 +67,12 @@ export const fcCapabilities: Capabilities = {
     'traffic.split': { level: 'native', note: 'alias with additionalVersionWeight, at most 2 versions' },
     'traffic.tags': { level: 'emulated', note: 'one FC alias per tag' },
     'scaling.min': { level: 'native', note: 'provision config on the main alias' },
+    'scaling.max': {
+      level: 'limited',
+      note: 'FC 2.0 has no per-function instance limit, so scaling.max is not applied (limits are per account and region)',
+    },
     'scaling.concurrency': 'native',
-    'scaling.toZero': 'native',
+    'scaling.toZero': { level: 'native', note: "FC's default" },
     secrets: {
       level: 'emulated',
       note: 'set as environment variables of the function (FC 2.0 has no secret store)',
@@ -79,6 +83,12 @@ export const fcCapabilities: Capabilities = {
       level: 'unsupported',
       note: 'FC 2.0 HTTP triggers are reachable from the internet',
       instead: 'Use an http trigger with auth: function (signed calls only).',
+    },
+    logs: {
+      level: 'unsupported',
+      note: 'FC 2.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
+      instead:
+        "Read the logs in the SLS console or with the aliyun CLI (aliyun log GetLogs) for the service's logConfig project and logstore.",
     },
   },
   limits: {

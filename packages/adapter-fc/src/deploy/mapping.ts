@@ -6,10 +6,10 @@ import {
   sha256,
   toBase64,
   ValidationError,
+  z,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
-import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { toFcCron } from './cron';
 import { fcRuntimeOf } from './limits';

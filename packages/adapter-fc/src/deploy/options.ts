@@ -1,6 +1,5 @@
-import { ConfigurationError, ValidationError } from '@faasport/core';
+import { ConfigurationError, ValidationError, z } from '@faasport/core';
 import { loadSetting, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /** A RAM role ARN, `acs:ram::<account>:role/<name>`. */
 export const ramRoleArn = z.string().regex(/^acs:ram::\d+:role\/.+$/, {

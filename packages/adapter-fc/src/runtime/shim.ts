@@ -19,6 +19,7 @@ import {
   jsonLineLogger,
   parseJsonOrText,
   randomRequestId,
+  storageCloudEvent,
   toResponse,
 } from '@faasport/core/handler';
 
@@ -277,20 +278,7 @@ function cloudEventFrom(event: unknown, context: FcContext): CloudEvent {
     const bucket = isRecord(oss.bucket) && typeof oss.bucket.name === 'string' ? oss.bucket.name : '';
     const object = isRecord(oss.object) ? oss.object : {};
     const key = typeof object.key === 'string' ? object.key : '';
-    const eventName = typeof record.eventName === 'string' ? record.eventName : '';
-    return {
-      specversion: '1.0',
-      id: requestId,
-      type: /Removed|Delete/i.test(eventName) ? eventTypes.storageDeleted : eventTypes.storageCreated,
-      source: `fc:oss/${bucket}`,
-      subject: key,
-      time:
-        typeof record.eventTime === 'string'
-          ? new Date(record.eventTime).toISOString()
-          : new Date().toISOString(),
-      datacontenttype: 'application/json',
-      data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
-    };
+    return storageCloudEvent({ id: requestId, source: `fc:oss/${bucket}`, bucket, key, record, object });
   }
   return {
     specversion: '1.0',

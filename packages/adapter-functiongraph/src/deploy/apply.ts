@@ -7,6 +7,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { stepHandlers } from '@faasport/core/toolkit';
 import { providerOptions } from './capabilities';
 import { type FgAlias, type FgConfig, type FgContext, nonZero, updatableFields } from './context';
 import {
@@ -59,16 +60,9 @@ export async function readModifyWriteConfig(
   await fg.client.call('UpdateFunctionConfig', 'PUT', `functions/${fg.urn(name, 'latest')}/config`, { body });
 }
 
-/** Executes one step of the plan. */
-export async function applyStep(
-  fg: FgContext,
-  step: Step,
-  desired: DesiredState,
-  _ctx: AdapterContext,
-): Promise<void> {
-  const fn = desired.fn;
-  fg.kinds.delete(fn.name);
-  if (step.id === 'function') {
+/** One handler per FunctionGraph step id (see plan.ts for the steps and their data). */
+const handlers = stepHandlers<[fg: FgContext, desired: DesiredState]>('functiongraph', {
+  async function(_step, fg, desired) {
     const body: Record<string, unknown> = {
       ...managedConfig(desired, fg.o.region, 'values'),
       package: fg.o.package,
@@ -77,58 +71,71 @@ export async function applyStep(
     if (body.user_data === '') delete body.user_data;
     if (body.encrypted_user_data === '') delete body.encrypted_user_data;
     await fg.client.call('CreateFunction', 'POST', 'functions', { body });
-  } else if (step.id === 'scaling') {
+  },
+  async scaling(_step, fg, desired) {
     // strategy_config is not accepted on create; FunctionGraph takes it through the config update.
-    await readModifyWriteConfig(fg, fn.name, undefined, { strategy_config: strategyConfig(fn) });
-  } else if (step.id === 'code') {
-    await fg.client.call('UpdateFunctionCode', 'PUT', `functions/${fg.urn(fn.name, 'latest')}/code`, {
+    await readModifyWriteConfig(fg, desired.fn.name, undefined, {
+      strategy_config: strategyConfig(desired.fn),
+    });
+  },
+  async code(_step, fg, desired) {
+    await fg.client.call('UpdateFunctionCode', 'PUT', `functions/${fg.urn(desired.fn.name, 'latest')}/code`, {
       body: codeFields(desired, fg.o.region),
     });
-  } else if (step.id === 'config') {
-    await readModifyWriteConfig(fg, fn.name, desired, {});
-  } else if (step.id === 'version') {
-    await fg.client.call('PublishVersion', 'POST', `functions/${fg.urn(fn.name)}/versions`, {
+  },
+  async config(_step, fg, desired) {
+    await readModifyWriteConfig(fg, desired.fn.name, desired, {});
+  },
+  async version(_step, fg, desired) {
+    await fg.client.call('PublishVersion', 'POST', `functions/${fg.urn(desired.fn.name)}/versions`, {
       body: { version: desired.revisionLabel, description: versionDescription(desired.revisionHash) },
     });
-  } else if (step.id.startsWith('trigger-create:')) {
+  },
+  async 'trigger-create:*'(step, fg, desired) {
+    const fn = desired.fn;
     const key = (step.data as { key: string }).key;
     const want = desiredTriggers(fn, fg.o).find((t) => t.key === key)!;
     await fg.client.call('CreateTrigger', 'POST', `triggers/${fg.urn(fn.name, `!${mainAlias}`)}`, {
       body: { trigger_type_code: want.type, trigger_status: want.status, event_data: want.eventData },
     });
-  } else if (step.id.startsWith('trigger-delete:')) {
+  },
+  async 'trigger-delete:*'(step, fg, desired) {
     const { id, type } = step.data as { id: string; type: string };
     await fg.client.call(
       'DeleteTrigger',
       'DELETE',
-      `triggers/${fg.urn(fn.name, `!${mainAlias}`)}/${type}/${id}`,
+      `triggers/${fg.urn(desired.fn.name, `!${mainAlias}`)}/${type}/${id}`,
       { allow: [404] },
     );
-  } else if (step.id.startsWith('function-url:')) {
+  },
+  async 'function-url:*'(step, fg, desired) {
+    const fn = desired.fn;
     const path = `functions/${fg.urn(fn.name, `!${mainAlias}`)}/function-url`;
     const body = desiredFunctionUrl(fn, providerOptions(fn), fg.o);
     if (step.action === 'delete' || !body)
       await fg.client.call('DeleteFunctionUrl', 'DELETE', path, { allow: [404] });
     else if (step.action === 'create') await fg.client.call('CreateFunctionUrl', 'POST', path, { body });
     else await fg.client.call('UpdateFunctionUrl', 'PUT', path, { body });
-  } else if (step.id === 'reserved') {
+  },
+  async reserved(_step, fg, desired) {
     await fg.client.call(
       'UpdateReservedInstances',
       'PUT',
-      `functions/${fg.urn(fn.name, `!${mainAlias}`)}/reservedinstances`,
-      {
-        body: { count: fn.scaling.min, idle_mode: false },
-      },
+      `functions/${fg.urn(desired.fn.name, `!${mainAlias}`)}/reservedinstances`,
+      { body: { count: desired.fn.scaling.min, idle_mode: false } },
     );
-  } else {
-    throw new ValidationError([
-      {
-        path: 'plan',
-        message: `step ${JSON.stringify(step.id)} is not a FunctionGraph step`,
-        rule: 'step',
-      },
-    ]);
-  }
+  },
+});
+
+/** Executes one step of the plan. */
+export async function applyStep(
+  fg: FgContext,
+  step: Step,
+  desired: DesiredState,
+  _ctx: AdapterContext,
+): Promise<void> {
+  fg.kinds.delete(desired.fn.name);
+  await handlers(step, fg, desired);
 }
 
 /** Points the main alias at one or two versions (weights in whole percents) and each tag alias at its version; writes only aliases that differ. */

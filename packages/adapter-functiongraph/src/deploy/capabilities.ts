@@ -1,8 +1,7 @@
 /** What FunctionGraph accepts, as faasport capabilities and limits, and the `providers.functiongraph` options. */
 
-import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { type Capabilities, type ResolvedFunction, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /**
  * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table
@@ -77,8 +76,8 @@ export const functionGraphCapabilities: Capabilities = {
     },
     'traffic.tags': { level: 'emulated', note: 'one alias per tag' },
     'scaling.min': { level: 'native', note: 'reserved instances on the main alias' },
-    'scaling.max': 'native',
-    'scaling.concurrency': 'native',
+    'scaling.max': { level: 'native', note: 'strategy_config.concurrency, set after create' },
+    'scaling.concurrency': { level: 'native', note: 'strategy_config.concurrent_num, set after create' },
     'scaling.toZero': 'native',
     secrets: { level: 'native', note: 'encrypted_user_data' },
     domains: {
@@ -90,6 +89,11 @@ export const functionGraphCapabilities: Capabilities = {
     'visibility.private': {
       level: 'unsupported',
       instead: 'Use an http trigger with auth: private (APIG IAM auth) instead.',
+    },
+    logs: {
+      level: 'unsupported',
+      note: 'FunctionGraph writes function logs to Log Tank Service (LTS), which this adapter does not read yet',
+      instead: "Read the logs in the FunctionGraph console (the function's Monitoring > Logs tab) or in LTS.",
     },
   },
   limits: {

@@ -17,6 +17,7 @@ import {
   jsonLineLogger,
   parseJsonOrText,
   randomRequestId,
+  storageCloudEvent,
   toBase64,
   toResponse,
 } from '@faasport/core/handler';
@@ -165,21 +166,14 @@ export function cloudEventsFrom(
         isRecord(detail.bucket) && typeof detail.bucket.name === 'string' ? detail.bucket.name : '';
       const object = isRecord(detail.object) ? detail.object : {};
       const key = typeof object.key === 'string' ? decodeURIComponent(object.key.replace(/\+/g, ' ')) : '';
-      const eventName = typeof record.eventName === 'string' ? record.eventName : '';
-      const removed = /Removed|Delete/i.test(eventName);
-      return {
-        specversion: '1.0',
+      return storageCloudEvent({
         id: `${requestId}${records.length > 1 ? `-${i}` : ''}`,
-        type: removed ? eventTypes.storageDeleted : eventTypes.storageCreated,
         source: `functiongraph:obs/${bucket}`,
-        subject: key,
-        time:
-          typeof record.eventTime === 'string'
-            ? new Date(record.eventTime).toISOString()
-            : new Date().toISOString(),
-        datacontenttype: 'application/json',
-        data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
-      };
+        bucket,
+        key,
+        record,
+        object,
+      });
     });
   }
   return [

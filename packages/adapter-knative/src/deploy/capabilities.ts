@@ -58,6 +58,11 @@ export const knativeCapabilities: Capabilities = {
       note: "faasport's entry script calls it once per instance before the first request",
     },
     'visibility.private': { level: 'native', note: 'networking.knative.dev/visibility: cluster-local' },
+    logs: {
+      level: 'unsupported',
+      note: "a function's logs are its containers' logs, which this adapter does not read yet",
+      instead: 'kubectl logs -l serving.knative.dev/service=<function> -c user-container (add -f to follow)',
+    },
   },
   limits: {
     memoryMb: { min: 16, max: 131_072, description: '16-131072 MB (a Kubernetes memory limit, in MiB)' },

@@ -4,7 +4,7 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
-import { withRetry } from '@faasport/core/toolkit';
+import { isRetryable, withRetry } from '@faasport/core/toolkit';
 import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
 import { kubernetes } from './kubernetes';
@@ -64,10 +64,16 @@ export class KubeClient {
     this.core = kc.makeApiClient(kubernetes().CoreV1Api);
   }
 
-  /** Wraps a call so API failures become {@link ProviderApiError}s. */
+  /**
+   * Runs a call with the toolkit's retry (429 and 5xx, honouring the API server's `Retry-After`, which
+   * API Priority and Fairness and max-in-flight set on every rejection: k8s.io/apiserver
+   * pkg/server/filters/maxinflight.go, kubernetes/kubernetes#117734; transient network failures), and turns API failures into
+   * {@link ProviderApiError}s. Every call wrapped here is a read, a server-side apply or a delete, so a
+   * retry repeats nothing that a first success would not have done.
+   */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await withRetry(run, { baseDelayMs: 100, maxDelayMs: 5000 });
     } catch (error) {
       throw FaasportError.isInstance(error) ? error : toProviderError(operation, error);
     }
@@ -100,26 +106,31 @@ export class KubeClient {
   /** GET; `undefined` on 404 (after checking that the cluster serves the kind's API at all). */
   async get(kind: ObjectKind, name: string): Promise<KubeObject | undefined> {
     try {
-      if (kind === 'configMap')
-        return (await this.core.readNamespacedConfigMap({
-          name,
-          namespace: this.namespace,
-        })) as unknown as KubeObject;
-      if (kind === 'secret')
-        return (await this.core.readNamespacedSecret({
-          name,
-          namespace: this.namespace,
-        })) as unknown as KubeObject;
-      return (await this.custom.getNamespacedCustomObject({
-        ...pick(resources[kind]),
-        namespace: this.namespace,
-        name,
-      })) as KubeObject;
+      return await withRetry(() => this.read(kind, name), { baseDelayMs: 100, maxDelayMs: 5000 });
     } catch (error) {
       if (statusOf(error).code !== 404) throw toProviderError(`get ${kind} ${name}`, error);
       if (kind !== 'configMap' && kind !== 'secret') await this.assertServed(kind);
       return undefined;
     }
+  }
+
+  /** One GET of an object; a 404 is thrown like any failure. */
+  private async read(kind: ObjectKind, name: string): Promise<KubeObject> {
+    if (kind === 'configMap')
+      return (await this.core.readNamespacedConfigMap({
+        name,
+        namespace: this.namespace,
+      })) as unknown as KubeObject;
+    if (kind === 'secret')
+      return (await this.core.readNamespacedSecret({
+        name,
+        namespace: this.namespace,
+      })) as unknown as KubeObject;
+    return (await this.custom.getNamespacedCustomObject({
+      ...pick(resources[kind]),
+      namespace: this.namespace,
+      name,
+    })) as KubeObject;
   }
 
   /** Lists objects of a kind by label selector. */
@@ -175,8 +186,8 @@ export class KubeClient {
 
   /**
    * Merge-patches a custom object, with the resourceVersion it was read at as a precondition. A 409
-   * (someone wrote in between) re-reads and retries, up to `attempts` times with jittered backoff;
-   * Knative retries nothing else here. An aborted `signal` stops the retries with its reason.
+   * (someone wrote in between) re-reads and retries, up to `attempts` times with jittered backoff, as
+   * do throttling (429, after its `Retry-After`) and 5xx answers. An aborted `signal` stops the retries with its reason.
    */
   async mergePatch(
     kind: CustomKind,
@@ -209,7 +220,9 @@ export class KubeClient {
     };
     try {
       return await withRetry(patchOnce, {
-        retryable: (error) => !(error instanceof ProviderApiError) && statusOf(error).code === 409,
+        // 409 (a write in between) re-reads; throttling and 5xx are retried as every call is.
+        retryable: (error) =>
+          !(error instanceof ProviderApiError) && (statusOf(error).code === 409 || isRetryable(error)),
         attempts,
         baseDelayMs: 50,
         maxDelayMs: 1000,

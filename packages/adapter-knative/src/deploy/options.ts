@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
+import { ConfigurationError, formatIssues, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
 import { kubernetes } from './kubernetes';
 

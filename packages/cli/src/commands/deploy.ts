@@ -1,5 +1,14 @@
-import { applyPlan, type DeployResult, type PlannedDeploy, planDeploy } from '@faasport/core';
-import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs, yesArgs } from '../args';
+import { applyProject, planProject } from '@faasport/core';
+import {
+  concurrencyArg,
+  concurrencyArgs,
+  configArgs,
+  functionArgs,
+  jsonArgs,
+  projectDirArgs,
+  targetArgs,
+  yesArgs,
+} from '../args';
 import { command } from '../command';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
@@ -14,6 +23,7 @@ export default command({
     ...targetArgs,
     ...configArgs,
     ...functionArgs,
+    ...concurrencyArgs,
     ...yesArgs,
     ...jsonArgs,
   },
@@ -22,14 +32,19 @@ export default command({
     ['faasport deploy --target prod --yes', 'deploy without asking (CI)'],
   ],
   epilogue:
-    'On a terminal the plan is shown and confirmed first; --yes or a non-interactive run skips the question.\nAn unchanged function makes no write calls. A failed step restores the previous traffic.',
+    'On a terminal the plan is shown and confirmed first; --yes or a non-interactive run skips the question.\nAn unchanged function makes no write calls. A failed step restores the previous traffic.\nUp to --concurrency functions (default 8) deploy at once; progress is printed function by function, in\nproject order. When one fails no new function starts, and the error lists which deployed, which failed\nand which never started.',
   async run(args, ctx) {
+    const concurrency = concurrencyArg(args.concurrency, 'deploy');
     const { target, adapter, functions, project } = await openProject(ctx, args);
     const onEvent = progressRenderer(ctx);
-    const options = { env: ctx.io.env, baseDir: project.baseDir, signal: ctx.io.signal, onEvent };
-    const planned: PlannedDeploy[] = [];
-    for (const fn of functions)
-      planned.push(await planDeploy(adapter, fn, { ...options, onEvent: undefined }));
+    const options = {
+      env: ctx.io.env,
+      baseDir: project.baseDir,
+      signal: ctx.io.signal,
+      onEvent,
+      ...(concurrency ? { concurrency } : {}),
+    };
+    const planned = await planProject(adapter, functions, { ...options, onEvent: undefined });
     const pending = planned.filter((p) => p.plan.steps.length > 0);
     // The plan shown before the question lists the warnings; they are not repeated after it.
     const planShown = pending.length > 0 && ctx.interactive && !args.yes;
@@ -53,9 +68,10 @@ export default command({
       if (!planShown || p.plan.steps.length === 0)
         for (const w of p.plan.warnings)
           onEvent({ type: 'warning', functionName: p.plan.functionName, issue: w });
-    const results: DeployResult[] = [];
-    for (const p of planned)
-      results.push(await applyPlan(adapter, p, { ...options, checkDrift: ctx.interactive && !args.yes }));
+    const results = await applyProject(adapter, planned, {
+      ...options,
+      checkDrift: ctx.interactive && !args.yes,
+    });
     ctx.result({ target: target.name, adapter: target.adapter, deployed: true, functions: results }, (r) => {
       for (const fn of r.functions) {
         ctx.print(

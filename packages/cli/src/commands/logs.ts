@@ -1,4 +1,4 @@
-import { parseDurationSeconds, UnsupportedFeatureError } from '@faasport/core';
+import { parseDurationSeconds, readLogs } from '@faasport/core';
 import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
@@ -62,16 +62,9 @@ export default command({
         });
     }
     const { adapter } = await openTarget(ctx, args);
-    if (!adapter.logs) {
-      throw new UnsupportedFeatureError({
-        feature: 'logs',
-        target: adapter.name,
-        instead: "Read the logs in the provider's console or log service.",
-      });
-    }
     const c = ctx.out;
     const colour = { debug: c.dim, info: (s: string) => s, warn: c.yellow, error: c.red } as const;
-    const entries = adapter.logs(args.fn, {
+    const entries = readLogs(adapter, args.fn, {
       follow: args.follow === true,
       ...(since ? { since } : {}),
       ...(tail ? { tail } : {}),

@@ -1,5 +1,13 @@
-import { planDeploy } from '@faasport/core';
-import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs } from '../args';
+import { planProject } from '@faasport/core';
+import {
+  concurrencyArg,
+  concurrencyArgs,
+  configArgs,
+  functionArgs,
+  jsonArgs,
+  projectDirArgs,
+  targetArgs,
+} from '../args';
 import { command } from '../command';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
@@ -13,6 +21,7 @@ export default command({
     ...targetArgs,
     ...configArgs,
     ...functionArgs,
+    ...concurrencyArgs,
     ...jsonArgs,
   },
   examples: [
@@ -23,16 +32,15 @@ export default command({
   epilogue:
     'Marks: + create, ~ update, - delete, ↑ publish. A function deployed unchanged shows "no changes".',
   async run(args, ctx) {
+    const concurrency = concurrencyArg(args.concurrency, 'plan');
     const { target, adapter, functions, project } = await openProject(ctx, args);
-    const plans = [];
-    for (const fn of functions) {
-      const { plan } = await planDeploy(adapter, fn, {
-        env: ctx.io.env,
-        baseDir: project.baseDir,
-        signal: ctx.io.signal,
-      });
-      plans.push(plan);
-    }
+    const planned = await planProject(adapter, functions, {
+      env: ctx.io.env,
+      baseDir: project.baseDir,
+      signal: ctx.io.signal,
+      ...(concurrency ? { concurrency } : {}),
+    });
+    const plans = planned.map((p) => p.plan);
     const changes = plans.filter((p) => p.kind !== 'none').length;
     ctx.result({ target: target.name, adapter: target.adapter, changes, functions: plans }, (r) =>
       printPlans(ctx, r.functions),

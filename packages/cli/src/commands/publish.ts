@@ -130,7 +130,7 @@ export default command({
       );
     }
     await refuseSecretsInFile(project, target);
-    const { localTargetConnection } = await import('@faasport/runtime');
+    const { localTargetConnection } = await import('@faasport/runtime/adapter');
     const connection = localTargetConnection(
       target.options,
       ctx.io.env,
@@ -157,7 +157,7 @@ export default command({
     });
     const answer = await response.text();
     if (!response.ok) {
-      const { errorOf } = await import('@faasport/runtime');
+      const { errorOf } = await import('@faasport/runtime/adapter');
       let data: unknown;
       try {
         data = JSON.parse(answer);

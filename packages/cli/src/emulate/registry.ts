@@ -191,4 +191,39 @@ export const emulatorRegistry: Record<string, EmulatorEntry> = {
       };
     },
   },
+  lambda: {
+    description:
+      'AWS Lambda with the EventBridge Scheduler calls faasport makes (the `lambda` adapter, the aws CLI, AWS SDKs)',
+    async start(options) {
+      const { startLambdaEmulator } = await import('@faasport/emulators/lambda');
+      const lambda = await startLambdaEmulator();
+      const front = await fronted(lambda.url, options).catch(async (error) => {
+        await lambda.close();
+        throw error;
+      });
+      return {
+        endpoint: front.endpoint,
+        region: lambda.region,
+        // The emulator checks no IAM: any role ARN of its account does.
+        target: {
+          adapter: 'lambda',
+          region: lambda.region,
+          endpoint: front.endpoint,
+          role: `arn:aws:iam::${lambda.accountId}:role/faasport-emulator`,
+        },
+        env: {
+          AWS_ACCESS_KEY_ID: lambda.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: lambda.secretAccessKey,
+          AWS_REGION: lambda.region,
+        },
+        notes: [
+          `the aws CLI: aws --endpoint-url ${front.endpoint} lambda list-functions (with the variables above)`,
+        ],
+        close: async () => {
+          await front.close();
+          await lambda.close();
+        },
+      };
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import type { ResolvedFunction } from '../model';
+import { builtinDefaults } from '../model/resolve';
 
 /**
  * How well a target does a feature. `native`: the platform does it. `emulated`: faasport builds it from
@@ -13,8 +14,10 @@ export type SupportLevel = 'native' | 'emulated' | 'limited' | 'unsupported';
 export type Support = SupportLevel | { level: SupportLevel; note?: string; instead?: string };
 
 /**
- * The features a function can use. Core derives the set a function uses with {@link featuresUsed} and
- * checks each against the target's declaration. A feature missing from a declaration is `unsupported`.
+ * The features a target declares. Core derives the ones a function uses with {@link featuresUsed} and
+ * checks each against the target's declaration; `logs` is the one operation, declared by the adapter's
+ * `logs` method (see {@link defineAdapter}). A feature missing from a declaration is `unsupported`.
+ * The capability tables of `docs/adapters/*.md` are generated from these declarations.
  *
  * @public
  */
@@ -43,10 +46,40 @@ export const features = [
   'domains',
   'initializer',
   'visibility.private',
+  'logs',
 ] as const;
 
 /** One feature key. @public */
 export type Feature = (typeof features)[number];
+
+/** How messages and docs name each feature. @public */
+export const featureLabels: Readonly<Record<Feature, string>> = {
+  'source.inline': 'inline code (source.inline)',
+  'source.dir': 'a code folder (source.dir)',
+  'source.archive': 'a zip archive (source.archive)',
+  'source.bucket': 'an object-storage archive (source.bucket)',
+  'source.image': 'a container image (source.image)',
+  'contract.web': 'the web handler contract',
+  'contract.event': 'the event handler contract',
+  'contract.native': 'the native handler contract',
+  'trigger.http': 'an http trigger',
+  'trigger.http.private': 'an http trigger with auth',
+  'trigger.schedule': 'a schedule trigger',
+  'trigger.storage': 'a storage trigger',
+  'trigger.queue': 'a queue trigger',
+  'trigger.event': 'an event (CloudEvents) trigger',
+  'traffic.split': 'a traffic split',
+  'traffic.tags': 'traffic tags',
+  'scaling.min': 'minimum instances (scaling.min)',
+  'scaling.max': 'a maximum of instances (scaling.max)',
+  'scaling.concurrency': 'per-instance concurrency above 1 (scaling.concurrency)',
+  'scaling.toZero': 'scaling to zero (scaling.min 0)',
+  secrets: 'secrets',
+  domains: 'custom domains',
+  initializer: 'an initializer',
+  'visibility.private': 'private visibility',
+  logs: 'reading logs (faasport logs)',
+};
 
 /** An inclusive numeric range; `values`, when set, lists the only values accepted. @public */
 export interface Range {
@@ -82,7 +115,13 @@ export interface Capabilities {
   limits: Limits;
 }
 
-/** The features a resolved function uses. @public */
+/**
+ * The features a resolved function uses: every key of {@link features} but `logs`, which is an
+ * operation, not a part of a function. `scaling.max` counts when the maximum differs from the one
+ * faasport would pick (the default, or `scaling.min` when higher); `scaling.toZero` when `scaling.min` is 0.
+ *
+ * @public
+ */
 export function featuresUsed(fn: ResolvedFunction): Set<Feature> {
   const used = new Set<Feature>();
   used.add(`source.${fn.source.kind}` as Feature);
@@ -94,6 +133,8 @@ export function featuresUsed(fn: ResolvedFunction): Set<Feature> {
   if (fn.traffic.filter((t) => t.percent > 0).length > 1) used.add('traffic.split');
   if (fn.traffic.some((t) => t.tag)) used.add('traffic.tags');
   if (fn.scaling.min > 0) used.add('scaling.min');
+  else used.add('scaling.toZero');
+  if (fn.scaling.max !== Math.max(builtinDefaults.scaling.max, fn.scaling.min)) used.add('scaling.max');
   if (fn.scaling.concurrency > 1) used.add('scaling.concurrency');
   if (Object.keys(fn.secrets).length) used.add('secrets');
   if (fn.domains.length) used.add('domains');

@@ -1,6 +1,7 @@
 export {
   type Capabilities,
   type Feature,
+  featureLabels,
   features,
   featuresUsed,
   type Limits,
@@ -9,6 +10,7 @@ export {
   type SupportLevel,
   supportOf,
 } from './capabilities';
+export { capabilityTable, capabilityTableMarkers, withCapabilityTable } from './capability-table';
 export type { DeployEvent, DeployEventListener } from './events';
 export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
 export type { CheckIssue, FieldChange, Plan, Step } from './plan';

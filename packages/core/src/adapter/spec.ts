@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Context } from '../handler';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
-import type { Capabilities } from './capabilities';
+import { type Capabilities, supportOf } from './capabilities';
 import type { DeployEvent } from './events';
 import type { CheckIssue, Step } from './plan';
 
@@ -175,7 +175,10 @@ export interface Adapter {
   setTraffic(name: string, traffic: ResolvedTrafficEntry[], ctx: AdapterContext): Promise<void>;
   /** Calls the function: `request` goes through the HTTP route (or becomes the event payload in `event` mode). */
   invoke(name: string, request: Request, options?: InvokeOptions): Promise<Response>;
-  /** Streams logs, where the target can; `tail` keeps only the last lines of the history (then follows). */
+  /**
+   * Streams logs, where the target can; `tail` keeps only the last lines of the history (then follows).
+   * A target without logs leaves this out (and the `logs` capability with it, or declares it unsupported).
+   */
   logs?(
     name: string,
     options: { follow?: boolean; since?: Date; tail?: number; signal?: AbortSignal },
@@ -200,7 +203,9 @@ export interface ExportResult {
 }
 
 /**
- * Marks an object as an adapter and checks its shape once, at construction.
+ * Marks an object as an adapter and checks its shape once, at construction: the specification version,
+ * and that the `logs` capability and the `logs` method agree (an adapter without logs leaves both out,
+ * or declares `logs` unsupported with a note saying where to read them).
  *
  * @public
  */
@@ -208,6 +213,14 @@ export function defineAdapter<A extends Adapter>(adapter: A): A {
   if (adapter.specificationVersion !== 'v1') {
     throw new TypeError(
       `adapter "${adapter.name}" implements specification ${String(adapter.specificationVersion)}; this core supports v1`,
+    );
+  }
+  const declared = supportOf(adapter.capabilities, 'logs').level !== 'unsupported';
+  if (declared !== (typeof adapter.logs === 'function')) {
+    throw new TypeError(
+      declared
+        ? `adapter "${adapter.name}" declares logs but has no logs method: implement logs(), or leave the capability out`
+        : `adapter "${adapter.name}" has a logs method but does not declare logs: declare it in capabilities.features`,
     );
   }
   return adapter;

@@ -1,9 +1,10 @@
 import type { Adapter } from '../adapter';
 import { DeployError, DriftError } from '../errors';
 import type { ResolvedFunction } from '../model';
+import { stepHandlers } from '../toolkit/steps';
 import { normalizeTraffic } from './hash';
 import { contextFor, type DeployOptions, type DeployResult, type PlannedDeploy } from './options';
-import { describeTraffic, planDeploy } from './plan';
+import { describeTraffic, planDeploy, trafficStepId } from './plan';
 
 /**
  * Deploys a function: check → package → read → plan → apply by phase → wait until ready → move traffic.
@@ -61,30 +62,34 @@ export async function applyPlan(
   const name = plan.functionName;
   const completed: string[] = [];
   let trafficMoved = false;
+  const runStep = stepHandlers<[]>(adapter.name, {
+    // The engine's own step: wait until the revision is ready, then move the traffic.
+    async [trafficStepId]() {
+      if (adapter.waitReady) {
+        ctx.emit({
+          type: 'wait',
+          functionName: name,
+          what: `revision ${desired.revisionLabel} ready`,
+          elapsedMs: 0,
+        });
+        await adapter.waitReady(name, desired.revisionLabel, {
+          ...ctx,
+          timeoutMs: options.waitTimeoutMs ?? 120_000,
+        });
+      }
+      trafficMoved = true;
+      await adapter.setTraffic(name, desired.traffic, ctx);
+      ctx.emit({ type: 'traffic', functionName: name, traffic: desired.traffic });
+    },
+    // Every other step is the adapter's own.
+    '*': (step) => adapter.applyStep(step, desired, ctx),
+  });
   for (const step of plan.steps) {
     const brief = { id: step.id, action: step.action, resource: step.resource, summary: step.summary };
     ctx.emit({ type: 'step-start', functionName: name, step: brief });
     const t0 = Date.now();
     try {
-      if (step.phase === 'traffic') {
-        if (adapter.waitReady) {
-          ctx.emit({
-            type: 'wait',
-            functionName: name,
-            what: `revision ${desired.revisionLabel} ready`,
-            elapsedMs: 0,
-          });
-          await adapter.waitReady(name, desired.revisionLabel, {
-            ...ctx,
-            timeoutMs: options.waitTimeoutMs ?? 120_000,
-          });
-        }
-        trafficMoved = true;
-        await adapter.setTraffic(name, desired.traffic, ctx);
-        ctx.emit({ type: 'traffic', functionName: name, traffic: desired.traffic });
-      } else {
-        await adapter.applyStep(step, desired, ctx);
-      }
+      await runStep(step);
     } catch (error) {
       const rolledBack: string[] = [];
       if (trafficMoved && live?.traffic.length) {

@@ -1,33 +1,15 @@
 import type { z } from 'zod';
-import { type Adapter, type AdapterModule, type CheckIssue, featuresUsed, supportOf } from '../adapter';
+import {
+  type Adapter,
+  type AdapterModule,
+  type CheckIssue,
+  featureLabels,
+  featuresUsed,
+  supportOf,
+} from '../adapter';
 import { LimitExceededError, UnsupportedFeatureError, ValidationError } from '../errors';
 import { didYouMean, type ResolvedFunction } from '../model';
 import { checkHandlerExports } from './handler-exports';
-
-const featureNames: Record<string, string> = {
-  'source.inline': 'inline code (source.inline)',
-  'source.dir': 'a code folder (source.dir)',
-  'source.archive': 'a zip archive (source.archive)',
-  'source.bucket': 'an object-storage archive (source.bucket)',
-  'source.image': 'a container image (source.image)',
-  'contract.web': 'the web handler contract',
-  'contract.event': 'the event handler contract',
-  'contract.native': 'the native handler contract',
-  'trigger.http': 'an http trigger',
-  'trigger.http.private': 'an http trigger with auth',
-  'trigger.schedule': 'a schedule trigger',
-  'trigger.storage': 'a storage trigger',
-  'trigger.queue': 'a queue trigger',
-  'trigger.event': 'an event (CloudEvents) trigger',
-  'traffic.split': 'a traffic split',
-  'traffic.tags': 'traffic tags',
-  'scaling.min': 'minimum instances (scaling.min)',
-  'scaling.concurrency': 'per-instance concurrency above 1 (scaling.concurrency)',
-  secrets: 'secrets',
-  domains: 'custom domains',
-  initializer: 'an initializer',
-  'visibility.private': 'private visibility',
-};
 
 /**
  * Checks a function against a target before anything is written: declared feature support, limits
@@ -43,7 +25,7 @@ export function checkFunction(adapter: Adapter, fn: ResolvedFunction): CheckIssu
   const issues: CheckIssue[] = [];
   for (const feature of featuresUsed(fn)) {
     const support = supportOf(adapter.capabilities, feature);
-    const name = featureNames[feature] ?? feature;
+    const name = featureLabels[feature];
     if (support.level === 'unsupported') {
       issues.push({
         severity: 'error',

@@ -4,6 +4,7 @@ export { desiredStateOf } from './desired';
 export { assertHandlerExports, checkHandlerExports } from './handler-exports';
 export { canonicalJson, normalizeTraffic, revisionHashOf, sameTraffic, specHashOf } from './hash';
 export { type InvokeInput, invoke } from './invoke';
+export { type ReadLogsOptions, readLogs } from './logs';
 export type { DeployOptions, DeployResult, EngineOptions, PlannedDeploy } from './options';
 export { inlineFileName, isSafeEntryName, packageSource, sha256, zipEntries } from './package';
 export { planDeploy } from './plan';

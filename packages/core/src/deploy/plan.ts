@@ -6,6 +6,9 @@ import { desiredStateOf } from './desired';
 import { canonicalJson, normalizeTraffic, sameTraffic } from './hash';
 import { contextFor, type DeployOptions, type PlannedDeploy } from './options';
 
+/** The id of the engine's own step that moves traffic (phase `traffic`); adapters never plan it. @internal */
+export const trafficStepId = 'traffic';
+
 const driftFields = ['runtime', 'handler', 'env', 'resources', 'contract'] as const;
 
 /**
@@ -62,7 +65,7 @@ export async function planDeploy(
   const steps = [...adapter.plan(desired, live)];
   if (!live || !sameTraffic(live.traffic, desired.traffic)) {
     steps.push({
-      id: 'traffic',
+      id: trafficStepId,
       action: 'update',
       resource: 'traffic',
       phase: 'traffic',

@@ -21,6 +21,7 @@ export {
   type LogLevel,
   parseJsonOrText,
   randomRequestId,
+  storageCloudEvent,
 } from './shim-helpers';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';
 export { eventTypes } from './types';

@@ -1,4 +1,4 @@
-import type { HandlerLogger } from './types';
+import { type CloudEvent, eventTypes, type HandlerLogger } from './types';
 
 /**
  * Small Web-only helpers the runtime shims of every target share (FC, FunctionGraph, Lambda, FC 3.0):
@@ -58,4 +58,38 @@ export function jsonLineLogger(
   const line = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) =>
     write(level, JSON.stringify({ level, message, requestId, ...(fields ?? {}) }));
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+/**
+ * The portable CloudEvent of one object-storage notification record (OSS, OBS, S3 and their kin): type
+ * `dev.faasport.storage.object.deleted` when the platform's event name says removed or deleted, else
+ * `.created`; the key as subject; `{bucket, key, size, etag, event}` as data.
+ *
+ * @public
+ */
+export function storageCloudEvent(fields: {
+  id: string;
+  /** The event source, e.g. `fc:oss/<bucket>`. */
+  source: string;
+  bucket: string;
+  key: string;
+  /** The record: its `eventName`, `eventTime`, and the object's `size` and `eTag` are read. */
+  record: Record<string, unknown>;
+  object: Record<string, unknown>;
+}): CloudEvent {
+  const { record, object, bucket, key } = fields;
+  const eventName = typeof record.eventName === 'string' ? record.eventName : '';
+  return {
+    specversion: '1.0',
+    id: fields.id,
+    type: /Removed|Delete/i.test(eventName) ? eventTypes.storageDeleted : eventTypes.storageCreated,
+    source: fields.source,
+    subject: key,
+    time:
+      typeof record.eventTime === 'string'
+        ? new Date(record.eventTime).toISOString()
+        : new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
+  };
 }

@@ -116,6 +116,7 @@ const featureFixtures: Partial<Record<Feature, (base: FunctionConfig) => Functio
     triggers: [{ event: { filter: { type: 'com.example.x' } } }],
   }),
   'scaling.min': (b) => ({ ...b, scaling: { ...b.scaling, min: 1 } }),
+  'scaling.max': (b) => ({ ...b, scaling: { ...b.scaling, max: 3 } }),
   'scaling.concurrency': (b) => ({ ...b, scaling: { ...b.scaling, concurrency: 10 } }),
   secrets: (b) => ({ ...b, secrets: { TOKEN: { fromEnv: 'FAASPORT_CONFORMANCE_TOKEN' } } }),
   domains: (b) => ({ ...b, domains: [{ host: 'api.example.com' }] }),

@@ -6,9 +6,11 @@ import {
   defineAdapter,
   features,
   type LiveFunction,
+  type LogEntry,
   type Step,
 } from '../adapter';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
+import { stepHandlers } from '../toolkit/steps';
 
 interface MemoryRevision {
   label: string;
@@ -51,6 +53,7 @@ export interface MemoryAdapterOptions {
 export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
   const functions = new Map<string, MemoryFunction>();
   const calls: string[] = [];
+  const logLines = new Map<string, LogEntry[]>();
   let counter = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -94,6 +97,22 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
       env: fn.config.env,
       resources: fn.config.resources,
       contract: fn.config.contract,
+    },
+  });
+  const applyOne = stepHandlers<[desired: DesiredState, fn: MemoryFunction]>('memory', {
+    revision(_step, desired, fn) {
+      fn.revisions = fn.revisions.filter((r) => r.label !== desired.revisionLabel);
+      fn.revisions.push({
+        label: desired.revisionLabel,
+        revisionHash: desired.revisionHash,
+        createdAt: new Date(Date.UTC(2020, 0, 1) + ++counter * 1000).toISOString(),
+        reply: desired.fn.env.REPLY ?? `${fn.name}@${desired.revisionLabel}`,
+        status: Number(desired.fn.env.STATUS ?? 200),
+      });
+      fn.config = desired.fn;
+    },
+    settings(_step, desired, fn) {
+      fn.specHash = desired.specHash;
     },
   });
   const adapter = defineAdapter({
@@ -143,19 +162,7 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
         fn = { name, specHash: '', config: desired.fn, revisions: [], traffic: [] };
         functions.set(name, fn);
       }
-      if (step.id === 'revision') {
-        fn.revisions = fn.revisions.filter((r) => r.label !== desired.revisionLabel);
-        fn.revisions.push({
-          label: desired.revisionLabel,
-          revisionHash: desired.revisionHash,
-          createdAt: new Date(Date.UTC(2020, 0, 1) + ++counter * 1000).toISOString(),
-          reply: desired.fn.env.REPLY ?? `${name}@${desired.revisionLabel}`,
-          status: Number(desired.fn.env.STATUS ?? 200),
-        });
-        fn.config = desired.fn;
-      } else if (step.id === 'settings') {
-        fn.specHash = desired.specHash;
-      }
+      await applyOne(step, desired, fn);
     },
     async setTraffic(name, traffic) {
       await call(`traffic ${name} ${traffic.map((t) => `${t.revision}=${t.percent}`).join(',')}`, name);
@@ -180,8 +187,21 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}) {
         }
       }
       const revision = fn.revisions.find((r) => r.label === label) ?? fn.revisions[fn.revisions.length - 1]!;
-      const failing = options.failingRevisions?.includes(revision.label);
-      return new Response(revision.reply, { status: failing ? 500 : revision.status });
+      const status = options.failingRevisions?.includes(revision.label) ? 500 : revision.status;
+      const lines = logLines.get(name) ?? [];
+      lines.push({
+        time: new Date().toISOString(),
+        level: status >= 500 ? 'error' : 'info',
+        message: `${status} ${revision.reply}`,
+        revision: revision.label,
+      });
+      logLines.set(name, lines);
+      return new Response(revision.reply, { status });
+    },
+    /** One line per invocation: its status and reply. */
+    async *logs(name: string, logOptions: { tail?: number } = {}) {
+      const lines = logLines.get(name) ?? [];
+      yield* logOptions.tail ? lines.slice(-logOptions.tail) : lines;
     },
     async list() {
       return [...functions.values()].map((fn) => ({

@@ -6,21 +6,6 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudEvent, eventTypes } from '../handler';
 
-/**
- * The shared runtime shim suite: the same requests and trigger events go into every target's shim, in
- * that platform's native shape, and the same portable answers must come out (status, headers, cookies,
- * binary bodies, query, and the CloudEvent attributes of schedule, storage and invoke events).
- *
- * How a target joins (Lambda, FC 3.0...): in the adapter's `test/shim-suite.test.ts`, call
- * {@link testShim} with a {@link ShimTarget}. Its `start` writes the suite's function files and the
- * adapter's deployed shim file into a folder, as the adapter packages them, and returns a
- * {@link ShimInstance} whose `http` and `deliver` translate each portable case into the event the
- * platform hands the shim (an APIG event, FC's `(req, resp, context)`, a function URL event...) and the
- * platform's answer back. Run the shim as deployed: the generated bundle in a plain Node.js process
- * ({@link startShimProcess} does the plumbing). A case the platform cannot express is skipped with the
- * reason, never left out silently.
- */
-
 /** A request the suite sends to a `web` function. @public */
 export interface ShimRequest {
   method: string;
@@ -159,8 +144,23 @@ const get = (path: string, query: Array<[string, string]> = []): ShimRequest => 
 });
 
 /**
- * Runs the shared shim suite against one target's shim (see the module comment for how a target joins).
+ * The shared runtime shim suite: the same requests and trigger events go into every target's shim, in
+ * that platform's native shape, and the same portable answers must come out (status, headers, cookies,
+ * binary bodies, query, and the CloudEvent attributes of schedule, storage and invoke events).
  *
+ * How a target joins (Lambda, FC 3.0...): in the adapter's `test/shim-suite.test.ts`, call `testShim`
+ * with a {@link ShimTarget}. Its `start` writes the suite's function files and the adapter's deployed
+ * shim file into a folder, as the adapter packages them, and returns a {@link ShimInstance} whose `http`
+ * and `deliver` translate each portable case into the event the platform hands the shim (an APIG event,
+ * FC's `(req, resp, context)`, a function URL event...) and the platform's answer back. Run the shim as
+ * deployed: the generated bundle in a plain Node.js process ({@link startShimProcess} does the
+ * plumbing). A case the platform cannot express is skipped with the reason, never left out silently.
+ * See packages/adapter-fc/test/shim-suite.test.ts for a complete target.
+ *
+ * @example
+ * ```ts
+ * testShim(lambdaTarget, { skip: { 'event-storage': 'why this platform cannot express it' } });
+ * ```
  * @public
  */
 export function testShim(target: ShimTarget, options: ShimSuiteOptions = {}): void {

@@ -7,3 +7,4 @@
 export { type ZodIssuesOptions, zodIssues } from './issues';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
 export { loadSetting, type SettingSource } from './settings';
+export { type StepDispatcher, type StepHandler, type StepPattern, stepHandlers } from './steps';

@@ -3,10 +3,15 @@ import { isRetryableNetworkCode, networkCodeOf } from '../errors/network';
 /** HTTP statuses after which the same call may succeed: throttling and transient server failures. */
 const retryableStatuses = new Set([429, 500, 502, 503, 504]);
 
-/** The HTTP status an error carries (`status`, `statusCode` or `response.status`), if any. */
+/**
+ * The HTTP status an error carries (`status`, `statusCode`, `response.status`, or a numeric `code` as the
+ * Kubernetes client's `ApiException` has; a string `code` is a network code, not a status), if any.
+ */
 export function statusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } } | undefined;
-  for (const value of [e?.status, e?.statusCode, e?.response?.status])
+  const e = error as
+    | { status?: unknown; statusCode?: unknown; response?: { status?: unknown }; code?: unknown }
+    | undefined;
+  for (const value of [e?.status, e?.statusCode, e?.response?.status, e?.code])
     if (typeof value === 'number') return value;
   return undefined;
 }

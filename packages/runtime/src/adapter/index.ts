@@ -17,6 +17,7 @@ import {
   runtimes,
   type Step,
 } from '@faasport/core';
+import { stepHandlers } from '@faasport/core/toolkit';
 import { toFunctionConfig } from '../config';
 import { nativeContractsText } from '../executor/contracts';
 import { localProviderSchema } from '../server/functions';
@@ -68,6 +69,7 @@ export const localCapabilities: Capabilities = {
       level: 'emulated',
       note: 'callers send the runtime admin token as a bearer token',
     },
+    logs: { level: 'native', note: 'the log lines and invocations the runtime keeps, with --follow' },
   },
   limits: {
     memoryMb: {
@@ -122,6 +124,34 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
   const client = new AdminClient(connectionOf(options));
   const path = (name: string) => `/functions/${encodeURIComponent(name)}`;
 
+  /** One handler per step id of the local plan. */
+  const applyOne = stepHandlers<[desired: DesiredState]>('local', {
+    async revision(_step, desired) {
+      const fn = desired.fn;
+      await client.json(
+        'POST',
+        `${path(fn.name)}/revisions`,
+        {
+          label: desired.revisionLabel,
+          revisionHash: desired.revisionHash,
+          config: revisionConfig(fn),
+          secretValues: desired.secretValues,
+          ...(desired.artifact.zip ? { code: bytesToBase64(desired.artifact.zip) } : {}),
+          // Stack traces and log lines then name the user's files, not the runtime's copy.
+          ...(fn.source.kind === 'dir' ? { sourceRoot: resolvePath(fn.source.path) } : {}),
+        },
+        { functionName: fn.name },
+      );
+    },
+    async settings(_step, desired) {
+      await client.json(
+        'PUT',
+        `${path(desired.fn.name)}/settings`,
+        { specHash: desired.specHash, config: revisionConfig(desired.fn) },
+        { functionName: desired.fn.name },
+      );
+    },
+  });
   const adapter = defineAdapter({
     specificationVersion: 'v1' as const,
     name: 'local',
@@ -205,32 +235,7 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     },
 
     async applyStep(step: Step, desired: DesiredState, _ctx?: AdapterContext): Promise<void> {
-      const fn = desired.fn;
-      if (step.id === 'revision') {
-        await client.json(
-          'POST',
-          `${path(fn.name)}/revisions`,
-          {
-            label: desired.revisionLabel,
-            revisionHash: desired.revisionHash,
-            config: revisionConfig(fn),
-            secretValues: desired.secretValues,
-            ...(desired.artifact.zip ? { code: bytesToBase64(desired.artifact.zip) } : {}),
-            // Stack traces and log lines then name the user's files, not the runtime's copy.
-            ...(fn.source.kind === 'dir' ? { sourceRoot: resolvePath(fn.source.path) } : {}),
-          },
-          { functionName: fn.name },
-        );
-      } else if (step.id === 'settings') {
-        await client.json(
-          'PUT',
-          `${path(fn.name)}/settings`,
-          { specHash: desired.specHash, config: revisionConfig(fn) },
-          { functionName: fn.name },
-        );
-      } else {
-        throw new Error(`the local adapter has no step "${step.id}"`);
-      }
+      await applyOne(step, desired);
     },
 
     async setTraffic(name: string, traffic: ResolvedTrafficEntry[], _ctx?: AdapterContext): Promise<void> {

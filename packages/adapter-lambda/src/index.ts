@@ -1,0 +1,21 @@
+/**
+ * `@faasport/adapter-lambda`: deploys faasport functions to AWS Lambda through the AWS SDK for
+ * JavaScript v3 (`@aws-sdk/client-lambda`, `@aws-sdk/client-scheduler`).
+ *
+ * @packageDocumentation
+ */
+export { createLambdaAdapter, type LambdaAdapter } from './deploy/adapter';
+export {
+  deprecatedRuntimes,
+  lambdaCapabilities,
+  lambdaLimits,
+  lambdaProviderSchema,
+  runtimeMap,
+  runtimeOverrides,
+} from './deploy/capabilities';
+export { checkForLambda } from './deploy/check';
+export { mainAlias } from './deploy/context';
+export { fromSchedulerExpression, toSchedulerExpression } from './deploy/cron';
+export { functionUrlEvent } from './deploy/invoke';
+export { adapterModule } from './module';
+export { type LambdaAdapterOptions, lambdaOptionsSchema } from './options';

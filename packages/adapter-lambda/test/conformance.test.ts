@@ -1,0 +1,36 @@
+import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
+import { type LambdaDelivery, startLambdaEmulator } from '@faasport/emulators/lambda';
+import { createLambdaAdapter, lambdaCapabilities } from '../src';
+
+const deliveries = (out: LambdaDelivery[]): TriggerDelivery[] =>
+  out.map((d) => ({
+    functionName: d.function,
+    body: d.error ? JSON.stringify({ error: d.error }) : d.result,
+  }));
+
+// The core conformance suite against the Lambda emulator over real HTTP (the AWS SDK, SigV4), running the
+// code through the faasport runtime with Lambda's contract. Scheduler schedules fire as its clock moves.
+testAdapter({
+  name: 'lambda (emulator)',
+  capabilities: lambdaCapabilities,
+  async setup() {
+    const emulator = await startLambdaEmulator({
+      accessKeyId: 'AKIDCONFORMANCE',
+      secretAccessKey: 'conformance-secret',
+    });
+    // The adapter takes credentials from the SDK's default chain only: the environment here.
+    process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+    const adapter = createLambdaAdapter({
+      region: emulator.region,
+      endpoint: emulator.url,
+      role: `arn:aws:iam::${emulator.accountId}:role/conformance`,
+    });
+    return {
+      adapter,
+      writes: emulator.writes,
+      close: emulator.close,
+      triggers: { advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)) },
+    };
+  },
+});

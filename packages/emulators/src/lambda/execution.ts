@@ -1,0 +1,108 @@
+/**
+ * Runs Lambda functions through the faasport runtime with its `lambda` contract: Node.js handlers
+ * `(event, context)`, an HTTP request arriving as a function-URL event (payload 2.0). Each (function,
+ * version, code, configuration) is unpacked once and kept until it changes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { isSafeEntryName } from '@faasport/core';
+import type { Executable, Executor } from '@faasport/runtime';
+import { unzipSync } from 'fflate';
+import type { CodeState, FunctionConfigState } from './state';
+
+/** Turns Lambda function versions into runtime executables. */
+export class LambdaExecution {
+  private readonly root = mkdtempSync(join(tmpdir(), 'lambda-emulator-'));
+  private readonly loaded = new Map<string, Promise<Executable>>();
+
+  constructor(
+    private readonly executor: () => Executor,
+    private readonly region: string,
+  ) {}
+
+  /** The executable of one version's configuration and code. */
+  executable(config: FunctionConfigState, code: CodeState): Promise<Executable> {
+    const key = `${config.FunctionName}@${config.Version}#${config.CodeSha256}:${configKey(config)}`;
+    let found = this.loaded.get(key);
+    if (!found) {
+      found = this.load(key, config, code);
+      found.catch(() => this.loaded.delete(key));
+      this.loaded.set(key, found);
+    }
+    return found;
+  }
+
+  private async load(key: string, config: FunctionConfigState, code: CodeState): Promise<Executable> {
+    if (config.PackageType === 'Image')
+      throw new Error(
+        `the emulator runs no container images (function ${config.FunctionName} is ${code.imageUri})`,
+      );
+    if (!code.zip)
+      throw new Error(`the emulator has no code of ${config.FunctionName}: S3 code is not fetched`);
+    const runtime = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
+    if (!runtime) throw new Error(`the emulator runs Node.js Lambda runtimes only, not ${config.Runtime}`);
+    const dir = join(this.root, createHash('sha256').update(key).digest('hex').slice(0, 16));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const [name, data] of Object.entries(unzipSync(code.zip))) {
+      if (name.endsWith('/') || !isSafeEntryName(name)) continue;
+      const target = join(dir, name);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, data);
+    }
+    // The variables Lambda sets for every function ("Defined runtime environment variables",
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+    const env: Record<string, string> = {
+      ...(config.Environment?.Variables ?? {}),
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
+      AWS_LAMBDA_FUNCTION_VERSION: config.Version,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
+      LAMBDA_TASK_ROOT: dir,
+      _HANDLER: config.Handler ?? '',
+    };
+    return this.executor().load({
+      id: `lambda/${key}`,
+      codeDir: dir,
+      runtime: `nodejs${runtime[1]}`,
+      handler: config.Handler ?? 'index.handler',
+      contract: 'lambda',
+      env,
+      timeoutMs: config.Timeout * 1000,
+      memoryMb: config.MemorySize,
+      // One request per execution environment, as on Lambda.
+      concurrency: 1,
+      maxInstances: 10,
+      functionName: config.FunctionName,
+      revision: config.Version,
+      target: 'lambda',
+    });
+  }
+
+  /** Stops every executable and removes the unpacked code. */
+  async close(): Promise<void> {
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (e) => e.close(),
+          () => undefined,
+        ),
+      ),
+    );
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function configKey(config: FunctionConfigState): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([config.Runtime, config.Handler, config.MemorySize, config.Timeout, config.Environment]),
+    )
+    .digest('hex')
+    .slice(0, 12);
+}
