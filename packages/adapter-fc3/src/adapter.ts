@@ -253,19 +253,6 @@ export function createFc3Adapter(
       );
     },
 
-    logs() {
-      throw new UnsupportedFeatureError(
-        {
-          feature: 'logs',
-          target,
-          reason: 'FC 3.0 writes function logs to Log Service (SLS), which this adapter does not read yet',
-          instead:
-            "Read the logs in the SLS console or with the aliyun CLI for the function's logConfig project and logstore.",
-        },
-        { adapter: 'fc3' },
-      );
-    },
-
     async list() {
       const out: FunctionSummary[] = [];
       for (const f of await client.listFunctions()) {
