@@ -271,11 +271,6 @@ function toProviderError(operation: string, error: unknown, options?: ResolvedFc
   );
 }
 
-/** True for an FC 404 (service, function, trigger, alias, version or domain not found). */
-export function isNotFound(error: unknown): boolean {
-  return ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 404;
-}
-
 /**
  * A typed wrapper over `@alicloud/fc2`: one method per FC 2.0 operation the adapter uses, lenient
  * parsing of responses, errors as {@link ProviderApiError} (status, FC code, request id), and retries

@@ -17,6 +17,7 @@ import { CodeDamagedError } from './code-store';
 import type { RuntimeContext } from './context';
 import { contractOf, localOptions, resolveStored } from './functions';
 import { HttpError, readBody, sendJson } from './http';
+import { handleTopics } from './topics-api';
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const functionName = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -219,14 +220,6 @@ export async function handleAdmin(
       if (resolved.name !== name)
         throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
       localOptions(resolved);
-      const queue = resolved.triggers.find((t) => t.kind === 'queue');
-      if (queue) {
-        throw new HttpError(
-          400,
-          'FP_UNSUPPORTED_FEATURE',
-          `trigger "${queue.name}" is a queue trigger; the local runtime has no queues (use an event trigger on its broker)`,
-        );
-      }
       if (!store.getFunction(name))
         throw new HttpError(
           404,
@@ -313,6 +306,8 @@ export async function handleAdmin(
       })),
     });
   }
+
+  if (await handleTopics(context, req, res, parts, query)) return;
 
   if (parts[0] === 'buckets' && parts[1]) {
     const bucket = parts[1];

@@ -5,6 +5,7 @@ import { type Executable, ExecutionError } from '../executor';
 import { type Functions, localOptions } from './functions';
 import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
+import { eventJsonOf } from './queue-attempt';
 import type { QueuedEvent, Store } from './store';
 
 /** Retry settings of event delivery. */
@@ -425,16 +426,18 @@ export class Broker {
       const executable = await this.functions.executableFor(fn.name, revision);
       lane.executable = executable;
       const spec = executable.spec;
+      // Queue messages carry their delivery attempt (decision 0013).
+      const eventJson = eventJsonOf(queued);
       const asEvent =
         spec.contract !== 'web' &&
         !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
       if (asEvent) {
         // The stored JSON is the payload: no parse and re-serialization per delivery.
-        const result = await executable.invokeEvent(Buffer.from(queued.eventJson), { requestId });
+        const result = await executable.invokeEvent(Buffer.from(eventJson), { requestId });
         answer = result.body;
         if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
       } else {
-        const { headers, body } = cloudEventToBinary(JSON.parse(queued.eventJson) as CloudEvent);
+        const { headers, body } = cloudEventToBinary(JSON.parse(eventJson) as CloudEvent);
         const response = await executable.fetch(
           new Request('http://localhost/', {
             method: 'POST',
