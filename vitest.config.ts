@@ -14,7 +14,7 @@ const alias = [
   { find: /^@faasport\/runtime$/, replacement: src('runtime/src/index.ts') },
   { find: /^@faasport\/emulators\/(.*)$/, replacement: src('emulators/src/$1/index.ts') },
   { find: /^@faasport\/emulators$/, replacement: src('emulators/src/index.ts') },
-  { find: /^@faasport\/adapter-([a-z]+)$/, replacement: src('adapter-$1/src/index.ts') },
+  { find: /^@faasport\/adapter-([a-z0-9]+)$/, replacement: src('adapter-$1/src/index.ts') },
   { find: /^@faasport\/cli$/, replacement: src('cli/src/index.ts') },
 ];
 
@@ -40,6 +40,7 @@ export default defineConfig({
       project('emulators', ['packages/emulators/test/**/*.test.ts']),
       project('adapter-knative', ['packages/adapter-knative/test/**/*.test.ts']),
       project('adapter-fc', ['packages/adapter-fc/test/**/*.test.ts']),
+      project('adapter-fc3', ['packages/adapter-fc3/test/**/*.test.ts']),
       project('adapter-functiongraph', ['packages/adapter-functiongraph/test/**/*.test.ts']),
       project('adapter-lambda', ['packages/adapter-lambda/test/**/*.test.ts']),
       project('cli', ['packages/cli/test/**/*.test.ts']),

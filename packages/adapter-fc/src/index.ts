@@ -5,8 +5,20 @@
  * @packageDocumentation
  */
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
+export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
-export { type FcProviderOptions, fcProviderSchema } from './deploy/mapping';
-export { type FcAdapterOptions, fcAdapterOptionsSchema, fcEnvVars } from './deploy/options';
+// Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
+export {
+  codePackage,
+  environmentOf,
+  envKeys,
+  type FcProviderOptions,
+  fcProviderSchema,
+  markers,
+  maskSecrets,
+  maxUserDescription,
+} from './deploy/mapping';
+export { type FcAdapterOptions, fcAdapterOptionsSchema, fcEnvVars, ramRoleArn } from './deploy/options';
 export { adapterModule } from './module';
+export { shimHandlers } from './runtime';

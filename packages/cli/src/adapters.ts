@@ -39,6 +39,11 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
     description: 'Alibaba Cloud Function Compute 2.0',
     load: () => import('@faasport/adapter-fc'),
   },
+  fc3: {
+    package: '@faasport/adapter-fc3',
+    description: 'Alibaba Cloud Function Compute 3.0',
+    load: () => import('@faasport/adapter-fc3'),
+  },
   functiongraph: {
     package: '@faasport/adapter-functiongraph',
     description: 'Huawei Cloud FunctionGraph v2',

@@ -5,6 +5,7 @@
  * Import one emulator from its subpath (`@faasport/emulators/fc`, `/functiongraph`, `/kubernetes`, `/lambda`).
  */
 export * as fc from './fc';
+export * as fc3 from './fc3';
 export * as functiongraph from './functiongraph';
 export * as kubernetes from './kubernetes';
 export * as lambda from './lambda';

@@ -77,7 +77,8 @@ export type FcCallback = (error: unknown, result?: unknown) => void;
 
 /** The FC handlers the shim exports. @public */
 export interface FcShim {
-  httpHandler(req: FcHttpRequest, resp: FcHttpResponse, context: FcContext): Promise<void>;
+  /** FC 2.0 HTTP calls answer through `resp`; an InvokeFunction call (and FC 3.0's HTTP event) resolves to the result. */
+  httpHandler(req: FcHttpRequest, resp: FcHttpResponse, context: FcContext): Promise<unknown>;
   eventHandler(event: unknown, context: FcContext, callback?: FcCallback): Promise<unknown>;
   initializer(context: FcContext, callback?: FcCallback): Promise<void>;
 }
@@ -156,6 +157,81 @@ function requestFrom(req: FcHttpRequest, body: Uint8Array | undefined): Request 
   const init: RequestInit = { method, headers };
   if (body?.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
   return new Request(url, init);
+}
+
+/** FC 3.0's HTTP trigger event for built-in runtimes (`version: "v1"`), as far as the shim reads it. @public */
+export interface Fc3HttpEvent {
+  version: 'v1';
+  rawPath: string;
+  headers?: Record<string, string>;
+  queryParameters?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext?: { domainName?: string; http?: { method?: string } };
+}
+
+/**
+ * The FC 3.0 HTTP event in an InvokeFunction payload, or undefined. FC 3.0 hands built-in runtimes
+ * HTTP trigger calls as this event (user guide, "HTTP triggers", event format:
+ * https://www.alibabacloud.com/help/en/functioncompute/fc/user-guide/http-trigger-invoking-a-function).
+ */
+function fc3HttpEventOf(event: unknown): Fc3HttpEvent | undefined {
+  let parsed: unknown = event;
+  if (event instanceof Uint8Array || typeof event === 'string') {
+    const text = typeof event === 'string' ? event : new TextDecoder().decode(event);
+    if (!text.startsWith('{')) return undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+  return isRecord(parsed) &&
+    parsed.version === 'v1' &&
+    typeof parsed.rawPath === 'string' &&
+    isRecord(parsed.requestContext)
+    ? (parsed as unknown as Fc3HttpEvent)
+    : undefined;
+}
+
+/** The Web Request of an FC 3.0 HTTP event. */
+function requestFromFc3Event(e: Fc3HttpEvent): Request {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(e.headers ?? {})) {
+    const lower = key.toLowerCase();
+    if (lower === 'connection' || lower === 'keep-alive' || lower === 'content-length') continue;
+    headers.set(key, String(value));
+  }
+  const host = e.requestContext?.domainName ?? headers.get('host') ?? 'localhost';
+  const query = new URLSearchParams(e.queryParameters ?? {}).toString();
+  const method = (e.requestContext?.http?.method ?? 'GET').toUpperCase();
+  const body =
+    e.body === undefined || e.body === ''
+      ? undefined
+      : e.isBase64Encoded
+        ? Uint8Array.from(atob(e.body), (c) => c.charCodeAt(0))
+        : encoder.encode(e.body);
+  const init: RequestInit = { method, headers };
+  if (body?.length && method !== 'GET' && method !== 'HEAD') init.body = body as BodyInit;
+  return new Request(
+    `https://${host}${e.rawPath.startsWith('/') ? e.rawPath : `/${e.rawPath}`}${query ? `?${query}` : ''}`,
+    init,
+  );
+}
+
+/** A Web Response as FC 3.0's HTTP result `{statusCode, headers, body, isBase64Encoded}` (body base64). */
+async function fc3HttpResultOf(response: Response): Promise<Record<string, unknown>> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (ignoredResponseHeaders.includes(key) || key.startsWith('x-fc-') || key === 'set-cookie') return;
+    headers[key] = value;
+  });
+  const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
+  if (cookies.length) headers['set-cookie'] = cookies;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return { statusCode: response.status, headers, body: btoa(binary), isBase64Encoded: true };
 }
 
 /**
@@ -322,6 +398,29 @@ export function createFcShim(
         const fcContext = resp as unknown as FcContext;
         const callback = context as unknown as FcCallback | undefined;
         try {
+          // FC 3.0 built-in runtimes: an HTTP trigger call arrives as the v1 HTTP event and the
+          // response goes back as FC 3.0's HTTP result.
+          const httpEvent = fc3HttpEventOf(event);
+          if (httpEvent) {
+            let response: Response;
+            try {
+              response = toResponse(
+                (await handler(
+                  requestFromFc3Event(httpEvent),
+                  contextFor(fcContext, { event: httpEvent, context: fcContext }),
+                )) as Response,
+              );
+            } catch (error) {
+              console.error(`faasport: handler failed: ${String((error as Error)?.stack ?? error)}`);
+              response = new Response(JSON.stringify({ error: String((error as Error)?.message ?? error) }), {
+                status: 500,
+                headers: { 'content-type': 'application/json' },
+              });
+            }
+            const result = await fc3HttpResultOf(response);
+            if (typeof callback === 'function') callback(null, result);
+            return result;
+          }
           const request = new Request('http://localhost/', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },

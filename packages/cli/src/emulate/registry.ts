@@ -134,6 +134,33 @@ export const emulatorRegistry: Record<string, EmulatorEntry> = {
       };
     },
   },
+  fc3: {
+    description: 'Alibaba Cloud Function Compute 3.0 (the `fc3` adapter, @alicloud/fc20230330)',
+    async start(options) {
+      const { startFc3Emulator } = await import('@faasport/emulators/fc3');
+      const fc3 = await startFc3Emulator();
+      const front = await fronted(fc3.url, options).catch(async (error) => {
+        await fc3.close();
+        throw error;
+      });
+      return {
+        endpoint: front.endpoint,
+        region: fc3.region,
+        target: { adapter: 'fc3', accountId: fc3.accountId, region: fc3.region, endpoint: front.endpoint },
+        env: {
+          ALIBABA_CLOUD_ACCESS_KEY_ID: fc3.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: fc3.accessKeySecret,
+        },
+        notes: [
+          `HTTP trigger URLs: ${fc3.url}/fcapp/<function>-<hash>/ (FC: https://<function>-<hash>.<region>.fcapp.run/)`,
+        ],
+        close: async () => {
+          await front.close();
+          await fc3.close();
+        },
+      };
+    },
+  },
   functiongraph: {
     description: 'Huawei Cloud FunctionGraph v2 (the `functiongraph` adapter, Huawei Cloud SDKs)',
     async start(options) {

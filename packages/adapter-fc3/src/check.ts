@@ -1,0 +1,128 @@
+import { maxUserDescription } from '@faasport/adapter-fc';
+import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
+import { fc3Limits } from './limits';
+import {
+  type Fc3Context,
+  fc3ProviderSchema,
+  invocationRoleHint,
+  missingInvocationRoleMessage,
+  providerOptions,
+  takesInstanceConcurrency,
+  toFc3Cron,
+} from './mapping';
+
+/** FC 3.0 checks beyond the declared capabilities and limits, all offline. */
+export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  const providerValid = fc3ProviderSchema.safeParse(fn.providers.fc3 ?? {}).success;
+  const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
+  if (shimmed && !fn.runtime.startsWith('nodejs'))
+    issues.push({
+      severity: 'error',
+      feature: `contract.${fn.contract}`,
+      path: 'contract',
+      message: `the ${fn.contract} contract runs on FC 3.0 through a Node.js shim, and runtime ${fn.runtime} is not Node.js`,
+      hint: 'Use a nodejs runtime, or contract: native with an FC handler of your runtime.',
+    });
+  if (shimmed && fn.source.kind === 'bucket')
+    issues.push({
+      severity: 'error',
+      feature: 'source.bucket',
+      path: 'source.bucket',
+      message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
+      hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
+    });
+  // CreateFunctionInput: instanceConcurrency applies to custom runtimes and custom containers only.
+  if (fn.scaling.concurrency > 1 && !takesInstanceConcurrency(fn))
+    issues.push({
+      severity: 'error',
+      feature: 'scaling.concurrency',
+      path: 'scaling.concurrency',
+      message: `FC 3.0 takes instanceConcurrency (here ${fn.scaling.concurrency}) only for custom runtimes and custom containers, and runtime ${fn.runtime} is built in`,
+      actual: fn.scaling.concurrency,
+      allowed: '1 for built-in runtimes',
+      hint: 'Set scaling.concurrency to 1, or use runtime custom or an image source.',
+    });
+  const cpu = fn.resources.cpu;
+  if (cpu !== undefined) {
+    const steps = cpu / fc3Limits.cpuStep;
+    if (cpu < fc3Limits.cpuMin || cpu > fc3Limits.cpuMax || Math.abs(steps - Math.round(steps)) > 1e-9)
+      issues.push({
+        severity: 'error',
+        feature: 'resources.cpu',
+        path: 'resources.cpu',
+        message: `cpu ${cpu} is not valid on FC 3.0`,
+        actual: cpu,
+        allowed: 'a multiple of 0.05 from 0.05 to 16 vCPU',
+      });
+    else {
+      const gbPerCpu = fn.resources.memory / 1024 / cpu;
+      if (gbPerCpu < fc3Limits.memoryPerCpu.min || gbPerCpu > fc3Limits.memoryPerCpu.max)
+        issues.push({
+          severity: 'error',
+          feature: 'resources.cpu',
+          path: 'resources.memory',
+          message: `memory ${fn.resources.memory} MB with cpu ${cpu} is ${gbPerCpu.toFixed(2)} GB per vCPU; FC 3.0 needs 1 to 4 GB per vCPU`,
+          actual: fn.resources.memory,
+          allowed: `${Math.ceil(cpu * 1024)}-${Math.floor(cpu * 4 * 1024)} MB for cpu ${cpu}`,
+        });
+    }
+  }
+  const disk = fn.resources.disk;
+  if (disk !== undefined && !(fc3Limits.diskSizes as readonly number[]).includes(disk))
+    issues.push({
+      severity: 'error',
+      feature: 'resources.disk',
+      path: 'resources.disk',
+      message: `disk ${disk} MB is not a size FC 3.0 offers`,
+      actual: disk,
+      allowed: '512 or 10240 (MB)',
+    });
+  if ((fn.description?.length ?? 0) > maxUserDescription)
+    issues.push({
+      severity: 'error',
+      feature: 'description',
+      path: 'description',
+      message: `description is ${fn.description!.length} characters; on FC it may have at most ${maxUserDescription} (faasport keeps its revision marker in the rest of FC's 256)`,
+      actual: fn.description!.length,
+      allowed: `at most ${maxUserDescription} characters`,
+    });
+  for (const t of fn.triggers) {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(t.name))
+      issues.push({
+        severity: 'error',
+        feature: `trigger.${t.kind}`,
+        path: `triggers.${t.name}.name`,
+        message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
+        hint: 'Rename the trigger.',
+      });
+    if (t.kind === 'storage' && providerValid && !(providerOptions(fn).invocationRole ?? ctx.invocationRole))
+      issues.push({
+        severity: 'error',
+        feature: 'invocationRole',
+        path: 'providers.fc3.invocationRole',
+        message: missingInvocationRoleMessage(fn, t),
+        hint: invocationRoleHint,
+      });
+    if (t.kind === 'schedule') {
+      try {
+        toFc3Cron(t.cron, t.timezone);
+      } catch (error) {
+        issues.push({
+          severity: 'error',
+          feature: 'trigger.schedule',
+          path: `triggers.${t.name}.cron`,
+          message: `cannot translate "${t.cron}" to FC's timer cron: ${(error as Error).message}`,
+        });
+      }
+    }
+  }
+  if (fn.scaling.idleSeconds !== builtinDefaults.scaling.idleSeconds)
+    issues.push({
+      severity: 'warning',
+      feature: 'scaling.idle',
+      path: 'scaling.idle',
+      message: `FC decides when idle instances stop; scaling.idle ${fn.scaling.idleSeconds}s is not applied`,
+    });
+  return issues;
+}

@@ -1,0 +1,148 @@
+import { envKeys, markers } from '@faasport/adapter-fc';
+import type { LiveFunction, LiveRevision, ResolvedTrafficEntry } from '@faasport/core';
+import type { Fc3Alias, Fc3ApiClient, Fc3Function, Fc3Trigger } from './client';
+import { neutralRuntimeOf } from './limits';
+import { mainAlias } from './mapping';
+
+/** A version faasport published, with the revision label and hash of its description marker. */
+export interface Fc3LiveVersion {
+  versionId: string;
+  label: string;
+  hash: string;
+  createdTime?: string;
+}
+
+/** Everything read() found about one function. */
+export interface Fc3LiveState {
+  fn: Fc3Function;
+  versions: Fc3LiveVersion[];
+  mainAlias?: Fc3Alias;
+  tagAliases: Map<string, Fc3Alias>;
+  triggers: Fc3Trigger[];
+  provisionTarget: number;
+  reservedConcurrency?: number;
+}
+
+/** Reads a function with its versions, aliases, triggers and scaling configs; undefined when it does not exist. */
+export async function readState(client: Fc3ApiClient, name: string): Promise<Fc3LiveState | undefined> {
+  const fn = await client.getFunction(name);
+  if (!fn) return undefined;
+  const [rawVersions, aliases, triggers, reservedConcurrency] = await Promise.all([
+    client.listVersions(name),
+    client.listAliases(name),
+    client.listTriggers(name),
+    client.getReservedConcurrency(name),
+  ]);
+  const versions = rawVersions.flatMap((v) => {
+    const m = markers.parseVersion(v.description);
+    return m && m.fn === name
+      ? [
+          {
+            versionId: v.versionId,
+            label: m.label,
+            hash: m.hash,
+            ...(v.createdTime ? { createdTime: v.createdTime } : {}),
+          },
+        ]
+      : [];
+  });
+  let main: Fc3Alias | undefined;
+  const tagAliases = new Map<string, Fc3Alias>();
+  for (const a of aliases) {
+    const m = markers.parseAlias(a.description);
+    if (!m || m.fn !== name) continue;
+    if (m.main) main = a;
+    else if (m.tag) tagAliases.set(m.tag, a);
+  }
+  const provisionTarget = main ? await client.getProvisionTarget(name, main.aliasName) : 0;
+  return {
+    fn,
+    versions,
+    ...(main ? { mainAlias: main } : {}),
+    tagAliases,
+    triggers,
+    provisionTarget,
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
+  };
+}
+
+/** The label of an FC version id (`version-<id>` for versions faasport did not publish). */
+export function labelOfVersion(state: Fc3LiveState, versionId: string): string {
+  return state.versions.find((v) => v.versionId === versionId)?.label ?? `version-${versionId}`;
+}
+
+/** The newest version id carrying a label. */
+export function versionIdOfLabel(state: Fc3LiveState, label: string): string | undefined {
+  const matches = state.versions
+    .filter((v) => v.label === label)
+    .sort((a, b) => Number(b.versionId) - Number(a.versionId));
+  if (matches[0]) return matches[0].versionId;
+  return /^version-(\d+)$/.exec(label)?.[1];
+}
+
+/** The main alias (with its additionalVersionWeight) plus the tag aliases, in neutral terms. */
+export function trafficOf(state: Fc3LiveState): ResolvedTrafficEntry[] {
+  const out: ResolvedTrafficEntry[] = [];
+  const main = state.mainAlias;
+  if (main) {
+    const extra = Object.entries(main.additionalVersionWeight ?? {}).filter(([, w]) => w > 0);
+    const extraPercent = extra.reduce((sum, [, w]) => sum + Math.round(w * 100), 0);
+    out.push({ revision: labelOfVersion(state, main.versionId), percent: 100 - extraPercent });
+    for (const [id, w] of extra)
+      out.push({ revision: labelOfVersion(state, id), percent: Math.round(w * 100) });
+  }
+  for (const [tag, alias] of [...state.tagAliases].sort(([a], [b]) => a.localeCompare(b))) {
+    const revision = labelOfVersion(state, alias.versionId);
+    const weighted = markers.parseAlias(alias.description)?.weighted ?? false;
+    const carrier = weighted
+      ? out.find((e) => e.revision === revision && !e.tag && e.percent > 0)
+      : undefined;
+    if (carrier) carrier.tag = tag;
+    else out.push({ revision, percent: 0, tag });
+  }
+  return out;
+}
+
+/** The HTTP trigger of the function, if any. */
+export function httpTriggerOf(state: { triggers: Fc3Trigger[] }): Fc3Trigger | undefined {
+  return state.triggers.find((t) => t.triggerType === 'http');
+}
+
+/** Builds the neutral {@link LiveFunction} of a read state. */
+export function toLiveFunction(state: Fc3LiveState, target: string): LiveFunction {
+  const { fn } = state;
+  const revisions: LiveRevision[] = state.versions.map((v) => ({
+    label: v.label,
+    id: v.versionId,
+    revisionHash: v.hash,
+    ready: true,
+    ...(v.createdTime ? { createdAt: v.createdTime } : {}),
+  }));
+  const all = fn.environmentVariables ?? {};
+  const secretNames = (all[envKeys.secrets] ?? '').split(',').filter(Boolean);
+  const env = Object.fromEntries(
+    Object.entries(all).filter(([k]) => !k.startsWith('FAASPORT_') && !secretNames.includes(k)),
+  );
+  const marker = markers.parseFn(fn.description);
+  const contract =
+    all[envKeys.contract] === 'web' || all[envKeys.contract] === 'event' ? all[envKeys.contract] : 'native';
+  const http = httpTriggerOf(state);
+  const url = http?.qualifier === mainAlias ? http.httpTrigger?.urlInternet : undefined;
+  const image = fn.runtime === 'custom-container';
+  return {
+    name: fn.functionName,
+    target,
+    ...(marker.spec ? { specHash: marker.spec } : {}),
+    revisions,
+    traffic: trafficOf(state),
+    ...(url ? { url } : {}),
+    config: {
+      ...(image ? {} : { runtime: neutralRuntimeOf(fn.runtime ?? '') }),
+      ...(contract === 'native' ? (image ? {} : { handler: fn.handler }) : { handler: all[envKeys.handler] }),
+      contract: contract as 'web' | 'event' | 'native',
+      env,
+      resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 3 },
+    },
+    raw: state,
+  };
+}

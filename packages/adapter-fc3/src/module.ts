@@ -1,0 +1,40 @@
+import { fcEnvVars } from '@faasport/adapter-fc';
+import { defineAdapterModule } from '@faasport/core';
+import { loadSetting } from '@faasport/core/toolkit';
+import { createFc3Adapter } from './adapter';
+import { fc3ProviderSchema } from './mapping';
+import { fc3AdapterOptionsSchema } from './options';
+
+/**
+ * The `fc3` adapter module (specification v1.1): Alibaba Cloud Function Compute 3.0. Account, region
+ * and credentials come from the target's options or the ALIBABA_CLOUD_* variables, as for `fc`; offline
+ * (render) they may be absent and placeholders stand in, since nothing is called.
+ *
+ * @public
+ */
+export const adapterModule = defineAdapterModule({
+  specificationVersion: 'v1.1',
+  name: 'fc3',
+  description: 'Alibaba Cloud Function Compute 3.0',
+  optionsSchema: fc3AdapterOptionsSchema,
+  providerOptionsSchema: fc3ProviderSchema,
+  secretOptions: {
+    credentials: [
+      'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'ALIBABA_CLOUD_SECURITY_TOKEN (STS keys only)',
+    ],
+  },
+  fromTarget({ targetName, options, env, offline }) {
+    const o = options as Record<string, any>;
+    const has = (name: string, envNames: readonly string[]) =>
+      Boolean(loadSetting({ name, options: o, env, envNames }));
+    const placeholders = offline
+      ? {
+          ...(has('accountId', fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
+          ...(has('region', fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
+        }
+      : {};
+    return createFc3Adapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
+  },
+});

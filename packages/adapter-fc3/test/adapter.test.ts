@@ -1,0 +1,146 @@
+import { defineFunction, deploy, invoke, ProviderApiError, planDeploy, setTraffic } from '@faasport/core';
+import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFc3Adapter, type Fc3Adapter } from '../src';
+
+// The coffee greeting as a portable web handler (the examples/ coffee function).
+const coffeeWeb = `export default async function (request, ctx) {
+  const url = new URL(request.url);
+  return new Response('Hello ' + ctx.env.VERSION + ' ' + request.method + ' ' + url.pathname + url.search + '\\n', { headers: { 'content-type': 'text/plain', 'x-coffee': 'yes' } });
+}
+`;
+
+// An FC 3.0 native handler: built-in runtimes get HTTP calls as the version v1 event.
+const nativeHttp = `exports.handler = async (event, context) => {
+  const e = JSON.parse(event.toString());
+  return { statusCode: 201, headers: { 'x-path': e.rawPath }, body: 'native ' + e.requestContext.http.method + ' ' + (e.queryParameters.cup || ''), isBase64Encoded: false };
+};
+`;
+
+describe('fc3 adapter on the FC 3.0 emulator, through @alicloud/fc20230330', () => {
+  let emulator: Fc3Emulator;
+  let adapter: Fc3Adapter;
+  let draws: number[] = [];
+  beforeAll(async () => {
+    emulator = await startFc3Emulator({ random: () => draws.shift() ?? 0.99 });
+    adapter = createFc3Adapter({
+      accountId: emulator.accountId,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret },
+      retryBaseMs: 1,
+    });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  const coffee = (version: string, extra: Record<string, unknown> = {}) =>
+    defineFunction({
+      name: 'coffee',
+      source: { inline: coffeeWeb },
+      env: { VERSION: version },
+      triggers: [{ http: {} }],
+      ...extra,
+    });
+
+  it('deploys the coffee web handler; it answers through its HTTP trigger URL and a re-deploy writes nothing', async () => {
+    const result = await deploy(adapter, coffee('v1'));
+    expect(result.url).toMatch(new RegExp(`^${emulator.url}/fcapp/coffee-[0-9a-f]{10}$`));
+    const direct = await fetch(`${result.url}/order?cup=2`, { method: 'POST', body: 'x' });
+    expect(direct.status).toBe(200);
+    expect(direct.headers.get('x-coffee')).toBe('yes');
+    expect(await direct.text()).toBe('Hello v1 POST /order?cup=2\n');
+    const viaAdapter = await invoke(adapter, 'coffee', { path: '/menu' });
+    expect(await viaAdapter.text()).toBe('Hello v1 GET /menu\n');
+    const fn = emulator.state.functions.get('coffee')!;
+    expect(fn.fn.config.runtime).toBe('nodejs20');
+    expect(fn.aliases.get('main')?.versionId).toBe('1');
+    const writes = emulator.writes();
+    const again = await deploy(adapter, coffee('v1'));
+    expect(again.changed).toBe(false);
+    expect(emulator.writes()).toBe(writes);
+  });
+
+  it('splits traffic between two versions with additionalVersionWeight, honoured on invoke', async () => {
+    await deploy(adapter, coffee('v2', { revision: 'r2', traffic: [{ revision: 'r2', percent: 100 }] }));
+    const labels = (await adapter.read('coffee', undefined as never))!.revisions.map((r) => r.label);
+    const first = labels.find((l) => l !== 'r2')!;
+    await setTraffic(adapter, 'coffee', [
+      { revision: 'r2', percent: 70 },
+      { revision: first, percent: 30 },
+    ]);
+    const alias = emulator.state.functions.get('coffee')!.aliases.get('main')!;
+    expect(alias.additionalVersionWeight).toEqual({ '1': 0.3 });
+    draws = [0.1, 0.5];
+    expect(await (await invoke(adapter, 'coffee', { path: '/' })).text()).toBe('Hello v1 GET /\n');
+    expect(await (await invoke(adapter, 'coffee', { path: '/' })).text()).toBe('Hello v2 GET /\n');
+  });
+
+  it('refuses a split over three versions before any write', async () => {
+    await deploy(adapter, coffee('v3', { revision: 'r3', traffic: [{ revision: 'r3', percent: 100 }] }));
+    const writes = emulator.writes();
+    const labels = (await adapter.read('coffee', undefined as never))!.revisions.map((r) => r.label);
+    await expect(
+      setTraffic(
+        adapter,
+        'coffee',
+        labels.map((revision, i) => ({ revision, percent: i === 0 ? 34 : 33 })),
+      ),
+    ).rejects.toThrow(/routes to at most 2/);
+    expect(emulator.writes()).toBe(writes);
+  });
+
+  it('runs an FC 3.0 native handler with the HTTP event and maps its {statusCode, body} result', async () => {
+    const result = await deploy(
+      adapter,
+      defineFunction({
+        name: 'native',
+        source: { inline: nativeHttp },
+        contract: 'native',
+        handler: 'index.handler',
+        triggers: [{ http: {} }],
+      }),
+    );
+    const response = await fetch(`${result.url}/brew?cup=3`);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-path')).toBe('/brew');
+    expect(await response.text()).toBe('native GET 3');
+  });
+
+  it('maps scaling.min to the provision config and scaling.max to reservedConcurrency', async () => {
+    await deploy(
+      adapter,
+      coffee('v3', {
+        revision: 'r3',
+        scaling: { min: 2, max: 5 },
+        traffic: [{ revision: 'r3', percent: 100 }],
+      }),
+    );
+    const entry = emulator.state.functions.get('coffee')!;
+    expect(entry.provision.get('main')).toBe(2);
+    expect(entry.reservedConcurrency).toBe(5);
+  });
+
+  it('refuses instanceConcurrency on a built-in runtime at plan time', async () => {
+    const writes = emulator.writes();
+    await expect(planDeploy(adapter, coffee('v1', { scaling: { concurrency: 10 } }))).rejects.toThrow(
+      /scaling.concurrency 10 .*1 for built-in runtimes/,
+    );
+    expect(emulator.writes()).toBe(writes);
+  });
+
+  it('reports FC errors of the official client as ProviderApiError with FC code', async () => {
+    const bad = createFc3Adapter({
+      accountId: emulator.accountId,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: 'wrong' },
+      maxAttempts: 1,
+    });
+    const error = await bad.read('coffee', undefined as never).catch((e) => e);
+    expect(ProviderApiError.isInstance(error)).toBe(true);
+    expect(error.providerCode).toBe('SignatureDoesNotMatch');
+    expect(error.status).toBe(403);
+  });
+});

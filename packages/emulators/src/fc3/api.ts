@@ -1,0 +1,426 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { crc64 } from '../fc/state';
+import { Fc3Error, fc3Errors } from './errors';
+import {
+  type Fc3AliasRecord,
+  type Fc3Entry,
+  type Fc3FunctionRecord,
+  type Fc3State,
+  type Fc3TriggerRecord,
+  fc3Time,
+} from './state';
+import { validateCreate, validateUpdate } from './validate';
+
+/** An answer of the control plane. */
+export interface Fc3Reply {
+  status: number;
+  body?: unknown;
+}
+
+type Json = Record<string, any>;
+
+const view = (fn: Fc3FunctionRecord): Json => {
+  const { code: _code, ...config } = fn.config as Json;
+  return {
+    ...config,
+    functionId: fn.functionId,
+    codeChecksum: fn.codeChecksum,
+    codeSize: fn.codeSize,
+    createdTime: fn.createdTime,
+    lastModifiedTime: fn.lastModifiedTime,
+  };
+};
+
+const triggerView = (t: Fc3TriggerRecord, urlOf: (prefix: string) => string): Json => {
+  const { domainPrefix, ...rest } = t;
+  return {
+    ...rest,
+    ...(domainPrefix
+      ? { httpTrigger: { urlInternet: urlOf(domainPrefix), urlIntranet: urlOf(domainPrefix) } }
+      : {}),
+  };
+};
+
+function page<T>(items: T[], query: URLSearchParams, key: string): Json {
+  const limit = Number(query.get('limit') ?? 20) || 20;
+  const start = Number(query.get('nextToken') ?? 0) || 0;
+  const slice = items.slice(start, start + limit);
+  return { [key]: slice, ...(start + limit < items.length ? { nextToken: String(start + limit) } : {}) };
+}
+
+function applyCode(fn: Fc3FunctionRecord, code: Json | undefined): void {
+  if (!code) return;
+  if (code.zipFile) {
+    const zip = new Uint8Array(Buffer.from(String(code.zipFile), 'base64'));
+    fn.zip = zip;
+    fn.codeSize = zip.length;
+    fn.codeChecksum = crc64(zip);
+  } else if (code.ossBucketName && code.ossObjectName) {
+    delete fn.zip;
+    fn.codeSize = 0;
+    fn.codeChecksum = crc64(new TextEncoder().encode(`${code.ossBucketName}/${code.ossObjectName}`));
+  }
+}
+
+const triggerTypes = ['http', 'timer', 'oss', 'log', 'mns_topic', 'cdn_events', 'tablestore', 'eventbridge'];
+
+/** The FC 2023-03-30 control plane over the emulator's state. */
+export class Fc3ControlPlane {
+  constructor(
+    readonly state: Fc3State,
+    private readonly region: string,
+    private readonly urlOf: (domainPrefix: string) => string,
+  ) {}
+
+  entry(name: string): Fc3Entry {
+    const e = this.state.functions.get(name);
+    if (!e) throw fc3Errors.functionNotFound(name);
+    return e;
+  }
+
+  /** Routes one API call; undefined when the path is not a control-plane path. */
+  route(method: string, segments: string[], query: URLSearchParams, body: Json): Fc3Reply | undefined {
+    const [root, name, sub, id] = segments;
+    if (root !== 'functions') return undefined;
+    if (!name) {
+      if (method === 'POST') return this.createFunction(body);
+      if (method === 'GET')
+        return {
+          status: 200,
+          body: page(
+            [...this.state.functions.values()].map((e) => view(e.fn)),
+            query,
+            'functions',
+          ),
+        };
+      return undefined;
+    }
+    if (!sub) {
+      if (method === 'GET') return { status: 200, body: view(this.entry(name).fn) };
+      if (method === 'PUT') return this.updateFunction(name, body);
+      if (method === 'DELETE') return this.deleteFunction(name);
+      return undefined;
+    }
+    const e = this.entry(name);
+    switch (sub) {
+      case 'versions':
+        if (method === 'POST' && !id) return this.publish(e, body);
+        if (method === 'GET' && !id)
+          return {
+            status: 200,
+            body: page(
+              [...e.versions.values()].reverse().map(({ snapshot: _s, ...v }) => v),
+              query,
+              'versions',
+            ),
+          };
+        if (method === 'DELETE' && id) {
+          if (!e.versions.has(id)) throw fc3Errors.notFound('Version', id);
+          if ([...e.aliases.values()].some((a) => a.versionId === id || id in a.additionalVersionWeight))
+            throw fc3Errors.conflict(`version ${id} is used by an alias`);
+          e.versions.delete(id);
+          return { status: 204 };
+        }
+        return undefined;
+      case 'aliases':
+        return this.aliases(e, method, id, query, body);
+      case 'triggers':
+        return this.triggers(e, method, id, query, body);
+      case 'provision-config': {
+        const qualifier = query.get('qualifier') ?? 'LATEST';
+        if (method === 'GET') {
+          if (!e.provision.has(qualifier))
+            throw fc3Errors.notFound('ProvisionConfig', `${name}/${qualifier}`);
+          return {
+            status: 200,
+            body: {
+              functionName: name,
+              qualifier,
+              target: e.provision.get(qualifier),
+              current: e.provision.get(qualifier),
+            },
+          };
+        }
+        if (method === 'PUT') {
+          if (qualifier !== 'LATEST' && !e.aliases.has(qualifier))
+            throw fc3Errors.notFound('Alias', qualifier);
+          const target = Number(body.target);
+          if (!Number.isInteger(target) || target < 0)
+            throw fc3Errors.invalidArgument('target must be an integer >= 0');
+          e.provision.set(qualifier, target);
+          return { status: 200, body: { functionName: name, qualifier, target } };
+        }
+        if (method === 'DELETE') {
+          e.provision.delete(qualifier);
+          return { status: 204 };
+        }
+        return undefined;
+      }
+      case 'concurrency':
+        if (method === 'GET') {
+          if (e.reservedConcurrency === undefined) throw fc3Errors.notFound('ConcurrencyConfig', name);
+          return { status: 200, body: { functionName: name, reservedConcurrency: e.reservedConcurrency } };
+        }
+        if (method === 'PUT') {
+          const n = Number(body.reservedConcurrency);
+          if (!Number.isInteger(n) || n < 0)
+            throw fc3Errors.invalidArgument('reservedConcurrency must be an integer >= 0');
+          e.reservedConcurrency = n;
+          return { status: 200, body: { functionName: name, reservedConcurrency: n } };
+        }
+        if (method === 'DELETE') {
+          delete e.reservedConcurrency;
+          return { status: 204 };
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private createFunction(body: Json): Fc3Reply {
+    const c = validateCreate(body);
+    if (this.state.functions.has(c.functionName)) throw fc3Errors.functionExists(c.functionName);
+    const now = fc3Time();
+    const { code, ...config } = c;
+    const fn: Fc3FunctionRecord = {
+      config: { timeout: 3, memorySize: 512, ...config } as unknown as Fc3FunctionRecord['config'],
+      codeChecksum: '',
+      codeSize: 0,
+      functionId: randomUUID(),
+      createdTime: now,
+      lastModifiedTime: now,
+    };
+    applyCode(fn, code);
+    this.state.functions.set(c.functionName, {
+      fn,
+      versions: new Map(),
+      nextVersion: 1,
+      aliases: new Map(),
+      triggers: new Map(),
+      provision: new Map(),
+    });
+    return { status: 200, body: view(fn) };
+  }
+
+  private updateFunction(name: string, body: Json): Fc3Reply {
+    const e = this.entry(name);
+    const { code, functionName: _n, ...u } = validateUpdate(body, e.fn.config);
+    const fn: Fc3FunctionRecord = { ...e.fn, config: { ...e.fn.config, ...u }, lastModifiedTime: fc3Time() };
+    applyCode(fn, code);
+    e.fn = fn;
+    return { status: 200, body: view(fn) };
+  }
+
+  private deleteFunction(name: string): Fc3Reply {
+    const e = this.entry(name);
+    if (e.triggers.size) throw fc3Errors.conflict(`function '${name}' still has triggers`);
+    if (e.aliases.size) throw fc3Errors.conflict(`function '${name}' still has aliases`);
+    if (e.versions.size) throw fc3Errors.conflict(`function '${name}' still has versions`);
+    this.state.functions.delete(name);
+    return { status: 204 };
+  }
+
+  private publish(e: Fc3Entry, body: Json): Fc3Reply {
+    const latest = [...e.versions.values()].at(-1);
+    // FC publishes nothing new when LATEST did not change since the last version.
+    if (latest && latest.snapshot === e.fn)
+      throw fc3Errors.conflict('the function has not changed since the last published version');
+    const now = fc3Time();
+    const versionId = String(e.nextVersion++);
+    const v = {
+      versionId,
+      description: String(body.description ?? ''),
+      createdTime: now,
+      lastModifiedTime: now,
+      snapshot: e.fn,
+    };
+    e.versions.set(versionId, v);
+    const { snapshot: _s, ...out } = v;
+    return { status: 200, body: out };
+  }
+
+  private aliasBody(e: Fc3Entry, body: Json, name: string, current?: Fc3AliasRecord): Fc3AliasRecord {
+    const versionId = String(body.versionId ?? current?.versionId ?? '');
+    if (!e.versions.has(versionId)) throw fc3Errors.notFound('Version', versionId || '(none)');
+    const weights = (body.additionalVersionWeight ?? current?.additionalVersionWeight ?? {}) as Record<
+      string,
+      number
+    >;
+    const entries = Object.entries(weights);
+    // An alias routes to its version plus at most one more (FC 3.0 "Manage aliases", canary release).
+    if (entries.length > 1)
+      throw fc3Errors.invalidArgument('additionalVersionWeight may name at most one version');
+    for (const [id, w] of entries) {
+      if (!e.versions.has(id)) throw fc3Errors.notFound('Version', id);
+      if (id === versionId)
+        throw fc3Errors.invalidArgument('additionalVersionWeight cannot name the alias version');
+      if (typeof w !== 'number' || w < 0 || w > 1)
+        throw fc3Errors.invalidArgument('a weight is a number from 0 to 1');
+    }
+    const now = fc3Time();
+    return {
+      aliasName: name,
+      versionId,
+      description: String(body.description ?? current?.description ?? ''),
+      additionalVersionWeight: weights,
+      createdTime: current?.createdTime ?? now,
+      lastModifiedTime: now,
+    };
+  }
+
+  private aliases(
+    e: Fc3Entry,
+    method: string,
+    id: string | undefined,
+    query: URLSearchParams,
+    body: Json,
+  ): Fc3Reply | undefined {
+    if (!id && method === 'GET')
+      return { status: 200, body: page([...e.aliases.values()], query, 'aliases') };
+    if (!id && method === 'POST') {
+      const name = String(body.aliasName ?? '');
+      if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(name))
+        throw fc3Errors.invalidArgument(`aliasName ${JSON.stringify(name)} is not valid`);
+      if (e.aliases.has(name)) throw fc3Errors.exists('Alias', name);
+      const a = this.aliasBody(e, body, name);
+      e.aliases.set(name, a);
+      return { status: 200, body: a };
+    }
+    if (!id) return undefined;
+    const current = e.aliases.get(id);
+    if (!current) throw fc3Errors.notFound('Alias', id);
+    if (method === 'GET') return { status: 200, body: current };
+    if (method === 'PUT') {
+      const a = this.aliasBody(e, body, id, current);
+      e.aliases.set(id, a);
+      return { status: 200, body: a };
+    }
+    if (method === 'DELETE') {
+      if ([...e.triggers.values()].some((t) => t.qualifier === id))
+        throw fc3Errors.conflict(`alias ${id} is used by a trigger`);
+      e.aliases.delete(id);
+      e.provision.delete(id);
+      return { status: 204 };
+    }
+    return undefined;
+  }
+
+  private triggers(
+    e: Fc3Entry,
+    method: string,
+    id: string | undefined,
+    query: URLSearchParams,
+    body: Json,
+  ): Fc3Reply | undefined {
+    const name = e.fn.config.functionName;
+    if (!id && method === 'GET')
+      return {
+        status: 200,
+        body: page(
+          [...e.triggers.values()].map((t) => triggerView(t, this.urlOf)),
+          query,
+          'triggers',
+        ),
+      };
+    if (!id && method === 'POST') {
+      const triggerName = String(body.triggerName ?? '');
+      if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(triggerName))
+        throw fc3Errors.invalidArgument(`triggerName ${JSON.stringify(triggerName)} is not valid`);
+      if (!triggerTypes.includes(body.triggerType))
+        throw fc3Errors.invalidArgument(`triggerType ${JSON.stringify(body.triggerType)} is not valid`);
+      if (e.triggers.has(triggerName)) throw fc3Errors.exists('Trigger', triggerName);
+      const config = this.triggerConfig(body.triggerType, body.triggerConfig);
+      if (body.triggerType === 'oss' && !body.invocationRole)
+        throw fc3Errors.invalidArgument('invocationRole is required for oss triggers');
+      const qualifier = String(body.qualifier ?? 'LATEST');
+      if (qualifier !== 'LATEST' && !e.aliases.has(qualifier) && !e.versions.has(qualifier))
+        throw fc3Errors.notFound('Alias', qualifier);
+      const now = fc3Time();
+      const t: Fc3TriggerRecord = {
+        triggerName,
+        triggerType: body.triggerType,
+        triggerId: randomUUID(),
+        description: String(body.description ?? ''),
+        qualifier,
+        ...(body.sourceArn ? { sourceArn: String(body.sourceArn) } : {}),
+        ...(body.invocationRole ? { invocationRole: String(body.invocationRole) } : {}),
+        triggerConfig: JSON.stringify(config),
+        createdTime: now,
+        lastModifiedTime: now,
+        ...(body.triggerType === 'http'
+          ? {
+              domainPrefix: `${name.toLowerCase().replace(/_/g, '-')}-${createHash('sha1').update(`${name}/${triggerName}/${now}`).digest('hex').slice(0, 10)}`,
+            }
+          : {}),
+      };
+      e.triggers.set(triggerName, t);
+      return { status: 200, body: triggerView(t, this.urlOf) };
+    }
+    if (!id) return undefined;
+    const t = e.triggers.get(id);
+    if (!t) throw fc3Errors.notFound('Trigger', id);
+    if (method === 'GET') return { status: 200, body: triggerView(t, this.urlOf) };
+    if (method === 'PUT') {
+      const updated: Fc3TriggerRecord = {
+        ...t,
+        ...(body.triggerConfig !== undefined
+          ? { triggerConfig: JSON.stringify(this.triggerConfig(t.triggerType, body.triggerConfig)) }
+          : {}),
+        ...(body.qualifier !== undefined ? { qualifier: String(body.qualifier) } : {}),
+        ...(body.invocationRole !== undefined ? { invocationRole: String(body.invocationRole) } : {}),
+        ...(body.description !== undefined ? { description: String(body.description) } : {}),
+        lastModifiedTime: fc3Time(),
+      };
+      e.triggers.set(id, updated);
+      return { status: 200, body: triggerView(updated, this.urlOf) };
+    }
+    if (method === 'DELETE') {
+      e.triggers.delete(id);
+      return { status: 204 };
+    }
+    return undefined;
+  }
+
+  /** FC 3.0 takes triggerConfig as a JSON string (CreateTriggerInput.triggerConfig). */
+  private triggerConfig(type: string, raw: unknown): Json {
+    if (typeof raw !== 'string') throw fc3Errors.invalidArgument('triggerConfig must be a JSON string');
+    let config: Json;
+    try {
+      config = JSON.parse(raw) as Json;
+    } catch {
+      throw fc3Errors.invalidArgument('triggerConfig is not valid JSON');
+    }
+    if (type === 'http') {
+      if (!['anonymous', 'function', 'jwt'].includes(config.authType))
+        throw fc3Errors.invalidArgument(
+          `authType ${JSON.stringify(config.authType)} is not anonymous, function or jwt`,
+        );
+      if (!Array.isArray(config.methods) || !config.methods.length)
+        throw fc3Errors.invalidArgument('methods must list HTTP methods');
+    }
+    if (type === 'timer') {
+      const cron = String(config.cronExpression ?? '');
+      const m = /^(?:CRON_TZ=([A-Za-z_+\-/0-9]+) )?(\S+ \S+ \S+ \S+ \S+ \S+)$|^@every \d+[smh]$/.exec(cron);
+      if (!m)
+        throw fc3Errors.invalidArgument(
+          `cronExpression ${JSON.stringify(cron)} is not a six-field cron or @every`,
+        );
+      if (m[1]) {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: m[1] });
+        } catch {
+          throw fc3Errors.invalidArgument(`CRON_TZ ${m[1]} is not a time zone`);
+        }
+      }
+    }
+    return config;
+  }
+
+  /** The region the emulator reports. */
+  get regionId(): string {
+    return this.region;
+  }
+}
+
+export { Fc3Error };

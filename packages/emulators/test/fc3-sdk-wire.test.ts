@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import Client, * as $FC from '@alicloud/fc20230330';
+import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import { zipEntries } from '@faasport/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fc3Emulator, startFc3Emulator, verifyAcs3 } from '../src/fc3';
+
+const zipOf = (source: string) =>
+  Buffer.from(
+    zipEntries([{ name: 'index.js', data: new TextEncoder().encode(source), executable: false }]).zip!,
+  ).toString('base64');
+
+/** The official client's failure: status, FC code and the request id it read from the body. */
+async function failure(run: Promise<unknown>) {
+  const e = (await run.then(() => undefined).catch((error) => error)) as {
+    statusCode?: number;
+    code?: string;
+    data?: Record<string, unknown>;
+  };
+  return { status: e?.statusCode, code: e?.code, requestId: e?.data?.RequestId };
+}
+
+describe('FC 3.0 emulator on the wire of @alicloud/fc20230330', () => {
+  let emulator: Fc3Emulator;
+  let client: Client;
+  beforeAll(async () => {
+    emulator = await startFc3Emulator();
+    const url = new URL(emulator.url);
+    client = new Client(
+      new $OpenApiUtil.Config({
+        accessKeyId: emulator.accessKeyId,
+        accessKeySecret: emulator.accessKeySecret,
+        endpoint: url.host,
+        protocol: 'http',
+        regionId: emulator.region,
+        connectTimeout: 10_000,
+        readTimeout: 30_000,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it('accepts the signature @alicloud/openapi-core computes and refuses a changed header, body or key', () => {
+    const body = Buffer.from('{"target":2}');
+    const request = {
+      method: 'PUT',
+      pathname: '/2023-03-30/functions/my%20fn/provision-config',
+      query: { qualifier: "a b'(c)" },
+      headers: {
+        host: '127.0.0.1:9000',
+        'x-acs-date': '2026-12-02T10:00:00Z',
+        'x-acs-signature-nonce': 'n1',
+        'x-acs-version': '2023-03-30',
+        'x-acs-action': 'PutProvisionConfig',
+        'x-acs-content-sha256': createHash('sha256').update(body).digest('hex'),
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'test',
+      } as Record<string, string>,
+    };
+    // The client's own signing code is the oracle (ACS3-HMAC-SHA256 over the canonical request).
+    request.headers.authorization = OpenApiUtil.getAuthorization(
+      request as never,
+      'ACS3-HMAC-SHA256',
+      request.headers['x-acs-content-sha256']!,
+      emulator.accessKeyId,
+      emulator.accessKeySecret,
+    );
+    const rawUrl = `${request.pathname}?qualifier=${encodeURIComponent(request.query.qualifier)}`;
+    const secrets = new Map([[emulator.accessKeyId, emulator.accessKeySecret]]);
+    expect(verifyAcs3('PUT', rawUrl, request.headers, body, secrets)).toBeUndefined();
+    expect(
+      verifyAcs3('PUT', rawUrl, { ...request.headers, 'x-acs-date': '2026-12-02T10:00:01Z' }, body, secrets)
+        ?.code,
+    ).toBe('SignatureDoesNotMatch');
+    expect(verifyAcs3('PUT', rawUrl, request.headers, Buffer.from('{"target":3}'), secrets)?.code).toBe(
+      'InvalidContentSha256',
+    );
+    expect(verifyAcs3('POST', rawUrl, request.headers, body, secrets)?.code).toBe('SignatureDoesNotMatch');
+    expect(verifyAcs3('PUT', rawUrl, request.headers, body, new Map([['other', 'x']]))?.code).toBe(
+      'InvalidAccessKeyId.NotFound',
+    );
+  });
+
+  it("answers the client's calls with FC's bodies and {Code, Message, RequestId} errors", async () => {
+    const missing = await failure(client.getFunction('nope', new $FC.GetFunctionRequest({})));
+    expect(missing).toMatchObject({ status: 404, code: 'FunctionNotFound' });
+    expect(missing.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const create = (input: Record<string, unknown>) =>
+      client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput(input) }));
+    const base = {
+      functionName: 'echo',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      code: new $FC.InputCodeLocation({
+        zipFile: zipOf('exports.handler = async (event) => "echo:" + event.toString();'),
+      }),
+    };
+    expect(await failure(create({ ...base, diskSize: 1024 }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    expect(await failure(create({ ...base, cpu: 0.25, memorySize: 2048 }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    expect(await failure(create({ ...base, instanceConcurrency: 10 }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    const created = await create({ ...base, memorySize: 512, cpu: 0.35, diskSize: 512 });
+    expect(created.body?.functionName).toBe('echo');
+    expect(created.body?.codeChecksum).toMatch(/^\d+$/);
+    expect(await failure(create(base))).toMatchObject({ status: 409, code: 'FunctionAlreadyExists' });
+
+    const v1 = await client.publishFunctionVersion(
+      'echo',
+      new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'one' }) }),
+    );
+    expect(v1.body?.versionId).toBe('1');
+    const alias = (weights: Record<string, number>) =>
+      client.createAlias(
+        'echo',
+        new $FC.CreateAliasRequest({
+          body: new $FC.CreateAliasInput({
+            aliasName: 'main',
+            versionId: '1',
+            additionalVersionWeight: weights,
+          }),
+        }),
+      );
+    expect(await failure(alias({ '2': 0.5 }))).toMatchObject({ status: 404, code: 'VersionNotFound' });
+    expect((await alias({})).body?.aliasName).toBe('main');
+
+    const trigger = (name: string, type: string, config: unknown) =>
+      client.createTrigger(
+        'echo',
+        new $FC.CreateTriggerRequest({
+          body: new $FC.CreateTriggerInput({
+            triggerName: name,
+            triggerType: type,
+            qualifier: 'main',
+            triggerConfig: JSON.stringify(config),
+          }),
+        }),
+      );
+    const http = await trigger('web', 'http', { authType: 'anonymous', methods: ['GET', 'POST'] });
+    expect(http.body?.httpTrigger?.urlInternet).toMatch(
+      new RegExp(`^${emulator.url}/fcapp/echo-[0-9a-f]{10}$`),
+    );
+    expect(
+      (await trigger('daily', 'timer', { cronExpression: 'CRON_TZ=Asia/Shanghai 0 0 8 * * *', enable: true }))
+        .body?.triggerName,
+    ).toBe('daily');
+    expect(
+      await failure(
+        trigger('bad', 'timer', { cronExpression: 'CRON_TZ=Mars/Base 0 0 8 * * *', enable: true }),
+      ),
+    ).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    expect(await failure(trigger('files', 'oss', { events: ['oss:ObjectCreated:*'] }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+
+    const listed = await client.listTriggers('echo', new $FC.ListTriggersRequest({}));
+    expect(listed.body?.triggers?.map((t) => t.triggerName).sort()).toEqual(['daily', 'web']);
+    expect(JSON.parse(listed.body!.triggers!.find((t) => t.triggerName === 'web')!.triggerConfig!)).toEqual({
+      authType: 'anonymous',
+      methods: ['GET', 'POST'],
+    });
+  });
+
+  it('runs code through InvokeFunction with the qualifier', async () => {
+    const r = await client.invokeFunctionWithOptions(
+      'echo',
+      new $FC.InvokeFunctionRequest({
+        qualifier: 'main',
+        body: (await import('node:stream')).Readable.from([Buffer.from('hi')]),
+      }),
+      new $FC.InvokeFunctionHeaders({}),
+      new (await import('@darabonba/typescript')).RuntimeOptions({
+        connectTimeout: 10_000,
+        readTimeout: 30_000,
+      }),
+    );
+    const chunks: Buffer[] = [];
+    for await (const c of r.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    expect(Buffer.concat(chunks).toString()).toBe('echo:hi');
+    expect(r.headers?.['x-fc-invocation-function-version']).toBe('1');
+  });
+});
