@@ -16,4 +16,5 @@ export {
 } from './client';
 export { dockerCredentials, type RegistryCredentials } from './credentials';
 export { buildLayer, type Layer, type LayerFile, type LayerOwner, layerTar, sha256Digest } from './layer';
+export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
 export { formatImageReference, type ImageReference, parseImageReference } from './reference';
