@@ -22,12 +22,13 @@ const buildable = (fn: ResolvedFunction) => ['inline', 'dir', 'archive'].include
  * Builds and pushes the image of each buildable function for a target with `registry`. Only the
  * Knative adapter describes its image layout so far; a target without `registry` (or of another
  * adapter) builds nothing and returns an empty list. Every function is built before any returns,
- * so a failure stops a deploy before its first write.
+ * so a failure stops a deploy before its first write. `push: false` computes the digests only (plan).
  */
 export async function buildTargetImages(
   target: ResolvedTarget,
   functions: ResolvedFunction[],
   env: NodeJS.ProcessEnv,
+  options: { push?: boolean } = {},
 ): Promise<FunctionImage[]> {
   if (target.adapter !== 'knative' || !target.options.registry) return [];
   const [{ knativeImagePlan }, { buildImage, buildLayer }] = await Promise.all([
@@ -44,6 +45,7 @@ export async function buildTargetImages(
       platform: plan.platform,
       layers: plan.layers.map((files) => buildLayer(files)),
       settings: plan.settings,
+      push: options.push ?? true,
       clientOptions: (registry) => ({
         env,
         insecure: plan.insecure && plan.target.startsWith(`${registry}/`),

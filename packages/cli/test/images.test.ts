@@ -39,6 +39,8 @@ describe.skipIf(!hasRegistryBinary)(
     });
 
     it('builds, pushes, pins the Service to the digest, and the function answers; unchanged code pushes and plans nothing', async () => {
+      const planned = await cli(['plan', '--json'], { cwd: dir });
+      expect(planned.code, planned.stderr).toBe(0);
       const built = await cli(['build', '--json'], { cwd: dir });
       expect(built.stderr).toBe('');
       const images = JSON.parse(built.stdout).images;
@@ -47,6 +49,8 @@ describe.skipIf(!hasRegistryBinary)(
       ]);
       const reference: string = images[0].reference;
       expect(reference).toMatch(new RegExp(`^${registry.host}/faasport/hello@sha256:[0-9a-f]{64}$`));
+      // The plan, made before the build, already named the digest the build pushed.
+      expect(planned.stdout).toContain(reference);
 
       const deployed = await cli(['deploy', '--yes', '--json'], { cwd: dir });
       expect(deployed.code, deployed.stderr).toBe(0);

@@ -34,7 +34,9 @@ export interface BuildImageInput {
   /** Layers on top of the base, in order. */
   layers: Layer[];
   settings: ImageSettings;
-  /** Client options per registry host (insecure, credentials); the same options for every host when a function. */
+  /** Compute the digest only (reads the base, writes nothing), e.g. for a plan. Default true. */
+  push?: boolean;
+  /** Client options per registry host (insecure, credentials). */
   clientOptions?: (registry: string) => RegistryClientOptions;
 }
 
@@ -205,7 +207,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuiltImage> {
     digest,
   });
   const blobs: BuiltImage['blobs'] = [];
-  if ((await targetClient.manifestDigest(target.repository, tag)) === digest) {
+  if (input.push === false || (await targetClient.manifestDigest(target.repository, tag)) === digest) {
     for (const d of [...base.layers, configDescriptor, ...ownLayers])
       blobs.push({ digest: d.digest, size: d.size, push: 'skipped' });
     return { reference, digest, tag, pushed: false, blobs };
