@@ -10,6 +10,7 @@ const alias = [
   { find: /^@faasport\/core\/handler$/, replacement: src('core/src/handler/index.ts') },
   { find: /^@faasport\/core\/toolkit$/, replacement: src('core/src/toolkit/index.ts') },
   { find: /^@faasport\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@faasport\/runtime\/adapter$/, replacement: src('runtime/src/adapter-entry.ts') },
   { find: /^@faasport\/runtime$/, replacement: src('runtime/src/index.ts') },
   { find: /^@faasport\/image$/, replacement: src('image/src/index.ts') },
   { find: /^@faasport\/emulators\/(.*)$/, replacement: src('emulators/src/$1/index.ts') },

@@ -74,6 +74,35 @@ describe('render checks what plan checks, offline', () => {
     );
   });
 
+  it('a typo in a target option or a providers key names the nearest one, before any adapter call', async () => {
+    const dir = project(
+      '  fc: { adapter: fc, regoin: cn-hangzhou }',
+      '    providers:\n      functiongrap: {}\n',
+    );
+    const r = await runBin(['render', dir, '--target', 'fc']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      'functions[0].providers: unknown key "functiongrap"; did you mean "functiongraph"? (allowed: local, knative, fc, functiongraph',
+    );
+    writeFileSync(
+      join(dir, 'faasport.yaml'),
+      'name: shop\ntargets:\n  fc: { adapter: fc, regoin: cn-hangzhou }\nfunctions:\n  - name: web\n    source: { dir: ./web }\n',
+    );
+    const json = await runBin(['render', dir, '--target', 'fc', '--json']);
+    expect(json.code, json.stderr).toBe(1);
+    expect(JSON.parse(json.stdout).error).toMatchObject({
+      code: 'FP_VALIDATION',
+      hint: 'Rename targets.fc.regoin to targets.fc.region.',
+      issues: [
+        {
+          path: 'targets.fc',
+          message: expect.stringContaining('unknown key "regoin"; did you mean "region"?'),
+          rule: 'unrecognized_keys',
+        },
+      ],
+    });
+  });
+
   it('an 80/10/10 split is an error for FC and FunctionGraph, with nothing printed or written', async () => {
     const dir = project(
       '  fc: { adapter: fc, region: cn-hangzhou }\n  hw: { adapter: functiongraph, region: cn-north-4 }',

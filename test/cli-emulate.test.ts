@@ -182,6 +182,47 @@ describe('faasport emulate fc and functiongraph', () => {
     expect(await answers(line.endpoint)).toBe(false);
   });
 
+  it('serves Lambda to the printed target and env: deploy and invoke through the CLI, a wrong secret refused', async () => {
+    const { started } = emulate(['lambda']);
+    const line = await started;
+    expect(line).toMatchObject({
+      emulator: 'lambda',
+      region: 'us-east-1',
+      target: {
+        adapter: 'lambda',
+        region: 'us-east-1',
+        endpoint: line.endpoint,
+        role: expect.stringMatching(/^arn:aws:iam::\d{12}:role\//),
+      },
+      env: {
+        AWS_ACCESS_KEY_ID: expect.any(String),
+        AWS_SECRET_ACCESS_KEY: expect.any(String),
+        AWS_REGION: 'us-east-1',
+      },
+    });
+    const project = projectWith(line);
+    // The AWS SDK's default chain reads the printed variables; no shared config file may interfere.
+    const env = cleanEnv({
+      ...line.env,
+      AWS_CONFIG_FILE: join(project, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(project, 'none'),
+    });
+    const deployed = await runBin(['deploy', '--target', 'emu', '--yes', '--json'], { cwd: project, env });
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    const invoked = await runBin(['invoke', 'hello', '--target', 'emu', '--path', '/?name=Ada'], {
+      cwd: project,
+      env,
+    });
+    expect(invoked.code, invoked.stdout + invoked.stderr).toBe(0);
+    expect(invoked.stdout).toContain('Ada');
+    const wrongKey = await runBin(['ls', '--target', 'emu', '--json'], {
+      cwd: project,
+      env: { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' },
+    });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stdout).toContain('InvalidSignatureException');
+  });
+
   it('names the option when the port is taken, and rejects bad arguments as usage errors', async () => {
     busy = createServer();
     await new Promise<void>((resolve) => busy!.listen(0, '127.0.0.1', resolve));

@@ -20,6 +20,7 @@ describe('faasport publish', () => {
     env = cleanEnv({ FAASPORT_RUNTIME_URL: runtime.url, FAASPORT_RUNTIME_TOKEN: runtime.token });
     dir = tempDir('faasport-publish-');
     mkdirSync(join(dir, 'orders'));
+    mkdirSync(join(dir, 'jobs'));
     writeFiles(dir, {
       'faasport.yaml': [
         'name: shop',
@@ -31,12 +32,20 @@ describe('faasport publish', () => {
         '    source: { dir: ./orders }',
         '    contract: event',
         '    triggers: [{ event: { filter: { type: com.example.order.created } } }]',
+        '  - name: jobs',
+        '    source: { dir: ./jobs }',
+        '    contract: event',
+        '    triggers: [{ queue: { topic: jobs } }]',
         '',
       ].join('\n'),
       'orders/index.mjs':
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
         'export default (event, ctx) => { ctx.log.info(`got ${event.id} ${event.datacontenttype} ${JSON.stringify(event.data)}`); };\n',
       'order.json': '{"id":"o-7","total":7}\n',
+      'jobs/index.mjs':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own source, a template literal.
+        'export default (event, ctx) => { ctx.log.info(`job ${event.faasportmessageid} ${event.type} ${event.faasporttopic} ${JSON.stringify(event.data ?? event.data_base64)}`); };\n',
+      'jobs.ndjson': '{"n":2}\n\nnot json\n',
     });
     const deployed = await runBin(['deploy', '--target', 'local', '--yes', '--json'], { cwd: dir, env });
     expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
@@ -108,6 +117,55 @@ describe('faasport publish', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       const line = await logs.next((l) => String(l.message).startsWith(`got ${id}`));
       expect(line.message).toBe(`got ${id} text/plain "plain words"`);
+    } finally {
+      await logs.stop();
+    }
+  });
+
+  it('publishes a message on a topic, and each line of an NDJSON file, to the queue trigger', async () => {
+    const logs = new BinProcess(['logs', 'jobs', '--target', 'local', '--follow', '--json'], {
+      cwd: dir,
+      env,
+    });
+    try {
+      const one = await runBin(
+        ['publish', 'jobs', '{"n":1}', '--id', 'job-1', '--target', 'local', '--json'],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(one.code, one.stdout + one.stderr).toBe(0);
+      expect(JSON.parse(one.stdout)).toEqual({
+        topic: 'jobs',
+        messages: [{ id: 'job-1', deliveries: ['jobs/queue'], stored: true }],
+      });
+      const line = await logs.next((l) => String(l.message).startsWith('job job-1'));
+      expect(line.message).toBe('job job-1 dev.faasport.queue.message jobs {"n":1}');
+
+      const file = await runBin(['publish', 'jobs', '--file', 'jobs.ndjson', '--target', 'local', '--json'], {
+        cwd: dir,
+        env,
+      });
+      expect(file.code, file.stdout + file.stderr).toBe(0);
+      const [json, text] = JSON.parse(file.stdout).messages as Array<{ id: string; deliveries: string[] }>;
+      expect([json?.deliveries, text?.deliveries]).toEqual([['jobs/queue'], ['jobs/queue']]);
+      const first = await logs.next((l) => String(l.message).startsWith(`job ${json!.id}`));
+      expect(first.message).toBe(`job ${json!.id} dev.faasport.queue.message jobs {"n":2}`);
+      const second = await logs.next((l) => String(l.message).startsWith(`job ${text!.id}`));
+      expect(second.message).toBe(
+        `job ${text!.id} dev.faasport.queue.message jobs "${Buffer.from('not json').toString('base64')}"`,
+      );
+
+      const mixed = await runBin(['publish', 'jobs', 'x', '--type', 't', '--target', 'local', '--json'], {
+        cwd: dir,
+        env,
+      });
+      expect(mixed.code).toBe(2);
+      expect(JSON.parse(mixed.stdout).error.message).toContain('--type is a CloudEvent attribute');
+      const none = await runBin(['publish', 'jobs', '--target', 'local', '--json'], { cwd: dir, env });
+      expect(none.code).toBe(2);
+      expect(JSON.parse(none.stdout).error.hint).toContain('--file messages.ndjson');
     } finally {
       await logs.stop();
     }

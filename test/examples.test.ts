@@ -367,3 +367,39 @@ describe('examples/lambda-migrate', () => {
     expect(stdout).toContain('The same greeting on both targets.');
   });
 });
+
+describe('examples/queues in place', () => {
+  let run: Awaited<ReturnType<typeof devInPlace>>;
+  beforeAll(async () => {
+    run = await devInPlace('queues');
+  });
+  afterAll(async () => {
+    expect(await run?.stop()).toBe(0);
+  });
+
+  it('`faasport publish orders` reaches the queue trigger as the portable message event', async () => {
+    const logs = new BinProcess(['logs', 'orders', '--follow', '--json'], { cwd: run.dir });
+    try {
+      const published = await json(['publish', 'orders', '{"id":"o-1","total":42}', '--id', 'm-1'], run.dir);
+      expect(published).toEqual({
+        topic: 'orders',
+        messages: [{ id: 'm-1', deliveries: ['orders/queue'], stored: true }],
+      });
+      const line = await logs.next((l) => l.message === 'order received');
+      expect(line.fields).toMatchObject({ order: 'o-1', total: 42, topic: 'orders', attempt: 1 });
+    } finally {
+      await logs.stop();
+    }
+  });
+
+  it('renders the same trigger as a KafkaSource for knative and a KAFKA trigger for functiongraph', async () => {
+    const knative = await runBin(['render', '--target', 'knative'], { cwd: run.dir });
+    expect(knative.code, knative.stderr).toBe(0);
+    expect(knative.stdout).toContain('kind: KafkaSource');
+    expect(knative.stdout).toContain('consumerGroup: shop-orders');
+    const fg = await runBin(['render', '--target', 'functiongraph'], { cwd: run.dir });
+    expect(fg.code, fg.stderr).toBe(0);
+    expect(fg.stdout).toContain('"trigger_type_code": "KAFKA"');
+    expect(fg.stdout).toContain('"batch_size": 10');
+  });
+});

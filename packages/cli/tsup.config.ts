@@ -9,6 +9,12 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // citty is bundled so that its consola import goes to a small stand-in: the CLI uses citty's
+  // `runCommand` only, and consola at import costs every command start-up time.
+  noExternal: ['citty'],
+  esbuildOptions(options) {
+    options.alias = { consola: './src/citty-consola.ts', 'consola/utils': './src/citty-consola.ts' };
+  },
   async onSuccess() {
     // The JSON Schema of faasport.yaml with the bundled adapters' options (core alone knows none).
     const { writeFileSync } = await import('node:fs');

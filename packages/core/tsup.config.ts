@@ -17,7 +17,11 @@ export default defineConfig({
   target: 'node20',
   // Error classes name themselves from `new.target.name`: keep it (esbuild would print `_ConfigurationError`).
   keepNames: true,
+  // import.meta.url (lazy dependencies are required relative to it) in the CommonJS build too.
+  shims: true,
   external: ['vitest'],
+  // zod in one module of core's build instead of ~100 files to load (see `z` in src/index.ts).
+  noExternal: ['zod'],
   async onSuccess() {
     // The JSON Schema of faasport.yaml, generated from the zod model at build time, without adapters
     // (they depend on core): @faasport/cli/schema.json adds the bundled adapters' options.

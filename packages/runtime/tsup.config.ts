@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // `adapter` is the local adapter alone (an HTTP client of a running runtime): the CLI loads it
+  // without the server, SQLite or the executor.
+  entry: { index: 'src/index.ts', bin: 'src/bin.ts', 'adapter/index': 'src/adapter-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

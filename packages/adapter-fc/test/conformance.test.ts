@@ -6,7 +6,8 @@ const text = (body: Uint8Array) => new TextDecoder().decode(body);
 
 // The core conformance suite, driven through the real @alicloud/fc2 client against the FC emulator,
 // which checks signatures and bodies and runs the deployed code through the faasport executor. Its
-// timers fire as its clock is advanced; OSS events are delivered as OSS would send them.
+// timers fire as its clock is advanced; OSS events and MNS topic messages are delivered as OSS and MNS
+// would send them.
 testAdapter({
   name: 'fc (emulator)',
   capabilities: fcCapabilities,
@@ -20,6 +21,12 @@ testAdapter({
       credentials: { accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret },
       retryBaseMs: 1,
       invocationRole: `acs:ram::${emulator.accountId}:role/aliyunosseventnotificationrole`,
+      // The queue case's topic is an MNS topic.
+      queues: {
+        'conf-orders': {
+          mns: { invocationRole: `acs:ram::${emulator.accountId}:role/aliyunmnsnotificationrole` },
+        },
+      },
     });
     const deliveries = (out: Array<{ functionName: string; body: Uint8Array }>): TriggerDelivery[] =>
       out.map((d) => ({ functionName: d.functionName, body: text(d.body) }));
@@ -31,6 +38,7 @@ testAdapter({
         advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
         putObject: async (bucket, key, size) =>
           deliveries(await emulator.emitOssEvent(bucket, key, 'ObjectCreated:PutObject', size)),
+        sendMessage: async (topic, body) => deliveries(await emulator.publishMnsMessage(topic, body)),
       },
     };
   },

@@ -1,6 +1,5 @@
-import { ConfigurationError, ValidationError } from '@faasport/core';
-import { loadSetting, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
+import { ConfigurationError, ValidationError, z } from '@faasport/core';
+import { loadSetting, queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 
 /** Access keys of a Huawei Cloud account or IAM user; `securityToken` for temporary credentials. @public */
 export interface FunctionGraphCredentials {
@@ -14,6 +13,38 @@ const credentialsSchema = z.strictObject({
   secretAccessKey: z.string().min(1, { error: 'must not be empty (the SK)' }),
   securityToken: z.string().min(1).optional(),
 });
+
+/**
+ * One topic's binding on FunctionGraph (decision 0013): a DMS for Kafka instance (`kafka`, a `KAFKA`
+ * trigger) or a self-hosted Kafka (`openSourceKafka`, an `OPENSOURCEKAFKA` trigger). Fields of the
+ * trigger's `event_data`: huaweicloud-sdk-go-v3 services/functiongraph/v2/model/model_trigger_event_data_request_body.go
+ * (`instance_id`, `topic_ids`, `batch_size` 1-1000, `kafka_connect_address`, `kafka_ssl_enable`).
+ *
+ * @public
+ */
+export const functionGraphQueueBinding = strictWithHints({
+  kafka: strictWithHints({
+    /** The DMS for Kafka instance id (`instance_id`). */
+    instanceId: z.string().min(1, { error: 'must not be empty (the DMS for Kafka instance id)' }),
+    /** The topic on the instance when its name differs from the model's topic (`topic_ids`). */
+    topic: z.string().min(1).optional(),
+    /** Connect over SSL (`kafka_ssl_enable`). */
+    ssl: z.boolean().optional(),
+  }).optional(),
+  openSourceKafka: strictWithHints({
+    /** The brokers, `host:port[,host:port]` (`kafka_connect_address`). */
+    connectAddress: z.string().regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, {
+      error: (i) => `${JSON.stringify(i.input)} is not a Kafka address list (host:port, comma-separated)`,
+    }),
+    topic: z.string().min(1).optional(),
+    ssl: z.boolean().optional(),
+  }).optional(),
+}).refine((b) => (b.kafka === undefined) !== (b.openSourceKafka === undefined), {
+  error: 'needs exactly one of kafka (a DMS for Kafka instance) and openSourceKafka (a self-hosted Kafka)',
+});
+
+/** A topic's binding on FunctionGraph. @public */
+export type FunctionGraphQueueBinding = z.output<typeof functionGraphQueueBinding>;
 
 /**
  * Options of the FunctionGraph adapter. Unknown keys are errors. Credentials, project and region fall
@@ -67,6 +98,8 @@ export const functionGraphOptionsSchema = z.strictObject({
    * for accounts that still have it.
    */
   apigShared: z.boolean().optional(),
+  /** Where each topic a queue trigger reads lives: `queues.<topic>.kafka` or `.openSourceKafka`. */
+  queues: queueBindingsSchema(functionGraphQueueBinding).optional(),
 });
 
 /** What `createFunctionGraphAdapter` takes. @public */
@@ -85,6 +118,8 @@ export interface ResolvedOptions {
   apigInstanceId?: string;
   /** The target asks for the shared gateway. */
   apigShared: boolean;
+  /** The target's topic bindings. */
+  queues?: Record<string, FunctionGraphQueueBinding>;
   /** Reads the credentials; throws ConfigurationError when they are missing. */
   credentials(): FunctionGraphCredentials;
 }
@@ -159,6 +194,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     target: o.target ?? adapter,
     ...(o.apigInstanceId ? { apigInstanceId: o.apigInstanceId } : {}),
     apigShared: o.apigShared ?? false,
+    ...(o.queues ? { queues: o.queues } : {}),
     credentials() {
       if (credentials) return credentials;
       const missing = missingCredentials();

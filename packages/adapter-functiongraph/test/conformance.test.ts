@@ -9,7 +9,8 @@ const deliveries = (out: EventDelivery[]): TriggerDelivery[] =>
   }));
 
 // The core conformance suite, against the FunctionGraph emulator over real HTTP (axios + our signer).
-// Its TIMER triggers fire as its clock is advanced; OBS object events are delivered as OBS sends them.
+// Its TIMER triggers fire as its clock is advanced; OBS object events and Kafka messages are delivered
+// as OBS and FunctionGraph's Kafka trigger send them.
 testAdapter({
   name: 'functiongraph (emulator)',
   capabilities: functionGraphCapabilities,
@@ -25,6 +26,8 @@ testAdapter({
       endpoint: emulator.url,
       credentials: { accessKeyId: 'conf-ak', secretAccessKey: 'conf-sk-secret' },
       retry: { attempts: 2, baseDelayMs: 1 },
+      // The queue case's topic, on a DMS for Kafka instance the emulator stands in for.
+      queues: { 'conf-orders': { kafka: { instanceId: 'kafka-instance-1' } } },
     });
     return {
       adapter,
@@ -34,6 +37,7 @@ testAdapter({
         advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
         putObject: async (bucket, key, size) =>
           deliveries(await emulator.emitObsEvent(bucket, key, 'ObjectCreated:Put', size)),
+        sendMessage: async (topic, body) => deliveries(await emulator.sendKafkaMessages(topic, [body])),
       },
     };
   },

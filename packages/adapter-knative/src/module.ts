@@ -18,10 +18,10 @@ export const adapterModule = defineAdapterModule({
   // A loaded KubeConfig object and the environment are for programs: faasport.yaml names a file.
   optionsSchema: knativeAdapterOptionsSchema.omit({ kubeConfig: true, env: true }),
   providerOptionsSchema: knativeProviderSchema,
-  fromTarget({ options, env, baseDir }) {
+  fromTarget({ targetName, options, env, baseDir }) {
     const o = { ...options } as Record<string, any>;
     if (typeof o.kubeconfig === 'string' && !isAbsolute(o.kubeconfig))
       o.kubeconfig = resolve(baseDir, o.kubeconfig);
-    return createKnativeAdapter({ ...o, env: { ...env } });
+    return createKnativeAdapter({ target: targetName, ...o, env: { ...env } });
   },
 });

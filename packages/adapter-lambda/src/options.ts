@@ -1,6 +1,5 @@
-import { ConfigurationError, ValidationError } from '@faasport/core';
+import { ConfigurationError, ValidationError, z } from '@faasport/core';
 import { loadSetting, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /** An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<path/name>`. */
 const roleArn = z.string().regex(/^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {

@@ -27,7 +27,7 @@ export const adapterRegistry: Record<string, AdapterEntry> = {
   local: {
     package: '@faasport/runtime',
     description: 'the bundled self-hosted runtime (`faasport dev` / `faasport serve`)',
-    load: () => import('@faasport/runtime'),
+    load: () => import('@faasport/runtime/adapter'),
   },
   knative: {
     package: '@faasport/adapter-knative',

@@ -47,8 +47,8 @@ export function projectDir(ctx: CliContext, project: ResolvedProject | undefined
  * Picks the target: `--target` (a target of the project, or a bare adapter name), else
  * `$FAASPORT_TARGET`, else the project's only target, else `local`.
  *
- * @throws {@link ConfigurationError} naming the known targets when the name matches nothing, or when the
- * target holds credentials in the file.
+ * @throws {@link ConfigurationError} naming the known targets when the name matches nothing. Credentials
+ * in the file are refused when the adapter is made ({@link adapterFor}), since its module names them.
  * @public
  */
 export function resolveTarget(

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledProjectJsonSchema } from '../src/schema';
 
-// ajv is what editors' YAML language servers use too; it is in node_modules through cloudevents.
+// ajv is what editors' YAML language servers use too (a dev dependency of the repository).
 let validate: ReturnType<Ajv2020['compile']>;
 beforeAll(async () => {
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });

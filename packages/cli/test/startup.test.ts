@@ -11,6 +11,8 @@ const bin = join(root, 'packages', 'cli', 'bin', 'faasport.mjs');
 /**
  * Runs the built `faasport` with a module hook that reports every module it loads, and returns their
  * URLs. Start-up is mostly module loading, so what a command loads is what it costs (no timings here).
+ * ES modules are reported as they load; CommonJS ones (`require`, which the ESM hook does not see)
+ * from the require cache at exit.
  */
 function modulesLoaded(args: string[], cwd: string): string[] {
   const dir = tempDir('faasport-startup-');
@@ -22,9 +24,20 @@ function modulesLoaded(args: string[], cwd: string): string[] {
     join(dir, 'register.mjs'),
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
   );
+  writeFileSync(
+    join(dir, 'required.cjs'),
+    'process.on("exit", () => { for (const file of Object.keys(require.cache)) process._rawDebug("LOADED " + require("node:url").pathToFileURL(file).href); });\n',
+  );
   const run = spawnSync(
     process.execPath,
-    ['--import', pathToFileURL(join(dir, 'register.mjs')).href, bin, ...args],
+    [
+      '--require',
+      join(dir, 'required.cjs'),
+      '--import',
+      pathToFileURL(join(dir, 'register.mjs')).href,
+      bin,
+      ...args,
+    ],
     {
       cwd,
       encoding: 'utf8',
@@ -71,5 +84,20 @@ describe('start-up loads only what a command needs', () => {
     ])
       expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
     expect(loaded.filter((url) => /\/dist\/(plan|dev|emulate|deploy)-[A-Z0-9]+\.js$/.test(url))).toEqual([]);
+  });
+
+  it('a command loads zod as one module of core, no console library, and no cron library until it computes a schedule', () => {
+    const loaded = modulesLoaded(['render', '--target', 'knative'], join(root, 'examples', 'coffee'));
+    // The project file is read (yaml) and checked (zod): the CommonJS part of the report works.
+    expect(loaded.some((url) => url.includes('/node_modules/yaml/dist/'))).toBe(true);
+    for (const unneeded of ['/node_modules/consola/', '/node_modules/cron-parser/', '/node_modules/luxon/'])
+      expect(loaded.filter((url) => url.includes(unneeded))).toEqual([]);
+  });
+
+  it('the local target loads the runtime client, not its server, SQLite or executor', () => {
+    const loaded = modulesLoaded(['render', '--target', 'local'], join(root, 'examples', 'hello'));
+    expect(loaded.some((url) => url.includes('/packages/runtime/dist/adapter/'))).toBe(true);
+    for (const unneeded of ['/node_modules/better-sqlite3/', '/packages/runtime/dist/index.js'])
+      expect(loaded.filter((url) => url.includes(unneeded))).toEqual([]);
   });
 });

@@ -4,6 +4,12 @@
  *
  * @packageDocumentation
  */
+
+/**
+ * The zod core is built with (bundled into core's build as one module, not zod's ~100 files, so a
+ * command starts faster). faasport's packages take `z` from here, so schemas share one copy of zod.
+ */
+export { z } from 'zod';
 export * from './adapter';
 export * from './cron';
 export * from './deploy';

@@ -3,15 +3,7 @@
  * processes, shared with the cloud emulators) and the `local` adapter.
  */
 
-export { createLocalAdapter, type LocalAdapterOptions, localCapabilities } from './adapter';
-export { AdminClient, errorOf } from './adapter/client';
-export { adapterModule, localTargetOptionsSchema } from './adapter/module';
-export {
-  connectionFileName,
-  defaultDataDir,
-  localTargetConnection,
-  type RuntimeConnection,
-} from './adapter/target';
+export * from './adapter-entry';
 export * from './executor';
 export type { DeliveryOutcome, RetryPolicy } from './server/broker';
 export { inspectArchive } from './server/code-store';

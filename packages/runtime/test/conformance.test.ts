@@ -101,6 +101,15 @@ testAdapter({
           );
           return deliveries.take(put.deliveries);
         },
+        async sendMessage(topic, body) {
+          const published = (await admin(
+            'POST',
+            `/topics/${topic}/messages`,
+            JSON.stringify({ messages: [{ body }] }),
+            'application/json',
+          )) as unknown as { messages: Array<{ deliveries: string[] }> };
+          return deliveries.take(published.messages.flatMap((m) => m.deliveries));
+        },
         async publish(event) {
           const cloudEvent = { specversion: '1.0', id: randomUUID(), ...event };
           const published = await admin(

@@ -140,6 +140,53 @@ describe('the CloudEvents broker', () => {
     });
     expect(notCloudEvent.status).toBe(400);
   });
+  test('a batch (batched content mode) is acknowledged in one commit, and a batch with one bad event queues none of it', async () => {
+    const runtime = await start(tempDir('faasport-batch-'));
+    const file = path.join(marksDir(), 'marks.txt');
+    await ship(runtime, {
+      name: 'consumer',
+      contract: 'event',
+      source: { inline: recorder },
+      env: { MARKS: file },
+      triggers: [{ event: { filter: { type: 'com.example.batch' } } }],
+    });
+    const batch = (events: object[]) =>
+      admin(runtime, '/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify(events),
+      });
+    const event = (id: string, type = 'com.example.batch') => ({
+      specversion: '1.0',
+      id,
+      source: '/tests',
+      type,
+    });
+    const published = await batch([event('b-1'), event('other-1', 'com.example.other'), event('b-2')]);
+    expect(published.status).toBe(202);
+    expect(JSON.parse(published.body).events).toEqual([
+      { id: 'b-1', deliveries: ['consumer/event'] },
+      { id: 'other-1', deliveries: [] },
+      { id: 'b-2', deliveries: ['consumer/event'] },
+    ]);
+    await waitFor(() => marks(file).length === 2, 'both events of the batch');
+    expect(
+      marks(file)
+        .map((line) => line.trim())
+        .sort(),
+    ).toEqual(['com.example.batch b-1', 'com.example.batch b-2']);
+
+    const rejected = await batch([
+      event('kept-out'),
+      { specversion: '1.0', id: 'no-type', source: '/tests' },
+    ]);
+    expect(rejected.status).toBe(400);
+    expect(JSON.parse(rejected.body).error.message).toContain('event [1] of the batch has no "type"');
+    expect((await batch([event('b-3')])).status).toBe(202);
+    await waitFor(() => marks(file).length === 3, 'the event after the rejected batch');
+    expect(marks(file).map((line) => line.trim())).not.toContain('com.example.batch kept-out');
+    expect((await batch({ id: 'x' } as unknown as object[])).status).toBe(400);
+  });
 });
 
 describe('local buckets', () => {

@@ -66,7 +66,7 @@ function encodeFrame(message) {
     // HTTP answers are the hot path: their JSON is written field by field, which is several times
     // cheaper than JSON.stringify of the message on Node 20.
     bytes = message.body instanceof Uint8Array ? message.body : undefined;
-    text = `{"t":"res","id":${message.id},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
+    text = `{"t":"res","id":${message.id},"ms":${message.ms},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
   } else {
     let fields = message;
     for (const field of ['body', 'payload']) {

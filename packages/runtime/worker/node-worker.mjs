@@ -23,12 +23,33 @@ receive((message) => {
       (error) => send({ t: 'loadError', error: errorInfo(error) }),
     );
   else if (message.t === 'http' || message.t === 'event') {
-    const call = { rid: message.rid, logs: [] };
-    // The context's log functions write for this call exactly, whatever else is in flight.
-    message.call = call;
-    runCall(call, () => serve(message, call));
+    if (running >= (fn?.spec.concurrency ?? Number.POSITIVE_INFINITY)) held.push(message);
+    else begin(message);
   }
 });
+
+// The executor may send calls beyond the function's concurrency while this instance is busy: they
+// wait here, in the order they came, and each starts when a running call has answered, so no more
+// than `concurrency` calls ever run at once (with 1, never two).
+const held = [];
+let running = 0;
+
+function begin(message) {
+  running++;
+  const call = { rid: message.rid, logs: [] };
+  // The context's log functions write for this call exactly, whatever else is in flight.
+  message.call = call;
+  const done = () => {
+    running--;
+    const next = held.shift();
+    if (next) {
+      // Its time starts now, not when it was sent.
+      next.deadline = Date.now() + fn.spec.timeoutMs;
+      begin(next);
+    }
+  };
+  runCall(call, () => serve(message, call)).then(done, done);
+}
 
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
 // ready, so a pooled worker pays this before the cold start, not during it.
@@ -51,7 +72,10 @@ async function load(spec) {
   }
 }
 
+// Each answer says how long the call ran here (ms): the executor sends calls ahead only to functions
+// whose calls are short, and the time it sees includes the trips through the pipe.
 async function serve(message, call) {
+  const started = performance.now();
   try {
     if (!fn) throw new Error('no function loaded');
     const host = hosts[fn.spec.contract];
@@ -64,14 +88,28 @@ async function serve(message, call) {
       reply = await host.event(fn, message, message.payload ?? new Uint8Array());
     }
     reply.id = message.id;
+    reply.ms = elapsed(started);
     if (message.t === 'event') reply.logs = call.logs;
     send(reply);
   } catch (error) {
     emitLog('error', `Unhandled error: ${error?.stack ?? error}`, undefined, call);
-    if (message.t === 'http') send({ t: 'res', id: message.id, ...errorResponse(error) });
+    const ms = elapsed(started);
+    if (message.t === 'http') send({ t: 'res', id: message.id, ms, ...errorResponse(error) });
     else
-      send({ t: 'eres', id: message.id, body: new Uint8Array(), error: errorInfo(error), logs: call.logs });
+      send({
+        t: 'eres',
+        id: message.id,
+        ms,
+        body: new Uint8Array(),
+        error: errorInfo(error),
+        logs: call.logs,
+      });
   }
+}
+
+/** Milliseconds since `started`, to the microsecond. */
+function elapsed(started) {
+  return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
 function errorInfo(error) {

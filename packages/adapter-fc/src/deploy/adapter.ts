@@ -10,9 +10,9 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
-import { stepHandlers } from '@faasport/core/toolkit';
+import { ignoreNotFound, isNotFound, stepHandlers } from '@faasport/core/toolkit';
 import { checkFunction } from './check';
-import { FcApiClient, type FcTrigger, isNotFound } from './client';
+import { FcApiClient, type FcTrigger } from './client';
 import { exportFunction } from './export';
 import { fcCapabilities } from './limits';
 import { findInvokeTarget, readState, toLiveFunction } from './live';
@@ -27,15 +27,6 @@ export interface FcAdapter extends Adapter {
   readonly name: 'fc';
   /** The endpoint requests go to. */
   readonly endpoint: string;
-}
-
-/** Ignores 404s: remove() must be quiet about what is already gone. */
-async function quiet(run: () => Promise<unknown>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
 }
 
 function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
@@ -91,6 +82,8 @@ export function createFcAdapter(
     region: o.region,
     accountId: o.accountId,
     ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+    ...(o.queues ? { queues: o.queues } : {}),
+    target: o.target,
   };
   const target = o.target;
 
@@ -145,7 +138,7 @@ export function createFcAdapter(
       const fnName = desired.fn.name;
       const data = payload(step);
       const name = data.name as string;
-      if (step.action === 'delete') await quiet(() => api.deleteTrigger(svc, fnName, name));
+      if (step.action === 'delete') await ignoreNotFound(() => api.deleteTrigger(svc, fnName, name));
       else if (step.action === 'create')
         await api.createTrigger(svc, fnName, data.body as Record<string, unknown>);
       else await api.updateTrigger(svc, fnName, name, data.body as Record<string, unknown>);
@@ -162,7 +155,7 @@ export function createFcAdapter(
     async 'domain:*'(step, _desired, api) {
       const host = step.id.slice('domain:'.length);
       const data = payload(step);
-      if (step.action === 'delete') await quiet(() => api.deleteCustomDomain(host));
+      if (step.action === 'delete') await ignoreNotFound(() => api.deleteCustomDomain(host));
       else if (step.action === 'create') await api.createCustomDomain(data.body as Record<string, unknown>);
       else await api.updateCustomDomain(host, data.body as Record<string, unknown>);
     },
@@ -402,22 +395,25 @@ export function createFcAdapter(
         service: { serviceName: svc },
         names,
       } = state;
-      for (const t of state.triggers) await quiet(() => api.deleteTrigger(svc, name, t.triggerName));
+      for (const t of state.triggers) await ignoreNotFound(() => api.deleteTrigger(svc, name, t.triggerName));
       if (state.mainAlias && state.provisionTarget > 0)
-        await quiet(() => api.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
+        await ignoreNotFound(() => api.putProvisionTarget(svc, name, state.mainAlias!.aliasName, 0));
       for (const d of state.domains) {
         const others = (d.routeConfig?.routes ?? []).filter(
           (r) => !(r.serviceName === svc && r.functionName === name),
         );
         if (others.length)
-          await quiet(() => api.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }));
-        else await quiet(() => api.deleteCustomDomain(d.domainName));
+          await ignoreNotFound(() =>
+            api.updateCustomDomain(d.domainName, { routeConfig: { routes: others } }),
+          );
+        else await ignoreNotFound(() => api.deleteCustomDomain(d.domainName));
       }
-      for (const a of state.tagAliases.values()) await quiet(() => api.deleteAlias(svc, a.aliasName));
-      if (state.mainAlias) await quiet(() => api.deleteAlias(svc, state.mainAlias!.aliasName));
+      for (const a of state.tagAliases.values())
+        await ignoreNotFound(() => api.deleteAlias(svc, a.aliasName));
+      if (state.mainAlias) await ignoreNotFound(() => api.deleteAlias(svc, state.mainAlias!.aliasName));
       for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId)))
-        await quiet(() => api.deleteVersion(svc, v.versionId));
-      await quiet(() => api.deleteFunction(svc, name));
+        await ignoreNotFound(() => api.deleteVersion(svc, v.versionId));
+      await ignoreNotFound(() => api.deleteFunction(svc, name));
       if (names.dedicated || (await api.listFunctions(svc)).length === 0) {
         try {
           await api.deleteService(svc);

@@ -1,16 +1,25 @@
 import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
+import { queueBindingIssues } from '@faasport/core/toolkit';
 import { toFcCron } from './cron';
 import {
   fcProviderSchema,
   invocationRoleOf,
   maxUserDescription,
   missingInvocationRole,
+  missingQueueRole,
+  queueRoleOf,
   type TriggerContext,
 } from './mapping';
 
 /** FC-specific offline checks beyond the declared capabilities and limits. */
 export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
-  const issues: CheckIssue[] = [];
+  const issues: CheckIssue[] = [
+    ...queueBindingIssues(fn, ctx.queues, {
+      adapter: 'fc',
+      ...(ctx.target ? { target: ctx.target } : {}),
+      example: '{ mns: { invocationRole: acs:ram::<account>:role/<role trusting mns> } }',
+    }),
+  ];
   // Core reports problems in providers.fc (providerOptionsSchema); rules that read them need them valid.
   const providerValid = fcProviderSchema.safeParse(fn.providers.fc ?? {}).success;
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
@@ -71,6 +80,8 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
     }
     if (t.kind === 'storage' && providerValid && !invocationRoleOf(fn, ctx))
       issues.push(missingInvocationRole(fn, t));
+    if (t.kind === 'queue' && providerValid && ctx.queues?.[t.topic] && !queueRoleOf(fn, t, ctx))
+      issues.push(missingQueueRole(fn, t));
     if (t.kind !== 'schedule') continue;
     try {
       toFcCron(t.cron, t.timezone);

@@ -1,7 +1,6 @@
 import FCClientModule from '@alicloud/fc2';
-import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
+import { networkCodeOf, networkFailure, ProviderApiError, z } from '@faasport/core';
 import { withRetry, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import type { ResolvedFcOptions } from './options';
 
 /** What an fc2 call resolves to. */
@@ -270,11 +269,6 @@ function toProviderError(operation: string, error: unknown, options?: ResolvedFc
     },
     { cause: error },
   );
-}
-
-/** True for an FC 404 (service, function, trigger, alias, version or domain not found). */
-export function isNotFound(error: unknown): boolean {
-  return ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 404;
 }
 
 /**

@@ -55,9 +55,8 @@ export const fcCapabilities: Capabilities = {
     'trigger.schedule': { level: 'native', note: 'timer trigger; FC evaluates cron in UTC' },
     'trigger.storage': { level: 'native', note: 'OSS trigger' },
     'trigger.queue': {
-      level: 'unsupported',
-      note: 'MNS triggers are not mapped yet',
-      instead: 'Use an http trigger fed by your queue, or deploy to knative or local.',
+      level: 'native',
+      note: 'an mns_topic trigger, from targets.<t>.queues.<topic>.mns',
     },
     'trigger.event': {
       level: 'unsupported',

@@ -1,14 +1,14 @@
 import type { LiveFunction, LiveRevision, ResolvedTrafficEntry } from '@faasport/core';
-import {
-  type FcAlias,
-  type FcApiClient,
-  type FcDomain,
-  type FcFunction,
-  type FcService,
-  type FcTrigger,
-  type FcVersion,
-  isNotFound,
-  type WithEtag,
+import { isNotFound, readOrUndefined } from '@faasport/core/toolkit';
+import type {
+  FcAlias,
+  FcApiClient,
+  FcDomain,
+  FcFunction,
+  FcService,
+  FcTrigger,
+  FcVersion,
+  WithEtag,
 } from './client';
 import { neutralRuntimeOf } from './limits';
 import { envKeys, type FcNames, markers, maskSecrets, namesFor } from './mapping';
@@ -31,13 +31,7 @@ export interface FcLiveState {
 }
 
 async function holds(client: FcApiClient, service: string, name: string): Promise<boolean> {
-  try {
-    await client.getFunction(service, name);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
+  return (await readOrUndefined(() => client.getFunction(service, name))) !== undefined;
 }
 
 /**
@@ -94,13 +88,10 @@ export async function readState(
   const service = await findService(client, name, { anyService: options.anyService });
   if (!service) return undefined;
   const names = namesFor(name, service.serviceName);
-  let fn: WithEtag<FcFunction>;
-  try {
-    fn = await client.getFunction(names.service, name);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  let fn: WithEtag<FcFunction> | undefined = await readOrUndefined(() =>
+    client.getFunction(names.service, name),
+  );
+  if (!fn) return undefined;
   // Secret values never leave read(): they are kept as hashes, which plan() compares.
   if (fn.environmentVariables) {
     fn = {
@@ -129,10 +120,8 @@ export async function readState(
     else if (m.tag) tagAliases.set(m.tag, a);
   }
   const provisionTarget = mainAlias
-    ? await client.getProvisionTarget(names.service, name, mainAlias.aliasName).catch((error: unknown) => {
-        if (isNotFound(error)) return 0;
-        throw error;
-      })
+    ? ((await readOrUndefined(() => client.getProvisionTarget(names.service, name, mainAlias.aliasName))) ??
+      0)
     : 0;
   const domains =
     options.domains === false

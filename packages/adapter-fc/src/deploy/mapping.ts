@@ -6,14 +6,14 @@ import {
   sha256,
   toBase64,
   ValidationError,
+  z,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
-import { z } from 'zod';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { toFcCron } from './cron';
 import { fcRuntimeOf } from './limits';
-import { ramRoleArn } from './options';
+import { type FcQueueBinding, ramRoleArn } from './options';
 
 /** `providers.fc` of a function, validated strictly by this adapter. @public */
 export const fcProviderSchema = z.strictObject({
@@ -235,6 +235,31 @@ export interface TriggerContext {
   accountId: string;
   /** The target's `invocationRole`, for functions that set none. */
   invocationRole?: string;
+  /** The target's topic bindings (queue triggers). */
+  queues?: Record<string, FcQueueBinding>;
+  /** The target's name, for errors naming its options. */
+  target?: string;
+}
+
+/** The role MNS assumes for a queue trigger: the binding's, else the function's or target's `invocationRole`. */
+export function queueRoleOf(
+  fn: ResolvedFunction,
+  t: ResolvedTrigger,
+  ctx: TriggerContext,
+): string | undefined {
+  if (t.kind !== 'queue') return undefined;
+  return ctx.queues?.[t.topic]?.mns.invocationRole ?? invocationRoleOf(fn, ctx);
+}
+
+/** A queue trigger with no role for MNS to invoke the function with. */
+export function missingQueueRole(fn: ResolvedFunction, t: ResolvedTrigger): CheckIssue {
+  return {
+    severity: 'error',
+    feature: 'invocationRole',
+    path: 'providers.fc.invocationRole',
+    message: `queue trigger "${t.name}" of "${fn.name}" needs the RAM role MNS assumes to invoke the function: FC's CreateTrigger requires invocationRole for mns_topic triggers`,
+    hint: 'Set invocationRole in the topic binding (targets.<t>.queues.<topic>.mns.invocationRole), on the fc target, or in providers.fc, to a role that trusts mns.aliyuncs.com.',
+  };
 }
 
 /**
@@ -258,7 +283,7 @@ export function missingInvocationRole(fn: ResolvedFunction, t: ResolvedTrigger):
   };
 }
 
-/** The CreateTrigger body of one trigger. `queue` and `event` triggers are rejected earlier by capabilities. */
+/** The CreateTrigger body of one trigger. `event` triggers are rejected earlier by capabilities. */
 export function triggerBodyOf(
   t: ResolvedTrigger,
   fn: ResolvedFunction,
@@ -320,6 +345,38 @@ export function triggerBodyOf(
                 },
               }
             : {}),
+        },
+      };
+    }
+    case 'queue': {
+      // mns_topic: sourceArn acs:mns:<region>:<account>:/topics/<topic>; triggerConfig filterTag,
+      // notifyContentFormat (JSON, so the shim learns the topic and message id), notifyStrategy
+      // (aliyun fc-go-sdk MnsTopicTriggerConfig; alibabacloud-go fc-open MNSTopicTriggerConfig).
+      const mns = ctx.queues?.[t.topic]?.mns;
+      const role = queueRoleOf(fn, t, ctx);
+      if (!mns || !role) {
+        const issue = mns
+          ? missingQueueRole(fn, t)
+          : {
+              path: `targets.${ctx.target ?? 'fc'}.queues.${t.topic}`,
+              message: `topic "${t.topic}" is not bound`,
+              hint: 'Add targets.<t>.queues.<topic>.mns.',
+            };
+        throw new ValidationError([{ path: issue.path!, message: issue.message, rule: 'required' }], {
+          subject: `function "${fn.name}"`,
+          adapter: 'fc',
+          hint: issue.hint,
+        });
+      }
+      return {
+        ...base,
+        triggerType: 'mns_topic',
+        sourceArn: `acs:mns:${mns.region ?? ctx.region}:${ctx.accountId}:/topics/${mns.topic ?? t.topic}`,
+        invocationRole: role,
+        triggerConfig: {
+          notifyContentFormat: 'JSON',
+          notifyStrategy: 'BACKOFF_RETRY',
+          ...(mns.filterTag ? { filterTag: mns.filterTag } : {}),
         },
       };
     }

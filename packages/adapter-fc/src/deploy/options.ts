@@ -1,11 +1,37 @@
-import { ConfigurationError, ValidationError } from '@faasport/core';
-import { loadSetting, zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
+import { ConfigurationError, ValidationError, z } from '@faasport/core';
+import { loadSetting, queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 
 /** A RAM role ARN, `acs:ram::<account>:role/<name>`. */
 export const ramRoleArn = z.string().regex(/^acs:ram::\d+:role\/.+$/, {
   error: (i) => `${JSON.stringify(i.input)} is not a RAM role ARN (acs:ram::<account>:role/<name>)`,
 });
+
+/**
+ * One topic's binding on FC 2.0 (decision 0013): an MNS topic, read by an `mns_topic` trigger.
+ *
+ * @public
+ */
+export const fcQueueBinding = strictWithHints({
+  mns: strictWithHints({
+    /** The MNS topic name when it differs from the model's topic. */
+    topic: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not an MNS topic name (a letter, then letters, digits and "-")`,
+      })
+      .optional(),
+    /** The topic's region (default: the target's). */
+    region: z.string().min(1).optional(),
+    /** Only messages with this tag invoke the function (`triggerConfig.filterTag`, at most 16 characters). */
+    filterTag: z.string().min(1).max(16).optional(),
+    /** The RAM role MNS assumes to invoke the function (it must trust mns.aliyuncs.com); default the target's `invocationRole`. */
+    invocationRole: ramRoleArn.optional(),
+  }),
+});
+
+/** A topic's binding on FC. @public */
+export type FcQueueBinding = z.output<typeof fcQueueBinding>;
 
 /** Options of {@link createFcAdapter}, validated strictly. @public */
 export const fcAdapterOptionsSchema = z.strictObject({
@@ -52,6 +78,8 @@ export const fcAdapterOptionsSchema = z.strictObject({
    * that sets no `providers.fc.invocationRole` (FC's CreateTrigger requires one for OSS triggers).
    */
   invocationRole: ramRoleArn.optional(),
+  /** Where each topic a queue trigger reads lives: `queues.<topic>.mns` (an MNS topic). */
+  queues: queueBindingsSchema(fcQueueBinding).optional(),
 });
 
 /** Options of {@link createFcAdapter}. @public */
@@ -73,6 +101,8 @@ export interface ResolvedFcOptions {
   target: string;
   /** The target's default role for OSS triggers. */
   invocationRole?: string;
+  /** The target's topic bindings. */
+  queues?: Record<string, FcQueueBinding>;
 }
 
 /**
@@ -174,5 +204,6 @@ export function resolveFcOptions(
     retryBaseMs: o.retryBaseMs ?? 200,
     target: o.target ?? 'fc',
     ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+    ...(o.queues ? { queues: o.queues } : {}),
   };
 }

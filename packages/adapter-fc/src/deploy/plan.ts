@@ -6,6 +6,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { fieldChanges } from '@faasport/core/toolkit';
 import { crc64 } from './crc64';
 import type { FcLiveState } from './live';
 import {
@@ -32,21 +33,13 @@ export function desiredNames(desired: DesiredState): FcNames {
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
-/** Field changes between two flat objects; values of `masked` keys are never shown. */
-function diff(
+/** Field changes between two flat objects under `prefix`; values of `masked` keys are never shown. */
+const diff = (
   prefix: string,
   from: Record<string, unknown>,
   to: Record<string, unknown>,
   masked: ReadonlySet<string> = new Set(),
-): FieldChange[] {
-  const out: FieldChange[] = [];
-  for (const key of [...new Set([...Object.keys(from), ...Object.keys(to)])].sort()) {
-    if (same(from[key], to[key])) continue;
-    const path = `${prefix}${key}`;
-    out.push(masked.has(key) ? { path } : { path, from: from[key], to: to[key] });
-  }
-  return out;
-}
+): FieldChange[] => fieldChanges(from, to, { prefix, masked });
 
 /**
  * The live trigger config reduced to what faasport sets: FC may answer with fields of its own

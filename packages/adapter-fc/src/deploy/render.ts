@@ -1,6 +1,8 @@
 import type { DesiredState, Manifest } from '@faasport/core';
+import { twoVersionSplit } from '@faasport/core/toolkit';
 import { codeOf, domainBodyOf, functionConfigOf, markers, serviceBodyOf, triggerBodyOf } from './mapping';
 import { desiredNames, type PlanContext } from './plan';
+import { fcSplitLimit } from './traffic';
 
 /**
  * The FC 2.0 request bodies a first deploy sends, as JSON manifests with their method and path, in
@@ -45,15 +47,19 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
   );
   const versionOf = (revision: string) =>
     revision === desired.revisionLabel && names.dedicated ? '1' : `<FC version of revision ${revision}>`;
-  const weighted = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
-  const [main, extra] = weighted;
-  if (main) {
+  if (desired.traffic.some((t) => t.percent > 0)) {
+    const { main, additional } = twoVersionSplit(desired.traffic, {
+      adapter: 'fc',
+      target: 'fc',
+      functionName: fn.name,
+      limit: fcSplitLimit,
+    });
     out.push(
       json('create-alias-main', 'POST', `/services/${names.service}/aliases`, {
         aliasName: names.mainAlias,
-        versionId: versionOf(main.revision),
+        versionId: versionOf(main),
         description: markers.mainAlias(fn.name),
-        additionalVersionWeight: extra ? { [versionOf(extra.revision)]: extra.percent / 100 } : {},
+        additionalVersionWeight: additional ? { [versionOf(additional.label)]: additional.weight / 100 } : {},
       }),
     );
   }
@@ -68,7 +74,7 @@ export function renderManifests(desired: DesiredState, ctx: PlanContext): Manife
     );
   }
   for (const t of fn.triggers) {
-    if (t.kind === 'queue' || t.kind === 'event') continue;
+    if (t.kind === 'event' || (t.kind === 'queue' && !ctx.queues?.[t.topic])) continue;
     out.push(
       json(
         `create-trigger-${t.name}`,

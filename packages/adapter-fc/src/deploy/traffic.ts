@@ -1,12 +1,12 @@
-import {
-  NotFoundError,
-  type ResolvedTrafficEntry,
-  UnsupportedFeatureError,
-  ValidationError,
-} from '@faasport/core';
+import { NotFoundError, type ResolvedTrafficEntry, ValidationError } from '@faasport/core';
+import { twoVersionSplit } from '@faasport/core/toolkit';
 import type { FcApiClient } from './client';
 import { type FcLiveState, versionIdOfLabel } from './live';
 import { markers } from './mapping';
+
+/** FC's limit, in its words, for the split error. */
+export const fcSplitLimit =
+  'FC routes an alias to at most 2 versions (its version plus one additionalVersionWeight)';
 
 /**
  * The main alias body for a split: the revision with the largest share is the alias's version, the
@@ -18,25 +18,17 @@ export function mainAliasOf(
   traffic: readonly ResolvedTrafficEntry[],
   target: string,
 ): { versionId: string; weights: Record<string, number> } {
-  const percents = new Map<string, number>();
-  for (const t of traffic)
-    if (t.percent > 0) percents.set(t.revision, (percents.get(t.revision) ?? 0) + t.percent);
-  if (percents.size > 2) {
-    throw new UnsupportedFeatureError(
-      {
-        feature: 'traffic.split',
-        target,
-        functionName: state.names.fn,
-        reason: `FC routes an alias to at most 2 versions (its version plus one additionalVersionWeight), and the split names ${percents.size}: ${[...percents].map(([r, p]) => `${r} ${p}%`).join(', ')}`,
-        instead:
-          'Give traffic to at most 2 revisions (tags at 0% are fine), or deploy to a target without this limit (knative, local).',
-      },
-      { adapter: 'fc' },
-    );
-  }
-  const missing = [...percents.keys(), ...traffic.map((t) => t.revision)].filter(
-    (label) => !versionIdOfLabel(state, label),
-  );
+  const split = twoVersionSplit(traffic, {
+    adapter: 'fc',
+    target,
+    functionName: state.names.fn,
+    limit: fcSplitLimit,
+  });
+  const missing = [
+    split.main,
+    ...(split.additional ? [split.additional.label] : []),
+    ...traffic.map((t) => t.revision),
+  ].filter((label) => !versionIdOfLabel(state, label));
   if (missing.length) {
     throw new ValidationError(
       [...new Set(missing)].map((label) => ({
@@ -47,14 +39,12 @@ export function mainAliasOf(
       { subject: `traffic of "${state.names.fn}"`, adapter: 'fc' },
     );
   }
-  const ordered = [...percents].sort((a, b) => b[1] - a[1]);
-  const [main, extra] = ordered as [[string, number], [string, number] | undefined];
-  const versionId = versionIdOfLabel(state, main[0])!;
+  const versionId = versionIdOfLabel(state, split.main)!;
   const weights: Record<string, number> = {};
-  if (extra) {
-    const extraId = versionIdOfLabel(state, extra[0])!;
+  if (split.additional) {
+    const extraId = versionIdOfLabel(state, split.additional.label)!;
     // Two labels on the same FC version route the same: nothing to weigh.
-    if (extraId !== versionId) weights[extraId] = extra[1] / 100;
+    if (extraId !== versionId) weights[extraId] = split.additional.weight / 100;
   }
   return { versionId, weights };
 }

@@ -18,6 +18,7 @@ import {
   isRecord,
   jsonLineLogger,
   parseJsonOrText,
+  queueMessageEvent,
   randomRequestId,
   storageCloudEvent,
   toResponse,
@@ -159,7 +160,8 @@ function requestFrom(req: FcHttpRequest, body: Uint8Array | undefined): Request 
 
 /**
  * The CloudEvent an FC event becomes: a CloudEvent sent as JSON as is; a timer event
- * `dev.faasport.schedule`; an OSS notification `dev.faasport.storage.object.*`; anything else
+ * `dev.faasport.schedule`; an OSS notification `dev.faasport.storage.object.*`; an MNS topic
+ * notification `dev.faasport.queue.message`; anything else
  * `dev.faasport.invoke` with the payload as data.
  */
 function cloudEventFrom(event: unknown, context: FcContext): CloudEvent {
@@ -174,6 +176,22 @@ function cloudEventFrom(event: unknown, context: FcContext): CloudEvent {
     typeof value.type === 'string'
   )
     return value as CloudEvent;
+  if (
+    isRecord(value) &&
+    typeof value.TopicName === 'string' &&
+    typeof value.MessageId === 'string' &&
+    typeof value.Message === 'string'
+  ) {
+    // An mns_topic trigger's JSON notification ({TopicOwner, Message, Subscriber, PublishTime,
+    // SubscriptionName, MessageMD5, TopicName, MessageId}; "MNS topic trigger event" in FC's guide):
+    // the portable dev.faasport.queue.message (decision 0013). MNS does not count deliveries.
+    return queueMessageEvent({
+      topic: value.TopicName,
+      id: value.MessageId,
+      body: value.Message,
+      ...(typeof value.PublishTime === 'number' ? { time: new Date(value.PublishTime).toISOString() } : {}),
+    });
+  }
   if (isRecord(value) && typeof value.triggerTime === 'string' && typeof value.triggerName === 'string') {
     const payload =
       typeof value.payload === 'string' && value.payload !== '' ? parseJsonOrText(value.payload) : undefined;

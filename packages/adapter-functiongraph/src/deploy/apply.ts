@@ -5,10 +5,9 @@ import {
   type DesiredState,
   type ResolvedTrafficEntry,
   type Step,
-  ValidationError,
 } from '@faasport/core';
-import { stepHandlers } from '@faasport/core/toolkit';
-import { providerOptions } from './capabilities';
+import { stepHandlers, twoVersionSplit } from '@faasport/core/toolkit';
+import { functionGraphSplitLimit, providerOptions } from './capabilities';
 import { type FgAlias, type FgConfig, type FgContext, nonZero, updatableFields } from './context';
 import {
   aliasDescription,
@@ -145,29 +144,21 @@ export async function setTraffic(
   traffic: ResolvedTrafficEntry[],
   _ctx: AdapterContext,
 ): Promise<void> {
-  const routed = traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
-  const byRevision = new Map<string, number>();
-  for (const t of routed) byRevision.set(t.revision, (byRevision.get(t.revision) ?? 0) + t.percent);
-  const targets = [...byRevision.entries()].sort((a, b) => b[1] - a[1]);
-  if (targets.length === 0 || targets.length > 2) {
-    throw new ValidationError(
-      [
-        {
-          path: 'traffic',
-          message: `routes to ${targets.length} revisions; a FunctionGraph alias routes to one or two`,
-          rule: 'traffic-targets',
-        },
-      ],
-      { subject: `traffic of "${name}"`, adapter: 'functiongraph' },
-    );
-  }
+  const split = twoVersionSplit(traffic, {
+    adapter: 'functiongraph',
+    target: fg.o.target,
+    functionName: name,
+    limit: functionGraphSplitLimit,
+  });
   const aliases =
     (await fg.client.call<FgAlias[]>('ListVersionAliases', 'GET', `functions/${fg.urn(name)}/aliases`))
       .data ?? [];
   const wantMain = {
-    version: targets[0]![0],
+    version: split.main,
     description: aliasDescription(),
-    ...(targets[1] ? { additional_version_weights: { [targets[1][0]]: targets[1][1] } } : {}),
+    ...(split.additional
+      ? { additional_version_weights: { [split.additional.label]: split.additional.weight } }
+      : {}),
   };
   const wantTags = new Map(traffic.filter((t) => t.tag).map((t) => [t.tag!, t.revision]));
   const upsert = async (

@@ -1,8 +1,7 @@
 /** What FunctionGraph accepts, as faasport capabilities and limits, and the `providers.functiongraph` options. */
 
-import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { type Capabilities, type ResolvedFunction, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /**
  * faasport runtime → FunctionGraph runtime. The versions are those of Huawei's runtime table
@@ -62,9 +61,8 @@ export const functionGraphCapabilities: Capabilities = {
     },
     'trigger.storage': { level: 'native', note: 'OBS trigger' },
     'trigger.queue': {
-      level: 'unsupported',
-      instead:
-        'Create a DMS / Kafka trigger in FunctionGraph directly; faasport does not map queues here yet.',
+      level: 'native',
+      note: 'a KAFKA (DMS for Kafka) or OPENSOURCEKAFKA trigger, from targets.<t>.queues.<topic>',
     },
     'trigger.event': {
       level: 'unsupported',
@@ -148,3 +146,7 @@ export function providerOptions(fn: ResolvedFunction): ProviderOptions {
     adapter: 'functiongraph',
   });
 }
+
+/** FunctionGraph's split limit, in its words, for the split error. */
+export const functionGraphSplitLimit =
+  'a FunctionGraph alias routes to at most 2 versions (its version plus one additional_version_weights entry)';

@@ -1,5 +1,6 @@
 /** The offline checks of a function against FunctionGraph beyond its declared capabilities. */
 import { type CheckIssue, canonicalJson, type ResolvedFunction } from '@faasport/core';
+import { queueBindingIssues } from '@faasport/core/toolkit';
 import {
   functionGraphProviderSchema,
   type ProviderOptions,
@@ -23,6 +24,27 @@ export function checkForFunctionGraph(fn: ResolvedFunction, target: TargetHttpDe
     .success
     ? providerOptions(fn)
     : {};
+  issues.push(
+    ...queueBindingIssues(fn, target.queues, {
+      adapter: 'functiongraph',
+      ...(target.target ? { target: target.target } : {}),
+      example: '{ kafka: { instanceId: <DMS for Kafka instance id> } }',
+    }),
+  );
+  fn.triggers.forEach((t, index) => {
+    if (t.kind !== 'queue') return;
+    const ignored = [
+      ...(t.maxBatchingWindowSeconds === undefined ? [] : ['maxBatchingWindow (no batching window)']),
+      ...(t.startFrom === 'earliest' ? ['startFrom: earliest (it reads new messages)'] : []),
+    ];
+    if (ignored.length)
+      issues.push({
+        severity: 'warning',
+        feature: 'trigger.queue',
+        path: `triggers[${index}].queue`,
+        message: `FunctionGraph's Kafka trigger has no setting for ${ignored.join(' or ')}; ignored`,
+      });
+  });
   const isImage = fn.source.kind === 'image';
   const http = fn.triggers.filter((t) => t.kind === 'http');
   const exposure = httpExposure(provider, target);

@@ -11,13 +11,19 @@
  * https://support.huaweicloud.com/intl/en-us/usermanual-functiongraph/functiongraph_01_0204.html); the shared gateway only when asked for
  * (`apigShared`).
  */
+
 import type { ResolvedFunction } from '@faasport/core';
+import type { FunctionGraphQueueBinding } from '../options';
 import type { ProviderOptions } from './capabilities';
 
 /** The target-level defaults of the http exposure. */
 export interface TargetHttpDefaults {
   apigInstanceId?: string;
   apigShared?: boolean;
+  /** The deploy target's name, for errors naming its options. */
+  target?: string;
+  /** The target's topic bindings (queue triggers). */
+  queues?: Record<string, FunctionGraphQueueBinding>;
 }
 
 /** Where a function's http trigger is published. */

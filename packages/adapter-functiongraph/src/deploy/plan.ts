@@ -7,6 +7,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
+import { fieldChanges } from '@faasport/core/toolkit';
 import { providerOptions, runtimeMap } from './capabilities';
 import { type FgContext, type FgLive, type FgTrigger, parseEnv, stripEmpty } from './context';
 import {
@@ -18,26 +19,22 @@ import {
   strategyConfig,
 } from './function-body';
 import { type DesiredFunctionUrl, desiredFunctionUrl } from './http';
-import { type DesiredTrigger, desiredTriggers, sameTrigger } from './triggers';
+import { type DesiredTrigger, desiredTriggers, sameTrigger, triggerKey } from './triggers';
 
 /** The managed config fields that differ between live and desired (secret values never included). */
 export function configChanges(fg: FgContext, desired: DesiredState, raw: FgLive): FieldChange[] {
   const want = managedConfig(desired, fg.o.region, 'references');
   const have = raw.config;
-  const changes: FieldChange[] = [];
-  for (const field of [
-    'runtime',
-    'handler',
-    'memory_size',
-    'timeout',
-    'initializer_handler',
-    'xrole',
-  ] as const) {
-    const w = want[field] ?? '';
-    const h = have[field] ?? '';
-    if (field === 'initializer_handler' || field === 'xrole' ? (w || '') !== (h || '') : w !== h)
-      changes.push({ path: field, from: have[field], to: want[field] });
-  }
+  // Absent and empty are the same here: FunctionGraph answers "" for an unset initializer or agency.
+  const changes: FieldChange[] = fieldChanges(
+    have as Record<string, unknown>,
+    want as Record<string, unknown>,
+    {
+      keys: ['runtime', 'handler', 'memory_size', 'timeout', 'initializer_handler', 'xrole'],
+      equal: (h, w, key) =>
+        key === 'initializer_handler' || key === 'xrole' ? (w || '') === (h || '') : (w ?? '') === (h ?? ''),
+    },
+  );
   if (canonicalJson(parseEnv(have.user_data)) !== canonicalJson(desired.fn.env))
     changes.push({ path: 'env', from: parseEnv(have.user_data), to: desired.fn.env });
   const liveSecretKeys = Object.keys(parseEnv(have.encrypted_user_data)).sort();
@@ -157,9 +154,7 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
   const liveTriggers = raw?.triggers ?? [];
   const kept = new Set<string>();
   for (const want of triggers) {
-    const match = liveTriggers.find(
-      (t) => `${t.trigger_type_code}/${String(t.event_data?.name ?? '')}` === want.key,
-    );
+    const match = liveTriggers.find((t) => triggerKey(t.trigger_type_code, t.event_data) === want.key);
     if (match && sameTrigger(match, want)) {
       kept.add(match.trigger_id);
       continue;
@@ -173,12 +168,7 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
   for (const t of liveTriggers)
     if (!kept.has(t.trigger_id))
       steps.push(
-        triggerStep(
-          'delete',
-          `${t.trigger_type_code}/${String(t.event_data?.name ?? t.trigger_id)}`,
-          t,
-          fn.name,
-        ),
+        triggerStep('delete', triggerKey(t.trigger_type_code, t.event_data, t.trigger_id), t, fn.name),
       );
   const urlStep = functionUrlStep(
     fn.name,

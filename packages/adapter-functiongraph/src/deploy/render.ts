@@ -1,6 +1,7 @@
 /** Rendering the FunctionGraph request bodies of a deploy, offline. */
 import type { DesiredState, Manifest } from '@faasport/core';
-import { providerOptions } from './capabilities';
+import { twoVersionSplit } from '@faasport/core/toolkit';
+import { functionGraphSplitLimit, providerOptions } from './capabilities';
 import type { FgContext } from './context';
 import {
   aliasDescription,
@@ -41,17 +42,22 @@ export function render(fg: FgContext, desired: DesiredState): Manifest[] {
       content: { version: desired.revisionLabel, description: versionDescription(desired.revisionHash) },
     },
   ];
-  const routed = desired.traffic.filter((t) => t.percent > 0).sort((a, b) => b.percent - a.percent);
-  if (routed[0]) {
+  if (desired.traffic.some((t) => t.percent > 0)) {
+    const { main, additional } = twoVersionSplit(desired.traffic, {
+      adapter: 'functiongraph',
+      target: fg.o.target,
+      functionName: fn.name,
+      limit: functionGraphSplitLimit,
+    });
     manifests.push({
       name: `${fn.name}.alias-${mainAlias}.json`,
       format: 'json',
       request: { method: 'POST', path: `${base}/functions/${fg.urn(fn.name)}/aliases` },
       content: {
         name: mainAlias,
-        version: routed[0].revision,
+        version: main,
         description: aliasDescription(),
-        ...(routed[1] ? { additional_version_weights: { [routed[1].revision]: routed[1].percent } } : {}),
+        ...(additional ? { additional_version_weights: { [additional.label]: additional.weight } } : {}),
       },
     });
   }
@@ -74,7 +80,7 @@ export function render(fg: FgContext, desired: DesiredState): Manifest[] {
   }
   for (const t of desiredTriggers(fn, fg.o)) {
     manifests.push({
-      name: `${fn.name}.trigger-${t.type.toLowerCase()}-${t.eventData.name as string}.json`,
+      name: `${fn.name}.trigger-${t.type.toLowerCase()}-${String(t.eventData.name ?? t.name)}.json`,
       format: 'json',
       request: { method: 'POST', path: `${base}/triggers/${fg.urn(fn.name, `!${mainAlias}`)}` },
       content: { trigger_type_code: t.type, trigger_status: t.status, event_data: t.eventData },

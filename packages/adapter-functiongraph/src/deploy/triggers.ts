@@ -1,4 +1,4 @@
-/** A function's triggers as FunctionGraph APIG, TIMER and OBS trigger bodies, and matching them to live ones. */
+/** A function's triggers as FunctionGraph APIG, TIMER, OBS and Kafka trigger bodies, and matching them to live ones. */
 import { canonicalJson, type ResolvedFunction, type ResolvedTrigger } from '@faasport/core';
 import { providerOptions } from './capabilities';
 import { toFunctionGraphSchedule } from './cron';
@@ -10,7 +10,7 @@ const defaultApigEnvId = 'DEFAULT_ENVIRONMENT_RELEASE_ID';
 export interface DesiredTrigger {
   /** `TYPE/name`, the identity used to match live triggers. */
   key: string;
-  type: 'APIG' | 'DEDICATEDGATEWAY' | 'TIMER' | 'OBS';
+  type: 'APIG' | 'DEDICATEDGATEWAY' | 'TIMER' | 'OBS' | 'KAFKA' | 'OPENSOURCEKAFKA';
   status: 'ACTIVE' | 'DISABLED';
   eventData: Record<string, unknown>;
   /** The trigger it came from. */
@@ -76,6 +76,21 @@ export function desiredTriggers(fn: ResolvedFunction, target: TargetHttpDefaults
             : { user_event: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
         },
       });
+    } else if (t.kind === 'queue' && target.queues?.[t.topic]) {
+      // KAFKA / OPENSOURCEKAFKA event_data: huaweicloud-sdk-go-v3 services/functiongraph/v2/model/
+      // model_trigger_event_data_request_body.go (instance_id, topic_ids, batch_size 1-1000,
+      // kafka_connect_address, kafka_ssl_enable). Created ACTIVE: the API's default for Kafka is DISABLED.
+      const binding = target.queues[t.topic]!;
+      const kafka = binding.kafka ?? binding.openSourceKafka!;
+      const type = binding.kafka ? 'KAFKA' : 'OPENSOURCEKAFKA';
+      const eventData: Record<string, unknown> = {
+        ...(binding.kafka ? { instance_id: binding.kafka.instanceId } : {}),
+        ...(binding.openSourceKafka ? { kafka_connect_address: binding.openSourceKafka.connectAddress } : {}),
+        topic_ids: [kafka.topic ?? t.topic],
+        batch_size: Math.min(t.batchSize, 1000),
+        ...(kafka.ssl === undefined ? {} : { kafka_ssl_enable: kafka.ssl }),
+      };
+      out.push({ key: triggerKey(type, eventData), type, status: 'ACTIVE', name: t.name, eventData });
     } else if (t.kind === 'storage') {
       out.push({
         key: `OBS/${name}`,
@@ -93,6 +108,18 @@ export function desiredTriggers(fn: ResolvedFunction, target: TargetHttpDefaults
     }
   }
   return out;
+}
+
+/**
+ * The identity of a trigger: `TYPE/name`, or for Kafka triggers, whose `event_data` has no name,
+ * `TYPE/<topic>@<instance or address>`.
+ */
+export function triggerKey(type: string, data: Record<string, unknown> | undefined, fallback = ''): string {
+  if (type === 'KAFKA' || type === 'OPENSOURCEKAFKA') {
+    const topics = Array.isArray(data?.topic_ids) ? (data.topic_ids as string[]) : [];
+    return `${type}/${topics.join(',')}@${String(data?.instance_id ?? data?.kafka_connect_address ?? '')}`;
+  }
+  return `${type}/${String(data?.name ?? fallback)}`;
 }
 
 /** True when a live trigger already matches a desired one (only the fields faasport sends are compared). */

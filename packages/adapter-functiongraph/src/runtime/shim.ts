@@ -16,6 +16,7 @@ import {
   isRecord,
   jsonLineLogger,
   parseJsonOrText,
+  queueMessageEvent,
   randomRequestId,
   storageCloudEvent,
   toBase64,
@@ -119,7 +120,8 @@ export async function apigResultFrom(response: Response): Promise<ApigResult> {
 
 /**
  * The CloudEvents a FunctionGraph event becomes: a CloudEvent as is; a timer event
- * `dev.faasport.schedule`; each OBS (or S3-style) record `dev.faasport.storage.object.*`; anything else
+ * `dev.faasport.schedule`; each OBS (or S3-style) record `dev.faasport.storage.object.*`; each Kafka
+ * message `dev.faasport.queue.message`; anything else
  * `dev.faasport.invoke` with the event as data.
  *
  * @public
@@ -137,6 +139,32 @@ export function cloudEventsFrom(
     typeof event.type === 'string'
   ) {
     return [event as CloudEvent];
+  }
+  if (
+    isRecord(event) &&
+    (event.trigger_type === 'KAFKA' || event.trigger_type === 'OPENSOURCEKAFKA') &&
+    Array.isArray(event.records)
+  ) {
+    // FunctionGraph's Kafka event: { event_version, event_time, trigger_type, region, instance_id,
+    // records: [{ messages: string[], topic_id }] } ("DMS for Kafka Event Source", OTC FunctionGraph
+    // developer guide). One dev.faasport.queue.message per message (decision 0013). Messages carry no
+    // id: the invocation's request id and the message's position name it.
+    const out: CloudEvent[] = [];
+    const time =
+      typeof event.event_time === 'number' ? new Date(event.event_time * 1000).toISOString() : undefined;
+    for (const record of event.records.filter(isRecord)) {
+      const topic = typeof record.topic_id === 'string' ? record.topic_id : '';
+      for (const message of Array.isArray(record.messages) ? record.messages : [])
+        out.push(
+          queueMessageEvent({
+            topic,
+            id: `${requestId}-${out.length}`,
+            body: typeof message === 'string' ? message : JSON.stringify(message),
+            ...(time ? { time } : {}),
+          }),
+        );
+    }
+    return out;
   }
   if (isRecord(event) && event.trigger_type === 'TIMER') {
     const name = typeof event.trigger_name === 'string' ? event.trigger_name : 'timer';

@@ -18,6 +18,7 @@ import {
   toBase64,
   ValidationError,
 } from '@faasport/core';
+import { queueBindingIssues } from '@faasport/core/toolkit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { knativeCapabilities } from './capabilities';
 import { checkKnative } from './check';
@@ -92,6 +93,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       namespace,
       ...(options.runtimeImage ? { runtimeImage: options.runtimeImage } : {}),
       revisionTags: options.revisionTags,
+      ...(options.queues ? { queues: options.queues } : {}),
       ...(raw ? { revisions: raw.revisions, liveTraffic: raw.pinnedTraffic } : {}),
     };
   };
@@ -123,7 +125,14 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
     providerOptionsSchema: knativeProviderSchema,
     namespace: () => connect().namespace,
 
-    check: (fn) => checkKnative(fn),
+    check: (fn) => [
+      ...checkKnative(fn),
+      ...queueBindingIssues(fn, options.queues, {
+        adapter: 'knative',
+        ...(options.target ? { target: options.target } : {}),
+        example: '{ kafka: { bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092] } }',
+      }),
+    ],
 
     async read(name) {
       const { client } = connect();
@@ -265,6 +274,7 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
           revisions: mine,
           pingSources: [],
           triggers: [],
+          kafkaSources: [],
           domainMappings: [],
           configMaps: [],
           secrets: [],
@@ -285,6 +295,9 @@ export function createKnativeAdapter(input: KnativeAdapterOptions = {}): Knative
       for (const kind of ['pingSource', 'trigger', 'domainMapping', 'configMap', 'secret'] as const) {
         for (const object of await client.list(kind, mine)) await client.delete(kind, object.metadata.name);
       }
+      if (await client.serves('kafkaSource'))
+        for (const object of await client.list('kafkaSource', mine))
+          await client.delete('kafkaSource', object.metadata.name);
     },
 
     async export(name): Promise<ExportResult> {

@@ -1,8 +1,8 @@
 import type { Capabilities } from '@faasport/core';
 
 /**
- * What Knative can do for a faasport function. Storage and queue triggers have no Knative mapping
- * here; per-request auth is not part of Knative Serving.
+ * What Knative can do for a faasport function. Storage triggers have no Knative mapping here; queue
+ * triggers read Kafka through a KafkaSource; per-request auth is not part of Knative Serving.
  *
  * @public
  */
@@ -37,9 +37,8 @@ export const knativeCapabilities: Capabilities = {
         'Send bucket notifications to a Knative Broker as CloudEvents and use an event trigger, or deploy this function to fc, functiongraph or local.',
     },
     'trigger.queue': {
-      level: 'unsupported',
-      note: 'queues are not mapped on Knative',
-      instead: 'Feed the topic into a Broker (e.g. with a KafkaSource) and use an event trigger.',
+      level: 'native',
+      note: 'a KafkaSource (eventing-kafka-broker) per queue trigger, from targets.<t>.queues.<topic>.kafka',
     },
     'trigger.event': { level: 'native', note: 'a Broker and a Trigger' },
     'traffic.split': { level: 'native', note: 'any number of revisions' },

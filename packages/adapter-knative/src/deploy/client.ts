@@ -4,7 +4,7 @@
  * Status errors turned into faasport errors with the status, reason and message.
  */
 import { ConfigurationError, FaasportError, ProviderApiError } from '@faasport/core';
-import { isRetryable, withRetry } from '@faasport/core/toolkit';
+import { isNotFound, isRetryable, withRetry } from '@faasport/core/toolkit';
 import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type CustomKind, resources } from './constants';
 import { kubernetes } from './kubernetes';
@@ -87,6 +87,11 @@ export class KubeClient {
    * group's discovery document decides (`GET /apis/{group}/{version}`, as kubectl does); cached.
    */
   private async assertServed(kind: CustomKind): Promise<void> {
+    if (!(await this.serves(kind))) throw notInstalled(resources[kind].group, resources[kind].version);
+  }
+
+  /** Whether the cluster serves the API of `kind` (its group's discovery document), cached. */
+  async serves(kind: CustomKind): Promise<boolean> {
     const { group, version } = resources[kind];
     const key = `${group}/${version}`;
     let served = this.served.get(key);
@@ -94,13 +99,13 @@ export class KubeClient {
       served = this.custom.getAPIResources({ group, version }).then(
         () => true,
         (error: unknown) => {
-          if (statusOf(error).code === 404) return false;
+          if (isNotFound(error)) return false;
           throw toProviderError(`discover ${key}`, error);
         },
       );
       this.served.set(key, served);
     }
-    if (!(await served)) throw notInstalled(group, version);
+    return served;
   }
 
   /** GET; `undefined` on 404 (after checking that the cluster serves the kind's API at all). */
@@ -108,7 +113,7 @@ export class KubeClient {
     try {
       return await withRetry(() => this.read(kind, name), { baseDelayMs: 100, maxDelayMs: 5000 });
     } catch (error) {
-      if (statusOf(error).code !== 404) throw toProviderError(`get ${kind} ${name}`, error);
+      if (!isNotFound(error)) throw toProviderError(`get ${kind} ${name}`, error);
       if (kind !== 'configMap' && kind !== 'secret') await this.assertServed(kind);
       return undefined;
     }
@@ -155,7 +160,7 @@ export class KubeClient {
       });
       return (list.items ?? []) as KubeObject[];
     } catch (error) {
-      if (statusOf(error).code === 404) await this.assertServed(kind);
+      if (isNotFound(error)) await this.assertServed(kind);
       throw error;
     }
   }
@@ -247,7 +252,7 @@ export class KubeClient {
           name,
         });
     } catch (error) {
-      if (statusOf(error).code === 404) return;
+      if (isNotFound(error)) return;
       throw toProviderError(`delete ${kind} ${name}`, error);
     }
   }
@@ -262,7 +267,10 @@ const components: Record<string, string> = {
 
 /** The cluster has no Knative: a configuration problem, found before any write. */
 function notInstalled(group: string, version: string): ConfigurationError {
-  const component = components[group] ?? group;
+  const component =
+    group === 'sources.knative.dev' && version === 'v1beta1'
+      ? "Knative's Kafka source (knative-extensions/eventing-kafka-broker, for queue triggers)"
+      : (components[group] ?? group);
   return new ConfigurationError(
     `${component} is not installed in this cluster: the API ${group}/${version} is not served. Nothing was changed.`,
     {

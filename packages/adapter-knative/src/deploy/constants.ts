@@ -11,6 +11,16 @@ export const resources = {
   broker: { group: 'eventing.knative.dev', version: 'v1', plural: 'brokers', kind: 'Broker' },
   trigger: { group: 'eventing.knative.dev', version: 'v1', plural: 'triggers', kind: 'Trigger' },
   pingSource: { group: 'sources.knative.dev', version: 'v1', plural: 'pingsources', kind: 'PingSource' },
+  /**
+   * knative-extensions/eventing-kafka-broker serves KafkaSource as `sources.knative.dev/v1beta1`
+   * (control-plane/pkg/apis/sources/v1beta1/kafka_types.go).
+   */
+  kafkaSource: {
+    group: 'sources.knative.dev',
+    version: 'v1beta1',
+    plural: 'kafkasources',
+    kind: 'KafkaSource',
+  },
 } as const;
 
 /** A custom resource kind the adapter writes. */

@@ -13,6 +13,8 @@ export interface LiveObjects {
   revisions: KubeObject[];
   pingSources: KubeObject[];
   triggers: KubeObject[];
+  /** KafkaSources of queue triggers (none read when the cluster has no Kafka source). */
+  kafkaSources: KubeObject[];
   domainMappings: KubeObject[];
   configMaps: KubeObject[];
   secrets: KubeObject[];
@@ -38,14 +40,16 @@ export async function readObjects(client: KubeClient, name: string): Promise<Liv
   const service = await client.get('service', name);
   if (!service) return undefined;
   const mine = `${keys.function}=${name}`;
-  const [revisions, pingSources, triggers, domainMappings, configMaps, secrets] = await Promise.all([
-    client.list('revision', `serving.knative.dev/service=${name}`),
-    client.list('pingSource', mine),
-    client.list('trigger', mine),
-    client.list('domainMapping', mine),
-    client.list('configMap', mine),
-    client.list('secret', mine),
-  ]);
+  const [revisions, pingSources, triggers, kafkaSources, domainMappings, configMaps, secrets] =
+    await Promise.all([
+      client.list('revision', `serving.knative.dev/service=${name}`),
+      client.list('pingSource', mine),
+      client.list('trigger', mine),
+      client.serves('kafkaSource').then((served) => (served ? client.list('kafkaSource', mine) : [])),
+      client.list('domainMapping', mine),
+      client.list('configMap', mine),
+      client.list('secret', mine),
+    ]);
   const generation = (r: KubeObject) =>
     Number(r.metadata.labels?.['serving.knative.dev/configurationGeneration'] ?? 0);
   revisions.sort(
@@ -53,7 +57,7 @@ export async function readObjects(client: KubeClient, name: string): Promise<Liv
       generation(a) - generation(b) ||
       String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)),
   );
-  return { service, revisions, pingSources, triggers, domainMappings, configMaps, secrets };
+  return { service, revisions, pingSources, triggers, kafkaSources, domainMappings, configMaps, secrets };
 }
 
 /** The faasport label of a revision: its `faasport.dev/revision` label, else the name after `<fn>-`. */
@@ -135,6 +139,7 @@ export function toLiveFunction(name: string, objects: LiveObjects): LiveFunction
   const suffix = (o: KubeObject) => o.metadata.name.slice(name.length + 1);
   for (const o of objects.pingSources) hashes[`ping:${suffix(o)}`] = hashOf(o);
   for (const o of objects.triggers) hashes[`trigger:${suffix(o)}`] = hashOf(o);
+  for (const o of objects.kafkaSources) hashes[`kafka:${suffix(o)}`] = hashOf(o);
   for (const o of objects.domainMappings) hashes[`domain:${o.metadata.name}`] = hashOf(o);
   const raw: LiveRaw = {
     objects,

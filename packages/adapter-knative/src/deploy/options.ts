@@ -1,14 +1,36 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigurationError, formatIssues, ValidationError } from '@faasport/core';
-import { zodIssues } from '@faasport/core/toolkit';
+import { ConfigurationError, formatIssues, ValidationError, z } from '@faasport/core';
+import { queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
 import { kubernetes } from './kubernetes';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * One topic's binding on Knative: the Kafka cluster a `KafkaSource` reads it from. The consumer group
+ * defaults to `faasport-<namespace>-<function>-<trigger>` (KafkaSource makes the group immutable, so
+ * faasport names it rather than letting the webhook draw a random one).
+ *
+ * @public
+ */
+export const knativeQueueBinding = strictWithHints({
+  kafka: strictWithHints({
+    /** `host:port` of the Kafka brokers (`spec.bootstrapServers`). */
+    bootstrapServers: z
+      .array(
+        z.string().regex(/^[^\s:]+:\d{1,5}$/, {
+          error: (i) =>
+            `${JSON.stringify(i.input)} is not a Kafka bootstrap server (host:port, e.g. my-cluster-kafka-bootstrap.kafka:9092)`,
+        }),
+      )
+      .min(1, { error: 'must list at least one Kafka broker (host:port)' }),
+    /** The consumer group (`spec.consumerGroup`). */
+    consumerGroup: z.string().min(1).max(255).optional(),
+  }),
+});
 
 /**
  * Options of {@link createKnativeAdapter}. Where the cluster is comes from, in order: `kubeConfig`
@@ -83,9 +105,19 @@ export const knativeAdapterOptionsSchema = z.strictObject({
   revisionTags: z.boolean().default(true),
   /** Environment variables to read `KUBECONFIG` from (default: the process environment). */
   env: z.record(z.string(), z.string().optional()).optional(),
+  /**
+   * Where each topic a queue trigger reads lives: `queues.<topic>.kafka` makes a `KafkaSource`
+   * (knative-extensions/eventing-kafka-broker, `sources.knative.dev/v1beta1`) that sinks to the Service.
+   */
+  queues: queueBindingsSchema(knativeQueueBinding).optional(),
+  /** The deploy target's name, which errors about its options name (default `knative`). */
+  target: z.string().min(1).optional(),
   /** How often to re-read while waiting, when a watch ends early (ms). */
   pollIntervalMs: z.number().int().positive().default(1000),
 });
+
+/** A topic's binding on Knative, as written. @public */
+export type KnativeQueueBinding = z.output<typeof knativeQueueBinding>;
 
 /** What a user passes. @public */
 export type KnativeAdapterOptions = z.input<typeof knativeAdapterOptionsSchema>;

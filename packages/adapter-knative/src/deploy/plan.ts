@@ -27,7 +27,12 @@ function referencedNames(spec: Record<string, any> | undefined): string[] {
 function liveObject(raw: LiveRaw | undefined, o: RenderedObject): KubeObject | undefined {
   if (!raw) return undefined;
   if (o.id === 'service') return raw.objects.service;
-  const pool = [...raw.objects.pingSources, ...raw.objects.triggers, ...raw.objects.domainMappings];
+  const pool = [
+    ...raw.objects.pingSources,
+    ...raw.objects.triggers,
+    ...raw.objects.kafkaSources,
+    ...raw.objects.domainMappings,
+  ];
   return pool.find((x) => x.kind === o.object.kind && x.metadata.name === o.object.metadata.name);
 }
 
@@ -90,6 +95,10 @@ export function planSteps(
       ]),
       ...raw.objects.triggers.map((o): [string, KubeObject] => [
         `trigger:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
+        o,
+      ]),
+      ...raw.objects.kafkaSources.map((o): [string, KubeObject] => [
+        `kafka:${o.metadata.name.slice(desired.fn.name.length + 1)}`,
         o,
       ]),
       ...raw.objects.domainMappings.map((o): [string, KubeObject] => [`domain:${o.metadata.name}`, o]),

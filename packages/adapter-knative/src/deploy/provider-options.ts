@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@faasport/core';
 
 /**
  * `providers.knative` of a function: Knative-only settings, validated strictly.

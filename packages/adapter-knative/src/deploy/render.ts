@@ -22,6 +22,7 @@ import {
   REVISION_TAG_PREFIX,
 } from './constants';
 import { entryScript } from './entry-script.generated';
+import type { KnativeQueueBinding } from './options';
 import type { KnativeProviderOptions } from './provider-options';
 
 /** A Kubernetes object as JSON. */
@@ -53,6 +54,8 @@ export interface RenderContext {
   revisions?: Array<{ name: string; label: string; templateHash?: string }>;
   /** The live traffic, pinned to revision names (kept while a new revision gets ready). */
   liveTraffic?: Array<Record<string, unknown>>;
+  /** The target's `queues` bindings; a queue trigger without one renders nothing (check reports it). */
+  queues?: Record<string, KnativeQueueBinding>;
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -399,6 +402,26 @@ export function renderObjects(
         },
       };
       out.push({ id: `ping:${trigger.name}`, phase: 'finalize', ...withHash(object, object.spec) });
+    }
+    const kafka = trigger.kind === 'queue' ? ctx.queues?.[trigger.topic]?.kafka : undefined;
+    if (trigger.kind === 'queue' && kafka) {
+      // KafkaSource spec fields: knative-extensions/eventing-kafka-broker
+      // control-plane/pkg/apis/sources/v1beta1/kafka_types.go (topics, bootstrapServers, consumerGroup,
+      // initialOffset, sink). The consumer group is immutable there (kafka_validation.go), so it is named
+      // here: the webhook's default is a random UUID (kafka_defaults.go).
+      const object: KubeObject = {
+        apiVersion: 'sources.knative.dev/v1beta1',
+        kind: 'KafkaSource',
+        metadata: { name: `${fn.name}-${trigger.name}`, namespace: ns, labels },
+        spec: {
+          bootstrapServers: [...kafka.bootstrapServers],
+          topics: [trigger.topic],
+          consumerGroup: kafka.consumerGroup ?? `faasport-${ns}-${fn.name}-${trigger.name}`,
+          initialOffset: trigger.startFrom,
+          sink,
+        },
+      };
+      out.push({ id: `kafka:${trigger.name}`, phase: 'finalize', ...withHash(object, object.spec) });
     }
     if (trigger.kind === 'event') {
       const object: KubeObject = {

@@ -10,7 +10,14 @@
  * @packageDocumentation
  */
 
-import { type CloudEvent, cloudEventFromRequest, eventTypes, toResponse } from '@faasport/core/handler';
+import {
+  type CloudEvent,
+  cloudEventFromRequest,
+  eventTypes,
+  fromBase64,
+  queueMessageEvent,
+  toResponse,
+} from '@faasport/core/handler';
 
 /** A CloudEvents 1.0 event, as core defines it. @public */
 export type KnativeCloudEvent = CloudEvent;
@@ -46,12 +53,53 @@ export const readCloudEvent: (request: Request) => Promise<KnativeCloudEvent | u
 const pingSourceType = 'dev.knative.sources.ping';
 
 /**
- * The event as a portable handler sees it: a PingSource's tick becomes `dev.faasport.schedule`, as a
- * schedule trigger is on the local runtime, FC and FunctionGraph (the Knative type stays in `knativetype`).
+ * The CloudEvent type a KafkaSource gives a Kafka record that is not itself a CloudEvent, with `id`
+ * `partition:<p>/offset:<o>` and `source` `/apis/v1/namespaces/<ns>/kafkasources/<name>#<topic>`
+ * (knative-extensions/eventing-kafka-broker, data-plane/.../consumer/InvalidCloudEventInterceptor.java).
  */
-function portableEvent(event: KnativeCloudEvent | undefined): KnativeCloudEvent | undefined {
+const kafkaSourceType = 'dev.knative.kafka.event';
+
+/**
+ * The event as a portable handler sees it: a PingSource's tick becomes `dev.faasport.schedule`, as a
+ * schedule trigger is on the local runtime, FC and FunctionGraph; a KafkaSource's record becomes
+ * `dev.faasport.queue.message` (decision 0013). The Knative type stays in `knativetype`.
+ */
+function portableEvent(
+  event: KnativeCloudEvent | undefined,
+  body: Uint8Array | undefined,
+): KnativeCloudEvent | undefined {
+  if (event?.type === kafkaSourceType) return kafkaMessage(event, body);
   if (event?.type !== pingSourceType) return event;
   return { ...event, type: eventTypes.schedule, knativetype: pingSourceType };
+}
+
+/** A KafkaSource record as the portable queue message: the topic after `#` in the source, `<partition>/<offset>` as id. */
+function kafkaMessage(event: KnativeCloudEvent, body: Uint8Array | undefined): KnativeCloudEvent {
+  const source = String(event.source);
+  const hash = source.lastIndexOf('#');
+  if (hash < 0) return event;
+  const at = /^partition:(\d+)\/offset:(\d+)$/.exec(event.id);
+  const bytes =
+    body ??
+    (event.data_base64 !== undefined
+      ? fromBase64(event.data_base64)
+      : new TextEncoder().encode(
+          typeof event.data === 'string'
+            ? event.data
+            : event.data === undefined
+              ? ''
+              : JSON.stringify(event.data),
+        ));
+  return {
+    ...queueMessageEvent({
+      topic: source.slice(hash + 1),
+      id: at ? `${at[1]}/${at[2]}` : event.id,
+      body: bytes,
+      ...(event.datacontenttype ? { contentType: event.datacontenttype } : {}),
+      ...(event.time ? { time: event.time } : {}),
+    }),
+    knativetype: kafkaSourceType,
+  };
 }
 
 /**
@@ -97,7 +145,12 @@ export function createKnativeHandler(
     };
     try {
       if (options.contract === 'web') return resultToResponse(await handler(request, context));
-      const event = portableEvent(await readCloudEvent(request));
+      // A KafkaSource record's body is the message's bytes, kept exact (binary mode).
+      const body =
+        request.headers.get('ce-type') === kafkaSourceType
+          ? new Uint8Array(await request.clone().arrayBuffer())
+          : undefined;
+      const event = portableEvent(await readCloudEvent(request), body);
       if (!event) {
         return new Response(
           'expected a CloudEvent (ce-* headers, or content-type application/cloudevents+json)\n',

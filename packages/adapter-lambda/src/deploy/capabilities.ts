@@ -1,7 +1,6 @@
 /** What Lambda accepts, as faasport capabilities and limits, and the `providers.lambda` options. */
-import { type Capabilities, type ResolvedFunction, ValidationError } from '@faasport/core';
+import { type Capabilities, type ResolvedFunction, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /**
  * faasport runtime → Lambda runtime identifier (the `Runtime` enum of aws-sdk-js-v3

@@ -26,6 +26,7 @@ import {
   jsonLineLogger,
   parseJsonOrText as parseMaybeJson,
   randomRequestId as randomId,
+  storageCloudEvent,
   toBase64,
   toResponse,
   type WebResult,
@@ -184,17 +185,7 @@ export function createLambdaShim(
         const bucket = isObject(s3.bucket) && typeof s3.bucket.name === 'string' ? s3.bucket.name : '';
         const object = isObject(s3.object) ? s3.object : {};
         const key = typeof object.key === 'string' ? decodeURIComponent(object.key.replace(/\+/g, ' ')) : '';
-        const eventName = typeof record.eventName === 'string' ? record.eventName : '';
-        return {
-          specversion: '1.0',
-          id,
-          type: /Removed|Delete/i.test(eventName) ? eventTypes.storageDeleted : eventTypes.storageCreated,
-          source: `lambda:s3/${bucket}`,
-          subject: key,
-          time: isoTime(record.eventTime),
-          datacontenttype: 'application/json',
-          data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
-        };
+        return storageCloudEvent({ id, source: `lambda:s3/${bucket}`, bucket, key, record, object });
       });
     }
     return [

@@ -39,7 +39,7 @@ export const commandDescriptions: Record<CommandName, string> = {
   rm: 'Remove a deployed function and everything faasport made for it',
   traffic: 'Split traffic between revisions of a deployed function',
   rollout: 'Shift traffic to a revision step by step, checking health; rolls back on failure',
-  publish: "Send a CloudEvent to the bundled runtime's broker",
+  publish: "Send a CloudEvent to the bundled runtime's broker, or messages to one of its topics",
   export: 'Write a live function back as faasport.yaml (and its code), for migration or adoption',
   import: 'Convert a Knative Service YAML, an OpenFunction Function or a func.yaml into faasport.yaml',
   migrate:

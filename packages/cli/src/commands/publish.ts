@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import { ConfigurationError, registerSecret } from '@faasport/core';
 import { configArgs, jsonArgs, targetArgs } from '../args';
 import { command } from '../command';
+import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { loadProjectIfAny, projectDir, refuseSecretsInFile, resolveTarget } from '../project';
 import { commandMeta } from './catalog';
+import { publishToTopic, topicMessages } from './publish-topic';
 
 /** What the broker answers: the event's id and the `function/trigger` pairs it was queued for. */
 interface Published {
@@ -67,34 +69,57 @@ function dataOf(
  */
 export default command({
   meta: commandMeta('publish'),
-  // No positional argument yet: `faasport publish <topic>` (queues) takes that place.
   args: {
-    type: { type: 'string', required: true, description: 'The event type (ce-type)', valueHint: 'type' },
+    topic: {
+      type: 'positional',
+      required: false,
+      description:
+        'A topic of the runtime: publish a message to the queue triggers that read it (decision 0013)',
+    },
+    message: {
+      type: 'positional',
+      required: false,
+      description: 'The message to publish on the topic (its bytes as given)',
+    },
+    type: {
+      type: 'string',
+      description: 'The event type (ce-type); for CloudEvents, without a topic',
+      valueHint: 'type',
+    },
     source: {
       type: 'string',
-      required: true,
-      description: 'Where the event comes from (ce-source), a URI reference such as /shop',
+      description: 'Where the event comes from (ce-source), a URI reference such as /shop; without a topic',
       valueHint: 'uri',
     },
     data: {
       type: 'string',
       alias: 'd',
-      description: 'The event data (JSON when it parses, else text)',
+      description: 'The event data (JSON when it parses, else text), or the message on a topic',
       valueHint: 'data',
     },
-    file: { type: 'string', description: 'Read the event data from a file', valueHint: 'path' },
+    file: {
+      type: 'string',
+      description: 'Read the event data from a file; with a topic, NDJSON: one message per line',
+      valueHint: 'path',
+    },
     'content-type': {
       type: 'string',
       description: 'The data content type (default: application/json when the data is JSON)',
       valueHint: 'mime',
     },
-    id: { type: 'string', description: 'The event id (ce-id; default: a new UUID)', valueHint: 'id' },
+    id: {
+      type: 'string',
+      description: 'The event id (ce-id), or the message id on a topic (default: a new UUID)',
+      valueHint: 'id',
+    },
     subject: { type: 'string', description: 'The event subject (ce-subject)', valueHint: 'subject' },
     ...targetArgs,
     ...configArgs,
     ...jsonArgs,
   },
   examples: [
+    [`faasport publish orders '{"id":"o-1","total":42}'`, 'publish one message on the local topic orders'],
+    ['faasport publish orders --file messages.ndjson', 'one message per line of the file'],
     [
       'faasport publish --type com.example.order.created --source /shop --data \'{"id":"o-1","total":42}\'',
       'publish an order event with JSON data',
@@ -105,8 +130,14 @@ export default command({
     ],
   ],
   epilogue:
-    'Prints the functions the event was queued for (`function/trigger`); none when no trigger filter matches.\nThe broker delivers each queued event, retrying failures. Run it from the folder `faasport dev` runs,\nor set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
+    "Prints the functions the event was queued for (`function/trigger`); none when no trigger filter matches.\nWith a topic, prints each message's id and the queue triggers it was queued for; each 10,000 lines of\n--file are committed together. The broker delivers each queued event, retrying failures. Run it from the\nfolder `faasport dev` runs, or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN. Local topics are this\nmachine's; beyond it, bind the topic to Kafka on a knative target.",
   async run(args, ctx) {
+    if (args.topic !== undefined) return publishOnTopic(args, ctx);
+    if (args.type === undefined || args.source === undefined)
+      throw new UsageError(
+        `--${args.type === undefined ? 'type' : 'source'} is required to publish a CloudEvent (or give a topic: faasport publish <topic> <message>).`,
+        { command: 'publish' },
+      );
     for (const [name, value] of [
       ['type', args.type],
       ['source', args.source],
@@ -118,25 +149,7 @@ export default command({
         });
     }
     const { body, contentType } = dataOf(args, ctx.io.cwd);
-    const project = loadProjectIfAny(ctx, args.config);
-    const target = resolveTarget(ctx, project, args.target);
-    if (target.adapter !== 'local') {
-      throw new ConfigurationError(
-        `faasport publish sends events to the bundled runtime's broker; target "${target.name}" uses the ${target.adapter} adapter.`,
-        {
-          option: '--target',
-          hint: 'Pass --target with a local target (the one `faasport dev` runs), or leave it out.',
-        },
-      );
-    }
-    await refuseSecretsInFile(project, target);
-    const { localTargetConnection } = await import('@faasport/runtime');
-    const connection = localTargetConnection(
-      target.options,
-      ctx.io.env,
-      projectDir(ctx, project, args.config),
-    );
-    registerSecret(connection.token);
+    const connection = await runtimeConnection(args, ctx);
     const id = args.id ?? randomUUID();
     const headers: Record<string, string> = {
       authorization: `Bearer ${connection.token}`,
@@ -157,7 +170,7 @@ export default command({
     });
     const answer = await response.text();
     if (!response.ok) {
-      const { errorOf } = await import('@faasport/runtime');
+      const { errorOf } = await import('@faasport/runtime/adapter');
       let data: unknown;
       try {
         data = JSON.parse(answer);
@@ -178,3 +191,59 @@ export default command({
     );
   },
 });
+
+/** The runtime of the local target the args name (or the project's default target). */
+async function runtimeConnection(args: { config?: string; target?: string }, ctx: CliContext) {
+  const project = loadProjectIfAny(ctx, args.config);
+  const target = resolveTarget(ctx, project, args.target);
+  if (target.adapter !== 'local') {
+    throw new ConfigurationError(
+      `faasport publish sends events and messages to the bundled runtime; target "${target.name}" uses the ${target.adapter} adapter.`,
+      {
+        option: '--target',
+        hint: 'Pass --target with a local target (the one `faasport dev` runs), or leave it out. On a cloud, publish with its own tools (a Kafka producer, the MNS console).',
+      },
+    );
+  }
+  await refuseSecretsInFile(project, target);
+  const { localTargetConnection } = await import('@faasport/runtime/adapter');
+  const connection = localTargetConnection(target.options, ctx.io.env, projectDir(ctx, project, args.config));
+  registerSecret(connection.token);
+  return connection;
+}
+
+/** `faasport publish <topic> [message]`: messages on a topic of the runtime. */
+async function publishOnTopic(
+  args: {
+    topic?: string;
+    message?: string;
+    type?: string;
+    source?: string;
+    subject?: string;
+    data?: string;
+    file?: string;
+    id?: string;
+    'content-type'?: string;
+    config?: string;
+    target?: string;
+  },
+  ctx: CliContext,
+): Promise<void> {
+  const topic = args.topic!;
+  for (const name of ['type', 'source', 'subject'] as const)
+    if (args[name] !== undefined)
+      throw new UsageError(
+        `--${name} is a CloudEvent attribute; a message on topic "${topic}" has none (the runtime makes it a dev.faasport.queue.message event).`,
+        {
+          command: 'publish',
+          hint: 'Leave the topic out to publish a CloudEvent, or leave --' + name + ' out.',
+        },
+      );
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
+    throw new UsageError(
+      `${JSON.stringify(topic)} is not a topic name (1-249 letters, digits, ".", "_" and "-").`,
+      { command: 'publish' },
+    );
+  const messages = topicMessages(args, ctx.io.cwd);
+  await publishToTopic(ctx, await runtimeConnection(args, ctx), topic, messages);
+}

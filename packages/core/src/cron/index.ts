@@ -1,4 +1,8 @@
-import { CronExpressionParser } from 'cron-parser';
+import type { CronExpressionParser as CronParser } from 'cron-parser';
+import { lazyRequire } from '../lazy-require';
+
+// cron-parser (with luxon) loads when a schedule is computed, not with core.
+const cronParser = lazyRequire<{ CronExpressionParser: typeof CronParser }>('cron-parser');
 
 /** The names of the five fields of a standard cron expression, in order. @public */
 export const cronFieldNames = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
@@ -170,7 +174,7 @@ export function nextCronTimes(
 ): Date[] {
   const problem = cronProblem(expression);
   if (problem) throw new RangeError(`"${expression}" ${problem}`);
-  const iterator = CronExpressionParser.parse(expression, {
+  const iterator = cronParser().CronExpressionParser.parse(expression, {
     currentDate: options.from ?? new Date(),
     tz: options.timezone ?? 'UTC',
   });
@@ -192,9 +196,9 @@ export function nextSixFieldCronTimes(
 ): Date[] {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 6) throw new RangeError(`"${expression}" is not a 6-field cron expression`);
-  let iterator: ReturnType<typeof CronExpressionParser.parse>;
+  let iterator: ReturnType<typeof CronParser.parse>;
   try {
-    iterator = CronExpressionParser.parse(fields.join(' '), {
+    iterator = cronParser().CronExpressionParser.parse(fields.join(' '), {
       currentDate: options.from ?? new Date(),
       tz: options.timezone ?? 'UTC',
     });

@@ -2,11 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { posix, resolve, sep } from 'node:path';
 import { initSync as initCjsLexer, parse as parseCjs } from 'cjs-module-lexer';
 import { initSync as initEsmLexer, parse as parseEsm } from 'es-module-lexer';
-import { unzipSync } from 'fflate';
 import type { CheckIssue } from '../adapter';
 import { ValidationError } from '../errors';
 import { didYouMean, type ResolvedFunction } from '../model';
-import { inlineFileName } from './package';
+import { fflate, inlineFileName } from './package';
 
 /**
  * Reads a function's code without running it, as the files it will be deployed with: a folder, the
@@ -60,7 +59,7 @@ function readerOf(fn: ResolvedFunction): CodeReader | undefined {
   if (source.kind === 'archive') {
     let entries: Record<string, Uint8Array>;
     try {
-      entries = unzipSync(readFileSync(source.path));
+      entries = fflate().unzipSync(readFileSync(source.path));
     } catch {
       return undefined; // packaging reports an archive it cannot read
     }

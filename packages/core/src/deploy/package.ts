@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { type Zippable, zipSync } from 'fflate';
+import type { Zippable } from 'fflate';
 import type { Artifact } from '../adapter';
 import { ValidationError } from '../errors';
+import { lazyRequire } from '../lazy-require';
 import type { ResolvedFunction } from '../model';
 import { archiveLimits, readZip, type ZipEntry, ZipError } from './unzip';
+
+/** fflate, loaded when an archive is built or read (not with core). @internal */
+export const fflate = lazyRequire<typeof import('fflate')>('fflate');
 
 /** Every entry gets this timestamp, so the same files always give the same bytes. */
 const fixedTime = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
@@ -74,7 +78,7 @@ export function zipEntries(entries: Entry[]): Artifact {
     ];
     hash.update(`${e.name}\0${e.executable ? 'x' : '-'}\0${sha256(e.data)}\n`);
   }
-  return { zip: zipSync(zippable), codeHash: hash.digest('hex'), files: sorted.map((e) => e.name) };
+  return { zip: fflate().zipSync(zippable), codeHash: hash.digest('hex'), files: sorted.map((e) => e.name) };
 }
 
 function readDir(root: string): Entry[] {

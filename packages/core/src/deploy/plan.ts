@@ -1,6 +1,7 @@
 import type { Adapter, DesiredState, FieldChange, LiveFunction, Plan } from '../adapter';
 import { redactValue, ValidationError } from '../errors';
 import type { ResolvedFunction, ResolvedTrafficEntry } from '../model';
+import { fieldChanges } from '../toolkit/fields';
 import { assertDeployable } from './check';
 import { desiredStateOf } from './desired';
 import { canonicalJson, normalizeTraffic, sameTraffic } from './hash';
@@ -29,16 +30,13 @@ function splitDrift(
 }
 
 function driftOf(fn: ResolvedFunction, live: LiveFunction | undefined): FieldChange[] {
-  if (!live?.config) return [];
-  const out: FieldChange[] = [];
-  for (const field of driftFields) {
-    const liveValue = live.config[field];
-    if (liveValue === undefined) continue;
-    // Key order is not meaningful: providers return env maps in their own order.
-    if (canonicalJson(liveValue) !== canonicalJson(fn[field]))
-      out.push({ path: field, from: liveValue, to: fn[field] });
-  }
-  return out;
+  const config = live?.config;
+  if (!config) return [];
+  // Only fields the provider exposes; key order is not meaningful (providers return env maps in their own order).
+  return fieldChanges(config, fn as unknown as Record<string, unknown>, {
+    keys: driftFields.filter((field) => config[field] !== undefined),
+    equal: (a, b) => canonicalJson(a) === canonicalJson(b),
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ export {
   toBase64,
   toResponse,
 } from './normalize';
+export { type QueueMessage, queueExtensions, queueMessageEvent } from './queue';
 export {
   exportedFunction,
   isRecord,

@@ -90,6 +90,8 @@ export const eventTypes = {
   storageCreated: 'dev.faasport.storage.object.created',
   /** An object was deleted from a watched bucket. */
   storageDeleted: 'dev.faasport.storage.object.deleted',
+  /** One message from a queue trigger's topic (decision 0013); see `queueMessageEvent`. */
+  queueMessage: 'dev.faasport.queue.message',
   /** A direct event invocation (`invoke --mode event`, InvokeFunction, a sync FunctionGraph call). */
   invoke: 'dev.faasport.invoke',
 } as const;

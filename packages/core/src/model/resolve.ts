@@ -176,6 +176,10 @@ function resolveTriggers(fn: FunctionConfig, contract: string): ResolvedTrigger[
         name: nameFor('queue', t.queue.name),
         topic: t.queue.topic,
         batchSize: t.queue.batchSize ?? 1,
+        ...(t.queue.maxBatchingWindow === undefined
+          ? {}
+          : { maxBatchingWindowSeconds: parseDurationSeconds(t.queue.maxBatchingWindow)! }),
+        startFrom: t.queue.startFrom ?? 'latest',
       };
     const e = t.event!;
     return {

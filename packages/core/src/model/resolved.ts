@@ -31,7 +31,17 @@ export type ResolvedTrigger =
       prefix?: string;
       suffix?: string;
     }
-  | { kind: 'queue'; name: string; topic: string; batchSize: number }
+  | {
+      kind: 'queue';
+      name: string;
+      topic: string;
+      /** Messages the platform hands over at once; the function still gets one event per message. */
+      batchSize: number;
+      /** How long the platform may wait to fill a batch, where it has such a setting. */
+      maxBatchingWindowSeconds?: number;
+      /** `latest`: messages published after the trigger exists; `earliest`: all the topic holds. */
+      startFrom: 'latest' | 'earliest';
+    }
   | { kind: 'event'; name: string; filter: Record<string, string>; broker: string };
 
 /** One resolved traffic entry; `revision` is a label or `latest`. @public */

@@ -217,10 +217,32 @@ const storageTrigger = strict({
   suffix: z.string().optional(),
 });
 
+/**
+ * A queue trigger names only the topic: where the topic lives (Kafka, an MNS topic, SQS, the local
+ * runtime's SQLite) is bound per target in `targets.<t>.queues.<topic>`. The function receives one
+ * `dev.faasport.queue.message` event per message on every target (decision 0013); `batchSize` and
+ * `maxBatchingWindow` only tune how many messages the platform fetches at once.
+ */
 const queueTrigger = strict({
   name: z.string().optional(),
-  topic: z.string().min(1, { error: 'must not be empty (the topic or queue name)' }),
+  topic: z
+    .string()
+    .min(1, { error: 'must not be empty (the topic or queue name)' })
+    .max(249, {
+      error: (i) => `${show(i.input).slice(0, 60)}… is longer than 249 characters (Kafka's limit)`,
+    })
+    .regex(/^[A-Za-z0-9._-]+$/, {
+      error: (i) =>
+        `${show(i.input)} is not a topic name (letters, digits, ".", "_" and "-": a name every queue service takes)`,
+    }),
   batchSize: positiveInt('messages per batch', 1000).optional(),
+  maxBatchingWindow: duration('the longest wait to fill a batch').optional(),
+  startFrom: z
+    .enum(['latest', 'earliest'], {
+      error: (i) =>
+        `${show(i.input)} is not a start position (latest: only messages published after the trigger exists; earliest: every message the topic still holds)`,
+    })
+    .optional(),
 });
 
 const eventTrigger = strict({

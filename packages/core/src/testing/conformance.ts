@@ -41,6 +41,12 @@ export interface ConformanceTriggers {
   putObject?(bucket: string, key: string, size: number): Promise<TriggerDelivery[]>;
   /** Publishes an event to the platform's event bus (the default broker). */
   publish?(event: { type: string; source: string; data: unknown }): Promise<TriggerDelivery[]>;
+  /**
+   * Puts one message on a topic as the platform's queue service would (the local runtime's topic,
+   * an emulated Kafka topic, a test message of a FunctionGraph Kafka trigger), returning what each
+   * queue trigger's function answered. The target's options bind the topic `conf-orders`.
+   */
+  sendMessage?(topic: string, body: string): Promise<TriggerDelivery[]>;
 }
 
 /** The cases of the conformance suite, each skippable with a stated reason. @public */
@@ -57,6 +63,7 @@ export type ConformanceCase =
   | 'trigger-schedule'
   | 'trigger-storage'
   | 'trigger-event'
+  | 'trigger-queue'
   | 'remove';
 
 /** Options of {@link testAdapter}. @public */
@@ -95,6 +102,12 @@ export const conformanceEventHandler = `export default async function (event, ct
 /** The handler of the trigger cases: reports the portable event it was given. */
 export const conformanceTriggerHandler = `export default async function (event, ctx) {
   return { type: event.type, data: event.data ?? null, functionName: ctx.functionName };
+}
+`;
+
+/** The handler of the queue case: reports the portable message event it was given. */
+export const conformanceQueueHandler = `export default async function (event, ctx) {
+  return { type: event.type, data: event.data ?? null, topic: event.faasporttopic, functionName: ctx.functionName };
 }
 `;
 
@@ -438,6 +451,36 @@ export function testAdapter(options: ConformanceOptions): void {
         const other = await publish('com.example.other', { n: 5 });
         expect(deliveredTo(other, 'conf-bus')).toEqual([]);
         await remove(target.adapter, 'conf-bus');
+      },
+    );
+
+    triggerCase(
+      'trigger-queue',
+      'trigger.queue',
+      'sendMessage',
+      'delivers a queue message to the function once, as the portable dev.faasport.queue.message event',
+      async (hooks) => {
+        await deploy(
+          target.adapter,
+          fn(
+            base('conf-queue', {
+              source: { inline: conformanceQueueHandler },
+              contract: 'event',
+              triggers: [{ queue: { topic: 'conf-orders' } }],
+            }),
+          ),
+        );
+        const delivered = deliveredTo(await hooks.sendMessage!('conf-orders', '{"n":6}'), 'conf-queue');
+        expect(delivered).toEqual([
+          {
+            type: 'dev.faasport.queue.message',
+            data: { n: 6 },
+            topic: 'conf-orders',
+            functionName: 'conf-queue',
+          },
+        ]);
+        expect(deliveredTo(await hooks.sendMessage!('conf-other', '{"n":7}'), 'conf-queue')).toEqual([]);
+        await remove(target.adapter, 'conf-queue');
       },
     );
 

@@ -10,6 +10,7 @@ export {
   type ConformanceTarget,
   type ConformanceTriggers,
   conformanceEventHandler,
+  conformanceQueueHandler,
   conformanceTriggerHandler,
   conformanceWebHandler,
   type TriggerDelivery,

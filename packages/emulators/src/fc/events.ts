@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { fromSixFieldCron, nextCronTimes } from '@faasport/core';
 import type { FcEmu } from './context';
 import { fcErrors } from './errors';
@@ -68,6 +68,61 @@ export async function emitOssEvent(
         };
         const exe = await em.options.execution.executable(fn, 'event', site);
         const result = await exe.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
+          requestId,
+          context: fcContext(fn, site, requestId),
+        });
+        out.push({
+          serviceName: svc.serviceName,
+          functionName: fnName,
+          triggerName: t.triggerName,
+          body: result.body,
+          ...(result.error ? { error: result.error } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Test helper: publishes a message on an MNS topic; every mns_topic trigger subscribed to it (its
+ * `sourceArn` ends in `/topics/<topic>`, and its `filterTag`, when set, equals the message tag) invokes
+ * its function. With `notifyContentFormat: JSON` the event is MNS's JSON notification
+ * (`{TopicOwner, Message, Subscriber, PublishTime, SubscriptionName, MessageMD5, TopicName, MessageId}`,
+ * "MNS topic trigger event", https://help.aliyun.com/zh/fc/user-guide/mns-topic-triggers); with
+ * STREAM (the default) it is the message body itself.
+ */
+export async function publishMnsMessage(
+  em: FcEmu,
+  topic: string,
+  message: string,
+  tag?: string,
+): Promise<FcDelivery[]> {
+  const out: FcDelivery[] = [];
+  const messageId = randomBytes(16).toString('hex').toUpperCase();
+  for (const svc of em.state.services.values()) {
+    for (const [fnName, triggers] of svc.triggers) {
+      for (const t of triggers.values()) {
+        if (t.triggerType !== 'mns_topic' || !t.sourceArn?.endsWith(`/topics/${topic}`)) continue;
+        const config = t.triggerConfig as { filterTag?: string; notifyContentFormat?: string };
+        if (config.filterTag && config.filterTag !== tag) continue;
+        const { fn, site } = resolveForCall(em, svc.serviceName, t.qualifier, fnName);
+        const requestId = randomUUID();
+        const payload =
+          config.notifyContentFormat === 'JSON'
+            ? JSON.stringify({
+                TopicOwner: em.options.accountId,
+                Message: message,
+                Subscriber: em.options.accountId,
+                PublishTime: Date.now(),
+                SubscriptionName: `fc-${t.triggerId}`,
+                MessageMD5: createHash('md5').update(message).digest('hex').toUpperCase(),
+                TopicName: topic,
+                MessageId: messageId,
+              })
+            : message;
+        const exe = await em.options.execution.executable(fn, 'event', site);
+        const result = await exe.invokeEvent(new TextEncoder().encode(payload), {
           requestId,
           context: fcContext(fn, site, requestId),
         });

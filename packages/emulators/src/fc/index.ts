@@ -56,6 +56,8 @@ export interface FcEmulator {
   advanceClock(ms: number): Promise<FcDelivery[]>;
   /** Delivers an OSS object event (default `ObjectCreated:PutObject`) to the functions whose OSS triggers match. */
   emitOssEvent(bucket: string, key: string, eventName?: string, size?: number): Promise<FcDelivery[]>;
+  /** Publishes a message on an MNS topic: each mns_topic trigger subscribed to it invokes its function. */
+  publishMnsMessage(topic: string, message: string, tag?: string): Promise<FcDelivery[]>;
   /** Stops the server and every function instance. */
   close(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startFcEmulator(options: FcEmulatorOptions = {}): Promise<
     fireTimer: (s, f, t) => api.fireTimer(s, f, t),
     advanceClock: (ms) => api.advanceClock(ms),
     emitOssEvent: (bucket, key, eventName, size) => api.emitOssEvent(bucket, key, eventName, size),
+    publishMnsMessage: (topic, message, tag) => api.publishMnsMessage(topic, message, tag),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -192,11 +192,22 @@ const ossTriggerConfig = z.strictObject({
     .strictObject({ key: z.strictObject({ prefix: z.string().optional(), suffix: z.string().optional() }) })
     .optional(),
 });
+/**
+ * mns_topic triggerConfig: aliyun fc-go-sdk `MnsTopicTriggerConfig` (filterTag, notifyContentFormat,
+ * notifyStrategy); the values JSON / STREAM (default STREAM) and BACKOFF_RETRY / EXPONENTIAL_DECAY_RETRY
+ * are those of alibabacloud-go fc-open `MNSTopicTriggerConfig`.
+ */
+const mnsTopicTriggerConfig = z.strictObject({
+  filterTag: z.string().max(16).optional(),
+  notifyContentFormat: z.enum(['JSON', 'STREAM']).optional(),
+  notifyStrategy: z.enum(['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY']).optional(),
+});
 /** triggerConfig by trigger type; other types are stored unchecked. */
 export const triggerConfigSchemas: Record<string, z.ZodType> = {
   http: httpTriggerConfig,
   timer: timerTriggerConfig,
   oss: ossTriggerConfig,
+  mns_topic: mnsTopicTriggerConfig,
 };
 /** Trigger types of the 2016-08-15 API. */
 export const triggerTypes = [

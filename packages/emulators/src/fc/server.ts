@@ -4,7 +4,14 @@ import { authenticate } from './auth';
 import { type FcCall, type FcEmu, type FcHandlerOptions, type Json, prefix, type Reply } from './context';
 import { domainsApi } from './domains-api';
 import { FcApiError, fcErrors } from './errors';
-import { advanceClock, emitOssEvent, type FcDelivery, type FcEventResult, fireTimer } from './events';
+import {
+  advanceClock,
+  emitOssEvent,
+  type FcDelivery,
+  type FcEventResult,
+  fireTimer,
+  publishMnsMessage,
+} from './events';
 import { functionsApi } from './functions-api';
 import { customDomain, invokeFunction, proxy } from './invoke';
 import { findService, fnAt, splitQualifier } from './lookup';
@@ -98,6 +105,10 @@ export class FcApi {
   /** Test helper: delivers an OSS object event to the functions whose OSS triggers match it. */
   emitOssEvent(bucket: string, key: string, eventName?: string, size?: number): Promise<FcDelivery[]> {
     return emitOssEvent(this.em, bucket, key, eventName, size);
+  }
+
+  publishMnsMessage(topic: string, message: string, tag?: string): Promise<FcDelivery[]> {
+    return publishMnsMessage(this.em, topic, message, tag);
   }
 
   private async route(

@@ -77,6 +77,17 @@ function createTrigger(svc: ServiceRecord, fn: FunctionRecord, input: Json): Rep
     throw fcErrors.invalidArgument(
       'an oss trigger needs invocationRole (the RAM role OSS assumes to invoke the function)',
     );
+  if (
+    parsed.triggerType === 'mns_topic' &&
+    !/^acs:mns:[^:]+:[^:]+:\/topics\/[^/]+$/.test(parsed.sourceArn ?? '')
+  )
+    throw fcErrors.invalidArgument(
+      'an mns_topic trigger needs sourceArn acs:mns:<region>:<account>:/topics/<topic>',
+    );
+  if (parsed.triggerType === 'mns_topic' && !parsed.invocationRole)
+    throw fcErrors.invalidArgument(
+      'an mns_topic trigger needs invocationRole (the RAM role MNS assumes to invoke the function)',
+    );
   if (parsed.triggerType === 'http' && [...triggers.values()].some((t) => t.triggerType === 'http')) {
     throw fcErrors.invalidArgument(`function '${fn.functionName}' already has an http trigger`);
   }

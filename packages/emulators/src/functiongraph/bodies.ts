@@ -344,6 +344,38 @@ export const obsEventData: BodySpec = {
   },
 };
 
+const topicIds: Check = (v) =>
+  Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string' && t !== '')
+    ? undefined
+    : 'must list at least one topic';
+const kafkaFields = {
+  topic_ids: topicIds,
+  batch_size: int(1, 1000),
+  kafka_user: str(256),
+  kafka_password: str(256),
+  kafka_connect_address: str(1024),
+  kafka_ssl_enable: bool,
+};
+
+/**
+ * KAFKA event_data: huaweicloud-sdk-go-v3 services/functiongraph/v2/model/model_trigger_event_data_request_body.go
+ * (instance_id, topic_ids and batch_size 1-1000 required for KAFKA; kafka_user, kafka_password,
+ * kafka_connect_address, kafka_ssl_enable optional).
+ */
+export const kafkaEventData: BodySpec = {
+  required: ['instance_id', 'topic_ids', 'batch_size'],
+  fields: { instance_id: str(64), ...kafkaFields },
+};
+
+/**
+ * OPENSOURCEKAFKA event_data: the same fields; with no instance, the emulator requires the connect
+ * address (the SDK's field list does not say which fields this type requires).
+ */
+export const openSourceKafkaEventData: BodySpec = {
+  required: ['kafka_connect_address', 'topic_ids', 'batch_size'],
+  fields: kafkaFields,
+};
+
 /** APIG / DEDICATEDGATEWAY event_data. */
 export const apigEventData: BodySpec = {
   required: [

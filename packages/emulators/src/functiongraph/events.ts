@@ -119,6 +119,40 @@ const obsFamilies: Record<string, string[]> = {
 };
 
 /**
+ * Sends messages put on a Kafka topic to every ACTIVE KAFKA / OPENSOURCEKAFKA trigger reading it, in
+ * batches of the trigger's `batch_size`, in FunctionGraph's Kafka event shape ("DMS for Kafka Event
+ * Source": `{ event_version, event_time, trigger_type, region, instance_id, records: [{ messages, topic_id }] }`,
+ * https://opentelekomcloud-community.github.io/otc-functiongraph-nodejs-runtime/devguide/event_function/trigger_events/trigger_dms4kafka_event.html).
+ */
+export async function sendKafkaMessages(
+  em: EmuState,
+  topic: string,
+  messages: string[],
+): Promise<EventDelivery[]> {
+  const out: EventDelivery[] = [];
+  for (const fn of em.functions.values()) {
+    for (const t of fn.triggers) {
+      const d = t.event_data;
+      if (t.trigger_type_code !== 'KAFKA' && t.trigger_type_code !== 'OPENSOURCEKAFKA') continue;
+      if (t.trigger_status !== 'ACTIVE' || !(d.topic_ids as string[]).includes(topic)) continue;
+      const size = Number(d.batch_size ?? 100);
+      for (let at = 0; at < messages.length; at += size) {
+        const event = {
+          event_version: 'v1.0',
+          event_time: Math.floor(em.now() / 1000),
+          trigger_type: t.trigger_type_code,
+          region: em.region,
+          ...(d.instance_id ? { instance_id: d.instance_id } : {}),
+          records: [{ messages: messages.slice(at, at + size), topic_id: topic }],
+        };
+        out.push({ ...(await deliver(em, fn, t, event)), trigger: `${t.trigger_type_code}/${topic}` });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Emits an OBS object event to every OBS trigger whose bucket, events, prefix and suffix match, in the
  * S3-compatible `Records` shape OBS notifications use ("OBS Event Source", OTC FunctionGraph developer guide:
  * https://opentelekomcloud-community.github.io/otc-functiongraph-nodejs-runtime/devguide/event_function/trigger_events/trigger_obs_event.html).

@@ -6,7 +6,14 @@ import { createExecutor, type Executor } from '@faasport/runtime';
 import { handleApig, handleFunctionUrl } from './apig';
 import type { EmuState } from './context';
 import { FgApiError, fgErrors } from './errors';
-import { type EventDelivery, emitObsEvent, fireDueTimers, fireTimer, type ObsEventName } from './events';
+import {
+  type EventDelivery,
+  emitObsEvent,
+  fireDueTimers,
+  fireTimer,
+  type ObsEventName,
+  sendKafkaMessages,
+} from './events';
 import { FunctionGraphExecution } from './execution';
 import { functionsApi } from './functions-api';
 import type { FunctionGraphEmulatorOptions } from './options';
@@ -47,6 +54,11 @@ export interface FunctionGraphEmulator {
   apigUrl(groupId: string, path: string): string;
   /** The names of the functions it holds. */
   functionNames(): string[];
+  /**
+   * Puts messages on a Kafka topic: every ACTIVE KAFKA / OPENSOURCEKAFKA trigger reading it gets them in
+   * batches of its `batch_size`, in FunctionGraph's Kafka event shape.
+   */
+  sendKafkaMessages(topic: string, messages: string[]): Promise<EventDelivery[]>;
   /** Fires a function's ACTIVE TIMER triggers (or the one named) with FunctionGraph's timer event. */
   fireTimer(functionName: string, triggerName?: string): Promise<EventDelivery[]>;
   /** The emulator's timer clock. */
@@ -224,6 +236,7 @@ export async function startFunctionGraphEmulator(
     apigUrl: (groupId, path) => `${url}/_apig/${groupId}${path}`,
     functionNames: () => [...em.functions.values()].map((f) => f.name),
     fireTimer: (functionName, triggerName) => fireTimer(em, functionName, triggerName),
+    sendKafkaMessages: (topic, messages) => sendKafkaMessages(em, topic, messages),
     now: () => new Date(em.now()),
     async advanceClock(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advanceClock(${ms}): ms must be 0 or more`);

@@ -4,7 +4,9 @@ import {
   apigEventData,
   checkBody,
   createTriggerBody,
+  kafkaEventData,
   obsEventData,
+  openSourceKafkaEventData,
   timerEventData,
   updateTriggerBody,
 } from './bodies';
@@ -91,7 +93,11 @@ function createTrigger(em: EmuState, fn: FunctionState, qualifier: string, body:
         ? obsEventData
         : type === 'APIG' || type === 'DEDICATEDGATEWAY'
           ? apigEventData
-          : undefined;
+          : type === 'KAFKA'
+            ? kafkaEventData
+            : type === 'OPENSOURCEKAFKA'
+              ? openSourceKafkaEventData
+              : undefined;
   if (!spec) throw fgErrors.invalidParameter(`The emulator does not support ${type} triggers.`);
   checkBody(data, spec, () => codes.invalid);
   if (type === 'TIMER') {
@@ -111,6 +117,12 @@ function createTrigger(em: EmuState, fn: FunctionState, qualifier: string, body:
         t.event_data.bucket === data.bucket &&
         t.event_data.prefix === data.prefix &&
         t.event_data.suffix === data.suffix
+      );
+    if (type === 'KAFKA' || type === 'OPENSOURCEKAFKA')
+      return (
+        t.event_data.instance_id === data.instance_id &&
+        t.event_data.kafka_connect_address === data.kafka_connect_address &&
+        JSON.stringify(t.event_data.topic_ids) === JSON.stringify(data.topic_ids)
       );
     return t.event_data.name === data.name;
   });
@@ -147,7 +159,10 @@ function createTrigger(em: EmuState, fn: FunctionState, qualifier: string, body:
   const trigger: TriggerState = {
     trigger_id: id,
     trigger_type_code: type,
-    trigger_status: (b.trigger_status as string | undefined) ?? 'ACTIVE',
+    // DDS and Kafka triggers are created DISABLED unless the body says otherwise (reference B, "Triggers").
+    trigger_status:
+      (b.trigger_status as string | undefined) ??
+      (['DDS', 'KAFKA', 'OPENSOURCEKAFKA'].includes(type) ? 'DISABLED' : 'ACTIVE'),
     ...(b.event_type_code ? { event_type_code: b.event_type_code as string } : {}),
     event_data: eventData,
     qualifier,

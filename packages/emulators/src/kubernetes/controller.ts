@@ -36,6 +36,7 @@ const DOMAIN_MAPPING = t(SERVING, 'v1beta1', 'domainmappings');
 const TRIGGER = t('eventing.knative.dev', 'v1', 'triggers');
 const BROKER = t('eventing.knative.dev', 'v1', 'brokers');
 const PING = t('sources.knative.dev', 'v1', 'pingsources');
+const KAFKA = t('sources.knative.dev', 'v1beta1', 'kafkasources');
 const EVENT = t('', 'v1', 'events');
 
 const CONTROLLER = 'knative-controller';
@@ -148,7 +149,7 @@ export class KnativeController {
     if (event.resource === DOMAIN_MAPPING && event.type !== 'DELETED')
       this.enqueue(`dm/${ns}/${obj.metadata.name}`, () => this.reconcileDomainMapping(ns, obj.metadata.name));
     if (event.resource === DOMAIN_MAPPING && event.type === 'DELETED') this.routes.delete(obj.metadata.name);
-    if ([TRIGGER, BROKER, PING].includes(event.resource) && event.type !== 'DELETED') {
+    if ([TRIGGER, BROKER, PING, KAFKA].includes(event.resource) && event.type !== 'DELETED') {
       this.enqueue(`ev/${event.resource.plural}/${ns}/${obj.metadata.name}`, () =>
         this.markEventingReady(event.resource, ns, obj.metadata.name),
       );
@@ -731,10 +732,10 @@ export class KnativeController {
     const extra: Json = {};
     if (type === BROKER)
       extra.address = { url: `http://broker-ingress.knative-eventing.svc.cluster.local/${ns}/${name}` };
-    if (type === PING || type === TRIGGER) {
+    if (type === PING || type === KAFKA || type === TRIGGER) {
       const sink = ((obj.spec as Json).sink ?? (obj.spec as Json).subscriber) as Json | undefined;
       const ref = sink?.ref as Json | undefined;
-      extra[type === PING ? 'sinkUri' : 'subscriberUri'] = ref
+      extra[type === TRIGGER ? 'subscriberUri' : 'sinkUri'] = ref
         ? `http://${String(ref.name)}.${ns}.svc.cluster.local`
         : sink?.uri;
     }

@@ -32,6 +32,16 @@ export function applyDefaults(
     obj.spec = spec;
     return;
   }
+  if (t.group === 'sources.knative.dev' && t.plural === 'kafkasources') {
+    // knative-extensions/eventing-kafka-broker control-plane/pkg/apis/sources/v1beta1/kafka_defaults.go.
+    const spec = (isObject(obj.spec) ? obj.spec : {}) as Json;
+    if (!spec.consumerGroup) spec.consumerGroup = `knative-kafka-source-${crypto.randomUUID()}`;
+    spec.consumers ??= 1;
+    if (!spec.initialOffset) spec.initialOffset = 'latest';
+    spec.ordering ??= 'ordered';
+    obj.spec = spec;
+    return;
+  }
   if (t.group === 'eventing.knative.dev' && t.plural === 'brokers') {
     obj.metadata.annotations = {
       'eventing.knative.dev/broker.class': 'MTChannelBasedBroker',

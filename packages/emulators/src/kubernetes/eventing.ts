@@ -11,6 +11,24 @@ const KSVC = findResource('serving.knative.dev', 'v1', 'services')!;
 const TRIGGER = findResource('eventing.knative.dev', 'v1', 'triggers')!;
 const BROKER = findResource('eventing.knative.dev', 'v1', 'brokers')!;
 const PING = findResource('sources.knative.dev', 'v1', 'pingsources')!;
+const KAFKA = findResource('sources.knative.dev', 'v1beta1', 'kafkasources')!;
+
+/** A record put on an emulated Kafka topic. */
+export interface KafkaRecord {
+  /** The record's value: bytes, or text (UTF-8). */
+  value: Uint8Array | string;
+  /** The record key, sent as the `key` and `partitionkey` extensions. */
+  key?: string;
+  /** Record headers; `content-type` becomes the event's content type. */
+  headers?: Record<string, string>;
+}
+
+/** What one KafkaSource did with a record: its name, the Service it sinks to, and the Service's answer. */
+export interface KafkaDelivery {
+  source: string;
+  sink: string;
+  response: Response;
+}
 
 /** A CloudEvent to deliver: its attributes and data. */
 export interface DeliverableEvent {
@@ -72,6 +90,55 @@ export class EventDelivery {
       source: `/apis/v1/namespaces/${ns}/pingsources/${name}`,
       data,
     });
+  }
+
+  /** Next offset per topic (one partition, 0, per emulated topic). */
+  private readonly offsets = new Map<string, number>();
+
+  /**
+   * Puts a record on an emulated Kafka topic: every KafkaSource of the namespace that reads the topic
+   * sends it to its sink as a KafkaSource sends a record that is not a CloudEvent (binary mode; id
+   * `partition:0/offset:<n>`, source `/apis/v1/namespaces/<ns>/kafkasources/<name>#<topic>`, subject
+   * `partition:0#<n>`, type `dev.knative.kafka.event`, the value as the body, record headers as
+   * `kafkaheader<name>` extensions): knative-extensions/eventing-kafka-broker
+   * data-plane/dispatcher/.../impl/consumer/InvalidCloudEventInterceptor.java.
+   */
+  async putKafkaRecord(ns: string, topic: string, record: KafkaRecord): Promise<KafkaDelivery[]> {
+    const offset = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, offset + 1);
+    const body = typeof record.value === 'string' ? new TextEncoder().encode(record.value) : record.value;
+    const out: KafkaDelivery[] = [];
+    for (const source of this.store.list(KAFKA, ns)) {
+      const spec = source.spec as Json;
+      if (!Array.isArray(spec.topics) || !spec.topics.includes(topic)) continue;
+      const ref = (spec.sink as Json | undefined)?.ref as Json | undefined;
+      const svc = ref ? this.store.get(KSVC, ns, String(ref.name)) : undefined;
+      const url = (svc?.status as Json | undefined)?.url as string | undefined;
+      if (!ref || !url) continue;
+      const headers: Record<string, string> = {
+        'ce-specversion': '1.0',
+        'ce-id': `partition:0/offset:${offset}`,
+        'ce-source': `/apis/v1/namespaces/${ns}/kafkasources/${source.metadata.name}#${topic}`,
+        'ce-subject': `partition:0#${offset}`,
+        'ce-type': 'dev.knative.kafka.event',
+        'ce-time': new Date().toISOString(),
+      };
+      if (record.key !== undefined) {
+        headers['ce-key'] = record.key;
+        headers['ce-partitionkey'] = record.key;
+      }
+      for (const [name, value] of Object.entries(record.headers ?? {})) {
+        if (name.toLowerCase() === 'content-type') headers['content-type'] = value.toLowerCase();
+        else headers[`ce-kafkaheader${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`] = value;
+      }
+      const host = new URL(url).hostname;
+      const response = await this.serve(
+        host,
+        new Request(`http://${host}/`, { method: 'POST', headers, body: body as BodyInit }),
+      );
+      out.push({ source: source.metadata.name, sink: String(ref.name), response });
+    }
+    return out;
   }
 
   /** Sends an event into a Broker: every Trigger on it whose filter matches gets it. */

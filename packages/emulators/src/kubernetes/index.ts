@@ -28,7 +28,7 @@ import { type AddressInfo, createServer as createTcpServer, type Socket } from '
 import { createExecutor } from '@faasport/runtime';
 import { type ExecutorLike, KnativeController } from './controller';
 import { applyDefaults } from './defaults';
-import { type DeliverableEvent, EventDelivery } from './eventing';
+import { type DeliverableEvent, EventDelivery, type KafkaDelivery, type KafkaRecord } from './eventing';
 import { isObject, type Json } from './patch';
 import { findResource, type ResourceType, resourceOfKind } from './resources';
 import { ApiServer, type WriteInterceptor, type WriteRecord } from './server';
@@ -37,7 +37,7 @@ import { makeEmulatorTls } from './tls';
 import { admitObject, validateManifest as validateWithRules } from './validation';
 
 export { KubeApiError } from './status';
-export type { DeliverableEvent, KubeObject, ResourceType, WriteRecord };
+export type { DeliverableEvent, KafkaDelivery, KafkaRecord, KubeObject, ResourceType, WriteRecord };
 
 /** Options of {@link startKubernetesEmulator}. */
 export interface KubernetesEmulatorOptions {
@@ -107,6 +107,11 @@ export interface KubernetesEmulator {
   idle(): Promise<void>;
   /** Fires a PingSource once, delivering its event to its sink. */
   firePing(namespace: string, name: string): Promise<Response>;
+  /**
+   * Puts a record on an emulated Kafka topic; every KafkaSource of the namespace reading the topic
+   * delivers it to its sink. Returns each source's delivery and the sink's answer.
+   */
+  putKafkaRecord(namespace: string, topic: string, record: KafkaRecord): Promise<KafkaDelivery[]>;
   /** Publishes a CloudEvent into a Broker; returns the responses of the matching Triggers' subscribers. */
   publish(namespace: string, broker: string, event: DeliverableEvent): Promise<Response[]>;
   close(): Promise<void>;
@@ -232,6 +237,7 @@ export async function startKubernetesEmulator(
     idle: () => controller.idle(),
     firePing: (namespace, name) => events.firePing(namespace, name),
     publish: (namespace, broker, event) => events.publish(namespace, broker, event),
+    putKafkaRecord: (namespace, topic, record) => events.putKafkaRecord(namespace, topic, record),
     close: async () => {
       api.closeWatches();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

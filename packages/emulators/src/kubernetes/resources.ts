@@ -169,6 +169,18 @@ export const resourceTypes: readonly ResourceType[] = [
     categories: sources,
     columns: [col('Sink', '.status.sinkUri'), col('Schedule', '.spec.schedule'), age, ready, reason],
   }),
+  // knative-extensions/eventing-kafka-broker control-plane/config/eventing-kafka-broker/100-source/100-kafka-source.yaml:
+  // v1beta1 is the storage version; its printer columns.
+  r('sources.knative.dev', 'v1beta1', 'kafkasources', 'KafkaSource', {
+    categories: sources,
+    columns: [
+      col('Topics', '.spec.topics'),
+      col('BootstrapServers', '.spec.bootstrapServers'),
+      ready,
+      reason,
+      age,
+    ],
+  }),
   r('sources.knative.dev', 'v1', 'containersources', 'ContainerSource', {
     categories: sources,
     columns: [col('Sink', '.status.sinkUri'), age, ready, reason],

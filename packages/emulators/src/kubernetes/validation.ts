@@ -12,6 +12,8 @@ import { autoscalingProblems, type FieldProblem, podSpecProblems } from './webho
 
 const SERVING_WEBHOOK = 'validation.webhook.serving.knative.dev';
 const EVENTING_WEBHOOK = 'validation.webhook.eventing.knative.dev';
+/** eventing-kafka-broker control-plane/config/eventing-kafka-broker/200-webhook/400-webhook-validation.yaml. */
+const KAFKA_WEBHOOK = 'validation.webhook.kafka.eventing.knative.dev';
 
 const dns1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** k8s.io/apimachinery validation.IsQualifiedName: an optional DNS-1123 subdomain prefix and `/`, then a name. */
@@ -252,8 +254,6 @@ function cronProblem(schedule: string): string | undefined {
 function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
   const spec = isObject(obj.spec) ? obj.spec : {};
-  const sinkMissing = (sink: unknown) =>
-    !isObject(sink) || (!isObject(sink.ref) && typeof sink.uri !== 'string');
   if (t.plural === 'triggers') {
     // knative/eventing pkg/apis/eventing/v1/trigger_validation.go TriggerSpec.Validate.
     const hasBroker = typeof spec.broker === 'string' && spec.broker !== '';
@@ -336,6 +336,40 @@ function eventingProblems(t: ResourceType, obj: KubeObject, old: KubeObject | un
   return out;
 }
 
+/** duckv1.Destination: a sink needs a ref or a uri. */
+const sinkMissing = (sink: unknown) =>
+  !isObject(sink) || (!isObject(sink.ref) && typeof sink.uri !== 'string');
+
+/**
+ * KafkaSource rules, transcribed from knative-extensions/eventing-kafka-broker
+ * control-plane/pkg/apis/sources/v1beta1/kafka_validation.go: topics and bootstrapServers are
+ * required, initialOffset is earliest or latest, ordering ordered or unordered, the sink is required
+ * (duckv1.SourceSpec), and consumerGroup is immutable (CheckImmutableFields). Runs after defaulting,
+ * as the webhook does.
+ */
+function kafkaSourceProblems(obj: KubeObject, old: KubeObject | undefined): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const spec = (isObject(obj.spec) ? obj.spec : {}) as Json;
+  const nonEmpty = (value: unknown) => Array.isArray(value) && value.length > 0;
+  if (!nonEmpty(spec.topics)) out.push({ message: 'missing field(s)', path: 'spec.topics' });
+  if (!nonEmpty(spec.bootstrapServers))
+    out.push({ message: 'missing field(s)', path: 'spec.bootstrapServers' });
+  if (spec.initialOffset !== 'earliest' && spec.initialOffset !== 'latest')
+    out.push({ message: `invalid value: ${String(spec.initialOffset)}`, path: 'spec.initialOffset' });
+  if (spec.ordering !== undefined && spec.ordering !== 'ordered' && spec.ordering !== 'unordered')
+    out.push({ message: `invalid value: ${String(spec.ordering)}`, path: 'spec.ordering' });
+  if (sinkMissing(spec.sink))
+    out.push({ message: 'expected at least one, got none', path: 'spec.sink.ref, spec.sink.uri' });
+  const before = old && isObject(old.spec) ? old.spec.consumerGroup : undefined;
+  if (old && before !== spec.consumerGroup)
+    out.push({
+      message: 'Immutable fields changed (-old +new)',
+      path: 'spec',
+      details: `{string}:\n\t-: "${String(before)}"\n\t+: "${String(spec.consumerGroup)}"`,
+    });
+  return out;
+}
+
 /**
  * Runs the apiserver's schema checks and Knative's webhooks on an object about to be stored.
  * Throws a {@link KubeApiError} (422 for schema problems, 400 for webhook denials).
@@ -352,6 +386,11 @@ export function admitObject(t: ResourceType, obj: KubeObject, old: KubeObject | 
   if (t.group === 'serving.knative.dev') {
     const problems = servingProblems(t, obj, old);
     if (problems.length) throw webhookDenied(SERVING_WEBHOOK, fmt(problems));
+  }
+  if (t.plural === 'kafkasources') {
+    const problems = kafkaSourceProblems(obj, old);
+    if (problems.length) throw webhookDenied(KAFKA_WEBHOOK, fmt(problems));
+    return;
   }
   if (t.group === 'eventing.knative.dev' || t.group === 'sources.knative.dev') {
     const problems = eventingProblems(t, obj, old);

@@ -7,9 +7,9 @@ import {
   registerSecret,
   ValidationError,
   type ValidationIssue,
+  z,
 } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 
 /** Options of the local adapter: a runtime's URL and token, or its data dir (where it records both). */
 export type LocalAdapterOptions = { url: string; token: string } | { dataDir: string };

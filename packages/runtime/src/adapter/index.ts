@@ -52,9 +52,8 @@ export const localCapabilities: Capabilities = {
     'trigger.storage': { level: 'native', note: 'local buckets (PUT /_faasport/v1/buckets/{bucket}/{key})' },
     'trigger.event': 'native',
     'trigger.queue': {
-      level: 'unsupported',
-      note: 'the local runtime has no message queues',
-      instead: 'use an event trigger on the runtime broker',
+      level: 'native',
+      note: "durable topics in the runtime's SQLite, one machine's (faasport publish <topic>)",
     },
     'traffic.split': 'native',
     'traffic.tags': 'native',

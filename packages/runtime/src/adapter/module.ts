@@ -1,5 +1,4 @@
-import { defineAdapterModule } from '@faasport/core';
-import { z } from 'zod';
+import { defineAdapterModule, z } from '@faasport/core';
 import { localProviderSchema } from '../server/functions';
 import { createLocalAdapter } from './index';
 import { localTargetConnection } from './target';

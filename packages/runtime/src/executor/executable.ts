@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CpuDemand, cpuSlots } from './cpu-demand';
 import { ExecutionError, StartError } from './errors';
 import { HttpInstance } from './http-instance';
 import {
@@ -32,11 +33,36 @@ interface Waiter {
 const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
 /** Instances of one executable that may be starting at the same time. */
 const maxParallelStarts = 2;
+/**
+ * Calls an instance may hold beyond its concurrency, waiting inside it for their turn (the instance
+ * runs them one after another, never more than its concurrency at once). One wake-up of the instance
+ * then serves several short calls instead of one.
+ */
+const pipelineDepth = 64;
+/**
+ * How long (ms) a call may wait inside an instance behind the calls it holds, judged by how long calls
+ * take lately: sending calls ahead saves a round trip each, which matters for short calls only, and
+ * a call held behind long ones would wait while another instance may have freed up.
+ */
+const pipelineBudgetMs = 10;
+/**
+ * Beyond one instance per CPU, another starts only while the runtime and its busy instances want
+ * less than this share of the CPUs (or, where that cannot be read, at least `1 - share` of them
+ * stays idle), two readings in a row: the instances then wait (I/O, timers) rather than compute.
+ */
+const cpuBoundShare = 0.5;
+/** How often the CPU demand of the instances is read while calls wait at the CPU ceiling. */
+const demandIntervalMs = 100;
 
 /**
  * Schedules calls of one executable over its instances: concurrency per instance, at most
  * `maxInstances`, `minInstances` kept warm, idle instances stopped, a bounded wait queue, and a
  * per-call timeout that kills the instance.
+ *
+ * Scaling for one machine (docs/decisions/0014-local-scaling.md): while calls wait, instances start up
+ * to the number of CPUs this process may use; beyond that only while the running instances wait
+ * (I/O, timers) rather than compute, up to `maxInstances`. Short calls are sent ahead to busy
+ * instances that queue them inside, so a few processes serve many connections.
  */
 export class ScheduledExecutable implements Executable {
   private readonly ready = new Set<Instance>();
@@ -46,6 +72,16 @@ export class ScheduledExecutable implements Executable {
   private started = 0;
   private closed = false;
   private readonly maxInstances: number;
+  /** Instances that may run without asking whether they compute or wait: the CPUs. */
+  private readonly cpuSlots = cpuSlots();
+  private readonly demand = new CpuDemand();
+  /** The last answer to "do the instances wait rather than compute?", the last reading's, and when. */
+  private waits = { value: false, seen: false, at: -Infinity };
+  private recheck?: NodeJS.Timeout;
+  /** Moving average of how long a call runs in its instance (ms); unknown before the first answer. */
+  private serviceMs?: number;
+  /** Per instance, the calls it holds behind its running ones: each arms its timeout when it starts. */
+  private readonly held = new Map<Instance, Array<() => void>>();
   /** Shows paths into the code folder under the user's source folder (identity without `sourceRoot`). */
   private readonly toSource: (text: string) => string;
 
@@ -66,12 +102,13 @@ export class ScheduledExecutable implements Executable {
 
   stats(): ExecutableStats {
     let inFlight = 0;
-    for (const instance of this.ready) inFlight += instance.inFlight;
+    for (const instance of this.ready) inFlight += Math.min(instance.inFlight, this.spec.concurrency);
     return {
       instances: this.ready.size + this.starting,
       starting: this.starting,
       inFlight,
       queued: this.queue.length,
+      held: this.backlog(),
       started: this.started,
     };
   }
@@ -181,6 +218,7 @@ export class ScheduledExecutable implements Executable {
     }
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
+    clearTimeout(this.recheck);
     const exits = [...this.ready].map(
       (instance) =>
         new Promise<void>((resolve) => {
@@ -199,41 +237,75 @@ export class ScheduledExecutable implements Executable {
 
   private async run(message: CallMessage, signal?: AbortSignal): Promise<HttpReply | EventReply> {
     // The common case (a free instance) takes no extra promise.
-    const instance = this.closed ? undefined : this.pickReady();
-    return this.runOn(instance ? this.take(instance) : await this.acquire(signal), message);
+    const instance = this.closed ? undefined : (this.pickReady() ?? this.pickPipelined());
+    return this.runOn(instance ? this.take(instance) : await this.acquire(signal), message, signal);
   }
 
-  /** One call on an acquired instance, killed (and failed with `timeout`) when it runs too long. */
-  private runOn(instance: Instance, message: CallMessage): Promise<HttpReply | EventReply> {
+  /**
+   * One call on an acquired instance, killed (and failed with `timeout`) when it runs too long. A call
+   * the instance holds behind others starts its clock when it starts: when an earlier call of that
+   * instance answers (the instance starts held calls in the order they came). If the instance stops
+   * before a held call started, the call goes back to the queue: it never ran.
+   */
+  private runOn(
+    instance: Instance,
+    message: CallMessage,
+    signal?: AbortSignal,
+  ): Promise<HttpReply | EventReply> {
     message.deadline = Date.now() + this.spec.timeoutMs;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined;
+      let began = 0;
+      const onTimeout = () => {
         if (settled) return;
         settled = true;
         this.ready.delete(instance);
         instance.kill('timeout');
-        this.release(instance);
+        this.release(instance, false);
         reject(
           this.failure(
             'timeout',
             `the call ${message.rid} ran longer than the ${this.spec.timeoutMs} ms timeout; the instance was stopped`,
           ),
         );
-      }, this.spec.timeoutMs);
+      };
+      const start = () => {
+        began = performance.now();
+        timer = setTimeout(onTimeout, this.spec.timeoutMs);
+      };
+      if (instance.inFlight > this.spec.concurrency) {
+        const held = this.held.get(instance);
+        if (held) held.push(start);
+        else this.held.set(instance, [start]);
+      } else start();
       instance.call(message).then(
         (reply) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.release(instance);
+          // The instance's own figure leaves out the trips through the pipe (long on a busy machine).
+          const ms = typeof reply.ms === 'number' ? reply.ms : performance.now() - began;
+          this.serviceMs = this.serviceMs === undefined ? ms : this.serviceMs * 0.9 + ms * 0.1;
+          this.release(instance, true);
           resolve(reply);
         },
         (error: Error) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          this.release(instance);
+          const neverStarted = began === 0;
+          if (neverStarted) {
+            const held = this.held.get(instance);
+            const at = held?.indexOf(start) ?? -1;
+            if (at >= 0) held!.splice(at, 1);
+          }
+          // A call that failed because its instance stopped frees no turn there.
+          this.release(instance, !neverStarted && !(error instanceof InstanceGoneError));
+          if (neverStarted && error instanceof InstanceGoneError && !this.closed) {
+            this.run(message, signal).then(resolve, reject);
+            return;
+          }
           reject(
             error instanceof InstanceGoneError
               ? this.failure('crash', `the instance serving ${message.rid} stopped: ${error.message}`)
@@ -253,6 +325,30 @@ export class ScheduledExecutable implements Executable {
     return best;
   }
 
+  /** Whether an instance may take one more call to hold behind its running ones. */
+  private canHold(instance: Instance): boolean {
+    if (!instance.pipelines || instance.stopReason || this.serviceMs === undefined) return false;
+    const depth = Math.min(pipelineDepth, Math.floor(pipelineBudgetMs / Math.max(this.serviceMs, 0.01)));
+    return instance.inFlight < this.spec.concurrency + depth;
+  }
+
+  /** The least loaded instance that can hold a call; starting another instance is considered too. */
+  private pickPipelined(): Instance | undefined {
+    let best: Instance | undefined;
+    for (const instance of this.ready) {
+      if (this.canHold(instance) && (!best || instance.inFlight < best.inFlight)) best = instance;
+    }
+    if (best) queueMicrotask(() => this.scale());
+    return best;
+  }
+
+  /** Calls held inside instances behind their running ones. */
+  private backlog(): number {
+    let held = 0;
+    for (const instance of this.ready) held += Math.max(0, instance.inFlight - this.spec.concurrency);
+    return held;
+  }
+
   private take(instance: Instance): Instance {
     instance.inFlight++;
     const idle = this.idleTimers.get(instance);
@@ -265,7 +361,7 @@ export class ScheduledExecutable implements Executable {
 
   private acquire(signal?: AbortSignal): Promise<Instance> {
     if (this.closed) return Promise.reject(this.failure('aborted', 'the function was unloaded'));
-    const instance = this.pickReady();
+    const instance = this.pickReady() ?? this.pickPipelined();
     if (instance) return Promise.resolve(this.take(instance));
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(
@@ -301,9 +397,11 @@ export class ScheduledExecutable implements Executable {
     });
   }
 
-  private release(instance: Instance): void {
+  /** A call left the instance; `freedTurn` when it ran there and finished, so the next held call starts now. */
+  private release(instance: Instance, freedTurn: boolean): void {
     instance.inFlight = Math.max(0, instance.inFlight - 1);
     instance.lastUsed = Date.now();
+    if (freedTurn) this.held.get(instance)?.shift()?.();
     if (!this.ready.has(instance)) {
       this.scale();
       return;
@@ -313,7 +411,11 @@ export class ScheduledExecutable implements Executable {
   }
 
   private drain(instance: Instance): void {
-    while (this.queue.length && instance.inFlight < this.spec.concurrency && this.ready.has(instance)) {
+    while (
+      this.queue.length &&
+      this.ready.has(instance) &&
+      (instance.inFlight < this.spec.concurrency || this.canHold(instance))
+    ) {
       const waiter = this.queue.shift()!;
       clearTimeout(waiter.timer);
       waiter.resolve(this.take(instance));
@@ -334,10 +436,14 @@ export class ScheduledExecutable implements Executable {
     this.idleTimers.set(instance, timer);
   }
 
-  /** Starts instances while calls wait and the limit allows. */
+  /**
+   * Starts instances while calls wait and the limits allow: `maxInstances`, starts in parallel, and
+   * the CPUs. Past one instance per CPU, another starts only while the running ones wait rather than
+   * compute; otherwise calls queue here, where the next free instance takes them.
+   */
   private scale(): void {
     if (this.closed) return;
-    let uncovered = this.queue.length - this.starting * this.spec.concurrency;
+    let uncovered = this.queue.length + this.backlog() - this.starting * this.spec.concurrency;
     // Bounded scale-up rate: a burst of fast calls is usually served by the instances that free up
     // meanwhile, so starting one process per waiting call would only waste CPU on process starts.
     while (
@@ -345,9 +451,42 @@ export class ScheduledExecutable implements Executable {
       this.ready.size + this.starting < this.maxInstances &&
       this.starting < maxParallelStarts
     ) {
+      if (this.ready.size + this.starting >= this.cpuSlots && !this.instancesWait()) {
+        this.scaleLater();
+        return;
+      }
       void this.startInstance();
       uncovered -= this.spec.concurrency;
     }
+  }
+
+  /** Whether the busy instances mostly wait (I/O, timers) rather than compute. Read at most every 100 ms. */
+  private instancesWait(): boolean {
+    const now = performance.now();
+    if (now - this.waits.at < demandIntervalMs) return this.waits.value;
+    const pids: number[] = [];
+    for (const instance of this.ready)
+      if (instance.inFlight > 0 && instance.pid !== undefined) pids.push(instance.pid);
+    const reading = pids.length ? this.demand.read(pids) : undefined;
+    const waiting =
+      reading !== undefined &&
+      ('wanted' in reading
+        ? reading.wanted < cpuBoundShare * this.cpuSlots
+        : reading.idle >= (1 - cpuBoundShare) * this.cpuSlots);
+    // One reading can catch computing instances between two calls: it takes two in a row.
+    const value = waiting && this.waits.seen;
+    this.waits = { value, seen: waiting, at: now };
+    return value;
+  }
+
+  /** Asks again once the CPU demand has been measured over a window, while calls still wait. */
+  private scaleLater(): void {
+    if (this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.scale();
+    }, demandIntervalMs);
+    this.recheck.unref();
   }
 
   private ensureMinimum(): void {
@@ -409,6 +548,7 @@ export class ScheduledExecutable implements Executable {
 
   private onInstanceExit(instance: Instance, reason: InstanceStopReason): void {
     this.ready.delete(instance);
+    this.held.delete(instance);
     const idle = this.idleTimers.get(instance);
     if (idle) clearTimeout(idle);
     this.idleTimers.delete(instance);

@@ -111,6 +111,7 @@ export class FrameChannel {
   private flushQueued = false;
   private incoming: Buffer = Buffer.alloc(0);
   private broken = false;
+  private readonly closed: Promise<void>;
 
   /**
    * @param onBroken - called once when the other end sends something that is not a valid frame (code
@@ -135,6 +136,25 @@ export class FrameChannel {
       }
     });
     stream.on('error', () => undefined);
+    this.closed = new Promise((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+    });
+  }
+
+  /**
+   * Resolves once everything the other end wrote has been read (the channel ended), or after
+   * `limitMs`: a descendant that kept the channel open must not hold up the report of an exit.
+   */
+  drained(limitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.closed,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limitMs);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Queues a message; it is written at the end of the current turn. */

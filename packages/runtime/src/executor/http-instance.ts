@@ -161,6 +161,10 @@ export class HttpInstance extends ChildInstance {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   private readonly requests = new Set<http.ClientRequest>();
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   constructor(private readonly options: HttpInstanceOptions) {
     super();
     portsInUse.add(options.port);

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ValidationError } from '@faasport/core';
+import { ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import { executionContractNames } from './contracts';
 import { ScheduledExecutable, startHttpInstance } from './executable';
 import { freePort, PortTakenError } from './http-instance';
@@ -146,6 +145,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       target: spec.target,
       timeoutMs: spec.timeoutMs,
       memoryMb: spec.memoryMb,
+      concurrency: spec.concurrency,
     };
   }
 

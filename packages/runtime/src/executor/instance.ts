@@ -28,6 +28,13 @@ export interface Instance {
   lastUsed: number;
   /** Why it stopped, once it has. */
   stopReason?: InstanceStopReason;
+  /** The process id, for reading its CPU use. */
+  readonly pid?: number;
+  /**
+   * Whether the instance accepts calls beyond its concurrency and runs them in order, each when an
+   * earlier one has answered (never more than its concurrency at once).
+   */
+  readonly pipelines?: boolean;
   call(message: CallMessage): Promise<HttpReply | EventReply>;
   /** Stops the process at once (SIGKILL). */
   kill(reason: InstanceStopReason): void;
@@ -50,6 +57,8 @@ export interface LoadMessage {
   target: string;
   timeoutMs: number;
   memoryMb: number;
+  /** Most calls running at once: calls beyond it wait in the instance, in the order they came. */
+  concurrency?: number;
 }
 
 /** Thrown by instance calls when the process went away; the scheduler turns it into an ExecutionError. */
@@ -174,9 +183,22 @@ export abstract class ChildInstance implements Instance {
       this.deliver({ level: 'error', message: line, time: new Date().toISOString() });
     });
     child.on('error', (error) => this.handleExit(startFailure(error)));
-    child.on('exit', (code, signal) =>
-      this.handleExit(signal ? `killed by ${signal}` : `exited with code ${code}`),
-    );
+    child.on('exit', (code, signal) => {
+      const detail = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      // No new calls from here on; the exit is reported once the answers it wrote are read.
+      this.stopReason ??= 'crash';
+      const read = this.outputRead();
+      if (read) void read.then(() => this.handleExit(detail));
+      else this.handleExit(detail);
+    });
+  }
+
+  /**
+   * Resolves once the answers the process wrote before it exited have been read, so a call it
+   * answered is not reported as lost; `undefined` when there is nothing to wait for.
+   */
+  protected outputRead(): Promise<void> | undefined {
+    return undefined;
   }
 
   /**
@@ -289,6 +311,15 @@ export class WorkerProcess extends ChildInstance {
     this.watch(this.child, (error) => `could not start: ${error.message}`);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The Node worker runs calls beyond its concurrency in turn; the Python worker does not queue them. */
+  get pipelines(): boolean {
+    return this.kind === 'node';
+  }
+
   /** Resolves when the worker has started and waits for code. */
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -384,6 +415,10 @@ export class WorkerProcess extends ChildInstance {
         return;
       }
     }
+  }
+
+  protected override outputRead(): Promise<void> | undefined {
+    return this.frames?.drained(250);
   }
 
   protected onExited(gone: InstanceGoneError): void {

@@ -129,6 +129,11 @@ export interface ExecutableStats {
   inFlight: number;
   /** Calls waiting for an instance. */
   queued: number;
+  /**
+   * Calls sent ahead to a busy instance, waiting inside it for their turn (short calls only; the
+   * instance still runs no more than its concurrency at once).
+   */
+  held: number;
   /** Instances started since load (cold starts). */
   started: number;
 }

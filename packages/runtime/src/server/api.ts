@@ -6,16 +6,18 @@ import {
   registerSecret,
   trafficSchema,
   ValidationError,
+  z,
   zipEntries,
 } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import { toFunctionConfig } from '../config';
 import { StartError } from '../executor';
+import type { Published } from './broker';
 import { CodeDamagedError } from './code-store';
 import type { RuntimeContext } from './context';
 import { contractOf, localOptions, resolveStored } from './functions';
 import { HttpError, readBody, sendJson } from './http';
+import { handleTopics } from './topics-api';
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const functionName = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -218,14 +220,6 @@ export async function handleAdmin(
       if (resolved.name !== name)
         throw new HttpError(400, 'NameMismatch', `the config names "${resolved.name}", the path "${name}"`);
       localOptions(resolved);
-      const queue = resolved.triggers.find((t) => t.kind === 'queue');
-      if (queue) {
-        throw new HttpError(
-          400,
-          'FP_UNSUPPORTED_FEATURE',
-          `trigger "${queue.name}" is a queue trigger; the local runtime has no queues (use an event trigger on its broker)`,
-        );
-      }
       if (!store.getFunction(name))
         throw new HttpError(
           404,
@@ -313,6 +307,8 @@ export async function handleAdmin(
     });
   }
 
+  if (await handleTopics(context, req, res, parts, query)) return;
+
   if (parts[0] === 'buckets' && parts[1]) {
     const bucket = parts[1];
     const key = parts.slice(2).join('/');
@@ -357,15 +353,19 @@ async function publishEvent(
 }
 
 /**
- * Publishes the CloudEvent a request carries (binary or structured mode) and resolves once its
- * deliveries are committed; throws an {@link HttpError} (400) for anything that is not a CloudEvent 1.0.
- * The admin API and the gateway's front share it.
+ * Publishes the CloudEvent a request carries (binary or structured mode), or the events of a batch
+ * (`application/cloudevents-batch+json`, one commit for all of them), and resolves once their deliveries
+ * are committed; throws an {@link HttpError} (400) for anything that is not a CloudEvent 1.0, and then
+ * queues nothing. The admin API and the gateway's front share it.
  */
 export async function publishEventFrom(
   context: RuntimeContext,
   headers: IncomingMessage['headers'],
   body: Buffer,
-): Promise<{ id: string; deliveries: string[] }> {
+): Promise<Published | { events: Published[] }> {
+  const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : '';
+  if (contentType.startsWith(batchContentType))
+    return { events: await context.broker.publishBatch(cloudEventBatch(body)) };
   let event: CloudEvent | undefined;
   try {
     event = cloudEventFromParts(headers, body);
@@ -376,16 +376,52 @@ export async function publishEventFrom(
     throw new HttpError(
       400,
       'InvalidEvent',
-      'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode) or an application/cloudevents+json body (structured mode)',
+      'not a CloudEvent: send ce-id, ce-source, ce-type and ce-specversion headers (binary mode), an application/cloudevents+json body (structured mode) or an application/cloudevents-batch+json array (batched mode)',
     );
   }
-  if (event.specversion !== '1.0')
+  checkSpecVersion(event.specversion, '');
+  return context.broker.publish(event);
+}
+
+/**
+ * Batched content mode of the CloudEvents HTTP binding: the body is a JSON array of structured events.
+ * https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md#33-batched-content-mode
+ */
+const batchContentType = 'application/cloudevents-batch+json';
+
+/** The events of a batch body, each checked as structured mode checks one; the first problem throws (400). */
+function cloudEventBatch(body: Buffer): CloudEvent[] {
+  let events: unknown;
+  try {
+    events = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, 'InvalidEvent', `the batch is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(events))
+    throw new HttpError(400, 'InvalidEvent', `a ${batchContentType} body is a JSON array of CloudEvents`);
+  events.forEach((event, index) => {
+    if (!event || typeof event !== 'object' || Array.isArray(event))
+      throw new HttpError(400, 'InvalidEvent', `event [${index}] of the batch is not a JSON object`);
+    for (const attribute of requiredAttributes) {
+      if (typeof event[attribute] !== 'string' || event[attribute] === '')
+        throw new HttpError(
+          400,
+          'InvalidEvent',
+          `event [${index}] of the batch has no "${attribute}": every CloudEvent needs id, source, type and specversion`,
+        );
+    }
+    checkSpecVersion(event.specversion, `event [${index}] of the batch: `);
+  });
+  return events as CloudEvent[];
+}
+
+function checkSpecVersion(specversion: unknown, where: string): void {
+  if (specversion !== '1.0')
     throw new HttpError(
       400,
       'InvalidEvent',
-      `specversion ${JSON.stringify(event.specversion)} is not supported (1.0)`,
+      `${where}specversion ${JSON.stringify(specversion)} is not supported (1.0)`,
     );
-  return context.broker.publish(event);
 }
 
 async function deployRevision(

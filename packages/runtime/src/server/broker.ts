@@ -5,6 +5,7 @@ import { type Executable, ExecutionError } from '../executor';
 import { type Functions, localOptions } from './functions';
 import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
+import { eventJsonOf } from './queue-attempt';
 import type { QueuedEvent, Store } from './store';
 
 /** Retry settings of event delivery. */
@@ -61,11 +62,17 @@ interface Lane {
   executable?: Executable;
 }
 
+/** One publish request (one event, or a batch): acknowledged once all of its deliveries are committed. */
 interface PendingPublish {
-  targets: Array<{ fn: ResolvedFunction; trigger: string }>;
-  event: CloudEvent;
+  events: Array<{ event: CloudEvent; targets: Array<{ fn: ResolvedFunction; trigger: string }> }>;
   done: () => void;
   fail: (error: unknown) => void;
+}
+
+/** What a publish queued: the event's id and the `function/trigger` deliveries it matched. */
+export interface Published {
+  id: string;
+  deliveries: string[];
 }
 
 /**
@@ -90,6 +97,12 @@ export class Broker {
   private running = 0;
   /** Set when committed deliveries were left to SQLite (memory was full): sweeps pick them up. */
   private backlog = false;
+  /**
+   * Where the backlog continues in SQLite: rows after this sequence number. Backlog reads go on from
+   * here, so they do not re-read the rows memory holds; the full sweep (retries, other writers, rows
+   * left by a restart) still runs at least once a second.
+   */
+  private backlogAfter = Number.POSITIVE_INFINITY;
   private timer?: NodeJS.Timeout;
   private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
@@ -116,21 +129,34 @@ export class Broker {
    * Stores deliveries of `event` to every function whose event trigger filter matches; resolves once
    * they are committed (publishes arriving together share one commit).
    */
-  publish(event: CloudEvent): Promise<{ id: string; deliveries: string[] }> {
-    const targets: PendingPublish['targets'] = [];
-    const deliveries: string[] = [];
-    for (const { settings } of this.settings()) {
-      for (const trigger of settings.triggers) {
-        if (trigger.kind !== 'event' || !matches(trigger.filter, event)) continue;
-        targets.push({ fn: settings, trigger: trigger.name });
-        deliveries.push(`${settings.name}/${trigger.name}`);
+  async publish(event: CloudEvent): Promise<Published> {
+    return (await this.publishBatch([event]))[0]!;
+  }
+
+  /**
+   * Publishes several events at once (a CloudEvents batch): all of their deliveries are committed in
+   * one transaction, so either every event of the batch is queued or none is. Resolves once committed.
+   */
+  publishBatch(events: CloudEvent[]): Promise<Published[]> {
+    const functions = this.settings();
+    const pending: PendingPublish['events'] = [];
+    const results = events.map((event) => {
+      const targets: PendingPublish['events'][number]['targets'] = [];
+      const deliveries: string[] = [];
+      for (const { settings } of functions) {
+        for (const trigger of settings.triggers) {
+          if (trigger.kind !== 'event' || !matches(trigger.filter, event)) continue;
+          targets.push({ fn: settings, trigger: trigger.name });
+          deliveries.push(`${settings.name}/${trigger.name}`);
+        }
       }
-    }
-    const result = { id: event.id, deliveries };
-    if (targets.length === 0) return Promise.resolve(result);
+      if (targets.length) pending.push({ event, targets });
+      return { id: event.id, deliveries };
+    });
+    if (pending.length === 0) return Promise.resolve(results);
     if (this.closed) return Promise.reject(new Error('the broker is shutting down'));
     return new Promise((resolve, reject) => {
-      this.publishes.push({ targets, event, done: () => resolve(result), fail: reject });
+      this.publishes.push({ events: pending, done: () => resolve(results), fail: reject });
       this.schedule();
     });
   }
@@ -203,11 +229,13 @@ export class Broker {
     try {
       this.store.transaction(() => {
         for (const seq of delivered) this.store.delivered(seq);
-        for (const { targets, event } of publishes) {
-          const eventJson = JSON.stringify(event);
-          for (const { fn, trigger } of targets) {
-            const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
-            if (queued) fresh.push(queued);
+        for (const publish of publishes) {
+          for (const { targets, event } of publish.events) {
+            const eventJson = JSON.stringify(event);
+            for (const { fn, trigger } of targets) {
+              const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
+              if (queued) fresh.push(queued);
+            }
           }
         }
       });
@@ -224,6 +252,7 @@ export class Broker {
     if (this.backlog || this.waiting + fresh.length > readyLimit) {
       // Too many waiting in memory: these stay in SQLite and sweeps deliver them, in order.
       this.backlog = true;
+      this.backlogAfter = Math.min(this.backlogAfter, fresh[0]!.seq - 1);
       this.sweepAt = Math.min(this.sweepAt, now);
       return;
     }
@@ -270,7 +299,21 @@ export class Broker {
     if (this.closed) return;
     const now = this.now();
     const room = Math.min(sweepBatch, readyLimit - this.waiting);
-    if (room > 0 && (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)) {
+    if (
+      room > 0 &&
+      this.backlog &&
+      Number.isFinite(this.backlogAfter) &&
+      now - this.lastSweep < sweepEveryMs
+    ) {
+      // The backlog, read on from where the last read stopped.
+      const due = this.store.dueEventsAfter(this.backlogAfter, now, room);
+      if (due.length) this.backlogAfter = due[due.length - 1]!.seq;
+      for (const queued of due) if (!this.claimed.has(queued.seq)) this.hold(queued, now);
+      if (due.length < room) {
+        this.backlog = false;
+        this.backlogAfter = Number.POSITIVE_INFINITY;
+      } else this.sweepAt = Math.min(this.sweepAt, now); // more to read: look again next turn
+    } else if (room > 0 && (now >= this.sweepAt || now - this.lastSweep >= sweepEveryMs)) {
       // Due retries, rows left by a restart, rows queued by cron and buckets, and any backlog.
       this.lastSweep = now;
       this.sweepAt = Number.POSITIVE_INFINITY;
@@ -278,7 +321,10 @@ export class Broker {
       for (const queued of due) this.hold(queued, now);
       // A full batch: more may be due, so sweep again in the next turn.
       if (due.length === room) this.sweepAt = now;
-      else this.backlog = false;
+      else {
+        this.backlog = false;
+        this.backlogAfter = Number.POSITIVE_INFINITY;
+      }
     }
     let free = concurrentDeliveries - this.running;
     if (free > 0 && this.waiting > 0) {
@@ -380,16 +426,18 @@ export class Broker {
       const executable = await this.functions.executableFor(fn.name, revision);
       lane.executable = executable;
       const spec = executable.spec;
+      // Queue messages carry their delivery attempt (decision 0013).
+      const eventJson = eventJsonOf(queued);
       const asEvent =
         spec.contract !== 'web' &&
         !(spec.contract === 'http' && !spec.http?.invokePath && !spec.http?.initPath);
       if (asEvent) {
         // The stored JSON is the payload: no parse and re-serialization per delivery.
-        const result = await executable.invokeEvent(Buffer.from(queued.eventJson), { requestId });
+        const result = await executable.invokeEvent(Buffer.from(eventJson), { requestId });
         answer = result.body;
         if (result.error) failure = `${result.error.type ?? 'Error'}: ${result.error.message}`;
       } else {
-        const { headers, body } = cloudEventToBinary(JSON.parse(queued.eventJson) as CloudEvent);
+        const { headers, body } = cloudEventToBinary(JSON.parse(eventJson) as CloudEvent);
         const response = await executable.fetch(
           new Request('http://localhost/', {
             method: 'POST',

@@ -8,6 +8,7 @@ import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
 import type { Scheduler } from './scheduler';
 import type { FunctionRow, Store } from './store';
+import type { Topics } from './topics';
 
 /** Everything the request handlers share. */
 export interface RuntimeContext {
@@ -16,6 +17,7 @@ export interface RuntimeContext {
   functions: Functions;
   broker: Broker;
   buckets: Buckets;
+  topics: Topics;
   logs: LogStore;
   metrics: Metrics;
   executor: Executor;

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FunctionConfig, ResolvedFunction, ResolvedTrafficEntry } from '@faasport/core';
-import { resolveFunction, ValidationError } from '@faasport/core';
+import { resolveFunction, ValidationError, z } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
-import { z } from 'zod';
 import type { Executable, ExecutableSpec, ExecutionContract, Executor } from '../executor';
 import { nativeContractNames, nativeContractsText } from '../executor/contracts';
 import type { CodeStore } from './code-store';

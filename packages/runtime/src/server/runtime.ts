@@ -19,6 +19,7 @@ import { LogStore } from './logs';
 import { Metrics } from './metrics';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
+import { Topics } from './topics';
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -220,6 +221,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.onDelivery,
   );
   const buckets = new Buckets(dataDir, store, broker, settings);
+  const topics = new Topics(store, broker, settings);
   const scheduler = new Scheduler(store, broker, settings, logs, clock);
   metrics.gauge('faasport_instances', 'Running instances per function revision.', () =>
     functions.loaded().map((e) => {
@@ -240,6 +242,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     functions,
     broker,
     buckets,
+    topics,
     logs,
     metrics,
     executor,

@@ -327,6 +327,19 @@ export class Store {
     });
   }
 
+  /**
+   * Due pending events after sequence number `afterSeq`, oldest first: the broker's backlog (deliveries
+   * committed while memory was full), read on from where the last read stopped instead of past every
+   * row already held in memory.
+   */
+  dueEventsAfter(afterSeq: number, now: number, limit: number): QueuedEvent[] {
+    return (
+      this.stmt(
+        "SELECT * FROM events WHERE seq > ? AND status = 'pending' AND next_at <= ? ORDER BY seq LIMIT ?",
+      ).all(afterSeq, now, limit) as any[]
+    ).map(eventRow);
+  }
+
   /** When the earliest pending event is due (for the first sweep after a start). */
   firstDueAt(): number | undefined {
     const row = this.stmt("SELECT MIN(next_at) AS at FROM events WHERE status = 'pending'").get() as any;
