@@ -30,6 +30,8 @@ const skipped: Record<string, string> = {
     'needs revisions labelled v1 and v2: test/examples.test.ts walks examples/blue-green, which has them',
   'npx faasport rollout coffee-web --steps 10,50,100':
     'needs a second revision: test/examples.test.ts rolls out v2 of examples/blue-green',
+  'npx faasport build --target knative':
+    'needs a registry in the target: packages/cli/test/images.test.ts builds and deploys through a real one',
   'npx faasport migrate coffee --from fc --to knative':
     'needs both clouds: test/examples.test.ts runs examples/migrate against the bundled emulators',
   'npx faasport import service.yaml -o faasport.yaml':

@@ -8,6 +8,7 @@ const commandLoaders: Record<CommandName, () => Promise<{ default: FaasportComma
   serve: () => import('./commands/serve'),
   plan: () => import('./commands/plan'),
   deploy: () => import('./commands/deploy'),
+  build: () => import('./commands/build'),
   render: () => import('./commands/render'),
   invoke: () => import('./commands/invoke'),
   logs: () => import('./commands/logs'),
@@ -40,7 +41,7 @@ export const mainCommand: FaasportCommand = {
   summaries: commandDescriptions,
   groups: [
     ['Develop', ['init', 'dev', 'serve']],
-    ['Deploy', ['plan', 'deploy', 'render']],
+    ['Deploy', ['plan', 'deploy', 'build', 'render']],
     ['Operate', ['invoke', 'publish', 'logs', 'ls', 'rm', 'traffic', 'rollout']],
     ['Move', ['export', 'import', 'migrate']],
     ['Test', ['emulate']],

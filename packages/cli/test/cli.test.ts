@@ -15,6 +15,7 @@ describe('help', () => {
     const subs = await subCommandsOf(mainCommand);
     expect(Object.keys(subs).sort()).toEqual(
       [
+        'build',
         'deploy',
         'dev',
         'emulate',

@@ -5,6 +5,7 @@ export type CommandName =
   | 'serve'
   | 'plan'
   | 'deploy'
+  | 'build'
   | 'render'
   | 'invoke'
   | 'logs'
@@ -29,6 +30,7 @@ export const commandDescriptions: Record<CommandName, string> = {
   serve: 'Run the bundled runtime only (the `local` target), until interrupted',
   plan: 'Show what a deploy would change, with capability warnings; writes nothing',
   deploy: 'Deploy the project to a target: plan, confirm, apply step by step, print the URLs',
+  build: "Build each function's container image without Docker and push it to the target's registry",
   render:
     "Print a target's manifests or API request bodies (Knative YAML, FC / FunctionGraph JSON); offline, no credentials",
   invoke: 'Call a deployed function and print its response',

@@ -10,6 +10,7 @@ import {
   yesArgs,
 } from '../args';
 import { command } from '../command';
+import { buildTargetImages, withImageSources } from '../images';
 import { progressRenderer } from '../output/events';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
@@ -35,7 +36,14 @@ export default command({
     'On a terminal the plan is shown and confirmed first; --yes or a non-interactive run skips the question.\nAn unchanged function makes no write calls. A failed step restores the previous traffic.\nUp to --concurrency functions (default 8) deploy at once; progress is printed function by function, in\nproject order. When one fails no new function starts, and the error lists which deployed, which failed\nand which never started.',
   async run(args, ctx) {
     const concurrency = concurrencyArg(args.concurrency, 'deploy');
-    const { target, adapter, functions, project } = await openProject(ctx, args);
+    const opened = await openProject(ctx, args);
+    const { target, adapter, project } = opened;
+    // A target with `registry` deploys images: each is built and pushed before the plan (an
+    // unchanged function has the same digest, so it pushes nothing and plans nothing).
+    const images = await buildTargetImages(target, opened.functions, ctx.io.env);
+    for (const image of images)
+      if (image.pushed) ctx.note(`${image.functionName}: pushed ${image.reference}`);
+    const functions = withImageSources(opened.functions, images);
     const onEvent = progressRenderer(ctx);
     const options = {
       env: ctx.io.env,

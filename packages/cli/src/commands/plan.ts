@@ -9,6 +9,7 @@ import {
   targetArgs,
 } from '../args';
 import { command } from '../command';
+import { buildTargetImages, withImageSources } from '../images';
 import { printPlans } from '../output/plan';
 import { openProject } from '../workspace';
 import { commandMeta } from './catalog';
@@ -33,7 +34,11 @@ export default command({
     'Marks: + create, ~ update, - delete, ↑ publish. A function deployed unchanged shows "no changes".',
   async run(args, ctx) {
     const concurrency = concurrencyArg(args.concurrency, 'plan');
-    const { target, adapter, functions, project } = await openProject(ctx, args);
+    const opened = await openProject(ctx, args);
+    const { target, adapter, project } = opened;
+    // With `registry`, the plan shows the image a deploy would push: its digest, computed without writes.
+    const images = await buildTargetImages(target, opened.functions, ctx.io.env, { push: false });
+    const functions = withImageSources(opened.functions, images);
     const planned = await planProject(adapter, functions, {
       env: ctx.io.env,
       baseDir: project.baseDir,

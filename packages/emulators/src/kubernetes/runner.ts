@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSafeEntryName } from '@faasport/core';
+import { pullFaasportEntry } from '@faasport/image';
 import { isObject, type Json } from './patch';
 import { findResource } from './resources';
 import type { KubeObject, ObjectStore } from './store';
@@ -145,6 +146,20 @@ export class RevisionRunner {
         env: { ...vars, PORT: String(port) },
       });
       return { phase: 'ready', executable, dir: mounted.dir };
+    }
+    // A faasport-built Node.js image in a registry on this machine: its entry runs with the local Node.js.
+    const pulled = await pullFaasportEntry(image);
+    if (pulled) {
+      const executable = await this.executor.load({
+        ...base,
+        codeDir: pulled.dir,
+        runtime: 'custom',
+        contract: 'http',
+        command: pulled.command,
+        port,
+        env: { ...pulled.env, ...vars, PORT: String(port) },
+      });
+      return { phase: 'ready', executable, dir: pulled.dir };
     }
     return {
       phase: 'failed',

@@ -1,0 +1,20 @@
+/**
+ * Container images without a container engine: deterministic layers, a small OCI distribution
+ * client, and {@link buildImage}, which builds on a base image and pushes by digest.
+ *
+ * @packageDocumentation
+ */
+export { type BuildImageInput, type BuiltImage, buildImage, type ImageSettings } from './build';
+export {
+  type BlobPush,
+  type Descriptor,
+  type FetchedManifest,
+  mediaTypes,
+  type Platform,
+  RegistryClient,
+  type RegistryClientOptions,
+} from './client';
+export { dockerCredentials, type RegistryCredentials } from './credentials';
+export { buildLayer, type Layer, type LayerFile, type LayerOwner, layerTar, sha256Digest } from './layer';
+export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
+export { formatImageReference, type ImageReference, parseImageReference } from './reference';
