@@ -45,7 +45,8 @@ const skipped: Record<string, string> = {
   'faasport migrate coffee --from fc --to knative --yes': 'run by examples/migrate/run.mjs',
   'faasport invoke coffee --target knative': 'run by examples/migrate/run.mjs against the Knative emulator',
   // examples/lambda-migrate/README.md lists what its run.mjs runs (the block before runs it), likewise.
-  'faasport deploy --target lambda --yes': 'run by examples/lambda-migrate/run.mjs against the Lambda emulator',
+  'faasport deploy --target lambda --yes':
+    'run by examples/lambda-migrate/run.mjs against the Lambda emulator',
   "faasport invoke orders --target lambda --path '/?name=Ada'":
     'run by examples/lambda-migrate/run.mjs against the Lambda emulator',
   'faasport migrate orders --from lambda --to knative --dry-run': 'run by examples/lambda-migrate/run.mjs',

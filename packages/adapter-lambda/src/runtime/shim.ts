@@ -24,7 +24,6 @@ import {
   fromBase64,
   isRecord as isObject,
   jsonLineLogger,
-  parseJsonOrText as parseMaybeJson,
   queueMessageEvent,
   randomRequestId as randomId,
   storageCloudEvent,
