@@ -82,7 +82,7 @@ describe('render checks what plan checks, offline', () => {
     const r = await runBin(['render', dir, '--target', 'fc']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(
-      'functions[0].providers: unknown key "functiongrap"; did you mean "functiongraph"? (allowed: local, knative, fc, functiongraph',
+      'functions[0].providers: unknown key "functiongrap"; did you mean "functiongraph"? (allowed: local, knative, fc, fc3, functiongraph',
     );
     writeFileSync(
       join(dir, 'faasport.yaml'),

@@ -234,7 +234,7 @@ describe('faasport emulate fc and functiongraph', () => {
 
     const unknown = await runBin(['emulate', 'azure']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('kubernetes, fc, functiongraph');
+    expect(unknown.stderr).toContain('kubernetes, fc, fc3, functiongraph, lambda');
     const misplaced = await runBin(['emulate', 'fc', '--kubeconfig', 'x']);
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toContain('--kubeconfig');

@@ -200,6 +200,35 @@ describe('the emulator', () => {
     });
   });
 
+  it('fires schedules for the span the clock is advanced, not for wall time that passed before', async () => {
+    // The emulator's clock starts 1 ms before a five-minute mark, which the deploy's own wall time passes.
+    const mark = Math.ceil(Date.now() / 300_000) * 300_000 + 300_000;
+    const clocked = await startLambdaEmulator({ startTime: new Date(mark - 1) });
+    try {
+      const scheduled = createLambdaAdapter({
+        region: clocked.region,
+        endpoint: clocked.url,
+        role: `arn:aws:iam::${clocked.accountId}:role/fn`,
+      });
+      process.env.AWS_ACCESS_KEY_ID = clocked.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = clocked.secretAccessKey;
+      await deploy(
+        scheduled,
+        fn('tick', {
+          source: { inline: events },
+          contract: 'event',
+          triggers: [{ schedule: { cron: '*/5 * * * *' } }],
+        }),
+      );
+      // Ten minutes of advance hold exactly two marks; the one crossed during the deploy fires nothing.
+      expect((await clocked.advanceClock(10 * 60_000)).map((d) => d.function)).toEqual(['tick', 'tick']);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+      await clocked.close();
+    }
+  });
+
   it('sets provisioned concurrency on the main alias for scaling.min', async () => {
     await deploy(adapter, fn('warm', { scaling: { min: 2, max: 5 } }));
     const client = new LambdaClient({ region: emulator.region, endpoint: emulator.url });

@@ -13,6 +13,7 @@ describe('the adapter registry', () => {
         local: '@faasport/runtime',
         knative: '@faasport/adapter-knative',
         fc: '@faasport/adapter-fc',
+        fc3: '@faasport/adapter-fc3',
         functiongraph: '@faasport/adapter-functiongraph',
         lambda: '@faasport/adapter-lambda',
       },

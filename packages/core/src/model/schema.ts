@@ -524,7 +524,7 @@ export const targetSchema = z
       .string({
         error: (i) =>
           i.input === undefined
-            ? 'is required (local, knative, fc, functiongraph, lambda)'
+            ? 'is required (local, knative, fc, fc3, functiongraph, lambda)'
             : `${show(i.input)} is not a string`,
       })
       .regex(/^[a-z][a-z0-9-]*$/, {

@@ -288,9 +288,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     now: () => new Date(em.now()),
     async advanceClock(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advanceClock(${ms}): ms must be 0 or more`);
+      // Schedules fire for the advanced span only: wall time that passed since the last advance (a test's
+      // own deploys) fires nothing, so ten minutes hold exactly two five-minute marks whenever a test runs.
+      const from = Math.max(firedUntil, em.now());
       clockOffset += ms;
-      const from = firedUntil;
-      firedUntil = em.now();
+      firedUntil = from + ms;
       return fireDueSchedules(em, from, firedUntil);
     },
     async sendSqsMessage(queueArn, messageBody) {
