@@ -291,7 +291,8 @@ describe.skipIf(skip)(
       expect(exported.config.secrets).toEqual({ API_KEY: { fromEnv: 'API_KEY' } });
     });
 
-    it.skip('provisioned concurrency (skipped: moto 5.2 has no provisioned-concurrency API; covered against the faasport emulator)', () => {});
+    // Provisioned concurrency is not a case here: moto 5.2 has no provisioned-concurrency API. It is tested
+    // against the faasport emulator (emulator.test.ts, "sets provisioned concurrency on the main alias").
 
     it('removes a function with its schedule and event source mapping', async () => {
       await remove(adapter, 'ticker');
