@@ -1,4 +1,5 @@
 import { type ShimTarget, type ShimTrigger, startShimProcess, testShim } from '@faasport/core/testing';
+import { expect } from 'vitest';
 import { shimFileName, shimSource } from '../src/runtime';
 
 // Lambda's native shape: its Node.js runtime imports `faasport_shim.mjs` and awaits `handler(event, context)`;
@@ -124,8 +125,13 @@ const lambda: ShimTarget = {
 };
 
 testShim(lambda, {
-  skip: {
-    'web-error':
-      'a handler that throws fails the invocation, and the function URL, not the shim, answers the client (502)',
+  instead: {
+    'web-error': {
+      reason:
+        'a handler that throws fails the invocation, and the function URL, not the shim, answers the client (502)',
+      async check({ web, get }) {
+        await expect(web.http(get('/', [['mode', 'throw']]))).rejects.toThrow(/handler broke/);
+      },
+    },
   },
 });

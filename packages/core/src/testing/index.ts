@@ -22,11 +22,13 @@ export {
   type ShimCase,
   type ShimFunction,
   type ShimInstance,
+  type ShimInstead,
   type ShimProcess,
   type ShimRequest,
   type ShimSuiteOptions,
   type ShimTarget,
   type ShimTrigger,
+  shimGet,
   startShimProcess,
   testShim,
 } from './shim-suite';

@@ -81,9 +81,20 @@ export type ShimCase =
   | 'event-invoke'
   | 'event-cloudevent';
 
+/**
+ * What a platform does in place of a case it cannot express: the reason, and a check of that behaviour
+ * (it gets the suite's web and event instances and the request helper). @public
+ */
+export interface ShimInstead {
+  reason: string;
+  check(instances: { web: ShimInstance; events: ShimInstance; get: typeof shimGet }): Promise<void>;
+}
+
 /** Options of {@link testShim}. @public */
 export interface ShimSuiteOptions {
-  /** Cases the platform cannot express, each with the reason. */
+  /** Cases the platform answers differently: the suite asserts the platform's own behaviour instead. */
+  instead?: Partial<Record<ShimCase, ShimInstead>>;
+  /** Cases with nothing to run at all on the platform (no such trigger), each with the reason. */
   skip?: Partial<Record<ShimCase, string>>;
 }
 
@@ -136,12 +147,14 @@ const eventFunction: ShimFunction = {
 };
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const get = (path: string, query: Array<[string, string]> = []): ShimRequest => ({
+/** A GET request in the suite's shape, for {@link ShimInstead} checks. @public */
+export const shimGet = (path: string, query: Array<[string, string]> = []): ShimRequest => ({
   method: 'GET',
   path,
   query,
   headers: { host: 'shim.example.com' },
 });
+const get = shimGet;
 
 /**
  * The shared runtime shim suite: the same requests and trigger events go into every target's shim, in
@@ -165,15 +178,18 @@ const get = (path: string, query: Array<[string, string]> = []): ShimRequest => 
  */
 export function testShim(target: ShimTarget, options: ShimSuiteOptions = {}): void {
   const skip = options.skip ?? {};
+  const instead = options.instead ?? {};
+  let web: ShimInstance;
+  let events: ShimInstance;
   const test = (name: ShimCase, title: string, body: () => Promise<void>) => {
+    const other = instead[name];
     const reason = skip[name];
-    if (reason) it.skip(`${title} (skipped: ${reason})`, body);
+    if (other) it(`${title}: instead, ${other.reason}`, () => other.check({ web, events, get }));
+    else if (reason) it.skip(`${title} (skipped: ${reason})`, body);
     else it(title, body);
   };
 
   describe(`shim suite: ${target.name}`, () => {
-    let web: ShimInstance;
-    let events: ShimInstance;
     beforeAll(async () => {
       [web, events] = await Promise.all([target.start(webFunction), target.start(eventFunction)]);
     });
