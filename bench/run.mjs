@@ -525,7 +525,6 @@ async function coldStarts(pool, count) {
   const times = [];
   for (const name of names) {
     await until(
-      faasport,
       'every instance to stop',
       async () => (await metricValue(faasport, 'faasport_instances')) === 0,
     );
