@@ -16,7 +16,10 @@ export interface FcExecutor {
 
 /** A loaded function. */
 export interface FcExecutable {
-  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
+  fetch(
+    request: Request,
+    options?: { requestId?: string; context?: Record<string, unknown>; clientIp?: string },
+  ): Promise<Response>;
   invokeEvent(
     payload: Uint8Array,
     options?: { requestId?: string; context?: Record<string, unknown> },
@@ -73,9 +76,14 @@ export class FcExecution {
   private readonly loaded = new Map<string, Promise<FcExecutable>>();
   private readonly root = mkdtempSync(join(tmpdir(), 'faasport-fc-emulator-'));
 
+  /**
+   * @param native - the contracts built-in runtimes run in, per call kind: FC 2.0's by default; FC 3.0
+   *   runs both kinds as `fc3-event` (an HTTP trigger's call is its HTTP event).
+   */
   constructor(
     private readonly given?: FcExecutor,
     private readonly images: Readonly<Record<string, FcLocalImage>> = {},
+    private readonly native: Readonly<Record<FcCallKind, string>> = { http: 'fc-http', event: 'fc-event' },
   ) {}
 
   private async getExecutor(): Promise<FcExecutor> {
@@ -102,7 +110,7 @@ export class FcExecution {
       );
     }
     const custom = fn.runtime.startsWith('custom');
-    const contract = custom ? 'http' : kind === 'http' ? 'fc-http' : 'fc-event';
+    const contract = custom ? 'http' : this.native[kind];
     const config = JSON.stringify([
       fn.runtime,
       fn.handler,
