@@ -83,6 +83,23 @@ describe.skipIf(!hasRegistryBinary)(
       expect(pulled).toEqual(buildLayer([{ path: 'app.txt', data: 'app layer' }]).blob);
     });
 
+    it('asks a credential function (as the cloud logins are) once, on the first challenge', async () => {
+      let calls = 0;
+      const client = new RegistryClient(registry.host, {
+        insecure: true,
+        env: { HOME: dir },
+        credentials: async () => {
+          calls++;
+          return testUser;
+        },
+      });
+      expect(calls).toBe(0);
+      const layer = buildLayer([{ path: 'lazy.txt', data: 'lazy' }]);
+      expect(await client.pushBlob('lazy', layer.digest, layer.blob)).toBe('uploaded');
+      expect(await client.hasBlob('lazy', layer.digest)).toBe(true);
+      expect(calls).toBe(1);
+    });
+
     it('refuses a wrong password with a clear 401 and shows neither the password nor a token', async () => {
       const client = new RegistryClient(registry.host, {
         insecure: true,
