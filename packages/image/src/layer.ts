@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'fflate';
+import { gzipSync, unzipSync } from 'fflate';
 
 /** One file of a layer. Directories are added for every parent path. @public */
 export interface LayerFile {
@@ -131,4 +131,11 @@ export function buildLayer(files: LayerFile[], owner?: LayerOwner): Layer {
   const tar = layerTar(files, owner);
   const blob = gzipSync(tar, { level: 9, mtime: 0 });
   return { blob, digest: sha256Digest(blob), diffId: sha256Digest(tar) };
+}
+
+/** The files of a zip (a function's code package), by path, directories left out. @public */
+export function zipFiles(zip: Uint8Array): Array<{ path: string; data: Uint8Array }> {
+  return Object.entries(unzipSync(zip))
+    .filter(([path]) => !path.endsWith('/'))
+    .map(([path, data]) => ({ path, data }));
 }

@@ -98,7 +98,8 @@ export class Fc3Invoker {
     };
   }
 
-  private async runEvent(target: ReturnType<Fc3Invoker['resolve']>, payload: Uint8Array, requestId: string) {
+  /** Runs the function a qualifier resolved to with an event payload; a failure to start is the result's error. */
+  async runEvent(target: ReturnType<Fc3Invoker['resolve']>, payload: Uint8Array, requestId: string) {
     const record = executionRecordOf(target.fn);
     const site = this.site(target.qualifier, target.versionId);
     try {
