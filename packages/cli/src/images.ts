@@ -46,6 +46,10 @@ export async function buildTargetImages(
       layers: plan.layers.map((files) => buildLayer(files)),
       settings: plan.settings,
       push: options.push ?? true,
+      ...(plan.maxLayerBytes
+        ? { limits: { layer: { bytes: plan.maxLayerBytes, source: 'registry.maxLayerBytes' } } }
+        : {}),
+      for: { functionName: fn.name, target: target.name },
       clientOptions: (registry) => ({
         env,
         insecure: plan.insecure && plan.target.startsWith(`${registry}/`),

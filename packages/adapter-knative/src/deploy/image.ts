@@ -24,6 +24,8 @@ export interface KnativeImagePlan {
   };
   /** The port the image listens on, for the Service. */
   port: number;
+  /** `registry.maxLayerBytes`, when set. */
+  maxLayerBytes?: number;
 }
 
 /**
@@ -66,5 +68,6 @@ export function knativeImagePlan(
       labels: { [IMAGE_ENTRY_LABEL]: 'knative' },
     },
     port: DEFAULT_PORT,
+    ...(options.registry.maxLayerBytes ? { maxLayerBytes: options.registry.maxLayerBytes } : {}),
   };
 }

@@ -70,7 +70,8 @@ export const knativeAdapterOptionsSchema = z.strictObject({
   /**
    * Build each inline / dir / archive function into an image and push it here before the plan
    * (`faasport build` does the same alone); the Service then runs the image by digest, with no
-   * ConfigMap for code. `url` is `host[:port]/path`; `insecure: true` allows plain HTTP on loopback.
+   * ConfigMap for code. `url` is `host[:port]/path`; `insecure: true` allows plain HTTP on loopback;
+   * `maxLayerBytes` refuses a layer larger than the registry takes before anything is uploaded.
    */
   registry: z
     .strictObject({
@@ -78,6 +79,8 @@ export const knativeAdapterOptionsSchema = z.strictObject({
         .string()
         .regex(/^[^\s/]+(\/[a-z0-9._-]+)*$/, { error: 'must be host[:port]/path, e.g. ghcr.io/acme' }),
       insecure: z.boolean().default(false),
+      /** The largest layer blob the registry takes, in bytes: a larger one is refused before any upload. */
+      maxLayerBytes: z.number().int().positive().optional(),
     })
     .optional(),
   /** The base of built images (default: `runtimeImage`, else the official Node.js image of the runtime); `scratch` for none. */
