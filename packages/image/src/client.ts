@@ -107,6 +107,7 @@ export class RegistryClient {
   private credentials: RegistryCredentials | undefined;
   private findCredentials: (() => Promise<RegistryCredentials | undefined>) | undefined;
   private readonly cloud: CloudRegistry | undefined;
+  private login: Promise<RegistryCredentials | undefined> | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly options: RegistryClientOptions;
 
@@ -130,15 +131,17 @@ export class RegistryClient {
     if (this.credentials) registerSecret(this.credentials.password);
   }
 
-  /** The credentials, looked up (once) by the credential function on the first challenge. */
-  private async loginCredentials(): Promise<RegistryCredentials | undefined> {
+  /** The credentials, looked up once by the credential function on the first challenge (shared by concurrent ones). */
+  private loginCredentials(): Promise<RegistryCredentials | undefined> {
     const find = this.findCredentials;
-    if (find) {
+    if (!find) return Promise.resolve(this.credentials);
+    this.login ??= find().then((found) => {
+      if (found) registerSecret(found.password);
+      this.credentials = found;
       this.findCredentials = undefined;
-      this.credentials = await find();
-      if (this.credentials) registerSecret(this.credentials.password);
-    }
-    return this.credentials;
+      return found;
+    });
+    return this.login;
   }
 
   /** Spec "Pulling manifests": GET (or HEAD) /v2/<name>/manifests/<reference>. */
