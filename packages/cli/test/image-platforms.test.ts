@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
+import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
+import { RegistryClient } from '@faasport/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRegistryBinary, skipReason, startRegistry, type TestRegistry } from '../../image/test/registry';
 import { cli, tempDir } from './helpers';
@@ -32,19 +34,27 @@ describe.skipIf(!hasRegistryBinary)(
   () => {
     let registry: TestRegistry;
     let fc: FcEmulator;
+    let fg: FunctionGraphEmulator;
 
     beforeAll(async () => {
-      [registry, fc] = await Promise.all([startRegistry(), startFcEmulator()]);
+      [registry, fc, fg] = await Promise.all([
+        startRegistry(),
+        startFcEmulator(),
+        startFunctionGraphEmulator(),
+      ]);
     });
     afterAll(async () => {
-      await Promise.all([registry?.close(), fc?.close()]);
+      await Promise.all([registry?.close(), fc?.close(), fg?.close()]);
     });
 
     /**
      * Deploys (which builds and pushes), then checks that a rebuild of the unchanged code pushes
      * nothing and a plan changes nothing. Gives the image reference, pinned by digest.
      */
-    async function deployAndRebuild(dir: string, env: Record<string, string>): Promise<string> {
+    async function deployAndRebuild(
+      dir: string,
+      env: Record<string, string>,
+    ): Promise<{ reference: string; url?: string }> {
       const deployed = await cli(['deploy', '--yes'], { cwd: dir, env });
       expect(deployed.code, deployed.stderr).toBe(0);
       expect(deployed.stderr).toMatch(/hello: pushed .*@sha256:[0-9a-f]{64}/);
@@ -58,7 +68,7 @@ describe.skipIf(!hasRegistryBinary)(
         changes: 0,
         functions: [{ kind: 'none', steps: [] }],
       });
-      return image.reference;
+      return { reference: image.reference, url: /https?:\/\/\S+/.exec(deployed.stdout)?.[0] };
     }
 
     it('FC 2.0: a custom container by digest, served by the emulator from the pulled image', async () => {
@@ -70,7 +80,7 @@ describe.skipIf(!hasRegistryBinary)(
         ALIBABA_CLOUD_ACCESS_KEY_ID: fc.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: fc.accessKeySecret,
       };
-      const reference = await deployAndRebuild(dir, env);
+      const { reference } = await deployAndRebuild(dir, env);
       const fn =
         fc.state.services.get('images')?.functions.get('hello') ??
         [...fc.state.services.values()][0]!.functions.get('hello');
@@ -81,6 +91,37 @@ describe.skipIf(!hasRegistryBinary)(
       });
       const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
       expect(invoked.stdout.trim()).toBe('hello from an image on fc: GET /');
+    });
+
+    it('FunctionGraph: a custom image by digest, owned by 1003, served on port 8000 from the pulled image', async () => {
+      const dir = project(
+        registry,
+        `hw: { adapter: functiongraph, region: ${fg.region}, projectId: "${fg.projectId}", endpoint: "${fg.url}"`,
+      );
+      const env = { HUAWEICLOUD_SDK_AK: fg.accessKeyId, HUAWEICLOUD_SDK_SK: fg.secretAccessKey };
+      const { reference, url } = await deployAndRebuild(dir, env);
+      const client = new RegistryClient(registry.host, { insecure: true, env: {} });
+      const [repository, digest] = reference.slice(registry.host.length + 1).split('@') as [string, string];
+      const manifest = await client.getManifest(repository, digest);
+      const config = JSON.parse(
+        Buffer.from(await client.getBlob(repository, manifest.json.config!.digest)).toString(),
+      );
+      expect(config.config).toMatchObject({
+        User: '1003:1003',
+        ExposedPorts: { '8000/tcp': {} },
+        WorkingDir: '/code',
+        Entrypoint: ['node', '/code/faasport_container.cjs'],
+      });
+      // An HTTP call through the function URL is forwarded to the image as it came.
+      const answer = await fetch(`${url}/greet?x=1`);
+      expect(await answer.text()).toBe('hello from an image on functiongraph: GET /greet');
+      // An event call is POST /invoke; a web function answers it with its APIG result, as on the Node.js runtime.
+      const invoked = await cli(['invoke', 'hello', '--json'], { cwd: dir, env });
+      expect(invoked.stderr).toBe('');
+      expect(JSON.parse(JSON.parse(invoked.stdout).body)).toMatchObject({
+        statusCode: 200,
+        body: 'hello from an image on functiongraph: POST /',
+      });
     });
   },
 );
