@@ -1,9 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
 import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
+import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { RegistryClient } from '@faasport/image';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasRegistryBinary, skipReason, startRegistry, type TestRegistry } from '../../image/test/registry';
 import { cli, tempDir } from './helpers';
 
@@ -35,16 +42,18 @@ describe.skipIf(!hasRegistryBinary)(
     let registry: TestRegistry;
     let fc: FcEmulator;
     let fg: FunctionGraphEmulator;
+    let lambda: LambdaEmulator;
 
     beforeAll(async () => {
-      [registry, fc, fg] = await Promise.all([
+      [registry, fc, fg, lambda] = await Promise.all([
         startRegistry(),
         startFcEmulator(),
         startFunctionGraphEmulator(),
+        startLambdaEmulator(),
       ]);
     });
     afterAll(async () => {
-      await Promise.all([registry?.close(), fc?.close(), fg?.close()]);
+      await Promise.all([registry?.close(), fc?.close(), fg?.close(), lambda?.close()]);
     });
 
     /**
@@ -122,6 +131,46 @@ describe.skipIf(!hasRegistryBinary)(
         statusCode: 200,
         body: 'hello from an image on functiongraph: POST /',
       });
+    });
+
+    it('Lambda: PackageType Image by digest; the emulator runs the pulled entry against its Runtime API', async () => {
+      const dir = project(
+        registry,
+        `aws: { adapter: lambda, region: ${lambda.region}, endpoint: "${lambda.url}", role: "arn:aws:iam::${lambda.accountId}:role/fn"`,
+      );
+      const env = { AWS_ACCESS_KEY_ID: lambda.accessKeyId, AWS_SECRET_ACCESS_KEY: lambda.secretAccessKey };
+      // The AWS SDK's default provider chain reads the process environment, not the one given to the CLI.
+      for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+      const { reference, url } = await deployAndRebuild(dir, env);
+      const client = new LambdaClient({
+        endpoint: lambda.url,
+        region: lambda.region,
+        credentials: { accessKeyId: lambda.accessKeyId, secretAccessKey: lambda.secretAccessKey },
+      });
+      const got = await client.send(new GetFunctionCommand({ FunctionName: 'hello' }));
+      expect(got.Configuration?.PackageType).toBe('Image');
+      expect(got.Code?.ImageUri).toBe(reference);
+      const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
+      expect(invoked.stderr).toBe('');
+      expect(invoked.stdout.trim()).toBe('hello from an image on lambda: GET /');
+      // The function URL's request reaches the handler as a payload 2.0 event through the Runtime API.
+      const answer = await fetch(`${url}greet?x=1`);
+      expect(await answer.text()).toBe('hello from an image on lambda: GET /greet');
+      // An image that is not a faasport-built one in a reachable registry does not run.
+      await client.send(
+        new CreateFunctionCommand({
+          FunctionName: 'elsewhere',
+          PackageType: 'Image',
+          Code: { ImageUri: `${registry.host}/faasport/absent:1` },
+          Role: `arn:aws:iam::${lambda.accountId}:role/fn`,
+        }),
+      );
+      const failed = await client.send(new InvokeCommand({ FunctionName: 'elsewhere' }));
+      expect(failed.FunctionError).toBe('Unhandled');
+      expect(JSON.parse(Buffer.from(failed.Payload!).toString()).errorMessage).toContain(
+        `cannot pull image ${registry.host}/faasport/absent:1`,
+      );
+      vi.unstubAllEnvs();
     });
   },
 );
