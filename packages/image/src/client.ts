@@ -6,6 +6,7 @@ import {
   registerSecret,
 } from '@faasport/core';
 import { type RetryOptions, withRetry } from '@faasport/core/toolkit';
+import { type CloudRegistry, cloudCredentials, cloudLoginHint, cloudRegistryOf } from './cloud';
 import { dockerCredentials, type RegistryCredentials } from './credentials';
 import { sha256Digest } from './layer';
 import { apiHost } from './reference';
@@ -65,8 +66,12 @@ export type BlobPush = 'present' | 'mounted' | 'uploaded';
 export interface RegistryClientOptions {
   /** Plain HTTP: allowed only for a loopback host (127.0.0.1, ::1, localhost). */
   insecure?: boolean;
-  /** Credentials; default: Docker's config (`~/.docker/config.json`, its credential helpers). */
-  credentials?: RegistryCredentials;
+  /**
+   * Credentials, or a function that finds them on the first auth challenge; default: Docker's config
+   * (`~/.docker/config.json`, its credential helpers), else the cloud registry's own login (ECR's
+   * `GetAuthorizationToken`, SWR's login key from the access key in `env`).
+   */
+  credentials?: RegistryCredentials | (() => Promise<RegistryCredentials | undefined>);
   /** The environment that locates Docker's config (`DOCKER_CONFIG`, `HOME`). */
   env?: NodeJS.ProcessEnv;
   /** Blobs larger than this go up in chunks of this size (default 16 MiB). */
@@ -98,7 +103,9 @@ function challengeParams(header: string): { scheme: string; params: Record<strin
 export class RegistryClient {
   readonly registry: string;
   private readonly base: string;
-  private readonly credentials: RegistryCredentials | undefined;
+  private credentials: RegistryCredentials | undefined;
+  private findCredentials: (() => Promise<RegistryCredentials | undefined>) | undefined;
+  private readonly cloud: CloudRegistry | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly options: RegistryClientOptions;
 
@@ -112,8 +119,25 @@ export class RegistryClient {
         { option: 'registry.insecure', hint: 'Serve the registry over HTTPS, or run it on this machine.' },
       );
     this.base = `${options.insecure ? 'http' : 'https'}://${host}`;
-    this.credentials = options.credentials ?? dockerCredentials(registry, options.env);
+    this.cloud = cloudRegistryOf(registry);
+    const given = options.credentials;
+    if (typeof given === 'function') this.findCredentials = given;
+    else this.credentials = given ?? dockerCredentials(registry, options.env);
+    const cloud = this.cloud;
+    if (!this.credentials && !this.findCredentials && cloud)
+      this.findCredentials = () => cloudCredentials(cloud, options.env ?? process.env);
     if (this.credentials) registerSecret(this.credentials.password);
+  }
+
+  /** The credentials, looked up (once) by the credential function on the first challenge. */
+  private async loginCredentials(): Promise<RegistryCredentials | undefined> {
+    const find = this.findCredentials;
+    if (find) {
+      this.findCredentials = undefined;
+      this.credentials = await find();
+      if (this.credentials) registerSecret(this.credentials.password);
+    }
+    return this.credentials;
   }
 
   /** Spec "Pulling manifests": GET (or HEAD) /v2/<name>/manifests/<reference>. */
@@ -311,8 +335,9 @@ export class RegistryClient {
    */
   private async authenticate(response: Response, scopes: string[], operation: string): Promise<string> {
     const { scheme, params } = challengeParams(response.headers.get('www-authenticate') ?? '');
-    const basic = this.credentials
-      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
+    const credentials = await this.loginCredentials();
+    const basic = credentials
+      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
       : undefined;
     if (basic) registerSecret(basic.slice(6));
     if (scheme === 'basic') {
@@ -355,7 +380,9 @@ export class RegistryClient {
           : `the registry ${this.registry} needs credentials and none were found`,
       },
       {
-        hint: `Log in with \`docker login ${this.registry}\` (or add a credential helper for ${this.registry} to ~/.docker/config.json).`,
+        hint: this.cloud
+          ? cloudLoginHint(this.cloud)
+          : `Log in with \`docker login ${this.registry}\` (or add a credential helper for ${this.registry} to ~/.docker/config.json).`,
       },
     );
   }

@@ -14,6 +14,16 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from './client';
+export {
+  type CloudRegistry,
+  cloudCredentials,
+  cloudLoginHint,
+  cloudRegistryOf,
+  type EcrLogin,
+  ecrCredentials,
+  swrCredentials,
+  swrLoginKey,
+} from './cloud';
 export { dockerCredentials, type RegistryCredentials } from './credentials';
 export {
   buildLayer,

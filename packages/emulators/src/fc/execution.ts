@@ -17,7 +17,10 @@ export interface FcExecutor {
 
 /** A loaded function. */
 export interface FcExecutable {
-  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
+  fetch(
+    request: Request,
+    options?: { requestId?: string; context?: Record<string, unknown>; clientIp?: string },
+  ): Promise<Response>;
   invokeEvent(
     payload: Uint8Array,
     options?: { requestId?: string; context?: Record<string, unknown> },
@@ -78,9 +81,14 @@ export class FcExecution {
   /** Images pulled from a registry on this machine, by reference. */
   private readonly pulled = new Map<string, Promise<FcLocalImage | undefined>>();
 
+  /**
+   * @param native - the contracts built-in runtimes run in, per call kind: FC 2.0's by default; FC 3.0
+   *   runs both kinds as `fc3-event` (an HTTP trigger's call is its HTTP event).
+   */
   constructor(
     private readonly given?: FcExecutor,
     private readonly images: Readonly<Record<string, FcLocalImage>> = {},
+    private readonly native: Readonly<Record<FcCallKind, string>> = { http: 'fc-http', event: 'fc-event' },
   ) {}
 
   private async getExecutor(): Promise<FcExecutor> {
@@ -126,7 +134,7 @@ export class FcExecution {
       );
     }
     const custom = fn.runtime.startsWith('custom');
-    const contract = custom ? 'http' : kind === 'http' ? 'fc-http' : 'fc-event';
+    const contract = custom ? 'http' : this.native[kind];
     const config = JSON.stringify([
       fn.runtime,
       fn.handler,
