@@ -7,6 +7,7 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { type FcEmulator, startFcEmulator } from '@faasport/emulators/fc';
+import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
 import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { RegistryClient } from '@faasport/image';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasRegistryBinary, skipReason, startRegistry, type TestRegistry } from '../../image/test/registry';
 import { cli, tempDir } from './helpers';
 
-/** One inline web function and one target of `adapter` with `registry`, in a fresh project folder. */
+/** One inline web function and one target with `registry` (a repository path of its own), in a fresh project folder. */
 function project(registry: TestRegistry, target: string): string {
   const dir = tempDir();
   writeFileSync(
@@ -28,7 +29,7 @@ function project(registry: TestRegistry, target: string): string {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the function's own template literal
       '        export default (req, ctx) => new Response(`hello from an image on ${ctx.target}: ${req.method} ${new URL(req.url).pathname}`);',
       'targets:',
-      `  ${target}, baseImage: scratch, registry: { url: "${registry.host}/faasport", insecure: true } }`,
+      `  ${target}, baseImage: scratch, registry: { url: "${registry.host}/${target.split(':')[0]}", insecure: true } }`,
       '',
     ].join('\n'),
   );
@@ -41,19 +42,21 @@ describe.skipIf(!hasRegistryBinary)(
   () => {
     let registry: TestRegistry;
     let fc: FcEmulator;
+    let fc3: Fc3Emulator;
     let fg: FunctionGraphEmulator;
     let lambda: LambdaEmulator;
 
     beforeAll(async () => {
-      [registry, fc, fg, lambda] = await Promise.all([
+      [registry, fc, fc3, fg, lambda] = await Promise.all([
         startRegistry(),
         startFcEmulator(),
+        startFc3Emulator(),
         startFunctionGraphEmulator(),
         startLambdaEmulator(),
       ]);
     });
     afterAll(async () => {
-      await Promise.all([registry?.close(), fc?.close(), fg?.close(), lambda?.close()]);
+      await Promise.all([registry?.close(), fc?.close(), fc3?.close(), fg?.close(), lambda?.close()]);
     });
 
     /**
@@ -70,7 +73,7 @@ describe.skipIf(!hasRegistryBinary)(
       const built = await cli(['build', '--json'], { cwd: dir, env });
       const [image] = JSON.parse(built.stdout).images;
       expect(image).toMatchObject({ functionName: 'hello', pushed: false, blobsPushed: 0 });
-      expect(image.reference).toMatch(new RegExp(`^${registry.host}/faasport/hello@sha256:[0-9a-f]{64}$`));
+      expect(image.reference).toMatch(new RegExp(`^${registry.host}/[a-z0-9]+/hello@sha256:[0-9a-f]{64}$`));
       const planned = await cli(['plan', '--json'], { cwd: dir, env });
       expect(planned.code, planned.stderr).toBe(0);
       expect(JSON.parse(planned.stdout)).toMatchObject({
@@ -99,6 +102,25 @@ describe.skipIf(!hasRegistryBinary)(
         customContainerConfig: { image: reference },
       });
       const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
+      expect(invoked.stdout.trim()).toBe('hello from an image on fc: GET /');
+    });
+
+    it('FC 3.0: the same custom container, customContainerConfig {image, port}', async () => {
+      const dir = project(
+        registry,
+        `fc3: { adapter: fc3, accountId: "${fc3.accountId}", region: ${fc3.region}, endpoint: "${fc3.url}"`,
+      );
+      const env = {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: fc3.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: fc3.accessKeySecret,
+      };
+      const { reference } = await deployAndRebuild(dir, env);
+      expect(fc3.state.functions.get('hello')?.fn.config).toMatchObject({
+        runtime: 'custom-container',
+        customContainerConfig: { image: reference, port: 9000 },
+      });
+      const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
+      expect(invoked.stderr).toBe('');
       expect(invoked.stdout.trim()).toBe('hello from an image on fc: GET /');
     });
 
