@@ -5,7 +5,7 @@
  * CloudEvents (S3 refusing a notification the function's policy does not allow), and
  * provisioned concurrency (which moto lacks) is set on the main alias.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -278,6 +278,41 @@ describe('the emulator', () => {
     });
     expect(await emulator.putObject('photos', 'notes.txt', 'x')).toEqual([]);
     s3.destroy();
+  });
+
+  it('runs a python3.12 handler through the Python worker: Invoke and its function URL', async () => {
+    const code = join(dir, 'py');
+    mkdirSync(code);
+    writeFileSync(
+      join(code, 'main.py'),
+      [
+        'import sys',
+        'def handler(event, context):',
+        '    who = (event.get("queryStringParameters") or {}).get("who", "world")',
+        '    return {"statusCode": 201, "headers": {"x-python": "%d.%d" % sys.version_info[:2]},',
+        '            "cookies": ["b=2"], "body": "hello " + who + " from " + context.function_name + " " + context.function_version}',
+        '',
+      ].join('\n'),
+    );
+    await deploy(
+      adapter,
+      defineFunction({
+        name: 'py',
+        runtime: 'python3.12',
+        contract: 'native',
+        handler: 'main.handler',
+        source: { dir: code },
+        triggers: [{ http: {} }],
+      }),
+    );
+    const invoked = await invoke(adapter, 'py', new Request('http://fn/?who=sdk'));
+    expect(invoked.status).toBe(201);
+    expect(await invoked.text()).toBe('hello sdk from py 1');
+    const response = await fetch(`${(await adapter.read('py'))!.url!}?who=url`);
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('hello url from py 1');
+    expect(response.headers.get('set-cookie')).toBe('b=2');
+    expect(response.headers.get('x-python')).toMatch(/^3\.\d+$/);
   });
 
   it('sets provisioned concurrency on the main alias for scaling.min', async () => {
