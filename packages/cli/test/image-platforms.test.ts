@@ -103,6 +103,10 @@ describe.skipIf(!hasRegistryBinary)(
       });
       const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
       expect(invoked.stdout.trim()).toBe('hello from an image on fc: GET /');
+      // InvokeFunction reaches the container as POST /invoke; a web function gets the event POSTed.
+      const event = await cli(['invoke', 'hello', '--event'], { cwd: dir, env });
+      expect(event.stderr).toBe('');
+      expect(event.stdout.trim()).toBe('hello from an image on fc: POST /');
     });
 
     it('FC 3.0: the same custom container, customContainerConfig {image, port}', async () => {
