@@ -1,6 +1,6 @@
 /**
- * Runs Lambda functions through the faasport runtime with its `lambda` contract: Node.js handlers
- * `(event, context)`, an HTTP request arriving as a function-URL event (payload 2.0). Each (function,
+ * Runs Lambda functions through the faasport runtime with its `lambda` contract: Node.js and Python
+ * handlers `(event, context)`, an HTTP request arriving as a function-URL event (payload 2.0). Each (function,
  * version, code, configuration) is unpacked once and kept until it changes.
  */
 import { createHash } from 'node:crypto';
@@ -78,8 +78,11 @@ export class LambdaExecution {
     if (config.PackageType === 'Image') return this.loadImage(config, code);
     if (!code.zip)
       throw new Error(`the emulator has no code of ${config.FunctionName}: S3 code is not fetched`);
-    const runtime = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
-    if (!runtime) throw new Error(`the emulator runs Node.js Lambda runtimes only, not ${config.Runtime}`);
+    // nodejs22.x → the runtime's nodejs22; python3.12 is the same name in both.
+    const node = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
+    const runtime = node ? `nodejs${node[1]}` : /^python3\.\d+$/.test(config.Runtime ?? '') ? config.Runtime : undefined;
+    if (!runtime)
+      throw new Error(`the emulator runs Node.js and Python Lambda runtimes, not ${config.Runtime ?? 'none'}`);
     const dir = join(this.root, createHash('sha256').update(key).digest('hex').slice(0, 16));
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -93,7 +96,7 @@ export class LambdaExecution {
     return this.executor().load({
       id: `lambda/${key}`,
       codeDir: dir,
-      runtime: `nodejs${runtime[1]}`,
+      runtime,
       handler: config.Handler ?? 'index.handler',
       contract: 'lambda',
       env,
