@@ -78,7 +78,7 @@ describe.skipIf(!hasRegistryBinary)(
       expect(planned.code, planned.stderr).toBe(0);
       expect(JSON.parse(planned.stdout)).toMatchObject({
         changes: 0,
-        functions: [{ kind: 'none', steps: [] }],
+        functions: [{ kind: 'none', steps: [], drift: [] }],
       });
       return { reference: image.reference, url: /https?:\/\/\S+/.exec(deployed.stdout)?.[0] };
     }
