@@ -11,7 +11,7 @@ import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
 import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { RegistryClient } from '@faasport/image';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasRegistryBinary, skipReason, startRegistry, type TestRegistry } from '../../image/test/registry';
 import { cli, tempDir } from './helpers';
 
@@ -54,6 +54,9 @@ describe.skipIf(!hasRegistryBinary)(
         startFunctionGraphEmulator(),
         startLambdaEmulator(),
       ]);
+    });
+    afterEach(() => {
+      vi.unstubAllEnvs();
     });
     afterAll(async () => {
       await Promise.all([registry?.close(), fc?.close(), fc3?.close(), fg?.close(), lambda?.close()]);
@@ -196,7 +199,6 @@ describe.skipIf(!hasRegistryBinary)(
       expect(JSON.parse(Buffer.from(failed.Payload!).toString()).errorMessage).toContain(
         `cannot pull image ${registry.host}/faasport/absent:1`,
       );
-      vi.unstubAllEnvs();
     });
   },
 );
