@@ -25,7 +25,15 @@ export {
   swrLoginKey,
 } from './cloud';
 export { dockerCredentials, type RegistryCredentials } from './credentials';
-export { buildLayer, type Layer, type LayerFile, type LayerOwner, layerTar, sha256Digest } from './layer';
+export {
+  buildLayer,
+  type Layer,
+  type LayerFile,
+  type LayerOwner,
+  layerTar,
+  sha256Digest,
+  zipFiles,
+} from './layer';
 export { type ImageLimits, imageSizeLimits, type SizeLimit } from './limits';
 export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
 export { formatImageReference, type ImageReference, parseImageReference } from './reference';

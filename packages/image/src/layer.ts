@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'fflate';
+import { gzipSync, unzipSync } from 'fflate';
 
 /** One file of a layer. Directories are added for every parent path. @public */
 export interface LayerFile {
@@ -143,4 +143,11 @@ export function buildLayer(files: LayerFile[], owner?: LayerOwner): Layer {
     tarSize: tar.length,
     ...(name ? { name } : {}),
   };
+}
+
+/** The files of a zip (a function's code package), by path, directories left out. @public */
+export function zipFiles(zip: Uint8Array): Array<{ path: string; data: Uint8Array }> {
+  return Object.entries(unzipSync(zip))
+    .filter(([path]) => !path.endsWith('/'))
+    .map(([path, data]) => ({ path, data }));
 }

@@ -19,7 +19,8 @@ export interface ImageLimits {
 const GiB = 1024 ** 3;
 
 /**
- * The image size limits of the platforms that run images, uncompressed, all layers together:
+ * The image size limits of the platforms that run images, uncompressed, all layers together, by
+ * adapter name:
  * - Lambda: "Container image code package size: 10 GB (maximum uncompressed image size, including all
  *   layers)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html;
  * - FC custom containers: "the maximum uncompressed image size is 10 GB for CPU instances",
@@ -33,6 +34,7 @@ const GiB = 1024 ** 3;
 export const imageSizeLimits = {
   lambda: { bytes: 10 * GiB, source: "Lambda's 10 GB uncompressed image limit" },
   fc: { bytes: 10 * GiB, source: "Function Compute's 10 GB uncompressed custom-container limit" },
+  fc3: { bytes: 10 * GiB, source: "Function Compute's 10 GB uncompressed custom-container limit" },
   functiongraph: { bytes: 10 * GiB, source: "FunctionGraph's 10 GB custom-image limit" },
 } as const satisfies Record<string, SizeLimit>;
 

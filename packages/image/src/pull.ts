@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve, sep } from 'node:path';
+import { IMAGE_ENTRY_LABEL } from '@faasport/core';
 import { gunzipSync } from 'fflate';
 import { mediaTypes, RegistryClient } from './client';
 import { parseImageReference } from './reference';
 
 /** The label faasport sets on the images it builds, valued with the contract their entry serves. @public */
-export const ENTRY_LABEL = 'dev.faasport.entry';
+export const ENTRY_LABEL = IMAGE_ENTRY_LABEL;
 
 /** The regular files of a gzipped ustar layer, by path without a leading `/`. */
 export function layerFiles(blob: Uint8Array): Map<string, Uint8Array> {
