@@ -59,12 +59,8 @@ export async function buildTargetImages(
       layers: plan.layers.map((layer) => buildLayer(layer.files, layer.owner)),
       settings: plan.settings,
       push: options.push ?? true,
-      limits: {
-        ...(plan.maxLayerBytes
-          ? { layer: { bytes: plan.maxLayerBytes, source: 'registry.maxLayerBytes' } }
-          : {}),
-        ...(platformLimit ? { image: platformLimit } : {}),
-      },
+      // The plan's own limits win; a platform with a documented image limit gets it when its plan names none.
+      limits: { ...(platformLimit ? { image: platformLimit } : {}), ...plan.limits },
       for: { functionName: fn.name, target: target.name },
       clientOptions: (registry) => ({
         env,

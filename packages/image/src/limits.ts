@@ -1,12 +1,8 @@
-import { LimitExceededError } from '@faasport/core';
+import { type ImageSizeLimit, LimitExceededError } from '@faasport/core';
 import type { Layer } from './layer';
 
 /** A size limit in bytes and where it comes from (an option, a platform's documented limit). @public */
-export interface SizeLimit {
-  bytes: number;
-  /** Named in the error, e.g. `registry.maxLayerBytes` or `Lambda's 10 GB image limit`. */
-  source: string;
-}
+export type SizeLimit = ImageSizeLimit;
 
 /** The limits {@link buildImage} checks before it writes a blob. @public */
 export interface ImageLimits {

@@ -21,6 +21,7 @@ export const imageTargetOptionsShape = {
         .string()
         .regex(/^[^\s/]+(\/[a-z0-9._-]+)*$/, { error: 'must be host[:port]/path, e.g. ghcr.io/acme' }),
       insecure: z.boolean().default(false),
+      /** The largest layer blob the registry takes, in bytes: a larger one is refused before any upload. */
       maxLayerBytes: z.number().int().positive().optional(),
     })
     .optional(),
@@ -35,7 +36,7 @@ export const imageTargetOptionsShape = {
 
 /** The image options as parsed by {@link imageTargetOptionsShape}. @public */
 export interface ImageTargetOptions {
-  registry?: { url: string; insecure: boolean; maxLayerBytes?: number | undefined };
+  registry?: { url: string; insecure: boolean; maxLayerBytes?: number };
   baseImage?: string;
   imagePlatform: string;
 }
@@ -68,8 +69,6 @@ export interface ImagePlan {
   target: string;
   /** Plain HTTP to a registry on loopback. */
   insecure: boolean;
-  /** `registry.maxLayerBytes`: the largest layer blob to upload. */
-  maxLayerBytes?: number;
   /** The base image reference, or `scratch`. */
   base: string;
   platform: { os: string; architecture: string; variant?: string };
@@ -85,6 +84,19 @@ export interface ImagePlan {
   };
   /** The port the image serves on (the function's image source `port`). */
   port: number;
+  /**
+   * Sizes checked before any blob is written: `layer` (the largest blob the registry takes, from
+   * `registry.maxLayerBytes`) and `image` (the platform's largest image, uncompressed), each with
+   * the source an error names.
+   */
+  limits?: { layer?: ImageSizeLimit; image?: ImageSizeLimit };
+}
+
+/** A size limit in bytes and where it comes from (an option, a platform's documented limit). @public */
+export interface ImageSizeLimit {
+  bytes: number;
+  /** Named in the error, e.g. `registry.maxLayerBytes` or `Lambda's 10 GB image limit`. */
+  source: string;
 }
 
 /** What {@link AdapterModule.imagePlan} receives for one function. @public */
@@ -114,15 +126,17 @@ export function imagePlanTarget(
   fn: ResolvedFunction,
   options: ImageTargetOptions,
   defaultBase = defaultNodeImage(fn.runtime),
-): Pick<ImagePlan, 'target' | 'insecure' | 'maxLayerBytes' | 'base' | 'platform'> | undefined {
+): Pick<ImagePlan, 'target' | 'insecure' | 'base' | 'platform' | 'limits'> | undefined {
   if (!options.registry) return undefined;
   const [os, architecture, variant] = options.imagePlatform.split('/') as [string, string, string?];
   return {
     target: `${options.registry.url}/${fn.name}:latest`,
     insecure: options.registry.insecure,
-    ...(options.registry.maxLayerBytes ? { maxLayerBytes: options.registry.maxLayerBytes } : {}),
     base: options.baseImage ?? defaultBase,
     platform: { os, architecture, ...(variant ? { variant } : {}) },
+    ...(options.registry.maxLayerBytes
+      ? { limits: { layer: { bytes: options.registry.maxLayerBytes, source: 'registry.maxLayerBytes' } } }
+      : {}),
   };
 }
 
