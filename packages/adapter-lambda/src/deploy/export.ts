@@ -82,8 +82,6 @@ export async function exportFrom(_api: LambdaApi, name: string, raw: LambdaLive)
     const runtime = c.Runtime ? reverseRuntime[c.Runtime] : undefined;
     if (runtime) config.runtime = runtime;
     else notes.push(`runtime ${c.Runtime ?? '(none)'} has no faasport equivalent; set runtime by hand`);
-    if (c.Runtime === 'nodejs24.x' || c.Runtime === 'python3.13')
-      config.providers = { lambda: { runtime: c.Runtime } };
     if (handler) config.handler = handler;
     if (contract) config.contract = contract;
   }
