@@ -192,4 +192,100 @@ describe('FC 3.0 emulator on the wire of @alicloud/fc20230330', () => {
     expect(Buffer.concat(chunks).toString()).toBe('echo:hi');
     expect(r.headers?.['x-fc-invocation-function-version']).toBe('1');
   });
+
+  it('fires timers in their CRON_TZ zone and delivers OSS and MNS events through triggers the client made', async () => {
+    const trigger = (name: string, type: string, config: unknown, source: Record<string, string> = {}) =>
+      client.createTrigger(
+        'echo',
+        new $FC.CreateTriggerRequest({
+          body: new $FC.CreateTriggerInput({
+            triggerName: name,
+            triggerType: type,
+            qualifier: 'main',
+            triggerConfig: JSON.stringify(config),
+            ...source,
+          }),
+        }),
+      );
+    const text = (d: { body: Uint8Array }) => new TextDecoder().decode(d.body);
+    const role = (name: string, account = emulator.accountId) => `acs:ram::${account}:role/${name}`;
+    await trigger('paused', 'timer', { cronExpression: '0 0 * * * *', enable: false });
+    // 'daily' (previous test) is 08:00 in Asia/Shanghai, i.e. 00:00 UTC: one day holds it once.
+    const fired = await emulator.advanceClock(24 * 3_600_000);
+    expect(fired.map((d) => d.triggerName)).toEqual(['daily']);
+    const event = JSON.parse(text(fired[0]!).replace(/^echo:/, ''));
+    expect(event).toEqual({
+      triggerTime: expect.stringMatching(/T00:00:00Z$/),
+      triggerName: 'daily',
+      payload: '',
+    });
+
+    const oss = { sourceArn: `acs:oss:${emulator.region}:${emulator.accountId}:photos` };
+    expect(await failure(trigger('files', 'oss', { events: ['oss:ObjectCreated:*'] }, oss))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    await trigger(
+      'files',
+      'oss',
+      { events: ['oss:ObjectCreated:*'], filter: { key: { prefix: 'in/', suffix: '.jpg' } } },
+      { ...oss, invocationRole: role('oss-invoke') },
+    );
+    const [put, ...more] = await emulator.emitOssEvent('photos', 'in/cat.jpg', 'ObjectCreated:PutObject', 7);
+    expect(more).toEqual([]);
+    expect(JSON.parse(text(put!).replace(/^echo:/, '')).events[0]).toMatchObject({
+      eventName: 'ObjectCreated:PutObject',
+      eventSource: 'acs:oss',
+      oss: { bucket: { name: 'photos' }, object: { key: 'in/cat.jpg', size: 7 } },
+    });
+    expect(await emulator.emitOssEvent('photos', 'out/cat.jpg')).toEqual([]);
+    expect(await emulator.emitOssEvent('photos', 'in/cat.jpg', 'ObjectRemoved:DeleteObject')).toEqual([]);
+    // A role of another account is one OSS cannot assume: the delivery fails, the function does not run.
+    await client.updateTrigger(
+      'echo',
+      'files',
+      new $FC.UpdateTriggerRequest({
+        body: new $FC.UpdateTriggerInput({ invocationRole: role('oss-invoke', '999') }),
+      }),
+    );
+    const [refused] = await emulator.emitOssEvent('photos', 'in/cat.jpg');
+    expect(refused?.error?.message).toContain('cannot assume invocationRole');
+
+    const mns = (topic: string) => ({
+      sourceArn: `acs:mns:${emulator.region}:${emulator.accountId}:/topics/${topic}`,
+    });
+    expect(
+      await failure(
+        trigger(
+          'orders',
+          'mns_topic',
+          { notifyContentFormat: 'XML' },
+          { ...mns('orders'), invocationRole: role('mns') },
+        ),
+      ),
+    ).toMatchObject({ status: 400, code: 'InvalidArgument' });
+    expect(
+      await failure(
+        trigger(
+          'orders',
+          'mns_topic',
+          {},
+          { sourceArn: 'acs:mns:cn-hangzhou:1:orders', invocationRole: role('mns') },
+        ),
+      ),
+    ).toMatchObject({ status: 400, code: 'InvalidArgument' });
+    await trigger(
+      'orders',
+      'mns_topic',
+      { notifyContentFormat: 'JSON', filterTag: 'paid' },
+      { ...mns('orders'), invocationRole: role('mns') },
+    );
+    expect(await emulator.publishMnsMessage('orders', '{"n":1}', 'unpaid')).toEqual([]);
+    const [message] = await emulator.publishMnsMessage('orders', '{"n":1}', 'paid');
+    expect(JSON.parse(text(message!).replace(/^echo:/, ''))).toMatchObject({
+      Message: '{"n":1}',
+      TopicName: 'orders',
+      MessageId: expect.stringMatching(/^[0-9A-F]{32}$/),
+    });
+  });
 });

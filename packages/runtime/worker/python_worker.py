@@ -5,9 +5,10 @@ environment) on file descriptor 3, then serves calls. Messages are JSON lines; b
 One process runs one function instance; the parent kills it on timeout.
 
 Contracts: `web` (handler(request, ctx) -> str | bytes | dict | list | None | (body, status[, headers])),
-`event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)),
-`fg-event` (handler(event_dict, context)) and `lambda` (AWS Lambda's handler(event_dict, context); an HTTP
-call arrives as a function URL event). The list of contracts is contracts/contracts.json, shared with
+`event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)), `fc3-event`
+(handler(event_bytes, context); HTTP calls as FC 3.0's HTTP event), `fg-event` (handler(event_dict, context))
+and `lambda` (AWS Lambda's handler(event_dict, context); an HTTP call arrives as a function URL event). The
+list of contracts is contracts/contracts.json, shared with
 the Node worker and the TypeScript type `ExecutionContract`: HOSTS below must host exactly those that
 name the "python" worker, or the worker refuses to start.
 """
@@ -143,6 +144,26 @@ class FcContext:
         self.service = {"name": "", "qualifier": "LATEST", "version_id": "", **extra.get("service", {})}
         self.region = extra.get("region", "local")
         self.account_id = extra.get("accountId", "")
+
+
+class Fc3Context:
+    """An Alibaba Cloud FC 3.0 Python context: no service; the function carries its version and qualifier
+    (FC 3.0 "Context" for Python, https://www.alibabacloud.com/help/en/functioncompute/context-1)."""
+
+    def __init__(self, message):
+        spec = _fn["spec"]
+        extra = message.get("context") or {}
+        service = extra.get("service", {})
+        self.request_id = message["rid"]
+        self.credentials = extra.get("credentials", {})
+        self.function = {"name": spec["functionName"], "handler": spec.get("handler"), "memory": spec["memoryMb"],
+                         "timeout": round(spec["timeoutMs"] / 1000), "qualifier": service.get("qualifier", "LATEST"),
+                         "version_id": service.get("versionId", ""), **extra.get("function", {})}
+        self.region = extra.get("region", "local")
+        self.account_id = extra.get("accountId", "")
+        self.log_project = service.get("logProject", "")
+        self.log_store = service.get("logStore", "")
+        self.logger = Logger()
 
 
 class FgContext:
@@ -386,6 +407,81 @@ def _fc_event(handler, message, payload):
     return call(handler, payload, FcContext(message))
 
 
+# FC 3.0 passes these content types as text in its HTTP event; other bodies arrive base64-encoded.
+_FC3_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+                   "application/x-www-form-urlencoded")
+
+
+def fc3_http_event(message):
+    """FC 3.0's HTTP event for a call (the Node worker's contracts/fc3.mjs builds the same)."""
+    parsed = urllib.parse.urlsplit(message["url"])
+    headers = {}
+    for key, value in message.get("headers", []):
+        if key.lower() in ("connection", "keep-alive"):
+            continue
+        name = "-".join(part[:1].upper() + part[1:] for part in key.lower().split("-"))
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query = {}
+    for key, value in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    body = base64.b64decode(message.get("body64") or "")
+    content_type = headers.get("Content-Type", "").lower()
+    as_text = not body or content_type.startswith(_FC3_TEXT_TYPES) or "+json" in content_type or "+xml" in content_type
+    now = time.time()
+    host = parsed.hostname or "localhost"
+    return {
+        "version": "v1", "rawPath": parsed.path, "headers": headers, "queryParameters": query,
+        "body": body.decode("utf-8", "replace") if as_text else base64.b64encode(body).decode(),
+        "isBase64Encoded": not as_text,
+        "requestContext": {
+            "accountId": (message.get("context") or {}).get("accountId", ""), "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "http": {"method": message.get("method", "GET"), "path": urllib.parse.unquote(parsed.path),
+                     "protocol": "HTTP/1.1", "sourceIp": message.get("clientIp") or "127.0.0.1",
+                     "userAgent": headers.get("User-Agent", "")},
+            "requestId": message["rid"],
+            "time": datetime.datetime.fromtimestamp(int(now), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timeEpoch": str(int(now * 1000)),
+        },
+    }
+
+
+def _fc3_http(handler, message):
+    """An HTTP call: a result that is (or encodes) a dict with an int `statusCode` is the response;
+    anything else is the 200 body. An error answers 502 with FC's {errorMessage, errorType}."""
+    event = json.dumps(fc3_http_event(message)).encode()
+    try:
+        data = result_bytes(call(handler, event, Fc3Context(message)))
+    except Exception as error:  # noqa: BLE001 - the function's error is the caller's answer
+        emit_log("error", "Unhandled error: " + "".join(traceback.format_exception(error)).rstrip())
+        body = json.dumps({"errorMessage": str(error), "errorType": type(error).__name__}).encode()
+        return {"status": 502, "headers": [["content-type", "application/json"],
+                                           ["x-fc-error-type", "UnhandledInvocationError"]],
+                "body64": base64.b64encode(body).decode()}
+    try:
+        result = json.loads(data) if data else None
+    except ValueError:
+        result = None
+    if isinstance(result, dict) and isinstance(result.get("statusCode"), int):
+        headers = []
+        for name, value in (result.get("headers") or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                headers.append([name, str(item)])
+        body = result.get("body")
+        if body is None:
+            out = b""
+        elif isinstance(body, str):
+            out = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        else:
+            out = json.dumps(body).encode()
+        return {"status": result["statusCode"], "headers": headers, "body64": base64.b64encode(out).decode()}
+    return {"status": 200, "headers": [], "body64": base64.b64encode(data).decode()}
+
+
+def _fc3_event(handler, message, payload):
+    return call(handler, payload, Fc3Context(message))
+
+
 def _fg_event(handler, message, payload):
     return call(handler, parse_json_or_text(payload), FgContext(message))
 
@@ -454,6 +550,7 @@ HOSTS = {
     "web": {"http": _web_http, "event": _web_event},
     "event": {"http": _event_http, "event": _event_event},
     "fc-event": {"event": _fc_event, "init_context": FcContext},
+    "fc3-event": {"http": _fc3_http, "event": _fc3_event, "init_context": Fc3Context},
     "fg-event": {"event": _fg_event},
     "lambda": {"http": _lambda_http, "event": _lambda_event, "init_context": LambdaContext},
 }

@@ -9,7 +9,7 @@ import {
   type Fc3TriggerRecord,
   fc3Time,
 } from './state';
-import { validateCreate, validateUpdate } from './validate';
+import { validateCreate, validateTriggerConfig, validateTriggerSource, validateUpdate } from './validate';
 
 /** An answer of the control plane. */
 export interface Fc3Reply {
@@ -330,9 +330,8 @@ export class Fc3ControlPlane {
       if (!triggerTypes.includes(body.triggerType))
         throw fc3Errors.invalidArgument(`triggerType ${JSON.stringify(body.triggerType)} is not valid`);
       if (e.triggers.has(triggerName)) throw fc3Errors.exists('Trigger', triggerName);
-      const config = this.triggerConfig(body.triggerType, body.triggerConfig);
-      if (body.triggerType === 'oss' && !body.invocationRole)
-        throw fc3Errors.invalidArgument('invocationRole is required for oss triggers');
+      const config = validateTriggerConfig(body.triggerType, body.triggerConfig);
+      validateTriggerSource(body.triggerType, body.sourceArn, body.invocationRole);
       const qualifier = String(body.qualifier ?? 'LATEST');
       if (qualifier !== 'LATEST' && !e.aliases.has(qualifier) && !e.versions.has(qualifier))
         throw fc3Errors.notFound('Alias', qualifier);
@@ -365,7 +364,7 @@ export class Fc3ControlPlane {
       const updated: Fc3TriggerRecord = {
         ...t,
         ...(body.triggerConfig !== undefined
-          ? { triggerConfig: JSON.stringify(this.triggerConfig(t.triggerType, body.triggerConfig)) }
+          ? { triggerConfig: JSON.stringify(validateTriggerConfig(t.triggerType, body.triggerConfig)) }
           : {}),
         ...(body.qualifier !== undefined ? { qualifier: String(body.qualifier) } : {}),
         ...(body.invocationRole !== undefined ? { invocationRole: String(body.invocationRole) } : {}),
@@ -380,41 +379,6 @@ export class Fc3ControlPlane {
       return { status: 204 };
     }
     return undefined;
-  }
-
-  /** FC 3.0 takes triggerConfig as a JSON string (CreateTriggerInput.triggerConfig). */
-  private triggerConfig(type: string, raw: unknown): Json {
-    if (typeof raw !== 'string') throw fc3Errors.invalidArgument('triggerConfig must be a JSON string');
-    let config: Json;
-    try {
-      config = JSON.parse(raw) as Json;
-    } catch {
-      throw fc3Errors.invalidArgument('triggerConfig is not valid JSON');
-    }
-    if (type === 'http') {
-      if (!['anonymous', 'function', 'jwt'].includes(config.authType))
-        throw fc3Errors.invalidArgument(
-          `authType ${JSON.stringify(config.authType)} is not anonymous, function or jwt`,
-        );
-      if (!Array.isArray(config.methods) || !config.methods.length)
-        throw fc3Errors.invalidArgument('methods must list HTTP methods');
-    }
-    if (type === 'timer') {
-      const cron = String(config.cronExpression ?? '');
-      const m = /^(?:CRON_TZ=([A-Za-z_+\-/0-9]+) )?(\S+ \S+ \S+ \S+ \S+ \S+)$|^@every \d+[smh]$/.exec(cron);
-      if (!m)
-        throw fc3Errors.invalidArgument(
-          `cronExpression ${JSON.stringify(cron)} is not a six-field cron or @every`,
-        );
-      if (m[1]) {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: m[1] });
-        } catch {
-          throw fc3Errors.invalidArgument(`CRON_TZ ${m[1]} is not a time zone`);
-        }
-      }
-    }
-    return config;
   }
 
   /** The region the emulator reports. */

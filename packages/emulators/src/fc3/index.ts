@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { FcExecution, type FcExecutor, type FcLocalImage } from '../fc/execution';
 import { Fc3ControlPlane } from './api';
 import { Fc3Error } from './errors';
+import { type Fc3Delivery, Fc3EventSources } from './events';
 import { type Fc3Call, Fc3Invoker } from './invoke';
 import { verifyAcs3 } from './signature';
 import type { Fc3State } from './state';
 
+export type { Fc3Delivery } from './events';
 export { acs3CanonicalRequest, verifyAcs3 } from './signature';
 export type { Fc3State } from './state';
 
@@ -50,6 +52,19 @@ export interface Fc3Emulator {
   /** Control-plane writes received, accepted or not. */
   writes(): number;
   requests(): readonly Fc3RecordedRequest[];
+  /**
+   * Moves the emulator's clock forward by `ms`, firing every enabled timer trigger due in that time, in
+   * order (six-field cron in UTC or in its `CRON_TZ` zone, or `@every`), with FC's timer event
+   * `{triggerTime, triggerName, payload}`.
+   */
+  advanceClock(ms: number): Promise<Fc3Delivery[]>;
+  /**
+   * Delivers an OSS object event (default `ObjectCreated:PutObject`) to the functions whose OSS triggers
+   * match the bucket, the event and the key filter, as OSS would through the trigger's invocation role.
+   */
+  emitOssEvent(bucket: string, key: string, eventName?: string, size?: number): Promise<Fc3Delivery[]>;
+  /** Publishes a message on an MNS topic: each mns_topic trigger subscribed to it invokes its function. */
+  publishMnsMessage(topic: string, message: string, tag?: string): Promise<Fc3Delivery[]>;
   close(): Promise<void>;
 }
 
@@ -73,11 +88,15 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
   const accessKeySecret = options.accessKeySecret ?? 'emulator-secret';
   const secrets = new Map([[accessKeyId, accessKeySecret]]);
   const state: Fc3State = { functions: new Map() };
-  const execution = new FcExecution(options.executor, options.images);
+  const execution = new FcExecution(options.executor, options.images, {
+    http: 'fc3-event',
+    event: 'fc3-event',
+  });
   let url = '';
   const api = new Fc3ControlPlane(state, region, (domainPrefix) => `${url}${triggerPrefix}${domainPrefix}`);
   const call: Fc3Call = { accountId, region, execution, random: options.random ?? Math.random };
   const invoker = new Fc3Invoker(api, call);
+  const events = new Fc3EventSources(state, invoker, { accountId, region });
   const log: Fc3RecordedRequest[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -185,6 +204,9 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
     state,
     writes: () => log.filter((r) => r.write).length,
     requests: () => log,
+    advanceClock: (ms) => events.advanceClock(ms),
+    emitOssEvent: (bucket, key, eventName, size) => events.emitOssEvent(bucket, key, eventName, size),
+    publishMnsMessage: (topic, message, tag) => events.publishMnsMessage(topic, message, tag),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

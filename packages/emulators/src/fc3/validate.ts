@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { triggerConfigSchemas } from '../fc/schemas';
 import { fc3Errors } from './errors';
 
 /**
@@ -100,4 +101,75 @@ export function validateUpdate(body: unknown, current: Record<string, any>): Rec
   const u = parseOrThrow(updateSchema, body) as Record<string, any>;
   checkMerged({ ...current, ...u });
   return u;
+}
+
+type Json = Record<string, any>;
+
+/**
+ * A trigger's `triggerConfig`, which FC 3.0 takes as a JSON string (CreateTriggerInput.triggerConfig).
+ * http: authType and methods; timer: a six-field cron or `@every`, optionally after `CRON_TZ=<zone>`
+ * ("Time triggers", time zone expression); oss and mns_topic: the fields of `OSSTriggerConfig` and
+ * `MNSTopicTriggerConfig` (`@alicloud/fc20230330` dist/models), which FC 2.0 shares, so its schemas check them.
+ */
+export function validateTriggerConfig(type: string, raw: unknown): Json {
+  if (typeof raw !== 'string') throw fc3Errors.invalidArgument('triggerConfig must be a JSON string');
+  let config: Json;
+  try {
+    config = JSON.parse(raw) as Json;
+  } catch {
+    throw fc3Errors.invalidArgument('triggerConfig is not valid JSON');
+  }
+  if (type === 'http') {
+    if (!['anonymous', 'function', 'jwt'].includes(config.authType))
+      throw fc3Errors.invalidArgument(
+        `authType ${JSON.stringify(config.authType)} is not anonymous, function or jwt`,
+      );
+    if (!Array.isArray(config.methods) || !config.methods.length)
+      throw fc3Errors.invalidArgument('methods must list HTTP methods');
+  }
+  if (type === 'timer') {
+    const cron = String(config.cronExpression ?? '');
+    const m = /^(?:CRON_TZ=([A-Za-z_+\-/0-9]+) )?(\S+ \S+ \S+ \S+ \S+ \S+)$|^@every \d+[smh]$/.exec(cron);
+    if (!m)
+      throw fc3Errors.invalidArgument(
+        `cronExpression ${JSON.stringify(cron)} is not a six-field cron or @every`,
+      );
+    if (m[1]) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: m[1] });
+      } catch {
+        throw fc3Errors.invalidArgument(`CRON_TZ ${m[1]} is not a time zone`);
+      }
+    }
+  }
+  const schema = type === 'oss' || type === 'mns_topic' ? triggerConfigSchemas[type] : undefined;
+  return schema ? (parseOrThrow(schema, config) as Json) : config;
+}
+
+/** Event sources FC 3.0 checks at CreateTrigger: their `sourceArn` shape and the role they invoke with. */
+const sources: Record<string, { arn: RegExp; form: string; service: string }> = {
+  oss: { arn: /^acs:oss:[^:]+:\d+:[^:/]+$/, form: 'acs:oss:<region>:<account>:<bucket>', service: 'OSS' },
+  mns_topic: {
+    arn: /^acs:mns:[^:]+:\d+:\/topics\/[^/]+$/,
+    form: 'acs:mns:<region>:<account>:/topics/<topic>',
+    service: 'MNS',
+  },
+};
+
+/**
+ * The source of an event trigger: an OSS trigger names its bucket and an mns_topic trigger its topic
+ * in `sourceArn`, and both need the `invocationRole` the service assumes to invoke the function
+ * (devsapp/fc3 docs/zh/yaml/triggers.md: "触发器角色权限", fc:InvokeFunction).
+ */
+export function validateTriggerSource(type: string, sourceArn: unknown, invocationRole: unknown): void {
+  const source = sources[type];
+  if (!source) return;
+  if (typeof sourceArn !== 'string' || !source.arn.test(sourceArn))
+    throw fc3Errors.invalidArgument(
+      `a ${type} trigger needs sourceArn ${source.form}, not ${JSON.stringify(sourceArn ?? null)}`,
+    );
+  if (typeof invocationRole !== 'string' || !/^acs:ram::\d+:role\/.+$/.test(invocationRole))
+    throw fc3Errors.invalidArgument(
+      `invocationRole is required for ${type} triggers: the RAM role (acs:ram::<account>:role/<name>) ${source.service} assumes to invoke the function`,
+    );
 }
