@@ -4,8 +4,8 @@ import type { ResolvedOptions } from '../options';
 import {
   deprecatedRuntimes,
   lambdaLimits,
-  lambdaRuntimeOf,
   lambdaProviderSchema,
+  lambdaRuntimeOf,
   type ProviderOptions,
   providerOptions,
 } from './capabilities';

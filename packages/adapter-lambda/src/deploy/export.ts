@@ -79,8 +79,12 @@ export async function exportFrom(_api: LambdaApi, name: string, raw: LambdaLive)
       handler ??= c.Handler;
     }
     config.source = { archive: `./${name}.zip` };
-    const runtime = c.Runtime ? reverseRuntime[c.Runtime] : undefined;
+    const runtime = marker?.t ?? (c.Runtime ? reverseRuntime[c.Runtime] : undefined);
     if (runtime) config.runtime = runtime;
+    if (marker?.t)
+      notes.push(
+        `runtime ${marker.t} ran on Lambda's ${c.Runtime} (Lambda deprecated ${marker.t}.x); the export keeps ${marker.t}`,
+      );
     else notes.push(`runtime ${c.Runtime ?? '(none)'} has no faasport equivalent; set runtime by hand`);
     if (handler) config.handler = handler;
     if (contract) config.contract = contract;

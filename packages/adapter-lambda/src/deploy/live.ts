@@ -208,7 +208,7 @@ export function liveOf(api: LambdaApi, name: string, raw: LambdaLive): LiveFunct
   const env = Object.fromEntries(
     Object.entries(raw.config.Environment?.Variables ?? {}).filter(([k]) => !secretKeys.has(k)),
   );
-  const runtime = raw.config.Runtime ? reverseRuntime[raw.config.Runtime] : undefined;
+  const runtime = marker?.t ?? (raw.config.Runtime ? reverseRuntime[raw.config.Runtime] : undefined);
   return {
     name,
     target: api.o.target,
