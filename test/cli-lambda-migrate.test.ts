@@ -45,7 +45,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'orders'));
   writeFileSync(
     join(dir, 'orders', 'index.mjs'),
-    'export default (request, ctx) => new Response(`Hello ${new URL(request.url).searchParams.get("name")}, ${ctx.env.GREETING}`);\n',
+    'export default (request, ctx) =>\n  new Response("Hello " + new URL(request.url).searchParams.get("name") + ", " + ctx.env.GREETING);\n',
   );
   // runtime nodejs20 (faasport's default): Lambda runs it on nodejs22.x, FC 2.0 has no nodejs22.
   writeFileSync(
