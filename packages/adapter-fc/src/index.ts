@@ -15,7 +15,22 @@ export {
   type OwnInvocationRole,
   ossTriggerOf,
 } from './deploy/event-triggers';
-export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
+export {
+  downloadCodePackage,
+  type ExportedAlikeInput,
+  exportedAlike,
+  type FcTriggerView,
+  neutralTriggerOf,
+} from './deploy/export';
+export { fcCapabilities, fcMemorySizes, fcRuntimeOf, neutralRuntimeOf } from './deploy/limits';
+export {
+  type FcAliasView,
+  type FcTrafficState,
+  labelOfVersion,
+  trafficOf,
+  userEnvOf,
+  versionIdOfLabel,
+} from './deploy/live';
 // Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
 export {
   codePackage,

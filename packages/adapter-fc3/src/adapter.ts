@@ -14,6 +14,7 @@ import {
 } from '@faasport/core';
 import { checkFunction } from './check';
 import { Fc3ApiClient as Client, type Fc3ApiClient, isNotFound } from './client';
+import { exportFunction } from './export';
 import { fc3HttpEventOf, responseOfFc3Result } from './http-event';
 import { fc3Capabilities } from './limits';
 import { httpTriggerOf, readState, toLiveFunction } from './live';
@@ -289,24 +290,7 @@ export function createFc3Adapter(
     async export(name) {
       const state = await readState(client, name);
       if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc3' });
-      const live = toLiveFunction(state, target);
-      const c = live.config ?? {};
-      return {
-        config: {
-          name,
-          ...(c.runtime ? { runtime: c.runtime } : {}),
-          ...(c.handler ? { handler: c.handler } : {}),
-          ...(c.contract ? { contract: c.contract } : {}),
-          ...(c.env && Object.keys(c.env).length ? { env: c.env } : {}),
-          ...(c.resources ? { resources: { memory: c.resources.memory, timeout: c.resources.timeout } } : {}),
-          source: state.fn.customContainerConfig?.image
-            ? { image: String(state.fn.customContainerConfig.image) }
-            : { dir: '.' },
-        },
-        notes: [
-          'The code is not downloaded by the fc3 adapter yet; the source points at "." — replace it with your code.',
-        ],
-      } as unknown as Awaited<ReturnType<Adapter['export']>>;
+      return exportFunction(client, state);
     },
 
     render(desired) {

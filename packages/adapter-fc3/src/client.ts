@@ -113,16 +113,30 @@ export class Fc3ApiClient {
     );
   }
 
-  async getFunction(name: string): Promise<Fc3Function | undefined> {
+  /** A function's LATEST, or a version or alias with `qualifier`; undefined when it does not exist. */
+  async getFunction(name: string, qualifier?: string): Promise<Fc3Function | undefined> {
     try {
       const r = await this.call('GetFunction', (c, rt) =>
-        c.getFunctionWithOptions(name, new $FC.GetFunctionRequest({}), {}, rt),
+        c.getFunctionWithOptions(name, new $FC.GetFunctionRequest(qualifier ? { qualifier } : {}), {}, rt),
       );
       return plain<Fc3Function>(r.body);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /** GetFunctionCode: where to download a function's code package (`OutputFuncCode.url`) and its CRC-64. */
+  async getFunctionCode(name: string, qualifier?: string): Promise<{ url: string; checksum?: string }> {
+    const r = await this.call('GetFunctionCode', (c, rt) =>
+      c.getFunctionCodeWithOptions(
+        name,
+        new $FC.GetFunctionCodeRequest(qualifier ? { qualifier } : {}),
+        {},
+        rt,
+      ),
+    );
+    return plain<{ url: string; checksum?: string }>(r.body);
   }
 
   async listFunctions(): Promise<Fc3Function[]> {
