@@ -140,8 +140,7 @@ export class Fc3ControlPlane {
         // GetFunctionCode: a URL to download the package from (FC: a signed OSS URL), and its CRC-64.
         if (method !== 'GET' || id) return undefined;
         const fn = this.at(name, query.get('qualifier'));
-        if (!fn.zip)
-          throw fc3Errors.invalidArgument(`function '${name}' has no code package to download`);
+        if (!fn.zip) throw fc3Errors.invalidArgument(`function '${name}' has no code package to download`);
         const token = randomUUID();
         this.codeLinks.set(token, fn.zip);
         return { status: 200, body: { url: this.codeUrlOf(token), checksum: fn.codeChecksum } };
