@@ -7,15 +7,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { track } from './processes.mjs';
 
 const latencyMs = 50;
 
 /** Starts `faasport emulate functiongraph --latency 50 --json` and resolves with its JSON line and process. */
 function emulate(bin) {
-  const child = spawn(
-    process.execPath,
-    [bin, 'emulate', 'functiongraph', '--latency', String(latencyMs), '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = track(
+    spawn(process.execPath, [bin, 'emulate', 'functiongraph', '--latency', String(latencyMs), '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
   let output = '';
   return new Promise((resolve, reject) => {
@@ -36,11 +37,13 @@ function emulate(bin) {
 /** Runs `faasport deploy` in `dir` and resolves with its wall-clock ms; rejects when it fails. */
 function deploy(bin, dir, env, extra) {
   const begin = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, 'deploy', '--target', 'hw', '--yes', '--json', ...extra], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [bin, 'deploy', '--target', 'hw', '--yes', '--json', ...extra], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manyFunctions, manyFunctionsSection } from './many-functions.mjs';
+import { onEarlyExit, outputClosed, stopAll, stopping, stopTree, track, treePids } from './processes.mjs';
 import { startup, startupSection } from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,16 +35,42 @@ if (unknown.length) {
   );
   process.exit(2);
 }
+const usage = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
+
+Measures faasport beside its anchors and writes docs/performance.md and bench/results/latest.json.
+Needs wrk for the server sections; servers run pinned to CPU 0, wrk to CPU 1 (taskset).
+
+Options:
+  --only <sections>   run some sections (comma-separated) and print them; writes no files.
+                      Sections: ${sections.join(', ')}
+  --quick             one short round of each (3 s runs, fewer samples)
+  --report            rewrite docs/performance.md from bench/results/latest.json, measuring nothing
+  -h, --help          print this help
+
+Environment: BENCH_SECONDS (per wrk run, default 8), BENCH_ROUNDS (default 3),
+BENCH_STARTUP_ROUNDS (default 21).
+`;
+if (args.has('--help') || args.has('-h')) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+const knownOptions = new Set(['--quick', '--report', '--only']);
+const unknownOption = argv.find(
+  (a, i) => !knownOptions.has(a) && !a.startsWith('--only=') && argv[i - 1] !== '--only',
+);
+if (unknownOption !== undefined) {
+  process.stderr.write(`unknown option ${JSON.stringify(unknownOption)}\n\n${usage}`);
+  process.exit(2);
+}
 const runs = (section) => !only || only.includes(section);
 const duration = quick ? 3 : Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 50;
 const serverCpu = '0';
 const loadCpu = '1';
-const started = [];
 
 function log(line) {
-  process.stdout.write(`${line}\n`);
+  if (!outputClosed()) process.stdout.write(`${line}\n`);
 }
 
 function has(command) {
@@ -63,7 +90,7 @@ function pinned(cpu, command, commandArgs, options = {}) {
         ...options,
       })
     : spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  started.push(child);
+  track(child);
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -71,14 +98,8 @@ function pinned(cpu, command, commandArgs, options = {}) {
   return child;
 }
 
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+/** Stops a server and the processes it started (its instances and pooled workers). */
+const stop = (child) => stopTree(child);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -168,28 +189,6 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-
-function treePids(pid) {
-  const children = new Map();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    out.push(p);
-    for (const child of children.get(p) ?? []) walk(child);
-  };
-  walk(pid);
-  return out;
-}
 
 /** CPU seconds (user + system) used so far by a process and its descendants. */
 function cpuOfTree(pid) {
@@ -943,12 +942,20 @@ async function main() {
   log('\nwrote docs/performance.md and bench/results/latest.json');
 }
 
+/** Stops every server and worker the benchmark started and removes its temporary files. */
+async function cleanUp(graceMs) {
+  await stopAll(graceMs);
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+// Ctrl-C, SIGTERM, a closed stdout (`| head`) or an uncaught error: stop what was started, then exit.
+onEarlyExit(() => cleanUp(2000));
+
 main()
   .catch((error) => {
+    // After Ctrl-C the servers are gone mid-measurement: that failure is no news.
+    if (stopping()) return;
     log(`bench failed: ${error.stack ?? error}`);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    for (const child of started) await stop(child);
-    fs.rmSync(workDir, { recursive: true, force: true });
-  });
+  .finally(() => cleanUp());

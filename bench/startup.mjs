@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { track } from './processes.mjs';
 
 /** Wall-clock milliseconds of one run of `node args` in `cwd`; throws when it fails. */
 function timeRun(args, cwd) {
@@ -18,10 +19,12 @@ function timeRun(args, cwd) {
 
 /** Starts `faasport serve` in `dir` on a free port and resolves once it is ready (its JSON ready line). */
 function serve(bin, dir) {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {

@@ -24,6 +24,12 @@ const skipped: Record<string, string> = {
   'npm test': 'runs this very suite',
   'npx faasport plan --target fc':
     'needs Alibaba Cloud credentials: test/examples.test.ts checks that it names the missing ones, test/cli-clouds.test.ts plans against the FC emulator',
+  'npx faasport emulate fc3 --port 9300':
+    "listens on a fixed port (the example's fc3-emulator target names it): test/cli-fc3.test.ts runs the emulator on a free port",
+  'npx faasport deploy --target fc3-emulator --function coffee-fc3,coffee-web --yes':
+    'needs the fc3 emulator on port 9300: test/cli-fc3.test.ts deploys both to the fc3 emulator and calls their HTTP trigger URLs',
+  'npx faasport invoke coffee-fc3 --target fc3-emulator':
+    'needs the fc3 emulator on port 9300: test/cli-fc3.test.ts calls coffee-fc3 on the fc3 emulator',
   'npx faasport deploy --target knative --yes':
     'needs a Kubernetes cluster with Knative: test/cli-clouds.test.ts deploys to the Knative emulator',
   'npx faasport traffic coffee-web v1=90 v2=10':

@@ -7,6 +7,7 @@
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
 export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
+export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
 export {
   type EventTriggerContext,
   type EventTriggerFields,

@@ -1,6 +1,7 @@
 import { defineAdapterModule } from '@faasport/core';
 import { loadSetting } from '@faasport/core/toolkit';
 import { createFcAdapter } from './deploy/adapter';
+import { fcImagePlan } from './deploy/image';
 import { fcProviderSchema } from './deploy/mapping';
 import { fcAdapterOptionsSchema, fcEnvVars } from './deploy/options';
 
@@ -17,6 +18,7 @@ export const adapterModule = defineAdapterModule({
   description: 'Alibaba Cloud Function Compute 2.0',
   optionsSchema: fcAdapterOptionsSchema,
   providerOptionsSchema: fcProviderSchema,
+  imagePlan: fcImagePlan,
   // The names resolveFcOptions reads (fcEnvVars), as the Alibaba Cloud CLI and SDKs do.
   secretOptions: {
     credentials: [

@@ -6,8 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
 import { bundleShim } from '../../../scripts/shim-bundler.mjs';
 // @ts-expect-error: a plain ES module of the package's scripts, without types
-import { fcShimBundle } from '../scripts/shim-bundle.mjs';
+import { fcContainerBundle, fcShimBundle } from '../scripts/shim-bundle.mjs';
 import { shimFileName, shimHandlers, shimSource } from '../src/runtime';
+import { containerScript } from '../src/runtime/container-script.generated';
 
 // The shim file is run exactly as FC would load it: a standalone ES module in a plain Node.js
 // process (no vitest transform), next to the user's code, with FC-shaped req/resp/context objects.
@@ -64,6 +65,10 @@ console.log(Buffer.from(result).toString());
 describe('FC runtime shim (standalone file)', () => {
   it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-shim -w packages/adapter-fc)', () => {
     expect(shimSource()).toBe(bundleShim(fcShimBundle));
+  });
+
+  it('has the current bundle of src/runtime/container.ts, the custom-container entry (else npm run bundle-shim)', () => {
+    expect(containerScript).toBe(bundleShim(fcContainerBundle));
   });
 
   it('names the handlers FC is pointed at', () => {

@@ -1,4 +1,4 @@
-import { fcEnvVars } from '@faasport/adapter-fc';
+import { fcEnvVars, fcImagePlan } from '@faasport/adapter-fc';
 import { defineAdapterModule } from '@faasport/core';
 import { loadSetting } from '@faasport/core/toolkit';
 import { createFc3Adapter } from './adapter';
@@ -18,6 +18,8 @@ export const adapterModule = defineAdapterModule({
   description: 'Alibaba Cloud Function Compute 3.0',
   optionsSchema: fc3AdapterOptionsSchema,
   providerOptionsSchema: fc3ProviderSchema,
+  // FC 3.0 runs the same custom containers as FC 2.0 (customContainerConfig {image, port}).
+  imagePlan: fcImagePlan,
   secretOptions: {
     credentials: [
       'ALIBABA_CLOUD_ACCESS_KEY_ID',

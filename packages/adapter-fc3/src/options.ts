@@ -1,10 +1,12 @@
 import { type FcQueueBinding, fcEnvVars, fcQueueBinding, ramRoleArn } from '@faasport/adapter-fc';
-import { ConfigurationError, ValidationError } from '@faasport/core';
+import { ConfigurationError, imageTargetOptionsShape, ValidationError } from '@faasport/core';
 import { loadSetting, queueBindingsSchema, zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /** Options of {@link createFc3Adapter} (the `fc3` target), validated strictly. @public */
 export const fc3AdapterOptionsSchema = z.strictObject({
+  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
+  ...imageTargetOptionsShape,
   /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
   accountId: z
     .string()

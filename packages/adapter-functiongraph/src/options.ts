@@ -1,4 +1,4 @@
-import { ConfigurationError, ValidationError, z } from '@faasport/core';
+import { ConfigurationError, imageTargetOptionsShape, ValidationError, z } from '@faasport/core';
 import { loadSetting, queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 
 /** Access keys of a Huawei Cloud account or IAM user; `securityToken` for temporary credentials. @public */
@@ -55,6 +55,8 @@ export type FunctionGraphQueueBinding = z.output<typeof functionGraphQueueBindin
  * @public
  */
 export const functionGraphOptionsSchema = z.strictObject({
+  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
+  ...imageTargetOptionsShape,
   /** The region, e.g. `cn-north-4`. */
   region: z
     .string()

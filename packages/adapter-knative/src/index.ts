@@ -9,7 +9,7 @@ export { createKnativeAdapter, type KnativeAdapter } from './deploy/adapter';
 export { knativeCapabilities } from './deploy/capabilities';
 export { defaultRuntimeImage } from './deploy/constants';
 export { exportFromObjects, exportServiceYaml } from './deploy/export';
-export { IMAGE_ENTRY_LABEL, type KnativeImagePlan, knativeImagePlan } from './deploy/image';
+export { IMAGE_ENTRY_LABEL, knativeImagePlan } from './deploy/image';
 export { type KnativeAdapterOptions, knativeAdapterOptionsSchema } from './deploy/options';
 export { type KnativeProviderOptions, knativeProviderSchema } from './deploy/provider-options';
 export { toYaml } from './deploy/yaml';

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { defineAdapterModule } from '@faasport/core';
 import { createKnativeAdapter } from './deploy/adapter';
+import { knativeImagePlan } from './deploy/image';
 import { knativeAdapterOptionsSchema } from './deploy/options';
 import { knativeProviderSchema } from './deploy/provider-options';
 
@@ -18,6 +19,7 @@ export const adapterModule = defineAdapterModule({
   // A loaded KubeConfig object and the environment are for programs: faasport.yaml names a file.
   optionsSchema: knativeAdapterOptionsSchema.omit({ kubeConfig: true, env: true }),
   providerOptionsSchema: knativeProviderSchema,
+  imagePlan: knativeImagePlan,
   fromTarget({ targetName, options, env, baseDir }) {
     const o = { ...options } as Record<string, any>;
     if (typeof o.kubeconfig === 'string' && !isAbsolute(o.kubeconfig))

@@ -1,4 +1,4 @@
-import { ConfigurationError, ValidationError, z } from '@faasport/core';
+import { ConfigurationError, imageTargetOptionsShape, ValidationError, z } from '@faasport/core';
 import { loadSetting, zodIssues } from '@faasport/core/toolkit';
 
 /** An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<path/name>`. */
@@ -20,6 +20,8 @@ const queueArn = z.string().regex(/^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-
  * @public
  */
 export const lambdaOptionsSchema = z.strictObject({
+  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
+  ...imageTargetOptionsShape,
   /** The region, e.g. `eu-west-1`; default `AWS_REGION`, then `AWS_DEFAULT_REGION`. */
   region: z
     .string()

@@ -1,4 +1,5 @@
 import { packageSource, type ResolvedFunction, type ResolvedTarget } from '@faasport/core';
+import { loadAdapterModule } from './adapters';
 
 /** One function's image, as `faasport build` prints it and deploy uses it. */
 export interface FunctionImage {
@@ -18,11 +19,17 @@ export interface FunctionImage {
 /** Whether a function's code can be built into an image (it has code, not an image or a bucket). */
 const buildable = (fn: ResolvedFunction) => ['inline', 'dir', 'archive'].includes(fn.source.kind);
 
+/** Whether a target builds images: it has `registry` and its adapter module describes an image layout. */
+export async function buildsImages(target: ResolvedTarget): Promise<boolean> {
+  if (!target.options.registry) return false;
+  return typeof (await loadAdapterModule(target.adapter, target.name)).imagePlan === 'function';
+}
+
 /**
- * Builds and pushes the image of each buildable function for a target with `registry`. Only the
- * Knative adapter describes its image layout so far; a target without `registry` (or of another
- * adapter) builds nothing and returns an empty list. Every function is built before any returns,
- * so a failure stops a deploy before its first write. `push: false` computes the digests only (plan).
+ * Builds and pushes the image of each buildable function for a target with `registry`, in the layout
+ * its adapter module describes (`imagePlan`); a target without `registry`, or whose adapter builds no
+ * images, returns an empty list. Every function is built before any returns, so a failure stops a
+ * deploy before its first write. `push: false` computes the digests only (plan).
  */
 export async function buildTargetImages(
   target: ResolvedTarget,
@@ -30,22 +37,29 @@ export async function buildTargetImages(
   env: NodeJS.ProcessEnv,
   options: { push?: boolean } = {},
 ): Promise<FunctionImage[]> {
-  if (target.adapter !== 'knative' || !target.options.registry) return [];
-  const [{ knativeImagePlan }, { buildImage, buildLayer }] = await Promise.all([
-    import('@faasport/adapter-knative'),
-    import('@faasport/image'),
-  ]);
+  if (!target.options.registry) return [];
+  const module = await loadAdapterModule(target.adapter, target.name);
+  if (!module.imagePlan) return [];
+  const { buildImage, buildLayer, zipFiles } = await import('@faasport/image');
   const images: FunctionImage[] = [];
   for (const fn of functions.filter(buildable)) {
-    const plan = knativeImagePlan(fn, packageSource(fn).zip!, target.options);
+    const codeZip = packageSource(fn).zip!;
+    const plan = module.imagePlan({
+      fn,
+      codeZip,
+      codeFiles: zipFiles(codeZip),
+      targetOptions: target.options,
+    });
     if (!plan) continue;
     const built = await buildImage({
       base: plan.base,
       target: plan.target,
       platform: plan.platform,
-      layers: plan.layers.map((files) => buildLayer(files)),
+      layers: plan.layers.map((layer) => buildLayer(layer.files, layer.owner)),
       settings: plan.settings,
       push: options.push ?? true,
+      ...(plan.limits ? { limits: plan.limits } : {}),
+      for: { functionName: fn.name, target: target.name },
       clientOptions: (registry) => ({
         env,
         insecure: plan.insecure && plan.target.startsWith(`${registry}/`),

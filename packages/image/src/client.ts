@@ -6,8 +6,10 @@ import {
   registerSecret,
 } from '@faasport/core';
 import { type RetryOptions, withRetry } from '@faasport/core/toolkit';
+import { type CloudRegistry, cloudCredentials, cloudLoginHint, cloudRegistryOf } from './cloud';
 import { dockerCredentials, type RegistryCredentials } from './credentials';
 import { sha256Digest } from './layer';
+import { formatBytes } from './limits';
 import { apiHost } from './reference';
 
 /** The manifest media types a registry may answer with, OCI and Docker (spec "Pulling manifests"). @public */
@@ -65,8 +67,12 @@ export type BlobPush = 'present' | 'mounted' | 'uploaded';
 export interface RegistryClientOptions {
   /** Plain HTTP: allowed only for a loopback host (127.0.0.1, ::1, localhost). */
   insecure?: boolean;
-  /** Credentials; default: Docker's config (`~/.docker/config.json`, its credential helpers). */
-  credentials?: RegistryCredentials;
+  /**
+   * Credentials, or a function that finds them on the first auth challenge; default: Docker's config
+   * (`~/.docker/config.json`, its credential helpers), else the cloud registry's own login (ECR's
+   * `GetAuthorizationToken`, SWR's login key from the access key in `env`).
+   */
+  credentials?: RegistryCredentials | (() => Promise<RegistryCredentials | undefined>);
   /** The environment that locates Docker's config (`DOCKER_CONFIG`, `HOME`). */
   env?: NodeJS.ProcessEnv;
   /** Blobs larger than this go up in chunks of this size (default 16 MiB). */
@@ -98,7 +104,10 @@ function challengeParams(header: string): { scheme: string; params: Record<strin
 export class RegistryClient {
   readonly registry: string;
   private readonly base: string;
-  private readonly credentials: RegistryCredentials | undefined;
+  private credentials: RegistryCredentials | undefined;
+  private findCredentials: (() => Promise<RegistryCredentials | undefined>) | undefined;
+  private readonly cloud: CloudRegistry | undefined;
+  private login: Promise<RegistryCredentials | undefined> | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly options: RegistryClientOptions;
 
@@ -112,8 +121,27 @@ export class RegistryClient {
         { option: 'registry.insecure', hint: 'Serve the registry over HTTPS, or run it on this machine.' },
       );
     this.base = `${options.insecure ? 'http' : 'https'}://${host}`;
-    this.credentials = options.credentials ?? dockerCredentials(registry, options.env);
+    this.cloud = cloudRegistryOf(registry);
+    const given = options.credentials;
+    if (typeof given === 'function') this.findCredentials = given;
+    else this.credentials = given ?? dockerCredentials(registry, options.env);
+    const cloud = this.cloud;
+    if (!this.credentials && !this.findCredentials && cloud)
+      this.findCredentials = () => cloudCredentials(cloud, options.env ?? process.env);
     if (this.credentials) registerSecret(this.credentials.password);
+  }
+
+  /** The credentials, looked up once by the credential function on the first challenge (shared by concurrent ones). */
+  private loginCredentials(): Promise<RegistryCredentials | undefined> {
+    const find = this.findCredentials;
+    if (!find) return Promise.resolve(this.credentials);
+    this.login ??= find().then((found) => {
+      if (found) registerSecret(found.password);
+      this.credentials = found;
+      this.findCredentials = undefined;
+      return found;
+    });
+    return this.login;
   }
 
   /** Spec "Pulling manifests": GET (or HEAD) /v2/<name>/manifests/<reference>. */
@@ -196,6 +224,7 @@ export class RegistryClient {
         const patched = await this.request('PATCH', repository, location, 'pull,push', {
           operation: `PATCH upload ${repository}`,
           body: chunk,
+          blob: { digest, size: data.length },
           headers: {
             'content-type': 'application/octet-stream',
             'content-range': `${offset}-${offset + chunk.length - 1}`,
@@ -214,6 +243,7 @@ export class RegistryClient {
       {
         operation: `PUT blob ${repository}@${digest}`,
         body: body ?? new Uint8Array(0),
+        blob: { digest, size: data.length },
         headers: { 'content-type': 'application/octet-stream' },
       },
     );
@@ -260,6 +290,8 @@ export class RegistryClient {
       body?: Uint8Array;
       allow?: number[];
       extraScopes?: string[];
+      /** The blob an upload carries, named when the registry refuses it as too large. */
+      blob?: { digest: string; size: number };
     },
   ): Promise<Response> {
     const url = /^https?:/.test(path) ? path : `${this.base}/v2/${repository}/${path}`;
@@ -275,7 +307,7 @@ export class RegistryClient {
         response = await this.send(method, url, init, token);
       }
       if (response.ok || init.allow?.includes(response.status)) return response;
-      throw await this.failure(response, init.operation);
+      throw await this.failure(response, init.operation, init.blob);
     }, this.options.retry);
   }
 
@@ -311,8 +343,9 @@ export class RegistryClient {
    */
   private async authenticate(response: Response, scopes: string[], operation: string): Promise<string> {
     const { scheme, params } = challengeParams(response.headers.get('www-authenticate') ?? '');
-    const basic = this.credentials
-      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
+    const credentials = await this.loginCredentials();
+    const basic = credentials
+      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
       : undefined;
     if (basic) registerSecret(basic.slice(6));
     if (scheme === 'basic') {
@@ -355,13 +388,19 @@ export class RegistryClient {
           : `the registry ${this.registry} needs credentials and none were found`,
       },
       {
-        hint: `Log in with \`docker login ${this.registry}\` (or add a credential helper for ${this.registry} to ~/.docker/config.json).`,
+        hint: this.cloud
+          ? cloudLoginHint(this.cloud)
+          : `Log in with \`docker login ${this.registry}\` (or add a credential helper for ${this.registry} to ~/.docker/config.json).`,
       },
     );
   }
 
   /** An error response (spec "Error Codes": `{"errors":[{"code","message","detail"}]}`) as a faasport error. */
-  private async failure(response: Response, operation: string): Promise<Error> {
+  private async failure(
+    response: Response,
+    operation: string,
+    blob?: { digest: string; size: number },
+  ): Promise<Error> {
     if (response.status === 401 || response.status === 403) return this.unauthorised(operation);
     let code: string | undefined;
     let message: string | undefined;
@@ -373,14 +412,17 @@ export class RegistryClient {
       // No JSON body (HEAD, a proxy's page): the status says it.
     }
     if (response.status === 413)
+      // 413 Payload Too Large (RFC 9110 §15.5.14): the registry, or a proxy in front of it, caps a request body.
       return new LimitExceededError(
         {
-          limit: 'blob size',
-          actual: operation,
-          allowed: `what the registry ${this.registry} accepts`,
+          limit: blob ? `blob ${blob.digest} size` : `${operation} request size`,
+          actual: blob ? formatBytes(blob.size) : 'too large',
+          allowed: `what the registry ${this.registry} accepts (${operation} answered 413 Payload Too Large)`,
           target: this.registry,
         },
-        { hint: "Make the function code smaller (exclude files), or raise the registry's upload limit." },
+        {
+          hint: "Make the layer smaller (exclude files the function does not need), or raise the registry's (or its proxy's) body size limit and run again: blobs already pushed are kept and only the rest go up. Set registry.maxLayerBytes to refuse such a layer before the upload.",
+        },
       );
     return new ProviderApiError({
       adapter: 'registry',

@@ -14,7 +14,26 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from './client';
+export {
+  type CloudRegistry,
+  cloudCredentials,
+  cloudLoginHint,
+  cloudRegistryOf,
+  type EcrLogin,
+  ecrCredentials,
+  swrCredentials,
+  swrLoginKey,
+} from './cloud';
 export { dockerCredentials, type RegistryCredentials } from './credentials';
-export { buildLayer, type Layer, type LayerFile, type LayerOwner, layerTar, sha256Digest } from './layer';
+export {
+  buildLayer,
+  type Layer,
+  type LayerFile,
+  type LayerOwner,
+  layerTar,
+  sha256Digest,
+  zipFiles,
+} from './layer';
+export { type ImageLimits, imageSizeLimits, type SizeLimit } from './limits';
 export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
 export { formatImageReference, type ImageReference, parseImageReference } from './reference';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'fflate';
+import { gzipSync, unzipSync } from 'fflate';
 
 /** One file of a layer. Directories are added for every parent path. @public */
 export interface LayerFile {
@@ -24,6 +24,10 @@ export interface Layer {
   digest: string;
   /** `sha256:` of the uncompressed tar (the image config's `rootfs.diff_ids`). */
   diffId: string;
+  /** The size of the uncompressed tar, in bytes (what a platform's image size limit counts). */
+  tarSize?: number;
+  /** What the layer holds, for messages: its file, or its first file and how many more. */
+  name?: string;
 }
 
 /** `sha256:<hex>` of some bytes, the content address of the OCI specs. @public */
@@ -130,5 +134,20 @@ export function layerTar(files: LayerFile[], owner: LayerOwner = { uid: 0, gid: 
 export function buildLayer(files: LayerFile[], owner?: LayerOwner): Layer {
   const tar = layerTar(files, owner);
   const blob = gzipSync(tar, { level: 9, mtime: 0 });
-  return { blob, digest: sha256Digest(blob), diffId: sha256Digest(tar) };
+  const paths = files.map((f) => `/${f.path.replace(/^\/+/, '')}`).sort();
+  const name = paths.length > 1 ? `${paths[0]} and ${paths.length - 1} more` : paths[0];
+  return {
+    blob,
+    digest: sha256Digest(blob),
+    diffId: sha256Digest(tar),
+    tarSize: tar.length,
+    ...(name ? { name } : {}),
+  };
+}
+
+/** The files of a zip (a function's code package), by path, directories left out. @public */
+export function zipFiles(zip: Uint8Array): Array<{ path: string; data: Uint8Array }> {
+  return Object.entries(unzipSync(zip))
+    .filter(([path]) => !path.endsWith('/'))
+    .map(([path, data]) => ({ path, data }));
 }

@@ -32,14 +32,30 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-/** Starts a real registry (distribution 2.8), resolved once it listens. `auth` adds htpasswd auth with {@link testUser}. */
-export async function startRegistry(options: { auth?: boolean } = {}): Promise<TestRegistry> {
+/** distribution's `auth.token` settings: a token server's realm, service, issuer and signing certificate. */
+export interface TokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  rootcertbundle: string;
+}
+
+/**
+ * Starts a real registry (distribution 2.8), resolved once it listens. `auth` adds htpasswd auth with
+ * {@link testUser}; `token` makes it answer with a Bearer challenge and accept the token server's JWTs.
+ */
+export async function startRegistry(
+  options: { auth?: boolean; token?: TokenAuth } = {},
+): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'faasport-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const auth = options.auth
-    ? `auth:\n  htpasswd:\n    realm: faasport-test\n    path: ${join(dir, 'htpasswd')}\n`
-    : '';
+  const t = options.token;
+  const auth = t
+    ? `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootcertbundle}\n`
+    : options.auth
+      ? `auth:\n  htpasswd:\n    realm: faasport-test\n    path: ${join(dir, 'htpasswd')}\n`
+      : '';
   if (options.auth) writeFileSync(join(dir, 'htpasswd'), `${testUser.username}:${testUserHash}\n`);
   writeFileSync(
     join(dir, 'config.yml'),

@@ -98,6 +98,26 @@ describe('Node.js module formats and the portable web contract', () => {
     expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
   });
 
+  test('a log call keeps its fields structured; fields that are not JSON (a cycle) reach the text only, and the call answers', async () => {
+    const dir = codeDir({
+      'index.mjs': `export default (request, ctx) => {
+        ctx.log.warn('plain', { order: 'o-1', total: 42, nested: { ok: true } });
+        const cycle = { name: 'loop' };
+        cycle.self = cycle;
+        ctx.log.info('cyclic', cycle);
+        return 'logged';
+      };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.default' }));
+    const res = await exe.fetch(new Request('http://x/'), { requestId: 'rid-fields' });
+    expect(await res.text()).toBe('logged');
+    const plain = logs.find((l) => l.requestId === 'rid-fields' && l.message === 'plain');
+    expect(plain).toMatchObject({ level: 'warn', fields: { order: 'o-1', total: 42, nested: { ok: true } } });
+    const cyclic = logs.find((l) => l.requestId === 'rid-fields' && l.message.startsWith('cyclic'));
+    expect(cyclic?.level).toBe('info');
+    expect(cyclic?.fields).toBeUndefined();
+  });
+
   test('CommonJS .js and .cjs handlers, strings, bytes and undefined results', async () => {
     const dir = codeDir({
       'index.js': `exports.handler = async (req) => 'text from cjs';`,
@@ -315,6 +335,67 @@ describe('provider native contracts', () => {
     expect(r3.error?.message).toBe('handled failure');
   });
 
+  test('FC 3.0 handlers get HTTP calls as the v1 event (Buffer) and answer {statusCode, ...}; errors answer 502', async () => {
+    const dir = codeDir({
+      'index.js': `exports.handler = async (event, context) => {
+        const e = JSON.parse(event);
+        if (e.version !== 'v1') return { echo: e, buffer: Buffer.isBuffer(event), service: context.service };
+        return { statusCode: 201, headers: { 'x-fn': context.function.name },
+          body: Buffer.from(JSON.stringify({ e, rid: context.requestId, service: context.service })).toString('base64'), isBase64Encoded: true };
+      };`,
+      'plain.js': `exports.handler = (event, context, callback) => callback(null, 'just text');`,
+      'fail.js': `exports.handler = async () => { throw new TypeError('no beans'); };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'fc3-event' }));
+    const res = await exe.fetch(
+      new Request('http://cafe-abc.cn-hangzhou.fcapp.run/a%20b?x=1&x=2', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sugar': 'two' },
+        body: '{"k":1}',
+      }),
+      { requestId: 'fc3-1', context: { accountId: '123', service: { name: 'fc3', qualifier: 'main' } } },
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-fn')).toMatch(/^fn\d+$/);
+    const { e, rid, service } = await res.json();
+    expect(rid).toBe('fc3-1');
+    expect(service).toEqual({ logProject: '', logStore: '', qualifier: 'main', versionId: '' });
+    expect(e).toMatchObject({
+      version: 'v1',
+      rawPath: '/a%20b',
+      body: '{"k":1}',
+      isBase64Encoded: false,
+      queryParameters: { x: '1,2' },
+      requestContext: {
+        accountId: '123',
+        domainName: 'cafe-abc.cn-hangzhou.fcapp.run',
+        domainPrefix: 'cafe-abc',
+        http: { method: 'POST', path: '/a b', protocol: 'HTTP/1.1' },
+        requestId: 'fc3-1',
+      },
+    });
+    expect(e.headers).toMatchObject({ 'Content-Type': 'application/json', 'X-Sugar': 'two' });
+    const binary = await exe.fetch(
+      new Request('http://x.fcapp.run/', { method: 'PUT', body: new Uint8Array([0, 255]) }),
+    );
+    expect((await binary.json()).e).toMatchObject({ body: 'AP8=', isBase64Encoded: true });
+    const viaEvent = await exe.invokeEvent(new TextEncoder().encode('{"q":1}'));
+    expect(JSON.parse(new TextDecoder().decode(viaEvent.body))).toMatchObject({
+      echo: { q: 1 },
+      buffer: true,
+    });
+    const plain = await executor.load(
+      spec({ codeDir: dir, contract: 'fc3-event', handler: 'plain.handler' }),
+    );
+    const text = await plain.fetch(new Request('http://x.fcapp.run/'));
+    expect([text.status, await text.text()]).toEqual([200, 'just text']);
+    const fail = await executor.load(spec({ codeDir: dir, contract: 'fc3-event', handler: 'fail.handler' }));
+    const failed = await fail.fetch(new Request('http://x.fcapp.run/'));
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('x-fc-error-type')).toBe('UnhandledInvocationError');
+    expect(await failed.json()).toEqual({ errorMessage: 'no beans', errorType: 'TypeError' });
+  });
+
   test('FunctionGraph event handlers get parsed JSON and a context with getters; APIG requests need a structured result', async () => {
     const dir = codeDir({
       'index.js': `exports.handler = async (event, context) => ({ statusCode: 200, isBase64Encoded: false, headers: { 'content-type': 'application/json' },
@@ -404,6 +485,34 @@ def teapot(request, ctx):
       ),
     );
     expect(JSON.parse(new TextDecoder().decode(out.body))).toEqual({ type: 'py.t', n: 42 });
+  });
+  test('an FC 3.0 Python handler gets the v1 event as bytes and answers {statusCode, ...}', async () => {
+    const dir = codeDir({
+      'main.py': `import json
+def handler(event, context):
+    e = json.loads(event)
+    if e.get("version") != "v1":
+        return {"echo": e, "fn": context.function["name"]}
+    return {"statusCode": 202, "headers": {"x-path": e["rawPath"]},
+            "body": e["body"] + " " + e["headers"]["Content-Type"] + " " + context.request_id}
+`,
+    });
+    const exe = await executor.load(
+      spec({ codeDir: dir, contract: 'fc3-event', runtime: 'python3.11', handler: 'main.handler' }),
+    );
+    const res = await exe.fetch(
+      new Request('http://x.fcapp.run/py', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'snake',
+      }),
+      { requestId: 'py-3' },
+    );
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-path')).toBe('/py');
+    expect(await res.text()).toBe('snake text/plain py-3');
+    const out = await exe.invokeEvent(new TextEncoder().encode('{"n":1}'));
+    expect(JSON.parse(new TextDecoder().decode(out.body))).toMatchObject({ echo: { n: 1 } });
   });
 });
 

@@ -6,7 +6,8 @@ import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
 import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 
 // Native handlers written for a cloud get this runtime's schedule and bucket events in that cloud's
-// own shapes: FC timer / OSS events, FunctionGraph TIMER / OBS events, Lambda scheduled / S3 events.
+// own shapes: FC timer / OSS events (FC 2.0 and 3.0 alike), FunctionGraph TIMER / OBS events, Lambda
+// scheduled / S3 events. An FC 3.0 handler also serves HTTP at its URL, as FC 3.0's HTTP event.
 
 let runtime: Runtime;
 let marks: string;
@@ -33,6 +34,14 @@ const recorders = {
   'fc-event': `exports.handler = (event, context, callback) => {
     require('fs').writeFileSync(process.env.MARKS + '/' + context.function.name + '.json', event.toString());
     callback(null, 'ok');
+  };`,
+  'fc3-event': `exports.handler = async (event, context) => {
+    const e = JSON.parse(event.toString());
+    if (e.version === 'v1')
+      return { statusCode: 201, headers: { 'content-type': 'text/plain' },
+        body: context.function.name + ' ' + e.requestContext.http.method + ' ' + e.rawPath + ' ' + e.body };
+    require('fs').writeFileSync(process.env.MARKS + '/' + context.function.name + '.json', event.toString());
+    return 'ok';
   };`,
   'fg-event': `exports.handler = async (event, context) => {
     require('fs').writeFileSync(process.env.MARKS + '/' + context.getFunctionName() + '.json', JSON.stringify(event));
@@ -84,6 +93,7 @@ describe('native trigger events on the local runtime', () => {
   test('a schedule reaches FC, FunctionGraph and Lambda handlers as their own timer events', async () => {
     const schedule = { schedule: { name: 'nightly', cron: '0 9 * * *', payload: { job: 'report' } } };
     await ship('fc-timer', 'fc-event', [schedule]);
+    await ship('fc3-timer', 'fc3-event', [schedule]);
     await ship('fg-timer', 'fg-event', [schedule]);
     await ship('aws-timer', 'lambda', [schedule]);
     expect(runtime.tick()).toEqual([]); // the scheduler counts from when it first sees a trigger
@@ -93,12 +103,13 @@ describe('native trigger events on the local runtime', () => {
         .tick()
         .map((f) => f.function)
         .sort(),
-    ).toEqual(['aws-timer', 'fc-timer', 'fg-timer']);
-    expect(await received('fc-timer')).toEqual({
-      triggerTime: '2026-03-01T09:00:00.000Z',
-      triggerName: 'nightly',
-      payload: '{"job":"report"}',
-    });
+    ).toEqual(['aws-timer', 'fc-timer', 'fc3-timer', 'fg-timer']);
+    for (const name of ['fc-timer', 'fc3-timer'])
+      expect(await received(name)).toEqual({
+        triggerTime: '2026-03-01T09:00:00.000Z',
+        triggerName: 'nightly',
+        payload: '{"job":"report"}',
+      });
     expect(await received('fg-timer')).toEqual({
       version: 'v1.0',
       time: '2026-03-01T09:00:00.000Z',
@@ -134,5 +145,12 @@ describe('native trigger events on the local runtime', () => {
         s3: { bucket: { name: 'photos' }, object: { key: 'in/my+cat.png', size: 4 } },
       });
     }
+  });
+
+  test('an FC 3.0 handler (providers.local.contract: fc3-event) serves HTTP at its URL as the v1 event', async () => {
+    await ship('fc3-web', 'fc3-event', [{ http: {} }]);
+    const res = await fetch(`${runtime.url}/fc3-web/orders?x=1`, { method: 'POST', body: 'two sugars' });
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe('fc3-web POST /orders two sugars');
   });
 });

@@ -22,7 +22,7 @@ describe('the execution contract list', () => {
   it('is what the TypeScript side reads', () => {
     expect(executionContractNames).toEqual(Object.keys(list));
     expect(executionContracts).toEqual(list);
-    expect(nativeContractNames).toEqual(['fc-http', 'fc-event', 'fg-event', 'lambda']);
+    expect(nativeContractNames).toEqual(['fc-http', 'fc-event', 'fc3-event', 'fg-event', 'lambda']);
     expect(localProviderSchema.shape.contract.unwrap().options).toEqual(nativeContractNames);
   });
 

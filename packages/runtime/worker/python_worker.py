@@ -5,8 +5,10 @@ environment) on file descriptor 3, then serves calls. Messages are JSON lines; b
 One process runs one function instance; the parent kills it on timeout.
 
 Contracts: `web` (handler(request, ctx) -> str | bytes | dict | list | None | (body, status[, headers])),
-`event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)) and
-`fg-event` (handler(event_dict, context)). The list of contracts is contracts/contracts.json, shared with
+`event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)), `fc3-event`
+(handler(event_bytes, context); HTTP calls as FC 3.0's HTTP event), `fg-event` (handler(event_dict, context))
+and `lambda` (AWS Lambda's handler(event_dict, context); an HTTP call arrives as a function URL event). The
+list of contracts is contracts/contracts.json, shared with
 the Node worker and the TypeScript type `ExecutionContract`: HOSTS below must host exactly those that
 name the "python" worker, or the worker refuses to start.
 """
@@ -144,6 +146,26 @@ class FcContext:
         self.account_id = extra.get("accountId", "")
 
 
+class Fc3Context:
+    """An Alibaba Cloud FC 3.0 Python context: no service; the function carries its version and qualifier
+    (FC 3.0 "Context" for Python, https://www.alibabacloud.com/help/en/functioncompute/context-1)."""
+
+    def __init__(self, message):
+        spec = _fn["spec"]
+        extra = message.get("context") or {}
+        service = extra.get("service", {})
+        self.request_id = message["rid"]
+        self.credentials = extra.get("credentials", {})
+        self.function = {"name": spec["functionName"], "handler": spec.get("handler"), "memory": spec["memoryMb"],
+                         "timeout": round(spec["timeoutMs"] / 1000), "qualifier": service.get("qualifier", "LATEST"),
+                         "version_id": service.get("versionId", ""), **extra.get("function", {})}
+        self.region = extra.get("region", "local")
+        self.account_id = extra.get("accountId", "")
+        self.log_project = service.get("logProject", "")
+        self.log_store = service.get("logStore", "")
+        self.logger = Logger()
+
+
 class FgContext:
     """A Huawei Cloud FunctionGraph Python context."""
 
@@ -180,6 +202,26 @@ class FgContext:
 
     def getLogger(self):
         return Logger()
+
+
+class LambdaContext:
+    """An AWS Lambda Python context (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)."""
+
+    def __init__(self, message):
+        spec = _fn["spec"]
+        extra = message.get("context") or {}
+        self._deadline = message["deadline"]
+        self.aws_request_id = message["rid"]
+        self.function_name = spec["functionName"]
+        self.function_version = extra.get("functionVersion", spec["revision"])
+        self.invoked_function_arn = extra.get(
+            "invokedFunctionArn", f"arn:aws:lambda:local:000000000000:function:{spec['functionName']}")
+        self.memory_limit_in_mb = str(spec["memoryMb"])
+        self.log_group_name = f"/aws/lambda/{spec['functionName']}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline - int(time.time() * 1000))
 
 
 # A sandboxed worker may write only its scratch folder: it stays the temp folder after the load.
@@ -365,8 +407,141 @@ def _fc_event(handler, message, payload):
     return call(handler, payload, FcContext(message))
 
 
+# FC 3.0 passes these content types as text in its HTTP event; other bodies arrive base64-encoded.
+_FC3_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+                   "application/x-www-form-urlencoded")
+
+
+def fc3_http_event(message):
+    """FC 3.0's HTTP event for a call (the Node worker's contracts/fc3.mjs builds the same)."""
+    parsed = urllib.parse.urlsplit(message["url"])
+    headers = {}
+    for key, value in message.get("headers", []):
+        if key.lower() in ("connection", "keep-alive"):
+            continue
+        name = "-".join(part[:1].upper() + part[1:] for part in key.lower().split("-"))
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query = {}
+    for key, value in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    body = base64.b64decode(message.get("body64") or "")
+    content_type = headers.get("Content-Type", "").lower()
+    as_text = not body or content_type.startswith(_FC3_TEXT_TYPES) or "+json" in content_type or "+xml" in content_type
+    now = time.time()
+    host = parsed.hostname or "localhost"
+    return {
+        "version": "v1", "rawPath": parsed.path, "headers": headers, "queryParameters": query,
+        "body": body.decode("utf-8", "replace") if as_text else base64.b64encode(body).decode(),
+        "isBase64Encoded": not as_text,
+        "requestContext": {
+            "accountId": (message.get("context") or {}).get("accountId", ""), "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "http": {"method": message.get("method", "GET"), "path": urllib.parse.unquote(parsed.path),
+                     "protocol": "HTTP/1.1", "sourceIp": message.get("clientIp") or "127.0.0.1",
+                     "userAgent": headers.get("User-Agent", "")},
+            "requestId": message["rid"],
+            "time": datetime.datetime.fromtimestamp(int(now), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timeEpoch": str(int(now * 1000)),
+        },
+    }
+
+
+def _fc3_http(handler, message):
+    """An HTTP call: a result that is (or encodes) a dict with an int `statusCode` is the response;
+    anything else is the 200 body. An error answers 502 with FC's {errorMessage, errorType}."""
+    event = json.dumps(fc3_http_event(message)).encode()
+    try:
+        data = result_bytes(call(handler, event, Fc3Context(message)))
+    except Exception as error:  # noqa: BLE001 - the function's error is the caller's answer
+        emit_log("error", "Unhandled error: " + "".join(traceback.format_exception(error)).rstrip())
+        body = json.dumps({"errorMessage": str(error), "errorType": type(error).__name__}).encode()
+        return {"status": 502, "headers": [["content-type", "application/json"],
+                                           ["x-fc-error-type", "UnhandledInvocationError"]],
+                "body64": base64.b64encode(body).decode()}
+    try:
+        result = json.loads(data) if data else None
+    except ValueError:
+        result = None
+    if isinstance(result, dict) and isinstance(result.get("statusCode"), int):
+        headers = []
+        for name, value in (result.get("headers") or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                headers.append([name, str(item)])
+        body = result.get("body")
+        if body is None:
+            out = b""
+        elif isinstance(body, str):
+            out = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        else:
+            out = json.dumps(body).encode()
+        return {"status": result["statusCode"], "headers": headers, "body64": base64.b64encode(out).decode()}
+    return {"status": 200, "headers": [], "body64": base64.b64encode(data).decode()}
+
+
+def _fc3_event(handler, message, payload):
+    return call(handler, payload, Fc3Context(message))
+
+
 def _fg_event(handler, message, payload):
     return call(handler, parse_json_or_text(payload), FgContext(message))
+
+
+def _lambda_event(handler, message, payload):
+    return call(handler, json.loads(payload) if payload else {}, LambdaContext(message))
+
+
+def _lambda_http(handler, message):
+    """A function URL call: the payload format 2.0 event in, `{statusCode, headers, cookies, body,
+    isBase64Encoded}` (or any other value, sent as JSON) out
+    (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html)."""
+    parsed = urllib.parse.urlsplit(message["url"])
+    headers, cookies = {}, []
+    for key, value in message.get("headers", []):
+        name = key.lower()
+        if name == "cookie":
+            cookies.extend(part for part in value.split("; ") if part)
+        else:
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query = {}
+    for key, value in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    body = message.get("body64") or ""
+    now = int(time.time() * 1000)
+    event = {
+        "version": "2.0", "routeKey": "$default", "rawPath": parsed.path, "rawQueryString": parsed.query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "local", "domainName": parsed.netloc,
+            "http": {"method": message.get("method", "GET"), "path": parsed.path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent", "")},
+            "requestId": message["rid"], "routeKey": "$default", "stage": "$default", "timeEpoch": now,
+        },
+        "isBase64Encoded": bool(body),
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = body
+    result = call(handler, event, LambdaContext(message))
+    if isinstance(result, dict) and isinstance(result.get("statusCode"), int):
+        pairs = [[k, str(item)] for k, v in (result.get("headers") or {}).items()
+                 for item in (v if isinstance(v, list) else [v])]
+        pairs += [["set-cookie", str(c)] for c in result.get("cookies") or []]
+        data = result.get("body")
+        if data is None:
+            raw = None
+        elif isinstance(data, str):
+            raw = base64.b64decode(data) if result.get("isBase64Encoded") else data.encode()
+        else:
+            raw = json.dumps(data, default=str).encode()
+        return {"status": result["statusCode"], "headers": pairs,
+                "body64": base64.b64encode(raw).decode() if raw is not None else None}
+    if result is None:
+        return {"status": 200, "headers": [], "body64": None}
+    return {"status": 200, "headers": [["content-type", "application/json"]],
+            "body64": base64.b64encode(json.dumps(result, default=str).encode()).decode()}
 
 
 # The contracts this worker hosts: `http` serves a call over HTTP (a reply dict), `event` an event call
@@ -375,7 +550,9 @@ HOSTS = {
     "web": {"http": _web_http, "event": _web_event},
     "event": {"http": _event_http, "event": _event_event},
     "fc-event": {"event": _fc_event, "init_context": FcContext},
+    "fc3-event": {"http": _fc3_http, "event": _fc3_event, "init_context": Fc3Context},
     "fg-event": {"event": _fg_event},
+    "lambda": {"http": _lambda_http, "event": _lambda_event, "init_context": LambdaContext},
 }
 
 

@@ -1,4 +1,4 @@
-import { ConfigurationError, ValidationError, z } from '@faasport/core';
+import { ConfigurationError, imageTargetOptionsShape, ValidationError, z } from '@faasport/core';
 import { loadSetting, queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 
 /** A RAM role ARN, `acs:ram::<account>:role/<name>`. */
@@ -35,6 +35,8 @@ export type FcQueueBinding = z.output<typeof fcQueueBinding>;
 
 /** Options of {@link createFcAdapter}, validated strictly. @public */
 export const fcAdapterOptionsSchema = z.strictObject({
+  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
+  ...imageTargetOptionsShape,
   /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
   accountId: z
     .string()

@@ -1,30 +1,10 @@
-import type { ResolvedFunction } from '@faasport/core';
+import { IMAGE_ENTRY_LABEL, type ImagePlan, type ImagePlanInput, imagePlanTarget } from '@faasport/core';
 import { CODE_MOUNT_PATH, DEFAULT_PORT, defaultRuntimeImage, ENTRY_FILE } from './constants';
 import { entryScript } from './entry-script.generated';
 import { parseOptions } from './options';
 
 /** The label that marks an image built by faasport, valued with the contract its entry serves. @public */
-export const IMAGE_ENTRY_LABEL = 'dev.faasport.entry';
-
-/** How a function becomes an image for Knative: where it goes, what it builds on, its layers and settings. @public */
-export interface KnativeImagePlan {
-  /** `host/path/<function>:latest`. */
-  target: string;
-  insecure: boolean;
-  base: string;
-  platform: { os: string; architecture: string; variant?: string };
-  /** Layers, each a list of files: faasport's entry first (it changes least), the code second. */
-  layers: Array<Array<{ path: string; data: Uint8Array | string }>>;
-  settings: {
-    entrypoint: string[];
-    env: Record<string, string>;
-    exposedPorts: string[];
-    workingDir: string;
-    labels: Record<string, string>;
-  };
-  /** The port the image listens on, for the Service. */
-  port: number;
-}
+export { IMAGE_ENTRY_LABEL };
 
 /**
  * The image of an inline / dir / archive function for a target with `registry`, or undefined without
@@ -33,14 +13,10 @@ export interface KnativeImagePlan {
  *
  * @public
  */
-export function knativeImagePlan(
-  fn: ResolvedFunction,
-  codeZip: Uint8Array,
-  targetOptions: unknown,
-): KnativeImagePlan | undefined {
+export function knativeImagePlan({ fn, codeZip, targetOptions }: ImagePlanInput): ImagePlan | undefined {
   const options = parseOptions(targetOptions);
-  if (!options.registry) return undefined;
-  const [os, architecture, variant] = options.imagePlatform.split('/') as [string, string, string?];
+  const where = imagePlanTarget(fn, options, options.runtimeImage ?? defaultRuntimeImage(fn.runtime));
+  if (!where) return undefined;
   const env: Record<string, string> = {
     PORT: String(DEFAULT_PORT),
     FAASPORT_HANDLER: fn.handler ?? 'index.default',
@@ -50,13 +26,10 @@ export function knativeImagePlan(
     ...(fn.initializer ? { FAASPORT_INITIALIZER: fn.initializer } : {}),
   };
   return {
-    target: `${options.registry.url}/${fn.name}:latest`,
-    insecure: options.registry.insecure,
-    base: options.baseImage ?? options.runtimeImage ?? defaultRuntimeImage(fn.runtime),
-    platform: { os, architecture, ...(variant ? { variant } : {}) },
+    ...where,
     layers: [
-      [{ path: `${CODE_MOUNT_PATH}/${ENTRY_FILE}`, data: entryScript }],
-      [{ path: `${CODE_MOUNT_PATH}/code.zip`, data: codeZip }],
+      { files: [{ path: `${CODE_MOUNT_PATH}/${ENTRY_FILE}`, data: entryScript }] },
+      { files: [{ path: `${CODE_MOUNT_PATH}/code.zip`, data: codeZip }] },
     ],
     settings: {
       entrypoint: ['node', `${CODE_MOUNT_PATH}/${ENTRY_FILE}`],

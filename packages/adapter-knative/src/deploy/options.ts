@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigurationError, formatIssues, ValidationError, z } from '@faasport/core';
+import {
+  ConfigurationError,
+  formatIssues,
+  imageTargetOptionsShape,
+  ValidationError,
+  z,
+} from '@faasport/core';
 import { queueBindingsSchema, strictWithHints, zodIssues } from '@faasport/core/toolkit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MAX_CONFIGMAP_CODE_BYTES } from './constants';
@@ -67,26 +73,8 @@ export const knativeAdapterOptionsSchema = z.strictObject({
    * with `node` on its PATH works, e.g. a mirror in a private registry.
    */
   runtimeImage: z.string().min(1).optional(),
-  /**
-   * Build each inline / dir / archive function into an image and push it here before the plan
-   * (`faasport build` does the same alone); the Service then runs the image by digest, with no
-   * ConfigMap for code. `url` is `host[:port]/path`; `insecure: true` allows plain HTTP on loopback.
-   */
-  registry: z
-    .strictObject({
-      url: z
-        .string()
-        .regex(/^[^\s/]+(\/[a-z0-9._-]+)*$/, { error: 'must be host[:port]/path, e.g. ghcr.io/acme' }),
-      insecure: z.boolean().default(false),
-    })
-    .optional(),
-  /** The base of built images (default: `runtimeImage`, else the official Node.js image of the runtime); `scratch` for none. */
-  baseImage: z.string().min(1).optional(),
-  /** The platform images are built for (default `linux/amd64`). */
-  imagePlatform: z
-    .string()
-    .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: 'must be os/arch[/variant], e.g. linux/arm64' })
-    .default('linux/amd64'),
+  /** `registry`, `baseImage` (default: `runtimeImage`, else the official Node.js image), `imagePlatform`. */
+  ...imageTargetOptionsShape,
   /**
    * Send invocations to this address with the route's host in the `Host` header, as you would through
    * a Kourier or Gloo ingress (`http://<ingress-ip>`). Without it, invoke calls `status.url` directly.

@@ -1,7 +1,7 @@
 import { configArgs, functionArgs, jsonArgs, projectDirArgs, targetArgs } from '../args';
 import { command } from '../command';
 import { UsageError } from '../errors';
-import { buildTargetImages } from '../images';
+import { buildsImages, buildTargetImages } from '../images';
 import { openProject } from '../workspace';
 import { commandMeta } from './catalog';
 
@@ -23,12 +23,12 @@ export default command({
     'The target needs `registry` (e.g. registry: { url: ghcr.io/acme }). Layers are reproducible: unchanged code gives\nthe same digest and pushes nothing. Credentials come from ~/.docker/config.json and its credential helpers.',
   async run(args, ctx) {
     const { target, functions } = await openProject(ctx, args);
-    if (target.adapter !== 'knative' || !target.options.registry)
+    if (!(await buildsImages(target)))
       throw new UsageError(
-        `\`faasport build\` needs a target with \`registry\`; target "${target.name}" (${target.adapter}) has none.`,
+        `\`faasport build\` needs a target with \`registry\`; target "${target.name}" (${target.adapter}) has none (or its adapter builds no images).`,
         {
           command: 'build',
-          hint: 'Add `registry: { url: <host>/<path> }` to a knative target in faasport.yaml (other adapters follow).',
+          hint: 'Add `registry: { url: <host>/<path> }` to the target in faasport.yaml (adapters knative, fc, fc3, functiongraph, lambda).',
         },
       );
     const images = await buildTargetImages(target, functions, ctx.io.env);

@@ -12,6 +12,21 @@ export {
 } from './capabilities';
 export { capabilityTable, capabilityTableMarkers, withCapabilityTable } from './capability-table';
 export type { DeployEvent, DeployEventListener } from './events';
+export {
+  defaultNodeImage,
+  IMAGE_ENTRY_LABEL,
+  type ImagePlan,
+  type ImagePlanFile,
+  type ImagePlanInput,
+  type ImagePlanLayer,
+  type ImageSizeLimit,
+  type ImageTargetOptions,
+  imagePlanTarget,
+  imageTargetOptionsShape,
+  type NodeImageLayout,
+  nodeImagePlan,
+  parseImageTargetOptions,
+} from './image';
 export { type AdapterModule, type AdapterTargetInput, defineAdapterModule } from './module';
 export type { CheckIssue, FieldChange, Plan, Step } from './plan';
 export {

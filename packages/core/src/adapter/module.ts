@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ImagePlan, ImagePlanInput } from './image';
 import type { Adapter } from './spec';
 
 /**
@@ -44,6 +45,12 @@ export interface AdapterModule {
    * faasport.yaml is shared and committed, so these are refused there.
    */
   readonly secretOptions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * How a function with code becomes a container image on this platform (its entry for the
+   * platform's container contract, the code, the config), or undefined when the target has no
+   * `registry` or the function cannot run as an image here. Adapters without it build no images.
+   */
+  imagePlan?(input: ImagePlanInput): ImagePlan | undefined;
   /** Makes the adapter for one target. */
   fromTarget(input: AdapterTargetInput): Adapter | Promise<Adapter>;
 }

@@ -4,6 +4,14 @@
  *
  * @packageDocumentation
  */
+export {
+  type ContainerRequest,
+  type ContainerResponse,
+  headerOf,
+  readBodyBytes,
+  webRequestOf,
+  writeWebResponse,
+} from './container';
 export { type DefinedHandler, defineHandler } from './define-handler';
 export {
   cloudEventFromRequest,

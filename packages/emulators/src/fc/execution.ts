@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pullFaasportEntry } from '@faasport/image';
 import { unzipSync } from 'fflate';
 import type { FunctionRecord } from './state';
 
@@ -16,7 +17,10 @@ export interface FcExecutor {
 
 /** A loaded function. */
 export interface FcExecutable {
-  fetch(request: Request, options?: { requestId?: string }): Promise<Response>;
+  fetch(
+    request: Request,
+    options?: { requestId?: string; context?: Record<string, unknown>; clientIp?: string },
+  ): Promise<Response>;
   invokeEvent(
     payload: Uint8Array,
     options?: { requestId?: string; context?: Record<string, unknown> },
@@ -28,10 +32,12 @@ export interface FcExecutable {
   close(): Promise<void>;
 }
 
-/** A local stand-in for a container image: a folder and the command the image would run in it. */
+/** A local stand-in for a container image: a folder, the command the image would run in it, and its environment. */
 export interface FcLocalImage {
   dir: string;
   command: string[];
+  /** The image's own variables (the function's environment variables override them). */
+  env?: Record<string, string>;
 }
 
 /** What the code is asked to do: serve an HTTP request (HTTP trigger) or handle an event (InvokeFunction). */
@@ -72,10 +78,17 @@ export class FcExecution {
   private executor?: Promise<FcExecutor>;
   private readonly loaded = new Map<string, Promise<FcExecutable>>();
   private readonly root = mkdtempSync(join(tmpdir(), 'faasport-fc-emulator-'));
+  /** Images pulled from a registry on this machine, by reference. */
+  private readonly pulled = new Map<string, Promise<FcLocalImage | undefined>>();
 
+  /**
+   * @param native - the contracts built-in runtimes run in, per call kind: FC 2.0's by default; FC 3.0
+   *   runs both kinds as `fc3-event` (an HTTP trigger's call is its HTTP event).
+   */
   constructor(
     private readonly given?: FcExecutor,
     private readonly images: Readonly<Record<string, FcLocalImage>> = {},
+    private readonly native: Readonly<Record<FcCallKind, string>> = { http: 'fc-http', event: 'fc-event' },
   ) {}
 
   private async getExecutor(): Promise<FcExecutor> {
@@ -91,18 +104,37 @@ export class FcExecution {
     return this.executor;
   }
 
+  /**
+   * The local stand-in of a custom container's image: one registered in the `images` option, else a
+   * faasport-built Node.js image pulled from a registry on this machine (its entry runs with the local
+   * Node.js), else none.
+   */
+  private localImage(fn: FunctionRecord): Promise<FcLocalImage | undefined> {
+    if (!fn.customContainerConfig) return Promise.resolve(undefined);
+    const ref = String(fn.customContainerConfig.image);
+    if (this.images[ref]) return Promise.resolve(this.images[ref]);
+    let pending = this.pulled.get(ref);
+    if (!pending) {
+      pending = pullFaasportEntry(ref);
+      this.pulled.set(ref, pending);
+      // Not pullable now (registry down, image not pushed yet): a later call tries again.
+      pending.then((image) => image ?? this.pulled.delete(ref));
+    }
+    return pending;
+  }
+
   /** Loads (once per code, config and contract) the executable for a function. */
   async executable(fn: FunctionRecord, kind: FcCallKind, site: FcCallSite): Promise<FcExecutable> {
-    const image = fn.customContainerConfig ? this.images[String(fn.customContainerConfig.image)] : undefined;
+    const image = await this.localImage(fn);
     if (!fn.zip && !image) {
       throw new Error(
         fn.oss
           ? `the emulator cannot fetch code from OSS (${fn.oss.bucket}/${fn.oss.object})`
-          : `the emulator pulls no images; register ${String(fn.customContainerConfig?.image)} in the emulator's images option`,
+          : `the emulator cannot pull image ${String(fn.customContainerConfig?.image)} (it runs faasport-built images from a registry on this machine, or those registered in its images option)`,
       );
     }
     const custom = fn.runtime.startsWith('custom');
-    const contract = custom ? 'http' : kind === 'http' ? 'fc-http' : 'fc-event';
+    const contract = custom ? 'http' : this.native[kind];
     const config = JSON.stringify([
       fn.runtime,
       fn.handler,
@@ -118,7 +150,7 @@ export class FcExecution {
     const key = `${site.serviceName}/${fn.functionName}/${fn.codeChecksum}/${createHash('sha1').update(config).digest('hex').slice(0, 12)}/${contract}`;
     let pending = this.loaded.get(key);
     if (!pending) {
-      pending = this.load(fn, contract, key, site);
+      pending = this.load(fn, contract, key, site, image);
       this.loaded.set(key, pending);
       pending.catch(() => this.loaded.delete(key));
     }
@@ -130,8 +162,8 @@ export class FcExecution {
     contract: string,
     key: string,
     site: FcCallSite,
+    image: FcLocalImage | undefined,
   ): Promise<FcExecutable> {
-    const image = fn.customContainerConfig ? this.images[String(fn.customContainerConfig.image)] : undefined;
     let codeDir: string;
     let command: string[];
     if (image) {
@@ -183,6 +215,7 @@ export class FcExecution {
           }
         : {}),
       env: {
+        ...image?.env,
         ...fn.environmentVariables,
         FC_FUNC_CODE_PATH: codeDir,
         FC_SERVER_PORT: String(fn.caPort),
@@ -208,5 +241,10 @@ export class FcExecution {
     await Promise.allSettled(all.map(async (p) => (await p).close()));
     if (this.executor && !this.given) await (await this.executor.catch(() => undefined))?.close();
     rmSync(this.root, { recursive: true, force: true });
+    for (const pending of this.pulled.values()) {
+      const image = await pending;
+      if (image) rmSync(image.dir, { recursive: true, force: true });
+    }
+    this.pulled.clear();
   }
 }

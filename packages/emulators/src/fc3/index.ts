@@ -90,7 +90,10 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
   const accessKeySecret = options.accessKeySecret ?? 'emulator-secret';
   const secrets = new Map([[accessKeyId, accessKeySecret]]);
   const state: Fc3State = { functions: new Map() };
-  const execution = new FcExecution(options.executor, options.images);
+  const execution = new FcExecution(options.executor, options.images, {
+    http: 'fc3-event',
+    event: 'fc3-event',
+  });
   let url = '';
   const api = new Fc3ControlPlane(
     state,

@@ -115,9 +115,11 @@ export class Fc3Invoker {
   }
 
   /**
-   * A call of an HTTP trigger URL, `/fcapp/<domainPrefix>/<path>`. Built-in runtimes get FC 3.0's HTTP
-   * event (`version: "v1"`) and their result is mapped back (`{statusCode, headers, body,
-   * isBase64Encoded}`, else the 200 body); custom runtimes and containers serve the request themselves.
+   * A call of an HTTP trigger URL, `/fcapp/<domainPrefix>/<path>`, served as
+   * `https://<domainPrefix>.<region>.fcapp.run/<path>`. Built-in runtimes get FC 3.0's HTTP event
+   * (`version: "v1"`) and their result is mapped back (`{statusCode, headers, body, isBase64Encoded}`,
+   * else the 200 body): the runtime's `fc3-event` contract does both. Custom runtimes and containers
+   * serve the request themselves.
    */
   async httpTrigger(
     url: URL,
@@ -150,12 +152,14 @@ export class Fc3Invoker {
     const target = this.resolve(found.e, found.qualifier);
     const record = executionRecordOf(target.fn);
     const site = this.site(target.qualifier, target.versionId);
-    if (record.runtime.startsWith('custom')) {
-      const requestHeaders = new Headers();
-      for (const [k, v] of Object.entries(headers))
-        if (v !== undefined) requestHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const requestHeaders = new Headers();
+    for (const [k, v] of Object.entries(headers))
+      if (v !== undefined) requestHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+    try {
+      // Custom runtimes and containers serve the request; built-in runtimes run in the runtime's
+      // `fc3-event` contract, which hands the handler FC 3.0's HTTP event and maps its result back.
       const exe = await this.call.execution.executable(record, 'http', site);
-      return exe.fetch(
+      return await exe.fetch(
         new Request(`http://${domainPrefix}.${this.call.region}.fcapp.run${path}${url.search}`, {
           method,
           headers: requestHeaders,
@@ -163,69 +167,13 @@ export class Fc3Invoker {
             ? { body: new Uint8Array(raw) as BodyInit }
             : {}),
         }),
-        { requestId },
+        { requestId, context: fcContext(record, site, requestId) },
       );
-    }
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(headers))
-      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    const now = new Date();
-    const event = {
-      version: 'v1',
-      rawPath: path,
-      headers: flat,
-      queryParameters: Object.fromEntries(url.searchParams),
-      body: raw.toString('base64'),
-      isBase64Encoded: true,
-      requestContext: {
-        accountId: this.call.accountId,
-        domainName: `${domainPrefix}.${this.call.region}.fcapp.run`,
-        domainPrefix,
-        http: {
-          method,
-          path,
-          protocol: 'HTTP/1.1',
-          sourceIp: '127.0.0.1',
-          userAgent: flat['user-agent'] ?? '',
-        },
-        requestId,
-        time: now.toISOString().replace(/\.\d+Z$/, 'Z'),
-        timeEpoch: String(now.getTime()),
-      },
-    };
-    const result = await this.runEvent(target, Buffer.from(JSON.stringify(event)), requestId);
-    if (result.error)
+    } catch (e) {
       return Response.json(
-        { errorMessage: result.error.message, errorType: result.error.type ?? 'Error' },
+        { errorMessage: (e as Error).message, errorType: 'Error' },
         { status: 502, headers: { 'x-fc-error-type': 'UnhandledInvocationError' } },
       );
-    return responseOf(result.body);
+    }
   }
-}
-
-/** The HTTP response of a built-in runtime's result (FC 3.0 HTTP trigger response format). */
-function responseOf(bytes: Uint8Array): Response {
-  let r: { statusCode?: unknown; headers?: unknown; body?: unknown; isBase64Encoded?: unknown } | undefined;
-  try {
-    r = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    r = undefined;
-  }
-  if (!r || typeof r !== 'object' || typeof r.statusCode !== 'number')
-    return new Response(bytes as BodyInit, { status: 200 });
-  const headers = new Headers();
-  for (const [k, v] of Object.entries((r.headers as Record<string, unknown>) ?? {}))
-    for (const item of Array.isArray(v) ? v : [v]) headers.append(k, String(item));
-  const body =
-    r.body === undefined || r.body === null
-      ? null
-      : r.isBase64Encoded === true
-        ? Buffer.from(String(r.body), 'base64')
-        : typeof r.body === 'string'
-          ? r.body
-          : JSON.stringify(r.body);
-  return new Response(r.statusCode === 204 || r.statusCode === 304 ? null : body, {
-    status: r.statusCode,
-    headers,
-  });
 }

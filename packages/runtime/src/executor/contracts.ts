@@ -8,13 +8,23 @@ import registry from '../../worker/contracts/contracts.json';
  * - `event`: faasport event handler `(CloudEvent, ctx) => result`.
  * - `fc-http`: FC 2.0 Node HTTP handler `(req, resp, context)`.
  * - `fc-event`: FC 2.0 Node event handler `(event: Buffer, context, callback)`.
+ * - `fc3-event`: FC 3.0 handler `(event: Buffer, context)`; HTTP calls arrive as FC 3.0's HTTP event
+ *   (`version: "v1"`) and a `{statusCode, headers, body, isBase64Encoded}` result is the response.
  * - `fg-event`: FunctionGraph Node handler `(event, context)` returning a value or a promise
  *   (APIG events give `{statusCode, headers, body, isBase64Encoded}`).
  * - `lambda`: AWS Lambda Node handler `(event, context)`.
  * - `http`: any command that serves HTTP on `$PORT` (custom runtimes, containers run as commands,
  *   FunctionGraph custom images on 8000, FC custom containers on caPort).
  */
-export type ExecutionContract = 'web' | 'event' | 'fc-http' | 'fc-event' | 'fg-event' | 'lambda' | 'http';
+export type ExecutionContract =
+  | 'web'
+  | 'event'
+  | 'fc-http'
+  | 'fc-event'
+  | 'fc3-event'
+  | 'fg-event'
+  | 'lambda'
+  | 'http';
 
 // The type is spelled out so the published declarations need no JSON: this line stops type-checking
 // (tsc, `npm run typecheck`) when it and contracts.json disagree, in either direction.
@@ -45,5 +55,5 @@ export const nativeContractNames = executionContractNames.filter(
   (name) => executionContracts[name].platform !== null,
 ) as [ExecutionContract, ...ExecutionContract[]];
 
-/** The native contracts as a sentence fragment, for messages: `fc-http, fc-event, fg-event or lambda`. */
+/** The native contracts as a sentence fragment, for messages: `fc-http, fc-event, fc3-event, fg-event or lambda`. */
 export const nativeContractsText = `${nativeContractNames.slice(0, -1).join(', ')} or ${nativeContractNames.at(-1)}`;

@@ -83,13 +83,14 @@ export interface Executable {
   readonly spec: ExecutableSpec;
   /**
    * Sends an HTTP request through an instance (web, fc-http, http contracts; APIG-shaped for fg-event,
-   * function-URL-shaped for lambda; a CloudEvent in binary or structured mode for event).
+   * function-URL-shaped for lambda, FC 3.0's HTTP event for fc3-event; a CloudEvent in binary or
+   * structured mode for event).
    * Handler failures become responses (500); platform failures throw {@link ExecutionError}
    * (`timeout` 504, `crash` 502, `start` 502, `overloaded` 429, `aborted`).
    */
   fetch(request: Request, options?: InvokeCallOptions): Promise<Response>;
   /**
-   * Sends an event payload (event, fc-event, fg-event, lambda contracts; POSTed to `http.invokePath`
+   * Sends an event payload (event, fc-event, fc3-event, fg-event, lambda contracts; POSTed to `http.invokePath`
    * for http, to `/` for web). Handler failures are reported in `EventResult.error`; platform
    * failures throw {@link ExecutionError}.
    */

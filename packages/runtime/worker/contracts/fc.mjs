@@ -122,8 +122,9 @@ function fcHttpCall(fn, message) {
   });
 }
 
-async function fcEventCall(fn, message, payload) {
-  const result = await callWithCallback(fn.handler, [Buffer.from(payload), fcContext(fn, message)]);
+/** An event call of an FC handler `(event: Buffer, context, callback)`; FC 3.0 passes its own context. */
+export async function fcEventCall(fn, message, payload, context = fcContext(fn, message)) {
+  const result = await callWithCallback(fn.handler, [Buffer.from(payload), context]);
   let body;
   if (Buffer.isBuffer(result) || result instanceof Uint8Array) body = new Uint8Array(result);
   else if (result !== null && typeof result === 'object')
@@ -141,8 +142,11 @@ function eventToHttp(reply) {
   return { t: 'res', status: 200, headers: [['content-type', 'application/octet-stream']], body: reply.body };
 }
 
-/** FC's timer event (`{triggerTime, triggerName, payload}`) and OSS notification (`{events: [...]}`). */
-function fcTriggerEvent(event, kind) {
+/**
+ * FC's timer event (`{triggerTime, triggerName, payload}`) and OSS notification (`{events: [...]}`), the
+ * same on FC 2.0 and 3.0.
+ */
+export function fcTriggerEvent(event, kind) {
   if (kind === 'schedule')
     return { triggerTime: event.time, triggerName: scheduleName(event), payload: payloadText(event.data) };
   const object = objectOf(event);

@@ -1,6 +1,6 @@
 // The registry of execution contracts the Node worker hosts. The list itself is contracts.json, shared
 // with the Python worker and the TypeScript type `ExecutionContract`; each platform's contracts live in
-// its own module here (fc.mjs, functiongraph.mjs, lambda.mjs) next to the portable ones (portable.mjs).
+// its own module here (fc.mjs, fc3.mjs, functiongraph.mjs, lambda.mjs) next to the portable ones (portable.mjs).
 // Adding a platform's contract: a line in contracts.json and a module exporting its `hosts`.
 //
 // A host has `http(fn, message)` (a call over HTTP: resolves with a `res` reply) and
@@ -8,6 +8,7 @@
 // `initContext(fn, message)`, the context an initializer gets (FC's by default).
 import { readFileSync } from 'node:fs';
 import { hosts as fc, fcContext } from './fc.mjs';
+import { hosts as fc3 } from './fc3.mjs';
 import { hosts as functiongraph } from './functiongraph.mjs';
 import { hosts as lambda } from './lambda.mjs';
 import { hosts as portable } from './portable.mjs';
@@ -18,7 +19,7 @@ export const contractList = JSON.parse(
 ).contracts;
 
 /** The hosts of the contracts the Node worker runs, by contract name. */
-export const hosts = { ...portable, ...fc, ...functiongraph, ...lambda };
+export const hosts = { ...portable, ...fc, ...fc3, ...functiongraph, ...lambda };
 
 for (const [name, entry] of Object.entries(contractList)) {
   if (entry.workers.includes('node') !== Object.hasOwn(hosts, name))
