@@ -7,7 +7,6 @@
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
 export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
-export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
 export {
   type EventTriggerContext,
   type EventTriggerFields,
@@ -15,6 +14,9 @@ export {
   mnsTopicTriggerOf,
   type OwnInvocationRole,
   ossTriggerOf,
+  type TriggerDialect,
+  type TriggerFields,
+  triggerFieldsOf,
 } from './deploy/event-triggers';
 export {
   downloadCodePackage,
@@ -23,6 +25,8 @@ export {
   type FcTriggerView,
   neutralTriggerOf,
 } from './deploy/export';
+export { functionErrorMessage } from './deploy/function-error';
+export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf, neutralRuntimeOf } from './deploy/limits';
 export {
   type FcAliasView,
@@ -44,12 +48,15 @@ export {
   maxUserDescription,
 } from './deploy/mapping';
 export {
+  alibabaTargetFields,
   type FcAdapterOptions,
   type FcQueueBinding,
   fcAdapterOptionsSchema,
   fcEnvVars,
   fcQueueBinding,
+  type ResolvedAlibabaSettings,
   ramRoleArn,
+  resolveAlibabaSettings,
 } from './deploy/options';
 export { adapterModule } from './module';
 export { shimHandlers } from './runtime';

@@ -3,7 +3,7 @@ import FcClientDefault, * as $FC from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
-import { withRetry } from '@faasport/core/toolkit';
+import { isNotFound, withRetry } from '@faasport/core/toolkit';
 import type { ResolvedFc3Options } from './options';
 
 /** A function as GetFunction returns it (the fields the adapter reads). */
@@ -65,11 +65,6 @@ const Client: typeof FcClientDefault =
 type Client = FcClientDefault;
 
 const plain = <T>(model: unknown): T => JSON.parse(JSON.stringify(model ?? {})) as T;
-
-/** Whether an error is FC's 404. */
-export function isNotFound(error: unknown): boolean {
-  return ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 404;
-}
 
 /**
  * The calls the adapter makes, through the official client `@alicloud/fc20230330` (API 2023-03-30,
