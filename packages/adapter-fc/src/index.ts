@@ -26,7 +26,7 @@ export {
   neutralTriggerOf,
 } from './deploy/export';
 export { functionErrorMessage } from './deploy/function-error';
-export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
+export { FC_CONTAINER_PORT, FC_IMAGE_LIMIT, fcImagePlan } from './deploy/image';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf, neutralRuntimeOf } from './deploy/limits';
 export {
   type FcAliasView,

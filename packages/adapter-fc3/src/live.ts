@@ -107,7 +107,8 @@ export function toLiveFunction(state: Fc3LiveState, target: string): LiveFunctio
           ? {}
           : { handler: fn.handler }
         : { handler: settings[envKeys.handler] }),
-      contract,
+      // A container serves whatever contract its image's entry does: FC's config does not say which.
+      ...(image && contract === 'native' ? {} : { contract }),
       env,
       resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 3 },
     },
