@@ -87,12 +87,12 @@ describe('examples/coffee on the FC 3.0 emulator', () => {
 });
 
 describe('faasport migrate --from fc --to fc3', () => {
-  it('plans with --dry-run and writes nothing, then moves the function; it answers on FC 3.0 and each note shows once', async () => {
+  it('plans with --dry-run and writes nothing, refuses an FC 2.0 HTTP handler, then moves a web function; it answers on FC 3.0 and each note shows once', async () => {
     const { dir, env } = coffeeOnEmulators();
     // A name of its own: the test above deploys coffee-web to the same FC 3.0 emulator.
     const yaml = join(dir, 'faasport.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('- name: coffee-web', '- name: mocha'));
-    const deployed = await runBin(['deploy', '--target', 'fc', '--function', 'mocha', '--yes'], {
+    const deployed = await runBin(['deploy', '--target', 'fc', '--function', 'coffee,mocha', '--yes'], {
       cwd: dir,
       env,
     });
@@ -113,6 +113,17 @@ describe('faasport migrate --from fc --to fc3', () => {
       ),
     ]);
     expect(plan.plan.kind).toBe('create');
+    expect(fc3.writes()).toBe(writes);
+
+    // The FC 2.0 HTTP handler (request, response, context) has nothing to run it on FC 3.0: refused,
+    // before any write, with what to do instead.
+    const refused = await runBin(['migrate', 'coffee', '--from', 'fc', '--to', 'fc3', '--dry-run'], {
+      cwd: dir,
+      env,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("FC 2.0's HTTP handler (request, response, context)");
+    expect(refused.stderr).toContain('providers.local.contract: fc3-event');
     expect(fc3.writes()).toBe(writes);
 
     const moved = await runBin(['migrate', 'mocha', '--from', 'fc', '--to', 'fc3', '--yes'], {
