@@ -11,6 +11,7 @@ import {
 import { localCapabilities } from '@faasport/runtime';
 import { describe, expect, it } from 'vitest';
 // The capabilities module alone: the adapter's index also loads the AWS SDK clients.
+import { fc3Capabilities } from '../packages/adapter-fc3/src/limits';
 import { lambdaCapabilities } from '../packages/adapter-lambda/src/deploy/capabilities';
 
 // Each adapter page's capability table is generated from what the adapter declares. This test fails
@@ -19,6 +20,7 @@ const write = process.env.FAASPORT_WRITE_CAPABILITY_DOCS === '1';
 
 const pages: Array<[page: string, capabilities: Capabilities]> = [
   ['docs/adapters/fc.md', fcCapabilities],
+  ['docs/adapters/fc3.md', fc3Capabilities],
   ['docs/adapters/functiongraph.md', functionGraphCapabilities],
   ['docs/adapters/knative.md', knativeCapabilities],
   ['docs/adapters/lambda.md', lambdaCapabilities],

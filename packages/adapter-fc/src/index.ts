@@ -8,6 +8,14 @@ export { createFcAdapter, type FcAdapter } from './deploy/adapter';
 export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
 export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
+export {
+  type EventTriggerContext,
+  type EventTriggerFields,
+  eventTriggerIssues,
+  mnsTopicTriggerOf,
+  type OwnInvocationRole,
+  ossTriggerOf,
+} from './deploy/event-triggers';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
 // Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
 export {
@@ -20,6 +28,13 @@ export {
   maskSecrets,
   maxUserDescription,
 } from './deploy/mapping';
-export { type FcAdapterOptions, fcAdapterOptionsSchema, fcEnvVars, ramRoleArn } from './deploy/options';
+export {
+  type FcAdapterOptions,
+  type FcQueueBinding,
+  fcAdapterOptionsSchema,
+  fcEnvVars,
+  fcQueueBinding,
+  ramRoleArn,
+} from './deploy/options';
 export { adapterModule } from './module';
 export { shimHandlers } from './runtime';

@@ -73,6 +73,8 @@ export function createFc3Adapter(
     accountId: o.accountId,
     ...(o.role ? { role: o.role } : {}),
     ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+    ...(o.queues ? { queues: o.queues } : {}),
+    target: o.target,
   };
   const target = o.target;
 

@@ -1,20 +1,23 @@
-import { maxUserDescription } from '@faasport/adapter-fc';
+import { eventTriggerIssues, maxUserDescription } from '@faasport/adapter-fc';
 import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
 import { fc3Limits } from './limits';
 import {
+  eventTriggerContext,
   type Fc3Context,
   fc3ProviderSchema,
-  invocationRoleHint,
-  missingInvocationRoleMessage,
-  providerOptions,
+  ownInvocationRole,
   takesInstanceConcurrency,
   toFc3Cron,
 } from './mapping';
 
 /** FC 3.0 checks beyond the declared capabilities and limits, all offline. */
 export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue[] {
-  const issues: CheckIssue[] = [];
   const providerValid = fc3ProviderSchema.safeParse(fn.providers.fc3 ?? {}).success;
+  const issues: CheckIssue[] = eventTriggerIssues(
+    fn,
+    providerValid ? ownInvocationRole : undefined,
+    eventTriggerContext(ctx),
+  );
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
   if (shimmed && !fn.runtime.startsWith('nodejs'))
     issues.push({
@@ -107,14 +110,6 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
         path: `triggers.${t.name}.name`,
         message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
         hint: 'Rename the trigger.',
-      });
-    if (t.kind === 'storage' && providerValid && !(providerOptions(fn).invocationRole ?? ctx.invocationRole))
-      issues.push({
-        severity: 'error',
-        feature: 'invocationRole',
-        path: 'providers.fc3.invocationRole',
-        message: missingInvocationRoleMessage(fn, t),
-        hint: invocationRoleHint,
       });
     if (t.kind === 'schedule') {
       try {

@@ -82,9 +82,8 @@ export const fc3Capabilities: Capabilities = {
     },
     'trigger.storage': { level: 'native', note: 'OSS trigger with an invocation role' },
     'trigger.queue': {
-      level: 'unsupported',
-      note: 'mns_topic and EventBridge triggers are not mapped yet',
-      instead: 'Use an http trigger fed by your queue, or deploy to knative or local.',
+      level: 'native',
+      note: 'an mns_topic trigger, from targets.<t>.queues.<topic>.mns (EventBridge sources are not mapped)',
     },
     'trigger.event': {
       level: 'unsupported',

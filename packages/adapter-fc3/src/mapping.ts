@@ -1,18 +1,16 @@
 import {
   codePackage,
+  type EventTriggerContext,
   environmentOf,
+  type FcQueueBinding,
   markers,
+  mnsTopicTriggerOf,
+  ossTriggerOf,
   ramRoleArn,
   shimHandlers,
   toFcCron,
 } from '@faasport/adapter-fc';
-import {
-  type DesiredState,
-  type ResolvedFunction,
-  type ResolvedTrigger,
-  toBase64,
-  ValidationError,
-} from '@faasport/core';
+import { type DesiredState, type ResolvedFunction, type ResolvedTrigger, toBase64 } from '@faasport/core';
 import { z } from 'zod';
 import { fc3RuntimeOf } from './limits';
 
@@ -55,7 +53,17 @@ export interface Fc3Context {
   accountId: string;
   role?: string;
   invocationRole?: string;
+  /** The target's topic bindings (queue triggers). */
+  queues?: Record<string, FcQueueBinding>;
+  /** The target's name, for errors naming its options. */
+  target?: string;
 }
+
+/** The function's own OSS/MNS invocation role, `providers.fc3.invocationRole`. */
+export const ownInvocationRole = (fn: ResolvedFunction) => providerOptions(fn).invocationRole;
+
+/** The context of the OSS and MNS trigger mapping FC 3.0 shares with FC 2.0 (`@faasport/adapter-fc`). */
+export const eventTriggerContext = (ctx: Fc3Context): EventTriggerContext => ({ ...ctx, adapter: 'fc3' });
 
 /** Whether FC 3.0 takes `instanceConcurrency` for this function: custom runtimes and containers only. */
 export function takesInstanceConcurrency(fn: ResolvedFunction): boolean {
@@ -136,16 +144,10 @@ export function toFc3Cron(cron: string, timezone: string): string {
   return timezone === 'UTC' || timezone === 'Etc/UTC' ? six : `CRON_TZ=${timezone} ${six}`;
 }
 
-/** The plan-time error for a storage trigger without an invocation role. */
-export function missingInvocationRoleMessage(fn: ResolvedFunction, t: ResolvedTrigger): string {
-  return `storage trigger "${t.name}" of "${fn.name}" needs the RAM role OSS assumes to invoke the function: FC's CreateTrigger requires invocationRole for OSS triggers`;
-}
-export const invocationRoleHint =
-  'Set providers.fc3.invocationRole on the function, or invocationRole on the fc3 target, to a role that trusts oss.aliyuncs.com.';
-
 /**
  * The CreateTrigger body (`CreateTriggerInput`): FC 3.0 takes `triggerConfig` as a JSON string. The
- * trigger is bound to the main alias. `queue` and `event` triggers are rejected earlier by capabilities.
+ * trigger is bound to the main alias. OSS and MNS topic triggers are mapped as on FC 2.0. `event` triggers
+ * are rejected earlier by capabilities.
  */
 export function triggerBodyOf(
   t: ResolvedTrigger,
@@ -182,44 +184,10 @@ export function triggerBodyOf(
           enable: t.enabled,
         },
       };
-    case 'storage': {
-      const role = providerOptions(fn).invocationRole ?? ctx.invocationRole;
-      if (!role)
-        throw new ValidationError(
-          [
-            {
-              path: 'providers.fc3.invocationRole',
-              message: missingInvocationRoleMessage(fn, t),
-              rule: 'required',
-            },
-          ],
-          { subject: `function "${fn.name}"`, adapter: 'fc3', hint: invocationRoleHint },
-        );
-      const events = t.events.flatMap((e) =>
-        e === 'created'
-          ? ['oss:ObjectCreated:*']
-          : ['oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
-      );
-      return {
-        ...base,
-        triggerType: 'oss',
-        sourceArn: `acs:oss:${ctx.region}:${ctx.accountId}:${t.bucket}`,
-        invocationRole: role,
-        triggerConfig: {
-          events,
-          ...(t.prefix || t.suffix
-            ? {
-                filter: {
-                  key: {
-                    ...(t.prefix ? { prefix: t.prefix } : {}),
-                    ...(t.suffix ? { suffix: t.suffix } : {}),
-                  },
-                },
-              }
-            : {}),
-        },
-      };
-    }
+    case 'storage':
+      return { ...base, ...ossTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
+    case 'queue':
+      return { ...base, ...mnsTopicTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
     default:
       throw new Error(`trigger kind ${t.kind} has no FC 3.0 mapping`);
   }

@@ -1,6 +1,6 @@
-import { fcEnvVars, ramRoleArn } from '@faasport/adapter-fc';
+import { type FcQueueBinding, fcEnvVars, fcQueueBinding, ramRoleArn } from '@faasport/adapter-fc';
 import { ConfigurationError, imageTargetOptionsShape, ValidationError } from '@faasport/core';
-import { loadSetting, zodIssues } from '@faasport/core/toolkit';
+import { loadSetting, queueBindingsSchema, zodIssues } from '@faasport/core/toolkit';
 import { z } from 'zod';
 
 /** Options of {@link createFc3Adapter} (the `fc3` target), validated strictly. @public */
@@ -39,8 +39,8 @@ export const fc3AdapterOptionsSchema = z.strictObject({
   role: ramRoleArn.optional(),
   /** The RAM role OSS assumes to invoke functions of storage triggers (FC requires one for OSS triggers). */
   invocationRole: ramRoleArn.optional(),
-  /** Queue bindings (the queue-triggers issue); accepted and validated, not mapped yet. */
-  queues: z.record(z.string(), z.unknown()).optional(),
+  /** Where each topic a queue trigger reads lives: `queues.<topic>.mns` (an MNS topic), as for `fc`. */
+  queues: queueBindingsSchema(fcQueueBinding).optional(),
   /** Request timeout in milliseconds (default 60000). */
   timeoutMs: z.number().int().positive().optional(),
   /** Attempts for retryable errors (throttling, 5xx, network), default 4. */
@@ -67,6 +67,8 @@ export interface ResolvedFc3Options {
   endpoint: string;
   role?: string;
   invocationRole?: string;
+  /** The target's topic bindings. */
+  queues?: Record<string, FcQueueBinding>;
   timeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -152,6 +154,7 @@ export function resolveFc3Options(
     endpoint,
     ...(o.role ? { role: o.role } : {}),
     ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+    ...(o.queues ? { queues: o.queues } : {}),
     timeoutMs: o.timeoutMs ?? 60_000,
     maxAttempts: o.maxAttempts ?? 4,
     retryBaseMs: o.retryBaseMs ?? 200,

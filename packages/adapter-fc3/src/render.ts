@@ -56,7 +56,7 @@ export function renderManifests(desired: DesiredState, ctx: Fc3Context): Manifes
         }),
       );
   for (const t of fn.triggers) {
-    if (t.kind === 'queue' || t.kind === 'event') continue;
+    if (t.kind === 'event' || (t.kind === 'queue' && !ctx.queues?.[t.topic])) continue;
     const trigger = triggerBodyOf(t, fn, ctx);
     // CreateTriggerInput.triggerConfig is a JSON string.
     out.push(

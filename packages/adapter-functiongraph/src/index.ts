@@ -19,6 +19,7 @@ export {
   toFunctionGraphSchedule,
 } from './deploy/cron';
 export { mainAlias } from './deploy/function-body';
+export { CUSTOM_IMAGE_OWNER, CUSTOM_IMAGE_PORT, functionGraphImagePlan } from './deploy/image';
 export {
   canonicalQuery,
   canonicalUri,

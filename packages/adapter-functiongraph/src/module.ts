@@ -2,6 +2,7 @@ import { defineAdapterModule } from '@faasport/core';
 import { loadSetting } from '@faasport/core/toolkit';
 import { createFunctionGraphAdapter } from './deploy/adapter';
 import { functionGraphProviderSchema } from './deploy/capabilities';
+import { functionGraphImagePlan } from './deploy/image';
 import { envVars, functionGraphOptionsSchema } from './options';
 
 /**
@@ -18,6 +19,7 @@ export const adapterModule = defineAdapterModule({
   // `env` is the process environment, which fromTarget passes: faasport.yaml does not set it.
   optionsSchema: functionGraphOptionsSchema.omit({ env: true }),
   providerOptionsSchema: functionGraphProviderSchema,
+  imagePlan: functionGraphImagePlan,
   // The names resolveOptions reads (envVars), as Huawei Cloud's SDKs do.
   secretOptions: {
     credentials: [

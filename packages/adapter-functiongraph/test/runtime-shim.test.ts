@@ -6,8 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
 import { bundleShim } from '../../../scripts/shim-bundler.mjs';
 // @ts-expect-error: a plain ES module of the package's scripts, without types
-import { functionGraphShimBundle } from '../scripts/shim-bundle.mjs';
+import { functionGraphContainerBundle, functionGraphShimBundle } from '../scripts/shim-bundle.mjs';
 import { createFunctionGraphShim, readShimConfig, shimFileName, shimSource } from '../src/runtime';
+import { containerScript } from '../src/runtime/container-script.generated';
 import { shimScript } from '../src/runtime/shim-script.generated';
 
 const dirs: string[] = [];
@@ -45,6 +46,10 @@ const apigEvent = {
 };
 
 describe('FunctionGraph runtime shim', () => {
+  it('has the current bundle of src/runtime/container.ts, the custom-image entry (else npm run bundle-shim)', () => {
+    expect(containerScript).toBe(bundleShim(functionGraphContainerBundle));
+  });
+
   it('is the current bundle of src/runtime/entry.ts (else run npm run bundle-shim -w packages/adapter-functiongraph)', () => {
     expect(shimScript).toBe(bundleShim(functionGraphShimBundle));
     expect(

@@ -1,6 +1,7 @@
 import { defineAdapterModule } from '@faasport/core';
 import { createLambdaAdapter } from './deploy/adapter';
 import { lambdaProviderSchema } from './deploy/capabilities';
+import { lambdaImagePlan } from './deploy/image';
 import { lambdaOptionsSchema } from './options';
 
 /**
@@ -17,6 +18,7 @@ export const adapterModule = defineAdapterModule({
   // `env` and `target` come from fromTarget's input: faasport.yaml does not set them.
   optionsSchema: lambdaOptionsSchema.omit({ env: true, target: true }),
   providerOptionsSchema: lambdaProviderSchema,
+  imagePlan: lambdaImagePlan,
   fromTarget({ targetName, options, env, offline }) {
     const region =
       (options.region as string | undefined) ??

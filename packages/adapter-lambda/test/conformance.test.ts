@@ -9,7 +9,8 @@ const deliveries = (out: LambdaDelivery[]): TriggerDelivery[] =>
   }));
 
 // The core conformance suite against the Lambda emulator over real HTTP (the AWS SDK, SigV4), running the
-// code through the faasport runtime with Lambda's contract. Scheduler schedules fire as its clock moves.
+// code through the faasport runtime with Lambda's contract. Scheduler schedules fire as its clock moves,
+// S3 notifications as objects are written.
 testAdapter({
   name: 'lambda (emulator)',
   capabilities: lambdaCapabilities,
@@ -18,6 +19,8 @@ testAdapter({
       accessKeyId: 'AKIDCONFORMANCE',
       secretAccessKey: 'conformance-secret',
     });
+    // The storage case's bucket exists before the function is deployed, as S3 requires.
+    emulator.createBucket('conf-uploads');
     const queueArn = (queue: string) => `arn:aws:sqs:${emulator.region}:${emulator.accountId}:${queue}`;
     // The adapter takes credentials from the SDK's default chain only: the environment here.
     process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
@@ -36,6 +39,8 @@ testAdapter({
       triggers: {
         advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
         sendMessage: async (topic, body) => deliveries(await emulator.sendSqsMessage(queueArn(topic), body)),
+        putObject: async (bucket, key, size) =>
+          deliveries(await emulator.putObject(bucket, key, new Uint8Array(size))),
       },
     };
   },

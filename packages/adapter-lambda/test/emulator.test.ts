@@ -1,10 +1,11 @@
 /**
  * The Lambda emulator as outside clients see it: the aws CLI (botocore's SigV4) lists and invokes functions,
  * a wrong secret is refused as AWS refuses it, function URLs answer over HTTP (AWS_IAM ones only when
- * signed), Invoke follows alias weights, an SQS message reaches an event function as a CloudEvent, and
+ * signed), Invoke follows alias weights, an SQS message and an S3 object write reach an event function as
+ * CloudEvents (S3 refusing a notification the function's policy does not allow), and
  * provisioned concurrency (which moto lacks) is set on the main alias.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +13,13 @@ import {
   LambdaClient,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
-import { defineFunction, deploy, type FunctionConfig, invoke } from '@faasport/core';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { defineFunction, deploy, type FunctionConfig, invoke, planDeploy } from '@faasport/core';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +234,85 @@ describe('the emulator', () => {
       process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
       await clocked.close();
     }
+  });
+
+  it('fires a storage trigger from an S3 object write, after S3 checked the function lets it invoke', async () => {
+    const s3 = new S3Client({ region: emulator.region, endpoint: emulator.url, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+    // As on S3, a notification to a function whose policy does not let S3 call it is refused.
+    await expect(
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'photos',
+          NotificationConfiguration: {
+            LambdaFunctionConfigurations: [
+              {
+                LambdaFunctionArn: `arn:aws:lambda:${emulator.region}:${emulator.accountId}:function:hello:main`,
+                Events: ['s3:ObjectCreated:*'],
+              },
+            ],
+          },
+        }),
+      ),
+    ).rejects.toThrow(/Unable to validate the following destination configurations/);
+    const photos = fn('photos', {
+      contract: 'event',
+      source: { inline: events },
+      triggers: [{ storage: { bucket: 'photos', suffix: '.jpg' } }],
+    });
+    await deploy(adapter, photos);
+    const writes = emulator.writes();
+    expect((await planDeploy(adapter, photos)).plan.steps).toEqual([]);
+    await deploy(adapter, photos);
+    expect(emulator.writes()).toBe(writes);
+    // An object written through S3's own API.
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'cats/a.jpg', Body: 'jpeg' }));
+    expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    // The record's key is URL-encoded with "+" for spaces; the function gets it decoded.
+    const [delivery, ...more] = await emulator.putObject('photos', 'dogs/c d.jpg', 'jpg!');
+    expect(more).toEqual([]);
+    expect(delivery?.error).toBeUndefined();
+    expect(JSON.parse(delivery!.result)).toMatchObject({
+      type: 'dev.faasport.storage.object.created',
+      data: { bucket: 'photos', key: 'dogs/c d.jpg', size: 4 },
+    });
+    expect(await emulator.putObject('photos', 'notes.txt', 'x')).toEqual([]);
+    s3.destroy();
+  });
+
+  it('runs a python3.12 handler through the Python worker: Invoke and its function URL', async () => {
+    const code = join(dir, 'py');
+    mkdirSync(code);
+    writeFileSync(
+      join(code, 'main.py'),
+      [
+        'import sys',
+        'def handler(event, context):',
+        '    who = (event.get("queryStringParameters") or {}).get("who", "world")',
+        '    return {"statusCode": 201, "headers": {"x-python": "%d.%d" % sys.version_info[:2]},',
+        '            "cookies": ["b=2"], "body": "hello " + who + " from " + context.function_name + " " + context.function_version}',
+        '',
+      ].join('\n'),
+    );
+    await deploy(
+      adapter,
+      defineFunction({
+        name: 'py',
+        runtime: 'python3.12',
+        contract: 'native',
+        handler: 'main.handler',
+        source: { dir: code },
+        triggers: [{ http: {} }],
+      }),
+    );
+    const invoked = await invoke(adapter, 'py', new Request('http://fn/?who=sdk'));
+    expect(invoked.status).toBe(201);
+    expect(await invoked.text()).toBe('hello sdk from py 1');
+    const response = await fetch(`${(await adapter.read('py'))!.url!}?who=url`);
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('hello url from py 1');
+    expect(response.headers.get('set-cookie')).toBe('b=2');
+    expect(response.headers.get('x-python')).toMatch(/^3\.\d+$/);
   });
 
   it('sets provisioned concurrency on the main alias for scaling.min', async () => {

@@ -1,7 +1,7 @@
 /**
  * The Lambda adapter's control plane against moto_server, an AWS emulator nobody here wrote: create,
  * update code and configuration, versions, alias weights, function URL, reserved concurrency, an SQS
- * event source mapping, an EventBridge Scheduler schedule, export and remove. What the adapter wrote is
+ * event source mapping, an EventBridge Scheduler schedule, an S3 bucket notification, export and remove. What the adapter wrote is
  * read back with the aws CLI, a client of its own. moto runs no code (so no invocations here) and has no
  * provisioned-concurrency API.
  */
@@ -16,6 +16,12 @@ import {
   ListEventSourceMappingsCommand,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   type AdapterContext,
@@ -50,6 +56,7 @@ describe.skipIf(skip)(
     // moto's own state, read with the SDK's clients directly (not through the adapter).
     let lambda: LambdaClient;
     let scheduler: SchedulerClient;
+    let s3: S3Client;
     const config = (name: string) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     const alias = (name: string, aliasName: string) =>
       lambda.send(new GetAliasCommand({ FunctionName: name, Name: aliasName }));
@@ -75,6 +82,7 @@ describe.skipIf(skip)(
       const client = { region: testEnv.AWS_REGION, endpoint: moto.url };
       lambda = new LambdaClient(client);
       scheduler = new SchedulerClient(client);
+      s3 = new S3Client({ ...client, forcePathStyle: true });
       // moto checks that Lambda may assume the role and that the queue exists.
       const trust = JSON.stringify({
         Version: '2012-10-17',
@@ -100,6 +108,7 @@ describe.skipIf(skip)(
       }
       lambda?.destroy();
       scheduler?.destroy();
+      s3?.destroy();
       await moto?.close();
     });
 
@@ -289,6 +298,79 @@ describe.skipIf(skip)(
       const exported = await adapter.export('with-secret', ctx);
       expect(JSON.stringify(exported)).not.toContain(secret);
       expect(exported.config.secrets).toEqual({ API_KEY: { fromEnv: 'API_KEY' } });
+    });
+
+    it("maps a storage trigger to an S3 bucket notification with the invoke permission, keeping the bucket's other entries", async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+      // Someone else's entry on the bucket: it must survive every faasport write.
+      const foreign = {
+        Id: 'audit-queue',
+        QueueArn: queueArn,
+        Events: ['s3:ObjectRemoved:*' as const],
+      };
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'uploads',
+          NotificationConfiguration: { QueueConfigurations: [foreign] },
+        }),
+      );
+      const store = fn('store', {
+        contract: 'event',
+        triggers: [
+          { storage: { bucket: 'uploads', events: ['created', 'deleted'], prefix: 'in/', suffix: '.txt' } },
+        ],
+      });
+      const { plan } = await planDeploy(adapter, store);
+      expect(plan.steps.find((s) => s.id === 'storage:uploads')).toMatchObject({ action: 'create' });
+      await deploy(adapter, store);
+      const notifications = () =>
+        s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' }));
+      const live = await notifications();
+      expect(live.QueueConfigurations).toMatchObject([foreign]);
+      expect(live.LambdaFunctionConfigurations).toHaveLength(1);
+      const entry = live.LambdaFunctionConfigurations![0]!;
+      expect(entry).toMatchObject({
+        Id: 'faasport-store-storage',
+        LambdaFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:store:main',
+        Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+      });
+      expect(
+        Object.fromEntries(entry.Filter!.Key!.FilterRules!.map((r) => [r.Name!.toLowerCase(), r.Value])),
+      ).toEqual({ prefix: 'in/', suffix: '.txt' });
+      const policy = JSON.parse(
+        (await lambda.send(new GetPolicyCommand({ FunctionName: 'store', Qualifier: 'main' }))).Policy!,
+      );
+      const statement = policy.Statement.find((s: { Sid: string }) => s.Sid === 'faasport-s3-uploads');
+      expect(statement).toMatchObject({
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'lambda:InvokeFunction',
+      });
+      expect(JSON.stringify(statement.Condition)).toContain('arn:aws:s3:::uploads');
+      expect(JSON.stringify(statement.Condition)).toContain('123456789012');
+      // Unchanged: nothing to write.
+      expect((await planDeploy(adapter, store)).plan.steps).toEqual([]);
+      const exported = await adapter.export('store', ctx);
+      expect(exported.config.triggers).toEqual([
+        { storage: { bucket: 'uploads', events: ['created', 'deleted'], prefix: 'in/', suffix: '.txt' } },
+      ]);
+      // Without the trigger: faasport's entry and permission go, the foreign entry stays.
+      await deploy(adapter, fn('store', { contract: 'event', triggers: [] }));
+      const after = await notifications();
+      expect(after.LambdaFunctionConfigurations ?? []).toEqual([]);
+      expect(after.QueueConfigurations).toMatchObject([foreign]);
+      const statements = await lambda
+        .send(new GetPolicyCommand({ FunctionName: 'store', Qualifier: 'main' }))
+        .then(
+          (r) => JSON.parse(r.Policy!).Statement as Array<{ Sid: string }>,
+          () => [],
+        );
+      expect(statements.map((s) => s.Sid)).not.toContain('faasport-s3-uploads');
+      // remove() takes the notification with the function.
+      await deploy(adapter, store);
+      expect((await notifications()).LambdaFunctionConfigurations).toHaveLength(1);
+      await remove(adapter, 'store');
+      expect((await notifications()).LambdaFunctionConfigurations ?? []).toEqual([]);
+      expect((await notifications()).QueueConfigurations).toMatchObject([foreign]);
     });
 
     // Provisioned concurrency is not a case here: moto 5.2 has no provisioned-concurrency API. It is tested

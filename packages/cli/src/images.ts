@@ -58,6 +58,8 @@ export async function buildTargetImages(
       layers: plan.layers.map((layer) => buildLayer(layer.files, layer.owner)),
       settings: plan.settings,
       push: options.push ?? true,
+      ...(plan.limits ? { limits: plan.limits } : {}),
+      for: { functionName: fn.name, target: target.name },
       clientOptions: (registry) => ({
         env,
         insecure: plan.insecure && plan.target.startsWith(`${registry}/`),

@@ -71,5 +71,33 @@ describe.skipIf(!hasRegistryBinary)(
       expect(kube.writes()).toBe(writes);
       expect(kube.list('v1', 'ConfigMap', 'default')).toEqual([]);
     });
+
+    it('refuses a layer over registry.maxLayerBytes before anything is pushed', async () => {
+      const small = tempDir();
+      writeFileSync(
+        join(small, 'faasport.yaml'),
+        [
+          'name: limited',
+          'functions:',
+          '  - { name: big, source: { inline: "export default () => new Response(\'hi\');" } }',
+          'targets:',
+          `  knative: { adapter: knative, baseImage: scratch, registry: { url: "${registry.host}/limited", insecure: true, maxLayerBytes: 100 } }`,
+          '',
+        ].join('\n'),
+      );
+      const built = await cli(['build', '--json'], { cwd: small });
+      expect(built.code).not.toBe(0);
+      const { error } = JSON.parse(built.stdout);
+      expect(error).toMatchObject({
+        code: 'FP_LIMIT_EXCEEDED',
+        allowed: 'at most 100 bytes (registry.maxLayerBytes)',
+      });
+      expect(error.message).toMatch(
+        /^layer 1 of 2 \(\/var\/faasport\/code\/entry\.mjs\), sha256:[0-9a-f]{64}, size/,
+      );
+      expect(error.message).toContain('target "knative" for function "big"');
+      const tags = await fetch(`http://${registry.host}/v2/limited/big/tags/list`);
+      expect(tags.status).toBe(404);
+    });
   },
 );

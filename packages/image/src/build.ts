@@ -9,6 +9,7 @@ import {
   type RegistryClientOptions,
 } from './client';
 import { type Layer, sha256Digest } from './layer';
+import { checkImageSize, type ImageLimits } from './limits';
 import { formatImageReference, type ImageReference, parseImageReference } from './reference';
 
 /** The container settings of an image config (OCI image-spec config.md `config`). @public */
@@ -38,6 +39,10 @@ export interface BuildImageInput {
   push?: boolean;
   /** Client options per registry host (insecure, credentials). */
   clientOptions?: (registry: string) => RegistryClientOptions;
+  /** Size limits checked before any blob is written (and for `push: false` too). */
+  limits?: ImageLimits;
+  /** The function and faasport target the image is for, named in errors. */
+  for?: { functionName?: string; target?: string };
 }
 
 /** What {@link buildImage} did. @public */
@@ -179,6 +184,12 @@ export async function buildImage(input: BuildImageInput): Promise<BuiltImage> {
   const tag = target.tag ?? 'latest';
   const targetClient = clientFor(target.registry);
   const base = await resolveBase(input, clientFor);
+  if (input.limits)
+    checkImageSize(base.layers, input.layers, input.limits, {
+      target: input.for?.target ?? input.target,
+      baseName: input.base,
+      ...(input.for?.functionName ? { functionName: input.for.functionName } : {}),
+    });
   const docker = base.manifestType === 'docker';
   const config = imageConfig(base, input);
   const configDescriptor: Descriptor = {

@@ -9,6 +9,7 @@ import { type RetryOptions, withRetry } from '@faasport/core/toolkit';
 import { type CloudRegistry, cloudCredentials, cloudLoginHint, cloudRegistryOf } from './cloud';
 import { dockerCredentials, type RegistryCredentials } from './credentials';
 import { sha256Digest } from './layer';
+import { formatBytes } from './limits';
 import { apiHost } from './reference';
 
 /** The manifest media types a registry may answer with, OCI and Docker (spec "Pulling manifests"). @public */
@@ -106,6 +107,7 @@ export class RegistryClient {
   private credentials: RegistryCredentials | undefined;
   private findCredentials: (() => Promise<RegistryCredentials | undefined>) | undefined;
   private readonly cloud: CloudRegistry | undefined;
+  private login: Promise<RegistryCredentials | undefined> | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly options: RegistryClientOptions;
 
@@ -129,15 +131,17 @@ export class RegistryClient {
     if (this.credentials) registerSecret(this.credentials.password);
   }
 
-  /** The credentials, looked up (once) by the credential function on the first challenge. */
-  private async loginCredentials(): Promise<RegistryCredentials | undefined> {
+  /** The credentials, looked up once by the credential function on the first challenge (shared by concurrent ones). */
+  private loginCredentials(): Promise<RegistryCredentials | undefined> {
     const find = this.findCredentials;
-    if (find) {
+    if (!find) return Promise.resolve(this.credentials);
+    this.login ??= find().then((found) => {
+      if (found) registerSecret(found.password);
+      this.credentials = found;
       this.findCredentials = undefined;
-      this.credentials = await find();
-      if (this.credentials) registerSecret(this.credentials.password);
-    }
-    return this.credentials;
+      return found;
+    });
+    return this.login;
   }
 
   /** Spec "Pulling manifests": GET (or HEAD) /v2/<name>/manifests/<reference>. */
@@ -220,6 +224,7 @@ export class RegistryClient {
         const patched = await this.request('PATCH', repository, location, 'pull,push', {
           operation: `PATCH upload ${repository}`,
           body: chunk,
+          blob: { digest, size: data.length },
           headers: {
             'content-type': 'application/octet-stream',
             'content-range': `${offset}-${offset + chunk.length - 1}`,
@@ -238,6 +243,7 @@ export class RegistryClient {
       {
         operation: `PUT blob ${repository}@${digest}`,
         body: body ?? new Uint8Array(0),
+        blob: { digest, size: data.length },
         headers: { 'content-type': 'application/octet-stream' },
       },
     );
@@ -284,6 +290,8 @@ export class RegistryClient {
       body?: Uint8Array;
       allow?: number[];
       extraScopes?: string[];
+      /** The blob an upload carries, named when the registry refuses it as too large. */
+      blob?: { digest: string; size: number };
     },
   ): Promise<Response> {
     const url = /^https?:/.test(path) ? path : `${this.base}/v2/${repository}/${path}`;
@@ -299,7 +307,7 @@ export class RegistryClient {
         response = await this.send(method, url, init, token);
       }
       if (response.ok || init.allow?.includes(response.status)) return response;
-      throw await this.failure(response, init.operation);
+      throw await this.failure(response, init.operation, init.blob);
     }, this.options.retry);
   }
 
@@ -388,7 +396,11 @@ export class RegistryClient {
   }
 
   /** An error response (spec "Error Codes": `{"errors":[{"code","message","detail"}]}`) as a faasport error. */
-  private async failure(response: Response, operation: string): Promise<Error> {
+  private async failure(
+    response: Response,
+    operation: string,
+    blob?: { digest: string; size: number },
+  ): Promise<Error> {
     if (response.status === 401 || response.status === 403) return this.unauthorised(operation);
     let code: string | undefined;
     let message: string | undefined;
@@ -400,14 +412,17 @@ export class RegistryClient {
       // No JSON body (HEAD, a proxy's page): the status says it.
     }
     if (response.status === 413)
+      // 413 Payload Too Large (RFC 9110 §15.5.14): the registry, or a proxy in front of it, caps a request body.
       return new LimitExceededError(
         {
-          limit: 'blob size',
-          actual: operation,
-          allowed: `what the registry ${this.registry} accepts`,
+          limit: blob ? `blob ${blob.digest} size` : `${operation} request size`,
+          actual: blob ? formatBytes(blob.size) : 'too large',
+          allowed: `what the registry ${this.registry} accepts (${operation} answered 413 Payload Too Large)`,
           target: this.registry,
         },
-        { hint: "Make the function code smaller (exclude files), or raise the registry's upload limit." },
+        {
+          hint: "Make the layer smaller (exclude files the function does not need), or raise the registry's (or its proxy's) body size limit and run again: blobs already pushed are kept and only the rest go up. Set registry.maxLayerBytes to refuse such a layer before the upload.",
+        },
       );
     return new ProviderApiError({
       adapter: 'registry',

@@ -24,6 +24,10 @@ export interface Layer {
   digest: string;
   /** `sha256:` of the uncompressed tar (the image config's `rootfs.diff_ids`). */
   diffId: string;
+  /** The size of the uncompressed tar, in bytes (what a platform's image size limit counts). */
+  tarSize?: number;
+  /** What the layer holds, for messages: its file, or its first file and how many more. */
+  name?: string;
 }
 
 /** `sha256:<hex>` of some bytes, the content address of the OCI specs. @public */
@@ -130,7 +134,15 @@ export function layerTar(files: LayerFile[], owner: LayerOwner = { uid: 0, gid: 
 export function buildLayer(files: LayerFile[], owner?: LayerOwner): Layer {
   const tar = layerTar(files, owner);
   const blob = gzipSync(tar, { level: 9, mtime: 0 });
-  return { blob, digest: sha256Digest(blob), diffId: sha256Digest(tar) };
+  const paths = files.map((f) => `/${f.path.replace(/^\/+/, '')}`).sort();
+  const name = paths.length > 1 ? `${paths[0]} and ${paths.length - 1} more` : paths[0];
+  return {
+    blob,
+    digest: sha256Digest(blob),
+    diffId: sha256Digest(tar),
+    tarSize: tar.length,
+    ...(name ? { name } : {}),
+  };
 }
 
 /** The files of a zip (a function's code package), by path, directories left out. @public */

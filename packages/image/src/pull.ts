@@ -34,8 +34,10 @@ export function layerFiles(blob: Uint8Array): Map<string, Uint8Array> {
 export interface PulledEntry {
   /** The folder the entry's files were written to (delete it when done). */
   dir: string;
-  /** The image's entrypoint with `node` as the local Node.js and its paths inside `dir`. */
+  /** The image's entrypoint and command (CMD) with `node` as the local Node.js and its paths inside `dir`. */
   command: string[];
+  /** The image's working dir inside `dir` (`dir` itself when the image names none). */
+  workdir: string;
   /** The image config's environment. */
   env: Record<string, string>;
 }
@@ -66,7 +68,15 @@ export async function pullFaasportEntry(reference: string): Promise<PulledEntry 
     }
     const config = JSON.parse(
       new TextDecoder().decode(await client.getBlob(ref.repository, manifest.json.config!.digest)),
-    ) as { config?: { Entrypoint?: string[]; Env?: string[]; Labels?: Record<string, string> } };
+    ) as {
+      config?: {
+        Entrypoint?: string[];
+        Cmd?: string[] | null;
+        Env?: string[];
+        WorkingDir?: string;
+        Labels?: Record<string, string>;
+      };
+    };
     const entrypoint = config.config?.Entrypoint ?? [];
     if (!config.config?.Labels?.[ENTRY_LABEL] || entrypoint[0] !== 'node' || !entrypoint[1]) return undefined;
     const entryDir = posix.dirname(entrypoint[1]).replace(/^\//, '');
@@ -87,7 +97,12 @@ export async function pullFaasportEntry(reference: string): Promise<PulledEntry 
       env[line.slice(0, eq)] = line.slice(eq + 1);
     }
     const local = (arg: string) => (arg.startsWith('/') ? join(dir, arg) : arg);
-    return { dir, command: [process.execPath, ...entrypoint.slice(1).map(local)], env };
+    return {
+      dir,
+      command: [process.execPath, ...[...entrypoint.slice(1), ...(config.config.Cmd ?? [])].map(local)],
+      workdir: config.config.WorkingDir ? local(config.config.WorkingDir) : dir,
+      env,
+    };
   } catch {
     // Unreachable, unknown or not ours: the caller reports the image as missing, as the platform does.
     return undefined;

@@ -98,6 +98,26 @@ describe('Node.js module formats and the portable web contract', () => {
     expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
   });
 
+  test('a log call keeps its fields structured; fields that are not JSON (a cycle) reach the text only, and the call answers', async () => {
+    const dir = codeDir({
+      'index.mjs': `export default (request, ctx) => {
+        ctx.log.warn('plain', { order: 'o-1', total: 42, nested: { ok: true } });
+        const cycle = { name: 'loop' };
+        cycle.self = cycle;
+        ctx.log.info('cyclic', cycle);
+        return 'logged';
+      };`,
+    });
+    const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'index.default' }));
+    const res = await exe.fetch(new Request('http://x/'), { requestId: 'rid-fields' });
+    expect(await res.text()).toBe('logged');
+    const plain = logs.find((l) => l.requestId === 'rid-fields' && l.message === 'plain');
+    expect(plain).toMatchObject({ level: 'warn', fields: { order: 'o-1', total: 42, nested: { ok: true } } });
+    const cyclic = logs.find((l) => l.requestId === 'rid-fields' && l.message.startsWith('cyclic'));
+    expect(cyclic?.level).toBe('info');
+    expect(cyclic?.fields).toBeUndefined();
+  });
+
   test('CommonJS .js and .cjs handlers, strings, bytes and undefined results', async () => {
     const dir = codeDir({
       'index.js': `exports.handler = async (req) => 'text from cjs';`,

@@ -90,7 +90,21 @@ function encodeFrame(message) {
 
 /** Sends a message to the executor (in the next write of this turn). */
 export function send(message) {
-  outgoing.push(encodeFrame(message));
+  queue(encodeFrame(message));
+}
+
+/** Sends a message given as its JSON text (a message without bytes). */
+export function sendJson(text) {
+  const json = Buffer.from(text);
+  const frame = Buffer.allocUnsafe(8 + json.length);
+  frame.writeUInt32LE(4 + json.length, 0);
+  frame.writeUInt32LE(json.length, 4);
+  json.copy(frame, 8);
+  queue(frame);
+}
+
+function queue(frame) {
+  outgoing.push(frame);
   if (!flushQueued) {
     flushQueued = true;
     setImmediate(flush);

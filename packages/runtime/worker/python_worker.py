@@ -6,7 +6,9 @@ One process runs one function instance; the parent kills it on timeout.
 
 Contracts: `web` (handler(request, ctx) -> str | bytes | dict | list | None | (body, status[, headers])),
 `event` (handler(cloud_event_dict, ctx)), `fc-event` (handler(event_bytes, context)), `fc3-event`
-(handler(event_bytes, context); HTTP calls as FC 3.0's HTTP event) and `fg-event` (handler(event_dict, context)). The list of contracts is contracts/contracts.json, shared with
+(handler(event_bytes, context); HTTP calls as FC 3.0's HTTP event), `fg-event` (handler(event_dict, context))
+and `lambda` (AWS Lambda's handler(event_dict, context); an HTTP call arrives as a function URL event). The
+list of contracts is contracts/contracts.json, shared with
 the Node worker and the TypeScript type `ExecutionContract`: HOSTS below must host exactly those that
 name the "python" worker, or the worker refuses to start.
 """
@@ -200,6 +202,26 @@ class FgContext:
 
     def getLogger(self):
         return Logger()
+
+
+class LambdaContext:
+    """An AWS Lambda Python context (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)."""
+
+    def __init__(self, message):
+        spec = _fn["spec"]
+        extra = message.get("context") or {}
+        self._deadline = message["deadline"]
+        self.aws_request_id = message["rid"]
+        self.function_name = spec["functionName"]
+        self.function_version = extra.get("functionVersion", spec["revision"])
+        self.invoked_function_arn = extra.get(
+            "invokedFunctionArn", f"arn:aws:lambda:local:000000000000:function:{spec['functionName']}")
+        self.memory_limit_in_mb = str(spec["memoryMb"])
+        self.log_group_name = f"/aws/lambda/{spec['functionName']}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline - int(time.time() * 1000))
 
 
 # A sandboxed worker may write only its scratch folder: it stays the temp folder after the load.
@@ -464,6 +486,64 @@ def _fg_event(handler, message, payload):
     return call(handler, parse_json_or_text(payload), FgContext(message))
 
 
+def _lambda_event(handler, message, payload):
+    return call(handler, json.loads(payload) if payload else {}, LambdaContext(message))
+
+
+def _lambda_http(handler, message):
+    """A function URL call: the payload format 2.0 event in, `{statusCode, headers, cookies, body,
+    isBase64Encoded}` (or any other value, sent as JSON) out
+    (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html)."""
+    parsed = urllib.parse.urlsplit(message["url"])
+    headers, cookies = {}, []
+    for key, value in message.get("headers", []):
+        name = key.lower()
+        if name == "cookie":
+            cookies.extend(part for part in value.split("; ") if part)
+        else:
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query = {}
+    for key, value in urllib.parse.parse_qsl(parsed.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    body = message.get("body64") or ""
+    now = int(time.time() * 1000)
+    event = {
+        "version": "2.0", "routeKey": "$default", "rawPath": parsed.path, "rawQueryString": parsed.query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "local", "domainName": parsed.netloc,
+            "http": {"method": message.get("method", "GET"), "path": parsed.path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent", "")},
+            "requestId": message["rid"], "routeKey": "$default", "stage": "$default", "timeEpoch": now,
+        },
+        "isBase64Encoded": bool(body),
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = body
+    result = call(handler, event, LambdaContext(message))
+    if isinstance(result, dict) and isinstance(result.get("statusCode"), int):
+        pairs = [[k, str(item)] for k, v in (result.get("headers") or {}).items()
+                 for item in (v if isinstance(v, list) else [v])]
+        pairs += [["set-cookie", str(c)] for c in result.get("cookies") or []]
+        data = result.get("body")
+        if data is None:
+            raw = None
+        elif isinstance(data, str):
+            raw = base64.b64decode(data) if result.get("isBase64Encoded") else data.encode()
+        else:
+            raw = json.dumps(data, default=str).encode()
+        return {"status": result["statusCode"], "headers": pairs,
+                "body64": base64.b64encode(raw).decode() if raw is not None else None}
+    if result is None:
+        return {"status": 200, "headers": [], "body64": None}
+    return {"status": 200, "headers": [["content-type", "application/json"]],
+            "body64": base64.b64encode(json.dumps(result, default=str).encode()).decode()}
+
+
 # The contracts this worker hosts: `http` serves a call over HTTP (a reply dict), `event` an event call
 # (the handler's result); `init_context` is the context an initializer gets (FunctionGraph's by default).
 HOSTS = {
@@ -472,6 +552,7 @@ HOSTS = {
     "fc-event": {"event": _fc_event, "init_context": FcContext},
     "fc3-event": {"http": _fc3_http, "event": _fc3_event, "init_context": Fc3Context},
     "fg-event": {"event": _fg_event},
+    "lambda": {"http": _lambda_http, "event": _lambda_event, "init_context": LambdaContext},
 }
 
 

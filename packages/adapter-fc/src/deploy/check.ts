@@ -1,27 +1,23 @@
 import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
-import { queueBindingIssues } from '@faasport/core/toolkit';
 import { toFcCron } from './cron';
+import { eventTriggerIssues } from './event-triggers';
 import {
+  eventTriggerContext,
   fcProviderSchema,
-  invocationRoleOf,
   maxUserDescription,
-  missingInvocationRole,
-  missingQueueRole,
-  queueRoleOf,
+  ownInvocationRole,
   type TriggerContext,
 } from './mapping';
 
 /** FC-specific offline checks beyond the declared capabilities and limits. */
 export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckIssue[] {
-  const issues: CheckIssue[] = [
-    ...queueBindingIssues(fn, ctx.queues, {
-      adapter: 'fc',
-      ...(ctx.target ? { target: ctx.target } : {}),
-      example: '{ mns: { invocationRole: acs:ram::<account>:role/<role trusting mns> } }',
-    }),
-  ];
   // Core reports problems in providers.fc (providerOptionsSchema); rules that read them need them valid.
   const providerValid = fcProviderSchema.safeParse(fn.providers.fc ?? {}).success;
+  const issues: CheckIssue[] = eventTriggerIssues(
+    fn,
+    providerValid ? ownInvocationRole : undefined,
+    eventTriggerContext(ctx),
+  );
   const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
   if (shimmed && !fn.runtime.startsWith('nodejs')) {
     issues.push({
@@ -78,10 +74,6 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
         message: 'FC HTTP triggers take GET, POST, PUT, DELETE, HEAD and PATCH; OPTIONS is left out',
       });
     }
-    if (t.kind === 'storage' && providerValid && !invocationRoleOf(fn, ctx))
-      issues.push(missingInvocationRole(fn, t));
-    if (t.kind === 'queue' && providerValid && ctx.queues?.[t.topic] && !queueRoleOf(fn, t, ctx))
-      issues.push(missingQueueRole(fn, t));
     if (t.kind !== 'schedule') continue;
     try {
       toFcCron(t.cron, t.timezone);

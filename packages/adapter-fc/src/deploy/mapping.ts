@@ -1,17 +1,16 @@
 import {
-  type CheckIssue,
   type DesiredState,
   type ResolvedFunction,
   type ResolvedTrigger,
   sha256,
   toBase64,
-  ValidationError,
   z,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { toFcCron } from './cron';
+import { type EventTriggerContext, mnsTopicTriggerOf, ossTriggerOf } from './event-triggers';
 import { fcRuntimeOf } from './limits';
 import { type FcQueueBinding, ramRoleArn } from './options';
 
@@ -241,47 +240,11 @@ export interface TriggerContext {
   target?: string;
 }
 
-/** The role MNS assumes for a queue trigger: the binding's, else the function's or target's `invocationRole`. */
-export function queueRoleOf(
-  fn: ResolvedFunction,
-  t: ResolvedTrigger,
-  ctx: TriggerContext,
-): string | undefined {
-  if (t.kind !== 'queue') return undefined;
-  return ctx.queues?.[t.topic]?.mns.invocationRole ?? invocationRoleOf(fn, ctx);
-}
+/** The function's own OSS/MNS invocation role, `providers.fc.invocationRole`. */
+export const ownInvocationRole = (fn: ResolvedFunction) => providerOptions(fn).invocationRole;
 
-/** A queue trigger with no role for MNS to invoke the function with. */
-export function missingQueueRole(fn: ResolvedFunction, t: ResolvedTrigger): CheckIssue {
-  return {
-    severity: 'error',
-    feature: 'invocationRole',
-    path: 'providers.fc.invocationRole',
-    message: `queue trigger "${t.name}" of "${fn.name}" needs the RAM role MNS assumes to invoke the function: FC's CreateTrigger requires invocationRole for mns_topic triggers`,
-    hint: 'Set invocationRole in the topic binding (targets.<t>.queues.<topic>.mns.invocationRole), on the fc target, or in providers.fc, to a role that trusts mns.aliyuncs.com.',
-  };
-}
-
-/**
- * The role OSS assumes to invoke a function: `providers.fc.invocationRole`, else the target's.
- * CreateTrigger requires `invocationRole` for OSS triggers (FC 2.0 API reference, CreateTrigger:
- * https://help.aliyun.com/zh/fc/developer-reference/api-createtrigger, "invocationRole ... 是否必选: 是").
- */
-export function invocationRoleOf(fn: ResolvedFunction, ctx: TriggerContext): string | undefined {
-  return providerOptions(fn).invocationRole ?? ctx.invocationRole;
-}
-
-/** The plan-time error for a storage trigger without an invocation role, naming both options. */
-export function missingInvocationRole(fn: ResolvedFunction, t: ResolvedTrigger): CheckIssue {
-  return {
-    severity: 'error',
-    // A missing setting, not an unsupported feature: core reports it as a ValidationError.
-    feature: 'invocationRole',
-    path: 'providers.fc.invocationRole',
-    message: `storage trigger "${t.name}" of "${fn.name}" needs the RAM role OSS assumes to invoke the function: FC's CreateTrigger requires invocationRole for OSS triggers`,
-    hint: 'Set providers.fc.invocationRole on the function, or invocationRole on the fc target, to a role that trusts oss.aliyuncs.com (e.g. acs:ram::<account>:role/aliyunosseventnotificationrole).',
-  };
-}
+/** The context of the OSS and MNS trigger mapping shared with FC 3.0. */
+export const eventTriggerContext = (ctx: TriggerContext): EventTriggerContext => ({ ...ctx, adapter: 'fc' });
 
 /** The CreateTrigger body of one trigger. `event` triggers are rejected earlier by capabilities. */
 export function triggerBodyOf(
@@ -313,73 +276,10 @@ export function triggerBodyOf(
           enable: t.enabled,
         },
       };
-    case 'storage': {
-      const role = invocationRoleOf(fn, ctx);
-      if (!role) {
-        const issue = missingInvocationRole(fn, t);
-        throw new ValidationError([{ path: issue.path!, message: issue.message, rule: 'required' }], {
-          subject: `function "${fn.name}"`,
-          adapter: 'fc',
-          hint: issue.hint,
-        });
-      }
-      const events = t.events.flatMap((e) =>
-        e === 'created'
-          ? ['oss:ObjectCreated:*']
-          : ['oss:ObjectRemoved:DeleteObject', 'oss:ObjectRemoved:DeleteObjects'],
-      );
-      return {
-        ...base,
-        triggerType: 'oss',
-        sourceArn: `acs:oss:${ctx.region}:${ctx.accountId}:${t.bucket}`,
-        invocationRole: role,
-        triggerConfig: {
-          events,
-          ...(t.prefix || t.suffix
-            ? {
-                filter: {
-                  key: {
-                    ...(t.prefix ? { prefix: t.prefix } : {}),
-                    ...(t.suffix ? { suffix: t.suffix } : {}),
-                  },
-                },
-              }
-            : {}),
-        },
-      };
-    }
-    case 'queue': {
-      // mns_topic: sourceArn acs:mns:<region>:<account>:/topics/<topic>; triggerConfig filterTag,
-      // notifyContentFormat (JSON, so the shim learns the topic and message id), notifyStrategy
-      // (aliyun fc-go-sdk MnsTopicTriggerConfig; alibabacloud-go fc-open MNSTopicTriggerConfig).
-      const mns = ctx.queues?.[t.topic]?.mns;
-      const role = queueRoleOf(fn, t, ctx);
-      if (!mns || !role) {
-        const issue = mns
-          ? missingQueueRole(fn, t)
-          : {
-              path: `targets.${ctx.target ?? 'fc'}.queues.${t.topic}`,
-              message: `topic "${t.topic}" is not bound`,
-              hint: 'Add targets.<t>.queues.<topic>.mns.',
-            };
-        throw new ValidationError([{ path: issue.path!, message: issue.message, rule: 'required' }], {
-          subject: `function "${fn.name}"`,
-          adapter: 'fc',
-          hint: issue.hint,
-        });
-      }
-      return {
-        ...base,
-        triggerType: 'mns_topic',
-        sourceArn: `acs:mns:${mns.region ?? ctx.region}:${ctx.accountId}:/topics/${mns.topic ?? t.topic}`,
-        invocationRole: role,
-        triggerConfig: {
-          notifyContentFormat: 'JSON',
-          notifyStrategy: 'BACKOFF_RETRY',
-          ...(mns.filterTag ? { filterTag: mns.filterTag } : {}),
-        },
-      };
-    }
+    case 'storage':
+      return { ...base, ...ossTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
+    case 'queue':
+      return { ...base, ...mnsTopicTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
     default:
       throw new Error(`trigger kind ${t.kind} has no FC mapping`);
   }

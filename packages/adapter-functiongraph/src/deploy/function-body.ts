@@ -10,7 +10,7 @@ import {
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
-import { shimFileName, shimHandler, shimSource } from '../runtime';
+import { type ShimConfig, shimFileName, shimHandler, shimSource } from '../runtime';
 import { providerOptions, runtimeMap } from './capabilities';
 
 /** The alias that carries a function's traffic split; tags get one alias each. @public */
@@ -72,6 +72,40 @@ export interface DeployedCode {
   handler: string;
 }
 
+/**
+ * The shim's settings for a `web` or `event` function: its handler's module among the code's files
+ * (`.mjs`, `.js` or `.cjs`), the export, the contract and the revision label.
+ *
+ * @throws {@link ValidationError} when the code has no file for the handler's module.
+ */
+export function shimConfigOf(fn: ResolvedFunction, fileNames: string[], revision: string): ShimConfig {
+  const handler = fn.handler ?? 'index.default';
+  const dot = handler.lastIndexOf('.');
+  const moduleName = handler.slice(0, dot);
+  const module = ['.mjs', '.js', '.cjs']
+    .map((ext) => `${moduleName}${ext}`)
+    .find((n) => fileNames.includes(n));
+  if (!module) {
+    throw new ValidationError(
+      [
+        {
+          path: 'handler',
+          message: `${JSON.stringify(handler)} names module "${moduleName}", but the code has no ${moduleName}.mjs, .js or .cjs (files: ${fileNames.slice(0, 10).join(', ')})`,
+          rule: 'handler-module',
+        },
+      ],
+      { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
+    );
+  }
+  return {
+    module,
+    export: handler.slice(dot + 1),
+    contract: fn.contract as 'web' | 'event',
+    functionName: fn.name,
+    revision,
+  };
+}
+
 const codeCache = new WeakMap<DesiredState, DeployedCode>();
 
 /** Builds (once per desired state) the code package FunctionGraph receives. */
@@ -100,32 +134,7 @@ export function deployedCode(desired: DesiredState, region: string): DeployedCod
     };
   } else {
     const files = unzipSync(desired.artifact.zip!);
-    const handler = fn.handler ?? 'index.default';
-    const dot = handler.lastIndexOf('.');
-    const moduleName = handler.slice(0, dot);
-    const exportName = handler.slice(dot + 1);
-    const module = ['.mjs', '.js', '.cjs']
-      .map((ext) => `${moduleName}${ext}`)
-      .find((name) => files[name] !== undefined);
-    if (!module) {
-      throw new ValidationError(
-        [
-          {
-            path: 'handler',
-            message: `${JSON.stringify(handler)} names module "${moduleName}", but the code has no ${moduleName}.mjs, .js or .cjs (files: ${Object.keys(files).slice(0, 10).join(', ')})`,
-            rule: 'handler-module',
-          },
-        ],
-        { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
-      );
-    }
-    const shim = shimSource({
-      module,
-      export: exportName,
-      contract: fn.contract as 'web' | 'event',
-      functionName: fn.name,
-      revision: desired.revisionLabel,
-    });
+    const shim = shimSource(shimConfigOf(fn, Object.keys(files), desired.revisionLabel));
     const entries = Object.entries(files)
       .filter(([name]) => !name.endsWith('/') && name !== shimFileName)
       .map(([name, data]) => ({ name, data, executable: false }));

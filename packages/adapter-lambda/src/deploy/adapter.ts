@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type Adapter, type AdapterContext, defineAdapter } from '@faasport/core';
 import { type LambdaAdapterOptions, resolveOptions } from '../options';
@@ -39,6 +40,8 @@ export function createLambdaAdapter(options: LambdaAdapterOptions = {}) {
     o,
     lambda: new LambdaClient(clientConfig),
     scheduler: new SchedulerClient(clientConfig),
+    // An emulator (ours, moto) serves S3 at the same endpoint, path-style (`/<bucket>?notification`).
+    s3: new S3Client({ ...clientConfig, ...(o.endpoint ? { forcePathStyle: true } : {}) }),
   };
   return defineAdapter({
     specificationVersion: 'v1' as const,

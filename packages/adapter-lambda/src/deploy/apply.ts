@@ -50,6 +50,7 @@ import {
 import { accountOf, functionArn, type LambdaApi, mainAlias, send, sendOrUndefined } from './context';
 import { labelOf, listAliases, listVersions } from './live';
 import { desiredReserved, desiredUrl } from './plan';
+import { desiredNotifications, syncBucket } from './storage';
 import { desiredMappings, desiredSchedules } from './triggers';
 
 /** The statement that lets anyone call a function URL with AuthType NONE. */
@@ -309,6 +310,16 @@ const applyLambdaStep = stepHandlers<[LambdaApi, DesiredState, AdapterContext]>(
           }),
         ),
       );
+  },
+  'storage:*': async (step, api, desired, ctx) => {
+    const name = desired.fn.name;
+    const { bucket, addPermission } = step.data as { bucket: string; addPermission: boolean };
+    const account = accountOf(await waitUntilUpdated(api, name, ctx.signal));
+    await syncBucket(
+      api,
+      { name, bucket, account, addPermission, aliasArn: functionArn(api, account, name, mainAlias) },
+      desiredNotifications(desired.fn).get(bucket) ?? [],
+    );
   },
   'queue-delete:*': async (step, api, _desired, _ctx) => {
     const lambda = api.lambda;

@@ -80,10 +80,8 @@ export const lambdaCapabilities: Capabilities = {
       note: 'an EventBridge Scheduler schedule (6-field cron with ScheduleExpressionTimezone)',
     },
     'trigger.storage': {
-      level: 'unsupported',
-      note: 'S3 bucket notifications are not mapped yet',
-      instead:
-        'Add an S3 event notification to the function\'s "main" alias yourself, or deploy to local or fc.',
+      level: 'native',
+      note: 'an S3 bucket notification (LambdaFunctionConfiguration) on the main alias, with the invoke permission for s3.amazonaws.com',
     },
     'trigger.queue': {
       level: 'native',

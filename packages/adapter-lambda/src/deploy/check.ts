@@ -170,6 +170,34 @@ export function checkForLambda(
         `Bind it: targets.${target.target}.queues.${t.topic}.arn: arn:aws:sqs:<region>:<account>:<queue>.`,
       );
   }
+  const storage = fn.triggers.filter((t) => t.kind === 'storage');
+  for (const [i, t] of storage.entries()) {
+    // "General purpose bucket naming rules" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(t.bucket) || t.bucket.includes('..'))
+      error(
+        'trigger.storage',
+        'triggers',
+        `storage trigger bucket ${JSON.stringify(t.bucket)} is not an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit)`,
+        'Name the S3 bucket the function should watch.',
+      );
+    // S3 refuses two entries of one bucket whose events and key filters overlap ("Configurations overlap").
+    const clash = storage
+      .slice(0, i)
+      .find(
+        (o) =>
+          o.bucket === t.bucket &&
+          o.events.some((e) => t.events.includes(e)) &&
+          ((o.prefix ?? '').startsWith(t.prefix ?? '') || (t.prefix ?? '').startsWith(o.prefix ?? '')) &&
+          ((o.suffix ?? '').endsWith(t.suffix ?? '') || (t.suffix ?? '').endsWith(o.suffix ?? '')),
+      );
+    if (clash)
+      error(
+        'trigger.storage',
+        'triggers',
+        `storage triggers ${clash.name} and ${t.name} watch the same events of bucket ${t.bucket} with overlapping prefix/suffix, which S3 refuses`,
+        'Merge them into one trigger, or give them prefixes (or suffixes) that do not overlap.',
+      );
+  }
   for (const t of fn.traffic) {
     if (t.tag && (t.tag === mainAlias || !/^[a-zA-Z0-9_-]{1,128}$/.test(t.tag) || /^\d+$/.test(t.tag)))
       error(

@@ -10,6 +10,7 @@ import type {
   FunctionUrlConfig,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
+import type { LambdaFunctionConfiguration, S3Client } from '@aws-sdk/client-s3';
 import type { GetScheduleCommandOutput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ConfigurationError, ProviderApiError } from '@faasport/core';
 import { readOrUndefined } from '@faasport/core/toolkit';
@@ -20,6 +21,8 @@ export interface LambdaApi {
   o: ResolvedOptions;
   lambda: LambdaClient;
   scheduler: SchedulerClient;
+  /** For the bucket notifications of storage triggers. */
+  s3: S3Client;
 }
 
 /** Everything read() gathers about one function, kept in LiveFunction.raw for plan(). */
@@ -41,6 +44,19 @@ export interface LambdaLive {
   mappings: EventSourceMappingConfiguration[];
   /** Scheduler schedules that target the main alias. */
   schedules: GetScheduleCommandOutput[];
+  /** The buckets whose notifications may invoke the function (from its policy's S3 statements). */
+  storage: BucketNotifications[];
+}
+
+/** What read() gathers about one bucket that may notify the function. */
+export interface BucketNotifications {
+  bucket: string;
+  /** False when the bucket does not exist (or cannot be read). */
+  exists: boolean;
+  /** Entries of the bucket that invoke this function (any qualifier). */
+  entries: LambdaFunctionConfiguration[];
+  /** Whether faasport's permission statement for this bucket is on the main alias. */
+  permission: boolean;
 }
 
 /** The alias that carries a function's traffic split; tags get one alias each. @public */

@@ -12,6 +12,7 @@ import { parseDescription, parseVersionDescription, secretsTag, tagOfAlias } fro
 import { type LambdaApi, type LambdaLive, mainAlias } from './context';
 import { fromSchedulerExpression } from './cron';
 import { readRaw, reverseRuntime, trafficOf } from './live';
+import { entryOf, s3Events } from './storage';
 
 /** Exports a live function: config, code from `Code.Location`, aliases as traffic, the URL as http trigger, schedules and mappings. */
 export async function exportFunction(
@@ -146,6 +147,7 @@ export async function exportFrom(_api: LambdaApi, name: string, raw: LambdaLive)
       `queue trigger "${queue}" needs its binding on the new target (for Lambda: targets.<t>.queues.${queue}.arn: ${m.EventSourceArn})`,
     );
   }
+  triggers.push(...storageTriggers(name, raw, notes));
   config.triggers = triggers;
   const traffic = trafficOf(raw);
   if (traffic.length) config.traffic = traffic;
@@ -169,4 +171,53 @@ export async function exportFrom(_api: LambdaApi, name: string, raw: LambdaLive)
     );
   if (c.VpcConfig?.SubnetIds?.length) notes.push('the VPC configuration is not exported');
   return { config: config as unknown as FunctionConfig, ...(code ? { code } : {}), notes };
+}
+
+/**
+ * The storage triggers of the bucket notifications that invoke the function: `s3:ObjectCreated:*` and
+ * `s3:ObjectRemoved:*` (or any of their sub-events, which widen to the whole family) become `created` /
+ * `deleted`; other event types are left out with a note.
+ */
+function storageTriggers(name: string, raw: LambdaLive, notes: string[]): unknown[] {
+  const triggers: unknown[] = [];
+  const prefix = `faasport-${name}-`;
+  for (const b of raw.storage) {
+    for (const c of b.entries) {
+      const entry = entryOf(c);
+      const events = new Set<'created' | 'deleted'>();
+      for (const e of entry.Events) {
+        if (e.startsWith('s3:ObjectCreated:')) events.add('created');
+        else if (e.startsWith('s3:ObjectRemoved:')) events.add('deleted');
+        else
+          notes.push(
+            `bucket ${b.bucket}'s event ${e} (notification ${entry.Id}) has no faasport storage event; it was left out`,
+          );
+        if (e !== s3Events.created && e !== s3Events.deleted && /^s3:Object(Created|Removed):/.test(e))
+          notes.push(
+            `bucket ${b.bucket}'s event ${e} became ${e.includes('Created') ? 'created' : 'deleted'}, every object ${e.includes('Created') ? 'creation' : 'removal'}`,
+          );
+      }
+      if (!events.size) continue;
+      const qualifier = c.LambdaFunctionArn?.split(':')[7];
+      if (qualifier && qualifier !== mainAlias)
+        notes.push(
+          `bucket ${b.bucket}'s notification ${entry.Id} invokes qualifier ${qualifier}; the storage trigger invokes the function's traffic`,
+        );
+      const triggerName = entry.Id.startsWith(prefix) ? entry.Id.slice(prefix.length) : '';
+      triggers.push({
+        storage: {
+          ...(triggerName && !/^storage(-\d+)?$/.test(triggerName) ? { name: triggerName } : {}),
+          bucket: b.bucket,
+          events: [...events].sort(),
+          ...(entry.rules.prefix ? { prefix: entry.rules.prefix } : {}),
+          ...(entry.rules.suffix ? { suffix: entry.rules.suffix } : {}),
+        },
+      });
+    }
+    if (b.entries.length)
+      notes.push(
+        `storage triggers watch bucket ${b.bucket} by name: on the new target it is a bucket of that platform (an OSS bucket on FC, an OBS bucket on FunctionGraph, a folder of the local runtime)`,
+      );
+  }
+  return triggers;
 }

@@ -29,6 +29,7 @@ import {
   sendOrUndefined,
   toFaasportError,
 } from './context';
+import { readNotifications } from './storage';
 
 /** Lambda runtime → faasport runtime. */
 export const reverseRuntime: Record<string, string> = {
@@ -142,6 +143,12 @@ export async function readRaw(api: LambdaApi, name: string): Promise<LambdaLive 
   // Filtered by the alias they were made on (moto stores the version the alias pointed at as FunctionArn).
   const mappings = await listMappings(api, `${name}:${mainAlias}`);
   const schedules = await listSchedules(api, functionArn(api, accountOf(fn.Configuration.FunctionArn), name));
+  const storage = await readNotifications(
+    api,
+    name,
+    functionArn(api, accountOf(fn.Configuration.FunctionArn), name),
+    hasMain,
+  );
   return {
     config: fn.Configuration,
     code: {
@@ -159,6 +166,7 @@ export async function readRaw(api: LambdaApi, name: string): Promise<LambdaLive 
     ...(provisioned !== undefined ? { provisioned } : {}),
     mappings,
     schedules,
+    storage,
   };
 }
 

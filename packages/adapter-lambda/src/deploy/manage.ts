@@ -9,6 +9,7 @@ import type { AdapterContext, FunctionSummary } from '@faasport/core';
 import { parseDescription } from './code';
 import { accountOf, functionArn, type LambdaApi, mainAlias, send, sendOrUndefined } from './context';
 import { listMappings, listSchedules, liveOf, readRaw } from './live';
+import { syncBucket } from './storage';
 
 /** The faasport-managed functions of the region (those whose description carries faasport's marker). */
 export async function list(api: LambdaApi, _ctx?: AdapterContext): Promise<FunctionSummary[]> {
@@ -36,7 +37,8 @@ export async function list(api: LambdaApi, _ctx?: AdapterContext): Promise<Funct
 }
 
 /**
- * Deletes a function with what faasport made for it: its schedules and event source mappings first (they
+ * Deletes a function with what faasport made for it: its schedules, event source mappings and bucket
+ * notifications first (they
  * outlive the function otherwise), then the function, which takes its versions, aliases, URLs and
  * concurrency settings with it. Quiet when it does not exist.
  */
@@ -47,6 +49,11 @@ export async function remove(api: LambdaApi, name: string, _ctx?: AdapterContext
     await sendOrUndefined('DeleteSchedule', () =>
       api.scheduler.send(new DeleteScheduleCommand({ Name: schedule.Name! })),
     );
+  const account = accountOf(raw.config.FunctionArn);
+  const aliasArn = functionArn(api, account, name, mainAlias);
+  // Bucket notifications outlive the function too; a bucket's other entries stay.
+  for (const { bucket } of raw.storage)
+    await syncBucket(api, { name, bucket, aliasArn, account, addPermission: false }, []);
   for (const mapping of [
     ...(await listMappings(api, `${name}:${mainAlias}`)),
     ...(await listMappings(api, name)),

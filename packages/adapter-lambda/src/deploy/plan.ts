@@ -19,6 +19,7 @@ import {
 } from './code';
 import { type LambdaApi, type LambdaLive, mainAlias } from './context';
 import { labelOf } from './live';
+import { desiredNotifications, entryOf, managedEntries, sameEntries } from './storage';
 import { desiredMappings, desiredSchedules, sameMapping, sameSchedule } from './triggers';
 
 /** The function URL faasport wants on the main alias (CreateFunctionUrlConfig's fields), if any. */
@@ -282,6 +283,48 @@ export function plan(api: LambdaApi, desired: DesiredState, live: LiveFunction |
         phase: 'finalize',
         data: { uuid: have.UUID },
       });
+  steps.push(...storageSteps(desired, raw));
+  return steps;
+}
+
+/**
+ * One step per bucket whose notification entries (or invoke permission) for the main alias differ: the
+ * buckets of the storage triggers, and those faasport configured before (read from the policy).
+ */
+function storageSteps(desired: DesiredState, raw: LambdaLive | undefined): Step[] {
+  const fn = desired.fn;
+  const want = desiredNotifications(fn);
+  const aliasArn = raw ? `${raw.config.FunctionArn}:${mainAlias}` : '';
+  const live = new Map((raw?.storage ?? []).map((b) => [b.bucket, b]));
+  const steps: Step[] = [];
+  for (const bucket of [...new Set([...want.keys(), ...live.keys()])].sort()) {
+    const wanted = want.get(bucket) ?? [];
+    const have = live.get(bucket);
+    const ours = have ? managedEntries(have, aliasArn) : [];
+    if (!wanted.length && !ours.length && !have?.permission) continue;
+    if (wanted.length && have?.permission && sameEntries(ours, wanted)) continue;
+    const action = !wanted.length ? 'delete' : ours.length ? 'update' : 'create';
+    const show = (entries: Array<{ Id: string; Events: string[]; rules: Record<string, string> }>) =>
+      entries.map((e) => ({ id: e.Id, events: e.Events, ...e.rules }));
+    steps.push({
+      id: `storage:${bucket}`,
+      action,
+      resource: `notifications of S3 bucket ${bucket}`,
+      summary:
+        action === 'delete'
+          ? `remove the notifications of bucket ${bucket} that invoke ${fn.name}:${mainAlias}, and S3's permission`
+          : `${action} ${wanted.length} notification(s) of bucket ${bucket} invoking ${fn.name}:${mainAlias} (${wanted.map((w) => w.Events.join('+')).join(', ')})${have?.permission ? '' : ', and let S3 invoke it'}`,
+      changes: [
+        {
+          path: `triggers.storage.${bucket}`,
+          ...(ours.length ? { from: show(ours.map(entryOf)) } : {}),
+          ...(wanted.length ? { to: show(wanted) } : {}),
+        },
+      ],
+      phase: 'finalize',
+      data: { bucket, addPermission: !have?.permission },
+    });
+  }
   return steps;
 }
 

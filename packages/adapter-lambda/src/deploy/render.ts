@@ -5,6 +5,7 @@ import { providerOptions } from './capabilities';
 import { aliasDescription, deployedCode, managedConfig, versionDescription } from './code';
 import { type LambdaApi, mainAlias } from './context';
 import { desiredReserved, desiredUrl } from './plan';
+import { desiredNotifications, permissionSid } from './storage';
 import { desiredMappings, desiredSchedules } from './triggers';
 
 /** The request bodies of a deploy as JSON manifests; secret values appear as `${secret:NAME}` references. */
@@ -129,5 +130,39 @@ export function render(api: LambdaApi, desired: DesiredState): Manifest[] {
         Enabled: true,
       },
     });
+  for (const [bucket, entries] of desiredNotifications(fn)) {
+    manifests.push({
+      name: `${name}.s3-permission-${bucket}.json`,
+      format: 'json',
+      request: { method: 'POST', path: `/2015-03-31/functions/${name}/policy?Qualifier=${mainAlias}` },
+      content: {
+        StatementId: permissionSid(bucket),
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: `arn:aws:s3:::${bucket}`,
+        SourceAccount: '<account>',
+      },
+    });
+    // Merged into the bucket's existing configuration at deploy time: its other entries stay.
+    manifests.push({
+      name: `${name}.s3-notification-${bucket}.json`,
+      format: 'json',
+      request: { method: 'PUT', path: `/${bucket}?notification` },
+      content: {
+        LambdaFunctionConfigurations: entries.map((e) => ({
+          Id: e.Id,
+          LambdaFunctionArn: `arn:aws:lambda:${api.o.region}:<account>:function:${name}:${mainAlias}`,
+          Events: e.Events,
+          ...(Object.keys(e.rules).length
+            ? {
+                Filter: {
+                  Key: { FilterRules: Object.entries(e.rules).map(([Name, Value]) => ({ Name, Value })) },
+                },
+              }
+            : {}),
+        })),
+      },
+    });
+  }
   return manifests;
 }

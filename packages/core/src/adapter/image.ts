@@ -12,7 +12,8 @@ export const imageTargetOptionsShape = {
   /**
    * Build each inline / dir / archive function into an image and push it here before the plan
    * (`faasport build` does the same alone); the function then runs the image by digest.
-   * `url` is `host[:port]/path`; `insecure: true` allows plain HTTP, to a registry on loopback only.
+   * `url` is `host[:port]/path`; `insecure: true` allows plain HTTP, to a registry on loopback only;
+   * `maxLayerBytes` refuses a layer larger than the registry takes before anything is uploaded.
    */
   registry: z
     .strictObject({
@@ -20,6 +21,8 @@ export const imageTargetOptionsShape = {
         .string()
         .regex(/^[^\s/]+(\/[a-z0-9._-]+)*$/, { error: 'must be host[:port]/path, e.g. ghcr.io/acme' }),
       insecure: z.boolean().default(false),
+      /** The largest layer blob the registry takes, in bytes: a larger one is refused before any upload. */
+      maxLayerBytes: z.number().int().positive().optional(),
     })
     .optional(),
   /** The base of built images (default: the official Node.js image of the runtime); `scratch` for none. */
@@ -33,7 +36,7 @@ export const imageTargetOptionsShape = {
 
 /** The image options as parsed by {@link imageTargetOptionsShape}. @public */
 export interface ImageTargetOptions {
-  registry?: { url: string; insecure: boolean };
+  registry?: { url: string; insecure: boolean; maxLayerBytes?: number };
   baseImage?: string;
   imagePlatform: string;
 }
@@ -81,6 +84,19 @@ export interface ImagePlan {
   };
   /** The port the image serves on (the function's image source `port`). */
   port: number;
+  /**
+   * Sizes checked before any blob is written: `layer` (the largest blob the registry takes, from
+   * `registry.maxLayerBytes`) and `image` (the platform's largest image, uncompressed), each with
+   * the source an error names.
+   */
+  limits?: { layer?: ImageSizeLimit; image?: ImageSizeLimit };
+}
+
+/** A size limit in bytes and where it comes from (an option, a platform's documented limit). @public */
+export interface ImageSizeLimit {
+  bytes: number;
+  /** Named in the error, e.g. `registry.maxLayerBytes` or `Lambda's 10 GB image limit`. */
+  source: string;
 }
 
 /** What {@link AdapterModule.imagePlan} receives for one function. @public */
@@ -110,7 +126,7 @@ export function imagePlanTarget(
   fn: ResolvedFunction,
   options: ImageTargetOptions,
   defaultBase = defaultNodeImage(fn.runtime),
-): Pick<ImagePlan, 'target' | 'insecure' | 'base' | 'platform'> | undefined {
+): Pick<ImagePlan, 'target' | 'insecure' | 'base' | 'platform' | 'limits'> | undefined {
   if (!options.registry) return undefined;
   const [os, architecture, variant] = options.imagePlatform.split('/') as [string, string, string?];
   return {
@@ -118,6 +134,9 @@ export function imagePlanTarget(
     insecure: options.registry.insecure,
     base: options.baseImage ?? defaultBase,
     platform: { os, architecture, ...(variant ? { variant } : {}) },
+    ...(options.registry.maxLayerBytes
+      ? { limits: { layer: { bytes: options.registry.maxLayerBytes, source: 'registry.maxLayerBytes' } } }
+      : {}),
   };
 }
 

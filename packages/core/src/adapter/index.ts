@@ -19,6 +19,7 @@ export {
   type ImagePlanFile,
   type ImagePlanInput,
   type ImagePlanLayer,
+  type ImageSizeLimit,
   type ImageTargetOptions,
   imagePlanTarget,
   imageTargetOptionsShape,

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isSafeEntryName } from '@faasport/core';
+import { type PulledEntry, pullFaasportEntry } from '@faasport/image';
 import type { Executable, ExecutableSpec, Executor } from '@faasport/runtime';
 import { unzipSync } from 'fflate';
 import type { CodeState, ConfigState } from './state';
@@ -45,6 +46,8 @@ export interface CallInfo {
 export class FunctionGraphExecution {
   private readonly root = mkdtempSync(join(tmpdir(), 'fg-emulator-'));
   private readonly loaded = new Map<string, Promise<Executable>>();
+  /** Images pulled from a registry on this machine, by reference (their folders are ours to remove). */
+  private readonly pulled = new Map<string, Promise<PulledEntry | undefined>>();
 
   constructor(
     private readonly executor: () => Executor,
@@ -61,6 +64,19 @@ export class FunctionGraphExecution {
       this.loaded.set(key, found);
     }
     return found;
+  }
+
+  /** A faasport-built Node.js image pulled from a registry on this machine, as a local command; else undefined. */
+  private async pull(ref: string): Promise<ImageCommand | undefined> {
+    let pending = this.pulled.get(ref);
+    if (!pending) {
+      pending = pullFaasportEntry(ref);
+      this.pulled.set(ref, pending);
+      // Not pullable now (registry down, image not pushed yet): a later call tries again.
+      pending.then((image) => image ?? this.pulled.delete(ref));
+    }
+    const image = await pending;
+    return image && { command: image.command, cwd: image.workdir, env: image.env };
   }
 
   /** The spec the runtime runs; throws a message for what the emulator cannot run. */
@@ -90,10 +106,10 @@ export class FunctionGraphExecution {
     let spec: ExecutableSpec;
     if (config.runtime === 'Custom Image') {
       const ref = config.custom_image?.image ?? '';
-      const mapped = this.images[ref];
+      const mapped = this.images[ref] ?? (await this.pull(ref));
       if (!mapped)
         throw new Error(
-          `the emulator has no local command for image "${ref}" (pass images: { "${ref}": { command: [...] } })`,
+          `the emulator cannot pull image "${ref}" (it runs faasport-built images from a registry on this machine; for others pass images: { "${ref}": { command: [...] } })`,
         );
       const codeDir = mapped.cwd ?? this.unpack(key, undefined);
       // The mapped command stands for the image's ENTRYPOINT + CMD; custom_image.command replaces the
@@ -179,6 +195,11 @@ export class FunctionGraphExecution {
       ),
     );
     rmSync(this.root, { recursive: true, force: true });
+    for (const pending of this.pulled.values()) {
+      const image = await pending;
+      if (image) rmSync(image.dir, { recursive: true, force: true });
+    }
+    this.pulled.clear();
   }
 }
 

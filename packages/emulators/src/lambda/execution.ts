@@ -1,6 +1,6 @@
 /**
- * Runs Lambda functions through the faasport runtime with its `lambda` contract: Node.js handlers
- * `(event, context)`, an HTTP request arriving as a function-URL event (payload 2.0). Each (function,
+ * Runs Lambda functions through the faasport runtime with its `lambda` contract: Node.js and Python
+ * handlers `(event, context)`, an HTTP request arriving as a function-URL event (payload 2.0). Each (function,
  * version, code, configuration) is unpacked once and kept until it changes.
  */
 import { createHash } from 'node:crypto';
@@ -8,14 +8,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isSafeEntryName } from '@faasport/core';
-import type { Executable, Executor } from '@faasport/runtime';
+import { pullFaasportEntry } from '@faasport/image';
+import type { Executor } from '@faasport/runtime';
 import { unzipSync } from 'fflate';
+import { type LambdaRunner, RuntimeApiRunner } from './runtime-api';
 import type { CodeState, FunctionConfigState } from './state';
 
 /** Turns Lambda function versions into runtime executables. */
 export class LambdaExecution {
   private readonly root = mkdtempSync(join(tmpdir(), 'lambda-emulator-'));
-  private readonly loaded = new Map<string, Promise<Executable>>();
+  private readonly loaded = new Map<string, Promise<LambdaRunner>>();
+  /** Folders of images pulled from a registry on this machine (ours to remove). */
+  private readonly pulledDirs: string[] = [];
 
   constructor(
     private readonly executor: () => Executor,
@@ -23,7 +27,7 @@ export class LambdaExecution {
   ) {}
 
   /** The executable of one version's configuration and code. */
-  executable(config: FunctionConfigState, code: CodeState): Promise<Executable> {
+  executable(config: FunctionConfigState, code: CodeState): Promise<LambdaRunner> {
     const key = `${config.FunctionName}@${config.Version}#${config.CodeSha256}:${configKey(config)}`;
     let found = this.loaded.get(key);
     if (!found) {
@@ -34,15 +38,51 @@ export class LambdaExecution {
     return found;
   }
 
-  private async load(key: string, config: FunctionConfigState, code: CodeState): Promise<Executable> {
-    if (config.PackageType === 'Image')
+  /** The variables Lambda sets for every function, with its own environment. */
+  private environment(config: FunctionConfigState, taskRoot: string): Record<string, string> {
+    // "Defined runtime environment variables",
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+    return {
+      ...(config.Environment?.Variables ?? {}),
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
+      AWS_LAMBDA_FUNCTION_VERSION: config.Version,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
+      LAMBDA_TASK_ROOT: taskRoot,
+      _HANDLER: config.Handler ?? '',
+    };
+  }
+
+  /**
+   * A container image function: a faasport-built Node.js image pulled from a registry on this
+   * machine, its entry run with the local Node.js against the Runtime API. Other images cannot run.
+   */
+  private async loadImage(config: FunctionConfigState, code: CodeState): Promise<LambdaRunner> {
+    const image = code.imageUri ? await pullFaasportEntry(code.imageUri) : undefined;
+    if (!image)
       throw new Error(
-        `the emulator runs no container images (function ${config.FunctionName} is ${code.imageUri})`,
+        `the emulator cannot pull image ${code.imageUri} (it runs faasport-built images from a registry on this machine)`,
       );
+    this.pulledDirs.push(image.dir);
+    const { _HANDLER: _, ...env } = this.environment(config, image.workdir);
+    return new RuntimeApiRunner(
+      image,
+      env,
+      config.Timeout * 1000,
+      `arn:aws:lambda:${this.region}:000000000000:function:${config.FunctionName}`,
+    );
+  }
+
+  private async load(key: string, config: FunctionConfigState, code: CodeState): Promise<LambdaRunner> {
+    if (config.PackageType === 'Image') return this.loadImage(config, code);
     if (!code.zip)
       throw new Error(`the emulator has no code of ${config.FunctionName}: S3 code is not fetched`);
-    const runtime = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
-    if (!runtime) throw new Error(`the emulator runs Node.js Lambda runtimes only, not ${config.Runtime}`);
+    // nodejs22.x → the runtime's nodejs22; python3.12 is the same name in both.
+    const node = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
+    const runtime = node ? `nodejs${node[1]}` : /^python3\.\d+$/.test(config.Runtime ?? '') ? config.Runtime : undefined;
+    if (!runtime)
+      throw new Error(`the emulator runs Node.js and Python Lambda runtimes, not ${config.Runtime ?? 'none'}`);
     const dir = join(this.root, createHash('sha256').update(key).digest('hex').slice(0, 16));
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -52,22 +92,11 @@ export class LambdaExecution {
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, data);
     }
-    // The variables Lambda sets for every function ("Defined runtime environment variables",
-    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
-    const env: Record<string, string> = {
-      ...(config.Environment?.Variables ?? {}),
-      AWS_REGION: this.region,
-      AWS_DEFAULT_REGION: this.region,
-      AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,
-      AWS_LAMBDA_FUNCTION_VERSION: config.Version,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize),
-      LAMBDA_TASK_ROOT: dir,
-      _HANDLER: config.Handler ?? '',
-    };
+    const env = this.environment(config, dir);
     return this.executor().load({
       id: `lambda/${key}`,
       codeDir: dir,
-      runtime: `nodejs${runtime[1]}`,
+      runtime,
       handler: config.Handler ?? 'index.handler',
       contract: 'lambda',
       env,
@@ -95,6 +124,7 @@ export class LambdaExecution {
       ),
     );
     rmSync(this.root, { recursive: true, force: true });
+    for (const dir of this.pulledDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
 

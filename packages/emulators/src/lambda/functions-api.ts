@@ -398,16 +398,22 @@ export function functionsApi(
         throw lambdaErrors.conflict(
           `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
         );
+      // The conditions Lambda writes for FunctionUrlAuthType, SourceAccount and SourceArn (API_AddPermission).
+      const equals = {
+        ...(body.FunctionUrlAuthType ? { 'lambda:FunctionUrlAuthType': body.FunctionUrlAuthType } : {}),
+        ...(body.SourceAccount ? { 'AWS:SourceAccount': body.SourceAccount } : {}),
+      };
+      const condition = {
+        ...(Object.keys(equals).length ? { StringEquals: equals } : {}),
+        ...(body.SourceArn ? { ArnLike: { 'AWS:SourceArn': body.SourceArn } } : {}),
+      };
       const statement = {
         Sid: sid,
         Effect: 'Allow',
         Principal: body.Principal === '*' ? '*' : { Service: body.Principal },
         Action: body.Action,
         Resource: functionArnOf(em, name, qualifier),
-        ...(body.FunctionUrlAuthType
-          ? { Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': body.FunctionUrlAuthType } } }
-          : {}),
-        ...(body.SourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': body.SourceArn } } } : {}),
+        ...(Object.keys(condition).length ? { Condition: condition } : {}),
       };
       list.push(statement);
       fn.policies.set(qualifier ?? '$LATEST', list);

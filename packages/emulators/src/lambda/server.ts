@@ -7,6 +7,7 @@ import { LambdaApiError, lambdaErrors } from './errors';
 import { LambdaExecution } from './execution';
 import { functionsApi, mappingsApi, tagsApi } from './functions-api';
 import { invokeApi, type LambdaDelivery, runEvent, urlCall } from './invoke';
+import { S3Emulation, S3Error } from './s3';
 import { fireDueSchedules, schedulerApi } from './scheduler';
 import { type AwsCredential, verifySigV4 } from './signature';
 
@@ -53,6 +54,15 @@ export interface LambdaEmulator {
    * queue, as a one-record SQS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
    */
   sendSqsMessage(queueArn: string, body: string): Promise<LambdaDelivery[]>;
+  /** Creates an S3 bucket (as CreateBucket `PUT /{bucket}` does); quiet when it exists. */
+  createBucket(name: string): void;
+  /**
+   * Writes an object into an emulated S3 bucket (as PutObject does) and invokes, one by one, the functions
+   * whose bucket notifications match it, with an S3 event record; returns what each answered.
+   */
+  putObject(bucket: string, key: string, body: string | Uint8Array): Promise<LambdaDelivery[]>;
+  /** Deletes an object (as DeleteObject does), invoking the functions notified of `s3:ObjectRemoved:*`. */
+  deleteObject(bucket: string, key: string): Promise<LambdaDelivery[]>;
   close(): Promise<void>;
 }
 
@@ -133,6 +143,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     now: () => Date.now() + clockOffset,
     pending: new Set(),
   };
+  const s3 = new S3Emulation(em);
   let firedUntil = em.now();
   let writeCount = 0;
   const log: string[] = [];
@@ -147,9 +158,14 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     const { service } = await verifySigV4(
       { method, path: rawPath, query: url.searchParams, headers: req.headers, body },
       [credential],
-      { region, services: ['lambda', 'scheduler'] },
+      { region, services: ['lambda', 'scheduler', 's3'] },
     );
     const segments = rawPath.split('/').filter(Boolean);
+    if (service === 's3') {
+      log.push(`${method} ${req.url}`);
+      if (method !== 'GET' && method !== 'HEAD') writeCount++;
+      return s3.api(method, segments, url.searchParams, req.headers, body);
+    }
     const isInvoke = segments[3] === 'invocations';
     log.push(`${method} ${req.url}`);
     if (method !== 'GET' && !isInvoke) writeCount++;
@@ -263,6 +279,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
       const out = await api(req, url, body);
       send(res, out.status, out.body, out.headers);
     } catch (e) {
+      if (e instanceof S3Error)
+        return send(res, e.status, new TextEncoder().encode(e.xml()), { 'content-type': 'application/xml' });
       sendError(res, e instanceof LambdaApiError ? e : lambdaErrors.service((e as Error).message));
     }
   }
@@ -338,6 +356,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
       }
       return out;
     },
+    createBucket: (name) => s3.createBucket(name),
+    putObject: (bucket, key, data) =>
+      s3.putObject(bucket, key, typeof data === 'string' ? new TextEncoder().encode(data) : data),
+    deleteObject: (bucket, key) => s3.deleteObject(bucket, key),
     async close() {
       await Promise.allSettled([...em.pending]);
       await new Promise<void>((resolve) => {

@@ -103,7 +103,8 @@ export async function verifySigV4(
     region: region!,
     service: service!,
     sha256: Sha256,
-    uriEscapePath: true,
+    // S3 signs the path as sent; the other services escape it once more.
+    uriEscapePath: service !== 's3',
     // Sign exactly the client's headers: no x-amz-content-sha256 of our own.
     applyChecksum: false,
   });

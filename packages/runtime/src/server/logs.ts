@@ -25,13 +25,18 @@ const ringSize = 2000;
 /**
  * Per-function logs: appended as JSON lines to `logs/<function>.ndjson`, kept in memory for fast reads,
  * and followable. Values registered as secrets are redacted before anything is written.
+ *
+ * Memory keeps each line as its JSON text, the form the file needs anyway: a line is one string to
+ * the garbage collector rather than an object of a dozen fields, and the last few thousand lines of a
+ * busy function stay in memory long enough to be copied by every minor collection. Reads, which are
+ * rare, parse them.
  */
 export class LogStore {
   private readonly dir: string;
-  private readonly rings = new Map<string, RuntimeLogEntry[]>();
+  private readonly rings = new Map<string, string[]>();
   private readonly streams = new Map<string, fs.WriteStream>();
-  /** Lines not yet written, per function: written together every 100 ms (one write, not one per line). */
-  private readonly pending = new Map<string, string[]>();
+  /** Text not yet written, per function: written every 100 ms (one write, not one per line). */
+  private readonly pending = new Map<string, string>();
   private flushScheduled = false;
   private closed = false;
   private readonly events = new EventEmitter();
@@ -43,25 +48,24 @@ export class LogStore {
   }
 
   write(entry: RuntimeLogEntry): void {
-    const clean = {
-      ...entry,
-      message: redact(entry.message),
-      ...(entry.fields ? { fields: redactValue(entry.fields) } : {}),
-    };
-    let ring = this.rings.get(clean.function);
+    const message = redact(entry.message);
+    // The caller's entry is new for this line: it is written as is unless redaction changed something.
+    const clean =
+      message === entry.message && !entry.fields
+        ? entry
+        : { ...entry, message, ...(entry.fields ? { fields: redactValue(entry.fields) } : {}) };
+    const name = clean.function;
+    const line = JSON.stringify(clean);
+    let ring = this.rings.get(name);
     if (!ring) {
-      ring = this.load(clean.function);
-      this.rings.set(clean.function, ring);
+      ring = this.load(name);
+      this.rings.set(name, ring);
     }
-    ring.push(clean);
+    ring.push(line);
     // Trim in chunks: dropping one entry per write would copy the whole ring every time.
     if (ring.length > ringSize * 2) ring.splice(0, ring.length - ringSize);
-    let lines = this.pending.get(clean.function);
-    if (!lines) {
-      lines = [];
-      this.pending.set(clean.function, lines);
-    }
-    lines.push(JSON.stringify(clean));
+    // One string per function, appended to: joined as it grows, with no array of lines to join later.
+    this.pending.set(name, `${this.pending.get(name) ?? ''}${line}\n`);
     if (!this.flushScheduled) {
       // Written every 100 ms rather than per line: under load a write per event-loop turn costs more
       // than the work being logged. Reads see the lines at once (they come from memory).
@@ -81,7 +85,7 @@ export class LogStore {
         ring = this.load(name);
         this.rings.set(name, ring);
       }
-      out.push(...ring.slice(-ringSize));
+      for (const line of ring.slice(-ringSize)) out.push(JSON.parse(line) as RuntimeLogEntry);
     }
     if (options.since) out = out.filter((e) => e.time >= options.since!.toISOString());
     if (options.requestId) out = out.filter((e) => e.requestId === options.requestId);
@@ -108,9 +112,7 @@ export class LogStore {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
-    for (const [name, lines] of this.pending) {
-      if (lines.length) this.stream(name).write(`${lines.join('\n')}\n`);
-    }
+    for (const [name, text] of this.pending) if (text) this.stream(name).write(text);
     this.pending.clear();
   }
 
@@ -142,14 +144,16 @@ export class LogStore {
     return stream;
   }
 
-  private load(name: string): RuntimeLogEntry[] {
+  /** The last lines of a function's file that are whole JSON (a line cut by a crash is left out). */
+  private load(name: string): string[] {
     try {
       const lines = fs.readFileSync(this.file(name), 'utf8').split('\n').filter(Boolean).slice(-ringSize);
-      return lines.flatMap((line) => {
+      return lines.filter((line) => {
         try {
-          return [JSON.parse(line) as RuntimeLogEntry];
+          JSON.parse(line);
+          return true;
         } catch {
-          return [];
+          return false;
         }
       });
     } catch {
