@@ -7,7 +7,6 @@
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
 export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
-export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
 export {
   type EventTriggerContext,
   type EventTriggerFields,
@@ -16,6 +15,7 @@ export {
   type OwnInvocationRole,
   ossTriggerOf,
 } from './deploy/event-triggers';
+export { FC_CONTAINER_PORT, FC_IMAGE_LIMIT, fcImagePlan } from './deploy/image';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
 // Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
 export {

@@ -40,7 +40,8 @@ export async function buildTargetImages(
   if (!target.options.registry) return [];
   const module = await loadAdapterModule(target.adapter, target.name);
   if (!module.imagePlan) return [];
-  const { buildImage, buildLayer, zipFiles } = await import('@faasport/image');
+  const { buildImage, buildLayer, imageSizeLimits, zipFiles } = await import('@faasport/image');
+  const platformLimit = imageSizeLimits[target.adapter as keyof typeof imageSizeLimits];
   const images: FunctionImage[] = [];
   for (const fn of functions.filter(buildable)) {
     const codeZip = packageSource(fn).zip!;
@@ -58,7 +59,8 @@ export async function buildTargetImages(
       layers: plan.layers.map((layer) => buildLayer(layer.files, layer.owner)),
       settings: plan.settings,
       push: options.push ?? true,
-      ...(plan.limits ? { limits: plan.limits } : {}),
+      // The plan's own limits win; a platform with a documented image limit gets it when its plan names none.
+      limits: { ...(platformLimit ? { image: platformLimit } : {}), ...plan.limits },
       for: { functionName: fn.name, target: target.name },
       clientOptions: (registry) => ({
         env,

@@ -40,15 +40,30 @@ const echo = `export default async (request, ctx) => {
   return { path: url.pathname, query: url.search, revision: ctx.revision, greeting: ctx.env.GREETING, pid: process.pid };
 };`;
 
-async function metric(name: string, fn: string): Promise<number> {
+/** The runtime's metrics, as text. */
+async function scrape(): Promise<string> {
   const res = await request(`${runtime.url}/metrics`, {
     headers: { authorization: `Bearer ${runtime.token}` },
   });
+  return res.body;
+}
+
+/** The sum of a metric's series whose labels include `labels`. */
+async function metricWith(name: string, labels: string): Promise<number> {
   let total = 0;
-  for (const line of res.body.split('\n'))
-    if (line.startsWith(`${name}{`) && line.includes(`function="${fn}"`))
-      total += Number(line.split(' ').pop());
+  for (const line of (await scrape()).split('\n'))
+    if (line.startsWith(`${name}{`) && line.includes(labels)) total += Number(line.split(' ').pop());
   return total;
+}
+
+async function metric(name: string, fn: string): Promise<number> {
+  return metricWith(name, `function="${fn}"`);
+}
+
+/** Workers waiting in the runtime's warm pool (`faasport_warm_pool_workers`); -1 when it is not reported. */
+async function warmWorkers(): Promise<number> {
+  const line = (await scrape()).split('\n').find((l) => l.startsWith('faasport_warm_pool_workers{'));
+  return line ? Number(line.split(' ').pop()) : -1;
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
@@ -246,10 +261,15 @@ describe('instances', () => {
       });
       return /instance \S+ stopped \(idle\)/.test(logs.body);
     }, 'the idle stop in the logs');
+    // The warm pool reports its waiting worker, so a caller can wait for it rather than sleep.
+    await waitFor(async () => (await warmWorkers()) === 1, 'the warm pool to refill');
     const second = await request(`${runtime.url}/sleepy/`);
     expect(second.status).toBe(200);
     expect(JSON.parse(second.body).pid).not.toBe(first.pid);
     expect(await metric('faasport_cold_starts_total', 'sleepy')).toBe(2);
+    expect(
+      await metricWith('faasport_cold_starts_total', 'function="sleepy",pooled="true"'),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test('max instances is respected under concurrent load', async () => {

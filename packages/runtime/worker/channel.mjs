@@ -59,7 +59,8 @@ export function receive(onMessage) {
   });
 }
 
-function encodeFrame(message) {
+/** A message as a frame (exported so a pooled worker can compile this path before its first call). */
+export function encodeFrame(message) {
   let bytes;
   let text;
   if (message.t === 'res' && (message.body == null || message.body instanceof Uint8Array)) {

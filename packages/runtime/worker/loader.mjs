@@ -48,6 +48,18 @@ function declaresNoParameters(handler) {
   return /^(?:async\s*)?(?:function\b\s*\*?\s*[\w$]*\s*|\*?\s*[\w$]+\s*)?\(\s*\)\s*(?:=>|\{)/.test(source);
 }
 
+/**
+ * Runs the loader's steps on one of the worker's own modules (`<dir>/<file>.mjs`, export `name`),
+ * changing nothing (no environment, no working folder): a pooled worker does this before it reports
+ * ready, so the first load of a cold start does not compile them. Returns the export.
+ */
+export async function warmLoader(dir, file, name) {
+  const loaded = await importCode(dir, file);
+  const handler = resolveExport(loaded, { exportName: name }, 'handler', `${file}.${name}`);
+  declaresNoParameters(handler);
+  return handler;
+}
+
 function splitHandler(handler) {
   const dot = handler.lastIndexOf('.');
   if (dot <= 0) return { file: handler, exportName: 'default' };

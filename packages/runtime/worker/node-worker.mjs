@@ -5,11 +5,12 @@
 // channel.mjs (the frames to and from the executor), calls.mjs (calls in flight and their logs),
 // loader.mjs (the function's module and export), contracts/ (how each contract calls the handler).
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { emitLog, runCall, runTracked, safeJson } from './calls.mjs';
-import { openChannel, receive, send } from './channel.mjs';
+import { encodeFrame, openChannel, receive, send } from './channel.mjs';
 import { hosts, initContext } from './contracts/index.mjs';
 import { callWithCallback, jsonResponse } from './contracts/shared.mjs';
-import { loadFunction } from './loader.mjs';
+import { loadFunction, warmLoader } from './loader.mjs';
 
 openChannel();
 
@@ -54,9 +55,18 @@ function begin(message) {
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
 // ready, so a pooled worker pays this before the cold start, not during it.
 await new Response(new Request('http://localhost/', { method: 'POST', body: 'warm' }).body).arrayBuffer();
-// The same for the module loaders a cold start uses: one file import and one file require.
-await import(new URL('./warm-module.mjs', import.meta.url).href);
+// The same for the module loaders a cold start uses (one file import and one file require), the
+// loader's own steps, and one web call through the serve path, answered into nothing: functions
+// compile on their first call, and that first call should not be the cold start's.
+const workerDir = fileURLToPath(new URL('.', import.meta.url));
+const warmHandler = await warmLoader(workerDir, 'warm-module.mjs', 'warmHandler');
 createRequire(import.meta.url)('./warm-module.cjs');
+encodeFrame(
+  await hosts.web.http(
+    { spec: { functionName: 'warm' }, handler: warmHandler, frozenEnv: {}, seesNothing: false },
+    { t: 'http', rid: 'warm', method: 'GET', url: 'http://localhost/?n=1', headers: [['host', 'localhost']] },
+  ),
+);
 send({ t: 'ready' });
 
 async function load(spec) {

@@ -80,9 +80,15 @@ export class LambdaExecution {
       throw new Error(`the emulator has no code of ${config.FunctionName}: S3 code is not fetched`);
     // nodejs22.x → the runtime's nodejs22; python3.12 is the same name in both.
     const node = /^nodejs(\d+)\.x$/.exec(config.Runtime ?? '');
-    const runtime = node ? `nodejs${node[1]}` : /^python3\.\d+$/.test(config.Runtime ?? '') ? config.Runtime : undefined;
+    const runtime = node
+      ? `nodejs${node[1]}`
+      : /^python3\.\d+$/.test(config.Runtime ?? '')
+        ? config.Runtime
+        : undefined;
     if (!runtime)
-      throw new Error(`the emulator runs Node.js and Python Lambda runtimes, not ${config.Runtime ?? 'none'}`);
+      throw new Error(
+        `the emulator runs Node.js and Python Lambda runtimes, not ${config.Runtime ?? 'none'}`,
+      );
     const dir = join(this.root, createHash('sha256').update(key).digest('hex').slice(0, 16));
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

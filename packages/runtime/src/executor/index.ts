@@ -242,6 +242,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
           ...(sandbox.reason ? { reason: sandbox.reason } : {}),
         }
       : { level: 'none', identity: 'same', reason: 'not asked for' },
+    warmWorkers: () => pool.idleCount,
     prewarm(runtime: string, memoryMb: number): void {
       if (closed) return;
       if (/^node(js)?\d*/.test(runtime)) pool.fill(workerKind('node', runtime, memoryMb));

@@ -210,5 +210,7 @@ export interface Executor {
   prewarm(runtime: string, memoryMb: number): void;
   /** How instances are confined. */
   readonly isolation: ExecutorIsolation;
+  /** Pre-started workers waiting in the warm pool now (a cold start takes one; the pool refills). */
+  warmWorkers(): number;
   close(): Promise<void>;
 }

@@ -229,6 +229,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return { labels: { function: fn, revision }, value: e.stats().instances };
     }),
   );
+  metrics.gauge(
+    'faasport_warm_pool_workers',
+    'Pre-started workers waiting in the warm pool (a cold start takes one, the pool then refills).',
+    () => [{ labels: {}, value: executor.warmWorkers() }],
+  );
   metrics.gauge('faasport_events_pending', 'Events waiting in the durable queue.', () => [
     { labels: {}, value: store.pendingCount() },
   ]);
