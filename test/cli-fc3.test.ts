@@ -42,7 +42,7 @@ function coffeeOnEmulators(): { dir: string; env: Record<string, string> } {
       `fc3: { adapter: fc3, region: ${fc3.region}, endpoint: "${fc3.url}" }`,
     )
     // The README's emulator listens on 9300; this one on a free port.
-    .replace('endpoint: "http://127.0.0.1:9300"', `endpoint: "${fc3.url}"`);
+    .replace('http://127.0.0.1:9300', fc3.url);
   writeFileSync(join(dir, 'faasport.yaml'), yaml);
   return {
     dir,
