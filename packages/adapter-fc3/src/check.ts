@@ -35,6 +35,18 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
       message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
       hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
     });
+  // FC 3.0's built-in runtimes pass an HTTP call to handler(event, context) as an event (FC 3.0 "Use an HTTP
+  // trigger to invoke a function"): FC 2.0's (req, resp, context), which `fc` export marks with
+  // providers.local.contract fc-http, has nothing to run it.
+  const local = fn.providers.local as { contract?: unknown } | undefined;
+  if (fn.contract === 'native' && local?.contract === 'fc-http' && !fn.runtime.startsWith('custom'))
+    issues.push({
+      severity: 'error',
+      feature: 'contract.native',
+      path: 'providers.local.contract',
+      message: `the handler is FC 2.0's HTTP handler (request, response, context) (providers.local.contract fc-http), which FC 3.0's built-in runtime ${fn.runtime} does not call: it passes HTTP calls to handler(event, context) as an event`,
+      hint: 'Port the handler to (event, context) returning {statusCode, headers, body}, set providers.local.contract: fc3-event and test it with `faasport dev` (examples/coffee: coffee-fc3), or serve HTTP from runtime custom.',
+    });
   // CreateFunctionInput: instanceConcurrency applies to custom runtimes and custom containers only.
   if (fn.scaling.concurrency > 1 && !takesInstanceConcurrency(fn))
     issues.push({
