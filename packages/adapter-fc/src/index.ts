@@ -15,7 +15,7 @@ export {
   type OwnInvocationRole,
   ossTriggerOf,
 } from './deploy/event-triggers';
-export { FC_CONTAINER_PORT, fcImagePlan } from './deploy/image';
+export { FC_CONTAINER_PORT, FC_IMAGE_LIMIT, fcImagePlan } from './deploy/image';
 export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
 // Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
 export {

@@ -139,7 +139,8 @@ export function toLiveFunction(state: Fc3LiveState, target: string): LiveFunctio
     config: {
       ...(image ? {} : { runtime: neutralRuntimeOf(fn.runtime ?? '') }),
       ...(contract === 'native' ? (image ? {} : { handler: fn.handler }) : { handler: all[envKeys.handler] }),
-      contract: contract as 'web' | 'event' | 'native',
+      // A container serves whatever contract its image's entry does: FC's config does not say which.
+      ...(image && contract === 'native' ? {} : { contract: contract as 'web' | 'event' | 'native' }),
       env,
       resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 3 },
     },

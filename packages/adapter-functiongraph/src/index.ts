@@ -19,7 +19,12 @@ export {
   toFunctionGraphSchedule,
 } from './deploy/cron';
 export { mainAlias } from './deploy/function-body';
-export { CUSTOM_IMAGE_OWNER, CUSTOM_IMAGE_PORT, functionGraphImagePlan } from './deploy/image';
+export {
+  CUSTOM_IMAGE_OWNER,
+  CUSTOM_IMAGE_PORT,
+  FUNCTIONGRAPH_IMAGE_LIMIT,
+  functionGraphImagePlan,
+} from './deploy/image';
 export {
   canonicalQuery,
   canonicalUri,

@@ -16,7 +16,7 @@ export {
 export { checkForLambda } from './deploy/check';
 export { mainAlias } from './deploy/context';
 export { fromSchedulerExpression, toSchedulerExpression } from './deploy/cron';
-export { LAMBDA_TASK_ROOT, lambdaImagePlan } from './deploy/image';
+export { LAMBDA_IMAGE_LIMIT, LAMBDA_TASK_ROOT, lambdaImagePlan } from './deploy/image';
 export { functionUrlEvent } from './deploy/invoke';
 export { adapterModule } from './module';
 export { type LambdaAdapterOptions, lambdaOptionsSchema } from './options';

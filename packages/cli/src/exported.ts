@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExportResult, FunctionConfig, ResolvedTarget } from '@faasport/core';
-import { stringify } from 'yaml';
+import { type ExportResult, type FunctionConfig, type ResolvedTarget, stringifyYaml } from '@faasport/core';
 
 /**
  * Turns an export into a `faasport.yaml` project. When the platform returned the code and a folder
@@ -32,6 +31,6 @@ export function exportedProject(
   const notes = [...new Set(exported.notes)].filter((n) => !codeFile || !/^the code was downloaded/i.test(n));
   const comments = notes.map((n) => `# not carried over: ${n}\n`).join('');
   const from = options.target ? ` from target ${options.target.name}` : '';
-  const yaml = `# exported by faasport${from}\n${comments}${stringify(project, { lineWidth: 0 })}`;
+  const yaml = `# exported by faasport${from}\n${comments}${stringifyYaml(project)}`;
   return { config, yaml, notes, ...(codeFile ? { codeFile } : {}) };
 }

@@ -11,7 +11,7 @@ import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
 import { type FunctionGraphEmulator, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { RegistryClient } from '@faasport/image';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasRegistryBinary, skipReason, startRegistry, type TestRegistry } from '../../image/test/registry';
 import { cli, tempDir } from './helpers';
 
@@ -55,6 +55,9 @@ describe.skipIf(!hasRegistryBinary)(
         startLambdaEmulator(),
       ]);
     });
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
     afterAll(async () => {
       await Promise.all([registry?.close(), fc?.close(), fc3?.close(), fg?.close(), lambda?.close()]);
     });
@@ -78,7 +81,7 @@ describe.skipIf(!hasRegistryBinary)(
       expect(planned.code, planned.stderr).toBe(0);
       expect(JSON.parse(planned.stdout)).toMatchObject({
         changes: 0,
-        functions: [{ kind: 'none', steps: [] }],
+        functions: [{ kind: 'none', steps: [], drift: [] }],
       });
       return { reference: image.reference, url: /https?:\/\/\S+/.exec(deployed.stdout)?.[0] };
     }
@@ -103,6 +106,10 @@ describe.skipIf(!hasRegistryBinary)(
       });
       const invoked = await cli(['invoke', 'hello'], { cwd: dir, env });
       expect(invoked.stdout.trim()).toBe('hello from an image on fc: GET /');
+      // InvokeFunction reaches the container as POST /invoke; a web function gets the event POSTed.
+      const event = await cli(['invoke', 'hello', '--event'], { cwd: dir, env });
+      expect(event.stderr).toBe('');
+      expect(event.stdout.trim()).toBe('hello from an image on fc: POST /');
     });
 
     it('FC 3.0: the same custom container, customContainerConfig {image, port}', async () => {
@@ -192,7 +199,6 @@ describe.skipIf(!hasRegistryBinary)(
       expect(JSON.parse(Buffer.from(failed.Payload!).toString()).errorMessage).toContain(
         `cannot pull image ${registry.host}/faasport/absent:1`,
       );
-      vi.unstubAllEnvs();
     });
   },
 );

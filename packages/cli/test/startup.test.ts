@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startRuntime } from '@faasport/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers';
 
@@ -14,7 +15,11 @@ const bin = join(root, 'packages', 'cli', 'bin', 'faasport.mjs');
  * ES modules are reported as they load; CommonJS ones (`require`, which the ESM hook does not see)
  * from the require cache at exit.
  */
-function modulesLoaded(args: string[], cwd: string): string[] {
+async function modulesLoaded(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<string[]> {
   const dir = tempDir('faasport-startup-');
   writeFileSync(
     join(dir, 'hooks.mjs'),
@@ -26,9 +31,10 @@ function modulesLoaded(args: string[], cwd: string): string[] {
   );
   writeFileSync(
     join(dir, 'required.cjs'),
-    'process.on("exit", () => { for (const file of Object.keys(require.cache)) process._rawDebug("LOADED " + require("node:url").pathToFileURL(file).href); });\n',
+    // Node's own modules too (`node:internal/...`, from process.moduleLoadList): fetch is one of them.
+    'process.on("exit", () => { for (const file of Object.keys(require.cache)) process._rawDebug("LOADED " + require("node:url").pathToFileURL(file).href); for (const m of process.moduleLoadList) if (m.startsWith("NativeModule ")) process._rawDebug("LOADED node:" + m.slice(13)); });\n',
   );
-  const run = spawnSync(
+  const child = spawn(
     process.execPath,
     [
       '--require',
@@ -38,18 +44,22 @@ function modulesLoaded(args: string[], cwd: string): string[] {
       bin,
       ...args,
     ],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, NO_COLOR: '1' },
-    },
+    { cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } },
   );
-  expect(run.status, run.stderr).toBe(0);
-  return run.stderr
+  // Asynchronous, so a runtime in this process can answer the command.
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect(status, stderr).toBe(0);
+  return stderr
     .split('\n')
     .filter((line) => line.startsWith('LOADED '))
     .map((line) => line.slice('LOADED '.length));
 }
+
+/** What the benchmark times: coffee-fc3 (an FC 3.0 native handler) has no Knative form. */
+const knativeRender = ['render', '--target', 'knative', '--function', 'coffee,coffee-web'];
 
 describe('start-up loads only what a command needs', () => {
   beforeAll(() => {
@@ -57,8 +67,8 @@ describe('start-up loads only what a command needs', () => {
       throw new Error('build the CLI first: npm run build -w packages/cli');
   });
 
-  it('`faasport --help` loads no command, no core, no zod and no citty', () => {
-    const loaded = modulesLoaded(['--help'], root);
+  it('`faasport --help` loads no command, no core, no zod and no citty', async () => {
+    const loaded = await modulesLoaded(['--help'], root);
     expect(loaded.some((url) => url.endsWith('/dist/bin.js'))).toBe(true);
     for (const heavy of [
       '/packages/core/',
@@ -73,8 +83,8 @@ describe('start-up loads only what a command needs', () => {
     ).toEqual([]);
   });
 
-  it('an offline `render --target knative` loads the Knative adapter but not the Kubernetes client', () => {
-    const loaded = modulesLoaded(['render', '--target', 'knative'], join(root, 'examples', 'coffee'));
+  it('an offline `render --target knative` loads the Knative adapter but not the Kubernetes client', async () => {
+    const loaded = await modulesLoaded(knativeRender, join(root, 'examples', 'coffee'));
     expect(loaded.some((url) => url.includes('/packages/adapter-knative/'))).toBe(true);
     for (const heavy of [
       '@kubernetes/client-node',
@@ -86,18 +96,44 @@ describe('start-up loads only what a command needs', () => {
     expect(loaded.filter((url) => /\/dist\/(plan|dev|emulate|deploy)-[A-Z0-9]+\.js$/.test(url))).toEqual([]);
   });
 
-  it('a command loads zod as one module of core, no console library, and no cron library until it computes a schedule', () => {
-    const loaded = modulesLoaded(['render', '--target', 'knative'], join(root, 'examples', 'coffee'));
-    // The project file is read (yaml) and checked (zod): the CommonJS part of the report works.
-    expect(loaded.some((url) => url.includes('/node_modules/yaml/dist/'))).toBe(true);
-    for (const unneeded of ['/node_modules/consola/', '/node_modules/cron-parser/', '/node_modules/luxon/'])
+  it('a command loads zod and yaml as modules of core, no console library, and no cron library until it computes a schedule', async () => {
+    const loaded = await modulesLoaded(knativeRender, join(root, 'examples', 'coffee'));
+    // The archive library is CommonJS: the CommonJS part of the report works.
+    expect(loaded.some((url) => url.includes('/node_modules/fflate/'))).toBe(true);
+    for (const unneeded of [
+      '/node_modules/zod/',
+      '/node_modules/yaml/',
+      '/node_modules/consola/',
+      '/node_modules/cron-parser/',
+      '/node_modules/luxon/',
+    ])
       expect(loaded.filter((url) => url.includes(unneeded))).toEqual([]);
   });
 
-  it('the local target loads the runtime client, not its server, SQLite or executor', () => {
-    const loaded = modulesLoaded(['render', '--target', 'local'], join(root, 'examples', 'hello'));
+  it('the local target loads the runtime client, not its server, SQLite or executor', async () => {
+    const loaded = await modulesLoaded(['render', '--target', 'local'], join(root, 'examples', 'hello'));
     expect(loaded.some((url) => url.includes('/packages/runtime/dist/adapter/'))).toBe(true);
     for (const unneeded of ['/node_modules/better-sqlite3/', '/packages/runtime/dist/index.js'])
       expect(loaded.filter((url) => url.includes(unneeded))).toEqual([]);
+  });
+
+  it('`plan` on the local target asks the runtime over node:http, without loading fetch', async () => {
+    const dir = tempDir('faasport-startup-plan-');
+    cpSync(join(root, 'examples', 'hello'), dir, {
+      recursive: true,
+      filter: (source) => !source.includes('.faasport'),
+    });
+    const runtime = await startRuntime({ dataDir: join(dir, 'state'), port: 0, warmPool: 0 });
+    try {
+      const loaded = await modulesLoaded(['plan', '--target', 'local'], dir, {
+        FAASPORT_RUNTIME_URL: runtime.url,
+        FAASPORT_RUNTIME_TOKEN: runtime.token,
+      });
+      expect(loaded).toContain('node:http');
+      // undici: the fetch implementation, with a WebAssembly parser that costs more than the command.
+      expect(loaded.filter((url) => url.includes('undici'))).toEqual([]);
+    } finally {
+      await runtime.close();
+    }
   });
 });

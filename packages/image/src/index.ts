@@ -34,6 +34,6 @@ export {
   sha256Digest,
   zipFiles,
 } from './layer';
-export { type ImageLimits, imageSizeLimits, type SizeLimit } from './limits';
+export type { ImageLimits, SizeLimit } from './limits';
 export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
 export { formatImageReference, type ImageReference, parseImageReference } from './reference';

@@ -12,26 +12,6 @@ export interface ImageLimits {
   image?: SizeLimit;
 }
 
-const GiB = 1024 ** 3;
-
-/**
- * The image size limits of the platforms that run images, uncompressed, all layers together:
- * - Lambda: "Container image code package size: 10 GB (maximum uncompressed image size, including all
- *   layers)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html;
- * - FC custom containers: "the maximum uncompressed image size is 10 GB for CPU instances",
- *   https://www.alibabacloud.com/help/en/functioncompute/fc/user-guide/custom-container;
- * - FunctionGraph custom images: "Image ≤ 10 GB",
- *   https://docs.otc.t-systems.com/function-graph/umn/creating_a_function/creating_a_function_with_an_image.html.
- * Read as GiB: a limit stated in GB is not refused early for an image the platform may still take.
- *
- * @public
- */
-export const imageSizeLimits = {
-  lambda: { bytes: 10 * GiB, source: "Lambda's 10 GB uncompressed image limit" },
-  fc: { bytes: 10 * GiB, source: "Function Compute's 10 GB uncompressed custom-container limit" },
-  functiongraph: { bytes: 10 * GiB, source: "FunctionGraph's 10 GB custom-image limit" },
-} as const satisfies Record<string, SizeLimit>;
-
 /** `12.3 MiB (12901234 bytes)`. */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];

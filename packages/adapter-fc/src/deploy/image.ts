@@ -5,6 +5,16 @@ import { envKeys } from './mapping';
 /** FC's default port of a custom container (`caPort`, reference A15). */
 export const FC_CONTAINER_PORT = 9000;
 
+/**
+ * FC's largest custom-container image: "the maximum uncompressed image size is 10 GB for CPU
+ * instances" (https://www.alibabacloud.com/help/en/functioncompute/fc/user-guide/custom-container),
+ * read as GiB so that nothing FC takes is refused early.
+ */
+export const FC_IMAGE_LIMIT = {
+  bytes: 10 * 1024 ** 3,
+  source: "Function Compute's 10 GB uncompressed custom-container limit",
+};
+
 /** The entry of FC custom-container images, beside the code in `/code` (FC's code folder). */
 export const containerFileName = '__faasport_fc_container.mjs';
 
@@ -30,5 +40,6 @@ export function fcImagePlan(input: ImagePlanInput): ImagePlan | undefined {
       FC_SERVER_PORT: String(FC_CONTAINER_PORT),
     },
     port: FC_CONTAINER_PORT,
+    imageLimit: FC_IMAGE_LIMIT,
   });
 }

@@ -226,7 +226,10 @@ export function toLiveFunction(state: FcLiveState, endpoint: string, target: str
           ? {}
           : { handler: fn.handler }
         : { handler: settings[envKeys.handler] }),
-      contract: contract as 'web' | 'event' | 'native',
+      // A container serves whatever contract its image's entry does: FC's config does not say which.
+      ...(fn.runtime === 'custom-container' && contract === 'native'
+        ? {}
+        : { contract: contract as 'web' | 'event' | 'native' }),
       env,
       resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 60 },
     },

@@ -9,6 +9,16 @@ export const CUSTOM_IMAGE_PORT = 8000;
 export const CUSTOM_IMAGE_OWNER = { uid: 1003, gid: 1003 };
 
 /**
+ * FunctionGraph's largest custom image: "Image ≤ 10 GB"
+ * (https://docs.otc.t-systems.com/function-graph/umn/creating_a_function/creating_a_function_with_an_image.html),
+ * read as GiB so that nothing FunctionGraph takes is refused early.
+ */
+export const FUNCTIONGRAPH_IMAGE_LIMIT = {
+  bytes: 10 * 1024 ** 3,
+  source: "FunctionGraph's 10 GB custom-image limit",
+};
+
+/**
  * The image of a `web` or `event` function as a FunctionGraph custom image: the entry serving port
  * 8000 (`/init`, `/invoke`, and HTTP calls) with the shim, the code beside it in `/code`, every file
  * owned by 1003:1003 and the image running as that user, as FunctionGraph runs it; undefined without
@@ -35,5 +45,6 @@ export function functionGraphImagePlan(input: ImagePlanInput): ImagePlan | undef
     },
     port: CUSTOM_IMAGE_PORT,
     owner: CUSTOM_IMAGE_OWNER,
+    imageLimit: FUNCTIONGRAPH_IMAGE_LIMIT,
   });
 }

@@ -1,9 +1,8 @@
-import { parseYaml } from '@faasport/core';
-import { stringify } from 'yaml';
+import { parseYaml, stringifyYaml } from '@faasport/core';
 
 /** Kubernetes manifests as one YAML stream (`---` between documents), the way kubectl reads them. @public */
 export function toYaml(objects: unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringifyYaml(o)).join('---\n');
 }
 
 /**

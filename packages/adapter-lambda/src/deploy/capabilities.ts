@@ -14,8 +14,11 @@ export const runtimeMap: Record<string, string> = {
   // nodejs20.x is deprecated (see deprecatedRuntimes): Node.js 20 code runs on nodejs22.x, with a warning.
   nodejs20: 'nodejs22.x',
   nodejs22: 'nodejs22.x',
+  // Node.js 24 has no callback-style handlers (the shim is async; check warns for native code).
+  nodejs24: 'nodejs24.x',
   'python3.11': 'python3.11',
   'python3.12': 'python3.12',
+  'python3.13': 'python3.13',
   custom: 'provided.al2023',
 };
 

@@ -5,6 +5,7 @@ import {
   deprecatedRuntimes,
   lambdaLimits,
   lambdaProviderSchema,
+  lambdaRuntimeOf,
   type ProviderOptions,
   providerOptions,
 } from './capabilities';
@@ -56,6 +57,14 @@ export function checkForLambda(
       message: `Lambda deprecated ${deprecated.lambda} on ${deprecated.deprecated} and blocks creating and updating functions on it (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); ${fn.name} runs on ${deprecated.runsOn}`,
       hint: 'Set runtime: nodejs22 (or providers.lambda.runtime: nodejs24.x) to say so.',
     });
+  // "Starting with Node.js 24, callback-based function handlers are no longer supported"
+  // (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html); faasport's shim is async.
+  if (fn.contract === 'native' && fn.source.kind !== 'image' && lambdaRuntimeOf(fn) === 'nodejs24.x')
+    warn(
+      'runtime',
+      'runtime',
+      'Lambda runs nodejs24.x handlers as async functions only: a callback-style handler (event, context, callback) fails there; return a value or a promise instead',
+    );
   if (provider.runtime && fn.source.kind !== 'image') {
     const family = (r: string) => (r.startsWith('nodejs') ? 'nodejs' : r.startsWith('python') ? 'python' : r);
     if (family(provider.runtime) !== family(fn.runtime))

@@ -13,7 +13,7 @@ import {
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
 import { shimFileName, shimHandler, shimSource } from '../runtime';
-import { lambdaLimits, lambdaRuntimeOf, providerOptions } from './capabilities';
+import { deprecatedRuntimes, lambdaLimits, lambdaRuntimeOf, providerOptions } from './capabilities';
 
 /** The faasport data kept in the function's description. */
 export interface Marker {
@@ -25,6 +25,8 @@ export interface Marker {
   k: string;
   /** the portable handler */
   h?: string;
+  /** faasport's runtime, when Lambda runs the function on another one (nodejs20 on nodejs22.x) */
+  t?: string;
 }
 
 const markerPrefix = 'faasport:';
@@ -191,6 +193,10 @@ export function managedConfig(
       r: desired.revisionHash.slice(0, 32),
       k: fn.contract,
       ...(fn.handler ? { h: fn.handler } : {}),
+      // Export gives the declared runtime back, so a migration keeps what the project asked for.
+      ...(fn.source.kind !== 'image' && deprecatedRuntimes[fn.runtime] && !providerOptions(fn).runtime
+        ? { t: fn.runtime }
+        : {}),
     }),
     Timeout: fn.resources.timeout,
     MemorySize: fn.resources.memory,

@@ -79,11 +79,13 @@ export async function exportFrom(_api: LambdaApi, name: string, raw: LambdaLive)
       handler ??= c.Handler;
     }
     config.source = { archive: `./${name}.zip` };
-    const runtime = c.Runtime ? reverseRuntime[c.Runtime] : undefined;
+    const runtime = marker?.t ?? (c.Runtime ? reverseRuntime[c.Runtime] : undefined);
     if (runtime) config.runtime = runtime;
+    if (marker?.t)
+      notes.push(
+        `runtime ${marker.t} ran on Lambda's ${c.Runtime} (Lambda deprecated ${marker.t}.x); the export keeps ${marker.t}`,
+      );
     else notes.push(`runtime ${c.Runtime ?? '(none)'} has no faasport equivalent; set runtime by hand`);
-    if (c.Runtime === 'nodejs24.x' || c.Runtime === 'python3.13')
-      config.providers = { lambda: { runtime: c.Runtime } };
     if (handler) config.handler = handler;
     if (contract) config.contract = contract;
   }

@@ -5,6 +5,16 @@ import { containerScript } from '../runtime/container-script.generated';
 export const LAMBDA_TASK_ROOT = '/var/task';
 
 /**
+ * Lambda's largest image: "Container image code package size: 10 GB (maximum uncompressed image size,
+ * including all layers)" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html),
+ * read as GiB so that nothing Lambda takes is refused early.
+ */
+export const LAMBDA_IMAGE_LIMIT = {
+  bytes: 10 * 1024 ** 3,
+  source: "Lambda's 10 GB uncompressed image limit",
+};
+
+/**
  * The image of a `web` or `event` function as a Lambda container image: the entry (a Runtime API
  * client around the Lambda shim) and the code in `/var/task`, with the AWS base images' convention
  * of an ENTRYPOINT that runs the runtime interface client and a CMD naming the handler
@@ -26,5 +36,6 @@ export function lambdaImagePlan(input: ImagePlanInput): ImagePlan | undefined {
       FAASPORT_CONTRACT: fn.contract,
       ...(fn.revision ? { FAASPORT_REVISION: fn.revision } : {}),
     },
+    imageLimit: LAMBDA_IMAGE_LIMIT,
   });
 }

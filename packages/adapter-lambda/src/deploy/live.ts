@@ -31,11 +31,10 @@ import {
 } from './context';
 import { readNotifications } from './storage';
 
-/** Lambda runtime → faasport runtime. */
+/** Lambda runtime → faasport runtime (`nodejs22.x` is `nodejs22`: `nodejs20` only runs on it). */
 export const reverseRuntime: Record<string, string> = {
   ...Object.fromEntries(Object.entries(runtimeMap).map(([k, v]) => [v, k])),
-  'nodejs24.x': 'nodejs22',
-  'python3.13': 'python3.12',
+  'nodejs22.x': 'nodejs22',
 };
 
 /** Every published version of a function (not `$LATEST`), oldest first. */
@@ -209,7 +208,7 @@ export function liveOf(api: LambdaApi, name: string, raw: LambdaLive): LiveFunct
   const env = Object.fromEntries(
     Object.entries(raw.config.Environment?.Variables ?? {}).filter(([k]) => !secretKeys.has(k)),
   );
-  const runtime = raw.config.Runtime ? reverseRuntime[raw.config.Runtime] : undefined;
+  const runtime = marker?.t ?? (raw.config.Runtime ? reverseRuntime[raw.config.Runtime] : undefined);
   return {
     name,
     target: api.o.target,

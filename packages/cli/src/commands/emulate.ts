@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '@faasport/core';
 import { jsonArgs } from '../args';
 import { command } from '../command';
 import { emulatorRegistry } from '../emulate/registry';
@@ -96,7 +96,7 @@ export default command({
         ctx.print(`${ctx.out.green('✓')} ${name} emulator on ${ctx.out.cyan(endpoint)}`);
         for (const [key, value] of Object.entries(env)) ctx.print(`  export ${key}=${value}`);
         ctx.print(ctx.out.dim('  faasport.yaml target:'));
-        for (const line of stringify({ targets: { [name]: target } })
+        for (const line of stringifyYaml({ targets: { [name]: target } }, { lineWidth: 80 })
           .trimEnd()
           .split('\n'))
           ctx.print(`    ${line}`);

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { ConfigurationError, type FunctionConfig, resolveProject } from '@faasport/core';
-import { stringify } from 'yaml';
+import { ConfigurationError, type FunctionConfig, resolveProject, stringifyYaml } from '@faasport/core';
 import { jsonArgs } from '../args';
 import { command } from '../command';
 import { commandMeta } from './catalog';
@@ -77,7 +76,7 @@ export default command({
           `${fn.name}: the code in the manifest was not saved; pass -o <file> to write it as ${fn.name}.zip`,
         );
     const header = `# imported by faasport from ${basename(path)}\n${notes.map((n) => `# not carried over: ${n}\n`).join('')}`;
-    const yaml = header + stringify(project, { lineWidth: 0 });
+    const yaml = header + stringifyYaml(project);
     if (out) {
       const targets = [
         out,

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Manifest, type ResolvedProject, renderFunction } from '@faasport/core';
-import { stringify } from 'yaml';
+import { type Manifest, type ResolvedProject, renderFunction, stringifyYaml } from '@faasport/core';
 import { configArgs, functionArgs, jsonArgs, projectDirArgs } from '../args';
 import { command } from '../command';
 import type { CliContext } from '../context';
@@ -22,9 +21,7 @@ function placeholderEnv(env: Record<string, string | undefined>): Record<string,
 }
 
 function contentText(m: Manifest, format: 'yaml' | 'json'): string {
-  return format === 'yaml'
-    ? stringify(m.content, { lineWidth: 0 })
-    : `${JSON.stringify(m.content, null, 2)}\n`;
+  return format === 'yaml' ? stringifyYaml(m.content) : `${JSON.stringify(m.content, null, 2)}\n`;
 }
 
 /**

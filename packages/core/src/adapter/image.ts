@@ -160,6 +160,8 @@ export interface NodeImageLayout {
   port?: number;
   /** Owner of both layers' files, and the user the image runs as, when the platform needs one. */
   owner?: { uid: number; gid: number };
+  /** The platform's largest image, uncompressed, checked before any blob is written. */
+  imageLimit?: ImageSizeLimit;
 }
 
 /**
@@ -173,8 +175,10 @@ export function nodeImagePlan(input: ImagePlanInput, layout: NodeImageLayout): I
   if (!where) return undefined;
   const entryPath = `${layout.codeDir}/${layout.entry.file}`;
   const owner = layout.owner ? { owner: layout.owner } : {};
+  const limits = { ...where.limits, ...(layout.imageLimit ? { image: layout.imageLimit } : {}) };
   return {
     ...where,
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
     layers: [
       { files: [{ path: entryPath, data: layout.entry.script }], ...owner },
       {

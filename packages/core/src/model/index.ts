@@ -27,4 +27,4 @@ export {
   trafficSchema,
   triggerSchema,
 } from './schema';
-export { maxYamlAliasCount, parseYaml, type YamlSource } from './yaml';
+export { maxYamlAliasCount, parseYaml, stringifyYaml, type YamlSource } from './yaml';

@@ -59,10 +59,12 @@ export const runtimes = [
   'nodejs18',
   'nodejs20',
   'nodejs22',
+  'nodejs24',
   'python3.9',
   'python3.10',
   'python3.11',
   'python3.12',
+  'python3.13',
   'custom',
 ] as const;
 

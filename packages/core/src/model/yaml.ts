@@ -7,6 +7,7 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  stringify,
   visit,
 } from 'yaml';
 import { ValidationError, type ValidationIssue } from '../errors';
@@ -20,6 +21,17 @@ import { ValidationError, type ValidationIssue } from '../errors';
  * @public
  */
 export const maxYamlAliasCount = 10_000;
+
+/**
+ * YAML text of a plain value, as faasport writes files and manifests: block style, long strings kept
+ * on one line (`lineWidth: 0`, so a copied value is never folded). Other packages call this instead
+ * of importing `yaml` themselves: core's build carries yaml as one module, loaded once.
+ *
+ * @public
+ */
+export function stringifyYaml(value: unknown, options: { lineWidth?: number } = {}): string {
+  return stringify(value, { lineWidth: 0, ...options });
+}
 
 /** What `parseYaml`'s errors name: the file or a subject, and the adapter reading it. @public */
 export interface YamlSource {

@@ -106,7 +106,8 @@ export class FunctionGraphExecution {
     let spec: ExecutableSpec;
     if (config.runtime === 'Custom Image') {
       const ref = config.custom_image?.image ?? '';
-      const mapped = this.images[ref] ?? (await this.pull(ref));
+      const pulled = this.images[ref] ? undefined : await this.pull(ref);
+      const mapped = this.images[ref] ?? pulled;
       if (!mapped)
         throw new Error(
           `the emulator cannot pull image "${ref}" (it runs faasport-built images from a registry on this machine; for others pass images: { "${ref}": { command: [...] } })`,
@@ -119,7 +120,8 @@ export class FunctionGraphExecution {
       const args = image?.args ? image.args.split(',') : image?.command ? [] : mapped.command.slice(1);
       spec = {
         ...base,
-        env: { ...env, ...(mapped.env ?? {}) },
+        // A pulled image's own variables come first, the function's override them, as on the platform.
+        env: pulled ? { ...pulled.env, ...env } : { ...env, ...(mapped.env ?? {}) },
         codeDir,
         runtime: 'custom',
         contract: 'http',

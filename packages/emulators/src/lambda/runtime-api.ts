@@ -4,8 +4,8 @@
  * entry runs as a local process with `AWS_LAMBDA_RUNTIME_API` pointing at a server of this emulator;
  * it takes invocations from `GET /2018-06-01/runtime/invocation/next` and answers each with
  * `POST …/invocation/{id}/response` or `…/error` (`…/init/error` when it cannot start). One
- * invocation at a time, as Lambda gives an execution environment one request at a time; a process
- * that exits or times out is started again for the next invocation.
+ * invocation at a time, as Lambda gives an execution environment one request at a time; when the
+ * process exits (or is stopped at a timeout) what it held fails, and the next invocation starts it again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -147,12 +147,10 @@ export class RuntimeApiRunner implements LambdaRunner {
     child.once('exit', (code) => {
       if (this.child === child) this.child = undefined;
       const reason = this.initError ?? `Runtime exited with error: exit status ${code ?? 'signal'}`;
-      for (const invocation of [...this.running.values()]) {
-        this.running.delete(invocation.id);
-        invocation.fail(Object.assign(new Error(reason), { kind: 'crash' }));
-      }
-      // Queued invocations get a fresh process.
-      if (this.queue.length) this.ensureRunning().catch(() => undefined);
+      // What it held or had not taken yet fails, as on Lambda; the next invocation starts a fresh process.
+      const failed = [...this.running.values(), ...this.queue.splice(0)];
+      this.running.clear();
+      for (const invocation of failed) invocation.fail(Object.assign(new Error(reason), { kind: 'crash' }));
     });
   }
 
@@ -204,7 +202,8 @@ export class RuntimeApiRunner implements LambdaRunner {
     }
     if (req.method === 'POST' && path === `${PREFIX}/init/error`) {
       const doc = parseErrorDocument(body);
-      this.initError = `${doc.type ?? 'Runtime.InitError'}: ${doc.message}`;
+      const type = req.headers['lambda-runtime-function-error-type'] ?? doc.type ?? 'Runtime.InitError';
+      this.initError = `${type}: ${doc.message}`;
       accepted();
       return;
     }

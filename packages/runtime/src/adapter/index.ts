@@ -189,13 +189,10 @@ export function createLocalAdapter(options: LocalAdapterOptions) {
     },
 
     async read(name: string, _ctx?: AdapterContext): Promise<LiveFunction | undefined> {
-      const response = await client.raw('GET', path(name));
-      if (response.status === 404) {
-        await response.arrayBuffer();
-        return undefined;
-      }
-      const text = await response.text();
-      if (!response.ok) throw errorOf(response.status, JSON.parse(text || '{}'), `GET ${path(name)}`, name);
+      const { status, text } = await client.text('GET', path(name));
+      if (status === 404) return undefined;
+      if (status < 200 || status >= 300)
+        throw errorOf(status, JSON.parse(text || '{}'), `GET ${path(name)}`, name);
       return JSON.parse(text) as LiveFunction;
     },
 
