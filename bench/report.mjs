@@ -424,7 +424,15 @@ Server processes are pinned to CPU ${settings.serverCpu} (\`taskset -c ${setting
 ${settings.connections} connections, ${settings.duration} s per run) to CPU ${settings.loadCpu}. Each contender ran ${settings.rounds} round(s),
 interleaved; the tables show the medians. Figures from a shared or loaded machine vary between runs: compare the ratios
 within one run, and the CPU columns, not absolute numbers across runs.
-
+${
+  results.failed
+    ? `
+Sections that failed in this run, shown below as not measured: ${Object.entries(results.failed)
+        .map(([section, reason]) => `${section} (${reason})`)
+        .join('; ')}.
+`
+    : ''
+}
 ## Against the targets
 
 Issue #18:

@@ -681,6 +681,21 @@ function writeReport(results) {
   fs.writeFileSync(path.join(root, 'docs', 'performance.md'), renderReport(results));
 }
 
+/**
+ * Runs one section if it was asked for. A section that fails is recorded in `results.failed` and the run goes on,
+ * so the page shows the others and "not measured" for it.
+ */
+async function measure(results, section, run) {
+  if (!runs(section)) return;
+  try {
+    await run();
+  } catch (error) {
+    if (stopping()) throw error;
+    log(`  ${section} failed: ${error.message ?? error}`);
+    results.failed = { ...results.failed, [section]: String(error.message ?? error).split('\n')[0] };
+  }
+}
+
 async function main() {
   if (args.has('--report')) {
     // Rewrites docs/performance.md from the last full run, without measuring again.
@@ -707,11 +722,11 @@ async function main() {
     },
     settings: { rounds, duration, connections, serverCpu, loadCpu },
   };
-  if (runs('throughput')) {
+  await measure(results, 'throughput', async () => {
     results.throughput = await throughput();
     results.latency = latency;
-  }
-  if (runs('cold')) {
+  });
+  await measure(results, 'cold', async () => {
     log('\n== cold start (scale from zero to first byte)');
     const coldCount = quick ? 10 : 40;
     results.cold = { pool: await coldStarts(1, coldCount), noPool: await coldStarts(0, coldCount) };
@@ -720,16 +735,16 @@ async function main() {
       `  with pool    p50 ${fmt(pool.p50, 1)} ms  p99 ${fmt(pool.p99, 1)} ms  (${pool.pooled} of ${pool.samples} from the pool)`,
     );
     log(`  without pool p50 ${fmt(noPool.p50, 1)} ms  p99 ${fmt(noPool.p99, 1)} ms`);
-  }
-  if (runs('idle')) {
+  });
+  await measure(results, 'idle', async () => {
     log('\n== idle cost');
     results.idle = await idleMemory(quick ? 100 : 1000);
     const { idle } = results;
     log(
       `  ${idle.functions} functions at zero: runtime RSS ${fmt(idle.after.own)} MB (with pool workers ${fmt(idle.after.total)} MB)`,
     );
-  }
-  if (runs('broker')) {
+  });
+  await measure(results, 'broker', async () => {
     log('\n== broker');
     // The publishers, the runtime and its instances share both CPUs here, so one run swings with whatever
     // else the machine does: report the median run of several.
@@ -761,16 +776,16 @@ async function main() {
       batch: 100,
       deliveredPerRound: batchedRuns.map((run) => Math.round(run.deliveredPerSecond)),
     };
-  }
-  if (runs('startup')) {
+  });
+  await measure(results, 'startup', async () => {
     log('\n== CLI start-up (medians of interleaved runs)');
     const startupRounds = quick ? 5 : Number(process.env.BENCH_STARTUP_ROUNDS ?? 21);
     results.startup = await startup({ root, rounds: startupRounds, log });
-  }
-  if (runs('many')) {
+  });
+  await measure(results, 'many', async () => {
     log(`\n== many functions: deploy against the FunctionGraph emulator, 50 ms per call`);
     results.many = await manyFunctions({ root, rounds: quick ? 1 : rounds, log });
-  }
+  });
   if (only) return;
   results.machine.loadEnd = os.loadavg()[0].toFixed(1);
   fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
