@@ -14,9 +14,28 @@ export {
   mnsTopicTriggerOf,
   type OwnInvocationRole,
   ossTriggerOf,
+  type TriggerDialect,
+  type TriggerFields,
+  triggerFieldsOf,
 } from './deploy/event-triggers';
+export {
+  downloadCodePackage,
+  type ExportedAlikeInput,
+  exportedAlike,
+  type FcTriggerView,
+  neutralTriggerOf,
+} from './deploy/export';
+export { functionErrorMessage } from './deploy/function-error';
 export { FC_CONTAINER_PORT, FC_IMAGE_LIMIT, fcImagePlan } from './deploy/image';
-export { fcCapabilities, fcMemorySizes, fcRuntimeOf } from './deploy/limits';
+export { fcCapabilities, fcMemorySizes, fcRuntimeOf, neutralRuntimeOf } from './deploy/limits';
+export {
+  type FcAliasView,
+  type FcTrafficState,
+  labelOfVersion,
+  trafficOf,
+  userEnvOf,
+  versionIdOfLabel,
+} from './deploy/live';
 // Shared with @faasport/adapter-fc3 (FC 3.0 keeps FC 2.0's code package, shim and description markers).
 export {
   codePackage,
@@ -29,12 +48,15 @@ export {
   maxUserDescription,
 } from './deploy/mapping';
 export {
+  alibabaTargetFields,
   type FcAdapterOptions,
   type FcQueueBinding,
   fcAdapterOptionsSchema,
   fcEnvVars,
   fcQueueBinding,
+  type ResolvedAlibabaSettings,
   ramRoleArn,
+  resolveAlibabaSettings,
 } from './deploy/options';
 export { adapterModule } from './module';
 export { shimHandlers } from './runtime';

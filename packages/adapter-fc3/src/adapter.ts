@@ -1,4 +1,4 @@
-import { markers } from '@faasport/adapter-fc';
+import { functionErrorMessage, markers } from '@faasport/adapter-fc';
 import {
   type Adapter,
   type DesiredState,
@@ -12,8 +12,10 @@ import {
   UnsupportedFeatureError,
   ValidationError,
 } from '@faasport/core';
+import { ignoreNotFound } from '@faasport/core/toolkit';
 import { checkFunction } from './check';
-import { Fc3ApiClient as Client, type Fc3ApiClient, isNotFound } from './client';
+import { Fc3ApiClient as Client, type Fc3ApiClient } from './client';
+import { exportFunction } from './export';
 import { fc3HttpEventOf, responseOfFc3Result } from './http-event';
 import { fc3Capabilities } from './limits';
 import { httpTriggerOf, readState, toLiveFunction } from './live';
@@ -27,26 +29,6 @@ import { applyTraffic } from './traffic';
 export interface Fc3Adapter extends Adapter {
   readonly name: 'fc3';
   readonly endpoint: string;
-}
-
-async function quiet(run: () => Promise<unknown>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
-
-function functionErrorMessage(body: Uint8Array): string {
-  const text = Buffer.from(body).toString('utf8');
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: string; errorType?: string };
-    if (parsed.errorMessage)
-      return `${parsed.errorType ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
-  } catch {
-    // not JSON: the text
-  }
-  return text || 'the function failed without a message';
 }
 
 /**
@@ -95,7 +77,7 @@ export function createFc3Adapter(
     }
     if (step.id.startsWith('trigger:')) {
       const triggerName = data.name as string;
-      if (step.action === 'delete') await quiet(() => api.deleteTrigger(name, triggerName));
+      if (step.action === 'delete') await ignoreNotFound(() => api.deleteTrigger(name, triggerName));
       else if (step.action === 'create') await api.createTrigger(name, data.body as Record<string, unknown>);
       else await api.updateTrigger(name, triggerName, data.body as Record<string, unknown>);
       return;
@@ -105,7 +87,7 @@ export function createFc3Adapter(
       return;
     }
     if (step.id === 'concurrency') {
-      if (step.action === 'delete') await quiet(() => api.deleteConcurrencyConfig(name));
+      if (step.action === 'delete') await ignoreNotFound(() => api.deleteConcurrencyConfig(name));
       else await api.putReservedConcurrency(name, data.reservedConcurrency as number);
       return;
     }
@@ -132,7 +114,7 @@ export function createFc3Adapter(
     if (errorType)
       throw new InvokeError({
         functionName: name,
-        message: functionErrorMessage(body),
+        message: functionErrorMessage(Buffer.from(body).toString('utf8')),
         status: 200,
         functionError: errorType,
         adapter: 'fc3',
@@ -275,38 +257,23 @@ export function createFc3Adapter(
     async remove(name) {
       const state = await readState(client, name);
       if (!state) return;
-      for (const t of state.triggers) await quiet(() => client.deleteTrigger(name, t.triggerName));
+      for (const t of state.triggers) await ignoreNotFound(() => client.deleteTrigger(name, t.triggerName));
       if (state.mainAlias && state.provisionTarget > 0)
-        await quiet(() => client.putProvisionTarget(name, state.mainAlias!.aliasName, 0));
-      if (state.reservedConcurrency !== undefined) await quiet(() => client.deleteConcurrencyConfig(name));
-      for (const a of state.tagAliases.values()) await quiet(() => client.deleteAlias(name, a.aliasName));
-      if (state.mainAlias) await quiet(() => client.deleteAlias(name, state.mainAlias!.aliasName));
+        await ignoreNotFound(() => client.putProvisionTarget(name, state.mainAlias!.aliasName, 0));
+      if (state.reservedConcurrency !== undefined)
+        await ignoreNotFound(() => client.deleteConcurrencyConfig(name));
+      for (const a of state.tagAliases.values())
+        await ignoreNotFound(() => client.deleteAlias(name, a.aliasName));
+      if (state.mainAlias) await ignoreNotFound(() => client.deleteAlias(name, state.mainAlias!.aliasName));
       for (const v of [...state.versions].sort((a, b) => Number(b.versionId) - Number(a.versionId)))
-        await quiet(() => client.deleteVersion(name, v.versionId));
-      await quiet(() => client.deleteFunction(name));
+        await ignoreNotFound(() => client.deleteVersion(name, v.versionId));
+      await ignoreNotFound(() => client.deleteFunction(name));
     },
 
     async export(name) {
       const state = await readState(client, name);
       if (!state) throw new NotFoundError({ functionName: name, target, adapter: 'fc3' });
-      const live = toLiveFunction(state, target);
-      const c = live.config ?? {};
-      return {
-        config: {
-          name,
-          ...(c.runtime ? { runtime: c.runtime } : {}),
-          ...(c.handler ? { handler: c.handler } : {}),
-          ...(c.contract ? { contract: c.contract } : {}),
-          ...(c.env && Object.keys(c.env).length ? { env: c.env } : {}),
-          ...(c.resources ? { resources: { memory: c.resources.memory, timeout: c.resources.timeout } } : {}),
-          source: state.fn.customContainerConfig?.image
-            ? { image: String(state.fn.customContainerConfig.image) }
-            : { dir: '.' },
-        },
-        notes: [
-          'The code is not downloaded by the fc3 adapter yet; the source points at "." — replace it with your code.',
-        ],
-      } as unknown as Awaited<ReturnType<Adapter['export']>>;
+      return exportFunction(client, state);
     },
 
     render(desired) {

@@ -3,7 +3,7 @@ import FcClientDefault, * as $FC from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { networkCodeOf, networkFailure, ProviderApiError } from '@faasport/core';
-import { withRetry } from '@faasport/core/toolkit';
+import { isNotFound, withRetry } from '@faasport/core/toolkit';
 import type { ResolvedFc3Options } from './options';
 
 /** A function as GetFunction returns it (the fields the adapter reads). */
@@ -66,11 +66,6 @@ type Client = FcClientDefault;
 
 const plain = <T>(model: unknown): T => JSON.parse(JSON.stringify(model ?? {})) as T;
 
-/** Whether an error is FC's 404. */
-export function isNotFound(error: unknown): boolean {
-  return ProviderApiError.isInstance(error) && (error as ProviderApiError).status === 404;
-}
-
 /**
  * The calls the adapter makes, through the official client `@alicloud/fc20230330` (API 2023-03-30,
  * ROA style, ACS3-HMAC-SHA256 signatures computed by `@alicloud/openapi-core`). Each call is retried on
@@ -113,16 +108,30 @@ export class Fc3ApiClient {
     );
   }
 
-  async getFunction(name: string): Promise<Fc3Function | undefined> {
+  /** A function's LATEST, or a version or alias with `qualifier`; undefined when it does not exist. */
+  async getFunction(name: string, qualifier?: string): Promise<Fc3Function | undefined> {
     try {
       const r = await this.call('GetFunction', (c, rt) =>
-        c.getFunctionWithOptions(name, new $FC.GetFunctionRequest({}), {}, rt),
+        c.getFunctionWithOptions(name, new $FC.GetFunctionRequest(qualifier ? { qualifier } : {}), {}, rt),
       );
       return plain<Fc3Function>(r.body);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /** GetFunctionCode: where to download a function's code package (`OutputFuncCode.url`) and its CRC-64. */
+  async getFunctionCode(name: string, qualifier?: string): Promise<{ url: string; checksum?: string }> {
+    const r = await this.call('GetFunctionCode', (c, rt) =>
+      c.getFunctionCodeWithOptions(
+        name,
+        new $FC.GetFunctionCodeRequest(qualifier ? { qualifier } : {}),
+        {},
+        rt,
+      ),
+    );
+    return plain<{ url: string; checksum?: string }>(r.body);
   }
 
   async listFunctions(): Promise<Fc3Function[]> {

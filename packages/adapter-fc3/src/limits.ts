@@ -1,3 +1,4 @@
+import { neutralRuntimeOf as fcNeutralRuntimeOf } from '@faasport/adapter-fc';
 import type { Capabilities } from '@faasport/core';
 
 /**
@@ -39,14 +40,8 @@ export const fc3RuntimeOf: Readonly<Record<string, string>> = {
   custom: 'custom.debian10',
 };
 
-/** FC 3.0 runtime → faasport runtime (the nearest one for older runtimes). */
-export function neutralRuntimeOf(runtime: string): string {
-  const exact = Object.entries(fc3RuntimeOf).find(([, fc]) => fc === runtime);
-  if (exact) return exact[0];
-  if (runtime.startsWith('nodejs')) return 'nodejs18';
-  if (runtime.startsWith('python')) return 'python3.9';
-  return 'custom';
-}
+/** FC 3.0 runtime → faasport runtime (the nearest one for older runtimes), and whether it is exact. */
+export const neutralRuntimeOf = (runtime: string) => fcNeutralRuntimeOf(runtime, fc3RuntimeOf);
 
 /** The features and limits of FC 3.0 as this adapter drives it. @public */
 export const fc3Capabilities: Capabilities = {

@@ -1,5 +1,5 @@
-import { envKeys, markers } from '@faasport/adapter-fc';
-import type { LiveFunction, LiveRevision, ResolvedTrafficEntry } from '@faasport/core';
+import { envKeys, markers, trafficOf, userEnvOf } from '@faasport/adapter-fc';
+import type { LiveFunction, LiveRevision } from '@faasport/core';
 import type { Fc3Alias, Fc3ApiClient, Fc3Function, Fc3Trigger } from './client';
 import { neutralRuntimeOf } from './limits';
 import { mainAlias } from './mapping';
@@ -66,46 +66,15 @@ export async function readState(client: Fc3ApiClient, name: string): Promise<Fc3
   };
 }
 
-/** The label of an FC version id (`version-<id>` for versions faasport did not publish). */
-export function labelOfVersion(state: Fc3LiveState, versionId: string): string {
-  return state.versions.find((v) => v.versionId === versionId)?.label ?? `version-${versionId}`;
-}
-
-/** The newest version id carrying a label. */
-export function versionIdOfLabel(state: Fc3LiveState, label: string): string | undefined {
-  const matches = state.versions
-    .filter((v) => v.label === label)
-    .sort((a, b) => Number(b.versionId) - Number(a.versionId));
-  if (matches[0]) return matches[0].versionId;
-  return /^version-(\d+)$/.exec(label)?.[1];
-}
-
-/** The main alias (with its additionalVersionWeight) plus the tag aliases, in neutral terms. */
-export function trafficOf(state: Fc3LiveState): ResolvedTrafficEntry[] {
-  const out: ResolvedTrafficEntry[] = [];
-  const main = state.mainAlias;
-  if (main) {
-    const extra = Object.entries(main.additionalVersionWeight ?? {}).filter(([, w]) => w > 0);
-    const extraPercent = extra.reduce((sum, [, w]) => sum + Math.round(w * 100), 0);
-    out.push({ revision: labelOfVersion(state, main.versionId), percent: 100 - extraPercent });
-    for (const [id, w] of extra)
-      out.push({ revision: labelOfVersion(state, id), percent: Math.round(w * 100) });
-  }
-  for (const [tag, alias] of [...state.tagAliases].sort(([a], [b]) => a.localeCompare(b))) {
-    const revision = labelOfVersion(state, alias.versionId);
-    const weighted = markers.parseAlias(alias.description)?.weighted ?? false;
-    const carrier = weighted
-      ? out.find((e) => e.revision === revision && !e.tag && e.percent > 0)
-      : undefined;
-    if (carrier) carrier.tag = tag;
-    else out.push({ revision, percent: 0, tag });
-  }
-  return out;
-}
-
 /** The HTTP trigger of the function, if any. */
 export function httpTriggerOf(state: { triggers: Fc3Trigger[] }): Fc3Trigger | undefined {
   return state.triggers.find((t) => t.triggerType === 'http');
+}
+
+/** The contract faasport's settings name (`FAASPORT_CONTRACT`), else native. */
+export function contractOf(settings: Record<string, string>): 'web' | 'event' | 'native' {
+  const c = settings[envKeys.contract];
+  return c === 'web' || c === 'event' ? c : 'native';
 }
 
 /** Builds the neutral {@link LiveFunction} of a read state. */
@@ -118,14 +87,9 @@ export function toLiveFunction(state: Fc3LiveState, target: string): LiveFunctio
     ready: true,
     ...(v.createdTime ? { createdAt: v.createdTime } : {}),
   }));
-  const all = fn.environmentVariables ?? {};
-  const secretNames = (all[envKeys.secrets] ?? '').split(',').filter(Boolean);
-  const env = Object.fromEntries(
-    Object.entries(all).filter(([k]) => !k.startsWith('FAASPORT_') && !secretNames.includes(k)),
-  );
+  const { env, settings } = userEnvOf(fn);
   const marker = markers.parseFn(fn.description);
-  const contract =
-    all[envKeys.contract] === 'web' || all[envKeys.contract] === 'event' ? all[envKeys.contract] : 'native';
+  const contract = contractOf(settings);
   const http = httpTriggerOf(state);
   const url = http?.qualifier === mainAlias ? http.httpTrigger?.urlInternet : undefined;
   const image = fn.runtime === 'custom-container';
@@ -137,10 +101,14 @@ export function toLiveFunction(state: Fc3LiveState, target: string): LiveFunctio
     traffic: trafficOf(state),
     ...(url ? { url } : {}),
     config: {
-      ...(image ? {} : { runtime: neutralRuntimeOf(fn.runtime ?? '') }),
-      ...(contract === 'native' ? (image ? {} : { handler: fn.handler }) : { handler: all[envKeys.handler] }),
+      ...(image ? {} : { runtime: neutralRuntimeOf(fn.runtime ?? '').runtime }),
+      ...(contract === 'native'
+        ? image
+          ? {}
+          : { handler: fn.handler }
+        : { handler: settings[envKeys.handler] }),
       // A container serves whatever contract its image's entry does: FC's config does not say which.
-      ...(image && contract === 'native' ? {} : { contract: contract as 'web' | 'event' | 'native' }),
+      ...(image && contract === 'native' ? {} : { contract }),
       env,
       resources: { memory: fn.memorySize ?? 128, timeout: fn.timeout ?? 3 },
     },

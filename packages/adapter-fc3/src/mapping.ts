@@ -4,11 +4,10 @@ import {
   environmentOf,
   type FcQueueBinding,
   markers,
-  mnsTopicTriggerOf,
-  ossTriggerOf,
   ramRoleArn,
   shimHandlers,
   toFcCron,
+  triggerFieldsOf,
 } from '@faasport/adapter-fc';
 import { type DesiredState, type ResolvedFunction, type ResolvedTrigger, toBase64 } from '@faasport/core';
 import { z } from 'zod';
@@ -161,34 +160,9 @@ export function triggerBodyOf(
   sourceArn?: string;
   invocationRole?: string;
 } {
-  const base = { triggerName: t.name, qualifier: mainAlias };
-  switch (t.kind) {
-    case 'http':
-      return {
-        ...base,
-        triggerType: 'http',
-        triggerConfig: {
-          authType: t.auth === 'anonymous' ? 'anonymous' : 'function',
-          methods: t.methods.filter((m) => httpMethods.includes(m)),
-        },
-      };
-    case 'schedule':
-      return {
-        ...base,
-        triggerType: 'timer',
-        triggerConfig: {
-          cronExpression: toFc3Cron(t.cron, t.timezone),
-          ...(t.payload === undefined
-            ? {}
-            : { payload: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
-          enable: t.enabled,
-        },
-      };
-    case 'storage':
-      return { ...base, ...ossTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
-    case 'queue':
-      return { ...base, ...mnsTopicTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
-    default:
-      throw new Error(`trigger kind ${t.kind} has no FC 3.0 mapping`);
-  }
+  return {
+    triggerName: t.name,
+    qualifier: mainAlias,
+    ...triggerFieldsOf(t, fn, ownInvocationRole, eventTriggerContext(ctx), { cron: toFc3Cron, httpMethods }),
+  };
 }

@@ -1,4 +1,4 @@
-import { markers } from '@faasport/adapter-fc';
+import { markers, versionIdOfLabel } from '@faasport/adapter-fc';
 import {
   NotFoundError,
   type ResolvedTrafficEntry,
@@ -6,7 +6,7 @@ import {
   ValidationError,
 } from '@faasport/core';
 import type { Fc3ApiClient } from './client';
-import { type Fc3LiveState, versionIdOfLabel } from './live';
+import type { Fc3LiveState } from './live';
 import { mainAlias, tagAlias } from './mapping';
 
 /**

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineFunction, deploy, invoke, ProviderApiError, planDeploy, setTraffic } from '@faasport/core';
 import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFc3Adapter, type Fc3Adapter } from '../src';
 
@@ -142,5 +146,47 @@ describe('fc3 adapter on the FC 3.0 emulator, through @alicloud/fc20230330', () 
     expect(ProviderApiError.isInstance(error)).toBe(true);
     expect(error.providerCode).toBe('SignatureDoesNotMatch');
     expect(error.status).toBe(403);
+  });
+
+  it('exports a function with its code from GetFunctionCode, without the shim; the export deploys and answers again', async () => {
+    await deploy(
+      adapter,
+      defineFunction({
+        name: 'brew',
+        source: { inline: coffeeWeb },
+        env: { VERSION: 'e1' },
+        triggers: [
+          { http: {} },
+          { schedule: { name: 'morning', cron: '30 8 * * *', timezone: 'Asia/Shanghai', payload: { n: 1 } } },
+        ],
+      }),
+    );
+    const exported = await adapter.export('brew', undefined as never);
+    const files = unzipSync(exported.code!);
+    expect(Object.keys(files)).not.toContain('__faasport_fc.mjs');
+    expect(Object.values(files).map((f) => new TextDecoder().decode(f))).toContain(coffeeWeb);
+    expect(exported.config).toMatchObject({
+      name: 'brew',
+      source: { archive: './brew.zip' },
+      contract: 'web',
+      env: { VERSION: 'e1' },
+      triggers: [
+        { http: { auth: 'anonymous' } },
+        { schedule: { name: 'morning', cron: '30 8 * * *', timezone: 'Asia/Shanghai', payload: { n: 1 } } },
+      ],
+    });
+    expect(exported.notes.join('\n')).toContain('revision');
+    const dir = mkdtempSync(join(tmpdir(), 'faasport-fc3-export-'));
+    try {
+      const archive = join(dir, 'brew.zip');
+      writeFileSync(archive, exported.code!);
+      const copy = await deploy(
+        adapter,
+        defineFunction({ ...exported.config, name: 'brew-copy', source: { archive } }),
+      );
+      expect(await (await fetch(`${copy.url}/`)).text()).toBe('Hello e1 GET /\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

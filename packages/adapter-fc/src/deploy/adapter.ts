@@ -14,6 +14,7 @@ import { ignoreNotFound, isNotFound, stepHandlers } from '@faasport/core/toolkit
 import { checkFunction } from './check';
 import { FcApiClient, type FcTrigger } from './client';
 import { exportFunction } from './export';
+import { functionErrorMessage } from './function-error';
 import { fcCapabilities } from './limits';
 import { findInvokeTarget, readState, toLiveFunction } from './live';
 import { codeOf, type FcNames, fcProviderSchema, functionConfigOf, markers } from './mapping';
@@ -46,17 +47,6 @@ function decodedPath(path: string): string {
   } catch {
     return path;
   }
-}
-
-function functionErrorMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { errorMessage?: string; errorType?: string };
-    if (parsed.errorMessage)
-      return `${parsed.errorType ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
-  } catch {
-    // not JSON: use the text
-  }
-  return body || 'the function failed without a message';
 }
 
 /**

@@ -194,3 +194,57 @@ export function mnsTopicTriggerOf(
     },
   };
 }
+
+/** Where FC 2.0 and FC 3.0 triggers differ: the timer's cron dialect and the HTTP methods FC takes. */
+export interface TriggerDialect {
+  /** The timer's `cronExpression` for a five-field cron in a time zone (may throw when it cannot be exact). */
+  cron(cron: string, timezone: string): string;
+  /** The methods an HTTP trigger may list. */
+  httpMethods: readonly string[];
+}
+
+/** A CreateTrigger body without its name and qualifier, on FC 2.0 and FC 3.0 alike. */
+export type TriggerFields =
+  | { triggerType: 'http' | 'timer'; triggerConfig: Record<string, unknown> }
+  | EventTriggerFields;
+
+/**
+ * The type and configuration of a trigger (CreateTrigger), the same on FC 2.0 and FC 3.0 but for the
+ * dialect: http (`authType`, `methods`), timer (`cronExpression`, `payload` as a string, `enable`), OSS
+ * and MNS topic triggers. `event` triggers are rejected earlier by capabilities.
+ */
+export function triggerFieldsOf(
+  t: ResolvedTrigger,
+  fn: ResolvedFunction,
+  own: OwnInvocationRole,
+  ctx: EventTriggerContext,
+  dialect: TriggerDialect,
+): TriggerFields {
+  switch (t.kind) {
+    case 'http':
+      return {
+        triggerType: 'http',
+        triggerConfig: {
+          authType: t.auth === 'anonymous' ? 'anonymous' : 'function',
+          methods: t.methods.filter((m) => dialect.httpMethods.includes(m)),
+        },
+      };
+    case 'schedule':
+      return {
+        triggerType: 'timer',
+        triggerConfig: {
+          cronExpression: dialect.cron(t.cron, t.timezone),
+          ...(t.payload === undefined
+            ? {}
+            : { payload: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
+          enable: t.enabled,
+        },
+      };
+    case 'storage':
+      return ossTriggerOf(t, fn, own, ctx);
+    case 'queue':
+      return mnsTopicTriggerOf(t, fn, own, ctx);
+    default:
+      throw new Error(`trigger kind ${t.kind} has no ${ctx.adapter} mapping`);
+  }
+}

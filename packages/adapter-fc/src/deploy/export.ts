@@ -3,6 +3,7 @@ import {
   type FunctionConfig,
   fromSixFieldCron,
   ProviderApiError,
+  type ResolvedTrafficEntry,
   zipEntries,
 } from '@faasport/core';
 import { unzipSync } from 'fflate';
@@ -14,8 +15,14 @@ import { envKeys, markers } from './mapping';
 
 type TriggerConfig = NonNullable<FunctionConfig['triggers']>[number];
 
-/** One FC trigger in neutral terms, or a note saying why it cannot carry over. */
-function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
+/** A trigger as FC 2.0 and FC 3.0 return it, its `triggerConfig` parsed. */
+export type FcTriggerView = Pick<FcTrigger, 'triggerName' | 'triggerType' | 'triggerConfig' | 'sourceArn'>;
+
+/**
+ * One FC trigger (FC 2.0 or 3.0) in neutral terms, or a note saying why it cannot carry over. A timer's
+ * `CRON_TZ=<zone>` prefix (FC 3.0) becomes its time zone.
+ */
+export function neutralTriggerOf(t: FcTriggerView): { trigger?: TriggerConfig; note?: string } {
   const c = t.triggerConfig;
   if (t.triggerType === 'http') {
     const methods = Array.isArray(c.methods) ? (c.methods as string[]) : undefined;
@@ -31,7 +38,8 @@ function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
   }
   if (t.triggerType === 'timer') {
     const expression = String(c.cronExpression ?? '');
-    const cron = fromSixFieldCron(expression);
+    const zoned = /^CRON_TZ=(\S+) (.*)$/.exec(expression);
+    const cron = fromSixFieldCron(zoned ? zoned[2]! : expression);
     if (!cron)
       return {
         note: `timer trigger ${t.triggerName}: "${expression}" has no 5-field cron form; it was not exported`,
@@ -49,7 +57,7 @@ function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
         schedule: {
           name: t.triggerName,
           cron,
-          timezone: 'UTC',
+          timezone: zoned ? zoned[1]! : 'UTC',
           ...(payload === undefined ? {} : { payload }),
           enabled: c.enable !== false,
         },
@@ -88,20 +96,22 @@ function triggerOf(t: FcTrigger): { trigger?: TriggerConfig; note?: string } {
   };
 }
 
-/** Downloads the code package of a version (or LATEST) through GetFunctionCode's URL. */
-async function downloadCode(
-  client: FcApiClient,
-  state: FcLiveState,
-  qualifier: string | undefined,
+/**
+ * Downloads a code package from the URL GetFunctionCode answered (FC 2.0 and 3.0: a signed OSS URL),
+ * without faasport's shim when the function runs the web or event contract.
+ */
+export async function downloadCodePackage(
+  url: string,
+  contract: 'web' | 'event' | 'native',
+  adapter: 'fc' | 'fc3',
 ): Promise<Uint8Array> {
-  const { url } = await client.getFunctionCode(state.names.service, state.names.fn, qualifier);
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
     throw new ProviderApiError(
       {
-        adapter: 'fc',
+        adapter,
         operation: 'DownloadFunctionCode',
         providerMessage: (error as Error).message,
         retryable: true,
@@ -111,13 +121,75 @@ async function downloadCode(
   }
   if (!response.ok) {
     throw new ProviderApiError({
-      adapter: 'fc',
+      adapter,
       operation: 'DownloadFunctionCode',
       status: response.status,
       providerMessage: await response.text(),
     });
   }
-  return new Uint8Array(await response.arrayBuffer());
+  const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+  const entries = Object.entries(files)
+    .filter(([name]) => !name.endsWith('/') && !(contract !== 'native' && name === shimFileName))
+    .map(([name, data]) => ({ name, data, executable: name === 'bootstrap' }));
+  return zipEntries(entries).zip!;
+}
+
+/** What FC 2.0 and FC 3.0 export the same way, from what each read. */
+export interface ExportedAlikeInput {
+  fcRuntime: string;
+  runtime: { runtime: string; exact: boolean };
+  contract: 'web' | 'event' | 'native';
+  triggers: readonly FcTriggerView[];
+  traffic: readonly ResolvedTrafficEntry[];
+  /** The version taking the main traffic, when there is a main alias. */
+  main?: { versionId: string; label: string };
+  secretNames: readonly string[];
+}
+
+/**
+ * The parts of an export FC 2.0 and FC 3.0 share: the triggers in neutral terms, the notes on what
+ * does not carry over (runtime, revision, traffic split, secrets) and, for a native Node.js handler,
+ * `providers.local.contract`, so the local runtime can run FC's contract as is and a migration can be
+ * tested before the code is ported.
+ */
+export function exportedAlike(input: ExportedAlikeInput): {
+  triggers: TriggerConfig[];
+  notes: string[];
+  local?: { contract: 'fc-http' | 'fc-event' };
+} {
+  const notes: string[] = [];
+  if (!input.runtime.exact && input.fcRuntime !== 'custom-container')
+    notes.push(
+      `FC runtime ${input.fcRuntime} was exported as ${input.runtime.runtime}, the nearest faasport runtime`,
+    );
+  const triggers: TriggerConfig[] = [];
+  for (const t of input.triggers) {
+    const r = neutralTriggerOf(t);
+    if (r.trigger) triggers.push(r.trigger);
+    if (r.note) notes.push(r.note);
+  }
+  const { traffic, main } = input;
+  if (main)
+    notes.push(
+      `the code and configuration are those of revision ${main.label} (FC version ${main.versionId}), which takes the main traffic`,
+    );
+  if (traffic.length > 1 || traffic.some((t) => t.tag))
+    notes.push(
+      `the traffic split (${traffic.map((t) => `${t.revision} ${t.percent}%${t.tag ? ` tag ${t.tag}` : ''}`).join(', ')}) was not exported: only the code of the main version is`,
+    );
+  if (input.secretNames.length)
+    notes.push(
+      `secrets ${input.secretNames.join(', ')} are read from environment variables of the same names at deploy time`,
+    );
+  const local =
+    input.contract === 'native' && input.fcRuntime.startsWith('nodejs')
+      ? {
+          contract: input.triggers.some((t) => t.triggerType === 'http')
+            ? ('fc-http' as const)
+            : ('fc-event' as const),
+        }
+      : undefined;
+  return { triggers, notes, ...(local ? { local } : {}) };
 }
 
 /**
@@ -146,40 +218,25 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
       },
     };
   } else {
-    const zip = await downloadCode(client, state, versionId);
-    const files = unzipSync(zip);
-    const entries = Object.entries(files)
-      .filter(([name]) => !name.endsWith('/') && !(contract !== 'native' && name === shimFileName))
-      .map(([name, data]) => ({ name, data, executable: name === 'bootstrap' }));
-    code = zipEntries(entries).zip;
+    const { url } = await client.getFunctionCode(state.names.service, state.names.fn, versionId);
+    code = await downloadCodePackage(url, contract, 'fc');
     source = { archive: `./${state.names.fn}.zip` };
     notes.push(
       `the code was downloaded; write it to ./${state.names.fn}.zip next to the exported config (or change source)`,
     );
   }
   const runtime = neutralRuntimeOf(fn.runtime);
-  if (!runtime.exact && fn.runtime !== 'custom-container')
-    notes.push(`FC runtime ${fn.runtime} was exported as ${runtime.runtime}, the nearest faasport runtime`);
-  const triggers: TriggerConfig[] = [];
-  for (const t of state.triggers) {
-    const r = triggerOf(t);
-    if (r.trigger) triggers.push(r.trigger);
-    if (r.note) notes.push(r.note);
-  }
-  const traffic = trafficOf(state);
-  if (versionId)
-    notes.push(
-      `the code and configuration are those of revision ${labelOfVersion(state, versionId)} (FC version ${versionId}), which takes the main traffic`,
-    );
-  if (traffic.length > 1 || traffic.some((t) => t.tag)) {
-    notes.push(
-      `the traffic split (${traffic.map((t) => `${t.revision} ${t.percent}%${t.tag ? ` tag ${t.tag}` : ''}`).join(', ')}) was not exported: only the code of the main version is`,
-    );
-  }
-  if (secretNames.length)
-    notes.push(
-      `secrets ${secretNames.join(', ')} are read from environment variables of the same names at deploy time`,
-    );
+  const shared = exportedAlike({
+    fcRuntime: fn.runtime,
+    runtime,
+    contract,
+    triggers: state.triggers,
+    traffic: trafficOf(state),
+    ...(versionId ? { main: { versionId, label: labelOfVersion(state, versionId) } } : {}),
+    secretNames,
+  });
+  notes.push(...shared.notes);
+  const triggers = shared.triggers;
   const handler = contract === 'native' ? fn.handler : settings[envKeys.handler];
   const initializer = contract === 'native' ? fn.initializer || undefined : settings[envKeys.initializer];
   const role = state.service.role;
@@ -194,13 +251,7 @@ export async function exportFunction(client: FcApiClient, state: FcLiveState): P
       ...(!state.names.dedicated ? { service: state.names.service } : {}),
     };
   }
-  // A native Node.js handler keeps FC's contract: the local runtime can run it as is, to test a
-  // migration before the code is ported.
-  if (contract === 'native' && fn.runtime.startsWith('nodejs')) {
-    providers.local = {
-      contract: state.triggers.some((t) => t.triggerType === 'http') ? 'fc-http' : 'fc-event',
-    };
-  }
+  if (shared.local) providers.local = shared.local;
   const config: FunctionConfig = {
     name: state.names.fn,
     ...(marker.user ? { description: marker.user } : {}),

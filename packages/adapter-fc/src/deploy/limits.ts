@@ -19,8 +19,11 @@ export const fcRuntimeOf: Readonly<Record<string, string>> = {
 };
 
 /** FC runtime → faasport runtime, for read and export. Older FC runtimes map to the nearest one (export notes it). */
-export function neutralRuntimeOf(fcRuntime: string): { runtime: string; exact: boolean } {
-  const exact = Object.entries(fcRuntimeOf).find(([, fc]) => fc === fcRuntime);
+export function neutralRuntimeOf(
+  fcRuntime: string,
+  table: Readonly<Record<string, string>> = fcRuntimeOf,
+): { runtime: string; exact: boolean } {
+  const exact = Object.entries(table).find(([, fc]) => fc === fcRuntime);
   if (exact) return { runtime: exact[0], exact: true };
   if (fcRuntime.startsWith('nodejs')) return { runtime: 'nodejs18', exact: false };
   if (fcRuntime.startsWith('python')) return { runtime: 'python3.9', exact: false };

@@ -134,13 +134,28 @@ export async function readState(
   return { names, service, fn, triggers, versions: ours, mainAlias, tagAliases, provisionTarget, domains };
 }
 
+/** An alias as FC 2.0 and FC 3.0 return it (the fields traffic is read from). */
+export interface FcAliasView {
+  versionId: string;
+  description?: string;
+  additionalVersionWeight?: Record<string, number> | null;
+}
+
+/** What the traffic of a function is read from, on FC 2.0 and FC 3.0 alike. */
+export interface FcTrafficState {
+  /** Versions faasport published for the function, with their labels. */
+  versions: ReadonlyArray<{ versionId: string; label: string }>;
+  mainAlias?: FcAliasView;
+  tagAliases: ReadonlyMap<string, FcAliasView>;
+}
+
 /** The label of an FC version id: faasport's label, or `version-<id>` for versions made outside faasport. */
-export function labelOfVersion(state: FcLiveState, versionId: string): string {
+export function labelOfVersion(state: Pick<FcTrafficState, 'versions'>, versionId: string): string {
   return state.versions.find((v) => v.versionId === versionId)?.label ?? `version-${versionId}`;
 }
 
 /** The newest FC version id carrying a label. */
-export function versionIdOfLabel(state: FcLiveState, label: string): string | undefined {
+export function versionIdOfLabel(state: Pick<FcTrafficState, 'versions'>, label: string): string | undefined {
   const matches = state.versions
     .filter((v) => v.label === label)
     .sort((a, b) => Number(b.versionId) - Number(a.versionId));
@@ -150,7 +165,7 @@ export function versionIdOfLabel(state: FcLiveState, label: string): string | un
 }
 
 /** The traffic of the main alias plus the tag aliases, in neutral terms (percents). */
-export function trafficOf(state: FcLiveState): ResolvedTrafficEntry[] {
+export function trafficOf(state: FcTrafficState): ResolvedTrafficEntry[] {
   const out: ResolvedTrafficEntry[] = [];
   const main = state.mainAlias;
   if (main) {
@@ -174,7 +189,7 @@ export function trafficOf(state: FcLiveState): ResolvedTrafficEntry[] {
 }
 
 /** The function's own environment: FC's variables minus faasport's settings and the secrets. */
-export function userEnvOf(fn: FcFunction): {
+export function userEnvOf(fn: { environmentVariables?: Record<string, string> | null }): {
   env: Record<string, string>;
   secretNames: string[];
   settings: Record<string, string>;

@@ -10,7 +10,7 @@ import {
 import { unzipSync } from 'fflate';
 import { shimFileName, shimHandlers, shimSource } from '../runtime';
 import { toFcCron } from './cron';
-import { type EventTriggerContext, mnsTopicTriggerOf, ossTriggerOf } from './event-triggers';
+import { type EventTriggerContext, triggerFieldsOf } from './event-triggers';
 import { fcRuntimeOf } from './limits';
 import { type FcQueueBinding, ramRoleArn } from './options';
 
@@ -253,36 +253,14 @@ export function triggerBodyOf(
   names: FcNames,
   ctx: TriggerContext,
 ): Record<string, unknown> {
-  const base = { triggerName: t.name, qualifier: names.mainAlias };
-  switch (t.kind) {
-    case 'http':
-      return {
-        ...base,
-        triggerType: 'http',
-        triggerConfig: {
-          authType: t.auth === 'anonymous' ? 'anonymous' : 'function',
-          methods: t.methods.filter((m) => fcMethods.includes(m)),
-        },
-      };
-    case 'schedule':
-      return {
-        ...base,
-        triggerType: 'timer',
-        triggerConfig: {
-          cronExpression: toFcCron(t.cron, t.timezone),
-          ...(t.payload === undefined
-            ? {}
-            : { payload: typeof t.payload === 'string' ? t.payload : JSON.stringify(t.payload) }),
-          enable: t.enabled,
-        },
-      };
-    case 'storage':
-      return { ...base, ...ossTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
-    case 'queue':
-      return { ...base, ...mnsTopicTriggerOf(t, fn, ownInvocationRole, eventTriggerContext(ctx)) };
-    default:
-      throw new Error(`trigger kind ${t.kind} has no FC mapping`);
-  }
+  return {
+    triggerName: t.name,
+    qualifier: names.mainAlias,
+    ...triggerFieldsOf(t, fn, ownInvocationRole, eventTriggerContext(ctx), {
+      cron: toFcCron,
+      httpMethods: fcMethods,
+    }),
+  };
 }
 
 /** The CreateCustomDomain body of one domain, routed to the main alias. */

@@ -33,10 +33,13 @@ export const fcQueueBinding = strictWithHints({
 /** A topic's binding on FC. @public */
 export type FcQueueBinding = z.output<typeof fcQueueBinding>;
 
-/** Options of {@link createFcAdapter}, validated strictly. @public */
-export const fcAdapterOptionsSchema = z.strictObject({
-  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
-  ...imageTargetOptionsShape,
+/**
+ * The target options FC 2.0 and FC 3.0 share: account, region, credentials, request settings, the
+ * default invocation role and the topic bindings. Each adapter adds its endpoint rule and its own options.
+ *
+ * @public
+ */
+export const alibabaTargetFields = {
   /** The Alibaba Cloud account id (the endpoint is `<accountId>.<region>.fc.aliyuncs.com`). */
   accountId: z
     .string()
@@ -57,6 +60,28 @@ export const fcAdapterOptionsSchema = z.strictObject({
       securityToken: z.string().min(1).optional(),
     })
     .optional(),
+  /** Request timeout in milliseconds (default 60000). */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Attempts for retryable errors (throttling, 5xx, network), default 4. */
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+  /** First backoff in milliseconds, doubled each retry with jitter (default 200). */
+  retryBaseMs: z.number().int().min(0).optional(),
+  /** The target name shown in errors and results (default: the adapter's name). */
+  target: z.string().optional(),
+  /**
+   * The RAM role OSS (and MNS) assume to invoke functions of storage (and queue) triggers, for every
+   * function of this target that sets none in its provider options (FC's CreateTrigger requires one).
+   */
+  invocationRole: ramRoleArn.optional(),
+  /** Where each topic a queue trigger reads lives: `queues.<topic>.mns` (an MNS topic). */
+  queues: queueBindingsSchema(fcQueueBinding).optional(),
+};
+
+/** Options of {@link createFcAdapter}, validated strictly. @public */
+export const fcAdapterOptionsSchema = z.strictObject({
+  /** `registry`, `baseImage`, `imagePlatform`: build functions into images and deploy them by digest. */
+  ...imageTargetOptionsShape,
+  ...alibabaTargetFields,
   /** Overrides the endpoint, e.g. `http://127.0.0.1:9000` for an emulator. Must include the scheme. */
   endpoint: z
     .string()
@@ -67,28 +92,13 @@ export const fcAdapterOptionsSchema = z.strictObject({
     .optional(),
   /** Use the VPC-internal endpoint (`<region>-internal`); ignored when `endpoint` is set. */
   internal: z.boolean().optional(),
-  /** Request timeout in milliseconds (default 60000). */
-  timeoutMs: z.number().int().positive().optional(),
-  /** Attempts for retryable errors (throttling, 5xx, network), default 4. */
-  maxAttempts: z.number().int().min(1).max(10).optional(),
-  /** First backoff in milliseconds, doubled each retry with jitter (default 200). */
-  retryBaseMs: z.number().int().min(0).optional(),
-  /** The target name shown in errors and results (default `fc`). */
-  target: z.string().optional(),
-  /**
-   * The RAM role OSS assumes to invoke functions of storage triggers, for every function of this target
-   * that sets no `providers.fc.invocationRole` (FC's CreateTrigger requires one for OSS triggers).
-   */
-  invocationRole: ramRoleArn.optional(),
-  /** Where each topic a queue trigger reads lives: `queues.<topic>.mns` (an MNS topic). */
-  queues: queueBindingsSchema(fcQueueBinding).optional(),
 });
 
 /** Options of {@link createFcAdapter}. @public */
 export type FcAdapterOptions = z.input<typeof fcAdapterOptionsSchema>;
 
-/** Options with credentials and defaults resolved. */
-export interface ResolvedFcOptions {
+/** Account, region, credentials and request settings, resolved as both FC targets resolve them. @public */
+export interface ResolvedAlibabaSettings {
   accountId: string;
   region: string;
   accessKeyId: string;
@@ -96,15 +106,19 @@ export interface ResolvedFcOptions {
   securityToken?: string;
   /** Set when a credential is missing: thrown by the first API call. */
   credentialError?: ConfigurationError;
-  endpoint: string;
   timeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
   target: string;
-  /** The target's default role for OSS triggers. */
+  /** The target's default role for OSS (and MNS) triggers. */
   invocationRole?: string;
   /** The target's topic bindings. */
   queues?: Record<string, FcQueueBinding>;
+}
+
+/** Options with credentials and defaults resolved. */
+export interface ResolvedFcOptions extends ResolvedAlibabaSettings {
+  endpoint: string;
 }
 
 /**
@@ -120,27 +134,33 @@ export const fcEnvVars = {
 } as const;
 
 /**
- * Validates the options and fills credentials from the environment. Every credential is registered
- * as a secret, so it never shows in an error or a log line.
+ * Validates a target's options against its adapter's schema and fills account, region and credentials
+ * from the environment (`fcEnvVars`). Every credential is registered as a secret, so it never shows in
+ * an error or a log line.
  *
  * @throws {@link ValidationError} for a malformed option; {@link ConfigurationError} naming each option
  * and environment variable that is missing when the account id or region is (credentials included). A
  * missing credential alone is kept in `credentialError` and thrown by the first API call.
+ * @public
  */
-export function resolveFcOptions(
+export function resolveAlibabaSettings<
+  T extends z.ZodType<z.output<z.ZodObject<typeof alibabaTargetFields>>>,
+>(
+  schema: T,
   input: unknown,
-  env: Record<string, string | undefined> = process.env,
-): ResolvedFcOptions {
-  const parsed = fcAdapterOptionsSchema.safeParse(input ?? {}, { reportInput: true });
+  env: Record<string, string | undefined>,
+  adapter: 'fc' | 'fc3',
+): { options: z.output<T>; settings: ResolvedAlibabaSettings } {
+  const parsed = schema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success)
     throw new ValidationError(
       // Never echo credential values.
       zodIssues(parsed.error, {
         message: (issue) => (issue.path[0] === 'credentials' ? 'is not valid' : issue.message),
       }),
-      { subject: 'fc adapter options', adapter: 'fc' },
+      { subject: `${adapter} adapter options`, adapter },
     );
-  const o = parsed.data;
+  const o = parsed.data as z.output<z.ZodObject<typeof alibabaTargetFields>>;
   const setting = (name: string, envNames: readonly string[], secret = false) =>
     loadSetting({ name, options: o, env, envNames, secret });
   const accountId = setting('accountId', fcEnvVars.accountId) ?? '';
@@ -148,64 +168,67 @@ export function resolveFcOptions(
   const accessKeyId = setting('credentials.accessKeyId', fcEnvVars.accessKeyId) ?? '';
   const accessKeySecret = setting('credentials.accessKeySecret', fcEnvVars.accessKeySecret, true) ?? '';
   const securityToken = setting('credentials.securityToken', fcEnvVars.securityToken, true);
+  const missing = (ok: unknown, what: string, option: string, envVar: string) =>
+    ok ? [] : [{ what, option, envVar }];
   const missingCredentials = [
-    ...(accessKeyId
-      ? []
-      : [
-          {
-            what: 'the Alibaba Cloud access key id',
-            option: 'credentials.accessKeyId',
-            envVar: fcEnvVars.accessKeyId[0],
-          },
-        ]),
-    ...(accessKeySecret
-      ? []
-      : [
-          {
-            what: 'the Alibaba Cloud access key secret',
-            option: 'credentials.accessKeySecret',
-            envVar: fcEnvVars.accessKeySecret[0],
-          },
-        ]),
-    ...(accessKeyId.startsWith('STS.') && !securityToken
-      ? [
-          {
-            what: 'the STS security token (the access key id is a temporary STS key)',
-            option: 'credentials.securityToken',
-            envVar: fcEnvVars.securityToken[0],
-          },
-        ]
-      : []),
+    ...missing(
+      accessKeyId,
+      'the Alibaba Cloud access key id',
+      'credentials.accessKeyId',
+      fcEnvVars.accessKeyId[0],
+    ),
+    ...missing(
+      accessKeySecret,
+      'the Alibaba Cloud access key secret',
+      'credentials.accessKeySecret',
+      fcEnvVars.accessKeySecret[0],
+    ),
+    ...missing(
+      !accessKeyId.startsWith('STS.') || securityToken,
+      'the STS security token (the access key id is a temporary STS key)',
+      'credentials.securityToken',
+      fcEnvVars.securityToken[0],
+    ),
   ];
   const missingTarget = [
-    ...(accountId
-      ? []
-      : [{ what: 'the Alibaba Cloud account id', option: 'accountId', envVar: fcEnvVars.accountId[0] }]),
-    ...(region ? [] : [{ what: 'the FC region', option: 'region', envVar: fcEnvVars.region[0] }]),
+    ...missing(accountId, 'the Alibaba Cloud account id', 'accountId', fcEnvVars.accountId[0]),
+    ...missing(region, 'the FC region', 'region', fcEnvVars.region[0]),
   ];
   // Without an account and region there is no endpoint: fail now, naming every missing setting at once.
   if (missingTarget.length)
-    throw ConfigurationError.missingAll([...missingTarget, ...missingCredentials], 'fc');
+    throw ConfigurationError.missingAll([...missingTarget, ...missingCredentials], adapter);
   // Credentials are checked when the first API call is made, so render() and check() work offline.
   const credentialError = missingCredentials.length
-    ? ConfigurationError.missingAll(missingCredentials, 'fc')
+    ? ConfigurationError.missingAll(missingCredentials, adapter)
     : undefined;
-  const endpoint = (
-    o.endpoint ?? `https://${accountId}.${region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`
-  ).replace(/\/+$/, '');
   return {
-    accountId,
-    region,
-    accessKeyId,
-    accessKeySecret,
-    ...(securityToken ? { securityToken } : {}),
-    ...(credentialError ? { credentialError } : {}),
-    endpoint,
-    timeoutMs: o.timeoutMs ?? 60_000,
-    maxAttempts: o.maxAttempts ?? 4,
-    retryBaseMs: o.retryBaseMs ?? 200,
-    target: o.target ?? 'fc',
-    ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
-    ...(o.queues ? { queues: o.queues } : {}),
+    options: parsed.data,
+    settings: {
+      accountId,
+      region,
+      accessKeyId,
+      accessKeySecret,
+      ...(securityToken ? { securityToken } : {}),
+      ...(credentialError ? { credentialError } : {}),
+      timeoutMs: o.timeoutMs ?? 60_000,
+      maxAttempts: o.maxAttempts ?? 4,
+      retryBaseMs: o.retryBaseMs ?? 200,
+      target: o.target ?? adapter,
+      ...(o.invocationRole ? { invocationRole: o.invocationRole } : {}),
+      ...(o.queues ? { queues: o.queues } : {}),
+    },
   };
+}
+
+/** Validates the `fc` target's options and resolves its settings and endpoint (see {@link resolveAlibabaSettings}). */
+export function resolveFcOptions(
+  input: unknown,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedFcOptions {
+  const { options: o, settings } = resolveAlibabaSettings(fcAdapterOptionsSchema, input, env, 'fc');
+  const endpoint = (
+    o.endpoint ??
+    `https://${settings.accountId}.${settings.region}${o.internal ? '-internal' : ''}.fc.aliyuncs.com`
+  ).replace(/\/+$/, '');
+  return { ...settings, endpoint };
 }

@@ -66,11 +66,25 @@ const triggerTypes = ['http', 'timer', 'oss', 'log', 'mns_topic', 'cdn_events', 
 
 /** The FC 2023-03-30 control plane over the emulator's state. */
 export class Fc3ControlPlane {
+  /** Download tokens handed out by GetFunctionCode → the package each one serves. */
+  readonly codeLinks = new Map<string, Uint8Array>();
+
   constructor(
     readonly state: Fc3State,
     private readonly region: string,
     private readonly urlOf: (domainPrefix: string) => string,
+    private readonly codeUrlOf: (token: string) => string,
   ) {}
+
+  /** The function a qualifier names: LATEST (the default), a version, or the version an alias points at. */
+  private at(name: string, qualifier: string | null): Fc3FunctionRecord {
+    const e = this.entry(name);
+    if (!qualifier || qualifier === 'LATEST') return e.fn;
+    const versionId = e.aliases.get(qualifier)?.versionId ?? qualifier;
+    const version = e.versions.get(versionId);
+    if (!version) throw fc3Errors.notFound(/^\d+$/.test(qualifier) ? 'Version' : 'Alias', qualifier);
+    return version.snapshot;
+  }
 
   entry(name: string): Fc3Entry {
     const e = this.state.functions.get(name);
@@ -96,7 +110,7 @@ export class Fc3ControlPlane {
       return undefined;
     }
     if (!sub) {
-      if (method === 'GET') return { status: 200, body: view(this.entry(name).fn) };
+      if (method === 'GET') return { status: 200, body: view(this.at(name, query.get('qualifier'))) };
       if (method === 'PUT') return this.updateFunction(name, body);
       if (method === 'DELETE') return this.deleteFunction(name);
       return undefined;
@@ -122,6 +136,15 @@ export class Fc3ControlPlane {
           return { status: 204 };
         }
         return undefined;
+      case 'code': {
+        // GetFunctionCode: a URL to download the package from (FC: a signed OSS URL), and its CRC-64.
+        if (method !== 'GET' || id) return undefined;
+        const fn = this.at(name, query.get('qualifier'));
+        if (!fn.zip) throw fc3Errors.invalidArgument(`function '${name}' has no code package to download`);
+        const token = randomUUID();
+        this.codeLinks.set(token, fn.zip);
+        return { status: 200, body: { url: this.codeUrlOf(token), checksum: fn.codeChecksum } };
+      }
       case 'aliases':
         return this.aliases(e, method, id, query, body);
       case 'triggers':

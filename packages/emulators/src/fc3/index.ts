@@ -71,6 +71,8 @@ export interface Fc3Emulator {
 const prefix = '/2023-03-30/';
 /** HTTP trigger URLs are served at `/fcapp/<domainPrefix>/...` (FC: `https://<domainPrefix>.<region>.fcapp.run/...`). */
 const triggerPrefix = '/fcapp/';
+/** GetFunctionCode's download URLs (FC: signed OSS URLs), which need no signature. */
+const codePrefix = '/_emulator/code/';
 
 /**
  * Starts an emulator of Alibaba Cloud Function Compute 3.0 (API 2023-03-30) on 127.0.0.1: the paths
@@ -93,7 +95,12 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
     event: 'fc3-event',
   });
   let url = '';
-  const api = new Fc3ControlPlane(state, region, (domainPrefix) => `${url}${triggerPrefix}${domainPrefix}`);
+  const api = new Fc3ControlPlane(
+    state,
+    region,
+    (domainPrefix) => `${url}${triggerPrefix}${domainPrefix}`,
+    (token) => `${url}${codePrefix}${token}`,
+  );
   const call: Fc3Call = { accountId, region, execution, random: options.random ?? Math.random };
   const invoker = new Fc3Invoker(api, call);
   const events = new Fc3EventSources(state, invoker, { accountId, region });
@@ -135,6 +142,14 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
         });
         res.setHeader('x-fc-request-id', requestId);
         res.end(Buffer.from(await response.arrayBuffer()));
+        return;
+      }
+      if (method === 'GET' && parsed.pathname.startsWith(codePrefix)) {
+        const zip = api.codeLinks.get(parsed.pathname.slice(codePrefix.length));
+        if (!zip) throw new Fc3Error(404, 'NoSuchKey', 'the code download link does not exist');
+        entry.status = 200;
+        res.writeHead(200, { 'content-type': 'application/zip', 'x-fc-request-id': requestId });
+        res.end(zip);
         return;
       }
       if (!parsed.pathname.startsWith(prefix))
