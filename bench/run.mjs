@@ -13,9 +13,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { manyFunctions, manyFunctionsSection } from './many-functions.mjs';
+import { manyFunctions } from './many-functions.mjs';
 import { onEarlyExit, outputClosed, stopAll, stopping, stopTree, track, treePids } from './processes.mjs';
-import { startup, startupSection } from './startup.mjs';
+import { fmt, names, renderReport } from './report.mjs';
+import { startup } from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -383,7 +384,7 @@ const greetSource =
 // Benchmarks
 
 /** The default path's row: examples/hello reads its request (and logs a line), so it sits with those rows. */
-const devName = 'faasport dev examples/hello (defaults), reads the request';
+const devName = names.dev;
 
 /** One-connection latency per contender, filled by {@link throughput}. */
 const latency = {};
@@ -674,201 +675,25 @@ async function broker(events, batch = 1) {
 
 // ---------------------------------------------------------------------------------------------
 
-function fmt(n, digits = 0) {
-  return n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits);
-}
-
-function latencySection(measured) {
-  const bareName = 'bare http.createServer';
-  const oursName = 'faasport runtime (gateway, 1 instance)';
-  if (!measured?.[bareName] || !measured[oursName]) return '';
-  const rows = Object.entries(measured)
-    .map(
-      ([name, r]) => `| ${name} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.rps)} |`,
-    )
-    .join('\n');
-  const added = (key) => fmt(measured[oursName][key] - measured[bareName][key], 3);
-  return `
-## Latency, one connection
-
-| server (hello) | p50 ms | p90 ms | p99 ms | req/s |
-| --- | ---: | ---: | ---: | ---: |
-${rows}
-
-One request at a time, so nothing queues. What faasport adds over a bare Node server is the path itself: the gateway,
-the pipe, the instance process and back. In this run (medians of ${rounds} alternating rounds) that is **${added('p50')} ms**
-at p50, **${added('p90')} ms** at p90 and **${added('p99')} ms** at p99. DESIGN §8 asks for ≤ 0.5 ms at p50 and ≤ 2 ms at p99,
-added over calling the instance directly; a bare server is the stricter baseline.
-
-Read the p99 column with this machine's floor in mind. Bare Node's own p99 here is ${fmt(measured[bareName].p99, 3)} ms
-against a p50 of ${fmt(measured[bareName].p50, 3)} ms: stalls of a few milliseconds hit about 1% of requests whatever
-serves them, on this shared VM, even with the server's CPU kept busy. A request to faasport wakes two processes
-instead of one, so it meets such a stall a little more often, and the p99 difference is mostly that noise. The p90
-column shows the path's own cost. At 50 connections the p99 is higher for another reason: both processes share
-one CPU, and a call waits for the other's turn.
-`;
-}
-
+/** Writes docs/performance.md from one run's results. */
 function writeReport(results) {
-  const t = results.throughput;
-  const bare = t['bare http.createServer'];
-  const fjr = t['faas-js-runtime 4'];
-  const ours = t['faasport runtime (gateway, 1 instance)'];
-  const reading = ', reads the request';
-  const rowsOf = (entries, baseline, fastest) =>
-    entries
-      .map(
-        ([name, r]) =>
-          `| ${name.replace(reading, '')} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / baseline.rps, 2)}× | ${fmt((r.rps / fastest.rps) * 100)}% | ${fmt(r.cpuUs)} | ${(r.rounds ?? []).join(', ')} |`,
-      )
-      .join('\n');
-  const rows = rowsOf(
-    Object.entries(t).filter(([name]) => !name.endsWith(reading)),
-    fjr,
-    bare,
-  );
-  const greetBare = t[`bare http.createServer${reading}`];
-  const greetFjr = t[`faas-js-runtime 4${reading}`];
-  const greetOurs = t[`faasport runtime${reading}`];
-  const dev = t[devName];
-  const greetRows =
-    greetBare && greetFjr && greetOurs
-      ? rowsOf(
-          Object.entries(t).filter(([name]) => name.endsWith(reading)),
-          greetFjr,
-          greetBare,
-        )
-      : undefined;
-  const c = results.cold;
-  const m = results.idle;
-  const b = results.broker;
-  const oursOne = results.latency?.['faasport runtime (gateway, 1 instance)'];
-  const bareOne = results.latency?.['bare http.createServer'];
-  const added =
-    oursOne && bareOne ? { p50: oursOne.p50 - bareOne.p50, p99: oursOne.p99 - bareOne.p99 } : undefined;
-  const latencyRow = added
-    ? `| added latency, one connection, over bare Node | p50 ≤ 0.5 ms, p99 ≤ 2 ms | ${fmt(added.p50, 2)} ms, ${fmt(added.p99, 2)} ms | ${added.p50 <= 0.5 && added.p99 <= 2 ? 'yes' : 'no'} (p99: see the machine's floor below) |\n`
-    : '';
-  const text = `# Performance
-
-Measured by \`npm run bench\` (\`bench/run.mjs\`) on ${results.machine.cpus}× ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.date}.
-Server processes are pinned to CPU ${serverCpu} (\`taskset -c ${serverCpu}\`), the load generator (wrk, 1 thread, ${connections} connections, ${duration} s per run) to CPU ${loadCpu}.
-Each contender ran ${rounds} round(s), interleaved; the table shows the medians. The faasport runtime serves through its gateway with one
-instance (a separate OS process); the hello function is \`export default () => 'hello world'\`.
-Load average when the run started / ended: ${results.machine.loadStart} / ${results.machine.loadEnd} (on ${results.machine.cpus} CPUs).
-Figures from a shared or loaded machine vary between runs: compare the ratios within one run, not absolute numbers across machines.
-
-## Against the targets (DESIGN §8)
-
-| figure | target | this run | met |
-| --- | --- | --- | --- |
-${
-  dev && greetFjr
-    ? `| default path: \`faasport dev examples/hello\`, 50 connections | ≥ 1.0× faas-js-runtime, p50 ≤ 5 ms | ${fmt(dev.rps / greetFjr.rps, 2)}×, p50 ${fmt(dev.p50, 2)} ms | ${dev.rps >= greetFjr.rps && dev.p50 <= 5 ? 'yes' : 'no'} |
-`
-    : ''
-}| warm throughput, gateway + 1 instance | ≥ 1.0× faas-js-runtime, ≥ 40% of bare Node | ${fmt(ours.rps / fjr.rps, 2)}×, ${fmt((ours.rps / bare.rps) * 100)}% | ${ours.rps >= fjr.rps && ours.rps >= 0.4 * bare.rps ? 'yes' : 'no'} |
-${
-  greetOurs && greetFjr && greetBare
-    ? `| tuned path, handler reads the request | ≥ 1.5× faas-js-runtime, ≥ 50% of bare Node, p99 ≤ 2× faas-js-runtime's | ${fmt(greetOurs.rps / greetFjr.rps, 2)}×, ${fmt((greetOurs.rps / greetBare.rps) * 100)}%, p99 ${fmt(greetOurs.p99, 1)} vs ${fmt(greetFjr.p99, 1)} ms | ${greetOurs.rps >= 1.5 * greetFjr.rps && greetOurs.rps >= 0.5 * greetBare.rps && greetOurs.p99 <= 2 * greetFjr.p99 ? 'yes' : 'no'} |
-`
-    : ''
-}${latencyRow}| cold start, warm pool, sandbox on | p50 ≤ 5 ms, p99 ≤ 20 ms | ${fmt(c.pool.p50, 1)} ms, ${fmt(c.pool.p99, 1)} ms | ${c.pool.p50 <= 5 && c.pool.p99 <= 20 ? 'yes' : 'no'} |
-| idle RSS, 1,000 functions at zero | ≤ 150 MB | ${fmt(m.after.own)} MB (runtime process) | ${m.after.own <= 150 ? 'yes' : 'no'} |
-| unchanged re-deploy of 200 functions | 0 writes | ${m.unchangedRedeploysThatWrote} | ${m.unchangedRedeploysThatWrote === 0 ? 'yes' : 'no'} |
-| event delivery | ≥ 2,000 events/s, at-least-once, no loss across kill -9 | ${fmt(b.deliveredPerSecond)} events/s; kill -9 covered by the e2e test | ${b.deliveredPerSecond >= 2000 ? 'yes' : 'no (throughput)'} |
-
-## Warm throughput
-
-| server | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node | CPU µs / request | req/s per round |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
-${rows}
-
-Targets (DESIGN §8): ≥ 1.0× faas-js-runtime and ≥ 40% of bare Node. This run: **${fmt(ours.rps / fjr.rps, 2)}×** faas-js-runtime,
-**${fmt((ours.rps / bare.rps) * 100)}%** of bare Node. Anchors measured on an unloaded machine for the design: bare Node ≈ 34k req/s,
-faas-js-runtime 4 ≈ 13k, functions-framework 5 ≈ 3.3k.
-
-How faasport gets there with a process per instance: the gateway's front reads simple function calls straight off the
-client connection (without Node's \`IncomingMessage\`/\`ServerResponse\`), routes them with decisions kept until the next
-deploy, and sends each call as one frame over the instance's pipe, the frames of one event-loop turn in a single write in
-both directions. The instance process decodes the frame, runs the handler and answers the same way. Anything unusual (the
-admin API, chunked bodies, \`Expect\`, upgrades, HTTP/1.0, oversized or malformed heads) goes to Node's own HTTP server on
-the same connection. Both faasport processes share the one server CPU here.
-
-The hello handler declares no parameters, so its instance does not build the Web \`Request\` it could never read. The
-handlers below read a query parameter from their request (\`new URL(request.url).searchParams\` in faasport,
-\`context.query\` in faas-js-runtime, \`new URL(req.url)\` in bare Node), so every web handler's cost of a Web \`Request\`
-shows.
-${
-  greetRows
-    ? `
-| server, handler reads the request | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node | CPU µs / request | req/s per round |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
-${greetRows}
-
-With a handler that reads its request: **${fmt(greetOurs.rps / greetFjr.rps, 2)}×** faas-js-runtime, **${fmt((greetOurs.rps / greetBare.rps) * 100)}%** of bare Node.
-${
-  dev
-    ? `
-The default path is the last row: \`faasport dev examples/hello\` unchanged (concurrency 1, no \`scaling.max\`, the sandbox on;
-its handler reads the request and writes a log line per call): **${fmt(dev.rps / greetFjr.rps, 2)}×** faas-js-runtime, p50 **${fmt(dev.p50, 2)} ms**.
-It runs one instance per CPU the runtime may use (here one: the server CPU) and holds short calls inside the busy
-instance, which runs them one at a time (docs/decisions/0014-local-scaling.md).
-`
-    : ''
-}`
-    : ''
-}${
-  ours.rps / fjr.rps < 1 || ours.rps < 0.4 * bare.rps
-    ? `
-**Below target in this run.** Compare the CPU column: a busy or shared machine moves req/s more than CPU per request.
-`
-    : ''
-}
-${latencySection(results.latency)}
-## Cold start (scale from zero to first byte, Node hello)
-
-| | p50 ms | p99 ms | samples |
-| --- | ---: | ---: | ---: |
-| with the warm pool (1 pre-started worker; ${c.pool.pooled} of ${c.pool.starts ?? c.pool.samples} starts took a pooled worker) | ${fmt(c.pool.p50, 1)} | ${fmt(c.pool.p99, 1)} | ${c.pool.samples} |
-| without the warm pool (\`--warm-pool 0\`) | ${fmt(c.noPool.p50, 1)} | ${fmt(c.noPool.p99, 1)} | ${c.noPool.samples} |
-
-Target: p50 ≤ 5 ms and p99 ≤ 20 ms with the warm pool, the sandbox on (as \`faasport dev\` runs it). Measured from the client:
-request sent to last byte back, through the gateway, for a function with no running instance (each stops its instance as soon as
-it is idle, \`scaling.idle: 0s\`), one cold start at a time, each once no instance runs and the pool holds its worker again
-(\`faasport_warm_pool_workers\`). With the pool, a cold start sends the code location to a running generic worker (Web APIs
-already loaded), which imports the module; without it, a \`node\` process starts first.
-
-## Idle cost
-
-${m.functions} functions deployed and scaled to zero (deployed through the local adapter in ${fmt(m.deploySeconds, 1)} s):
-runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with its pre-started pool workers
-${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
-
-## Broker
-
-${b.events} CloudEvents published over HTTP (binary mode, 16 concurrent publishers) to one event function, ${rounds} run(s); the median run
-by delivery: acknowledged (durably queued) at **${fmt(b.publishPerSecond)} events/s**, delivered end to end at
-**${fmt(b.deliveredPerSecond)} events/s** (each run: ${(b.deliveredPerRound ?? [b.deliveredPerSecond]).map((n) => fmt(n)).join(', ')}), using
-${fmt(b.cpuMsPerEvent, 2)} CPU ms per event across the runtime and the instance (≈ ${fmt(1000 / b.cpuMsPerEvent)} events/s per fully
-available core). Target: ≥ 2,000 events/s. Every acknowledged event is committed to SQLite (WAL) before the 202, so it survives the
-process being killed; the end-to-end test kills the runtime with \`kill -9\` between publish and delivery and sees the event
-delivered after the restart.
-${
-  b.batched
-    ? `
-Batched content mode (\`application/cloudevents-batch+json\`, ${b.batched.batch} events to a request, one commit and one 202 per
-batch, all or nothing): ${b.batched.events} events, delivered end to end at **${fmt(b.batched.deliveredPerSecond)} events/s**
-(acknowledged at ${fmt(b.batched.publishPerSecond)} events/s; each run: ${b.batched.deliveredPerRound.map((n) => fmt(n)).join(', ')}),
-${fmt(b.batched.cpuMsPerEvent, 2)} CPU ms per event. Target (issue #18): ≥ 10,000 events/s delivered end to end.
-`
-    : ''
-}
-${results.startup ? startupSection(results.startup, results.machine) : ''}${results.many ? manyFunctionsSection(results.many, results.machine) : ''}
-Raw figures: \`bench/results/latest.json\`.
-`;
   fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'docs', 'performance.md'), text);
+  fs.writeFileSync(path.join(root, 'docs', 'performance.md'), renderReport(results));
+}
+
+/**
+ * Runs one section if it was asked for. A section that fails is recorded in `results.failed` and the run goes on,
+ * so the page shows the others and "not measured" for it.
+ */
+async function measure(results, section, run) {
+  if (!runs(section)) return;
+  try {
+    await run();
+  } catch (error) {
+    if (stopping()) throw error;
+    log(`  ${section} failed: ${error.message ?? error}`);
+    results.failed = { ...results.failed, [section]: String(error.message ?? error).split('\n')[0] };
+  }
 }
 
 async function main() {
@@ -895,12 +720,13 @@ async function main() {
       node: process.version,
       date: new Date().toISOString(),
     },
+    settings: { rounds, duration, connections, serverCpu, loadCpu },
   };
-  if (runs('throughput')) {
+  await measure(results, 'throughput', async () => {
     results.throughput = await throughput();
     results.latency = latency;
-  }
-  if (runs('cold')) {
+  });
+  await measure(results, 'cold', async () => {
     log('\n== cold start (scale from zero to first byte)');
     const coldCount = quick ? 10 : 40;
     results.cold = { pool: await coldStarts(1, coldCount), noPool: await coldStarts(0, coldCount) };
@@ -909,16 +735,16 @@ async function main() {
       `  with pool    p50 ${fmt(pool.p50, 1)} ms  p99 ${fmt(pool.p99, 1)} ms  (${pool.pooled} of ${pool.samples} from the pool)`,
     );
     log(`  without pool p50 ${fmt(noPool.p50, 1)} ms  p99 ${fmt(noPool.p99, 1)} ms`);
-  }
-  if (runs('idle')) {
+  });
+  await measure(results, 'idle', async () => {
     log('\n== idle cost');
     results.idle = await idleMemory(quick ? 100 : 1000);
     const { idle } = results;
     log(
       `  ${idle.functions} functions at zero: runtime RSS ${fmt(idle.after.own)} MB (with pool workers ${fmt(idle.after.total)} MB)`,
     );
-  }
-  if (runs('broker')) {
+  });
+  await measure(results, 'broker', async () => {
     log('\n== broker');
     // The publishers, the runtime and its instances share both CPUs here, so one run swings with whatever
     // else the machine does: report the median run of several.
@@ -950,16 +776,16 @@ async function main() {
       batch: 100,
       deliveredPerRound: batchedRuns.map((run) => Math.round(run.deliveredPerSecond)),
     };
-  }
-  if (runs('startup')) {
+  });
+  await measure(results, 'startup', async () => {
     log('\n== CLI start-up (medians of interleaved runs)');
     const startupRounds = quick ? 5 : Number(process.env.BENCH_STARTUP_ROUNDS ?? 21);
     results.startup = await startup({ root, rounds: startupRounds, log });
-  }
-  if (runs('many')) {
+  });
+  await measure(results, 'many', async () => {
     log(`\n== many functions: deploy against the FunctionGraph emulator, 50 ms per call`);
     results.many = await manyFunctions({ root, rounds: quick ? 1 : rounds, log });
-  }
+  });
   if (only) return;
   results.machine.loadEnd = os.loadavg()[0].toFixed(1);
   fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });

@@ -1,0 +1,454 @@
+// docs/performance.md, rendered from one run's results (bench/results/latest.json). Every figure on the page
+// comes from that run; a section the run did not measure says "not measured" instead of failing. The prose
+// that explains how things work is static here, so a full `npm run bench` rewrites the whole page.
+import { manyFunctionsSection } from './many-functions.mjs';
+import { startupSection } from './startup.mjs';
+
+/** Contender names as bench/run.mjs records them. */
+export const names = {
+  bare: 'bare http.createServer',
+  fjr: 'faas-js-runtime 4',
+  ours: 'faasport runtime (gateway, 1 instance)',
+  reading: ', reads the request',
+  tuned: 'faasport runtime, reads the request',
+  dev: 'faasport dev examples/hello (defaults), reads the request',
+};
+
+/** A number to `digits` decimals, or `n/a` when it was not measured. */
+export function fmt(n, digits = 0) {
+  return n === undefined || n === null || Number.isNaN(n) ? 'n/a' : Number(n).toFixed(digits);
+}
+
+const notMeasured = 'not measured in this run';
+const yesNo = (met) => (met ? 'yes' : 'no');
+/** A target row: figure, target, this run, met; `measure` returns [this run, met] or undefined. */
+const row = (figure, target, measure) => {
+  const measured = measure();
+  return `| ${figure} | ${target} | ${measured ? measured[0] : notMeasured} | ${measured ? yesNo(measured[1]) : '—'} |`;
+};
+
+function throughputRows(entries, baseline, fastest) {
+  return entries
+    .map(
+      ([name, r]) =>
+        `| ${name.replace(names.reading, '')} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / baseline?.rps, 2)}× | ${fmt((r.rps / fastest?.rps) * 100)}% | ${fmt(r.cpuUs)} | ${(r.rounds ?? []).join(', ')} |`,
+    )
+    .join('\n');
+}
+
+const throughputHead = (
+  first,
+) => `| ${first} | req/s | p50 ms | p99 ms | vs faas-js-runtime | vs bare Node | CPU µs / request | req/s per round |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`;
+
+/** The figures the target tables and the sections share, each undefined when its section was not run. */
+function figuresOf(results) {
+  const t = results.throughput ?? {};
+  const startup = results.startup?.results ?? [];
+  const ratioOf = (prefix) => startup.find((r) => r.name.startsWith(prefix))?.ratio;
+  const oursOne = results.latency?.[names.ours];
+  const bareOne = results.latency?.[names.bare];
+  return {
+    bare: t[names.bare],
+    fjr: t[names.fjr],
+    ours: t[names.ours],
+    greetBare: t[names.bare + names.reading],
+    greetFjr: t[names.fjr + names.reading],
+    tuned: t[names.tuned],
+    dev: t[names.dev],
+    added:
+      oursOne && bareOne ? { p50: oursOne.p50 - bareOne.p50, p99: oursOne.p99 - bareOne.p99 } : undefined,
+    cold: results.cold,
+    idle: results.idle,
+    broker: results.broker,
+    startup: results.startup
+      ? {
+          help: ratioOf('faasport --help'),
+          render: ratioOf('faasport render'),
+          plan: ratioOf('faasport plan'),
+        }
+      : undefined,
+    thirty: results.many?.results.find((r) => r.name === '30 functions')?.ratio,
+  };
+}
+
+function issueTargets(f) {
+  const { dev, greetFjr, greetBare, tuned, cold, broker, startup } = f;
+  const queue = broker?.queue;
+  return `| # | figure | target | this run | met |
+| --- | --- | --- | --- | --- |
+${[
+  row(
+    'default path: `faasport dev examples/hello`, unchanged, 50 connections',
+    '≥ 1.0× faas-js-runtime, p50 ≤ 5 ms',
+    () =>
+      dev &&
+      greetFjr && [
+        `${fmt(dev.rps / greetFjr.rps, 2)}×, p50 ${fmt(dev.p50, 2)} ms`,
+        dev.rps >= greetFjr.rps && dev.p50 <= 5,
+      ],
+  ),
+  row(
+    'tuned path (`max: 1, concurrency: 1000`), handler reads the request',
+    "≥ 1.5× faas-js-runtime, ≥ 50% of bare Node, p99 ≤ 2× faas-js-runtime's",
+    () =>
+      tuned &&
+      greetFjr &&
+      greetBare && [
+        `${fmt(tuned.rps / greetFjr.rps, 2)}×, ${fmt((tuned.rps / greetBare.rps) * 100)}%, p99 ${fmt(tuned.p99, 1)} vs ${fmt(greetFjr.p99, 1)} ms`,
+        tuned.rps >= 1.5 * greetFjr.rps && tuned.rps >= 0.5 * greetBare.rps && tuned.p99 <= 2 * greetFjr.p99,
+      ],
+  ),
+  row(
+    'CLI start-up vs `node -e 0`: `--help`; offline `render --target knative`; `plan --target local`',
+    '≤ 2×; ≤ 3×; ≤ 3×',
+    () =>
+      startup && [
+        `${fmt(startup.help, 2)}×; ${fmt(startup.render, 2)}×; ${fmt(startup.plan, 2)}×`,
+        startup.help <= 2 && startup.render <= 3 && startup.plan <= 3,
+      ],
+  ),
+  row(
+    '30-function vs 1-function deploy, FunctionGraph emulator, 50 ms per call',
+    '≤ 4×',
+    () => f.thirty !== undefined && [`${fmt(f.thirty, 2)}×`, f.thirty <= 4],
+  ),
+  row(
+    'broker: events delivered end to end, durably acknowledged',
+    '≥ 10,000 events/s',
+    () =>
+      broker && [
+        `${fmt(broker.deliveredPerSecond)} events/s one to a request (${fmt(broker.cpuMsPerEvent, 2)} CPU ms each)${
+          broker.batched
+            ? `; ${fmt(broker.batched.deliveredPerSecond)} events/s in batches of ${broker.batched.batch} (${fmt(broker.batched.cpuMsPerEvent, 2)} CPU ms each)`
+            : ''
+        }`,
+        Math.max(broker.deliveredPerSecond, broker.batched?.deliveredPerSecond ?? 0) >= 10_000,
+      ],
+  ),
+  row(
+    'queue messages delivered end to end',
+    '≥ 10,000 messages/s',
+    () =>
+      queue && [
+        `${fmt(queue.deliveredPerSecond)} messages/s (${fmt(queue.cpuMsPerEvent ?? queue.cpuMsPerMessage, 2)} CPU ms each)`,
+        queue.deliveredPerSecond >= 10_000,
+      ],
+  ),
+  row(
+    'cold start from the warm pool, sandbox on',
+    'p50 ≤ 5 ms, p99 ≤ 20 ms',
+    () =>
+      cold?.pool && [
+        `p50 ${fmt(cold.pool.p50, 1)} ms, p99 ${fmt(cold.pool.p99, 1)} ms; ${cold.pool.pooled} of ${cold.pool.starts ?? cold.pool.samples} starts from the pool`,
+        cold.pool.p50 <= 5 && cold.pool.p99 <= 20,
+      ],
+  ),
+]
+  // Issue 18's numbering: the broker's two rows are both item 5.
+  .map((line, i) => `| ${[1, 2, 3, 4, 5, 5, 6][i]} ${line}`)
+  .join('\n')}`;
+}
+
+function designTargets(f) {
+  const { bare, fjr, ours, added, cold, idle, broker } = f;
+  return `| figure | target | this run | met |
+| --- | --- | --- | --- |
+${[
+  row(
+    'warm throughput, gateway + 1 instance (hello)',
+    '≥ 1.0× faas-js-runtime, ≥ 40% of bare Node',
+    () =>
+      ours &&
+      fjr &&
+      bare && [
+        `${fmt(ours.rps / fjr.rps, 2)}×, ${fmt((ours.rps / bare.rps) * 100)}%`,
+        ours.rps >= fjr.rps && ours.rps >= 0.4 * bare.rps,
+      ],
+  ),
+  row(
+    'added latency, one connection, over bare Node',
+    'p50 ≤ 0.5 ms, p99 ≤ 2 ms',
+    () => added && [`${fmt(added.p50, 2)} ms, ${fmt(added.p99, 2)} ms`, added.p50 <= 0.5 && added.p99 <= 2],
+  ),
+  row(
+    'cold start p50, warm pool',
+    '≤ 15 ms',
+    () => cold?.pool && [`${fmt(cold.pool.p50, 1)} ms`, cold.pool.p50 <= 15],
+  ),
+  row(
+    'idle RSS, 1,000 functions at zero',
+    '≤ 150 MB',
+    () =>
+      idle && [
+        `${fmt(idle.after.own)} MB (runtime process, ${idle.functions} functions)`,
+        idle.after.own <= 150 && idle.functions >= 1000,
+      ],
+  ),
+  row(
+    'unchanged re-deploy of 200 functions',
+    '0 writes',
+    () => idle && [`${idle.unchangedRedeploysThatWrote}`, idle.unchangedRedeploysThatWrote === 0],
+  ),
+  row(
+    'event delivery, at least once, no loss across kill -9',
+    '≥ 2,000 events/s',
+    () =>
+      broker && [
+        `${fmt(broker.deliveredPerSecond)} events/s; kill -9 covered by the e2e test`,
+        broker.deliveredPerSecond >= 2000,
+      ],
+  ),
+].join('\n')}`;
+}
+
+function pathsSection(f, settings) {
+  const { greetBare, greetFjr, tuned, dev } = f;
+  const entries = [
+    [names.bare, greetBare],
+    [names.fjr, greetFjr],
+    ['faasport runtime, tuned (`scaling: { max: 1, concurrency: 1000 }`)', tuned],
+    ['`faasport dev examples/hello` (defaults)', dev],
+  ].filter(([, r]) => r);
+  const table = entries.length
+    ? `${throughputHead('server, handler reads the request')}
+${throughputRows(entries, greetFjr, greetBare)}`
+    : `Throughput: ${notMeasured}.`;
+  return `## The default path and the tuned path
+
+Every handler here reads a query parameter from its request (\`new URL(request.url).searchParams\` in faasport,
+\`context.query\` in faas-js-runtime, \`new URL(req.url)\` in bare Node), so each server's cost of a request object shows.
+The default path is \`faasport dev examples/hello\` unchanged, as a user starts it (concurrency 1, no \`scaling.max\`, the
+sandbox on; its handler reads the request and writes a log line per call). The tuned path is the same runtime with one
+instance that takes every call (\`scaling: { max: 1, concurrency: 1000 }\`). ${settings.connections} connections, medians of
+${settings.rounds} interleaved round(s) of ${settings.duration} s.
+
+${table}
+
+How the default path runs (docs/decisions/0014-local-scaling.md): the runtime starts one instance per CPU it may use
+(here one: the benchmark pins the server to one CPU) and holds further calls at the gateway or inside the busy instance,
+which runs them one at a time, so \`concurrency: 1\` stays exact. Before, 50 connections started one Node process per
+waiting call, each call a round trip and two process wake-ups. What still separates the default path from the tuned one
+is CPU per request: examples/hello writes a log line per call, which travels over the pipe to the runtime's log store.
+
+Where the CPU goes (\`node --cpu-prof\` of the runtime and of its instance under wrk): in the runtime, garbage collection,
+the write of each answer to its socket, writes to the instance's pipe, the log store and frame decoding; in the instance,
+building the Web \`Request\`, garbage collection, the pipe write and the log line. To cut them, the instance writes a log
+frame field by field and makes JSON of the fields once; the runtime's log store keeps each line as its JSON text (the
+file's form) and appends one string per function for the next write, so minor collections no longer copy an object of a
+dozen fields for each of the last thousands of lines. A log call whose fields are not JSON (a cycle) keeps its text.
+
+### The Web \`Request\` of the tuned path
+
+On the tuned path the largest single cost in the instance is Node's \`Request\` constructor (undici), which the web
+contract calls once per call. Measured apart from this run, on Node v20.20.2, by CPU time of 100,000 calls in one thread
+pinned to one CPU (\`process.cpuUsage\`), the variants run alternately twice at load average about 19, so read the ratios:
+
+| built per call | CPU µs / call |
+| --- | ---: |
+| \`new Request(url, { method, headers: pairs, duplex: 'half' })\` (today) | 11.0–16.6 |
+| the same without \`duplex\` | 12.0–16.7 |
+| headers as \`new Headers(pairs)\` | 12.7–14.2 |
+| headers as a plain object | 11.3–11.7 |
+| \`new Request(url)\`, no init at all | 9.4–12.2 |
+| \`new Headers(pairs)\` alone | 1.2–1.8 |
+| \`new URL(url)\` alone | 0.4–0.7 |
+
+No way of calling the constructor is cheap: a bare \`new Request(url)\` costs nearly as much, so the cost is the object
+itself (its signal, its state, its URL checks), not the headers or the body. Only not building it helps. A stand-in
+object with \`Request.prototype\` is refused by \`fetch\` and \`new Request(x)\` (they read the request's internal state).
+A \`Proxy\` that answers \`url\` and \`method\` itself and builds the real \`Request\` on any other access passes
+\`instanceof\`, \`fetch(request)\`, \`new Request(request)\`, \`clone()\` and body reads on Node 20, and costs 0.7–1.2 µs
+per call against 12.8–17.1 µs for the eager \`Request\` with the handler's \`new URL(request.url)\`. It is not in the
+runtime: it works only while undici keeps a request's state behind property reads that a proxy can forward (state kept
+in private class fields would make every body read throw), its methods are new functions on each read, and
+\`util.inspect\` shows a proxy. Doing it safely needs a start-up self-test of each Node version with a fallback to the
+eager \`Request\`, and the shim suite run against both.
+`;
+}
+
+function helloSection(f) {
+  const { bare, fjr, ours, tuned, greetFjr } = f;
+  const hello = [
+    [names.bare, bare],
+    [names.fjr, fjr],
+    ['functions-framework 5', f.ff],
+    [names.ours, ours],
+  ].filter(([, r]) => r);
+  return `## Warm throughput (hello)
+
+${
+  hello.length
+    ? `${throughputHead('server')}
+${throughputRows(hello, fjr, bare)}`
+    : `Throughput: ${notMeasured}.`
+}
+
+Anchors measured on an unloaded machine for the design: bare Node ≈ 34k req/s, faas-js-runtime 4 ≈ 13k,
+functions-framework 5 ≈ 3.3k. The hello handler declares no parameters, so its instance does not build the Web \`Request\`
+it could never read${ours && fjr && tuned && greetFjr ? `: ${fmt(ours.rps / fjr.rps, 2)}× faas-js-runtime here, against ${fmt(tuned.rps / greetFjr.rps, 2)}× for the tuned handler that reads its request` : ''}.
+
+How faasport gets there with a process per instance: the gateway's front reads simple function calls straight off the
+client connection (without Node's \`IncomingMessage\`/\`ServerResponse\`), routes them with decisions kept until the next
+deploy, and sends each call as one frame over the instance's pipe, the frames of one event-loop turn in a single write in
+both directions. The instance process decodes the frame, runs the handler and answers the same way. Anything unusual (the
+admin API, chunked bodies, \`Expect\`, upgrades, HTTP/1.0, oversized or malformed heads) goes to Node's own HTTP server on
+the same connection. Both faasport processes share the one server CPU here.
+`;
+}
+
+function latencySection(measured, settings) {
+  if (!measured?.[names.bare] || !measured[names.ours])
+    return `## Latency, one connection
+
+${notMeasured}.
+`;
+  const rows = Object.entries(measured)
+    .map(
+      ([name, r]) => `| ${name} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.rps)} |`,
+    )
+    .join('\n');
+  const added = (key) => fmt(measured[names.ours][key] - measured[names.bare][key], 3);
+  return `## Latency, one connection
+
+| server (hello) | p50 ms | p90 ms | p99 ms | req/s |
+| --- | ---: | ---: | ---: | ---: |
+${rows}
+
+One request at a time, so nothing queues. What faasport adds over a bare Node server is the path itself: the gateway,
+the pipe, the instance process and back. In this run (medians of ${settings.rounds} alternating rounds) that is **${added('p50')} ms**
+at p50, **${added('p90')} ms** at p90 and **${added('p99')} ms** at p99. DESIGN §8 asks for ≤ 0.5 ms at p50 and ≤ 2 ms at p99,
+added over calling the instance directly; a bare server is the stricter baseline.
+
+Read the p99 column with the machine's floor in mind: bare Node's own p99 here is ${fmt(measured[names.bare].p99, 3)} ms
+against a p50 of ${fmt(measured[names.bare].p50, 3)} ms. Stalls of a few milliseconds hit about 1% of requests whatever
+serves them on a shared VM; a request to faasport wakes two processes instead of one, so it meets such a stall a little
+more often. The p90 column shows the path's own cost.
+`;
+}
+
+function coldSection(cold) {
+  const table = cold?.pool
+    ? `| | p50 ms | p99 ms | samples |
+| --- | ---: | ---: | ---: |
+| with the warm pool (1 pre-started worker; ${cold.pool.pooled} of ${cold.pool.starts ?? cold.pool.samples} starts took a pooled worker) | ${fmt(cold.pool.p50, 1)} | ${fmt(cold.pool.p99, 1)} | ${cold.pool.samples} |
+| without the warm pool (\`--warm-pool 0\`) | ${fmt(cold.noPool?.p50, 1)} | ${fmt(cold.noPool?.p99, 1)} | ${cold.noPool?.samples ?? 'n/a'} |`
+    : `${notMeasured}.`;
+  return `## Cold start (scale from zero to last byte, Node hello)
+
+${table}
+
+Measured from the client: request sent to last byte back, through the gateway, for a function with no running instance
+(each stops its instance as soon as it is idle, \`scaling.idle: 0s\`, since a deploy keeps the instance it started to
+check the code), one cold start at a time, each once no instance runs and the pool holds its worker again (read from the
+\`faasport_warm_pool_workers\` gauge, not a fixed sleep). With the pool, a cold start sends the code location to a running
+generic worker (Web APIs already loaded), which imports the module; without it, a \`node\` process starts first. A pooled
+worker runs the loader's steps on a module of its own and one web call through the serve path before it reports ready, so
+a cold start does not compile them. What a pooled start still spends: importing the module (Node's ESM loader reads the
+file through the thread pool, several wake-ups that each wait for a CPU on a busy machine) and a round trip for the load
+message before the first call.
+`;
+}
+
+function idleSection(m) {
+  if (!m)
+    return `## Idle cost
+
+${notMeasured}.
+`;
+  return `## Idle cost
+
+${m.functions} functions deployed and scaled to zero (deployed through the local adapter in ${fmt(m.deploySeconds, 1)} s):
+runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with its pre-started pool workers
+${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
+`;
+}
+
+/** One broker row: a publish mode, delivered and acknowledged rates, CPU per event, each run. */
+const brokerRow = (mode, r) =>
+  `| ${mode} | ${r.events} | ${fmt(r.deliveredPerSecond)} | ${fmt(r.publishPerSecond)} | ${fmt(r.cpuMsPerEvent, 2)} | ${(r.deliveredPerRound ?? [r.deliveredPerSecond]).map((n) => fmt(n)).join(', ')} |`;
+
+function brokerSection(b) {
+  if (!b)
+    return `## Broker
+
+${notMeasured}.
+`;
+  const rows = [
+    brokerRow('binary mode, one event to a request', b),
+    b.batched && brokerRow(`batched content mode, ${b.batched.batch} events to a request`, b.batched),
+    b.queue && brokerRow('queue messages', b.queue),
+  ].filter(Boolean);
+  return `## Broker
+
+CloudEvents published over HTTP by 16 concurrent publishers to one event function; the median run by delivery. CPU ms
+per event counts the runtime and its instances.
+
+| publish | events | delivered events/s | acknowledged events/s | CPU ms / event | delivered events/s per run |
+| --- | ---: | ---: | ---: | ---: | --- |
+${rows.join('\n')}
+
+Targets: ≥ 2,000 events/s (DESIGN §8), ≥ 10,000 events/s delivered end to end (issue #18). Every acknowledged event is
+committed to SQLite (WAL) before the 202, so it survives the process being killed; the end-to-end test kills the runtime
+with \`kill -9\` between publish and delivery and sees the event delivered after the restart. Batched content mode
+(\`application/cloudevents-batch+json\`: one commit and one 202 per batch, all or nothing) shares the HTTP cost of a
+publish across the batch. A burst larger than the broker's in-memory ready list (1,024 deliveries) stays in SQLite and is
+read on from a cursor, past the last row held.
+`;
+}
+
+/** docs/performance.md for one run's results. */
+export function renderReport(results) {
+  const settings = {
+    rounds: 3,
+    duration: 8,
+    connections: 50,
+    serverCpu: '0',
+    loadCpu: '1',
+    ...results.settings,
+  };
+  const f = figuresOf(results);
+  f.ff = results.throughput?.['functions-framework 5'];
+  const { machine } = results;
+  const startup = results.startup
+    ? startupSection(results.startup, machine)
+    : `\n## CLI start-up\n\n${notMeasured}.\n`;
+  const many = results.many
+    ? manyFunctionsSection(results.many, machine)
+    : `\n## Many functions\n\n${notMeasured}.\n`;
+  return `# Performance
+
+Measured by one \`npm run bench\` (\`bench/run.mjs\`) on ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}, ${machine.date}.
+Load average when the run started / ended: **${machine.loadStart} / ${machine.loadEnd ?? 'n/a'}** (on ${machine.cpus} CPUs).
+Server processes are pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), the load generator (wrk, 1 thread,
+${settings.connections} connections, ${settings.duration} s per run) to CPU ${settings.loadCpu}. Each contender ran ${settings.rounds} round(s),
+interleaved; the tables show the medians. Figures from a shared or loaded machine vary between runs: compare the ratios
+within one run, and the CPU columns, not absolute numbers across runs.
+${
+  results.failed
+    ? `
+Sections that failed in this run, shown below as not measured: ${Object.entries(results.failed)
+        .map(([section, reason]) => `${section} (${reason})`)
+        .join('; ')}.
+`
+    : ''
+}
+## Against the targets
+
+Issue #18:
+
+${issueTargets(f)}
+
+DESIGN §8:
+
+${designTargets(f)}
+
+${pathsSection(f, settings)}
+${helloSection(f)}
+${latencySection(results.latency, settings)}
+${coldSection(results.cold)}
+${idleSection(results.idle)}
+${brokerSection(results.broker)}${startup}${many}
+Raw figures: \`bench/results/latest.json\`.
+`;
+}
