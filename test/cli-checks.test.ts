@@ -135,7 +135,7 @@ describe('render checks what plan checks, offline', () => {
     const several = await runBin(['render', 'examples/coffee']);
     expect(several.code).toBe(2);
     expect(several.stderr).toContain('needs --target');
-    expect(several.stderr).toContain('local, fc, knative');
+    expect(several.stderr).toContain('local, fc, fc3, knative');
     const named = await runBin([
       'render',
       'examples/coffee',

@@ -121,9 +121,8 @@ describe('examples/coffee in place', () => {
     expect(await run?.stop()).toBe(0);
   });
 
-  it('the FC 2.0 and FC 3.0 native handlers and the web handler answer the same greeting', async () => {
+  it('the FC-native handler and the web handler answer the same greeting', async () => {
     expect(await text(run.urls.coffee!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
-    expect(await text(run.urls['coffee-fc3']!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
     expect(await text(run.urls['coffee-web']!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
   });
 

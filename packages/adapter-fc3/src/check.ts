@@ -45,7 +45,7 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
       feature: 'contract.native',
       path: 'providers.local.contract',
       message: `the handler is FC 2.0's HTTP handler (request, response, context) (providers.local.contract fc-http), which FC 3.0's built-in runtime ${fn.runtime} does not call: it passes HTTP calls to handler(event, context) as an event`,
-      hint: 'Port the handler to (event, context) returning {statusCode, headers, body}, set providers.local.contract: fc3-event and test it with `faasport dev` (examples/coffee: coffee-fc3), or serve HTTP from runtime custom.',
+      hint: 'Port the handler to (event, context) returning {statusCode, headers, body}, set providers.local.contract: fc3-event and test it with `faasport dev` (examples/coffee-fc3), or serve HTTP from runtime custom.',
     });
   // CreateFunctionInput: instanceConcurrency applies to custom runtimes and custom containers only.
   if (fn.scaling.concurrency > 1 && !takesInstanceConcurrency(fn))
