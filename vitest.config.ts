@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -27,6 +28,9 @@ const project = (name: string, include: string[], extra: Record<string, unknown>
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Most test files wait on child processes, emulators and sockets rather than compute: two files
+    // at once keep a 2-core machine busy, where vitest's default (CPUs - 1) runs them one by one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
