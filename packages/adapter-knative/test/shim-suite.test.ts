@@ -1,5 +1,7 @@
-import { cloudEventToBinary } from '@faasport/core';
+import { assertDeployable, cloudEventToBinary, resolveFunction } from '@faasport/core';
 import { type ShimTarget, type ShimTrigger, testShim } from '@faasport/core/testing';
+import { expect } from 'vitest';
+import { createKnativeAdapter } from '../src';
 import { startEntry } from './entry-process';
 
 // Knative's native shape is HTTP: the entry script serves the function on $PORT, and events arrive as
@@ -88,7 +90,28 @@ const knative: ShimTarget = {
 };
 
 testShim(knative, {
-  skip: {
-    'event-storage': 'Knative has no object-storage event source that faasport maps to (capabilities)',
+  instead: {
+    'event-storage': {
+      reason: 'Knative has no object-storage event source, so a storage trigger is refused before any write',
+      check: async () => {
+        const adapter = createKnativeAdapter({ namespace: 'default' });
+        const fn = resolveFunction(
+          {
+            name: 'uploads',
+            source: { inline: 'export default () => {}' },
+            triggers: [{ storage: { bucket: 'b' } }],
+          },
+          { baseDir: '/' },
+        );
+        let refused: unknown;
+        try {
+          assertDeployable(adapter, fn);
+        } catch (error) {
+          refused = error;
+        }
+        expect(refused).toMatchObject({ code: 'FP_UNSUPPORTED_FEATURE' });
+        expect(String((refused as Error).message)).toContain('trigger.storage');
+      },
+    },
   },
 });

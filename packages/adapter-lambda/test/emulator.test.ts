@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The Lambda emulator as outside clients see it: the aws CLI (botocore's SigV4) lists and invokes functions,
  * a wrong secret is refused as AWS refuses it, function URLs answer over HTTP (AWS_IAM ones only when
@@ -8,6 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   GetProvisionedConcurrencyConfigCommand,
   LambdaClient,
@@ -15,6 +17,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
+  ListBucketsCommand,
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   S3Client,
@@ -277,6 +280,19 @@ describe('the emulator', () => {
       data: { bucket: 'photos', key: 'dogs/c d.jpg', size: 4 },
     });
     expect(await emulator.putObject('photos', 'notes.txt', 'x')).toEqual([]);
+    // ListBuckets, and an upload the SDK streams as aws-chunked (a body of known length but no bytes yet).
+    const listed = await s3.send(new ListBucketsCommand({}));
+    expect(listed.Buckets?.map((b) => b.Name)).toContain('photos');
+    const streamed = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'photos',
+        Key: 'streamed.jpg',
+        Body: Readable.from([Buffer.from('strea'), Buffer.from('med')]),
+        ContentLength: 8,
+      }),
+    );
+    // The ETag is the MD5 of the object's bytes: the chunk framing was taken off.
+    expect(streamed.ETag).toBe(`"${createHash('md5').update('streamed').digest('hex')}"`);
     s3.destroy();
   });
 

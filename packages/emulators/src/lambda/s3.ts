@@ -1,7 +1,8 @@
 /**
  * The part of Amazon S3 that storage triggers need, path-style at the emulator's endpoint (SigV4 service
- * `s3`): CreateBucket `PUT /{bucket}`, GetBucketNotificationConfiguration / PutBucketNotificationConfiguration
- * `GET|PUT /{bucket}?notification`, PutObject `PUT /{bucket}/{key}` and DeleteObject `DELETE /{bucket}/{key}`.
+ * `s3`): ListBuckets `GET /`, CreateBucket `PUT /{bucket}`, GetBucketNotificationConfiguration / PutBucketNotificationConfiguration
+ * `GET|PUT /{bucket}?notification`, PutObject `PUT /{bucket}/{key}` (also with an `aws-chunked` body) and
+ * DeleteObject `DELETE /{bucket}/{key}`; any other call is S3's `501 NotImplemented`, naming it.
  * The XML follows aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (a Lambda entry is a flattened
  * `CloudFunctionConfiguration` with `Id`, `CloudFunction`, `Event`s and `Filter/S3Key/FilterRule`); entries
  * for topics, queues and EventBridge are kept as sent. As on S3, a put configuration is refused when a
@@ -29,6 +30,8 @@ export interface BucketState {
   /** TopicConfiguration, QueueConfiguration and EventBridgeConfiguration elements, as sent. */
   otherXml: string[];
   objects: Map<string, { size: number; etag: string }>;
+  /** When the bucket was created (ISO 8601), for ListBuckets. */
+  createdAt: string;
 }
 
 /** An S3 error: the status and the XML body S3 sends (`<Error><Code>…`). */
@@ -83,6 +86,54 @@ function matchesKey(rules: FunctionNotification['rules'], key: string): boolean 
   );
 }
 
+/**
+ * The payload of an `aws-chunked` body, as the AWS CLI and SDKs stream uploads: chunks of
+ * `<hex size>[;chunk-signature=<sig>][;...]\r\n<bytes>\r\n`, ending with a chunk of size 0 and optional
+ * trailing headers (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html). The request's own
+ * signature is checked as for any call; the per-chunk signatures are not.
+ */
+export function decodeAwsChunked(body: Uint8Array, decodedLength?: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  let total = 0;
+  for (;;) {
+    const lineEnd = body.indexOf(0x0a, at);
+    if (lineEnd < 0)
+      throw new S3Error(400, 'IncompleteBody', 'The aws-chunked body ends before its last chunk');
+    const header = new TextDecoder().decode(body.subarray(at, lineEnd)).replace(/\r$/, '');
+    const size = Number.parseInt(header.split(';')[0]!, 16);
+    if (!Number.isInteger(size) || size < 0 || !/^[0-9a-fA-F]+(;|$)/.test(header))
+      throw new S3Error(
+        400,
+        'InvalidRequest',
+        `The aws-chunked body has a malformed chunk header: ${header.slice(0, 80)}`,
+      );
+    if (size === 0) break;
+    const start = lineEnd + 1;
+    if (start + size > body.length)
+      throw new S3Error(400, 'IncompleteBody', 'The aws-chunked body ends inside a chunk');
+    parts.push(body.subarray(start, start + size));
+    total += size;
+    at = start + size;
+    if (body[at] === 0x0d) at++;
+    if (body[at] === 0x0a) at++;
+  }
+  if (decodedLength !== undefined && decodedLength !== total)
+    throw new S3Error(
+      400,
+      'IncompleteBody',
+      `x-amz-decoded-content-length is ${decodedLength}, but the chunks hold ${total} bytes`,
+    );
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /** The S3 part of the emulator. */
 export class S3Emulation {
   readonly buckets = new Map<string, BucketState>();
@@ -93,7 +144,13 @@ export class S3Emulation {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
       throw new S3Error(400, 'InvalidBucketName', `The specified bucket is not valid: ${name}`);
     if (!this.buckets.has(name))
-      this.buckets.set(name, { name, functions: [], otherXml: [], objects: new Map() });
+      this.buckets.set(name, {
+        name,
+        functions: [],
+        otherXml: [],
+        objects: new Map(),
+        createdAt: new Date().toISOString(),
+      });
   }
 
   /** Writes an object and invokes the functions its bucket notifies (awaited, in entry order). */
@@ -119,7 +176,6 @@ export class S3Emulation {
     body: Uint8Array,
   ): Promise<{ status: number; body?: Uint8Array; headers?: Record<string, string> }> {
     const [bucket, ...keyParts] = segments.map(decodeURIComponent);
-    if (!bucket) throw new S3Error(501, 'NotImplemented', 'ListBuckets is not emulated');
     const key = keyParts.join('/');
     // The SDK names the operation in `x-id` (e.g. `?x-id=PutObject`); it selects nothing.
     const params = [...query.keys()].filter((k) => k !== 'x-id');
@@ -128,6 +184,17 @@ export class S3Emulation {
       body: new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${s}`),
       headers: { 'content-type': 'application/xml' },
     });
+    if (!bucket && method === 'GET') {
+      // ListBuckets: `ListAllMyBucketsResult` with `Buckets/Bucket/{Name, CreationDate}` (schemas_0.ts).
+      const buckets = [...this.buckets.values()]
+        .map((b) => `<Bucket><Name>${b.name}</Name><CreationDate>${b.createdAt}</CreationDate></Bucket>`)
+        .join('');
+      return xml(
+        `<ListAllMyBucketsResult><Owner><ID>${this.em.accountId}</ID></Owner><Buckets>${buckets}</Buckets></ListAllMyBucketsResult>`,
+      );
+    }
+    if (!bucket)
+      throw new S3Error(405, 'MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`);
     if (!key && query.has('notification')) {
       const b = this.bucket(bucket);
       if (method === 'GET') return xml(this.notificationXml(b));
@@ -148,9 +215,13 @@ export class S3Emulation {
       }
     }
     if (key && method === 'PUT' && params.length === 0) {
-      if (String(headers['content-encoding'] ?? '').includes('aws-chunked'))
-        throw new S3Error(501, 'NotImplemented', 'aws-chunked uploads are not emulated: send the body as-is');
-      await this.putObject(bucket, key, body);
+      const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
+      const decoded = headers['x-amz-decoded-content-length'];
+      await this.putObject(
+        bucket,
+        key,
+        chunked ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded)) : body,
+      );
       return { status: 200, headers: { etag: `"${this.buckets.get(bucket)!.objects.get(key)!.etag}"` } };
     }
     if (key && method === 'DELETE') {

@@ -85,11 +85,14 @@ export async function verifySigV4(
   const signed = signedList!.split(';');
   const headers: Record<string, string> = {};
   for (const name of signed) headers[name] = headerValue(request.headers[name]);
-  // A declared payload hash must be the body's (the signer trusts the header otherwise).
+  // A declared payload hash must be the body's (the signer trusts the header otherwise). Streamed S3
+  // uploads declare `STREAMING-…` instead: the seed signature covers that value, and the chunks follow
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html).
   const declared = headers['x-amz-content-sha256'];
   if (
     declared &&
     declared !== 'UNSIGNED-PAYLOAD' &&
+    !(service === 's3' && declared.startsWith('STREAMING-')) &&
     declared !== createHash('sha256').update(request.body).digest('hex')
   )
     throw lambdaErrors.signature();
