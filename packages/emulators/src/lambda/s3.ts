@@ -194,7 +194,11 @@ export class S3Emulation {
       );
     }
     if (!bucket)
-      throw new S3Error(405, 'MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`);
+      throw new S3Error(
+        405,
+        'MethodNotAllowed',
+        `The specified method is not allowed against this resource: ${method} /`,
+      );
     if (!key && query.has('notification')) {
       const b = this.bucket(bucket);
       if (method === 'GET') return xml(this.notificationXml(b));
