@@ -11,15 +11,15 @@ import {
   type CloudEvent,
   type Context,
   eventTypes,
-  exportedFunction,
   fromBase64,
+  handlerLoader,
   isRecord,
   jsonLineLogger,
   parseJsonOrText,
+  proxyResultOf,
   queueMessageEvent,
   randomRequestId,
   storageCloudEvent,
-  toBase64,
   toResponse,
 } from '@faasport/core/handler';
 
@@ -67,10 +67,6 @@ export interface FunctionGraphShim {
   cloudEventsFrom(event: unknown, context?: FunctionGraphContext): Array<Record<string, unknown>>;
 }
 
-/** Content types whose bodies APIG gets as text; any other body travels base64-encoded. */
-const textTypes =
-  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
-
 /** The Web Request of an APIG event (its body base64 when `isBase64Encoded`). @public */
 export function requestFromApigEvent(event: Record<string, unknown>): Request {
   const headers = new Headers();
@@ -101,21 +97,16 @@ export function requestFromApigEvent(event: Record<string, unknown>): Request {
   });
 }
 
-/** The APIG result of a Response: text bodies as text, anything else base64-encoded. @public */
+/**
+ * The APIG result of a Response: text bodies as text, anything else base64-encoded. APIG's result has
+ * one value per header name, so of several Set-Cookie headers the last one stands.
+ *
+ * @public
+ */
 export async function apigResultFrom(response: Response): Promise<ApigResult> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const type = response.headers.get('content-type') ?? '';
-  const text = bytes.length === 0 || textTypes.test(type);
-  return {
-    statusCode: response.status,
-    headers,
-    body: text ? new TextDecoder().decode(bytes) : toBase64(bytes),
-    isBase64Encoded: !text,
-  };
+  const { cookies, ...result } = await proxyResultOf(response);
+  const last = cookies[cookies.length - 1];
+  return last === undefined ? result : { ...result, headers: { ...result.headers, 'set-cookie': last } };
 }
 
 /**
@@ -270,19 +261,7 @@ export function createFunctionGraphShim(
     };
   }
 
-  let userHandler: Promise<(input: unknown, ctx: unknown) => unknown> | undefined;
-  function loadUserHandler() {
-    userHandler ??= importModule(config.module).then((mod) => {
-      const fn = exportedFunction(mod, config.export);
-      if (!fn) {
-        throw new TypeError(
-          `${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`,
-        );
-      }
-      return fn;
-    });
-    return userHandler;
-  }
+  const loadUserHandler = handlerLoader(importModule, config.module, config.export);
 
   async function handler(event: unknown, context?: FunctionGraphContext): Promise<unknown> {
     const fn = await loadUserHandler();

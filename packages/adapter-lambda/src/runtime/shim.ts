@@ -20,14 +20,14 @@
 
 import {
   eventTypes,
-  exportedFunction,
   fromBase64,
+  handlerLoader,
   isRecord as isObject,
   jsonLineLogger,
+  proxyResultOf,
   queueMessageEvent,
   randomRequestId as randomId,
   storageCloudEvent,
-  toBase64,
   toResponse,
   type WebResult,
 } from '@faasport/core/handler';
@@ -80,9 +80,6 @@ export function createLambdaShim(
   config: ShimConfig,
   importModule: (file: string) => Promise<Record<string, unknown>>,
 ): LambdaShim {
-  const textTypes =
-    /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json|cloudevents\+json))|\+json|\+xml/i;
-
   function isHttpEvent(event: unknown): event is Record<string, unknown> {
     return isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.http);
   }
@@ -114,21 +111,9 @@ export function createLambdaShim(
   }
 
   async function httpResultFrom(response: Response): Promise<FunctionUrlResult> {
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      if (key !== 'set-cookie') headers[key] = value;
-    });
-    const cookies =
-      typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const text = bytes.length === 0 || textTypes.test(response.headers.get('content-type') ?? '');
-    return {
-      statusCode: response.status,
-      headers,
-      ...(cookies.length ? { cookies } : {}),
-      body: text ? new TextDecoder().decode(bytes) : toBase64(bytes),
-      isBase64Encoded: !text,
-    };
+    // Payload 2.0 takes every Set-Cookie in `cookies`.
+    const { cookies, ...result } = await proxyResultOf(response);
+    return cookies.length ? { ...result, cookies } : result;
   }
 
   function isoTime(value: unknown): string {
@@ -227,18 +212,7 @@ export function createLambdaShim(
     };
   }
 
-  let userHandler: Promise<(input: unknown, ctx: unknown) => unknown> | undefined;
-  function loadUserHandler() {
-    userHandler ??= importModule(config.module).then((mod) => {
-      const fn = exportedFunction(mod, config.export);
-      if (!fn)
-        throw new TypeError(
-          `${config.module} has no exported function "${config.export}" (handler ${config.module.replace(/\.[^.]+$/, '')}.${config.export})`,
-        );
-      return fn as (input: unknown, ctx: unknown) => unknown;
-    });
-    return userHandler;
-  }
+  const loadUserHandler = handlerLoader(importModule, config.module, config.export);
 
   async function handler(event: unknown, context?: LambdaContext): Promise<unknown> {
     const fn = await loadUserHandler();

@@ -22,9 +22,11 @@ export {
   toBase64,
   toResponse,
 } from './normalize';
+export { type ProxyResult, proxyResultOf } from './proxy-result';
 export { type QueueMessage, queueExtensions, queueMessageEvent } from './queue';
 export {
   exportedFunction,
+  handlerLoader,
   isRecord,
   jsonLineLogger,
   type LogLevel,

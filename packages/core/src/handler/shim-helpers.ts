@@ -2,7 +2,7 @@ import { type CloudEvent, eventTypes, type HandlerLogger } from './types';
 
 /**
  * Small Web-only helpers the runtime shims of every target share (FC, FunctionGraph, Lambda, FC 3.0):
- * reading a platform's JSON-or-text payloads, finding the user's export, and a context logger.
+ * reading a platform's JSON-or-text payloads, finding and loading the user's export, and a context logger.
  */
 
 /** Whether a value is a plain object (not null, not an array). @public */
@@ -40,6 +40,31 @@ export function exportedFunction(
   let fn = mod[name];
   if (typeof fn !== 'function' && isRecord(mod.default)) fn = mod.default[name];
   return typeof fn === 'function' ? (fn as (...args: any[]) => unknown) : undefined;
+}
+
+/**
+ * Loads the user's handler once, on first call: export `name` of `module` (by {@link exportedFunction}),
+ * or a TypeError naming the handler string (`file.export`) when the module has no such function.
+ *
+ * @public
+ */
+export function handlerLoader(
+  importModule: (file: string) => Promise<Record<string, unknown>>,
+  module: string,
+  name: string,
+): () => Promise<(input: unknown, ctx: unknown) => unknown> {
+  let loaded: Promise<(input: unknown, ctx: unknown) => unknown> | undefined;
+  return () => {
+    loaded ??= importModule(module).then((mod) => {
+      const fn = exportedFunction(mod, name);
+      if (!fn)
+        throw new TypeError(
+          `${module} has no exported function "${name}" (handler ${module.replace(/\.[^.]+$/, '')}.${name})`,
+        );
+      return fn as (input: unknown, ctx: unknown) => unknown;
+    });
+    return loaded;
+  };
 }
 
 /** The log levels of a handler's context logger. @public */
