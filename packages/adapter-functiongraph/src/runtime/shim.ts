@@ -10,9 +10,11 @@
 import {
   type CloudEvent,
   type Context,
+  callForEach,
   eventTypes,
   fromBase64,
   handlerLoader,
+  invocationRequest,
   isRecord,
   jsonLineLogger,
   parseJsonOrText,
@@ -267,19 +269,10 @@ export function createFunctionGraphShim(
     const fn = await loadUserHandler();
     const ctx = contextFor(context, event);
     if (config.contract === 'web') {
-      const request = isApigEvent(event)
-        ? requestFromApigEvent(event)
-        : new Request('https://localhost/', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(event ?? null),
-          });
+      const request = isApigEvent(event) ? requestFromApigEvent(event) : invocationRequest(event);
       return apigResultFrom(toResponse((await fn(request, ctx)) as Response));
     }
-    const events = cloudEventsFrom(event, context, config.functionName);
-    const results: unknown[] = [];
-    for (const cloudEvent of events) results.push(await fn(cloudEvent, ctx));
-    return results.length === 1 ? results[0] : results;
+    return callForEach(fn, cloudEventsFrom(event, context, config.functionName), ctx);
   }
 
   return {

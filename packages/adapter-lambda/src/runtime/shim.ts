@@ -19,9 +19,11 @@
  */
 
 import {
+  callForEach,
   eventTypes,
   fromBase64,
   handlerLoader,
+  invocationRequest,
   isRecord as isObject,
   jsonLineLogger,
   proxyResultOf,
@@ -218,20 +220,11 @@ export function createLambdaShim(
     const fn = await loadUserHandler();
     const ctx = contextFor(context, event);
     if (config.contract === 'web') {
-      const request = isHttpEvent(event)
-        ? requestFromHttpEvent(event)
-        : new Request('https://localhost/', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(event ?? null),
-          });
+      const request = isHttpEvent(event) ? requestFromHttpEvent(event) : invocationRequest(event);
       return httpResultFrom(toResponse((await fn(request, ctx)) as WebResult));
     }
-    const events = cloudEventsFrom(event, context);
-    const results: unknown[] = [];
-    for (const cloudEvent of events) results.push(await fn(cloudEvent, ctx));
     // SQS batches report no failures: a throw fails the whole batch, which Lambda retries.
-    return results.length === 1 ? results[0] : results;
+    return callForEach(fn, cloudEventsFrom(event, context), ctx);
   }
 
   return { handler, requestFromHttpEvent, httpResultFrom, cloudEventsFrom };

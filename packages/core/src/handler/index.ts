@@ -25,8 +25,10 @@ export {
 export { type ProxyResult, proxyResultOf } from './proxy-result';
 export { type QueueMessage, queueExtensions, queueMessageEvent } from './queue';
 export {
+  callForEach,
   exportedFunction,
   handlerLoader,
+  invocationRequest,
   isRecord,
   jsonLineLogger,
   type LogLevel,

@@ -67,6 +67,32 @@ export function handlerLoader(
   };
 }
 
+/**
+ * The Request a `web` handler gets for a call that carries no HTTP request (a direct invocation): a
+ * POST of the event as JSON. @public
+ */
+export function invocationRequest(event: unknown): Request {
+  return new Request('https://localhost/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event ?? null),
+  });
+}
+
+/**
+ * Calls an `event` handler with each CloudEvent of a platform call in turn: one event's result as it is,
+ * a batch's results as an array. A throw fails the whole call, which the platform retries. @public
+ */
+export async function callForEach(
+  fn: (input: unknown, ctx: unknown) => unknown,
+  events: readonly unknown[],
+  ctx: unknown,
+): Promise<unknown> {
+  const results: unknown[] = [];
+  for (const event of events) results.push(await fn(event, ctx));
+  return results.length === 1 ? results[0] : results;
+}
+
 /** The log levels of a handler's context logger. @public */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
