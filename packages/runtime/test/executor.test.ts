@@ -114,6 +114,49 @@ describe.each([
     expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
   });
 
+  test('an ES module keeps its semantics: import.meta.url, relative and package imports, top-level await, one evaluation', async () => {
+    const dir = codeDir({
+      'index.mjs': `import { twice } from './lib/math.mjs';
+        import { name } from 'dep';
+        globalThis.evaluations = (globalThis.evaluations ?? 0) + 1;
+        export default async () => {
+          const again = await import('./index.mjs');
+          const later = await import('./later.mjs');
+          return { url: import.meta.url, twice: twice(2), name, evaluations: globalThis.evaluations,
+            same: again.default === (await import(import.meta.url)).default, awaited: later.value };
+        };`,
+      'lib/math.mjs': 'export const twice = (n) => n * 2;',
+      'later.mjs': 'export const value = await Promise.resolve(42);',
+      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', type: 'module', exports: './main.js' }),
+      'node_modules/dep/main.js': "export const name = 'dep';",
+      'esm/package.json': JSON.stringify({ type: 'module' }),
+      'esm/app.js': 'export const handler = () => "app";',
+      'tla.mjs': 'const value = await Promise.resolve("waited"); export default () => value;',
+    });
+    const call = async (handler: string) => {
+      const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler }));
+      const res = await exe.fetch(new Request('http://fn.local/'));
+      return { status: res.status, body: await res.text() };
+    };
+    const main = await call('index.default');
+    expect(main.status).toBe(200);
+    expect(JSON.parse(main.body)).toEqual({
+      url: `file://${fs.realpathSync(dir)}/index.mjs`,
+      twice: 4,
+      name: 'dep',
+      evaluations: 1,
+      same: true,
+      awaited: 42,
+    });
+    // A module with top-level await at the top, and a .js ES module (package type: module), named strictly.
+    expect(await call('tla.default')).toEqual({ status: 200, body: 'waited' });
+    expect(await call('esm/app.handler')).toEqual({ status: 200, body: 'app' });
+    const missing = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'esm/app.default' }));
+    await expect(missing.start()).rejects.toThrow(
+      /esm\/app\.js has no export "default" \(it exports: handler\)/,
+    );
+  });
+
   test('a log call keeps its fields structured; fields that are not JSON (a cycle) reach the text only, and the call answers', async () => {
     const dir = codeDir({
       'index.mjs': `export default (request, ctx) => {

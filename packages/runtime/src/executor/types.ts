@@ -102,6 +102,11 @@ export interface Executable {
    * calls like any other.
    */
   start(): Promise<void>;
+  /**
+   * Stops the instances that serve no call now, down to `minInstances`, as if their idle window had
+   * passed; busy ones stop when they are idle for that window.
+   */
+  stopIdle(): void;
   /** Instances and load right now. */
   stats(): ExecutableStats;
   /** Stops every instance. */
