@@ -78,6 +78,15 @@ export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState):
     };
   if (shared.local) providers.local = shared.local;
   const concurrency = fn.instanceConcurrency ?? 1;
+  // scaling.min: the main alias's minInstances, or the provision config an earlier faasport version wrote.
+  const min = state.minInstances ?? state.provisionTarget;
+  // scaling.max: the concurrency config counts requests, faasport instances (reserved = max × concurrency).
+  const reserved = state.reservedConcurrency;
+  const max = reserved !== undefined && reserved > 0 ? Math.floor(reserved / concurrency) : undefined;
+  if (reserved !== undefined && (max === undefined || max * concurrency !== reserved))
+    notes.push(
+      `the reserved concurrency ${reserved} is not a multiple of instanceConcurrency ${concurrency}${max ? `: exported as scaling.max ${max}` : ' and was not exported'}`,
+    );
   const marker = markers.parseFn(fn.description);
   const config: FunctionConfig = {
     name,
@@ -96,10 +105,11 @@ export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState):
       ...(fn.cpu !== undefined ? { cpu: fn.cpu } : {}),
       ...(fn.diskSize !== undefined ? { disk: fn.diskSize } : {}),
     },
-    ...(concurrency > 1 || state.provisionTarget > 0
+    ...(concurrency > 1 || min > 0 || max
       ? {
           scaling: {
-            ...(state.provisionTarget > 0 ? { min: state.provisionTarget } : {}),
+            ...(min > 0 ? { min } : {}),
+            ...(max ? { max } : {}),
             ...(concurrency > 1 ? { concurrency } : {}),
           },
         }

@@ -1,6 +1,7 @@
 // faasport's portable contracts in the Node worker: `web` (a Web Request in, a Response out) and
 // `event` (a CloudEvent in, any result out), with the same rules as core's handler helpers.
 import { emitLog } from '../calls.mjs';
+import { webRequest } from '../lazy-request.mjs';
 import { parseJsonOrText, resultBytes } from './shared.mjs';
 
 const encoder = new TextEncoder();
@@ -25,17 +26,6 @@ export function portableContext(fn, message, raw) {
   });
 }
 
-function toRequest(message) {
-  const method = message.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD' && message.body && message.body.length > 0;
-  return new Request(message.url, {
-    method,
-    headers: message.headers,
-    body: hasBody ? message.body : undefined,
-    duplex: 'half',
-  });
-}
-
 async function fromResponse(response) {
   const body = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
   return { t: 'res', status: response.status, headers: [...response.headers], body };
@@ -45,7 +35,7 @@ async function webCall(fn, message) {
   let result;
   if (fn.seesNothing) result = await fn.handler();
   else {
-    const request = toRequest(message);
+    const request = webRequest(message);
     result = await fn.handler(request, portableContext(fn, message, { request }));
   }
   return webReply(result);
