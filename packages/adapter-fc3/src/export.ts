@@ -18,8 +18,9 @@ const strings = (v: unknown) =>
 /**
  * The live FC 3.0 function back in the neutral model: the code of the version taking the main traffic
  * (or LATEST), downloaded through GetFunctionCode's URL and without faasport's shim; its config,
- * triggers (a timer's `CRON_TZ` as its time zone) and scaling. What FC 2.0 and 3.0 export alike
- * (triggers, notes, the local contract) is `@faasport/adapter-fc`'s.
+ * triggers (a timer's `CRON_TZ` as its time zone) and scaling; a native handler of a built-in runtime
+ * gets `providers.local.contract: fc3-event`. What FC 2.0 and 3.0 export alike (triggers, notes) is
+ * `@faasport/adapter-fc`'s.
  */
 export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState): Promise<ExportResult> {
   const name = state.fn.functionName;
@@ -76,7 +77,10 @@ export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState):
       ...(fn.role ? { role: fn.role } : {}),
       ...(invocationRole ? { invocationRole } : {}),
     };
-  if (shared.local) providers.local = shared.local;
+  // FC 3.0's built-in runtimes call a native handler(event, context) for every trigger, HTTP included:
+  // the local runtime runs it in the same contract (FC 2.0's fc-http / fc-event are not FC 3.0's).
+  if (contract === 'native' && !image && !fn.runtime?.startsWith('custom'))
+    providers.local = { contract: 'fc3-event' };
   const concurrency = fn.instanceConcurrency ?? 1;
   // scaling.min: the main alias's minInstances, or the provision config an earlier faasport version wrote.
   const min = state.minInstances ?? state.provisionTarget;

@@ -114,6 +114,20 @@ describe('fc3 adapter on the FC 3.0 emulator, through @alicloud/fc20230330', () 
     expect(await response.text()).toBe('native GET 3');
   });
 
+  it('exports an FC 3.0 native handler with providers.local.contract fc3-event, which the fc3 target deploys again', async () => {
+    const exported = await adapter.export('native', undefined as never);
+    expect(exported.config).toMatchObject({
+      contract: 'native',
+      handler: 'index.handler',
+      providers: { local: { contract: 'fc3-event' } },
+    });
+    const { plan } = await planDeploy(
+      adapter,
+      defineFunction({ ...exported.config, name: 'native-copy', source: { inline: nativeHttp } }),
+    );
+    expect(plan.kind).toBe('create');
+  });
+
   describe('scaling.min as the scaling config (minInstances) of alias main', () => {
     const official = () => {
       const url = new URL(emulator.url);
