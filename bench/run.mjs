@@ -595,9 +595,11 @@ async function idleMemory(count) {
 /**
  * Publishes `events` CloudEvents to one event function from 16 concurrent publishers, one event per
  * request (binary mode) or `batch` per request (batched content mode, one commit per batch), and
- * measures acknowledgement and end-to-end delivery.
+ * measures acknowledgement and end-to-end delivery. With `queue`, the same through a local topic: messages
+ * published to `POST /topics/bench` (one per request) or `/topics/bench/messages` (`batch` per request)
+ * and delivered to a queue-triggered function.
  */
-async function broker(events, batch = 1) {
+async function broker(events, batch = 1, queue = false) {
   const faasport = await startFaasport(['--retry-backoff-ms', '50']);
   await core.deploy(
     faasport.adapter,
@@ -605,11 +607,33 @@ async function broker(events, batch = 1) {
       name: 'sink',
       contract: 'event',
       source: { inline: 'export default async (event) => ({ ok: event.id });\n' },
-      triggers: [{ event: { filter: { type: 'bench.event' } } }],
+      triggers: [queue ? { queue: { topic: 'bench' } } : { event: { filter: { type: 'bench.event' } } }],
       scaling: { max: 4, concurrency: 16 },
     }),
   );
-  const publish = (i) =>
+  const publishMessage = (i) =>
+    get(`${faasport.url}/_faasport/v1/topics/bench`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${faasport.token}`,
+        'content-type': 'application/json',
+        'x-faasport-message-id': `m${i}`,
+      },
+      body: '{"n":1}',
+    });
+  const publishMessages = (from, count) =>
+    get(`${faasport.url}/_faasport/v1/topics/bench/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${faasport.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        messages: Array.from({ length: count }, (_, k) => ({
+          id: `m${from + k}`,
+          body: '{"n":1}',
+          contentType: 'application/json',
+        })),
+      }),
+    });
+  const publishEvent = (i) =>
     get(`${faasport.url}/_faasport/v1/events`, {
       method: 'POST',
       headers: {
@@ -622,6 +646,7 @@ async function broker(events, batch = 1) {
       },
       body: '{"n":1}',
     });
+  const publish = queue ? publishMessage : publishEvent;
   await publish(-1);
   const delivered = async () => {
     const text = await metricsOf(faasport);
@@ -631,7 +656,7 @@ async function broker(events, batch = 1) {
   const begin = Date.now();
   let next = 0;
   // https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md#33-batched-content-mode
-  const publishBatch = (from, count) =>
+  const publishEvents = (from, count) =>
     get(`${faasport.url}/_faasport/v1/events`, {
       method: 'POST',
       headers: {
@@ -654,14 +679,15 @@ async function broker(events, batch = 1) {
       const i = next;
       const count = Math.min(batch, events - i);
       next += count;
-      const res = batch > 1 ? await publishBatch(i, count) : await publish(i);
+      const res = batch === 1 ? await publish(i) : await (queue ? publishMessages : publishEvents)(i, count);
       if (res.status !== 202) throw new Error(`publish answered ${res.status}`);
     }
   };
   const cpuBefore = cpuOfTree(faasport.child.pid);
   await Promise.all(Array.from({ length: 16 }, publisher));
   const acked = Date.now();
-  while ((await delivered()) < events + 1) await new Promise((r) => setTimeout(r, 20));
+  // Every 50 ms: each look at /metrics costs the runtime a count of the pending queue.
+  while ((await delivered()) < events + 1) await new Promise((r) => setTimeout(r, 50));
   const done = Date.now();
   const cpuMsPerEvent = ((cpuOfTree(faasport.child.pid) - cpuBefore) * 1000) / events;
   await stop(faasport.child);
@@ -775,6 +801,31 @@ async function main() {
       ...batchedByDelivery[Math.floor(batchedByDelivery.length / 2)],
       batch: 100,
       deliveredPerRound: batchedRuns.map((run) => Math.round(run.deliveredPerSecond)),
+    };
+    // Queue messages: the same through a local topic and a queue trigger, one to a request and 100 to a request.
+    const median = (runs) =>
+      [...runs].sort((a, b) => a.deliveredPerSecond - b.deliveredPerSecond)[Math.floor(runs.length / 2)];
+    const queueRuns = { single: [], batched: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['single', 'batched']) {
+        const run =
+          mode === 'single'
+            ? await broker(quick ? 500 : 3000, 1, true)
+            : await broker(quick ? 1000 : 10_000, 100, true);
+        queueRuns[mode].push(run);
+        log(
+          `  queue ${mode} round ${round + 1} publish ${fmt(run.publishPerSecond)} messages/s, delivered ${fmt(run.deliveredPerSecond)} messages/s, ${fmt(run.cpuMsPerEvent, 2)} CPU ms per message`,
+        );
+      }
+    }
+    results.broker.queue = {
+      ...median(queueRuns.batched),
+      batch: 100,
+      deliveredPerRound: queueRuns.batched.map((run) => Math.round(run.deliveredPerSecond)),
+      single: {
+        ...median(queueRuns.single),
+        deliveredPerRound: queueRuns.single.map((run) => Math.round(run.deliveredPerSecond)),
+      },
     };
   });
   await measure(results, 'startup', async () => {

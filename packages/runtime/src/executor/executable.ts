@@ -102,13 +102,19 @@ export class ScheduledExecutable implements Executable {
 
   stats(): ExecutableStats {
     let inFlight = 0;
-    for (const instance of this.ready) inFlight += Math.min(instance.inFlight, this.spec.concurrency);
+    let capacity = this.starting * this.spec.concurrency;
+    const depth = this.holdDepth();
+    for (const instance of this.ready) {
+      inFlight += Math.min(instance.inFlight, this.spec.concurrency);
+      if (!instance.stopReason) capacity += this.spec.concurrency + (instance.pipelines ? depth : 0);
+    }
     return {
       instances: this.ready.size + this.starting,
       starting: this.starting,
       inFlight,
       queued: this.queue.length,
       held: this.backlog(),
+      capacity,
       started: this.started,
     };
   }
@@ -339,8 +345,13 @@ export class ScheduledExecutable implements Executable {
   /** Whether an instance may take one more call to hold behind its running ones. */
   private canHold(instance: Instance): boolean {
     if (!instance.pipelines || instance.stopReason || this.serviceMs === undefined) return false;
-    const depth = Math.min(pipelineDepth, Math.floor(pipelineBudgetMs / Math.max(this.serviceMs, 0.01)));
-    return instance.inFlight < this.spec.concurrency + depth;
+    return instance.inFlight < this.spec.concurrency + this.holdDepth();
+  }
+
+  /** How many calls an instance may hold behind its running ones: none until calls are known short. */
+  private holdDepth(): number {
+    if (this.serviceMs === undefined) return 0;
+    return Math.min(pipelineDepth, Math.floor(pipelineBudgetMs / Math.max(this.serviceMs, 0.01)));
   }
 
   /** The least loaded instance that can hold a call; starting another instance is considered too. */

@@ -140,6 +140,11 @@ export interface ExecutableStats {
    * instance still runs no more than its concurrency at once).
    */
   held: number;
+  /**
+   * Calls the running and starting instances take without a wait at the executor: their concurrency,
+   * plus the calls each may hold behind its running ones while calls are short.
+   */
+  capacity: number;
   /** Instances started since load (cold starts). */
   started: number;
 }

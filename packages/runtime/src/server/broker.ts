@@ -36,7 +36,7 @@ export interface DeliveryOutcome {
 export type SettingsSource = () => Array<{ name: string; settings: ResolvedFunction }>;
 
 /** Deliveries running at once, over all functions. */
-const concurrentDeliveries = 64;
+const concurrentDeliveries = 256;
 /** Committed deliveries kept in memory for dispatch; beyond this they wait in SQLite only. */
 const readyLimit = 1024;
 /** A sweep reads at most this many due rows at once (and never more than memory has room for). */
@@ -429,18 +429,22 @@ export class Broker {
   }
 
   /**
-   * How many deliveries of a function may run at once: as many as its instances take, or (once a
+   * How many deliveries of a function may be out at once: as many as its instances take without a
+   * wait (their concurrency, plus the short calls each holds behind its running ones, so one write to
+   * an instance carries many events and it serves them without a round trip each), or (once a
    * delivery has waited `scaleAfterMs`) as many as its scaling limits allow, so the executor adds
-   * instances only for a backlog that the running ones do not clear.
+   * instances only for a backlog that the running ones do not clear. An instance never runs more
+   * than its concurrency at once: held calls wait inside it for their turn.
    */
   private windowOf(lane: Lane, now: number): number {
     const executable = lane.executable;
     // The first delivery loads the executable; its settings size the window from then on.
     if (!executable) return 1;
     const { concurrency, maxInstances } = executable.spec;
-    const limit = Math.max(1, concurrency) * Math.max(1, maxInstances);
-    if (now - lane.readyAt[lane.head]! >= scaleAfterMs) return limit;
-    return Math.min(limit, Math.max(1, concurrency) * Math.max(1, executable.stats().instances));
+    const capacity = Math.max(1, executable.stats().capacity);
+    if (now - lane.readyAt[lane.head]! >= scaleAfterMs)
+      return Math.max(capacity, Math.max(1, concurrency) * Math.max(1, maxInstances));
+    return capacity;
   }
 
   /** Wakes the dispatcher at `at` (one timer, moved only when the wake-up changes). */

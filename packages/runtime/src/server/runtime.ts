@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ConfigurationError, registerSecret } from '@faasport/core';
+import { type CloudEvent, ConfigurationError, registerSecret } from '@faasport/core';
 import { createExecutor, type ExecutorIsolation, type WebRequestMode } from '../executor';
 import { createAccessPolicy, type Decision } from './access';
 import { handleAdmin } from './api';
@@ -87,6 +87,12 @@ export interface Runtime {
   writes(): number;
   /** Runs the scheduler once at the clock's time; returns what fired. */
   tick(): Array<{ function: string; trigger: string; at: string }>;
+  /**
+   * Publishes CloudEvents in-process, as `POST /_faasport/v1/events` does with a batch: resolves with
+   * each event's queued deliveries once they are committed, all or none. Publishes made in one
+   * event-loop turn share one commit (each fails or succeeds on its own unless the commit fails).
+   */
+  publish(events: CloudEvent[]): Promise<Array<{ id: string; deliveries: string[] }>>;
   /**
    * Stops serving, the scheduler, the broker and every instance. With `drainMs`, it first stops
    * accepting connections and lets calls in flight finish (each answer closes its connection) for up
@@ -447,6 +453,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     isolation,
     writes: () => writes,
     tick: () => scheduler.tick(),
+    publish: (events) => broker.publishBatch(events),
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;

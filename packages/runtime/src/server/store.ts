@@ -166,10 +166,16 @@ export class Store {
     return statement;
   }
 
-  /** Runs `work` in one transaction: all of it is stored, or none. */
+  /**
+   * Runs `work` in one transaction (a savepoint when one is open already): all of it is stored, or
+   * none. One wrapper serves every call: better-sqlite3 builds four for each `db.transaction()`.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    this.inTransaction ??= this.db.transaction((run: () => unknown) => run());
+    return this.inTransaction(work) as T;
   }
+
+  private inTransaction?: (run: () => unknown) => unknown;
 
   // --- functions ----------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ export const maxMessagesPerPublish = 10_000;
 /** Messages kept per topic for listing; older ones are pruned (their deliveries stay queued). */
 const keptPerTopic = 1000;
 /** A topic is pruned once this many messages came since its last pruning (not on every publish). */
-const pruneEvery = 100;
+const pruneEvery = 1000;
 const topicName = /^[A-Za-z0-9._-]{1,249}$/;
 const messageId = /^[\x21-\x7e]{1,128}$/;
 
