@@ -21,17 +21,21 @@ import {
 const logs: ExecutorLogEntry[] = [];
 const stops: Array<{ executableId: string; reason: string }> = [];
 let executor: Executor;
+/** Builds every web handler's Request eagerly: the web contract's tests run with it too. */
+let eagerExecutor: Executor;
 
 beforeAll(() => {
   process.env.FAASPORT_TEST_PARENT_SECRET = 'parent-only-value';
-  executor = createExecutor({
-    warmPool: 1,
-    observer: { log: (entry) => logs.push(entry), instanceStopped: (info) => stops.push(info) },
-  });
+  const observer = {
+    log: (entry: ExecutorLogEntry) => logs.push(entry),
+    instanceStopped: (info: { executableId: string; reason: string }) => stops.push(info),
+  };
+  executor = createExecutor({ warmPool: 1, observer });
+  eagerExecutor = createExecutor({ warmPool: 0, webRequest: 'eager', observer });
 });
 
 afterAll(async () => {
-  await executor.close();
+  await Promise.all([executor.close(), eagerExecutor.close()]);
   delete process.env.FAASPORT_TEST_PARENT_SECRET;
   cleanTemp();
 });
@@ -65,7 +69,19 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe('Node.js module formats and the portable web contract', () => {
+// Each web handler test runs with lazy Requests (this Node passes the workers' start-up check) and
+// with eager ones (test/web-request.test.ts compares the two directly).
+describe.each([
+  ['lazy Requests (the default here)', () => executor],
+  ['eager Requests', () => eagerExecutor],
+])('Node.js module formats and the portable web contract, %s', (_mode, current) => {
+  let executor: Executor;
+  beforeAll(() => {
+    executor = current();
+    // Request ids repeat between the two runs: each run reads its own log lines.
+    logs.length = 0;
+  });
+
   test('an ESM .mjs default export sees its own env only, and gets a request id and context', async () => {
     const dir = codeDir({
       'index.mjs': `export default async (request, ctx) => {
