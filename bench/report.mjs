@@ -367,9 +367,17 @@ check the code), one cold start at a time, each once no instance runs and the po
 \`faasport_warm_pool_workers\` gauge, not a fixed sleep). With the pool, a cold start sends the code location to a running
 generic worker (Web APIs already loaded), which imports the module; without it, a \`node\` process starts first. A pooled
 worker runs the loader's steps on a module of its own and one web call through the serve path before it reports ready, so
-a cold start does not compile them. What a pooled start still spends: importing the module (Node's ESM loader reads the
-file through the thread pool, several wake-ups that each wait for a CPU on a busy machine) and a round trip for the load
-message before the first call.
+a cold start does not compile them.
+
+What a pooled start spends, and what changed (measured inside the worker with \`process.cpuUsage\` marks, since wall
+figures on a shared machine are noise): the module was imported with \`import()\`, whose loader reads each file through
+the thread pool, several wake-ups that each wait for a CPU on a busy machine; it is now loaded with \`require()\`, which
+on Node 20.19+ loads an ES module into the same module cache synchronously (same \`import.meta.url\`, resolution and
+single evaluation; a module with top-level await is still imported): about 1.5 instead of 2.3 CPU ms for the hello
+module, and the load no longer waits for wake-ups. The first call used to follow the load message after a round trip
+(the worker reports \`loaded\`, the runtime wakes and sends the call, the worker wakes); it now travels behind the load
+message in the same write, and the worker holds it until the code has loaded (its timeout starts then). The loader's
+regular expressions are compiled before the worker reports ready (V8 compiles a regular expression on its second run).
 `;
 }
 
@@ -381,9 +389,18 @@ ${notMeasured}.
 `;
   return `## Idle cost
 
-${m.functions} functions deployed and scaled to zero (deployed through the local adapter in ${fmt(m.deploySeconds, 1)} s):
-runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with its pre-started pool workers
-${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
+${m.functions} functions deployed one after another through the local adapter in ${fmt(m.deploySeconds, 1)} s (${fmt((m.deploySeconds * 1000) / Math.max(1, m.functions), 0)} ms each), then at zero:
+runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with the processes below it
+${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB${m.processesAfter === undefined ? '' : ` (${m.processesAfter} processes: the instances kept from the deploy's code checks and the pooled worker)`}. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
+
+A deploy checks that the code loads before it stores the revision: it starts an instance (a pooled worker, which the
+pool then replaces by starting a process). That instance serves the revision's first calls, but only the last 4
+revisions verified keep it; older ones stop it once no call runs there, so a project of many functions leaves a few
+processes, not one per function for the idle window (before, 1,000 functions left up to a few hundred, 6.9 GB). A
+deploy still costs about one Node process start (the worker's bootstrap: Node's own modules, undici), which on a
+2-CPU machine dominates its time; a shared worker that checks many functions' code would be cheaper but would run
+one function's code beside another's secrets (docs/decisions/0008-instance-isolation.md), so each check keeps its own
+process.
 `;
 }
 

@@ -569,6 +569,9 @@ async function idleMemory(count) {
     signal: new AbortController().signal,
   });
   const after = rssOfTree(faasport.child.pid);
+  // What the deploy left running below the runtime: the instances that checked the code and are kept
+  // (the last few revisions), and the pooled worker.
+  const processesAfter = treePids(faasport.child.pid).length - 1;
   // Re-deploying unchanged functions writes nothing.
   let unchangedWrites = 0;
   for (let i = 0; i < Math.min(200, count); i++) {
@@ -588,6 +591,7 @@ async function idleMemory(count) {
     deploySeconds,
     before,
     after,
+    processesAfter,
     unchangedRedeploysThatWrote: unchangedWrites,
   };
 }
@@ -767,7 +771,7 @@ async function main() {
     results.idle = await idleMemory(quick ? 100 : 1000);
     const { idle } = results;
     log(
-      `  ${idle.functions} functions at zero: runtime RSS ${fmt(idle.after.own)} MB (with pool workers ${fmt(idle.after.total)} MB)`,
+      `  ${idle.functions} functions deployed in ${fmt(idle.deploySeconds, 1)} s, at zero: runtime RSS ${fmt(idle.after.own)} MB (with the ${idle.processesAfter} processes below it ${fmt(idle.after.total)} MB)`,
     );
   });
   await measure(results, 'broker', async () => {

@@ -19,22 +19,43 @@ openChannel();
 let fn;
 
 receive((message) => {
-  if (message.t === 'load')
+  if (message.t === 'load') {
+    loading = true;
     load(message.spec).then(
-      () => send({ t: 'loaded' }),
-      (error) => send({ t: 'loadError', error: errorInfo(error) }),
+      () => {
+        loading = false;
+        send({ t: 'loaded' });
+        // After the frame is written (send flushes in a setImmediate queued first): a call that
+        // stops the process must not take the news that the code loaded with it.
+        setImmediate(startHeld);
+      },
+      (error) => {
+        loading = false;
+        send({ t: 'loadError', error: errorInfo(error) });
+      },
     );
-  else if (message.t === 'http' || message.t === 'event') {
-    if (running >= (fn?.spec.concurrency ?? Number.POSITIVE_INFINITY)) held.push(message);
+  } else if (message.t === 'http' || message.t === 'event') {
+    if (loading || running >= (fn?.spec.concurrency ?? Number.POSITIVE_INFINITY)) held.push(message);
     else begin(message);
   }
 });
 
-// The executor may send calls beyond the function's concurrency while this instance is busy: they
-// wait here, in the order they came, and each starts when a running call has answered, so no more
-// than `concurrency` calls ever run at once (with 1, never two).
+// The executor may send calls beyond the function's concurrency while this instance is busy, and a
+// cold start's first calls right behind the load message (saving a round trip): they wait here, in
+// the order they came, and each starts when the code has loaded and a turn is free, so no more than
+// `concurrency` calls ever run at once (with 1, never two).
 const held = [];
 let running = 0;
+let loading = false;
+
+function startHeld() {
+  while (held.length && running < (fn?.spec.concurrency ?? Number.POSITIVE_INFINITY)) {
+    const next = held.shift();
+    // Its time starts now, not when it was sent.
+    if (fn) next.deadline = Date.now() + fn.spec.timeoutMs;
+    begin(next);
+  }
+}
 
 function begin(message) {
   running++;
@@ -43,12 +64,7 @@ function begin(message) {
   message.call = call;
   const done = () => {
     running--;
-    const next = held.shift();
-    if (next) {
-      // Its time starts now, not when it was sent.
-      next.deadline = Date.now() + fn.spec.timeoutMs;
-      begin(next);
-    }
+    startHeld();
   };
   runCall(call, () => serve(message, call)).then(done, done);
 }

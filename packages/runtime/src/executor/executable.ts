@@ -21,8 +21,16 @@ import type {
   InvokeCallOptions,
 } from './types';
 
-/** Starts one instance of an executable (from the warm pool or fresh) and reports whether it was pooled. */
-export type InstanceFactory = () => Promise<{ instance: Instance; fromPool: boolean }>;
+/**
+ * Starts one instance of an executable (from the warm pool or fresh) and reports whether it was
+ * pooled. With `loaded`, the instance takes calls before its code has loaded (it holds them until
+ * then), and `loaded` settles once the code has loaded or failed to.
+ */
+export type InstanceFactory = () => Promise<{
+  instance: Instance;
+  fromPool: boolean;
+  loaded?: Promise<void>;
+}>;
 
 interface Waiter {
   resolve: (instance: Instance) => void;
@@ -82,6 +90,10 @@ export class ScheduledExecutable implements Executable {
   private serviceMs?: number;
   /** Per instance, the calls it holds behind its running ones: each arms its timeout when it starts. */
   private readonly held = new Map<Instance, Array<() => void>>();
+  /** Instances still loading their code, and the calls sent behind the load (their clocks start at the load's end). */
+  private readonly loading = new Map<Instance, Array<() => void>>();
+  /** Calls sent to instances still loading: starting instances cover them already. */
+  private handed = 0;
   /** Shows paths into the code folder under the user's source folder (identity without `sourceRoot`). */
   private readonly toSource: (text: string) => string;
 
@@ -288,10 +300,13 @@ export class ScheduledExecutable implements Executable {
         );
       };
       const start = () => {
+        if (settled) return;
         began = performance.now();
         timer = setTimeout(onTimeout, this.spec.timeoutMs);
       };
-      if (instance.inFlight > this.spec.concurrency) {
+      const loading = this.loading.get(instance);
+      if (loading) loading.push(start);
+      else if (instance.inFlight > this.spec.concurrency) {
         const held = this.held.get(instance);
         if (held) held.push(start);
         else this.held.set(instance, [start]);
@@ -319,6 +334,11 @@ export class ScheduledExecutable implements Executable {
           }
           // A call that failed because its instance stopped frees no turn there.
           this.release(instance, !neverStarted && !(error instanceof InstanceGoneError));
+          if (error instanceof InstanceGoneError && error.reason === 'start-failed') {
+            // Sent behind a load that failed: it fails as the calls waiting for that start do.
+            reject(this.failure('start', `the function could not start: ${this.toSource(error.message)}`));
+            return;
+          }
           if (neverStarted && error instanceof InstanceGoneError && !this.closed) {
             this.run(message, signal).then(resolve, reject);
             return;
@@ -465,7 +485,7 @@ export class ScheduledExecutable implements Executable {
    */
   private scale(): void {
     if (this.closed) return;
-    let uncovered = this.queue.length + this.backlog() - this.starting * this.spec.concurrency;
+    let uncovered = this.queue.length + this.handed + this.backlog() - this.starting * this.spec.concurrency;
     // Bounded scale-up rate: a burst of fast calls is usually served by the instances that free up
     // meanwhile, so starting one process per waiting call would only waste CPU on process starts.
     while (
@@ -520,52 +540,85 @@ export class ScheduledExecutable implements Executable {
   private startInstance(): Promise<Error | undefined> {
     this.starting++;
     const begin = Date.now();
-    return this.factory().then(
-      ({ instance, fromPool }) => {
-        this.starting--;
-        this.started++;
-        if (this.closed) {
-          instance.kill('closed');
-          return;
-        }
-        this.ready.add(instance);
-        instance.setLogSink((log) => this.log(instance.id, log));
-        instance.onExit((reason) => this.onInstanceExit(instance, reason));
-        this.options.observer?.instanceStarted?.({
-          executableId: this.spec.id,
-          instanceId: instance.id,
-          startMs: Date.now() - begin,
-          fromPool,
-        });
-        this.drain(instance);
-        if (instance.inFlight === 0) this.armIdle(instance);
-        this.scale();
-        return undefined;
-      },
-      (error: Error) => {
-        this.starting--;
-        this.options.observer?.instanceStopped?.({
-          executableId: this.spec.id,
-          instanceId: 'none',
-          reason: 'start-failed',
-        });
-        this.log('none', {
-          level: 'error',
-          message: `instance failed to start: ${error.message}`,
-          time: new Date().toISOString(),
-        });
-        // Nothing else can serve the waiting calls: fail them with the start error instead of retrying forever.
-        if (this.ready.size === 0 && this.starting === 0) {
-          for (const waiter of this.queue.splice(0)) {
-            clearTimeout(waiter.timer);
-            waiter.reject(
-              this.failure('start', `the function could not start: ${this.toSource(error.message)}`),
-            );
+    return this.factory()
+      .then((started) => (started.loaded ? this.sendBehindLoad(started) : started))
+      .then(
+        ({ instance, fromPool }) => {
+          this.starting--;
+          this.started++;
+          if (this.closed) {
+            instance.kill('closed');
+            return;
           }
-        }
-        return error;
-      },
-    );
+          this.ready.add(instance);
+          instance.setLogSink((log) => this.log(instance.id, log));
+          instance.onExit((reason) => this.onInstanceExit(instance, reason));
+          this.options.observer?.instanceStarted?.({
+            executableId: this.spec.id,
+            instanceId: instance.id,
+            startMs: Date.now() - begin,
+            fromPool,
+          });
+          this.drain(instance);
+          if (instance.inFlight === 0) this.armIdle(instance);
+          this.scale();
+          return undefined;
+        },
+        (error: Error) => {
+          this.starting--;
+          this.options.observer?.instanceStopped?.({
+            executableId: this.spec.id,
+            instanceId: 'none',
+            reason: 'start-failed',
+          });
+          this.log('none', {
+            level: 'error',
+            message: `instance failed to start: ${error.message}`,
+            time: new Date().toISOString(),
+          });
+          // Nothing else can serve the waiting calls: fail them with the start error instead of retrying forever.
+          if (this.ready.size === 0 && this.starting === 0) {
+            for (const waiter of this.queue.splice(0)) {
+              clearTimeout(waiter.timer);
+              waiter.reject(
+                this.failure('start', `the function could not start: ${this.toSource(error.message)}`),
+              );
+            }
+          }
+          return error;
+        },
+      );
+  }
+
+  /**
+   * Sends waiting calls (up to the concurrency) to an instance whose code is still loading: they travel
+   * right behind the load message, so a cold start's first call costs no round trip. Their clocks
+   * start once the code has loaded; resolves then, or rejects with the load error.
+   */
+  private async sendBehindLoad(started: {
+    instance: Instance;
+    fromPool: boolean;
+    loaded?: Promise<void>;
+  }): Promise<{ instance: Instance; fromPool: boolean }> {
+    const { instance, loaded } = started;
+    const starts: Array<() => void> = [];
+    this.loading.set(instance, starts);
+    let sent = 0;
+    while (sent < this.spec.concurrency && this.queue.length && !this.closed) {
+      const waiter = this.queue.shift()!;
+      clearTimeout(waiter.timer);
+      sent++;
+      waiter.resolve(this.take(instance));
+    }
+    this.handed += sent;
+    try {
+      await loaded;
+    } finally {
+      this.handed -= sent;
+      this.loading.delete(instance);
+    }
+    for (const start of starts) start();
+    return started;
   }
 
   private onInstanceExit(instance: Instance, reason: InstanceStopReason): void {

@@ -413,10 +413,15 @@ export class WorkerProcess extends ChildInstance {
         return;
       case 'loadError': {
         const error = message.error as { message: string; type?: string; stack?: string };
-        this.loadWaiter?.reject(
-          new InstanceGoneError('start-failed', error.message, { type: error.type, stack: error.stack }),
-        );
+        const failed = new InstanceGoneError('start-failed', error.message, {
+          type: error.type,
+          stack: error.stack,
+        });
+        this.loadWaiter?.reject(failed);
         this.loadWaiter = undefined;
+        // Calls sent behind the load message never ran: they fail with the reason it did not load.
+        for (const waiter of this.pending.values()) waiter.reject(failed);
+        this.pending.clear();
         return;
       }
       case 'log':
@@ -448,8 +453,10 @@ export class WorkerProcess extends ChildInstance {
 
   protected onExited(gone: InstanceGoneError): void {
     this.readyWaiter?.reject(new InstanceGoneError('start-failed', gone.message));
-    this.loadWaiter?.reject(new InstanceGoneError('start-failed', gone.message));
-    for (const waiter of this.pending.values()) waiter.reject(gone);
+    // Calls sent behind a load that never finished never ran: they fail as the start did.
+    const loadFailed = this.loadWaiter ? new InstanceGoneError('start-failed', gone.message) : undefined;
+    if (loadFailed) this.loadWaiter?.reject(loadFailed);
+    for (const waiter of this.pending.values()) waiter.reject(loadFailed ?? gone);
     this.pending.clear();
   }
 }
