@@ -75,6 +75,7 @@ describe('a stale or broken runtime record', () => {
       options: {},
       env: {},
       baseDir: dir,
+      offline: false,
     });
     const fn = defineFunction({ name: 'hello', source: { inline: 'export default () => "hi"' } });
     const error = await planDeploy(adapter, fn).catch((e: unknown) => e);
