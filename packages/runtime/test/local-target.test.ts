@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ConfigurationError } from '@faasport/core';
+import { ConfigurationError, defineFunction, planDeploy } from '@faasport/core';
 import { describe, expect, it } from 'vitest';
-import { localTargetConnection } from '../src';
+import { adapterModule, localTargetConnection } from '../src';
 import { tempDir } from './helpers/fixtures';
 
 describe('finding the local runtime', () => {
@@ -50,5 +52,57 @@ describe('finding the local runtime', () => {
     expect(localTargetConnection({}, { FAASPORT_DATA_DIR: 'state/.faasport' }, dir).url).toBe(
       'http://127.0.0.1:1234',
     );
+  });
+});
+
+describe('a stale or broken runtime record', () => {
+  const write = (dir: string, text: string) => {
+    mkdirSync(join(dir, '.faasport'), { recursive: true });
+    writeFileSync(join(dir, '.faasport', 'runtime.json'), text);
+  };
+
+  it('a record whose runtime is gone but whose process id is alive (reused) says no runtime is running', async () => {
+    // A port nothing listens on: the one a closed server had.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const dir = tempDir();
+    const token = 'f'.repeat(64);
+    write(dir, JSON.stringify({ url: `http://127.0.0.1:${port}`, token, pid: process.pid }));
+    const adapter = await adapterModule.fromTarget({
+      targetName: 'local',
+      options: {},
+      env: {},
+      baseDir: dir,
+      offline: false,
+    });
+    const fn = defineFunction({ name: 'hello', source: { inline: 'export default () => "hi"' } });
+    const error = await planDeploy(adapter, fn).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).code).toBe('FP_CONFIGURATION');
+    expect((error as Error).message).toContain(`No faasport runtime is running at http://127.0.0.1:${port}`);
+    expect((error as ConfigurationError).hint).toMatch(/faasport dev.*faasport serve/);
+  });
+
+  it.each([
+    ['cut short', '{"url":"http://127.0.0.1:1234","token":"s3cret-s3cret-s3', 's3cret'],
+    ['without a token', '{"url":"http://127.0.0.1:1234","pid":1}', undefined],
+  ])('a record %s is named, with how to start a runtime', (_, text, secret) => {
+    const dir = tempDir();
+    write(dir, text);
+    const error = (() => {
+      try {
+        localTargetConnection({}, {}, dir);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(
+      /No faasport runtime is running for .*runtime\.json is not a runtime's record/,
+    );
+    if (secret) expect((error as Error).message).not.toContain(secret);
+    expect((error as ConfigurationError).hint).toMatch(/faasport dev/);
   });
 });

@@ -53,6 +53,34 @@ export function connectionOf(options: LocalAdapterOptions): Connection {
   return { url, token };
 }
 
+/**
+ * The error for a request that reached no runtime. Refused connections mean nothing listens at the
+ * address any more: usually a runtime that stopped without removing its record (killed, or the machine
+ * restarted while its process id was reused), so the error says it is not running and how to start it.
+ */
+function unreachable(connection: Connection, operation: string, error: unknown): Error {
+  const cause = error as { code?: string; cause?: { code?: string } };
+  const code = cause?.cause?.code ?? cause?.code;
+  if (code === 'ECONNREFUSED') {
+    return new ConfigurationError(
+      `No faasport runtime is running at ${connection.url}: the connection was refused (${operation}).`,
+      {
+        option: 'url',
+        envVar: 'FAASPORT_RUNTIME_URL',
+        adapter: 'local',
+        hint: 'Start one with `faasport dev` or `faasport serve` in the project folder (it replaces a stale .faasport/runtime.json), or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN to a running one.',
+        cause: error,
+      },
+    );
+  }
+  return new ProviderApiError({
+    adapter: 'local',
+    operation,
+    providerMessage: `cannot reach the runtime at ${connection.url}: ${(error as Error).message}`,
+    retryable: true,
+  });
+}
+
 /** The typed client of the runtime's admin API (`/_faasport/v1`). */
 export class AdminClient {
   constructor(readonly connection: Connection) {}
@@ -72,12 +100,7 @@ export class AdminClient {
         ...(init.body ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (error) {
-      throw new ProviderApiError({
-        adapter: 'local',
-        operation: `${method} ${route}`,
-        providerMessage: `cannot reach the runtime at ${this.connection.url}: ${(error as Error).message}`,
-        retryable: true,
-      });
+      throw unreachable(this.connection, `${method} ${route}`, error);
     }
   }
 
@@ -113,12 +136,7 @@ export class AdminClient {
         request.end(init.body);
       });
     } catch (error) {
-      throw new ProviderApiError({
-        adapter: 'local',
-        operation: `${method} ${route}`,
-        providerMessage: `cannot reach the runtime at ${this.connection.url}: ${(error as Error).message}`,
-        retryable: true,
-      });
+      throw unreachable(this.connection, `${method} ${route}`, error);
     }
   }
 

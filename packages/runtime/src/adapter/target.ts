@@ -57,14 +57,33 @@ export function localTargetConnection(
         : resolve(baseDir, options.dataDir)
       : defaultDataDir(baseDir, env);
   const file = join(dataDir, connectionFileName);
+  let why = '';
   if (existsSync(file)) {
-    const record = JSON.parse(readFileSync(file, 'utf8')) as RuntimeConnection & { pid?: number };
-    if (record.pid === undefined || alive(record.pid)) return { url: record.url, token: record.token };
+    const record = readRecord(file);
+    if (typeof record === 'string') why = `: ${file} is not a runtime's record (${record})`;
+    else if (record.pid === undefined || alive(record.pid)) return { url: record.url, token: record.token };
   }
-  throw new ConfigurationError(`No faasport runtime is running for ${dataDir}.`, {
+  throw new ConfigurationError(`No faasport runtime is running for ${dataDir}${why}.`, {
     option: 'url',
     envVar: 'FAASPORT_RUNTIME_URL',
     adapter: 'local',
-    hint: 'Start one with `faasport dev` or `faasport serve` in the project folder, or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
+    hint: 'Start one with `faasport dev` or `faasport serve` in the project folder (it replaces the record), or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
   });
+}
+
+/** A runtime's record, or why the file is not one (cut short, edited by hand); never shows the token. */
+function readRecord(file: string): (RuntimeConnection & { pid?: number }) | string {
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // Not JSON.parse's message: it quotes the text, which holds the token.
+    return 'not JSON';
+  }
+  const { url, token, pid } = (record ?? {}) as Record<string, unknown>;
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return 'no http(s) url';
+  if (typeof token !== 'string' || token.length < 16) return 'no admin token of 16 or more characters';
+  if (pid !== undefined && (typeof pid !== 'number' || !Number.isInteger(pid)))
+    return 'pid is not a whole number';
+  return { url, token, ...(pid === undefined ? {} : { pid }) };
 }
