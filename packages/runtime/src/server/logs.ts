@@ -20,6 +20,18 @@ export interface RuntimeLogEntry {
   fields?: Record<string, unknown>;
 }
 
+/**
+ * Whether `redactValue` would change a JSON-like value: a registered secret in one of its texts.
+ * Nothing is copied to tell, so a line without secrets is written as it came.
+ */
+function holdsSecret(value: unknown): boolean {
+  if (typeof value === 'string') return redact(value) !== value;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array))
+    return Object.values(value).some(holdsSecret);
+  return false;
+}
+
 /** Lines of each function a read returns at most: the last ones. */
 const readLines = 2000;
 /** How much of a file's end is read at a time when looking for its last lines. */
@@ -53,9 +65,9 @@ export class LogStore {
   write(entry: RuntimeLogEntry): void {
     if (this.closed) return;
     const message = redact(entry.message);
-    // The caller's entry is new for this line: it is written as is unless redaction changed something.
+    // The caller's entry is new for this line: it is written as is unless it holds a secret.
     const clean =
-      message === entry.message && !entry.fields
+      message === entry.message && !(entry.fields && holdsSecret(entry.fields))
         ? entry
         : { ...entry, message, ...(entry.fields ? { fields: redactValue(entry.fields) } : {}) };
     const name = clean.function;
