@@ -16,6 +16,7 @@ const alias = [
   { find: /^@faasport\/image$/, replacement: src('image/src/index.ts') },
   { find: /^@faasport\/emulators\/(.*)$/, replacement: src('emulators/src/$1/index.ts') },
   { find: /^@faasport\/emulators$/, replacement: src('emulators/src/index.ts') },
+  { find: /^@faasport\/adapter-([a-z0-9]+)\/runtime$/, replacement: src('adapter-$1/src/runtime/index.ts') },
   { find: /^@faasport\/adapter-([a-z0-9]+)$/, replacement: src('adapter-$1/src/index.ts') },
   { find: /^@faasport\/cli$/, replacement: src('cli/src/index.ts') },
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, BinProcess, cleanEnv, runBin, tempDir } from './helpers/bin';
+import { assertBuilt, cleanEnv, followingLogs, runBin, tempDir } from './helpers/bin';
 import { writeFiles } from './helpers/project';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -55,11 +55,7 @@ describe('faasport publish', () => {
   });
 
   it('sends --file as the data of a CloudEvent the trigger gets', async () => {
-    const logs = new BinProcess(['logs', 'orders', '--target', 'local', '--follow', '--json'], {
-      cwd: dir,
-      env,
-    });
-    try {
+    await followingLogs(['orders', '--target', 'local'], { cwd: dir, env }, async (logs) => {
       const r = await runBin(
         [
           'publish',
@@ -86,17 +82,11 @@ describe('faasport publish', () => {
       });
       const line = await logs.next((l) => String(l.message).startsWith('got e-1'));
       expect(line.message).toBe('got e-1 application/json {"id":"o-7","total":7}');
-    } finally {
-      await logs.stop();
-    }
+    });
   });
 
   it('gives each event a new id by default, and text that is not JSON goes as text/plain', async () => {
-    const logs = new BinProcess(['logs', 'orders', '--target', 'local', '--follow', '--json'], {
-      cwd: dir,
-      env,
-    });
-    try {
+    await followingLogs(['orders', '--target', 'local'], { cwd: dir, env }, async (logs) => {
       const r = await runBin(
         [
           'publish',
@@ -117,17 +107,11 @@ describe('faasport publish', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       const line = await logs.next((l) => String(l.message).startsWith(`got ${id}`));
       expect(line.message).toBe(`got ${id} text/plain "plain words"`);
-    } finally {
-      await logs.stop();
-    }
+    });
   });
 
   it('publishes a message on a topic, and each line of an NDJSON file, to the queue trigger', async () => {
-    const logs = new BinProcess(['logs', 'jobs', '--target', 'local', '--follow', '--json'], {
-      cwd: dir,
-      env,
-    });
-    try {
+    await followingLogs(['jobs', '--target', 'local'], { cwd: dir, env }, async (logs) => {
       const one = await runBin(
         ['publish', 'jobs', '{"n":1}', '--id', 'job-1', '--target', 'local', '--json'],
         {
@@ -166,9 +150,7 @@ describe('faasport publish', () => {
       const none = await runBin(['publish', 'jobs', '--target', 'local', '--json'], { cwd: dir, env });
       expect(none.code).toBe(2);
       expect(JSON.parse(none.stdout).error.hint).toContain('--file messages.ndjson');
-    } finally {
-      await logs.stop();
-    }
+    });
   });
 
   it('refuses bad input before sending anything, naming the option and the fix', async () => {

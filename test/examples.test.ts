@@ -1,10 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Runtime, startRuntime } from '@faasport/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, BinProcess, cleanEnv, repoRoot, runBin, tempDir } from './helpers/bin';
-import { atomicSave, untilServes } from './helpers/dev';
+import {
+  assertBuilt,
+  BinProcess,
+  cleanEnv,
+  followingLogs,
+  repoRoot,
+  runBin,
+  runNode,
+  tempDir,
+} from './helpers/bin';
+import { atomicSave, type Deployed, untilServes } from './helpers/dev';
 import { text } from './helpers/project';
 
 // Every example runs where it lives, from the repository root, as its README says: `faasport dev
@@ -16,23 +24,22 @@ import { text } from './helpers/project';
 // takes seconds, so the limits are generous. No test asserts a duration.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
-interface Deployed {
-  type: 'deployed';
-  functions: Array<{ name: string; revision: string; url?: string }>;
-}
-
 /** An example's folder in the repository. */
 const exampleDir = (name: string) => join(repoRoot, 'examples', name);
 
-/** `npx faasport dev examples/<name>` from the repository root (on a free port), until its first deploy. */
-async function devInPlace(name: string): Promise<{
+/** An example served by `faasport dev` in place. */
+interface DevRun {
   dir: string;
   dev: BinProcess;
   deployed: Deployed;
   runtimeUrl: string;
   urls: Record<string, string | undefined>;
+  /** Stops `faasport dev` (its exit code) and removes the data dir it created. */
   stop: () => Promise<number>;
-}> {
+}
+
+/** `npx faasport dev examples/<name>` from the repository root (on a free port), until its first deploy. */
+async function devInPlace(name: string): Promise<DevRun> {
   const dir = exampleDir(name);
   const dataDir = join(dir, '.faasport');
   const existed = existsSync(dataDir);
@@ -57,6 +64,21 @@ async function devInPlace(name: string): Promise<{
   }
 }
 
+/**
+ * {@link devInPlace} for the tests of a describe block: started before them, stopped after them (and
+ * `faasport dev` must exit 0). The object is filled in when the block starts.
+ */
+function devInPlaceForBlock(name: string): DevRun {
+  const run = {} as DevRun;
+  beforeAll(async () => {
+    Object.assign(run, await devInPlace(name));
+  });
+  afterAll(async () => {
+    expect(await run.stop?.()).toBe(0);
+  });
+  return run;
+}
+
 /** `npx faasport ...args --json` in `cwd`, parsed; fails the test with stderr when it exits non-zero. */
 async function json(args: string[], cwd: string): Promise<any> {
   const r = await runBin([...args, '--json'], { cwd });
@@ -67,13 +89,7 @@ async function json(args: string[], cwd: string): Promise<any> {
 beforeAll(() => assertBuilt());
 
 describe('examples/hello in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('hello');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('hello');
 
   it("answers curl, and `invoke` and `logs` reach it from the example's folder", async () => {
     const { revision } = run.deployed.functions[0]!;
@@ -113,13 +129,7 @@ describe('examples/hello in place', () => {
 });
 
 describe('examples/coffee in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('coffee');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('coffee');
 
   it('the FC-native handler and the web handler answer the same greeting', async () => {
     expect(await text(run.urls.coffee!)).toEqual({ status: 200, body: 'Hello coffee-default\n' });
@@ -145,13 +155,7 @@ describe('examples/coffee in place', () => {
 });
 
 describe('examples/blue-green in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('blue-green');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('blue-green');
 
   it('walks its README: v2 at 0 % under a tag, 50/50, rollout to 100 %, rollback', async () => {
     const v1 = 'Hello Yeah, it works!!!\n';
@@ -178,13 +182,7 @@ describe('examples/blue-green in place', () => {
 });
 
 describe('examples/custom-image in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('custom-image');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('custom-image');
 
   it('runs the Express server as a command: /invoke answers over HTTP and as an event', async () => {
     expect(await text(`${run.urls['custom-image']}invoke`, { method: 'POST' })).toEqual({
@@ -197,13 +195,7 @@ describe('examples/custom-image in place', () => {
 });
 
 describe('examples/events in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('events');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('events');
 
   it('has no URL: its only trigger is the broker', () => {
     expect(run.deployed.functions.map((f) => f.name)).toEqual(['orders']);
@@ -211,22 +203,20 @@ describe('examples/events in place', () => {
   });
 
   it('`faasport publish` delivers only the events its trigger filter matches', async () => {
-    const logs = new BinProcess(['logs', 'orders', '--follow', '--json'], { cwd: run.dir });
-    try {
-      const other = await json(
-        [
-          'publish',
-          '--type',
-          'com.example.order.shipped',
-          '--source',
-          '/shop',
-          '--id',
-          'o-0',
-          '--data',
-          '{"id":"o-0"}',
-        ],
-        run.dir,
-      );
+    /** `faasport publish` of an order event from /shop. */
+    const publishOrder = (type: string, id: string, data: string) => [
+      'publish',
+      '--type',
+      type,
+      '--source',
+      '/shop',
+      '--id',
+      id,
+      '--data',
+      data,
+    ];
+    await followingLogs(['orders'], { cwd: run.dir }, async (logs) => {
+      const other = await json(publishOrder('com.example.order.shipped', 'o-0', '{"id":"o-0"}'), run.dir);
       expect(other).toEqual({
         id: 'o-0',
         type: 'com.example.order.shipped',
@@ -234,17 +224,7 @@ describe('examples/events in place', () => {
         deliveries: [],
       });
       const matched = await runBin(
-        [
-          'publish',
-          '--type',
-          'com.example.order.created',
-          '--source',
-          '/shop',
-          '--id',
-          'o-1',
-          '--data',
-          '{"id":"o-1","total":42}',
-        ],
+        publishOrder('com.example.order.created', 'o-1', '{"id":"o-1","total":42}'),
         { cwd: run.dir },
       );
       expect(matched.code, matched.stderr).toBe(0);
@@ -255,9 +235,7 @@ describe('examples/events in place', () => {
       expect(line.message).toBe('order created');
       expect(line.fields).toMatchObject({ order: 'o-1', total: 42, source: '/shop' });
       expect(logs.lines.some((l) => String(l.message).includes('o-0'))).toBe(false);
-    } finally {
-      await logs.stop();
-    }
+    });
   });
 });
 
@@ -295,8 +273,7 @@ describe('examples/time-source in place', () => {
       const dir = exampleDir('time-source');
       const deployed = await runBin(['deploy', '--yes', '--json'], { cwd: dir, env });
       expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
-      const logs = new BinProcess(['logs', 'logger', '--follow', '--json'], { cwd: dir, env });
-      try {
+      await followingLogs(['logger'], { cwd: dir, env }, async (logs) => {
         expect(runtime.tick()).toEqual([]); // the first look only starts the count
         now += 60_000;
         expect(runtime.tick()).toEqual([
@@ -308,26 +285,14 @@ describe('examples/time-source in place', () => {
           source: '/faasport/schedule/logger/schedule',
           type: 'dev.faasport.schedule',
         });
-      } finally {
-        await logs.stop();
-      }
+      });
     });
   });
 });
 
 describe('examples/migrate', () => {
   it('`node examples/migrate/run.mjs` moves coffee from the FC emulator to the Knative emulator', async () => {
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, ['examples/migrate/run.mjs'], {
-        cwd: repoRoot,
-        env: cleanEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.resume();
-      child.on('close', (c) => resolve({ code: c ?? -1, stdout: out }));
-    });
+    const { code, stdout } = await runNode('examples/migrate/run.mjs');
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('Hello coffee-default from fc\n');
     expect(stdout).toContain('Hello coffee-default from knative\n');
@@ -348,17 +313,7 @@ describe('examples/migrate', () => {
 
 describe('examples/lambda-migrate', () => {
   it('`node examples/lambda-migrate/run.mjs` moves orders from the Lambda emulator to the Knative emulator', async () => {
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, ['examples/lambda-migrate/run.mjs'], {
-        cwd: repoRoot,
-        env: cleanEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.resume();
-      child.on('close', (c) => resolve({ code: c ?? -1, stdout: out }));
-    });
+    const { code, stdout } = await runNode('examples/lambda-migrate/run.mjs');
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('cron(0 9 ? * 2-6 *) Europe/Paris');
     expect(stdout).toContain('Hello Ada, welcome from lambda\n');
@@ -369,17 +324,10 @@ describe('examples/lambda-migrate', () => {
 });
 
 describe('examples/queues in place', () => {
-  let run: Awaited<ReturnType<typeof devInPlace>>;
-  beforeAll(async () => {
-    run = await devInPlace('queues');
-  });
-  afterAll(async () => {
-    expect(await run?.stop()).toBe(0);
-  });
+  const run = devInPlaceForBlock('queues');
 
   it('`faasport publish orders` reaches the queue trigger as the portable message event', async () => {
-    const logs = new BinProcess(['logs', 'orders', '--follow', '--json'], { cwd: run.dir });
-    try {
+    await followingLogs(['orders'], { cwd: run.dir }, async (logs) => {
       const published = await json(['publish', 'orders', '{"id":"o-1","total":42}', '--id', 'm-1'], run.dir);
       expect(published).toEqual({
         topic: 'orders',
@@ -387,9 +335,7 @@ describe('examples/queues in place', () => {
       });
       const line = await logs.next((l) => l.message === 'order received');
       expect(line.fields).toMatchObject({ order: 'o-1', total: 42, topic: 'orders', attempt: 1 });
-    } finally {
-      await logs.stop();
-    }
+    });
   });
 
   it('renders the same trigger as a KafkaSource for knative and a KAFKA trigger for functiongraph', async () => {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { cleanEnv, repoRoot } from './helpers/bin';
+import { repoRoot, runNode } from './helpers/bin';
 import { codeBlocks, pattern } from './helpers/readme';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -25,23 +24,8 @@ describe("README.md's library example", () => {
     expect(block?.lang).toBe('js');
     writeFileSync(file, block!.text);
 
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve) => {
-      const child = spawn(process.execPath, [file], { cwd: repoRoot, env: cleanEnv() });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      // A script that never closes its runtime never exits: stop it, and the exit code says so.
-      const limit = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('close', (c) => {
-        clearTimeout(limit);
-        resolve({ code: c, stdout: out, stderr: err });
-      });
-    });
+    // A script that never closes its runtime never exits: runNode stops it, and the exit code says so.
+    const { code, stdout, stderr } = await runNode(file);
     expect(code, stderr).toBe(0);
 
     const lines = stdout.trimEnd().split('\n');

@@ -138,3 +138,47 @@ export class BinProcess {
     return this.exited;
   }
 }
+
+/**
+ * Runs `faasport logs <args> --follow --json` while `body` runs (it awaits the function's log lines with
+ * `logs.next`), and stops it after, whatever `body` did.
+ */
+export async function followingLogs<T>(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> },
+  body: (logs: BinProcess) => Promise<T>,
+): Promise<T> {
+  const logs = new BinProcess(['logs', ...args, '--follow', '--json'], options);
+  try {
+    return await body(logs);
+  } finally {
+    await logs.stop();
+  }
+}
+
+/**
+ * Runs `node <script>` (a path from the repository root, as a README says to run it) to completion with a
+ * clean environment. Past `limitMs` the script is killed, so a script that never exits fails with a code.
+ */
+export function runNode(
+  script: string,
+  limitMs = 90_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], {
+      cwd: repoRoot,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}

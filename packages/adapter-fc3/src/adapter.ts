@@ -82,8 +82,13 @@ export function createFc3Adapter(
       else await api.updateTrigger(name, triggerName, data.body as Record<string, unknown>);
       return;
     }
+    if (step.id === 'scaling') {
+      if (step.action === 'delete') await ignoreNotFound(() => api.deleteScalingConfig(name, mainAlias));
+      else await putMinInstances(api, name, data.minInstances as number);
+      return;
+    }
     if (step.id === 'provision') {
-      await api.putProvisionTarget(name, mainAlias, data.target as number);
+      await ignoreNotFound(() => api.deleteProvisionConfig(name, mainAlias));
       return;
     }
     if (step.id === 'concurrency') {
@@ -95,6 +100,21 @@ export function createFc3Adapter(
       [{ path: 'step', message: `step ${JSON.stringify(step.id)} is not an fc3 adapter step`, rule: 'step' }],
       { adapter: 'fc3' },
     );
+  }
+
+  /**
+   * PutScalingConfig with `minInstances` on the main alias. FC refuses it while the alias has
+   * provisioned instances (`ProvisionConfigExist`, see devsapp/fc3 `deploy/impl/scaling_config.ts`): the
+   * provision config an earlier faasport version wrote is then deleted first and the call made again.
+   */
+  async function putMinInstances(api: Fc3ApiClient, name: string, minInstances: number): Promise<void> {
+    try {
+      await api.putScalingConfig(name, mainAlias, { minInstances });
+    } catch (error) {
+      if ((error as Partial<ProviderApiError>)?.providerCode !== 'ProvisionConfigExist') throw error;
+      await ignoreNotFound(() => api.deleteProvisionConfig(name, mainAlias));
+      await api.putScalingConfig(name, mainAlias, { minInstances });
+    }
   }
 
   /** Sends an HTTP request as FC 3.0's HTTP event through InvokeFunction and maps the result back. */
@@ -258,8 +278,10 @@ export function createFc3Adapter(
       const state = await readState(client, name);
       if (!state) return;
       for (const t of state.triggers) await ignoreNotFound(() => client.deleteTrigger(name, t.triggerName));
+      if (state.mainAlias && state.minInstances !== undefined)
+        await ignoreNotFound(() => client.deleteScalingConfig(name, state.mainAlias!.aliasName));
       if (state.mainAlias && state.provisionTarget > 0)
-        await ignoreNotFound(() => client.putProvisionTarget(name, state.mainAlias!.aliasName, 0));
+        await ignoreNotFound(() => client.deleteProvisionConfig(name, state.mainAlias!.aliasName));
       if (state.reservedConcurrency !== undefined)
         await ignoreNotFound(() => client.deleteConcurrencyConfig(name));
       for (const a of state.tagAliases.values())

@@ -49,6 +49,15 @@ export interface Fc3Trigger {
   httpTrigger?: { urlInternet?: string; urlIntranet?: string };
 }
 
+/** A qualifier's scaling config as GetScalingConfig answers it (`ScalingConfigStatus`, the fields read). */
+export interface Fc3ScalingConfig {
+  minInstances?: number;
+  residentPoolId?: string;
+  horizontalScalingPolicies?: unknown[];
+  scheduledPolicies?: unknown[];
+  [key: string]: unknown;
+}
+
 /** What InvokeFunction answered. */
 export interface Fc3Invocation {
   status: number;
@@ -335,14 +344,45 @@ export class Fc3ApiClient {
     }
   }
 
-  async putProvisionTarget(name: string, qualifier: string, target: number): Promise<void> {
-    await this.call('PutProvisionConfig', (c, rt) =>
-      c.putProvisionConfigWithOptions(
+  /** DeleteProvisionConfig: removes the provisioned instances of a qualifier. */
+  async deleteProvisionConfig(name: string, qualifier: string): Promise<void> {
+    await this.call('DeleteProvisionConfig', (c, rt) =>
+      c.deleteProvisionConfigWithOptions(name, new $FC.DeleteProvisionConfigRequest({ qualifier }), {}, rt),
+    );
+  }
+
+  /**
+   * GetScalingConfig (`GET …/functions/{fn}/scaling-config?qualifier=`): the qualifier's scaling config
+   * (`ScalingConfigStatus`), or undefined when it has none (FC answers 404).
+   */
+  async getScalingConfig(name: string, qualifier: string): Promise<Fc3ScalingConfig | undefined> {
+    try {
+      const r = await this.call('GetScalingConfig', (c, rt) =>
+        c.getScalingConfigWithOptions(name, new $FC.GetScalingConfigRequest({ qualifier }), {}, rt),
+      );
+      return plain<Fc3ScalingConfig>(r.body);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** PutScalingConfig (`PUT …/functions/{fn}/scaling-config?qualifier=`, body `PutScalingConfigInput`). */
+  async putScalingConfig(name: string, qualifier: string, config: { minInstances: number }): Promise<void> {
+    await this.call('PutScalingConfig', (c, rt) =>
+      c.putScalingConfigWithOptions(
         name,
-        new $FC.PutProvisionConfigRequest({ qualifier, body: new $FC.PutProvisionConfigInput({ target }) }),
+        new $FC.PutScalingConfigRequest({ qualifier, body: new $FC.PutScalingConfigInput(config) }),
         {},
         rt,
       ),
+    );
+  }
+
+  /** DeleteScalingConfig (`DELETE …/functions/{fn}/scaling-config?qualifier=`). */
+  async deleteScalingConfig(name: string, qualifier: string): Promise<void> {
+    await this.call('DeleteScalingConfig', (c, rt) =>
+      c.deleteScalingConfigWithOptions(name, new $FC.DeleteScalingConfigRequest({ qualifier }), {}, rt),
     );
   }
 

@@ -18,8 +18,9 @@ const strings = (v: unknown) =>
 /**
  * The live FC 3.0 function back in the neutral model: the code of the version taking the main traffic
  * (or LATEST), downloaded through GetFunctionCode's URL and without faasport's shim; its config,
- * triggers (a timer's `CRON_TZ` as its time zone) and scaling. What FC 2.0 and 3.0 export alike
- * (triggers, notes, the local contract) is `@faasport/adapter-fc`'s.
+ * triggers (a timer's `CRON_TZ` as its time zone) and scaling; a native handler of a built-in runtime
+ * gets `providers.local.contract: fc3-event`. What FC 2.0 and 3.0 export alike (triggers, notes) is
+ * `@faasport/adapter-fc`'s.
  */
 export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState): Promise<ExportResult> {
   const name = state.fn.functionName;
@@ -76,8 +77,20 @@ export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState):
       ...(fn.role ? { role: fn.role } : {}),
       ...(invocationRole ? { invocationRole } : {}),
     };
-  if (shared.local) providers.local = shared.local;
+  // FC 3.0's built-in runtimes call a native handler(event, context) for every trigger, HTTP included:
+  // the local runtime runs it in the same contract (FC 2.0's fc-http / fc-event are not FC 3.0's).
+  if (contract === 'native' && !image && !fn.runtime?.startsWith('custom'))
+    providers.local = { contract: 'fc3-event' };
   const concurrency = fn.instanceConcurrency ?? 1;
+  // scaling.min: the main alias's minInstances, or the provision config an earlier faasport version wrote.
+  const min = state.minInstances ?? state.provisionTarget;
+  // scaling.max: the concurrency config counts requests, faasport instances (reserved = max × concurrency).
+  const reserved = state.reservedConcurrency;
+  const max = reserved !== undefined && reserved > 0 ? Math.floor(reserved / concurrency) : undefined;
+  if (reserved !== undefined && (max === undefined || max * concurrency !== reserved))
+    notes.push(
+      `the reserved concurrency ${reserved} is not a multiple of instanceConcurrency ${concurrency}${max ? `: exported as scaling.max ${max}` : ' and was not exported'}`,
+    );
   const marker = markers.parseFn(fn.description);
   const config: FunctionConfig = {
     name,
@@ -96,10 +109,11 @@ export async function exportFunction(client: Fc3ApiClient, state: Fc3LiveState):
       ...(fn.cpu !== undefined ? { cpu: fn.cpu } : {}),
       ...(fn.diskSize !== undefined ? { disk: fn.diskSize } : {}),
     },
-    ...(concurrency > 1 || state.provisionTarget > 0
+    ...(concurrency > 1 || min > 0 || max
       ? {
           scaling: {
-            ...(state.provisionTarget > 0 ? { min: state.provisionTarget } : {}),
+            ...(min > 0 ? { min } : {}),
+            ...(max ? { max } : {}),
             ...(concurrency > 1 ? { concurrency } : {}),
           },
         }

@@ -87,7 +87,7 @@ export const fc3Capabilities: Capabilities = {
     },
     'traffic.split': { level: 'native', note: 'alias with additionalVersionWeight, at most 2 versions' },
     'traffic.tags': { level: 'emulated', note: 'one alias per tag' },
-    'scaling.min': { level: 'native', note: 'provision config on the main alias' },
+    'scaling.min': { level: 'native', note: 'scaling config (minInstances) of the main alias' },
     'scaling.max': { level: 'native', note: 'concurrency config (reservedConcurrency) of the function' },
     'scaling.concurrency': {
       level: 'native',

@@ -19,6 +19,9 @@ export interface Fc3LiveState {
   mainAlias?: Fc3Alias;
   tagAliases: Map<string, Fc3Alias>;
   triggers: Fc3Trigger[];
+  /** `minInstances` of the main alias's scaling config; undefined when it has none. */
+  minInstances?: number;
+  /** Provisioned instances of the main alias: earlier faasport versions kept `scaling.min` there. */
   provisionTarget: number;
   reservedConcurrency?: number;
 }
@@ -54,13 +57,19 @@ export async function readState(client: Fc3ApiClient, name: string): Promise<Fc3
     if (m.main) main = a;
     else if (m.tag) tagAliases.set(m.tag, a);
   }
-  const provisionTarget = main ? await client.getProvisionTarget(name, main.aliasName) : 0;
+  const [scaling, provisionTarget] = main
+    ? await Promise.all([
+        client.getScalingConfig(name, main.aliasName),
+        client.getProvisionTarget(name, main.aliasName),
+      ])
+    : [undefined, 0];
   return {
     fn,
     versions,
     ...(main ? { mainAlias: main } : {}),
     tagAliases,
     triggers,
+    ...(scaling ? { minInstances: scaling.minInstances ?? 0 } : {}),
     provisionTarget,
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
   };

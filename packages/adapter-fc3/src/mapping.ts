@@ -38,7 +38,7 @@ export function providerOptions(fn: ResolvedFunction): Fc3ProviderOptions {
   return parsed.success ? parsed.data : {};
 }
 
-/** The main alias every trigger and the provision config are bound to. */
+/** The main alias every trigger and the scaling config are bound to. */
 export const mainAlias = 'main';
 
 /** The alias of a traffic tag: the tag itself where FC allows it, else `tag_<tag>`. */

@@ -54,6 +54,41 @@ export function reservedConcurrencyOf(desired: DesiredState): number | undefined
 }
 
 /**
+ * `scaling.min` as the main alias's scaling config (`minInstances`, PutScalingConfig), which FC 3.0's
+ * API reference documents for the minimum number of instances; 0 removes the config. A provision config
+ * on the alias is what earlier faasport versions wrote for `scaling.min`: it is deleted, after the scaling
+ * config is written, so the function keeps its warm instances across the move.
+ */
+function minInstancesSteps(name: string, min: number, live: Fc3LiveState | undefined): Step[] {
+  const steps: Step[] = [];
+  const current = live?.minInstances;
+  if (min > 0 ? current !== min : current !== undefined)
+    steps.push({
+      id: 'scaling',
+      action: min > 0 ? 'update' : 'delete',
+      resource: `scaling config ${mainAlias}`,
+      phase: 'finalize',
+      summary:
+        min > 0
+          ? `keep ${min} instance${min === 1 ? '' : 's'} of ${name} ready (minInstances of alias ${mainAlias})`
+          : `remove the scaling config of alias ${mainAlias} of ${name} (scaling.min 0)`,
+      changes: [{ path: 'scaling.min', from: current ?? 0, to: min }],
+      data: min > 0 ? { minInstances: min } : {},
+    });
+  const provisioned = live?.provisionTarget ?? 0;
+  if (provisioned > 0)
+    steps.push({
+      id: 'provision',
+      action: 'delete',
+      resource: `provision config ${mainAlias}`,
+      phase: 'finalize',
+      summary: `delete the provision config of alias ${mainAlias} of ${name} (target ${provisioned}), which an earlier faasport version wrote for scaling.min: the scaling config's minInstances holds it now`,
+      changes: [{ path: `provisionConfig.${mainAlias}.target`, from: provisioned }],
+    });
+  return steps;
+}
+
+/**
  * The steps that make FC 3.0 match the desired function, without the traffic step. Pure: it compares
  * the desired bodies with what read() found, field by field, and the code by its CRC-64 checksum (FC's
  * `codeChecksum`), so an unchanged re-deploy plans nothing. Step data never holds secret values.
@@ -223,17 +258,7 @@ export function planSteps(
       data: { name },
     });
 
-  const provision = fn.scaling.min;
-  if ((live?.provisionTarget ?? 0) !== provision)
-    steps.push({
-      id: 'provision',
-      action: 'update',
-      resource: `provision config ${mainAlias}`,
-      phase: 'finalize',
-      summary: `set FC 3.0 provisioned instances of ${fn.name} to ${provision}`,
-      changes: [{ path: 'scaling.min', from: live?.provisionTarget ?? 0, to: provision }],
-      data: { target: provision },
-    });
+  steps.push(...minInstancesSteps(fn.name, fn.scaling.min, live));
 
   const reserved = reservedConcurrencyOf(desired);
   if (live?.reservedConcurrency !== reserved)

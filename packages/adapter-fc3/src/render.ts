@@ -68,8 +68,8 @@ export function renderManifests(desired: DesiredState, ctx: Fc3Context): Manifes
   }
   if (fn.scaling.min > 0)
     out.push(
-      json('provision-config', 'PUT', `${base}/${fn.name}/provision-config?qualifier=${mainAlias}`, {
-        target: fn.scaling.min,
+      json('scaling-config', 'PUT', `${base}/${fn.name}/scaling-config?qualifier=${mainAlias}`, {
+        minInstances: fn.scaling.min,
       }),
     );
   const reserved = reservedConcurrencyOf(desired);

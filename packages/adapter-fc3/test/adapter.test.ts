@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Client, * as $FC from '@alicloud/fc20230330';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { defineFunction, deploy, invoke, ProviderApiError, planDeploy, setTraffic } from '@faasport/core';
 import { type Fc3Emulator, startFc3Emulator } from '@faasport/emulators/fc3';
 import { unzipSync } from 'fflate';
@@ -112,18 +114,107 @@ describe('fc3 adapter on the FC 3.0 emulator, through @alicloud/fc20230330', () 
     expect(await response.text()).toBe('native GET 3');
   });
 
-  it('maps scaling.min to the provision config and scaling.max to reservedConcurrency', async () => {
-    await deploy(
+  it('exports an FC 3.0 native handler with providers.local.contract fc3-event, which the fc3 target deploys again', async () => {
+    const exported = await adapter.export('native', undefined as never);
+    expect(exported.config).toMatchObject({
+      contract: 'native',
+      handler: 'index.handler',
+      providers: { local: { contract: 'fc3-event' } },
+    });
+    const { plan } = await planDeploy(
       adapter,
-      coffee('v3', {
-        revision: 'r3',
-        scaling: { min: 2, max: 5 },
-        traffic: [{ revision: 'r3', percent: 100 }],
-      }),
+      defineFunction({ ...exported.config, name: 'native-copy', source: { inline: nativeHttp } }),
     );
-    const entry = emulator.state.functions.get('coffee')!;
-    expect(entry.provision.get('main')).toBe(2);
-    expect(entry.reservedConcurrency).toBe(5);
+    expect(plan.kind).toBe('create');
+  });
+
+  describe('scaling.min as the scaling config (minInstances) of alias main', () => {
+    const official = () => {
+      const url = new URL(emulator.url);
+      return new Client(
+        new $OpenApiUtil.Config({
+          accessKeyId: emulator.accessKeyId,
+          accessKeySecret: emulator.accessKeySecret,
+          endpoint: url.host,
+          protocol: 'http',
+          regionId: emulator.region,
+        }),
+      );
+    };
+    /** What GetScalingConfig answers the official client for alias main; undefined on FC's 404. */
+    const scalingOf = (name: string) =>
+      official()
+        .getScalingConfig(name, new $FC.GetScalingConfigRequest({ qualifier: 'main' }))
+        .then(
+          (r) => r.body,
+          (e) => {
+            if (e.statusCode === 404) return undefined;
+            throw e;
+          },
+        );
+    const warm = (scaling: Record<string, number>) =>
+      defineFunction({ name: 'warm', source: { inline: coffeeWeb }, env: { VERSION: 'w' }, scaling });
+
+    it('writes minInstances with PutScalingConfig and scaling.max as reservedConcurrency; an unchanged re-deploy writes nothing; export reads both back', async () => {
+      await deploy(adapter, warm({ min: 2, max: 5 }));
+      expect((await scalingOf('warm'))?.minInstances).toBe(2);
+      const entry = emulator.state.functions.get('warm')!;
+      expect(entry.provision.size).toBe(0);
+      expect(entry.reservedConcurrency).toBe(5);
+      const writes = emulator.writes();
+      expect((await deploy(adapter, warm({ min: 2, max: 5 }))).changed).toBe(false);
+      expect(emulator.writes()).toBe(writes);
+      expect((await adapter.export('warm', undefined as never)).config.scaling).toEqual({ min: 2, max: 5 });
+    });
+
+    it('changes minInstances, shown in the plan, and removes the scaling config when scaling.min goes', async () => {
+      const { plan } = await planDeploy(adapter, warm({ min: 3, max: 5 }));
+      expect(plan.steps.find((s) => s.id === 'scaling')).toMatchObject({
+        action: 'update',
+        changes: [{ path: 'scaling.min', from: 2, to: 3 }],
+      });
+      await deploy(adapter, warm({ min: 3, max: 5 }));
+      expect((await scalingOf('warm'))?.minInstances).toBe(3);
+      const { plan: removal } = await planDeploy(adapter, warm({ max: 5 }));
+      expect(removal.steps.filter((s) => s.id === 'scaling')).toMatchObject([
+        { action: 'delete', changes: [{ path: 'scaling.min', from: 3, to: 0 }] },
+      ]);
+      await deploy(adapter, warm({ max: 5 }));
+      expect(await scalingOf('warm')).toBeUndefined();
+      const writes = emulator.writes();
+      expect((await deploy(adapter, warm({ max: 5 }))).changed).toBe(false);
+      expect(emulator.writes()).toBe(writes);
+    });
+
+    it('moves the provision config an earlier faasport version wrote to the scaling config, and says so in the plan', async () => {
+      const legacy = (scaling: Record<string, number>) =>
+        defineFunction({ name: 'legacy', source: { inline: coffeeWeb }, env: { VERSION: 'l' }, scaling });
+      await deploy(adapter, legacy({}));
+      // What faasport wrote for scaling.min before the scaling config: the main alias's provision config.
+      await official().putProvisionConfig(
+        'legacy',
+        new $FC.PutProvisionConfigRequest({
+          qualifier: 'main',
+          body: new $FC.PutProvisionConfigInput({ target: 2 }),
+        }),
+      );
+      const { plan } = await planDeploy(adapter, legacy({ min: 2 }));
+      expect(plan.steps.filter((s) => s.id === 'scaling' || s.id === 'provision')).toMatchObject([
+        { id: 'scaling', action: 'update', changes: [{ path: 'scaling.min', from: 0, to: 2 }] },
+        {
+          id: 'provision',
+          action: 'delete',
+          summary: expect.stringMatching(/provision config of alias main .*earlier faasport version/),
+        },
+      ]);
+      await deploy(adapter, legacy({ min: 2 }));
+      const entry = emulator.state.functions.get('legacy')!;
+      expect(entry.provision.has('main')).toBe(false);
+      expect((await scalingOf('legacy'))?.minInstances).toBe(2);
+      const writes = emulator.writes();
+      expect((await deploy(adapter, legacy({ min: 2 }))).changed).toBe(false);
+      expect(emulator.writes()).toBe(writes);
+    });
   });
 
   it('refuses instanceConcurrency on a built-in runtime at plan time', async () => {

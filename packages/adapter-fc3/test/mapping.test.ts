@@ -45,6 +45,27 @@ describe('fc3 mapping', () => {
     await expect(planDeploy(offline(), fn)).rejects.toThrow(/invocationRole/);
   });
 
+  it('renders scaling.min as the sendable PutScalingConfig body of alias main, and scaling.max as the concurrency config', () => {
+    const manifests = renderFunction(
+      offline(),
+      defineFunction({
+        name: 'warm',
+        source: { inline: 'export default async () => new Response("ok")' },
+        scaling: { min: 2, max: 4 },
+      }),
+    ).manifests;
+    expect(manifests.find((m) => m.name === 'warm.scaling-config.json')).toMatchObject({
+      request: { method: 'PUT', path: '/2023-03-30/functions/warm/scaling-config?qualifier=main' },
+      content: { minInstances: 2 },
+    });
+    expect(manifests.find((m) => m.name === 'warm.concurrency.json')?.content).toEqual({
+      reservedConcurrency: 4,
+    });
+    expect(manifests.map((m) => m.request?.path ?? '').filter((p) => p.includes('provision-config'))).toEqual(
+      [],
+    );
+  });
+
   it('refuses a cpu/memory pair outside 1-4 GB per vCPU at plan time', async () => {
     const fn = defineFunction({
       name: 'heavy',

@@ -17,6 +17,6 @@ export { checkForLambda } from './deploy/check';
 export { mainAlias } from './deploy/context';
 export { fromSchedulerExpression, toSchedulerExpression } from './deploy/cron';
 export { LAMBDA_IMAGE_LIMIT, LAMBDA_TASK_ROOT, lambdaImagePlan } from './deploy/image';
-export { functionUrlEvent } from './deploy/invoke';
 export { adapterModule } from './module';
 export { type LambdaAdapterOptions, lambdaOptionsSchema } from './options';
+export { type FunctionUrlEventOptions, functionUrlEvent } from './runtime/function-url';

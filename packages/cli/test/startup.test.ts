@@ -94,6 +94,11 @@ describe('start-up loads only what a command needs', () => {
     ])
       expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
     expect(loaded.filter((url) => /\/dist\/(plan|dev|emulate|deploy)-[A-Z0-9]+\.js$/.test(url))).toEqual([]);
+    // Nothing is sent: no HTTP client and no TLS.
+    for (const unneeded of ['node:http', 'node:https', 'node:tls']) expect(loaded).not.toContain(unneeded);
+    // The archive library's build without worker threads (this report's module hook runs on one, so
+    // node:worker_threads itself cannot be checked here).
+    expect(loaded.filter((url) => url.includes('/node_modules/fflate/lib/node.cjs'))).toEqual([]);
   });
 
   it('a command loads zod and yaml as modules of core, no console library, and no cron library until it computes a schedule', async () => {
@@ -132,6 +137,9 @@ describe('start-up loads only what a command needs', () => {
       expect(loaded).toContain('node:http');
       // undici: the fetch implementation, with a WebAssembly parser that costs more than the command.
       expect(loaded.filter((url) => url.includes('undici'))).toEqual([]);
+      // A runtime on plain http needs no TLS; a plan compares code hashes, so no archive is built.
+      expect(loaded).not.toContain('node:https');
+      expect(loaded.filter((url) => url.includes('/node_modules/fflate/'))).toEqual([]);
     } finally {
       await runtime.close();
     }

@@ -174,6 +174,81 @@ describe('FC 3.0 emulator on the wire of @alicloud/fc20230330', () => {
     });
   });
 
+  it("keeps an alias's scaling config as PutScalingConfig sets it and GetScalingConfig reads it, signed like every call", async () => {
+    const get = (qualifier: string) =>
+      client.getScalingConfig('echo', new $FC.GetScalingConfigRequest({ qualifier }));
+    const put = (qualifier: string, input: Record<string, unknown>) =>
+      client.putScalingConfig(
+        'echo',
+        new $FC.PutScalingConfigRequest({ qualifier, body: new $FC.PutScalingConfigInput(input) }),
+      );
+    expect(await failure(get('main'))).toMatchObject({ status: 404, code: 'ScalingConfigNotFound' });
+    const written = await put('main', { minInstances: 2 });
+    expect(written.body).toMatchObject({
+      minInstances: 2,
+      functionArn: expect.stringContaining('echo/main'),
+    });
+    const read = await get('main');
+    expect(read.body).toBeInstanceOf($FC.ScalingConfigStatus);
+    expect(read.body).toMatchObject({ minInstances: 2, currentInstances: 2, targetInstances: 2 });
+    // A version is no qualifier for a scaling config; nor is an alias that does not exist.
+    expect(await failure(put('1', { minInstances: 1 }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    expect(await failure(put('nope', { minInstances: 1 }))).toMatchObject({
+      status: 404,
+      code: 'AliasNotFound',
+    });
+    expect(await failure(put('main', { minInstances: -1 }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+    });
+    // Provisioned instances and minimum instances of one qualifier do not mix.
+    await client.putProvisionConfig(
+      'echo',
+      new $FC.PutProvisionConfigRequest({
+        qualifier: 'LATEST',
+        body: new $FC.PutProvisionConfigInput({ target: 1 }),
+      }),
+    );
+    expect(await failure(put('LATEST', { minInstances: 1 }))).toMatchObject({
+      status: 400,
+      code: 'ProvisionConfigExist',
+    });
+    await client.deleteProvisionConfig('echo', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
+    expect((await put('LATEST', { minInstances: 1 })).body?.minInstances).toBe(1);
+
+    const wrongKey = new Client(
+      new $OpenApiUtil.Config({
+        accessKeyId: emulator.accessKeyId,
+        accessKeySecret: 'wrong',
+        endpoint: new URL(emulator.url).host,
+        protocol: 'http',
+        regionId: emulator.region,
+      }),
+    );
+    expect(
+      await failure(
+        wrongKey.putScalingConfig(
+          'echo',
+          new $FC.PutScalingConfigRequest({
+            qualifier: 'main',
+            body: new $FC.PutScalingConfigInput({ minInstances: 9 }),
+          }),
+        ),
+      ),
+    ).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    await client.deleteScalingConfig('echo', new $FC.DeleteScalingConfigRequest({ qualifier: 'main' }));
+    await client.deleteScalingConfig('echo', new $FC.DeleteScalingConfigRequest({ qualifier: 'LATEST' }));
+    expect(await failure(get('main'))).toMatchObject({ status: 404, code: 'ScalingConfigNotFound' });
+    expect(
+      await failure(
+        client.deleteScalingConfig('echo', new $FC.DeleteScalingConfigRequest({ qualifier: 'main' })),
+      ),
+    ).toMatchObject({ status: 404, code: 'ScalingConfigNotFound' });
+  });
+
   it('runs code through InvokeFunction with the qualifier', async () => {
     const r = await client.invokeFunctionWithOptions(
       'echo',

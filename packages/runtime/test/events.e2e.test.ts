@@ -1,57 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createLocalAdapter } from '../src/index';
-import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
-import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
+import { admin, runtimeProcesses, ship, waitFor } from './helpers/e2e';
+import { marksDir, marksRoot, tempDir } from './helpers/fixtures';
 
-const running: RuntimeProcess[] = [];
-
-afterEach(async () => {
-  for (const runtime of running.splice(0)) await runtime.stop();
-});
-afterAll(() => cleanTemp());
-
-async function start(dataDir: string): Promise<RuntimeProcess> {
-  const runtime = await startRuntimeProcess(dataDir, [
-    '--retry-attempts',
-    '3',
-    '--retry-backoff-ms',
-    '50',
-    '--writable',
-    marksRoot(),
-  ]);
-  running.push(runtime);
-  return runtime;
-}
-
-async function ship(runtime: RuntimeProcess, config: FunctionConfig) {
-  return deploy(createLocalAdapter({ url: runtime.url, token: runtime.token }), defineFunction(config));
-}
-
-function admin(
-  runtime: RuntimeProcess,
-  route: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
-) {
-  return request(`${runtime.url}/_faasport/v1${route}`, {
-    ...options,
-    headers: { authorization: `Bearer ${runtime.token}`, ...options.headers },
-  });
-}
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { start } = runtimeProcesses([
+  '--retry-attempts',
+  '3',
+  '--retry-backoff-ms',
+  '50',
+  '--writable',
+  marksRoot(),
+]);
 
 /** An event handler that appends `<type> <id> <subject>` to $MARKS, once the file $GATE exists when set. */
 const recorder = `import fs from 'node:fs';
@@ -93,7 +54,6 @@ describe('the CloudEvents broker', () => {
     expect(published.status).toBe(202);
     expect(JSON.parse(published.body).deliveries).toEqual(['consumer/event']);
     await runtime.kill9();
-    running.splice(running.indexOf(runtime), 1);
     expect(marks(file)).toEqual([]);
 
     runtime = await start(dataDir);

@@ -21,17 +21,21 @@ import {
 const logs: ExecutorLogEntry[] = [];
 const stops: Array<{ executableId: string; reason: string }> = [];
 let executor: Executor;
+/** Builds every web handler's Request eagerly: the web contract's tests run with it too. */
+let eagerExecutor: Executor;
 
 beforeAll(() => {
   process.env.FAASPORT_TEST_PARENT_SECRET = 'parent-only-value';
-  executor = createExecutor({
-    warmPool: 1,
-    observer: { log: (entry) => logs.push(entry), instanceStopped: (info) => stops.push(info) },
-  });
+  const observer = {
+    log: (entry: ExecutorLogEntry) => logs.push(entry),
+    instanceStopped: (info: { executableId: string; reason: string }) => stops.push(info),
+  };
+  executor = createExecutor({ warmPool: 1, observer });
+  eagerExecutor = createExecutor({ warmPool: 0, webRequest: 'eager', observer });
 });
 
 afterAll(async () => {
-  await executor.close();
+  await Promise.all([executor.close(), eagerExecutor.close()]);
   delete process.env.FAASPORT_TEST_PARENT_SECRET;
   cleanTemp();
 });
@@ -65,7 +69,19 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe('Node.js module formats and the portable web contract', () => {
+// Each web handler test runs with lazy Requests (this Node passes the workers' start-up check) and
+// with eager ones (test/web-request.test.ts compares the two directly).
+describe.each([
+  ['lazy Requests (the default here)', () => executor],
+  ['eager Requests', () => eagerExecutor],
+])('Node.js module formats and the portable web contract, %s', (_mode, current) => {
+  let executor: Executor;
+  beforeAll(() => {
+    executor = current();
+    // Request ids repeat between the two runs: each run reads its own log lines.
+    logs.length = 0;
+  });
+
   test('an ESM .mjs default export sees its own env only, and gets a request id and context', async () => {
     const dir = codeDir({
       'index.mjs': `export default async (request, ctx) => {
@@ -96,6 +112,49 @@ describe('Node.js module formats and the portable web contract', () => {
     expect(body.processEnv).toContain('GREETING');
     expect(body.processEnv).not.toContain('FAASPORT_TEST_PARENT_SECRET');
     expect(logs.some((l) => l.requestId === 'req-123' && l.message.startsWith('handling'))).toBe(true);
+  });
+
+  test('an ES module keeps its semantics: import.meta.url, relative and package imports, top-level await, one evaluation', async () => {
+    const dir = codeDir({
+      'index.mjs': `import { twice } from './lib/math.mjs';
+        import { name } from 'dep';
+        globalThis.evaluations = (globalThis.evaluations ?? 0) + 1;
+        export default async () => {
+          const again = await import('./index.mjs');
+          const later = await import('./later.mjs');
+          return { url: import.meta.url, twice: twice(2), name, evaluations: globalThis.evaluations,
+            same: again.default === (await import(import.meta.url)).default, awaited: later.value };
+        };`,
+      'lib/math.mjs': 'export const twice = (n) => n * 2;',
+      'later.mjs': 'export const value = await Promise.resolve(42);',
+      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', type: 'module', exports: './main.js' }),
+      'node_modules/dep/main.js': "export const name = 'dep';",
+      'esm/package.json': JSON.stringify({ type: 'module' }),
+      'esm/app.js': 'export const handler = () => "app";',
+      'tla.mjs': 'const value = await Promise.resolve("waited"); export default () => value;',
+    });
+    const call = async (handler: string) => {
+      const exe = await executor.load(spec({ codeDir: dir, contract: 'web', handler }));
+      const res = await exe.fetch(new Request('http://fn.local/'));
+      return { status: res.status, body: await res.text() };
+    };
+    const main = await call('index.default');
+    expect(main.status).toBe(200);
+    expect(JSON.parse(main.body)).toEqual({
+      url: `file://${fs.realpathSync(dir)}/index.mjs`,
+      twice: 4,
+      name: 'dep',
+      evaluations: 1,
+      same: true,
+      awaited: 42,
+    });
+    // A module with top-level await at the top, and a .js ES module (package type: module), named strictly.
+    expect(await call('tla.default')).toEqual({ status: 200, body: 'waited' });
+    expect(await call('esm/app.handler')).toEqual({ status: 200, body: 'app' });
+    const missing = await executor.load(spec({ codeDir: dir, contract: 'web', handler: 'esm/app.default' }));
+    await expect(missing.start()).rejects.toThrow(
+      /esm\/app\.js has no export "default" \(it exports: handler\)/,
+    );
   });
 
   test('a log call keeps its fields structured; fields that are not JSON (a cycle) reach the text only, and the call answers', async () => {

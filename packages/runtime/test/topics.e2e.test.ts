@@ -1,45 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defineFunction, deploy, type FunctionConfig } from '@faasport/core';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { createLocalAdapter } from '../src/index';
-import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
-import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
+import { describe, expect, test } from 'vitest';
+import { admin, runtimeProcesses, ship, waitFor } from './helpers/e2e';
+import { marksDir, marksRoot, tempDir } from './helpers/fixtures';
+import type { RuntimeProcess } from './helpers/runtime-process';
 
-const running: RuntimeProcess[] = [];
-
-afterEach(async () => {
-  for (const runtime of running.splice(0)) await runtime.stop();
-});
-afterAll(() => cleanTemp());
-
-async function start(dataDir: string): Promise<RuntimeProcess> {
-  const runtime = await startRuntimeProcess(dataDir, [
-    '--retry-attempts',
-    '3',
-    '--retry-backoff-ms',
-    '20',
-    '--writable',
-    marksRoot(),
-  ]);
-  running.push(runtime);
-  return runtime;
-}
-
-async function ship(runtime: RuntimeProcess, config: FunctionConfig) {
-  return deploy(createLocalAdapter({ url: runtime.url, token: runtime.token }), defineFunction(config));
-}
-
-function admin(
-  runtime: RuntimeProcess,
-  route: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
-) {
-  return request(`${runtime.url}/_faasport/v1${route}`, {
-    ...options,
-    headers: { authorization: `Bearer ${runtime.token}`, ...options.headers },
-  });
-}
+const { start } = runtimeProcesses([
+  '--retry-attempts',
+  '3',
+  '--retry-backoff-ms',
+  '20',
+  '--writable',
+  marksRoot(),
+]);
 
 const publish = (runtime: RuntimeProcess, topic: string, messages: unknown[]) =>
   admin(runtime, `/topics/${topic}/messages`, {
@@ -47,14 +20,6 @@ const publish = (runtime: RuntimeProcess, topic: string, messages: unknown[]) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ messages }),
   });
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * Appends the queue event it got, as one JSON line, to $MARKS (once the file $GATE exists, when set);
@@ -102,12 +67,11 @@ describe('local topics', () => {
     expect(answer.messages[0]).toEqual({ id: 'm-1', deliveries: ['orders-consumer/queue'], stored: true });
     const secondId = answer.messages[1].id as string;
     await runtime.kill9();
-    running.splice(running.indexOf(runtime), 1);
     expect(marks(file)).toEqual([]);
 
     runtime = await start(dataDir);
     fs.writeFileSync(gate, '');
-    await waitFor(() => marks(file).length >= 2, 'both deliveries after the restart');
+    await waitFor(() => marks(file).length >= 2, 'both deliveries after the restart', 20_000);
     const got = marks(file).sort((a, b) => (a.id === 'm-1' ? -1 : b.id === 'm-1' ? 1 : 0));
     expect(got).toEqual([
       {
@@ -158,10 +122,14 @@ describe('local topics', () => {
     ]);
     await publish(runtime, 'jobs', [{ body: '{"failTimes":99}', id: 'never' }]);
     let dead: Array<{ eventId: string; attempts: number; lastError: string }> = [];
-    await waitFor(async () => {
-      dead = JSON.parse((await admin(runtime, '/deadletters?function=flaky')).body).deadLetters;
-      return dead.length > 0 && marks(file).filter((m) => m.id === 'once').length === 2;
-    }, 'the retry and the dead letter');
+    await waitFor(
+      async () => {
+        dead = JSON.parse((await admin(runtime, '/deadletters?function=flaky')).body).deadLetters;
+        return dead.length > 0 && marks(file).filter((m) => m.id === 'once').length === 2;
+      },
+      'the retry and the dead letter',
+      20_000,
+    );
     expect(
       marks(file)
         .filter((m) => m.id === 'once')

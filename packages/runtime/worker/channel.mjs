@@ -65,6 +65,18 @@ export function receive(onMessage) {
   });
 }
 
+// The JSON of header lists a contract shares between answers (plain results' content types).
+const headersJson = new WeakMap();
+function jsonOfHeaders(headers) {
+  if (!Object.isFrozen(headers)) return JSON.stringify(headers);
+  let json = headersJson.get(headers);
+  if (json === undefined) {
+    json = JSON.stringify(headers);
+    headersJson.set(headers, json);
+  }
+  return json;
+}
+
 /** A message as a frame (exported so a pooled worker can compile this path before its first call). */
 export function encodeFrame(message) {
   let bytes;
@@ -73,7 +85,7 @@ export function encodeFrame(message) {
     // HTTP answers are the hot path: their JSON is written field by field, which is several times
     // cheaper than JSON.stringify of the message on Node 20.
     bytes = message.body instanceof Uint8Array ? message.body : undefined;
-    text = `{"t":"res","id":${message.id},"ms":${message.ms},"status":${Number(message.status) || 500},"headers":${JSON.stringify(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
+    text = `{"t":"res","id":${message.id},"ms":${message.ms},"status":${Number(message.status) || 500},"headers":${jsonOfHeaders(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
   } else {
     let fields = message;
     for (const field of ['body', 'payload']) {
@@ -85,13 +97,14 @@ export function encodeFrame(message) {
     }
     text = JSON.stringify(fields);
   }
-  const json = Buffer.from(text);
-  const size = 4 + json.length + (bytes?.length ?? 0);
+  // The JSON goes straight into the frame: no buffer of its own to copy from.
+  const jsonLength = Buffer.byteLength(text);
+  const size = 4 + jsonLength + (bytes?.length ?? 0);
   const frame = Buffer.allocUnsafe(4 + size);
   frame.writeUInt32LE(size, 0);
-  frame.writeUInt32LE(json.length, 4);
-  json.copy(frame, 8);
-  if (bytes) frame.set(bytes, 8 + json.length);
+  frame.writeUInt32LE(jsonLength, 4);
+  frame.write(text, 8, jsonLength);
+  if (bytes) frame.set(bytes, 8 + jsonLength);
   return frame;
 }
 

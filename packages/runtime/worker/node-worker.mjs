@@ -10,6 +10,7 @@ import { emitLog, runCall, runTracked, safeJson } from './calls.mjs';
 import { encodeFrame, openChannel, receive, send } from './channel.mjs';
 import { hosts, initContext } from './contracts/index.mjs';
 import { callWithCallback, jsonResponse } from './contracts/shared.mjs';
+import { lazyRequestsWork, useLazyRequests } from './lazy-request.mjs';
 import { loadFunction, warmLoader } from './loader.mjs';
 
 openChannel();
@@ -56,6 +57,14 @@ function begin(message) {
 // Web APIs load lazily in Node (undici is big): build one Request and Response before reporting
 // ready, so a pooled worker pays this before the cold start, not during it.
 await new Response(new Request('http://localhost/', { method: 'POST', body: 'warm' }).body).arrayBuffer();
+// Lazy Web Requests (lazy-request.mjs), when they behave as real ones on this Node. The executor says
+// so once it knows (FAASPORT_WEB_REQUEST=lazy or eager, also a switch for tests); until then each
+// worker checks for itself and reports its finding with `ready`. The function never sees the variable:
+// loading it replaces the environment.
+const requestMode = process.env.FAASPORT_WEB_REQUEST;
+const tested = requestMode !== 'lazy' && requestMode !== 'eager';
+const lazyRequests = tested ? await lazyRequestsWork() : requestMode === 'lazy';
+useLazyRequests(lazyRequests);
 // The same for the module loaders a cold start uses (one file import and one file require), the
 // loader's own steps, and one web call through the serve path, answered into nothing: functions
 // compile on their first call, and that first call should not be the cold start's.
@@ -68,7 +77,7 @@ encodeFrame(
     { t: 'http', rid: 'warm', method: 'GET', url: 'http://localhost/?n=1', headers: [['host', 'localhost']] },
   ),
 );
-send({ t: 'ready' });
+send(tested ? { t: 'ready', lazyRequests } : { t: 'ready' });
 
 async function load(spec) {
   const loaded = await loadFunction(spec);

@@ -3,8 +3,6 @@
  * route's host in the `Host` header (how Kourier or Gloo are reached from outside the cluster;
  * `fetch` cannot set `Host`, so this goes through `node:http`).
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { InvokeError, type InvokeOptions } from '@faasport/core';
 import { REVISION_TAG_PREFIX } from './constants';
 import type { KubeObject } from './render';
@@ -27,7 +25,9 @@ export async function sendToRoute(
   });
   headers.host = route.host;
   if (body) headers['content-length'] = String(body.length);
-  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Loaded on the first call: an offline render or a plan imports this module but sends nothing.
+  const { request: send } =
+    base.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise<Response>((resolve, reject) => {
     const req = send(
       {

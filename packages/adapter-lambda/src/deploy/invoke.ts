@@ -1,6 +1,7 @@
 /** Invoking a Lambda function through the Invoke API, with function-URL-shaped events for HTTP. */
 import { GetAliasCommand, InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { InvokeError, type InvokeOptions, NotFoundError } from '@faasport/core';
+import { functionUrlEvent } from '../runtime/function-url';
 import { isNotFound, type LambdaApi, mainAlias, toFaasportError } from './context';
 import { labelOf, listVersions } from './live';
 
@@ -26,57 +27,6 @@ export async function qualifierFor(api: LambdaApi, name: string, options: Invoke
   }
 }
 
-/**
- * The event a function URL sends for a request: payload format 2.0
- * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads). Repeated headers
- * and query keys are joined with commas, cookies move to `cookies`, the body is base64.
- */
-export function functionUrlEvent(
-  request: Request,
-  body: Uint8Array,
-  requestId: string,
-): Record<string, unknown> {
-  const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  const cookies: string[] = [];
-  request.headers.forEach((value, key) => {
-    if (key === 'cookie') cookies.push(...value.split(/;\s*/).filter(Boolean));
-    else headers[key] = value;
-  });
-  headers.host ??= url.host;
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies.length ? { cookies } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'faasport-invoke',
-      domainName: url.host,
-      http: {
-        method: request.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-    ...(body.length ? { body: Buffer.from(body).toString('base64') } : {}),
-    isBase64Encoded: body.length > 0,
-  };
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -99,7 +49,11 @@ export async function invoke(
   if (eventMode) {
     const text = new TextDecoder().decode(body);
     payload = text === '' ? {} : parseJson(text);
-  } else payload = functionUrlEvent(request, body, crypto.randomUUID());
+  } else
+    payload = functionUrlEvent(request, body, {
+      requestId: crypto.randomUUID(),
+      apiId: 'faasport-invoke',
+    });
   let out: InvokeCommandOutput;
   try {
     out = await api.lambda.send(

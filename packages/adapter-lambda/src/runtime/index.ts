@@ -7,6 +7,7 @@
 import type { ShimConfig } from './shim';
 import { shimScript } from './shim-script.generated';
 
+export { type FunctionUrlEventOptions, functionUrlEvent } from './function-url';
 export {
   createLambdaShim,
   type FunctionUrlResult,

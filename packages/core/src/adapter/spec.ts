@@ -7,7 +7,7 @@ import type { CheckIssue, Step } from './plan';
 
 /** The code to deploy, packaged deterministically by core. @public */
 export interface Artifact {
-  /** A zip of the code (for `inline`, `dir` and `archive` sources); absent for `bucket` and `image`. */
+  /** A zip of the code (for `inline`, `dir` and `archive` sources; built on first read); absent for `bucket` and `image`. */
   zip?: Uint8Array;
   /** sha256 of the code: of the zip's entries (names and contents), of the bucket key, or of the image ref. */
   codeHash: string;

@@ -8,8 +8,12 @@ import { lazyRequire } from '../lazy-require';
 import type { ResolvedFunction } from '../model';
 import { archiveLimits, readZip, type ZipEntry, ZipError } from './unzip';
 
-/** fflate, loaded when an archive is built or read (not with core). @internal */
-export const fflate = lazyRequire<typeof import('fflate')>('fflate');
+/**
+ * fflate, loaded when an archive is built or read (not with core). Its `browser` build: the same
+ * synchronous code and bytes, without the Node build's `worker_threads` import (only its
+ * asynchronous API, unused here, runs workers). @internal
+ */
+export const fflate = lazyRequire<typeof import('fflate')>('fflate/browser');
 
 /** Every entry gets this timestamp, so the same files always give the same bytes. */
 const fixedTime = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
@@ -66,7 +70,11 @@ export function inlineFileName(fn: ResolvedFunction): string {
   return `${module}.${esm ? 'mjs' : 'js'}`;
 }
 
-/** Zips entries deterministically and hashes their names, modes and contents. @public */
+/**
+ * Zips entries deterministically and hashes their names, modes and contents. The hash is computed at
+ * once; the zip on first read of `zip` (memoized), so a plan or an offline render that only compares
+ * hashes loads no compressor and compresses nothing. @public
+ */
 export function zipEntries(entries: Entry[]): Artifact {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const zippable: Zippable = {};
@@ -78,7 +86,17 @@ export function zipEntries(entries: Entry[]): Artifact {
     ];
     hash.update(`${e.name}\0${e.executable ? 'x' : '-'}\0${sha256(e.data)}\n`);
   }
-  return { zip: fflate().zipSync(zippable), codeHash: hash.digest('hex'), files: sorted.map((e) => e.name) };
+  const artifact: Artifact = { codeHash: hash.digest('hex'), files: sorted.map((e) => e.name) };
+  let zip: Uint8Array | undefined;
+  Object.defineProperty(artifact, 'zip', {
+    enumerable: true,
+    configurable: true,
+    get: () => (zip ??= fflate().zipSync(zippable)),
+    set: (value: Uint8Array) => {
+      zip = value;
+    },
+  });
+  return artifact;
 }
 
 function readDir(root: string): Entry[] {

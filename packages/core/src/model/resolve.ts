@@ -223,7 +223,7 @@ function collectFunctionIssues(
   prefix: string,
   adapters: readonly string[] | undefined,
 ): ValidationIssue[] {
-  const parsed = functionSchema.safeParse(input, { reportInput: true });
+  const parsed = functionSchema.safeParse(input, { reportInput: true, jitless: true });
   const issues = parsed.success ? [] : toIssues(parsed.error, prefix);
   if (isPlainObject(input))
     issues.push(...providerKeyIssues(input.providers, formatPath(['providers'], prefix), adapters));
@@ -346,7 +346,9 @@ export function resolveProject(
   options: { baseDir?: string; file?: string; adapters?: readonly string[] } = {},
 ): ResolvedProject {
   const baseDir = options.baseDir ?? process.cwd();
-  const parsed = projectSchema.safeParse(input, { reportInput: true });
+  // jitless: a project is parsed once per process, and zod's compiled fast path (a `new Function`
+  // per object schema on its first parse) costs a command more than it saves.
+  const parsed = projectSchema.safeParse(input, { reportInput: true, jitless: true });
   const issues: ValidationIssue[] = parsed.success ? [] : toIssues(parsed.error);
   const raw = (isPlainObject(input) ? input : {}) as Record<string, unknown>;
   if (isPlainObject(raw.defaults))

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { crc64 } from '../fc/state';
 import { Fc3Error, fc3Errors } from './errors';
+import { scalingRoute } from './scaling';
 import {
   type Fc3AliasRecord,
   type Fc3Entry,
@@ -72,6 +73,7 @@ export class Fc3ControlPlane {
   constructor(
     readonly state: Fc3State,
     private readonly region: string,
+    private readonly accountId: string,
     private readonly urlOf: (domainPrefix: string) => string,
     private readonly codeUrlOf: (token: string) => string,
   ) {}
@@ -149,53 +151,10 @@ export class Fc3ControlPlane {
         return this.aliases(e, method, id, query, body);
       case 'triggers':
         return this.triggers(e, method, id, query, body);
-      case 'provision-config': {
-        const qualifier = query.get('qualifier') ?? 'LATEST';
-        if (method === 'GET') {
-          if (!e.provision.has(qualifier))
-            throw fc3Errors.notFound('ProvisionConfig', `${name}/${qualifier}`);
-          return {
-            status: 200,
-            body: {
-              functionName: name,
-              qualifier,
-              target: e.provision.get(qualifier),
-              current: e.provision.get(qualifier),
-            },
-          };
-        }
-        if (method === 'PUT') {
-          if (qualifier !== 'LATEST' && !e.aliases.has(qualifier))
-            throw fc3Errors.notFound('Alias', qualifier);
-          const target = Number(body.target);
-          if (!Number.isInteger(target) || target < 0)
-            throw fc3Errors.invalidArgument('target must be an integer >= 0');
-          e.provision.set(qualifier, target);
-          return { status: 200, body: { functionName: name, qualifier, target } };
-        }
-        if (method === 'DELETE') {
-          e.provision.delete(qualifier);
-          return { status: 204 };
-        }
-        return undefined;
-      }
+      case 'provision-config':
+      case 'scaling-config':
       case 'concurrency':
-        if (method === 'GET') {
-          if (e.reservedConcurrency === undefined) throw fc3Errors.notFound('ConcurrencyConfig', name);
-          return { status: 200, body: { functionName: name, reservedConcurrency: e.reservedConcurrency } };
-        }
-        if (method === 'PUT') {
-          const n = Number(body.reservedConcurrency);
-          if (!Number.isInteger(n) || n < 0)
-            throw fc3Errors.invalidArgument('reservedConcurrency must be an integer >= 0');
-          e.reservedConcurrency = n;
-          return { status: 200, body: { functionName: name, reservedConcurrency: n } };
-        }
-        if (method === 'DELETE') {
-          delete e.reservedConcurrency;
-          return { status: 204 };
-        }
-        return undefined;
+        return scalingRoute(e, name, sub, method, query, body, (qualifier) => this.arnOf(name, qualifier));
       default:
         return undefined;
     }
@@ -222,6 +181,7 @@ export class Fc3ControlPlane {
       aliases: new Map(),
       triggers: new Map(),
       provision: new Map(),
+      scaling: new Map(),
     });
     return { status: 200, body: view(fn) };
   }
@@ -324,6 +284,7 @@ export class Fc3ControlPlane {
         throw fc3Errors.conflict(`alias ${id} is used by a trigger`);
       e.aliases.delete(id);
       e.provision.delete(id);
+      e.scaling.delete(id);
       return { status: 204 };
     }
     return undefined;
@@ -402,6 +363,11 @@ export class Fc3ControlPlane {
       return { status: 204 };
     }
     return undefined;
+  }
+
+  /** A function's resource name with a qualifier, as `ScalingConfigStatus.functionArn` shows it. */
+  private arnOf(name: string, qualifier: string): string {
+    return `acs:fc:${this.region}:${this.accountId}:functions/${name}/${qualifier}`;
   }
 
   /** The region the emulator reports. */

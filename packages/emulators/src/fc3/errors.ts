@@ -22,6 +22,13 @@ export const fc3Errors = {
     new Fc3Error(404, `${what}NotFound`, `${what.toLowerCase()} '${name}' does not exist`),
   exists: (what: string, name: string) =>
     new Fc3Error(409, `${what}AlreadyExists`, `${what.toLowerCase()} '${name}' already exists`),
+  /** PutScalingConfig on a qualifier that has provisioned instances (code as devsapp/fc3 `FC_API_ERROR_CODE`). */
+  provisionConfigExists: (qualified: string) =>
+    new Fc3Error(
+      400,
+      'ProvisionConfigExist',
+      `provision config exists for '${qualified}': delete it before setting minimum instances`,
+    ),
   conflict: (message: string) => new Fc3Error(409, 'ResourceConflict', message),
   unknownPath: (method: string, path: string) =>
     new Fc3Error(404, 'PathNotSupported', `${method} ${path} is not an FC 2023-03-30 API`),

@@ -78,7 +78,7 @@ const codePrefix = '/_emulator/code/';
  * Starts an emulator of Alibaba Cloud Function Compute 3.0 (API 2023-03-30) on 127.0.0.1: the paths
  * and bodies of the official client `@alicloud/fc20230330`, ACS3-HMAC-SHA256 signature checks, FC's
  * `{Code, Message, RequestId}` errors, functions, versions, aliases with additionalVersionWeight
- * (honoured on invoke), triggers, provision and concurrency configs, and the code run through the
+ * (honoured on invoke), triggers, provision, scaling and concurrency configs, and the code run through the
  * faasport runtime: InvokeFunction, and HTTP trigger URLs served locally at `<url>/fcapp/<prefix>/`.
  *
  * @public
@@ -98,6 +98,7 @@ export async function startFc3Emulator(options: Fc3EmulatorOptions = {}): Promis
   const api = new Fc3ControlPlane(
     state,
     region,
+    accountId,
     (domainPrefix) => `${url}${triggerPrefix}${domainPrefix}`,
     (token) => `${url}${codePrefix}${token}`,
   );

@@ -46,6 +46,17 @@ export interface Fc3TriggerRecord {
   domainPrefix?: string;
 }
 
+/** A scaling config as PutScalingConfig set it (`PutScalingConfigInput` fields). */
+export interface Fc3ScalingRecord {
+  minInstances?: number;
+  residentPoolId?: string;
+  enableOnDemandScaling?: boolean;
+  enableMixMode?: boolean;
+  requestDispatchPolicy?: string;
+  horizontalScalingPolicies?: unknown[];
+  scheduledPolicies?: unknown[];
+}
+
 /** Everything of one function: its LATEST, versions, aliases, triggers and scaling configs. */
 export interface Fc3Entry {
   fn: Fc3FunctionRecord;
@@ -55,6 +66,8 @@ export interface Fc3Entry {
   triggers: Map<string, Fc3TriggerRecord>;
   /** Provisioned targets by qualifier. */
   provision: Map<string, number>;
+  /** Scaling configs (PutScalingConfig bodies) by qualifier. */
+  scaling: Map<string, Fc3ScalingRecord>;
   reservedConcurrency?: number;
 }
 

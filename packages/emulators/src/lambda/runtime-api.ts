@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { functionUrlEvent } from '@faasport/adapter-lambda/runtime';
 import type { PulledEntry } from '@faasport/image';
 import type { EventResult, InvokeCallOptions } from '@faasport/runtime';
 
@@ -88,7 +89,8 @@ export class RuntimeApiRunner implements LambdaRunner {
 
   async fetch(request: Request, options: InvokeCallOptions = {}): Promise<Response> {
     const requestId = options.requestId ?? randomUUID();
-    const event = await functionUrlEvent(request, requestId);
+    const body = new Uint8Array(await request.arrayBuffer());
+    const event = functionUrlEvent(request, body, { requestId, apiId: 'local' });
     const result = await this.invokeEvent(new TextEncoder().encode(JSON.stringify(event)), {
       ...options,
       requestId,
@@ -227,52 +229,6 @@ function parseErrorDocument(body: Buffer): NonNullable<EventResult['error']> {
   } catch {
     return { message: body.toString('utf8'), type: 'Runtime.Unknown' };
   }
-}
-
-/**
- * The function URL event (payload format 2.0) of a request
- * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads).
- */
-async function functionUrlEvent(request: Request, requestId: string): Promise<Record<string, unknown>> {
-  const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  const cookies: string[] = [];
-  request.headers.forEach((value, key) => {
-    if (key === 'cookie') cookies.push(...value.split(/;\s*/));
-    else headers[key] = value;
-  });
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
-  const body = Buffer.from(await request.arrayBuffer());
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies.length ? { cookies } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'local',
-      domainName: url.host,
-      http: {
-        method: request.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-    ...(body.length ? { body: body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0,
-  };
 }
 
 /** A function URL's answer to a function's result: a `{statusCode, …}` result as it says, anything else as JSON. */

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import {
   ConfigurationError,
@@ -99,20 +97,18 @@ export class AdminClient {
       ...init.headers,
     };
     if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+    // Loaded here: node:https brings TLS, which a runtime on plain http (the usual case) never needs.
+    const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
     try {
       return await new Promise((resolve, reject) => {
-        const request = (url.protocol === 'https:' ? https : http).request(
-          url,
-          { method, headers },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', reject);
-            response.on('end', () =>
-              resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-            );
-          },
-        );
+        const request = transport.request(url, { method, headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+        });
         request.on('error', reject);
         request.end(init.body);
       });

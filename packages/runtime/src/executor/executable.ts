@@ -212,6 +212,17 @@ export class ScheduledExecutable implements Executable {
       );
   }
 
+  stopIdle(): void {
+    for (const instance of [...this.ready]) {
+      if (this.ready.size <= (this.spec.minInstances ?? 0)) return;
+      if (instance.inFlight > 0) continue;
+      clearTimeout(this.idleTimers.get(instance));
+      this.idleTimers.delete(instance);
+      this.ready.delete(instance);
+      instance.kill('idle');
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.queue.splice(0)) {

@@ -221,6 +221,7 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
           kind: 'node',
           script: workerPath('node-worker.mjs'),
           nodeArgs: options.nodeArgs,
+          webRequest: options.webRequest,
           memoryMb,
           env: baseEnvironment({ NODE_PATH: nodePath.join(path.delimiter) }),
           ...confined,

@@ -5,7 +5,7 @@ import { FrameChannel } from './frames';
 import type { CallMessage, EventReply, HttpReply } from './messages';
 import { killGroup, killProcessTree } from './process-tree';
 import type { Sandbox } from './sandbox';
-import type { InstanceStopReason } from './types';
+import type { InstanceStopReason, WebRequestMode } from './types';
 
 export type { CallMessage, EventReply, HttpReply } from './messages';
 
@@ -60,6 +60,12 @@ export interface LoadMessage {
   /** Most calls running at once: calls beyond it wait in the instance, in the order they came. */
   concurrency?: number;
 }
+
+/**
+ * Whether lazy Web Requests work in Node workers started with given flags, once the first such worker
+ * has checked (they all run this process's Node): later workers are told instead of checking again.
+ */
+const lazyVerdicts = new Map<string, 'lazy' | 'eager'>();
 
 /** Thrown by instance calls when the process went away; the scheduler turns it into an ExecutionError. */
 export class InstanceGoneError extends Error {
@@ -244,6 +250,8 @@ export class WorkerProcess extends ChildInstance {
   private loadWaiter?: { resolve: () => void; reject: (error: Error) => void };
   private readonly lineChannel?: Writable;
   private readonly frames?: FrameChannel;
+  /** The Node flags this worker runs with: lazy Web Requests are judged per set of flags. */
+  private verdictKey = '';
 
   /** Starts the process; wait for {@link WorkerProcess.ready} before loading. */
   constructor(
@@ -253,6 +261,7 @@ export class WorkerProcess extends ChildInstance {
       memoryMb?: number;
       python?: string;
       nodeArgs?: string[];
+      webRequest?: WebRequestMode;
       env: Record<string, string>;
       /** Confines the process (see sandbox.ts); without it, it runs as the runtime's user. */
       sandbox?: Sandbox;
@@ -281,7 +290,16 @@ export class WorkerProcess extends ChildInstance {
     };
     const scratch = confined?.scratch ? { FAASPORT_SCRATCH: confined.scratch, TMPDIR: confined.scratch } : {};
     if (kind === 'node') {
-      this.child = spawn(file!, args, { ...spawnOptions, env: { ...options.env, ...scratch } });
+      this.verdictKey = (options.nodeArgs ?? []).join(' ');
+      const webRequest =
+        options.webRequest && options.webRequest !== 'auto'
+          ? options.webRequest
+          : lazyVerdicts.get(this.verdictKey);
+      this.child = spawn(file!, args, {
+        ...spawnOptions,
+        // Read by the worker before it loads a function (which replaces the environment).
+        env: { ...options.env, ...scratch, ...(webRequest ? { FAASPORT_WEB_REQUEST: webRequest } : {}) },
+      });
       this.frames = new FrameChannel(
         this.child.stdio[3] as unknown as Duplex,
         (message) => this.onMessage(message),
@@ -379,6 +397,13 @@ export class WorkerProcess extends ChildInstance {
   private onMessage(message: Record<string, unknown>): void {
     switch (message.t) {
       case 'ready':
+        // A worker that checked lazy Web Requests reports before any function code runs in it.
+        if (
+          this.readyWaiter &&
+          typeof message.lazyRequests === 'boolean' &&
+          !lazyVerdicts.has(this.verdictKey)
+        )
+          lazyVerdicts.set(this.verdictKey, message.lazyRequests ? 'lazy' : 'eager');
         this.readyWaiter?.resolve();
         this.readyWaiter = undefined;
         return;

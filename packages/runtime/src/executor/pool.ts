@@ -1,5 +1,6 @@
 import { WorkerProcess } from './instance';
 import type { Sandbox } from './sandbox';
+import type { WebRequestMode } from './types';
 
 /** What kind of generic worker a pool key stands for. */
 export interface WorkerKind {
@@ -9,6 +10,8 @@ export interface WorkerKind {
   python?: string;
   /** Extra Node.js flags for the worker (e.g. `--cpu-prof` to profile functions). */
   nodeArgs?: string[];
+  /** How the worker builds a `web` handler's Request. */
+  webRequest?: WebRequestMode;
   env: Record<string, string>;
   /** Confines the workers; `read` is what they may read besides the system (the code root). */
   sandbox?: Sandbox;

@@ -102,6 +102,11 @@ export interface Executable {
    * calls like any other.
    */
   start(): Promise<void>;
+  /**
+   * Stops the instances that serve no call now, down to `minInstances`, as if their idle window had
+   * passed; busy ones stop when they are idle for that window.
+   */
+  stopIdle(): void;
   /** Instances and load right now. */
   stats(): ExecutableStats;
   /** Stops every instance. */
@@ -182,6 +187,12 @@ export interface ExecutorOptions {
   nodePath?: string[];
   /** Extra Node.js flags for Node worker processes, e.g. `['--cpu-prof']` to profile function code. */
   nodeArgs?: string[];
+  /**
+   * How Node workers build a `web` handler's Request. By default (`auto`) lazily when the first worker's
+   * start-up check finds that lazy requests behave as real ones on this Node, else eagerly; `lazy` and
+   * `eager` skip the check (for tests and diagnostics). See docs/decisions/0019-lazy-web-request.md.
+   */
+  webRequest?: WebRequestMode;
   /** The Python interpreter. Default: `python3.x` when the runtime names one that exists, else `python3`. */
   python?: string;
   observer?: ExecutorObserver;
@@ -191,6 +202,9 @@ export interface ExecutorOptions {
    */
   sandbox?: { codeRoot: string; dataDir: string; writable?: string[] };
 }
+
+/** How Node workers build a `web` handler's Request (see {@link ExecutorOptions.webRequest}). */
+export type WebRequestMode = 'auto' | 'lazy' | 'eager';
 
 /** How instances are confined (see docs/adapters/local.md, "Security model"). */
 export interface ExecutorIsolation {

@@ -62,9 +62,28 @@ interface Lane {
   executable?: Executable;
 }
 
-/** One publish request (one event, or a batch): acknowledged once all of its deliveries are committed. */
+/**
+ * Delivered marks wait for a commit of their own at most this long (ms), or until this many gather:
+ * deleting rows in large groups costs a fraction of deleting them a few at a time. A mark lost to a
+ * crash meanwhile only means that event is delivered again (at least once).
+ */
+const markDelayMs = 20;
+const markBatch = 512;
+
+/**
+ * Queues one delivery inside a group commit: `eventJson` is the event's JSON when the caller has it.
+ * Returns false when the same event was already queued for that trigger.
+ */
+export type Enqueue = (
+  fn: ResolvedFunction,
+  trigger: string,
+  event: CloudEvent,
+  eventJson?: string,
+) => boolean;
+
+/** One publish (a request: one event, a batch, topic messages): acknowledged once its writes are committed. */
 interface PendingPublish {
-  events: Array<{ event: CloudEvent; targets: Array<{ fn: ResolvedFunction; trigger: string }> }>;
+  write: (enqueue: Enqueue) => void;
   done: () => void;
   fail: (error: unknown) => void;
 }
@@ -111,6 +130,7 @@ export class Broker {
   private sweepAt = 0;
   private lastSweep = Number.NEGATIVE_INFINITY;
   private deliveredSeqs: number[] = [];
+  private markTimer?: NodeJS.Timeout;
   private publishes: PendingPublish[] = [];
   private readonly policies = new WeakMap<ResolvedFunction, RetryPolicy>();
 
@@ -139,9 +159,10 @@ export class Broker {
    */
   publishBatch(events: CloudEvent[]): Promise<Published[]> {
     const functions = this.settings();
-    const pending: PendingPublish['events'] = [];
+    const pending: Array<{ event: CloudEvent; targets: Array<{ fn: ResolvedFunction; trigger: string }> }> =
+      [];
     const results = events.map((event) => {
-      const targets: PendingPublish['events'][number]['targets'] = [];
+      const targets: Array<{ fn: ResolvedFunction; trigger: string }> = [];
       const deliveries: string[] = [];
       for (const { settings } of functions) {
         for (const trigger of settings.triggers) {
@@ -154,9 +175,33 @@ export class Broker {
       return { id: event.id, deliveries };
     });
     if (pending.length === 0) return Promise.resolve(results);
+    return this.grouped((enqueue) => {
+      for (const { event, targets } of pending) {
+        const eventJson = JSON.stringify(event);
+        for (const { fn, trigger } of targets) enqueue(fn, trigger, event, eventJson);
+      }
+      return results;
+    });
+  }
+
+  /**
+   * Runs `write` in the next group commit: the publishes of one event-loop turn share one transaction,
+   * each in a savepoint of its own, so a publish whose writes fail fails alone, and a commit that fails
+   * fails every publish of the group. Resolves with what `write` returned once it is committed (never
+   * before), rejects with its error otherwise; nothing of a rejected publish is stored. Deliveries
+   * queued through `enqueue` are dispatched from memory.
+   */
+  grouped<T>(write: (enqueue: Enqueue) => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the broker is shutting down'));
     return new Promise((resolve, reject) => {
-      this.publishes.push({ events: pending, done: () => resolve(results), fail: reject });
+      let result: T;
+      this.publishes.push({
+        write: (enqueue) => {
+          result = write(enqueue);
+        },
+        done: () => resolve(result),
+        fail: reject,
+      });
       this.schedule();
     });
   }
@@ -186,7 +231,7 @@ export class Broker {
     const until = Date.now() + 2000;
     while (this.running && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     // Commit the last delivered marks (and publishes still waiting for their commit).
-    this.commit();
+    this.commit(true);
   }
 
   private deliveryOf(fn: ResolvedFunction, trigger: string, event: CloudEvent, eventJson: string) {
@@ -215,29 +260,50 @@ export class Broker {
   }
 
   /**
-   * Group commit: the publishes and delivered marks of this turn in one transaction. Publishes are
-   * acknowledged after it; delivered events stay claimed until their removal is committed, so no
-   * sweep picks them again.
+   * Group commit: the publishes of this turn, and the delivered marks gathered so far, in one
+   * transaction. Publishes are acknowledged after it. Delivered marks alone wait for more of them
+   * (`markBatch`, at most `markDelayMs`, unless `force`); delivered events stay claimed until their
+   * removal is committed, so no sweep picks them again.
    */
-  private commit(): void {
-    if (this.publishes.length === 0 && this.deliveredSeqs.length === 0) return;
+  private commit(force = false): void {
+    if (this.publishes.length === 0) {
+      if (this.deliveredSeqs.length === 0) return;
+      if (!force && this.deliveredSeqs.length < markBatch) {
+        this.markTimer ??= setTimeout(() => {
+          this.markTimer = undefined;
+          if (!this.closed) this.commit(true);
+        }, markDelayMs).unref();
+        return;
+      }
+    }
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
     const publishes = this.publishes;
     const delivered = this.deliveredSeqs;
     this.publishes = [];
     this.deliveredSeqs = [];
     const fresh: QueuedEvent[] = [];
+    const enqueue: Enqueue = (fn, trigger, event, eventJson = JSON.stringify(event)) => {
+      const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
+      if (queued) fresh.push(queued);
+      return queued !== undefined;
+    };
+    const failed = new Map<PendingPublish, unknown>();
     try {
       this.store.transaction(() => {
         for (const seq of delivered) this.store.delivered(seq);
-        for (const publish of publishes) {
-          for (const { targets, event } of publish.events) {
-            const eventJson = JSON.stringify(event);
-            for (const { fn, trigger } of targets) {
-              const queued = this.store.enqueue(this.deliveryOf(fn, trigger, event, eventJson));
-              if (queued) fresh.push(queued);
+        // One publish fails the transaction anyway; several get a savepoint each.
+        if (publishes.length === 1) publishes[0]!.write(enqueue);
+        else
+          for (const publish of publishes) {
+            const before = fresh.length;
+            try {
+              this.store.transaction(() => publish.write(enqueue));
+            } catch (error) {
+              fresh.length = before;
+              failed.set(publish, error);
             }
           }
-        }
       });
     } catch (error) {
       for (const publish of publishes) publish.fail(error);
@@ -246,7 +312,10 @@ export class Broker {
       return;
     }
     for (const seq of delivered) this.claimed.delete(seq);
-    for (const publish of publishes) publish.done();
+    for (const publish of publishes) {
+      if (failed.has(publish)) publish.fail(failed.get(publish));
+      else publish.done();
+    }
     if (fresh.length === 0) return;
     const now = this.now();
     if (this.backlog || this.waiting + fresh.length > readyLimit) {

@@ -73,6 +73,13 @@ export function contractOf(fn: ResolvedFunction): ExecutionContract {
 }
 
 /**
+ * How many revisions keep the instance their deploy started to check the code: the last ones
+ * deployed, whose first calls it then serves. Older ones stop it when it is idle, so deploying a
+ * project of many functions leaves a few processes running, not one per function.
+ */
+export const verifiedKeptWarm = 4;
+
+/**
  * The deployed functions: a cache of their stored state (the admin API tells it what changed), which
  * revision serves a request (smooth weighted round robin over the traffic split, or a tag / label),
  * and one loaded executable per revision.
@@ -89,6 +96,8 @@ export class Functions {
   private allCache?: Array<{ name: string; settings: ResolvedFunction }>;
   private domainCache?: Map<string, Array<{ name: string; prefix: string }>>;
   private readonly emptyDir: string;
+  /** The revisions whose verification instance is kept, oldest first (at most {@link verifiedKeptWarm}). */
+  private readonly keptWarm: string[] = [];
 
   constructor(
     private readonly store: Store,
@@ -249,7 +258,8 @@ export class Functions {
   /**
    * Loads a revision that is about to be stored and starts one instance of it, so a deploy fails before
    * anything is stored or traffic moves when the code cannot load or its handler names no export.
-   * The started instance is kept: it serves the revision's first calls.
+   * The started instance serves the revision's first calls; of the revisions verified last, only
+   * {@link verifiedKeptWarm} keep theirs, the others stop it once no call runs there.
    *
    * @throws StartError (from the executor) saying why the instance could not start.
    */
@@ -274,6 +284,16 @@ export class Functions {
       executable: Promise.resolve(executable),
       ready: executable,
     });
+    this.keepWarm(spec.id);
+  }
+
+  /** Keeps the verification instance of `id`, and stops the one of the revision verified longest ago. */
+  private keepWarm(id: string): void {
+    const at = this.keptWarm.indexOf(id);
+    if (at >= 0) this.keptWarm.splice(at, 1);
+    this.keptWarm.push(id);
+    while (this.keptWarm.length > verifiedKeptWarm)
+      this.executables.get(this.keptWarm.shift()!)?.ready?.stopIdle();
   }
 
   /** Loaded executables that finished loading. */

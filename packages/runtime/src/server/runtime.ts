@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ConfigurationError, registerSecret } from '@faasport/core';
-import { createExecutor, type ExecutorIsolation } from '../executor';
+import { createExecutor, type ExecutorIsolation, type WebRequestMode } from '../executor';
 import { createAccessPolicy, type Decision } from './access';
 import { handleAdmin } from './api';
 import { Broker, type DeliveryOutcome, type RetryPolicy } from './broker';
@@ -129,6 +129,21 @@ function privateDataDir(dataDir: string): string {
   return dataDir;
 }
 
+const webRequestModes: readonly WebRequestMode[] = ['auto', 'lazy', 'eager'];
+
+/** `FAASPORT_WEB_REQUEST`, checked: `auto` (the default), `lazy` or `eager`. */
+function webRequestMode(value: string | undefined): WebRequestMode | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((webRequestModes as readonly string[]).includes(value)) return value as WebRequestMode;
+  throw new ConfigurationError(
+    `FAASPORT_WEB_REQUEST is ${JSON.stringify(value)}; it must be one of ${webRequestModes.join(', ')}.`,
+    {
+      option: 'FAASPORT_WEB_REQUEST',
+      hint: 'Unset it for the default (auto): lazy Web Requests where a start-up check finds they work.',
+    },
+  );
+}
+
 /**
  * Starts the bundled runtime: the gateway and the admin API on one port, the SQLite state, the
  * executor, the cron scheduler and the CloudEvents broker.
@@ -140,6 +155,8 @@ function privateDataDir(dataDir: string): string {
  * ```
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // Diagnostics and tests: how Node workers build a web handler's Request; checked before anything opens.
+  const webRequest = webRequestMode(process.env.FAASPORT_WEB_REQUEST);
   const dataDir = privateDataDir(path.resolve(options.dataDir));
   const { token, file: tokenFile } = loadToken(dataDir);
   const namespace = options.namespace ?? 'default';
@@ -153,6 +170,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     maxQueue: options.maxQueue,
     // Diagnostics: extra Node.js flags for function workers (e.g. --cpu-prof), from the environment.
     nodeArgs: process.env.FAASPORT_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean),
+    // Diagnostics and tests: how Node workers build a web handler's Request (auto, lazy or eager).
+    webRequest,
     queueTimeoutMs: options.queueTimeoutMs,
     sandbox:
       options.sandbox === false

@@ -90,6 +90,6 @@ export async function handleTopics(
     }));
   }
   context.countWrite();
-  sendJson(res, 202, { topic, messages: context.topics.publish(topic, messages) });
+  sendJson(res, 202, { topic, messages: await context.topics.publish(topic, messages) });
   return true;
 }

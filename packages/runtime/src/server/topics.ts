@@ -24,6 +24,8 @@ export interface PublishedMessage {
 export const maxMessagesPerPublish = 10_000;
 /** Messages kept per topic for listing; older ones are pruned (their deliveries stay queued). */
 const keptPerTopic = 1000;
+/** A topic is pruned once this many messages came since its last pruning (not on every publish). */
+const pruneEvery = 100;
 const topicName = /^[A-Za-z0-9._-]{1,249}$/;
 const messageId = /^[\x21-\x7e]{1,128}$/;
 
@@ -53,12 +55,16 @@ export function checkTopicName(topic: string): void {
 
 /**
  * The runtime's durable topics (decision 0013). Publishing stores each message and queues one
- * delivery per queue trigger on the topic in the broker's durable queue, all in one transaction
- * before the publish is acknowledged; the broker then delivers each as a `dev.faasport.queue.message`
- * event, with its retries, backoff, dead-letter store and per-function pacing. A message goes to the
- * triggers that exist when it is published. One machine's topics: beyond it, use Kafka through Knative.
+ * delivery per queue trigger on the topic in the broker's durable queue, all in the broker's group
+ * commit before the publish is acknowledged; the broker then delivers each as a
+ * `dev.faasport.queue.message` event, with its retries, backoff, dead-letter store and per-function
+ * pacing. A message goes to the triggers that exist when it is published. One machine's topics:
+ * beyond it, use Kafka through Knative.
  */
 export class Topics {
+  /** Messages published per topic since it was last pruned. */
+  private readonly sincePrune = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly broker: Broker,
@@ -67,8 +73,11 @@ export class Topics {
     store.db.exec(schema);
   }
 
-  /** Publishes messages on a topic, all or none; resolves with each message's deliveries. */
-  publish(topic: string, messages: TopicMessageInput[]): PublishedMessage[] {
+  /**
+   * Publishes messages on a topic, all or none; resolves with each message's deliveries once they are
+   * committed. Bad input throws a ValidationError and stores nothing.
+   */
+  async publish(topic: string, messages: TopicMessageInput[]): Promise<PublishedMessage[]> {
     checkTopicName(topic);
     const issues: ValidationIssue[] = [];
     if (messages.length === 0)
@@ -89,41 +98,42 @@ export class Topics {
     });
     if (issues.length) throw new ValidationError(issues, { subject: `the publish to topic "${topic}"` });
     const triggers = this.triggersOf(topic);
-    const insert = this.store.db.prepare(
+    const insert = this.store.statement(
       'INSERT OR IGNORE INTO topic_messages (topic, message_id, body, content_type, published_at) VALUES (?, ?, ?, ?, ?)',
     );
-    const published = this.store.transaction(() =>
-      messages.map((m): PublishedMessage => {
+    const deliveries = triggers.map(({ settings, trigger }) => `${settings.name}/${trigger}`);
+    return this.broker.grouped((enqueue) => {
+      const time = new Date().toISOString();
+      const published = messages.map((m): PublishedMessage => {
         const id = m.id ?? randomUUID();
-        const time = new Date().toISOString();
-        const stored = insert.run(topic, id, Buffer.from(m.body), m.contentType ?? null, time).changes > 0;
+        const stored = insert.run(topic, id, m.body, m.contentType ?? null, time).changes > 0;
         if (!stored) return { id, deliveries: [], stored };
-        const event = queueMessageEvent({
-          topic,
-          id,
-          body: m.body,
-          ...(m.contentType ? { contentType: m.contentType } : {}),
-          attempt: 1,
-          time,
-        });
-        const deliveries: string[] = [];
-        for (const { settings, trigger } of triggers) {
-          this.broker.enqueue(settings, trigger, event);
-          deliveries.push(`${settings.name}/${trigger}`);
+        if (triggers.length) {
+          const event = queueMessageEvent({
+            topic,
+            id,
+            body: m.body,
+            ...(m.contentType ? { contentType: m.contentType } : {}),
+            attempt: 1,
+            time,
+          });
+          const eventJson = JSON.stringify(event);
+          for (const { settings, trigger } of triggers) enqueue(settings, trigger, event, eventJson);
         }
         return { id, deliveries, stored };
-      }),
-    );
-    this.prune(topic);
-    this.broker.kick();
-    return published;
+      });
+      const since = (this.sincePrune.get(topic) ?? 0) + messages.length;
+      if (since >= pruneEvery) this.prune(topic);
+      this.sincePrune.set(topic, since >= pruneEvery ? 0 : since);
+      return published;
+    });
   }
 
   /** Every topic with a message or a trigger: its message count and the triggers reading it. */
   list(): Array<{ topic: string; messages: number; triggers: string[] }> {
     const counts = new Map<string, number>();
-    for (const row of this.store.db
-      .prepare('SELECT topic, COUNT(*) AS n FROM topic_messages GROUP BY topic')
+    for (const row of this.store
+      .statement('SELECT topic, COUNT(*) AS n FROM topic_messages GROUP BY topic')
       .all() as Array<{ topic: string; n: number }>)
       counts.set(row.topic, row.n);
     const readers = new Map<string, string[]>();
@@ -142,8 +152,8 @@ export class Topics {
     limit = 100,
   ): Array<{ id: string; contentType?: string; publishedAt: string; size: number; bodyBase64: string }> {
     checkTopicName(topic);
-    const rows = this.store.db
-      .prepare('SELECT * FROM topic_messages WHERE topic = ? ORDER BY seq DESC LIMIT ?')
+    const rows = this.store
+      .statement('SELECT * FROM topic_messages WHERE topic = ? ORDER BY seq DESC LIMIT ?')
       .all(topic, Math.max(1, Math.min(limit, keptPerTopic))) as any[];
     return rows.reverse().map((r) => ({
       id: r.message_id,
@@ -162,10 +172,13 @@ export class Topics {
     return out;
   }
 
-  /** Keeps the newest messages of a topic; the id check for duplicates reaches as far back. */
+  /**
+   * Keeps the newest messages of a topic (at least `keptPerTopic`; pruned every `pruneEvery`
+   * messages); the id check for duplicates reaches as far back.
+   */
   private prune(topic: string): void {
-    this.store.db
-      .prepare(
+    this.store
+      .statement(
         'DELETE FROM topic_messages WHERE topic = ? AND seq <= (SELECT seq FROM topic_messages WHERE topic = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
       )
       .run(topic, topic, keptPerTopic);

@@ -1,6 +1,7 @@
 // faasport's portable contracts in the Node worker: `web` (a Web Request in, a Response out) and
 // `event` (a CloudEvent in, any result out), with the same rules as core's handler helpers.
 import { emitLog } from '../calls.mjs';
+import { webRequest } from '../lazy-request.mjs';
 import { parseJsonOrText, resultBytes } from './shared.mjs';
 
 const encoder = new TextEncoder();
@@ -8,10 +9,7 @@ const encoder = new TextEncoder();
 /** The portable handler context of a call. */
 export function portableContext(fn, message, raw) {
   const deadline = message.deadline;
-  const log = {};
   const call = message.call ?? { rid: message.rid, logs: [] };
-  for (const level of ['debug', 'info', 'warn', 'error'])
-    log[level] = (text, fields) => emitLog(level, String(text), fields, call);
   return Object.freeze({
     requestId: message.rid,
     functionName: fn.spec.functionName,
@@ -20,19 +18,14 @@ export function portableContext(fn, message, raw) {
     deadline,
     remainingMs: () => Math.max(0, deadline - Date.now()),
     env: fn.frozenEnv,
-    log: Object.freeze(log),
-    raw: { ...raw, context: message.context },
-  });
-}
-
-function toRequest(message) {
-  const method = message.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD' && message.body && message.body.length > 0;
-  return new Request(message.url, {
-    method,
-    headers: message.headers,
-    body: hasBody ? message.body : undefined,
-    duplex: 'half',
+    // Written out rather than built in a loop: this runs on every call.
+    log: Object.freeze({
+      debug: (text, fields) => emitLog('debug', String(text), fields, call),
+      info: (text, fields) => emitLog('info', String(text), fields, call),
+      warn: (text, fields) => emitLog('warn', String(text), fields, call),
+      error: (text, fields) => emitLog('error', String(text), fields, call),
+    }),
+    raw,
   });
 }
 
@@ -45,11 +38,17 @@ async function webCall(fn, message) {
   let result;
   if (fn.seesNothing) result = await fn.handler();
   else {
-    const request = toRequest(message);
-    result = await fn.handler(request, portableContext(fn, message, { request }));
+    const request = webRequest(message);
+    result = await fn.handler(request, portableContext(fn, message, { request, context: message.context }));
   }
   return webReply(result);
 }
+
+// The headers of plain results, shared by every answer (the channel caches their JSON): never mutated.
+const textHeaders = Object.freeze([Object.freeze(['content-type', 'text/plain; charset=utf-8'])]);
+const jsonHeaders = Object.freeze([Object.freeze(['content-type', 'application/json'])]);
+const bytesHeaders = Object.freeze([Object.freeze(['content-type', 'application/octet-stream'])]);
+const noHeaders = Object.freeze([]);
 
 /**
  * A web handler's result as an HTTP answer, by core's `toResponse` rules: a Response as is, a string as
@@ -61,24 +60,24 @@ function webReply(result) {
     return {
       t: 'res',
       status: 200,
-      headers: [['content-type', 'text/plain; charset=utf-8']],
+      headers: textHeaders,
       body: encoder.encode(result),
     };
-  if (result === undefined || result === null) return { t: 'res', status: 204, headers: [], body: null };
+  if (result === undefined || result === null)
+    return { t: 'res', status: 204, headers: noHeaders, body: null };
   if (result instanceof Response) return fromResponse(result);
-  if (result instanceof Uint8Array)
-    return { t: 'res', status: 200, headers: [['content-type', 'application/octet-stream']], body: result };
+  if (result instanceof Uint8Array) return { t: 'res', status: 200, headers: bytesHeaders, body: result };
   if (result instanceof ArrayBuffer)
     return {
       t: 'res',
       status: 200,
-      headers: [['content-type', 'application/octet-stream']],
+      headers: bytesHeaders,
       body: new Uint8Array(result),
     };
   return {
     t: 'res',
     status: 200,
-    headers: [['content-type', 'application/json']],
+    headers: jsonHeaders,
     body: encoder.encode(JSON.stringify(result)),
   };
 }
@@ -138,12 +137,14 @@ export const hosts = {
     async http(fn, message) {
       const event = cloudEventFromWire(message);
       // Answered by the web rules, as the Knative shim answers events too.
-      return webReply(await fn.handler(event, portableContext(fn, message, { event })));
+      return webReply(
+        await fn.handler(event, portableContext(fn, message, { event, context: message.context })),
+      );
     },
     async event(fn, message, payload) {
       const result = await fn.handler(
         parseCloudEvent(payload, message.rid),
-        portableContext(fn, message, { payload }),
+        portableContext(fn, message, { payload, context: message.context }),
       );
       return { t: 'eres', body: resultBytes(result) };
     },
