@@ -259,7 +259,7 @@ pinned to one CPU (\`process.cpuUsage\`), the variants run alternately twice at 
 
 | built per call | CPU µs / call |
 | --- | ---: |
-| \`new Request(url, { method, headers: pairs, duplex: 'half' })\` (today) | 11.0–16.6 |
+| \`new Request(url, { method, headers: pairs, duplex: 'half' })\` (the eager request) | 11.0–16.6 |
 | the same without \`duplex\` | 12.0–16.7 |
 | headers as \`new Headers(pairs)\` | 12.7–14.2 |
 | headers as a plain object | 11.3–11.7 |
@@ -268,15 +268,34 @@ pinned to one CPU (\`process.cpuUsage\`), the variants run alternately twice at 
 | \`new URL(url)\` alone | 0.4–0.7 |
 
 No way of calling the constructor is cheap: a bare \`new Request(url)\` costs nearly as much, so the cost is the object
-itself (its signal, its state, its URL checks), not the headers or the body. Only not building it helps. A stand-in
-object with \`Request.prototype\` is refused by \`fetch\` and \`new Request(x)\` (they read the request's internal state).
-A \`Proxy\` that answers \`url\` and \`method\` itself and builds the real \`Request\` on any other access passes
-\`instanceof\`, \`fetch(request)\`, \`new Request(request)\`, \`clone()\` and body reads on Node 20, and costs 0.7–1.2 µs
-per call against 12.8–17.1 µs for the eager \`Request\` with the handler's \`new URL(request.url)\`. It is not in the
-runtime: it works only while undici keeps a request's state behind property reads that a proxy can forward (state kept
-in private class fields would make every body read throw), its methods are new functions on each read, and
-\`util.inspect\` shows a proxy. Doing it safely needs a start-up self-test of each Node version with a fallback to the
-eager \`Request\`, and the shim suite run against both.
+itself (its signal, its state, its URL checks), not the headers or the body. Only not building it helps, so the runtime
+builds it on first use (docs/decisions/0019-lazy-web-request.md): a \`Proxy\` answers \`url\` and \`method\` itself and
+builds the real \`Request\` on any other access, forwarding to it from then on. Its methods are \`Request.prototype\`'s
+own functions (none is made per read), and \`util.inspect\` prints it as the real one. It works while undici keeps a
+request's state behind property reads a proxy can forward, so every worker checks at start-up, on a lazy and an eager
+request built from the same call, that \`instanceof\`, \`fetch\`, \`new Request\`, \`clone\`, every body read, inspect
+and freezing give the same results, and builds eager requests when any check differs. The executor remembers the finding
+per Node binary and flags, so later workers skip the check. A handler's test runs both ways
+(\`FAASPORT_WEB_REQUEST=lazy|eager\`) and only \`util.types.isProxy\` tells them apart.
+
+Measured apart from this run on the instance alone, with the CPU time (\`process.cpuUsage\`) of decoding the call
+frame, the web contract with this benchmark's handler, and encoding the answer, 50 calls in flight, alternating runs at
+load average about 15: 16.3–19.3 µs per call with the eager \`Request\`, 10.0–12.4 µs with the lazy one. Under wrk on
+the same loaded machine, the instance process went from 32–50 to 24–39 CPU µs per request (4 alternating rounds).
+
+The rest of the tuned path, profiled the same way (\`--cpu-prof\` of both processes under wrk): the runtime's own time
+goes mostly to the answer's socket write (one per request, as for any server), the pipe write to the instance (one per
+event-loop turn) and garbage collection; the instance's to collection, the pipe write, the call's context and the
+answer's frame. The instance now allocates less per call: the context's loggers are written out rather than built in
+a loop, plain results share frozen header lists whose JSON is computed once, and a frame's JSON is written straight
+into the frame (12.8 against 14.8 µs per call, medians of 8 alternating in-process runs, 5 of 8 pairs lower: small and
+within the noise of a loaded machine). For the p99 we observed the collections: under load, most minor collections of
+both processes lasted 5 to 80 ms of wall time (\`PerformanceObserver\` of \`gc\` entries). V8 runs them in parallel on
+helper threads, which the benchmark pins to the same CPU as both processes, so a pause can last until the other
+process's time slice ends. \`--single-threaded-gc\` and a larger \`--min-semi-space-size\` for both processes were
+tried. In one run the instance had 25 minor collections over 5 ms instead of 65, but neither gave a difference in p99
+or CPU per request that we could separate from the machine's load (average 15 on 2 CPUs during those runs). They
+are not adopted; a quiet run should decide.
 `;
 }
 

@@ -2,59 +2,35 @@
 // Moves the orders function from AWS Lambda to Knative, both emulated on this machine: start the Lambda and
 // the Kubernetes + Knative emulators, deploy orders to Lambda, then `faasport migrate orders --from lambda
 // --to knative` and call it on both. Needs `npm run build` first.
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKubernetesEmulator } from '@faasport/emulators/kubernetes';
 import { startLambdaEmulator } from '@faasport/emulators/lambda';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const faasport = fileURLToPath(new URL('../../packages/cli/bin/faasport.mjs', import.meta.url));
+import { copyWithTargets, faasportIn } from '../_shared/walkthrough.mjs';
 
 const [lambda, kube] = await Promise.all([startLambdaEmulator(), startKubernetesEmulator()]);
 let failed = false;
 try {
   // A copy of this folder whose targets point at the emulators.
-  const dir = mkdtempSync(join(tmpdir(), 'faasport-lambda-migrate-'));
-  cpSync(here, dir, { recursive: true, filter: (src) => !src.includes('.faasport') });
-  writeFileSync(join(dir, 'kubeconfig.yaml'), kube.kubeConfig);
-  const yaml = readFileSync(join(dir, 'faasport.yaml'), 'utf8')
-    .replace('region: us-east-1,', `region: ${lambda.region}, endpoint: "${lambda.url}",`)
-    .replace(
-      'knative: { adapter: knative, namespace: default }',
-      `knative: { adapter: knative, namespace: default, kubeconfig: ./kubeconfig.yaml, ingress: "${kube.url}" }`,
-    );
-  writeFileSync(join(dir, 'faasport.yaml'), yaml);
+  const dir = copyWithTargets(fileURLToPath(new URL('.', import.meta.url)), {
+    prefix: 'faasport-lambda-migrate-',
+    files: { 'kubeconfig.yaml': kube.kubeConfig },
+    edits: [
+      ['region: us-east-1,', `region: ${lambda.region}, endpoint: "${lambda.url}",`],
+      [
+        'knative: { adapter: knative, namespace: default }',
+        `knative: { adapter: knative, namespace: default, kubeconfig: ./kubeconfig.yaml, ingress: "${kube.url}" }`,
+      ],
+    ],
+  });
   // The AWS SDK's default credential chain reads these; no credentials are written to faasport.yaml.
-  const env = {
+  const run = faasportIn(dir, {
     ...process.env,
     AWS_ACCESS_KEY_ID: lambda.accessKeyId,
     AWS_SECRET_ACCESS_KEY: lambda.secretAccessKey,
     AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-  };
-
-  // Asynchronous on purpose: the emulators answer from this same process.
-  const run = (title, args) =>
-    new Promise((resolve, reject) => {
-      process.stdout.write(`\n$ faasport ${args.join(' ')}    # ${title}\n`);
-      const child = spawn(process.execPath, [faasport, ...args], {
-        cwd: dir,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        process.stdout.write(chunk);
-      });
-      child.stderr.on('data', (chunk) => process.stdout.write(chunk));
-      child.on('close', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`faasport ${args[0]} exited with ${code}`)),
-      );
-    });
+  });
 
   await run('the function as it lives on Lambda today', ['deploy', '--target', 'lambda', '--yes']);
   const onLambda = await run('it answers on Lambda', [

@@ -25,7 +25,23 @@ export interface Fc3HttpEvent {
   };
 }
 
-/** The event FC 3.0 builds from an HTTP request, as the adapter sends it through InvokeFunction. @public */
+/** Content types whose bodies FC 3.0 passes as text; any other body arrives base64-encoded. */
+const textType = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)\b|[^;]*\+(json|xml)\b)/i;
+
+/** `content-type` → `Content-Type`: FC 3.0 hands built-in runtimes canonical header names. */
+const canonicalName = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+
+/**
+ * The event FC 3.0 builds from an HTTP request, as the adapter sends it through InvokeFunction: canonical
+ * header names, repeated query parameters joined with commas, the body as text for text types and base64
+ * otherwise, `rawPath` as sent and `requestContext.http.path` decoded (FC 3.0 user guide, "Use an HTTP
+ * trigger to invoke a function"). The local runtime's `fc3-event` contract builds the same event for its
+ * HTTP calls (`packages/runtime/worker/contracts/fc3.mjs`); test/http-event.test.ts holds the two equal.
+ * @public
+ */
 export async function fc3HttpEventOf(
   request: Request,
   site: { accountId: string; domainName: string; requestId: string; sourceIp?: string },
@@ -33,32 +49,35 @@ export async function fc3HttpEventOf(
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, key) => {
-    headers[key] = value;
+    if (key === 'connection' || key === 'keep-alive') return;
+    headers[canonicalName(key)] = value;
   });
   const queryParameters: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) queryParameters[k] = v;
+  for (const [k, v] of url.searchParams)
+    queryParameters[k] = k in queryParameters ? `${queryParameters[k]},${v}` : v;
   const bytes =
     request.method === 'GET' || request.method === 'HEAD'
-      ? new Uint8Array()
-      : new Uint8Array(await request.arrayBuffer());
+      ? Buffer.alloc(0)
+      : Buffer.from(await request.arrayBuffer());
+  const asText = bytes.length === 0 || textType.test(headers['Content-Type'] ?? '');
   const now = new Date();
   return {
     version: 'v1',
     rawPath: url.pathname,
     headers,
     queryParameters,
-    body: Buffer.from(bytes).toString('base64'),
-    isBase64Encoded: true,
+    body: asText ? bytes.toString('utf8') : bytes.toString('base64'),
+    isBase64Encoded: !asText,
     requestContext: {
       accountId: site.accountId,
       domainName: site.domainName,
       domainPrefix: site.domainName.split('.')[0] ?? '',
       http: {
         method: request.method,
-        path: url.pathname,
+        path: decodeURIComponent(url.pathname),
         protocol: 'HTTP/1.1',
         sourceIp: site.sourceIp ?? '127.0.0.1',
-        userAgent: request.headers.get('user-agent') ?? '',
+        userAgent: headers['User-Agent'] ?? '',
       },
       requestId: site.requestId,
       time: now.toISOString().replace(/\.\d+Z$/, 'Z'),

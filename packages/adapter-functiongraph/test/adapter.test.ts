@@ -505,33 +505,24 @@ describe('a failed step', () => {
 });
 
 describe('checks before any write', () => {
-  it('rejects a gateway http trigger without an APIG group, naming the provider option', async () => {
+  it.each([
+    {
+      title: 'a gateway http trigger without an APIG group, naming the provider option',
+      name: 'nogroup',
+      functiongraph: { apigInstanceId: 'apig-1' },
+      message: /providers\.functiongraph\.apigGroupId/,
+    },
+    {
+      title: 'a misspelt provider option, naming it',
+      name: 'typo',
+      functiongraph: { apigGroupID: 'g' },
+      message: /providers\.functiongraph: .*apigGroupID/,
+    },
+  ])('rejects $title', async ({ name, functiongraph, message }) => {
     const before = emu.writes();
-    const error = await deploy(
-      adapter,
-      defineFunction({
-        name: 'nogroup',
-        source: { inline: 'export default () => 1' },
-        providers: { functiongraph: { apigInstanceId: 'apig-1' } },
-      }),
-    ).catch((e: unknown) => e);
+    const error = await deploy(adapter, fn({ name, providers: { functiongraph } })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toMatch(/providers\.functiongraph\.apigGroupId/);
-    expect(emu.writes()).toBe(before);
-  });
-
-  it('rejects a misspelt provider option, naming it', async () => {
-    const before = emu.writes();
-    const error = await deploy(
-      adapter,
-      defineFunction({
-        name: 'typo',
-        source: { inline: 'export default () => 1' },
-        providers: { functiongraph: { apigGroupID: 'g' } },
-      }),
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toMatch(/providers\.functiongraph: .*apigGroupID/);
+    expect((error as Error).message).toMatch(message);
     expect(emu.writes()).toBe(before);
   });
 
@@ -558,26 +549,21 @@ describe('checks before any write', () => {
 
   it('rejects memory, runtimes and scaling FunctionGraph cannot take, listing what it can', async () => {
     const before = emu.writes();
-    const memory = (await deploy(adapter, fn({ name: 'lim', resources: { memory: 300 } })).catch(
-      (e: unknown) => e,
-    )) as LimitExceededError;
-    expect(memory).toBeInstanceOf(LimitExceededError);
-    expect(memory.message).toMatch(/300.*128, 256, 512, 768, 1024/);
-    const runtime = (await deploy(adapter, fn({ name: 'lim', runtime: 'python3.11' })).catch(
-      (e: unknown) => e,
-    )) as LimitExceededError;
-    expect(runtime.message).toMatch(
-      /python3\.11.*nodejs18, nodejs20, nodejs22, python3\.9, python3\.10, python3\.12, custom/,
-    );
-    const max = (await deploy(adapter, fn({ name: 'lim', scaling: { max: 5000 } })).catch(
-      (e: unknown) => e,
-    )) as LimitExceededError;
-    expect(max.message).toMatch(/5000.*1-1000 instances/);
     const env = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, 'v']));
-    const tooMany = (await deploy(adapter, fn({ name: 'lim', env })).catch(
-      (e: unknown) => e,
-    )) as LimitExceededError;
-    expect(tooMany.message).toMatch(/at most 20 variables/);
+    const cases: Array<[Partial<FunctionConfig>, RegExp]> = [
+      [{ resources: { memory: 300 } }, /300.*128, 256, 512, 768, 1024/],
+      [
+        { runtime: 'python3.11' },
+        /python3\.11.*nodejs18, nodejs20, nodejs22, python3\.9, python3\.10, python3\.12, custom/,
+      ],
+      [{ scaling: { max: 5000 } }, /5000.*1-1000 instances/],
+      [{ env }, /at most 20 variables/],
+    ];
+    for (const [config, message] of cases) {
+      const error = await deploy(adapter, fn({ name: 'lim', ...config })).catch((e: unknown) => e);
+      expect(error, JSON.stringify(config)).toBeInstanceOf(LimitExceededError);
+      expect((error as Error).message).toMatch(message);
+    }
     expect(emu.writes()).toBe(before);
   });
 

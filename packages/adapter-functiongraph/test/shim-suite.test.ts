@@ -1,4 +1,4 @@
-import { type ShimTarget, type ShimTrigger, startShimProcess, testShim } from '@faasport/core/testing';
+import { handlerShimTarget, proxyResultBody, type ShimTrigger, testShim } from '@faasport/core/testing';
 import { expect } from 'vitest';
 import { shimFileName, shimSource } from '../src/runtime';
 
@@ -6,7 +6,7 @@ import { shimFileName, shimSource } from '../src/runtime';
 // `handler(event, context)`; an APIG trigger's event carries the request with a base64 body, and the
 // function answers `{statusCode, headers, body, isBase64Encoded}` (reference fc-and-functiongraph-apis.md,
 // "APIG trigger event").
-const driver = `
+const loader = `
 import { createRequire } from 'node:module';
 const shim = createRequire(import.meta.url)('./${shimFileName}');
 const context = {
@@ -15,9 +15,6 @@ const context = {
   getFunctionName: () => process.env.FN_NAME,
   getVersion: () => 'latest',
 };
-async function handle(input) {
-  return shim.handler(input, context);
-}
 `;
 
 /** The event FunctionGraph hands the shim for a trigger: a TIMER event, an OBS record, or the payload. */
@@ -56,65 +53,45 @@ function nativeEvent(trigger: ShimTrigger): unknown {
   }
 }
 
-const functionGraph: ShimTarget = {
+/** The result APIG takes from the function: one value per header name. */
+interface ApigResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+const functionGraph = handlerShimTarget<ApigResult>({
   name: 'functiongraph',
   attributes: {
     schedule: (name) => ({ source: `functiongraph:timer/${name}`, subject: name }),
     storage: (bucket) => ({ source: `functiongraph:obs/${bucket}` }),
     invoke: (functionName) => ({ source: `functiongraph:function/${functionName}` }),
   },
-  async start(fn) {
-    const [file, exportName] = [
-      fn.handler.slice(0, fn.handler.lastIndexOf('.')),
-      fn.handler.split('.').pop()!,
-    ];
-    const module = Object.keys(fn.files).find((name) => name.replace(/\.[^.]+$/, '') === file)!;
-    const shim = shimSource({
-      module,
-      export: exportName,
-      contract: fn.contract,
-      functionName: fn.functionName,
-      revision: fn.revision,
-    });
-    const process = await startShimProcess({
-      files: { ...fn.files, [shimFileName]: shim },
-      driver,
-      env: { FN_NAME: fn.functionName },
-    });
+  shimFileName,
+  shimSource,
+  loader,
+  httpEvent: (request) => ({
+    body: Buffer.from(request.body ?? new Uint8Array()).toString('base64'),
+    isBase64Encoded: true,
+    requestContext: { apiId: 'api-1', requestId: 'r-1', stage: 'RELEASE' },
+    queryStringParameters: Object.fromEntries(new URLSearchParams(request.query)),
+    pathParameters: {},
+    httpMethod: request.method,
+    path: request.path,
+    headers: request.headers,
+  }),
+  httpAnswer(result) {
+    const { 'set-cookie': cookie, ...headers } = result.headers;
     return {
-      async http(request) {
-        const query = new URLSearchParams(request.query);
-        const result = await process.call<{
-          statusCode: number;
-          headers: Record<string, string>;
-          body: string;
-          isBase64Encoded: boolean;
-        }>({
-          body: Buffer.from(request.body ?? new Uint8Array()).toString('base64'),
-          isBase64Encoded: true,
-          requestContext: { apiId: 'api-1', requestId: 'r-1', stage: 'RELEASE' },
-          queryStringParameters: Object.fromEntries(query),
-          pathParameters: {},
-          httpMethod: request.method,
-          path: request.path,
-          headers: request.headers,
-        });
-        const { 'set-cookie': cookie, ...headers } = result.headers;
-        return {
-          status: result.statusCode,
-          headers,
-          cookies: cookie === undefined ? [] : [cookie],
-          body: new Uint8Array(Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')),
-        };
-      },
-      async deliver(trigger) {
-        const result = await process.call(nativeEvent(trigger));
-        return new TextEncoder().encode(typeof result === 'string' ? result : JSON.stringify(result));
-      },
-      close: () => process.close(),
+      status: result.statusCode,
+      headers,
+      cookies: cookie === undefined ? [] : [cookie],
+      body: proxyResultBody(result),
     };
   },
-};
+  triggerEvent: nativeEvent,
+});
 
 testShim(functionGraph, {
   instead: {

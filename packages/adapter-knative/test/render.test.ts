@@ -91,122 +91,68 @@ describe('render: the blue-green progression', () => {
     return { revision: svc.spec.template.metadata.name, traffic: svc.spec.traffic };
   };
 
-  it('v1 takes 100%', () => {
-    expect(trafficOf({ ...base, revision: 'v1', env: { COLOR: 'blue' } })).toMatchInlineSnapshot(`
-      {
-        "revision": "blue-green-demo-v1",
-        "traffic": [
-          {
-            "percent": 100,
-            "revisionName": "blue-green-demo-v1",
-          },
-        ],
-      }
-    `);
-  });
-  it('v2 arrives at 0% under the tag v2', () => {
-    expect(
-      trafficOf({
-        ...base,
-        revision: 'v2',
-        env: { COLOR: 'green' },
+  const v1 = 'blue-green-demo-v1';
+  const v2 = 'blue-green-demo-v2';
+  // Each step of Knative's blue-green guide: the function's revision and traffic in faasport.yaml, and
+  // the Service's template name and traffic block they render to.
+  it.each<{ step: string; config: Partial<FunctionConfig>; revision: string; traffic: unknown[] }>([
+    {
+      step: 'v1 takes 100%',
+      config: { revision: 'v1', env: { COLOR: 'blue' } },
+      revision: v1,
+      traffic: [{ percent: 100, revisionName: v1 }],
+    },
+    {
+      step: 'v2 arrives at 0% under the tag v2',
+      config: {
         traffic: [
           { revision: 'v1', percent: 100 },
           { revision: 'latest', percent: 0, tag: 'v2' },
         ],
-      }),
-    ).toMatchInlineSnapshot(`
-      {
-        "revision": "blue-green-demo-v2",
-        "traffic": [
-          {
-            "percent": 100,
-            "revisionName": "blue-green-demo-v1",
-          },
-          {
-            "percent": 0,
-            "revisionName": "blue-green-demo-v2",
-            "tag": "v2",
-          },
-        ],
-      }
-    `);
-  });
-  it('splits 50/50', () => {
-    expect(
-      trafficOf({
-        ...base,
-        revision: 'v2',
-        env: { COLOR: 'green' },
+      },
+      revision: v2,
+      traffic: [
+        { percent: 100, revisionName: v1 },
+        { percent: 0, revisionName: v2, tag: 'v2' },
+      ],
+    },
+    {
+      step: 'splits 50/50',
+      config: {
         traffic: [
           { revision: 'v1', percent: 50 },
           { revision: 'latest', percent: 50, tag: 'v2' },
         ],
-      }),
-    ).toMatchInlineSnapshot(`
-      {
-        "revision": "blue-green-demo-v2",
-        "traffic": [
-          {
-            "percent": 50,
-            "revisionName": "blue-green-demo-v1",
-          },
-          {
-            "percent": 50,
-            "revisionName": "blue-green-demo-v2",
-            "tag": "v2",
-          },
-        ],
-      }
-    `);
-  });
-  it('moves all traffic to v2, keeping v1 reachable by its tag', () => {
-    expect(
-      trafficOf({
-        ...base,
-        revision: 'v2',
-        env: { COLOR: 'green' },
+      },
+      revision: v2,
+      traffic: [
+        { percent: 50, revisionName: v1 },
+        { percent: 50, revisionName: v2, tag: 'v2' },
+      ],
+    },
+    {
+      step: 'moves all traffic to v2, keeping v1 reachable by its tag',
+      config: {
         traffic: [
           { revision: 'v1', percent: 0, tag: 'v1' },
           { revision: 'latest', percent: 100 },
         ],
-      }),
-    ).toMatchInlineSnapshot(`
-      {
-        "revision": "blue-green-demo-v2",
-        "traffic": [
-          {
-            "percent": 0,
-            "revisionName": "blue-green-demo-v1",
-            "tag": "v1",
-          },
-          {
-            "percent": 100,
-            "revisionName": "blue-green-demo-v2",
-          },
-        ],
-      }
-    `);
-  });
-  it('rolls back to v1', () => {
-    expect(
-      trafficOf({
-        ...base,
-        revision: 'v2',
-        env: { COLOR: 'green' },
-        traffic: [{ revision: 'v1', percent: 100 }],
-      }),
-    ).toMatchInlineSnapshot(`
-      {
-        "revision": "blue-green-demo-v2",
-        "traffic": [
-          {
-            "percent": 100,
-            "revisionName": "blue-green-demo-v1",
-          },
-        ],
-      }
-    `);
+      },
+      revision: v2,
+      traffic: [
+        { percent: 0, revisionName: v1, tag: 'v1' },
+        { percent: 100, revisionName: v2 },
+      ],
+    },
+    {
+      step: 'rolls back to v1',
+      config: { traffic: [{ revision: 'v1', percent: 100 }] },
+      revision: v2,
+      traffic: [{ percent: 100, revisionName: v1 }],
+    },
+  ])('$step', ({ config, revision, traffic }) => {
+    const green = { revision: 'v2', env: { COLOR: 'green' } };
+    expect(trafficOf({ ...base, ...green, ...config })).toStrictEqual({ revision, traffic });
   });
 });
 

@@ -1,11 +1,11 @@
-import { type ShimTarget, type ShimTrigger, startShimProcess, testShim } from '@faasport/core/testing';
+import { handlerShimTarget, proxyResultBody, type ShimTrigger, testShim } from '@faasport/core/testing';
 import { expect } from 'vitest';
-import { shimFileName, shimSource } from '../src/runtime';
+import { type FunctionUrlResult, shimFileName, shimSource } from '../src/runtime';
 
 // Lambda's native shape: its Node.js runtime imports `faasport_shim.mjs` and awaits `handler(event, context)`;
 // a function URL hands over a payload 2.0 event and takes `{statusCode, headers, cookies, body,
 // isBase64Encoded}` back (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads).
-const driver = `
+const loader = `
 const shim = await import('./${shimFileName}');
 const context = {
   awsRequestId: 'req-' + Math.random().toString(16).slice(2),
@@ -13,9 +13,6 @@ const context = {
   functionVersion: '$LATEST',
   getRemainingTimeInMillis: () => 10000,
 };
-async function handle(input) {
-  return shim.handler(input, context);
-}
 `;
 
 /** The event Lambda hands the shim for a trigger: faasport's Scheduler input, an S3 record, or the payload. */
@@ -60,69 +57,43 @@ function nativeEvent(trigger: ShimTrigger): unknown {
   }
 }
 
-const lambda: ShimTarget = {
+const lambda = handlerShimTarget<FunctionUrlResult>({
   name: 'lambda',
   attributes: {
     schedule: (name) => ({ source: `lambda:scheduler/${name}`, subject: name }),
     storage: (bucket) => ({ source: `lambda:s3/${bucket}` }),
     invoke: (functionName) => ({ source: `lambda:function/${functionName}` }),
   },
-  async start(fn) {
-    const file = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
-    const module = Object.keys(fn.files).find((name) => name.replace(/\.[^.]+$/, '') === file)!;
-    const shim = shimSource({
-      module,
-      export: fn.handler.split('.').pop()!,
-      contract: fn.contract,
-      functionName: fn.functionName,
-      revision: fn.revision,
-    });
-    const process = await startShimProcess({
-      files: { ...fn.files, [shimFileName]: shim },
-      driver,
-      env: { FN_NAME: fn.functionName },
-    });
+  shimFileName,
+  shimSource,
+  loader,
+  httpEvent(request) {
+    const { cookie, ...headers } = request.headers;
+    const body = request.body ?? new Uint8Array();
     return {
-      async http(request) {
-        const { cookie, ...headers } = request.headers;
-        const body = request.body ?? new Uint8Array();
-        const rawQueryString = new URLSearchParams(request.query).toString();
-        const result = await process.call<{
-          statusCode: number;
-          headers: Record<string, string>;
-          cookies?: string[];
-          body: string;
-          isBase64Encoded: boolean;
-        }>({
-          version: '2.0',
-          routeKey: '$default',
-          rawPath: request.path,
-          rawQueryString,
-          ...(cookie ? { cookies: cookie.split(/;\s*/) } : {}),
-          headers: { host: 'abc.lambda-url.us-east-1.on.aws', ...headers },
-          requestContext: {
-            domainName: 'abc.lambda-url.us-east-1.on.aws',
-            http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
-            requestId: 'r-1',
-          },
-          ...(body.length ? { body: Buffer.from(body).toString('base64') } : {}),
-          isBase64Encoded: body.length > 0,
-        });
-        return {
-          status: result.statusCode,
-          headers: result.headers,
-          cookies: result.cookies ?? [],
-          body: new Uint8Array(Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')),
-        };
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: request.path,
+      rawQueryString: new URLSearchParams(request.query).toString(),
+      ...(cookie ? { cookies: cookie.split(/;\s*/) } : {}),
+      headers: { host: 'abc.lambda-url.us-east-1.on.aws', ...headers },
+      requestContext: {
+        domainName: 'abc.lambda-url.us-east-1.on.aws',
+        http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
+        requestId: 'r-1',
       },
-      async deliver(trigger) {
-        const result = await process.call(nativeEvent(trigger));
-        return new TextEncoder().encode(typeof result === 'string' ? result : JSON.stringify(result));
-      },
-      close: () => process.close(),
+      ...(body.length ? { body: Buffer.from(body).toString('base64') } : {}),
+      isBase64Encoded: body.length > 0,
     };
   },
-};
+  httpAnswer: (result) => ({
+    status: result.statusCode,
+    headers: result.headers,
+    cookies: result.cookies ?? [],
+    body: proxyResultBody(result),
+  }),
+  triggerEvent: nativeEvent,
+});
 
 testShim(lambda, {
   instead: {

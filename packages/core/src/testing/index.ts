@@ -18,6 +18,10 @@ export {
 } from './conformance';
 export { createMemoryAdapter, type MemoryAdapterOptions } from './memory-adapter';
 export {
+  type HandlerShimConfig,
+  type HandlerShimPlatform,
+  handlerShimTarget,
+  proxyResultBody,
   type ShimAnswer,
   type ShimCase,
   type ShimFunction,

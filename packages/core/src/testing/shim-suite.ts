@@ -167,7 +167,9 @@ const get = shimGet;
  * deployed: the generated bundle in a plain Node.js process ({@link startShimProcess} does the
  * plumbing). A case the platform cannot express runs its `instead` check: what the platform does in its
  * place (a refusal at plan time, another answer), never left out silently.
- * See packages/adapter-fc/test/shim-suite.test.ts for a complete target.
+ * See packages/adapter-fc/test/shim-suite.test.ts for a complete target; a platform whose shim is one
+ * `handler(event, context)` export states only its own events and answers to {@link handlerShimTarget}
+ * (packages/adapter-lambda/test/shim-suite.test.ts).
  *
  * @example
  * ```ts
@@ -431,4 +433,87 @@ for await (const line of faasportLines({ input: process.stdin })) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What a shim file needs to know about the function it runs, as a handler-style shim takes it. @public */
+export interface HandlerShimConfig {
+  /** The function's module file in the code package, e.g. `web.mjs`. */
+  module: string;
+  /** The export to call, e.g. `default`. */
+  export: string;
+  contract: 'web' | 'event';
+  functionName: string;
+  revision: string;
+}
+
+/**
+ * A platform whose shim is one `handler(event, context)` export (Lambda, FunctionGraph, …): only what is
+ * the platform's own, for {@link handlerShimTarget}. @public
+ */
+export interface HandlerShimPlatform<Result> {
+  /** The target name a handler sees in `ctx.target`. */
+  name: string;
+  attributes: ShimTarget['attributes'];
+  /** The shim's file name in the code package, and its text for a function (the adapter's own). */
+  shimFileName: string;
+  shimSource(config: HandlerShimConfig): string;
+  /**
+   * An ES module body that loads the shim as the platform does and defines `shim` and `context` (the
+   * platform's context object; `process.env.FN_NAME` is the function's name).
+   */
+  loader: string;
+  /** The native event of an HTTP request (an API gateway's, a function URL's). */
+  httpEvent(request: ShimRequest): unknown;
+  /** What the platform's HTTP front answers a client for the shim's result. */
+  httpAnswer(result: Result): ShimAnswer;
+  /** The native event of a trigger. */
+  triggerEvent(trigger: ShimTrigger): unknown;
+}
+
+/**
+ * The {@link ShimTarget} of a handler-style platform: each function's code package holds the suite's
+ * files and the adapter's shim file, runs in a plain Node.js process ({@link startShimProcess}), and
+ * each call goes to `shim.handler(event, context)` as the platform's event; a trigger's answer is the
+ * handler's result (a string as is, anything else as JSON). @public
+ */
+export function handlerShimTarget<Result>(platform: HandlerShimPlatform<Result>): ShimTarget {
+  const driver = `${platform.loader}
+async function handle(input) {
+  return shim.handler(input, context);
+}
+`;
+  return {
+    name: platform.name,
+    attributes: platform.attributes,
+    async start(fn) {
+      const dot = fn.handler.lastIndexOf('.');
+      const file = fn.handler.slice(0, dot);
+      const module = Object.keys(fn.files).find((name) => name.replace(/\.[^.]+$/, '') === file)!;
+      const shim = platform.shimSource({
+        module,
+        export: fn.handler.slice(dot + 1),
+        contract: fn.contract,
+        functionName: fn.functionName,
+        revision: fn.revision,
+      });
+      const process = await startShimProcess({
+        files: { ...fn.files, [platform.shimFileName]: shim },
+        driver,
+        env: { FN_NAME: fn.functionName },
+      });
+      return {
+        http: async (request) => platform.httpAnswer(await process.call<Result>(platform.httpEvent(request))),
+        async deliver(trigger) {
+          const result = await process.call(platform.triggerEvent(trigger));
+          return new TextEncoder().encode(typeof result === 'string' ? result : JSON.stringify(result));
+        },
+        close: () => process.close(),
+      };
+    },
+  };
+}
+
+/** The body bytes of a gateway-proxy result (`body`, base64 when `isBase64Encoded`). @public */
+export function proxyResultBody(result: { body: string; isBase64Encoded: boolean }): Uint8Array {
+  return new Uint8Array(Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
 }
