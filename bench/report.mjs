@@ -232,15 +232,28 @@ ${table}
 How the default path runs (docs/decisions/0014-local-scaling.md): the runtime starts one instance per CPU it may use
 (here one: the benchmark pins the server to one CPU) and holds further calls at the gateway or inside the busy instance,
 which runs them one at a time, so \`concurrency: 1\` stays exact. Before, 50 connections started one Node process per
-waiting call, each call a round trip and two process wake-ups. What still separates the default path from the tuned one
+waiting call, each call a round trip and two process wake-ups. Now one write through the pipe carries the calls of a turn
+to the instance, which runs them back to back in one turn (each starts as the previous one answers, with no wake-up in
+between) and answers them, with their log lines, in one write. What still separates the default path from the tuned one
 is CPU per request: examples/hello writes a log line per call, which travels over the pipe to the runtime's log store.
 
-Where the CPU goes (\`node --cpu-prof\` of the runtime and of its instance under wrk): in the runtime, garbage collection,
-the write of each answer to its socket, writes to the instance's pipe, the log store and frame decoding; in the instance,
-building the Web \`Request\`, garbage collection, the pipe write and the log line. To cut them, the instance writes a log
-frame field by field and makes JSON of the fields once; the runtime's log store keeps each line as its JSON text (the
-file's form) and appends one string per function for the next write, so minor collections no longer copy an object of a
-dozen fields for each of the last thousands of lines. A log call whose fields are not JSON (a cycle) keeps its text.
+Where the CPU goes (\`perf record -e cpu-clock\` of both processes under wrk, which counts time on a CPU only): in the
+runtime, reading requests from and writing answers to the client sockets (about a third), minor garbage collection
+(about a sixth), frame decoding and encoding, and the two log lines per call (the function's and the invocation
+record); in the instance, building the Web \`Request\`, garbage collection, the pipe write and the log line. To cut the
+log's share, the instance sends the log lines of a turn as one frame, and keeps a call's lines only for event answers;
+the log store keeps no lines in memory: it appends each turn's lines to the function's file at the end of the turn, in
+one write per function, and reads (rare) read the files' ends. Before, the last thousands of lines stayed in memory, so
+every line survived minor collections and was copied twice on the way to the old generation.${
+    dev?.cpuUs
+      ? `
+
+With all work on one CPU and ${settings.connections} connections each waiting for its answer, a call waits for the
+calls ahead of it: p50 is about ${settings.connections} × the CPU time of a request, here ${fmt((settings.connections * dev.cpuUs) / 1000, 1)} ms
+(${fmt(dev.cpuUs)} µs per request). p50 ≤ 5 ms at ${settings.connections} connections needs ≤ ${fmt(5000 / settings.connections)} µs of CPU per request for the
+gateway and the instance together; matching faas-js-runtime's throughput needs its ${fmt(greetFjr?.cpuUs ?? Number.NaN)} µs.`
+      : ''
+  }
 
 ### The Web \`Request\` of the tuned path
 

@@ -2,7 +2,7 @@
 // structured log lines carrying the request id of the call that wrote them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import { sendJson } from './channel.mjs';
+import { sendLog } from './channel.mjs';
 
 const calls = new AsyncLocalStorage();
 
@@ -48,12 +48,25 @@ export function emitLog(level, message, fields, call = currentCall()) {
     // Only an object travels as fields (the executor drops anything else).
     if (typeof fields !== 'object') fieldsJson = undefined;
   }
-  if (call) call.logs.push(text);
+  // Event calls answer with their lines too; HTTP calls keep none.
+  if (call?.logs) call.logs.push(text);
   // Written field by field, like the executor's frames: a log line per call is common, and this is
   // several times cheaper than building a message object and stringifying it.
-  sendJson(
-    `{"t":"log","level":${JSON.stringify(level)},"message":${JSON.stringify(message)}${fieldsJson ? `,"fields":${fieldsJson}` : ''}${call?.rid ? `,"rid":${JSON.stringify(call.rid)}` : ''},"time":"${new Date().toISOString()}"}`,
+  sendLog(
+    `{"level":${JSON.stringify(level)},"message":${JSON.stringify(message)}${fieldsJson ? `,"fields":${fieldsJson}` : ''}${call?.rid ? `,"rid":${JSON.stringify(call.rid)}` : ''},"time":"${isoNow()}"}`,
   );
+}
+
+let isoMs = 0;
+let isoText = '';
+/** `new Date().toISOString()`, made once per millisecond (calls in the same millisecond share it). */
+function isoNow() {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
 }
 
 /** A platform logger (`logger.info(...args)`) whose lines are formatted like console.log's. */

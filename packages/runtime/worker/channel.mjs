@@ -25,13 +25,19 @@ export function openChannel() {
 }
 
 // Frames written in the same turn go out in one write, so a busy instance makes one system call for
-// many answers.
+// many answers. Log lines of the turn travel together in one `logs` frame ahead of the rest: one
+// frame and one JSON text for the runtime to read, however many lines (a line per call is common).
 let outgoing = [];
+let logLines = '';
 let flushQueued = false;
 function flush() {
   flushQueued = false;
   const frames = outgoing;
   outgoing = [];
+  if (logLines) {
+    frames.unshift(jsonFrame(`{"t":"logs","lines":[${logLines}]}`));
+    logLines = '';
+  }
   if (frames.length && channel?.writable)
     channel.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
 }
@@ -107,18 +113,31 @@ export function send(message) {
   queue(encodeFrame(message));
 }
 
-/** Sends a message given as its JSON text (a message without bytes). */
-export function sendJson(text) {
-  const jsonLength = Buffer.byteLength(text);
-  const frame = Buffer.allocUnsafe(8 + jsonLength);
-  frame.writeUInt32LE(4 + jsonLength, 0);
-  frame.writeUInt32LE(jsonLength, 4);
-  frame.write(text, 8, jsonLength);
-  queue(frame);
+/**
+ * Sends a log line given as the JSON text of its fields (`{"level":...}`); the lines of a turn go out
+ * together, in the order they were written.
+ */
+export function sendLog(text) {
+  logLines = logLines ? `${logLines},${text}` : text;
+  queueFlush();
+}
+
+/** A frame of a message given as its JSON text (a message without bytes). */
+function jsonFrame(text) {
+  const length = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(8 + length);
+  frame.writeUInt32LE(4 + length, 0);
+  frame.writeUInt32LE(length, 4);
+  frame.write(text, 8, length);
+  return frame;
 }
 
 function queue(frame) {
   outgoing.push(frame);
+  queueFlush();
+}
+
+function queueFlush() {
   if (!flushQueued) {
     flushQueued = true;
     setImmediate(flush);

@@ -59,7 +59,8 @@ function startHeld() {
 
 function begin(message) {
   running++;
-  const call = { rid: message.rid, logs: [] };
+  // Event calls answer with the lines they wrote; HTTP calls keep none.
+  const call = { rid: message.rid, logs: message.t === 'event' ? [] : undefined };
   // The context's log functions write for this call exactly, whatever else is in flight.
   message.call = call;
   const done = () => {

@@ -86,6 +86,8 @@ export class ScheduledExecutable implements Executable {
   /** The last answer to "do the instances wait rather than compute?", the last reading's, and when. */
   private waits = { value: false, seen: false, at: -Infinity };
   private recheck?: NodeJS.Timeout;
+  /** Whether a scaling decision is already due at the end of this turn. */
+  private scaleQueued = false;
   /** Moving average of how long a call runs in its instance (ms); unknown before the first answer. */
   private serviceMs?: number;
   /** Per instance, the calls it holds behind its running ones: each arms its timeout when it starts. */
@@ -380,7 +382,14 @@ export class ScheduledExecutable implements Executable {
     for (const instance of this.ready) {
       if (this.canHold(instance) && (!best || instance.inFlight < best.inFlight)) best = instance;
     }
-    if (best) queueMicrotask(() => this.scale());
+    if (best && !this.scaleQueued) {
+      // Once per turn, however many calls it held: a burst is judged as a whole.
+      this.scaleQueued = true;
+      queueMicrotask(() => {
+        this.scaleQueued = false;
+        this.scale();
+      });
+    }
     return best;
   }
 

@@ -424,16 +424,14 @@ export class WorkerProcess extends ChildInstance {
         this.pending.clear();
         return;
       }
+      case 'logs':
+        // The Node worker's log lines of one turn, in the order they were written.
+        if (Array.isArray(message.lines))
+          for (const line of message.lines as Array<Record<string, unknown>>)
+            if (line && typeof line === 'object') this.deliverLine(line);
+        return;
       case 'log':
-        this.deliver({
-          level: message.level as InstanceLog['level'],
-          message: String(message.message),
-          rid: (message.rid as string | undefined) ?? undefined,
-          time: String(message.time),
-          ...(message.fields && typeof message.fields === 'object'
-            ? { fields: message.fields as Record<string, unknown> }
-            : {}),
-        });
+        this.deliverLine(message);
         return;
       case 'res':
       case 'eres': {
@@ -445,6 +443,19 @@ export class WorkerProcess extends ChildInstance {
         return;
       }
     }
+  }
+
+  /** A log line as the worker sent it (`level`, `message`, `rid`, `time`, `fields`). */
+  private deliverLine(line: Record<string, unknown>): void {
+    const fields = line.fields;
+    const log: InstanceLog = {
+      level: line.level as InstanceLog['level'],
+      message: String(line.message),
+      rid: typeof line.rid === 'string' ? line.rid : undefined,
+      time: String(line.time),
+    };
+    if (fields && typeof fields === 'object') log.fields = fields as Record<string, unknown>;
+    this.deliver(log);
   }
 
   protected override outputRead(): Promise<void> | undefined {

@@ -20,24 +20,39 @@ export interface RuntimeLogEntry {
   fields?: Record<string, unknown>;
 }
 
-const ringSize = 2000;
+/**
+ * Whether `redactValue` would change a JSON-like value: a registered secret in one of its texts.
+ * Nothing is copied to tell, so a line without secrets is written as it came.
+ */
+function holdsSecret(value: unknown): boolean {
+  if (typeof value === 'string') return redact(value) !== value;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array))
+    return Object.values(value).some(holdsSecret);
+  return false;
+}
+
+/** Lines of each function a read returns at most: the last ones. */
+const readLines = 2000;
+/** How much of a file's end is read at a time when looking for its last lines. */
+const tailChunkBytes = 256 * 1024;
 
 /**
- * Per-function logs: appended as JSON lines to `logs/<function>.ndjson`, kept in memory for fast reads,
- * and followable. Values registered as secrets are redacted before anything is written.
+ * Per-function logs: appended as JSON lines to `logs/<function>.ndjson` and followable. Values
+ * registered as secrets are redacted before anything is written.
  *
- * Memory keeps each line as its JSON text, the form the file needs anyway: a line is one string to
- * the garbage collector rather than an object of a dozen fields, and the last few thousand lines of a
- * busy function stay in memory long enough to be copied by every minor collection. Reads, which are
- * rare, parse them.
+ * The file is the only copy. Lines written during an event-loop turn are appended at its end in one
+ * write per function, so a line lives in memory for one turn: under load, keeping the last lines in
+ * memory (as before) made every minor garbage collection copy thousands of them, which cost more than
+ * writing them. Reads, which are rare, read the files' ends.
  */
 export class LogStore {
   private readonly dir: string;
-  private readonly rings = new Map<string, string[]>();
-  private readonly streams = new Map<string, fs.WriteStream>();
-  /** Text not yet written, per function: written every 100 ms (one write, not one per line). */
+  /** Open files, per function (appended to). */
+  private readonly files = new Map<string, number>();
+  /** Text not yet written, per function. */
   private readonly pending = new Map<string, string>();
-  private flushScheduled = false;
+  private flushQueued = false;
   private closed = false;
   private readonly events = new EventEmitter();
 
@@ -48,45 +63,31 @@ export class LogStore {
   }
 
   write(entry: RuntimeLogEntry): void {
+    if (this.closed) return;
     const message = redact(entry.message);
-    // The caller's entry is new for this line: it is written as is unless redaction changed something.
+    // The caller's entry is new for this line: it is written as is unless it holds a secret.
     const clean =
-      message === entry.message && !entry.fields
+      message === entry.message && !(entry.fields && holdsSecret(entry.fields))
         ? entry
         : { ...entry, message, ...(entry.fields ? { fields: redactValue(entry.fields) } : {}) };
     const name = clean.function;
-    const line = JSON.stringify(clean);
-    let ring = this.rings.get(name);
-    if (!ring) {
-      ring = this.load(name);
-      this.rings.set(name, ring);
-    }
-    ring.push(line);
-    // Trim in chunks: dropping one entry per write would copy the whole ring every time.
-    if (ring.length > ringSize * 2) ring.splice(0, ring.length - ringSize);
-    // One string per function, appended to: joined as it grows, with no array of lines to join later.
-    this.pending.set(name, `${this.pending.get(name) ?? ''}${line}\n`);
-    if (!this.flushScheduled) {
-      // Written every 100 ms rather than per line: under load a write per event-loop turn costs more
-      // than the work being logged. Reads see the lines at once (they come from memory).
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), 100).unref();
+    const line = `${JSON.stringify(clean)}\n`;
+    const pending = this.pending.get(name);
+    this.pending.set(name, pending === undefined ? line : pending + line);
+    if (!this.flushQueued) {
+      // One write per function at the end of the turn, not one per line.
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
     }
     if (this.events.listenerCount('entry')) this.events.emit('entry', clean);
   }
 
-  /** Lines of one function (or all), oldest first. */
+  /** Lines of one function (or all), oldest first: the last 2000 of each function. */
   read(options: { function?: string; since?: Date; requestId?: string; limit?: number }): RuntimeLogEntry[] {
+    this.flush();
     const names = options.function ? [options.function] : this.names();
     let out: RuntimeLogEntry[] = [];
-    for (const name of names) {
-      let ring = this.rings.get(name);
-      if (!ring) {
-        ring = this.load(name);
-        this.rings.set(name, ring);
-      }
-      for (const line of ring.slice(-ringSize)) out.push(JSON.parse(line) as RuntimeLogEntry);
-    }
+    for (const name of names) for (const line of this.lastLines(name)) out.push(line);
     if (options.since) out = out.filter((e) => e.time >= options.since!.toISOString());
     if (options.requestId) out = out.filter((e) => e.requestId === options.requestId);
     out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
@@ -101,63 +102,110 @@ export class LogStore {
 
   /** Drops a removed function's logs. */
   remove(name: string): void {
-    this.rings.delete(name);
     this.pending.delete(name);
-    this.streams.get(name)?.end();
-    this.streams.delete(name);
+    this.closeFile(name);
     fs.rmSync(this.file(name), { force: true });
   }
 
   /** Writes the pending lines of every function. */
   flush(): void {
-    this.flushScheduled = false;
+    this.flushQueued = false;
     if (this.closed) return;
-    for (const [name, text] of this.pending) if (text) this.stream(name).write(text);
+    for (const [name, text] of this.pending) this.append(name, text);
     this.pending.clear();
   }
 
   close(): Promise<void> {
     this.flush();
     this.closed = true;
-    const ends = [...this.streams.values()].map((s) => new Promise<void>((resolve) => s.end(resolve)));
-    this.streams.clear();
-    return Promise.all(ends).then(() => undefined);
+    for (const name of [...this.files.keys()]) this.closeFile(name);
+    return Promise.resolve();
+  }
+
+  /**
+   * Appends to a function's file. Synchronous: appending a few kilobytes to a local file is one short
+   * system call, cheaper than handing it to the thread pool, and a read right after sees it.
+   */
+  private append(name: string, text: string): void {
+    try {
+      let fd = this.files.get(name);
+      let start = '';
+      if (fd === undefined) {
+        fd = fs.openSync(this.file(name), 'a+', 0o600);
+        this.files.set(name, fd);
+        // A line cut by a crash stays a line of its own: the next one starts on a new line.
+        const size = fs.fstatSync(fd).size;
+        const last = Buffer.alloc(1);
+        if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10) start = '\n';
+      }
+      fs.writeSync(fd, start + text);
+    } catch {
+      // A full or vanished disk loses log lines, never a call.
+      this.closeFile(name);
+    }
+  }
+
+  private closeFile(name: string): void {
+    const fd = this.files.get(name);
+    if (fd === undefined) return;
+    this.files.delete(name);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
   }
 
   private names(): string[] {
-    const names = new Set(this.rings.keys());
-    for (const file of fs.readdirSync(this.dir))
-      if (file.endsWith('.ndjson')) names.add(file.slice(0, -'.ndjson'.length));
-    return [...names];
+    return fs
+      .readdirSync(this.dir)
+      .filter((file) => file.endsWith('.ndjson'))
+      .map((file) => file.slice(0, -'.ndjson'.length));
   }
 
   private file(name: string): string {
     return path.join(this.dir, `${name}.ndjson`);
   }
 
-  private stream(name: string): fs.WriteStream {
-    let stream = this.streams.get(name);
-    if (!stream) {
-      stream = fs.createWriteStream(this.file(name), { flags: 'a', mode: 0o600 });
-      this.streams.set(name, stream);
-    }
-    return stream;
-  }
-
-  /** The last lines of a function's file that are whole JSON (a line cut by a crash is left out). */
-  private load(name: string): string[] {
+  /**
+   * The last lines of a function's file that are whole JSON (a line cut by a crash is left out), read
+   * from the end of the file in chunks until there are enough of them.
+   */
+  private lastLines(name: string): RuntimeLogEntry[] {
+    let fd: number;
     try {
-      const lines = fs.readFileSync(this.file(name), 'utf8').split('\n').filter(Boolean).slice(-ringSize);
-      return lines.filter((line) => {
-        try {
-          JSON.parse(line);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      fd = fs.openSync(this.file(name), 'r');
     } catch {
       return [];
+    }
+    try {
+      let end = fs.fstatSync(fd).size;
+      const chunks: Buffer[] = [];
+      let newlines = 0;
+      // One line more than needed: the first one found may be cut where the read started.
+      while (end > 0 && newlines <= readLines) {
+        const start = Math.max(0, end - tailChunkBytes);
+        const chunk = Buffer.allocUnsafe(end - start);
+        fs.readSync(fd, chunk, 0, chunk.length, start);
+        for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) newlines++;
+        chunks.unshift(chunk);
+        end = start;
+      }
+      const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+      // Where the read started mid-file, the first line may be cut: it is never taken.
+      const first = end > 0 ? 1 : 0;
+      const entries: RuntimeLogEntry[] = [];
+      for (let at = lines.length - 1; at >= first && entries.length < readLines; at--) {
+        if (!lines[at]) continue;
+        try {
+          entries.push(JSON.parse(lines[at]!) as RuntimeLogEntry);
+        } catch {
+          // a line cut by a crash
+        }
+      }
+      return entries.reverse();
+    } finally {
+      fs.closeSync(fd);
     }
   }
 }
