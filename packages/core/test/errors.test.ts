@@ -5,6 +5,7 @@ import {
   FaasportError,
   ProviderApiError,
   redact,
+  redactValue,
   registerSecret,
   UnsupportedFeatureError,
 } from '../src';
@@ -52,5 +53,12 @@ describe('errors', () => {
     expect(e.message).not.toContain('s3cr3t-value-123');
     expect(e.message).toContain('***');
     expect(redact('a s3cr3t-value-123 b')).toBe('a *** b');
+  });
+
+  it('redact a registered secret from keys as well as values', () => {
+    registerSecret('k3y-s3cr3t-456');
+    const redacted = redactValue({ 'k3y-s3cr3t-456': 1, nested: [{ 'x-k3y-s3cr3t-456': 'k3y-s3cr3t-456' }] });
+    expect(JSON.stringify(redacted)).not.toContain('k3y-s3cr3t-456');
+    expect(redacted).toEqual({ '***': 1, nested: [{ 'x-***': '***' }] });
   });
 });

@@ -74,10 +74,14 @@ describe('the log store', () => {
     const store = new LogStore(dir);
     registerSecret('s3cr3t-"value"');
     store.write(line(0, { message: 'token s3cr3t-"value" here', fields: { nested: ['s3cr3t-"value"'] } }));
+    // A field named after the secret, with no secret in any value.
+    store.write(line(1, { fields: { headers: { 's3cr3t-"value"': true } } }));
     await turnEnd();
-    const [text] = fileLines(dir, 'hello');
+    const [text, keyed] = fileLines(dir, 'hello');
     expect(text).not.toContain('s3cr3t');
     expect(JSON.parse(text!)).toMatchObject({ message: 'token *** here', fields: { nested: ['***'] } });
+    expect(keyed).not.toContain('s3cr3t');
+    expect(JSON.parse(keyed!)).toMatchObject({ fields: { headers: { '***': true } } });
     await store.close();
   });
 });

@@ -25,13 +25,18 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Redacts registered secrets from any JSON-like value, returning a copy. @public */
+/**
+ * Redacts registered secrets from any JSON-like value, returning a copy. Keys are texts too: a field
+ * named after a secret (`{ [token]: true }`) loses its name as well as its value.
+ *
+ * @public
+ */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map(redactValue) as T;
   if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v);
+    for (const [k, v] of Object.entries(value)) out[redact(k)] = redactValue(v);
     return out as T;
   }
   return value;

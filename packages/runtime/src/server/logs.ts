@@ -21,14 +21,14 @@ export interface RuntimeLogEntry {
 }
 
 /**
- * Whether `redactValue` would change a JSON-like value: a registered secret in one of its texts.
+ * Whether `redactValue` would change a JSON-like value: a registered secret in one of its texts or keys.
  * Nothing is copied to tell, so a line without secrets is written as it came.
  */
 function holdsSecret(value: unknown): boolean {
   if (typeof value === 'string') return redact(value) !== value;
   if (Array.isArray(value)) return value.some(holdsSecret);
   if (value && typeof value === 'object' && !(value instanceof Uint8Array))
-    return Object.values(value).some(holdsSecret);
+    return Object.entries(value).some(([key, field]) => holdsSecret(key) || holdsSecret(field));
   return false;
 }
 
