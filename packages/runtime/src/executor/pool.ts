@@ -25,6 +25,8 @@ export interface WorkerKind {
 export class WarmPool {
   private readonly idle = new Map<string, WorkerProcess[]>();
   private readonly starting = new Map<string, number>();
+  /** Cold starts waiting for a worker of the pool that is still starting, oldest first. */
+  private readonly waiting = new Map<string, Array<(worker: WorkerProcess | undefined) => void>>();
   private readonly kinds = new Map<string, WorkerKind>();
   private closed = false;
 
@@ -49,21 +51,35 @@ export class WarmPool {
         () => {
           this.starting.set(key, (this.starting.get(key) ?? 1) - 1);
           if (this.closed) return worker.kill('closed');
+          const waiter = this.waiting.get(key)?.shift();
+          if (waiter) return waiter(worker);
           idle.push(worker);
           worker.onExit(() => {
             const at = idle.indexOf(worker);
             if (at >= 0) idle.splice(at, 1);
           });
         },
-        () => this.starting.set(key, (this.starting.get(key) ?? 1) - 1),
+        () => {
+          this.starting.set(key, (this.starting.get(key) ?? 1) - 1);
+          // The cold start that waited for it starts a process of its own.
+          this.waiting.get(key)?.shift()?.(undefined);
+        },
       );
     }
   }
 
-  /** A ready generic worker: from the pool when one is waiting, else a fresh process. */
+  /**
+   * A ready generic worker: from the pool when one is waiting or already starting (a refill has a head
+   * start on a fresh process, and spawning both would make two processes share the CPU), else a fresh
+   * process.
+   */
   async take(kind: WorkerKind): Promise<{ worker: WorkerProcess; fromPool: boolean }> {
     const key = WarmPool.keyOf(kind);
-    const worker = this.idle.get(key)?.shift();
+    let worker = this.idle.get(key)?.shift();
+    const waiters = this.waiting.get(key) ?? [];
+    this.waiting.set(key, waiters);
+    if (!worker && !this.closed && (this.starting.get(key) ?? 0) > waiters.length)
+      worker = await new Promise<WorkerProcess | undefined>((resolve) => waiters.push(resolve));
     // Refill after this cold start has gone ahead: spawning a process blocks the event loop for a
     // few milliseconds, which would otherwise be added to the cold start itself.
     setTimeout(() => this.fill(kind), 25).unref();
@@ -83,6 +99,7 @@ export class WarmPool {
   /** Stops every pooled worker. */
   close(): void {
     this.closed = true;
+    for (const list of this.waiting.values()) for (const waiter of list.splice(0)) waiter(undefined);
     for (const list of this.idle.values()) for (const worker of list) worker.kill('closed');
     this.idle.clear();
   }
