@@ -383,11 +383,11 @@ worker runs the loader's steps on a module of its own and one web call through t
 a cold start does not compile them.
 
 What a pooled start spends, and what changed (measured inside the worker with \`process.cpuUsage\` marks, since wall
-figures on a shared machine are noise): the module was imported with \`import()\`, whose loader reads each file through
-the thread pool, several wake-ups that each wait for a CPU on a busy machine; it is now loaded with \`require()\`, which
-on Node 20.19+ loads an ES module into the same module cache synchronously (same \`import.meta.url\`, resolution and
-single evaluation; a module with top-level await is still imported): about 1.5 instead of 2.3 CPU ms for the hello
-module, and the load no longer waits for wake-ups. The first call used to follow the load message after a round trip
+figures on a shared machine are noise): importing the module (\`import()\`, whose loader reads each file through the
+thread pool). Loading an \`.mjs\` handler with \`require()\` instead (Node 20.19+ loads an ES module that way,
+synchronously) cost less CPU in the worker (about 1.5 against 2.3 ms for the hello module) but made the pooled cold start
+about 6 ms slower end to end in alternating runs of both builds on a quiet machine, so \`.mjs\` files are imported as
+before; a \`.js\` file is still tried with \`require()\` first, as it always was. The first call used to follow the load message after a round trip
 (the worker reports \`loaded\`, the runtime wakes and sends the call, the worker wakes); it now travels behind the load
 message in the same write, and the worker holds it until the code has loaded (its timeout starts then). The loader's
 regular expressions are compiled before the worker reports ready (V8 compiles a regular expression on its second run).
