@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConfigurationError, defineFunction, planDeploy } from '@faasport/core';
 import { describe, expect, it } from 'vitest';
-import { adapterModule, localTargetConnection } from '../src';
+import { adapterModule, createLocalAdapter, localTargetConnection } from '../src';
 import { tempDir } from './helpers/fixtures';
 
 describe('finding the local runtime', () => {
@@ -104,5 +104,46 @@ describe('a stale or broken runtime record', () => {
     );
     if (secret) expect((error as Error).message).not.toContain(secret);
     expect((error as ConfigurationError).hint).toMatch(/faasport dev/);
+  });
+});
+
+describe('createLocalAdapter({ dataDir }) reads the record as the CLI does', () => {
+  const write = (dir: string, text: string) => writeFileSync(join(dir, 'runtime.json'), text);
+  const refusal = (dataDir: string) => {
+    try {
+      createLocalAdapter({ dataDir });
+    } catch (error) {
+      return error as ConfigurationError;
+    }
+    throw new Error('createLocalAdapter accepted the data dir');
+  };
+
+  it('connects to the runtime a live process recorded', () => {
+    const dir = tempDir();
+    write(dir, JSON.stringify({ url: 'http://127.0.0.1:1234', token: 'k'.repeat(32), pid: process.pid }));
+    expect(createLocalAdapter({ dataDir: dir }).name).toBe('local');
+  });
+
+  it.each([
+    ['missing', undefined, /runtime\.json is missing/],
+    [
+      'left by a process that is gone',
+      JSON.stringify({ url: 'http://127.0.0.1:1234', token: 'k'.repeat(32), pid: 2 ** 22 + 12345 }),
+      /pid 4206649\) has ended/,
+    ],
+    [
+      'cut short',
+      '{"url":"http://127.0.0.1:1234","token":"s3cret-s3cret-s3',
+      /not a runtime's record \(not JSON\)/,
+    ],
+  ])('a record %s is refused with FP_CONFIGURATION, never quoting the file', (_, text, why) => {
+    const dir = tempDir();
+    if (text !== undefined) write(dir, text);
+    const error = refusal(dir);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.code).toBe('FP_CONFIGURATION');
+    expect(error.message).toMatch(why);
+    expect(error.message).not.toContain('s3cret');
+    expect(error.hint).toMatch(/faasport-runtime --data-dir/);
   });
 });

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   ConfigurationError,
@@ -10,6 +9,7 @@ import {
   z,
 } from '@faasport/core';
 import { zodIssues } from '@faasport/core/toolkit';
+import { runtimeInDataDir } from './target';
 
 /** Options of the local adapter: a runtime's URL and token, or its data dir (where it records both). */
 export type LocalAdapterOptions = { url: string; token: string } | { dataDir: string };
@@ -25,7 +25,7 @@ export interface Connection {
   token: string;
 }
 
-/** Validates the options and finds the runtime (reading `runtime.json` and `token` from a data dir). */
+/** Validates the options and finds the runtime (its record `runtime.json` in a data dir, checked as the CLI checks it). */
 export function connectionOf(options: LocalAdapterOptions): Connection {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -39,16 +39,10 @@ export function connectionOf(options: LocalAdapterOptions): Connection {
     return { url: value.url.replace(/\/$/, ''), token: value.token };
   }
   const dataDir = path.resolve(value.dataDir);
-  const record = path.join(dataDir, 'runtime.json');
-  if (!fs.existsSync(record)) {
-    throw new ConfigurationError(`No faasport runtime is running for ${dataDir} (${record} is missing).`, {
-      option: 'dataDir',
-      hint: `Start one with \`faasport-runtime --data-dir ${dataDir}\`, or pass { url, token }.`,
-      adapter: 'local',
-    });
-  }
-  const { url } = JSON.parse(fs.readFileSync(record, 'utf8')) as { url: string };
-  const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
+  const { url, token } = runtimeInDataDir(dataDir, {
+    option: 'dataDir',
+    hint: `Start one with \`faasport-runtime --data-dir ${dataDir}\` (or \`faasport dev\`/\`faasport serve\`, which use .faasport in the project), or pass { url, token }.`,
+  });
   registerSecret(token);
   return { url, token };
 }

@@ -56,18 +56,38 @@ export function localTargetConnection(
         ? options.dataDir
         : resolve(baseDir, options.dataDir)
       : defaultDataDir(baseDir, env);
+  return runtimeInDataDir(dataDir, {
+    option: 'url',
+    envVar: 'FAASPORT_RUNTIME_URL',
+    hint: 'Start one with `faasport dev` or `faasport serve` in the project folder (it replaces the record), or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
+  });
+}
+
+/**
+ * The runtime recorded in a data dir, if its record is whole and its process is alive. One reader for
+ * the CLI's `local` target and `createLocalAdapter({ dataDir })`, so both refuse a stale or cut record
+ * the same way and neither quotes the file (it holds the token).
+ *
+ * @throws {@link ConfigurationError} naming the data dir, why the record is not usable, and `how` to fix it.
+ * @internal
+ */
+export function runtimeInDataDir(
+  dataDir: string,
+  how: { option: string; envVar?: string; hint: string },
+): RuntimeConnection {
   const file = join(dataDir, connectionFileName);
-  let why = '';
+  let why = ` (${file} is missing)`;
   if (existsSync(file)) {
     const record = readRecord(file);
     if (typeof record === 'string') why = `: ${file} is not a runtime's record (${record})`;
     else if (record.pid === undefined || alive(record.pid)) return { url: record.url, token: record.token };
+    else why = `: the process recorded in ${file} (pid ${record.pid}) has ended`;
   }
   throw new ConfigurationError(`No faasport runtime is running for ${dataDir}${why}.`, {
-    option: 'url',
-    envVar: 'FAASPORT_RUNTIME_URL',
+    option: how.option,
+    ...(how.envVar ? { envVar: how.envVar } : {}),
     adapter: 'local',
-    hint: 'Start one with `faasport dev` or `faasport serve` in the project folder (it replaces the record), or set FAASPORT_RUNTIME_URL and FAASPORT_RUNTIME_TOKEN.',
+    hint: how.hint,
   });
 }
 
