@@ -239,6 +239,26 @@ describe('FC 3.0 emulator on the wire of @alicloud/fc20230330', () => {
         ),
       ),
     ).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+
+    // ListScalingConfigs: every qualifier's config, filtered by function, paged by limit and nextToken.
+    const list = (request: Record<string, unknown>) =>
+      client.listScalingConfigs(new $FC.ListScalingConfigsRequest(request));
+    const all = await list({ functionName: 'echo' });
+    expect(all.body).toBeInstanceOf($FC.ListScalingConfigsOutput);
+    expect(all.body?.scalingConfigs?.map((c) => [c.functionArn?.split('/').pop(), c.minInstances])).toEqual([
+      ['main', 2],
+      ['LATEST', 1],
+    ]);
+    const first = await list({ functionName: 'echo', limit: 1 });
+    expect(first.body?.scalingConfigs).toHaveLength(1);
+    const rest = await list({ functionName: 'echo', limit: 1, nextToken: first.body?.nextToken });
+    expect(rest.body?.scalingConfigs?.[0]?.minInstances).toBe(1);
+    expect(rest.body?.nextToken).toBeUndefined();
+    expect(await failure(list({ functionName: 'nope' }))).toMatchObject({
+      status: 404,
+      code: 'FunctionNotFound',
+    });
+
     await client.deleteScalingConfig('echo', new $FC.DeleteScalingConfigRequest({ qualifier: 'main' }));
     await client.deleteScalingConfig('echo', new $FC.DeleteScalingConfigRequest({ qualifier: 'LATEST' }));
     expect(await failure(get('main'))).toMatchObject({ status: 404, code: 'ScalingConfigNotFound' });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { crc64 } from '../fc/state';
 import { Fc3Error, fc3Errors } from './errors';
-import { scalingRoute } from './scaling';
+import { scalingRoute, scalingStatus } from './scaling';
 import {
   type Fc3AliasRecord,
   type Fc3Entry,
@@ -97,6 +97,7 @@ export class Fc3ControlPlane {
   /** Routes one API call; undefined when the path is not a control-plane path. */
   route(method: string, segments: string[], query: URLSearchParams, body: Json): Fc3Reply | undefined {
     const [root, name, sub, id] = segments;
+    if (root === 'scaling-configs' && !name && method === 'GET') return this.listScalingConfigs(query);
     if (root !== 'functions') return undefined;
     if (!name) {
       if (method === 'POST') return this.createFunction(body);
@@ -158,6 +159,23 @@ export class Fc3ControlPlane {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * ListScalingConfigs: `GET /2023-03-30/scaling-configs` with optional `functionName`, `limit` and
+   * `nextToken` (`@alicloud/fc20230330` `dist/client.js` `listScalingConfigsWithOptions`), answering
+   * `ListScalingConfigsOutput {scalingConfigs: ScalingConfigStatus[], nextToken}`. Every qualifier's config
+   * of every function, or of the one function named.
+   */
+  private listScalingConfigs(query: URLSearchParams): Fc3Reply {
+    const only = query.get('functionName');
+    const names = only ? [only] : [...this.state.functions.keys()];
+    const configs = names.flatMap((name) =>
+      [...this.entry(name).scaling].map(([qualifier, config]) =>
+        scalingStatus(this.arnOf(name, qualifier), config),
+      ),
+    );
+    return { status: 200, body: page(configs, query, 'scalingConfigs') };
   }
 
   private createFunction(body: Json): Fc3Reply {

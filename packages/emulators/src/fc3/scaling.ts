@@ -54,7 +54,7 @@ function validScalingInput(body: Json): Fc3ScalingRecord {
  * `ScalingConfigStatus` (`dist/models/ScalingConfigStatus.d.ts`, API reference "ScalingConfigStatus"):
  * the config as put, plus the instances FC keeps. The emulator has every minimum instance ready at once.
  */
-function scalingStatus(arn: string, s: Fc3ScalingRecord): Json {
+export function scalingStatus(arn: string, s: Fc3ScalingRecord): Json {
   const min = s.minInstances ?? 0;
   return { functionArn: arn, ...s, currentInstances: min, targetInstances: min };
 }
