@@ -1,5 +1,5 @@
 import { defineAdapterModule } from '@faasport/core';
-import { loadSetting } from '@faasport/core/toolkit';
+import { loadSetting, offlinePlaceholders } from '@faasport/core/toolkit';
 import { createFcAdapter } from './deploy/adapter';
 import { fcImagePlan } from './deploy/image';
 import { fcProviderSchema } from './deploy/mapping';
@@ -31,17 +31,23 @@ export const adapterModule = defineAdapterModule({
     const o = options as Record<string, any>;
     const has = (name: string, envNames: readonly string[]) =>
       Boolean(loadSetting({ name, options: o, env, envNames }));
-    const placeholders = offline
-      ? {
-          ...(has('accountId', fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
-          ...(has('region', fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
-          ...(o.credentials ||
-          (has('credentials.accessKeyId', fcEnvVars.accessKeyId) &&
-            has('credentials.accessKeySecret', fcEnvVars.accessKeySecret))
-            ? {}
-            : { credentials: { accessKeyId: 'offline', accessKeySecret: 'offline' } }),
-        }
-      : {};
+    const placeholders = offlinePlaceholders(
+      { offline, options: o, env },
+      {
+        accountId: { envNames: fcEnvVars.accountId, value: '0000000000' },
+        region: { envNames: fcEnvVars.region, value: 'cn-hangzhou' },
+      },
+    );
+    // FC 2.0's options require keys when the adapter is made; offline, stand-ins fill the pair.
+    if (
+      offline &&
+      !o.credentials &&
+      !(
+        has('credentials.accessKeyId', fcEnvVars.accessKeyId) &&
+        has('credentials.accessKeySecret', fcEnvVars.accessKeySecret)
+      )
+    )
+      placeholders.credentials = { accessKeyId: 'offline', accessKeySecret: 'offline' };
     return createFcAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
   },
 });

@@ -1,6 +1,6 @@
 import { fcEnvVars, fcImagePlan } from '@faasport/adapter-fc';
 import { defineAdapterModule } from '@faasport/core';
-import { loadSetting } from '@faasport/core/toolkit';
+import { offlinePlaceholders } from '@faasport/core/toolkit';
 import { createFc3Adapter } from './adapter';
 import { fc3ProviderSchema } from './mapping';
 import { fc3AdapterOptionsSchema } from './options';
@@ -29,14 +29,13 @@ export const adapterModule = defineAdapterModule({
   },
   fromTarget({ targetName, options, env, offline }) {
     const o = options as Record<string, any>;
-    const has = (name: string, envNames: readonly string[]) =>
-      Boolean(loadSetting({ name, options: o, env, envNames }));
-    const placeholders = offline
-      ? {
-          ...(has('accountId', fcEnvVars.accountId) ? {} : { accountId: '0000000000' }),
-          ...(has('region', fcEnvVars.region) ? {} : { region: 'cn-hangzhou' }),
-        }
-      : {};
+    const placeholders = offlinePlaceholders(
+      { offline, options: o, env },
+      {
+        accountId: { envNames: fcEnvVars.accountId, value: '0000000000' },
+        region: { envNames: fcEnvVars.region, value: 'cn-hangzhou' },
+      },
+    );
     return createFc3Adapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
   },
 });

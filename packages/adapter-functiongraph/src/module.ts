@@ -1,5 +1,5 @@
 import { defineAdapterModule } from '@faasport/core';
-import { loadSetting } from '@faasport/core/toolkit';
+import { offlinePlaceholders } from '@faasport/core/toolkit';
 import { createFunctionGraphAdapter } from './deploy/adapter';
 import { functionGraphProviderSchema } from './deploy/capabilities';
 import { functionGraphImagePlan } from './deploy/image';
@@ -30,14 +30,13 @@ export const adapterModule = defineAdapterModule({
   },
   fromTarget({ targetName, options, env, offline }) {
     const o = options as Record<string, any>;
-    const has = (name: string, envNames: readonly string[]) =>
-      Boolean(loadSetting({ name, options: o, env, envNames }));
-    const placeholders = offline
-      ? {
-          ...(has('region', envVars.region) ? {} : { region: 'cn-north-4' }),
-          ...(has('projectId', envVars.projectId) ? {} : { projectId: '<project-id>' }),
-        }
-      : {};
+    const placeholders = offlinePlaceholders(
+      { offline, options: o, env },
+      {
+        region: { envNames: envVars.region, value: 'cn-north-4' },
+        projectId: { envNames: envVars.projectId, value: '<project-id>' },
+      },
+    );
     return createFunctionGraphAdapter({ target: targetName, ...placeholders, ...o, env: { ...env } });
   },
 });

@@ -2,6 +2,7 @@ import { ConfigurationError, redact, type Step, ValidationError } from '@faaspor
 import {
   isRetryable,
   loadSetting,
+  offlinePlaceholders,
   retryAfterMs,
   stepHandlers,
   withRetry,
@@ -196,6 +197,26 @@ describe('loadSetting', () => {
     const value = 'super-secret-value-1234';
     loadSetting({ name: 'key', env: { KEY: value }, envNames: ['KEY'], secret: true });
     expect(redact(`the key is ${value}`)).not.toContain(value);
+  });
+});
+
+describe('offlinePlaceholders', () => {
+  const placeholders = {
+    region: { envNames: ['REGION'], value: 'cn-north-4' },
+    projectId: { envNames: ['PROJECT'], value: '<project-id>' },
+  };
+
+  it('stands in offline for what neither the options nor the environment set', () => {
+    expect(
+      offlinePlaceholders({ offline: true, options: { region: 'eu-west-101' }, env: {} }, placeholders),
+    ).toEqual({ projectId: '<project-id>' });
+    expect(
+      offlinePlaceholders({ offline: true, options: {}, env: { PROJECT: 'p1', REGION: '' } }, placeholders),
+    ).toEqual({ region: 'cn-north-4' });
+  });
+
+  it('stands in for nothing online, where a missing setting must fail', () => {
+    expect(offlinePlaceholders({ offline: false, options: {}, env: {} }, placeholders)).toEqual({});
   });
 });
 

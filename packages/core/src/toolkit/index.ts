@@ -10,6 +10,11 @@ export { type ZodIssuesOptions, zodIssues } from './issues';
 export { ignoreNotFound, isNotFound, readOrUndefined } from './not-found';
 export { queueBindingIssues, queueBindingsSchema, strictWithHints } from './queues';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
-export { loadSetting, type SettingSource } from './settings';
+export {
+  loadSetting,
+  type OfflinePlaceholder,
+  offlinePlaceholders,
+  type SettingSource,
+} from './settings';
 export { type StepDispatcher, type StepHandler, type StepPattern, stepHandlers } from './steps';
 export { type TwoVersionSplit, type TwoVersionSplitContext, twoVersionSplit } from './traffic';

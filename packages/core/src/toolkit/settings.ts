@@ -58,3 +58,29 @@ export function loadSetting(source: SettingSource): string | undefined {
   if (source.secret) registerSecret(value);
   return value;
 }
+
+/** An option that an offline command (render) may stand in for: where it could be set, and the stand-in. @public */
+export interface OfflinePlaceholder {
+  /** Environment variables that may hold it, as for {@link loadSetting}. */
+  envNames: readonly string[];
+  /** The value used instead when neither the option nor a variable has it. */
+  value: unknown;
+}
+
+/**
+ * Stand-ins for the options an offline command does not need but the adapter's options require
+ * (an account id, a region): for each top-level option set neither in `options` nor in the environment,
+ * its placeholder. Online, nothing: a real call must fail on a missing setting, not use a stand-in.
+ *
+ * @public
+ */
+export function offlinePlaceholders(
+  source: { offline: boolean; options: unknown; env: Readonly<Record<string, string | undefined>> },
+  placeholders: Readonly<Record<string, OfflinePlaceholder>>,
+): Record<string, unknown> {
+  const standIns: Record<string, unknown> = {};
+  if (!source.offline) return standIns;
+  for (const [name, { envNames, value }] of Object.entries(placeholders))
+    if (!loadSetting({ name, options: source.options, env: source.env, envNames })) standIns[name] = value;
+  return standIns;
+}
