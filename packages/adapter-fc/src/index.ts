@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { createFcAdapter, type FcAdapter } from './deploy/adapter';
+// Checks FC 3.0 shares with FC 2.0.
+export { descriptionIssues, idleIssues, shimIssues, triggerNameIssues } from './deploy/check';
 export { crc64 } from './deploy/crc64';
 export { toFcCron } from './deploy/cron';
 export {

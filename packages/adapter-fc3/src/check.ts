@@ -1,5 +1,11 @@
-import { eventTriggerIssues, maxUserDescription } from '@faasport/adapter-fc';
-import { builtinDefaults, type CheckIssue, type ResolvedFunction } from '@faasport/core';
+import {
+  descriptionIssues,
+  eventTriggerIssues,
+  idleIssues,
+  shimIssues,
+  triggerNameIssues,
+} from '@faasport/adapter-fc';
+import type { CheckIssue, ResolvedFunction } from '@faasport/core';
 import { fc3Limits } from './limits';
 import {
   eventTriggerContext,
@@ -18,23 +24,7 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
     providerValid ? ownInvocationRole : undefined,
     eventTriggerContext(ctx),
   );
-  const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
-  if (shimmed && !fn.runtime.startsWith('nodejs'))
-    issues.push({
-      severity: 'error',
-      feature: `contract.${fn.contract}`,
-      path: 'contract',
-      message: `the ${fn.contract} contract runs on FC 3.0 through a Node.js shim, and runtime ${fn.runtime} is not Node.js`,
-      hint: 'Use a nodejs runtime, or contract: native with an FC handler of your runtime.',
-    });
-  if (shimmed && fn.source.kind === 'bucket')
-    issues.push({
-      severity: 'error',
-      feature: 'source.bucket',
-      path: 'source.bucket',
-      message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
-      hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
-    });
+  issues.push(...shimIssues(fn, 'FC 3.0'));
   // FC 3.0's built-in runtimes pass an HTTP call to handler(event, context) as an event (FC 3.0 "Use an HTTP
   // trigger to invoke a function"): FC 2.0's (req, resp, context), which `fc` export marks with
   // providers.local.contract fc-http, has nothing to run it.
@@ -93,24 +83,9 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
       actual: disk,
       allowed: '512 or 10240 (MB)',
     });
-  if ((fn.description?.length ?? 0) > maxUserDescription)
-    issues.push({
-      severity: 'error',
-      feature: 'description',
-      path: 'description',
-      message: `description is ${fn.description!.length} characters; on FC it may have at most ${maxUserDescription} (faasport keeps its revision marker in the rest of FC's 256)`,
-      actual: fn.description!.length,
-      allowed: `at most ${maxUserDescription} characters`,
-    });
+  issues.push(...descriptionIssues(fn));
   for (const t of fn.triggers) {
-    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(t.name))
-      issues.push({
-        severity: 'error',
-        feature: `trigger.${t.kind}`,
-        path: `triggers.${t.name}.name`,
-        message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
-        hint: 'Rename the trigger.',
-      });
+    issues.push(...triggerNameIssues(t));
     if (t.kind === 'schedule') {
       try {
         toFc3Cron(t.cron, t.timezone);
@@ -124,12 +99,6 @@ export function checkFunction(fn: ResolvedFunction, ctx: Fc3Context): CheckIssue
       }
     }
   }
-  if (fn.scaling.idleSeconds !== builtinDefaults.scaling.idleSeconds)
-    issues.push({
-      severity: 'warning',
-      feature: 'scaling.idle',
-      path: 'scaling.idle',
-      message: `FC decides when idle instances stop; scaling.idle ${fn.scaling.idleSeconds}s is not applied`,
-    });
+  issues.push(...idleIssues(fn));
   return issues;
 }

@@ -18,25 +18,7 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
     providerValid ? ownInvocationRole : undefined,
     eventTriggerContext(ctx),
   );
-  const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
-  if (shimmed && !fn.runtime.startsWith('nodejs')) {
-    issues.push({
-      severity: 'error',
-      feature: `contract.${fn.contract}`,
-      path: 'contract',
-      message: `the ${fn.contract} contract runs on FC through a Node.js shim, and runtime ${fn.runtime} is not Node.js`,
-      hint: 'Use a nodejs runtime, or contract: native with an FC handler of your runtime.',
-    });
-  }
-  if (shimmed && fn.source.kind === 'bucket') {
-    issues.push({
-      severity: 'error',
-      feature: 'source.bucket',
-      path: 'source.bucket',
-      message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
-      hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
-    });
-  }
+  issues.push(...shimIssues(fn, 'FC'));
   if (fn.source.kind === 'image' && (fn.source.workdir || fn.source.user)) {
     issues.push({
       severity: 'error',
@@ -46,26 +28,9 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
       hint: 'Set WORKDIR and USER in the image instead.',
     });
   }
-  if ((fn.description?.length ?? 0) > maxUserDescription) {
-    issues.push({
-      severity: 'error',
-      feature: 'description',
-      path: 'description',
-      message: `description is ${fn.description!.length} characters; on FC it may have at most ${maxUserDescription} (faasport keeps its revision marker in the rest of FC's 256)`,
-      actual: fn.description!.length,
-      allowed: `at most ${maxUserDescription} characters`,
-    });
-  }
+  issues.push(...descriptionIssues(fn));
   for (const t of fn.triggers) {
-    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(t.name)) {
-      issues.push({
-        severity: 'error',
-        feature: `trigger.${t.kind}`,
-        path: `triggers.${t.name}.name`,
-        message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
-        hint: 'Rename the trigger.',
-      });
-    }
+    issues.push(...triggerNameIssues(t));
     if (t.kind === 'http' && t.methods.includes('OPTIONS') && t.methods.length < 7) {
       issues.push({
         severity: 'warning',
@@ -87,13 +52,77 @@ export function checkFunction(fn: ResolvedFunction, ctx: TriggerContext): CheckI
       });
     }
   }
-  if (fn.scaling.idleSeconds !== builtinDefaults.scaling.idleSeconds) {
+  issues.push(...idleIssues(fn));
+  return issues;
+}
+
+/*
+ * Rules FC 2.0 and FC 3.0 share (same shim, same description budget, same trigger names, same
+ * platform-managed idle time); `@faasport/adapter-fc3` runs them too.
+ */
+
+/** A contract other than native runs in faasport's Node.js shim, which must go into the code package. @internal */
+export function shimIssues(fn: ResolvedFunction, platform: string): CheckIssue[] {
+  const shimmed = fn.contract !== 'native' && fn.source.kind !== 'image';
+  const issues: CheckIssue[] = [];
+  if (shimmed && !fn.runtime.startsWith('nodejs'))
     issues.push({
+      severity: 'error',
+      feature: `contract.${fn.contract}`,
+      path: 'contract',
+      message: `the ${fn.contract} contract runs on ${platform} through a Node.js shim, and runtime ${fn.runtime} is not Node.js`,
+      hint: 'Use a nodejs runtime, or contract: native with an FC handler of your runtime.',
+    });
+  if (shimmed && fn.source.kind === 'bucket')
+    issues.push({
+      severity: 'error',
+      feature: 'source.bucket',
+      path: 'source.bucket',
+      message: `the ${fn.contract} contract needs faasport's shim inside the code package, which cannot be added to an OSS object`,
+      hint: 'Use contract: native (your package holds an FC handler), or a dir/archive source.',
+    });
+  return issues;
+}
+
+/** The user's description must leave room for faasport's revision marker in FC's 256 characters. @internal */
+export function descriptionIssues(fn: ResolvedFunction): CheckIssue[] {
+  const length = fn.description?.length ?? 0;
+  if (length <= maxUserDescription) return [];
+  return [
+    {
+      severity: 'error',
+      feature: 'description',
+      path: 'description',
+      message: `description is ${length} characters; on FC it may have at most ${maxUserDescription} (faasport keeps its revision marker in the rest of FC's 256)`,
+      actual: length,
+      allowed: `at most ${maxUserDescription} characters`,
+    },
+  ];
+}
+
+/** FC's trigger names: 1-128 letters, digits, "_" and "-", starting with a letter or "_". @internal */
+export function triggerNameIssues(t: ResolvedFunction['triggers'][number]): CheckIssue[] {
+  if (/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(t.name)) return [];
+  return [
+    {
+      severity: 'error',
+      feature: `trigger.${t.kind}`,
+      path: `triggers.${t.name}.name`,
+      message: `trigger name ${JSON.stringify(t.name)} is not valid on FC (1-128 letters, digits, "_" and "-", starting with a letter or "_")`,
+      hint: 'Rename the trigger.',
+    },
+  ];
+}
+
+/** FC stops idle instances on its own schedule: a scaling.idle other than the default is not applied. @internal */
+export function idleIssues(fn: ResolvedFunction): CheckIssue[] {
+  if (fn.scaling.idleSeconds === builtinDefaults.scaling.idleSeconds) return [];
+  return [
+    {
       severity: 'warning',
       feature: 'scaling.idle',
       path: 'scaling.idle',
       message: `FC decides when idle instances stop; scaling.idle ${fn.scaling.idleSeconds}s is not applied`,
-    });
-  }
-  return issues;
+    },
+  ];
 }
