@@ -7,12 +7,12 @@ import {
   InvokeError,
   type InvokeOptions,
   NotFoundError,
-  ProviderApiError,
+  type ProviderApiError,
   type Step,
   UnsupportedFeatureError,
   ValidationError,
 } from '@faasport/core';
-import { ignoreNotFound } from '@faasport/core/toolkit';
+import { forwardRequest, ignoreNotFound } from '@faasport/core/toolkit';
 import { checkFunction } from './check';
 import { Fc3ApiClient as Client, type Fc3ApiClient } from './client';
 import { exportFunction } from './export';
@@ -214,29 +214,10 @@ export function createFc3Adapter(
       // any other call as FC's HTTP event through InvokeFunction, which is what the trigger would send.
       if (url && http.triggerConfig.authType === 'anonymous' && http.qualifier === qualifier) {
         const target = new URL(request.url);
-        const body =
-          request.method === 'GET' || request.method === 'HEAD'
-            ? undefined
-            : new Uint8Array(await request.arrayBuffer());
-        try {
-          return await fetch(`${url.replace(/\/+$/, '')}${target.pathname}${target.search}`, {
-            method: request.method,
-            headers: request.headers,
-            ...(body?.length ? { body: body as BodyInit } : {}),
-            redirect: 'manual',
-            ...(request.signal ? { signal: request.signal } : {}),
-          });
-        } catch (error) {
-          throw new ProviderApiError(
-            {
-              adapter: 'fc3',
-              operation: 'InvokeHttpTrigger',
-              providerMessage: (error as Error).message,
-              retryable: true,
-            },
-            { cause: error },
-          );
-        }
+        return forwardRequest(request, `${url.replace(/\/+$/, '')}${target.pathname}${target.search}`, {
+          adapter: 'fc3',
+          operation: 'InvokeHttpTrigger',
+        });
       }
       if (custom)
         throw new UnsupportedFeatureError(

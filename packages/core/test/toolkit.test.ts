@@ -1,5 +1,8 @@
-import { ConfigurationError, redact, type Step, ValidationError } from '@faasport/core';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationError, ProviderApiError, redact, type Step, ValidationError } from '@faasport/core';
 import {
+  forwardRequest,
   isRetryable,
   loadSetting,
   offlinePlaceholders,
@@ -217,6 +220,58 @@ describe('offlinePlaceholders', () => {
 
   it('stands in for nothing online, where a missing setting must fail', () => {
     expect(offlinePlaceholders({ offline: false, options: {}, env: {} }, placeholders)).toEqual({});
+  });
+});
+
+describe('forwardRequest', () => {
+  it("sends the method, headers and body on, and returns a redirect as the function's answer", async () => {
+    const seen: { method?: string; header?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, header: req.headers['x-sign'] as string | undefined, body });
+        res.writeHead(302, { location: '/elsewhere' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fn?q=1`;
+    try {
+      const post = await forwardRequest(
+        new Request('http://caller/fn', { method: 'POST', body: 'hi' }),
+        url,
+        {
+          headers: { 'x-sign': 'signed' },
+          adapter: 'test',
+          operation: 'Invoke',
+        },
+      );
+      expect(post.status).toBe(302);
+      expect(post.headers.get('location')).toBe('/elsewhere');
+      await forwardRequest(new Request('http://caller/fn'), url, { adapter: 'test', operation: 'Invoke' });
+      expect(seen).toEqual([
+        { method: 'POST', header: 'signed', body: 'hi' },
+        { method: 'GET', header: undefined, body: '' },
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('names the adapter and operation, retryable, when nothing answers', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const error = await forwardRequest(new Request('http://caller/'), `http://127.0.0.1:${port}/`, {
+      adapter: 'fc3',
+      operation: 'InvokeHttpTrigger',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect(error).toMatchObject({ retryable: true });
+    expect((error as Error).message).toContain('InvokeHttpTrigger');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type Step,
   ValidationError,
 } from '@faasport/core';
-import { ignoreNotFound, isNotFound, stepHandlers } from '@faasport/core/toolkit';
+import { forwardRequest, ignoreNotFound, isNotFound, stepHandlers } from '@faasport/core/toolkit';
 import { checkFunction } from './check';
 import { FcApiClient, type FcTrigger } from './client';
 import { exportFunction } from './export';
@@ -168,30 +168,11 @@ export function createFcAdapter(
       trigger.triggerConfig.authType === 'function'
         ? client.signProxyRequest(request.method, decodedPath(path), url.searchParams, headers)
         : headers;
-    const body =
-      request.method === 'GET' || request.method === 'HEAD'
-        ? undefined
-        : new Uint8Array(await request.arrayBuffer());
-    let response: Response;
-    try {
-      response = await fetch(`${o.endpoint}${path}${url.search}`, {
-        method: request.method,
-        headers: signed,
-        ...(body?.length ? { body: body as BodyInit } : {}),
-        redirect: 'manual',
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-    } catch (error) {
-      throw new ProviderApiError(
-        {
-          adapter: 'fc',
-          operation: 'InvokeHttpTrigger',
-          providerMessage: (error as Error).message,
-          retryable: true,
-        },
-        { cause: error },
-      );
-    }
+    const response = await forwardRequest(request, `${o.endpoint}${path}${url.search}`, {
+      headers: signed,
+      adapter: 'fc',
+      operation: 'InvokeHttpTrigger',
+    });
     const errorType = response.headers.get('x-fc-error-type');
     if (errorType) {
       throw new InvokeError({

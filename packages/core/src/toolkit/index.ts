@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { type FieldChangesOptions, fieldChanges } from './fields';
+export { type ForwardOptions, forwardRequest } from './forward';
 export { type ZodIssuesOptions, zodIssues } from './issues';
 export { ignoreNotFound, isNotFound, readOrUndefined } from './not-found';
 export { queueBindingIssues, queueBindingsSchema, strictWithHints } from './queues';
