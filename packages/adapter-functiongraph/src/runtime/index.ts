@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+import { readShimConfig as readShimConfigText, shimFileText } from '@faasport/core/handler';
 import type { ShimConfig } from './shim';
 import { shimScript } from './shim-script.generated';
 
@@ -33,21 +35,15 @@ export const shimHandler = 'faasport_shim.handler';
  * @public
  */
 export function shimSource(config: ShimConfig): string {
-  return [
+  return shimFileText(
     '// faasport FunctionGraph shim: runs a portable faasport handler on FunctionGraph. Generated; do not edit.',
-    "'use strict';",
-    `const config = ${JSON.stringify(config)};`,
+    config,
     shimScript,
-  ].join('\n');
+    ["'use strict';"],
+  );
 }
 
 /** Reads the config written into a shim file by {@link shimSource}, or `undefined` when it is not one. @public */
 export function readShimConfig(source: string): ShimConfig | undefined {
-  const match = /^const config = (\{.*\});$/m.exec(source);
-  if (!match) return undefined;
-  try {
-    return JSON.parse(match[1]!) as ShimConfig;
-  } catch {
-    return undefined;
-  }
+  return readShimConfigText<ShimConfig>(source);
 }

@@ -34,6 +34,8 @@ export {
   type LogLevel,
   parseJsonOrText,
   randomRequestId,
+  readShimConfig,
+  shimFileText,
   storageCloudEvent,
 } from './shim-helpers';
 export type { CloudEvent, Context, EventHandler, HandlerLogger, WebHandler, WebResult } from './types';

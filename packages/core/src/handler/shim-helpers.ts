@@ -144,3 +144,30 @@ export function storageCloudEvent(fields: {
     data: { bucket, key, size: object.size, etag: object.eTag, event: eventName },
   };
 }
+
+/**
+ * The text of a standalone shim file: a banner comment, the function's config as one
+ * `const config = {...};` line (which {@link readShimConfig} finds again on export), and the bundled
+ * shim script. `prologue` lines go between the banner and the config (e.g. `'use strict';`).
+ *
+ * @public
+ */
+export function shimFileText(
+  banner: string,
+  config: unknown,
+  script: string,
+  prologue: string[] = [],
+): string {
+  return [banner, ...prologue, `const config = ${JSON.stringify(config)};`, script].join('\n');
+}
+
+/** The config a shim file written by {@link shimFileText} holds, or `undefined` when the text is not one. @public */
+export function readShimConfig<Config>(source: string): Config | undefined {
+  const match = /^const config = (\{.*\});$/m.exec(source);
+  if (!match) return undefined;
+  try {
+    return JSON.parse(match[1]!) as Config;
+  } catch {
+    return undefined;
+  }
+}
