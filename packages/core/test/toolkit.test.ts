@@ -8,6 +8,7 @@ import {
   offlinePlaceholders,
   retryAfterMs,
   stepHandlers,
+  versionPublishSteps,
   withRetry,
   zodIssues,
 } from '@faasport/core/toolkit';
@@ -272,6 +273,40 @@ describe('forwardRequest', () => {
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error).toMatchObject({ retryable: true });
     expect((error as Error).message).toContain('InvokeHttpTrigger');
+  });
+});
+
+describe('versionPublishSteps', () => {
+  const input = {
+    functionName: 'shop',
+    revisionLabel: 'v2',
+    revisionHash: 'h2',
+    platform: 'Lambda',
+    adapter: 'lambda',
+  };
+
+  it('publishes a label no version carries, and nothing for the same revision', () => {
+    expect(versionPublishSteps(input).map((s) => [s.id, s.action, s.resource])).toEqual([
+      ['version', 'publish', 'version v2'],
+    ]);
+    expect(versionPublishSteps({ ...input, existing: { name: '7', revisionHash: 'h2' } })).toEqual([]);
+  });
+
+  it('refuses a label whose version holds other code, naming the version and the rule', () => {
+    const refusal = (existing: { name: string; revisionHash: string | undefined }) => {
+      try {
+        versionPublishSteps({ ...input, existing });
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('accepted');
+    };
+    const relabelled = refusal({ name: '7', revisionHash: 'h1' });
+    expect(relabelled.issues[0]).toMatchObject({ path: 'revision', rule: 'revision-immutable' });
+    expect(relabelled.message).toContain('version 7 of shop is labelled "v2" with other code or settings');
+    expect(refusal({ name: 'v2', revisionHash: undefined }).message).toContain(
+      'version "v2" of shop already exists with other code or settings; Lambda versions are immutable',
+    );
   });
 });
 

@@ -5,9 +5,8 @@ import {
   type FieldChange,
   type LiveFunction,
   type Step,
-  ValidationError,
 } from '@faasport/core';
-import { fieldChanges } from '@faasport/core/toolkit';
+import { fieldChanges, versionPublishSteps } from '@faasport/core/toolkit';
 import { providerOptions, runtimeMap } from './capabilities';
 import { type FgContext, type FgLive, type FgTrigger, parseEnv, stripEmpty } from './context';
 import {
@@ -127,30 +126,23 @@ export function plan(fg: FgContext, desired: DesiredState, live: LiveFunction | 
     }
   }
   const existing = raw?.versions.find((v) => v.version === desired.revisionLabel);
-  if (existing) {
-    const hash = revisionHashOfVersion(existing.version_description);
-    if (hash !== desired.revisionHash) {
-      throw new ValidationError(
-        [
-          {
-            path: 'revision',
-            message: `version ${JSON.stringify(desired.revisionLabel)} of ${fn.name} already exists with other code or settings; FunctionGraph versions are immutable, so give this revision a new label`,
-            rule: 'revision-immutable',
-          },
-        ],
-        { subject: `function "${fn.name}"`, adapter: 'functiongraph' },
-      );
-    }
-  } else {
-    steps.push({
-      id: 'version',
-      action: 'publish',
-      resource: `version ${desired.revisionLabel}`,
-      summary: `publish version ${desired.revisionLabel} of ${fn.name}`,
-      changes: [{ path: 'versions', to: desired.revisionLabel }],
-      phase: 'revision',
-    });
-  }
+  steps.push(
+    ...versionPublishSteps({
+      functionName: fn.name,
+      revisionLabel: desired.revisionLabel,
+      revisionHash: desired.revisionHash,
+      ...(existing
+        ? {
+            existing: {
+              name: desired.revisionLabel,
+              revisionHash: revisionHashOfVersion(existing.version_description),
+            },
+          }
+        : {}),
+      platform: 'FunctionGraph',
+      adapter: 'functiongraph',
+    }),
+  );
   const liveTriggers = raw?.triggers ?? [];
   const kept = new Set<string>();
   for (const want of triggers) {

@@ -5,8 +5,8 @@ import {
   type FieldChange,
   type LiveFunction,
   type Step,
-  ValidationError,
 } from '@faasport/core';
+import { versionPublishSteps } from '@faasport/core/toolkit';
 import { providerOptions } from './capabilities';
 import { defaultMaxScale } from './check';
 import {
@@ -140,28 +140,23 @@ export function plan(api: LambdaApi, desired: DesiredState, live: LiveFunction |
       });
   }
   const existing = raw?.versions.find((v) => labelOf(v) === desired.revisionLabel);
-  if (existing) {
-    if (parseVersionDescription(existing.Description)?.revisionHash !== desired.revisionHash)
-      throw new ValidationError(
-        [
-          {
-            path: 'revision',
-            message: `version ${existing.Version} of ${fn.name} is labelled ${JSON.stringify(desired.revisionLabel)} with other code or settings; Lambda versions are immutable, so give this revision a new label`,
-            rule: 'revision-immutable',
-          },
-        ],
-        { subject: `function "${fn.name}"`, adapter: 'lambda' },
-      );
-  } else {
-    steps.push({
-      id: 'version',
-      action: 'publish',
-      resource: `version ${desired.revisionLabel}`,
-      summary: `publish version ${desired.revisionLabel} of ${fn.name}`,
-      changes: [{ path: 'versions', to: desired.revisionLabel }],
-      phase: 'revision',
-    });
-  }
+  steps.push(
+    ...versionPublishSteps({
+      functionName: fn.name,
+      revisionLabel: desired.revisionLabel,
+      revisionHash: desired.revisionHash,
+      ...(existing
+        ? {
+            existing: {
+              name: existing.Version ?? '',
+              revisionHash: parseVersionDescription(existing.Description)?.revisionHash,
+            },
+          }
+        : {}),
+      platform: 'Lambda',
+      adapter: 'lambda',
+    }),
+  );
   const reserved = desiredReserved(desired);
   if (raw?.reserved !== reserved && !(raw === undefined && reserved === undefined))
     steps.push({

@@ -19,3 +19,4 @@ export {
 } from './settings';
 export { type StepDispatcher, type StepHandler, type StepPattern, stepHandlers } from './steps';
 export { type TwoVersionSplit, type TwoVersionSplitContext, twoVersionSplit } from './traffic';
+export { type VersionPublishInput, versionPublishSteps } from './versions';
