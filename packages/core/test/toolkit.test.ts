@@ -2,10 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError, ProviderApiError, redact, type Step, ValidationError } from '@faasport/core';
 import {
+  describeWithMarker,
   forwardRequest,
   isRetryable,
   loadSetting,
   offlinePlaceholders,
+  readMarkedDescription,
   retryAfterMs,
   stepHandlers,
   versionPublishSteps,
@@ -307,6 +309,18 @@ describe('versionPublishSteps', () => {
     expect(refusal({ name: 'v2', revisionHash: undefined }).message).toContain(
       'version "v2" of shop already exists with other code or settings; Lambda versions are immutable',
     );
+  });
+});
+
+describe('describeWithMarker', () => {
+  it('keeps the marker whole within the limit and gives the user text back', () => {
+    const marker = { r: 'v1', h: 'abc' };
+    const text = describeWithMarker('x'.repeat(300), marker, 256);
+    expect(text).toHaveLength(256);
+    expect(readMarkedDescription(text)).toEqual({ user: 'x'.repeat(256 - 1 - 29), marker });
+    expect(readMarkedDescription(describeWithMarker(undefined, marker, 256))).toEqual({ marker });
+    expect(readMarkedDescription('faasport:{cut')).toEqual({ user: 'faasport:{cut' });
+    expect(readMarkedDescription('just words')).toEqual({ user: 'just words' });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   ValidationError,
   zipEntries,
 } from '@faasport/core';
+import { describeWithMarker, readMarkedDescription } from '@faasport/core/toolkit';
 import { unzipSync } from 'fflate';
 import { type ShimConfig, shimFileName, shimHandler, shimSource } from '../runtime';
 import { providerOptions, runtimeMap } from './capabilities';
@@ -30,28 +31,14 @@ export interface Marker {
   k: string;
 }
 
-const markerPrefix = 'faasport:';
-
 /** The function description: the user's text, then the marker, within FunctionGraph's 512 characters. */
 export function descriptionWith(userDescription: string | undefined, marker: Marker): string {
-  const text = `${markerPrefix}${JSON.stringify(marker)}`;
-  const room = 512 - text.length - 1;
-  const user = (userDescription ?? '').slice(0, Math.max(0, room));
-  return user ? `${user}\n${text}` : text;
+  return describeWithMarker(userDescription, marker, 512);
 }
 
 /** The marker and user text of a description. */
 export function parseDescription(description: string | undefined): { user?: string; marker?: Marker } {
-  if (!description) return {};
-  const at = description.lastIndexOf(markerPrefix);
-  if (at < 0) return { user: description };
-  try {
-    const marker = JSON.parse(description.slice(at + markerPrefix.length)) as Marker;
-    const user = description.slice(0, at).replace(/\n$/, '');
-    return { ...(user ? { user } : {}), marker };
-  } catch {
-    return { user: description };
-  }
+  return readMarkedDescription<Marker>(description);
 }
 
 /** Version descriptions hold the revision hash. */

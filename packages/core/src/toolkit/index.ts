@@ -8,6 +8,7 @@
 export { type FieldChangesOptions, fieldChanges } from './fields';
 export { type ForwardOptions, forwardRequest } from './forward';
 export { type ZodIssuesOptions, zodIssues } from './issues';
+export { describeWithMarker, readMarkedDescription } from './markers';
 export { ignoreNotFound, isNotFound, readOrUndefined } from './not-found';
 export { queueBindingIssues, queueBindingsSchema, strictWithHints } from './queues';
 export { isRetryable, type RetryEvent, type RetryOptions, retryAfterMs, statusOf, withRetry } from './retry';
