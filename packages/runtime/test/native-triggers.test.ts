@@ -7,7 +7,8 @@ import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 
 // Native handlers written for a cloud get this runtime's schedule and bucket events in that cloud's
 // own shapes: FC timer / OSS events (FC 2.0 and 3.0 alike), FunctionGraph TIMER / OBS events, Lambda
-// scheduled / S3 events. An FC 3.0 handler also serves HTTP at its URL, as FC 3.0's HTTP event.
+// scheduled / S3 events, from the Node and the Python worker alike. An FC 3.0 handler also serves HTTP
+// at its URL, as FC 3.0's HTTP event.
 
 let runtime: Runtime;
 let marks: string;
@@ -53,15 +54,31 @@ const recorders = {
   };`,
 } as const;
 
-async function ship(name: string, contract: keyof typeof recorders, triggers: FunctionConfig['triggers']) {
+/** The same recorder in Python, for every native contract: the Python worker reshapes events too. */
+const pythonRecorder = `import json, os
+
+def handler(event, context):
+    data = event if isinstance(event, (bytes, bytearray)) else json.dumps(event).encode()
+    with open(os.path.join(os.environ["MARKS"], os.environ["NAME"] + ".json"), "wb") as file:
+        file.write(data)
+    return "ok"
+`;
+
+async function ship(
+  name: string,
+  contract: keyof typeof recorders,
+  triggers: FunctionConfig['triggers'],
+  language: 'node' | 'python' = 'node',
+) {
   await deploy(
     createLocalAdapter({ url: runtime.url, token: runtime.token }),
     defineFunction({
       name,
       contract: 'native',
-      handler: 'index.handler',
-      source: { inline: recorders[contract] },
-      env: { MARKS: marks },
+      ...(language === 'python'
+        ? { runtime: 'python3.11', handler: 'main.handler', source: { inline: pythonRecorder } }
+        : { handler: 'index.handler', source: { inline: recorders[contract] } }),
+      env: { MARKS: marks, NAME: name },
       providers: { local: { contract } },
       triggers,
     }),
@@ -96,6 +113,10 @@ describe('native trigger events on the local runtime', () => {
     await ship('fc3-timer', 'fc3-event', [schedule]);
     await ship('fg-timer', 'fg-event', [schedule]);
     await ship('aws-timer', 'lambda', [schedule]);
+    await ship('py-fc-timer', 'fc-event', [schedule], 'python');
+    await ship('py-fc3-timer', 'fc3-event', [schedule], 'python');
+    await ship('py-fg-timer', 'fg-event', [schedule], 'python');
+    await ship('py-aws-timer', 'lambda', [schedule], 'python');
     expect(runtime.tick()).toEqual([]); // the scheduler counts from when it first sees a trigger
     now = Date.parse('2026-03-01T09:00:05Z');
     expect(
@@ -103,26 +124,39 @@ describe('native trigger events on the local runtime', () => {
         .tick()
         .map((f) => f.function)
         .sort(),
-    ).toEqual(['aws-timer', 'fc-timer', 'fc3-timer', 'fg-timer']);
-    for (const name of ['fc-timer', 'fc3-timer'])
+    ).toEqual([
+      'aws-timer',
+      'fc-timer',
+      'fc3-timer',
+      'fg-timer',
+      'py-aws-timer',
+      'py-fc-timer',
+      'py-fc3-timer',
+      'py-fg-timer',
+    ]);
+    for (const name of ['fc-timer', 'fc3-timer', 'py-fc-timer', 'py-fc3-timer'])
       expect(await received(name)).toEqual({
         triggerTime: '2026-03-01T09:00:00.000Z',
         triggerName: 'nightly',
         payload: '{"job":"report"}',
       });
-    expect(await received('fg-timer')).toEqual({
-      version: 'v1.0',
-      time: '2026-03-01T09:00:00.000Z',
-      trigger_type: 'TIMER',
-      trigger_name: 'nightly',
-      user_event: '{"job":"report"}',
-    });
-    expect(await received('aws-timer')).toMatchObject({
+    for (const name of ['fg-timer', 'py-fg-timer'])
+      expect(await received(name)).toEqual({
+        version: 'v1.0',
+        time: '2026-03-01T09:00:00.000Z',
+        trigger_type: 'TIMER',
+        trigger_name: 'nightly',
+        user_event: '{"job":"report"}',
+      });
+    const aws = await received('aws-timer');
+    expect(aws).toMatchObject({
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
       time: '2026-03-01T09:00:00.000Z',
       resources: ['arn:aws:events:local:000000000000:rule/nightly'],
     });
+    // Both workers build the same event, but for the event's own id.
+    expect(await received('py-aws-timer')).toEqual({ ...aws, id: expect.any(String) });
   });
 
   test('a bucket write reaches them as OSS, OBS and S3 events', async () => {
@@ -130,6 +164,9 @@ describe('native trigger events on the local runtime', () => {
     await ship('fc-oss', 'fc-event', [storage]);
     await ship('fg-obs', 'fg-event', [storage]);
     await ship('aws-s3', 'lambda', [storage]);
+    await ship('py-fc-oss', 'fc-event', [storage], 'python');
+    await ship('py-fg-obs', 'fg-event', [storage], 'python');
+    await ship('py-aws-s3', 'lambda', [storage], 'python');
     await putObject('photos', 'in/my%20cat.png', 'meow');
     const oss = (await received('fc-oss')) as { events: Array<Record<string, any>> };
     expect(oss.events[0]).toMatchObject({
@@ -137,7 +174,8 @@ describe('native trigger events on the local runtime', () => {
       eventSource: 'acs:oss',
       oss: { bucket: { name: 'photos' }, object: { key: 'in/my cat.png', size: 4 } },
     });
-    for (const name of ['fg-obs', 'aws-s3']) {
+    expect(await received('py-fc-oss')).toEqual(oss);
+    for (const name of ['fg-obs', 'aws-s3', 'py-fg-obs', 'py-aws-s3']) {
       const s3 = (await received(name)) as { Records: Array<Record<string, any>> };
       expect(s3.Records[0]).toMatchObject({
         eventSource: 'aws:s3',

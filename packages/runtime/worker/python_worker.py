@@ -403,8 +403,98 @@ def _event_event(handler, message, payload):
     return call(handler, as_cloud_event(payload, message["rid"]), Context(message, {}))
 
 
+# --- trigger events in each cloud's own shape (the Node worker's contracts/shared.mjs, fc.mjs,
+# functiongraph.mjs and lambda.mjs build the same; test/native-triggers.test.ts holds both to them) ---
+# A native handler written for a cloud gets this runtime's schedule and bucket CloudEvents in the shape
+# that cloud's own timer and object-storage triggers deliver; anything else reaches it as sent.
+
+def native_trigger_event(payload, trigger_event):
+    """The payload a native handler gets: a schedule or bucket CloudEvent of this runtime reshaped by
+    `trigger_event(event, kind)` (`kind`: schedule, created or deleted); any other payload unchanged."""
+    if not payload or payload[:1] != b"{":
+        return payload
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        return payload
+    if not isinstance(event, dict) or event.get("specversion") != "1.0" or not isinstance(event.get("source"), str):
+        return payload
+    kind = {"dev.faasport.storage.object.created": "created",
+            "dev.faasport.storage.object.deleted": "deleted"}.get(event.get("type"))
+    if event["source"].startswith("/faasport/schedule/") and event.get("type") == "dev.faasport.schedule":
+        kind = "schedule"
+    if kind is None:
+        return payload
+    return json.dumps(trigger_event(event, kind), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _schedule_name(event):
+    return next((part for part in reversed(event["source"].split("/")) if part), "timer")
+
+
+def _payload_text(data):
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _object_of(event):
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    key = data.get("key")
+    return {"bucket": str(data.get("bucket") or ""),
+            "key": str(key if key is not None else event.get("subject") or ""),
+            "size": data.get("size") or 0, "etag": data.get("etag") or ""}
+
+
+def _s3_record(event, kind, event_name):
+    """An S3-style record, as Lambda and FunctionGraph's OBS trigger deliver (keys URL-encoded, spaces as +)."""
+    obj = _object_of(event)
+    key = urllib.parse.quote(obj["key"], safe="/-_.!~*'()").replace("%20", "+")
+    described = {"key": key}
+    if kind != "deleted":
+        described.update({"size": obj["size"], "eTag": obj["etag"]})
+    return {"eventVersion": "2.0", "eventSource": "aws:s3", "awsRegion": "local", "eventTime": event.get("time"),
+            "eventName": event_name,
+            "s3": {"s3SchemaVersion": "1.0",
+                   "bucket": {"name": obj["bucket"], "arn": f"arn:aws:s3:::{obj['bucket']}"},
+                   "object": described}}
+
+
+def fc_trigger_event(event, kind):
+    """FC's timer event and OSS notification, the same on FC 2.0 and 3.0."""
+    if kind == "schedule":
+        return {"triggerTime": event.get("time"), "triggerName": _schedule_name(event),
+                "payload": _payload_text(event.get("data"))}
+    obj = _object_of(event)
+    return {"events": [{
+        "eventName": "ObjectRemoved:DeleteObject" if kind == "deleted" else "ObjectCreated:PutObject",
+        "eventSource": "acs:oss", "eventTime": event.get("time"), "eventVersion": "1.0", "region": "local",
+        "oss": {"bucket": {"name": obj["bucket"], "arn": f"acs:oss:local::{obj['bucket']}"},
+                "object": {"key": obj["key"], "size": obj["size"], "eTag": obj["etag"]},
+                "ossSchemaVersion": "1.0"},
+        "responseElements": {"requestId": event.get("id")},
+    }]}
+
+
+def fg_trigger_event(event, kind):
+    """FunctionGraph's TIMER event and OBS notification."""
+    if kind == "schedule":
+        return {"version": "v1.0", "time": event.get("time"), "trigger_type": "TIMER",
+                "trigger_name": _schedule_name(event), "user_event": _payload_text(event.get("data"))}
+    return {"Records": [_s3_record(event, kind, "ObjectRemoved:Delete" if kind == "deleted" else "ObjectCreated:Put")]}
+
+
+def lambda_trigger_event(event, kind):
+    """An EventBridge scheduled event, or an S3 notification."""
+    if kind == "schedule":
+        return {"version": "0", "id": event.get("id"), "detail-type": "Scheduled Event", "source": "aws.events",
+                "account": "000000000000", "time": event.get("time"), "region": "local",
+                "resources": [f"arn:aws:events:local:000000000000:rule/{_schedule_name(event)}"], "detail": {}}
+    return {"Records": [_s3_record(event, kind, "ObjectRemoved:Delete" if kind == "deleted" else "ObjectCreated:Put")]}
+
+
 def _fc_event(handler, message, payload):
-    return call(handler, payload, FcContext(message))
+    return call(handler, native_trigger_event(payload, fc_trigger_event), FcContext(message))
 
 
 # FC 3.0 passes these content types as text in its HTTP event; other bodies arrive base64-encoded.
@@ -479,14 +569,15 @@ def _fc3_http(handler, message):
 
 
 def _fc3_event(handler, message, payload):
-    return call(handler, payload, Fc3Context(message))
+    return call(handler, native_trigger_event(payload, fc_trigger_event), Fc3Context(message))
 
 
 def _fg_event(handler, message, payload):
-    return call(handler, parse_json_or_text(payload), FgContext(message))
+    return call(handler, parse_json_or_text(native_trigger_event(payload, fg_trigger_event)), FgContext(message))
 
 
 def _lambda_event(handler, message, payload):
+    payload = native_trigger_event(payload, lambda_trigger_event)
     return call(handler, json.loads(payload) if payload else {}, LambdaContext(message))
 
 
