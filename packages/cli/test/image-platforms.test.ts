@@ -199,6 +199,27 @@ describe.skipIf(!hasRegistryBinary)(
       expect(JSON.parse(Buffer.from(failed.Payload!).toString()).errorMessage).toContain(
         `cannot pull image ${registry.host}/faasport/absent:1`,
       );
+      // ImageConfig overrides the image's ENTRYPOINT: one that is not node cannot run here, and one that
+      // names another script runs that script (here a missing one, so the call fails).
+      const overridden = async (name: string, EntryPoint: string[]) => {
+        await client.send(
+          new CreateFunctionCommand({
+            FunctionName: name,
+            PackageType: 'Image',
+            Code: { ImageUri: reference },
+            ImageConfig: { EntryPoint },
+            Role: `arn:aws:iam::${lambda.accountId}:role/fn`,
+          }),
+        );
+        const reply = await client.send(new InvokeCommand({ FunctionName: name }));
+        return { error: reply.FunctionError, body: Buffer.from(reply.Payload!).toString() };
+      };
+      const python = await overridden('python-entry', ['python3', '/code/main.py']);
+      expect(python.error).toBe('Unhandled');
+      expect(JSON.parse(python.body).errorMessage).toContain(
+        'ImageConfig.EntryPoint ["python3","/code/main.py"]',
+      );
+      expect((await overridden('other-script', ['node', '/code/absent.cjs'])).error).toBeDefined();
     });
   },
 );

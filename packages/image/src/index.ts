@@ -35,5 +35,5 @@ export {
   zipFiles,
 } from './layer';
 export type { ImageLimits, SizeLimit } from './limits';
-export { ENTRY_LABEL, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
+export { ENTRY_LABEL, type ImageOverrides, layerFiles, type PulledEntry, pullFaasportEntry } from './pull';
 export { formatImageReference, type ImageReference, parseImageReference } from './reference';

@@ -43,14 +43,33 @@ export interface PulledEntry {
 }
 
 /**
+ * What a platform may set in place of the image's own settings (Lambda's `ImageConfig`: "configuration
+ * values that override the container image Dockerfile settings",
+ * https://docs.aws.amazon.com/lambda/latest/dg/API_ImageConfig.html). Each one given replaces its
+ * counterpart alone. @public
+ */
+export interface ImageOverrides {
+  /** In place of ENTRYPOINT; it must still run `node`, which the local Node.js stands in for. */
+  entrypoint?: string[];
+  /** In place of CMD. */
+  cmd?: string[];
+  /** In place of WORKDIR. */
+  workdir?: string;
+}
+
+/**
  * Pulls a faasport-built Node.js image (its config has the {@link ENTRY_LABEL} label and a `node`
  * entrypoint) from a registry on loopback, and writes the files under the entry's folder to a temp
  * folder; the base image's layers are not needed, since the local Node.js stands in for its `node`.
- * Anything else (another registry, another image, no such image) gives undefined.
+ * Anything else (another registry, another image, no such image, an `overrides.entrypoint` that does
+ * not run `node`) gives undefined. `overrides` replace the image's entrypoint, command and working dir.
  *
  * @public
  */
-export async function pullFaasportEntry(reference: string): Promise<PulledEntry | undefined> {
+export async function pullFaasportEntry(
+  reference: string,
+  overrides: ImageOverrides = {},
+): Promise<PulledEntry | undefined> {
   let ref: ReturnType<typeof parseImageReference>;
   try {
     ref = parseImageReference(reference);
@@ -77,9 +96,13 @@ export async function pullFaasportEntry(reference: string): Promise<PulledEntry 
         Labels?: Record<string, string>;
       };
     };
-    const entrypoint = config.config?.Entrypoint ?? [];
-    if (!config.config?.Labels?.[ENTRY_LABEL] || entrypoint[0] !== 'node' || !entrypoint[1]) return undefined;
-    const entryDir = posix.dirname(entrypoint[1]).replace(/^\//, '');
+    const imageEntrypoint = config.config?.Entrypoint ?? [];
+    if (!config.config?.Labels?.[ENTRY_LABEL] || imageEntrypoint[0] !== 'node' || !imageEntrypoint[1])
+      return undefined;
+    const entrypoint = overrides.entrypoint ?? imageEntrypoint;
+    if (entrypoint[0] !== 'node') return undefined;
+    // The files under the image's own entry folder are the function; the base image's are not needed.
+    const entryDir = posix.dirname(imageEntrypoint[1]).replace(/^\//, '');
     const dir = mkdtempSync(join(tmpdir(), 'faasport-image-'));
     for (const layer of manifest.json.layers ?? []) {
       const blob = await client.getBlob(ref.repository, layer.digest);
@@ -97,10 +120,14 @@ export async function pullFaasportEntry(reference: string): Promise<PulledEntry 
       env[line.slice(0, eq)] = line.slice(eq + 1);
     }
     const local = (arg: string) => (arg.startsWith('/') ? join(dir, arg) : arg);
+    const workdir = overrides.workdir ?? config.config.WorkingDir;
     return {
       dir,
-      command: [process.execPath, ...[...entrypoint.slice(1), ...(config.config.Cmd ?? [])].map(local)],
-      workdir: config.config.WorkingDir ? local(config.config.WorkingDir) : dir,
+      command: [
+        process.execPath,
+        ...[...entrypoint.slice(1), ...(overrides.cmd ?? config.config.Cmd ?? [])].map(local),
+      ],
+      workdir: workdir ? local(workdir) : dir,
       env,
     };
   } catch {

@@ -59,7 +59,22 @@ export class LambdaExecution {
    * machine, its entry run with the local Node.js against the Runtime API. Other images cannot run.
    */
   private async loadImage(config: FunctionConfigState, code: CodeState): Promise<LambdaRunner> {
-    const image = code.imageUri ? await pullFaasportEntry(code.imageUri) : undefined;
+    // ImageConfig overrides the image's ENTRYPOINT, CMD and WORKDIR, each on its own
+    // (https://docs.aws.amazon.com/lambda/latest/dg/API_ImageConfig.html).
+    const overrides = config.ImageConfigResponse?.ImageConfig as
+      | { EntryPoint?: string[]; Command?: string[]; WorkingDirectory?: string }
+      | undefined;
+    if (overrides?.EntryPoint && overrides.EntryPoint[0] !== 'node')
+      throw new Error(
+        `the emulator runs faasport-built images with this machine's Node.js: ImageConfig.EntryPoint ${JSON.stringify(overrides.EntryPoint)} does not start with node`,
+      );
+    const image = code.imageUri
+      ? await pullFaasportEntry(code.imageUri, {
+          ...(overrides?.EntryPoint ? { entrypoint: overrides.EntryPoint } : {}),
+          ...(overrides?.Command ? { cmd: overrides.Command } : {}),
+          ...(overrides?.WorkingDirectory ? { workdir: overrides.WorkingDirectory } : {}),
+        })
+      : undefined;
     if (!image)
       throw new Error(
         `the emulator cannot pull image ${code.imageUri} (it runs faasport-built images from a registry on this machine)`,
