@@ -143,7 +143,7 @@ export interface Manifest {
  */
 export interface Adapter {
   readonly specificationVersion: 'v1';
-  /** The adapter's name, as used in `targets.*.adapter`: `local`, `knative`, `fc`, `functiongraph`. */
+  /** The adapter's name, as used in `targets.*.adapter` (e.g. `local`, `knative`, `lambda`). */
   readonly name: string;
   readonly capabilities: Capabilities;
   /**

@@ -39,7 +39,7 @@ export interface Context {
   readonly functionName: string;
   /** The revision label serving this call. */
   readonly revision: string;
-  /** Which target is running it: `local`, `knative`, `fc`, `functiongraph`, `lambda`. */
+  /** Which target is running it: the adapter name, e.g. `local`, `knative`, `fc3`, `lambda`. */
   readonly target: string;
   /** When the platform will stop this invocation, in epoch milliseconds. */
   readonly deadline: number;

@@ -526,7 +526,7 @@ export const targetSchema = z
       .string({
         error: (i) =>
           i.input === undefined
-            ? 'is required (local, knative, fc, fc3, functiongraph, lambda)'
+            ? 'is required: the name of the adapter that deploys this target (e.g. local, knative, lambda)'
             : `${show(i.input)} is not a string`,
       })
       .regex(/^[a-z][a-z0-9-]*$/, {
