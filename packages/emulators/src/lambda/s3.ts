@@ -1,14 +1,31 @@
 /**
- * The part of Amazon S3 that storage triggers need, path-style at the emulator's endpoint (SigV4 service
- * `s3`): ListBuckets `GET /`, CreateBucket `PUT /{bucket}`, GetBucketNotificationConfiguration / PutBucketNotificationConfiguration
- * `GET|PUT /{bucket}?notification`, PutObject `PUT /{bucket}/{key}` (also with an `aws-chunked` body) and
- * DeleteObject `DELETE /{bucket}/{key}`; any other call is S3's `501 NotImplemented`, naming it.
- * The XML follows aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (a Lambda entry is a flattened
- * `CloudFunctionConfiguration` with `Id`, `CloudFunction`, `Event`s and `Filter/S3Key/FilterRule`); entries
- * for topics, queues and EventBridge are kept as sent. As on S3, a put configuration is refused when a
- * function may not be invoked by `s3.amazonaws.com` for the bucket ("Unable to validate the following
- * destination configurations"; header `x-amz-skip-destination-validation` skips it), and an object write
- * invokes every matching function with an S3 event record
+ * Amazon S3 at the emulator's endpoint, path-style (SigV4 service `s3`): what storage triggers need and what a
+ * function does with the objects it is told about.
+ * - Buckets: ListBuckets `GET /`, CreateBucket `PUT /{bucket}`, HeadBucket `HEAD /{bucket}`, DeleteBucket
+ *   `DELETE /{bucket}` (409 BucketNotEmpty while it holds objects), and
+ *   Get/PutBucketNotificationConfiguration `GET|PUT /{bucket}?notification`.
+ * - Objects: PutObject `PUT /{bucket}/{key}` (also with an `aws-chunked` body; Content-Type, Cache-Control,
+ *   Content-Disposition, Content-Encoding and `x-amz-meta-*` kept), GetObject `GET /{bucket}/{key}` (one
+ *   byte range, `If-Match`/`If-None-Match`/`If-Modified-Since`/`If-Unmodified-Since`, `response-*`
+ *   overrides), HeadObject, CopyObject (`x-amz-copy-source`, `x-amz-metadata-directive`), DeleteObject,
+ *   DeleteObjects `POST /{bucket}?delete` and ListObjectsV2 `GET /{bucket}?list-type=2` (prefix, delimiter,
+ *   max-keys, continuation-token, start-after, `encoding-type=url`).
+ * Any other call is S3's `501 NotImplemented`, naming it.
+ *
+ * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
+ * CopyObjectResult, DeleteResult, NotificationConfiguration; a Lambda entry is a flattened
+ * `CloudFunctionConfiguration` with `Id`, `CloudFunction`, `Event`s and `Filter/S3Key/FilterRule`), and the S3
+ * API reference: GetObject https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, HeadObject
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, ListObjectsV2
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, CopyObject
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, DeleteObjects
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html, DeleteBucket
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html, error codes
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Entries for topics, queues and
+ * EventBridge are kept as sent. As on S3, a put configuration is refused when a function may not be
+ * invoked by `s3.amazonaws.com` for the bucket ("Unable to validate the following destination
+ * configurations"; header `x-amz-skip-destination-validation` skips it), and an object write, copy or
+ * removal invokes every matching function with an S3 event record
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -23,13 +40,26 @@ interface FunctionNotification {
   rules: Array<{ Name: string; Value: string }>;
 }
 
-/** A bucket: its notification configuration and the objects written to it (size and ETag only). */
+/** An object as S3 keeps it: its bytes and the headers it was written with. */
+export interface StoredObject {
+  body: Uint8Array;
+  size: number;
+  /** The MD5 of the bytes, in hex (S3's ETag of a single-part upload), without quotes. */
+  etag: string;
+  lastModified: Date;
+  /** Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires as written. */
+  headers: Record<string, string>;
+  /** User metadata (`x-amz-meta-*`), names lower-cased as S3 returns them. */
+  metadata: Record<string, string>;
+}
+
+/** A bucket: its notification configuration and the objects written to it. */
 export interface BucketState {
   name: string;
   functions: FunctionNotification[];
   /** TopicConfiguration, QueueConfiguration and EventBridgeConfiguration elements, as sent. */
   otherXml: string[];
-  objects: Map<string, { size: number; etag: string }>;
+  objects: Map<string, StoredObject>;
   /** When the bucket was created (ISO 8601), for ListBuckets. */
   createdAt: string;
 }
@@ -40,6 +70,8 @@ export class S3Error extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Headers the error answer carries besides its XML (416's `Content-Range: bytes *` + size). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -73,6 +105,128 @@ const text = (xml: string, tag: string) => {
 
 const noSuchBucket = (bucket: string) =>
   new S3Error(404, 'NoSuchBucket', `The specified bucket does not exist: ${bucket}`);
+const noSuchKey = (key: string) => new S3Error(404, 'NoSuchKey', `The specified key does not exist: ${key}`);
+
+/** The object headers PutObject keeps and GetObject/HeadObject answer (PutObject's request headers). */
+const storedHeaderNames = [
+  'content-type',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+] as const;
+
+/** What S3 answers as Content-Type for an object written without one. */
+const defaultContentType = 'binary/octet-stream';
+
+/** GetObject's `response-*` query parameters and the header each one sets in the answer. */
+const responseOverrides: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+};
+
+/** The headers and metadata of a write: the stored headers, and `x-amz-meta-*`. */
+function writtenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Pick<StoredObject, 'headers' | 'metadata'> {
+  const kept: Record<string, string> = {};
+  for (const name of storedHeaderNames) {
+    let value = header(headers, name);
+    // aws-chunked is the upload's framing, not the object's encoding.
+    if (name === 'content-encoding' && value)
+      value = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v && v !== 'aws-chunked')
+        .join(',');
+    if (value) kept[name] = value;
+  }
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (name.startsWith('x-amz-meta-') && value !== undefined)
+      metadata[name.slice('x-amz-meta-'.length).toLowerCase()] = Array.isArray(value)
+        ? value.join(',')
+        : value;
+  return { headers: kept, metadata };
+}
+
+/** An HTTP date's whole seconds (Last-Modified has no finer precision). */
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** Whether an `If-Match` / `If-None-Match` list names the ETag (`*` names any). */
+const etagListHas = (list: string, etag: string) =>
+  list.split(',').some((item) => {
+    const tag = item.trim().replace(/^W\//, '');
+    return tag === '*' || tag === `"${etag}"` || tag === etag;
+  });
+
+/**
+ * GetObject's and HeadObject's preconditions, in the order RFC 9110 section 13.2.2 evaluates them: If-Match
+ * (else If-Unmodified-Since) fails with 412 PreconditionFailed; If-None-Match (else If-Modified-Since, for
+ * GET and HEAD) answers 304 Not Modified (API_GetObject.html, "If-Match" to "If-Unmodified-Since").
+ */
+function preconditionStatus(
+  object: StoredObject,
+  headers: Record<string, string | string[] | undefined>,
+): 304 | 412 | undefined {
+  const ifMatch = header(headers, 'if-match');
+  const ifUnmodifiedSince = header(headers, 'if-unmodified-since');
+  if (ifMatch !== undefined) {
+    if (!etagListHas(ifMatch, object.etag)) return 412;
+  } else if (ifUnmodifiedSince !== undefined) {
+    const since = Date.parse(ifUnmodifiedSince);
+    if (!Number.isNaN(since) && seconds(object.lastModified) > Math.floor(since / 1000)) return 412;
+  }
+  const ifNoneMatch = header(headers, 'if-none-match');
+  const ifModifiedSince = header(headers, 'if-modified-since');
+  if (ifNoneMatch !== undefined) {
+    if (etagListHas(ifNoneMatch, object.etag)) return 304;
+  } else if (ifModifiedSince !== undefined) {
+    const since = Date.parse(ifModifiedSince);
+    if (!Number.isNaN(since) && seconds(object.lastModified) <= Math.floor(since / 1000)) return 304;
+  }
+  return undefined;
+}
+
+/**
+ * The byte range a `Range` header asks for (S3 serves one range of the form `bytes=first-last`,
+ * `bytes=first-` or `bytes=-suffix`; API_GetObject.html "Range"). Undefined for no header or one this
+ * form does not cover (then the whole object is answered, as HTTP says for a Range a server ignores);
+ * `'unsatisfiable'` when it starts past the end (416 InvalidRange).
+ */
+function byteRange(
+  value: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = value ? /^bytes=(\d*)-(\d*)$/.exec(value.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+/** S3's `encoding-type=url` form of a key in a listing: percent-encoded, "/" kept and spaces as "+". */
+const urlEncodedKey = (key: string) => encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+
+/** Keys in S3's listing order: by their UTF-8 bytes. */
+const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** S3's event names of an object write or removal match an entry's event (`s3:ObjectCreated:*` or exact). */
 const matchesEvent = (events: string[], eventName: string) =>
@@ -154,11 +308,23 @@ export class S3Emulation {
   }
 
   /** Writes an object and invokes the functions its bucket notifies (awaited, in entry order). */
-  async putObject(bucket: string, key: string, body: Uint8Array): Promise<LambdaDelivery[]> {
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+    written: Pick<StoredObject, 'headers' | 'metadata'> = { headers: {}, metadata: {} },
+    eventName = 'ObjectCreated:Put',
+  ): Promise<LambdaDelivery[]> {
     const b = this.bucket(bucket);
     const etag = createHash('md5').update(body).digest('hex');
-    b.objects.set(key, { size: body.length, etag });
-    return this.notify(b, key, 'ObjectCreated:Put', { size: body.length, eTag: etag });
+    b.objects.set(key, {
+      body: body.slice(),
+      size: body.length,
+      etag,
+      lastModified: new Date(this.em.now()),
+      ...written,
+    });
+    return this.notify(b, key, eventName, { size: body.length, eTag: etag });
   }
 
   async deleteObject(bucket: string, key: string): Promise<LambdaDelivery[]> {
@@ -217,18 +383,33 @@ export class S3Emulation {
         this.bucket(bucket);
         return { status: 200 };
       }
+      if (method === 'DELETE') {
+        const b = this.bucket(bucket);
+        if (b.objects.size)
+          throw new S3Error(409, 'BucketNotEmpty', `The bucket you tried to delete is not empty: ${bucket}`);
+        this.buckets.delete(bucket);
+        return { status: 204 };
+      }
     }
+    if (!key && method === 'GET' && query.get('list-type') === '2')
+      return xml(this.listObjectsV2(bucket, query));
+    if (!key && method === 'POST' && query.has('delete')) return xml(await this.deleteObjects(bucket, body));
     if (key && method === 'PUT' && params.length === 0) {
+      const source = header(headers, 'x-amz-copy-source');
+      if (source !== undefined) return xml(await this.copyObject(bucket, key, source, headers));
       const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
       const decoded = headers['x-amz-decoded-content-length'];
       await this.putObject(
         bucket,
         key,
         chunked ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded)) : body,
+        writtenHeaders(headers),
       );
       return { status: 200, headers: { etag: `"${this.buckets.get(bucket)!.objects.get(key)!.etag}"` } };
     }
-    if (key && method === 'DELETE') {
+    if (key && (method === 'GET' || method === 'HEAD') && params.every((p) => p in responseOverrides))
+      return this.getObject(method, bucket, key, query, headers);
+    if (key && method === 'DELETE' && params.length === 0) {
       await this.deleteObject(bucket, key);
       return { status: 204 };
     }
@@ -237,6 +418,193 @@ export class S3Emulation {
       'NotImplemented',
       `The emulator does not serve S3 ${method} /${segments.join('/')}`,
     );
+  }
+
+  /** GetObject and HeadObject: the object's bytes (or one range of them) with the headers it was written with. */
+  private getObject(
+    method: string,
+    bucket: string,
+    key: string,
+    query: URLSearchParams,
+    headers: Record<string, string | string[] | undefined>,
+  ): { status: number; body?: Uint8Array; headers: Record<string, string> } {
+    const object = this.bucket(bucket).objects.get(key);
+    if (!object) throw noSuchKey(key);
+    const answer: Record<string, string> = {
+      'content-type': defaultContentType,
+      ...object.headers,
+      etag: `"${object.etag}"`,
+      'last-modified': object.lastModified.toUTCString(),
+      'accept-ranges': 'bytes',
+    };
+    for (const [name, value] of Object.entries(object.metadata)) answer[`x-amz-meta-${name}`] = value;
+    const precondition = preconditionStatus(object, headers);
+    if (precondition === 412)
+      throw new S3Error(
+        412,
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
+    // 304 carries the validators and no body (RFC 9110 section 15.4.5).
+    if (precondition === 304)
+      return { status: 304, headers: { etag: answer.etag!, 'last-modified': answer['last-modified']! } };
+    for (const [param, name] of Object.entries(responseOverrides)) {
+      const value = query.get(param);
+      if (value !== null) answer[name] = value;
+    }
+    const range = byteRange(header(headers, 'range'), object.size);
+    if (range === 'unsatisfiable')
+      throw new S3Error(416, 'InvalidRange', 'The requested range is not satisfiable', {
+        'content-range': `bytes */${object.size}`,
+      });
+    const body = range ? object.body.subarray(range.start, range.end + 1) : object.body;
+    if (range) answer['content-range'] = `bytes ${range.start}-${range.end}/${object.size}`;
+    answer['content-length'] = String(body.length);
+    return { status: range ? 206 : 200, ...(method === 'GET' ? { body } : {}), headers: answer };
+  }
+
+  /**
+   * ListObjectsV2: keys in UTF-8 order after `start-after` or the continuation token, those sharing a
+   * prefix up to the delimiter rolled up into one CommonPrefixes entry, at most `max-keys` (1,000) entries
+   * in all. The continuation token is opaque to clients; here it is the last entry returned.
+   */
+  private listObjectsV2(bucket: string, query: URLSearchParams): string {
+    const b = this.bucket(bucket);
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const startAfter = query.get('start-after') ?? '';
+    const token = query.get('continuation-token');
+    const maxKeysText = query.get('max-keys');
+    const maxKeys = maxKeysText === null ? 1000 : Number(maxKeysText);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `max-keys must be a whole number of 0 or more, got ${maxKeysText}`,
+      );
+    const encodingType = query.get('encoding-type');
+    if (encodingType !== null && encodingType !== 'url')
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Invalid Encoding Method specified in Request: ${encodingType}`,
+      );
+    let after: { key: string; rolledUp: boolean } | undefined;
+    if (token !== null) {
+      try {
+        after = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+      } catch {
+        after = undefined;
+      }
+      if (typeof after?.key !== 'string')
+        throw new S3Error(400, 'InvalidArgument', 'The continuation token provided is incorrect');
+    }
+    const encode = encodingType === 'url' ? urlEncodedKey : (key: string) => key;
+    const contents: string[] = [];
+    const prefixes: string[] = [];
+    let last: { key: string; rolledUp: boolean } | undefined;
+    let truncated = false;
+    const keys = [...b.objects.keys()].filter((k) => k.startsWith(prefix)).sort(byUtf8);
+    for (const key of keys) {
+      if (startAfter && byUtf8(key, startAfter) <= 0) continue;
+      if (after && (byUtf8(key, after.key) <= 0 || (after.rolledUp && key.startsWith(after.key)))) continue;
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      const rolledUp = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;
+      if (rolledUp !== undefined && last?.rolledUp && last.key === rolledUp) continue;
+      if (contents.length + prefixes.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      if (rolledUp !== undefined) {
+        prefixes.push(`<CommonPrefixes><Prefix>${escapeXml(encode(rolledUp))}</Prefix></CommonPrefixes>`);
+        last = { key: rolledUp, rolledUp: true };
+      } else {
+        const o = b.objects.get(key)!;
+        contents.push(
+          `<Contents><Key>${escapeXml(encode(key))}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>&quot;${o.etag}&quot;</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        );
+        last = { key, rolledUp: false };
+      }
+    }
+    const next = truncated && last ? Buffer.from(JSON.stringify(last)).toString('base64url') : undefined;
+    return [
+      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+      `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>`,
+      delimiter ? `<Delimiter>${escapeXml(encode(delimiter))}</Delimiter>` : '',
+      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${contents.length + prefixes.length}</KeyCount>`,
+      `<IsTruncated>${truncated}</IsTruncated>`,
+      encodingType ? '<EncodingType>url</EncodingType>' : '',
+      token !== null ? `<ContinuationToken>${escapeXml(token)}</ContinuationToken>` : '',
+      next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '',
+      startAfter ? `<StartAfter>${escapeXml(encode(startAfter))}</StartAfter>` : '',
+      ...contents,
+      ...prefixes,
+      '</ListBucketResult>',
+    ].join('');
+  }
+
+  /**
+   * DeleteObjects: `<Delete><Quiet/>?<Object><Key/></Object>…</Delete>`, at most 1,000 keys; every key is
+   * reported deleted (a missing key too, as S3 does), or only errors when Quiet. Each removal notifies.
+   */
+  private async deleteObjects(bucket: string, body: Uint8Array): Promise<string> {
+    this.bucket(bucket);
+    const request = new TextDecoder().decode(body);
+    const keys = elements(request, 'Object').map((o) => text(o, 'Key') ?? '');
+    if (!/<Delete[\s>]/.test(request) || keys.length === 0 || keys.length > 1000)
+      throw new S3Error(
+        400,
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+      );
+    const quiet = text(request, 'Quiet') === 'true';
+    const deleted: string[] = [];
+    for (const key of keys) {
+      await this.deleteObject(bucket, key);
+      if (!quiet) deleted.push(`<Deleted><Key>${escapeXml(key)}</Key></Deleted>`);
+    }
+    return `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${deleted.join('')}</DeleteResult>`;
+  }
+
+  /**
+   * CopyObject: `x-amz-copy-source` is `[/]bucket/key` (URL-encoded, an optional `?versionId=` ignored);
+   * the metadata is copied, or replaced by the request's with `x-amz-metadata-directive: REPLACE`. Copying
+   * an object onto itself needs REPLACE, as on S3. Notifies `ObjectCreated:Copy`.
+   */
+  private async copyObject(
+    bucket: string,
+    key: string,
+    source: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<string> {
+    const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
+    const slash = path.indexOf('/');
+    if (slash <= 0 || slash === path.length - 1)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Copy Source must mention the source bucket and key: sourcebucket/sourcekey, got ${source}`,
+      );
+    const [sourceBucket, sourceKey] = [path.slice(0, slash), path.slice(slash + 1)];
+    const original = this.bucket(sourceBucket).objects.get(sourceKey);
+    if (!original) throw noSuchKey(sourceKey);
+    this.bucket(bucket);
+    const directive = (header(headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+    if (directive !== 'COPY' && directive !== 'REPLACE')
+      throw new S3Error(400, 'InvalidArgument', `Unknown metadata directive: ${directive}`);
+    if (directive === 'COPY' && sourceBucket === bucket && sourceKey === key)
+      throw new S3Error(
+        400,
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    const written =
+      directive === 'REPLACE'
+        ? writtenHeaders(headers)
+        : { headers: { ...original.headers }, metadata: { ...original.metadata } };
+    await this.putObject(bucket, key, original.body, written, 'ObjectCreated:Copy');
+    const copy = this.buckets.get(bucket)!.objects.get(key)!;
+    return `<CopyObjectResult><LastModified>${copy.lastModified.toISOString()}</LastModified><ETag>&quot;${copy.etag}&quot;</ETag></CopyObjectResult>`;
   }
 
   private bucket(name: string): BucketState {

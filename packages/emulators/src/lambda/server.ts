@@ -280,7 +280,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
       send(res, out.status, out.body, out.headers);
     } catch (e) {
       if (e instanceof S3Error)
-        return send(res, e.status, new TextEncoder().encode(e.xml()), { 'content-type': 'application/xml' });
+        return send(res, e.status, new TextEncoder().encode(e.xml()), {
+          ...e.headers,
+          'content-type': 'application/xml',
+        });
       sendError(res, e instanceof LambdaApiError ? e : lambdaErrors.service((e as Error).message));
     }
   }

@@ -1,0 +1,389 @@
+/**
+ * The Lambda emulator's S3 as real clients use it: @aws-sdk/client-s3 and the aws CLI write, read, range,
+ * list, copy and delete objects, with S3's answers and error codes; and a function triggered by an object
+ * write reads that object back through the emulator.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { defineFunction, deploy } from '@faasport/core';
+import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLambdaAdapter } from '../src';
+import { hasAwsCli } from './moto';
+
+const run = promisify(execFile);
+let emulator: LambdaEmulator;
+let s3: S3Client;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startLambdaEmulator();
+  s3 = new S3Client({
+    region: emulator.region,
+    endpoint: emulator.url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: emulator.accessKeyId, secretAccessKey: emulator.secretAccessKey },
+  });
+  dir = mkdtempSync(join(tmpdir(), 'faasport-s3-emu-'));
+}, 60_000);
+afterAll(async () => {
+  s3?.destroy();
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The S3 error a call failed with: its code and HTTP status. */
+async function failure(call: Promise<unknown>) {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(S3ServiceException);
+  const e = error as S3ServiceException;
+  return { code: e.name, status: e.$metadata.httpStatusCode };
+}
+
+describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
+  it('gives an object back with its bytes, content type, metadata and validators; one range as 206', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'docs' }));
+    const bytes = new Uint8Array(Array.from({ length: 300 }, (_, i) => i % 256));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'docs',
+        Key: 'reports/q1 final.bin',
+        Body: bytes,
+        ContentType: 'application/x-report',
+        CacheControl: 'max-age=60',
+        Metadata: { Owner: 'finance', run: '7' },
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin' }));
+    expect(new Uint8Array(await got.Body!.transformToByteArray())).toEqual(bytes);
+    expect(got).toMatchObject({
+      ContentType: 'application/x-report',
+      CacheControl: 'max-age=60',
+      ContentLength: 300,
+      ETag: put.ETag,
+      AcceptRanges: 'bytes',
+      Metadata: { owner: 'finance', run: '7' },
+    });
+    expect(got.LastModified).toBeInstanceOf(Date);
+
+    const ranged = await s3.send(
+      new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', Range: 'bytes=10-19' }),
+    );
+    expect(ranged.$metadata.httpStatusCode).toBe(206);
+    expect(ranged.ContentRange).toBe('bytes 10-19/300');
+    expect(new Uint8Array(await ranged.Body!.transformToByteArray())).toEqual(bytes.subarray(10, 20));
+    const tail = await s3.send(
+      new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', Range: 'bytes=-5' }),
+    );
+    expect(tail.ContentRange).toBe('bytes 295-299/300');
+    expect(
+      await failure(
+        s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', Range: 'bytes=300-' })),
+      ),
+    ).toEqual({
+      code: 'InvalidRange',
+      status: 416,
+    });
+
+    // Preconditions: If-Match fails with 412, If-None-Match on the same ETag is 304.
+    expect(
+      await failure(
+        s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', IfMatch: '"0000"' })),
+      ),
+    ).toMatchObject({ status: 412 });
+    expect(
+      await failure(
+        s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', IfNoneMatch: put.ETag })),
+      ),
+    ).toMatchObject({ status: 304 });
+    const fresh = await s3.send(
+      new GetObjectCommand({ Bucket: 'docs', Key: 'reports/q1 final.bin', IfModifiedSince: new Date(0) }),
+    );
+    expect(fresh.ContentLength).toBe(300);
+
+    // response-* overrides, as a presigned download sets them.
+    const renamed = await s3.send(
+      new GetObjectCommand({
+        Bucket: 'docs',
+        Key: 'reports/q1 final.bin',
+        ResponseContentDisposition: 'attachment; filename="q1.bin"',
+      }),
+    );
+    expect(renamed.ContentDisposition).toBe('attachment; filename="q1.bin"');
+    await renamed.Body?.transformToByteArray();
+  });
+
+  it('answers HeadObject without a body, and names missing keys and buckets with S3 codes', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'docs', Key: 'plain', Body: 'x' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'docs', Key: 'plain' }));
+    // The SDK labels a body it was given no type for; S3 keeps what was sent.
+    expect(head).toMatchObject({ ContentLength: 1, ContentType: 'application/octet-stream' });
+    // HEAD has no body, so the SDK names the status: NotFound.
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: 'docs', Key: 'absent' })))).toEqual({
+      code: 'NotFound',
+      status: 404,
+    });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: 'docs', Key: 'absent' })))).toEqual({
+      code: 'NoSuchKey',
+      status: 404,
+    });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: 'nobucket', Key: 'a' })))).toEqual({
+      code: 'NoSuchBucket',
+      status: 404,
+    });
+    await s3.send(new HeadBucketCommand({ Bucket: 'docs' }));
+    expect(await failure(s3.send(new HeadBucketCommand({ Bucket: 'nobucket' })))).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('lists keys in order with prefix, delimiter and pages that join up', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'tree' }));
+    const keys = ['a/1', 'a/2', 'a/b/3', 'b/1', 'c', 'd e', 'z'];
+    for (const Key of [...keys].reverse())
+      await s3.send(new PutObjectCommand({ Bucket: 'tree', Key, Body: Key }));
+    const all = await s3.send(new ListObjectsV2Command({ Bucket: 'tree' }));
+    expect(all.Contents?.map((c) => c.Key)).toEqual(keys);
+    expect(all).toMatchObject({ KeyCount: 7, IsTruncated: false, MaxKeys: 1000 });
+    expect(all.Contents?.[0]).toMatchObject({
+      Size: 3,
+      StorageClass: 'STANDARD',
+      ETag: expect.stringMatching(/^"[0-9a-f]{32}"$/),
+    });
+
+    const top = await s3.send(new ListObjectsV2Command({ Bucket: 'tree', Delimiter: '/' }));
+    expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['a/', 'b/']);
+    expect(top.Contents?.map((c) => c.Key)).toEqual(['c', 'd e', 'z']);
+    const underA = await s3.send(new ListObjectsV2Command({ Bucket: 'tree', Prefix: 'a/', Delimiter: '/' }));
+    expect(underA.Contents?.map((c) => c.Key)).toEqual(['a/1', 'a/2']);
+    expect(underA.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['a/b/']);
+    const after = await s3.send(new ListObjectsV2Command({ Bucket: 'tree', StartAfter: 'b/1' }));
+    expect(after.Contents?.map((c) => c.Key)).toEqual(['c', 'd e', 'z']);
+
+    // Two entries a page, a rolled-up prefix counting as one: the pages hold every entry exactly once.
+    const pages: string[][] = [];
+    for await (const page of paginateListObjectsV2(
+      { client: s3, pageSize: 2 },
+      { Bucket: 'tree', Delimiter: '/' },
+    ))
+      pages.push([
+        ...(page.Contents ?? []).map((c) => c.Key!),
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+      ]);
+    expect(pages).toEqual([['a/', 'b/'], ['c', 'd e'], ['z']]);
+    expect(
+      await failure(s3.send(new ListObjectsV2Command({ Bucket: 'tree', ContinuationToken: 'nonsense' }))),
+    ).toEqual({
+      code: 'InvalidArgument',
+      status: 400,
+    });
+  });
+
+  it('copies with metadata kept or replaced, deletes many at once, and deletes only an empty bucket', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'copies' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'copies',
+        Key: 'src',
+        Body: 'original',
+        ContentType: 'text/plain',
+        Metadata: { a: '1' },
+      }),
+    );
+    const copied = await s3.send(
+      new CopyObjectCommand({ Bucket: 'copies', Key: 'kept', CopySource: 'copies/src' }),
+    );
+    expect(copied.CopyObjectResult?.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    const kept = await s3.send(new GetObjectCommand({ Bucket: 'copies', Key: 'kept' }));
+    expect(await kept.Body!.transformToString()).toBe('original');
+    expect(kept).toMatchObject({ ContentType: 'text/plain', Metadata: { a: '1' } });
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'copies',
+        Key: 'replaced',
+        CopySource: 'copies/src',
+        MetadataDirective: 'REPLACE',
+        ContentType: 'application/json',
+        Metadata: { b: '2' },
+      }),
+    );
+    const replaced = await s3.send(new HeadObjectCommand({ Bucket: 'copies', Key: 'replaced' }));
+    expect(replaced).toMatchObject({ ContentType: 'application/json', Metadata: { b: '2' } });
+    expect(
+      await failure(
+        s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'src', CopySource: 'copies/src' })),
+      ),
+    ).toEqual({
+      code: 'InvalidRequest',
+      status: 400,
+    });
+    expect(
+      await failure(
+        s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'x', CopySource: 'copies/absent' })),
+      ),
+    ).toEqual({
+      code: 'NoSuchKey',
+      status: 404,
+    });
+
+    expect(await failure(s3.send(new DeleteBucketCommand({ Bucket: 'copies' })))).toEqual({
+      code: 'BucketNotEmpty',
+      status: 409,
+    });
+    const removed = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: 'copies',
+        Delete: { Objects: [{ Key: 'src' }, { Key: 'kept' }, { Key: 'replaced' }, { Key: 'never-there' }] },
+      }),
+    );
+    expect(removed.Deleted?.map((d) => d.Key)).toEqual(['src', 'kept', 'replaced', 'never-there']);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'copies' }))).KeyCount).toBe(0);
+    await s3.send(new DeleteBucketCommand({ Bucket: 'copies' }));
+    expect(await failure(s3.send(new HeadBucketCommand({ Bucket: 'copies' })))).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('lets a function triggered by an object write read that object back with the SDK', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = emulator.secretAccessKey;
+    try {
+      const adapter = createLambdaAdapter({
+        region: emulator.region,
+        endpoint: emulator.url,
+        role: `arn:aws:iam::${emulator.accountId}:role/fn`,
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: 'inbox' }));
+      // Lambda's Node.js runtimes carry the AWS SDK; here the function imports this repository's copy.
+      const reader = `export default async (event, ctx) => {
+        const { S3Client, GetObjectCommand } = await import(ctx.env.S3_SDK);
+        const s3 = new S3Client({
+          region: ctx.env.AWS_REGION, endpoint: ctx.env.S3_ENDPOINT, forcePathStyle: true,
+          credentials: { accessKeyId: ctx.env.S3_KEY_ID, secretAccessKey: ctx.env.S3_KEY_SECRET },
+        });
+        const got = await s3.send(new GetObjectCommand({ Bucket: event.data.bucket, Key: event.data.key }));
+        return { text: await got.Body.transformToString(), type: got.ContentType };
+      };\n`;
+      await deploy(
+        adapter,
+        defineFunction({
+          name: 'reader',
+          runtime: 'nodejs22',
+          contract: 'event',
+          source: { inline: reader },
+          env: {
+            S3_SDK: pathToFileURL(createRequire(import.meta.url).resolve('@aws-sdk/client-s3')).href,
+            S3_ENDPOINT: emulator.url,
+            S3_KEY_ID: emulator.accessKeyId,
+            S3_KEY_SECRET: emulator.secretAccessKey,
+          },
+          triggers: [{ storage: { bucket: 'inbox', prefix: 'letters/' } }],
+        }),
+      );
+      const [delivery, ...more] = await emulator.putObject('inbox', 'letters/to you.txt', 'dear reader');
+      expect(more).toEqual([]);
+      expect(delivery?.error).toBeUndefined();
+      expect(JSON.parse(delivery!.result)).toEqual({ text: 'dear reader', type: 'binary/octet-stream' });
+    } finally {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
+  });
+});
+
+describe.skipIf(!hasAwsCli)(
+  `S3 on the Lambda emulator, through the aws CLI${hasAwsCli ? '' : ' (skipped: the aws CLI is not installed)'}`,
+  () => {
+    const awsCli = (...args: string[]) =>
+      run('aws', ['--endpoint-url', emulator.url, ...args], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_ACCESS_KEY_ID: emulator.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: emulator.secretAccessKey,
+          AWS_DEFAULT_REGION: emulator.region,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        },
+        timeout: 60_000,
+      });
+
+    it('copies a file up and down, lists it, reads one range and removes it', async () => {
+      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-bucket');
+      const file = join(dir, 'hello world.txt');
+      writeFileSync(file, 'hello from the aws CLI\n');
+      await awsCli('s3', 'cp', file, 's3://cli-bucket/in/hello world.txt');
+      const listed = await awsCli('s3', 'ls', 's3://cli-bucket/in/');
+      expect(listed.stdout).toMatch(/\s23 hello world\.txt\n$/);
+      const down = join(dir, 'down.txt');
+      await awsCli('s3', 'cp', 's3://cli-bucket/in/hello world.txt', down);
+      expect(readFileSync(down, 'utf8')).toBe('hello from the aws CLI\n');
+      const head = JSON.parse(
+        (await awsCli('s3api', 'head-object', '--bucket', 'cli-bucket', '--key', 'in/hello world.txt'))
+          .stdout,
+      );
+      expect(head).toMatchObject({ ContentLength: 23, ContentType: 'text/plain' });
+      const part = join(dir, 'part.txt');
+      const ranged = JSON.parse(
+        (
+          await awsCli(
+            's3api',
+            'get-object',
+            '--bucket',
+            'cli-bucket',
+            '--key',
+            'in/hello world.txt',
+            '--range',
+            'bytes=6-9',
+            part,
+          )
+        ).stdout,
+      );
+      expect(ranged.ContentRange).toBe('bytes 6-9/23');
+      expect(readFileSync(part, 'utf8')).toBe('from');
+      const objects = JSON.parse((await awsCli('s3api', 'list-objects-v2', '--bucket', 'cli-bucket')).stdout);
+      expect(objects.Contents.map((c: { Key: string }) => c.Key)).toEqual(['in/hello world.txt']);
+      await awsCli('s3', 'rm', 's3://cli-bucket/in/hello world.txt');
+      const missing = await awsCli(
+        's3api',
+        'head-object',
+        '--bucket',
+        'cli-bucket',
+        '--key',
+        'in/hello world.txt',
+      ).then(
+        () => '',
+        (e: { stderr: string }) => e.stderr,
+      );
+      expect(missing).toMatch(/404|Not Found/);
+      await awsCli('s3', 'rb', 's3://cli-bucket');
+    });
+  },
+);
