@@ -17,6 +17,7 @@ import {
   functionGraphExpressExample,
   tempDir,
 } from './helpers/fixtures';
+import { waitFor } from './helpers/wait';
 
 const logs: ExecutorLogEntry[] = [];
 const stops: Array<{ executableId: string; reason: string }> = [];
@@ -59,14 +60,6 @@ function spec(
     target: 'local',
     ...fields,
   };
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 // Each web handler test runs with lazy Requests (this Node passes the workers' start-up check) and

@@ -14,6 +14,7 @@ import {
   tempDir,
 } from './helpers/fixtures';
 import { type RuntimeProcess, request, startRuntimeProcess } from './helpers/runtime-process';
+import { waitFor } from './helpers/wait';
 
 let runtime: RuntimeProcess;
 let adapter: ReturnType<typeof createLocalAdapter>;
@@ -64,14 +65,6 @@ async function metric(name: string, fn: string): Promise<number> {
 async function warmWorkers(): Promise<number> {
   const line = (await scrape()).split('\n').find((l) => l.startsWith('faasport_warm_pool_workers{'));
   return line ? Number(line.split(' ').pop()) : -1;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('admin API security', () => {

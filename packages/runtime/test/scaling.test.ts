@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cpuSlots } from '../src/executor/cpu-demand';
 import { createExecutor, type Executable, type ExecutableSpec, type Executor } from '../src/index';
 import { cleanTemp, codeDir, tempDir } from './helpers/fixtures';
+import { waitFor } from './helpers/wait';
 
 // Scaling on one machine (docs/decisions/0014-local-scaling.md): instances up to the CPUs, more only
 // while they wait rather than compute; short calls held inside busy instances, run one at a time.
@@ -38,14 +39,6 @@ function spec(fields: Partial<ExecutableSpec> & Pick<ExecutableSpec, 'codeDir'>)
     target: 'local',
     ...fields,
   };
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 async function call(exe: Executable, url = 'http://x/'): Promise<{ status: number; text: string }> {

@@ -4,6 +4,7 @@ import { defineFunction, deploy } from '@faasport/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
 import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
+import { waitFor } from './helpers/wait';
 
 afterAll(() => cleanTemp());
 
@@ -11,14 +12,6 @@ afterAll(() => cleanTemp());
 function testClock(iso: string) {
   let now = Date.parse(iso);
   return { now: () => now, set: (value: string) => (now = Date.parse(value)) };
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const recorder = `import fs from 'node:fs';

@@ -4,6 +4,8 @@ import { createLocalAdapter } from '../../src/index';
 import { cleanTemp } from './fixtures';
 import { type RuntimeProcess, request, startRuntimeProcess } from './runtime-process';
 
+export { waitFor } from './wait';
+
 /**
  * The runtimes of an end-to-end test file, started as child processes with the same `flags` each time:
  * each is stopped after its test, and the file's temp folders are removed after the file. Call at the
@@ -39,20 +41,4 @@ export function admin(
     ...options,
     headers: { authorization: `Bearer ${runtime.token}`, ...options.headers },
   });
-}
-
-/**
- * Polls `check` until it holds; past `timeoutMs` fails naming `what`. For effects of another process
- * (a delivery, a restart) that send no event a test could await.
- */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
