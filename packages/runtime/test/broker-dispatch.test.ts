@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalAdapter, type Runtime, startRuntime } from '../src/index';
 import { cleanTemp, marksDir, marksRoot, tempDir } from './helpers/fixtures';
 import { request } from './helpers/runtime-process';
+import { waitFor } from './helpers/wait';
 
 let runtime: Runtime;
 
@@ -51,18 +52,6 @@ async function publishMany(type: string, prefix: string, count: number, parallel
     }
   };
   await Promise.all(Array.from({ length: parallel }, publisher));
-}
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Lines a consumer appended: `<event id> <pid>`. */

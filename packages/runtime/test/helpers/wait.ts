@@ -5,7 +5,7 @@
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
