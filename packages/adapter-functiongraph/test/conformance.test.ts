@@ -1,12 +1,6 @@
-import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
-import { type EventDelivery, startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
+import { testAdapter, triggerDeliveries } from '@faasport/core/testing';
+import { startFunctionGraphEmulator } from '@faasport/emulators/functiongraph';
 import { createFunctionGraphAdapter, functionGraphCapabilities } from '../src';
-
-const deliveries = (out: EventDelivery[]): TriggerDelivery[] =>
-  out.map((d) => ({
-    functionName: d.function,
-    body: d.error ? JSON.stringify({ error: d.error }) : d.result,
-  }));
 
 // The core conformance suite, against the FunctionGraph emulator over real HTTP (axios + our signer).
 // Its TIMER triggers fire as its clock is advanced; OBS object events and Kafka messages are delivered
@@ -34,10 +28,11 @@ testAdapter({
       writes: emulator.writes,
       close: emulator.close,
       triggers: {
-        advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
+        advanceClock: async (ms) => triggerDeliveries(await emulator.advanceClock(ms)),
         putObject: async (bucket, key, size) =>
-          deliveries(await emulator.emitObsEvent(bucket, key, 'ObjectCreated:Put', size)),
-        sendMessage: async (topic, body) => deliveries(await emulator.sendKafkaMessages(topic, [body])),
+          triggerDeliveries(await emulator.emitObsEvent(bucket, key, 'ObjectCreated:Put', size)),
+        sendMessage: async (topic, body) =>
+          triggerDeliveries(await emulator.sendKafkaMessages(topic, [body])),
       },
     };
   },

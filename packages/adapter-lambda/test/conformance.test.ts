@@ -1,12 +1,6 @@
-import { type TriggerDelivery, testAdapter } from '@faasport/core/testing';
-import { type LambdaDelivery, startLambdaEmulator } from '@faasport/emulators/lambda';
+import { testAdapter, triggerDeliveries } from '@faasport/core/testing';
+import { startLambdaEmulator } from '@faasport/emulators/lambda';
 import { createLambdaAdapter, lambdaCapabilities } from '../src';
-
-const deliveries = (out: LambdaDelivery[]): TriggerDelivery[] =>
-  out.map((d) => ({
-    functionName: d.function,
-    body: d.error ? JSON.stringify({ error: d.error }) : d.result,
-  }));
 
 // The core conformance suite against the Lambda emulator over real HTTP (the AWS SDK, SigV4), running the
 // code through the faasport runtime with Lambda's contract. Scheduler schedules fire as its clock moves,
@@ -37,10 +31,11 @@ testAdapter({
       writes: emulator.writes,
       close: emulator.close,
       triggers: {
-        advanceClock: async (ms) => deliveries(await emulator.advanceClock(ms)),
-        sendMessage: async (topic, body) => deliveries(await emulator.sendSqsMessage(queueArn(topic), body)),
+        advanceClock: async (ms) => triggerDeliveries(await emulator.advanceClock(ms)),
+        sendMessage: async (topic, body) =>
+          triggerDeliveries(await emulator.sendSqsMessage(queueArn(topic), body)),
         putObject: async (bucket, key, size) =>
-          deliveries(await emulator.putObject(bucket, key, new Uint8Array(size))),
+          triggerDeliveries(await emulator.putObject(bucket, key, new Uint8Array(size))),
       },
     };
   },

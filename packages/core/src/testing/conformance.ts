@@ -33,6 +33,21 @@ export interface TriggerDelivery {
   body: string;
 }
 
+/**
+ * An emulator's trigger deliveries (`{function, result, error?}`, as the FunctionGraph and Lambda
+ * emulators report them) as the suite reads them: a function's error becomes the body `{"error": ...}`.
+ *
+ * @public
+ */
+export function triggerDeliveries(
+  out: ReadonlyArray<{ function: string; result: string; error?: string }>,
+): TriggerDelivery[] {
+  return out.map((d) => ({
+    functionName: d.function,
+    body: d.error ? JSON.stringify({ error: d.error }) : d.result,
+  }));
+}
+
 /** The hooks that make a platform fire its triggers. @public */
 export interface ConformanceTriggers {
   /** Moves the platform's clock forward by `ms`, firing every schedule trigger due in that time, in order. */

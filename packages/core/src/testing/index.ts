@@ -15,6 +15,7 @@ export {
   conformanceWebHandler,
   type TriggerDelivery,
   testAdapter,
+  triggerDeliveries,
 } from './conformance';
 export { createMemoryAdapter, type MemoryAdapterOptions } from './memory-adapter';
 export {
