@@ -277,13 +277,12 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
         role: `arn:aws:iam::${emulator.accountId}:role/fn`,
       });
       await s3.send(new CreateBucketCommand({ Bucket: 'inbox' }));
-      // Lambda's Node.js runtimes carry the AWS SDK; here the function imports this repository's copy.
+      // Lambda's Node.js runtimes carry the AWS SDK; here the function imports this repository's copy. It
+      // configures nothing: region, keys and endpoint come from the variables the emulator sets, as a
+      // function on Lambda gets its region and role keys from Lambda's.
       const reader = `export default async (event, ctx) => {
         const { S3Client, GetObjectCommand } = await import(ctx.env.S3_SDK);
-        const s3 = new S3Client({
-          region: ctx.env.AWS_REGION, endpoint: ctx.env.S3_ENDPOINT, forcePathStyle: true,
-          credentials: { accessKeyId: ctx.env.S3_KEY_ID, secretAccessKey: ctx.env.S3_KEY_SECRET },
-        });
+        const s3 = new S3Client({});
         const got = await s3.send(new GetObjectCommand({ Bucket: event.data.bucket, Key: event.data.key }));
         return { text: await got.Body.transformToString(), type: got.ContentType };
       };\n`;
@@ -294,12 +293,7 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
           runtime: 'nodejs22',
           contract: 'event',
           source: { inline: reader },
-          env: {
-            S3_SDK: pathToFileURL(createRequire(import.meta.url).resolve('@aws-sdk/client-s3')).href,
-            S3_ENDPOINT: emulator.url,
-            S3_KEY_ID: emulator.accessKeyId,
-            S3_KEY_SECRET: emulator.secretAccessKey,
-          },
+          env: { S3_SDK: pathToFileURL(createRequire(import.meta.url).resolve('@aws-sdk/client-s3')).href },
           triggers: [{ storage: { bucket: 'inbox', prefix: 'letters/' } }],
         }),
       );

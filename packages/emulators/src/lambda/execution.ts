@@ -12,6 +12,7 @@ import { pullFaasportEntry } from '@faasport/image';
 import type { Executor } from '@faasport/runtime';
 import { unzipSync } from 'fflate';
 import { type LambdaRunner, RuntimeApiRunner } from './runtime-api';
+import type { AwsCredential } from './signature';
 import type { CodeState, FunctionConfigState } from './state';
 
 /** Turns Lambda function versions into runtime executables. */
@@ -24,6 +25,8 @@ export class LambdaExecution {
   constructor(
     private readonly executor: () => Executor,
     private readonly region: string,
+    /** The emulator as the functions' AWS: its endpoint and the keys it accepts. */
+    private readonly aws: () => { endpoint: string; credential: AwsCredential },
   ) {}
 
   /** The executable of one version's configuration and code. */
@@ -42,8 +45,18 @@ export class LambdaExecution {
   private environment(config: FunctionConfigState, taskRoot: string): Record<string, string> {
     // "Defined runtime environment variables",
     // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+    const { endpoint, credential } = this.aws();
     return {
+      // Not a Lambda variable: the emulator stands in for AWS, so the function's AWS SDK clients call it. The
+      // SDKs read AWS_ENDPOINT_URL (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html;
+      // aws-sdk-js-v3 via @smithy/core `getEndpointUrlConfig`), and S3 clients address an IP endpoint
+      // path-style. The function's own setting wins.
+      AWS_ENDPOINT_URL: endpoint,
       ...(config.Environment?.Variables ?? {}),
+      // The execution role's keys, which Lambda sets for the SDKs: here the emulator's own, which it accepts.
+      AWS_ACCESS_KEY_ID: credential.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credential.secretAccessKey,
+      ...(credential.sessionToken ? { AWS_SESSION_TOKEN: credential.sessionToken } : {}),
       AWS_REGION: this.region,
       AWS_DEFAULT_REGION: this.region,
       AWS_LAMBDA_FUNCTION_NAME: config.FunctionName,

@@ -130,7 +130,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     ownExecutor ??= createExecutor();
     return ownExecutor;
   };
-  const execution = new LambdaExecution(executor, region);
+  const execution = new LambdaExecution(executor, region, () => ({ endpoint: em.url, credential }));
   const em: LambdaEmuState = {
     region,
     accountId: options.accountId ?? '123456789012',
