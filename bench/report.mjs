@@ -301,18 +301,20 @@ tried. In one run the instance had 25 minor collections over 5 ms instead of 65,
 or CPU per request that we could separate from the machine's load (average 15 on 2 CPUs during those runs). They
 are not adopted; a quiet run should decide.
 
-A quieter machine (AMD EPYC, load average about 1) did decide part of it, measured apart from this run with
+A quieter machine (AMD EPYC, load average about 1) decided part of it, measured apart from this run with
 \`--trace-gc-nvp\` on the tuned path: under wrk the runtime allocates about 13 KB per request, runs a minor collection
-every 50 ms or so, and each one promotes about a megabyte to the old generation (the objects of answers decoded from the
-instance's pipe, mostly, by V8's sampling heap profiler) and pauses the runtime 3 to 4 ms; those objects die soon after,
-so a full collection follows every 3 s. With V8's young generation held at 2 MB per semi-space
+every 50 ms or so, and each one promoted about a megabyte to the old generation (mostly objects of answers decoded from
+the instance's pipe, by V8's sampling heap profiler) and paused the runtime 3 to 4 ms; those objects die soon after, so
+a full collection followed every 3 s. With V8's young generation held at 2 MB per semi-space
 (\`--max-semi-space-size=2\`, against 16 by default) almost nothing is promoted (0 to 30 KB per collection), a minor
 collection pauses 0.4 to 0.5 ms, and p99 at 50 connections fell from 16.7–21.1 ms to 7.9–8.9 ms in 3 alternating pairs,
-with throughput within the noise. The same flag on the instance alone gave less (12.9–14.9 ms), and
-\`--single-threaded-gc\` on both processes lowered the default path's p99 too (8.6–21.5 against 14.6–22.8 ms, 3 pairs). Neither is the
-default yet: V8 reads the young generation's size only when a process starts (\`v8.setFlagsFromString\` later changes
-nothing, and turning on \`--single-threaded-gc\` that way aborts the process), so the runtime's own process needs the
-flag from whatever starts it (\`NODE_OPTIONS=--max-semi-space-size=2\` does, for \`faasport dev\` and \`serve\`).
+with throughput within the noise. The same flag on the instance alone gave less (12.9–14.9 ms). V8 reads the young
+generation's size only when a process starts (\`v8.setFlagsFromString\` later changes nothing), so the executables
+that host the runtime (\`faasport dev\`, \`faasport serve\`, \`faasport-runtime\`) run it in a child process started
+with the flag, and this benchmark starts them as npm links them
+(docs/decisions/0020-runtime-process-flags.md). \`--single-threaded-gc\` on both processes lowered the default
+path's p99 too (8.6–21.5 against 14.6–22.8 ms, 3 pairs); it is not adopted: turned on after start it aborts the
+process, and the young generation's size did more.
 `;
 }
 

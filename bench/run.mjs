@@ -332,7 +332,9 @@ async function loadFaasport() {
 async function startFaasport(extraArgs = []) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(workDir, 'runtime-'));
-  const bin = path.join(root, 'packages', 'runtime', 'dist', 'bin.js');
+  // Started as `faasport-runtime` starts it (npm links bin/faasport-runtime.mjs): the server runs in a child
+  // process with the runtime's V8 flags, pinned like its launcher.
+  const bin = path.join(root, 'packages', 'runtime', 'bin', 'faasport-runtime.mjs');
   const child = pinned(serverCpu, process.execPath, [
     bin,
     '--data-dir',
@@ -358,7 +360,8 @@ async function startFaasport(extraArgs = []) {
  */
 async function startDev() {
   const dataDir = fs.mkdtempSync(path.join(workDir, 'dev-'));
-  const bin = path.join(root, 'packages', 'cli', 'dist', 'bin.js');
+  // `npx faasport` runs bin/faasport.mjs, which starts `dev` in a child process with the runtime's V8 flags.
+  const bin = path.join(root, 'packages', 'cli', 'bin', 'faasport.mjs');
   const child = pinned(
     serverCpu,
     process.execPath,

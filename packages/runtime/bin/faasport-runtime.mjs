@@ -2,6 +2,7 @@
 // The `faasport-runtime` executable. A committed file (not a build output) so that `npm install` can link
 // it before `prepare` builds dist/: the server itself lives in dist/bin.js.
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const built = new URL('../dist/bin.js', import.meta.url);
 if (!existsSync(built)) {
@@ -10,4 +11,8 @@ if (!existsSync(built)) {
   );
   process.exit(1);
 }
-await import(built.href);
+// A server: it runs in a child process with the V8 flags a runtime should have (bin/relaunch.mjs); help
+// and version answers need none.
+const { relaunch } = await import('./relaunch.mjs');
+const answersOnly = process.argv.slice(2).some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
+if (answersOnly || !relaunch(fileURLToPath(import.meta.url))) await import(built.href);
