@@ -311,7 +311,9 @@ collection pauses 0.4 to 0.5 ms, and p99 at 50 connections fell from 16.7–21.1
 with throughput within the noise. The same flag on the instance alone gave less (12.9–14.9 ms). V8 reads the young
 generation's size only when a process starts (\`v8.setFlagsFromString\` later changes nothing), so the executables
 that host the runtime (\`faasport dev\`, \`faasport serve\`, \`faasport-runtime\`) run it in a child process started
-with the flag, and this benchmark starts them as npm links them
+with the flag (and with \`--no-memory-reducer\`: after a few idle seconds the memory reducer shrank the heap's limits,
+and the next burst ran about 20 full collections in 8 s with p99 back at 21 ms), and this benchmark starts them as npm
+links them
 (docs/decisions/0020-runtime-process-flags.md). \`--single-threaded-gc\` on both processes lowered the default
 path's p99 too (8.6–21.5 against 14.6–22.8 ms, 3 pairs); it is not adopted: turned on after start it aborts the
 process, and the young generation's size did more.
@@ -419,7 +421,14 @@ ${notMeasured}.
 
 ${m.functions} functions deployed one after another through the local adapter in ${fmt(m.deploySeconds, 1)} s (${fmt((m.deploySeconds * 1000) / Math.max(1, m.functions), 0)} ms each), then at zero:
 runtime process RSS ${fmt(m.before.own)} MB before → **${fmt(m.after.own)} MB** after; with the processes below it
-${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB${m.processesAfter === undefined ? '' : ` (${m.processesAfter} processes: the instances kept from the deploy's code checks and the pooled worker)`}. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.
+${fmt(m.before.total)} MB → ${fmt(m.after.total)} MB${m.processesAfter === undefined ? '' : ` (${m.processesAfter} processes: the instances kept from the deploy's code checks and the pooled worker)`}. Target: ≤ 150 MB. Re-deploying 200 of them unchanged: ${m.unchangedRedeploysThatWrote} made a write.${
+    m.launcherRss
+      ? `
+\`faasport-runtime\` runs the server in a child process started with the runtime's V8 flags
+(docs/decisions/0020-runtime-process-flags.md); the launcher waiting beside it is one more idle Node process of
+${fmt(m.launcherRss)} MB, not counted above.`
+      : ''
+  }
 
 A deploy checks that the code loads before it stores the revision: it starts an instance (a pooled worker, which the
 pool then replaces by starting a process). That instance serves the revision's first calls, but only the last 4

@@ -206,6 +206,28 @@ function cpuOfTree(pid) {
   return total;
 }
 
+/**
+ * The process that runs the server: the launcher's child started with the runtime's V8 flags
+ * (packages/runtime/bin/relaunch.mjs), or the launcher itself when it did not relaunch.
+ */
+function serverPid(launcherPid) {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (
+        ppid === launcherPid &&
+        fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('relaunched.mjs')
+      )
+        return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return launcherPid;
+}
+
 function rssOfTree(pid) {
   // RSS of a process and all its descendants, in MB, from /proc.
   const children = new Map();
@@ -552,7 +574,8 @@ async function coldStarts(pool, count) {
 async function idleMemory(count) {
   const faasport = await startFaasport();
   await new Promise((r) => setTimeout(r, 1000));
-  const before = rssOfTree(faasport.child.pid);
+  const server = serverPid(faasport.child.pid);
+  const before = rssOfTree(server);
   const begin = Date.now();
   for (let i = 0; i < count; i++) {
     await core.deploy(
@@ -571,10 +594,12 @@ async function idleMemory(count) {
     logger: { debug() {}, info() {}, warn() {} },
     signal: new AbortController().signal,
   });
-  const after = rssOfTree(faasport.child.pid);
+  const after = rssOfTree(server);
   // What the deploy left running below the runtime: the instances that checked the code and are kept
   // (the last few revisions), and the pooled worker.
-  const processesAfter = treePids(faasport.child.pid).length - 1;
+  const processesAfter = treePids(server).length - 1;
+  // The launcher that started the server with its V8 flags waits beside it: its own RSS.
+  const launcherRss = server === faasport.child.pid ? 0 : rssOfTree(faasport.child.pid).own;
   // Re-deploying unchanged functions writes nothing.
   let unchangedWrites = 0;
   for (let i = 0; i < Math.min(200, count); i++) {
@@ -595,6 +620,7 @@ async function idleMemory(count) {
     before,
     after,
     processesAfter,
+    launcherRss,
     unchangedRedeploysThatWrote: unchangedWrites,
   };
 }
