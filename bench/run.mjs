@@ -211,21 +211,14 @@ function cpuOfTree(pid) {
  * (packages/runtime/bin/relaunch.mjs), or the launcher itself when it did not relaunch.
  */
 function serverPid(launcherPid) {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  const relaunched = (pid) => {
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (
-        ppid === launcherPid &&
-        fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('relaunched.mjs')
-      )
-        return Number(entry);
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('relaunched.mjs');
     } catch {
-      // gone
+      return false; // gone
     }
-  }
-  return launcherPid;
+  };
+  return treePids(launcherPid).find((pid) => pid !== launcherPid && relaunched(pid)) ?? launcherPid;
 }
 
 function rssOfTree(pid) {
