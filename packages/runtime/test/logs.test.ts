@@ -84,4 +84,36 @@ describe('the log store', () => {
     expect(JSON.parse(keyed!)).toMatchObject({ fields: { headers: { '***': true } } });
     await store.close();
   });
+
+  test('a file that reaches its size is rotated: the disk holds at most two files, reads span both', async () => {
+    const dir = dataDir();
+    const maxFileBytes = 160 * 1024;
+    const count = 6600;
+    const store = new LogStore(dir, { maxFileBytes });
+    // About 127 bytes a line, 100 lines a turn: four rotations, and the last turns land in a new file.
+    for (let n = 0; n < count; n++) {
+      store.write(line(n));
+      if (n % 100 === 99) await turnEnd();
+    }
+    await turnEnd();
+    const files = fs.readdirSync(path.join(dir, 'logs')).sort();
+    expect(files).toEqual(['hello.ndjson', 'hello.ndjson.1']);
+    for (const file of files) {
+      const size = fs.statSync(path.join(dir, 'logs', file)).size;
+      // A rotation happens after the write that crosses the size, so a file ends within one turn's lines of it.
+      expect(size).toBeLessThan(maxFileBytes + 100 * 130);
+      expect(fs.statSync(path.join(dir, 'logs', file)).mode & 0o777).toBe(0o600);
+    }
+    const current = fileLines(dir, 'hello');
+    // The newest lines are in the new file; the read reaches back into the rotated one for the rest.
+    expect(current.length).toBeLessThan(2000);
+    const lines = store.read({ function: 'hello' });
+    expect(lines).toHaveLength(2000);
+    expect(lines[0]).toEqual(line(count - 2000));
+    expect(lines.at(-1)).toEqual(line(count - 1));
+    // Removing the function removes both files.
+    store.remove('hello');
+    expect(fs.readdirSync(path.join(dir, 'logs'))).toEqual([]);
+    await store.close();
+  });
 });

@@ -36,6 +36,11 @@ function holdsSecret(value: unknown): boolean {
 const readLines = 2000;
 /** How much of a file's end is read at a time when looking for its last lines. */
 const tailChunkBytes = 256 * 1024;
+/**
+ * Bytes a function's log file reaches before it is rotated: it becomes `<function>.ndjson.1` (replacing
+ * the previous one) and a new file starts, so a function's logs take at most about twice this on disk.
+ */
+export const defaultLogFileBytes = 16 * 1024 * 1024;
 
 /**
  * Per-function logs: appended as JSON lines to `logs/<function>.ndjson` and followable. Values
@@ -44,19 +49,25 @@ const tailChunkBytes = 256 * 1024;
  * The file is the only copy. Lines written during an event-loop turn are appended at its end in one
  * write per function, so a line lives in memory for one turn: under load, keeping the last lines in
  * memory (as before) made every minor garbage collection copy thousands of them, which cost more than
- * writing them. Reads, which are rare, read the files' ends.
+ * writing them. Reads, which are rare, read the files' ends. A file is rotated once it reaches
+ * `maxFileBytes`, so a server under load for days does not fill its disk with logs.
  */
 export class LogStore {
   private readonly dir: string;
   /** Open files, per function (appended to). */
   private readonly files = new Map<string, number>();
+  /** Bytes in each open file. */
+  private readonly sizes = new Map<string, number>();
+  private readonly maxFileBytes: number;
   /** Text not yet written, per function. */
   private readonly pending = new Map<string, string>();
   private flushQueued = false;
   private closed = false;
   private readonly events = new EventEmitter();
 
-  constructor(dataDir: string) {
+  /** @param options.maxFileBytes - see {@link defaultLogFileBytes}. */
+  constructor(dataDir: string, options: { maxFileBytes?: number } = {}) {
+    this.maxFileBytes = options.maxFileBytes ?? defaultLogFileBytes;
     this.dir = path.join(dataDir, 'logs');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.events.setMaxListeners(0);
@@ -105,6 +116,7 @@ export class LogStore {
     this.pending.delete(name);
     this.closeFile(name);
     fs.rmSync(this.file(name), { force: true });
+    fs.rmSync(this.rotated(name), { force: true });
   }
 
   /** Writes the pending lines of every function. */
@@ -130,15 +142,22 @@ export class LogStore {
     try {
       let fd = this.files.get(name);
       let start = '';
+      let size = this.sizes.get(name) ?? 0;
       if (fd === undefined) {
         fd = fs.openSync(this.file(name), 'a+', 0o600);
         this.files.set(name, fd);
         // A line cut by a crash stays a line of its own: the next one starts on a new line.
-        const size = fs.fstatSync(fd).size;
+        size = fs.fstatSync(fd).size;
         const last = Buffer.alloc(1);
         if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10) start = '\n';
       }
-      fs.writeSync(fd, start + text);
+      size += fs.writeSync(fd, start + text);
+      this.sizes.set(name, size);
+      if (size >= this.maxFileBytes) {
+        // Whole lines only: the file is rotated between two writes, never within one.
+        this.closeFile(name);
+        fs.renameSync(this.file(name), this.rotated(name));
+      }
     } catch {
       // A full or vanished disk loses log lines, never a call.
       this.closeFile(name);
@@ -149,6 +168,7 @@ export class LogStore {
     const fd = this.files.get(name);
     if (fd === undefined) return;
     this.files.delete(name);
+    this.sizes.delete(name);
     try {
       fs.closeSync(fd);
     } catch {
@@ -167,14 +187,26 @@ export class LogStore {
     return path.join(this.dir, `${name}.ndjson`);
   }
 
+  /** The previous file of a function, kept after a rotation. */
+  private rotated(name: string): string {
+    return `${this.file(name)}.1`;
+  }
+
+  /** The last lines of a function: from its file, and from the rotated one when the file has too few. */
+  private lastLines(name: string): RuntimeLogEntry[] {
+    const current = this.tailOf(this.file(name), readLines);
+    if (current.length >= readLines) return current;
+    return [...this.tailOf(this.rotated(name), readLines - current.length), ...current];
+  }
+
   /**
-   * The last lines of a function's file that are whole JSON (a line cut by a crash is left out), read
+   * The last `count` lines of a file that are whole JSON (a line cut by a crash is left out), read
    * from the end of the file in chunks until there are enough of them.
    */
-  private lastLines(name: string): RuntimeLogEntry[] {
+  private tailOf(file: string, count: number): RuntimeLogEntry[] {
     let fd: number;
     try {
-      fd = fs.openSync(this.file(name), 'r');
+      fd = fs.openSync(file, 'r');
     } catch {
       return [];
     }
@@ -183,7 +215,7 @@ export class LogStore {
       const chunks: Buffer[] = [];
       let newlines = 0;
       // One line more than needed: the first one found may be cut where the read started.
-      while (end > 0 && newlines <= readLines) {
+      while (end > 0 && newlines <= count) {
         const start = Math.max(0, end - tailChunkBytes);
         const chunk = Buffer.allocUnsafe(end - start);
         fs.readSync(fd, chunk, 0, chunk.length, start);
@@ -195,7 +227,7 @@ export class LogStore {
       // Where the read started mid-file, the first line may be cut: it is never taken.
       const first = end > 0 ? 1 : 0;
       const entries: RuntimeLogEntry[] = [];
-      for (let at = lines.length - 1; at >= first && entries.length < readLines; at--) {
+      for (let at = lines.length - 1; at >= first && entries.length < count; at--) {
         if (!lines[at]) continue;
         try {
           entries.push(JSON.parse(lines[at]!) as RuntimeLogEntry);
