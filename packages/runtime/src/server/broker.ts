@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent, ResolvedFunction } from '@faasport/core';
 import { cloudEventToBinary } from '@faasport/core';
 import { type Executable, ExecutionError } from '../executor';
+import { isoNow } from './clock';
 import { type Functions, localOptions } from './functions';
 import type { LogStore } from './logs';
 import type { Metrics } from './metrics';
@@ -543,7 +544,7 @@ export class Broker {
       report('delivered');
       this.metrics.inc('faasport_events_delivered_total', { function: queued.functionName });
       this.logs.write({
-        time: new Date(started + durationMs).toISOString(),
+        time: isoNow(),
         level: 'info',
         kind: 'invocation',
         function: queued.functionName,

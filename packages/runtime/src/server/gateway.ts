@@ -4,6 +4,7 @@ import { redact, redactValue } from '@faasport/core';
 import { ExecutionError } from '../executor';
 import type { ScheduledExecutable } from '../executor/executable';
 import { publishEventFrom } from './api';
+import { isoNow } from './clock';
 import { adminPrefix, type Route, type RuntimeContext } from './context';
 import { errorReply, type FrontReply, type FrontRequest } from './front';
 import { BodyTooLargeError, failureOf, readBody, sendError } from './http';
@@ -220,7 +221,7 @@ export async function callFunction(
   const path = route.path;
   const query = path.indexOf('?');
   context.logs.write({
-    time: new Date().toISOString(),
+    time: isoNow(),
     level: status >= 500 ? 'error' : 'info',
     kind: 'invocation',
     function: fn.name,
