@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { decodeFrames, encodeFrame } from '../src/executor/frames';
 
+// The worker's end of the channel: plain JavaScript, run as is in instances (it has no types).
+const { encodeFrame: encodeWorkerFrame } = (await import(
+  new URL('../worker/channel.mjs', import.meta.url).href
+)) as { encodeFrame: (message: Record<string, unknown>) => Buffer };
+
 const decodeAll = (buffer: Buffer) => {
   const messages: Record<string, unknown>[] = [];
   const rest = decodeFrames(buffer, (message) => messages.push(message));
@@ -40,6 +45,36 @@ describe('executor frames', () => {
     const { messages } = decodeAll(both);
     expect(messages).toEqual([sparse, event]);
     expect(Object.keys(messages[0]!)).not.toContain('context');
+  });
+
+  test('an event call, written field by field, decodes to the same message with its payload bytes', () => {
+    const call = {
+      t: 'event',
+      id: 11,
+      rid: 'evt-"1"',
+      payload: new Uint8Array(Buffer.from('{"specversion":"1.0","id":"ü"}')),
+      deadline: 0,
+      context: { trigger: 'queue', attempt: 2 },
+      extraHeaders: { 'x-extra': 'line\nbreak' },
+    };
+    expect(decodeAll(encodeFrame(call)).messages).toEqual([call]);
+  });
+
+  test("the worker's event answers decode to the same message, with and without an error and logs", () => {
+    const plain = { t: 'eres', id: 4, ms: 0.125, body: new Uint8Array([1, 2, 3]) };
+    const failed = {
+      t: 'eres',
+      id: 5,
+      ms: 12,
+      body: new Uint8Array(),
+      error: { message: 'boom "quoted"', type: 'TypeError', stack: 'TypeError: boom\n    at x' },
+      logs: ['{"level":"error","message":"Unhandled"}', 'plain ü'],
+    };
+    const { messages } = decodeAll(Buffer.concat([encodeWorkerFrame(plain), encodeWorkerFrame(failed)]));
+    expect(messages).toEqual([plain, failed]);
+    // An answer without a time (not sent by the worker today) still travels as valid JSON.
+    const untimed = { t: 'eres', id: 6, body: new Uint8Array([7]) };
+    expect(decodeAll(encodeWorkerFrame(untimed)).messages).toEqual([untimed]);
   });
 
   test('a partial frame is kept for the next read, and a frame with an impossible length is refused', () => {
