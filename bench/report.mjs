@@ -255,6 +255,13 @@ gateway and the instance together; matching faas-js-runtime's throughput needs i
       : ''
   }
 
+Every call crosses from the gateway to its instance: the gateway alone spends about as much CPU per request as a whole
+bare server. Handing the client connection to the instance would remove that hop, but a keep-alive connection carries
+whatever its client sends next, including calls to other functions with their credentials and admin calls with the
+admin token, and the instance runs untrusted function code. So the gateway keeps every connection
+(docs/decisions/0021-no-connection-hand-off.md), and the tuned path's 50% of bare Node is out of reach on this machine
+with all servers on one CPU.
+
 ### The Web \`Request\` of the tuned path
 
 On the tuned path the largest single cost in the instance is Node's \`Request\` constructor (undici), which the web
