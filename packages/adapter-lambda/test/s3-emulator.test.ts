@@ -4,6 +4,7 @@
  * write reads that object back through the emulator.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,18 +12,24 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { defineFunction, deploy } from '@faasport/core';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
@@ -266,6 +273,215 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     });
   });
 
+  it('builds an object from a multipart upload: parts listed, ETag of the parts, headers from the start', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+    const started = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: 'uploads',
+        Key: 'big/archive.bin',
+        ContentType: 'application/x-archive',
+        Metadata: { build: '42' },
+      }),
+    );
+    const uploadId = started.UploadId!;
+    expect(started).toMatchObject({ Bucket: 'uploads', Key: 'big/archive.bin' });
+    const mib = 1024 * 1024;
+    const bodies = [
+      new Uint8Array(5 * mib).fill(1),
+      new Uint8Array(5 * mib + 3).fill(2),
+      new Uint8Array(1000).fill(3),
+    ];
+    const etags: string[] = [];
+    for (const [i, body] of bodies.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: 'uploads',
+          Key: 'big/archive.bin',
+          UploadId: uploadId,
+          PartNumber: i + 1,
+          Body: body,
+        }),
+      );
+      expect(part.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+      etags.push(part.ETag!);
+    }
+    const listed = await s3.send(
+      new ListPartsCommand({ Bucket: 'uploads', Key: 'big/archive.bin', UploadId: uploadId, MaxParts: 2 }),
+    );
+    expect(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, 5 * mib, etags[0]],
+      [2, 5 * mib + 3, etags[1]],
+    ]);
+    expect(listed).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2' });
+    // Nothing is an object until the upload completes.
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'uploads' }))).KeyCount).toBe(0);
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'uploads',
+        Key: 'big/archive.bin',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    // S3's multipart ETag: the MD5 of the parts' binary MD5s, "-", the part count.
+    const digests = Buffer.concat(bodies.map((b) => createHash('md5').update(b).digest()));
+    const etag = `"${createHash('md5').update(digests).digest('hex')}-3"`;
+    expect(done).toMatchObject({ Bucket: 'uploads', Key: 'big/archive.bin', ETag: etag });
+    expect(done.Location).toMatch(/\/uploads\/big\/archive\.bin$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'big/archive.bin' }));
+    const bytes = await got.Body!.transformToByteArray();
+    expect(bytes.length).toBe(10 * mib + 1003);
+    expect(Buffer.from(bytes).equals(Buffer.concat(bodies))).toBe(true);
+    expect(got).toMatchObject({
+      ETag: etag,
+      ContentType: 'application/x-archive',
+      Metadata: { build: '42' },
+    });
+    // A completed upload is gone.
+    expect(
+      await failure(
+        s3.send(new ListPartsCommand({ Bucket: 'uploads', Key: 'big/archive.bin', UploadId: uploadId })),
+      ),
+    ).toEqual({ code: 'NoSuchUpload', status: 404 });
+  });
+
+  it('refuses a completion that S3 refuses, and changes nothing; an aborted upload is gone', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'refusals' }));
+    const key = 'r.bin';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'refusals', Key: key }));
+    const put = async (PartNumber: number, size: number) =>
+      (
+        await s3.send(
+          new UploadPartCommand({
+            Bucket: 'refusals',
+            Key: key,
+            UploadId,
+            PartNumber,
+            Body: new Uint8Array(size),
+          }),
+        )
+      ).ETag!;
+    const small = await put(1, 1024);
+    const last = await put(2, 10);
+    const complete = (Parts: Array<{ ETag: string; PartNumber: number }>) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'refusals',
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts },
+        }),
+      );
+    // Every part but the last holds at least 5 MiB.
+    expect(
+      await failure(
+        complete([
+          { ETag: small, PartNumber: 1 },
+          { ETag: last, PartNumber: 2 },
+        ]),
+      ),
+    ).toEqual({
+      code: 'EntityTooSmall',
+      status: 400,
+    });
+    expect(
+      await failure(
+        complete([
+          { ETag: last, PartNumber: 2 },
+          { ETag: small, PartNumber: 1 },
+        ]),
+      ),
+    ).toEqual({
+      code: 'InvalidPartOrder',
+      status: 400,
+    });
+    expect(await failure(complete([{ ETag: '"0123456789abcdef0123456789abcdef"', PartNumber: 1 }]))).toEqual({
+      code: 'InvalidPart',
+      status: 400,
+    });
+    expect(
+      await failure(
+        s3.send(
+          new UploadPartCommand({ Bucket: 'refusals', Key: key, UploadId, PartNumber: 10_001, Body: 'x' }),
+        ),
+      ),
+    ).toEqual({ code: 'InvalidArgument', status: 400 });
+    // The refusals changed nothing: both parts are there, and no object was written.
+    const parts = await s3.send(new ListPartsCommand({ Bucket: 'refusals', Key: key, UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, 1024],
+      [2, 10],
+    ]);
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: 'refusals', Key: key })))).toMatchObject({
+      status: 404,
+    });
+    // A single part of any size completes.
+    const one = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'refusals', Key: 'one.bin' }));
+    const only = await s3.send(
+      new UploadPartCommand({
+        Bucket: 'refusals',
+        Key: 'one.bin',
+        UploadId: one.UploadId,
+        PartNumber: 1,
+        Body: 'tiny',
+      }),
+    );
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'refusals',
+        Key: 'one.bin',
+        UploadId: one.UploadId,
+        MultipartUpload: { Parts: [{ ETag: only.ETag!, PartNumber: 1 }] },
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'refusals', Key: 'one.bin' }));
+    expect(await got.Body!.transformToString()).toBe('tiny');
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'refusals', Key: key, UploadId }));
+    expect(await failure(s3.send(new ListPartsCommand({ Bucket: 'refusals', Key: key, UploadId })))).toEqual({
+      code: 'NoSuchUpload',
+      status: 404,
+    });
+    expect(
+      await failure(s3.send(new AbortMultipartUploadCommand({ Bucket: 'refusals', Key: key, UploadId }))),
+    ).toEqual({ code: 'NoSuchUpload', status: 404 });
+  });
+
+  it('lists objects the v1 way: markers, NextMarker with a delimiter, rolled-up prefixes, URL-encoded keys', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'list-v1' }));
+    for (const key of ['a.txt', 'b/1.txt', 'b/2.txt', 'c d.txt', 'e/1.txt'])
+      await s3.send(new PutObjectCommand({ Bucket: 'list-v1', Key: key, Body: key }));
+    const page1 = await s3.send(new ListObjectsCommand({ Bucket: 'list-v1', Delimiter: '/', MaxKeys: 2 }));
+    expect(page1.Contents?.map((c) => c.Key)).toEqual(['a.txt']);
+    expect(page1.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['b/']);
+    expect(page1).toMatchObject({ IsTruncated: true, NextMarker: 'b/', MaxKeys: 2, Delimiter: '/' });
+    expect(page1.Contents?.[0]).toMatchObject({
+      Size: 5,
+      ETag: `"${createHash('md5').update('a.txt').digest('hex')}"`,
+    });
+    const page2 = await s3.send(
+      new ListObjectsCommand({ Bucket: 'list-v1', Delimiter: '/', MaxKeys: 2, Marker: page1.NextMarker }),
+    );
+    expect(page2.Contents?.map((c) => c.Key)).toEqual(['c d.txt']);
+    expect(page2.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['e/']);
+    expect(page2.IsTruncated).toBe(false);
+    // Without a delimiter there is no NextMarker: the last key is the next marker.
+    const flat = await s3.send(new ListObjectsCommand({ Bucket: 'list-v1', MaxKeys: 3 }));
+    expect(flat.Contents?.map((c) => c.Key)).toEqual(['a.txt', 'b/1.txt', 'b/2.txt']);
+    expect(flat.NextMarker).toBeUndefined();
+    const rest = await s3.send(new ListObjectsCommand({ Bucket: 'list-v1', Marker: 'b/2.txt', Prefix: '' }));
+    expect(rest.Contents?.map((c) => c.Key)).toEqual(['c d.txt', 'e/1.txt']);
+    const encoded = await s3.send(
+      new ListObjectsCommand({ Bucket: 'list-v1', Prefix: 'c', EncodingType: 'url' }),
+    );
+    // The JS SDK hands url-encoded keys over as S3 sent them (botocore decodes them with unquote_plus).
+    expect(encoded.Contents?.map((c) => c.Key)).toEqual(['c+d.txt']);
+    expect(encoded.EncodingType).toBe('url');
+    expect(await failure(s3.send(new ListObjectsCommand({ Bucket: 'nope-v1' })))).toEqual({
+      code: 'NoSuchBucket',
+      status: 404,
+    });
+  });
+
   it('lets a function triggered by an object write read that object back with the SDK', async () => {
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = emulator.accessKeyId;
@@ -378,6 +594,30 @@ describe.skipIf(!hasAwsCli)(
       );
       expect(missing).toMatch(/404|Not Found/);
       await awsCli('s3', 'rb', 's3://cli-bucket');
+    });
+
+    it('copies a 17 MB file up in parts and down again; list-objects (v1) sees it', async () => {
+      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
+      const file = join(dir, 'big.bin');
+      // Over the CLI's 8 MB threshold: three parts of 8, 8 and 1 MB.
+      const bytes = Buffer.alloc(17 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+      writeFileSync(file, bytes);
+      await awsCli('s3', 'cp', file, 's3://cli-big/big.bin');
+      const head = JSON.parse(
+        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'big.bin')).stdout,
+      );
+      expect(head.ContentLength).toBe(bytes.length);
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+      const down = join(dir, 'big-down.bin');
+      await awsCli('s3', 'cp', 's3://cli-big/big.bin', down);
+      expect(readFileSync(down).equals(bytes)).toBe(true);
+      const listed = JSON.parse((await awsCli('s3api', 'list-objects', '--bucket', 'cli-big')).stdout);
+      expect(listed.Contents.map((c: { Key: string; Size: number }) => [c.Key, c.Size])).toEqual([
+        ['big.bin', bytes.length],
+      ]);
+      await awsCli('s3', 'rm', 's3://cli-big/big.bin');
+      await awsCli('s3', 'rb', 's3://cli-big');
     });
   },
 );

@@ -9,8 +9,16 @@
  *   byte range, `If-Match`/`If-None-Match`/`If-Modified-Since`/`If-Unmodified-Since`, `response-*`
  *   overrides), HeadObject, CopyObject (`x-amz-copy-source`, `x-amz-metadata-directive`), DeleteObject,
  *   DeleteObjects `POST /{bucket}?delete` and ListObjectsV2 `GET /{bucket}?list-type=2` (prefix, delimiter,
- *   max-keys, continuation-token, start-after, `encoding-type=url`).
- * Any other call is S3's `501 NotImplemented`, naming it.
+ *   max-keys, continuation-token, start-after, `encoding-type=url`) and ListObjects (v1) `GET /{bucket}` (prefix,
+ *   delimiter, marker, max-keys, `encoding-type=url`).
+ * - Multipart uploads: CreateMultipartUpload `POST /{bucket}/{key}?uploads` (the object's headers and metadata
+ *   given here), UploadPart `PUT /{bucket}/{key}?partNumber=N&uploadId=ID` (also `aws-chunked`),
+ *   CompleteMultipartUpload `POST /{bucket}/{key}?uploadId=ID` (parts in ascending order, each with its ETag,
+ *   every part but the last at least 5 MiB; the object's ETag is the MD5 of the parts' MD5s, `-` and the part
+ *   count), AbortMultipartUpload `DELETE /{bucket}/{key}?uploadId=ID` and ListParts `GET /{bucket}/{key}?uploadId=ID`
+ *   (max-parts, part-number-marker).
+ * Any other call is S3's `501 NotImplemented`, naming it: ListMultipartUploads, UploadPartCopy, versioning,
+ * tagging, ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
  * CopyObjectResult, DeleteResult, NotificationConfiguration; a Lambda entry is a flattened
@@ -20,7 +28,14 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html, CopyObject
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, DeleteObjects
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html, DeleteBucket
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html, error codes
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html, ListObjects
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html, multipart uploads
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html (its errors EntityTooSmall,
+ * InvalidPart, InvalidPartOrder, NoSuchUpload), https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html and the limits in
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html, error codes
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Entries for topics, queues and
  * EventBridge are kept as sent. As on S3, a put configuration is refused when a function may not be
  * invoked by `s3.amazonaws.com` for the bucket ("Unable to validate the following destination
@@ -53,6 +68,35 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
+/** One uploaded part of a multipart upload. */
+interface UploadedPart {
+  body: Uint8Array;
+  /** The MD5 of the part's bytes, in hex, without quotes. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** A multipart upload in progress: the object's headers from its creation, and the parts so far. */
+interface MultipartUpload {
+  id: string;
+  key: string;
+  written: Pick<StoredObject, 'headers' | 'metadata'>;
+  initiated: Date;
+  parts: Map<number, UploadedPart>;
+}
+
+/** The smallest part but the last of a completed upload (qfacts.html: 5 MiB). */
+const minPartBytes = 5 * 1024 * 1024;
+/** Part numbers of a multipart upload (qfacts.html: 1 to 10,000). */
+const maxPartNumber = 10_000;
+
+const noSuchUpload = (id: string) =>
+  new S3Error(
+    404,
+    'NoSuchUpload',
+    `The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed: ${id}`,
+  );
+
 /** A bucket: its notification configuration and the objects written to it. */
 export interface BucketState {
   name: string;
@@ -60,6 +104,8 @@ export interface BucketState {
   /** TopicConfiguration, QueueConfiguration and EventBridgeConfiguration elements, as sent. */
   otherXml: string[];
   objects: Map<string, StoredObject>;
+  /** Multipart uploads in progress, by upload id. */
+  uploads: Map<string, MultipartUpload>;
   /** When the bucket was created (ISO 8601), for ListBuckets. */
   createdAt: string;
 }
@@ -129,6 +175,11 @@ const responseOverrides: Record<string, string> = {
   'response-content-disposition': 'content-disposition',
   'response-content-encoding': 'content-encoding',
 };
+
+/** The query parameters of ListObjects (v1), a bucket GET without `list-type=2`. */
+const listObjectsParams = new Set(['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type']);
+/** The query parameters of ListParts. */
+const listPartsParams = new Set(['uploadId', 'max-parts', 'part-number-marker']);
 
 const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
   const value = headers[name];
@@ -303,6 +354,7 @@ export class S3Emulation {
         functions: [],
         otherXml: [],
         objects: new Map(),
+        uploads: new Map(),
         createdAt: new Date().toISOString(),
       });
   }
@@ -314,9 +366,9 @@ export class S3Emulation {
     body: Uint8Array,
     written: Pick<StoredObject, 'headers' | 'metadata'> = { headers: {}, metadata: {} },
     eventName = 'ObjectCreated:Put',
+    etag = createHash('md5').update(body).digest('hex'),
   ): Promise<LambdaDelivery[]> {
     const b = this.bucket(bucket);
-    const etag = createHash('md5').update(body).digest('hex');
     b.objects.set(key, {
       body: body.slice(),
       size: body.length,
@@ -393,6 +445,28 @@ export class S3Emulation {
     }
     if (!key && method === 'GET' && query.get('list-type') === '2')
       return xml(this.listObjectsV2(bucket, query));
+    if (!key && method === 'GET' && params.every((p) => listObjectsParams.has(p)))
+      return xml(this.listObjects(bucket, query));
+    if (key && method === 'POST' && params.length === 1 && query.has('uploads'))
+      return xml(this.createMultipartUpload(bucket, key, headers));
+    const uploadId = query.get('uploadId');
+    if (key && uploadId !== null) {
+      const upload = () => {
+        const found = this.bucket(bucket).uploads.get(uploadId);
+        if (!found || found.key !== key) throw noSuchUpload(uploadId);
+        return found;
+      };
+      if (method === 'PUT' && query.has('partNumber') && header(headers, 'x-amz-copy-source') === undefined)
+        return this.uploadPart(upload(), query.get('partNumber')!, headers, body);
+      if (method === 'POST' && params.length === 1)
+        return xml(await this.completeMultipartUpload(bucket, upload(), headers, body));
+      if (method === 'DELETE' && params.length === 1) {
+        this.bucket(bucket).uploads.delete(upload().id);
+        return { status: 204 };
+      }
+      if (method === 'GET' && params.every((p) => listPartsParams.has(p)))
+        return xml(this.listParts(bucket, upload(), query));
+    }
     if (!key && method === 'POST' && query.has('delete')) return xml(await this.deleteObjects(bucket, body));
     if (key && method === 'PUT' && params.length === 0) {
       const source = header(headers, 'x-amz-copy-source');
@@ -463,10 +537,79 @@ export class S3Emulation {
     return { status: range ? 206 : 200, ...(method === 'GET' ? { body } : {}), headers: answer };
   }
 
+  /** `max-keys` (or `max-parts`) of a listing: a whole number of 0 or more, 1,000 when absent. */
+  private static limit(query: URLSearchParams, name: string): number {
+    const text = query.get(name);
+    const value = text === null ? 1000 : Number(text);
+    if (!Number.isInteger(value) || value < 0)
+      throw new S3Error(400, 'InvalidArgument', `${name} must be a whole number of 0 or more, got ${text}`);
+    return value;
+  }
+
+  /** A listing's `encoding-type`: only `url`, which encodes keys as {@link urlEncodedKey}. */
+  private static encoding(query: URLSearchParams): { type: string | null; encode: (key: string) => string } {
+    const type = query.get('encoding-type');
+    if (type !== null && type !== 'url')
+      throw new S3Error(400, 'InvalidArgument', `Invalid Encoding Method specified in Request: ${type}`);
+    return { type, encode: type === 'url' ? urlEncodedKey : (key: string) => key };
+  }
+
   /**
-   * ListObjectsV2: keys in UTF-8 order after `start-after` or the continuation token, those sharing a
-   * prefix up to the delimiter rolled up into one CommonPrefixes entry, at most `max-keys` (1,000) entries
-   * in all. The continuation token is opaque to clients; here it is the last entry returned.
+   * The entries of a listing, both versions: keys under `prefix` in UTF-8 order, those sharing a prefix up to
+   * the delimiter rolled up into one CommonPrefixes entry, at most `maxKeys` entries in all. `skip` leaves out
+   * the entries a previous page returned.
+   */
+  private listing(
+    b: BucketState,
+    prefix: string,
+    delimiter: string,
+    maxKeys: number,
+    skip: (key: string, rolledUp: string | undefined) => boolean,
+  ): { entries: Array<{ key: string; rolledUp: boolean }>; truncated: boolean } {
+    const entries: Array<{ key: string; rolledUp: boolean }> = [];
+    let truncated = false;
+    const keys = [...b.objects.keys()].filter((k) => k.startsWith(prefix)).sort(byUtf8);
+    for (const key of keys) {
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      const rolledUp = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;
+      if (skip(key, rolledUp)) continue;
+      const last = entries.at(-1);
+      if (rolledUp !== undefined && last?.rolledUp && last.key === rolledUp) continue;
+      if (entries.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      entries.push(rolledUp === undefined ? { key, rolledUp: false } : { key: rolledUp, rolledUp: true });
+    }
+    return { entries, truncated };
+  }
+
+  /** The Contents and CommonPrefixes elements of a listing's entries (v1 names each object's owner). */
+  private listedXml(
+    b: BucketState,
+    entries: Array<{ key: string; rolledUp: boolean }>,
+    encode: (key: string) => string,
+    withOwner: boolean,
+  ): string[] {
+    const owner = withOwner ? `<Owner><ID>${this.em.accountId}</ID></Owner>` : '';
+    const contents: string[] = [];
+    const prefixes: string[] = [];
+    for (const { key, rolledUp } of entries) {
+      if (rolledUp) {
+        prefixes.push(`<CommonPrefixes><Prefix>${escapeXml(encode(key))}</Prefix></CommonPrefixes>`);
+        continue;
+      }
+      const o = b.objects.get(key)!;
+      contents.push(
+        `<Contents><Key>${escapeXml(encode(key))}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>&quot;${o.etag}&quot;</ETag><Size>${o.size}</Size>${owner}<StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+    }
+    return [...contents, ...prefixes];
+  }
+
+  /**
+   * ListObjectsV2: the listing after `start-after` or the continuation token. The continuation token is
+   * opaque to clients; here it is the last entry returned.
    */
   private listObjectsV2(bucket: string, query: URLSearchParams): string {
     const b = this.bucket(bucket);
@@ -474,21 +617,8 @@ export class S3Emulation {
     const delimiter = query.get('delimiter') ?? '';
     const startAfter = query.get('start-after') ?? '';
     const token = query.get('continuation-token');
-    const maxKeysText = query.get('max-keys');
-    const maxKeys = maxKeysText === null ? 1000 : Number(maxKeysText);
-    if (!Number.isInteger(maxKeys) || maxKeys < 0)
-      throw new S3Error(
-        400,
-        'InvalidArgument',
-        `max-keys must be a whole number of 0 or more, got ${maxKeysText}`,
-      );
-    const encodingType = query.get('encoding-type');
-    if (encodingType !== null && encodingType !== 'url')
-      throw new S3Error(
-        400,
-        'InvalidArgument',
-        `Invalid Encoding Method specified in Request: ${encodingType}`,
-      );
+    const maxKeys = S3Emulation.limit(query, 'max-keys');
+    const { type: encodingType, encode } = S3Emulation.encoding(query);
     let after: { key: string; rolledUp: boolean } | undefined;
     if (token !== null) {
       try {
@@ -499,47 +629,205 @@ export class S3Emulation {
       if (typeof after?.key !== 'string')
         throw new S3Error(400, 'InvalidArgument', 'The continuation token provided is incorrect');
     }
-    const encode = encodingType === 'url' ? urlEncodedKey : (key: string) => key;
-    const contents: string[] = [];
-    const prefixes: string[] = [];
-    let last: { key: string; rolledUp: boolean } | undefined;
-    let truncated = false;
-    const keys = [...b.objects.keys()].filter((k) => k.startsWith(prefix)).sort(byUtf8);
-    for (const key of keys) {
-      if (startAfter && byUtf8(key, startAfter) <= 0) continue;
-      if (after && (byUtf8(key, after.key) <= 0 || (after.rolledUp && key.startsWith(after.key)))) continue;
-      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
-      const rolledUp = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;
-      if (rolledUp !== undefined && last?.rolledUp && last.key === rolledUp) continue;
-      if (contents.length + prefixes.length >= maxKeys) {
-        truncated = true;
-        break;
-      }
-      if (rolledUp !== undefined) {
-        prefixes.push(`<CommonPrefixes><Prefix>${escapeXml(encode(rolledUp))}</Prefix></CommonPrefixes>`);
-        last = { key: rolledUp, rolledUp: true };
-      } else {
-        const o = b.objects.get(key)!;
-        contents.push(
-          `<Contents><Key>${escapeXml(encode(key))}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>&quot;${o.etag}&quot;</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
-        );
-        last = { key, rolledUp: false };
-      }
-    }
+    const { entries, truncated } = this.listing(
+      b,
+      prefix,
+      delimiter,
+      maxKeys,
+      (key) =>
+        (startAfter !== '' && byUtf8(key, startAfter) <= 0) ||
+        (after !== undefined &&
+          (byUtf8(key, after.key) <= 0 || (after.rolledUp && key.startsWith(after.key)))),
+    );
+    const last = entries.at(-1);
     const next = truncated && last ? Buffer.from(JSON.stringify(last)).toString('base64url') : undefined;
     return [
       '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
       `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>`,
       delimiter ? `<Delimiter>${escapeXml(encode(delimiter))}</Delimiter>` : '',
-      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${contents.length + prefixes.length}</KeyCount>`,
+      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${entries.length}</KeyCount>`,
       `<IsTruncated>${truncated}</IsTruncated>`,
       encodingType ? '<EncodingType>url</EncodingType>' : '',
       token !== null ? `<ContinuationToken>${escapeXml(token)}</ContinuationToken>` : '',
       next ? `<NextContinuationToken>${next}</NextContinuationToken>` : '',
       startAfter ? `<StartAfter>${escapeXml(encode(startAfter))}</StartAfter>` : '',
-      ...contents,
-      ...prefixes,
+      ...this.listedXml(b, entries, encode, false),
       '</ListBucketResult>',
+    ].join('');
+  }
+
+  /**
+   * ListObjects (v1): the listing after `marker`, a key or a rolled-up prefix (API_ListObjects.html). NextMarker
+   * comes only with a delimiter; without one a client goes on from the last key listed, as S3 documents.
+   */
+  private listObjects(bucket: string, query: URLSearchParams): string {
+    const b = this.bucket(bucket);
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const marker = query.get('marker') ?? '';
+    const maxKeys = S3Emulation.limit(query, 'max-keys');
+    const { type: encodingType, encode } = S3Emulation.encoding(query);
+    const { entries, truncated } = this.listing(
+      b,
+      prefix,
+      delimiter,
+      maxKeys,
+      (key, rolledUp) => marker !== '' && (byUtf8(key, marker) <= 0 || rolledUp === marker),
+    );
+    const last = entries.at(-1);
+    return [
+      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+      `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>`,
+      `<Marker>${escapeXml(encode(marker))}</Marker>`,
+      truncated && delimiter && last ? `<NextMarker>${escapeXml(encode(last.key))}</NextMarker>` : '',
+      `<MaxKeys>${maxKeys}</MaxKeys>`,
+      delimiter ? `<Delimiter>${escapeXml(encode(delimiter))}</Delimiter>` : '',
+      `<IsTruncated>${truncated}</IsTruncated>`,
+      encodingType ? '<EncodingType>url</EncodingType>' : '',
+      ...this.listedXml(b, entries, encode, true),
+      '</ListBucketResult>',
+    ].join('');
+  }
+
+  /** CreateMultipartUpload: a new upload id; the object's headers and metadata are the ones given here. */
+  private createMultipartUpload(
+    bucket: string,
+    key: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): string {
+    const b = this.bucket(bucket);
+    const id = randomUUID().replace(/-/g, '');
+    b.uploads.set(id, {
+      id,
+      key,
+      written: writtenHeaders(headers),
+      initiated: new Date(this.em.now()),
+      parts: new Map(),
+    });
+    return `<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`;
+  }
+
+  /** UploadPart: stores (or replaces) one part; its ETag is the MD5 of its bytes. */
+  private uploadPart(
+    upload: MultipartUpload,
+    partNumberText: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: Uint8Array,
+  ): { status: number; headers: Record<string, string> } {
+    const partNumber = Number(partNumberText);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxPartNumber)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Part number must be an integer between 1 and ${maxPartNumber}, inclusive; got ${partNumberText}`,
+      );
+    const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
+    const decoded = headers['x-amz-decoded-content-length'];
+    const bytes = chunked
+      ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded))
+      : body;
+    const etag = createHash('md5').update(bytes).digest('hex');
+    upload.parts.set(partNumber, { body: bytes.slice(), etag, lastModified: new Date(this.em.now()) });
+    return { status: 200, headers: { etag: `"${etag}"` } };
+  }
+
+  /**
+   * CompleteMultipartUpload: the listed parts, in ascending order and each with its ETag, become the object;
+   * every part but the last must hold at least 5 MiB. Nothing changes when the list is refused. The object's
+   * ETag is the MD5 of the parts' MD5s followed by `-` and the part count, as S3 makes it. Notifies
+   * `ObjectCreated:CompleteMultipartUpload`.
+   */
+  private async completeMultipartUpload(
+    bucket: string,
+    upload: MultipartUpload,
+    headers: Record<string, string | string[] | undefined>,
+    body: Uint8Array,
+  ): Promise<string> {
+    const request = new TextDecoder().decode(body);
+    const listed = elements(request, 'Part').map((part) => ({
+      number: Number(text(part, 'PartNumber')),
+      etag: (text(part, 'ETag') ?? '').replace(/^"|"$/g, ''),
+    }));
+    if (!/<CompleteMultipartUpload[\s>]/.test(request) || listed.length === 0)
+      throw new S3Error(
+        400,
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+      );
+    for (let i = 1; i < listed.length; i++)
+      if (!(listed[i]!.number > listed[i - 1]!.number))
+        throw new S3Error(
+          400,
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+        );
+    const parts = listed.map(({ number, etag }) => {
+      const part = upload.parts.get(number);
+      if (!part || part.etag !== etag)
+        throw new S3Error(
+          400,
+          'InvalidPart',
+          `One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag: part ${number}`,
+        );
+      return part;
+    });
+    parts.forEach((part, i) => {
+      if (i < parts.length - 1 && part.body.length < minPartBytes)
+        throw new S3Error(
+          400,
+          'EntityTooSmall',
+          `Your proposed upload is smaller than the minimum allowed object size: part ${listed[i]!.number} holds ${part.body.length} bytes, and every part but the last must hold at least ${minPartBytes}`,
+        );
+    });
+    const size = parts.reduce((sum, part) => sum + part.body.length, 0);
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part.body, offset);
+      offset += part.body.length;
+    }
+    const digests = Buffer.concat(parts.map((part) => Buffer.from(part.etag, 'hex')));
+    const etag = `${createHash('md5').update(digests).digest('hex')}-${parts.length}`;
+    this.bucket(bucket).uploads.delete(upload.id);
+    await this.putObject(
+      bucket,
+      upload.key,
+      bytes,
+      upload.written,
+      'ObjectCreated:CompleteMultipartUpload',
+      etag,
+    );
+    const host = header(headers, 'host') ?? new URL(this.em.url).host;
+    const location = `http://${host}/${bucket}/${upload.key.split('/').map(encodeURIComponent).join('/')}`;
+    return `<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(upload.key)}</Key><ETag>&quot;${etag}&quot;</ETag></CompleteMultipartUploadResult>`;
+  }
+
+  /** ListParts: the upload's parts in part-number order after `part-number-marker`, at most `max-parts`. */
+  private listParts(bucket: string, upload: MultipartUpload, query: URLSearchParams): string {
+    const maxParts = S3Emulation.limit(query, 'max-parts');
+    const markerText = query.get('part-number-marker') ?? '0';
+    const marker = Number(markerText);
+    if (!Number.isInteger(marker) || marker < 0)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `part-number-marker must be a whole number, got ${markerText}`,
+      );
+    const numbers = [...upload.parts.keys()].filter((n) => n > marker).sort((a, b) => a - b);
+    const shown = numbers.slice(0, maxParts);
+    const truncated = numbers.length > shown.length;
+    const parts = shown.map((n) => {
+      const part = upload.parts.get(n)!;
+      return `<Part><PartNumber>${n}</PartNumber><LastModified>${part.lastModified.toISOString()}</LastModified><ETag>&quot;${part.etag}&quot;</ETag><Size>${part.body.length}</Size></Part>`;
+    });
+    return [
+      '<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+      `<Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(upload.key)}</Key><UploadId>${upload.id}</UploadId>`,
+      `<PartNumberMarker>${marker}</PartNumberMarker>`,
+      shown.length ? `<NextPartNumberMarker>${shown.at(-1)}</NextPartNumberMarker>` : '',
+      `<MaxParts>${maxParts}</MaxParts><IsTruncated>${truncated}</IsTruncated><StorageClass>STANDARD</StorageClass>`,
+      ...parts,
+      '</ListPartsResult>',
     ].join('');
   }
 
