@@ -22,6 +22,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
@@ -345,7 +346,7 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     ).toEqual({ code: 'NoSuchUpload', status: 404 });
   });
 
-  it('refuses a completion that S3 refuses, and changes nothing; an aborted upload is gone', async () => {
+  it('refuses a completion that S3 refuses, and changes nothing; uploads in progress are listed, aborted ones gone', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'refusals' }));
     const key = 'r.bin';
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'refusals', Key: key }));
@@ -436,7 +437,32 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     );
     const got = await s3.send(new GetObjectCommand({ Bucket: 'refusals', Key: 'one.bin' }));
     expect(await got.Body!.transformToString()).toBe('tiny');
+    // The upload in progress is listed, under its key; the completed one is not.
+    const second = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'refusals', Key: 'sub/x.bin' }));
+    const inProgress = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'refusals' }));
+    expect(inProgress.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([
+      [key, UploadId],
+      ['sub/x.bin', second.UploadId],
+    ]);
+    const paged = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'refusals', MaxUploads: 1 }));
+    expect(paged).toMatchObject({ IsTruncated: true, NextKeyMarker: key, NextUploadIdMarker: UploadId });
+    const next = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: 'refusals',
+        KeyMarker: paged.NextKeyMarker,
+        UploadIdMarker: paged.NextUploadIdMarker,
+        Delimiter: '/',
+      }),
+    );
+    expect(next.Uploads ?? []).toEqual([]);
+    expect(next.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['sub/']);
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: 'refusals', Key: 'sub/x.bin', UploadId: second.UploadId }),
+    );
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'refusals', Key: key, UploadId }));
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'refusals' }))).Uploads ?? []).toEqual(
+      [],
+    );
     expect(await failure(s3.send(new ListPartsCommand({ Bucket: 'refusals', Key: key, UploadId })))).toEqual({
       code: 'NoSuchUpload',
       status: 404,

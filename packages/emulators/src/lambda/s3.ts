@@ -16,8 +16,9 @@
  *   CompleteMultipartUpload `POST /{bucket}/{key}?uploadId=ID` (parts in ascending order, each with its ETag,
  *   every part but the last at least 5 MiB; the object's ETag is the MD5 of the parts' MD5s, `-` and the part
  *   count), AbortMultipartUpload `DELETE /{bucket}/{key}?uploadId=ID` and ListParts `GET /{bucket}/{key}?uploadId=ID`
- *   (max-parts, part-number-marker).
- * Any other call is S3's `501 NotImplemented`, naming it: ListMultipartUploads, UploadPartCopy, versioning,
+ *   (max-parts, part-number-marker), ListMultipartUploads `GET /{bucket}?uploads` (prefix, delimiter, key and upload
+ *   id markers, max-uploads).
+ * Any other call is S3's `501 NotImplemented`, naming it: UploadPartCopy, versioning,
  * tagging, ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
@@ -34,7 +35,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html (its errors EntityTooSmall,
  * InvalidPart, InvalidPartOrder, NoSuchUpload), https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html and the limits in
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html and the limits in
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html, error codes
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Entries for topics, queues and
  * EventBridge are kept as sent. As on S3, a put configuration is refused when a function may not be
@@ -178,6 +180,16 @@ const responseOverrides: Record<string, string> = {
 
 /** The query parameters of ListObjects (v1), a bucket GET without `list-type=2`. */
 const listObjectsParams = new Set(['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type']);
+/** The query parameters of ListMultipartUploads. */
+const listUploadsParams = new Set([
+  'uploads',
+  'prefix',
+  'delimiter',
+  'key-marker',
+  'upload-id-marker',
+  'max-uploads',
+  'encoding-type',
+]);
 /** The query parameters of ListParts. */
 const listPartsParams = new Set(['uploadId', 'max-parts', 'part-number-marker']);
 
@@ -447,6 +459,8 @@ export class S3Emulation {
       return xml(this.listObjectsV2(bucket, query));
     if (!key && method === 'GET' && params.every((p) => listObjectsParams.has(p)))
       return xml(this.listObjects(bucket, query));
+    if (!key && method === 'GET' && query.has('uploads') && params.every((p) => listUploadsParams.has(p)))
+      return xml(this.listMultipartUploads(bucket, query));
     if (key && method === 'POST' && params.length === 1 && query.has('uploads'))
       return xml(this.createMultipartUpload(bucket, key, headers));
     const uploadId = query.get('uploadId');
@@ -800,6 +814,64 @@ export class S3Emulation {
     const host = header(headers, 'host') ?? new URL(this.em.url).host;
     const location = `http://${host}/${bucket}/${upload.key.split('/').map(encodeURIComponent).join('/')}`;
     return `<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(upload.key)}</Key><ETag>&quot;${etag}&quot;</ETag></CompleteMultipartUploadResult>`;
+  }
+
+  /**
+   * ListMultipartUploads: uploads in progress by key (UTF-8 order), then by when they started, after
+   * `key-marker` (and `upload-id-marker` within that key), at most `max-uploads`; keys sharing a prefix up to
+   * the delimiter are rolled up into CommonPrefixes.
+   */
+  private listMultipartUploads(bucket: string, query: URLSearchParams): string {
+    const b = this.bucket(bucket);
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const keyMarker = query.get('key-marker') ?? '';
+    const idMarker = query.get('upload-id-marker') ?? '';
+    const maxUploads = Math.min(S3Emulation.limit(query, 'max-uploads'), 1000);
+    const { type: encodingType, encode } = S3Emulation.encoding(query);
+    const uploads = [...b.uploads.values()]
+      .filter((u) => u.key.startsWith(prefix))
+      .sort((x, y) => byUtf8(x.key, y.key) || x.initiated.getTime() - y.initiated.getTime());
+    // After the marker: keys past it, or (with an upload id marker) the marker key's later uploads.
+    let start = 0;
+    if (keyMarker) {
+      const markerAt = idMarker ? uploads.findIndex((u) => u.key === keyMarker && u.id === idMarker) : -1;
+      start = markerAt >= 0 ? markerAt + 1 : uploads.findIndex((u) => byUtf8(u.key, keyMarker) > 0);
+      if (start < 0) start = uploads.length;
+    }
+    const shown: string[] = [];
+    const prefixes: string[] = [];
+    let last: MultipartUpload | undefined;
+    let truncated = false;
+    for (const upload of uploads.slice(start)) {
+      const cut = delimiter ? upload.key.indexOf(delimiter, prefix.length) : -1;
+      const rolledUp = cut >= 0 ? upload.key.slice(0, cut + delimiter.length) : undefined;
+      if (rolledUp !== undefined && prefixes.at(-1) === rolledUp) continue;
+      if (shown.length + prefixes.length >= maxUploads) {
+        truncated = true;
+        break;
+      }
+      last = upload;
+      if (rolledUp !== undefined) prefixes.push(rolledUp);
+      else
+        shown.push(
+          `<Upload><Key>${escapeXml(encode(upload.key))}</Key><UploadId>${upload.id}</UploadId><Initiator><ID>${this.em.accountId}</ID></Initiator><Owner><ID>${this.em.accountId}</ID></Owner><StorageClass>STANDARD</StorageClass><Initiated>${upload.initiated.toISOString()}</Initiated></Upload>`,
+        );
+    }
+    return [
+      '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+      `<Bucket>${escapeXml(bucket)}</Bucket><KeyMarker>${escapeXml(encode(keyMarker))}</KeyMarker><UploadIdMarker>${escapeXml(idMarker)}</UploadIdMarker>`,
+      truncated && last
+        ? `<NextKeyMarker>${escapeXml(encode(last.key))}</NextKeyMarker><NextUploadIdMarker>${last.id}</NextUploadIdMarker>`
+        : '',
+      prefix ? `<Prefix>${escapeXml(encode(prefix))}</Prefix>` : '',
+      delimiter ? `<Delimiter>${escapeXml(encode(delimiter))}</Delimiter>` : '',
+      `<MaxUploads>${maxUploads}</MaxUploads><IsTruncated>${truncated}</IsTruncated>`,
+      encodingType ? '<EncodingType>url</EncodingType>' : '',
+      ...shown,
+      ...prefixes.map((p) => `<CommonPrefixes><Prefix>${escapeXml(encode(p))}</Prefix></CommonPrefixes>`),
+      '</ListMultipartUploadsResult>',
+    ].join('');
   }
 
   /** ListParts: the upload's parts in part-number order after `part-number-marker`, at most `max-parts`. */
