@@ -31,6 +31,7 @@ import {
   S3Client,
   S3ServiceException,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { defineFunction, deploy } from '@faasport/core';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
@@ -306,6 +307,40 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
       expect(part.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
       etags.push(part.ETag!);
     }
+    // A part copied from a range of an object; a range past the object's end is refused.
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'source.txt', Body: 'abcdefghij' }));
+    const scratch = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'scratch' }));
+    const copiedPart = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: 'uploads',
+        Key: 'scratch',
+        UploadId: scratch.UploadId,
+        PartNumber: 1,
+        CopySource: 'uploads/source.txt',
+        CopySourceRange: 'bytes=2-5',
+      }),
+    );
+    expect(copiedPart.CopyPartResult?.ETag).toBe(`"${createHash('md5').update('cdef').digest('hex')}"`);
+    expect(
+      await failure(
+        s3.send(
+          new UploadPartCopyCommand({
+            Bucket: 'uploads',
+            Key: 'scratch',
+            UploadId: scratch.UploadId,
+            PartNumber: 2,
+            CopySource: 'uploads/source.txt',
+            CopySourceRange: 'bytes=5-10',
+          }),
+        ),
+      ),
+    ).toEqual({ code: 'InvalidArgument', status: 400 });
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: 'uploads', Key: 'scratch', UploadId: scratch.UploadId }),
+    );
+    await s3.send(
+      new DeleteObjectsCommand({ Bucket: 'uploads', Delete: { Objects: [{ Key: 'source.txt' }] } }),
+    );
     const listed = await s3.send(
       new ListPartsCommand({ Bucket: 'uploads', Key: 'big/archive.bin', UploadId: uploadId, MaxParts: 2 }),
     );
@@ -622,7 +657,7 @@ describe.skipIf(!hasAwsCli)(
       await awsCli('s3', 'rb', 's3://cli-bucket');
     });
 
-    it('copies a 17 MB file up in parts and down again; list-objects (v1) sees it', async () => {
+    it('copies a 17 MB file up in parts, within S3 in parts and down again; list-objects (v1) sees it', async () => {
       await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
       const file = join(dir, 'big.bin');
       // Over the CLI's 8 MB threshold: three parts of 8, 8 and 1 MB.
@@ -642,6 +677,16 @@ describe.skipIf(!hasAwsCli)(
       expect(listed.Contents.map((c: { Key: string; Size: number }) => [c.Key, c.Size])).toEqual([
         ['big.bin', bytes.length],
       ]);
+      // A copy within S3 over 8 MB goes in parts too, each copied from a range of the source (UploadPartCopy).
+      await awsCli('s3', 'cp', 's3://cli-big/big.bin', 's3://cli-big/copy.bin');
+      const copied = JSON.parse(
+        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'copy.bin')).stdout,
+      );
+      expect(copied.ETag).toMatch(/-3"$/);
+      const copyDown = join(dir, 'copy-down.bin');
+      await awsCli('s3', 'cp', 's3://cli-big/copy.bin', copyDown);
+      expect(readFileSync(copyDown).equals(bytes)).toBe(true);
+      await awsCli('s3', 'rm', 's3://cli-big/copy.bin');
       await awsCli('s3', 'rm', 's3://cli-big/big.bin');
       await awsCli('s3', 'rb', 's3://cli-big');
     });

@@ -18,7 +18,8 @@
  *   count), AbortMultipartUpload `DELETE /{bucket}/{key}?uploadId=ID` and ListParts `GET /{bucket}/{key}?uploadId=ID`
  *   (max-parts, part-number-marker), ListMultipartUploads `GET /{bucket}?uploads` (prefix, delimiter, key and upload
  *   id markers, max-uploads).
- * Any other call is S3's `501 NotImplemented`, naming it: UploadPartCopy, versioning,
+ * UploadPartCopy (a part copied from an object, all of it or `x-amz-copy-source-range`) too.
+ * Any other call is S3's `501 NotImplemented`, naming it: versioning,
  * tagging, ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
@@ -36,7 +37,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html (its errors EntityTooSmall,
  * InvalidPart, InvalidPartOrder, NoSuchUpload), https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html and the limits in
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html and the limits in
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html, error codes
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Entries for topics, queues and
  * EventBridge are kept as sent. As on S3, a put configuration is refused when a function may not be
@@ -470,8 +472,11 @@ export class S3Emulation {
         if (!found || found.key !== key) throw noSuchUpload(uploadId);
         return found;
       };
-      if (method === 'PUT' && query.has('partNumber') && header(headers, 'x-amz-copy-source') === undefined)
-        return this.uploadPart(upload(), query.get('partNumber')!, headers, body);
+      if (method === 'PUT' && query.has('partNumber')) {
+        const source = header(headers, 'x-amz-copy-source');
+        if (source === undefined) return this.uploadPart(upload(), query.get('partNumber')!, headers, body);
+        return xml(this.uploadPartCopy(upload(), query.get('partNumber')!, source, headers));
+      }
       if (method === 'POST' && params.length === 1)
         return xml(await this.completeMultipartUpload(bucket, upload(), headers, body));
       if (method === 'DELETE' && params.length === 1) {
@@ -728,13 +733,7 @@ export class S3Emulation {
     headers: Record<string, string | string[] | undefined>,
     body: Uint8Array,
   ): { status: number; headers: Record<string, string> } {
-    const partNumber = Number(partNumberText);
-    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxPartNumber)
-      throw new S3Error(
-        400,
-        'InvalidArgument',
-        `Part number must be an integer between 1 and ${maxPartNumber}, inclusive; got ${partNumberText}`,
-      );
+    const partNumber = S3Emulation.partNumber(partNumberText);
     const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
     const decoded = headers['x-amz-decoded-content-length'];
     const bytes = chunked
@@ -743,6 +742,48 @@ export class S3Emulation {
     const etag = createHash('md5').update(bytes).digest('hex');
     upload.parts.set(partNumber, { body: bytes.slice(), etag, lastModified: new Date(this.em.now()) });
     return { status: 200, headers: { etag: `"${etag}"` } };
+  }
+
+  /** A part number of a multipart upload, 1 to 10,000. */
+  private static partNumber(text: string): number {
+    const partNumber = Number(text);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxPartNumber)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Part number must be an integer between 1 and ${maxPartNumber}, inclusive; got ${text}`,
+      );
+    return partNumber;
+  }
+
+  /**
+   * UploadPartCopy: a part copied from an object (`x-amz-copy-source`, as for CopyObject), all of it or the
+   * bytes of `x-amz-copy-source-range: bytes=first-last` (API_UploadPartCopy.html), which must lie within it.
+   */
+  private uploadPartCopy(
+    upload: MultipartUpload,
+    partNumberText: string,
+    source: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): string {
+    const partNumber = S3Emulation.partNumber(partNumberText);
+    const original = this.copySource(source);
+    let bytes = original.body;
+    const rangeText = header(headers, 'x-amz-copy-source-range');
+    if (rangeText !== undefined) {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
+      if (!m || Number(m[2]) < Number(m[1]) || Number(m[2]) >= original.size)
+        throw new S3Error(
+          400,
+          'InvalidArgument',
+          `The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy, within the ${original.size}-byte source: ${rangeText}`,
+        );
+      bytes = original.body.subarray(Number(m[1]), Number(m[2]) + 1);
+    }
+    const etag = createHash('md5').update(bytes).digest('hex');
+    const lastModified = new Date(this.em.now());
+    upload.parts.set(partNumber, { body: bytes.slice(), etag, lastModified });
+    return `<CopyPartResult><LastModified>${lastModified.toISOString()}</LastModified><ETag>&quot;${etag}&quot;</ETag></CopyPartResult>`;
   }
 
   /**
@@ -937,17 +978,8 @@ export class S3Emulation {
     source: string,
     headers: Record<string, string | string[] | undefined>,
   ): Promise<string> {
-    const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
-    const slash = path.indexOf('/');
-    if (slash <= 0 || slash === path.length - 1)
-      throw new S3Error(
-        400,
-        'InvalidArgument',
-        `Copy Source must mention the source bucket and key: sourcebucket/sourcekey, got ${source}`,
-      );
-    const [sourceBucket, sourceKey] = [path.slice(0, slash), path.slice(slash + 1)];
-    const original = this.bucket(sourceBucket).objects.get(sourceKey);
-    if (!original) throw noSuchKey(sourceKey);
+    const { bucket: sourceBucket, key: sourceKey } = S3Emulation.copySourcePath(source);
+    const original = this.copySource(source);
     this.bucket(bucket);
     const directive = (header(headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
     if (directive !== 'COPY' && directive !== 'REPLACE')
@@ -965,6 +997,27 @@ export class S3Emulation {
     await this.putObject(bucket, key, original.body, written, 'ObjectCreated:Copy');
     const copy = this.buckets.get(bucket)!.objects.get(key)!;
     return `<CopyObjectResult><LastModified>${copy.lastModified.toISOString()}</LastModified><ETag>&quot;${copy.etag}&quot;</ETag></CopyObjectResult>`;
+  }
+
+  /** The bucket and key of `x-amz-copy-source`: `[/]bucket/key`, URL-encoded, an optional `?versionId=` ignored. */
+  private static copySourcePath(source: string): { bucket: string; key: string } {
+    const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
+    const slash = path.indexOf('/');
+    if (slash <= 0 || slash === path.length - 1)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Copy Source must mention the source bucket and key: sourcebucket/sourcekey, got ${source}`,
+      );
+    return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+  }
+
+  /** The object `x-amz-copy-source` names (CopyObject, UploadPartCopy). */
+  private copySource(source: string): StoredObject {
+    const { bucket, key } = S3Emulation.copySourcePath(source);
+    const original = this.bucket(bucket).objects.get(key);
+    if (!original) throw noSuchKey(key);
+    return original;
   }
 
   private bucket(name: string): BucketState {
