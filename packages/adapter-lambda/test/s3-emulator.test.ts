@@ -18,15 +18,21 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteBucketTaggingCommand,
   DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
+  GetBucketTaggingCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
+  PutBucketTaggingCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
@@ -505,6 +511,83 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     expect(
       await failure(s3.send(new AbortMultipartUploadCommand({ Bucket: 'refusals', Key: key, UploadId }))),
     ).toEqual({ code: 'NoSuchUpload', status: 404 });
+  });
+
+  it('keeps tags on objects (written, replaced, copied, counted) and on buckets, refusing what S3 refuses', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'tagged' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'tagged', Key: 'k', Body: 'v', Tagging: 'team=core&note=a b' }),
+    );
+    const tagsOf = async (Key: string) =>
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: 'tagged', Key }))).TagSet?.map((t) => [
+        t.Key,
+        t.Value,
+      ]);
+    expect(await tagsOf('k')).toEqual([
+      ['team', 'core'],
+      ['note', 'a b'],
+    ]);
+    expect((await s3.send(new GetObjectCommand({ Bucket: 'tagged', Key: 'k' }))).TagCount).toBe(2);
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: 'tagged',
+        Key: 'k',
+        Tagging: { TagSet: [{ Key: 'env', Value: 'prod' }] },
+      }),
+    );
+    expect(await tagsOf('k')).toEqual([['env', 'prod']]);
+    // Refused, and the tags stay as they were.
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `t${i}`, Value: String(i) }));
+    expect(
+      await failure(
+        s3.send(new PutObjectTaggingCommand({ Bucket: 'tagged', Key: 'k', Tagging: { TagSet: eleven } })),
+      ),
+    ).toEqual({ code: 'BadRequest', status: 400 });
+    const twice = [
+      { Key: 'a', Value: '1' },
+      { Key: 'a', Value: '2' },
+    ];
+    expect(
+      await failure(
+        s3.send(new PutObjectTaggingCommand({ Bucket: 'tagged', Key: 'k', Tagging: { TagSet: twice } })),
+      ),
+    ).toEqual({ code: 'InvalidTag', status: 400 });
+    expect(await tagsOf('k')).toEqual([['env', 'prod']]);
+    // A copy keeps the source's tags unless told to replace them.
+    await s3.send(new CopyObjectCommand({ Bucket: 'tagged', Key: 'copy', CopySource: 'tagged/k' }));
+    expect(await tagsOf('copy')).toEqual([['env', 'prod']]);
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'tagged',
+        Key: 'copy2',
+        CopySource: 'tagged/k',
+        TaggingDirective: 'REPLACE',
+        Tagging: 'c=3',
+      }),
+    );
+    expect(await tagsOf('copy2')).toEqual([['c', '3']]);
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: 'tagged', Key: 'k' }));
+    expect(await tagsOf('k')).toEqual([]);
+    expect((await s3.send(new GetObjectCommand({ Bucket: 'tagged', Key: 'k' }))).TagCount).toBeUndefined();
+    expect(await failure(s3.send(new GetObjectTaggingCommand({ Bucket: 'tagged', Key: 'none' })))).toEqual({
+      code: 'NoSuchKey',
+      status: 404,
+    });
+    // Bucket tags: none until put, then as put, and none again after removal.
+    expect(await failure(s3.send(new GetBucketTaggingCommand({ Bucket: 'tagged' })))).toEqual({
+      code: 'NoSuchTagSet',
+      status: 404,
+    });
+    await s3.send(
+      new PutBucketTaggingCommand({ Bucket: 'tagged', Tagging: { TagSet: [{ Key: 'cost', Value: 'x' }] } }),
+    );
+    expect((await s3.send(new GetBucketTaggingCommand({ Bucket: 'tagged' }))).TagSet).toEqual([
+      { Key: 'cost', Value: 'x' },
+    ]);
+    await s3.send(new DeleteBucketTaggingCommand({ Bucket: 'tagged' }));
+    expect(await failure(s3.send(new GetBucketTaggingCommand({ Bucket: 'tagged' })))).toMatchObject({
+      code: 'NoSuchTagSet',
+    });
   });
 
   it('lists objects the v1 way: markers, NextMarker with a delimiter, rolled-up prefixes, URL-encoded keys', async () => {

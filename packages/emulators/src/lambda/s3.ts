@@ -19,8 +19,11 @@
  *   (max-parts, part-number-marker), ListMultipartUploads `GET /{bucket}?uploads` (prefix, delimiter, key and upload
  *   id markers, max-uploads).
  * UploadPartCopy (a part copied from an object, all of it or `x-amz-copy-source-range`) too.
+ * - Tags: Get/Put/DeleteObjectTagging `…/{key}?tagging`, `x-amz-tagging` on PutObject, CopyObject (with
+ *   `x-amz-tagging-directive`) and CreateMultipartUpload, `x-amz-tagging-count` on GetObject and HeadObject, and
+ *   Get/Put/DeleteBucketTagging `/{bucket}?tagging`.
  * Any other call is S3's `501 NotImplemented`, naming it: versioning,
- * tagging, ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
+ * ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
  * CopyObjectResult, DeleteResult, NotificationConfiguration; a Lambda entry is a flattened
@@ -38,7 +41,9 @@
  * InvalidPart, InvalidPartOrder, NoSuchUpload), https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html and the limits in
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html, tagging
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html (10 tags an object, keys up to 128
+ * characters, values up to 256) and the API pages named at {@link S3Emulation.tagging}, and the limits in
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html, error codes
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Entries for topics, queues and
  * EventBridge are kept as sent. As on S3, a put configuration is refused when a function may not be
@@ -70,7 +75,15 @@ export interface StoredObject {
   headers: Record<string, string>;
   /** User metadata (`x-amz-meta-*`), names lower-cased as S3 returns them. */
   metadata: Record<string, string>;
+  /** The object's tags, in the order they were given. */
+  tags: Tags;
 }
+
+/** Tags of an object or a bucket: key and value pairs, in the order they were given. */
+type Tags = Array<[string, string]>;
+
+/** What a write gives an object besides its bytes. */
+type Written = Pick<StoredObject, 'headers' | 'metadata'> & { tags?: Tags };
 
 /** One uploaded part of a multipart upload. */
 interface UploadedPart {
@@ -84,7 +97,7 @@ interface UploadedPart {
 interface MultipartUpload {
   id: string;
   key: string;
-  written: Pick<StoredObject, 'headers' | 'metadata'>;
+  written: Written;
   initiated: Date;
   parts: Map<number, UploadedPart>;
 }
@@ -108,6 +121,8 @@ export interface BucketState {
   /** TopicConfiguration, QueueConfiguration and EventBridgeConfiguration elements, as sent. */
   otherXml: string[];
   objects: Map<string, StoredObject>;
+  /** The bucket's tags, when it has any. */
+  tags?: Tags;
   /** Multipart uploads in progress, by upload id. */
   uploads: Map<string, MultipartUpload>;
   /** When the bucket was created (ISO 8601), for ListBuckets. */
@@ -201,9 +216,7 @@ const header = (headers: Record<string, string | string[] | undefined>, name: st
 };
 
 /** The headers and metadata of a write: the stored headers, and `x-amz-meta-*`. */
-function writtenHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Pick<StoredObject, 'headers' | 'metadata'> {
+function writtenHeaders(headers: Record<string, string | string[] | undefined>): Written {
   const kept: Record<string, string> = {};
   for (const name of storedHeaderNames) {
     let value = header(headers, name);
@@ -222,8 +235,56 @@ function writtenHeaders(
       metadata[name.slice('x-amz-meta-'.length).toLowerCase()] = Array.isArray(value)
         ? value.join(',')
         : value;
-  return { headers: kept, metadata };
+  const tagging = header(headers, 'x-amz-tagging');
+  return { headers: kept, metadata, ...(tagging === undefined ? {} : { tags: tagsOfHeader(tagging) }) };
 }
+
+/**
+ * Checks tags as S3 does (object-tagging.html, API_PutBucketTagging.html): at most `max` (10 on an object, 50 on a
+ * bucket), keys of 1 to 128 characters and values of at most 256, no key twice. Throws S3's error otherwise.
+ */
+function checkTags(tags: Tags, max: number, what: 'Object' | 'Bucket'): Tags {
+  if (tags.length > max) throw new S3Error(400, 'BadRequest', `${what} tags cannot be greater than ${max}`);
+  const seen = new Set<string>();
+  for (const [key, value] of tags) {
+    if ([...key].length < 1 || [...key].length > 128)
+      throw new S3Error(400, 'InvalidTag', `The TagKey you have provided is invalid: ${key.slice(0, 140)}`);
+    if ([...value].length > 256)
+      throw new S3Error(
+        400,
+        'InvalidTag',
+        `The TagValue you have provided is invalid: ${value.slice(0, 40)}…`,
+      );
+    if (seen.has(key))
+      throw new S3Error(400, 'InvalidTag', `Cannot provide multiple Tags with the same key: ${key}`);
+    seen.add(key);
+  }
+  return tags;
+}
+
+/** The tags of an `x-amz-tagging` header: URL query form, `key1=value1&key2=value2`. */
+const tagsOfHeader = (value: string): Tags => checkTags([...new URLSearchParams(value)], 10, 'Object');
+
+/** The tags of a `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>` body. */
+function tagsOfXml(xml: string, max: number, what: 'Object' | 'Bucket'): Tags {
+  if (!/<Tagging[\s>]/.test(xml) || !/<TagSet[\s>/]/.test(xml))
+    throw new S3Error(
+      400,
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    );
+  return checkTags(
+    elements(xml, 'Tag').map((tag) => [text(tag, 'Key') ?? '', text(tag, 'Value') ?? '']),
+    max,
+    what,
+  );
+}
+
+/** Tags as S3 answers them: `<Tagging><TagSet>…</TagSet></Tagging>`. */
+const tagsXml = (tags: Tags) =>
+  `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${tags
+    .map(([key, value]) => `<Tag><Key>${escapeXml(key)}</Key><Value>${escapeXml(value)}</Value></Tag>`)
+    .join('')}</TagSet></Tagging>`;
 
 /** An HTTP date's whole seconds (Last-Modified has no finer precision). */
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -378,7 +439,7 @@ export class S3Emulation {
     bucket: string,
     key: string,
     body: Uint8Array,
-    written: Pick<StoredObject, 'headers' | 'metadata'> = { headers: {}, metadata: {} },
+    written: Written = { headers: {}, metadata: {} },
     eventName = 'ObjectCreated:Put',
     etag = createHash('md5').update(body).digest('hex'),
   ): Promise<LambdaDelivery[]> {
@@ -388,7 +449,9 @@ export class S3Emulation {
       size: body.length,
       etag,
       lastModified: new Date(this.em.now()),
-      ...written,
+      headers: written.headers,
+      metadata: written.metadata,
+      tags: written.tags ?? [],
     });
     return this.notify(b, key, eventName, { size: body.length, eTag: etag });
   }
@@ -439,6 +502,10 @@ export class S3Emulation {
         this.putNotification(b, new TextDecoder().decode(body), skip);
         return { status: 200 };
       }
+    }
+    if (params.length === 1 && query.has('tagging')) {
+      const tagged = this.tagging(method, bucket, key, body);
+      if (tagged) return tagged;
     }
     if (!key && params.length === 0) {
       if (method === 'PUT') {
@@ -531,6 +598,7 @@ export class S3Emulation {
       'accept-ranges': 'bytes',
     };
     for (const [name, value] of Object.entries(object.metadata)) answer[`x-amz-meta-${name}`] = value;
+    if (object.tags.length) answer['x-amz-tagging-count'] = String(object.tags.length);
     const precondition = preconditionStatus(object, headers);
     if (precondition === 412)
       throw new S3Error(
@@ -990,13 +1058,70 @@ export class S3Emulation {
         'InvalidRequest',
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
-    const written =
-      directive === 'REPLACE'
+    const taggingDirective = (header(headers, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+    if (taggingDirective !== 'COPY' && taggingDirective !== 'REPLACE')
+      throw new S3Error(400, 'InvalidArgument', `Unknown tagging directive: ${taggingDirective}`);
+    const tagging = header(headers, 'x-amz-tagging');
+    const written: Written = {
+      ...(directive === 'REPLACE'
         ? writtenHeaders(headers)
-        : { headers: { ...original.headers }, metadata: { ...original.metadata } };
+        : { headers: { ...original.headers }, metadata: { ...original.metadata } }),
+      tags:
+        taggingDirective === 'REPLACE'
+          ? tagging === undefined
+            ? []
+            : tagsOfHeader(tagging)
+          : [...original.tags],
+    };
     await this.putObject(bucket, key, original.body, written, 'ObjectCreated:Copy');
     const copy = this.buckets.get(bucket)!.objects.get(key)!;
     return `<CopyObjectResult><LastModified>${copy.lastModified.toISOString()}</LastModified><ETag>&quot;${copy.etag}&quot;</ETag></CopyObjectResult>`;
+  }
+
+  /**
+   * Get/Put/DeleteObjectTagging `…/{key}?tagging` and Get/Put/DeleteBucketTagging `/{bucket}?tagging`
+   * (API_GetObjectTagging.html, API_PutObjectTagging.html, API_DeleteObjectTagging.html, API_GetBucketTagging.html,
+   * API_PutBucketTagging.html, API_DeleteBucketTagging.html). A bucket without tags answers `404 NoSuchTagSet`.
+   */
+  private tagging(
+    method: string,
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+  ): { status: number; body?: Uint8Array; headers?: Record<string, string> } | undefined {
+    const b = this.bucket(bucket);
+    const xml = (s: string) => ({
+      status: 200,
+      body: new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${s}`),
+      headers: { 'content-type': 'application/xml' },
+    });
+    if (key) {
+      const object = b.objects.get(key);
+      if (!object) throw noSuchKey(key);
+      if (method === 'GET') return xml(tagsXml(object.tags));
+      if (method === 'PUT') {
+        object.tags = tagsOfXml(new TextDecoder().decode(body), 10, 'Object');
+        return { status: 200 };
+      }
+      if (method === 'DELETE') {
+        object.tags = [];
+        return { status: 204 };
+      }
+      return undefined;
+    }
+    if (method === 'GET') {
+      if (!b.tags) throw new S3Error(404, 'NoSuchTagSet', 'The TagSet does not exist');
+      return xml(tagsXml(b.tags));
+    }
+    if (method === 'PUT') {
+      b.tags = tagsOfXml(new TextDecoder().decode(body), 50, 'Bucket');
+      return { status: 204 };
+    }
+    if (method === 'DELETE') {
+      b.tags = undefined;
+      return { status: 204 };
+    }
+    return undefined;
   }
 
   /** The bucket and key of `x-amz-copy-source`: `[/]bucket/key`, URL-encoded, an optional `?versionId=` ignored. */
