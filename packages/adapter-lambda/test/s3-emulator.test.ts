@@ -740,6 +740,94 @@ describe.skipIf(!hasAwsCli)(
       await awsCli('s3', 'rb', 's3://cli-bucket');
     });
 
+    it('serves presigned URLs (SigV4 and SigV2): GETs from `aws s3 presign`, a PUT from boto3; refused when tampered with or expired', async () => {
+      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-presign');
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'cli-presign',
+          Key: 'shared/report one.txt',
+          Body: 'for your eyes',
+          ContentType: 'text/plain',
+        }),
+      );
+      // awscli v1 signs presigned URLs with Signature Version 2 unless its configuration says s3v4.
+      const config = join(dir, 'aws-s3v4.ini');
+      writeFileSync(config, '[default]\ns3 =\n    signature_version = s3v4\n');
+      const presign = async (configFile: string) =>
+        (
+          await run(
+            'aws',
+            [
+              '--endpoint-url',
+              emulator.url,
+              's3',
+              'presign',
+              's3://cli-presign/shared/report one.txt',
+              '--expires-in',
+              '60',
+            ],
+            {
+              env: {
+                PATH: process.env.PATH,
+                HOME: process.env.HOME,
+                AWS_ACCESS_KEY_ID: emulator.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: emulator.secretAccessKey,
+                AWS_DEFAULT_REGION: emulator.region,
+                AWS_CONFIG_FILE: configFile,
+                AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+              },
+            },
+          )
+        ).stdout.trim();
+      const urls = { v4: await presign(config), v2: await presign('/dev/null') };
+      expect(urls.v4).toContain('X-Amz-Signature=');
+      expect(urls.v2).toContain('AWSAccessKeyId=');
+      for (const url of Object.values(urls)) {
+        // Any HTTP client, no keys: a browser's fetch.
+        const got = await fetch(url);
+        expect(got.status).toBe(200);
+        expect(await got.text()).toBe('for your eyes');
+        expect(got.headers.get('content-type')).toBe('text/plain');
+        const tampered = await fetch(url.replace('report%20one', 'report%20two'));
+        expect(tampered.status).toBe(403);
+        expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      }
+      // An upload through a presigned PUT (boto3's presigner, which the aws CLI's Python carries).
+      const putUrl = (
+        await run(
+          'python3',
+          [
+            '-c',
+            `import sys, boto3
+from botocore.config import Config
+c = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4], config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+print(c.generate_presigned_url('put_object', Params={'Bucket': 'cli-presign', 'Key': 'inbox/upload.txt'}, ExpiresIn=60))`,
+            emulator.url,
+            emulator.region,
+            emulator.accessKeyId,
+            emulator.secretAccessKey,
+          ],
+          { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+        ).catch((error: { stderr?: string }) => {
+          // boto3 comes with the aws CLI's Python on the machine image; say so if it is missing.
+          throw new Error(`boto3 could not presign a PUT: ${error.stderr}`);
+        })
+      ).stdout.trim();
+      const put = await fetch(putUrl, { method: 'PUT', body: 'uploaded by URL' });
+      expect(put.status).toBe(200);
+      const uploaded = await s3.send(
+        new GetObjectCommand({ Bucket: 'cli-presign', Key: 'inbox/upload.txt' }),
+      );
+      expect(await uploaded.Body!.transformToString()).toBe('uploaded by URL');
+      // The URLs last 60 s on the emulator's clock.
+      await emulator.advanceClock(61_000);
+      for (const url of Object.values(urls)) {
+        const late = await fetch(url);
+        expect(late.status).toBe(403);
+        expect(await late.text()).toContain('<Code>AccessDenied</Code>');
+      }
+    });
+
     it('copies a 17 MB file up in parts, within S3 in parts and down again; list-objects (v1) sees it', async () => {
       await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
       const file = join(dir, 'big.bin');

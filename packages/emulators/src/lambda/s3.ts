@@ -55,6 +55,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type LambdaEmuState, parseFunctionName } from './context';
 import { type LambdaDelivery, runEvent } from './invoke';
+import { escapeXml, S3Error } from './s3-error';
+
+export { S3Error } from './s3-error';
 
 /** One Lambda entry of a bucket's notification configuration. */
 interface FunctionNotification {
@@ -129,25 +132,6 @@ export interface BucketState {
   createdAt: string;
 }
 
-/** An S3 error: the status and the XML body S3 sends (`<Error><Code>…`). */
-export class S3Error extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** Headers the error answer carries besides its XML (416's `Content-Range: bytes *` + size). */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-
-  xml(): string {
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${this.code}</Code><Message>${escapeXml(this.message)}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
-  }
-}
-
-const escapeXml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const unescapeXml = (text: string) =>
   text
     .replace(/&lt;/g, '<')

@@ -9,7 +9,7 @@ import { functionsApi, mappingsApi, tagsApi } from './functions-api';
 import { invokeApi, type LambdaDelivery, runEvent, urlCall } from './invoke';
 import { S3Emulation, S3Error } from './s3';
 import { fireDueSchedules, schedulerApi } from './scheduler';
-import { type AwsCredential, verifySigV4 } from './signature';
+import { type AwsCredential, presignParams, presignParamsV2, verifySigV4 } from './signature';
 
 /** Options of {@link startLambdaEmulator}. @public */
 export interface LambdaEmulatorOptions {
@@ -155,16 +155,19 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
   ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const method = req.method ?? 'GET';
     const rawPath = (req.url ?? '/').split('?')[0]!;
-    const { service } = await verifySigV4(
+    const { service, presigned } = await verifySigV4(
       { method, path: rawPath, query: url.searchParams, headers: req.headers, body },
       [credential],
-      { region, services: ['lambda', 'scheduler', 's3'] },
+      { region, services: ['lambda', 'scheduler', 's3'], presignedNow: em.now },
     );
     const segments = rawPath.split('/').filter(Boolean);
     if (service === 's3') {
       log.push(`${method} ${req.url}`);
       if (method !== 'GET' && method !== 'HEAD') writeCount++;
-      return s3.api(method, segments, url.searchParams, req.headers, body);
+      // A presigned URL's signature is not part of the call.
+      const query = new URLSearchParams(url.searchParams);
+      if (presigned) for (const name of [...presignParams, ...presignParamsV2]) query.delete(name);
+      return s3.api(method, segments, query, req.headers, body);
     }
     const isInvoke = segments[3] === 'invocations';
     log.push(`${method} ${req.url}`);

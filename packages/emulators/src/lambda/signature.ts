@@ -4,10 +4,12 @@
  * says it signed, and compares. A wrong secret, another region or service, or a tampered body fails as on
  * AWS (403 InvalidSignatureException; an unknown key id is UnrecognizedClientException). Reference:
  * "Create a signed AWS API request" (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+ * Presigned S3 URLs are checked here too, SigV4 and Signature Version 2, with S3's XML errors.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { lambdaErrors } from './errors';
+import { S3Error } from './s3-error';
 
 /** The keys the emulator accepts. */
 export interface AwsCredential {
@@ -58,8 +60,24 @@ const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.
 export async function verifySigV4(
   request: SignedRequest,
   credentials: readonly AwsCredential[],
-  options: { region: string; services: readonly string[]; maxSkewMs?: number; now?: () => number },
-): Promise<{ accessKeyId: string; service: string }> {
+  options: {
+    region: string;
+    services: readonly string[];
+    maxSkewMs?: number;
+    now?: () => number;
+    /** The clock presigned URLs expire by (the emulator's, which tests can advance); `now` when absent. */
+    presignedNow?: () => number;
+  },
+): Promise<{ accessKeyId: string; service: string; presigned?: boolean }> {
+  if (request.headers.authorization === undefined && request.query.has('X-Amz-Signature'))
+    return verifyPresignedS3(request, credentials, options);
+  if (
+    request.headers.authorization === undefined &&
+    request.query.has('Signature') &&
+    request.query.has('AWSAccessKeyId') &&
+    options.services.includes('s3')
+  )
+    return verifyPresignedS3V2(request, credentials, options);
   const auth = headerValue(request.headers.authorization);
   const m =
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/.exec(
@@ -127,4 +145,208 @@ export async function verifySigV4(
   if (got.length !== signature!.length || !timingSafeEqual(Buffer.from(got), Buffer.from(signature!)))
     throw lambdaErrors.signature();
   return { accessKeyId: credential.accessKeyId, service: service! };
+}
+
+/** The query parameters of a presigned URL's signature, which are not the request's own. */
+export const presignParams = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  'X-Amz-Content-Sha256',
+] as const;
+
+/** The query parameters of a Signature Version 2 presigned URL. */
+export const presignParamsV2 = ['AWSAccessKeyId', 'Signature', 'Expires', 'x-amz-security-token'] as const;
+
+/** The sub-resources a Signature Version 2 string to sign names with the resource. */
+const v2SubResources = new Set([
+  'acl',
+  'cors',
+  'delete',
+  'lifecycle',
+  'location',
+  'logging',
+  'notification',
+  'partNumber',
+  'policy',
+  'requestPayment',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
+  'restore',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+]);
+
+/**
+ * A Signature Version 2 presigned S3 URL (`AWSAccessKeyId`, `Expires`, `Signature`), which awscli v1's
+ * `aws s3 presign` makes unless told `signature_version = s3v4`: Base64 of HMAC-SHA1 over the method, Content-MD5,
+ * Content-Type, the expiry (seconds since the epoch), the `x-amz-*` headers and the resource with its
+ * sub-resources (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RESTAuthentication.html, "Query string
+ * request authentication alternative").
+ */
+function verifyPresignedS3V2(
+  request: SignedRequest,
+  credentials: readonly AwsCredential[],
+  options: { now?: () => number; presignedNow?: () => number },
+): { accessKeyId: string; service: string; presigned: true } {
+  const q = request.query;
+  const credential = credentials.find((c) => c.accessKeyId === q.get('AWSAccessKeyId'));
+  if (!credential)
+    throw new S3Error(
+      403,
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  const expires = Number(q.get('Expires'));
+  if (!Number.isInteger(expires))
+    throw new S3Error(403, 'AccessDenied', 'Query-string authentication requires the Expires parameter');
+  if ((options.presignedNow ?? options.now ?? Date.now)() > expires * 1000)
+    throw new S3Error(403, 'AccessDenied', 'Request has expired');
+  if (credential.sessionToken && q.get('x-amz-security-token') !== credential.sessionToken)
+    throw new S3Error(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  const amzHeaders = Object.keys(request.headers)
+    .filter((name) => name.startsWith('x-amz-'))
+    .sort()
+    .map((name) => `${name}:${headerValue(request.headers[name]).trim()}\n`)
+    .join('');
+  const subResources = [...q.entries()]
+    .filter(([name]) => v2SubResources.has(name))
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([name, value]) => (value === '' ? name : `${name}=${value}`));
+  const resource = `${request.path}${subResources.length ? `?${subResources.join('&')}` : ''}`;
+  const stringToSign = [
+    request.method,
+    headerValue(request.headers['content-md5']),
+    headerValue(request.headers['content-type']),
+    String(expires),
+    `${amzHeaders}${resource}`,
+  ].join('\n');
+  const expected = createHmac('sha1', credential.secretAccessKey).update(stringToSign).digest('base64');
+  const given = q.get('Signature') ?? '';
+  if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+    throw new S3Error(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
+  return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
+}
+
+/** The longest a presigned URL may last: seven days. */
+const maxPresignSeconds = 604_800;
+
+/** RFC 3986 encoding, as SigV4 canonical query strings use it. */
+const uriEncode = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+
+/**
+ * A presigned S3 URL (query-string SigV4, as `aws s3 presign` and the SDKs' presigners make them): the
+ * canonical request over the query without `X-Amz-Signature`, the signed headers and `UNSIGNED-PAYLOAD`
+ * (unless the URL names a payload hash), checked against the accepted keys, and the URL's lifetime
+ * (`X-Amz-Expires` seconds from `X-Amz-Date`, at most seven days). Errors are S3's XML ones.
+ * References: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html and
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html.
+ */
+function verifyPresignedS3(
+  request: SignedRequest,
+  credentials: readonly AwsCredential[],
+  options: { region: string; services: readonly string[]; now?: () => number; presignedNow?: () => number },
+): { accessKeyId: string; service: string; presigned: true } {
+  const q = request.query;
+  const parameterError = (message: string) => new S3Error(400, 'AuthorizationQueryParametersError', message);
+  if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+    throw parameterError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+  const cm = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(q.get('X-Amz-Credential') ?? '');
+  if (!cm)
+    throw parameterError(
+      'Error parsing the X-Amz-Credential parameter; it must be <key id>/<yyyymmdd>/<region>/s3/aws4_request',
+    );
+  const [, keyId, day, region, service] = cm as unknown as string[];
+  if (service !== 's3' || !options.services.includes('s3'))
+    throw parameterError(
+      `Error parsing the X-Amz-Credential parameter; incorrect service "${service}". This endpoint belongs to "s3".`,
+    );
+  if (region !== options.region)
+    throw parameterError(
+      `Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${options.region}'`,
+    );
+  const credential = credentials.find((c) => c.accessKeyId === keyId);
+  if (!credential)
+    throw new S3Error(
+      403,
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  const amzDate = q.get('X-Amz-Date') ?? '';
+  const dm = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (!dm || !amzDate.startsWith(day!))
+    throw parameterError(
+      "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\" and match the credential date",
+    );
+  const expires = Number(q.get('X-Amz-Expires'));
+  if (!Number.isInteger(expires) || expires < 1 || expires > maxPresignSeconds)
+    throw parameterError(
+      `X-Amz-Expires must be a whole number of seconds from 1 to ${maxPresignSeconds} (a week)`,
+    );
+  const signedAt = Date.UTC(+dm[1]!, +dm[2]! - 1, +dm[3]!, +dm[4]!, +dm[5]!, +dm[6]!);
+  const now = (options.presignedNow ?? options.now ?? Date.now)();
+  if (now > signedAt + expires * 1000) throw new S3Error(403, 'AccessDenied', 'Request has expired');
+  if (now < signedAt - 15 * 60_000) throw new S3Error(403, 'AccessDenied', 'Request is not valid yet');
+  if (credential.sessionToken && q.get('X-Amz-Security-Token') !== credential.sessionToken)
+    throw new S3Error(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  const signed = (q.get('X-Amz-SignedHeaders') ?? '').split(';').filter(Boolean).sort();
+  if (!signed.includes('host')) throw parameterError('X-Amz-SignedHeaders must include host');
+  const canonicalQuery = [...q.entries()]
+    .filter(([name]) => name !== 'X-Amz-Signature')
+    .map(([name, value]) => [uriEncode(name), uriEncode(value)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+  const canonicalHeaders = signed
+    .map((name) => `${name}:${headerValue(request.headers[name]).trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const canonicalRequest = [
+    request.method,
+    request.path,
+    canonicalQuery,
+    canonicalHeaders,
+    signed.join(';'),
+    q.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const scope = `${day}/${region}/s3/aws4_request`;
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    scope,
+    createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${credential.secretAccessKey}`, day!), region!), 's3'),
+    'aws4_request',
+  );
+  const expected = hmac(signingKey, stringToSign).toString('hex');
+  const given = q.get('X-Amz-Signature') ?? '';
+  if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+    throw new S3Error(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
+  return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
 }
