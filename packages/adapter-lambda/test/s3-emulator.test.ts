@@ -828,6 +828,74 @@ print(c.generate_presigned_url('put_object', Params={'Bucket': 'cli-presign', 'K
       }
     });
 
+    it("takes a browser upload by a presigned POST (boto3's policy), refusing what the policy does not allow", async () => {
+      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-post');
+      const { stdout } = await run(
+        'python3',
+        [
+          '-c',
+          `import sys, json, boto3
+from botocore.config import Config
+c = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4], config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+print(json.dumps(c.generate_presigned_post('cli-post', 'uploads/\${filename}',
+  Fields={'success_action_status': '201', 'Content-Type': 'text/plain'},
+  Conditions=[['starts-with', '$key', 'uploads/'], ['content-length-range', 1, 100], {'success_action_status': '201'}, ['starts-with', '$Content-Type', 'text/']],
+  ExpiresIn=300)))`,
+          emulator.url,
+          emulator.region,
+          emulator.accessKeyId,
+          emulator.secretAccessKey,
+        ],
+        { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      );
+      const post = JSON.parse(stdout) as { url: string; fields: Record<string, string> };
+      expect(post.fields['x-amz-signature']).toMatch(/^[0-9a-f]{64}$/);
+      // What a browser's form sends: the policy's fields, then the file.
+      const upload = (fields: Record<string, string>, content: string) => {
+        const form = new FormData();
+        for (const [name, value] of Object.entries(fields)) form.append(name, value);
+        form.append('file', new Blob([content]), 'note.txt');
+        return fetch(post.url, { method: 'POST', body: form });
+      };
+      const created = await upload(post.fields, 'posted from a form');
+      expect(created.status).toBe(201);
+      const answer = await created.text();
+      expect(answer).toContain('<Key>uploads/note.txt</Key>');
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'cli-post', Key: 'uploads/note.txt' }));
+      expect(await got.Body!.transformToString()).toBe('posted from a form');
+      expect(got.ContentType).toBe('text/plain');
+      expect(answer).toContain(`<ETag>${got.ETag?.replace(/"/g, '&quot;')}</ETag>`);
+      const refused = async (response: Promise<Response>) => {
+        const r = await response;
+        return { status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(await r.text())?.[1] };
+      };
+      expect(await refused(upload(post.fields, 'x'.repeat(101)))).toEqual({
+        status: 400,
+        code: 'EntityTooLarge',
+      });
+      expect(await refused(upload({ ...post.fields, 'x-amz-meta-extra': 'no' }, 'x'))).toEqual({
+        status: 403,
+        code: 'AccessDenied',
+      });
+      expect(await refused(upload({ ...post.fields, 'Content-Type': 'image/png' }, 'x'))).toEqual({
+        status: 403,
+        code: 'AccessDenied',
+      });
+      const forged = Buffer.from(
+        JSON.stringify({ expiration: '2099-01-01T00:00:00Z', conditions: [['starts-with', '$key', '']] }),
+      ).toString('base64');
+      expect(await refused(upload({ ...post.fields, policy: forged }, 'x'))).toEqual({
+        status: 403,
+        code: 'SignatureDoesNotMatch',
+      });
+      // The policy expires after 300 s on the emulator's clock.
+      await emulator.advanceClock(301_000);
+      expect(await refused(upload(post.fields, 'late'))).toEqual({ status: 403, code: 'AccessDenied' });
+      // None of the refused uploads wrote anything.
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'cli-post' }));
+      expect(listed.Contents?.map((c) => c.Key)).toEqual(['uploads/note.txt']);
+    });
+
     it('copies a 17 MB file up in parts, within S3 in parts and down again; list-objects (v1) sees it', async () => {
       await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
       const file = join(dir, 'big.bin');

@@ -22,8 +22,10 @@
  * - Tags: Get/Put/DeleteObjectTagging `…/{key}?tagging`, `x-amz-tagging` on PutObject, CopyObject (with
  *   `x-amz-tagging-directive`) and CreateMultipartUpload, `x-amz-tagging-count` on GetObject and HeadObject, and
  *   Get/Put/DeleteBucketTagging `/{bucket}?tagging`.
- * Any other call is S3's `501 NotImplemented`, naming it: versioning,
- * ACLs, bucket policy, CORS, lifecycle and presigned POST uploads among them.
+ * - Browser uploads: POST Object `POST /{bucket}` (`multipart/form-data`, a signed policy; see
+ *   {@link S3Emulation.postObject}; https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html).
+ * Any other call is S3's `501 NotImplemented`, naming it: versioning, ACLs, bucket policy, CORS and lifecycle
+ * among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
  * CopyObjectResult, DeleteResult, NotificationConfiguration; a Lambda entry is a flattened
@@ -56,6 +58,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type LambdaEmuState, parseFunctionName } from './context';
 import { type LambdaDelivery, runEvent } from './invoke';
 import { escapeXml, S3Error } from './s3-error';
+import { type AwsCredential, verifyPostPolicy } from './signature';
 
 export { S3Error } from './s3-error';
 
@@ -562,6 +565,135 @@ export class S3Emulation {
       'NotImplemented',
       `The emulator does not serve S3 ${method} /${segments.join('/')}`,
     );
+  }
+
+  /**
+   * A browser upload (POST Object, `multipart/form-data` to `/{bucket}`): the form's policy is signed, not the
+   * request, so the emulator's server sends such a POST here without checking a signature header. The policy
+   * (Base64 JSON) must not have expired and every condition must hold: `{"field": "value"}` and
+   * `["eq", "$field", "value"]` exactly, `["starts-with", "$field", "prefix"]`, and
+   * `["content-length-range", min, max]` on the file's size. Every form field but the signature, `file`, `policy`
+   * and `x-ignore-*` ones must be named by a condition. `${filename}` in the key is the uploaded file's name.
+   * The answer follows `success_action_redirect` (303) or `success_action_status` (200, 201 with a PostResponse,
+   * or 204, the default). Notifies `ObjectCreated:Post`.
+   */
+  async postObject(
+    bucket: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: Uint8Array,
+    credentials: readonly AwsCredential[],
+  ): Promise<{ status: number; body?: Uint8Array; headers?: Record<string, string> }> {
+    this.bucket(bucket);
+    let form: FormData;
+    try {
+      form = await new Response(body as BodyInit, {
+        headers: { 'content-type': header(headers, 'content-type') ?? '' },
+      }).formData();
+    } catch {
+      throw new S3Error(
+        400,
+        'MalformedPOSTRequest',
+        'The body of your POST request is not well-formed multipart/form-data.',
+      );
+    }
+    // Field names are not case-sensitive; what follows the file is ignored.
+    const fields = new Map<string, string>();
+    let file: File | undefined;
+    for (const [name, value] of form) {
+      if (name.toLowerCase() === 'file') {
+        if (typeof value === 'string') file = new File([value], '');
+        else file = value;
+        break;
+      }
+      if (typeof value === 'string') fields.set(name.toLowerCase(), value);
+    }
+    if (!file)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        'POST requires exactly one file upload per request, as the last field',
+      );
+    if (!fields.has('key'))
+      throw new S3Error(400, 'InvalidArgument', 'Bucket POST must contain a field named key');
+    verifyPostPolicy(fields, credentials, this.em.region);
+    const denied = (why: string) => new S3Error(403, 'AccessDenied', `Invalid according to Policy: ${why}`);
+    let policy: { expiration?: string; conditions?: unknown[] };
+    try {
+      policy = JSON.parse(Buffer.from(fields.get('policy') ?? '', 'base64').toString('utf8'));
+    } catch {
+      throw new S3Error(400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
+    }
+    const expiration = Date.parse(policy.expiration ?? '');
+    if (!Number.isFinite(expiration))
+      throw new S3Error(400, 'InvalidPolicyDocument', 'Invalid Policy: Policy missing expiration.');
+    if (this.em.now() > expiration) throw denied('Policy expired.');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const fieldValue = (name: string) => (name === 'bucket' ? bucket : (fields.get(name) ?? ''));
+    const covered = new Set<string>(['bucket']);
+    for (const condition of policy.conditions ?? []) {
+      if (Array.isArray(condition)) {
+        const [op, target, value] = condition as [string, unknown, unknown];
+        if (String(op).toLowerCase() === 'content-length-range') {
+          const [min, max] = [Number(target), Number(value)];
+          if (bytes.length < min)
+            throw new S3Error(
+              400,
+              'EntityTooSmall',
+              'Your proposed upload is smaller than the minimum allowed size',
+            );
+          if (bytes.length > max)
+            throw new S3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+          continue;
+        }
+        const name = String(target).replace(/^\$/, '').toLowerCase();
+        covered.add(name);
+        const actual = fieldValue(name);
+        const ok =
+          String(op).toLowerCase() === 'eq'
+            ? actual === String(value)
+            : String(op).toLowerCase() === 'starts-with'
+              ? actual.startsWith(String(value))
+              : false;
+        if (!ok) throw denied(`Policy Condition failed: ${JSON.stringify(condition)}`);
+      } else if (condition && typeof condition === 'object') {
+        for (const [name, value] of Object.entries(condition)) {
+          covered.add(name.toLowerCase());
+          if (fieldValue(name.toLowerCase()) !== String(value))
+            throw denied(`Policy Condition failed: ${JSON.stringify({ [name]: value })}`);
+        }
+      }
+    }
+    const notSigned = new Set(['x-amz-signature', 'signature', 'awsaccesskeyid', 'policy']);
+    const extra = [...fields.keys()].filter(
+      (name) => !notSigned.has(name) && !name.startsWith('x-ignore-') && !covered.has(name),
+    );
+    if (extra.length) throw denied(`Extra input fields: ${extra.join(', ')}`);
+    const key = fields.get('key')!.replace(/\$\{filename\}/g, file.name);
+    const written = writtenHeaders(Object.fromEntries(fields));
+    const tagging = fields.get('tagging');
+    if (tagging !== undefined) written.tags = tagsOfXml(tagging, 10, 'Object');
+    await this.putObject(bucket, key, bytes, written, 'ObjectCreated:Post');
+    const etag = `"${this.bucket(bucket).objects.get(key)!.etag}"`;
+    const host = header(headers, 'host') ?? new URL(this.em.url).host;
+    const location = `http://${host}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
+    if (redirect) {
+      const to = new URL(redirect);
+      to.searchParams.set('bucket', bucket);
+      to.searchParams.set('key', key);
+      to.searchParams.set('etag', etag);
+      return { status: 303, headers: { location: to.href, etag } };
+    }
+    const status = Number(fields.get('success_action_status') ?? 204);
+    if (status === 201)
+      return {
+        status: 201,
+        body: new TextEncoder().encode(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>${escapeXml(etag)}</ETag></PostResponse>`,
+        ),
+        headers: { 'content-type': 'application/xml', etag, location },
+      };
+    return { status: status === 200 ? 200 : 204, headers: { etag, location } };
   }
 
   /** GetObject and HeadObject: the object's bytes (or one range of them) with the headers it was written with. */

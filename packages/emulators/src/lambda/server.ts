@@ -155,12 +155,23 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
   ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const method = req.method ?? 'GET';
     const rawPath = (req.url ?? '/').split('?')[0]!;
+    const segments = rawPath.split('/').filter(Boolean);
+    // A browser upload signs its form's policy, not the request (S3's POST Object).
+    if (
+      method === 'POST' &&
+      segments.length === 1 &&
+      req.headers.authorization === undefined &&
+      String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')
+    ) {
+      log.push(`${method} ${req.url}`);
+      writeCount++;
+      return s3.postObject(decodeURIComponent(segments[0]!), req.headers, body, [credential]);
+    }
     const { service, presigned } = await verifySigV4(
       { method, path: rawPath, query: url.searchParams, headers: req.headers, body },
       [credential],
       { region, services: ['lambda', 'scheduler', 's3'], presignedNow: em.now },
     );
-    const segments = rawPath.split('/').filter(Boolean);
     if (service === 's3') {
       log.push(`${method} ${req.url}`);
       if (method !== 'GET' && method !== 'HEAD') writeCount++;

@@ -350,3 +350,67 @@ function verifyPresignedS3(
     );
   return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
 }
+
+/**
+ * The signature of a browser upload's policy (S3 POST Object): SigV4 (`x-amz-algorithm`, `x-amz-credential`,
+ * `x-amz-date`, `x-amz-signature`: the hex HMAC of the Base64 policy with the signing key of the credential's
+ * scope) or Signature Version 2 (`AWSAccessKeyId`, `signature`: Base64 of HMAC-SHA1 of the policy). `fields` holds
+ * the form's fields, names lower-cased. References:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html and
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/HTTPPOSTForms.html.
+ */
+export function verifyPostPolicy(
+  fields: ReadonlyMap<string, string>,
+  credentials: readonly AwsCredential[],
+  region: string,
+): void {
+  const policy = fields.get('policy') ?? '';
+  const mismatch = () =>
+    new S3Error(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
+  const unknownKey = () =>
+    new S3Error(
+      403,
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  if (fields.has('x-amz-signature')) {
+    if (fields.get('x-amz-algorithm') !== 'AWS4-HMAC-SHA256')
+      throw new S3Error(400, 'InvalidArgument', 'x-amz-algorithm only supports "AWS4-HMAC-SHA256"');
+    const cm = /^([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request$/.exec(fields.get('x-amz-credential') ?? '');
+    if (!cm || cm[3] !== region)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `x-amz-credential must be <key id>/<yyyymmdd>/${region}/s3/aws4_request, got ${fields.get('x-amz-credential')}`,
+      );
+    const credential = credentials.find((c) => c.accessKeyId === cm[1]);
+    if (!credential) throw unknownKey();
+    const signingKey = hmac(
+      hmac(hmac(hmac(`AWS4${credential.secretAccessKey}`, cm[2]!), region), 's3'),
+      'aws4_request',
+    );
+    const expected = hmac(signingKey, policy).toString('hex');
+    const given = fields.get('x-amz-signature') ?? '';
+    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+      throw mismatch();
+    return;
+  }
+  if (fields.has('signature')) {
+    const credential = credentials.find((c) => c.accessKeyId === fields.get('awsaccesskeyid'));
+    if (!credential) throw unknownKey();
+    const expected = createHmac('sha1', credential.secretAccessKey).update(policy).digest('base64');
+    const given = fields.get('signature') ?? '';
+    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+      throw mismatch();
+    return;
+  }
+  throw new S3Error(
+    403,
+    'AccessDenied',
+    'Anonymous uploads are not allowed: sign the policy (x-amz-signature, or AWSAccessKeyId and signature)',
+  );
+}
