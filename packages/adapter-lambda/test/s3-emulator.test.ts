@@ -19,9 +19,11 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketTaggingCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
@@ -29,8 +31,10 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   paginateListObjectsV2,
@@ -588,6 +592,91 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     expect(await failure(s3.send(new GetBucketTaggingCommand({ Bucket: 'tagged' })))).toMatchObject({
       code: 'NoSuchTagSet',
     });
+  });
+
+  it('keeps versions once versioning is on: delete markers, reads and removals by id, listings, suspension', async () => {
+    const Bucket = 'versioned';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const put = (Body: string) => s3.send(new PutObjectCommand({ Bucket, Key: 'doc', Body }));
+    const read = async (VersionId?: string) =>
+      (await s3.send(new GetObjectCommand({ Bucket, Key: 'doc', VersionId }))).Body!.transformToString();
+    expect((await put('before')).VersionId).toBeUndefined();
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBeUndefined();
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
+    const v1 = (await put('one')).VersionId!;
+    const v2 = (await put('two')).VersionId!;
+    expect(v1).toMatch(/^\w+$/);
+    expect(v2).not.toBe(v1);
+    expect(await read()).toBe('two');
+    expect(await read(v1)).toBe('one');
+    // What was there before versioning is version "null".
+    expect(await read('null')).toBe('before');
+    const removed = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc' }));
+    expect(removed.DeleteMarker).toBe(true);
+    const marker = removed.VersionId!;
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'doc' })))).toEqual({
+      code: 'NoSuchKey',
+      status: 404,
+    });
+    expect(
+      await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'doc', VersionId: marker }))),
+    ).toMatchObject({
+      status: 405,
+    });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'doc', VersionId: 'nope' })))).toEqual({
+      code: 'NoSuchVersion',
+      status: 404,
+    });
+    expect((await s3.send(new ListObjectsV2Command({ Bucket }))).KeyCount).toBe(0);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+    expect(versions.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).toEqual([[marker, true]]);
+    expect(versions.Versions?.map((v) => [v.VersionId, v.IsLatest, v.Size])).toEqual([
+      [v2, false, 3],
+      [v1, false, 3],
+      ['null', false, 6],
+    ]);
+    // Paging: two entries, then the rest from the markers.
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket, MaxKeys: 2 }));
+    expect(page).toMatchObject({ IsTruncated: true, NextKeyMarker: 'doc', NextVersionIdMarker: v2 });
+    const rest = await s3.send(
+      new ListObjectVersionsCommand({ Bucket, KeyMarker: 'doc', VersionIdMarker: page.NextVersionIdMarker }),
+    );
+    expect(rest.Versions?.map((v) => v.VersionId)).toEqual([v1, 'null']);
+    // Removing the marker brings the object back; removing a version by id removes it for good.
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc', VersionId: marker }));
+    expect(await read()).toBe('two');
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'doc', VersionId: v2 }));
+    expect(await read()).toBe('one');
+    // A copy of an older version is a new version, naming its source's.
+    const copied = await s3.send(
+      new CopyObjectCommand({ Bucket, Key: 'doc', CopySource: `${Bucket}/doc?versionId=null` }),
+    );
+    expect(copied.CopySourceVersionId).toBe('null');
+    expect(await read()).toBe('before');
+    expect(await failure(s3.send(new DeleteBucketCommand({ Bucket })))).toEqual({
+      code: 'BucketNotEmpty',
+      status: 409,
+    });
+    // Suspended: new writes are version "null", replacing the old one.
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }),
+    );
+    expect((await put('suspended')).VersionId).toBe('null');
+    const after = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+    expect(after.Versions?.map((v) => v.VersionId)).toEqual(['null', copied.VersionId, v1]);
+    expect(await read('null')).toBe('suspended');
+    // DeleteObjects by version id empties the bucket, which can then go.
+    const all = (await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions!;
+    const many = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket,
+        Delete: { Objects: all.map((v) => ({ Key: v.Key!, VersionId: v.VersionId })) },
+      }),
+    );
+    expect(many.Deleted?.map((d) => d.VersionId)).toEqual(all.map((v) => v.VersionId));
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions).toBeUndefined();
+    await s3.send(new DeleteBucketCommand({ Bucket }));
   });
 
   it('lists objects the v1 way: markers, NextMarker with a delimiter, rolled-up prefixes, URL-encoded keys', async () => {

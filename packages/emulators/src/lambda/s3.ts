@@ -24,7 +24,11 @@
  *   Get/Put/DeleteBucketTagging `/{bucket}?tagging`.
  * - Browser uploads: POST Object `POST /{bucket}` (`multipart/form-data`, a signed policy; see
  *   {@link S3Emulation.postObject}; https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html).
- * Any other call is S3's `501 NotImplemented`, naming it: versioning, ACLs, bucket policy, CORS and lifecycle
+ * - Versioning: Get/PutBucketVersioning `/{bucket}?versioning`, versions on every write once it was set, delete
+ *   markers, `versionId` on GetObject, HeadObject, DeleteObject, CopyObject's source and DeleteObjects, and
+ *   ListObjectVersions `GET /{bucket}?versions` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html,
+ *   API_ListObjectVersions.html, API_PutBucketVersioning.html, API_DeleteObject.html).
+ * Any other call is S3's `501 NotImplemented`, naming it: ACLs, bucket policy, CORS, lifecycle and object lock
  * among them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
@@ -83,6 +87,15 @@ export interface StoredObject {
   metadata: Record<string, string>;
   /** The object's tags, in the order they were given. */
   tags: Tags;
+  /** Its version id, in a bucket that has had versioning (`null` for one written while it was suspended or off). */
+  versionId?: string;
+}
+
+/** One version of a key, in a bucket that has had versioning: an object, or a delete marker (no object). */
+interface ObjectVersion {
+  versionId: string;
+  object?: StoredObject;
+  lastModified: Date;
 }
 
 /** Tags of an object or a bucket: key and value pairs, in the order they were given. */
@@ -129,6 +142,10 @@ export interface BucketState {
   objects: Map<string, StoredObject>;
   /** The bucket's tags, when it has any. */
   tags?: Tags;
+  /** The bucket's versioning, once it was ever set (a bucket cannot go back to unversioned). */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Every version of each key, oldest first, once versioning was set; `objects` holds each key's current one. */
+  versions: Map<string, ObjectVersion[]>;
   /** Multipart uploads in progress, by upload id. */
   uploads: Map<string, MultipartUpload>;
   /** When the bucket was created (ISO 8601), for ListBuckets. */
@@ -184,6 +201,21 @@ const responseOverrides: Record<string, string> = {
 
 /** The query parameters of ListObjects (v1), a bucket GET without `list-type=2`. */
 const listObjectsParams = new Set(['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type']);
+/** The query parameters of ListObjectVersions. */
+const listVersionsParams = new Set([
+  'versions',
+  'prefix',
+  'delimiter',
+  'key-marker',
+  'version-id-marker',
+  'max-keys',
+  'encoding-type',
+]);
+
+/** The `x-amz-version-id` header of an answer, for an object that has a version id. */
+const versionHeader = (versionId: string | undefined): Record<string, string> =>
+  versionId === undefined ? {} : { 'x-amz-version-id': versionId };
+
 /** The query parameters of ListMultipartUploads. */
 const listUploadsParams = new Set([
   'uploads',
@@ -416,6 +448,7 @@ export class S3Emulation {
         functions: [],
         otherXml: [],
         objects: new Map(),
+        versions: new Map(),
         uploads: new Map(),
         createdAt: new Date().toISOString(),
       });
@@ -431,7 +464,7 @@ export class S3Emulation {
     etag = createHash('md5').update(body).digest('hex'),
   ): Promise<LambdaDelivery[]> {
     const b = this.bucket(bucket);
-    b.objects.set(key, {
+    const object: StoredObject = {
       body: body.slice(),
       size: body.length,
       etag,
@@ -439,14 +472,102 @@ export class S3Emulation {
       headers: written.headers,
       metadata: written.metadata,
       tags: written.tags ?? [],
+    };
+    if (b.versioning) {
+      object.versionId = this.newVersionId(b);
+      this.addVersion(b, key, { versionId: object.versionId, object, lastModified: object.lastModified });
+    } else b.objects.set(key, object);
+    return this.notify(b, key, eventName, {
+      size: body.length,
+      eTag: etag,
+      ...(object.versionId ? { versionId: object.versionId } : {}),
     });
-    return this.notify(b, key, eventName, { size: body.length, eTag: etag });
   }
 
   async deleteObject(bucket: string, key: string): Promise<LambdaDelivery[]> {
+    return (await this.removeObject(bucket, key)).deliveries;
+  }
+
+  /**
+   * DeleteObject (API_DeleteObject.html): without a version id, the key's current object goes, or, in a bucket
+   * with versioning, a delete marker becomes its current version (`ObjectRemoved:DeleteMarkerCreated`); with
+   * one, that version goes for good, and the newest remaining one becomes current. Deleting what is not there
+   * changes nothing, as on S3.
+   */
+  private async removeObject(
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): Promise<{ deliveries: LambdaDelivery[]; versionId?: string; deleteMarker?: boolean }> {
     const b = this.bucket(bucket);
-    if (!b.objects.delete(key)) return [];
-    return this.notify(b, key, 'ObjectRemoved:Delete', {});
+    if (!b.versioning) {
+      if (versionId !== undefined && versionId !== 'null')
+        throw new S3Error(400, 'InvalidArgument', `Invalid version id specified: ${versionId}`);
+      if (!b.objects.delete(key)) return { deliveries: [] };
+      return { deliveries: await this.notify(b, key, 'ObjectRemoved:Delete', {}) };
+    }
+    if (versionId === undefined) {
+      const marker: ObjectVersion = {
+        versionId: this.newVersionId(b),
+        lastModified: new Date(this.em.now()),
+      };
+      this.addVersion(b, key, marker);
+      return {
+        deliveries: await this.notify(b, key, 'ObjectRemoved:DeleteMarkerCreated', {
+          versionId: marker.versionId,
+        }),
+        versionId: marker.versionId,
+        deleteMarker: true,
+      };
+    }
+    const list = this.versionsOf(b, key);
+    const at = list.findIndex((v) => v.versionId === versionId);
+    if (at < 0) return { deliveries: [], versionId };
+    const [removed] = list.splice(at, 1);
+    this.setVersions(b, key, list);
+    return {
+      deliveries: removed!.object ? await this.notify(b, key, 'ObjectRemoved:Delete', { versionId }) : [],
+      versionId,
+      ...(removed!.object ? {} : { deleteMarker: true }),
+    };
+  }
+
+  /** A new version id: random while versioning is enabled, `null` while it is suspended. */
+  private newVersionId(b: BucketState): string {
+    return b.versioning === 'Enabled' ? randomUUID().replace(/-/g, '') : 'null';
+  }
+
+  /** The versions of a key, oldest first: an object written before versioning was set is version `null`. */
+  private versionsOf(b: BucketState, key: string): ObjectVersion[] {
+    const list = b.versions.get(key);
+    if (list) return [...list];
+    const current = b.objects.get(key);
+    return current ? [{ versionId: 'null', object: current, lastModified: current.lastModified }] : [];
+  }
+
+  /** Adds the newest version of a key (a `null` one replaces the key's `null` version). */
+  private addVersion(b: BucketState, key: string, version: ObjectVersion): void {
+    const list = this.versionsOf(b, key).filter(
+      (v) => version.versionId !== 'null' || v.versionId !== 'null',
+    );
+    list.push(version);
+    this.setVersions(b, key, list);
+  }
+
+  /** Stores a key's versions and makes the newest its current object (none when that is a delete marker). */
+  private setVersions(b: BucketState, key: string, list: ObjectVersion[]): void {
+    if (list.length === 0) b.versions.delete(key);
+    else b.versions.set(key, list);
+    const newest = list.at(-1);
+    if (newest?.object) b.objects.set(key, newest.object);
+    else b.objects.delete(key);
+  }
+
+  /** A key's version by id (`null` too, for an object from before versioning); 404 NoSuchVersion otherwise. */
+  private version(b: BucketState, key: string, versionId: string): ObjectVersion {
+    const found = this.versionsOf(b, key).find((v) => v.versionId === versionId);
+    if (!found) throw new S3Error(404, 'NoSuchVersion', `The specified version does not exist: ${versionId}`);
+    return found;
   }
 
   /** An S3 call: `segments` are the path's (bucket, then the key's parts). */
@@ -494,6 +615,26 @@ export class S3Emulation {
       const tagged = this.tagging(method, bucket, key, body);
       if (tagged) return tagged;
     }
+    if (!key && params.length === 1 && query.has('versioning')) {
+      const b = this.bucket(bucket);
+      if (method === 'GET')
+        return xml(
+          `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${b.versioning ? `<Status>${b.versioning}</Status>` : ''}</VersioningConfiguration>`,
+        );
+      if (method === 'PUT') {
+        const status = text(new TextDecoder().decode(body), 'Status');
+        if (status !== 'Enabled' && status !== 'Suspended')
+          throw new S3Error(
+            400,
+            'MalformedXML',
+            'The XML you provided was not well-formed or did not validate against our published schema: Status must be Enabled or Suspended',
+          );
+        b.versioning = status;
+        return { status: 200 };
+      }
+    }
+    if (!key && method === 'GET' && query.has('versions') && params.every((p) => listVersionsParams.has(p)))
+      return xml(this.listObjectVersions(bucket, query));
     if (!key && params.length === 0) {
       if (method === 'PUT') {
         this.createBucket(bucket);
@@ -505,8 +646,12 @@ export class S3Emulation {
       }
       if (method === 'DELETE') {
         const b = this.bucket(bucket);
-        if (b.objects.size)
-          throw new S3Error(409, 'BucketNotEmpty', `The bucket you tried to delete is not empty: ${bucket}`);
+        if (b.objects.size || b.versions.size)
+          throw new S3Error(
+            409,
+            'BucketNotEmpty',
+            `The bucket you tried to delete is not empty${b.objects.size ? '' : ' (it holds object versions or delete markers)'}: ${bucket}`,
+          );
         this.buckets.delete(bucket);
         return { status: 204 };
       }
@@ -543,7 +688,11 @@ export class S3Emulation {
     if (!key && method === 'POST' && query.has('delete')) return xml(await this.deleteObjects(bucket, body));
     if (key && method === 'PUT' && params.length === 0) {
       const source = header(headers, 'x-amz-copy-source');
-      if (source !== undefined) return xml(await this.copyObject(bucket, key, source, headers));
+      if (source !== undefined) {
+        const copied = await this.copyObject(bucket, key, source, headers);
+        const answer = xml(copied.xml);
+        return { ...answer, headers: { ...answer.headers, ...copied.headers } };
+      }
       const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
       const decoded = headers['x-amz-decoded-content-length'];
       await this.putObject(
@@ -552,13 +701,24 @@ export class S3Emulation {
         chunked ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded)) : body,
         writtenHeaders(headers),
       );
-      return { status: 200, headers: { etag: `"${this.buckets.get(bucket)!.objects.get(key)!.etag}"` } };
+      const written = this.buckets.get(bucket)!.objects.get(key)!;
+      return { status: 200, headers: { etag: `"${written.etag}"`, ...versionHeader(written.versionId) } };
     }
-    if (key && (method === 'GET' || method === 'HEAD') && params.every((p) => p in responseOverrides))
+    if (
+      key &&
+      (method === 'GET' || method === 'HEAD') &&
+      params.every((p) => p in responseOverrides || p === 'versionId')
+    )
       return this.getObject(method, bucket, key, query, headers);
-    if (key && method === 'DELETE' && params.length === 0) {
-      await this.deleteObject(bucket, key);
-      return { status: 204 };
+    if (key && method === 'DELETE' && params.every((p) => p === 'versionId')) {
+      const removed = await this.removeObject(bucket, key, query.get('versionId') ?? undefined);
+      return {
+        status: 204,
+        headers: {
+          ...versionHeader(removed.versionId),
+          ...(removed.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+        },
+      };
     }
     throw new S3Error(
       501,
@@ -704,11 +864,41 @@ export class S3Emulation {
     query: URLSearchParams,
     headers: Record<string, string | string[] | undefined>,
   ): { status: number; body?: Uint8Array; headers: Record<string, string> } {
-    const object = this.bucket(bucket).objects.get(key);
-    if (!object) throw noSuchKey(key);
+    const b = this.bucket(bucket);
+    const versionId = query.get('versionId');
+    let object: StoredObject | undefined;
+    if (versionId !== null) {
+      const version = this.version(b, key, versionId);
+      // A delete marker has no bytes: asking for it by id is 405, as on S3 (API_GetObject.html).
+      if (!version.object)
+        throw new S3Error(
+          405,
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+          {
+            'x-amz-delete-marker': 'true',
+            'x-amz-version-id': versionId,
+            'last-modified': version.lastModified.toUTCString(),
+          },
+        );
+      object = version.object;
+    } else {
+      object = b.objects.get(key);
+      if (!object) {
+        const newest = b.versions.get(key)?.at(-1);
+        throw newest && !newest.object
+          ? new S3Error(404, 'NoSuchKey', `The specified key does not exist: ${key}`, {
+              'x-amz-delete-marker': 'true',
+              'x-amz-version-id': newest.versionId,
+            })
+          : noSuchKey(key);
+      }
+    }
     const answer: Record<string, string> = {
       'content-type': defaultContentType,
       ...object.headers,
+      // An object from before versioning was set is version "null" once it is.
+      ...versionHeader(object.versionId ?? (b.versioning ? 'null' : undefined)),
       etag: `"${object.etag}"`,
       'last-modified': object.lastModified.toUTCString(),
       'accept-ranges': 'bytes',
@@ -724,7 +914,14 @@ export class S3Emulation {
       );
     // 304 carries the validators and no body (RFC 9110 section 15.4.5).
     if (precondition === 304)
-      return { status: 304, headers: { etag: answer.etag!, 'last-modified': answer['last-modified']! } };
+      return {
+        status: 304,
+        headers: {
+          etag: answer.etag!,
+          'last-modified': answer['last-modified']!,
+          ...versionHeader(object.versionId),
+        },
+      };
     for (const [param, name] of Object.entries(responseOverrides)) {
       const value = query.get(param);
       if (value !== null) answer[name] = value;
@@ -889,6 +1086,86 @@ export class S3Emulation {
       encodingType ? '<EncodingType>url</EncodingType>' : '',
       ...this.listedXml(b, entries, encode, true),
       '</ListBucketResult>',
+    ].join('');
+  }
+
+  /**
+   * ListObjectVersions (API_ListObjectVersions.html): every version and delete marker of the keys under `prefix`,
+   * keys in UTF-8 order and each key's versions newest first, after `key-marker` (all of that key) or
+   * `key-marker` and `version-id-marker` (that key's versions older than that one), at most `max-keys` entries;
+   * keys sharing a prefix up to the delimiter are one CommonPrefixes entry. An object written before versioning
+   * was set, or in a bucket that never had it, is version `null`.
+   */
+  private listObjectVersions(bucket: string, query: URLSearchParams): string {
+    const b = this.bucket(bucket);
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const keyMarker = query.get('key-marker') ?? '';
+    const idMarker = query.get('version-id-marker') ?? '';
+    const maxKeys = Math.min(S3Emulation.limit(query, 'max-keys'), 1000);
+    const { type: encodingType, encode } = S3Emulation.encoding(query);
+    const keys = [...new Set([...b.objects.keys(), ...b.versions.keys()])]
+      .filter((k) => k.startsWith(prefix))
+      .sort(byUtf8);
+    const owner = `<Owner><ID>${this.em.accountId}</ID></Owner>`;
+    const out: string[] = [];
+    const prefixes: string[] = [];
+    let count = 0;
+    let truncated = false;
+    let last: { key: string; versionId?: string } | undefined;
+    outer: for (const key of keys) {
+      if (keyMarker && byUtf8(key, keyMarker) < 0) continue;
+      if (keyMarker && key === keyMarker && !idMarker) continue;
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      if (cut >= 0) {
+        const rolledUp = key.slice(0, cut + delimiter.length);
+        if (prefixes.at(-1) === rolledUp || rolledUp === keyMarker) continue;
+        if (count >= maxKeys) {
+          truncated = true;
+          break;
+        }
+        prefixes.push(rolledUp);
+        count++;
+        last = { key: rolledUp };
+        continue;
+      }
+      const newestFirst = this.versionsOf(b, key).reverse();
+      let start = 0;
+      if (key === keyMarker && idMarker) {
+        const at = newestFirst.findIndex((v) => v.versionId === idMarker);
+        if (at < 0) throw new S3Error(400, 'InvalidArgument', `Invalid version id specified: ${idMarker}`);
+        start = at + 1;
+      }
+      for (const [i, v] of newestFirst.entries()) {
+        if (i < start) continue;
+        if (count >= maxKeys) {
+          truncated = true;
+          break outer;
+        }
+        const common = `<Key>${escapeXml(encode(key))}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
+        out.push(
+          v.object
+            ? `<Version>${common}<ETag>&quot;${v.object.etag}&quot;</ETag><Size>${v.object.size}</Size><StorageClass>STANDARD</StorageClass>${owner}</Version>`
+            : `<DeleteMarker>${common}${owner}</DeleteMarker>`,
+        );
+        count++;
+        last = { key, versionId: v.versionId };
+      }
+    }
+    return [
+      '<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
+      `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>`,
+      `<KeyMarker>${escapeXml(encode(keyMarker))}</KeyMarker><VersionIdMarker>${escapeXml(idMarker)}</VersionIdMarker>`,
+      truncated && last
+        ? `<NextKeyMarker>${escapeXml(encode(last.key))}</NextKeyMarker>${last.versionId ? `<NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : ''}`
+        : '',
+      `<MaxKeys>${maxKeys}</MaxKeys>`,
+      delimiter ? `<Delimiter>${escapeXml(encode(delimiter))}</Delimiter>` : '',
+      `<IsTruncated>${truncated}</IsTruncated>`,
+      encodingType ? '<EncodingType>url</EncodingType>' : '',
+      ...out,
+      ...prefixes.map((p) => `<CommonPrefixes><Prefix>${escapeXml(encode(p))}</Prefix></CommonPrefixes>`),
+      '</ListVersionsResult>',
     ].join('');
   }
 
@@ -1129,14 +1406,18 @@ export class S3Emulation {
   }
 
   /**
-   * DeleteObjects: `<Delete><Quiet/>?<Object><Key/></Object>…</Delete>`, at most 1,000 keys; every key is
-   * reported deleted (a missing key too, as S3 does), or only errors when Quiet. Each removal notifies.
+   * DeleteObjects: `<Delete><Quiet/>?<Object><Key/><VersionId/>?</Object>…</Delete>`, at most 1,000 keys; each
+   * removal is {@link removeObject}'s, every key is reported deleted (a missing key too, as S3 does), or only
+   * errors when Quiet. Each removal notifies.
    */
   private async deleteObjects(bucket: string, body: Uint8Array): Promise<string> {
     this.bucket(bucket);
     const request = new TextDecoder().decode(body);
-    const keys = elements(request, 'Object').map((o) => text(o, 'Key') ?? '');
-    if (!/<Delete[\s>]/.test(request) || keys.length === 0 || keys.length > 1000)
+    const entries = elements(request, 'Object').map((o) => ({
+      key: text(o, 'Key') ?? '',
+      versionId: text(o, 'VersionId'),
+    }));
+    if (!/<Delete[\s>]/.test(request) || entries.length === 0 || entries.length > 1000)
       throw new S3Error(
         400,
         'MalformedXML',
@@ -1144,15 +1425,20 @@ export class S3Emulation {
       );
     const quiet = text(request, 'Quiet') === 'true';
     const deleted: string[] = [];
-    for (const key of keys) {
-      await this.deleteObject(bucket, key);
-      if (!quiet) deleted.push(`<Deleted><Key>${escapeXml(key)}</Key></Deleted>`);
+    for (const { key, versionId } of entries) {
+      const removed = await this.removeObject(bucket, key, versionId);
+      if (quiet) continue;
+      // A delete marker made here is named as DeleteMarkerVersionId; a version removed by id echoes its id.
+      const made = removed.deleteMarker && versionId === undefined;
+      deleted.push(
+        `<Deleted><Key>${escapeXml(key)}</Key>${versionId !== undefined ? `<VersionId>${escapeXml(versionId)}</VersionId>` : ''}${removed.deleteMarker ? `<DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>${escapeXml(made ? removed.versionId! : versionId!)}</DeleteMarkerVersionId>` : ''}</Deleted>`,
+      );
     }
     return `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${deleted.join('')}</DeleteResult>`;
   }
 
   /**
-   * CopyObject: `x-amz-copy-source` is `[/]bucket/key` (URL-encoded, an optional `?versionId=` ignored);
+   * CopyObject: `x-amz-copy-source` is `[/]bucket/key` (URL-encoded, a `?versionId=` picks a version);
    * the metadata is copied, or replaced by the request's with `x-amz-metadata-directive: REPLACE`. Copying
    * an object onto itself needs REPLACE, as on S3. Notifies `ObjectCreated:Copy`.
    */
@@ -1161,14 +1447,16 @@ export class S3Emulation {
     key: string,
     source: string,
     headers: Record<string, string | string[] | undefined>,
-  ): Promise<string> {
+  ): Promise<{ xml: string; headers: Record<string, string> }> {
     const { bucket: sourceBucket, key: sourceKey } = S3Emulation.copySourcePath(source);
     const original = this.copySource(source);
     this.bucket(bucket);
     const directive = (header(headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
     if (directive !== 'COPY' && directive !== 'REPLACE')
       throw new S3Error(400, 'InvalidArgument', `Unknown metadata directive: ${directive}`);
-    if (directive === 'COPY' && sourceBucket === bucket && sourceKey === key)
+    // Copying an older version onto its key is how a version is restored: allowed as it is.
+    const fromVersion = new URLSearchParams(source.split('?')[1] ?? '').has('versionId');
+    if (directive === 'COPY' && sourceBucket === bucket && sourceKey === key && !fromVersion)
       throw new S3Error(
         400,
         'InvalidRequest',
@@ -1191,7 +1479,13 @@ export class S3Emulation {
     };
     await this.putObject(bucket, key, original.body, written, 'ObjectCreated:Copy');
     const copy = this.buckets.get(bucket)!.objects.get(key)!;
-    return `<CopyObjectResult><LastModified>${copy.lastModified.toISOString()}</LastModified><ETag>&quot;${copy.etag}&quot;</ETag></CopyObjectResult>`;
+    return {
+      xml: `<CopyObjectResult><LastModified>${copy.lastModified.toISOString()}</LastModified><ETag>&quot;${copy.etag}&quot;</ETag></CopyObjectResult>`,
+      headers: {
+        ...versionHeader(copy.versionId),
+        ...(original.versionId ? { 'x-amz-copy-source-version-id': original.versionId } : {}),
+      },
+    };
   }
 
   /**
@@ -1240,7 +1534,7 @@ export class S3Emulation {
     return undefined;
   }
 
-  /** The bucket and key of `x-amz-copy-source`: `[/]bucket/key`, URL-encoded, an optional `?versionId=` ignored. */
+  /** The bucket and key of `x-amz-copy-source`: `[/]bucket/key`, URL-encoded, with an optional `?versionId=`. */
   private static copySourcePath(source: string): { bucket: string; key: string } {
     const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
     const slash = path.indexOf('/');
@@ -1256,6 +1550,17 @@ export class S3Emulation {
   /** The object `x-amz-copy-source` names (CopyObject, UploadPartCopy). */
   private copySource(source: string): StoredObject {
     const { bucket, key } = S3Emulation.copySourcePath(source);
+    const versionId = new URLSearchParams(source.split('?')[1] ?? '').get('versionId');
+    if (versionId !== null) {
+      const version = this.version(this.bucket(bucket), key, versionId);
+      if (!version.object)
+        throw new S3Error(
+          400,
+          'InvalidRequest',
+          'The source of a copy request may not specifically refer to a delete marker by version id.',
+        );
+      return { ...version.object, versionId: version.versionId };
+    }
     const original = this.bucket(bucket).objects.get(key);
     if (!original) throw noSuchKey(key);
     return original;
@@ -1344,7 +1649,8 @@ export class S3Emulation {
     b: BucketState,
     key: string,
     eventName: string,
-    object: { size?: number; eTag?: string },
+    /** The record's object fields: size and eTag of a write, versionId in a bucket with versioning. */
+    object: { size?: number; eTag?: string; versionId?: string },
   ): Promise<LambdaDelivery[]> {
     const out: LambdaDelivery[] = [];
     for (const f of b.functions) {
