@@ -1,7 +1,7 @@
 /**
  * moto_server (an AWS emulator nobody here wrote) on a free port, and the aws CLI pointed at an endpoint,
- * for the Lambda adapter's control-plane tests. Both are on the machine image; `hasMoto` / `hasAwsCli`
- * say whether they are, so a test can skip with that reason.
+ * for the Lambda adapter's control-plane tests. Both are on the machine image, with boto3; `hasMoto` /
+ * `hasAwsCli` / `hasBoto3` say whether they are, so a test can skip with that reason.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -18,6 +18,8 @@ const available = (command: string, args: string[]) =>
 
 export const hasMoto = await available('moto_server', ['--help']);
 export const hasAwsCli = await available('aws', ['--version']);
+/** boto3 (the AWS SDK for Python), whose presigners some S3 tests use. */
+export const hasBoto3 = await available('python3', ['-c', 'import boto3']);
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {

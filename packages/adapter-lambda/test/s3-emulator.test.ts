@@ -18,10 +18,12 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteBucketCorsCommand,
   DeleteBucketTaggingCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
+  GetBucketCorsCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -33,6 +35,7 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   ListPartsCommand,
+  PutBucketCorsCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -47,7 +50,7 @@ import { defineFunction, deploy } from '@faasport/core';
 import { type LambdaEmulator, startLambdaEmulator } from '@faasport/emulators/lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaAdapter } from '../src';
-import { hasAwsCli } from './moto';
+import { hasAwsCli, hasBoto3 } from './moto';
 
 const run = promisify(execFile);
 let emulator: LambdaEmulator;
@@ -679,6 +682,60 @@ describe('S3 on the Lambda emulator, through @aws-sdk/client-s3', () => {
     await s3.send(new DeleteBucketCommand({ Bucket }));
   });
 
+  it("answers browsers' CORS preflights and requests by the bucket's CORS rules", async () => {
+    const Bucket = 'cors-site';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'page.txt', Body: 'shared' }));
+    const preflight = (origin: string, method: string, headers?: string) =>
+      fetch(`${emulator.url}/${Bucket}/page.txt`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': method,
+          ...(headers ? { 'access-control-request-headers': headers } : {}),
+        },
+      });
+    // No configuration: no cross-origin access.
+    expect((await preflight('http://app.test', 'GET')).status).toBe(403);
+    expect(await failure(s3.send(new GetBucketCorsCommand({ Bucket })))).toEqual({
+      code: 'NoSuchCORSConfiguration',
+      status: 404,
+    });
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: ['http://*.app.test'],
+              AllowedMethods: ['GET', 'PUT'],
+              AllowedHeaders: ['content-type', 'x-amz-*'],
+              ExposeHeaders: ['ETag'],
+              MaxAgeSeconds: 600,
+            },
+          ],
+        },
+      }),
+    );
+    expect((await s3.send(new GetBucketCorsCommand({ Bucket }))).CORSRules?.[0]).toMatchObject({
+      AllowedOrigins: ['http://*.app.test'],
+      AllowedMethods: ['GET', 'PUT'],
+      MaxAgeSeconds: 600,
+    });
+    const allowed = await preflight('http://www.app.test', 'PUT', 'Content-Type, X-Amz-Meta-Owner');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://www.app.test');
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, PUT');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Amz-Meta-Owner');
+    expect(allowed.headers.get('access-control-max-age')).toBe('600');
+    // Another origin, a method or a header the rule does not allow.
+    expect((await preflight('http://evil.test', 'GET')).status).toBe(403);
+    expect((await preflight('http://www.app.test', 'DELETE')).status).toBe(403);
+    expect((await preflight('http://www.app.test', 'PUT', 'authorization-extra')).status).toBe(403);
+    await s3.send(new DeleteBucketCorsCommand({ Bucket }));
+    expect((await preflight('http://www.app.test', 'GET')).status).toBe(403);
+  });
+
   it('lists objects the v1 way: markers, NextMarker with a delimiter, rolled-up prefixes, URL-encoded keys', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'list-v1' }));
     for (const key of ['a.txt', 'b/1.txt', 'b/2.txt', 'c d.txt', 'e/1.txt'])
@@ -829,7 +886,7 @@ describe.skipIf(!hasAwsCli)(
       await awsCli('s3', 'rb', 's3://cli-bucket');
     });
 
-    it('serves presigned URLs (SigV4 and SigV2): GETs from `aws s3 presign`, a PUT from boto3; refused when tampered with or expired', async () => {
+    it('serves presigned URLs (SigV4 and SigV2) from `aws s3 presign`; refused when tampered with or expired', async () => {
       await awsCli('s3api', 'create-bucket', '--bucket', 'cli-presign');
       await s3.send(
         new PutObjectCommand({
@@ -881,33 +938,6 @@ describe.skipIf(!hasAwsCli)(
         expect(tampered.status).toBe(403);
         expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
       }
-      // An upload through a presigned PUT (boto3's presigner, which the aws CLI's Python carries).
-      const putUrl = (
-        await run(
-          'python3',
-          [
-            '-c',
-            `import sys, boto3
-from botocore.config import Config
-c = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4], config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
-print(c.generate_presigned_url('put_object', Params={'Bucket': 'cli-presign', 'Key': 'inbox/upload.txt'}, ExpiresIn=60))`,
-            emulator.url,
-            emulator.region,
-            emulator.accessKeyId,
-            emulator.secretAccessKey,
-          ],
-          { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
-        ).catch((error: { stderr?: string }) => {
-          // boto3 comes with the aws CLI's Python on the machine image; say so if it is missing.
-          throw new Error(`boto3 could not presign a PUT: ${error.stderr}`);
-        })
-      ).stdout.trim();
-      const put = await fetch(putUrl, { method: 'PUT', body: 'uploaded by URL' });
-      expect(put.status).toBe(200);
-      const uploaded = await s3.send(
-        new GetObjectCommand({ Bucket: 'cli-presign', Key: 'inbox/upload.txt' }),
-      );
-      expect(await uploaded.Body!.transformToString()).toBe('uploaded by URL');
       // The URLs last 60 s on the emulator's clock.
       await emulator.advanceClock(61_000);
       for (const url of Object.values(urls)) {
@@ -917,27 +947,116 @@ print(c.generate_presigned_url('put_object', Params={'Bucket': 'cli-presign', 'K
       }
     });
 
-    it("takes a browser upload by a presigned POST (boto3's policy), refusing what the policy does not allow", async () => {
-      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-post');
-      const { stdout } = await run(
-        'python3',
-        [
-          '-c',
-          `import sys, json, boto3
+    it('copies a 17 MB file up in parts, within S3 in parts and down again; list-objects (v1) sees it', async () => {
+      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
+      const file = join(dir, 'big.bin');
+      // Over the CLI's 8 MB threshold: three parts of 8, 8 and 1 MB.
+      const bytes = Buffer.alloc(17 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+      writeFileSync(file, bytes);
+      await awsCli('s3', 'cp', file, 's3://cli-big/big.bin');
+      const head = JSON.parse(
+        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'big.bin')).stdout,
+      );
+      expect(head.ContentLength).toBe(bytes.length);
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+      const down = join(dir, 'big-down.bin');
+      await awsCli('s3', 'cp', 's3://cli-big/big.bin', down);
+      expect(readFileSync(down).equals(bytes)).toBe(true);
+      const listed = JSON.parse((await awsCli('s3api', 'list-objects', '--bucket', 'cli-big')).stdout);
+      expect(listed.Contents.map((c: { Key: string; Size: number }) => [c.Key, c.Size])).toEqual([
+        ['big.bin', bytes.length],
+      ]);
+      // A copy within S3 over 8 MB goes in parts too, each copied from a range of the source (UploadPartCopy).
+      await awsCli('s3', 'cp', 's3://cli-big/big.bin', 's3://cli-big/copy.bin');
+      const copied = JSON.parse(
+        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'copy.bin')).stdout,
+      );
+      expect(copied.ETag).toMatch(/-3"$/);
+      const copyDown = join(dir, 'copy-down.bin');
+      await awsCli('s3', 'cp', 's3://cli-big/copy.bin', copyDown);
+      expect(readFileSync(copyDown).equals(bytes)).toBe(true);
+      await awsCli('s3', 'rm', 's3://cli-big/copy.bin');
+      await awsCli('s3', 'rm', 's3://cli-big/big.bin');
+      await awsCli('s3', 'rb', 's3://cli-big');
+    });
+  },
+);
+
+describe.skipIf(!hasBoto3)(
+  `S3 on the Lambda emulator, through boto3's presigners${hasBoto3 ? '' : ' (skipped: python3 has no boto3)'}`,
+  () => {
+    /**
+     * Runs Python with `c`, a boto3 S3 client of the emulator (SigV4, path style), and returns what it prints.
+     * Earlier tests advance the emulator's clock, so URLs here last an hour unless a test is about expiry.
+     */
+    const boto3 = async (code: string) =>
+      (
+        await run(
+          'python3',
+          [
+            '-c',
+            `import sys, json, boto3
 from botocore.config import Config
 c = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4], config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
-print(json.dumps(c.generate_presigned_post('cli-post', 'uploads/\${filename}',
+${code}`,
+            emulator.url,
+            emulator.region,
+            emulator.accessKeyId,
+            emulator.secretAccessKey,
+          ],
+          { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+        )
+      ).stdout.trim();
+
+    it('takes an upload through a presigned PUT URL', async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'py-put' }));
+      const putUrl = await boto3(
+        "print(c.generate_presigned_url('put_object', Params={'Bucket': 'py-put', 'Key': 'inbox/upload.txt'}, ExpiresIn=3600))",
+      );
+      const put = await fetch(putUrl, { method: 'PUT', body: 'uploaded by URL' });
+      expect(put.status).toBe(200);
+      const uploaded = await s3.send(new GetObjectCommand({ Bucket: 'py-put', Key: 'inbox/upload.txt' }));
+      expect(await uploaded.Body!.transformToString()).toBe('uploaded by URL');
+      // The URL names its key: another key is refused.
+      const other = await fetch(putUrl.replace('upload.txt', 'other.txt'), { method: 'PUT', body: 'x' });
+      expect(other.status).toBe(403);
+    });
+
+    it('gives a page of an allowed origin the CORS headers on a signed read, and none to another origin', async () => {
+      const Bucket = 'py-cors';
+      await s3.send(new CreateBucketCommand({ Bucket }));
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'page.txt', Body: 'shared' }));
+      await s3.send(
+        new PutBucketCorsCommand({
+          Bucket,
+          CORSConfiguration: {
+            CORSRules: [
+              { AllowedOrigins: ['http://*.app.test'], AllowedMethods: ['GET'], ExposeHeaders: ['ETag'] },
+            ],
+          },
+        }),
+      );
+      const signedUrl = await boto3(
+        "print(c.generate_presigned_url('get_object', Params={'Bucket': 'py-cors', 'Key': 'page.txt'}, ExpiresIn=3600))",
+      );
+      const cross = await fetch(signedUrl, { headers: { origin: 'http://www.app.test' } });
+      expect(await cross.text()).toBe('shared');
+      expect(cross.headers.get('access-control-allow-origin')).toBe('http://www.app.test');
+      expect(cross.headers.get('access-control-expose-headers')).toBe('ETag');
+      const foreign = await fetch(signedUrl, { headers: { origin: 'http://evil.test' } });
+      expect(foreign.status).toBe(200);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it("takes a browser upload by a presigned POST (boto3's policy), refusing what the policy does not allow", async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'cli-post' }));
+      const post = JSON.parse(
+        await boto3(`print(json.dumps(c.generate_presigned_post('cli-post', 'uploads/\${filename}',
   Fields={'success_action_status': '201', 'Content-Type': 'text/plain'},
   Conditions=[['starts-with', '$key', 'uploads/'], ['content-length-range', 1, 100], {'success_action_status': '201'}, ['starts-with', '$Content-Type', 'text/']],
-  ExpiresIn=300)))`,
-          emulator.url,
-          emulator.region,
-          emulator.accessKeyId,
-          emulator.secretAccessKey,
-        ],
-        { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
-      );
-      const post = JSON.parse(stdout) as { url: string; fields: Record<string, string> };
+  ExpiresIn=300)))`),
+      ) as { url: string; fields: Record<string, string> };
       expect(post.fields['x-amz-signature']).toMatch(/^[0-9a-f]{64}$/);
       // What a browser's form sends: the policy's fields, then the file.
       const upload = (fields: Record<string, string>, content: string) => {
@@ -983,40 +1102,6 @@ print(json.dumps(c.generate_presigned_post('cli-post', 'uploads/\${filename}',
       // None of the refused uploads wrote anything.
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'cli-post' }));
       expect(listed.Contents?.map((c) => c.Key)).toEqual(['uploads/note.txt']);
-    });
-
-    it('copies a 17 MB file up in parts, within S3 in parts and down again; list-objects (v1) sees it', async () => {
-      await awsCli('s3api', 'create-bucket', '--bucket', 'cli-big');
-      const file = join(dir, 'big.bin');
-      // Over the CLI's 8 MB threshold: three parts of 8, 8 and 1 MB.
-      const bytes = Buffer.alloc(17 * 1024 * 1024);
-      for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
-      writeFileSync(file, bytes);
-      await awsCli('s3', 'cp', file, 's3://cli-big/big.bin');
-      const head = JSON.parse(
-        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'big.bin')).stdout,
-      );
-      expect(head.ContentLength).toBe(bytes.length);
-      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
-      const down = join(dir, 'big-down.bin');
-      await awsCli('s3', 'cp', 's3://cli-big/big.bin', down);
-      expect(readFileSync(down).equals(bytes)).toBe(true);
-      const listed = JSON.parse((await awsCli('s3api', 'list-objects', '--bucket', 'cli-big')).stdout);
-      expect(listed.Contents.map((c: { Key: string; Size: number }) => [c.Key, c.Size])).toEqual([
-        ['big.bin', bytes.length],
-      ]);
-      // A copy within S3 over 8 MB goes in parts too, each copied from a range of the source (UploadPartCopy).
-      await awsCli('s3', 'cp', 's3://cli-big/big.bin', 's3://cli-big/copy.bin');
-      const copied = JSON.parse(
-        (await awsCli('s3api', 'head-object', '--bucket', 'cli-big', '--key', 'copy.bin')).stdout,
-      );
-      expect(copied.ETag).toMatch(/-3"$/);
-      const copyDown = join(dir, 'copy-down.bin');
-      await awsCli('s3', 'cp', 's3://cli-big/copy.bin', copyDown);
-      expect(readFileSync(copyDown).equals(bytes)).toBe(true);
-      await awsCli('s3', 'rm', 's3://cli-big/copy.bin');
-      await awsCli('s3', 'rm', 's3://cli-big/big.bin');
-      await awsCli('s3', 'rb', 's3://cli-big');
     });
   },
 );

@@ -28,8 +28,10 @@
  *   markers, `versionId` on GetObject, HeadObject, DeleteObject, CopyObject's source and DeleteObjects, and
  *   ListObjectVersions `GET /{bucket}?versions` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html,
  *   API_ListObjectVersions.html, API_PutBucketVersioning.html, API_DeleteObject.html).
- * Any other call is S3's `501 NotImplemented`, naming it: ACLs, bucket policy, CORS, lifecycle and object lock
- * among them.
+ * - CORS: Get/Put/DeleteBucketCors `/{bucket}?cors`, browsers' preflights (`OPTIONS`, unsigned) and
+ *   `Access-Control-*` headers on answers to requests with a matching `Origin`.
+ * Any other call is S3's `501 NotImplemented`, naming it: ACLs, bucket policy, lifecycle and object lock among
+ * them.
  *
  * Shapes: aws-sdk-js-v3 `clients/client-s3/src/schemas/schemas_0.ts` (element names of ListBucketResult,
  * CopyObjectResult, DeleteResult, NotificationConfiguration; a Lambda entry is a flattened
@@ -91,6 +93,27 @@ export interface StoredObject {
   versionId?: string;
 }
 
+/** One rule of a bucket's CORS configuration (API_PutBucketCors.html). */
+interface CorsRule {
+  id?: string;
+  origins: string[];
+  methods: string[];
+  headers: string[];
+  expose: string[];
+  maxAge?: number;
+}
+
+/** Methods a CORS rule may allow. */
+const corsMethods = new Set(['GET', 'PUT', 'HEAD', 'POST', 'DELETE']);
+
+/** Whether `value` matches a CORS pattern with at most one `*` (any run of characters). */
+function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const [p, v] = ignoreCase ? [pattern.toLowerCase(), value.toLowerCase()] : [pattern, value];
+  const star = p.indexOf('*');
+  if (star < 0) return p === v;
+  return v.length >= p.length - 1 && v.startsWith(p.slice(0, star)) && v.endsWith(p.slice(star + 1));
+}
+
 /** One version of a key, in a bucket that has had versioning: an object, or a delete marker (no object). */
 interface ObjectVersion {
   versionId: string;
@@ -142,6 +165,8 @@ export interface BucketState {
   objects: Map<string, StoredObject>;
   /** The bucket's tags, when it has any. */
   tags?: Tags;
+  /** The bucket's CORS rules, when it has any. */
+  cors?: CorsRule[];
   /** The bucket's versioning, once it was ever set (a bucket cannot go back to unversioned). */
   versioning?: 'Enabled' | 'Suspended';
   /** Every version of each key, oldest first, once versioning was set; `objects` holds each key's current one. */
@@ -298,6 +323,65 @@ function tagsOfXml(xml: string, max: number, what: 'Object' | 'Bucket'): Tags {
     what,
   );
 }
+
+/**
+ * A bucket's CORS rules from `<CORSConfiguration><CORSRule>…</CORSRule>…</CORSConfiguration>`, checked as S3 does:
+ * 1 to 100 rules, each with an origin and a method (GET, PUT, HEAD, POST, DELETE), at most one `*` in an origin
+ * or an allowed header.
+ */
+function corsRulesOf(xml: string): CorsRule[] {
+  const malformed = (why: string) =>
+    new S3Error(
+      400,
+      'MalformedXML',
+      `The XML you provided was not well-formed or did not validate against our published schema: ${why}`,
+    );
+  if (!/<CORSConfiguration[\s>]/.test(xml)) throw malformed('no CORSConfiguration');
+  const rules = elements(xml, 'CORSRule').map((rule): CorsRule => {
+    const list = (tag: string) => elements(rule, tag).map((e) => unescapeXml(e.trim()));
+    const maxAge = text(rule, 'MaxAgeSeconds');
+    const id = text(rule, 'ID');
+    return {
+      ...(id ? { id } : {}),
+      origins: list('AllowedOrigin'),
+      methods: list('AllowedMethod'),
+      headers: list('AllowedHeader'),
+      expose: list('ExposeHeader'),
+      ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
+    };
+  });
+  if (rules.length === 0 || rules.length > 100) throw malformed('between 1 and 100 CORSRule elements');
+  for (const rule of rules) {
+    if (!rule.origins.length || !rule.methods.length)
+      throw malformed('each CORSRule needs an AllowedOrigin and an AllowedMethod');
+    const bad = rule.methods.find((m) => !corsMethods.has(m));
+    if (bad)
+      throw new S3Error(
+        400,
+        'InvalidRequest',
+        `Found unsupported HTTP method in CORS config. Unsupported method is ${bad}`,
+      );
+    for (const pattern of [...rule.origins, ...rule.headers])
+      if (pattern.split('*').length > 2)
+        throw new S3Error(
+          400,
+          'InvalidRequest',
+          `AllowedOrigin and AllowedHeader may hold at most one wildcard: ${pattern}`,
+        );
+    if (rule.maxAge !== undefined && !(Number.isInteger(rule.maxAge) && rule.maxAge >= 0))
+      throw malformed('MaxAgeSeconds must be a whole number');
+  }
+  return rules;
+}
+
+/** A bucket's CORS rules as S3 answers them. */
+const corsXml = (rules: CorsRule[]) =>
+  `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules
+    .map(
+      (r) =>
+        `<CORSRule>${r.id ? `<ID>${escapeXml(r.id)}</ID>` : ''}${r.headers.map((h) => `<AllowedHeader>${escapeXml(h)}</AllowedHeader>`).join('')}${r.methods.map((m) => `<AllowedMethod>${m}</AllowedMethod>`).join('')}${r.origins.map((o) => `<AllowedOrigin>${escapeXml(o)}</AllowedOrigin>`).join('')}${r.expose.map((h) => `<ExposeHeader>${escapeXml(h)}</ExposeHeader>`).join('')}${r.maxAge === undefined ? '' : `<MaxAgeSeconds>${r.maxAge}</MaxAgeSeconds>`}</CORSRule>`,
+    )
+    .join('')}</CORSConfiguration>`;
 
 /** Tags as S3 answers them: `<Tagging><TagSet>…</TagSet></Tagging>`. */
 const tagsXml = (tags: Tags) =>
@@ -614,6 +698,22 @@ export class S3Emulation {
     if (params.length === 1 && query.has('tagging')) {
       const tagged = this.tagging(method, bucket, key, body);
       if (tagged) return tagged;
+    }
+    if (!key && params.length === 1 && query.has('cors')) {
+      const b = this.bucket(bucket);
+      if (method === 'GET') {
+        if (!b.cors)
+          throw new S3Error(404, 'NoSuchCORSConfiguration', 'The CORS configuration does not exist');
+        return xml(corsXml(b.cors));
+      }
+      if (method === 'PUT') {
+        b.cors = corsRulesOf(new TextDecoder().decode(body));
+        return { status: 200 };
+      }
+      if (method === 'DELETE') {
+        b.cors = undefined;
+        return { status: 204 };
+      }
     }
     if (!key && params.length === 1 && query.has('versioning')) {
       const b = this.bucket(bucket);
@@ -1087,6 +1187,68 @@ export class S3Emulation {
       ...this.listedXml(b, entries, encode, true),
       '</ListBucketResult>',
     ].join('');
+  }
+
+  /**
+   * A browser's CORS preflight, `OPTIONS /{bucket}[/{key}]` with `Origin` and `Access-Control-Request-Method`
+   * (unsigned, as browsers send it): the first rule of the bucket's CORS configuration that allows the origin,
+   * the method and every requested header answers 200 with the `Access-Control-*` headers; otherwise 403
+   * (API_PutBucketCors.html, https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html, "How does Amazon S3
+   * evaluate the CORS configuration on a bucket?").
+   */
+  preflight(
+    bucket: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): { status: number; headers: Record<string, string> } {
+    const b = this.bucket(bucket);
+    const origin = header(headers, 'origin');
+    const method = header(headers, 'access-control-request-method');
+    if (!origin || !method)
+      throw new S3Error(400, 'BadRequest', 'Insufficient information. Origin request header needed.');
+    if (!b.cors)
+      throw new S3Error(403, 'AccessForbidden', 'CORSResponse: CORS is not enabled for this bucket.');
+    const requested = (header(headers, 'access-control-request-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    const rule = b.cors.find(
+      (r) =>
+        r.origins.some((o) => wildcardMatch(o, origin)) &&
+        r.methods.includes(method) &&
+        requested.every((h) => r.headers.some((allowed) => wildcardMatch(allowed, h, true))),
+    );
+    if (!rule) throw new S3Error(403, 'AccessForbidden', 'CORSResponse: This CORS request is not allowed.');
+    return {
+      status: 200,
+      headers: {
+        ...this.corsAnswer(rule, origin),
+        ...(requested.length ? { 'access-control-allow-headers': requested.join(', ') } : {}),
+        ...(rule.maxAge !== undefined ? { 'access-control-max-age': String(rule.maxAge) } : {}),
+        vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
+      },
+    };
+  }
+
+  /**
+   * The CORS headers of an answer to a request with `Origin`, when a rule of the bucket allows that origin and
+   * method; none otherwise (the browser then refuses the answer).
+   */
+  corsHeaders(bucket: string, method: string, origin: string | undefined): Record<string, string> {
+    const rules = origin ? this.buckets.get(bucket)?.cors : undefined;
+    const rule = rules?.find(
+      (r) => r.origins.some((o) => wildcardMatch(o, origin!)) && r.methods.includes(method),
+    );
+    return rule ? { ...this.corsAnswer(rule, origin!), vary: 'Origin' } : {};
+  }
+
+  private corsAnswer(rule: CorsRule, origin: string): Record<string, string> {
+    const any = rule.origins.includes('*');
+    return {
+      'access-control-allow-origin': any ? '*' : origin,
+      'access-control-allow-methods': rule.methods.join(', '),
+      ...(any ? {} : { 'access-control-allow-credentials': 'true' }),
+      ...(rule.expose.length ? { 'access-control-expose-headers': rule.expose.join(', ') } : {}),
+    };
   }
 
   /**

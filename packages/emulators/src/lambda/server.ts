@@ -148,6 +148,19 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
   let writeCount = 0;
   const log: string[] = [];
 
+  /** An S3 answer with the bucket's CORS headers for the request's `Origin`, if a rule allows it. */
+  function withCors<T extends { headers?: Record<string, string> }>(
+    answer: T,
+    bucket: string | undefined,
+    method: string,
+    req: IncomingMessage,
+  ): T {
+    const origin = req.headers.origin;
+    if (!bucket || typeof origin !== 'string') return answer;
+    const cors = s3.corsHeaders(decodeURIComponent(bucket), method, origin);
+    return Object.keys(cors).length ? { ...answer, headers: { ...answer.headers, ...cors } } : answer;
+  }
+
   async function api(
     req: IncomingMessage,
     url: URL,
@@ -156,6 +169,11 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     const method = req.method ?? 'GET';
     const rawPath = (req.url ?? '/').split('?')[0]!;
     const segments = rawPath.split('/').filter(Boolean);
+    // A browser's CORS preflight is never signed.
+    if (method === 'OPTIONS' && segments.length >= 1 && req.headers.authorization === undefined) {
+      log.push(`${method} ${req.url}`);
+      return s3.preflight(decodeURIComponent(segments[0]!), req.headers);
+    }
     // A browser upload signs its form's policy, not the request (S3's POST Object).
     if (
       method === 'POST' &&
@@ -165,7 +183,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     ) {
       log.push(`${method} ${req.url}`);
       writeCount++;
-      return s3.postObject(decodeURIComponent(segments[0]!), req.headers, body, [credential]);
+      const posted = await s3.postObject(decodeURIComponent(segments[0]!), req.headers, body, [credential]);
+      return withCors(posted, segments[0]!, method, req);
     }
     const { service, presigned } = await verifySigV4(
       { method, path: rawPath, query: url.searchParams, headers: req.headers, body },
@@ -178,7 +197,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
       // A presigned URL's signature is not part of the call.
       const query = new URLSearchParams(url.searchParams);
       if (presigned) for (const name of [...presignParams, ...presignParamsV2]) query.delete(name);
-      return s3.api(method, segments, query, req.headers, body);
+      return withCors(await s3.api(method, segments, query, req.headers, body), segments[0], method, req);
     }
     const isInvoke = segments[3] === 'invocations';
     log.push(`${method} ${req.url}`);
