@@ -237,13 +237,18 @@ function verifyPresignedS3V2(
   ].join('\n');
   const expected = createHmac('sha1', credential.secretAccessKey).update(stringToSign).digest('base64');
   const given = q.get('Signature') ?? '';
+  checkS3Signature(given, expected);
+  return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
+}
+
+/** Compares an S3 signature with the one computed, in constant time; S3's 403 SignatureDoesNotMatch otherwise. */
+function checkS3Signature(given: string, expected: string): void {
   if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
     throw new S3Error(
       403,
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     );
-  return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
 }
 
 /** The longest a presigned URL may last: seven days. */
@@ -342,12 +347,7 @@ function verifyPresignedS3(
   );
   const expected = hmac(signingKey, stringToSign).toString('hex');
   const given = q.get('X-Amz-Signature') ?? '';
-  if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
-    throw new S3Error(
-      403,
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-    );
+  checkS3Signature(given, expected);
   return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
 }
 
@@ -365,12 +365,6 @@ export function verifyPostPolicy(
   region: string,
 ): void {
   const policy = fields.get('policy') ?? '';
-  const mismatch = () =>
-    new S3Error(
-      403,
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-    );
   const unknownKey = () =>
     new S3Error(
       403,
@@ -395,8 +389,7 @@ export function verifyPostPolicy(
     );
     const expected = hmac(signingKey, policy).toString('hex');
     const given = fields.get('x-amz-signature') ?? '';
-    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
-      throw mismatch();
+    checkS3Signature(given, expected);
     return;
   }
   if (fields.has('signature')) {
@@ -404,8 +397,7 @@ export function verifyPostPolicy(
     if (!credential) throw unknownKey();
     const expected = createHmac('sha1', credential.secretAccessKey).update(policy).digest('base64');
     const given = fields.get('signature') ?? '';
-    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
-      throw mismatch();
+    checkS3Signature(given, expected);
     return;
   }
   throw new S3Error(
