@@ -451,6 +451,20 @@ function byteRange(
   return { start, end };
 }
 
+/** A 200 answer holding an XML document. */
+const xmlAnswer = (document: string) => ({
+  status: 200,
+  body: new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${document}`),
+  headers: { 'content-type': 'application/xml' },
+});
+
+/** The bytes an upload carries: its body, or the payload of an `aws-chunked` body (see {@link decodeAwsChunked}). */
+function uploadedBytes(headers: Record<string, string | string[] | undefined>, body: Uint8Array): Uint8Array {
+  if (!String(headers['content-encoding'] ?? '').includes('aws-chunked')) return body;
+  const decoded = headers['x-amz-decoded-content-length'];
+  return decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded));
+}
+
 /** S3's `encoding-type=url` form of a key in a listing: percent-encoded, "/" kept and spaces as "+". */
 const urlEncodedKey = (key: string) => encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 
@@ -666,17 +680,12 @@ export class S3Emulation {
     const key = keyParts.join('/');
     // The SDK names the operation in `x-id` (e.g. `?x-id=PutObject`); it selects nothing.
     const params = [...query.keys()].filter((k) => k !== 'x-id');
-    const xml = (s: string) => ({
-      status: 200,
-      body: new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${s}`),
-      headers: { 'content-type': 'application/xml' },
-    });
     if (!bucket && method === 'GET') {
       // ListBuckets: `ListAllMyBucketsResult` with `Buckets/Bucket/{Name, CreationDate}` (schemas_0.ts).
       const buckets = [...this.buckets.values()]
         .map((b) => `<Bucket><Name>${b.name}</Name><CreationDate>${b.createdAt}</CreationDate></Bucket>`)
         .join('');
-      return xml(
+      return xmlAnswer(
         `<ListAllMyBucketsResult><Owner><ID>${this.em.accountId}</ID></Owner><Buckets>${buckets}</Buckets></ListAllMyBucketsResult>`,
       );
     }
@@ -688,7 +697,7 @@ export class S3Emulation {
       );
     if (!key && query.has('notification')) {
       const b = this.bucket(bucket);
-      if (method === 'GET') return xml(this.notificationXml(b));
+      if (method === 'GET') return xmlAnswer(this.notificationXml(b));
       if (method === 'PUT') {
         const skip = String(headers['x-amz-skip-destination-validation'] ?? '') === 'true';
         this.putNotification(b, new TextDecoder().decode(body), skip);
@@ -704,7 +713,7 @@ export class S3Emulation {
       if (method === 'GET') {
         if (!b.cors)
           throw new S3Error(404, 'NoSuchCORSConfiguration', 'The CORS configuration does not exist');
-        return xml(corsXml(b.cors));
+        return xmlAnswer(corsXml(b.cors));
       }
       if (method === 'PUT') {
         b.cors = corsRulesOf(new TextDecoder().decode(body));
@@ -718,7 +727,7 @@ export class S3Emulation {
     if (!key && params.length === 1 && query.has('versioning')) {
       const b = this.bucket(bucket);
       if (method === 'GET')
-        return xml(
+        return xmlAnswer(
           `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${b.versioning ? `<Status>${b.versioning}</Status>` : ''}</VersioningConfiguration>`,
         );
       if (method === 'PUT') {
@@ -734,7 +743,7 @@ export class S3Emulation {
       }
     }
     if (!key && method === 'GET' && query.has('versions') && params.every((p) => listVersionsParams.has(p)))
-      return xml(this.listObjectVersions(bucket, query));
+      return xmlAnswer(this.listObjectVersions(bucket, query));
     if (!key && params.length === 0) {
       if (method === 'PUT') {
         this.createBucket(bucket);
@@ -757,13 +766,13 @@ export class S3Emulation {
       }
     }
     if (!key && method === 'GET' && query.get('list-type') === '2')
-      return xml(this.listObjectsV2(bucket, query));
+      return xmlAnswer(this.listObjectsV2(bucket, query));
     if (!key && method === 'GET' && params.every((p) => listObjectsParams.has(p)))
-      return xml(this.listObjects(bucket, query));
+      return xmlAnswer(this.listObjects(bucket, query));
     if (!key && method === 'GET' && query.has('uploads') && params.every((p) => listUploadsParams.has(p)))
-      return xml(this.listMultipartUploads(bucket, query));
+      return xmlAnswer(this.listMultipartUploads(bucket, query));
     if (key && method === 'POST' && params.length === 1 && query.has('uploads'))
-      return xml(this.createMultipartUpload(bucket, key, headers));
+      return xmlAnswer(this.createMultipartUpload(bucket, key, headers));
     const uploadId = query.get('uploadId');
     if (key && uploadId !== null) {
       const upload = () => {
@@ -774,33 +783,27 @@ export class S3Emulation {
       if (method === 'PUT' && query.has('partNumber')) {
         const source = header(headers, 'x-amz-copy-source');
         if (source === undefined) return this.uploadPart(upload(), query.get('partNumber')!, headers, body);
-        return xml(this.uploadPartCopy(upload(), query.get('partNumber')!, source, headers));
+        return xmlAnswer(this.uploadPartCopy(upload(), query.get('partNumber')!, source, headers));
       }
       if (method === 'POST' && params.length === 1)
-        return xml(await this.completeMultipartUpload(bucket, upload(), headers, body));
+        return xmlAnswer(await this.completeMultipartUpload(bucket, upload(), headers, body));
       if (method === 'DELETE' && params.length === 1) {
         this.bucket(bucket).uploads.delete(upload().id);
         return { status: 204 };
       }
       if (method === 'GET' && params.every((p) => listPartsParams.has(p)))
-        return xml(this.listParts(bucket, upload(), query));
+        return xmlAnswer(this.listParts(bucket, upload(), query));
     }
-    if (!key && method === 'POST' && query.has('delete')) return xml(await this.deleteObjects(bucket, body));
+    if (!key && method === 'POST' && query.has('delete'))
+      return xmlAnswer(await this.deleteObjects(bucket, body));
     if (key && method === 'PUT' && params.length === 0) {
       const source = header(headers, 'x-amz-copy-source');
       if (source !== undefined) {
         const copied = await this.copyObject(bucket, key, source, headers);
-        const answer = xml(copied.xml);
+        const answer = xmlAnswer(copied.xml);
         return { ...answer, headers: { ...answer.headers, ...copied.headers } };
       }
-      const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
-      const decoded = headers['x-amz-decoded-content-length'];
-      await this.putObject(
-        bucket,
-        key,
-        chunked ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded)) : body,
-        writtenHeaders(headers),
-      );
+      await this.putObject(bucket, key, uploadedBytes(headers, body), writtenHeaders(headers));
       const written = this.buckets.get(bucket)!.objects.get(key)!;
       return { status: 200, headers: { etag: `"${written.etag}"`, ...versionHeader(written.versionId) } };
     }
@@ -934,8 +937,7 @@ export class S3Emulation {
     if (tagging !== undefined) written.tags = tagsOfXml(tagging, 10, 'Object');
     await this.putObject(bucket, key, bytes, written, 'ObjectCreated:Post');
     const etag = `"${this.bucket(bucket).objects.get(key)!.etag}"`;
-    const host = header(headers, 'host') ?? new URL(this.em.url).host;
-    const location = `http://${host}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const location = this.objectUrl(bucket, key, headers);
     const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
     if (redirect) {
       const to = new URL(redirect);
@@ -1357,11 +1359,7 @@ export class S3Emulation {
     body: Uint8Array,
   ): { status: number; headers: Record<string, string> } {
     const partNumber = S3Emulation.partNumber(partNumberText);
-    const chunked = String(headers['content-encoding'] ?? '').includes('aws-chunked');
-    const decoded = headers['x-amz-decoded-content-length'];
-    const bytes = chunked
-      ? decodeAwsChunked(body, decoded === undefined ? undefined : Number(decoded))
-      : body;
+    const bytes = uploadedBytes(headers, body);
     const etag = createHash('md5').update(bytes).digest('hex');
     upload.parts.set(partNumber, { body: bytes.slice(), etag, lastModified: new Date(this.em.now()) });
     return { status: 200, headers: { etag: `"${etag}"` } };
@@ -1475,8 +1473,7 @@ export class S3Emulation {
       'ObjectCreated:CompleteMultipartUpload',
       etag,
     );
-    const host = header(headers, 'host') ?? new URL(this.em.url).host;
-    const location = `http://${host}/${bucket}/${upload.key.split('/').map(encodeURIComponent).join('/')}`;
+    const location = this.objectUrl(bucket, upload.key, headers);
     return `<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(upload.key)}</Key><ETag>&quot;${etag}&quot;</ETag></CompleteMultipartUploadResult>`;
   }
 
@@ -1662,15 +1659,10 @@ export class S3Emulation {
     body: Uint8Array,
   ): { status: number; body?: Uint8Array; headers?: Record<string, string> } | undefined {
     const b = this.bucket(bucket);
-    const xml = (s: string) => ({
-      status: 200,
-      body: new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n${s}`),
-      headers: { 'content-type': 'application/xml' },
-    });
     if (key) {
       const object = b.objects.get(key);
       if (!object) throw noSuchKey(key);
-      if (method === 'GET') return xml(tagsXml(object.tags));
+      if (method === 'GET') return xmlAnswer(tagsXml(object.tags));
       if (method === 'PUT') {
         object.tags = tagsOfXml(new TextDecoder().decode(body), 10, 'Object');
         return { status: 200 };
@@ -1683,7 +1675,7 @@ export class S3Emulation {
     }
     if (method === 'GET') {
       if (!b.tags) throw new S3Error(404, 'NoSuchTagSet', 'The TagSet does not exist');
-      return xml(tagsXml(b.tags));
+      return xmlAnswer(tagsXml(b.tags));
     }
     if (method === 'PUT') {
       b.tags = tagsOfXml(new TextDecoder().decode(body), 50, 'Bucket');
@@ -1726,6 +1718,16 @@ export class S3Emulation {
     const original = this.bucket(bucket).objects.get(key);
     if (!original) throw noSuchKey(key);
     return original;
+  }
+
+  /** An object's path-style URL at the host the client called (a Location answer). */
+  private objectUrl(
+    bucket: string,
+    key: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): string {
+    const host = header(headers, 'host') ?? new URL(this.em.url).host;
+    return `http://${host}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
 
   private bucket(name: string): BucketState {

@@ -260,6 +260,10 @@ const uriEncode = (text: string) =>
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
+/** SigV4's signing key for S3 on one day (`yyyymmdd`) in one region. */
+const s3SigningKey = (secret: string, day: string, region: string) =>
+  hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), 's3'), 'aws4_request');
+
 /**
  * A presigned S3 URL (query-string SigV4, as `aws s3 presign` and the SDKs' presigners make them): the
  * canonical request over the query without `X-Amz-Signature`, the signed headers and `UNSIGNED-PAYLOAD`
@@ -341,11 +345,9 @@ function verifyPresignedS3(
     scope,
     createHash('sha256').update(canonicalRequest).digest('hex'),
   ].join('\n');
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${credential.secretAccessKey}`, day!), region!), 's3'),
-    'aws4_request',
+  const expected = hmac(s3SigningKey(credential.secretAccessKey, day!, region!), stringToSign).toString(
+    'hex',
   );
-  const expected = hmac(signingKey, stringToSign).toString('hex');
   const given = q.get('X-Amz-Signature') ?? '';
   checkS3Signature(given, expected);
   return { accessKeyId: credential.accessKeyId, service: 's3', presigned: true };
@@ -383,11 +385,7 @@ export function verifyPostPolicy(
       );
     const credential = credentials.find((c) => c.accessKeyId === cm[1]);
     if (!credential) throw unknownKey();
-    const signingKey = hmac(
-      hmac(hmac(hmac(`AWS4${credential.secretAccessKey}`, cm[2]!), region), 's3'),
-      'aws4_request',
-    );
-    const expected = hmac(signingKey, policy).toString('hex');
+    const expected = hmac(s3SigningKey(credential.secretAccessKey, cm[2]!, region), policy).toString('hex');
     const given = fields.get('x-amz-signature') ?? '';
     checkS3Signature(given, expected);
     return;
