@@ -61,11 +61,11 @@ describe('executor frames', () => {
   });
 
   test("the worker's event answers decode to the same message, with and without an error and logs", () => {
-    const plain = { t: 'eres', id: 4, ms: 0.125, body: new Uint8Array([1, 2, 3]) };
+    const plain = { t: 'eres', id: 4, us: 125, body: new Uint8Array([1, 2, 3]) };
     const failed = {
       t: 'eres',
       id: 5,
-      ms: 12,
+      us: 12,
       body: new Uint8Array(),
       error: { message: 'boom "quoted"', type: 'TypeError', stack: 'TypeError: boom\n    at x' },
       logs: ['{"level":"error","message":"Unhandled"}', 'plain ü'],

@@ -25,26 +25,38 @@ export function openChannel() {
 }
 
 // Frames written in the same turn go out in one write, so a busy instance makes one system call for
-// many answers. Log lines of the turn travel together in one `logs` frame ahead of the rest: one
-// frame and one JSON text for the runtime to read, however many lines (a line per call is common).
-let outgoing = [];
+// many answers: they are written into one buffer as they are sent (`outgoingBytes` of `outgoing`). Log
+// lines of the turn travel together in one `logs` frame ahead of the rest: one frame and one JSON text
+// for the runtime to read, however many lines (a line per call is common).
+const emptyBuffer = Buffer.alloc(0);
+let outgoing = emptyBuffer;
+let outgoingBytes = 0;
 let logLines = '';
 let flushQueued = false;
 function flush() {
   flushQueued = false;
-  const frames = outgoing;
-  outgoing = [];
+  const frames = outgoing.subarray(0, outgoingBytes);
+  // The channel may keep the bytes until the executor reads them: the next turn writes elsewhere.
+  outgoing = emptyBuffer;
+  outgoingBytes = 0;
+  if (!channel?.writable) return;
   if (logLines) {
-    frames.unshift(jsonFrame(`{"t":"logs","lines":[${logLines}]}`));
+    const logs = encodeFrame({ t: 'logs', $json: `{"t":"logs","lines":[${logLines}]}` });
     logLines = '';
-  }
-  if (frames.length && channel?.writable)
-    channel.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    if (frames.length === 0) {
+      channel.write(logs);
+      return;
+    }
+    channel.cork();
+    channel.write(logs);
+    channel.write(frames);
+    channel.uncork();
+  } else if (frames.length) channel.write(frames);
 }
 
 /** Reads the executor's messages: `onMessage` is called with each, in order. */
 export function receive(onMessage) {
-  let incoming = Buffer.alloc(0);
+  let incoming = emptyBuffer;
   channel.on('data', (chunk) => {
     incoming = incoming.length ? Buffer.concat([incoming, chunk]) : chunk;
     let offset = 0;
@@ -56,12 +68,13 @@ export function receive(onMessage) {
       const message = JSON.parse(incoming.toString('utf8', jsonStart, jsonStart + jsonLength));
       if (message.$bin) {
         message[message.$bin] = new Uint8Array(incoming.subarray(jsonStart + jsonLength, offset + 4 + size));
-        delete message.$bin;
+        // Not `delete`: that turns the message into a slow dictionary for every later read of it.
+        message.$bin = undefined;
       }
       offset += 4 + size;
       onMessage(message);
     }
-    incoming = offset === incoming.length ? Buffer.alloc(0) : incoming.subarray(offset);
+    incoming = offset === incoming.length ? emptyBuffer : incoming.subarray(offset);
   });
 }
 
@@ -77,49 +90,77 @@ function jsonOfHeaders(headers) {
   return json;
 }
 
-/** A message as a frame (exported so a pooled worker can compile this path before its first call). */
-export function encodeFrame(message) {
-  let bytes;
-  let text;
-  if (message.t === 'res' && (message.body == null || message.body instanceof Uint8Array)) {
+/** A message's JSON text and the bytes that follow it in its frame. */
+function frameParts(message) {
+  if (message.$json !== undefined) return { json: message.$json, bytes: undefined };
+  if (
+    message.t === 'res' &&
+    (message.body == null || message.body instanceof Uint8Array) &&
+    Number.isInteger(message.us)
+  ) {
     // HTTP answers are the hot path: their JSON is written field by field, which is several times
     // cheaper than JSON.stringify of the message on Node 20.
-    bytes = message.body instanceof Uint8Array ? message.body : undefined;
-    text = `{"t":"res","id":${message.id},"ms":${message.ms},"status":${Number(message.status) || 500},"headers":${jsonOfHeaders(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`;
-  } else if (
+    const bytes = message.body instanceof Uint8Array ? message.body : undefined;
+    return {
+      json: `{"t":"res","id":${message.id},"us":${message.us},"status":${Number(message.status) || 500},"headers":${jsonOfHeaders(message.headers)}${bytes ? ',"$bin":"body"' : ',"body":null'}}`,
+      bytes,
+    };
+  }
+  if (
     message.t === 'eres' &&
     message.body instanceof Uint8Array &&
     Number.isFinite(message.id) &&
-    Number.isFinite(message.ms)
+    Number.isInteger(message.us)
   ) {
     // Event answers, the broker's hot path: the same, without a copy of the message to leave the body out.
-    bytes = message.body;
-    text = `{"t":"eres","id":${message.id},"ms":${message.ms}${message.error === undefined ? '' : `,"error":${JSON.stringify(message.error)}`}${message.logs === undefined ? '' : `,"logs":${JSON.stringify(message.logs)}`},"$bin":"body"}`;
-  } else {
-    let fields = message;
-    for (const field of ['body', 'payload']) {
-      if (message[field] instanceof Uint8Array) {
-        bytes = message[field];
-        fields = { ...message, [field]: undefined, $bin: field };
-        break;
-      }
-    }
-    text = JSON.stringify(fields);
+    return {
+      json: `{"t":"eres","id":${message.id},"us":${message.us}${message.error === undefined ? '' : `,"error":${JSON.stringify(message.error)}`}${message.logs === undefined ? '' : `,"logs":${JSON.stringify(message.logs)}`},"$bin":"body"}`,
+      bytes: message.body,
+    };
   }
-  // The JSON goes straight into the frame: no buffer of its own to copy from.
-  const jsonLength = Buffer.byteLength(text);
+  for (const field of ['body', 'payload']) {
+    if (message[field] instanceof Uint8Array)
+      return { json: JSON.stringify({ ...message, [field]: undefined, $bin: field }), bytes: message[field] };
+  }
+  return { json: JSON.stringify(message), bytes: undefined };
+}
+
+/**
+ * Bytes enough for a frame of this JSON and these bytes: short JSON is bounded (UTF-8 takes up to 3
+ * bytes a UTF-16 unit) rather than measured; long JSON is measured, so a large message costs no 3x buffer.
+ */
+const frameRoom = (json, bytes) =>
+  8 + (json.length > 4096 ? Buffer.byteLength(json) : json.length * 3) + (bytes?.length ?? 0);
+
+/** Writes a frame into `target` at `offset` (with {@link frameRoom} bytes free) and returns its length. */
+function writeFrame(target, offset, json, bytes) {
+  const jsonLength = target.write(json, offset + 8);
   const size = 4 + jsonLength + (bytes?.length ?? 0);
-  const frame = Buffer.allocUnsafe(4 + size);
-  frame.writeUInt32LE(size, 0);
-  frame.writeUInt32LE(jsonLength, 4);
-  frame.write(text, 8, jsonLength);
-  if (bytes) frame.set(bytes, 8 + jsonLength);
-  return frame;
+  target.writeUInt32LE(size, offset);
+  target.writeUInt32LE(jsonLength, offset + 4);
+  if (bytes) target.set(bytes, offset + 8 + jsonLength);
+  return 4 + size;
+}
+
+/** A message as a frame (exported so a pooled worker can compile this path before its first call). */
+export function encodeFrame(message) {
+  const { json, bytes } = frameParts(message);
+  const frame = Buffer.allocUnsafe(frameRoom(json, bytes));
+  return frame.subarray(0, writeFrame(frame, 0, json, bytes));
 }
 
 /** Sends a message to the executor (in the next write of this turn). */
 export function send(message) {
-  queue(encodeFrame(message));
+  const { json, bytes } = frameParts(message);
+  const room = frameRoom(json, bytes);
+  if (outgoing.length - outgoingBytes < room) {
+    // Small buffers come from Node's shared pool; a busy turn's grows by doubling.
+    const next = Buffer.allocUnsafe(Math.max(2048, 2 * outgoing.length, outgoingBytes + room));
+    outgoing.copy(next, 0, 0, outgoingBytes);
+    outgoing = next;
+  }
+  outgoingBytes += writeFrame(outgoing, outgoingBytes, json, bytes);
+  queueFlush();
 }
 
 /**
@@ -128,21 +169,6 @@ export function send(message) {
  */
 export function sendLog(text) {
   logLines = logLines ? `${logLines},${text}` : text;
-  queueFlush();
-}
-
-/** A frame of a message given as its JSON text (a message without bytes). */
-function jsonFrame(text) {
-  const length = Buffer.byteLength(text);
-  const frame = Buffer.allocUnsafe(8 + length);
-  frame.writeUInt32LE(4 + length, 0);
-  frame.writeUInt32LE(length, 4);
-  frame.write(text, 8, length);
-  return frame;
-}
-
-function queue(frame) {
-  outgoing.push(frame);
   queueFlush();
 }
 

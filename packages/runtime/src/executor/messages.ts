@@ -26,8 +26,8 @@ export type CallMessage =
 /** An HTTP answer from an instance. */
 export interface HttpReply {
   t: 'res';
-  /** How long the call ran in the instance (ms), when the instance says. */
-  ms?: number;
+  /** How long the call ran in the instance (whole µs), when the instance says. */
+  us?: number;
   status: number;
   headers: [string, string][];
   body: Uint8Array | null;
@@ -36,8 +36,8 @@ export interface HttpReply {
 /** An event answer from an instance. */
 export interface EventReply {
   t: 'eres';
-  /** How long the call ran in the instance (ms), when the instance says. */
-  ms?: number;
+  /** How long the call ran in the instance (whole µs), when the instance says. */
+  us?: number;
   body: Uint8Array;
   error?: { message: string; type?: string; stack?: string };
   logs?: string[];

@@ -232,6 +232,11 @@ export class Functions {
     return best!.revision;
   }
 
+  /** The executable of one revision when it has loaded already (the common case, without a promise). */
+  loadedExecutable(fnName: string, label: string): Executable | undefined {
+    return this.executables.get(`${fnName}@${label}`)?.ready;
+  }
+
   /** The executable of one revision, loaded on first use. */
   executableFor(fnName: string, label: string): Promise<Executable> {
     const id = `${fnName}@${label}`;

@@ -154,7 +154,8 @@ export async function callFunction(
   let reply: FrontReply;
   let failure: string | undefined;
   try {
-    const executable = (await context.functions.executableFor(fn.name, label)) as ScheduledExecutable;
+    const executable = (context.functions.loadedExecutable(fn.name, label) ??
+      (await context.functions.executableFor(fn.name, label))) as ScheduledExecutable;
     const body = call.body;
     if (mode === 'event') {
       const result = await executable.invokeEvent(new Uint8Array(body.buffer, body.byteOffset, body.length), {
@@ -207,17 +208,15 @@ export async function callFunction(
       reply = jsonErrorReply(parts.status, parts.code, parts.message, parts.extra);
     }
   }
-  reply.headers = [['x-faasport-request-id', requestId], ['x-faasport-revision', label], ...reply.headers];
+  const headers: [string, string][] = [
+    ['x-faasport-request-id', requestId],
+    ['x-faasport-revision', label],
+  ];
+  for (const header of reply.headers) headers.push(header);
+  reply.headers = headers;
   const status = reply.status;
   const milliseconds = performance.now() - started;
-  context.metrics.inc('faasport_invocations_total', {
-    function: fn.name,
-    revision: label,
-    status: String(status),
-  });
-  if (status >= 500)
-    context.metrics.inc('faasport_invocation_errors_total', { function: fn.name, revision: label });
-  context.metrics.observe({ function: fn.name }, milliseconds / 1000);
+  context.metrics.invocation(fn.name, label, status, milliseconds / 1000);
   const path = route.path;
   const query = path.indexOf('?');
   context.logs.write({

@@ -37,17 +37,46 @@ export class Metrics {
   }
 
   inc(name: string, labels: Labels, by = 1): void {
+    this.add(name, this.keyOf(labels), by);
+  }
+
+  private readonly invocationKeys = new Map<string, { counted: string; timed: string; failed: string }>();
+
+  /**
+   * One call through the gateway: counted by function, revision and status (and as an error from 500
+   * on), and its latency observed by function. The same as {@link Metrics.inc} and
+   * {@link Metrics.observe}, with each call's label texts looked up once rather than rendered.
+   */
+  invocation(fn: string, revision: string, status: number, seconds: number): void {
+    const id = `${fn}\u0000${revision}\u0000${status}`;
+    let keys = this.invocationKeys.get(id);
+    if (keys === undefined) {
+      keys = {
+        counted: this.keyOf({ function: fn, revision, status: String(status) }),
+        timed: this.keyOf({ function: fn }),
+        failed: this.keyOf({ function: fn, revision }),
+      };
+      if (this.invocationKeys.size < 100_000) this.invocationKeys.set(id, keys);
+    }
+    this.add('faasport_invocations_total', keys.counted);
+    if (status >= 500) this.add('faasport_invocation_errors_total', keys.failed);
+    this.observeKey(keys.timed, seconds);
+  }
+
+  private add(name: string, key: string, by = 1): void {
     let series = this.counters.get(name);
     if (!series) {
       series = new Map();
       this.counters.set(name, series);
     }
-    const k = this.keyOf(labels);
-    series.set(k, (series.get(k) ?? 0) + by);
+    series.set(key, (series.get(key) ?? 0) + by);
   }
 
   observe(labels: Labels, seconds: number): void {
-    const k = this.keyOf(labels);
+    this.observeKey(this.keyOf(labels), seconds);
+  }
+
+  private observeKey(k: string, seconds: number): void {
     let h = this.histograms.get(k);
     if (!h) {
       h = { counts: buckets.map(() => 0), sum: 0, count: 0 };
