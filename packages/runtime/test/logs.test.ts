@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerSecret } from '@faasport/core';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LogStore, type RuntimeLogEntry } from '../src/server/logs';
+import { LogStore, logLine, type RuntimeLogEntry } from '../src/server/logs';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -33,6 +33,36 @@ function line(n: number, extra: Partial<RuntimeLogEntry> = {}): RuntimeLogEntry 
     ...extra,
   };
 }
+
+describe('log lines', () => {
+  test('are the JSON of their entry: quotes, backslashes, control characters, non-ASCII, unset and structured fields', () => {
+    const entries: RuntimeLogEntry[] = [
+      line(1),
+      line(2, { message: 'said "hi" \\ then\nleft\ttab \u0001 é 😀 \u2028', requestId: undefined }),
+      {
+        time: '2026-01-01T00:00:00.000Z',
+        level: 'error',
+        kind: 'invocation',
+        function: 'f',
+        revision: 'r-1',
+        requestId: 'id "quoted"',
+        message: 'GET /x 500 12 ms (crashed: boom)',
+        status: 500,
+        durationMs: 12,
+        instance: 'i-1',
+        fields: { nested: { list: [1, 'two', null, true] }, 'odd "key"': 'v' },
+      },
+      // Numbers JSON cannot hold become null, as JSON.stringify writes them.
+      { ...line(3), status: Number.NaN, durationMs: Number.POSITIVE_INFINITY },
+    ];
+    for (const entry of entries) {
+      const text = logLine(entry);
+      expect(text.endsWith('}\n')).toBe(true);
+      expect(text.slice(0, -1)).not.toContain('\n');
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(entry)));
+    }
+  });
+});
 
 describe('the log store', () => {
   test("a turn's lines are in the function's file, in order, when the turn ends", async () => {

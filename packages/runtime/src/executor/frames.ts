@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { jsonText } from '../json-text';
 import type { CallMessage } from './messages';
 
 /** The largest frame accepted from an instance (bodies are limited far below this by the gateway). */
@@ -37,12 +38,6 @@ const eventCallFields: Record<Exclude<keyof EventCallFields, 'payload'>, true> =
   extraHeaders: true,
 };
 const eventCallKeys = Object.keys(eventCallFields) as Array<Exclude<keyof EventCallFields, 'payload'>>;
-
-// Texts that are their own JSON body: printable ASCII without `"` and `\`. Request ids, methods, most
-// URLs and client addresses are, and testing for it is cheaper than `JSON.stringify` of a short string.
-const plainJsonText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-const jsonText = (value: string): string =>
-  plainJsonText.test(value) ? `"${value}"` : JSON.stringify(value);
 
 /**
  * The JSON of an HTTP call, field by field: several times cheaper than `JSON.stringify` of the whole
