@@ -80,6 +80,28 @@ describe('the log store', () => {
     await store.close();
   });
 
+  test('lines of several functions interleaved in a turn, larger than the buffer, and in the turns after', async () => {
+    const dir = dataDir();
+    const store = new LogStore(dir);
+    const big = 'x'.repeat(400 * 1024);
+    const written: Record<string, RuntimeLogEntry[]> = { hello: [], other: [] };
+    const write = (entry: RuntimeLogEntry) => {
+      store.write(entry);
+      written[entry.function]!.push(entry);
+    };
+    for (let turn = 0; turn < 3; turn++) {
+      for (let n = 0; n < 40; n++) {
+        const name = n % 3 === 0 ? 'other' : 'hello';
+        // Non-ASCII text, and in the first turn a line that grows the buffer past what is kept after a burst.
+        write(line(turn * 100 + n, { function: name, message: turn === 0 && n === 7 ? big : `é ${n} ✓` }));
+      }
+      await turnEnd();
+    }
+    for (const name of ['hello', 'other'])
+      expect(fileLines(dir, name).map((text) => JSON.parse(text))).toEqual(written[name]);
+    await store.close();
+  });
+
   test('reads give the last 2000 lines of each function, oldest first, across a restart and a cut line', async () => {
     const dir = dataDir();
     const first = new LogStore(dir);

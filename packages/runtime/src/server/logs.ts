@@ -63,6 +63,11 @@ function holdsSecret(value: unknown): boolean {
   return false;
 }
 
+/** The pending lines' buffer: its size to start with, and the most kept after a burst made it larger. */
+const initialBufferBytes = 64 * 1024;
+const maxKeptBufferBytes = 1024 * 1024;
+const newline = Buffer.from('\n');
+
 /** Lines of each function a read returns at most: the last ones. */
 const readLines = 2000;
 /** How much of a file's end is read at a time when looking for its last lines. */
@@ -77,10 +82,11 @@ export const defaultLogFileBytes = 16 * 1024 * 1024;
  * Per-function logs: appended as JSON lines to `logs/<function>.ndjson` and followable. Values
  * registered as secrets are redacted before anything is written.
  *
- * The file is the only copy. Lines written during an event-loop turn are appended at its end in one
- * write per function, so a line lives in memory for one turn: under load, keeping the last lines in
- * memory (as before) made every minor garbage collection copy thousands of them, which cost more than
- * writing them. Reads, which are rare, read the files' ends. A file is rotated once it reaches
+ * The file is the only copy. A line is encoded into one off-heap buffer as it is written, and the lines
+ * of an event-loop turn are appended at its end in one write per function: no line stays on the heap,
+ * where under load every minor garbage collection copied the lines kept (the last thousands, once; a
+ * turn's text, joined line by line, later), which cost more than writing them. Reads, which are rare,
+ * read the files' ends. A file is rotated once it reaches
  * `maxFileBytes`, so a server under load for days does not fill its disk with logs.
  */
 export class LogStore {
@@ -90,8 +96,11 @@ export class LogStore {
   /** Bytes in each open file. */
   private readonly sizes = new Map<string, number>();
   private readonly maxFileBytes: number;
-  /** Text not yet written, per function. */
-  private readonly pending = new Map<string, string>();
+  /** The encoded lines not yet written, of every function, in the order they came. */
+  private buffer = Buffer.allocUnsafeSlow(initialBufferBytes);
+  private bufferedBytes = 0;
+  /** Who wrote which bytes of `buffer`: a function's lines, as runs [start, end) of it. */
+  private readonly pending = new Map<string, number[]>();
   private flushQueued = false;
   private closed = false;
   private readonly events = new EventEmitter();
@@ -113,9 +122,7 @@ export class LogStore {
         ? entry
         : { ...entry, message, ...(entry.fields ? { fields: redactValue(entry.fields) } : {}) };
     const name = clean.function;
-    const line = logLine(clean);
-    const pending = this.pending.get(name);
-    this.pending.set(name, pending === undefined ? line : pending + line);
+    this.encodeLine(name, logLine(clean));
     if (!this.flushQueued) {
       // One write per function at the end of the turn, not one per line.
       this.flushQueued = true;
@@ -154,8 +161,16 @@ export class LogStore {
   flush(): void {
     this.flushQueued = false;
     if (this.closed) return;
-    for (const [name, text] of this.pending) this.append(name, text);
+    const buffer = this.buffer;
+    for (const [name, runs] of this.pending) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < runs.length; at += 2) chunks.push(buffer.subarray(runs[at], runs[at + 1]));
+      this.append(name, chunks);
+    }
     this.pending.clear();
+    // The writes were synchronous: the buffer is free again. One a rare burst made large is let go.
+    this.bufferedBytes = 0;
+    if (buffer.length > maxKeptBufferBytes) this.buffer = Buffer.allocUnsafeSlow(initialBufferBytes);
   }
 
   close(): Promise<void> {
@@ -165,14 +180,31 @@ export class LogStore {
     return Promise.resolve();
   }
 
+  /** Encodes a line of a function into the buffer, after the lines before it. */
+  private encodeLine(name: string, line: string): void {
+    // Bounded without measuring: UTF-8 takes at most 3 bytes a UTF-16 unit.
+    const room = line.length * 3;
+    if (this.buffer.length - this.bufferedBytes < room) {
+      const next = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, this.bufferedBytes + room));
+      this.buffer.copy(next, 0, 0, this.bufferedBytes);
+      this.buffer = next;
+    }
+    const start = this.bufferedBytes;
+    this.bufferedBytes += this.buffer.write(line, start);
+    const runs = this.pending.get(name);
+    if (runs === undefined) this.pending.set(name, [start, this.bufferedBytes]);
+    // The run of the line before, when it was this function's too, grows; otherwise a run starts.
+    else if (runs[runs.length - 1] === start) runs[runs.length - 1] = this.bufferedBytes;
+    else runs.push(start, this.bufferedBytes);
+  }
+
   /**
    * Appends to a function's file. Synchronous: appending a few kilobytes to a local file is one short
    * system call, cheaper than handing it to the thread pool, and a read right after sees it.
    */
-  private append(name: string, text: string): void {
+  private append(name: string, chunks: Buffer[]): void {
     try {
       let fd = this.files.get(name);
-      let start = '';
       let size = this.sizes.get(name) ?? 0;
       if (fd === undefined) {
         fd = fs.openSync(this.file(name), 'a+', 0o600);
@@ -180,9 +212,10 @@ export class LogStore {
         // A line cut by a crash stays a line of its own: the next one starts on a new line.
         size = fs.fstatSync(fd).size;
         const last = Buffer.alloc(1);
-        if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10) start = '\n';
+        if (size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10)
+          chunks.unshift(newline);
       }
-      size += fs.writeSync(fd, start + text);
+      size += chunks.length === 1 ? fs.writeSync(fd, chunks[0]!) : fs.writevSync(fd, chunks);
       this.sizes.set(name, size);
       if (size >= this.maxFileBytes) {
         // Whole lines only: the file is rotated between two writes, never within one.
