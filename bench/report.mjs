@@ -225,7 +225,7 @@ Every handler here reads a query parameter from its request (\`new URL(request.u
 The default path is \`faasport dev examples/hello\` unchanged, as a user starts it (concurrency 1, no \`scaling.max\`, the
 sandbox on; its handler reads the request and writes a log line per call). The tuned path is the same runtime with one
 instance that takes every call (\`scaling: { max: 1, concurrency: 1000 }\`). ${settings.connections} connections, medians of
-${settings.rounds} interleaved round(s) of ${settings.duration} s.
+${settings.throughputRounds ?? settings.rounds} interleaved round(s) of ${settings.duration} s.
 
 ${table}
 
@@ -242,9 +242,13 @@ runtime, reading requests from and writing answers to the client sockets (about 
 (about a sixth), frame decoding and encoding, and the two log lines per call (the function's and the invocation
 record); in the instance, building the Web \`Request\`, garbage collection, the pipe write and the log line. To cut the
 log's share, the instance sends the log lines of a turn as one frame, and keeps a call's lines only for event answers;
-the log store keeps no lines in memory: it appends each turn's lines to the function's file at the end of the turn, in
-one write per function, and reads (rare) read the files' ends. Before, the last thousands of lines stayed in memory, so
-every line survived minor collections and was copied twice on the way to the old generation.${
+the log store keeps no lines on the heap: each line is written field by field and encoded at once into one off-heap
+buffer, which goes to the functions' files at the end of the turn, in one write per function, and reads (rare) read the
+files' ends. Before, the last thousands of lines stayed in memory, so every line survived minor collections and was
+copied twice on the way to the old generation. Even kept for one turn only, as one joined text, the invocation
+record cost about a sixth of the tuned path's gateway CPU (measured by leaving it out); encoding it at once into the
+buffer won back about half of that, in interleaved runs apart from this one. Calls and answers cross the pipe the same way: their JSON is written field by field straight into
+one buffer per turn, and call times travel as whole microseconds.${
     dev?.cpuUs
       ? `
 
@@ -259,8 +263,15 @@ Every call crosses from the gateway to its instance: the gateway alone spends ab
 bare server. Handing the client connection to the instance would remove that hop, but a keep-alive connection carries
 whatever its client sends next, including calls to other functions with their credentials and admin calls with the
 admin token, and the instance runs untrusted function code. So the gateway keeps every connection
-(docs/decisions/0021-no-connection-hand-off.md), and the tuned path's 50% of bare Node is out of reach on this machine
-with all servers on one CPU.
+(docs/decisions/0021-no-connection-hand-off.md).${
+    tuned && greetBare
+      ? ` With the hop, the tuned path reached ${fmt((tuned.rps / greetBare.rps) * 100)}% of bare Node in this run${
+          tuned.rps / greetBare.rps >= 0.5
+            ? ''
+            : ', short of 50%: on one CPU for every server, the gateway and the instance together spend more than twice the CPU of a bare server per request'
+        }.`
+      : ''
+  }
 
 ### The Web \`Request\` of the tuned path
 
@@ -523,8 +534,8 @@ export function renderReport(results) {
 Measured by one \`npm run bench\` (\`bench/run.mjs\`) on ${machine.cpus}× ${machine.cpuModel}, Node ${machine.node}, ${machine.date}.
 Load average when the run started / ended: **${machine.loadStart} / ${machine.loadEnd ?? 'n/a'}** (on ${machine.cpus} CPUs).
 Server processes are pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), the load generator (wrk, 1 thread,
-${settings.connections} connections, ${settings.duration} s per run) to CPU ${settings.loadCpu}. Each contender ran ${settings.rounds} round(s),
-interleaved; the tables show the medians. Figures from a shared or loaded machine vary between runs: compare the ratios
+${settings.connections} connections, ${settings.duration} s per run) to CPU ${settings.loadCpu}. Each contender of the 50-connection throughput
+runs ran ${settings.throughputRounds ?? settings.rounds} round(s), the other sections ${settings.rounds}, interleaved; the tables show the medians. Figures from a shared or loaded machine vary between runs: compare the ratios
 within one run, and the CPU columns, not absolute numbers across runs.
 ${
   results.failed
