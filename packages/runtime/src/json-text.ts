@@ -15,3 +15,10 @@ export function jsonValue(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return `${value}`;
   return JSON.stringify(value) ?? 'null';
 }
+
+/**
+ * Compiles only for `never`. The field-by-field writers check with it that every field of the type they write
+ * is written: `MustBeNever<Exclude<keyof Entry, FieldsWritten>>` fails to compile once a field is added to
+ * `Entry` but not to the writer.
+ */
+export type MustBeNever<T extends never> = T;

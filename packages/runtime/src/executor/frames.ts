@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { jsonText } from '../json-text';
+import { jsonText, type MustBeNever } from '../json-text';
 import type { CallMessage } from './messages';
 
 /** The largest frame accepted from an instance (bodies are limited far below this by the gateway). */
@@ -23,7 +23,6 @@ type HttpCallFieldsWritten =
   | 'clientIp'
   | 'extraHeaders'
   | 'body';
-type MustBeNever<T extends never> = T;
 /** A field added to HTTP calls but not written by {@link httpCallJson} fails to compile here. */
 // biome-ignore lint/correctness/noUnusedVariables: a compile-time check that nothing needs to use
 type UnwrittenHttpCallFields = MustBeNever<Exclude<keyof HttpCallFields, HttpCallFieldsWritten>>;

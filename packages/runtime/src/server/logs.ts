@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { redact, redactValue } from '@faasport/core';
-import { jsonValue } from '../json-text';
+import { jsonValue, type MustBeNever } from '../json-text';
 
 /** One structured log line of a function: its own output, or the runtime's record of an invocation. */
 export interface RuntimeLogEntry {
@@ -34,7 +34,6 @@ type LogLineFields =
   | 'durationMs'
   | 'instance'
   | 'fields';
-type MustBeNever<T extends never> = T;
 /** A field added to log entries but not written by {@link logLine} fails to compile here. */
 // biome-ignore lint/correctness/noUnusedVariables: a compile-time check that nothing needs to use
 type UnwrittenLogFields = MustBeNever<Exclude<keyof RuntimeLogEntry, LogLineFields>>;
