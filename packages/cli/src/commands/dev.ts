@@ -16,6 +16,7 @@ import type { CliContext } from '../context';
 import { errorJson, renderError } from '../output/errors';
 import { progressRenderer } from '../output/events';
 import { selectFunctions } from '../project';
+import { ProjectChanges } from '../project-changes';
 import { hostRuntime, parsePort, untilAborted } from '../runtime-host';
 import { listArg } from '../workspace';
 import { commandMeta } from './catalog';
@@ -48,7 +49,7 @@ function isRelevant(projectFile: string, functions: ResolvedFunction[], path: st
 async function watchProject(
   baseDir: string,
   dataDir: string,
-  onChange: (path: string) => void,
+  onChange: (event: string, path: string) => void,
 ): Promise<FSWatcher> {
   const watcher = watch(baseDir, {
     ignoreInitial: true,
@@ -58,7 +59,7 @@ async function watchProject(
         .split(sep)
         .some((part) => ignored.has(part)),
   });
-  watcher.on('all', (_event, path) => onChange(resolve(baseDir, path)));
+  watcher.on('all', (event, path) => onChange(event, resolve(baseDir, path)));
   await new Promise<void>((done, fail) => {
     watcher.once('ready', done);
     watcher.once('error', fail);
@@ -219,7 +220,7 @@ export default command({
       let timer: NodeJS.Timeout | undefined;
       let running: Promise<void> | undefined;
       let again = false;
-      const changed = new Set<string>();
+      const changes = new ProjectChanges();
       const pass = async (reload: boolean) => {
         try {
           if (reload) {
@@ -237,9 +238,8 @@ export default command({
           again = true;
           return;
         }
-        const files = [...changed].map((file) => relative(project.baseDir, file));
-        changed.clear();
-        if (reload && !ctx.json)
+        const files = changes.startPass().map((file) => relative(project.baseDir, file));
+        if (reload && !ctx.json && files.length)
           ctx.note(
             ctx.err.dim(
               `↻ ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`,
@@ -254,9 +254,8 @@ export default command({
         }
       };
       // Watching starts before the first deploy: a save during it causes a redeploy, never a miss.
-      watcher = await watchProject(project.baseDir, runtime.dataDir, (file) => {
-        if (!isRelevant(projectFile, functions, file)) return;
-        changed.add(file);
+      watcher = await watchProject(project.baseDir, runtime.dataDir, (event, file) => {
+        if (!isRelevant(projectFile, functions, file) || !changes.record(event, file)) return;
         clearTimeout(timer);
         timer = setTimeout(() => void redeploy(), 100);
       });
