@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
  *
  * An editor's rename-save writes a temporary file beside the original and renames it over. The watcher
  * (chokidar) reports the temporary file's removal about 100 ms after the rename, often once the pass for
- * the save has started. A file that appeared after the last pass started and is gone again was never part
+ * the save has started: its `atomic` option (on by default) holds every removal back 100 ms to see whether
+ * the file comes back (chokidar 4 README, "atomic"; observed with chokidar 4.0.3 in this package's test). A file that appeared after the last pass started and is gone again was never part
  * of a deploy, so its removal starts no pass and it is not named among the changes.
  */
 export class ProjectChanges {
